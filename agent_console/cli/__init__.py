@@ -1,0 +1,18 @@
+"""The ``agent-console`` command. Each group lives in its own module; heavy imports happen inside the commands."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
+        # Answer without importing Typer, Textual or SQLAlchemy.
+        from agent_console import __version__
+
+        print(f"agent-console {__version__}")
+        return
+    from agent_console.cli.app import build_app
+
+    build_app()(args=args, prog_name="agent-console")

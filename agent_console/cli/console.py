@@ -1,0 +1,16 @@
+"""Opening the Textual console (imported only when the console is started)."""
+
+from __future__ import annotations
+
+from agent_console.cli.common import Context, fail
+
+
+def open_console(obj: Context) -> None:
+    store = obj.store()
+    agent = obj.agent(required=True)
+    from agent_console.app import AgentConsoleApp
+
+    app = AgentConsoleApp(store=store, agent=agent, clock=obj.clock, settings=obj.settings)
+    app.run()
+    if app.return_code:
+        fail("the console stopped with an error", code=app.return_code)

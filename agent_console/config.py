@@ -1,0 +1,127 @@
+"""Where the store lives and the user's settings.
+
+Settings come from a TOML file in the user config dir (``AGENT_CONSOLE_CONFIG`` overrides the path), and each key
+can be overridden by an environment variable ``AGENT_CONSOLE_<KEY>`` (upper case). Only the standard library is
+imported here so that ``--version`` and ``--help`` stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+APP_NAME = "agent-console"
+ENV_PREFIX = "AGENT_CONSOLE_"
+
+DEFAULT_WRAP_UP_CODES = (
+    "resolved",
+    "information given",
+    "callback arranged",
+    "forwarded",
+    "no customer response",
+)
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _user_dir(kind: str) -> Path:
+    import platformdirs
+
+    if kind == "data":
+        return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def config_path() -> Path:
+    override = os.environ.get(ENV_PREFIX + "CONFIG")
+    return Path(override) if override else _user_dir("config") / "config.toml"
+
+
+def default_db_path() -> Path:
+    return _user_dir("data") / "agent-console.db"
+
+
+def resolve_db_path(cli_value: str | os.PathLike[str] | None) -> Path:
+    """``--db`` wins, then ``AGENT_CONSOLE_DB``, then the settings file, then the platform's user data dir."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env = os.environ.get(ENV_PREFIX + "DB")
+    if env:
+        return Path(env).expanduser()
+    settings = load_settings()
+    if settings.db:
+        return Path(settings.db).expanduser()
+    return default_db_path()
+
+
+@dataclass
+class Settings:
+    db: str = ""
+    agent: str = ""
+    #: The agent's display time zone (IANA name); empty means the system's local zone.
+    timezone: str = ""
+    theme: str = "textual-dark"
+    idle_timeout_s: int = 120
+    wrap_up_timeout_s: int = 120
+    wrap_up_codes: list[str] = field(default_factory=lambda: list(DEFAULT_WRAP_UP_CODES))
+    heartbeat_s: int = 10
+    follow_up_hours: int = 24
+    fcr_window_days: int = 7
+    monitor_refresh_s: float = 2.0
+    server: str = ""
+    #: Action name -> key(s), e.g. {"claim": "c", "next_case": "n"}: rebinds the screens' default keys.
+    keys: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, data: dict, source: str) -> "Settings":
+        known = {f.name: f for f in fields(cls)}
+        values = {}
+        for key, value in data.items():
+            if key not in known:
+                raise SettingsError(f"{source}: unknown setting {key!r}")
+            values[key] = _coerce(key, value, known[key].type, source)
+        return cls(**values)
+
+
+def _coerce(key: str, value, type_name: str, source: str):
+    try:
+        if type_name == "int":
+            return int(value)
+        if type_name == "float":
+            return float(value)
+        if type_name == "str":
+            if not isinstance(value, str):
+                raise TypeError
+            return value
+        if type_name == "list[str]":
+            if isinstance(value, str):
+                return [part.strip() for part in value.split(",") if part.strip()]
+            return [str(v) for v in value]
+        if type_name == "dict[str, str]":
+            if isinstance(value, str):
+                pairs = (item.split("=", 1) for item in value.split(",") if "=" in item)
+                return {k.strip(): v.strip() for k, v in pairs}
+            return {str(k): str(v) for k, v in dict(value).items()}
+    except (TypeError, ValueError):
+        raise SettingsError(f"{source}: setting {key!r} has an invalid value {value!r}") from None
+    return value
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    path = path or config_path()
+    environ = os.environ if environ is None else environ
+    data: dict = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    for f in fields(Settings):
+        env_value = environ.get(ENV_PREFIX + f.name.upper())
+        if env_value is not None and f.name not in ("db",):
+            data[f.name] = env_value
+    return Settings.from_mapping(data, str(path))

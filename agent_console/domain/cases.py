@@ -1,0 +1,510 @@
+"""The case workflow: create, claim, release, reply, note, status, priority, queue, resolve, reopen, drafts.
+
+One implementation for the screens, the CLI and the sync client. Each method is one transaction that changes the
+case, records an audit event and appends an outbox op. The caller passes the acting agent and a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from agent_console.domain.clock import Clock
+from agent_console.domain.recording import audit, enqueue
+from agent_console.domain import sla
+from agent_console.domain.text import clean_text
+from agent_console.store.db import Store
+from agent_console.store.models import (
+    OPEN_STATUSES,
+    Agent,
+    Case,
+    CaseStatus,
+    Channel,
+    Customer,
+    Direction,
+    Draft,
+    Message,
+    Priority,
+    Role,
+    SlaEvent,
+    SlaEventKind,
+    SlaTarget,
+)
+from agent_console.store import queries
+from agent_console.store.queries import NotFound
+
+KEY_PREFIX = "AC-"
+
+
+class CaseError(ValueError):
+    """A request the rules do not allow; the message is meant for the agent."""
+
+
+class CaseConflict(CaseError):
+    """Someone else got there first (e.g. the case is claimed by another agent)."""
+
+
+def format_key(number: int) -> str:
+    return f"{KEY_PREFIX}{number:06d}"
+
+
+def validate_choice(value: str, allowed, field: str) -> str:
+    value = (value or "").strip().lower()
+    names = [str(v) for v in allowed]
+    if value not in names:
+        raise CaseError(f"unknown {field} {value!r}; expected one of: {', '.join(names)}")
+    return value
+
+
+def split_name(name: str) -> tuple[str, str]:
+    parts = name.strip().split()
+    if not parts:
+        return "", ""
+    if len(parts) == 1:
+        return parts[0], ""
+    return " ".join(parts[:-1]), parts[-1]
+
+
+@dataclass
+class CaseService:
+    store: Store
+    clock: Clock
+    #: The agent acting; None for system actions (imports, integrations).
+    actor: Agent | None = None
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.actor.id if self.actor else None
+
+    # --- lookups ---------------------------------------------------------------------------------------------------
+
+    def get(self, key: str) -> Case:
+        with self.store.session() as session:
+            return queries.case_by_key(session, key)
+
+    def _load(self, session, case: Case | str | int) -> Case:
+        if isinstance(case, Case):
+            case_id = case.id
+        elif isinstance(case, int):
+            case_id = case
+        else:
+            return queries.case_by_key(session, case)
+        found = session.get(Case, case_id)
+        if found is None:
+            raise NotFound(f"no case with id {case_id}")
+        return found
+
+    # --- creating --------------------------------------------------------------------------------------------------
+
+    def create_case(self, *, customer: str, channel: str, queue: str, subject: str, body: str,
+                    priority: str = Priority.normal, customer_name: str | None = None,
+                    language: str | None = None, external_id: str | None = None,
+                    created_at: datetime | None = None) -> Case:
+        """A new case for the customer found by e-mail or phone (created when unknown) with its first message."""
+        channel = validate_choice(channel, Channel, "channel")
+        priority = validate_choice(priority, Priority, "priority")
+        subject = clean_text(subject).strip()
+        body = clean_text(body)
+        if not subject:
+            raise CaseError("a case needs a subject")
+        if not queue.strip():
+            raise CaseError("a case needs a queue")
+        now = self.clock.now()
+        created_at = created_at or now
+        with self.store.transaction() as session:
+            cust = queries.customer_by_contact(session, customer)
+            if cust is None:
+                cust = new_customer(customer, customer_name, language, now)
+                session.add(cust)
+                session.flush()
+            number = (session.scalar(select(func.max(Case.id))) or 0) + 1
+            case = Case(
+                key=format_key(number), external_id=external_id, subject=subject, customer_id=cust.id,
+                channel=channel, queue=queue.strip(), priority=priority, status=CaseStatus.new, is_open=True,
+                language=language or cust.language, created_at=created_at, updated_at=now,
+                last_inbound_at=created_at,
+            )
+            policy = queries.policy_for(session, channel, priority)
+            sla.compute_initial_due(case, policy)
+            session.add(case)
+            session.flush()
+            message = Message(case_id=case.id, direction=Direction.inbound, channel=channel,
+                              author_name=cust.name, body=body, created_at=created_at)
+            session.add(message)
+            for target, due in ((SlaTarget.first_response, case.first_response_due),
+                                (SlaTarget.resolution, case.resolution_due)):
+                session.add(SlaEvent(case_id=case.id, target=target, event=SlaEventKind.started, at=created_at,
+                                     due_at=due))
+            session.flush()
+            audit(session, now, self.actor_id, "case.create", "case", case.id, key=case.key, channel=channel,
+                  queue=case.queue, priority=priority)
+            enqueue(session, now, "case.create", case=case_payload(case), customer=customer_payload(cust),
+                    message=message_payload(message, case))
+            return case
+
+    def add_inbound(self, case: Case | str | int, body: str, *, channel: str | None = None) -> Message:
+        """The customer wrote again: a new contact; the next-update clock starts; a resolved case reopens."""
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            case = self._load(session, case)
+            cust = session.get(Customer, case.customer_id)
+            message = Message(case_id=case.id, direction=Direction.inbound, channel=channel or case.channel,
+                              author_name=cust.name if cust else "", body=clean_text(body), created_at=now)
+            session.add(message)
+            case.contact_count += 1
+            case.last_inbound_at = now
+            if not case.is_open:
+                self._reopen(session, case, now)
+            policy = queries.policy_for(session, case.channel, case.priority)
+            _first, next_s, _res = sla.targets(policy, case.channel)
+            if next_s and case.first_response_at is not None and case.next_update_due is None:
+                case.next_update_due = sla.add_target(policy, now, next_s)
+                session.add(SlaEvent(case_id=case.id, target=SlaTarget.next_update, event=SlaEventKind.started,
+                                     at=now, due_at=case.next_update_due))
+            if case.sla_paused_at is not None:
+                self._resume_resolution(session, case, policy, now)
+                if case.status == CaseStatus.pending:
+                    case.status = CaseStatus.open
+            sla.update_sla_due(case)
+            self._touch(case, now)
+            session.flush()
+            audit(session, now, self.actor_id, "message.inbound", "case", case.id, message_id=message.id)
+            enqueue(session, now, "message.add", message=message_payload(message, case))
+            return message
+
+    # --- assignment ------------------------------------------------------------------------------------------------
+
+    def claim(self, case: Case | str | int) -> Case:
+        agent = self._require_actor()
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            case = self._load(session, case)
+            if not case.is_open:
+                raise CaseError(f"{case.key} is {case.status}; reopen it before claiming")
+            if case.assignee_id == agent.id:
+                return case
+            if case.assignee_id is not None:
+                holder = session.get(Agent, case.assignee_id)
+                raise CaseConflict(f"{case.key} is already claimed by {holder.name if holder else 'another agent'}")
+            if case.tier > agent.tier:
+                raise CaseError(f"{case.key} needs tier {case.tier}; you are tier {agent.tier}")
+            base_version = case.version
+            case.assignee_id = agent.id
+            if case.status == CaseStatus.new:
+                case.status = CaseStatus.open
+            self._touch(case, now)
+            audit(session, now, agent.id, "case.claim", "case", case.id, agent=agent.login)
+            enqueue(session, now, "case.claim", case_uid=case.uid, agent_login=agent.login, base_version=base_version)
+            return case
+
+    def release(self, case: Case | str | int) -> Case:
+        agent = self._require_actor()
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            case = self._load(session, case)
+            if case.assignee_id is None:
+                return case
+            if case.assignee_id != agent.id and agent.role == Role.agent:
+                raise CaseError(f"{case.key} is not yours to release")
+            previous = case.assignee_id
+            case.assignee_id = None
+            self._touch(case, now)
+            audit(session, now, agent.id, "case.release", "case", case.id, previous_assignee_id=previous)
+            enqueue(session, now, "case.release", case_uid=case.uid)
+            return case
+
+    def assign(self, case: Case | str | int, to_agent: Agent) -> Case:
+        """A supervisor hands a case to an agent."""
+        actor = self._require_actor()
+        if actor.role == Role.agent:
+            raise CaseError("only supervisors and admins can assign cases to others")
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            case = self._load(session, case)
+            previous = case.assignee_id
+            case.assignee_id = to_agent.id
+            if case.status == CaseStatus.new:
+                case.status = CaseStatus.open
+            self._touch(case, now)
+            audit(session, now, actor.id, "case.assign", "case", case.id, previous_assignee_id=previous,
+                  assignee=to_agent.login)
+            enqueue(session, now, "case.assign", case_uid=case.uid, agent_login=to_agent.login)
+            return case
+
+    # --- writing ---------------------------------------------------------------------------------------------------
+
+    def reply(self, case: Case | str | int, body: str) -> Message:
+        return self._write(case, body, internal=False)
+
+    def note(self, case: Case | str | int, body: str) -> Message:
+        return self._write(case, body, internal=True)
+
+    def _write(self, case, body: str, *, internal: bool) -> Message:
+        agent = self._require_actor()
+        body = clean_text(body).strip("\n")
+        if not body.strip():
+            raise CaseError("the message is empty")
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            case = self._load(session, case)
+            message = Message(case_id=case.id, direction=Direction.outbound, channel=case.channel,
+                              author_agent_id=agent.id, author_name=agent.name, body=body, is_internal=internal,
+                              created_at=now)
+            session.add(message)
+            if not internal:
+                if case.first_response_at is None:
+                    case.first_response_at = now
+                    met = case.first_response_due is None or now <= case.first_response_due
+                    session.add(SlaEvent(case_id=case.id, target=SlaTarget.first_response,
+                                         event=SlaEventKind.met if met else SlaEventKind.breached, at=now,
+                                         due_at=case.first_response_due, detail="first reply"))
+                if case.next_update_due is not None:
+                    met = now <= case.next_update_due
+                    session.add(SlaEvent(case_id=case.id, target=SlaTarget.next_update,
+                                         event=SlaEventKind.met if met else SlaEventKind.breached, at=now,
+                                         due_at=case.next_update_due))
+                    case.next_update_due = None
+                if case.status == CaseStatus.new:
+                    case.status = CaseStatus.open
+                sla.update_sla_due(case)
+            self._touch(case, now)
+            session.flush()
+            self._clear_draft(session, case.id, agent.id, "note" if internal else "reply")
+            audit(session, now, agent.id, "case.note" if internal else "case.reply", "case", case.id,
+                  message_id=message.id)
+            enqueue(session, now, "message.add", message=message_payload(message, case, author_login=agent.login))
+            return message
+
+    # --- fields ----------------------------------------------------------------------------------------------------
+
+    def set_status(self, case: Case | str | int, status: str) -> Case:
+        status = validate_choice(status, CaseStatus, "status")
+        if status == CaseStatus.resolved:
+            return self.resolve(case)
+        agent = self._require_actor()
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            case = self._load(session, case)
+            old = case.status
+            if old == status:
+                return case
+            base_version = case.version
+            policy = queries.policy_for(session, case.channel, case.priority)
+            if not case.is_open and status in OPEN_STATUSES:
+                self._reopen(session, case, now)
+            case.status = status
+            if status == CaseStatus.pending and case.sla_paused_at is None:
+                case.sla_paused_at = now
+                session.add(SlaEvent(case_id=case.id, target=SlaTarget.resolution, event=SlaEventKind.paused,
+                                     at=now, due_at=case.resolution_due, detail="pending on customer"))
+            elif status != CaseStatus.pending and case.sla_paused_at is not None:
+                self._resume_resolution(session, case, policy, now)
+            if status == CaseStatus.closed:
+                case.is_open = False
+                case.closed_at = now
+                if case.resolved_at is None:
+                    case.resolved_at = now
+            sla.update_sla_due(case)
+            self._touch(case, now)
+            audit(session, now, agent.id, "case.status", "case", case.id, old=old, new=status)
+            enqueue(session, now, "case.update", case_uid=case.uid, base_version=base_version,
+                    changes={"status": status})
+            return case
+
+    def set_priority(self, case: Case | str | int, priority: str) -> Case:
+        priority = validate_choice(priority, Priority, "priority")
+        return self._change_routing(case, priority=priority)
+
+    def set_queue(self, case: Case | str | int, queue: str) -> Case:
+        if not queue.strip():
+            raise CaseError("the queue name is empty")
+        return self._change_routing(case, queue=queue.strip())
+
+    def set_channel(self, case: Case | str | int, channel: str) -> Case:
+        return self._change_routing(case, channel=validate_choice(channel, Channel, "channel"))
+
+    def _change_routing(self, case, **changes: str) -> Case:
+        agent = self._require_actor()
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            case = self._load(session, case)
+            old = {name: getattr(case, name) for name in changes}
+            if old == changes:
+                return case
+            base_version = case.version
+            for name, value in changes.items():
+                setattr(case, name, value)
+            if "priority" in changes or "channel" in changes:
+                recompute_due(session, case)
+            self._touch(case, now)
+            audit(session, now, agent.id, "case.update", "case", case.id, old=old, new=changes)
+            enqueue(session, now, "case.update", case_uid=case.uid, base_version=base_version, changes=changes)
+            return case
+
+    def resolve(self, case: Case | str | int) -> Case:
+        agent = self._require_actor()
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            case = self._load(session, case)
+            if case.status == CaseStatus.resolved:
+                return case
+            if not case.is_open:
+                raise CaseError(f"{case.key} is {case.status}")
+            base_version = case.version
+            old = case.status
+            case.status = CaseStatus.resolved
+            case.is_open = False
+            case.resolved_at = now
+            if case.assignee_id is None:
+                case.assignee_id = agent.id
+            met = case.resolution_due is None or now <= case.resolution_due
+            session.add(SlaEvent(case_id=case.id, target=SlaTarget.resolution,
+                                 event=SlaEventKind.met if met else SlaEventKind.breached, at=now,
+                                 due_at=case.resolution_due, detail="resolved"))
+            case.sla_paused_at = None
+            case.next_update_due = None
+            sla.update_sla_due(case)
+            self._touch(case, now)
+            audit(session, now, agent.id, "case.resolve", "case", case.id, old=old)
+            enqueue(session, now, "case.update", case_uid=case.uid, base_version=base_version,
+                    changes={"status": CaseStatus.resolved.value})
+            return case
+
+    def reopen(self, case: Case | str | int) -> Case:
+        agent = self._require_actor()
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            case = self._load(session, case)
+            if case.is_open:
+                return case
+            base_version = case.version
+            self._reopen(session, case, now)
+            self._touch(case, now)
+            audit(session, now, agent.id, "case.reopen", "case", case.id)
+            enqueue(session, now, "case.update", case_uid=case.uid, base_version=base_version,
+                    changes={"status": CaseStatus.open.value})
+            return case
+
+    # --- drafts ----------------------------------------------------------------------------------------------------
+
+    def save_draft(self, case: Case | int, body: str, kind: str = "reply") -> None:
+        agent = self._require_actor()
+        case_id = case.id if isinstance(case, Case) else case
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            draft = session.scalars(select(Draft).where(Draft.case_id == case_id, Draft.agent_id == agent.id,
+                                                        Draft.kind == kind)).first()
+            if not body.strip():
+                if draft is not None:
+                    session.delete(draft)
+                return
+            if draft is None:
+                session.add(Draft(case_id=case_id, agent_id=agent.id, kind=kind, body=body, updated_at=now))
+            else:
+                draft.body = body
+                draft.updated_at = now
+
+    def load_draft(self, case: Case | int, kind: str = "reply") -> str:
+        agent = self._require_actor()
+        case_id = case.id if isinstance(case, Case) else case
+        with self.store.session() as session:
+            draft = session.scalars(select(Draft).where(Draft.case_id == case_id, Draft.agent_id == agent.id,
+                                                        Draft.kind == kind)).first()
+            return draft.body if draft else ""
+
+    def _clear_draft(self, session, case_id: int, agent_id: int, kind: str) -> None:
+        draft = session.scalars(select(Draft).where(Draft.case_id == case_id, Draft.agent_id == agent_id,
+                                                    Draft.kind == kind)).first()
+        if draft is not None:
+            session.delete(draft)
+
+    # --- helpers ---------------------------------------------------------------------------------------------------
+
+    def _require_actor(self) -> Agent:
+        if self.actor is None:
+            raise CaseError("this action needs an agent (use --agent LOGIN)")
+        return self.actor
+
+    def _touch(self, case: Case, now: datetime) -> None:
+        case.updated_at = now
+        case.version += 1
+
+    def _reopen(self, session, case: Case, now: datetime) -> None:
+        case.status = CaseStatus.open
+        case.is_open = True
+        case.reopened_count += 1
+        case.last_reopened_at = now
+        case.resolved_at = None
+        case.closed_at = None
+        policy = queries.policy_for(session, case.channel, case.priority)
+        _first, _next, resolution_s = sla.targets(policy, case.channel)
+        case.resolution_due = sla.add_target(policy, now, resolution_s)
+        session.add(SlaEvent(case_id=case.id, target=SlaTarget.resolution, event=SlaEventKind.started, at=now,
+                             due_at=case.resolution_due, detail="reopened"))
+        sla.update_sla_due(case)
+
+    def _resume_resolution(self, session, case: Case, policy, now: datetime) -> None:
+        paused_for = (now - case.sla_paused_at).total_seconds()
+        case.sla_paused_seconds += paused_for
+        if case.resolution_due is not None:
+            _first, _next, resolution_s = sla.targets(policy, case.channel)
+            case.resolution_due = sla.add_target(policy, case.created_at, resolution_s + case.sla_paused_seconds)
+        case.sla_paused_at = None
+        session.add(SlaEvent(case_id=case.id, target=SlaTarget.resolution, event=SlaEventKind.resumed, at=now,
+                             due_at=case.resolution_due, detail=f"paused {paused_for:.0f} s"))
+
+
+def recompute_due(session, case: Case) -> None:
+    """Due times follow the case's current channel and priority (called when either changes)."""
+    policy = queries.policy_for(session, case.channel, case.priority)
+    first_s, _next_s, resolution_s = sla.targets(policy, case.channel)
+    if case.first_response_at is None:
+        case.first_response_due = sla.add_target(policy, case.created_at, first_s)
+    if case.is_open:
+        case.resolution_due = sla.add_target(policy, case.created_at, resolution_s + case.sla_paused_seconds)
+    sla.update_sla_due(case)
+
+
+def new_customer(contact: str, name: str | None, language: str | None, now: datetime) -> Customer:
+    contact = contact.strip()
+    is_email = "@" in contact
+    phone = None if is_email else "".join(ch for ch in contact if ch.isdigit() or ch == "+")
+    if not is_email and not phone:
+        raise CaseError(f"{contact!r} is neither an e-mail address nor a phone number")
+    return Customer(
+        name=clean_text(name).strip() if name else contact,
+        email=contact if is_email else None,
+        phone=phone,
+        language=language or "en",
+        created_at=now,
+    )
+
+
+# --- op payloads (shared with the sync client and the server) ---------------------------------------------------
+
+
+def case_payload(case: Case) -> dict:
+    return {
+        "uid": case.uid, "key": case.key, "external_id": case.external_id, "subject": case.subject,
+        "channel": case.channel, "queue": case.queue, "priority": case.priority, "status": case.status,
+        "tier": case.tier, "language": case.language, "created_at": case.created_at,
+    }
+
+
+def customer_payload(customer: Customer) -> dict:
+    return {"uid": customer.uid, "name": customer.name, "email": customer.email, "phone": customer.phone,
+            "language": customer.language, "vip": customer.vip}
+
+
+def message_payload(message: Message, case: Case, author_login: str | None = None) -> dict:
+    return {
+        "uid": message.uid, "case_uid": case.uid, "direction": message.direction, "channel": message.channel,
+        "author_login": author_login, "author_name": message.author_name, "body": message.body,
+        "is_internal": message.is_internal, "created_at": message.created_at,
+    }
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)

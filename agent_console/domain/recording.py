@@ -1,0 +1,36 @@
+"""Every change leaves two traces in the same transaction: an audit event and an outbox op for the sync client."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from agent_console.store.models import AuditEvent, OutboxOp
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=_default, ensure_ascii=False, sort_keys=True)
+
+
+def _default(value: Any):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def audit(session: Session, at: datetime, actor_id: int | None, action: str, entity: str, entity_id: int | None,
+          **detail: Any) -> AuditEvent:
+    event = AuditEvent(at=at, actor_agent_id=actor_id, action=action, entity=entity, entity_id=entity_id,
+                       detail=_json(detail))
+    session.add(event)
+    return event
+
+
+def enqueue(session: Session, at: datetime, kind: str, **payload: Any) -> OutboxOp:
+    """Append an op for the server. ``payload`` refers to entities by uid, never by local id."""
+    op = OutboxOp(kind=kind, payload=_json(payload), created_at=at)
+    session.add(op)
+    return op

@@ -1,0 +1,138 @@
+"""SLA rules: due times from a channel's policy, and whether a case is ok, at risk or breached.
+
+Pure functions over store objects and a given "now"; the services decide when to call them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from agent_console.store.models import Case, SlaPolicy
+
+#: Defaults used when a store has no policy for a channel (the demo data seeds the same values).
+#: First response per the field's expectations; resolution targets are our own choice, documented in docs/sla.md.
+DEFAULT_TARGETS: dict[str, tuple[int, int, int]] = {
+    # channel: (first response s, next update s, resolution s)
+    "phone": (90, 4 * 3600, 8 * 3600),
+    "chat": (120, 15 * 60, 8 * 3600),
+    "social": (3600, 4 * 3600, 24 * 3600),
+    "messenger": (3600, 4 * 3600, 24 * 3600),
+    "email": (4 * 3600, 24 * 3600, 3 * 24 * 3600),
+    "web": (8 * 3600, 24 * 3600, 3 * 24 * 3600),
+    "onsite": (15 * 60, 4 * 3600, 24 * 3600),
+}
+
+
+class SlaState(StrEnum):
+    ok = "ok"
+    at_risk = "at_risk"
+    breached = "breached"
+    paused = "paused"
+    none = "none"
+
+
+#: Symbols beside the colours, so the state reads without colour vision.
+SLA_SYMBOL = {
+    SlaState.ok: "●",
+    SlaState.at_risk: "▲",
+    SlaState.breached: "✖",
+    SlaState.paused: "‖",
+    SlaState.none: "·",
+}
+
+
+def add_target(policy: SlaPolicy | None, start: datetime, seconds: float) -> datetime:
+    """The moment ``seconds`` of SLA time have passed after ``start`` under the policy's business hours."""
+    from agent_console.domain.business_hours import BusinessHours
+
+    hours = BusinessHours.parse(policy.business_hours) if policy is not None else None
+    if hours is None:
+        return start + timedelta(seconds=seconds)
+    return hours.add(start, seconds)
+
+
+def targets(policy: SlaPolicy | None, channel: str) -> tuple[int, int | None, int]:
+    if policy is not None:
+        return policy.first_response_s, policy.next_update_s, policy.resolution_s
+    return DEFAULT_TARGETS.get(channel, DEFAULT_TARGETS["email"])
+
+
+def compute_initial_due(case: Case, policy: SlaPolicy | None) -> None:
+    """Set the first-response and resolution due times of a new case from its creation time."""
+    first_s, _next_s, resolution_s = targets(policy, case.channel)
+    case.first_response_due = add_target(policy, case.created_at, first_s) if case.first_response_at is None else None
+    case.resolution_due = add_target(policy, case.created_at, resolution_s + case.sla_paused_seconds)
+    update_sla_due(case)
+
+
+def update_sla_due(case: Case) -> None:
+    """``sla_due_at`` is the earliest target still running: the order of the queue."""
+    running = []
+    if case.is_open:
+        if case.first_response_at is None and case.first_response_due is not None:
+            running.append(case.first_response_due)
+        if case.next_update_due is not None:
+            running.append(case.next_update_due)
+        if case.resolution_due is not None and case.sla_paused_at is None:
+            running.append(case.resolution_due)
+    case.sla_due_at = min(running) if running else None
+
+
+@dataclass(frozen=True)
+class Countdown:
+    state: SlaState
+    #: Seconds until the due time (negative once breached); None when no target runs.
+    remaining_s: float | None
+    target: str | None
+
+
+def countdown(case_due: datetime | None, target_s: float | None, now: datetime, *, at_risk_fraction: float = 0.8,
+              paused: bool = False, target_name: str | None = None) -> Countdown:
+    """State of one running target: at risk once ``at_risk_fraction`` of its time has elapsed."""
+    if paused:
+        return Countdown(SlaState.paused, None, target_name)
+    if case_due is None:
+        return Countdown(SlaState.none, None, None)
+    remaining = (case_due - now).total_seconds()
+    if remaining < 0:
+        return Countdown(SlaState.breached, remaining, target_name)
+    if target_s and remaining <= target_s * (1 - at_risk_fraction):
+        return Countdown(SlaState.at_risk, remaining, target_name)
+    return Countdown(SlaState.ok, remaining, target_name)
+
+
+def case_countdown(case: Case, policy: SlaPolicy | None, now: datetime) -> Countdown:
+    """The most urgent running target of a case."""
+    if not case.is_open:
+        return Countdown(SlaState.none, None, None)
+    first_s, next_s, resolution_s = targets(policy, case.channel)
+    fraction = policy.at_risk_fraction if policy is not None else 0.8
+    candidates = []
+    if case.first_response_at is None and case.first_response_due is not None:
+        candidates.append((case.first_response_due, first_s, "first_response"))
+    if case.next_update_due is not None:
+        candidates.append((case.next_update_due, next_s, "next_update"))
+    if case.resolution_due is not None:
+        if case.sla_paused_at is not None and not candidates:
+            return Countdown(SlaState.paused, None, "resolution")
+        if case.sla_paused_at is None:
+            candidates.append((case.resolution_due, resolution_s, "resolution"))
+    if not candidates:
+        return Countdown(SlaState.none, None, None)
+    due, seconds, name = min(candidates, key=lambda c: c[0])
+    return countdown(due, seconds, now, at_risk_fraction=fraction, target_name=name)
+
+
+def format_remaining(seconds: float | None) -> str:
+    """Compact countdown: ``1:05`` for a minute, ``3h12m``, ``2d4h``; a minus sign once overdue."""
+    if seconds is None:
+        return ""
+    sign = "-" if seconds < 0 else ""
+    s = int(abs(seconds))
+    if s < 3600:
+        return f"{sign}{s // 60}:{s % 60:02d}"
+    if s < 86400:
+        return f"{sign}{s // 3600}h{(s % 3600) // 60:02d}m"
+    return f"{sign}{s // 86400}d{(s % 86400) // 3600}h"

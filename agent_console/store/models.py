@@ -1,0 +1,526 @@
+"""The data model of ../shared/ARCHITECTURE.md.
+
+Every table has an integer primary key for local joins and, where the row is shared with the team's server, a
+``uid`` (UUID text) that is the same on every replica. Timestamps are UTC (see ``UTCDateTime``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from agent_console.store.types import UTCDateTime
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def _ts(nullable: bool = True, index: bool = False):
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _ts_required():
+    return Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# --- vocabularies -------------------------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    agent = "agent"
+    supervisor = "supervisor"
+    admin = "admin"
+
+
+class AgentState(StrEnum):
+    available = "available"
+    handling = "handling"
+    wrap_up = "wrap_up"
+    break_ = "break"
+    offline = "offline"
+
+
+class Channel(StrEnum):
+    phone = "phone"
+    email = "email"
+    chat = "chat"
+    social = "social"
+    messenger = "messenger"
+    web = "web"
+    onsite = "onsite"
+
+
+class Priority(StrEnum):
+    urgent = "urgent"
+    high = "high"
+    normal = "normal"
+    low = "low"
+
+
+PRIORITY_RANK = {Priority.urgent: 0, Priority.high: 1, Priority.normal: 2, Priority.low: 3}
+
+
+class CaseStatus(StrEnum):
+    new = "new"
+    open = "open"
+    pending = "pending"
+    escalated = "escalated"
+    resolved = "resolved"
+    closed = "closed"
+
+
+OPEN_STATUSES = (CaseStatus.new, CaseStatus.open, CaseStatus.pending, CaseStatus.escalated)
+
+
+class Direction(StrEnum):
+    inbound = "in"
+    outbound = "out"
+
+
+class SegmentKind(StrEnum):
+    handle = "handle"
+    wrap_up = "wrap_up"
+
+
+class SlaTarget(StrEnum):
+    first_response = "first_response"
+    next_update = "next_update"
+    resolution = "resolution"
+
+
+class SlaEventKind(StrEnum):
+    started = "started"
+    paused = "paused"
+    resumed = "resumed"
+    met = "met"
+    breached = "breached"
+
+
+QUEUES = ("Billing", "Delivery", "Technical", "Complaints", "General")
+LANGUAGES = ("de", "en")
+
+
+# --- people -------------------------------------------------------------------------------------------------------
+
+
+class Agent(SQLModel, table=True):
+    __tablename__ = "agents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    login: str = Field(unique=True, max_length=64)
+    name: str = Field(max_length=200)
+    role: str = Field(default=Role.agent, max_length=16)
+    tier: int = Field(default=1)
+    #: Comma-separated queue names the agent works; empty means every queue.
+    queues: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    #: Comma-separated skills / languages (e.g. "de,en,returns").
+    skills: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    state: str = Field(default=AgentState.offline, max_length=16)
+    state_since: datetime | None = _ts()
+    active: bool = Field(default=True)
+    #: argon2 hash; only set on the server.
+    password_hash: str | None = Field(default=None)
+    created_at: datetime | None = _ts()
+    version: int = Field(default=1)
+
+    def queue_list(self) -> list[str]:
+        return [q.strip() for q in self.queues.split(",") if q.strip()]
+
+
+class AgentStateChange(SQLModel, table=True):
+    """State history: one row per period in a state; the open one has no ``ended_at``."""
+
+    __tablename__ = "agent_state_changes"
+    __table_args__ = (Index("ix_agent_state_changes_agent_started", "agent_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    agent_id: int = Field(foreign_key="agents.id")
+    state: str = Field(max_length=16)
+    reason: str = Field(default="")
+    started_at: datetime = _ts_required()
+    ended_at: datetime | None = _ts()
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320, index=True)
+    phone: str | None = Field(default=None, max_length=40, index=True)
+    language: str = Field(default="en", max_length=8)
+    vip: bool = Field(default=False)
+    created_at: datetime | None = _ts()
+    version: int = Field(default=1)
+
+
+# --- cases --------------------------------------------------------------------------------------------------------
+
+
+_OPEN = "is_open = 1"
+_OPEN_PG = text("is_open")
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        # The queue screen and the monitor only ever look at open cases: partial indexes keep them small.
+        Index("ix_cases_open_due", "sla_due_at", sqlite_where=text(_OPEN), postgresql_where=_OPEN_PG),
+        Index("ix_cases_open_queue_due", "queue", "sla_due_at", sqlite_where=text(_OPEN), postgresql_where=_OPEN_PG),
+        Index("ix_cases_open_assignee_due", "assignee_id", "sla_due_at", sqlite_where=text(_OPEN),
+              postgresql_where=_OPEN_PG),
+        Index("ix_cases_open_channel_due", "channel", "sla_due_at", sqlite_where=text(_OPEN),
+              postgresql_where=_OPEN_PG),
+        Index("ix_cases_open_tier_due", "tier", "sla_due_at", sqlite_where=text(_OPEN), postgresql_where=_OPEN_PG),
+        Index("ix_cases_customer_created", "customer_id", "created_at"),
+        Index("ix_cases_queue_status", "queue", "status"),
+        Index("ix_cases_resolved_at", "resolved_at"),
+        Index("ix_cases_created_at", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    #: The public key agents quote to customers, e.g. "AC-000042".
+    key: str = Field(unique=True, max_length=32)
+    external_id: str | None = Field(default=None, unique=True, max_length=200)
+    subject: str = Field(max_length=500)
+    customer_id: int = Field(foreign_key="customers.id")
+    channel: str = Field(max_length=16)
+    queue: str = Field(max_length=64)
+    priority: str = Field(default=Priority.normal, max_length=16)
+    status: str = Field(default=CaseStatus.new, max_length=16)
+    is_open: bool = Field(default=True)
+    tier: int = Field(default=1)
+    assignee_id: int | None = Field(default=None, foreign_key="agents.id")
+    language: str = Field(default="en", max_length=8)
+    tags: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    contact_count: int = Field(default=1)
+    created_at: datetime = _ts_required()
+    updated_at: datetime | None = _ts()
+    first_response_at: datetime | None = _ts()
+    last_inbound_at: datetime | None = _ts()
+    resolved_at: datetime | None = _ts()
+    closed_at: datetime | None = _ts()
+    reopened_count: int = Field(default=0)
+    last_reopened_at: datetime | None = _ts()
+    #: SLA due times; ``sla_due_at`` is the earliest target still running (the queue's urgency order).
+    first_response_due: datetime | None = _ts()
+    next_update_due: datetime | None = _ts()
+    resolution_due: datetime | None = _ts()
+    sla_due_at: datetime | None = _ts()
+    #: Set while the resolution clock is paused (pending on the customer).
+    sla_paused_at: datetime | None = _ts()
+    sla_paused_seconds: float = Field(default=0.0)
+    sla_breached: bool = Field(default=False)
+    escalation_level: int = Field(default=0)
+    wrap_up_code: str | None = Field(default=None)
+    version: int = Field(default=1)
+
+
+class Message(SQLModel, table=True):
+    """Append-only: a message is never edited or deleted."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_case_created", "case_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    case_id: int = Field(foreign_key="cases.id")
+    direction: str = Field(max_length=4)
+    channel: str = Field(max_length=16)
+    author_agent_id: int | None = Field(default=None, foreign_key="agents.id")
+    author_name: str = Field(default="", max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    is_internal: bool = Field(default=False)
+    created_at: datetime = _ts_required()
+
+
+class HandlingSegment(SQLModel, table=True):
+    """A stretch of time an agent spent on a case: the source of AHT."""
+
+    __tablename__ = "handling_segments"
+    __table_args__ = (
+        Index("ix_handling_case", "case_id"),
+        Index("ix_handling_agent_started", "agent_id", "started_at"),
+        Index("ix_handling_open", "agent_id", sqlite_where=text("ended_at IS NULL"),
+              postgresql_where=text("ended_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    case_id: int = Field(foreign_key="cases.id")
+    agent_id: int = Field(foreign_key="agents.id")
+    kind: str = Field(default=SegmentKind.handle, max_length=16)
+    started_at: datetime = _ts_required()
+    ended_at: datetime | None = _ts()
+    heartbeat_at: datetime | None = _ts()
+    #: Why the segment ended: switch, idle, break, quit, resolved, wrap_up_code, timeout, crash_recovered …
+    end_reason: str | None = Field(default=None, max_length=32)
+    wrap_up_code: str | None = Field(default=None)
+
+
+class HandlingCorrection(SQLModel, table=True):
+    """A supervisor's audited correction of a case's handling time (never a silent overwrite)."""
+
+    __tablename__ = "handling_corrections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    agent_id: int | None = Field(default=None, foreign_key="agents.id")
+    kind: str = Field(default=SegmentKind.handle, max_length=16)
+    delta_seconds: float
+    reason: str
+    corrected_by_id: int = Field(foreign_key="agents.id")
+    created_at: datetime = _ts_required()
+
+
+class SlaEvent(SQLModel, table=True):
+    """Append-only SLA history of a case: started, paused, resumed, met, breached."""
+
+    __tablename__ = "sla_events"
+    __table_args__ = (Index("ix_sla_events_case", "case_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    case_id: int = Field(foreign_key="cases.id")
+    target: str = Field(max_length=24)
+    event: str = Field(max_length=16)
+    at: datetime = _ts_required()
+    due_at: datetime | None = _ts()
+    detail: str = Field(default="")
+
+
+class Escalation(SQLModel, table=True):
+    __tablename__ = "escalations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    #: manual | automatic | deescalation
+    kind: str = Field(default="manual", max_length=16)
+    from_tier: int
+    to_tier: int
+    from_queue: str
+    to_queue: str
+    from_agent_id: int | None = Field(default=None, foreign_key="agents.id")
+    to_agent_id: int | None = Field(default=None, foreign_key="agents.id")
+    reason: str
+    created_by_id: int | None = Field(default=None, foreign_key="agents.id")
+    created_at: datetime = _ts_required()
+
+
+class FollowUp(SQLModel, table=True):
+    """A reminder for the agent who handed a case on: check with the customer that the problem was really solved."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        Index("ix_follow_ups_open_agent_due", "agent_id", "due_at", sqlite_where=text("done_at IS NULL"),
+              postgresql_where=text("done_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    agent_id: int = Field(foreign_key="agents.id")
+    escalation_id: int | None = Field(default=None, foreign_key="escalations.id")
+    due_at: datetime = _ts_required()
+    done_at: datetime | None = _ts()
+    note: str = Field(default="")
+    created_at: datetime = _ts_required()
+
+
+# --- knowledge ----------------------------------------------------------------------------------------------------
+
+
+class CannedResponse(SQLModel, table=True):
+    __tablename__ = "canned_responses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    title: str = Field(max_length=200)
+    shortcut: str = Field(unique=True, max_length=64)
+    category: str = Field(default="", max_length=64)
+    language: str = Field(default="en", max_length=8)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    usage_count: int = Field(default=0)
+    created_at: datetime | None = _ts()
+    updated_at: datetime | None = _ts()
+    version: int = Field(default=1)
+
+
+class KBArticle(SQLModel, table=True):
+    __tablename__ = "kb_articles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    #: Stable key for re-imports (file name or external id).
+    slug: str = Field(unique=True, max_length=200)
+    title: str = Field(max_length=300)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    #: Comma-separated tags.
+    tags: str = Field(default="")
+    language: str = Field(default="en", max_length=8)
+    helpful_votes: int = Field(default=0)
+    created_at: datetime | None = _ts()
+    updated_at: datetime | None = _ts()
+    version: int = Field(default=1)
+
+
+class CaseArticleLink(SQLModel, table=True):
+    __tablename__ = "case_article_links"
+    __table_args__ = (UniqueConstraint("case_id", "article_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    article_id: int = Field(foreign_key="kb_articles.id")
+    agent_id: int | None = Field(default=None, foreign_key="agents.id")
+    created_at: datetime = _ts_required()
+
+
+# --- policy, feedback, working state ------------------------------------------------------------------------------
+
+
+class SlaPolicy(SQLModel, table=True):
+    """Targets for a channel, optionally for one priority (a policy with priority NULL is the channel's default)."""
+
+    __tablename__ = "sla_policies"
+    __table_args__ = (UniqueConstraint("channel", "priority"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    channel: str = Field(max_length=16)
+    priority: str | None = Field(default=None, max_length=16)
+    first_response_s: int
+    next_update_s: int | None = Field(default=None)
+    resolution_s: int
+    at_risk_fraction: float = Field(default=0.8)
+    #: JSON: {"tz": "Europe/Berlin", "days": [0,1,2,3,4], "open": "08:00", "close": "18:00", "holidays": [...]};
+    #: empty means around the clock.
+    business_hours: str = Field(default="")
+    #: Service-level goal for the monitor: share of first responses within target (e.g. 0.8 = 80 %).
+    service_level_goal: float = Field(default=0.8)
+    auto_escalate: bool = Field(default=True)
+    version: int = Field(default=1)
+
+
+class Survey(SQLModel, table=True):
+    __tablename__ = "surveys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    case_id: int = Field(foreign_key="cases.id", unique=True)
+    csat: int | None = Field(default=None)
+    nps: int | None = Field(default=None)
+    ces: int | None = Field(default=None)
+    created_at: datetime = _ts_required()
+
+
+class Draft(SQLModel, table=True):
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("case_id", "agent_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    agent_id: int = Field(foreign_key="agents.id")
+    #: reply | note
+    kind: str = Field(default="reply", max_length=8)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = _ts_required()
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts_required()
+    actor_agent_id: int | None = Field(default=None, foreign_key="agents.id")
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=32)
+    entity_id: int | None = Field(default=None)
+    #: JSON with the details (old/new values, reason, …).
+    detail: str = Field(default="{}")
+
+
+# --- sync ---------------------------------------------------------------------------------------------------------
+
+
+class OutboxOp(SQLModel, table=True):
+    """A local change waiting to be pushed to the server; written in the same transaction as the change."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    op_id: str = Field(default_factory=new_uid, unique=True)
+    kind: str = Field(max_length=32)
+    #: JSON payload of the operation.
+    payload: str
+    created_at: datetime = _ts_required()
+    #: pending | sent | conflict | rejected
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None)
+    sent_at: datetime | None = _ts()
+
+
+class SyncState(SQLModel, table=True):
+    """Key/value state of the sync client (cursor, server URL, last error)."""
+
+    __tablename__ = "sync_state"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(default="")
+
+
+# --- server side (empty in a console's store) ---------------------------------------------------------------------
+
+
+class ChangeLogEntry(SQLModel, table=True):
+    """The server's change feed: one row per entity change, in a monotonic sequence."""
+
+    __tablename__ = "change_log"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=32)
+    uid: str = Field(max_length=64)
+    #: JSON of the entity's current state.
+    data: str
+    at: datetime = _ts_required()
+
+
+class AppliedOp(SQLModel, table=True):
+    """Ops the server has applied, by client op id: makes ``POST /ops`` idempotent."""
+
+    __tablename__ = "applied_ops"
+
+    op_id: str = Field(primary_key=True, max_length=64)
+    agent_id: int | None = Field(default=None, foreign_key="agents.id")
+    kind: str = Field(max_length=32)
+    #: JSON of the result returned for the op.
+    result: str
+    applied_at: datetime = _ts_required()
+
+
+class AuthToken(SQLModel, table=True):
+    __tablename__ = "auth_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: sha256 of the token; the token itself is never stored.
+    token_hash: str = Field(unique=True, max_length=64)
+    agent_id: int = Field(foreign_key="agents.id")
+    #: session | api
+    kind: str = Field(default="session", max_length=16)
+    name: str = Field(default="")
+    created_at: datetime = _ts_required()
+    expires_at: datetime | None = _ts()
+    revoked_at: datetime | None = _ts()

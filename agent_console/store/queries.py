@@ -1,0 +1,203 @@
+"""Read queries shared by screens, CLI and services. Hot paths use Core selects, not ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from agent_console.store.models import (
+    Agent,
+    Case,
+    CaseStatus,
+    Customer,
+    FollowUp,
+    Message,
+    SlaPolicy,
+)
+
+C = Case.__table__.c
+CU = Customer.__table__.c
+A = Agent.__table__.c
+
+
+class NotFound(LookupError):
+    pass
+
+
+def agent_by_login(session: Session, login: str) -> Agent:
+    agent = session.scalars(select(Agent).where(Agent.login == login)).first()
+    if agent is None:
+        raise NotFound(f"no agent with login {login!r}")
+    return agent
+
+
+def case_by_key(session: Session, key: str) -> Case:
+    case = session.scalars(select(Case).where(Case.key == key)).first()
+    if case is None:
+        raise NotFound(f"no case {key!r}")
+    return case
+
+
+def customer_by_contact(session: Session, contact: str) -> Customer | None:
+    """Find a customer by e-mail (case-insensitive) or phone number (digits compared)."""
+    contact = contact.strip()
+    if "@" in contact:
+        return session.scalars(select(Customer).where(func.lower(Customer.email) == contact.lower())).first()
+    digits = "".join(ch for ch in contact if ch.isdigit() or ch == "+")
+    if not digits:
+        return None
+    return session.scalars(select(Customer).where(Customer.phone == digits)).first()
+
+
+def policy_for(session: Session, channel: str, priority: str | None) -> SlaPolicy | None:
+    """The channel's policy for this priority, else the channel's default (priority NULL)."""
+    rows = session.scalars(select(SlaPolicy).where(SlaPolicy.channel == channel)).all()
+    exact = [p for p in rows if p.priority == priority]
+    if exact:
+        return exact[0]
+    default = [p for p in rows if p.priority is None]
+    return default[0] if default else None
+
+
+def all_policies(session: Session) -> dict[tuple[str, str | None], SlaPolicy]:
+    return {(p.channel, p.priority): p for p in session.scalars(select(SlaPolicy)).all()}
+
+
+def thread(session: Session, case_id: int) -> list[Message]:
+    return list(session.scalars(
+        select(Message).where(Message.case_id == case_id).order_by(Message.created_at, Message.id)
+    ).all())
+
+
+def customer_cases(session: Session, customer_id: int) -> list[Case]:
+    return list(session.scalars(
+        select(Case).where(Case.customer_id == customer_id).order_by(Case.created_at.desc())
+    ).all())
+
+
+def open_follow_ups(session: Session, agent_id: int, due_before: datetime | None = None) -> list[FollowUp]:
+    query = select(FollowUp).where(FollowUp.agent_id == agent_id, FollowUp.done_at.is_(None))
+    if due_before is not None:
+        query = query.where(FollowUp.due_at <= due_before)
+    return list(session.scalars(query.order_by(FollowUp.due_at)).all())
+
+
+# --- the queue ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """Which cases the queue shows: a view name plus optional queue/channel and a free-text filter."""
+
+    view: str = "open"  # mine | unassigned | open | all | queue | channel | tier
+    agent_id: int | None = None
+    queue: str | None = None
+    channel: str | None = None
+    tier: int | None = None
+    text: str = ""
+    sort: str = "sla"  # a column name of QUEUE_SORTS
+    descending: bool = False
+
+
+QUEUE_SORTS = {
+    "sla": C.sla_due_at,
+    "key": C.id,
+    "priority": C.priority,
+    "channel": C.channel,
+    "queue": C.queue,
+    "customer": CU.name,
+    "subject": C.subject,
+    "status": C.status,
+    "tier": C.tier,
+    "assignee": A.login,
+    "age": C.created_at,
+}
+
+
+def _view_conditions(view: QueueView) -> list:
+    conditions = []
+    if view.view != "all":
+        conditions.append(C.is_open == True)  # noqa: E712  (must match the partial indexes' WHERE is_open = 1)
+    if view.view == "mine":
+        conditions.append(C.assignee_id == view.agent_id)
+    elif view.view == "unassigned":
+        conditions.append(C.assignee_id.is_(None))
+    if view.queue:
+        conditions.append(C.queue == view.queue)
+    if view.channel:
+        conditions.append(C.channel == view.channel)
+    if view.tier is not None:
+        conditions.append(C.tier == view.tier)
+    text = view.text.strip()
+    if text:
+        like = f"%{_escape_like(text)}%"
+        conditions.append(or_(C.subject.ilike(like, escape="\\"), C.key.ilike(like, escape="\\"),
+                              CU.name.ilike(like, escape="\\")))
+    return conditions
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def queue_case_ids(session: Session, view: QueueView) -> list[int]:
+    """The ordered ids of every case in the view: cheap (ints only), so the table can page rows in lazily."""
+    sort_column = QUEUE_SORTS.get(view.sort, C.sla_due_at)
+    order = [sort_column.desc() if view.descending else sort_column]
+    if view.sort == "sla":
+        # Cases with no running target (nulls) go last; ties by age.
+        order = [C.sla_due_at.is_(None), sort_column.desc() if view.descending else sort_column, C.created_at]
+    elif view.sort == "priority":
+        from sqlalchemy import case as sql_case
+        rank = sql_case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=C.priority, else_=4)
+        order = [rank.desc() if view.descending else rank, C.sla_due_at]
+    order.append(C.id)
+    query = select(C.id).select_from(Case.__table__)
+    needs_customer = bool(view.text.strip()) or view.sort == "customer"
+    if needs_customer:
+        query = query.join(Customer.__table__, CU.id == C.customer_id)
+    if view.sort == "assignee":
+        query = query.outerjoin(Agent.__table__, A.id == C.assignee_id)
+    conditions = _view_conditions(view)
+    if conditions:
+        query = query.where(and_(*conditions))
+    return list(session.connection().execute(query.order_by(*order)).scalars())
+
+
+QUEUE_COLUMNS = (
+    C.id, C.key, C.priority, C.channel, C.queue, C.subject, C.status, C.tier, C.created_at, C.sla_due_at,
+    C.first_response_due, C.first_response_at, C.next_update_due, C.resolution_due, C.sla_paused_at, C.is_open,
+    C.assignee_id, C.language, CU.name.label("customer_name"), A.login.label("assignee_login"),
+)
+
+
+def queue_rows(session: Session, ids: list[int]) -> dict[int, dict]:
+    """The queue table's columns for the given case ids, keyed by id."""
+    if not ids:
+        return {}
+    query = (
+        select(*QUEUE_COLUMNS)
+        .select_from(Case.__table__)
+        .join(Customer.__table__, CU.id == C.customer_id)
+        .outerjoin(Agent.__table__, A.id == C.assignee_id)
+        .where(C.id.in_(ids))
+    )
+    return {row.id: dict(row._mapping) for row in session.connection().execute(query)}
+
+
+def next_case_id(session: Session, agent: Agent) -> int | None:
+    """The most urgent open case the agent may work: unassigned (or theirs), in their queues, at or below their tier."""
+    query = select(C.id).where(
+        C.is_open == True,  # noqa: E712
+        or_(C.assignee_id.is_(None), C.assignee_id == agent.id),
+        C.tier <= agent.tier,
+        C.status != CaseStatus.pending,
+    )
+    queues = agent.queue_list()
+    if queues:
+        query = query.where(C.queue.in_(queues))
+    query = query.order_by(C.sla_due_at.is_(None), C.sla_due_at, C.created_at).limit(1)
+    return session.connection().execute(query).scalar()

@@ -1,0 +1,73 @@
+"""Fixtures shared by every test: a real store file, a frozen clock, a few agents, and the CLI."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from agent_console.domain.clock import FrozenClock
+
+#: Monday 23 November 2026, 09:00 UTC: every test's "now" unless it moves the clock.
+FROZEN_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path_factory, monkeypatch):
+    """No test reads the developer's settings or store, and every test sees the same zone and theme."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("AGENT_CONSOLE_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    for name in list(os.environ):
+        if name.startswith("AGENT_CONSOLE_") and name != "AGENT_CONSOLE_CONFIG":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TZ", "UTC")
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(FROZEN_NOW)
+
+
+@pytest.fixture
+def store_path(tmp_path) -> Path:
+    return tmp_path / "store.db"
+
+
+@pytest.fixture
+def store(store_path):
+    from agent_console.store.db import open_store
+
+    s = open_store(store_path)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def agents(store, clock):
+    """Three agents: ``anna`` (tier 1), ``ben`` (tier 2), ``sue`` (supervisor, tier 3)."""
+    from agent_console.domain.agents import upsert_agent
+
+    anna, _ = upsert_agent(store, clock, login="anna", name="Anna Agent", role="agent", tier=1)
+    ben, _ = upsert_agent(store, clock, login="ben", name="Ben Second", role="agent", tier=2)
+    sue, _ = upsert_agent(store, clock, login="sue", name="Sue Supervisor", role="supervisor", tier=3)
+    return {"anna": anna, "ben": ben, "sue": sue}
+
+
+@pytest.fixture
+def cli(store_path):
+    """Run ``agent-console --db <store> ARGS`` in-process; returns the Click result."""
+    from typer.testing import CliRunner
+
+    from agent_console.cli.app import build_app
+
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, db: Path | None = None):
+        return runner.invoke(build_app(), ["--db", str(db or store_path), *args], input=input,
+                             catch_exceptions=False)
+
+    return run
