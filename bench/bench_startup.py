@@ -1,0 +1,61 @@
+"""Start-up: ``agent-console --version`` as a whole process, and time to the first painted queue screen."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.core import BenchContext, Result, benchmark, summarise
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def _process_ms(cmd: list[str], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+@benchmark("startup", "agent-console --version and --help as whole processes; first painted queue screen")
+def run(ctx: BenchContext):
+    repeat = 5 if ctx.quick else 15
+    baseline = summarise(_process_ms([sys.executable, "-c", "pass"], repeat))[0]
+    version = _process_ms([str(VENV_BIN / "agent-console"), "--version"], repeat)
+    median, p99 = summarise(version)
+    yield Result("startup: --version", median, p99=p99, target=150, baseline=baseline,
+                 baseline_label="python -c pass", samples=repeat)
+    help_ = _process_ms([str(VENV_BIN / "agent-console"), "--help"], repeat)
+    median, p99 = summarise(help_)
+    typer = summarise(_process_ms([sys.executable, "-c", "import typer"], repeat))[0]
+    yield Result("startup: --help", median, p99=p99, baseline=typer, baseline_label="import typer", samples=repeat)
+    first_paint = _first_paint(ctx, repeat=3 if ctx.quick else 5)
+    if first_paint is not None:
+        yield first_paint
+
+
+def _first_paint(ctx: BenchContext, repeat: int) -> Result | None:
+    """Whole process: start the console headless on a seeded store and stop as soon as the queue has painted rows."""
+    from bench.fixtures import seeded_store
+
+    try:
+        store_path = seeded_store(ctx, cases=ctx.size(100_000, 5_000))
+    except RuntimeError as exc:
+        print(f"  skipped first paint: {exc}", file=sys.stderr)
+        return None
+    script = Path(__file__).with_name("first_paint.py")
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, str(script), str(store_path)], check=True, capture_output=True,
+                             text=True)
+        samples.append((time.perf_counter() - start) * 1000)
+        if "painted" not in out.stdout:
+            raise RuntimeError(f"first-paint probe did not paint: {out.stdout} {out.stderr}")
+    median, p99 = summarise(samples)
+    return Result(f"startup: first painted queue ({ctx.size(100_000, 5_000):,} cases)", median, p99=p99, target=1000,
+                  baseline=549, baseline_label="import textual+sqlmodel+typer (notes)", samples=repeat)
