@@ -1,0 +1,120 @@
+"""Knowledge-base search: 50,000 articles of ~200 words; index build and query latency with stemming and folding on.
+
+Baselines in the same run on the same data: a plain ``LIKE '%word%'`` scan and a pure-Python BM25 (rank_bm25).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from bench.core import BenchContext, Result, benchmark, summarise
+
+EN_WORDS = (
+    "refund invoice delivery parcel tracking order payment card account password login router modem contract "
+    "cancellation warranty repair replacement return shipping address customer service opening hours store "
+    "discount voucher subscription upgrade downgrade installation technician appointment outage network signal "
+    "charger battery screen display update software app bill charge fee credit debit transfer bank complaint "
+    "manager callback email phone chat message delay damaged missing wrong size colour exchange policy days "
+    "weeks label courier pickup station locker receipt tax VAT statement reminder dunning overdue balance"
+).split()
+DE_WORDS = (
+    "Rücksendung Rückgabe Rechnung Lieferung Paket Sendungsverfolgung Bestellung Zahlung Karte Konto Passwort "
+    "Anmeldung Router Vertrag Kündigung Garantie Reparatur Ersatz Versand Adresse Kundenservice Öffnungszeiten "
+    "Filiale Rabatt Gutschein Abonnement Installation Techniker Termin Störung Netz Empfang Ladegerät Akku "
+    "Bildschirm Aktualisierung Software Gebühr Gutschrift Lastschrift Überweisung Bank Beschwerde Rückruf "
+    "Verspätung beschädigt fehlend falsche Größe Farbe Umtausch Frist Tage Wochen Etikett Kurier Abholung "
+    "Packstation Quittung Steuer Mahnung Straße Erstattung Rücksendungen Lieferungen Rechnungen"
+).split()
+FILLER_EN = "the a to and of for your with is on we you can in please this that".split()
+FILLER_DE = "der die das und zu für Ihre mit ist auf wir Sie können in bitte diese dass".split()
+
+
+def make_corpus(n: int, seed: int = 11) -> list[dict]:
+    rng = random.Random(seed)
+    articles = []
+    for i in range(n):
+        lang = "de" if i % 2 else "en"
+        words, filler = (DE_WORDS, FILLER_DE) if lang == "de" else (EN_WORDS, FILLER_EN)
+        title = " ".join(rng.sample(words, 3)).capitalize()
+        body_words = [rng.choice(words) if rng.random() < 0.45 else rng.choice(filler) for _ in range(200)]
+        articles.append({"slug": f"bench-{i}", "title": title, "body": " ".join(body_words), "language": lang,
+                         "tags": rng.choice(("billing", "delivery", "technical", "account", "returns"))})
+    return articles
+
+
+def make_queries(n: int, seed: int = 5) -> list[str]:
+    rng = random.Random(seed)
+    queries = []
+    for _ in range(n):
+        words = DE_WORDS if rng.random() < 0.5 else EN_WORDS
+        queries.append(" ".join(rng.sample(words, rng.choice((1, 1, 2, 2, 3)))))
+    return queries
+
+
+@benchmark("kb", "KB search over 50,000 articles: build, p50/p99, vs LIKE and rank_bm25")
+def run(ctx: BenchContext):
+    from sqlalchemy import insert, text
+
+    from agent_console.domain.clock import SystemClock
+    from agent_console.store import search
+    from agent_console.store.db import open_store
+    from agent_console.store.models import KBArticle
+
+    n = ctx.size(50_000, 2_000)
+    corpus = make_corpus(n)
+    queries = make_queries(200 if not ctx.quick else 60)
+    store = open_store(ctx.workdir / "kb.db")
+    now = SystemClock().now()
+    rows = [{**a, "uid": f"00000000-0000-4000-8000-{i:012d}", "created_at": now, "updated_at": now,
+             "helpful_votes": 0, "version": 1} for i, a in enumerate(corpus)]
+    start = time.perf_counter()
+    with store.transaction() as session:
+        session.execute(insert(KBArticle), rows)
+        search.reindex(session)
+    build_ms = (time.perf_counter() - start) * 1000
+    yield Result(f"kb: insert + index {n:,} articles", build_ms, baseline=2000 * n / 50_000,
+                 baseline_label="bare FTS5 build (notes)")
+
+    with store.session() as session:
+        for q in queries[:5]:  # warm the page cache like a running console
+            search.search_articles(session, q, limit=10)
+        samples = []
+        hits = 0
+        for q in queries:
+            t0 = time.perf_counter()
+            found = search.search_articles(session, q, limit=10)
+            samples.append((time.perf_counter() - t0) * 1000)
+            hits += bool(found)
+        p50, p99 = summarise(samples)
+
+        like_queries = queries[: 20 if ctx.quick else 40]
+        like_samples = []
+        for q in like_queries:
+            words = q.split()
+            where = " AND ".join("(title LIKE :w{0} OR body LIKE :w{0})".format(i) for i in range(len(words)))
+            params = {f"w{i}": f"%{w}%" for i, w in enumerate(words)}
+            t0 = time.perf_counter()
+            session.execute(text(f"SELECT id FROM kb_articles WHERE {where} LIMIT 10"), params).all()
+            like_samples.append((time.perf_counter() - t0) * 1000)
+        like_p50, like_p99 = summarise(like_samples)
+    yield Result("kb: query p50", p50, target=2, baseline=like_p50, baseline_label="LIKE '%w%'",
+                 samples=len(samples), note=f"{hits}/{len(queries)} queries found something")
+    yield Result("kb: query p99", p99, p99=p99, target=15, baseline=like_p99, baseline_label="LIKE '%w%' p99",
+                 samples=len(samples))
+
+    try:
+        from rank_bm25 import BM25Okapi
+    except ImportError:
+        return
+    tokenised = [(a["title"] + " " + a["body"]).lower().split() for a in corpus]
+    bm25 = BM25Okapi(tokenised)
+    bm_samples = []
+    for q in queries[: 20 if ctx.quick else 40]:
+        t0 = time.perf_counter()
+        bm25.get_top_n(q.lower().split(), corpus, n=10)
+        bm_samples.append((time.perf_counter() - t0) * 1000)
+    bm_p50, _ = summarise(bm_samples)
+    yield Result("kb: query p50 vs rank_bm25", p50, target=2, baseline=bm_p50, baseline_label="rank_bm25 (pure Python)",
+                 samples=len(samples))
+    store.dispose()
