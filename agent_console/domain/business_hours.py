@@ -1,11 +1,42 @@
-"""Business hours: the SLA clock only runs while the contact center is open."""
+"""Business hours: the SLA clock only runs while the contact center is open.
+
+Opening and closing times are wall-clock times in the policy's zone, so a day's window follows daylight saving time:
+in Europe/Berlin 08:00–18:00 is 07:00–17:00 UTC in winter and 06:00–16:00 UTC in summer, and the SLA clock stays
+stopped over the night in which the clocks change. ``close`` may be ``"24:00"`` (open until midnight).
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+#: Longest stretch searched for the next open moment: a policy closed for longer than this is refused.
+_MAX_SEARCH_DAYS = 366 * 5
+
+
+class BusinessHoursError(ValueError):
+    """A business-hours definition that cannot be used; the message names the field."""
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BusinessHoursError(f"business hours: unknown time zone {name!r}") from None
+
+
+def _parse_time(value: str, name: str) -> time | None:
+    """``HH:MM``; ``24:00`` (only meaningful for closing) is returned as None = midnight at the end of the day."""
+    if value in ("24:00", "24:00:00"):
+        return None
+    try:
+        return time.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BusinessHoursError(f"business hours: {name} must be HH:MM, not {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -14,45 +45,86 @@ class BusinessHours:
     #: Weekdays open, Monday = 0.
     days: tuple[int, ...] = (0, 1, 2, 3, 4)
     open: time = time(8, 0)
-    close: time = time(18, 0)
+    #: None means midnight at the end of the day ("24:00").
+    close: time | None = time(18, 0)
     holidays: frozenset[date] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        _zone(self.tz)
+        if not self.days:
+            raise BusinessHoursError("business hours: no open weekday given")
+        if any(not isinstance(d, int) or not 0 <= d <= 6 for d in self.days):
+            raise BusinessHoursError(f"business hours: days must be weekday numbers 0 (Monday) to 6, not "
+                                     f"{list(self.days)}")
+        if self.close is not None and self.close <= self.open:
+            raise BusinessHoursError(f"business hours: closing time {self.close:%H:%M} is not after opening time "
+                                     f"{self.open:%H:%M}")
 
     @classmethod
     def parse(cls, raw: str | None) -> "BusinessHours | None":
-        if not raw:
+        """From the policy's JSON; empty means around the clock (None)."""
+        if not raw or not raw.strip():
             return None
-        data = json.loads(raw)
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise BusinessHoursError(f"business hours: not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise BusinessHoursError("business hours: expected a JSON object")
+        holidays = []
+        for value in data.get("holidays", ()):
+            try:
+                holidays.append(date.fromisoformat(value))
+            except (TypeError, ValueError):
+                raise BusinessHoursError(f"business hours: holiday {value!r} is not a YYYY-MM-DD date") from None
         return cls(
             tz=data.get("tz", "UTC"),
             days=tuple(data.get("days", (0, 1, 2, 3, 4))),
-            open=time.fromisoformat(data.get("open", "08:00")),
-            close=time.fromisoformat(data.get("close", "18:00")),
-            holidays=frozenset(date.fromisoformat(d) for d in data.get("holidays", ())),
+            open=_parse_time(data.get("open", "08:00"), "open") or time(0, 0),
+            close=_parse_time(data.get("close", "18:00"), "close"),
+            holidays=frozenset(holidays),
         )
 
     def to_json(self) -> str:
         return json.dumps({
             "tz": self.tz, "days": list(self.days), "open": self.open.strftime("%H:%M"),
-            "close": self.close.strftime("%H:%M"), "holidays": sorted(d.isoformat() for d in self.holidays),
+            "close": self.close.strftime("%H:%M") if self.close is not None else "24:00",
+            "holidays": sorted(d.isoformat() for d in self.holidays),
         })
 
-    def _is_open_day(self, day: date) -> bool:
+    def is_open_day(self, day: date) -> bool:
         return day.weekday() in self.days and day not in self.holidays
 
-    def _window(self, day: date) -> tuple[datetime, datetime]:
-        zone = ZoneInfo(self.tz)
+    def window(self, day: date) -> tuple[datetime, datetime]:
+        """The day's opening and closing moments in UTC (wall-clock times in the zone, so DST shifts them)."""
+        zone = _zone(self.tz)
         start = datetime.combine(day, self.open, tzinfo=zone).astimezone(timezone.utc)
-        end = datetime.combine(day, self.close, tzinfo=zone).astimezone(timezone.utc)
+        if self.close is None:
+            end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=zone).astimezone(timezone.utc)
+        else:
+            end = datetime.combine(day, self.close, tzinfo=zone).astimezone(timezone.utc)
         return start, end
 
+    def is_open_at(self, moment: datetime) -> bool:
+        day = moment.astimezone(_zone(self.tz)).date()
+        if not self.is_open_day(day):
+            return False
+        start, end = self.window(day)
+        return start <= moment < end
+
     def add(self, start: datetime, seconds: float) -> datetime:
-        """The moment ``seconds`` of open time have passed after ``start`` (wall-clock per day, so DST is right)."""
-        zone = ZoneInfo(self.tz)
-        remaining = timedelta(seconds=seconds)
-        day = start.astimezone(zone).date()
-        for _ in range(366 * 5):
-            if self._is_open_day(day):
-                window_start, window_end = self._window(day)
+        """The moment ``seconds`` of open time have passed after ``start``.
+
+        Started outside the hours, the clock begins at the next opening; a target that runs out exactly at closing
+        time is due at closing time (not at the next opening).
+        """
+        if start.tzinfo is None:
+            raise ValueError("business hours need an aware datetime")
+        remaining = timedelta(seconds=max(0.0, seconds))
+        day = start.astimezone(_zone(self.tz)).date()
+        for _ in range(_MAX_SEARCH_DAYS):
+            if self.is_open_day(day):
+                window_start, window_end = self.window(day)
                 begin = max(start, window_start)
                 if begin < window_end:
                     available = window_end - begin
@@ -60,21 +132,27 @@ class BusinessHours:
                         return begin + remaining
                     remaining -= available
             day += timedelta(days=1)
-        raise ValueError("business hours never open: check the policy's days and holidays")
+        raise BusinessHoursError("business hours never open: check the policy's days and holidays")
 
     def open_seconds_between(self, start: datetime, end: datetime) -> float:
-        """Open time between two moments, in seconds."""
+        """Open time between two moments, in seconds (0 when ``end`` is not after ``start``)."""
         if end <= start:
             return 0.0
-        zone = ZoneInfo(self.tz)
+        zone = _zone(self.tz)
         total = 0.0
-        day = start.astimezone(zone).date()
+        # One day earlier: a window that opened the previous local day cannot reach into this one, but a start
+        # just after local midnight belongs to a day whose window is checked anyway; the extra day is cheap.
+        day = start.astimezone(zone).date() - timedelta(days=1)
         last = end.astimezone(zone).date()
         while day <= last:
-            if self._is_open_day(day):
-                window_start, window_end = self._window(day)
+            if self.is_open_day(day):
+                window_start, window_end = self.window(day)
                 lo, hi = max(start, window_start), min(end, window_end)
                 if hi > lo:
                     total += (hi - lo).total_seconds()
             day += timedelta(days=1)
         return total
+
+    # Kept for callers of the first version.
+    _is_open_day = is_open_day
+    _window = window

@@ -438,6 +438,9 @@ class CaseService:
         case.last_reopened_at = now
         case.resolved_at = None
         case.closed_at = None
+        # The reopened case gets a fresh resolution target; pauses before the reopen no longer extend it.
+        case.sla_paused_seconds = 0.0
+        case.sla_paused_at = None
         policy = queries.policy_for(session, case.channel, case.priority)
         _first, _next, resolution_s = sla.targets(policy, case.channel)
         case.resolution_due = sla.add_target(policy, now, resolution_s)
@@ -446,11 +449,13 @@ class CaseService:
         sla.update_sla_due(case)
 
     def _resume_resolution(self, session, case: Case, policy, now: datetime) -> None:
-        paused_for = (now - case.sla_paused_at).total_seconds()
+        # Under business hours only the open time of the pause extends the target (a weekend pause adds nothing).
+        paused_for = sla.sla_seconds_between(policy, case.sla_paused_at, now)
         case.sla_paused_seconds += paused_for
         if case.resolution_due is not None:
             _first, _next, resolution_s = sla.targets(policy, case.channel)
-            case.resolution_due = sla.add_target(policy, case.created_at, resolution_s + case.sla_paused_seconds)
+            case.resolution_due = sla.add_target(policy, resolution_clock_start(case),
+                                                 resolution_s + case.sla_paused_seconds)
         case.sla_paused_at = None
         session.add(SlaEvent(case_id=case.id, target=SlaTarget.resolution, event=SlaEventKind.resumed, at=now,
                              due_at=case.resolution_due, detail=f"paused {paused_for:.0f} s"))
@@ -463,8 +468,14 @@ def recompute_due(session, case: Case) -> None:
     if case.first_response_at is None:
         case.first_response_due = sla.add_target(policy, case.created_at, first_s)
     if case.is_open:
-        case.resolution_due = sla.add_target(policy, case.created_at, resolution_s + case.sla_paused_seconds)
+        case.resolution_due = sla.add_target(policy, resolution_clock_start(case),
+                                             resolution_s + case.sla_paused_seconds)
     sla.update_sla_due(case)
+
+
+def resolution_clock_start(case: Case) -> datetime:
+    """The resolution clock runs from creation, or from the last reopen (which starts a fresh target)."""
+    return case.last_reopened_at or case.created_at
 
 
 def new_customer(contact: str, name: str | None, language: str | None, now: datetime) -> Customer:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from agent_console.store.models import Case, SlaPolicy
+from agent_console.store.models import Case, SlaPolicy, SlaTarget
 
 #: Defaults used when a store has no policy for a channel (the demo data seeds the same values).
 #: First response per the field's expectations; resolution targets are our own choice, documented in docs/sla.md.
@@ -136,3 +136,123 @@ def format_remaining(seconds: float | None) -> str:
     if s < 86400:
         return f"{sign}{s // 3600}h{(s % 3600) // 60:02d}m"
     return f"{sign}{s // 86400}d{(s % 86400) // 3600}h"
+
+
+# --- business time and the list of running targets ---------------------------------------------------------------
+
+
+def business_hours(policy: SlaPolicy | None):
+    """The policy's business hours, or None when its clock runs around the clock."""
+    from agent_console.domain.business_hours import BusinessHours
+
+    return BusinessHours.parse(policy.business_hours) if policy is not None else None
+
+
+def sla_seconds_between(policy: SlaPolicy | None, start: datetime, end: datetime) -> float:
+    """SLA time that passes between two moments: open time under business hours, else wall-clock time."""
+    if end <= start:
+        return 0.0
+    hours = business_hours(policy)
+    if hours is None:
+        return (end - start).total_seconds()
+    return hours.open_seconds_between(start, end)
+
+
+TARGET_LABEL = {
+    SlaTarget.first_response: "first response",
+    SlaTarget.next_update: "next update",
+    SlaTarget.resolution: "resolution",
+}
+
+STATE_LABEL = {
+    SlaState.ok: "",
+    SlaState.at_risk: "at risk",
+    SlaState.breached: "breached",
+    SlaState.paused: "paused",
+    SlaState.none: "",
+}
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """One SLA target of a case as the case header shows it."""
+
+    target: str
+    due_at: datetime | None
+    state: SlaState
+    #: Wall-clock seconds until due (negative once breached); None while paused.
+    remaining_s: float | None
+
+    @property
+    def label(self) -> str:
+        return TARGET_LABEL.get(self.target, self.target)
+
+    @property
+    def symbol(self) -> str:
+        return SLA_SYMBOL[self.state]
+
+    def describe(self) -> str:
+        """E.g. ``first response 0:45 ▲ at risk`` or ``resolution ‖ paused``."""
+        parts = [self.label]
+        if self.remaining_s is not None:
+            parts.append(format_remaining(self.remaining_s))
+        parts.append(self.symbol)
+        if STATE_LABEL[self.state]:
+            parts.append(STATE_LABEL[self.state])
+        return " ".join(parts)
+
+
+def running_targets(case: Case, policy: SlaPolicy | None, now: datetime) -> list[TargetStatus]:
+    """Every target of an open case still running (or paused), most urgent first.
+
+    At risk once ``at_risk_fraction`` of the target's SLA time has passed: under business hours the remaining time
+    is measured in open time, so a target due on Monday morning is not "at risk" all weekend.
+    """
+    if not case.is_open:
+        return []
+    first_s, next_s, resolution_s = targets(policy, case.channel)
+    fraction = policy.at_risk_fraction if policy is not None else 0.8
+    hours = business_hours(policy)
+    found: list[TargetStatus] = []
+
+    def status(name: str, due: datetime, target_s: float | None) -> TargetStatus:
+        wall_remaining = (due - now).total_seconds()
+        if due < now:
+            state = SlaState.breached
+        else:
+            sla_remaining = hours.open_seconds_between(now, due) if hours is not None else wall_remaining
+            at_risk = bool(target_s) and sla_remaining <= target_s * (1 - fraction)
+            state = SlaState.at_risk if at_risk else SlaState.ok
+        return TargetStatus(name, due, state, wall_remaining)
+
+    if case.first_response_at is None and case.first_response_due is not None:
+        found.append(status(SlaTarget.first_response, case.first_response_due, first_s))
+    if case.next_update_due is not None:
+        found.append(status(SlaTarget.next_update, case.next_update_due, next_s))
+    if case.resolution_due is not None:
+        if case.sla_paused_at is not None:
+            found.append(TargetStatus(SlaTarget.resolution, case.resolution_due, SlaState.paused, None))
+        else:
+            found.append(status(SlaTarget.resolution, case.resolution_due, resolution_s))
+    far_future = datetime.max.replace(tzinfo=now.tzinfo)
+    found.sort(key=lambda t: (t.state == SlaState.paused, t.due_at or far_future))
+    return found
+
+
+def format_targets(statuses: list[TargetStatus]) -> str:
+    """The case header's SLA line: ``first response 0:45 ▲ at risk · resolution 7h59m ●``."""
+    return " · ".join(t.describe() for t in statuses)
+
+
+def breached_targets(case: Case, now: datetime) -> list[tuple[str, datetime]]:
+    """Running targets whose due time has passed (due == now is not yet breached; due < now is)."""
+    if not case.is_open:
+        return []
+    late = []
+    if case.first_response_at is None and case.first_response_due is not None and case.first_response_due < now:
+        late.append((SlaTarget.first_response.value, case.first_response_due))
+    if case.next_update_due is not None and case.next_update_due < now:
+        late.append((SlaTarget.next_update.value, case.next_update_due))
+    if case.resolution_due is not None and case.sla_paused_at is None and case.resolution_due < now:
+        late.append((SlaTarget.resolution.value, case.resolution_due))
+    return late
