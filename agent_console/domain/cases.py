@@ -101,8 +101,13 @@ class CaseService:
     def create_case(self, *, customer: str, channel: str, queue: str, subject: str, body: str,
                     priority: str = Priority.normal, customer_name: str | None = None,
                     language: str | None = None, external_id: str | None = None,
-                    created_at: datetime | None = None) -> Case:
-        """A new case for the customer found by e-mail or phone (created when unknown) with its first message."""
+                    created_at: datetime | None = None, uid: str | None = None,
+                    customer_uid: str | None = None, message_uid: str | None = None) -> Case:
+        """A new case for the customer found by e-mail or phone (created when unknown) with its first message.
+
+        ``uid``, ``customer_uid`` and ``message_uid`` keep the identities a client chose (the server applying a
+        console's op); a customer found by contact keeps its own uid.
+        """
         channel = validate_choice(channel, Channel, "channel")
         priority = validate_choice(priority, Priority, "priority")
         subject = clean_text(subject).strip()
@@ -117,6 +122,8 @@ class CaseService:
             cust = queries.customer_by_contact(session, customer)
             if cust is None:
                 cust = new_customer(customer, customer_name, language, now)
+                if customer_uid:
+                    cust.uid = customer_uid
                 session.add(cust)
                 session.flush()
             number = (session.scalar(select(func.max(Case.id))) or 0) + 1
@@ -126,12 +133,16 @@ class CaseService:
                 language=language or cust.language, created_at=created_at, updated_at=now,
                 last_inbound_at=created_at,
             )
+            if uid:
+                case.uid = uid
             policy = queries.policy_for(session, channel, priority)
             sla.compute_initial_due(case, policy)
             session.add(case)
             session.flush()
             message = Message(case_id=case.id, direction=Direction.inbound, channel=channel,
                               author_name=cust.name, body=body, created_at=created_at)
+            if message_uid:
+                message.uid = message_uid
             session.add(message)
             for target, due in ((SlaTarget.first_response, case.first_response_due),
                                 (SlaTarget.resolution, case.resolution_due)):
@@ -144,7 +155,8 @@ class CaseService:
                     message=message_payload(message, case))
             return case
 
-    def add_inbound(self, case: Case | str | int, body: str, *, channel: str | None = None) -> Message:
+    def add_inbound(self, case: Case | str | int, body: str, *, channel: str | None = None,
+                    message_uid: str | None = None) -> Message:
         """The customer wrote again: a new contact; the next-update clock starts; a resolved case reopens."""
         now = self.clock.now()
         with self.store.transaction() as session:
@@ -152,6 +164,8 @@ class CaseService:
             cust = session.get(Customer, case.customer_id)
             message = Message(case_id=case.id, direction=Direction.inbound, channel=channel or case.channel,
                               author_name=cust.name if cust else "", body=clean_text(body), created_at=now)
+            if message_uid:
+                message.uid = message_uid
             session.add(message)
             case.contact_count += 1
             case.last_inbound_at = now
@@ -235,13 +249,13 @@ class CaseService:
 
     # --- writing ---------------------------------------------------------------------------------------------------
 
-    def reply(self, case: Case | str | int, body: str) -> Message:
-        return self._write(case, body, internal=False)
+    def reply(self, case: Case | str | int, body: str, *, message_uid: str | None = None) -> Message:
+        return self._write(case, body, internal=False, message_uid=message_uid)
 
-    def note(self, case: Case | str | int, body: str) -> Message:
-        return self._write(case, body, internal=True)
+    def note(self, case: Case | str | int, body: str, *, message_uid: str | None = None) -> Message:
+        return self._write(case, body, internal=True, message_uid=message_uid)
 
-    def _write(self, case, body: str, *, internal: bool) -> Message:
+    def _write(self, case, body: str, *, internal: bool, message_uid: str | None = None) -> Message:
         agent = self._require_actor()
         body = clean_text(body).strip("\n")
         if not body.strip():
@@ -252,6 +266,8 @@ class CaseService:
             message = Message(case_id=case.id, direction=Direction.outbound, channel=case.channel,
                               author_agent_id=agent.id, author_name=agent.name, body=body, is_internal=internal,
                               created_at=now)
+            if message_uid:
+                message.uid = message_uid
             session.add(message)
             if not internal:
                 if case.first_response_at is None:
