@@ -496,6 +496,8 @@ class ChangeLogEntry(SQLModel, table=True):
     #: JSON of the entity's current state.
     data: str
     at: datetime = _ts_required()
+    #: The case's queue for case-related rows, so agents get only their queues' changes; NULL = everyone.
+    queue: str | None = Field(default=None, max_length=64)
 
 
 class AppliedOp(SQLModel, table=True):
