@@ -59,6 +59,9 @@ def sqlite_url(path: Path | str) -> str:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        # Registers the SQL functions the search-index triggers call, before any connection is made.
+        import agent_console.store.search  # noqa: F401
+
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},

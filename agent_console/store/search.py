@@ -1,0 +1,566 @@
+"""Full-text search over knowledge-base articles and over resolved cases' outbound replies (SQLite FTS5).
+
+Design:
+
+* Matching happens on *normalised* text: every word is lower-cased, folded (ä→ae, ö→oe, ü→ue, ß→ss, other accents
+  removed) and then stemmed with the Snowball stemmer of the row's language (German or English; other languages are
+  only folded). Folding comes first on both sides, so "Straße"/"Strasse" and "Rückgabe"/"Rueckgabe" give the same
+  token before the stemmer sees them.
+* The FTS5 tables ``kb_fts`` (title, body, tags) and ``reply_fts`` (body) hold that normalised text, one normalised
+  token per original word, separated by single spaces. Because the token sequence lines up one-to-one with the words
+  of the original text, the matched positions FTS5 reports via ``highlight()`` map straight back onto the original
+  words: snippets are cut from the ORIGINAL text (with umlauts, capitals and punctuation) and carry highlight spans,
+  without a second index and without re-stemming every word of every hit in Python.
+* Rows are normalised inside SQLite by the SQL function ``ac_search_norm(text, language)``, registered on every store
+  connection (``on_sqlite_connect``) and called by triggers on ``kb_articles`` and ``messages``. So the index stays in
+  step with any writer — ORM, Core bulk inserts by the seeder or importers, raw SQL — as long as the connection comes
+  from :func:`agent_console.store.db.make_engine` (or had :func:`register_functions` called on it).
+* Queries never reach the FTS5 query parser as user text: the input is split into words by the same tokenizer,
+  every word is normalised and double-quoted, so ``AND``, ``NEAR(``, ``*``, ``"``, ``-``, ``^`` and ``col:`` are just
+  words (or nothing). Without a language filter a word matches either its German or its English stem.
+* When nothing matches, unknown words are replaced by their nearest indexed terms (rapidfuzz over the ``fts5vocab``
+  terms that share the first letter), and as a last resort any word may match (OR), still ranked by BM25.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+
+from agent_console.store.db import on_sqlite_connect
+
+NORMALISE_FUNCTION = "ac_search_norm"
+#: Weights of the kb_fts columns (title, body, tags) in BM25.
+KB_WEIGHTS = (6.0, 1.0, 3.0)
+MAX_QUERY_TERMS = 24
+MAX_QUERY_CHARS = 2000
+SNIPPET_WORDS = 28
+_STEM_CACHE_LIMIT = 400_000
+
+_WORD = re.compile(r"[^\W_]+")
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
+_SNIPPET_SPACES = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+_STEMMER_NAMES = {"de": "german", "en": "english"}
+#: Resolved cases whose replies are worth reusing.
+ANSWERED_STATUSES = ("resolved", "closed")
+
+
+# --- normalisation ------------------------------------------------------------------------------------------------
+
+
+def fold(word: str) -> str:
+    """Lower-case, German umlauts and ß spelled out, any other diacritics removed."""
+    folded = word.lower().translate(_FOLD)
+    if folded.isascii():
+        return folded
+    stripped = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return stripped or folded
+
+
+def _language_key(language: str | None) -> str:
+    code = (language or "").strip().lower()[:2]
+    return code if code in _STEMMER_NAMES else ""
+
+
+class _Normaliser(dict):
+    """word -> folded stem, for one language; a cache because the Snowball stemmers are pure Python (~50 µs)."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        if language:
+            import snowballstemmer
+
+            self._stem = snowballstemmer.stemmer(_STEMMER_NAMES[language]).stemWord
+        else:
+            self._stem = None
+
+    def __missing__(self, word: str) -> str:
+        folded = fold(word)
+        value = self._stem(folded) if self._stem is not None else folded
+        # A stem is never empty, so every original word keeps exactly one token (the snippet mapping relies on it).
+        value = value or folded or "_"
+        if len(self) < _STEM_CACHE_LIMIT:
+            self[word] = value
+        return value
+
+
+_normalisers: dict[str, _Normaliser] = {}
+
+
+def _normaliser(language: str | None) -> _Normaliser:
+    key = _language_key(language)
+    found = _normalisers.get(key)
+    if found is None:
+        found = _normalisers[key] = _Normaliser(key)
+    return found
+
+
+def words(text: str | None) -> list[str]:
+    return _WORD.findall(text or "")
+
+
+def normalise(text: str | None, language: str | None = None) -> str:
+    """The indexed form of ``text``: one folded, stemmed token per word, separated by single spaces."""
+    if not text:
+        return ""
+    return " ".join(map(_normaliser(language).__getitem__, _WORD.findall(text)))
+
+
+def normalise_word(word: str, language: str | None) -> str:
+    return _normaliser(language)[word]
+
+
+# --- per-connection SQL function ----------------------------------------------------------------------------------
+
+
+def _sql_normalise(text: Any, language: Any) -> str:
+    if text is None:
+        return ""
+    return normalise(str(text), language if isinstance(language, str) else None)
+
+
+def register_functions(dbapi_connection: sqlite3.Connection) -> None:
+    """Add ``ac_search_norm(text, language)`` to an SQLite connection (the index triggers call it)."""
+    dbapi_connection.create_function(NORMALISE_FUNCTION, 2, _sql_normalise, deterministic=True)
+
+
+on_sqlite_connect(register_functions)
+
+
+def _dbapi(target: Any) -> sqlite3.Connection:
+    """The raw sqlite3 connection behind a Session, Connection, sqlite3 connection (or a Store/Engine: a new one)."""
+    if isinstance(target, sqlite3.Connection):
+        return target
+    if hasattr(target, "connection") and callable(getattr(target, "connection")):  # Session
+        return target.connection().connection.dbapi_connection
+    if hasattr(target, "connection") and hasattr(target.connection, "dbapi_connection"):  # Connection
+        return target.connection.dbapi_connection
+    raise TypeError(f"expected a Session or Connection, got {type(target).__name__}")
+
+
+# --- schema (used by the migration and by reindex) ----------------------------------------------------------------
+
+_KB_ROW = (
+    f"{NORMALISE_FUNCTION}(new.title, new.language), {NORMALISE_FUNCTION}(new.body, new.language), "
+    f"{NORMALISE_FUNCTION}(new.tags, new.language)"
+)
+_REPLY_ROW = f"{NORMALISE_FUNCTION}(new.body, (SELECT language FROM cases WHERE id = new.case_id))"
+_IS_REPLY = "new.direction = 'out' AND new.is_internal = 0"
+
+SCHEMA_STATEMENTS = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5(title, body, tags, "
+    "tokenize = 'unicode61 remove_diacritics 0')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts_vocab USING fts5vocab(kb_fts, 'row')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS reply_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 0')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS reply_fts_vocab USING fts5vocab(reply_fts, 'row')",
+    "INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', 'bm25({}, {}, {})')".format(*KB_WEIGHTS),
+    f"""CREATE TRIGGER IF NOT EXISTS kb_articles_search_insert AFTER INSERT ON kb_articles BEGIN
+        INSERT INTO kb_fts(rowid, title, body, tags) VALUES (new.id, {_KB_ROW});
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS kb_articles_search_update AFTER UPDATE OF id, title, body, tags, language
+        ON kb_articles BEGIN
+        DELETE FROM kb_fts WHERE rowid = old.id;
+        INSERT INTO kb_fts(rowid, title, body, tags) VALUES (new.id, {_KB_ROW});
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS kb_articles_search_delete AFTER DELETE ON kb_articles BEGIN
+        DELETE FROM kb_fts WHERE rowid = old.id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS messages_reply_search_insert AFTER INSERT ON messages WHEN {_IS_REPLY} BEGIN
+        INSERT INTO reply_fts(rowid, body) VALUES (new.id, {_REPLY_ROW});
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS messages_reply_search_update AFTER UPDATE OF id, body, direction, is_internal,
+        case_id ON messages BEGIN
+        DELETE FROM reply_fts WHERE rowid = old.id;
+        INSERT INTO reply_fts(rowid, body) SELECT new.id, {_REPLY_ROW} WHERE {_IS_REPLY};
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS messages_reply_search_delete AFTER DELETE ON messages BEGIN
+        DELETE FROM reply_fts WHERE rowid = old.id;
+    END""",
+)
+
+DROP_STATEMENTS = (
+    "DROP TRIGGER IF EXISTS kb_articles_search_insert",
+    "DROP TRIGGER IF EXISTS kb_articles_search_update",
+    "DROP TRIGGER IF EXISTS kb_articles_search_delete",
+    "DROP TRIGGER IF EXISTS messages_reply_search_insert",
+    "DROP TRIGGER IF EXISTS messages_reply_search_update",
+    "DROP TRIGGER IF EXISTS messages_reply_search_delete",
+    "DROP TABLE IF EXISTS kb_fts_vocab",
+    "DROP TABLE IF EXISTS reply_fts_vocab",
+    "DROP TABLE IF EXISTS kb_fts",
+    "DROP TABLE IF EXISTS reply_fts",
+)
+
+
+def _fill(cursor: sqlite3.Cursor) -> tuple[int, int]:
+    cursor.execute("DELETE FROM kb_fts")
+    cursor.execute(
+        f"INSERT INTO kb_fts(rowid, title, body, tags) SELECT id, {_KB_ROW.replace('new.', '')} FROM kb_articles"
+    )
+    articles = cursor.rowcount
+    cursor.execute("DELETE FROM reply_fts")
+    cursor.execute(
+        f"INSERT INTO reply_fts(rowid, body) SELECT m.id, {NORMALISE_FUNCTION}(m.body, c.language) "
+        "FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.direction = 'out' AND m.is_internal = 0"
+    )
+    replies = cursor.rowcount
+    cursor.execute("INSERT INTO kb_fts(kb_fts) VALUES ('optimize')")
+    cursor.execute("INSERT INTO reply_fts(reply_fts) VALUES ('optimize')")
+    return articles, replies
+
+
+def create_schema(dbapi_connection: sqlite3.Connection) -> None:
+    """Create the FTS tables and triggers (idempotent) and fill them from the current rows."""
+    register_functions(dbapi_connection)
+    cursor = dbapi_connection.cursor()
+    try:
+        for statement in SCHEMA_STATEMENTS:
+            cursor.execute(statement)
+        _fill(cursor)
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class ReindexResult:
+    articles: int
+    replies: int
+
+
+def reindex(session_or_connection: Any) -> ReindexResult:
+    """Rebuild both indexes from scratch inside the caller's transaction (the caller commits).
+
+    Accepts a SQLModel/SQLAlchemy Session, a SQLAlchemy Connection, a raw sqlite3 connection, or a Store (which is
+    reindexed in its own write transaction).
+    """
+    if hasattr(session_or_connection, "transaction") and hasattr(session_or_connection, "write_engine"):  # Store
+        with session_or_connection.transaction() as session:
+            return reindex(session)
+    raw = _dbapi(session_or_connection)
+    register_functions(raw)
+    cursor = raw.cursor()
+    try:
+        articles, replies = _fill(cursor)
+    finally:
+        cursor.close()
+    return ReindexResult(articles, replies)
+
+
+# --- query building -----------------------------------------------------------------------------------------------
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    word: str
+    #: Normalised forms any of which may match (German and English stems, or the filter language's stem).
+    variants: tuple[str, ...]
+    #: Also match indexed words starting with this (folded) prefix: the word still being typed.
+    prefix: str | None = None
+
+    def expression(self) -> str:
+        parts = [_quote(v) for v in self.variants]
+        if self.prefix:
+            parts.append(_quote(self.prefix) + " *")
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def parse_query(query: str | None, language: str | None = None, *, prefix_last: bool = False) -> list[QueryTerm]:
+    """User input -> terms; never raises, whatever the input (operators and punctuation are not special)."""
+    text = (query or "")[:MAX_QUERY_CHARS]
+    found = _WORD.findall(text)
+    terms: list[QueryTerm] = []
+    seen: set[tuple[str, ...]] = set()
+    languages = [language] if _language_key(language) else ["de", "en"]
+    for index, word in enumerate(found[:MAX_QUERY_TERMS]):
+        variants = tuple(dict.fromkeys(normalise_word(word, lang) for lang in languages))
+        is_last = index == len(found) - 1
+        prefix = None
+        if prefix_last and is_last and not text[-1:].isspace():
+            folded = fold(word)
+            if len(folded) >= 2:
+                prefix = folded
+        key = variants + ((prefix,) if prefix else ())
+        if key in seen:
+            continue
+        seen.add(key)
+        terms.append(QueryTerm(word, variants, prefix))
+    return terms
+
+
+def match_expression(terms: Iterable[QueryTerm], operator: str = "AND") -> str:
+    return f" {operator} ".join(term.expression() for term in terms)
+
+
+# --- results ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """Plain text (from the original, never markup) and the character ranges of matched words within it."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def highlighted(self) -> list[str]:
+        return [self.text[a:b] for a, b in self.spans]
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    id: int
+    slug: str
+    title: str
+    snippet: Snippet
+    #: Higher is better (the negated BM25 rank).
+    score: float
+    language: str
+    tags: tuple[str, ...]
+    helpful_votes: int = 0
+    title_spans: tuple[tuple[int, int], ...] = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id, "slug": self.slug, "title": self.title, "snippet": self.snippet.text,
+            "highlights": [list(span) for span in self.snippet.spans], "score": round(self.score, 4),
+            "language": self.language, "tags": list(self.tags), "helpful_votes": self.helpful_votes,
+        }
+
+
+@dataclass(frozen=True)
+class ReplyHit:
+    message_id: int
+    case_id: int
+    case_key: str
+    subject: str
+    author_name: str
+    created_at: datetime | None
+    snippet: Snippet
+    score: float
+    language: str
+    body: str
+
+
+@dataclass
+class SearchResult:
+    hits: list
+    #: exact (all words), typo (some words replaced by nearest indexed terms), any (some words), empty (no words)
+    mode: str = "exact"
+    #: query word -> the indexed terms it was corrected to (typo mode)
+    corrections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _highlighted_positions(marked: str) -> set[int]:
+    """Token positions wrapped in \\x01…\\x02 in FTS5 highlight() output over space-joined normalised tokens."""
+    positions: set[int] = set()
+    inside = False
+    for position, token in enumerate(marked.split(" ")):
+        if "\x01" in token:
+            inside = True
+        if inside:
+            positions.add(position)
+        if "\x02" in token:
+            inside = "\x01" in token.rsplit("\x02", 1)[1]
+    return positions
+
+
+def _spans_for(original: str, positions: set[int]) -> list[tuple[int, int]]:
+    return [m.span() for i, m in enumerate(_WORD.finditer(original)) if i in positions]
+
+
+def make_snippet(original: str, positions: set[int], width: int = SNIPPET_WORDS) -> Snippet:
+    """A window of ``width`` words of the original text with the most matched words, with their spans."""
+    original = original or ""
+    word_spans = [m.span() for m in _WORD.finditer(original)]
+    if not word_spans:
+        text = original[:200].translate(_SNIPPET_SPACES).strip()
+        return Snippet(text)
+    hits = sorted(p for p in positions if p < len(word_spans))
+    start = 0
+    if hits:
+        best, best_count, j = hits[0], 0, 0
+        for i, first in enumerate(hits):
+            while j < len(hits) and hits[j] < first + width:
+                j += 1
+            if j - i > best_count:
+                best, best_count = first, j - i
+        start = max(0, best - 3)
+    end = min(len(word_spans), start + width)
+    start = max(0, min(start, end - width))
+    char_start = word_spans[start][0] if start > 0 else 0
+    char_end = word_spans[end - 1][1] if end < len(word_spans) else len(original)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(word_spans) else ""
+    body = original[char_start:char_end].translate(_SNIPPET_SPACES)
+    stripped = body.lstrip()
+    offset = char_start + (len(body) - len(stripped)) - len(prefix)
+    body = stripped.rstrip()
+    text = prefix + body + suffix
+    spans = tuple(
+        (word_spans[p][0] - offset, word_spans[p][1] - offset) for p in hits if start <= p < end
+    )
+    return Snippet(text, spans)
+
+
+# --- knowledge base -----------------------------------------------------------------------------------------------
+
+
+def _tag_list(tags: str) -> tuple[str, ...]:
+    return tuple(t.strip() for t in (tags or "").split(",") if t.strip())
+
+
+def _kb_query(raw: sqlite3.Connection, expression: str, language: str | None, tags: tuple[str, ...],
+              limit: int) -> list[ArticleHit]:
+    sql = (
+        "SELECT f.rowid, f.rank, highlight(kb_fts, 0, char(1), char(2)), highlight(kb_fts, 1, char(1), char(2)), "
+        "a.slug, a.title, a.body, a.language, a.tags, a.helpful_votes "
+        "FROM kb_fts f JOIN kb_articles a ON a.id = f.rowid WHERE kb_fts MATCH ?"
+    )
+    params: list[Any] = [expression]
+    if language:
+        sql += " AND a.language = ?"
+        params.append(language)
+    for tag in tags:
+        sql += " AND (',' || lower(replace(a.tags, ', ', ',')) || ',') LIKE ? ESCAPE '\\'"
+        escaped = tag.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%,{escaped},%")
+    sql += " ORDER BY f.rank LIMIT ?"
+    params.append(limit)
+    hits = []
+    for (rowid, rank, title_marked, body_marked, slug, title, body, lang, tag_text,
+         votes) in raw.execute(sql, params):
+        hits.append(ArticleHit(
+            id=rowid, slug=slug, title=title,
+            snippet=make_snippet(body, _highlighted_positions(body_marked)),
+            score=-rank, language=lang, tags=_tag_list(tag_text), helpful_votes=votes,
+            title_spans=tuple(_spans_for(title, _highlighted_positions(title_marked))),
+        ))
+    return hits
+
+
+def _nearest_terms(raw: sqlite3.Connection, vocab_table: str, term: QueryTerm, limit: int = 3) -> tuple[str, ...]:
+    from rapidfuzz import fuzz, process
+
+    variant = term.variants[0]
+    if len(variant) < 3:
+        return ()
+    first = variant[0]
+    rows = raw.execute(
+        f"SELECT term, doc FROM {vocab_table} WHERE term >= ? AND term < ?", (first, chr(ord(first) + 1))
+    ).fetchall()
+    frequency = {t: d for t, d in rows if abs(len(t) - len(variant)) <= 3}
+    if not frequency:
+        return ()
+    choices = list(frequency)
+    scored: dict[str, float] = {}
+    for candidate in term.variants:
+        for found, score, _ in process.extract(candidate, choices, scorer=fuzz.ratio, limit=limit * 2,
+                                               score_cutoff=72):
+            scored[found] = max(score, scored.get(found, 0))
+    best = sorted(scored, key=lambda t: (-scored[t], -frequency[t]))
+    return tuple(best[:limit])
+
+
+def _known(raw: sqlite3.Connection, vocab_table: str, term: QueryTerm) -> bool:
+    marks = ",".join("?" * len(term.variants))
+    return raw.execute(f"SELECT 1 FROM {vocab_table} WHERE term IN ({marks}) LIMIT 1", term.variants).fetchone() \
+        is not None
+
+
+def _search(raw: sqlite3.Connection, vocab_table: str, terms: list[QueryTerm], run) -> SearchResult:
+    if not terms:
+        return SearchResult([], "empty")
+    hits = run(match_expression(terms))
+    if hits:
+        return SearchResult(hits, "exact")
+    corrections: dict[str, tuple[str, ...]] = {}
+    corrected: list[QueryTerm] = []
+    for term in terms:
+        if term.prefix is None and not _known(raw, vocab_table, term):
+            nearest = _nearest_terms(raw, vocab_table, term)
+            if nearest:
+                corrections[term.word] = nearest
+                corrected.append(QueryTerm(term.word, nearest))
+                continue
+        corrected.append(term)
+    if corrections:
+        hits = run(match_expression(corrected))
+        if hits:
+            return SearchResult(hits, "typo", corrections)
+    if len(corrected) > 1:
+        hits = run(match_expression(corrected, "OR"))
+        if hits:
+            return SearchResult(hits, "any", corrections)
+    return SearchResult([], "exact", corrections)
+
+
+def search_kb(session: Any, query: str | None, *, language: str | None = None, tags: Iterable[str] = (),
+              limit: int = 10, prefix_last: bool = False) -> SearchResult:
+    """Search the articles; ``prefix_last`` also matches the last word as a prefix (results as you type)."""
+    raw = _dbapi(session)
+    language = (language or "").strip().lower() or None
+    tag_filter = tuple(t.strip() for t in tags if t and t.strip())
+    terms = parse_query(query, language, prefix_last=prefix_last)
+    limit = max(1, min(int(limit), 500))
+    return _search(raw, "kb_fts_vocab", terms, lambda expr: _kb_query(raw, expr, language, tag_filter, limit))
+
+
+def search_articles(session: Any, query: str | None, *, language: str | None = None, tags: Iterable[str] = (),
+                    limit: int = 10) -> list[ArticleHit]:
+    """The best ``limit`` articles for ``query`` by BM25 (title weighs most), with highlighted snippets."""
+    return search_kb(session, query, language=language, tags=tags, limit=limit).hits
+
+
+# --- resolved cases' replies --------------------------------------------------------------------------------------
+
+
+def _reply_query(raw: sqlite3.Connection, expression: str, language: str | None, limit: int) -> list[ReplyHit]:
+    from agent_console.store.types import UTCDateTime
+
+    statuses = ",".join(f"'{s}'" for s in ANSWERED_STATUSES)
+    sql = (
+        "SELECT f.rowid, f.rank, highlight(reply_fts, 0, char(1), char(2)), m.case_id, c.key, c.subject, "
+        "m.author_name, m.created_at, m.body, c.language "
+        "FROM reply_fts f JOIN messages m ON m.id = f.rowid JOIN cases c ON c.id = m.case_id "
+        f"WHERE reply_fts MATCH ? AND c.status IN ({statuses})"
+    )
+    params: list[Any] = [expression]
+    if language:
+        sql += " AND c.language = ?"
+        params.append(language)
+    sql += " ORDER BY f.rank LIMIT ?"
+    params.append(limit)
+    decode = UTCDateTime().process_result_value
+    hits = []
+    for rowid, rank, marked, case_id, key, subject, author, created, body, lang in raw.execute(sql, params):
+        try:
+            created_at = decode(created, None)
+        except (TypeError, ValueError):
+            created_at = None
+        hits.append(ReplyHit(message_id=rowid, case_id=case_id, case_key=key, subject=subject,
+                             author_name=author or "", created_at=created_at,
+                             snippet=make_snippet(body, _highlighted_positions(marked)), score=-rank,
+                             language=lang, body=body))
+    return hits
+
+
+def search_replies_detailed(session: Any, query: str | None, *, language: str | None = None, limit: int = 10,
+                            prefix_last: bool = False) -> SearchResult:
+    raw = _dbapi(session)
+    language = (language or "").strip().lower() or None
+    terms = parse_query(query, language, prefix_last=prefix_last)
+    limit = max(1, min(int(limit), 500))
+    return _search(raw, "reply_fts_vocab", terms, lambda expr: _reply_query(raw, expr, language, limit))
+
+
+def search_replies(session: Any, query: str | None, *, language: str | None = None,
+                   limit: int = 10) -> list[ReplyHit]:
+    """Outbound, non-internal replies of resolved or closed cases: how did we answer this before?"""
+    return search_replies_detailed(session, query, language=language, limit=limit).hits
