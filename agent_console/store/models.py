@@ -184,6 +184,10 @@ class Case(SQLModel, table=True):
         Index("ix_cases_queue_status", "queue", "status"),
         Index("ix_cases_resolved_at", "resolved_at"),
         Index("ix_cases_created_at", "created_at"),
+        # The live monitor's aggregate over open cases reads only this index (migration 0005).
+        Index("ix_cases_open_monitor", "queue", "channel", "priority", "status", "assignee_id", "sla_due_at",
+              "created_at", "first_response_at", "first_response_due", "next_update_due", "escalation_level",
+              sqlite_where=text(_OPEN), postgresql_where=_OPEN_PG),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -415,6 +419,7 @@ class SlaPolicy(SQLModel, table=True):
 
 class Survey(SQLModel, table=True):
     __tablename__ = "surveys"
+    __table_args__ = (Index("ix_surveys_created_at", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True)
