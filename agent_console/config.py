@@ -72,6 +72,9 @@ class Settings:
     follow_up_hours: int = 24
     fcr_window_days: int = 7
     monitor_refresh_s: float = 2.0
+    #: Live monitor tile thresholds: {"default" | queue name | "channel:<name>": {figure: [warning, critical]}}
+    #: (see agent_console/domain/monitor.py); a JSON object in the environment variable.
+    monitor_thresholds: dict = field(default_factory=dict)
     server: str = ""
     #: Action name -> key(s), e.g. {"claim": "c", "next_case": "n"}: rebinds the screens' default keys.
     keys: dict[str, str] = field(default_factory=dict)
