@@ -201,3 +201,11 @@ def next_case_id(session: Session, agent: Agent) -> int | None:
         query = query.where(C.queue.in_(queues))
     query = query.order_by(C.sla_due_at.is_(None), C.sla_due_at, C.created_at).limit(1)
     return session.connection().execute(query).scalar()
+
+
+def queue_names(session: Session) -> list[str]:
+    """Every queue that has open cases, plus the standard queues: what the queue pickers offer."""
+    from agent_console.store.models import QUEUES
+
+    found = session.connection().execute(select(C.queue).where(C.is_open == True).distinct()).scalars()  # noqa: E712
+    return sorted(set(found) | set(QUEUES))
