@@ -1,0 +1,201 @@
+"""Knowledge-base articles: create, update, delete, helpful votes, links to cases, and search.
+
+Writes go through here so that each one records an audit event and an outbox op in its transaction; the search index
+follows the table by itself (triggers, see ``agent_console.store.search``), whoever writes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import select
+
+from agent_console.domain.clock import Clock
+from agent_console.domain.recording import audit, enqueue
+from agent_console.domain.text import clean_text
+from agent_console.store import search
+from agent_console.store.db import Store
+from agent_console.store.models import Agent, Case, CaseArticleLink, KBArticle
+
+LANGUAGES = ("de", "en")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
+
+
+class ArticleError(ValueError):
+    """A request the rules do not allow; the message is meant for the person asking."""
+
+
+def normalise_tags(tags: str | Iterable[str]) -> str:
+    items = tags.split(",") if isinstance(tags, str) else list(tags)
+    seen: dict[str, None] = {}
+    for item in items:
+        tag = " ".join(clean_text(str(item)).strip().lower().split())
+        if tag:
+            seen.setdefault(tag, None)
+    return ",".join(seen)
+
+
+def slugify(title: str) -> str:
+    folded = search.fold(clean_text(title))
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    return slug[:200] or "article"
+
+
+def validate_article(*, slug: str, title: str, body: str, language: str) -> tuple[str, str, str, str]:
+    slug = (slug or "").strip().lower()
+    if not _SLUG.match(slug):
+        raise ArticleError(f"invalid slug {slug!r}: use lower-case letters, digits, '.', '_' and '-' (max 200)")
+    title = " ".join(clean_text(title).split())
+    if not title:
+        raise ArticleError("an article needs a title")
+    if len(title) > 300:
+        raise ArticleError("the title is longer than 300 characters")
+    body = clean_text(body).strip("\n")
+    if not body.strip():
+        raise ArticleError("an article needs a body")
+    language = (language or "").strip().lower()
+    if language not in LANGUAGES:
+        raise ArticleError(f"unknown language {language!r}; expected one of: {', '.join(LANGUAGES)}")
+    return slug, title, body, language
+
+
+def article_payload(article: KBArticle) -> dict:
+    return {"uid": article.uid, "slug": article.slug, "title": article.title, "body": article.body,
+            "tags": article.tags, "language": article.language, "version": article.version}
+
+
+@dataclass
+class KnowledgeBase:
+    store: Store
+    clock: Clock
+    actor: Agent | None = None
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.actor.id if self.actor else None
+
+    # --- reading ---------------------------------------------------------------------------------------------------
+
+    def get(self, slug_or_id: str | int) -> KBArticle:
+        with self.store.session() as session:
+            return get_article(session, slug_or_id)
+
+    def search(self, query: str, *, language: str | None = None, tags: Iterable[str] = (), limit: int = 10,
+               prefix_last: bool = False) -> search.SearchResult:
+        with self.store.session() as session:
+            return search.search_kb(session, query, language=language, tags=tags, limit=limit,
+                                    prefix_last=prefix_last)
+
+    def search_replies(self, query: str, *, language: str | None = None, limit: int = 10,
+                       prefix_last: bool = False) -> search.SearchResult:
+        with self.store.session() as session:
+            return search.search_replies_detailed(session, query, language=language, limit=limit,
+                                                  prefix_last=prefix_last)
+
+    def all_tags(self) -> list[str]:
+        with self.store.session() as session:
+            rows = session.scalars(select(KBArticle.tags).distinct()).all()
+        return sorted({t for row in rows for t in (row or "").split(",") if t})
+
+    def linked_article_ids(self, case_id: int) -> set[int]:
+        with self.store.session() as session:
+            return set(session.scalars(select(CaseArticleLink.article_id).where(CaseArticleLink.case_id == case_id)))
+
+    # --- writing ---------------------------------------------------------------------------------------------------
+
+    def create(self, *, title: str, body: str, language: str = "en", tags: str | Iterable[str] = "",
+               slug: str | None = None) -> KBArticle:
+        slug, title, body, language = validate_article(slug=slug or slugify(title), title=title, body=body,
+                                                       language=language)
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            if session.scalar(select(KBArticle.id).where(KBArticle.slug == slug)) is not None:
+                raise ArticleError(f"an article with slug {slug!r} exists already")
+            article = KBArticle(slug=slug, title=title, body=body, tags=normalise_tags(tags), language=language,
+                                created_at=now, updated_at=now)
+            session.add(article)
+            session.flush()
+            audit(session, now, self.actor_id, "kb.create", "kb_article", article.id, slug=slug)
+            enqueue(session, now, "kb.upsert", article=article_payload(article))
+            return article
+
+    def update(self, slug_or_id: str | int, *, title: str | None = None, body: str | None = None,
+               language: str | None = None, tags: str | Iterable[str] | None = None) -> KBArticle:
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            article = get_article(session, slug_or_id)
+            _, new_title, new_body, new_language = validate_article(
+                slug=article.slug, title=article.title if title is None else title,
+                body=article.body if body is None else body,
+                language=article.language if language is None else language)
+            changed = []
+            for name, value in (("title", new_title), ("body", new_body), ("language", new_language),
+                                ("tags", article.tags if tags is None else normalise_tags(tags))):
+                if getattr(article, name) != value:
+                    setattr(article, name, value)
+                    changed.append(name)
+            if not changed:
+                return article
+            article.updated_at = now
+            article.version += 1
+            session.flush()
+            audit(session, now, self.actor_id, "kb.update", "kb_article", article.id, fields=changed)
+            enqueue(session, now, "kb.upsert", article=article_payload(article))
+            return article
+
+    def delete(self, slug_or_id: str | int) -> None:
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            article = get_article(session, slug_or_id)
+            for link in session.scalars(select(CaseArticleLink).where(CaseArticleLink.article_id == article.id)):
+                session.delete(link)
+            session.flush()
+            session.delete(article)
+            audit(session, now, self.actor_id, "kb.delete", "kb_article", article.id, slug=article.slug)
+            enqueue(session, now, "kb.delete", uid=article.uid)
+
+    def mark_helpful(self, slug_or_id: str | int) -> KBArticle:
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            article = get_article(session, slug_or_id)
+            article.helpful_votes += 1
+            session.flush()
+            audit(session, now, self.actor_id, "kb.helpful", "kb_article", article.id, votes=article.helpful_votes)
+            enqueue(session, now, "kb.helpful", uid=article.uid)
+            return article
+
+    def link_to_case(self, slug_or_id: str | int, case_id: int) -> bool:
+        """Link the article to the case; False when it was linked already."""
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            article = get_article(session, slug_or_id)
+            case = session.get(Case, case_id)
+            if case is None:
+                raise ArticleError(f"no case with id {case_id}")
+            existing = session.scalar(select(CaseArticleLink.id).where(CaseArticleLink.case_id == case.id,
+                                                                     CaseArticleLink.article_id == article.id))
+            if existing is not None:
+                return False
+            link = CaseArticleLink(case_id=case.id, article_id=article.id, agent_id=self.actor_id, created_at=now)
+            session.add(link)
+            session.flush()
+            audit(session, now, self.actor_id, "kb.link", "case", case.id, article=article.slug)
+            enqueue(session, now, "kb.link", uid=link.uid, case_uid=case.uid, article_uid=article.uid)
+            return True
+
+
+def get_article(session, slug_or_id: str | int) -> KBArticle:
+    if isinstance(slug_or_id, int):
+        article = session.get(KBArticle, slug_or_id)
+    else:
+        article = session.scalar(select(KBArticle).where(KBArticle.slug == slug_or_id.strip().lower()))
+    if article is None:
+        raise ArticleError(f"no article {slug_or_id!r}")
+    return article
+
+
+def article_link(article: KBArticle) -> str:
+    """How an article is referred to in a reply."""
+    return f"{article.title} (kb:{article.slug})"
