@@ -1,0 +1,261 @@
+"""Escalation: hand a case to a higher tier or another queue, safely, with a follow-up for the original agent.
+
+Manual escalation (key ``e`` in the console, ``agent-console case escalate``) needs a reason; the case leaves the
+agent (assignee cleared, status ``escalated``) and enters the target tier's / queue's list, and the original agent
+gets a :class:`FollowUp` due after ``follow_up_hours`` to check back with the customer. Automatic escalation is
+applied by the SLA sweeper when a policy says so (see :func:`auto_escalate`). De-escalation returns a case to tier 1.
+Every step is an :class:`Escalation` row (the case's history), an audit event and an outbox op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from agent_console.domain.clock import Clock
+from agent_console.domain.recording import audit, enqueue
+from agent_console.domain.text import clean_text
+from agent_console.store import queries
+from agent_console.store.db import Store
+from agent_console.store.models import (
+    Agent,
+    Case,
+    CaseStatus,
+    Escalation,
+    FollowUp,
+    Priority,
+    Role,
+)
+from agent_console.store.queries import NotFound
+
+#: One step up per automatic escalation; urgent stays urgent.
+PRIORITY_UP = {Priority.low: Priority.normal, Priority.normal: Priority.high, Priority.high: Priority.urgent,
+               Priority.urgent: Priority.urgent}
+MAX_TIER = 3
+
+
+class EscalationError(ValueError):
+    """A request the rules do not allow; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class EscalationRequest:
+    """What the escalate modal returns: a target tier and/or queue and the reason."""
+
+    reason: str
+    to_tier: int | None = None
+    to_queue: str | None = None
+
+
+def escalation_payload(row: Escalation, case: Case, session) -> dict:
+    def login(agent_id):
+        agent = session.get(Agent, agent_id) if agent_id is not None else None
+        return agent.login if agent else None
+
+    return {"uid": row.uid, "case_uid": case.uid, "kind": row.kind, "from_tier": row.from_tier,
+            "to_tier": row.to_tier, "from_queue": row.from_queue, "to_queue": row.to_queue,
+            "from_agent_login": login(row.from_agent_id), "reason": row.reason,
+            "created_by_login": login(row.created_by_id), "created_at": row.created_at}
+
+
+def follow_up_payload(row: FollowUp, case: Case, agent_login: str) -> dict:
+    return {"uid": row.uid, "case_uid": case.uid, "agent_login": agent_login, "due_at": row.due_at,
+            "done_at": row.done_at, "note": row.note, "created_at": row.created_at}
+
+
+@dataclass
+class EscalationService:
+    store: Store
+    clock: Clock
+    actor: Agent | None
+    follow_up_hours: float = 24
+
+    def _require_actor(self) -> Agent:
+        if self.actor is None:
+            raise EscalationError("this action needs an agent (use --agent LOGIN)")
+        return self.actor
+
+    def _load(self, session, case: Case | str | int) -> Case:
+        if isinstance(case, Case):
+            found = session.get(Case, case.id)
+        elif isinstance(case, int):
+            found = session.get(Case, case)
+        else:
+            return queries.case_by_key(session, case)
+        if found is None:
+            raise NotFound(f"no case {case!r}")
+        return found
+
+    def escalate(self, case: Case | str | int, *, to_tier: int | None = None, to_queue: str | None = None,
+                 reason: str) -> Escalation:
+        """Hand the case on to a higher tier and/or another queue; the original agent gets a follow-up."""
+        actor = self._require_actor()
+        reason = clean_text(reason or "").strip()
+        if not reason:
+            raise EscalationError("an escalation needs a reason")
+        to_queue = clean_text(to_queue).strip() if to_queue else None
+        if to_tier is None and not to_queue:
+            raise EscalationError("escalate to a tier (2 or 3) or to another queue")
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            case = self._load(session, case)
+            if not case.is_open:
+                raise EscalationError(f"{case.key} is {case.status}; reopen it before escalating")
+            if to_tier is not None:
+                if to_tier not in (2, 3):
+                    raise EscalationError(f"escalation goes to tier 2 or 3, not {to_tier}")
+                if to_tier <= case.tier:
+                    raise EscalationError(f"{case.key} is already at tier {case.tier}; escalate to a higher tier")
+            if to_queue is not None and to_queue == case.queue and to_tier is None:
+                raise EscalationError(f"{case.key} is already in queue {case.queue}")
+            base_version = case.version
+            original_agent_id = case.assignee_id if case.assignee_id is not None else actor.id
+            row = Escalation(case_id=case.id, kind="manual", from_tier=case.tier, to_tier=to_tier or case.tier,
+                             from_queue=case.queue, to_queue=to_queue or case.queue,
+                             from_agent_id=case.assignee_id, reason=reason, created_by_id=actor.id, created_at=now)
+            session.add(row)
+            case.tier = row.to_tier
+            case.queue = row.to_queue
+            case.assignee_id = None
+            case.status = CaseStatus.escalated
+            case.escalation_level += 1
+            case.updated_at = now
+            case.version += 1
+            session.flush()
+            follow_up = FollowUp(case_id=case.id, agent_id=original_agent_id, escalation_id=row.id,
+                                 due_at=now + timedelta(hours=self.follow_up_hours), created_at=now)
+            session.add(follow_up)
+            session.flush()
+            audit(session, now, actor.id, "case.escalate", "case", case.id, escalation_id=row.id,
+                  from_tier=row.from_tier, to_tier=row.to_tier, from_queue=row.from_queue, to_queue=row.to_queue,
+                  from_agent_id=row.from_agent_id, reason=reason, follow_up_id=follow_up.id)
+            original = session.get(Agent, original_agent_id)
+            enqueue(session, now, "case.escalate", case_uid=case.uid, base_version=base_version,
+                    escalation=escalation_payload(row, case, session),
+                    follow_up=follow_up_payload(follow_up, case, original.login))
+            return row
+
+    def deescalate(self, case: Case | str | int, reason: str) -> Escalation:
+        """Back to tier 1 (same queue); the case is unassigned so tier 1 picks it up again."""
+        actor = self._require_actor()
+        reason = clean_text(reason or "").strip()
+        if not reason:
+            raise EscalationError("a de-escalation needs a reason")
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            case = self._load(session, case)
+            if not case.is_open:
+                raise EscalationError(f"{case.key} is {case.status}")
+            if case.tier <= 1:
+                raise EscalationError(f"{case.key} is already at tier 1")
+            if actor.role == Role.agent and actor.tier < case.tier:
+                raise EscalationError(f"{case.key} is at tier {case.tier}; only a tier-{case.tier} agent or a "
+                                      f"supervisor can de-escalate it")
+            base_version = case.version
+            row = Escalation(case_id=case.id, kind="deescalation", from_tier=case.tier, to_tier=1,
+                             from_queue=case.queue, to_queue=case.queue, from_agent_id=case.assignee_id,
+                             reason=reason, created_by_id=actor.id, created_at=now)
+            session.add(row)
+            case.tier = 1
+            case.assignee_id = None
+            if case.status == CaseStatus.escalated:
+                case.status = CaseStatus.open
+            case.escalation_level = 0
+            case.updated_at = now
+            case.version += 1
+            session.flush()
+            audit(session, now, actor.id, "case.deescalate", "case", case.id, escalation_id=row.id,
+                  from_tier=row.from_tier, reason=reason)
+            enqueue(session, now, "case.escalate", case_uid=case.uid, base_version=base_version,
+                    escalation=escalation_payload(row, case, session), follow_up=None)
+            return row
+
+    def complete_follow_up(self, follow_up_id: int, note: str = "") -> FollowUp:
+        """The agent checked back with the customer."""
+        actor = self._require_actor()
+        note = clean_text(note or "").strip()
+        now = self.clock.now()
+        with self.store.transaction() as session:
+            follow_up = session.get(FollowUp, follow_up_id)
+            if follow_up is None:
+                raise EscalationError(f"no follow-up with id {follow_up_id}")
+            if follow_up.done_at is not None:
+                raise EscalationError(f"follow-up {follow_up_id} was already done at "
+                                      f"{follow_up.done_at:%Y-%m-%d %H:%M} UTC")
+            if follow_up.agent_id != actor.id and actor.role == Role.agent:
+                raise EscalationError(f"follow-up {follow_up_id} belongs to another agent")
+            follow_up.done_at = now
+            follow_up.note = note
+            case = session.get(Case, follow_up.case_id)
+            owner = session.get(Agent, follow_up.agent_id)
+            audit(session, now, actor.id, "follow_up.done", "follow_up", follow_up.id, case_id=case.id, note=note)
+            enqueue(session, now, "follow_up.done", follow_up=follow_up_payload(follow_up, case, owner.login))
+            return follow_up
+
+
+def auto_escalate(session, case: Case, target: str, due_at: datetime, now: datetime) -> Escalation | None:
+    """The automatic rule for a breached target (inside the sweeper's transaction).
+
+    Raises the priority one step, flags the case for the supervisor (an ``automatic`` Escalation row and
+    ``escalation_level`` + 1) and audits it. Once per target per resolution cycle: a case already auto-escalated for
+    this target since its creation or last reopen is left alone, so the priority does not climb on every sweep.
+    """
+    from agent_console.domain.cases import recompute_due
+
+    since = case.last_reopened_at or case.created_at
+    already = session.scalars(select(Escalation.id).where(
+        Escalation.case_id == case.id, Escalation.kind == "automatic", Escalation.created_at >= since,
+        Escalation.reason.like(f"SLA {target} %"))).first()
+    if already is not None:
+        return None
+    old_priority = case.priority
+    new_priority = PRIORITY_UP.get(Priority(case.priority), Priority.urgent).value
+    row = Escalation(case_id=case.id, kind="automatic", from_tier=case.tier, to_tier=case.tier,
+                     from_queue=case.queue, to_queue=case.queue, from_agent_id=case.assignee_id,
+                     reason=f"SLA {target} breached (due {due_at:%Y-%m-%d %H:%M:%S} UTC)", created_at=now)
+    session.add(row)
+    base_version = case.version
+    if new_priority != old_priority:
+        case.priority = new_priority
+        recompute_due(session, case)
+    case.escalation_level += 1
+    case.updated_at = now
+    case.version += 1
+    session.flush()
+    audit(session, now, None, "case.auto_escalate", "case", case.id, escalation_id=row.id, target=target,
+          due_at=due_at, old_priority=old_priority, new_priority=new_priority)
+    enqueue(session, now, "case.escalate", case_uid=case.uid, base_version=base_version,
+            escalation=escalation_payload(row, case, session), follow_up=None,
+            changes={"priority": new_priority})
+    return row
+
+
+def case_history(session, case_id: int) -> list[Escalation]:
+    """Every escalation and de-escalation of a case, oldest first."""
+    return list(session.scalars(select(Escalation).where(Escalation.case_id == case_id)
+                                .order_by(Escalation.created_at, Escalation.id)))
+
+
+def flagged_case_ids(session) -> list[int]:
+    """Open cases escalated automatically and not de-escalated since: the supervisor's attention list.
+
+    De-escalation resets ``escalation_level`` to 0, so the level is what tells a flag still stands.
+    """
+    E = Escalation.__table__.c
+    C = Case.__table__.c
+    query = (select(C.id).select_from(Case.__table__.join(Escalation.__table__, E.case_id == C.id))
+             .where(C.is_open == True, E.kind == "automatic", C.escalation_level > 0)  # noqa: E712
+             .distinct().order_by(C.id))
+    return list(session.execute(query).scalars())
+
+
+def follow_up_rows(session, agent_id: int, *, due_before: datetime | None = None) -> list[dict]:
+    """Open follow-ups of an agent with their case key and subject, soonest first (for the queue and the CLI)."""
+    rows = []
+    for follow_up in queries.open_follow_ups(session, agent_id, due_before):
+        case = session.get(Case, follow_up.case_id)
+        rows.append({"id": follow_up.id, "case_id": case.id, "case_key": case.key, "subject": case.subject,
+                     "due_at": follow_up.due_at, "created_at": follow_up.created_at})
+    return rows

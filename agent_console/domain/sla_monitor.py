@@ -1,0 +1,115 @@
+"""The SLA sweeper: records breaches of running targets and applies the automatic escalation rule.
+
+Run ``SlaSweeper(store, clock).run_once()`` every few seconds (the console does it in a worker; a server would run it
+once per floor). A target is breached once its due time is in the past (due == now is not yet breached). Each breach
+is recorded exactly once per case, target and due time as an append-only ``breached`` SLA event; the case gets
+``sla_breached``; and where the case's policy has ``auto_escalate`` (the default when no policy exists) a breached
+first-response or resolution target escalates the case automatically (see ``escalation.auto_escalate``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from agent_console.domain import sla
+from agent_console.domain.clock import Clock
+from agent_console.domain.escalation import auto_escalate
+from agent_console.domain.recording import audit, enqueue
+from agent_console.store import queries
+from agent_console.store.db import Store
+from agent_console.store.models import Case, SlaEvent, SlaEventKind, SlaTarget
+
+#: Targets whose breach triggers the automatic escalation rule (the issue's rule: first response and resolution).
+AUTO_ESCALATE_TARGETS = (SlaTarget.first_response.value, SlaTarget.resolution.value)
+_BATCH = 500
+
+C = Case.__table__.c
+SE = SlaEvent.__table__.c
+
+
+@dataclass
+class Breach:
+    case_id: int
+    case_key: str
+    target: str
+    due_at: datetime
+    escalated: bool = False
+
+
+@dataclass
+class SweepResult:
+    breaches: list[Breach] = field(default_factory=list)
+
+    @property
+    def escalated(self) -> list[Breach]:
+        return [b for b in self.breaches if b.escalated]
+
+
+class SlaSweeper:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    def run_once(self) -> SweepResult:
+        now = self.clock.now()
+        result = SweepResult()
+        candidates = self._late_targets(now)
+        for start in range(0, len(candidates), _BATCH):
+            batch = candidates[start:start + _BATCH]
+            with self.store.transaction() as session:
+                recorded = self._already_recorded(session, [case_id for case_id, *_ in batch])
+                for case_id, key, late in batch:
+                    new = [(target, due) for target, due in late if (case_id, target, due) not in recorded]
+                    if new:
+                        result.breaches.extend(self._record(session, case_id, key, new, now))
+        return result
+
+    def _late_targets(self, now: datetime) -> list[tuple[int, str, list[tuple[str, datetime]]]]:
+        """Open cases with a running target past due; ``sla_due_at`` (the earliest) uses the partial index."""
+        columns = (C.id, C.key, C.is_open, C.first_response_at, C.first_response_due, C.next_update_due,
+                   C.resolution_due, C.sla_paused_at)
+        query = select(*columns).where(C.is_open == True, C.sla_due_at < now)  # noqa: E712
+        found = []
+        with self.store.session() as session:
+            for row in session.execute(query.order_by(C.sla_due_at)):
+                view = SimpleNamespace(**row._mapping)
+                late = sla.breached_targets(view, now)
+                if late:
+                    found.append((row.id, row.key, late))
+        return found
+
+    @staticmethod
+    def _already_recorded(session, case_ids: list[int]) -> set[tuple[int, str, datetime]]:
+        rows = session.execute(select(SlaEvent.case_id, SlaEvent.target, SlaEvent.due_at).where(
+            SlaEvent.case_id.in_(case_ids), SlaEvent.event == SlaEventKind.breached))
+        return {(case_id, target, due) for case_id, target, due in rows}
+
+    def _record(self, session, case_id: int, key: str, late: list[tuple[str, datetime]],
+                now: datetime) -> list[Breach]:
+        case = session.get(Case, case_id)
+        breaches = []
+        for target, due in late:
+            session.add(SlaEvent(case_id=case_id, target=target, event=SlaEventKind.breached, at=now, due_at=due,
+                                 detail="due time passed"))
+            breaches.append(Breach(case_id, key, target, due))
+        base_version = case.version
+        first_breach = not case.sla_breached
+        case.sla_breached = True
+        audit(session, now, None, "case.sla_breach", "case", case_id,
+              targets=[{"target": t, "due_at": d} for t, d in late])
+        if first_breach:
+            case.version += 1
+            case.updated_at = now
+            enqueue(session, now, "case.update", case_uid=case.uid, base_version=base_version,
+                    changes={"sla_breached": True})
+        policy = queries.policy_for(session, case.channel, case.priority)
+        if policy is None or policy.auto_escalate:
+            for breach in breaches:
+                if breach.target in AUTO_ESCALATE_TARGETS:
+                    breach.escalated = auto_escalate(session, case, breach.target, breach.due_at, now) is not None
+        session.flush()
+        return breaches
