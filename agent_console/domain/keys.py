@@ -1,0 +1,116 @@
+"""The console's key map: every action's default key, and the agent's rebinding from ``Settings.keys``.
+
+Plain data, no Textual: the screens turn these entries into ``Binding``s (with the entry's name as the binding id),
+and the app hands ``keymap(settings.keys)`` to Textual's keymap so a rebinding reaches every screen at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+class KeyMapError(ValueError):
+    """A ``keys`` setting names an unknown action or an unusable key."""
+
+
+@dataclass(frozen=True)
+class KeyAction:
+    #: The name agents use in the settings file (``[keys] claim = "ctrl+l"``) and the binding id.
+    name: str
+    #: Where the key works: app | queue | case.
+    scope: str
+    #: The Textual action it runs (``action_<action>`` on the screen or app).
+    action: str
+    key: str
+    description: str
+    #: Shown in the footer (all keys are shown by ``?`` and in the command palette either way).
+    show: bool = True
+    #: Works even while the reply editor has focus (keys the text editor would otherwise take).
+    priority: bool = False
+
+
+ACTIONS: tuple[KeyAction, ...] = (
+    KeyAction("quit", "app", "quit", "ctrl+q", "Quit", show=False, priority=True),
+    KeyAction("help", "app", "show_keys", "question_mark", "Keys", show=True),
+    # --- the queue ---
+    KeyAction("open_case", "queue", "open_case", "enter", "Open"),
+    KeyAction("claim", "queue", "claim", "c", "Claim"),
+    KeyAction("next_case", "queue", "next_case", "n", "Next case"),
+    KeyAction("filter", "queue", "filter", "slash", "Filter"),
+    KeyAction("sort", "queue", "choose_sort", "s", "Sort"),
+    KeyAction("reverse_sort", "queue", "reverse_sort", "S", "Reverse sort", show=False),
+    KeyAction("view_mine", "queue", "view('mine')", "m", "Mine"),
+    KeyAction("view_unassigned", "queue", "view('unassigned')", "u", "Unassigned"),
+    KeyAction("view_open", "queue", "view('open')", "o", "All open"),
+    KeyAction("view_all", "queue", "view('all')", "a", "All incl. closed", show=False),
+    KeyAction("view_queue", "queue", "choose_queue", "Q", "By queue", show=False),
+    KeyAction("view_channel", "queue", "choose_channel", "H", "By channel", show=False),
+    KeyAction("view_follow_ups", "queue", "view('follow_ups')", "f", "Follow-ups"),
+    KeyAction("refresh", "queue", "refresh_queue", "ctrl+r", "Refresh", show=False),
+    KeyAction("clear_filter", "queue", "clear_filter", "escape", "Clear filter", show=False),
+    # --- the case ---
+    KeyAction("reply", "case", "reply", "r", "Reply"),
+    KeyAction("note", "case", "note", "i", "Note"),
+    KeyAction("send", "case", "send", "ctrl+s", "Send", priority=True),
+    KeyAction("back", "case", "back", "escape", "Back / leave editor", priority=True),
+    KeyAction("case_claim", "case", "claim", "c", "Claim"),
+    KeyAction("case_release", "case", "release", "l", "Release", show=False),
+    KeyAction("change_status", "case", "change_status", "t", "Status"),
+    KeyAction("change_priority", "case", "change_priority", "p", "Priority"),
+    KeyAction("change_queue", "case", "change_queue", "g", "Queue"),
+    KeyAction("resolve", "case", "resolve", "x", "Resolve"),
+    KeyAction("reopen", "case", "reopen", "O", "Reopen", show=False),
+    KeyAction("customer_cases", "case", "focus_history", "h", "Customer's cases", show=False),
+    KeyAction("focus_thread", "case", "focus_thread", "T", "Thread", show=False),
+    KeyAction("canned", "case", "canned", "ctrl+t", "Canned", priority=True),
+    KeyAction("kb_search", "case", "kb_search", "ctrl+k", "KB", priority=True),
+)
+
+#: Printable keys Textual spells by name in bindings.
+_KEY_NAMES = {"?": "question_mark", "/": "slash", " ": "space", ",": "comma", ".": "full_stop", "-": "minus",
+              "+": "plus", ":": "colon", ";": "semicolon", "!": "exclamation_mark", "#": "number_sign",
+              "<": "less_than_sign", ">": "greater_than_sign", "=": "equals_sign"}
+_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_+\-]+$")
+
+
+def actions_for(scope: str) -> list[KeyAction]:
+    return [a for a in ACTIONS if a.scope == scope]
+
+
+def action_named(name: str) -> KeyAction:
+    for action in ACTIONS:
+        if action.name == name:
+            return action
+    raise KeyMapError(f"unknown key action {name!r}; known: {', '.join(a.name for a in ACTIONS)}")
+
+
+def normalise_key(key: str) -> str:
+    """``?`` -> ``question_mark`` etc.; several keys are separated by commas."""
+    parts = []
+    for raw in str(key).split(","):
+        raw = raw.strip() if raw.strip() else raw
+        if not raw:
+            continue
+        name = _KEY_NAMES.get(raw, raw)
+        if not _KEY_PATTERN.match(name):
+            raise KeyMapError(f"key {raw!r} is not a key name Textual understands (e.g. 'c', 'ctrl+s', 'f5')")
+        parts.append(name)
+    if not parts:
+        raise KeyMapError(f"empty key {key!r}")
+    return ",".join(parts)
+
+
+def keymap(overrides: dict[str, str] | None) -> dict[str, str]:
+    """Binding id -> key for every action the settings rebind; unknown names or bad keys are an error."""
+    result = {}
+    for name, key in (overrides or {}).items():
+        action = action_named(name)
+        result[action.name] = normalise_key(key)
+    return result
+
+
+def effective_keys(overrides: dict[str, str] | None) -> dict[str, str]:
+    """Every action's key after rebinding (for the help screen and the CLI)."""
+    rebound = keymap(overrides)
+    return {a.name: rebound.get(a.name, a.key) for a in ACTIONS}

@@ -1,0 +1,69 @@
+"""Turns the key map (``domain/keys.py``) into Textual bindings and command-palette entries for a screen."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+
+from agent_console.domain import keys
+
+KEY_DISPLAY = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc", "enter": "enter"}
+
+
+def bindings_for(scope: str) -> list[Binding]:
+    """One ``Binding`` per key action of the scope; its id is the action's name, so ``Settings.keys`` rebinds it."""
+    return [
+        Binding(a.key, a.action, a.description, show=a.show, priority=a.priority, id=a.name,
+                key_display=KEY_DISPLAY.get(a.key))
+        for a in keys.actions_for(scope)
+    ]
+
+
+def display_key(key: str) -> str:
+    return ", ".join(KEY_DISPLAY.get(part, part) for part in key.split(","))
+
+
+def key_entries(app, scope: str) -> list[tuple[str, str, str]]:
+    """(key as the agent sees it, description, action) of every action of the scope, after rebinding."""
+    rebound = keys.keymap(getattr(app.settings, "keys", {}) or {}) if hasattr(app, "settings") else {}
+    return [(display_key(rebound.get(a.name, a.key)), a.description, a.action) for a in keys.actions_for(scope)]
+
+
+class CommandEntry:
+    __slots__ = ("title", "help", "callback")
+
+    def __init__(self, title: str, help: str, callback: Callable) -> None:
+        self.title = title
+        self.help = help
+        self.callback = callback
+
+
+def action_entries(node: DOMNode, scope: str) -> list[CommandEntry]:
+    """Palette entries that run the scope's actions on ``node`` (a screen), titled by their description."""
+    entries = []
+    for key, description, action in key_entries(node.app, scope):
+        entries.append(CommandEntry(description, f"key {key}", partial(node.run_action, action)))
+    return entries
+
+
+class ScreenCommands(Provider):
+    """Offers the calling screen's ``command_entries()`` (every keyed action plus extras) in the palette."""
+
+    def _entries(self) -> list[CommandEntry]:
+        entries_of = getattr(self.screen, "command_entries", None)
+        return list(entries_of()) if entries_of is not None else []
+
+    async def discover(self) -> Hits:
+        for entry in self._entries():
+            yield DiscoveryHit(entry.title, entry.callback, help=entry.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for entry in self._entries():
+            score = matcher.match(entry.title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(entry.title), entry.callback, help=entry.help)

@@ -1,0 +1,414 @@
+"""One case: header, thread, the customer's other cases, and the reply editor.
+
+Every change goes through ``CaseService`` (which records the audit event and the outbox op); the screen only reads via
+``store.queries``. Drafts are saved as the agent types (debounced, in a worker) and restored when the case reopens.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from agent_console.domain.cases import CaseError, CaseService
+from agent_console.domain import sla
+from agent_console.domain.sla import SLA_SYMBOL
+from agent_console.domain.text import one_line
+from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
+from agent_console.screens.pick import PickModal
+from agent_console.store import queries
+from agent_console.store.models import Agent, Case, CaseStatus, Customer, Priority
+from agent_console.store.queries import NotFound
+from agent_console.widgets.case_header import CaseHeader
+from agent_console.widgets.header_bar import HeaderBar
+from agent_console.widgets.reply_editor import ReplyEditor
+from agent_console.widgets.sla_badge import SLA_STYLE, local_time
+from agent_console.widgets.thread_view import ThreadView
+
+DRAFT_DELAY_S = 0.7
+DRAFT_KINDS = ("reply", "note")
+
+
+@dataclass
+class CaseSnapshot:
+    """What the screen shows, read in one go from the store."""
+
+    case: object
+    customer: Customer | None
+    assignee_name: str | None
+    policy: object
+    messages: list
+    other_cases: list
+    drafts: dict[str, str]
+
+
+class CaseDetailScreen(Screen):
+    KEY_SCOPE = "case"
+    CSS_PATH = "case_detail.tcss"
+    BINDINGS = bindings_for("case")
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.snapshot: CaseSnapshot | None = None
+        self._draft_timer: Timer | None = None
+        self._draft_lock = threading.Lock()
+        self._draft_sequence = 0
+        self._saved_sequence = 0
+        self._saved_text: dict[str, str] = {}
+        self._restored = False
+
+    # --- layout ----------------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar("Case")
+        yield CaseHeader(id="case-header")
+        with Horizontal(id="case-body"):
+            yield ThreadView(id="thread")
+            with Vertical(id="sidebar"):
+                yield Static("Customer's cases", id="other-cases-title")
+                yield OptionList(id="other-cases")
+        yield ReplyEditor(id="editor")
+        yield Footer()
+
+    @property
+    def service(self) -> CaseService:
+        return CaseService(self.app.store, self.app.clock, self.app.agent)
+
+    @property
+    def editor(self) -> ReplyEditor:
+        return self.query_one("#editor", ReplyEditor)
+
+    def on_mount(self) -> None:
+        self.editor.text_area.expander = self._expand_shortcut
+        self.query_one("#thread", ThreadView).focus()
+        self.reload()
+
+    def on_unmount(self) -> None:
+        self.flush_draft()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    # --- loading ---------------------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
+    def _load(self) -> None:
+        app = self.app
+        try:
+            snapshot = self._read_snapshot()
+        except NotFound as exc:
+            app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        app.call_from_thread(self._show, snapshot)
+
+    def _read_snapshot(self) -> CaseSnapshot:
+        app = self.app
+        with app.store.session() as session:
+            case = session.get(Case, self.case_id)
+            if case is None:
+                raise NotFound(f"case {self.case_id} no longer exists")
+            customer = session.get(Customer, case.customer_id)
+            assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
+            policy = queries.policy_for(session, case.channel, case.priority)
+            messages = queries.thread(session, case.id)
+            others = [c for c in queries.customer_cases(session, case.customer_id) if c.id != case.id]
+            session.expunge_all()
+        drafts = {}
+        if not self._restored:
+            for kind in DRAFT_KINDS:
+                drafts[kind] = self.service.load_draft(self.case_id, kind)
+        return CaseSnapshot(case, customer, assignee.name if assignee else None, policy, messages, others, drafts)
+
+    def _show(self, snapshot: CaseSnapshot) -> None:
+        self.snapshot = snapshot
+        app = self.app
+        now = app.clock.now()
+        case = snapshot.case
+        self.query_one(HeaderBar).title = case.key
+        self.query_one(CaseHeader).show(case, snapshot.customer, snapshot.assignee_name, snapshot.policy, now,
+                                        app.zone)
+        self.query_one("#thread", ThreadView).show_messages(snapshot.messages, app.zone, now)
+        self._show_other_cases(snapshot.other_cases, now)
+        if not self._restored:
+            self._restored = True
+            self._restore_drafts(snapshot.drafts)
+
+    def _show_other_cases(self, cases: list, now) -> None:
+        option_list = self.query_one("#other-cases", OptionList)
+        option_list.clear_options()
+        if not cases:
+            option_list.add_option(Option(Text("No other cases.", style="dim"), disabled=True))
+            return
+        for other in cases:
+            prompt = Text()
+            prompt.append(other.key, style="bold")
+            prompt.append(f"  {other.channel} · {other.status}")
+            if other.is_open and other.sla_due_at is not None:
+                countdown = sla.case_countdown(other, None, now)
+                prompt.append(f"  {SLA_SYMBOL[countdown.state]}", style=SLA_STYLE[countdown.state])
+            prompt.append("\n")
+            prompt.append(one_line(other.subject, 40))
+            prompt.append(f"\n{local_time(other.created_at, self.app.zone, now=now)}", style="dim")
+            option_list.add_option(Option(prompt, id=str(other.id)))
+
+    def _restore_drafts(self, drafts: dict[str, str]) -> None:
+        self._saved_text = dict(drafts)
+        for kind in DRAFT_KINDS:
+            if drafts.get(kind):
+                self.editor.open(kind, drafts[kind])
+                self.notify(f"Your unsent {kind} was restored.", title="Draft")
+                return
+
+    # --- the customer's other cases --------------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#other-cases")
+    def _open_other_case(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.push_screen(CaseDetailScreen(int(event.option.id)))
+
+    def action_focus_history(self) -> None:
+        self.query_one("#other-cases", OptionList).focus()
+
+    def action_focus_thread(self) -> None:
+        self.query_one("#thread", ThreadView).focus()
+
+    # --- editor and drafts -----------------------------------------------------------------------------------------
+
+    def action_reply(self) -> None:
+        self._open_editor("reply")
+
+    def action_note(self) -> None:
+        self._open_editor("note")
+
+    def _open_editor(self, mode: str) -> None:
+        editor = self.editor
+        if editor.is_open and editor.mode == mode:
+            editor.text_area.focus()
+            return
+        self.flush_draft()
+        text = self._saved_text.get(mode)
+        if text is None:
+            text = self.service.load_draft(self.case_id, mode)
+            self._saved_text[mode] = text
+        editor.open(mode, text)
+
+    @on(TextArea.Changed, "#reply-text")
+    def _editor_changed(self, event: TextArea.Changed) -> None:
+        if not self.editor.is_open:
+            return
+        if event.text_area.text == self._saved_text.get(self.editor.mode, ""):
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY_S, self._save_draft_soon)
+
+    def _draft_state(self) -> tuple[str, str, int]:
+        with self._draft_lock:
+            self._draft_sequence += 1
+            return self.editor.mode, self.editor.text_area.text, self._draft_sequence
+
+    def _save_draft_soon(self) -> None:
+        self._draft_timer = None
+        mode, text, sequence = self._draft_state()
+        self._saved_text[mode] = text
+        self._save_draft(mode, text, sequence)
+
+    @work(thread=True, group="draft", exit_on_error=False)
+    def _save_draft(self, mode: str, text: str, sequence: int) -> None:
+        self._write_draft(mode, text, sequence)
+
+    def _write_draft(self, mode: str, text: str, sequence: int) -> None:
+        with self._draft_lock:
+            if sequence < self._saved_sequence:
+                return  # a newer version is already in the store
+            self._saved_sequence = sequence
+            try:
+                self.service.save_draft(self.case_id, text, mode)
+            except CaseError as exc:
+                self.app.call_from_thread(self.notify, str(exc), severity="error")
+
+    def flush_draft(self) -> None:
+        """Write a pending draft now (leaving the editor or the screen, quitting)."""
+        if self._draft_timer is None:
+            return
+        self._draft_timer.stop()
+        self._draft_timer = None
+        try:
+            mode, text, sequence = self._draft_state()
+        except Exception:  # the editor is already gone
+            return
+        self._saved_text[mode] = text
+        with self._draft_lock:
+            if sequence >= self._saved_sequence:
+                self._saved_sequence = sequence
+                try:
+                    self.service.save_draft(self.case_id, text, mode)
+                except CaseError:
+                    pass
+
+    def action_back(self) -> None:
+        editor = self.editor
+        if editor.is_open and (editor.text_area.has_focus or not editor.text_area.text.strip()):
+            self.flush_draft()
+            if not editor.text_area.text.strip():
+                editor.close()
+            self.query_one("#thread", ThreadView).focus()
+            return
+        if editor.is_open and editor.text_area.text.strip():
+            self.flush_draft()
+            editor.close()
+            self.query_one("#thread", ThreadView).focus()
+            return
+        self.flush_draft()
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def action_send(self) -> None:
+        editor = self.editor
+        if not editor.is_open:
+            self.notify("Nothing to send: press r to reply or i for a note.", severity="warning")
+            return
+        text = editor.text_area.text
+        if not text.strip():
+            self.notify("The message is empty.", severity="warning")
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        with self._draft_lock:
+            self._draft_sequence += 1
+            self._saved_sequence = self._draft_sequence  # no older draft save may land after the send
+        self._send(editor.mode, text)
+
+    @work(thread=True, group="case-action", exit_on_error=False)
+    def _send(self, mode: str, text: str) -> None:
+        app = self.app
+        try:
+            if mode == "note":
+                self.service.note(self.case_id, text)
+            else:
+                self.service.reply(self.case_id, text)
+        except (CaseError, NotFound) as exc:
+            app.call_from_thread(self.notify, str(exc), title="Not sent", severity="error")
+            return
+        app.call_from_thread(self._after_send, mode)
+
+    def _after_send(self, mode: str) -> None:
+        editor = self.editor
+        self._saved_text[mode] = ""
+        editor.text_area.load_text("")
+        editor.close()
+        self.query_one("#thread", ThreadView).focus()
+        self.notify("Internal note added." if mode == "note" else "Reply sent.")
+        self.reload()
+
+    def _insert_text(self, text: str | None) -> None:
+        if not text:
+            return
+        editor = self.editor
+        if not editor.is_open:
+            self._open_editor("reply")
+        editor.text_area.insert(text)
+        editor.text_area.focus()
+
+    def _expand_shortcut(self, word: str) -> str | None:
+        try:
+            from agent_console.domain.templates import expand_shortcut
+        except ModuleNotFoundError:
+            return None
+        try:
+            return expand_shortcut(self.app.store, self.case_id, self.app.agent, word)
+        except Exception as exc:  # a broken template must not lose the agent's text
+            self.notify(f"Shortcut ;{word} failed: {exc}", severity="error")
+            return None
+
+    def action_canned(self) -> None:
+        try:
+            from agent_console.screens.canned import CannedPicker
+        except ModuleNotFoundError:
+            self.notify("Canned responses are not available.", severity="warning")
+            return
+        app = self.app
+        app.push_screen(CannedPicker(store=app.store, clock=app.clock, agent=app.agent, case_id=self.case_id),
+                        self._insert_text)
+
+    def action_kb_search(self) -> None:
+        try:
+            from agent_console.screens.kb_search import KBSearchScreen
+        except ModuleNotFoundError:
+            self.notify("Knowledge base search is not available.", severity="warning")
+            return
+        app = self.app
+        app.push_screen(KBSearchScreen(store=app.store, clock=app.clock, agent=app.agent, case_id=self.case_id),
+                        self._insert_text)
+
+    # --- case changes ----------------------------------------------------------------------------------------------
+
+    @work(thread=True, group="case-action", exit_on_error=False)
+    def _change(self, what: str, method: str, *args) -> None:
+        app = self.app
+        try:
+            case = getattr(self.service, method)(self.case_id, *args)
+        except (CaseError, NotFound) as exc:
+            app.call_from_thread(self.notify, str(exc), title=f"Cannot {what}", severity="error")
+            return
+        app.call_from_thread(self._after_change, f"{case.key}: {what} done.")
+
+    def _after_change(self, message: str) -> None:
+        self.notify(message)
+        self.reload()
+
+    def action_claim(self) -> None:
+        self._change("claim", "claim")
+
+    def action_release(self) -> None:
+        self._change("release", "release")
+
+    def action_resolve(self) -> None:
+        self._change("resolve", "resolve")
+
+    def action_reopen(self) -> None:
+        self._change("reopen", "reopen")
+
+    def _current(self, field: str) -> str | None:
+        return getattr(self.snapshot.case, field) if self.snapshot else None
+
+    def action_change_status(self) -> None:
+        options = [(s.value, s.value) for s in CaseStatus]
+        self.app.push_screen(PickModal("Set the status…", options, self._current("status")),
+                             lambda value: value and self._change(f"status {value}", "set_status", value))
+
+    def action_change_priority(self) -> None:
+        options = [(p.value, p.value) for p in Priority]
+        self.app.push_screen(PickModal("Set the priority…", options, self._current("priority")),
+                             lambda value: value and self._change(f"priority {value}", "set_priority", value))
+
+    def action_change_queue(self) -> None:
+        with self.app.store.session() as session:
+            names = queries.queue_names(session)
+        self.app.push_screen(PickModal("Move to the queue…", [(n, n) for n in names], self._current("queue")),
+                             lambda value: value and self._change(f"move to {value}", "set_queue", value))
+
+    # --- command palette -------------------------------------------------------------------------------------------
+
+    def command_entries(self) -> list[CommandEntry]:
+        entries = action_entries(self, "case")
+        entries.extend(CommandEntry(f"Set status: {s.value}", "change the case's status",
+                                    lambda v=s.value: self._change(f"status {v}", "set_status", v))
+                       for s in CaseStatus)
+        entries.extend(CommandEntry(f"Set priority: {p.value}", "change the case's priority",
+                                    lambda v=p.value: self._change(f"priority {v}", "set_priority", v))
+                       for p in Priority)
+        return entries

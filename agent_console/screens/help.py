@@ -1,0 +1,65 @@
+"""``?``: every key of the screen the agent is on (after their rebinding), plus the keys that work everywhere."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from agent_console.screens.bindings import key_entries
+
+NAVIGATION = {
+    "queue": [("↑ ↓ j k", "Move"), ("PgUp PgDn", "Page"), ("Home End", "First / last case"),
+              ("ctrl+p", "Command palette")],
+    "case": [("tab", "Next area (thread, customer's cases, editor)"), ("↑ ↓", "Scroll the thread / pick a case"),
+             ("enter", "Open the highlighted case of this customer"), ("ctrl+p", "Command palette")],
+}
+
+
+class KeysScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    KeysScreen {
+        align: center middle;
+    }
+    KeysScreen > VerticalScroll {
+        width: 72;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+
+    def __init__(self, scope: str, title: str) -> None:
+        super().__init__()
+        self.scope = scope
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self._table(), id="keys-table", markup=False)
+
+    def _table(self) -> Table:
+        table = Table(title=Text(f"Keys — {self.title_text}", style="bold"), expand=True, box=None,
+                      show_header=True, header_style="bold")
+        table.add_column("Key", no_wrap=True, style="bold")
+        table.add_column("Action")
+        for key, description, _action in key_entries(self.app, self.scope):
+            table.add_row(Text(key), Text(description))
+        for key, description in NAVIGATION.get(self.scope, []):
+            table.add_row(Text(key), Text(description))
+        table.add_section()
+        for key, description, _action in key_entries(self.app, "app"):
+            table.add_row(Text(key), Text(description))
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

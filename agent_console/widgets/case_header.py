@@ -1,0 +1,118 @@
+"""The case's header: customer, routing, people and every running SLA target.
+
+A container of its own so later parts (the handling timer, escalation badges) can mount into ``#case-header-slots``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from agent_console.domain import sla
+from agent_console.domain.sla import SLA_SYMBOL, SlaState
+from agent_console.domain.text import one_line
+from agent_console.widgets.sla_badge import SLA_LABEL, SLA_STYLE, TARGET_LABEL, local_time
+from agent_console.widgets.case_table import PRIORITY_STYLE
+
+
+def running_targets(case, policy, now: datetime) -> list[tuple[str, datetime | None, sla.Countdown]]:
+    """(target, due, countdown) for each SLA target of the case that is still running (or paused)."""
+    first_s, next_s, resolution_s = sla.targets(policy, case.channel)
+    fraction = policy.at_risk_fraction if policy is not None else 0.8
+    result = []
+    if not case.is_open:
+        return result
+    if case.first_response_at is None and case.first_response_due is not None:
+        result.append(("first_response", case.first_response_due,
+                       sla.countdown(case.first_response_due, first_s, now, at_risk_fraction=fraction,
+                                     target_name="first_response")))
+    if case.next_update_due is not None:
+        result.append(("next_update", case.next_update_due,
+                       sla.countdown(case.next_update_due, next_s, now, at_risk_fraction=fraction,
+                                     target_name="next_update")))
+    if case.resolution_due is not None:
+        result.append(("resolution", case.resolution_due,
+                       sla.countdown(case.resolution_due, resolution_s, now, at_risk_fraction=fraction,
+                                     paused=case.sla_paused_at is not None, target_name="resolution")))
+    return result
+
+
+def summary_text(case, customer, assignee_name: str | None, policy, now: datetime, zone: tzinfo | None) -> Text:
+    text = Text(no_wrap=False)
+    text.append(case.key, style="bold")
+    text.append("  ")
+    text.append(one_line(case.subject), style="bold")
+    text.append("\n")
+    text.append("Customer ", style="dim")
+    text.append(one_line(customer.name) if customer else "?", style="bold")
+    if customer is not None:
+        if customer.vip:
+            text.append(" ★ VIP", style="bold magenta")
+        text.append(f"  lang {customer.language}", style="")
+        contact = customer.email or customer.phone
+        if contact:
+            text.append("  ")
+            text.append(one_line(contact), style="dim")
+    text.append("\n")
+    for label, value, style in (
+        ("Channel", case.channel, ""),
+        ("Queue", one_line(case.queue), ""),
+        ("Priority", case.priority, PRIORITY_STYLE.get(case.priority, "")),
+        ("Status", case.status, "bold"),
+        ("Tier", f"T{case.tier}", ""),
+        ("Assignee", one_line(assignee_name) if assignee_name else "unassigned", "" if assignee_name else "dim"),
+        ("Contacts", str(case.contact_count), ""),
+    ):
+        text.append(f"{label} ", style="dim")
+        text.append(value, style=style)
+        text.append("  ")
+    text.append("\n")
+    text.append("SLA ", style="dim")
+    targets = running_targets(case, policy, now)
+    if not targets:
+        if case.resolved_at is not None:
+            text.append(f"resolved {local_time(case.resolved_at, zone, now=now)}", style="dim")
+        else:
+            text.append("no running target", style="dim")
+    for position, (name, due, countdown) in enumerate(targets):
+        if position:
+            text.append("  ")
+        state = countdown.state
+        text.append(f"{SLA_SYMBOL[state]} {TARGET_LABEL[name]} ", style=SLA_STYLE[state])
+        if state == SlaState.paused:
+            text.append("paused", style=SLA_STYLE[state])
+        else:
+            text.append(f"due {local_time(due, zone, now=now)} ({sla.format_remaining(countdown.remaining_s)}, "
+                        f"{SLA_LABEL[state]})", style=SLA_STYLE[state])
+    return text
+
+
+class CaseHeader(Horizontal):
+    DEFAULT_CSS = """
+    CaseHeader {
+        height: auto;
+        background: $boost;
+        padding: 0 1;
+        border-bottom: solid $primary;
+    }
+    CaseHeader #case-summary {
+        width: 1fr;
+        height: auto;
+    }
+    CaseHeader #case-header-slots {
+        width: auto;
+        height: auto;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Loading…"), id="case-summary", markup=False)
+        yield Horizontal(id="case-header-slots")
+
+    def show(self, case, customer, assignee_name: str | None, policy, now: datetime, zone: tzinfo | None) -> None:
+        self.query_one("#case-summary", Static).update(summary_text(case, customer, assignee_name, policy, now,
+                                                                    zone))

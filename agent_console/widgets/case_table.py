@@ -1,0 +1,364 @@
+"""A virtual case table: the queue's rows are paged in from the store as they scroll into view.
+
+The widget holds only the ordered case ids of the current view (ints, cheap even for 100,000 cases) and a small LRU
+cache of row pages; ``render_line`` draws just the visible lines (Textual's Line API over ``ScrollView``), so opening,
+scrolling and refreshing cost the same whatever the queue's length. Cells are ``rich.text.Text`` built from cleaned
+strings: customer text is shown literally, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.events import Click
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from agent_console.domain.text import one_line
+from agent_console.widgets.sla_badge import format_age, row_countdown, sla_badge
+
+PAGE_SIZE = 64
+MAX_PAGES = 24
+
+PRIORITY_STYLE = {"urgent": "bold red", "high": "yellow", "normal": "", "low": "dim"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    title: str
+    width: int
+    #: Columns with a higher number give way first when the terminal is narrow.
+    drop_rank: int
+    #: Share of spare width (0 = fixed).
+    flex: int = 0
+    max_width: int = 0
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("key", "Key", 9, 0),
+    Column("priority", "Prio", 6, 1),
+    Column("channel", "Channel", 9, 5),
+    Column("queue", "Queue", 10, 4),
+    Column("customer", "Customer", 12, 2, flex=1, max_width=28),
+    Column("subject", "Subject", 14, 0, flex=3),
+    Column("status", "Status", 9, 3),
+    Column("tier", "Tier", 4, 7),
+    Column("assignee", "Assignee", 8, 3),
+    Column("age", "Age", 5, 6),
+    Column("sla", "SLA", 9, 0),
+)
+COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+GAP = 1
+
+
+def layout_columns(width: int) -> list[tuple[Column, int]]:
+    """The columns that fit ``width`` (dropping the least important first) and each one's width."""
+    shown = list(COLUMNS)
+
+    def needed(cols):
+        return sum(c.width for c in cols) + GAP * (len(cols) - 1)
+
+    while len(shown) > 1 and needed(shown) > width:
+        victim = max(shown, key=lambda c: (c.drop_rank, COLUMNS.index(c)))
+        if victim.drop_rank == 0 and len(shown) <= 3:
+            break
+        shown.remove(victim)
+    spare = max(0, width - needed(shown))
+    widths = {c.name: c.width for c in shown}
+    flexible = [c for c in shown if c.flex]
+    while spare > 0 and flexible:
+        total_flex = sum(c.flex for c in flexible)
+        handed = 0
+        for c in list(flexible):
+            share = max(1, spare * c.flex // total_flex)
+            if c.max_width:
+                share = min(share, c.max_width - widths[c.name])
+            share = min(share, spare - handed)
+            widths[c.name] += share
+            handed += share
+            if c.max_width and widths[c.name] >= c.max_width:
+                flexible.remove(c)
+        spare -= handed
+        if handed == 0:
+            break
+    return [(c, widths[c.name]) for c in shown]
+
+
+class CaseTable(ScrollView, can_focus=True):
+    """Cases of one view, by id; rows fetched lazily through ``fetch_rows(ids) -> {id: row}``."""
+
+    COMPONENT_CLASSES = {"case-table--header", "case-table--cursor", "case-table--cursor-blurred"}
+
+    DEFAULT_CSS = """
+    CaseTable {
+        overflow-x: hidden;
+        overflow-y: auto;
+        height: 1fr;
+        background: $surface;
+    }
+    CaseTable > .case-table--header {
+        text-style: bold;
+        background: $panel;
+        color: $foreground;
+    }
+    CaseTable > .case-table--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    CaseTable > .case-table--cursor-blurred {
+        background: $block-cursor-blurred-background;
+    }
+    """
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, always_update=False, repaint=False)
+
+    class Opened(Message):
+        """The agent double-clicked a row."""
+
+        def __init__(self, case_id: int) -> None:
+            super().__init__()
+            self.case_id = case_id
+
+    def __init__(self, fetch_rows: Callable[[list[int]], dict[int, dict]], now: Callable[[], datetime],
+                 policies: dict | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._fetch_rows = fetch_rows
+        self._now = now
+        self.policies = policies or {}
+        self._ids: list[int] = []
+        self._pages: OrderedDict[int, dict[int, dict]] = OrderedDict()
+        self._column_layout: tuple[int, list[tuple[Column, int]]] | None = None
+        self.sort_column = "sla"
+        self.descending = False
+        self.empty_message = "No cases in this view."
+
+    # --- data ------------------------------------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._ids)
+
+    @property
+    def case_ids(self) -> list[int]:
+        return self._ids
+
+    @property
+    def current_case_id(self) -> int | None:
+        if 0 <= self.cursor_row < len(self._ids):
+            return self._ids[self.cursor_row]
+        return None
+
+    def set_ids(self, ids: list[int], keep_case_id: int | None = None) -> None:
+        """Show a new ordered list of case ids; the cursor stays on ``keep_case_id`` when it is still there."""
+        self._ids = ids
+        self._pages.clear()
+        self.virtual_size = Size(self.size.width, len(ids) + 1)
+        position = 0
+        if keep_case_id is not None:
+            try:
+                position = ids.index(keep_case_id)
+            except ValueError:
+                position = min(self.cursor_row, max(0, len(ids) - 1))
+        self.set_reactive(CaseTable.cursor_row, max(0, min(position, len(ids) - 1)))
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    def invalidate(self) -> None:
+        """Forget cached rows (after a change) and repaint what is visible."""
+        self._pages.clear()
+        self.refresh()
+
+    def row(self, index: int) -> dict | None:
+        if not 0 <= index < len(self._ids):
+            return None
+        page_number = index // PAGE_SIZE
+        page = self._pages.get(page_number)
+        if page is None:
+            start = page_number * PAGE_SIZE
+            page = self._fetch_rows(self._ids[start:start + PAGE_SIZE])
+            self._pages[page_number] = page
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_number)
+        return page.get(self._ids[index])
+
+    def current_row(self) -> dict | None:
+        return self.row(self.cursor_row)
+
+    # --- cursor ----------------------------------------------------------------------------------------------------
+
+    @property
+    def _visible_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self._refresh_row(old)
+        self._scroll_cursor_into_view()
+        self._refresh_row(new)
+
+    def _refresh_row(self, index: int) -> None:
+        screen_y = index - round(self.scroll_offset.y) + 1
+        if 1 <= screen_y < self.size.height:
+            self.refresh(Region(0, screen_y, self.size.width, 1))
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = round(self.scroll_offset.y)
+        visible = self._visible_rows
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
+
+    def move_cursor(self, row: int) -> None:
+        if self._ids:
+            self.cursor_row = max(0, min(row, len(self._ids) - 1))
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor_row - self._visible_rows)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor_row + self._visible_rows)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self._ids) - 1)
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        index = round(self.scroll_offset.y) + offset.y - 1
+        if 0 <= index < len(self._ids):
+            self.cursor_row = index
+            if event.chain >= 2:
+                self.post_message(self.Opened(self._ids[index]))
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._ids) + 1)
+        self._scroll_cursor_into_view()
+
+    def on_focus(self) -> None:
+        self._refresh_row(self.cursor_row)
+
+    def on_blur(self) -> None:
+        self._refresh_row(self.cursor_row)
+
+    # --- drawing ---------------------------------------------------------------------------------------------------
+
+    def columns(self) -> list[tuple[Column, int]]:
+        width = self.size.width
+        if self._column_layout is None or self._column_layout[0] != width:
+            self._column_layout = (width, layout_columns(width))
+        return self._column_layout[1]
+
+    def visible_column_names(self) -> list[str]:
+        return [c.name for c, _w in self.columns()]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            return self._header_strip(width, base)
+        index = round(self.scroll_offset.y) + y - 1
+        if index >= len(self._ids):
+            if index == 0 and not self._ids:
+                return self._strip(Text(" " + self.empty_message, style=base + Style(italic=True)), width)
+            return Strip.blank(width, base)
+        row = self.row(index)
+        style = base
+        if index == self.cursor_row:
+            component = "case-table--cursor" if self.has_focus else "case-table--cursor-blurred"
+            style = base + self.get_component_rich_style(component)
+        if row is None:
+            return self._strip(Text(" …", style=style), width)
+        return self._strip(self.row_text(row, style), width)
+
+    def _strip(self, text: Text, width: int) -> Strip:
+        text.truncate(width, overflow="crop", pad=True)
+        segments = list(text.render(self.app.console))
+        return Strip(segments, width).crop(0, width)
+
+    def _header_strip(self, width: int, base: Style) -> Strip:
+        style = base + self.get_component_rich_style("case-table--header")
+        text = Text(style=style, no_wrap=True)
+        for position, (column, column_width) in enumerate(self.columns()):
+            if position:
+                text.append(" " * GAP)
+            title = column.title
+            if column.name == self.sort_column:
+                title += " ▼" if self.descending else " ▲"
+            cell = Text(title)
+            cell.truncate(column_width, overflow="ellipsis", pad=True)
+            text.append_text(cell)
+        return self._strip(text, width)
+
+    def row_text(self, row: dict, style: Style) -> Text:
+        now = self._now()
+        text = Text(style=style, no_wrap=True)
+        for position, (column, column_width) in enumerate(self.columns()):
+            if position:
+                text.append(" " * GAP)
+            cell = self._cell(column.name, row, now, column_width)
+            cell.truncate(column_width, overflow="ellipsis", pad=True)
+            text.append_text(cell)
+        return text
+
+    def _cell(self, name: str, row: dict, now: datetime, width: int) -> Text:
+        if name == "key":
+            return Text(row["key"])
+        if name == "priority":
+            return Text(row["priority"], style=PRIORITY_STYLE.get(row["priority"], ""))
+        if name == "channel":
+            return Text(row["channel"])
+        if name == "queue":
+            return Text(one_line(row["queue"]))
+        if name == "customer":
+            return Text(one_line(row["customer_name"], width))
+        if name == "subject":
+            return Text(one_line(row["subject"], width))
+        if name == "status":
+            return Text(row["status"])
+        if name == "tier":
+            return Text(f"T{row['tier']}")
+        if name == "assignee":
+            login = row.get("assignee_login")
+            return Text(login, style="bold") if login else Text("—", style="dim")
+        if name == "age":
+            return Text(format_age((now - row["created_at"]).total_seconds()))
+        if name == "sla":
+            return sla_badge(row_countdown(row, self.policies, now))
+        return Text("")
+
+    def plain_line(self, index: int) -> str:
+        """A row as plain text (for tests and accessibility tools)."""
+        row = self.row(index)
+        return "" if row is None else self.row_text(row, Style()).plain

@@ -1,0 +1,80 @@
+"""A case's messages, oldest first: inbound, outbound and internal notes look different AND carry a label."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from agent_console.domain.text import clean_text
+from agent_console.widgets.sla_badge import local_time
+
+
+def message_kind(message) -> str:
+    if message.is_internal:
+        return "note"
+    return "inbound" if message.direction == "in" else "outbound"
+
+
+LABEL = {"inbound": "◀ IN", "outbound": "▶ OUT", "note": "✎ NOTE"}
+
+
+def message_text(message, zone: tzinfo | None, now: datetime | None) -> Text:
+    kind = message_kind(message)
+    text = Text()
+    text.append(f"{LABEL[kind]} ", style="bold")
+    text.append(clean_text(message.author_name) or "—", style="bold")
+    text.append(f"  ·  {local_time(message.created_at, zone, now=now)}  ·  {message.channel}", style="dim")
+    if kind == "note":
+        text.append("  ·  internal, not sent to the customer", style="italic")
+    text.append("\n")
+    text.append(clean_text(message.body))
+    return text
+
+
+class MessageBox(Static):
+    DEFAULT_CSS = """
+    MessageBox {
+        margin: 0 0 1 0;
+        padding: 0 1;
+        height: auto;
+    }
+    MessageBox.-inbound {
+        border-left: thick $accent;
+        margin-right: 8;
+    }
+    MessageBox.-outbound {
+        border-left: thick $success;
+        margin-left: 8;
+    }
+    MessageBox.-note {
+        border-left: thick $warning;
+        background: $warning 15%;
+        margin-left: 4;
+        margin-right: 4;
+    }
+    """
+
+
+class ThreadView(VerticalScroll, can_focus=True):
+    DEFAULT_CSS = """
+    ThreadView {
+        height: 1fr;
+        padding: 0 1;
+    }
+    ThreadView:focus {
+        background-tint: $foreground 4%;
+    }
+    """
+
+    def show_messages(self, messages, zone: tzinfo | None, now: datetime | None) -> None:
+        with self.app.batch_update():
+            self.remove_children()
+            boxes = [MessageBox(message_text(m, zone, now), markup=False, classes=f"-{message_kind(m)}")
+                     for m in messages]
+            if not boxes:
+                boxes = [MessageBox(Text("No messages yet."), markup=False)]
+            self.mount_all(boxes)
+        self.call_after_refresh(self.scroll_end, animate=False)
