@@ -426,7 +426,7 @@ def correct_time(store: Store, clock: Clock, case_id: int, delta_seconds: float,
               delta_seconds=delta, kind=kind, reason=reason, agent_id=agent_id,
               total_before=round(current + corrected, 3))
         agent_login = session.get(Agent, agent_id).login if agent_id is not None else None
-        enqueue(session, now, "handling.correct", uid=correction.uid, case_uid=case.uid, kind=kind,
+        enqueue(session, now, "handling.correct", uid=correction.uid, case_uid=case.uid, segment_kind=kind,
                 delta_seconds=delta, reason=reason, agent_login=agent_login, supervisor_login=supervisor.login,
                 created_at=now)
         return correction

@@ -41,7 +41,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case as sql_case, exists, func, literal, not_, select
+from sqlalchemy import Float, Integer, and_, case as sql_case, exists, func, literal, not_, select
 from sqlalchemy.orm import aliased
 
 from agent_console.store.db import on_sqlite_connect
@@ -94,7 +94,12 @@ def _dialect(session) -> str:
 def seconds_between(session, start, end):
     """SQL expression: seconds from ``start`` to ``end`` (both UTC timestamp columns)."""
     if _dialect(session) == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
+        # Whole seconds from strftime('%s') plus the stored microseconds: exact, unlike julianday() arithmetic
+        # (which is off by ~10 µs). Stored values look like "2026-11-23 09:00:20.000000".
+        def epoch(column):
+            return (func.cast(func.strftime("%s", column), Integer)
+                    + func.cast(func.coalesce(func.substr(column, 20), ""), Float))
+        return epoch(end) - epoch(start)
     return func.extract("epoch", end - start)
 
 
