@@ -1,0 +1,146 @@
+"""The FastAPI application: ``create_app(db_url)``; ``app_from_env`` is the factory uvicorn workers import."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from agent_console import __version__
+from agent_console.domain.clock import Clock, SystemClock
+from agent_console.server.auth import SESSION_HOURS
+from agent_console.server.db import ServerStore, open_server_store
+from agent_console.server.feed import FeedWatcher, broadcaster, latest_seq
+from agent_console.server.ratelimit import LoginLimiter
+
+ENV_DB = "AGENT_CONSOLE_SERVER_DB"
+#: Bodies above this are refused with 413 before they are read (a full batch of 500 ops is far below it).
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class ServerState:
+    store: ServerStore
+    clock: Clock
+    limiter: LoginLimiter
+    session_lifetime: timedelta
+    heartbeat_seconds: float
+    schema_head: str
+    watcher: FeedWatcher | None = field(default=None)
+
+
+class BodyLimit:
+    """Refuses a request whose declared or actual body is larger than ``MAX_BODY_BYTES`` with 413."""
+
+    def __init__(self, app, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                return await _too_large(send, self.limit)
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _too_large(send, self.limit)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send, limit: int) -> None:
+    body = b'{"detail":"request body larger than %d bytes"}' % limit
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float = SESSION_HOURS,
+               heartbeat_seconds: float = 15.0, login_failures: int = 5, login_window_seconds: float = 60.0,
+               migrate: bool = False, poll_seconds: float = 2.0) -> FastAPI:
+    """The API over the database at ``db_url`` (a path or SQLAlchemy URL at the current schema, or migrated first
+    when ``migrate``)."""
+    from agent_console.store.db import head_revision
+
+    clock = clock or SystemClock()
+    store = open_server_store(db_url, clock=clock, migrate=migrate)
+    server = ServerState(store=store, clock=clock, limiter=LoginLimiter(login_failures, login_window_seconds),
+                         session_lifetime=timedelta(hours=session_hours), heartbeat_seconds=heartbeat_seconds,
+                         schema_head=head_revision())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        with store.engine.connect() as conn:
+            broadcaster.bind(asyncio.get_running_loop(), latest_seq(conn))
+        server.watcher = FeedWatcher(store, poll_seconds)
+        server.watcher.start()
+        try:
+            yield
+        finally:
+            server.watcher.stop()
+            store.dispose()
+
+    app = FastAPI(
+        title="Agent Console server",
+        version=__version__,
+        description="The team's backend for Agent Console: shared queue, change feed, ops, events. "
+                    "See docs/server.md.",
+        lifespan=lifespan,
+    )
+    app.state.server = server
+
+    from agent_console.server.routes import admin, auth, cases, feed, health, monitor, ops
+
+    for module in (health, auth, cases, feed, ops, monitor, admin):
+        app.include_router(module.router)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError):
+        problems = []
+        for error in exc.errors():
+            problems.append({"loc": list(error.get("loc", ())), "msg": error.get("msg", "invalid"),
+                             "type": error.get("type", "value_error")})
+        return JSONResponse({"detail": problems}, status_code=422)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(_request: Request, exc: IntegrityError):
+        return JSONResponse({"detail": "the change conflicts with data on the server (a uid or key exists "
+                                       "already); nothing was written"}, status_code=409)
+
+    @app.exception_handler(OperationalError)
+    async def unavailable(_request: Request, exc: OperationalError):
+        return JSONResponse({"detail": "the database is busy or unavailable; retry"}, status_code=503,
+                            headers={"Retry-After": "1"})
+
+    app.add_middleware(BodyLimit)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For ``uvicorn --factory`` (each worker process builds its own app)."""
+    url = os.environ.get(ENV_DB)
+    if not url:
+        raise RuntimeError(f"set {ENV_DB} to the server's database URL")
+    return create_app(url)

@@ -1,0 +1,111 @@
+"""Passwords (argon2), bearer tokens (random, shown once, stored as sha256; expiring, revocable) and roles."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+
+from agent_console.store.models import Agent, AuthToken, Role
+
+SESSION_HOURS = 12
+TOKEN_PREFIX = "acs_"
+_hasher = PasswordHasher()
+# Verifying against this keeps an unknown login as slow as a wrong password (no user enumeration by timing).
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+ROLE_RANK = {Role.agent.value: 0, Role.supervisor.value: 1, Role.admin.value: 2}
+MIN_PASSWORD_LENGTH = 8
+
+
+class AuthError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the agent behind a valid token."""
+
+    agent_id: int
+    login: str
+    name: str
+    role: str
+    tier: int
+    queues: tuple[str, ...]
+    token_id: int
+    token_kind: str
+
+    def at_least(self, role: str) -> bool:
+        return ROLE_RANK.get(self.role, -1) >= ROLE_RANK[role]
+
+    @property
+    def queue_filter(self) -> list[str] | None:
+        """The queues this caller may see, or None for every queue."""
+        if self.role == Role.agent and self.queues:
+            return list(self.queues)
+        return None
+
+    def may_see_queue(self, queue: str) -> bool:
+        allowed = self.queue_filter
+        return allowed is None or queue in allowed
+
+
+def issue_token(session, agent_id: int, now: datetime, *, kind: str = "session", name: str = "",
+                lifetime: timedelta | None = timedelta(hours=SESSION_HOURS)) -> tuple[str, AuthToken]:
+    """A new random token for the agent; only its sha256 is stored, the token itself is returned once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = AuthToken(token_hash=token_hash(token), agent_id=agent_id, kind=kind, name=name, created_at=now,
+                    expires_at=now + lifetime if lifetime else None)
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def principal_for(conn, token: str, now: datetime) -> Principal | None:
+    """The agent behind a token that exists, is not revoked or expired, and belongs to an active account."""
+    T, A = AuthToken.__table__.c, Agent.__table__.c
+    row = conn.execute(
+        select(T.id, T.kind, T.expires_at, T.revoked_at, A.id, A.login, A.name, A.role, A.tier, A.queues, A.active)
+        .join_from(AuthToken.__table__, Agent.__table__, T.agent_id == A.id)
+        .where(T.token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    token_id, kind, expires_at, revoked_at, agent_id, login, name, role, tier, queues, active = row
+    if revoked_at is not None or not active or (expires_at is not None and expires_at <= now):
+        return None
+    return Principal(agent_id, login, name, role, tier, tuple(q.strip() for q in queues.split(",") if q.strip()),
+                     token_id, kind)
+
+
+def revoke_token(session, token_id: int, now: datetime) -> bool:
+    T = AuthToken.__table__.c
+    result = session.execute(update(AuthToken.__table__).where(T.id == token_id, T.revoked_at.is_(None))
+                             .values(revoked_at=now))
+    return result.rowcount > 0
+
+
+def set_password(session, agent: Agent, password: str) -> None:
+    agent.password_hash = hash_password(password)

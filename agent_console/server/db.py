@@ -1,0 +1,160 @@
+"""The server's store: the console's schema and Store, plus what a shared server needs on every write.
+
+Every write transaction of the server (``ServerStore.transaction``, and the op batches of :mod:`ops`) runs in a
+:class:`ServerSession`, which
+
+* serialises writers on PostgreSQL with a transaction-level advisory lock (SQLite already does with BEGIN IMMEDIATE),
+  so the change feed's sequence numbers are assigned in commit order and a reader paging by cursor never skips a row
+  that commits late;
+* records every changed entity and, just before commit, appends its full current JSON to ``change_log``;
+* drops outbox ops (the domain services queue them for a console's sync client; the server is where they go);
+* tells the change-feed broadcaster after commit (and PostgreSQL listeners of other workers via NOTIFY).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, event, insert, inspect as sa_inspect, text
+from sqlmodel import Session
+
+from agent_console.store.db import Store, StoreError, make_engine, store_status, upgrade
+from agent_console.store.models import ChangeLogEntry, OutboxOp
+
+#: Key of the PostgreSQL advisory lock that serialises the server's writers ("AgCo" + 1).
+WRITE_LOCK_KEY = 0x4167436F + 1
+NOTIFY_CHANNEL = "agent_console_changes"
+
+
+class ServerSession(Session):
+    """A session of the server's write path (see the module docstring)."""
+
+
+def _changed(session: Session) -> dict:
+    return session.info.setdefault("changed", {})
+
+
+@event.listens_for(ServerSession, "after_begin")
+def _lock_writers(session, _transaction, connection) -> None:
+    if connection.dialect.name == "postgresql" and not session.info.get("locked"):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        session.info["locked"] = True
+
+
+@event.listens_for(ServerSession, "before_flush")
+def _drop_outbox(session, _context, _instances) -> None:
+    for obj in list(session.new):
+        if isinstance(obj, OutboxOp):
+            session.expunge(obj)
+
+
+@event.listens_for(ServerSession, "after_flush")
+def _record_changes(session, _context) -> None:
+    from agent_console.server.feed import TRACKED
+
+    changed = _changed(session)
+    for obj in session.new:
+        if type(obj) in TRACKED:
+            changed[(type(obj), id(obj))] = obj
+    for obj in session.dirty:
+        if type(obj) in TRACKED and session.is_modified(obj, include_collections=False):
+            changed[(type(obj), id(obj))] = obj
+            if type(obj).__name__ == "Case" and sa_inspect(obj).attrs.queue.history.deleted:
+                session.info.setdefault("moved_cases", set()).add(obj.uid)
+
+
+@event.listens_for(ServerSession, "before_commit")
+def _write_change_log(session) -> None:
+    from agent_console.server.feed import serialise_changes
+
+    session.flush()
+    changed = session.info.pop("changed", {})
+    moved = session.info.pop("moved_cases", set())
+    if not changed:
+        return
+    clock = session.info.get("clock")
+    now = clock.now() if clock is not None else None
+    rows = serialise_changes(session, list(changed.values()), moved)
+    if not rows:
+        return
+    from datetime import datetime, timezone
+
+    at = now or datetime.now(timezone.utc)
+    table = ChangeLogEntry.__table__
+    result = session.execute(
+        insert(table).returning(table.c.seq),
+        [{"entity": e, "uid": u, "data": d, "at": at, "queue": q} for e, u, d, q in rows],
+    )
+    last_seq = max(result.scalars().all())
+    session.info["last_seq"] = last_seq
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                        {"channel": NOTIFY_CHANNEL, "payload": str(last_seq)})
+
+
+@event.listens_for(ServerSession, "after_commit")
+def _announce(session) -> None:
+    last_seq = session.info.pop("last_seq", None)
+    session.info.pop("locked", None)
+    if last_seq is not None:
+        from agent_console.server.feed import broadcaster
+
+        broadcaster.publish_threadsafe(last_seq)
+
+
+@event.listens_for(ServerSession, "after_rollback")
+def _forget(session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop("changed", None)
+        session.info.pop("moved_cases", None)
+        session.info.pop("last_seq", None)
+        session.info.pop("locked", None)
+
+
+class ServerStore(Store):
+    """A :class:`Store` whose write transactions are :class:`ServerSession`s."""
+
+    def __init__(self, url: str, engine, clock=None) -> None:
+        super().__init__(url, engine)
+        self.clock = clock
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def write_session(self) -> ServerSession:
+        session = ServerSession(self.write_engine, expire_on_commit=False)
+        session.info["clock"] = self.clock
+        return session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.write_session() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+
+def open_server_store(url: str, *, clock=None, migrate: bool = False) -> ServerStore:
+    """Open the server's database; it must be at the current schema unless ``migrate`` (then it is upgraded)."""
+    if "://" not in url:
+        from agent_console.store.db import sqlite_url
+
+        url = sqlite_url(url)
+    status = store_status(url)
+    if status.state != "current":
+        if not migrate:
+            raise StoreError(
+                f"the server database {url} is {status.state} (schema {status.current or 'none'}, code "
+                f"{status.head}); run `agent-console server db upgrade --db {url}`"
+            )
+        upgrade(url)
+    if url.startswith("sqlite"):
+        engine = make_engine(url)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_recycle=1800)
+    return ServerStore(url, engine, clock)

@@ -1,0 +1,274 @@
+"""The change feed: what a change looks like in ``change_log``, paging it, and telling listeners it advanced.
+
+A row's ``data`` is the entity's full current JSON. Local integer ids never leave the server: references to other
+entities are given by uid (``case_uid``, ``customer_uid``, ``escalation_uid``, ``article_uid``) or, for agents, by
+login (``assignee_login``, ``author_login``, ``agent_login`` …). An agent's password hash is never in the feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import datetime
+
+import orjson
+from sqlalchemy import func, or_, select
+
+from agent_console.store.models import (
+    Agent,
+    CannedResponse,
+    Case,
+    ChangeLogEntry,
+    Customer,
+    Escalation,
+    FollowUp,
+    HandlingSegment,
+    KBArticle,
+    Message,
+    SlaEvent,
+    SlaPolicy,
+    Survey,
+)
+
+#: Entity classes whose changes go into the feed, and their names there.
+TRACKED: dict[type, str] = {
+    Case: "case",
+    Customer: "customer",
+    Message: "message",
+    Agent: "agent",
+    Escalation: "escalation",
+    FollowUp: "follow_up",
+    HandlingSegment: "handling_segment",
+    Survey: "survey",
+    SlaEvent: "sla_event",
+    CannedResponse: "canned_response",
+    KBArticle: "kb_article",
+    SlaPolicy: "sla_policy",
+}
+ENTITY_NAMES = tuple(TRACKED.values())
+
+#: Columns never sent.
+_SECRET = {"agents": {"password_hash"}}
+#: Referenced table -> (column of the target used as reference, suffix of the field name).
+_REFERENCE = {
+    "agents": ("login", "_login"),
+    "cases": ("uid", "_uid"),
+    "customers": ("uid", "_uid"),
+    "escalations": ("uid", "_uid"),
+    "kb_articles": ("uid", "_uid"),
+}
+_FIELD_NAME = {("messages", "author_agent_id"): "author_login", ("case_article_links", "article_id"): "article_uid"}
+
+
+def _reference_columns(table) -> list[tuple[str, str, str]]:
+    """(local column, referenced table, output field) for each foreign key column."""
+    out = []
+    for column in table.columns:
+        for fk in column.foreign_keys:
+            target = fk.column.table.name
+            if target not in _REFERENCE:
+                continue
+            field = _FIELD_NAME.get((table.name, column.name))
+            if field is None:
+                field = column.name.removesuffix("_id") + _REFERENCE[target][1]
+            out.append((column.name, target, field))
+    return out
+
+
+_REFS = {cls: _reference_columns(cls.__table__) for cls in TRACKED}
+_COLUMNS = {
+    cls: [c.name for c in cls.__table__.columns
+          if c.name != "id" and c.name not in _SECRET.get(cls.__tablename__, set())
+          and c.name not in {ref[0] for ref in _REFS[cls]}]
+    for cls in TRACKED
+}
+
+
+def _lookup(session, objects) -> dict[str, dict[int, object]]:
+    """Referenced ids -> their uid/login, one query per referenced table."""
+    wanted: dict[str, set[int]] = {}
+    for obj in objects:
+        for column, target, _field in _REFS[type(obj)]:
+            value = getattr(obj, column)
+            if value is not None:
+                wanted.setdefault(target, set()).add(value)
+    # Case rows also need their queue (for the visibility of case-related rows).
+    found: dict[str, dict[int, object]] = {}
+    for target, ids in wanted.items():
+        key_column, _suffix = _REFERENCE[target]
+        table = next(cls.__table__ for cls in TRACKED if cls.__tablename__ == target)
+        columns = [table.c.id, table.c[key_column]] + ([table.c.queue] if target == "cases" else [])
+        rows = session.execute(select(*columns).where(table.c.id.in_(ids))).all()
+        found[target] = {row[0]: row[1] for row in rows}
+        if target == "cases":
+            found["case_queue"] = {row[0]: row[2] for row in rows}
+    return found
+
+
+def entity_dict(obj, refs: dict[str, dict[int, object]]) -> dict:
+    cls = type(obj)
+    data = {name: getattr(obj, name) for name in _COLUMNS[cls]}
+    for column, target, field in _REFS[cls]:
+        value = getattr(obj, column)
+        data[field] = None if value is None else refs.get(target, {}).get(value)
+    return data
+
+
+def serialise_changes(session, objects, moved_case_uids=frozenset()) -> list[tuple[str, str, str, str | None]]:
+    """(entity, uid, JSON, queue) for each changed object; ``queue`` None means visible to every agent."""
+    refs = _lookup(session, objects)
+    rows = []
+    for obj in objects:
+        cls = type(obj)
+        data = entity_dict(obj, refs)
+        if cls is Case:
+            queue = None if obj.uid in moved_case_uids else obj.queue
+        elif hasattr(obj, "case_id") and obj.case_id is not None:
+            queue = refs.get("case_queue", {}).get(obj.case_id)
+        else:
+            queue = None
+        rows.append((TRACKED[cls], obj.uid, orjson.dumps(data).decode(), queue))
+    return rows
+
+
+def entity_json(session, obj) -> dict:
+    """The feed's JSON of one entity (used for an op's conflict answer)."""
+    return orjson.loads(orjson.dumps(entity_dict(obj, _lookup(session, [obj]))))
+
+
+# --- paging -------------------------------------------------------------------------------------------------------
+
+CL = ChangeLogEntry.__table__.c
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 5000
+
+
+def changes_page(conn, cursor: int, limit: int, queues: list[str] | None) -> bytes:
+    """One page of the feed after ``cursor`` as ready-to-send JSON bytes (``data`` is spliced in unparsed)."""
+    query = select(CL.seq, CL.entity, CL.uid, CL.at, CL.data).where(CL.seq > cursor)
+    if queues:
+        query = query.where(or_(CL.queue.is_(None), CL.queue.in_(queues)))
+    rows = conn.execute(query.order_by(CL.seq).limit(limit + 1)).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if rows:
+        next_cursor = rows[-1][0]
+    elif queues:
+        # Nothing visible to this agent after the cursor: jump to the end so the next pull starts there.
+        next_cursor = max(cursor, conn.execute(select(func.max(CL.seq))).scalar() or 0)
+    else:
+        next_cursor = cursor
+    parts = []
+    for seq, entity, uid, at, data in rows:
+        parts.append(b'{"seq":%d,"entity":%b,"uid":%b,"at":%b,"data":%b}' % (
+            seq, orjson.dumps(entity), orjson.dumps(uid), orjson.dumps(at), data.encode()))
+    return b'{"changes":[%b],"next_cursor":%d,"has_more":%b}' % (
+        b",".join(parts), next_cursor, b"true" if has_more else b"false")
+
+
+def latest_seq(conn) -> int:
+    return conn.execute(select(func.max(CL.seq))).scalar() or 0
+
+
+# --- fan-out ------------------------------------------------------------------------------------------------------
+
+
+class Broadcaster:
+    """Tells every waiting ``/events`` stream of this process the feed's newest sequence number.
+
+    Writers call :meth:`publish_threadsafe` from any thread (after commit, the PostgreSQL LISTEN thread, the poller);
+    streams wait in :meth:`wait_beyond` on the event loop.
+    """
+
+    def __init__(self) -> None:
+        self.latest = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._changed: asyncio.Condition | None = None
+        self._lock = threading.Lock()
+
+    def bind(self, loop: asyncio.AbstractEventLoop, latest: int) -> None:
+        self._loop = loop
+        self._changed = asyncio.Condition()
+        self.latest = max(self.latest, latest)
+
+    def publish_threadsafe(self, seq: int) -> None:
+        with self._lock:
+            if seq <= self.latest:
+                return
+            self.latest = seq
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._wake()))
+            except RuntimeError:
+                pass
+
+    async def _wake(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_beyond(self, seq: int, timeout: float) -> int:
+        """The newest sequence number once it is beyond ``seq``, or the current one after ``timeout`` seconds."""
+        if self.latest > seq or self._changed is None:
+            return self.latest
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: self.latest > seq), timeout)
+            except TimeoutError:
+                pass
+        return self.latest
+
+
+broadcaster = Broadcaster()
+
+
+class FeedWatcher:
+    """Feeds the broadcaster with changes made by other processes: PostgreSQL LISTEN, plus a slow poll of the
+    newest sequence number (covers SQLite writers outside the server, e.g. the admin CLI)."""
+
+    def __init__(self, store, poll_seconds: float = 2.0) -> None:
+        self.store = store
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        self._threads.append(threading.Thread(target=self._poll, name="feed-poll", daemon=True))
+        if self.store.dialect == "postgresql":
+            self._threads.append(threading.Thread(target=self._listen, name="feed-listen", daemon=True))
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.poll_seconds):
+            try:
+                with self.store.engine.connect() as conn:
+                    broadcaster.publish_threadsafe(latest_seq(conn))
+            except Exception:  # noqa: BLE001 - the database being briefly away must not end the watcher
+                continue
+
+    def _listen(self) -> None:
+        import psycopg
+
+        from agent_console.server.db import NOTIFY_CHANNEL
+
+        dsn = self.store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(dsn, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=1.0):
+                            if note.payload.isdigit():
+                                broadcaster.publish_threadsafe(int(note.payload))
+            except Exception:  # noqa: BLE001 - reconnect after a lost connection
+                self._stop.wait(1.0)
+
+
+def isoformat(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,383 @@
+"""Applying a batch of client ops: idempotent by op id, one savepoint per op, one transaction per batch.
+
+The domain services (:class:`agent_console.domain.cases.CaseService`) do the work, exactly as in the console; they run
+inside the batch's transaction through :class:`BoundStore`. Writers are serialised (see :mod:`server.db`), so a claim's
+"is it still free?" check and its update happen atomically: of two agents claiming one case, exactly one wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import orjson
+from sqlalchemy import select
+
+from agent_console.domain.cases import CaseConflict, CaseError, CaseService, recompute_due
+from agent_console.domain.recording import audit
+from agent_console.domain import sla
+from agent_console.server.auth import Principal
+from agent_console.server.feed import entity_json
+from agent_console.server import schemas
+from agent_console.store.models import (
+    Agent,
+    AgentStateChange,
+    AppliedOp,
+    Case,
+    CaseStatus,
+    ChangeLogEntry,
+    Escalation,
+    FollowUp,
+    HandlingSegment,
+    Message,
+    Role,
+    Survey,
+)
+from agent_console.store.queries import NotFound
+
+
+class Rejected(Exception):
+    """The op cannot be applied (the message says why); nothing of it is written."""
+
+
+class Conflict(Exception):
+    def __init__(self, reason: str, current: dict | None, result: dict | None = None) -> None:
+        super().__init__(reason)
+        self.current = current
+        self.result = result
+
+
+class _PartialConflict(Exception):
+    """Some fields conflicted; the others were applied and must be kept."""
+
+    def __init__(self, conflict: Conflict) -> None:
+        self.conflict = conflict
+
+
+class BoundStore:
+    """Looks like a Store to the domain services but hands out the batch's own session."""
+
+    def __init__(self, session) -> None:
+        self._session = session
+
+    @contextmanager
+    def transaction(self) -> Iterator:
+        yield self._session
+
+    @contextmanager
+    def session(self) -> Iterator:
+        yield self._session
+
+
+def apply_batch(store, clock, principal: Principal, batch: schemas.OpsBatch) -> list[dict]:
+    """Apply every op of an already validated batch; returns one result per op, in order."""
+    op_ids = [str(op.op_id) for op in batch.ops]
+    results: list[dict] = []
+    with store.transaction() as session:
+        seen = {row.op_id: orjson.loads(row.result)
+                for row in session.scalars(select(AppliedOp).where(AppliedOp.op_id.in_(op_ids)))}
+        actor = session.get(Agent, principal.agent_id)
+        applier = _Applier(session, clock, principal, actor)
+        for op in batch.ops:
+            op_id = str(op.op_id)
+            if op_id in seen:
+                stored = seen[op_id]
+                results.append({"op_id": op_id, "status": "duplicate", "original_status": stored.get("status"),
+                                "result": stored.get("result"), "current": stored.get("current"),
+                                "reason": stored.get("reason")})
+                continue
+            outcome = applier.apply(op)
+            session.add(AppliedOp(op_id=op_id, agent_id=principal.agent_id, kind=op.kind,
+                                  result=orjson.dumps(outcome).decode(), applied_at=clock.now()))
+            seen[op_id] = outcome
+            results.append({"op_id": op_id, **outcome})
+    return results
+
+
+class _Applier:
+    def __init__(self, session, clock, principal: Principal, actor: Agent) -> None:
+        self.session = session
+        self.clock = clock
+        self.principal = principal
+        self.actor = actor
+        self.service = CaseService(BoundStore(session), clock, actor)
+
+    def apply(self, op) -> dict:
+        handler = getattr(self, "_" + op.kind.replace(".", "_"))
+        changed_before = dict(self.session.info.get("changed", {}))
+        moved_before = set(self.session.info.get("moved_cases", set()))
+        savepoint = self.session.begin_nested()
+        try:
+            result = handler(op.payload)
+            savepoint.commit()
+            return {"status": "applied", "result": result}
+        except _PartialConflict as partial:
+            savepoint.commit()
+            return {"status": "conflict", "reason": str(partial.conflict), "current": partial.conflict.current,
+                    "result": partial.conflict.result}
+        except Exception as exc:
+            savepoint.rollback()
+            self.session.info["changed"] = changed_before
+            self.session.info["moved_cases"] = moved_before
+            if isinstance(exc, Conflict):
+                return {"status": "conflict", "reason": str(exc), "current": exc.current, "result": exc.result}
+            if isinstance(exc, CaseConflict):
+                return {"status": "conflict", "reason": str(exc), "current": self._current_of(op.payload)}
+            if isinstance(exc, (Rejected, CaseError, NotFound)):
+                return {"status": "rejected", "reason": str(exc)}
+            raise
+
+    # --- helpers ---------------------------------------------------------------------------------------------------
+
+    def _case(self, uid: str) -> Case:
+        case = self.session.scalars(select(Case).where(Case.uid == uid)).first()
+        if case is None:
+            raise Rejected(f"no case with uid {uid}")
+        if not self.principal.may_see_queue(case.queue):
+            raise Rejected(f"case {case.key} is in queue {case.queue}, which is not one of yours")
+        return case
+
+    def _agent(self, login: str) -> Agent:
+        agent = self.session.scalars(select(Agent).where(Agent.login == login)).first()
+        if agent is None or not agent.active:
+            raise Rejected(f"no active agent with login {login!r}")
+        return agent
+
+    def _current_of(self, payload) -> dict | None:
+        uid = getattr(payload, "case_uid", None)
+        if uid is None:
+            return None
+        case = self.session.scalars(select(Case).where(Case.uid == uid)).first()
+        return entity_json(self.session, case) if case is not None else None
+
+    def _state(self, case: Case) -> dict:
+        return entity_json(self.session, case)
+
+    @staticmethod
+    def _case_result(case: Case) -> dict:
+        return {"case_uid": case.uid, "key": case.key, "version": case.version}
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    # --- cases -----------------------------------------------------------------------------------------------------
+
+    def _case_create(self, p: schemas.CaseCreatePayload) -> dict:
+        existing = self.session.scalars(select(Case).where(Case.uid == p.case.uid)).first()
+        if existing is not None:
+            raise Conflict(f"a case with uid {p.case.uid} exists already ({existing.key})", self._state(existing),
+                           self._case_result(existing))
+        if not self.principal.may_see_queue(p.case.queue):
+            raise Rejected(f"queue {p.case.queue} is not one of yours")
+        if self.session.scalars(select(Message.id).where(Message.uid == p.message.uid)).first() is not None:
+            raise Rejected(f"a message with uid {p.message.uid} exists already")
+        contact = p.customer.email or p.customer.phone
+        if not contact:
+            raise Rejected("the customer needs an e-mail address or a phone number")
+        case = self.service.create_case(
+            customer=contact, channel=p.case.channel, queue=p.case.queue, subject=p.case.subject,
+            body=p.message.body, priority=p.case.priority, customer_name=p.customer.name,
+            language=p.case.language or p.customer.language, external_id=p.case.external_id,
+            created_at=min(p.case.created_at, self._now()) if p.case.created_at else None,
+            uid=p.case.uid, customer_uid=p.customer.uid, message_uid=p.message.uid,
+        )
+        customer_uid = entity_json(self.session, case)["customer_uid"]
+        return {**self._case_result(case), "customer_uid": customer_uid, "message_uid": p.message.uid}
+
+    def _message_add(self, p: schemas.MessageAddPayload) -> dict:
+        m = p.message
+        if self.session.scalars(select(Message.id).where(Message.uid == m.uid)).first() is not None:
+            raise Rejected(f"a message with uid {m.uid} exists already")
+        case = self._case(m.case_uid)
+        if m.direction == "in":
+            message = self.service.add_inbound(case, m.body, channel=m.channel, message_uid=m.uid)
+        elif m.is_internal:
+            message = self.service.note(case, m.body, message_uid=m.uid)
+        else:
+            message = self.service.reply(case, m.body, message_uid=m.uid)
+        return {"message_uid": message.uid, **self._case_result(case)}
+
+    def _case_claim(self, p: schemas.ClaimPayload) -> dict:
+        if p.agent_login and p.agent_login != self.principal.login:
+            raise Rejected("an agent can only claim for themselves; supervisors use case.assign")
+        case = self._case(p.case_uid)
+        if case.assignee_id is not None and case.assignee_id != self.actor.id:
+            holder = self.session.get(Agent, case.assignee_id)
+            raise Conflict(f"{case.key} is already claimed by {holder.name if holder else 'another agent'}",
+                           self._state(case))
+        self.service.claim(case)
+        return self._case_result(case)
+
+    def _case_release(self, p: schemas.CaseRef) -> dict:
+        case = self._case(p.case_uid)
+        if case.assignee_id is not None and case.assignee_id != self.actor.id and self.actor.role == Role.agent:
+            raise Conflict(f"{case.key} is held by another agent", self._state(case))
+        self.service.release(case)
+        return self._case_result(case)
+
+    def _case_assign(self, p: schemas.AssignPayload) -> dict:
+        if not self.principal.at_least(Role.supervisor):
+            raise Rejected("only supervisors and admins can assign cases to others")
+        case = self._case(p.case_uid)
+        self.service.assign(case, self._agent(p.agent_login))
+        return self._case_result(case)
+
+    def _case_update(self, p: schemas.CaseUpdatePayload) -> dict:
+        case = self._case(p.case_uid)
+        wanted = p.changes.model_dump(exclude_none=True)
+        if not wanted:
+            raise Rejected("no changes given")
+        if p.base_version > case.version:
+            raise Rejected(f"base_version {p.base_version} is newer than the server's version {case.version}")
+        conflicts: dict[str, dict] = {}
+        if p.base_version < case.version:
+            seen = self._case_at_version(case.uid, p.base_version)
+            for field, value in wanted.items():
+                current = getattr(case, field)
+                if current == value:
+                    continue
+                if seen is None or seen.get(field) != current:
+                    conflicts[field] = {"yours": value, "current": current}
+        applied = []
+        for field, value in wanted.items():
+            if field in conflicts or getattr(case, field) == value:
+                continue
+            setter = {"status": self.service.set_status, "priority": self.service.set_priority,
+                      "queue": self.service.set_queue, "channel": self.service.set_channel}[field]
+            setter(case, value)
+            applied.append(field)
+        result = {**self._case_result(case), "applied": applied}
+        if conflicts:
+            names = ", ".join(sorted(conflicts))
+            conflict = Conflict(f"changed on the server since version {p.base_version}: {names}", self._state(case),
+                                {**result, "conflicts": conflicts})
+            if applied:
+                raise _PartialConflict(conflict)
+            raise conflict
+        return result
+
+    def _case_at_version(self, uid: str, version: int) -> dict | None:
+        """The case as the feed showed it at ``version`` (None when the feed never had that version)."""
+        CL = ChangeLogEntry.__table__.c
+        for (data,) in self.session.execute(
+            select(CL.data).where(CL.entity == "case", CL.uid == uid).order_by(CL.seq.desc())
+        ):
+            snapshot = orjson.loads(data)
+            if snapshot.get("version") == version:
+                return snapshot
+            if snapshot.get("version", 0) < version:
+                return None
+        return None
+
+    # --- escalation, handling, agent state, surveys, follow-ups ----------------------------------------------------
+
+    def _escalation_create(self, p: schemas.EscalationPayload) -> dict:
+        e = p.escalation
+        if self.session.scalars(select(Escalation.id).where(Escalation.uid == e.uid)).first() is not None:
+            raise Rejected(f"an escalation with uid {e.uid} exists already")
+        case = self._case(e.case_uid)
+        if not case.is_open:
+            raise Rejected(f"{case.key} is {case.status}; reopen it before escalating")
+        now = self._now()
+        to_agent = self._agent(e.to_agent_login) if e.to_agent_login else None
+        escalation = Escalation(
+            uid=e.uid, case_id=case.id, kind=e.kind, from_tier=case.tier, to_tier=e.to_tier, from_queue=case.queue,
+            to_queue=e.to_queue or case.queue, from_agent_id=case.assignee_id,
+            to_agent_id=to_agent.id if to_agent else None, reason=e.reason, created_by_id=self.actor.id,
+            created_at=min(e.created_at, now) if e.created_at else now,
+        )
+        self.session.add(escalation)
+        case.tier = e.to_tier
+        case.queue = escalation.to_queue
+        case.assignee_id = to_agent.id if to_agent else None
+        if e.kind == "deescalation":
+            case.escalation_level = max(0, case.escalation_level - 1)
+            if case.status == CaseStatus.escalated:
+                case.status = CaseStatus.open
+        else:
+            case.escalation_level += 1
+            case.status = CaseStatus.escalated
+        recompute_due(self.session, case)
+        sla.update_sla_due(case)
+        case.updated_at = now
+        case.version += 1
+        self.session.flush()
+        result = {"escalation_uid": escalation.uid, **self._case_result(case)}
+        if p.follow_up is not None:
+            follow_up = FollowUp(uid=p.follow_up.uid, case_id=case.id, agent_id=self.actor.id,
+                                 escalation_id=escalation.id, due_at=p.follow_up.due_at, note=p.follow_up.note,
+                                 created_at=now)
+            self.session.add(follow_up)
+            result["follow_up_uid"] = follow_up.uid
+        audit(self.session, now, self.actor.id, "case.escalate", "case", case.id, to_tier=e.to_tier,
+              to_queue=case.queue, reason=e.reason)
+        return result
+
+    def _segment_upsert(self, p: schemas.SegmentPayload) -> dict:
+        s = p.segment
+        if s.ended_at is not None and s.ended_at < s.started_at:
+            raise Rejected("a handling segment cannot end before it starts")
+        case = self._case(s.case_uid)
+        segment = self.session.scalars(select(HandlingSegment).where(HandlingSegment.uid == s.uid)).first()
+        if segment is None:
+            segment = HandlingSegment(uid=s.uid, case_id=case.id, agent_id=self.actor.id, kind=s.kind,
+                                      started_at=s.started_at)
+            self.session.add(segment)
+        elif segment.agent_id != self.actor.id or segment.case_id != case.id:
+            raise Rejected("that handling segment belongs to another agent or case")
+        elif segment.ended_at is not None and s.ended_at is None:
+            raise Rejected("the segment has ended already; an ended segment is not reopened")
+        segment.kind = s.kind
+        segment.started_at = s.started_at
+        segment.ended_at = s.ended_at
+        segment.heartbeat_at = s.heartbeat_at
+        segment.end_reason = s.end_reason
+        segment.wrap_up_code = s.wrap_up_code
+        self.session.flush()
+        return {"segment_uid": segment.uid, "case_uid": case.uid}
+
+    def _agent_state(self, p: schemas.AgentStatePayload) -> dict:
+        now = self._now()
+        at = min(p.at, now) if p.at else now
+        agent = self.actor
+        if agent.state == p.state:
+            return {"agent_login": agent.login, "state": agent.state}
+        current = self.session.scalars(select(AgentStateChange).where(
+            AgentStateChange.agent_id == agent.id, AgentStateChange.ended_at.is_(None))).all()
+        for period in current:
+            period.ended_at = max(at, period.started_at)
+        self.session.add(AgentStateChange(agent_id=agent.id, state=p.state, reason=p.reason, started_at=at))
+        agent.state = p.state
+        agent.state_since = at
+        agent.version += 1
+        audit(self.session, now, agent.id, "agent.state", "agent", agent.id, state=p.state, reason=p.reason)
+        return {"agent_login": agent.login, "state": agent.state}
+
+    def _survey_add(self, p: schemas.SurveyPayload) -> dict:
+        s = p.survey
+        case = self._case(s.case_uid)
+        existing = self.session.scalars(select(Survey).where(Survey.case_id == case.id)).first()
+        if existing is not None:
+            if existing.uid == s.uid:
+                return {"survey_uid": existing.uid, "case_uid": case.uid}
+            raise Conflict(f"{case.key} has a survey already", entity_json(self.session, existing))
+        if s.csat is None and s.nps is None and s.ces is None:
+            raise Rejected("a survey needs at least one of csat, nps, ces")
+        now = self._now()
+        survey = Survey(uid=s.uid, case_id=case.id, csat=s.csat, nps=s.nps, ces=s.ces,
+                        created_at=min(s.created_at, now) if s.created_at else now)
+        self.session.add(survey)
+        self.session.flush()
+        return {"survey_uid": survey.uid, "case_uid": case.uid}
+
+    def _follow_up_done(self, p: schemas.FollowUpDonePayload) -> dict:
+        follow_up = self.session.scalars(select(FollowUp).where(FollowUp.uid == p.follow_up_uid)).first()
+        if follow_up is None:
+            raise Rejected(f"no follow-up with uid {p.follow_up_uid}")
+        if follow_up.agent_id != self.actor.id and not self.principal.at_least(Role.supervisor):
+            raise Rejected("that follow-up belongs to another agent")
+        if follow_up.done_at is None:
+            now = self._now()
+            follow_up.done_at = min(p.done_at, now) if p.done_at else now
+        return {"follow_up_uid": follow_up.uid, "done_at": follow_up.done_at.isoformat()}

@@ -1,0 +1,33 @@
+"""``POST /ops``: a console's batch of operations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+import orjson
+
+from agent_console.server import schemas
+from agent_console.server.feed import broadcaster, latest_seq
+from agent_console.server.ops import apply_batch
+from agent_console.server.routes.deps import Caller, state
+
+router = APIRouter(prefix="/api/v1", tags=["ops"])
+
+
+@router.post("/ops", response_model=schemas.OpsResponse,
+             responses={401: {"model": schemas.Error}, 413: {"model": schemas.Error},
+                        422: {"model": schemas.Error}})
+def post_ops(batch: schemas.OpsBatch, principal: Caller, request: Request):
+    """Apply a batch (at most 500 ops) in order. Each op answers ``applied``, ``duplicate`` (its op_id was seen
+    before: the first answer is repeated, nothing happens again), ``conflict`` (with the server's ``current`` state)
+    or ``rejected`` (with the ``reason``). A batch that fails validation writes nothing (422)."""
+    server = state(request)
+    if len({op.op_id for op in batch.ops}) != len(batch.ops):
+        from fastapi import HTTPException
+
+        raise HTTPException(422, "op_id values must be unique within a batch")
+    results = apply_batch(server.store, server.clock, principal, batch)
+    with server.store.engine.connect() as conn:
+        cursor = latest_seq(conn)
+    broadcaster.publish_threadsafe(cursor)
+    return Response(orjson.dumps({"results": results, "cursor": cursor}), media_type="application/json")

@@ -1,0 +1,395 @@
+"""Every request and response body of the API. Requests refuse unknown fields (``extra='forbid'``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal, Union
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from agent_console.store.models import AgentState, CaseStatus, Channel, Priority, Role
+
+MAX_BATCH = 500
+
+Str200 = Annotated[str, StringConstraints(max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=100_000)]
+Login = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+QueueName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Uid = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ChannelName = Literal[tuple(c.value for c in Channel)]  # type: ignore[valid-type]
+PriorityName = Literal[tuple(p.value for p in Priority)]  # type: ignore[valid-type]
+StatusName = Literal[tuple(s.value for s in CaseStatus)]  # type: ignore[valid-type]
+RoleName = Literal[tuple(r.value for r in Role)]  # type: ignore[valid-type]
+StateName = Literal[tuple(s.value for s in AgentState)]  # type: ignore[valid-type]
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
+
+
+def _check_value(value):
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    if isinstance(value, datetime):
+        try:
+            value = value.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValueError("the time is out of range") from None
+        if not EARLIEST <= value < LATEST:
+            raise ValueError("the time must be between the years 2000 and 2200")
+    if isinstance(value, list):
+        for item in value:
+            _check_value(item)
+    return value
+
+
+class Checked(BaseModel):
+    """Refuses what the databases cannot store: NUL characters, times outside 2000–2200 (always kept in UTC)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value):
+        value = _check_value(value)
+        if isinstance(value, datetime):
+            return value.astimezone(timezone.utc)
+        return value
+
+
+class Strict(Checked):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Open(Checked):
+    """Payload parts a console sends for information: extra fields are ignored, not an error."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class Error(BaseModel):
+    detail: Any = Field(description="What was wrong: a message, or for validation errors a list of problems")
+
+
+# --- auth ---------------------------------------------------------------------------------------------------------
+
+
+class LoginRequest(Strict):
+    login: Login
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class AgentInfo(BaseModel):
+    login: str
+    name: str
+    role: str
+    tier: int
+    queues: list[str] = []
+
+
+class LoginResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime | None
+    agent: AgentInfo
+
+
+class Message_(BaseModel):
+    detail: str
+
+
+# --- cases --------------------------------------------------------------------------------------------------------
+
+
+class IntakeRequest(Strict):
+    """A new case from an integration (mail gateway, phone system, web form)."""
+
+    customer: Annotated[str, StringConstraints(min_length=3, max_length=320)] = Field(
+        description="The customer's e-mail address or phone number; found or created")
+    customer_name: Str200 | None = None
+    channel: ChannelName
+    queue: QueueName
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    body: Text
+    priority: PriorityName = "normal"
+    language: Annotated[str, StringConstraints(min_length=2, max_length=8)] | None = None
+    external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None, description="The integration's own id: sending it again returns the existing case")
+
+
+class IntakeResponse(BaseModel):
+    key: str
+    uid: str
+    customer_uid: str
+    created: bool
+
+
+class CaseSummary(BaseModel):
+    uid: str
+    key: str
+    subject: str
+    status: str
+    priority: str
+    channel: str
+    queue: str
+    tier: int
+    assignee_login: str | None
+    customer_uid: str
+    customer_name: str
+    created_at: datetime
+    updated_at: datetime | None
+    sla_due_at: datetime | None
+    version: int
+
+
+class CaseList(BaseModel):
+    cases: list[CaseSummary]
+    total: int
+
+
+class MessageOut(BaseModel):
+    uid: str
+    direction: str
+    channel: str
+    author_login: str | None
+    author_name: str
+    body: str
+    is_internal: bool
+    created_at: datetime
+
+
+class CaseDetail(BaseModel):
+    case: dict[str, Any] = Field(description="The case as in the change feed")
+    customer: dict[str, Any]
+    messages: list[MessageOut]
+
+
+# --- ops ----------------------------------------------------------------------------------------------------------
+
+
+class CaseFields(Open):
+    uid: Uid
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    channel: ChannelName
+    queue: QueueName
+    priority: PriorityName = "normal"
+    language: Annotated[str, StringConstraints(max_length=8)] | None = None
+    external_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    created_at: AwareDatetime | None = None
+
+
+class CustomerFields(Open):
+    uid: Uid
+    name: Str200 | None = None
+    email: Annotated[str, StringConstraints(max_length=320)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    language: Annotated[str, StringConstraints(max_length=8)] | None = None
+
+
+class MessageFields(Open):
+    uid: Uid
+    case_uid: Uid
+    direction: Literal["in", "out"]
+    channel: ChannelName | None = None
+    body: Text
+    is_internal: bool = False
+    created_at: AwareDatetime | None = None
+
+
+class CaseCreatePayload(Strict):
+    case: CaseFields
+    customer: CustomerFields
+    message: MessageFields
+
+
+class MessageAddPayload(Strict):
+    message: MessageFields
+
+
+class CaseRef(Strict):
+    case_uid: Uid
+    base_version: int | None = None
+
+
+class ClaimPayload(Strict):
+    case_uid: Uid
+    agent_login: Login | None = Field(default=None, description="Must be the caller's login when given")
+    base_version: int | None = None
+
+
+class AssignPayload(Strict):
+    case_uid: Uid
+    agent_login: Login
+
+
+class CaseChanges(Strict):
+    status: StatusName | None = None
+    priority: PriorityName | None = None
+    queue: QueueName | None = None
+    channel: ChannelName | None = None
+
+
+class CaseUpdatePayload(Strict):
+    case_uid: Uid
+    base_version: int = Field(description="The case version the client last saw from the server")
+    changes: CaseChanges
+
+
+class FollowUpFields(Strict):
+    uid: Uid
+    due_at: AwareDatetime
+    note: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class EscalationFields(Strict):
+    uid: Uid
+    case_uid: Uid
+    kind: Literal["manual", "automatic", "deescalation"] = "manual"
+    to_tier: Annotated[int, Field(ge=1, le=3)]
+    to_queue: QueueName | None = None
+    to_agent_login: Login | None = None
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    created_at: AwareDatetime | None = None
+
+
+class EscalationPayload(Strict):
+    escalation: EscalationFields
+    follow_up: FollowUpFields | None = None
+
+
+class SegmentFields(Strict):
+    uid: Uid
+    case_uid: Uid
+    kind: Literal["handle", "wrap_up"] = "handle"
+    started_at: AwareDatetime
+    ended_at: AwareDatetime | None = None
+    heartbeat_at: AwareDatetime | None = None
+    end_reason: Annotated[str, StringConstraints(max_length=32)] | None = None
+    wrap_up_code: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class SegmentPayload(Strict):
+    segment: SegmentFields
+
+
+class AgentStatePayload(Strict):
+    state: StateName
+    reason: Annotated[str, StringConstraints(max_length=200)] = ""
+    at: AwareDatetime | None = None
+
+
+class SurveyFields(Strict):
+    uid: Uid
+    case_uid: Uid
+    csat: Annotated[int, Field(ge=1, le=5)] | None = None
+    nps: Annotated[int, Field(ge=0, le=10)] | None = None
+    ces: Annotated[int, Field(ge=1, le=7)] | None = None
+    created_at: AwareDatetime | None = None
+
+
+class SurveyPayload(Strict):
+    survey: SurveyFields
+
+
+class FollowUpDonePayload(Strict):
+    follow_up_uid: Uid
+    done_at: AwareDatetime | None = None
+
+
+def _op(kind: str, payload_type):
+    return type(
+        "Op_" + kind.replace(".", "_"),
+        (Strict,),
+        {"__annotations__": {"op_id": UUID, "kind": Literal[kind], "payload": payload_type}},
+    )
+
+
+OP_PAYLOADS = {
+    "case.create": CaseCreatePayload,
+    "message.add": MessageAddPayload,
+    "case.update": CaseUpdatePayload,
+    "case.claim": ClaimPayload,
+    "case.release": CaseRef,
+    "case.assign": AssignPayload,
+    "escalation.create": EscalationPayload,
+    "segment.upsert": SegmentPayload,
+    "agent.state": AgentStatePayload,
+    "survey.add": SurveyPayload,
+    "follow_up.done": FollowUpDonePayload,
+}
+OP_MODELS = tuple(_op(kind, payload) for kind, payload in OP_PAYLOADS.items())
+Op = Annotated[Union[OP_MODELS], Field(discriminator="kind")]  # type: ignore[valid-type]
+
+
+class OpsBatch(Strict):
+    ops: Annotated[list[Op], Field(min_length=1, max_length=MAX_BATCH)]  # type: ignore[valid-type]
+
+
+class OpResult(BaseModel):
+    op_id: str
+    status: Literal["applied", "duplicate", "conflict", "rejected"]
+    result: dict[str, Any] | None = Field(default=None, description="What the op produced (uids, key, version)")
+    current: dict[str, Any] | None = Field(default=None, description="The entity's server state, on a conflict")
+    reason: str | None = None
+    original_status: str | None = Field(default=None, description="For a duplicate: the first answer's status")
+
+
+class OpsResponse(BaseModel):
+    results: list[OpResult]
+    cursor: int = Field(description="The change feed's newest sequence number after this batch")
+
+
+# --- feed, monitor, admin -----------------------------------------------------------------------------------------
+
+
+class Change(BaseModel):
+    seq: int
+    entity: str
+    uid: str
+    at: datetime
+    data: dict[str, Any]
+
+
+class ChangesPage(BaseModel):
+    changes: list[Change]
+    next_cursor: int
+    has_more: bool
+
+
+class QueueFigures(BaseModel):
+    queue: str
+    open: int
+    waiting: int = Field(description="Open and unassigned")
+    longest_wait_s: float | None = Field(description="Age of the oldest waiting case")
+    breached: int = Field(description="Open cases whose earliest running SLA target has passed")
+
+
+class ChannelFigures(BaseModel):
+    channel: str
+    open: int
+    waiting: int
+    longest_wait_s: float | None
+
+
+class Monitor(BaseModel):
+    at: datetime
+    queues: list[QueueFigures]
+    channels: list[ChannelFigures]
+    agents_by_state: dict[str, int]
+    open_total: int
+    waiting_total: int
+    resolved_today: int
+    created_today: int
+
+
+class AgentCreate(Strict):
+    login: Login
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    role: RoleName = "agent"
+    tier: Annotated[int, Field(ge=1, le=3)] = 1
+    queues: list[QueueName] = []
+    password: Annotated[str, StringConstraints(min_length=8, max_length=1024)]
+
+
+class AgentOut(AgentInfo):
+    state: str
+    active: bool
