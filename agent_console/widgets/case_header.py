@@ -15,30 +15,8 @@ from textual.widgets import Static
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL, SlaState
 from agent_console.domain.text import one_line
-from agent_console.widgets.sla_badge import SLA_LABEL, SLA_STYLE, TARGET_LABEL, local_time
+from agent_console.widgets.sla_badge import SLA_LABEL, SLA_STYLE, TARGET_LABEL, local_time, running_targets
 from agent_console.widgets.case_table import PRIORITY_STYLE
-
-
-def running_targets(case, policy, now: datetime) -> list[tuple[str, datetime | None, sla.Countdown]]:
-    """(target, due, countdown) for each SLA target of the case that is still running (or paused)."""
-    first_s, next_s, resolution_s = sla.targets(policy, case.channel)
-    fraction = policy.at_risk_fraction if policy is not None else 0.8
-    result = []
-    if not case.is_open:
-        return result
-    if case.first_response_at is None and case.first_response_due is not None:
-        result.append(("first_response", case.first_response_due,
-                       sla.countdown(case.first_response_due, first_s, now, at_risk_fraction=fraction,
-                                     target_name="first_response")))
-    if case.next_update_due is not None:
-        result.append(("next_update", case.next_update_due,
-                       sla.countdown(case.next_update_due, next_s, now, at_risk_fraction=fraction,
-                                     target_name="next_update")))
-    if case.resolution_due is not None:
-        result.append(("resolution", case.resolution_due,
-                       sla.countdown(case.resolution_due, resolution_s, now, at_risk_fraction=fraction,
-                                     paused=case.sla_paused_at is not None, target_name="resolution")))
-    return result
 
 
 def summary_text(case, customer, assignee_name: str | None, policy, now: datetime, zone: tzinfo | None) -> Text:

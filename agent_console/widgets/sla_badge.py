@@ -86,3 +86,25 @@ def local_time(value: datetime | None, zone: tzinfo | None, *, now: datetime | N
     if now is not None and now.astimezone(zone).date() == shown.date():
         return shown.strftime("%H:%M")
     return shown.strftime("%a %d %b %H:%M")
+
+
+def running_targets(case, policy, now: datetime) -> list[tuple[str, datetime | None, sla.Countdown]]:
+    """(target, due, countdown) for each SLA target of the case that is still running (or paused)."""
+    first_s, next_s, resolution_s = sla.targets(policy, case.channel)
+    fraction = policy.at_risk_fraction if policy is not None else 0.8
+    result = []
+    if not case.is_open:
+        return result
+    if case.first_response_at is None and case.first_response_due is not None:
+        result.append(("first_response", case.first_response_due,
+                       sla.countdown(case.first_response_due, first_s, now, at_risk_fraction=fraction,
+                                     target_name="first_response")))
+    if case.next_update_due is not None:
+        result.append(("next_update", case.next_update_due,
+                       sla.countdown(case.next_update_due, next_s, now, at_risk_fraction=fraction,
+                                     target_name="next_update")))
+    if case.resolution_due is not None:
+        result.append(("resolution", case.resolution_due,
+                       sla.countdown(case.resolution_due, resolution_s, now, at_risk_fraction=fraction,
+                                     paused=case.sla_paused_at is not None, target_name="resolution")))
+    return result

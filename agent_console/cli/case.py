@@ -1,0 +1,239 @@
+"""``agent-console case …``: the agent's case actions from the shell (for scripts, phone systems, mail gateways).
+
+Every command calls ``CaseService`` — the same implementation the screens use — acting as ``--agent LOGIN``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from agent_console.cli.common import Context, console, ctx_obj, fail, print_json
+
+VIEWS = ("mine", "unassigned", "open", "all")
+
+
+def _service(obj: Context, *, agent_required: bool = True):
+    from agent_console.domain.cases import CaseService
+
+    agent = obj.agent(required=agent_required)
+    return CaseService(obj.store(), obj.clock, agent)
+
+
+def _run(action):
+    """Run a service call; a rule violation or an unknown key becomes a clear error and exit code 1."""
+    from agent_console.domain.cases import CaseError
+    from agent_console.store.queries import NotFound
+
+    try:
+        return action()
+    except (CaseError, NotFound) as exc:
+        fail(str(exc))
+
+
+def _read_text(text: str) -> str:
+    return sys.stdin.read() if text == "-" else text
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _countdown(session, case, now):
+    from agent_console.domain import sla
+    from agent_console.store import queries
+
+    return sla.case_countdown(case, queries.policy_for(session, case.channel, case.priority), now)
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Work cases from the shell: create, list, show, claim, reply, resolve …",
+                        no_args_is_help=True)
+
+    @group.command("create")
+    def create(
+        ctx: typer.Context,
+        customer: str = typer.Option(..., "--customer", help="The customer's e-mail address or phone number."),
+        channel: str = typer.Option(..., "--channel", help="phone, email, chat, social, messenger, web, onsite."),
+        queue: str = typer.Option(..., "--queue", help="The queue the case goes to."),
+        subject: str = typer.Option(..., "--subject", help="One line: what it is about."),
+        body: str = typer.Option(..., "--body", help="The customer's first message ('-' reads stdin)."),
+        priority: str = typer.Option("normal", "--priority", help="urgent, high, normal or low."),
+        name: Optional[str] = typer.Option(None, "--name", help="The customer's name (for a new customer)."),
+    ) -> None:
+        """Open a new case for a customer (found by e-mail/phone, created when unknown); prints its key."""
+        obj = ctx_obj(ctx)
+        service = _service(obj, agent_required=False)
+        case = _run(lambda: service.create_case(customer=customer, channel=channel, queue=queue, subject=subject,
+                                                body=_read_text(body), priority=priority, customer_name=name))
+        typer.echo(case.key)
+
+    @group.command("list")
+    def list_(
+        ctx: typer.Context,
+        view: str = typer.Option("open", "--view", help="mine, unassigned, open (all open cases) or all."),
+        queue: Optional[str] = typer.Option(None, "--queue", help="Only this queue."),
+        channel: Optional[str] = typer.Option(None, "--channel", help="Only this channel."),
+        limit: int = typer.Option(50, "--limit", min=1, help="At most this many cases (most urgent first)."),
+        json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    ) -> None:
+        """List cases, most urgent SLA first."""
+        from agent_console.domain.sla import SLA_SYMBOL, format_remaining
+        from agent_console.store import queries
+        from agent_console.store.queries import QueueView
+        from agent_console.widgets.sla_badge import row_countdown
+
+        obj = ctx_obj(ctx)
+        if view not in VIEWS:
+            fail(f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
+        agent = obj.agent(required=view == "mine")
+        store = obj.store()
+        now = obj.clock.now()
+        with store.session() as session:
+            ids = queries.queue_case_ids(session, QueueView(view=view, agent_id=agent.id if agent else None,
+                                                            queue=queue, channel=channel))[:limit]
+            rows = queries.queue_rows(session, ids)
+            policies = queries.all_policies(session)
+        ordered = [rows[i] for i in ids if i in rows]
+        result = []
+        for row in ordered:
+            countdown = row_countdown(row, policies, now)
+            result.append({
+                "key": row["key"], "priority": row["priority"], "channel": row["channel"], "queue": row["queue"],
+                "customer": row["customer_name"], "subject": row["subject"], "status": row["status"],
+                "tier": row["tier"], "assignee": row["assignee_login"], "created_at": _iso(row["created_at"]),
+                "sla_due_at": _iso(row["sla_due_at"]), "sla_state": str(countdown.state),
+                "sla_remaining_s": countdown.remaining_s, "sla_target": countdown.target,
+            })
+        if json_out:
+            print_json(result)
+            return
+        from rich.table import Table
+        from rich.text import Text
+
+        from agent_console.widgets.sla_badge import SLA_STYLE
+
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        table.add_column("key", no_wrap=True, min_width=9)
+        table.add_column("prio", no_wrap=True)
+        for title in ("channel", "queue", "customer", "subject", "status", "assignee"):
+            table.add_column(title, overflow="fold", ratio=2 if title == "subject" else None)
+        table.add_column("SLA", no_wrap=True)
+        for item, row in zip(result, ordered):
+            countdown = row_countdown(row, policies, now)
+            table.add_row(item["key"], item["priority"], item["channel"], Text(item["queue"]),
+                          Text(item["customer"]), Text(item["subject"]), item["status"],
+                          Text(item["assignee"] or "—"),
+                          Text(f"{SLA_SYMBOL[countdown.state]} {format_remaining(countdown.remaining_s)}",
+                               style=SLA_STYLE[countdown.state]))
+        console().print(table)
+        if not result:
+            console(stderr=True).print("no cases")
+
+    @group.command("show")
+    def show(ctx: typer.Context, key: str = typer.Argument(..., help="The case key, e.g. AC-000042."),
+             json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+        """A case with its customer, assignee, status, SLA and every message."""
+        from agent_console.domain.sla import SLA_SYMBOL, format_remaining
+        from agent_console.store import queries
+        from agent_console.store.models import Agent, Customer
+        from agent_console.widgets.sla_badge import running_targets
+
+        obj = ctx_obj(ctx)
+        store = obj.store()
+        now = obj.clock.now()
+        with store.session() as session:
+            case = _run(lambda: queries.case_by_key(session, key.strip()))
+            customer = session.get(Customer, case.customer_id)
+            assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
+            policy = queries.policy_for(session, case.channel, case.priority)
+            messages = queries.thread(session, case.id)
+            countdown = _countdown(session, case, now)
+            targets = running_targets(case, policy, now)
+        data = {
+            "key": case.key, "subject": case.subject, "status": case.status, "priority": case.priority,
+            "channel": case.channel, "queue": case.queue, "tier": case.tier,
+            "assignee": assignee.login if assignee else None, "contact_count": case.contact_count,
+            "created_at": _iso(case.created_at), "resolved_at": _iso(case.resolved_at),
+            "customer": {"name": customer.name, "email": customer.email, "phone": customer.phone,
+                         "language": customer.language, "vip": customer.vip},
+            "sla": {"state": str(countdown.state), "target": countdown.target, "remaining_s": countdown.remaining_s,
+                    "targets": [{"target": name, "due_at": _iso(due), "state": str(cd.state)}
+                                for name, due, cd in targets]},
+            "messages": [{"direction": m.direction, "internal": m.is_internal, "author": m.author_name,
+                          "channel": m.channel, "created_at": _iso(m.created_at), "body": m.body}
+                         for m in messages],
+        }
+        if json_out:
+            print_json(data)
+            return
+        from rich.text import Text
+
+        from agent_console.widgets.sla_badge import SLA_STYLE
+        from agent_console.widgets.thread_view import LABEL, message_kind
+
+        out = console()
+        out.print(Text(f"{case.key}  ", style="bold") + Text(case.subject, style="bold"))
+        out.print(Text("customer  ") + Text(customer.name) + Text(f"  {customer.email or customer.phone or ''}"
+                                                                     f"{'  VIP' if customer.vip else ''}"))
+        out.print(Text(f"status {case.status} · priority {case.priority} · channel {case.channel} · queue ")
+                  + Text(case.queue) + Text(f" · tier {case.tier} · assignee ")
+                  + Text(assignee.login if assignee else "unassigned") + Text(f" · contacts {case.contact_count}"))
+        sla_line = Text("SLA ")
+        for name, due, cd in targets:
+            sla_line.append(f"{SLA_SYMBOL[cd.state]} {name} due {due:%Y-%m-%d %H:%M} UTC "
+                            f"({format_remaining(cd.remaining_s) or cd.state})  ", style=SLA_STYLE[cd.state])
+        if not targets:
+            sla_line.append("no running target")
+        out.print(sla_line)
+        for m in messages:
+            out.print()
+            out.print(Text(f"{LABEL[message_kind(m)]} ", style="bold") + Text(m.author_name or "—")
+                      + Text(f" · {m.created_at:%Y-%m-%d %H:%M} UTC · {m.channel}"))
+            out.print(Text(m.body))
+
+    def simple(name: str, method: str, done: str, help_text: str):
+        @group.command(name, help=help_text)
+        def command(ctx: typer.Context, key: str = typer.Argument(..., help="The case key.")) -> None:
+            service = _service(ctx_obj(ctx))
+            case = _run(lambda: getattr(service, method)(key.strip()))
+            typer.echo(f"{case.key} {done}")
+
+        return command
+
+    simple("claim", "claim", "claimed", "Take the case: you become its assignee.")
+    simple("release", "release", "released", "Give the case back to the queue.")
+    simple("resolve", "resolve", "resolved", "Resolve the case (stops its SLA clocks).")
+    simple("reopen", "reopen", "reopened", "Reopen a resolved or closed case.")
+
+    def write(name: str, method: str, help_text: str):
+        @group.command(name, help=help_text)
+        def command(ctx: typer.Context, key: str = typer.Argument(..., help="The case key."),
+                    text: str = typer.Argument(..., help="The text ('-' reads stdin).")) -> None:
+            service = _service(ctx_obj(ctx))
+            body = _read_text(text)
+            _run(lambda: getattr(service, method)(key.strip(), body))
+            typer.echo(f"{key.strip()} {'reply sent' if method == 'reply' else 'note added'}")
+
+        return command
+
+    write("reply", "reply", "Reply to the customer.")
+    write("note", "note", "Add an internal note (colleagues only).")
+
+    def field(name: str, method: str, metavar: str, help_text: str):
+        @group.command(name, help=help_text)
+        def command(ctx: typer.Context, key: str = typer.Argument(..., help="The case key."),
+                    value: str = typer.Argument(..., metavar=metavar)) -> None:
+            service = _service(ctx_obj(ctx))
+            case = _run(lambda: getattr(service, method)(key.strip(), value))
+            typer.echo(f"{case.key} {name} {getattr(case, name)}")
+
+        return command
+
+    field("status", "set_status", "STATUS", "Set the status: new, open, pending, escalated, resolved, closed.")
+    field("priority", "set_priority", "PRIORITY", "Set the priority: urgent, high, normal, low.")
+    field("queue", "set_queue", "QUEUE", "Move the case to another queue.")
+
+    app.add_typer(group, name="case")
