@@ -34,8 +34,11 @@ from typing import Any, Iterable
 from agent_console.store.db import on_sqlite_connect
 
 NORMALISE_FUNCTION = "ac_search_norm"
-#: Weights of the kb_fts columns (title, body, tags) in BM25.
-KB_WEIGHTS = (6.0, 1.0, 3.0)
+FACETS_FUNCTION = "ac_search_facets"
+#: Weights of the kb_fts columns (title, body, tags, facets) in BM25; facets only filter.
+KB_WEIGHTS = (6.0, 1.0, 3.0, 0.0)
+#: Normalised tokens never contain "_", so facet tokens ("lang_de", "tag_gift_card") cannot collide with words.
+_TOKENIZER = "tokenize = \"unicode61 remove_diacritics 0 tokenchars '_'\""
 MAX_QUERY_TERMS = 24
 MAX_QUERY_CHARS = 2000
 SNIPPET_WORDS = 28
@@ -82,7 +85,7 @@ class _Normaliser(dict):
         folded = fold(word)
         value = self._stem(folded) if self._stem is not None else folded
         # A stem is never empty, so every original word keeps exactly one token (the snippet mapping relies on it).
-        value = value or folded or "_"
+        value = value or folded
         if len(self) < _STEM_CACHE_LIMIT:
             self[word] = value
         return value
@@ -117,6 +120,21 @@ def normalise_word(word: str, language: str | None) -> str:
 # --- per-connection SQL function ----------------------------------------------------------------------------------
 
 
+def facet_token(kind: str, value: str) -> str:
+    return kind + "_" + "_".join(_WORD.findall(fold(value)))
+
+
+def facets(language: str | None, tags: str | None) -> str:
+    """Filter tokens for the facets column: the language and every tag."""
+    tokens = [facet_token("lang", language or "")]
+    tokens += [facet_token("tag", tag) for tag in (tags or "").split(",") if _WORD.search(tag)]
+    return " ".join(tokens)
+
+
+def _sql_facets(language: Any, tags: Any) -> str:
+    return facets(language if isinstance(language, str) else None, tags if isinstance(tags, str) else None)
+
+
 def _sql_normalise(text: Any, language: Any) -> str:
     if text is None:
         return ""
@@ -126,6 +144,7 @@ def _sql_normalise(text: Any, language: Any) -> str:
 def register_functions(dbapi_connection: sqlite3.Connection) -> None:
     """Add ``ac_search_norm(text, language)`` to an SQLite connection (the index triggers call it)."""
     dbapi_connection.create_function(NORMALISE_FUNCTION, 2, _sql_normalise, deterministic=True)
+    dbapi_connection.create_function(FACETS_FUNCTION, 2, _sql_facets, deterministic=True)
 
 
 on_sqlite_connect(register_functions)
@@ -146,25 +165,24 @@ def _dbapi(target: Any) -> sqlite3.Connection:
 
 _KB_ROW = (
     f"{NORMALISE_FUNCTION}(new.title, new.language), {NORMALISE_FUNCTION}(new.body, new.language), "
-    f"{NORMALISE_FUNCTION}(new.tags, new.language)"
+    f"{NORMALISE_FUNCTION}(new.tags, new.language), {FACETS_FUNCTION}(new.language, new.tags)"
 )
 _REPLY_ROW = f"{NORMALISE_FUNCTION}(new.body, (SELECT language FROM cases WHERE id = new.case_id))"
 _IS_REPLY = "new.direction = 'out' AND new.is_internal = 0"
 
 SCHEMA_STATEMENTS = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5(title, body, tags, "
-    "tokenize = 'unicode61 remove_diacritics 0')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5(title, body, tags, facets, {_TOKENIZER})",
     "CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts_vocab USING fts5vocab(kb_fts, 'row')",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS reply_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 0')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS reply_fts USING fts5(body, {_TOKENIZER})",
     "CREATE VIRTUAL TABLE IF NOT EXISTS reply_fts_vocab USING fts5vocab(reply_fts, 'row')",
-    "INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', 'bm25({}, {}, {})')".format(*KB_WEIGHTS),
+    "INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', 'bm25({}, {}, {}, {})')".format(*KB_WEIGHTS),
     f"""CREATE TRIGGER IF NOT EXISTS kb_articles_search_insert AFTER INSERT ON kb_articles BEGIN
-        INSERT INTO kb_fts(rowid, title, body, tags) VALUES (new.id, {_KB_ROW});
+        INSERT INTO kb_fts(rowid, title, body, tags, facets) VALUES (new.id, {_KB_ROW});
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS kb_articles_search_update AFTER UPDATE OF id, title, body, tags, language
         ON kb_articles BEGIN
         DELETE FROM kb_fts WHERE rowid = old.id;
-        INSERT INTO kb_fts(rowid, title, body, tags) VALUES (new.id, {_KB_ROW});
+        INSERT INTO kb_fts(rowid, title, body, tags, facets) VALUES (new.id, {_KB_ROW});
     END""",
     """CREATE TRIGGER IF NOT EXISTS kb_articles_search_delete AFTER DELETE ON kb_articles BEGIN
         DELETE FROM kb_fts WHERE rowid = old.id;
@@ -199,7 +217,7 @@ DROP_STATEMENTS = (
 def _fill(cursor: sqlite3.Cursor) -> tuple[int, int]:
     cursor.execute("DELETE FROM kb_fts")
     cursor.execute(
-        f"INSERT INTO kb_fts(rowid, title, body, tags) SELECT id, {_KB_ROW.replace('new.', '')} FROM kb_articles"
+        f"INSERT INTO kb_fts(rowid, title, body, tags, facets) SELECT id, {_KB_ROW.replace('new.', '')} FROM kb_articles"
     )
     articles = cursor.rowcount
     cursor.execute("DELETE FROM reply_fts")
@@ -418,24 +436,31 @@ def _tag_list(tags: str) -> tuple[str, ...]:
 
 def _kb_query(raw: sqlite3.Connection, expression: str, language: str | None, tags: tuple[str, ...],
               limit: int) -> list[ArticleHit]:
-    sql = (
-        "SELECT f.rowid, f.rank, highlight(kb_fts, 0, char(1), char(2)), highlight(kb_fts, 1, char(1), char(2)), "
-        "a.slug, a.title, a.body, a.language, a.tags, a.helpful_votes "
-        "FROM kb_fts f JOIN kb_articles a ON a.id = f.rowid WHERE kb_fts MATCH ?"
-    )
-    params: list[Any] = [expression]
-    if language:
-        sql += " AND a.language = ?"
-        params.append(language)
-    for tag in tags:
-        sql += " AND (',' || lower(replace(a.tags, ', ', ',')) || ',') LIKE ? ESCAPE '\\'"
-        escaped = tag.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params.append(f"%,{escaped},%")
-    sql += " ORDER BY f.rank LIMIT ?"
-    params.append(limit)
+    # Step 1 ranks inside FTS5 alone (no join, no highlight): SQLite would otherwise compute the joined columns and
+    # highlight() for every matching row before sorting. Filters are facet tokens in the same MATCH.
+    filters = [f'facets : "{facet_token("lang", language)}"'] if language else []
+    filters += [f'facets : "{facet_token("tag", tag)}"' for tag in tags if _WORD.search(tag)]
+    if any(not _WORD.search(tag) for tag in tags):
+        return []
+    match = "(" + expression + ")" + "".join(" AND " + f for f in filters)
+    ranked = raw.execute("SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rank LIMIT ?",
+                         (match, limit)).fetchall()
+    if not ranked:
+        return []
+    ids = [rowid for rowid, _ in ranked]
+    marks = ",".join("?" * len(ids))
+    marked = {rowid: (title, body) for rowid, title, body in raw.execute(
+        "SELECT rowid, highlight(kb_fts, 0, char(1), char(2)), highlight(kb_fts, 1, char(1), char(2)) "
+        f"FROM kb_fts WHERE kb_fts MATCH ? AND rowid IN ({marks})", (expression, *ids))}
+    rows = {row[0]: row for row in raw.execute(
+        f"SELECT id, slug, title, body, language, tags, helpful_votes FROM kb_articles WHERE id IN ({marks})", ids)}
     hits = []
-    for (rowid, rank, title_marked, body_marked, slug, title, body, lang, tag_text,
-         votes) in raw.execute(sql, params):
+    for rowid, rank in ranked:
+        row = rows.get(rowid)
+        if row is None:
+            continue
+        _, slug, title, body, lang, tag_text, votes = row
+        title_marked, body_marked = marked.get(rowid, ("", ""))
         hits.append(ArticleHit(
             id=rowid, slug=slug, title=title,
             snippet=make_snippet(body, _highlighted_positions(body_marked)),
@@ -455,7 +480,7 @@ def _nearest_terms(raw: sqlite3.Connection, vocab_table: str, term: QueryTerm, l
     rows = raw.execute(
         f"SELECT term, doc FROM {vocab_table} WHERE term >= ? AND term < ?", (first, chr(ord(first) + 1))
     ).fetchall()
-    frequency = {t: d for t, d in rows if abs(len(t) - len(variant)) <= 3}
+    frequency = {t: d for t, d in rows if abs(len(t) - len(variant)) <= 3 and "_" not in t}
     if not frequency:
         return ()
     choices = list(frequency)
