@@ -184,10 +184,16 @@ class Case(SQLModel, table=True):
         Index("ix_cases_queue_status", "queue", "status"),
         Index("ix_cases_resolved_at", "resolved_at"),
         Index("ix_cases_created_at", "created_at"),
-        # The live monitor's aggregate over open cases reads only this index (migration 0005).
+        # Covering indexes of the live monitor's refresh (migration 0005): its queries read no table rows.
         Index("ix_cases_open_monitor", "queue", "channel", "priority", "status", "assignee_id", "sla_due_at",
-              "created_at", "first_response_at", "first_response_due", "next_update_due", "escalation_level",
+              "created_at", "first_response_at", "next_update_due", "escalation_level",
               sqlite_where=text(_OPEN), postgresql_where=_OPEN_PG),
+        Index("ix_cases_open_escalated_due", "sla_due_at", sqlite_where=text(_OPEN + " AND escalation_level > 0"),
+              postgresql_where=text("is_open AND escalation_level > 0")),
+        Index("ix_cases_created_monitor", "created_at", "queue", "channel", "first_response_at",
+              "first_response_due"),
+        Index("ix_cases_resolved_monitor", "resolved_at", "queue", "channel", "assignee_id", "contact_count",
+              "reopened_count"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -256,6 +262,8 @@ class HandlingSegment(SQLModel, table=True):
         Index("ix_handling_agent_started", "agent_id", "started_at"),
         Index("ix_handling_open", "agent_id", sqlite_where=text("ended_at IS NULL"),
               postgresql_where=text("ended_at IS NULL")),
+        Index("ix_handling_case_times", "case_id", "agent_id", "started_at", "ended_at", "heartbeat_at"),
+        Index("ix_handling_started", "started_at", "kind", "case_id", "agent_id", "ended_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -328,6 +336,8 @@ class FollowUp(SQLModel, table=True):
     __tablename__ = "follow_ups"
     __table_args__ = (
         Index("ix_follow_ups_open_agent_due", "agent_id", "due_at", sqlite_where=text("done_at IS NULL"),
+              postgresql_where=text("done_at IS NULL")),
+        Index("ix_follow_ups_open_due", "due_at", sqlite_where=text("done_at IS NULL"),
               postgresql_where=text("done_at IS NULL")),
     )
 
@@ -419,7 +429,7 @@ class SlaPolicy(SQLModel, table=True):
 
 class Survey(SQLModel, table=True):
     __tablename__ = "surveys"
-    __table_args__ = (Index("ix_surveys_created_at", "created_at"),)
+    __table_args__ = (Index("ix_surveys_created_at", "created_at", "case_id", "csat"),)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True)
