@@ -1,0 +1,283 @@
+"""Canned-response templates: placeholders filled from the case, rendered in a sandbox.
+
+A template is data written by colleagues (or imported), so it must never reach files, call code, loop for ever or
+crash the console. Rendering uses Jinja2's ``ImmutableSandboxedEnvironment`` with an empty set of globals and
+filters limited to harmless text ones, a cap on template size and on output length, and a guard that stops runaway
+loops. Anything the sandbox refuses or cannot render becomes a visible marker in the text plus a message, never an
+exception. An unknown placeholder (``{{ customer.shoe_size }}``) stays in the text as ``⟦unknown: customer.shoe_size⟧``
+so the agent sees it before sending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from agent_console.domain.cases import split_name
+from agent_console.domain.text import clean_text
+
+MAX_TEMPLATE_CHARS = 20_000
+MAX_OUTPUT_CHARS = 20_000
+MAX_LOOP_ITERATIONS = 1_000
+UNKNOWN_MARKER = "⟦unknown: {name}⟧"
+ERROR_MARKER = "⟦template error: {reason}⟧"
+
+MONTHS = {
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+           "November", "Dezember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+
+#: Placeholders a template may use, for the editor's help line.
+PLACEHOLDERS = (
+    "customer.first_name", "customer.last_name", "customer.name", "customer.email", "agent.name", "case.key",
+    "case.subject", "case.channel", "case.queue", "today",
+)
+
+
+def format_date(day: date, language: str | None) -> str:
+    """'23. November 2026' (de) or '23 November 2026' (en and anything else); no locale settings involved."""
+    lang = (language or "en").lower()[:2]
+    months = MONTHS.get(lang, MONTHS["en"])
+    if lang == "de":
+        return f"{day.day}. {months[day.month - 1]} {day.year}"
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+@dataclass
+class Rendered:
+    text: str
+    #: Placeholders the template used that no case value provides.
+    unknown: list[str] = field(default_factory=list)
+    #: What went wrong, for the agent (render errors, cut output); empty when all is well.
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unknown and not self.problems
+
+
+def _build_environment():
+    from jinja2 import Undefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class MarkedUndefined(Undefined):
+        """Renders as a visible marker naming the missing placeholder; records it for the caller."""
+
+        __slots__ = ()
+
+        def _path(self) -> str:
+            name = self._undefined_name or "?"
+            obj = self._undefined_obj
+            owner = getattr(obj, "_placeholder_name", None) if obj is not None else None
+            return f"{owner}.{name}" if owner else str(name)
+
+        def __str__(self) -> str:
+            path = self._path()
+            _seen_unknown().append(path)
+            return UNKNOWN_MARKER.format(name=path)
+
+        def __iter__(self):
+            _seen_unknown().append(self._path())
+            return iter(())
+
+        def __getattr__(self, name: str):
+            if name[:2] == "__":
+                raise AttributeError(name)
+            return MarkedUndefined(name=f"{self._path()}.{name}")
+
+        __getitem__ = __getattr__
+
+    class GuardedEnvironment(ImmutableSandboxedEnvironment):
+        # Intercepted so that neither constant folding at compile time nor rendering can build huge values.
+        intercepted_binops = frozenset({"*", "**", "+"})
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**":
+                if not isinstance(left, (int, float)) or not isinstance(right, (int, float)) or abs(right) > 64 \
+                        or abs(left) > 10**6:
+                    raise _TooBig("the power is too large")
+                return left ** right
+            if operator == "*":
+                for seq, times in ((left, right), (right, left)):
+                    if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and \
+                            len(seq) * max(times, 0) > MAX_OUTPUT_CHARS:
+                        raise _TooBig(f"the text would be longer than {MAX_OUTPUT_CHARS} characters")
+                return left * right
+            result = left + right
+            if isinstance(result, (str, list, tuple)) and len(result) > MAX_OUTPUT_CHARS:
+                raise _TooBig(f"the text would be longer than {MAX_OUTPUT_CHARS} characters")
+            return result
+
+    env = GuardedEnvironment(undefined=MarkedUndefined, autoescape=False, keep_trailing_newline=True,
+                             auto_reload=False, cache_size=200)
+    env.globals.clear()
+    # Text filters whose output is never much longer than their input.
+    allowed_filters = {"upper", "lower", "title", "capitalize", "trim", "default", "d", "truncate", "length",
+                       "first", "last", "string"}
+    for name in list(env.filters):
+        if name not in allowed_filters:
+            del env.filters[name]
+    env.tests = {name: test for name, test in env.tests.items() if name in {"defined", "undefined", "none"}}
+    return env
+
+
+class _TooBig(Exception):
+    pass
+
+
+_environment = None
+import threading  # noqa: E402  (module state below)
+
+_local = threading.local()
+
+
+def _seen_unknown() -> list[str]:
+    seen = getattr(_local, "unknown", None)
+    if seen is None:
+        seen = _local.unknown = []
+    return seen
+
+
+def environment():
+    global _environment
+    if _environment is None:
+        _environment = _build_environment()
+    return _environment
+
+
+class _Namespace(dict):
+    """A placeholder group (customer, agent, case): attribute access, and it knows its name for markers."""
+
+    def __init__(self, name: str, values: dict[str, Any]) -> None:
+        super().__init__(values)
+        self._placeholder_name = name
+
+    def __getattr__(self, key: str):
+        if key in self:
+            return self[key]
+        raise AttributeError(key)
+
+
+def _forbidden_construct(tree) -> str | None:
+    """Only placeholders, conditions and text filters: no loops, variables, macros or includes, so rendering time
+    is bounded by the size of the template."""
+    from jinja2 import nodes
+
+    kinds = (
+        (nodes.For, "loops"), ((nodes.Macro, nodes.CallBlock), "macros"), ((nodes.Assign, nodes.AssignBlock,
+                                                                            nodes.With), "variables"),
+        ((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Block), "includes and blocks"),
+    )
+    for kind, label in kinds:
+        if next(tree.find_all(kind), None) is not None:
+            return label
+    return None
+
+
+def _bounded_render(template, context: dict) -> str:
+    # Stream the output so an endless or huge loop is stopped by length, not by running out of memory.
+    pieces: list[str] = []
+    total = 0
+    chunks = 0
+    for chunk in template.generate(context):
+        pieces.append(chunk)
+        total += len(chunk)
+        chunks += 1
+        if total > MAX_OUTPUT_CHARS:
+            raise _TooBig(f"the text would be longer than {MAX_OUTPUT_CHARS} characters")
+        if chunks > MAX_OUTPUT_CHARS * 4:
+            raise _TooBig("the template loops too long")
+    return "".join(pieces)
+
+
+def render(body: str, context: dict[str, Any]) -> Rendered:
+    """Render a template body with ``context`` (see :func:`case_context`); never raises."""
+    from jinja2 import TemplateError
+    from jinja2.sandbox import SecurityError
+
+    body = body or ""
+    if len(body) > MAX_TEMPLATE_CHARS:
+        return Rendered(ERROR_MARKER.format(reason="template too long"),
+                        problems=[f"the template is longer than {MAX_TEMPLATE_CHARS} characters"])
+    _local.unknown = []
+    try:
+        tree = environment().parse(body)
+        forbidden = _forbidden_construct(tree)
+        if forbidden:
+            return Rendered(ERROR_MARKER.format(reason="not allowed"),
+                            problems=[f"{forbidden} are not allowed in canned responses"])
+        template = environment().from_string(tree)
+        text = _bounded_render(template, context)
+    except SecurityError as exc:
+        return Rendered(ERROR_MARKER.format(reason="not allowed"), problems=[f"not allowed in a template: {exc}"])
+    except _TooBig as exc:
+        return Rendered(ERROR_MARKER.format(reason="too big"), problems=[str(exc)])
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" (line {line})" if line else ""
+        return Rendered(ERROR_MARKER.format(reason="cannot render"),
+                        problems=[f"the template cannot be rendered{where}: {exc}"])
+    except (RecursionError, MemoryError, OverflowError, ArithmeticError, TypeError, ValueError, LookupError,
+            AttributeError) as exc:
+        return Rendered(ERROR_MARKER.format(reason="cannot render"),
+                        problems=[f"the template cannot be rendered: {type(exc).__name__}: {exc}"])
+    finally:
+        unknown = list(dict.fromkeys(_seen_unknown()))
+        _local.unknown = []
+    text = clean_text(text)
+    problems = [f"unknown placeholder: {name}" for name in unknown]
+    return Rendered(text, unknown, problems)
+
+
+def case_context(session, case_id: int | None, agent, today: date | datetime) -> dict[str, Any]:
+    """The placeholder values for a case (customer, agent, case, today) read in ``session``."""
+    from agent_console.store.models import Case, Customer
+
+    case = session.get(Case, case_id) if case_id is not None else None
+    customer = session.get(Customer, case.customer_id) if case is not None else None
+    language = (case.language if case is not None else None) or (customer.language if customer else None) or "en"
+    first, last = split_name(customer.name) if customer is not None else ("", "")
+    day = today.date() if isinstance(today, datetime) else today
+    context: dict[str, Any] = {
+        "agent": _Namespace("agent", {"name": agent.name if agent is not None else ""}),
+        "today": format_date(day, language),
+    }
+    if customer is not None:
+        context["customer"] = _Namespace("customer", {"first_name": first, "last_name": last, "name": customer.name,
+                                                      "email": customer.email or ""})
+    else:
+        context["customer"] = _Namespace("customer", {})
+    if case is not None:
+        context["case"] = _Namespace("case", {"key": case.key, "subject": case.subject, "channel": case.channel,
+                                              "queue": case.queue})
+    else:
+        context["case"] = _Namespace("case", {})
+    return context
+
+
+def render_for_case(store, case_id: int | None, agent, clock, body: str) -> Rendered:
+    """Render ``body`` with the placeholders of ``case_id`` (in the agent's view: today's date by ``clock``)."""
+    with store.session() as session:
+        context = case_context(session, case_id, agent, clock.now())
+    return render(body, context)
+
+
+def expand_shortcut(store, case_id: int | None, agent, shortcut: str, clock=None) -> str | None:
+    """The rendered canned response for ``shortcut`` (without the leading ';'), counting one use; None if unknown."""
+    from agent_console.domain.canned import CannedError, CannedResponses
+    from agent_console.domain.clock import SystemClock
+
+    clock = clock or SystemClock()
+    service = CannedResponses(store, clock, agent)
+    try:
+        response = service.by_shortcut(shortcut)
+    except CannedError:
+        return None
+    if response is None:
+        return None
+    rendered = render_for_case(store, case_id, agent, clock, response.body)
+    service.record_use(response.id)
+    return rendered.text
