@@ -17,6 +17,7 @@ GROUPS = (
     "kb",
     "canned",
     "report",
+    "agent_state",
     "monitor",
     "server",
     "sync",

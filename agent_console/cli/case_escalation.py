@@ -1,0 +1,222 @@
+"""Escalation, follow-up, time-correction and SLA commands added to the ``case`` group.
+
+``cli/case.py`` calls :func:`register_case_commands` on its group, so these read as ``agent-console case escalate …``.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from agent_console.cli.common import Context, console, ctx_obj, fail, print_json
+
+
+def _run(action):
+    """Run a domain call; a broken rule or an unknown key becomes a clear error and exit code 1."""
+    from agent_console.domain.cases import CaseError
+    from agent_console.domain.escalation import EscalationError
+    from agent_console.domain.handling import HandlingError
+    from agent_console.store.queries import NotFound
+
+    try:
+        return action()
+    except (CaseError, EscalationError, HandlingError, NotFound) as exc:
+        fail(str(exc))
+
+
+def _escalation_service(obj: Context):
+    from agent_console.domain.escalation import EscalationService
+
+    return EscalationService(obj.store(), obj.clock, obj.agent(), follow_up_hours=obj.settings.follow_up_hours)
+
+
+def _case(obj: Context, key: str):
+    from agent_console.store import queries
+
+    with obj.store().session() as session:
+        return _run(lambda: queries.case_by_key(session, key.strip()))
+
+
+def _when(value, zone) -> str:
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value is not None else "—"
+
+
+def _zone(obj: Context):
+    from zoneinfo import ZoneInfo
+
+    from agent_console.cli.report import display_zone
+
+    return ZoneInfo(display_zone(obj.settings))
+
+
+def register_case_commands(group: typer.Typer) -> None:
+    @group.command("escalate")
+    def escalate(
+        ctx: typer.Context,
+        key: str = typer.Argument(..., help="The case key."),
+        tier: Optional[int] = typer.Option(None, "--tier", help="Escalate to tier 2 or 3."),
+        queue: Optional[str] = typer.Option(None, "--queue", help="Hand the case to another queue."),
+        reason: str = typer.Option(..., "--reason", help="Why (required; stays on the case)."),
+    ) -> None:
+        """Hand a case on to a higher tier and/or another queue; you get a follow-up to check back later."""
+        obj = ctx_obj(ctx)
+        service = _escalation_service(obj)
+        row = _run(lambda: service.escalate(key.strip(), to_tier=tier, to_queue=queue, reason=reason))
+        target = " and ".join(part for part in (f"tier {row.to_tier}" if tier else "",
+                                                f"queue {row.to_queue}" if queue else "") if part)
+        console().print(f"{key.strip()} escalated to {target}; follow-up due in {obj.settings.follow_up_hours} h",
+                        markup=False)
+
+    @group.command("deescalate")
+    def deescalate(
+        ctx: typer.Context,
+        key: str = typer.Argument(..., help="The case key."),
+        reason: str = typer.Option(..., "--reason", help="Why (required)."),
+    ) -> None:
+        """Return an escalated case to tier 1."""
+        service = _escalation_service(ctx_obj(ctx))
+        _run(lambda: service.deescalate(key.strip(), reason))
+        console().print(f"{key.strip()} back to tier 1", markup=False)
+
+    @group.command("follow-ups")
+    def follow_ups(
+        ctx: typer.Context,
+        due: bool = typer.Option(False, "--due", help="Only follow-ups that are due now."),
+        json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    ) -> None:
+        """Your open follow-ups: cases you escalated, to check with the customer that all is solved."""
+        from agent_console.domain.escalation import follow_up_rows
+
+        obj = ctx_obj(ctx)
+        agent = obj.agent()
+        now = obj.clock.now()
+        with obj.store().session() as session:
+            rows = follow_up_rows(session, agent.id, due_before=now if due else None)
+        if json_out:
+            print_json([{**row, "due_at": row["due_at"].isoformat(), "created_at": row["created_at"].isoformat(),
+                         "is_due": row["due_at"] <= now} for row in rows])
+            return
+        if not rows:
+            console().print("no follow-ups due" if due else "no open follow-ups")
+            return
+        from rich.table import Table
+        from rich.text import Text
+
+        zone = _zone(obj)
+        table = Table("id", "case", "subject", "due", "")
+        for row in rows:
+            table.add_row(str(row["id"]), row["case_key"], Text(row["subject"]), _when(row["due_at"], zone),
+                          Text("due", style="bold yellow") if row["due_at"] <= now else "")
+        console().print(table)
+
+    @group.command("follow-up-done")
+    def follow_up_done(
+        ctx: typer.Context,
+        follow_up_id: int = typer.Argument(..., help="The follow-up's id (see `case follow-ups`)."),
+        note: str = typer.Option("", "--note", help="What the customer said."),
+    ) -> None:
+        """Mark a follow-up done."""
+        service = _escalation_service(ctx_obj(ctx))
+        _run(lambda: service.complete_follow_up(follow_up_id, note))
+        console().print(f"follow-up {follow_up_id} done", markup=False)
+
+    @group.command("correct-time")
+    def correct_time_command(
+        ctx: typer.Context,
+        key: str = typer.Argument(..., help="The case key."),
+        seconds: float = typer.Option(..., "--seconds", help="Seconds to add (negative to remove)."),
+        reason: str = typer.Option(..., "--reason", help="Why (required; audited)."),
+        kind: str = typer.Option("handle", "--kind", help="handle or wrap_up."),
+        for_agent: Optional[str] = typer.Option(None, "--for", help="The agent whose time it is (login)."),
+    ) -> None:
+        """Supervisors: correct a case's handling time with a reason (audited; counts in AHT)."""
+        from agent_console.domain.handling import correct_time, handling_summary
+        from agent_console.store.queries import agent_by_login
+
+        obj = ctx_obj(ctx)
+        supervisor = obj.agent()
+        case = _case(obj, key)
+        agent_id = None
+        if for_agent:
+            with obj.store().session() as session:
+                agent_id = _run(lambda: agent_by_login(session, for_agent.strip())).id
+        if kind not in ("handle", "wrap_up"):
+            fail(f"--kind: expected handle or wrap_up, not {kind!r}")
+        _run(lambda: correct_time(obj.store(), obj.clock, case.id, seconds, reason, supervisor, kind=kind,
+                                  agent_id=agent_id))
+        total = handling_summary(obj.store(), case.id)["total"]
+        console().print(f"{case.key}: {seconds:+.0f} s recorded; handling time now {total:.0f} s", markup=False)
+
+    @group.command("history")
+    def history(
+        ctx: typer.Context,
+        key: str = typer.Argument(..., help="The case key."),
+        json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    ) -> None:
+        """Escalations, SLA events and handling time of a case."""
+        from sqlalchemy import select
+
+        from agent_console.domain.escalation import case_history
+        from agent_console.domain.handling import handling_summary
+        from agent_console.store.models import Agent, FollowUp, SlaEvent
+
+        obj = ctx_obj(ctx)
+        case = _case(obj, key)
+        with obj.store().session() as session:
+            logins = {a.id: a.login for a in session.scalars(select(Agent))}
+            escalations = case_history(session, case.id)
+            events = list(session.scalars(select(SlaEvent).where(SlaEvent.case_id == case.id)
+                                          .order_by(SlaEvent.at, SlaEvent.id)))
+            follow_ups = list(session.scalars(select(FollowUp).where(FollowUp.case_id == case.id)
+                                              .order_by(FollowUp.id)))
+        summary = handling_summary(obj.store(), case.id)
+        if json_out:
+            print_json({
+                "key": case.key, "tier": case.tier, "queue": case.queue, "status": case.status,
+                "escalations": [{"kind": e.kind, "from_tier": e.from_tier, "to_tier": e.to_tier,
+                                 "from_queue": e.from_queue, "to_queue": e.to_queue, "reason": e.reason,
+                                 "from_agent": logins.get(e.from_agent_id), "by": logins.get(e.created_by_id),
+                                 "at": e.created_at.isoformat()} for e in escalations],
+                "sla_events": [{"target": e.target, "event": e.event, "at": e.at.isoformat(),
+                                "due_at": e.due_at.isoformat() if e.due_at else None, "detail": e.detail}
+                               for e in events],
+                "follow_ups": [{"id": f.id, "agent": logins.get(f.agent_id), "due_at": f.due_at.isoformat(),
+                                "done_at": f.done_at.isoformat() if f.done_at else None, "note": f.note}
+                               for f in follow_ups],
+                "handling_s": summary,
+            })
+            return
+        from rich.text import Text
+
+        zone = _zone(obj)
+        out = console()
+        out.print(Text(f"{case.key} · tier {case.tier} · {case.queue} · {case.status}", style="bold"))
+        out.print(Text(f"handling {summary['handle']:.0f} s · wrap-up {summary['wrap_up']:.0f} s · corrections "
+                       f"{summary['corrections']:+.0f} s · total {summary['total']:.0f} s"))
+        for e in escalations:
+            target = f"tier {e.from_tier}→{e.to_tier}" if e.from_tier != e.to_tier else f"tier {e.to_tier}"
+            if e.from_queue != e.to_queue:
+                target += f", {e.from_queue}→{e.to_queue}"
+            out.print(Text(f"{_when(e.created_at, zone)}  {e.kind}: {target} by {logins.get(e.created_by_id, 'rule')}"
+                           f" — ") + Text(e.reason))
+        for f in follow_ups:
+            state = f"done {_when(f.done_at, zone)}" if f.done_at else f"due {_when(f.due_at, zone)}"
+            out.print(Text(f"follow-up {f.id} for {logins.get(f.agent_id)}: {state} ") + Text(f.note))
+        for e in events:
+            due = f" (due {_when(e.due_at, zone)})" if e.due_at else ""
+            out.print(Text(f"{_when(e.at, zone)}  SLA {e.target} {e.event}{due} ") + Text(e.detail, style="dim"))
+
+    @group.command("sla-sweep")
+    def sla_sweep(ctx: typer.Context) -> None:
+        """Record SLA breaches now and apply automatic escalation (the console and server do this continuously)."""
+        from agent_console.domain.sla_monitor import SlaSweeper
+
+        obj = ctx_obj(ctx)
+        result = SlaSweeper(obj.store(), obj.clock).run_once()
+        if not result.breaches:
+            console().print("no new breaches")
+        for breach in result.breaches:
+            escalated = " → escalated" if breach.escalated else ""
+            console().print(f"{breach.case_key} {breach.target.replace('_', ' ')} breached "
+                            f"(due {breach.due_at:%Y-%m-%d %H:%M:%S} UTC){escalated}", markup=False)

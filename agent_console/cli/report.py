@@ -1,0 +1,212 @@
+"""``agent-console report aht|fcr|sla|asa|escalations|csat|nps|ces|complaints``: contact-center metrics.
+
+Each report runs one or two SQL aggregates from ``domain.metrics`` over local calendar days ``--since``..``--until``
+(inclusive, in the agent's display zone; default the last 7 days) and prints a table, CSV or JSON.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from agent_console.cli.common import console, ctx_obj, fail, print_json
+
+FORMATS = ("table", "csv", "json")
+GROUPINGS = ("agent", "queue", "channel", "day")
+
+#: name -> (title, value kind, help, detail columns shown in the table)
+REPORTS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "aht": ("Average handling time", "duration",
+            "AHT: (handle + wrap-up + corrections) per handled case.", ("handle_s", "wrap_up_s", "corrections_s")),
+    "fcr": ("First-contact resolution", "percent",
+            "FCR: cases resolved on the first contact and not reopened within the window.",
+            ("resolved_first_contact", "undecided")),
+    "sla": ("Service level (first response)", "percent",
+            "Service level: % of first responses within target, with the average speed of answer.",
+            ("met", "answered", "asa_s")),
+    "asa": ("Average speed of answer", "duration", "ASA: creation to first response, of the answered cases.", ()),
+    "escalations": ("Escalation rate", "percent", "% of the cases created that were escalated.",
+                    ("escalated", "automatic")),
+    "csat": ("Customer satisfaction", "percent", "CSAT: % of survey answers 4–5.", ("satisfied",)),
+    "nps": ("Net promoter score", "score", "NPS: % promoters (9–10) − % detractors (0–6).",
+            ("promoters", "passives", "detractors")),
+    "ces": ("Customer effort score", "mean", "CES: mean answer (1–7).", ()),
+    "complaints": ("Complaints per customer", "ratio",
+                   "Cases in the Complaints queue per customer with cases.", ("complaints",)),
+}
+
+COUNT_LABEL = {"aht": "cases", "fcr": "decided", "sla": "decided", "asa": "answered", "escalations": "cases",
+               "csat": "answers", "nps": "answers", "ces": "answers", "complaints": "customers"}
+
+
+def display_zone(settings) -> str:
+    """The agent's zone: the setting, else $TZ, else the system's /etc/localtime, else UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    candidates = [settings.timezone, os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = str(Path("/etc/localtime").resolve())
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                ZoneInfo(name)
+                return name
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return "UTC"
+
+
+def _parse_day(value: str | None, option: str):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date; use YYYY-MM-DD (e.g. 2026-11-01)")
+
+
+def format_value(kind: str, value: float | None) -> str:
+    if value is None:
+        return "–"
+    if kind == "duration":
+        seconds = int(round(value))
+        if seconds >= 3600:
+            return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m{seconds % 60:02d}s"
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    if kind == "percent":
+        return f"{value:.1f} %"
+    if kind == "score":
+        return f"{value:+.1f}"
+    return f"{value:.2f}"
+
+
+def _format_detail(name: str, value) -> str:
+    if value is None:
+        return "–"
+    if name.endswith("_s"):
+        return format_value("duration", float(value))
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.2f}"
+    return str(int(value)) if isinstance(value, (int, float)) else str(value)
+
+
+def compute(name: str, session, since, until, *, by, tz, now, window_days):
+    from agent_console.domain import metrics
+
+    if name == "aht":
+        return metrics.aht(session, since, until, by=by, tz=tz)
+    if name == "fcr":
+        return metrics.fcr(session, since, until, now=now, window_days=window_days, by=by, tz=tz)
+    if name == "sla":
+        return metrics.service_level(session, since, until, now=now, by=by, tz=tz)
+    if name == "asa":
+        return metrics.asa(session, since, until, now=now, by=by, tz=tz)
+    if name == "escalations":
+        return metrics.escalation_rate(session, since, until, by=by, tz=tz)
+    if name == "csat":
+        return metrics.csat(session, since, until, by=by, tz=tz)
+    if name == "nps":
+        return metrics.nps(session, since, until, by=by, tz=tz)
+    if name == "ces":
+        return metrics.ces(session, since, until, by=by, tz=tz)
+    return metrics.complaints_per_customer(session, since, until, by=by, tz=tz)
+
+
+def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None, until: str | None, fmt: str,
+                window_days: int | None) -> None:
+    from agent_console.domain.metrics import MetricError, day_range
+
+    if by is not None and by not in GROUPINGS:
+        fail(f"--by: unknown grouping {by!r}; expected one of: {', '.join(GROUPINGS)}")
+    if fmt not in FORMATS:
+        fail(f"--format: unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    obj = ctx_obj(ctx)
+    tz = display_zone(obj.settings)
+    now = obj.clock.now()
+    from zoneinfo import ZoneInfo
+
+    today = now.astimezone(ZoneInfo(tz)).date()
+    window = window_days if window_days is not None else obj.settings.fcr_window_days
+    try:
+        start, end = day_range(_parse_day(since, "--since"), _parse_day(until, "--until"), today=today, tz=tz)
+    except MetricError as exc:
+        fail(str(exc))
+    store = obj.store()
+    with store.session() as session:
+        rows = compute(name, session, start, end, by=by, tz=tz, now=now, window_days=window)
+    title, kind, _help, detail_columns = REPORTS[name]
+    group_label = by or "group"
+    if fmt == "json":
+        print_json({"report": name, "title": title, "by": by, "zone": tz, "since": start.isoformat(),
+                    "until": end.isoformat(), "window_days": window if name == "fcr" else None,
+                    "rows": [{group_label: r.group, COUNT_LABEL[name]: r.count, "value": r.value, **r.detail}
+                             for r in rows]})
+        return
+    if fmt == "csv":
+        import csv
+        import sys
+
+        columns = sorted({key for r in rows for key in r.detail})
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([group_label, COUNT_LABEL[name], "value", *columns])
+        for r in rows:
+            writer.writerow([r.group, r.count, "" if r.value is None else round(r.value, 6),
+                             *["" if r.detail.get(c) is None else r.detail.get(c) for c in columns]])
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    # The end bound is exclusive (next local midnight); show the last day included.
+    from datetime import timedelta
+
+    last_day = (end.astimezone(ZoneInfo(tz)) - timedelta(seconds=1)).date()
+    period = f"{start.astimezone(ZoneInfo(tz)).date()} to {last_day} ({tz})"
+    caption = f"FCR window {window} days" if name == "fcr" else None
+    table = Table(title=f"{title}, {period}", caption=caption)
+    table.add_column(group_label)
+    table.add_column(COUNT_LABEL[name], justify="right")
+    table.add_column(name.upper() if name != "escalations" else "rate", justify="right")
+    for column in detail_columns:
+        table.add_column(column.removesuffix("_s").replace("_", " "), justify="right")
+    for r in rows:
+        table.add_row(Text(r.group), str(r.count), format_value(kind, r.value),
+                      *[_format_detail(c, r.detail.get(c)) for c in detail_columns])
+    if not rows:
+        console().print(f"{title}: no data from {period}")
+        return
+    console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Contact-center metrics: AHT, FCR, service level, escalations, CSAT, NPS, CES.",
+                        no_args_is_help=True)
+
+    def add(name: str) -> None:
+        title, _kind, help_text, _columns = REPORTS[name]
+
+        def command(
+            ctx: typer.Context,
+            by: Optional[str] = typer.Option(None, "--by", help="Group by agent, queue, channel or day."),
+            since: Optional[str] = typer.Option(None, "--since", help="First day (YYYY-MM-DD, your zone)."),
+            until: Optional[str] = typer.Option(None, "--until", help="Last day, inclusive (default: today)."),
+            fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+            window_days: Optional[int] = typer.Option(None, "--window-days", min=0,
+                                                      help="FCR only: reopen window in days (default: settings)."),
+        ) -> None:
+            _run_report(ctx, name, by, since, until, fmt, window_days)
+
+        command.__doc__ = f"{title}. {help_text}"
+        group.command(name)(command)
+
+    for name in REPORTS:
+        add(name)
+    app.add_typer(group, name="report")
