@@ -1,0 +1,89 @@
+"""The escalate modal (key ``e`` on a case): a higher tier and/or another queue, and a required reason.
+
+It only asks; it writes nothing. It dismisses with an :class:`EscalationRequest` (or None on escape) and the case
+screen passes that to ``EscalationService.escalate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Select, Static
+
+from agent_console.domain.escalation import MAX_TIER, EscalationRequest
+from agent_console.domain.text import clean_text, one_line
+
+TIER_NAMES = {2: "Tier 2 — specialists", 3: "Tier 3 — experts"}
+#: Select values cannot be None: 0 and "" mean "keep".
+KEEP_TIER = 0
+KEEP_QUEUE = ""
+
+
+class EscalateModal(ModalScreen[EscalationRequest | None]):
+    CSS_PATH = "escalate.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Escalate", priority=True),
+    ]
+
+    def __init__(self, case_key: str, current_tier: int, current_queue: str, queues: Sequence[str]) -> None:
+        super().__init__()
+        self.case_key = case_key
+        self.current_tier = current_tier
+        self.current_queue = current_queue
+        self.queues = [q for q in dict.fromkeys(queues) if q and q != current_queue]
+
+    def compose(self) -> ComposeResult:
+        higher = [tier for tier in range(self.current_tier + 1, MAX_TIER + 1)]
+        tier_options = [(TIER_NAMES.get(tier, f"Tier {tier}"), tier) for tier in higher]
+        tier_options.append((f"Keep tier {self.current_tier}", KEEP_TIER))
+        queue_options = [(Text(f"Keep queue {one_line(self.current_queue)}"), KEEP_QUEUE)]
+        queue_options += [(Text(one_line(q)), q) for q in self.queues]
+        with Vertical():
+            yield Static(Text(f"Escalate {self.case_key}"), id="escalate-title", markup=False)
+            yield Static("To tier", classes="field-label")
+            yield Select(tier_options, value=higher[0] if higher else KEEP_TIER, allow_blank=False,
+                         id="escalate-tier")
+            yield Static("To queue", classes="field-label")
+            yield Select(queue_options, value=KEEP_QUEUE, allow_blank=False, id="escalate-queue")
+            yield Static("Reason (required — it stays on the case)", classes="field-label")
+            yield Input(placeholder="e.g. needs a line measurement by the network team", id="escalate-reason")
+            yield Static("", id="escalate-error", markup=False)
+            yield Static("enter or ctrl+s escalate · tab next field · esc cancel", id="escalate-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#escalate-reason", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def request(self) -> EscalationRequest | str:
+        """The request, or the message saying what is missing."""
+        reason = clean_text(self.query_one("#escalate-reason", Input).value).strip()
+        tier = self.query_one("#escalate-tier", Select).value
+        queue = self.query_one("#escalate-queue", Select).value
+        to_tier = tier if isinstance(tier, int) and tier != KEEP_TIER else None
+        to_queue = queue if isinstance(queue, str) and queue != KEEP_QUEUE else None
+        if to_tier is None and to_queue is None:
+            return "Choose a higher tier or another queue."
+        if not reason:
+            return "A reason is required."
+        return EscalationRequest(reason=reason, to_tier=to_tier, to_queue=to_queue)
+
+    def action_submit(self) -> None:
+        result = self.request()
+        if isinstance(result, str):
+            self.query_one("#escalate-error", Static).update(Text(result))
+            if "reason" in result:
+                self.query_one("#escalate-reason", Input).focus()
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

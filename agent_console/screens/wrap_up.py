@@ -1,0 +1,62 @@
+"""The wrap-up modal: after resolving, the agent picks a wrap-up code (``Settings.wrap_up_codes``).
+
+Dismisses with the code, or None on escape (wrap-up time keeps running until a code is picked or it times out).
+Digits 1–9 pick the first nine codes directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from agent_console.domain.text import one_line
+
+
+class WrapUpModal(ModalScreen[str | None]):
+    CSS_PATH = "wrap_up.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Later")]
+
+    def __init__(self, codes: Sequence[str], case_key: str = "") -> None:
+        super().__init__()
+        self.codes = [c for c in dict.fromkeys(codes) if c.strip()]
+        if not self.codes:
+            raise ValueError("no wrap-up codes configured (setting wrap_up_codes)")
+        self.case_key = case_key
+
+    def compose(self) -> ComposeResult:
+        title = f"Wrap-up {self.case_key}".strip()
+        with Vertical():
+            yield Static(Text(f"{title}: how did it end?"), id="wrap-up-title", markup=False)
+            options = []
+            for index, code in enumerate(self.codes):
+                prompt = Text(f"{index + 1}  " if index < 9 else "   ", style="dim")
+                prompt.append(one_line(code))
+                options.append(Option(prompt, id=str(index)))
+            yield OptionList(*options, id="wrap-up-codes")
+            yield Static("enter pick · 1–9 pick directly · esc later (the wrap-up timer keeps running)",
+                         id="wrap-up-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit() and event.character != "0":
+            index = int(event.character) - 1
+            if index < len(self.codes):
+                event.stop()
+                self.dismiss(self.codes[index])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.codes[int(event.option.id)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
