@@ -283,6 +283,7 @@ class HandlingCorrection(SQLModel, table=True):
     """A supervisor's audited correction of a case's handling time (never a silent overwrite)."""
 
     __tablename__ = "handling_corrections"
+    __table_args__ = (Index("ix_handling_corrections_created", "created_at", "case_id", "agent_id", "delta_seconds"),)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True)

@@ -42,6 +42,10 @@ def upgrade() -> None:
         # metrics.aht over today's segments (dated by their start).
         batch_op.create_index('ix_handling_started', ['started_at', 'kind', 'case_id', 'agent_id', 'ended_at'],
                               unique=False)
+    with op.batch_alter_table('handling_corrections', schema=None) as batch_op:
+        # metrics.aht's corrections by date: without it the planner scans every case.
+        batch_op.create_index('ix_handling_corrections_created', ['created_at', 'case_id', 'agent_id',
+                                                                  'delta_seconds'], unique=False)
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.create_index('ix_surveys_created_at', ['created_at', 'case_id', 'csat'], unique=False)
     with op.batch_alter_table('follow_ups', schema=None) as batch_op:
@@ -53,6 +57,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_follow_ups_open_due', **NOT_DONE)
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.drop_index('ix_surveys_created_at')
+    with op.batch_alter_table('handling_corrections', schema=None) as batch_op:
+        batch_op.drop_index('ix_handling_corrections_created')
     with op.batch_alter_table('handling_segments', schema=None) as batch_op:
         batch_op.drop_index('ix_handling_started')
         batch_op.drop_index('ix_handling_case_times')
