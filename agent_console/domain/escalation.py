@@ -49,20 +49,14 @@ class EscalationRequest:
     to_queue: str | None = None
 
 
-def escalation_payload(row: Escalation, case: Case, session) -> dict:
-    def login(agent_id):
-        agent = session.get(Agent, agent_id) if agent_id is not None else None
-        return agent.login if agent else None
-
-    return {"uid": row.uid, "case_uid": case.uid, "kind": row.kind, "from_tier": row.from_tier,
-            "to_tier": row.to_tier, "from_queue": row.from_queue, "to_queue": row.to_queue,
-            "from_agent_login": login(row.from_agent_id), "reason": row.reason,
-            "created_by_login": login(row.created_by_id), "created_at": row.created_at}
-
-
-def follow_up_payload(row: FollowUp, case: Case, agent_login: str) -> dict:
-    return {"uid": row.uid, "case_uid": case.uid, "agent_login": agent_login, "due_at": row.due_at,
-            "done_at": row.done_at, "note": row.note, "created_at": row.created_at}
+def escalation_op(row: Escalation, case: Case, follow_up: FollowUp | None = None) -> dict:
+    """The ``escalation.create`` op's payload (the server's ``EscalationPayload``)."""
+    return {
+        "escalation": {"uid": row.uid, "case_uid": case.uid, "kind": row.kind, "to_tier": row.to_tier,
+                       "to_queue": row.to_queue, "reason": row.reason[:2000], "created_at": row.created_at},
+        "follow_up": None if follow_up is None else {"uid": follow_up.uid, "due_at": follow_up.due_at,
+                                                     "note": follow_up.note},
+    }
 
 
 @dataclass
@@ -110,7 +104,6 @@ class EscalationService:
                     raise EscalationError(f"{case.key} is already at tier {case.tier}; escalate to a higher tier")
             if to_queue is not None and to_queue == case.queue and to_tier is None:
                 raise EscalationError(f"{case.key} is already in queue {case.queue}")
-            base_version = case.version
             original_agent_id = case.assignee_id if case.assignee_id is not None else actor.id
             row = Escalation(case_id=case.id, kind="manual", from_tier=case.tier, to_tier=to_tier or case.tier,
                              from_queue=case.queue, to_queue=to_queue or case.queue,
@@ -131,10 +124,7 @@ class EscalationService:
             audit(session, now, actor.id, "case.escalate", "case", case.id, escalation_id=row.id,
                   from_tier=row.from_tier, to_tier=row.to_tier, from_queue=row.from_queue, to_queue=row.to_queue,
                   from_agent_id=row.from_agent_id, reason=reason, follow_up_id=follow_up.id)
-            original = session.get(Agent, original_agent_id)
-            enqueue(session, now, "case.escalate", case_uid=case.uid, base_version=base_version,
-                    escalation=escalation_payload(row, case, session),
-                    follow_up=follow_up_payload(follow_up, case, original.login))
+            enqueue(session, now, "escalation.create", **escalation_op(row, case, follow_up))
             return row
 
     def deescalate(self, case: Case | str | int, reason: str) -> Escalation:
@@ -153,7 +143,6 @@ class EscalationService:
             if actor.role == Role.agent and actor.tier < case.tier:
                 raise EscalationError(f"{case.key} is at tier {case.tier}; only a tier-{case.tier} agent or a "
                                       f"supervisor can de-escalate it")
-            base_version = case.version
             row = Escalation(case_id=case.id, kind="deescalation", from_tier=case.tier, to_tier=1,
                              from_queue=case.queue, to_queue=case.queue, from_agent_id=case.assignee_id,
                              reason=reason, created_by_id=actor.id, created_at=now)
@@ -168,8 +157,7 @@ class EscalationService:
             session.flush()
             audit(session, now, actor.id, "case.deescalate", "case", case.id, escalation_id=row.id,
                   from_tier=row.from_tier, reason=reason)
-            enqueue(session, now, "case.escalate", case_uid=case.uid, base_version=base_version,
-                    escalation=escalation_payload(row, case, session), follow_up=None)
+            enqueue(session, now, "escalation.create", **escalation_op(row, case))
             return row
 
     def complete_follow_up(self, follow_up_id: int, note: str = "") -> FollowUp:
@@ -189,13 +177,13 @@ class EscalationService:
             follow_up.done_at = now
             follow_up.note = note
             case = session.get(Case, follow_up.case_id)
-            owner = session.get(Agent, follow_up.agent_id)
             audit(session, now, actor.id, "follow_up.done", "follow_up", follow_up.id, case_id=case.id, note=note)
-            enqueue(session, now, "follow_up.done", follow_up=follow_up_payload(follow_up, case, owner.login))
+            enqueue(session, now, "follow_up.done", follow_up_uid=follow_up.uid, done_at=now)
             return follow_up
 
 
-def auto_escalate(session, case: Case, target: str, due_at: datetime, now: datetime) -> Escalation | None:
+def auto_escalate(session, case: Case, target: str, due_at: datetime, now: datetime, *,
+                  enqueue_ops: bool = True) -> Escalation | None:
     """The automatic rule for a breached target (inside the sweeper's transaction).
 
     Raises the priority one step, flags the case for the supervisor (an ``automatic`` Escalation row and
@@ -226,9 +214,11 @@ def auto_escalate(session, case: Case, target: str, due_at: datetime, now: datet
     session.flush()
     audit(session, now, None, "case.auto_escalate", "case", case.id, escalation_id=row.id, target=target,
           due_at=due_at, old_priority=old_priority, new_priority=new_priority)
-    enqueue(session, now, "case.escalate", case_uid=case.uid, base_version=base_version,
-            escalation=escalation_payload(row, case, session), follow_up=None,
-            changes={"priority": new_priority})
+    # Only the priority change is pushed: the server's ``escalation.create`` op takes a case away from its agent,
+    # which the automatic rule must not do, so a team server flags automatic escalations with its own sweeper.
+    if enqueue_ops and new_priority != old_priority:
+        enqueue(session, now, "case.update", case_uid=case.uid, base_version=base_version,
+                changes={"priority": new_priority})
     return row
 
 

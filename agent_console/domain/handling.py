@@ -46,10 +46,11 @@ class HandlingError(ValueError):
     """A request the rules do not allow; the message is meant for the user."""
 
 
-def segment_payload(segment: HandlingSegment, case_uid: str, agent_login: str) -> dict:
+def segment_payload(segment: HandlingSegment, case_uid: str) -> dict:
+    """The ``segment.upsert`` op's segment (the server's ``SegmentFields``)."""
     return {
-        "uid": segment.uid, "case_uid": case_uid, "agent_login": agent_login, "kind": segment.kind,
-        "started_at": segment.started_at, "ended_at": segment.ended_at, "end_reason": segment.end_reason,
+        "uid": segment.uid, "case_uid": case_uid, "kind": segment.kind, "started_at": segment.started_at,
+        "ended_at": segment.ended_at, "heartbeat_at": segment.heartbeat_at, "end_reason": segment.end_reason,
         "wrap_up_code": segment.wrap_up_code,
     }
 
@@ -63,7 +64,7 @@ def _record_segment(session, now: datetime, segment: HandlingSegment, agent: Age
     if segment.wrap_up_code:
         detail["wrap_up_code"] = segment.wrap_up_code
     audit(session, now, agent.id, action, "handling_segment", segment.id, **detail)
-    enqueue(session, now, "segment.upsert", segment=segment_payload(segment, case.uid if case else "", agent.login))
+    enqueue(session, now, "segment.upsert", segment=segment_payload(segment, case.uid if case else ""))
 
 
 def change_agent_state(session, agent_id: int, state: str, at: datetime, *, reason: str = "",
@@ -85,7 +86,9 @@ def change_agent_state(session, agent_id: int, state: str, at: datetime, *, reas
     agent.version += 1
     audit(session, at, actor_id if actor_id is not None else agent_id, "agent.state", "agent", agent_id,
           old=previous, new=state, reason=reason)
-    enqueue(session, at, "agent.state", agent_login=agent.login, state=state, since=at, reason=reason)
+    # The server applies a state op to the agent who pushes it; a supervisor's change for someone else stays local.
+    if actor_id is None or actor_id == agent_id:
+        enqueue(session, at, "agent.state", state=state, reason=reason, at=at)
     return agent
 
 

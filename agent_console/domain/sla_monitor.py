@@ -18,7 +18,7 @@ from sqlalchemy import select
 from agent_console.domain import sla
 from agent_console.domain.clock import Clock
 from agent_console.domain.escalation import auto_escalate
-from agent_console.domain.recording import audit, enqueue
+from agent_console.domain.recording import audit
 from agent_console.store import queries
 from agent_console.store.db import Store
 from agent_console.store.models import Case, SlaEvent, SlaEventKind, SlaTarget
@@ -50,9 +50,11 @@ class SweepResult:
 
 
 class SlaSweeper:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, *, enqueue_ops: bool = True) -> None:
+        """``enqueue_ops=False`` on the server itself, whose changes go to the change feed, not an outbox."""
         self.store = store
         self.clock = clock
+        self.enqueue_ops = enqueue_ops
 
     def run_once(self) -> SweepResult:
         now = self.clock.now()
@@ -96,20 +98,17 @@ class SlaSweeper:
             session.add(SlaEvent(case_id=case_id, target=target, event=SlaEventKind.breached, at=now, due_at=due,
                                  detail="due time passed"))
             breaches.append(Breach(case_id, key, target, due))
-        base_version = case.version
-        first_breach = not case.sla_breached
+        # sla_breached and the breach events are derived from due times, which every replica computes with the
+        # same rules: they are recorded locally (and by the server's own sweeper), not pushed as ops.
         case.sla_breached = True
         audit(session, now, None, "case.sla_breach", "case", case_id,
               targets=[{"target": t, "due_at": d} for t, d in late])
-        if first_breach:
-            case.version += 1
-            case.updated_at = now
-            enqueue(session, now, "case.update", case_uid=case.uid, base_version=base_version,
-                    changes={"sla_breached": True})
         policy = queries.policy_for(session, case.channel, case.priority)
         if policy is None or policy.auto_escalate:
             for breach in breaches:
                 if breach.target in AUTO_ESCALATE_TARGETS:
-                    breach.escalated = auto_escalate(session, case, breach.target, breach.due_at, now) is not None
+                    escalation = auto_escalate(session, case, breach.target, breach.due_at, now,
+                                               enqueue_ops=self.enqueue_ops)
+                    breach.escalated = escalation is not None
         session.flush()
         return breaches

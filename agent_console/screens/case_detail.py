@@ -179,7 +179,10 @@ class CaseDetailScreen(Screen):
             self.app.push_screen(CaseDetailScreen(int(event.option.id)))
 
     def action_focus_history(self) -> None:
-        self.query_one("#other-cases", OptionList).focus()
+        option_list = self.query_one("#other-cases", OptionList)
+        if option_list.highlighted is None and option_list.option_count:
+            option_list.highlighted = 0
+        option_list.focus()
 
     def action_focus_thread(self) -> None:
         self.query_one("#thread", ThreadView).focus()
@@ -259,19 +262,13 @@ class CaseDetailScreen(Screen):
                     pass
 
     def action_back(self) -> None:
+        """Leave the editor (its draft is kept: r brings it back), else go back to where the agent came from."""
         editor = self.editor
-        if editor.is_open and (editor.text_area.has_focus or not editor.text_area.text.strip()):
-            self.flush_draft()
-            if not editor.text_area.text.strip():
-                editor.close()
-            self.query_one("#thread", ThreadView).focus()
-            return
-        if editor.is_open and editor.text_area.text.strip():
-            self.flush_draft()
+        self.flush_draft()
+        if editor.is_open:
             editor.close()
             self.query_one("#thread", ThreadView).focus()
             return
-        self.flush_draft()
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
 

@@ -53,6 +53,7 @@ class QueueScreen(Screen):
         self._generation = 0
         self._generation_lock = threading.Lock()
         self._loaded = False
+        self._queue_names: list[str] = []
 
     # --- layout ----------------------------------------------------------------------------------------------------
 
@@ -106,6 +107,7 @@ class QueueScreen(Screen):
         with app.store.session() as session:
             if not self._loaded:
                 policies = queries.all_policies(session)
+                self._queue_names = queries.queue_names(session)
             else:
                 policies = None
             if follow_ups:
@@ -283,10 +285,8 @@ class QueueScreen(Screen):
         entries = action_entries(self, "queue")
         entries.extend(CommandEntry(f"View: channel {c.value}", "show only this channel's open cases",
                                     lambda c=c.value: self.action_view("channel", c)) for c in Channel)
-        with self.app.store.session() as session:
-            names = queries.queue_names(session)
         entries.extend(CommandEntry(f"View: queue {name}", "show only this queue's open cases",
-                                    lambda n=name: self.action_view("queue", n)) for name in names)
+                                    lambda n=name: self.action_view("queue", n)) for name in self._queue_names)
         entries.extend(CommandEntry(f"Sort by {c.title if c.name != 'sla' else 'SLA urgency'}",
                                     "sort the queue by this column", lambda n=c.name: self._sort_by(n))
                        for c in COLUMNS)

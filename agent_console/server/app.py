@@ -21,6 +21,8 @@ from agent_console.server.feed import FeedWatcher, broadcaster, latest_seq
 from agent_console.server.ratelimit import LoginLimiter
 
 ENV_DB = "AGENT_CONSOLE_SERVER_DB"
+#: How often each worker checks the feed for changes made outside it that sent no notification (seconds).
+ENV_POLL = "AGENT_CONSOLE_SERVER_POLL_SECONDS"
 #: Bodies above this are refused with 413 before they are read (a full batch of 500 ops is far below it).
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
@@ -143,4 +145,5 @@ def app_from_env() -> FastAPI:
     url = os.environ.get(ENV_DB)
     if not url:
         raise RuntimeError(f"set {ENV_DB} to the server's database URL")
-    return create_app(url)
+    poll = os.environ.get(ENV_POLL, "")
+    return create_app(url, poll_seconds=float(poll) if poll.replace(".", "", 1).isdigit() else 2.0)

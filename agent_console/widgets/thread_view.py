@@ -28,7 +28,7 @@ def message_text(message, zone: tzinfo | None, now: datetime | None) -> Text:
     text.append(clean_text(message.author_name) or "—", style="bold")
     text.append(f"  ·  {local_time(message.created_at, zone, now=now)}  ·  {message.channel}", style="dim")
     if kind == "note":
-        text.append("  ·  internal, not sent to the customer", style="italic")
+        text.append("  ·  internal", style="italic")
     text.append("\n")
     text.append(clean_text(message.body))
     return text

@@ -1,75 +1,11 @@
-"""Fixed data for the screen tests: a handful of cases built through CaseService at the frozen clock."""
+"""Fixtures for the screen tests: fixed data at the frozen clock and a console factory."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pytest
 
 from agent_console.config import Settings
-
-HOSTILE_NAME = "[bold red]x[/]"
-HOSTILE_SUBJECT = "Refund [link=http://evil]click[/link] now"
-HOSTILE_BODY = "hello \x1b[31mRED\x1b[0m \x1b]8;;http://evil\x07link\x1b]8;;\x07 \x1b]0;pwned title\x07 [b]bold?[/b] end"
-
-
-@dataclass
-class Data:
-    keys: dict[str, str]
-
-
-def build_cases(store, clock, agents) -> Data:
-    """Cases in different states, all relative to the frozen "now" (09:00 UTC)."""
-    from agent_console.domain.cases import CaseService
-
-    system = CaseService(store, clock, None)
-    anna = CaseService(store, clock, agents["anna"])
-    ben = CaseService(store, clock, agents["ben"])
-    now = clock.now()
-    from datetime import timedelta
-
-    keys = {}
-    # An old e-mail, breached long ago (created 3 days 1 h back).
-    keys["email_old"] = system.create_case(
-        customer="karl@example.de", channel="email", queue="Billing", subject="Rechnung doppelt belastet",
-        body="Ich wurde zweimal belastet.\nBitte prüfen.", customer_name="Karl Kunde", language="de",
-        created_at=now - timedelta(days=3, hours=1)).key
-    # A phone call 80 s ago: first response due in 10 s -> at risk.
-    keys["phone_risk"] = system.create_case(
-        customer="+49 30 1234567", channel="phone", queue="Technical", subject="Router blinkt rot",
-        body="Anruf: Router blinkt rot seit heute früh.", customer_name="Petra Phone", priority="urgent",
-        created_at=now - timedelta(seconds=80)).key
-    # A chat just now: ok.
-    keys["chat_ok"] = system.create_case(
-        customer="mia@example.com", channel="chat", queue="Delivery", subject="Where is my parcel?",
-        body="Hi, parcel 123 has not arrived.", customer_name="Mia Miller", priority="high",
-        created_at=now - timedelta(seconds=10)).key
-    # The same customer (Karl) by chat: his history spans channels.
-    keys["karl_chat"] = system.create_case(
-        customer="karl@example.de", channel="chat", queue="Billing", subject="Noch eine Frage zur Rechnung",
-        body="Hallo?", created_at=now - timedelta(minutes=30)).key
-    # Claimed by ben and answered.
-    keys["ben_case"] = system.create_case(
-        customer="olga@example.com", channel="web", queue="General", subject="Password reset",
-        body="Cannot log in.", customer_name="Olga Online", created_at=now - timedelta(hours=2)).key
-    ben.claim(keys["ben_case"])
-    ben.reply(keys["ben_case"], "We sent you a reset link.")
-    # Hostile customer text.
-    keys["hostile"] = system.create_case(
-        customer="evil@example.com", channel="email", queue="Complaints", subject=HOSTILE_SUBJECT,
-        body=HOSTILE_BODY, customer_name=HOSTILE_NAME, created_at=now - timedelta(hours=5)).key
-    # Anna's own case with an internal note, and a resolved one.
-    keys["anna_case"] = system.create_case(
-        customer="karl@example.de", channel="phone", queue="Billing", subject="Ratenzahlung",
-        body="Kann ich in Raten zahlen?", created_at=now - timedelta(hours=1)).key
-    anna.claim(keys["anna_case"])
-    anna.reply(keys["anna_case"], "Ja, das geht.")
-    anna.note(keys["anna_case"], "Kunde ist zuverlässig, Raten genehmigt.")
-    keys["resolved"] = system.create_case(
-        customer="mia@example.com", channel="email", queue="Delivery", subject="Wrong colour",
-        body="I ordered blue.", created_at=now - timedelta(days=1)).key
-    anna.resolve(keys["resolved"])
-    return Data(keys=keys)
+from tui_support import Data, build_cases
 
 
 @pytest.fixture
@@ -89,22 +25,3 @@ def make_app(store, clock, agents):
     return make
 
 
-async def settle(pilot) -> None:
-    """Wait until workers are done and the screen has caught up."""
-    app = pilot.app
-    for _ in range(5):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def screen_text(app) -> str:
-    """What the terminal shows right now, as plain text (one line per row)."""
-    update = app.screen._compositor.render_full_update()
-    return "\n".join("".join(segment.text for strip in line for segment in strip) for line in update.strips)
-
-
-def screen_segments(app):
-    """Every (text, style) segment of the current screen."""
-    update = app.screen._compositor.render_full_update()
-    return [segment for line in update.strips for strip in line for segment in strip]

@@ -1,0 +1,1 @@
+"""Admin tasks over a store: demo data (``seed``), bulk import and export (``importer``, ``exporter``)."""

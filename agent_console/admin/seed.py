@@ -1,0 +1,744 @@
+"""Deterministic demo data: a contact center's agents, customers, cases with threads, canned responses, KB articles,
+SLA policies, surveys, escalations and follow-ups.
+
+Determinism: the same ``seed`` gives the same content (names, subjects, threads, keys on an empty store). Times are
+laid out relative to a base time taken from the clock (floored to the minute), so the demo queue always looks live.
+Row uids are random UUIDs, because they must stay unique across stores that sync with one server.
+
+Speed: Faker is slow, so it fills small pools of names once; everything else is sampled from those pools and the
+hand-written texts with one ``random.Random(seed)``. Rows go in as SQLAlchemy Core ``executemany`` batches with
+explicit ids, inside the one write transaction of the seed (no ORM object per row).
+
+Seeding a store that already holds cases is refused unless ``force`` is given; then the demo data is added beside
+the existing data: ids and case keys (``AC-%06d`` by id) continue after the highest existing one, and agents, SLA
+policies, canned responses and KB articles that already exist (by login, channel+priority, shortcut, slug) are kept
+as they are.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import queue
+import threading
+import random
+import unicodedata
+import uuid
+from operator import itemgetter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, insert, select
+
+from agent_console.admin import demo_content as content
+from agent_console.config import DEFAULT_WRAP_UP_CODES
+from agent_console.domain import sla
+from agent_console.domain.cases import format_key
+from agent_console.domain.clock import Clock
+from agent_console.domain.recording import audit
+from agent_console.store.db import Store
+from agent_console.store.types import UTCDateTime
+from agent_console.store.models import (
+    Agent,
+    CannedResponse,
+    Case,
+    Customer,
+    Escalation,
+    FollowUp,
+    HandlingSegment,
+    KBArticle,
+    Message,
+    SlaEvent,
+    SlaPolicy,
+    Survey,
+)
+
+DEFAULT_CUSTOMERS = 300
+DEFAULT_CASES = 2000
+DEFAULT_KB = 200
+DEFAULT_SEED = 42
+BATCH = 5000
+#: From this many cases on, the big tables' indexes are dropped during the load and rebuilt after it.
+BULK_INDEX_REBUILD_FROM = 20000
+BULK_TABLES = ("cases", "messages", "sla_events", "handling_segments")
+
+CHANNEL_WEIGHTS = {"email": 30, "phone": 22, "chat": 18, "web": 10, "messenger": 8, "social": 7, "onsite": 5}
+PRIORITY_WEIGHTS = {"urgent": 4, "high": 16, "normal": 65, "low": 15}
+STATUS_WEIGHTS = {"new": 9, "open": 14, "pending": 7, "escalated": 5, "resolved": 33, "closed": 32}
+#: Per-priority policies are tighter than a channel's default: (first response, next update, resolution) factors.
+PRIORITY_FACTORS = {"urgent": (0.5, 0.5, 0.25), "high": (0.75, 0.75, 0.5)}
+FOLLOW_UP_HOURS = 24
+
+#: Stages reported to ``progress``: name, done, total.
+Progress = Callable[[str, int, int], None]
+
+
+class SeedRefused(RuntimeError):
+    pass
+
+
+@dataclass
+class SeedResult:
+    counts: dict[str, int] = field(default_factory=dict)
+    first_case_key: str | None = None
+    last_case_key: str | None = None
+
+
+def default_policies() -> list[dict]:
+    """The default SLA policies: one per channel from ``sla.DEFAULT_TARGETS``, plus tighter urgent/high ones."""
+    rows = []
+    for channel, (first_s, next_s, resolution_s) in sla.DEFAULT_TARGETS.items():
+        rows.append({"channel": channel, "priority": None, "first_response_s": first_s, "next_update_s": next_s,
+                     "resolution_s": resolution_s})
+        for priority, (f1, f2, f3) in PRIORITY_FACTORS.items():
+            rows.append({"channel": channel, "priority": priority, "first_response_s": round(first_s * f1),
+                         "next_update_s": round(next_s * f2), "resolution_s": round(resolution_s * f3)})
+    for row in rows:
+        row.update(uid=_uid(), at_risk_fraction=0.8, business_hours="", service_level_goal=0.8, auto_escalate=True,
+                   version=1)
+    return rows
+
+
+_uid_random = random.SystemRandom().getrandbits(64)
+_uid_source = random.Random(_uid_random ^ uuid.uuid4().int)
+
+
+def _uid() -> str:
+    """A random (version 4) UUID; ~3x cheaper than uuid.uuid4(), which reads os.urandom for every call."""
+    h = f"{_uid_source.getrandbits(128) & ~(0xF000 << 64) & ~(0xC000 << 48) | (0x4000 << 64) | (0x8000 << 48):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _ascii(value: str) -> str:
+    value = value.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    value = value.replace("Ä", "Ae").replace("Ö", "Oe").replace("Ü", "Ue")
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in value.lower() if ch.isalnum() or ch in ".-")
+
+
+def _slugify(value: str) -> str:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in _ascii(value.replace(" ", "-")))
+    while "--" in slug:
+        slug = slug.replace("--", "-")
+    return slug.strip("-")[:80]
+
+
+def _weighted(rng: random.Random, weights: dict[str, int], n: int) -> list[str]:
+    return rng.choices(list(weights), weights=list(weights.values()), k=n)
+
+
+def bulk_insert_sqlite(conn, table, rows: list[dict]) -> None:
+    """executemany straight on the DB-API cursor, with values already in the form SQLAlchemy stores them.
+
+    SQLAlchemy's own executemany builds and type-processes a parameter dict per row, which costs more than SQLite's
+    insert itself at 100,000s of rows. Datetimes are written exactly as ``UTCDateTime`` on SQLite writes them
+    (naive UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``), so reads and comparisons see no difference.
+    """
+    columns = list(rows[0])
+    datetime_positions = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, UTCDateTime)]
+    getter = itemgetter(*columns)
+    utc = timezone.utc
+
+    def values(row: dict) -> tuple:
+        out = list(getter(row))
+        for i in datetime_positions:
+            value = out[i]
+            if value is not None:
+                if value.tzinfo is not utc:
+                    value = value.astimezone(utc)
+                out[i] = value.isoformat(" ", "microseconds")[:26]
+        return out
+
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+           f"VALUES ({', '.join('?' for _ in columns)})")
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, map(values, rows))
+    finally:
+        cursor.close()
+
+
+class _Times:
+    """The fields the SLA functions read and write, without an ORM object per case."""
+
+    __slots__ = ("channel", "created_at", "first_response_at", "first_response_due", "next_update_due",
+                 "resolution_due", "sla_due_at", "sla_paused_at", "sla_paused_seconds", "is_open")
+
+    def __init__(self, channel: str, created_at: datetime, is_open: bool) -> None:
+        self.channel = channel
+        self.created_at = created_at
+        self.is_open = is_open
+        self.first_response_at = None
+        self.first_response_due = None
+        self.next_update_due = None
+        self.resolution_due = None
+        self.sla_due_at = None
+        self.sla_paused_at = None
+        self.sla_paused_seconds = 0.0
+
+
+class _Pools:
+    """Names and contact details made once with Faker, then sampled."""
+
+    def __init__(self, seed: int) -> None:
+        from faker import Faker
+
+        self.first: dict[str, list[str]] = {}
+        self.last: dict[str, list[str]] = {}
+        self.streets: dict[str, list[str]] = {}
+        for lang, locale in (("de", "de_DE"), ("en", "en_US")):
+            fake = Faker(locale)
+            fake.seed_instance(seed)
+            self.first[lang] = sorted({fake.first_name() for _ in range(400)})
+            self.last[lang] = sorted({fake.last_name() for _ in range(400)})
+            self.streets[lang] = [fake.street_address() for _ in range(200)]
+
+
+class _Seeder:
+    def __init__(self, store: Store, clock: Clock, seed: int, progress: Progress | None) -> None:
+        self.store = store
+        self.rng = random.Random(seed)
+        self.seed = seed
+        now = clock.now().astimezone(timezone.utc)
+        self.now = now.replace(second=0, microsecond=0)
+        self.progress = progress or (lambda stage, done, total: None)
+        self.result = SeedResult()
+
+    # --- helpers ---------------------------------------------------------------------------------------------------
+
+    def _next_id(self, conn, model) -> int:
+        return (conn.execute(select(func.max(model.__table__.c.id))).scalar() or 0) + 1
+
+    def _insert(self, conn, model, rows: list[dict]) -> None:
+        if not rows:
+            return
+        if conn.dialect.name == "sqlite":
+            bulk_insert_sqlite(conn, model.__table__, rows)
+        else:
+            conn.execute(insert(model.__table__), rows)
+        self.result.counts[model.__tablename__] = self.result.counts.get(model.__tablename__, 0) + len(rows)
+
+    # --- reference data --------------------------------------------------------------------------------------------
+
+    def seed_policies(self, conn) -> None:
+        table = SlaPolicy.__table__
+        existing = {(r.channel, r.priority) for r in conn.execute(select(table.c.channel, table.c.priority))}
+        self._insert(conn, SlaPolicy, [p for p in default_policies() if (p["channel"], p["priority"]) not in existing])
+
+    def load_policies(self, session) -> None:
+        policies = {(p.channel, p.priority): p for p in session.scalars(select(SlaPolicy)).all()}
+        self.policy = {}
+        for channel in content_channels():
+            for priority in PRIORITY_WEIGHTS:
+                self.policy[(channel, priority)] = policies.get((channel, priority)) or policies.get((channel, None))
+
+    def seed_agents(self, conn) -> None:
+        table = Agent.__table__
+        existing = {r.login for r in conn.execute(select(table.c.login))}
+        next_id = self._next_id(conn, Agent)
+        rows = []
+        states = ["available", "handling", "wrap_up", "break", "available", "handling", "offline"]
+        for login, name, role, tier, queues, skills in content.DEMO_AGENTS:
+            if login in existing:
+                continue
+            state = "offline" if login in ("demo", "admin") else self.rng.choice(states)
+            rows.append({"id": next_id, "uid": _uid(), "login": login, "name": name, "role": role, "tier": tier,
+                         "queues": queues, "skills": skills, "state": state,
+                         "state_since": self.now - timedelta(minutes=self.rng.randint(1, 90)), "active": True,
+                         "password_hash": None, "created_at": self.now - timedelta(days=400), "version": 1})
+            next_id += 1
+        self._insert(conn, Agent, rows)
+        self.agents = [dict(r._mapping) for r in conn.execute(
+            select(table.c.id, table.c.login, table.c.name, table.c.role, table.c.tier, table.c.queues)
+            .where(table.c.active.is_(True)).order_by(table.c.id))]
+        self.workers = [a for a in self.agents if a["role"] == "agent"] or self.agents
+        self.eligible: dict[tuple[str, int], list[dict]] = {}
+        for queue in ("Billing", "Delivery", "Technical", "Complaints", "General"):
+            for tier in (1, 2, 3):
+                fit = [a for a in self.workers if a["tier"] >= tier and
+                       (not a["queues"] or queue in a["queues"].split(","))]
+                self.eligible[(queue, tier)] = fit or [a for a in self.workers if a["tier"] >= tier] or self.agents
+        self.tier1 = [a for a in self.workers if a["tier"] == 1] or self.workers
+
+    def seed_canned(self, conn) -> None:
+        table = CannedResponse.__table__
+        existing = {r.shortcut for r in conn.execute(select(table.c.shortcut))}
+        rows = []
+        for shortcut, language, category, title, body in content.CANNED:
+            if shortcut in existing:
+                continue
+            rows.append({"uid": _uid(), "title": title, "shortcut": shortcut, "category": category,
+                         "language": language, "body": body, "usage_count": self.rng.randint(0, 400),
+                         "created_at": self.now - timedelta(days=200), "updated_at": self.now - timedelta(days=30),
+                         "version": 1})
+        self._insert(conn, CannedResponse, rows)
+
+    def seed_kb(self, conn, count: int) -> None:
+        table = KBArticle.__table__
+        seen = {r.slug for r in conn.execute(select(table.c.slug))}
+        rows = []
+        created = self.now - timedelta(days=300)
+
+        def add(slug: str, title: str, body: str, tags: str, language: str) -> None:
+            if slug in seen:
+                return
+            seen.add(slug)
+            rows.append({"uid": _uid(), "slug": slug, "title": title, "body": body, "tags": tags,
+                         "language": language, "helpful_votes": self.rng.randint(0, 250),
+                         "created_at": created + timedelta(days=self.rng.randint(0, 250)),
+                         "updated_at": self.now - timedelta(days=self.rng.randint(1, 40)), "version": 1})
+
+        for slug, language, tags, title, body in content.KB_BASE[:count]:
+            add(slug, title, body, tags, language)
+        produced = min(count, len(content.KB_BASE))
+        number = 0
+        while produced < count:
+            number += 1
+            language = "de" if number % 2 else "en"
+            template_title, tags, intro, steps = self.rng.choice(content.KB_VARIANTS[language])
+            product_index = self.rng.randrange(len(content.PRODUCTS[language]))
+            product = content.PRODUCTS[language][product_index]
+            symptom = self.rng.choice(content.SYMPTOMS[language])
+            title = template_title.format(product=product, symptom=symptom)
+            tag = _slugify(content.PRODUCTS["en"][product_index].split()[-1] if language == "de"
+                           else product.split()[-1])
+            chosen = steps if len(steps) <= 3 else steps[:2] + self.rng.sample(steps[2:], k=len(steps) - 3)
+            lines = [f"# {title}", "", intro.format(product=product, symptom_lower=symptom.lower()), ""]
+            lines.append("## Schritte" if language == "de" else "## Steps")
+            lines.append("")
+            lines += [f"{i}. {step}" for i, step in enumerate(chosen, 1)]
+            lines += ["", ("Gilt für: " if language == "de" else "Applies to: ") + f"**{product}**, "
+                      + ("Firmware ab " if language == "de" else "firmware ") + f"2.{self.rng.randint(0, 6)}"]
+            slug = f"{_slugify(title)}-{number}"
+            add(slug, title, "\n".join(lines), tags.format(tag=tag), language)
+            produced += 1
+        self._insert(conn, KBArticle, rows)
+
+    # --- customers -------------------------------------------------------------------------------------------------
+
+    def seed_customers(self, conn, count: int, pools: _Pools) -> None:
+        next_id = self._next_id(conn, Customer)
+        rng = self.rng
+        rows = []
+        domains = {"de": ["example.de", "example.com", "example.net"], "en": ["example.com", "example.org",
+                                                                             "example.co.uk"]}
+        for offset in range(count):
+            cid = next_id + offset
+            language = "de" if rng.random() < 0.55 else "en"
+            first, last = rng.choice(pools.first[language]), rng.choice(pools.last[language])
+            email = f"{_ascii(first)}.{_ascii(last)}{cid}@{rng.choice(domains[language])}"
+            if language == "de":
+                phone = f"+49{rng.choice(['30', '40', '89', '221', '69', '711', '341'])}{rng.randint(1000000, 9999999)}"
+            else:
+                phone = f"+44{rng.choice(['20', '161', '113', '117', '131'])}{rng.randint(1000000, 9999999)}"
+            rows.append({"id": cid, "uid": _uid(), "name": f"{first} {last}", "email": email,
+                         "phone": phone if rng.random() < 0.85 else None, "language": language,
+                         "vip": rng.random() < 0.06,
+                         "created_at": self.now - timedelta(days=rng.randint(30, 1500)), "version": 1})
+        self._insert(conn, Customer, rows)
+        self.customers = rows
+        self.streets = pools.streets
+
+    # --- cases -----------------------------------------------------------------------------------------------------
+
+    def seed_cases(self, conn, count: int) -> None:
+        """Cases in batches: one thread builds the next batch while this one inserts the last (2 cores here;
+        SQLite releases the GIL while it works). One thread builds every batch, in order, so the data stays
+        deterministic."""
+        next_ids = {model: self._next_id(conn, model) for model in
+                    (Case, Message, HandlingSegment, SlaEvent, Escalation, FollowUp, Survey)}
+        first_case_id = next_ids[Case]
+        batches: queue.Queue = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def produce() -> None:
+            try:
+                done = 0
+                while done < count and not stop.is_set():
+                    n = min(BATCH, count - done)
+                    batch = self._build_batch(next_ids, n)
+                    while not stop.is_set():
+                        try:
+                            batches.put(batch, timeout=0.2)
+                            break
+                        except queue.Full:
+                            continue
+                    done += n
+            finally:
+                batches.put(None)
+
+        self.progress("cases", 0, count)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            producing = pool.submit(produce)
+            inserted = 0
+            batch = None
+            try:
+                while (batch := batches.get()) is not None:
+                    # Parents before children: the foreign keys are checked row by row.
+                    for model in (Case, Message, HandlingSegment, SlaEvent, Escalation, FollowUp, Survey):
+                        self._insert(conn, model, batch[model])
+                    inserted += len(batch[Case])
+                    self.progress("cases", inserted, count)
+            finally:
+                stop.set()
+                while batch is not None:  # an insert failed: let the producer finish
+                    batch = batches.get()
+            producing.result()  # re-raises an error of the producer
+        if count:
+            self.result.first_case_key = format_key(first_case_id)
+            self.result.last_case_key = format_key(first_case_id + count - 1)
+
+    def _build_batch(self, next_ids: dict, n: int) -> dict[type, list[dict]]:
+        rng = self.rng
+        batch: dict[type, list[dict]] = {m: [] for m in next_ids}
+        channels = _weighted(rng, CHANNEL_WEIGHTS, n)
+        priorities = _weighted(rng, PRIORITY_WEIGHTS, n)
+        statuses = _weighted(rng, STATUS_WEIGHTS, n)
+        chosen_topics = rng.choices(content.TOPICS, weights=[t.weight for t in content.TOPICS], k=n)
+        for i in range(n):
+            self._one_case(batch, next_ids, channels[i], priorities[i], statuses[i], chosen_topics[i])
+        return batch
+
+    def _one_case(self, batch, ids, channel: str, priority: str, status: str, topic) -> None:
+        rng = self.rng
+        now = self.now
+        customer = rng.choice(self.customers)
+        lang = customer["language"]
+        if customer["vip"] and priority in ("normal", "low") and rng.random() < 0.5:
+            priority = "high"
+        policy = self.policy[(channel, priority)]
+        first_s, next_s, resolution_s = sla.targets(policy, channel)
+        case_id = ids[Case]
+        ids[Case] += 1
+        key = format_key(case_id)
+        is_open = status in ("new", "open", "pending", "escalated")
+
+        # When it happened: open work is recent, so the queue shows live countdowns; history spreads over 60 days.
+        if status == "new":
+            age = first_s * rng.uniform(0.0, 1.6) + rng.uniform(0, 60)
+        elif is_open:
+            age = resolution_s * rng.uniform(0.05, 1.3) + first_s
+        else:
+            age = rng.uniform(0.5, 60) * 86400
+        created = now - timedelta(seconds=int(age))
+        times = _Times(channel, created, is_open)
+        sla.compute_initial_due(times, policy)
+
+        first_response_at = None
+        if status != "new":
+            delay = first_s * rng.triangular(0.05, 1.5, 0.4)
+            latest = created + timedelta(seconds=age * 0.4)
+            first_response_at = min(created + timedelta(seconds=int(delay) + 5), latest).replace(microsecond=0)
+
+        resolved_at = closed_at = None
+        if not is_open:
+            took = max(resolution_s * rng.triangular(0.03, 1.4, 0.3), (first_response_at - created).total_seconds()
+                       + 120)
+            resolved_at = min(created + timedelta(seconds=int(took)), now - timedelta(minutes=5))
+            if status == "closed":
+                closed_at = resolved_at + timedelta(days=2)
+                if closed_at > now:
+                    status, closed_at = "resolved", None
+
+        tier = 1
+        escalated_case = status == "escalated" or (not is_open and rng.random() < 0.08)
+        if escalated_case:
+            tier = 2 if rng.random() < 0.75 else 3
+        assignee = None
+        responder = None
+        if status != "new":
+            assignee = rng.choice(self.eligible[(topic.queue, tier)])
+            if status == "open" and rng.random() < 0.15:
+                assignee = None  # released back to the queue
+            responder = rng.choice(self.tier1) if escalated_case else (assignee or rng.choice(self.tier1))
+
+        fill = self._filler(customer, responder or assignee, key, lang)
+        subject = rng.choice(topic.subjects[lang]).format(**fill)
+
+        # The thread.
+        thread: list[tuple[datetime, str, dict | None, bool, str]] = []  # (at, dir, agent, internal, body)
+        thread.append((created, "in", None, False, rng.choice(topic.openers[lang])))
+        last_inbound = created
+        paused_at = None
+        next_update_due = None
+        escalated_at = None
+        if status == "new" and rng.random() < 0.15:
+            second = created + timedelta(seconds=int(age * rng.uniform(0.3, 0.9)))
+            body = rng.choice(topic.followups[lang]) if topic.followups.get(lang) else self._nudge(lang)
+            thread.append((second, "in", None, False, body))
+            last_inbound = second
+        if first_response_at is not None:
+            thread.append((first_response_at, "out", responder, False, rng.choice(topic.replies[lang])))
+            end = resolved_at or now
+            span = max((end - first_response_at).total_seconds(), 60)
+            if topic.notes.get(lang) and rng.random() < 0.4:
+                thread.append((first_response_at + timedelta(seconds=int(span * 0.1) + 30), "out", responder, True,
+                               rng.choice(topic.notes[lang])))
+            if escalated_case:
+                escalated_at = first_response_at + timedelta(seconds=int(span * rng.uniform(0.15, 0.4)) + 60)
+                reason = rng.choice(content.ESCALATION_REASONS)
+                thread.append((escalated_at, "out", responder, True, f"Escalated to tier {tier}: {reason}"))
+            if status in ("open", "escalated") and topic.followups.get(lang) and rng.random() < 0.5:
+                again = min(first_response_at + timedelta(seconds=int(span * rng.uniform(0.5, 0.95)) + 90),
+                            now - timedelta(seconds=30))
+                thread.append((again, "in", None, False, rng.choice(topic.followups[lang])))
+                last_inbound = again
+                if next_s and again <= now:
+                    next_update_due = sla.add_target(policy, again, next_s)
+            elif status == "pending":
+                paused_at = min(first_response_at + timedelta(seconds=int(span * rng.uniform(0.3, 0.8)) + 60),
+                                now - timedelta(seconds=30))
+                thread.append((paused_at, "out", assignee, False, rng.choice(content.PENDING_ASK[lang])))
+            elif not is_open:
+                if topic.followups.get(lang) and rng.random() < 0.35:
+                    again = first_response_at + timedelta(seconds=int(span * 0.4) + 60)
+                    thread.append((again, "in", None, False, rng.choice(topic.followups[lang])))
+                    thread.append((again + timedelta(seconds=int(span * 0.2) + 60), "out", assignee, False,
+                                   rng.choice(topic.replies[lang])))
+                    last_inbound = again
+                if rng.random() < 0.4:
+                    thanks_at = resolved_at - timedelta(seconds=min(600, int(span * 0.05) + 30))
+                    thread.append((thanks_at, "in", None, False, rng.choice(content.THANKS[lang])))
+                    last_inbound = max(last_inbound, thanks_at)
+                thread.append((resolved_at, "out", assignee, False, rng.choice(content.CLOSING[lang])))
+            elif status == "open" and rng.random() < 0.3:
+                thread.append((first_response_at + timedelta(seconds=int(span * 0.5) + 60), "out", responder, True,
+                               rng.choice(content.GENERIC_NOTES[lang])))
+        # Nothing happens after the case was resolved (or in the future).
+        cap = resolved_at or now
+        thread = sorted(((min(at, cap), *rest) for at, *rest in thread), key=lambda m: m[0])
+        if escalated_at is not None:
+            escalated_at = min(escalated_at, cap)
+
+        # SLA state, through the same functions the case service uses.
+        times.first_response_at = first_response_at
+        times.next_update_due = next_update_due
+        if paused_at is not None:
+            times.sla_paused_at = paused_at
+        sla.update_sla_due(times)
+        fr_breached = (first_response_at or now) > times.first_response_due
+        res_breached = (resolved_at or now) > times.resolution_due and paused_at is None
+        breached = fr_breached or res_breached or (next_update_due is not None and next_update_due < now)
+
+        tags = list(topic.tags)
+        if customer["vip"]:
+            tags.append("vip")
+        if channel == "phone" and rng.random() < 0.2:
+            tags.append("callback")
+        if escalated_case:
+            tags.append("escalated")
+
+        inbound_count = sum(1 for m in thread if m[1] == "in")
+        last_activity = thread[-1][0]
+        wrap_code = rng.choice(DEFAULT_WRAP_UP_CODES) if not is_open else None
+        batch[Case].append({
+            "id": case_id, "uid": _uid(), "key": key, "external_id": None, "subject": subject,
+            "customer_id": customer["id"], "channel": channel, "queue": topic.queue, "priority": priority,
+            "status": status, "is_open": is_open, "tier": tier, "assignee_id": assignee["id"] if assignee else None,
+            "language": lang, "tags": ",".join(tags), "contact_count": inbound_count, "created_at": created,
+            "updated_at": max(last_activity, closed_at or last_activity), "first_response_at": first_response_at,
+            "last_inbound_at": last_inbound, "resolved_at": resolved_at, "closed_at": closed_at,
+            "reopened_count": 0, "last_reopened_at": None, "first_response_due": times.first_response_due,
+            "next_update_due": next_update_due, "resolution_due": times.resolution_due,
+            "sla_due_at": times.sla_due_at, "sla_paused_at": paused_at, "sla_paused_seconds": 0.0,
+            "sla_breached": breached, "escalation_level": 1 if escalated_case else 0, "wrap_up_code": wrap_code,
+            "version": len(thread) + (2 if not is_open else 1),
+        })
+        for at, direction, agent, internal, body in thread:
+            batch[Message].append({
+                "id": ids[Message], "uid": _uid(), "case_id": case_id, "direction": direction, "channel": channel,
+                "author_agent_id": agent["id"] if agent else None,
+                "author_name": agent["name"] if agent else customer["name"], "body": body.format(**fill),
+                "is_internal": internal, "created_at": at,
+            })
+            ids[Message] += 1
+
+        events = batch[SlaEvent]
+
+        def event(target: str, kind: str, at: datetime, due: datetime | None, detail: str = "") -> None:
+            events.append({"id": ids[SlaEvent], "uid": _uid(), "case_id": case_id, "target": target, "event": kind,
+                           "at": at, "due_at": due, "detail": detail})
+            ids[SlaEvent] += 1
+
+        event("first_response", "started", created, times.first_response_due)
+        event("resolution", "started", created, times.resolution_due)
+        if first_response_at is not None:
+            event("first_response", "breached" if fr_breached else "met", first_response_at,
+                  times.first_response_due, "first reply")
+        if next_update_due is not None:
+            event("next_update", "started", last_inbound, next_update_due)
+        if paused_at is not None:
+            event("resolution", "paused", paused_at, times.resolution_due, "pending on customer")
+        if resolved_at is not None:
+            event("resolution", "breached" if res_breached else "met", resolved_at, times.resolution_due, "resolved")
+
+        # Handling time: the stretch the responder spent on the first reply, then wrap-up.
+        if first_response_at is not None and responder is not None:
+            talk = rng.randint(120, 900) if channel in ("phone", "onsite", "chat") else rng.randint(90, 600)
+            if channel in ("phone", "onsite", "chat"):
+                start, end = first_response_at, first_response_at + timedelta(seconds=talk)
+            else:
+                start, end = first_response_at - timedelta(seconds=talk), first_response_at
+            if end <= now:
+                wrap_end = min(end + timedelta(seconds=rng.randint(20, 150)), now)
+                for kind, s, e, reason in (("handle", start, end, "wrap_up"), ("wrap_up", end, wrap_end, "switch")):
+                    batch[HandlingSegment].append({
+                        "id": ids[HandlingSegment], "uid": _uid(), "case_id": case_id, "agent_id": responder["id"],
+                        "kind": kind, "started_at": s, "ended_at": e, "heartbeat_at": e, "end_reason": reason,
+                        "wrap_up_code": rng.choice(DEFAULT_WRAP_UP_CODES) if kind == "wrap_up" else None,
+                    })
+                    ids[HandlingSegment] += 1
+
+        if escalated_at is not None:
+            esc_id = ids[Escalation]
+            ids[Escalation] += 1
+            batch[Escalation].append({
+                "id": esc_id, "uid": _uid(), "case_id": case_id, "kind": "manual", "from_tier": 1, "to_tier": tier,
+                "from_queue": topic.queue, "to_queue": topic.queue, "from_agent_id": responder["id"],
+                "to_agent_id": assignee["id"] if assignee else None, "reason": rng.choice(content.ESCALATION_REASONS),
+                "created_by_id": responder["id"], "created_at": escalated_at,
+            })
+            due = escalated_at + timedelta(hours=FOLLOW_UP_HOURS)
+            done_at = None
+            if resolved_at is not None:
+                done_at = min(max(due, resolved_at) + timedelta(hours=rng.randint(1, 20)), now)
+            batch[FollowUp].append({
+                "id": ids[FollowUp], "uid": _uid(), "case_id": case_id, "agent_id": responder["id"],
+                "escalation_id": esc_id, "due_at": due, "done_at": done_at,
+                "note": ("Beim Kunden nachfragen, ob das Problem gelöst ist" if lang == "de"
+                         else "Check with the customer that the problem is solved") + f" ({key})",
+                "created_at": escalated_at,
+            })
+            ids[FollowUp] += 1
+
+        if resolved_at is not None and rng.random() < 0.35:
+            happy = not breached and rng.random() < 0.85
+            csat = rng.choice((4, 5, 5)) if happy else rng.choice((1, 2, 3))
+            nps = rng.randint(8, 10) if happy else rng.randint(0, 7)
+            ces = rng.randint(1, 3) if happy else rng.randint(3, 7)
+            batch[Survey].append({
+                "id": ids[Survey], "uid": _uid(), "case_id": case_id, "csat": csat,
+                "nps": nps if rng.random() < 0.8 else None, "ces": ces if rng.random() < 0.7 else None,
+                "created_at": min(resolved_at + timedelta(hours=rng.randint(1, 48)), now),
+            })
+            ids[Survey] += 1
+
+    def _filler(self, customer: dict, agent: dict | None, key: str, lang: str) -> dict:
+        rng = self.rng
+        day = self.now - timedelta(days=rng.randint(2, 25))
+        products = content.PRODUCTS[lang]
+        amount = rng.randint(900, 89900) / 100
+        return {
+            "order": f"{rng.randint(100000, 999999)}", "invoice": f"R-{self.now.year}-{rng.randint(10000, 99999)}",
+            "product": rng.choice(products), "plan": rng.choice(content.PLANS[lang]),
+            "amount": (f"{amount:.2f} €".replace(".", ",") if lang == "de" else f"€{amount:.2f}"),
+            "date": day.strftime("%d.%m.%Y") if lang == "de" else day.strftime("%d %B %Y"),
+            "carrier": rng.choice(content.CARRIERS), "tracking": f"{rng.randint(10**11, 10**12 - 1)}",
+            "ref": f"{rng.randint(10000, 99999)}", "ref3": f"{rng.randint(100, 199)}",
+            "city": rng.choice(content.CITIES[lang]), "address": rng.choice(self.streets[lang]),
+            "customer": customer["name"], "first_name": customer["name"].split()[0],
+            "email": customer["email"], "agent": agent["name"] if agent else "", "key": key,
+        }
+
+    def _nudge(self, lang: str) -> str:
+        return self.rng.choice(["Gibt es schon etwas Neues?", "Hallo? Ich warte noch auf eine Antwort."]
+                               if lang == "de" else ["Any news on this?", "Hello? Still waiting for an answer."])
+
+
+def _drop_secondary_indexes(conn, tables: tuple[str, ...]):
+    """Drop the named indexes of the big tables for a bulk load; returns the function that recreates them.
+
+    Building an index once over sorted data is much faster than updating a dozen B-trees per inserted row. The
+    exact ``CREATE INDEX`` statements are read back from ``sqlite_master``, so every index (from any migration)
+    returns as it was; all of it happens inside the seed's transaction.
+    """
+    if conn.dialect.name != "sqlite":
+        return None
+    placeholders = ", ".join("?" for _ in tables)
+    indexes = conn.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({placeholders})", tuple(tables)).all()
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+
+    def restore() -> None:
+        for _name, sql in indexes:
+            conn.exec_driver_sql(sql)
+
+    return restore
+
+
+def _suspend_search_triggers(conn):
+    """Bulk loads skip the search index's per-row triggers and rebuild it once at the end (far faster).
+
+    Returns the function that brings the index back in step (and restores the triggers), or None when the store
+    has no search index. Everything happens inside the seed's transaction, so a failed seed leaves the triggers.
+    """
+    if importlib.util.find_spec("agent_console.store.search") is None:
+        return None
+    from agent_console.store import search
+
+    create_schema = getattr(search, "create_schema", None)
+    drops = [s for s in getattr(search, "DROP_STATEMENTS", ()) if s.upper().startswith("DROP TRIGGER")]
+    if conn.dialect.name != "sqlite" or create_schema is None or not drops:
+        reindex = getattr(search, "reindex", None)
+        return reindex
+    has_index = conn.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kb_fts'").scalar()
+    if not has_index:
+        return None
+    for statement in drops:
+        conn.exec_driver_sql(statement)
+
+    def rebuild(_session) -> None:
+        create_schema(conn.connection.driver_connection)
+
+    return rebuild
+
+
+def content_channels() -> list[str]:
+    return list(CHANNEL_WEIGHTS)
+
+
+def seed_demo(store: Store, clock: Clock, *, customers: int = DEFAULT_CUSTOMERS, cases: int = DEFAULT_CASES,
+              kb: int = DEFAULT_KB, seed: int = DEFAULT_SEED, force: bool = False,
+              progress: Progress | None = None) -> SeedResult:
+    """Fill the store with demo data in one transaction; see the module docstring for the rules."""
+    if min(customers, cases, kb) < 0:
+        raise ValueError("counts cannot be negative")
+    if cases and not customers:
+        raise ValueError("cases need customers: --customers must be at least 1")
+    seeder = _Seeder(store, clock, seed, progress)
+    pools = _Pools(seed) if customers else None
+    with store.transaction() as session:
+        conn = session.connection()
+        existing = conn.execute(select(func.count()).select_from(Case.__table__)).scalar_one()
+        if existing and not force:
+            raise SeedRefused(f"the store already holds {existing:,} cases; pass --force to add the demo data "
+                              "beside them (existing agents, policies, canned responses and articles are kept)")
+        if conn.dialect.name == "sqlite":
+            # A big page cache keeps the many index B-trees of a bulk load in memory (this connection only).
+            conn.exec_driver_sql("PRAGMA cache_size = -262144")
+        rebuild_search = _suspend_search_triggers(conn)
+        restore_indexes = _drop_secondary_indexes(conn, BULK_TABLES) if cases >= BULK_INDEX_REBUILD_FROM else None
+        seeder.seed_policies(conn)
+        seeder.load_policies(session)
+        seeder.seed_agents(conn)
+        seeder.seed_canned(conn)
+        seeder.progress("knowledge base", 0, kb)
+        seeder.seed_kb(conn, kb)
+        seeder.progress("knowledge base", kb, kb)
+        if customers:
+            seeder.seed_customers(conn, customers, pools)
+        seeder.seed_cases(conn, cases)
+        if restore_indexes is not None:
+            seeder.progress("indexes", 0, 1)
+            restore_indexes()
+            seeder.progress("indexes", 1, 1)
+        if rebuild_search is not None:
+            seeder.progress("search index", 0, 1)
+            rebuild_search(session)
+            seeder.progress("search index", 1, 1)
+        audit(session, clock.now(), None, "seed.demo", "store", None, seed=seed, counts=seeder.result.counts)
+    return seeder.result

@@ -1,0 +1,352 @@
+"""Canned responses in the console: the picker (search, preview filled from the case, insert) and their management.
+
+``CannedPicker`` dismisses with the rendered text (counting one use) or None. With ``manage=True`` (no case needed) it
+is the management screen: enter edits instead of inserting. Create (ctrl+n), edit (ctrl+e) and delete (ctrl+d) work
+in both. Every text shown comes from colleagues or customers and is rendered literally.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from agent_console.domain.canned import CannedError, CannedResponses, LANGUAGES, rank_canned
+from agent_console.domain.templates import PLACEHOLDERS, Rendered, render
+from agent_console.screens.bindings import CommandEntry
+
+ALL_CATEGORIES = "__all__"
+MARKER_STYLE = "bold black on yellow"
+
+
+def marked_text(text: str) -> Text:
+    """The rendered text with ⟦…⟧ markers made impossible to miss."""
+    result = Text(text)
+    start = 0
+    while True:
+        begin = text.find("⟦", start)
+        if begin < 0:
+            break
+        end = text.find("⟧", begin)
+        end = len(text) if end < 0 else end + 1
+        result.stylize(MARKER_STYLE, begin, end)
+        start = end
+    return result
+
+
+class CannedPicker(ModalScreen[str | None]):
+    CSS_PATH = "canned.tcss"
+    BINDINGS = [
+        Binding("enter", "choose", "Insert", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("pagedown", "move(8)", "Page down", show=False),
+        Binding("pageup", "move(-8)", "Page up", show=False),
+        Binding("ctrl+g", "next_category", "Category"),
+        Binding("ctrl+n", "new", "New", priority=True),
+        Binding("ctrl+e", "edit", "Edit", priority=True),
+        Binding("ctrl+d", "delete", "Delete", priority=True),
+    ]
+
+    def __init__(self, *, store, clock, agent, case_id: int | None = None, manage: bool = False,
+                 query: str = "") -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self.agent = agent
+        self.case_id = case_id
+        self.manage = manage
+        self.initial_query = query
+        self.service = CannedResponses(store, clock, agent)
+        self.responses: list = []
+        self.shown: list = []
+        self.context: dict = {}
+        self.case_label = ""
+        self.language: str | None = None
+        self.category: str | None = None
+        self._pending_delete: int | None = None
+
+    # --- layout ----------------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="canned-dialog"):
+            yield Static(id="canned-title", markup=False)
+            with Horizontal(id="canned-filters"):
+                yield Input(value=self.initial_query, placeholder="Search title, ;shortcut or text…",
+                            id="canned-query")
+                yield Select([("All categories", ALL_CATEGORIES)], value=ALL_CATEGORIES, allow_blank=False,
+                             id="canned-category")
+            with Horizontal(id="canned-main"):
+                yield OptionList(id="canned-list")
+                with VerticalScroll(id="canned-preview-box"):
+                    yield Static(id="canned-preview", markup=False)
+                    yield Static(id="canned-problems", markup=False)
+            yield Static(id="canned-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#canned-list", OptionList).can_focus = False
+        self.query_one("#canned-query", Input).focus()
+        if self.manage:
+            self._set_binding_label("choose", "Edit")
+        self.load()
+
+    def _set_binding_label(self, action: str, label: str) -> None:
+        for key, bindings in list(self._bindings.key_to_bindings.items()):
+            self._bindings.key_to_bindings[key] = [
+                b._replace(description=label) if b.action == action else b for b in bindings]
+
+    @work(thread=True, exclusive=True, group="canned-load", exit_on_error=False)
+    def load(self, select_id: int | None = None) -> None:
+        from agent_console.domain.templates import case_context
+        from agent_console.store.models import Case
+
+        responses = self.service.all()
+        with self.store.session() as session:
+            context = case_context(session, self.case_id, self.agent, self.clock.now())
+            case = session.get(Case, self.case_id) if self.case_id is not None else None
+            label = f"{case.key} · {case.language}" if case is not None else ""
+            language = case.language if case is not None else None
+        self.app.call_from_thread(self._loaded, responses, context, label, language, select_id)
+
+    def _loaded(self, responses, context, label, language, select_id) -> None:
+        self.responses = responses
+        self.context = context
+        self.case_label = label
+        self.language = language
+        title = "Manage canned responses" if self.manage else "Insert a canned response"
+        self.query_one("#canned-title", Static).update(Text(f"{title}  {label}".rstrip()))
+        categories = sorted({r.category for r in responses if r.category})
+        select = self.query_one("#canned-category", Select)
+        select.set_options([("All categories", ALL_CATEGORIES)] + [(c, c) for c in categories])
+        select.value = self.category if self.category in categories else ALL_CATEGORIES
+        self.refresh_list(select_id)
+
+    # --- searching -------------------------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#canned-query")
+    def _query_changed(self) -> None:
+        self.refresh_list()
+
+    @on(Select.Changed, "#canned-category")
+    def _category_changed(self, event: Select.Changed) -> None:
+        value = event.value
+        self.category = None if value in (ALL_CATEGORIES, Select.NULL) else str(value)
+        self.refresh_list()
+
+    def refresh_list(self, select_id: int | None = None) -> None:
+        query = self.query_one("#canned-query", Input).value
+        self.shown = [m.response for m in rank_canned(self.responses, query, language=self.language,
+                                                      category=self.category)]
+        option_list = self.query_one("#canned-list", OptionList)
+        option_list.set_options(Option(self._prompt(r), id=str(r.id)) for r in self.shown)
+        index = 0
+        if select_id is not None:
+            index = next((i for i, r in enumerate(self.shown) if r.id == select_id), 0)
+        option_list.highlighted = index if self.shown else None
+        count = len(self.shown)
+        self.query_one("#canned-status", Static).update(
+            Text(f"{count} of {len(self.responses)} responses" if self.responses else
+                 "No canned responses yet — ctrl+n creates one."))
+        self.update_preview()
+
+    def _prompt(self, response) -> Text:
+        prompt = Text(response.title, style="bold")
+        prompt.append(f"  ;{response.shortcut}", style="cyan")
+        prompt.append(f"  {response.language}", style="dim" if response.language == self.language else "yellow")
+        if response.category:
+            prompt.append(f"  {response.category}", style="dim")
+        prompt.append(f"  ×{response.usage_count}", style="dim")
+        return prompt
+
+    @property
+    def current(self):
+        index = self.query_one("#canned-list", OptionList).highlighted
+        if index is None or not (0 <= index < len(self.shown)):
+            return None
+        return self.shown[index]
+
+    @on(OptionList.OptionHighlighted, "#canned-list")
+    def _highlighted(self) -> None:
+        self.update_preview()
+
+    def rendered(self, response) -> Rendered:
+        return render(response.body, self.context)
+
+    def update_preview(self) -> None:
+        preview = self.query_one("#canned-preview", Static)
+        problems = self.query_one("#canned-problems", Static)
+        response = self.current
+        if response is None:
+            preview.update(Text("Nothing matches.", style="dim"))
+            problems.update("")
+            return
+        result = self.rendered(response)
+        preview.update(marked_text(result.text))
+        problems.update(Text("\n".join(f"⚠ {p}" for p in result.problems), style="bold yellow"))
+
+    def action_move(self, delta: int) -> None:
+        option_list = self.query_one("#canned-list", OptionList)
+        if not self.shown:
+            return
+        current = option_list.highlighted or 0
+        option_list.highlighted = max(0, min(len(self.shown) - 1, current + delta))
+
+    def action_next_category(self) -> None:
+        select = self.query_one("#canned-category", Select)
+        values = [ALL_CATEGORIES] + sorted({r.category for r in self.responses if r.category})
+        current = select.value if select.value in values else ALL_CATEGORIES
+        select.value = values[(values.index(current) + 1) % len(values)]
+
+    # --- choosing --------------------------------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#canned-list")
+    def _selected(self) -> None:
+        self.action_choose()
+
+    def action_choose(self) -> None:
+        if self.manage:
+            self.action_edit()
+            return
+        response = self.current
+        if response is None:
+            self.notify("Nothing to insert.", severity="warning")
+            return
+        result = self.rendered(response)
+        self.service.record_use(response.id)
+        if result.problems:
+            self.notify("\n".join(result.problems) + "\nCheck the marked parts before sending.",
+                        title="Check the inserted text", severity="warning", timeout=8)
+        self.dismiss(result.text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    # --- managing --------------------------------------------------------------------------------------------------
+
+    def action_new(self) -> None:
+        self.app.push_screen(CannedEditor(self.service, None, default_language=self.language or "en",
+                                          default_category=self.category or ""), self._after_edit)
+
+    def action_edit(self) -> None:
+        response = self.current
+        if response is None:
+            return
+        self.app.push_screen(CannedEditor(self.service, response), self._after_edit)
+
+    def _after_edit(self, saved_id: int | None) -> None:
+        if saved_id is not None:
+            self.load(saved_id)
+        self.query_one("#canned-query", Input).focus()
+
+    def action_delete(self) -> None:
+        response = self.current
+        if response is None:
+            return
+        if self._pending_delete != response.id:
+            self._pending_delete = response.id
+            self.notify(f"Press ctrl+d again to delete “{response.title}” (;{response.shortcut}).",
+                        title="Delete?", severity="warning")
+            return
+        self._pending_delete = None
+        try:
+            self.service.delete(response.id)
+        except CannedError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"Deleted ;{response.shortcut}.")
+        self.load()
+
+    def command_entries(self) -> list[CommandEntry]:
+        return [
+            CommandEntry("Insert the highlighted response" if not self.manage else "Edit the highlighted response",
+                         "key enter", self.action_choose),
+            CommandEntry("New canned response", "key ctrl+n", self.action_new),
+            CommandEntry("Edit canned response", "key ctrl+e", self.action_edit),
+            CommandEntry("Delete canned response", "key ctrl+d (twice)", self.action_delete),
+            CommandEntry("Next category", "key ctrl+g", self.action_next_category),
+        ]
+
+
+class CannedManager(CannedPicker):
+    """Create, edit and delete canned responses (no case needed); enter edits."""
+
+    def __init__(self, *, store, clock, agent, case_id: int | None = None) -> None:
+        super().__init__(store=store, clock=clock, agent=agent, case_id=case_id, manage=True)
+
+
+class CannedEditor(ModalScreen[int | None]):
+    """The form for one canned response; dismisses with its id when saved."""
+
+    CSS_PATH = "canned.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
+
+    def __init__(self, service: CannedResponses, response=None, *, default_language: str = "en",
+                 default_category: str = "") -> None:
+        super().__init__()
+        self.service = service
+        self.response = response
+        self.default_language = default_language if default_language in LANGUAGES else "en"
+        self.default_category = default_category
+
+    def compose(self) -> ComposeResult:
+        r = self.response
+        with Vertical(id="canned-editor"):
+            yield Static(Text("Edit canned response" if r else "New canned response"), id="editor-title")
+            with Horizontal(classes="editor-row"):
+                yield Label("Title", classes="editor-label")
+                yield Input(r.title if r else "", id="editor-title-input", max_length=200)
+            with Horizontal(classes="editor-row"):
+                yield Label("Shortcut ;", classes="editor-label")
+                yield Input(r.shortcut if r else "", id="editor-shortcut", max_length=64,
+                            placeholder="e.g. refund")
+            with Horizontal(classes="editor-row"):
+                yield Label("Category", classes="editor-label")
+                yield Input(r.category if r else self.default_category, id="editor-category", max_length=64)
+            with Horizontal(classes="editor-row"):
+                yield Label("Language", classes="editor-label")
+                yield Select([(code, code) for code in LANGUAGES], allow_blank=False,
+                             value=r.language if r else self.default_language, id="editor-language")
+            yield TextArea(r.body if r else "", id="editor-body", soft_wrap=True, tab_behavior="focus")
+            yield Static(Text("Placeholders: " + ", ".join("{{ " + p + " }}" for p in PLACEHOLDERS)),
+                         id="editor-help")
+            yield Static(id="editor-error", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#editor-title-input", Input).focus()
+
+    def action_save(self) -> None:
+        values = dict(
+            title=self.query_one("#editor-title-input", Input).value,
+            shortcut=self.query_one("#editor-shortcut", Input).value,
+            category=self.query_one("#editor-category", Input).value,
+            language=str(self.query_one("#editor-language", Select).value),
+            body=self.query_one("#editor-body", TextArea).text,
+        )
+        try:
+            if self.response is None:
+                saved = self.service.create(**values)
+            else:
+                saved = self.service.update(self.response.id, **values)
+        except CannedError as exc:
+            self.query_one("#editor-error", Static).update(Text(f"{exc}", style="bold red"))
+            field = {"title": "#editor-title-input", "shortcut": "#editor-shortcut", "category": "#editor-category",
+                     "body": "#editor-body"}.get(exc.field or "")
+            if field:
+                self.query_one(field).focus()
+            return
+        self.notify(f"Saved ;{saved.shortcut}.")
+        self.dismiss(saved.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
