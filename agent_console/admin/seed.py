@@ -69,6 +69,8 @@ STATUS_WEIGHTS = {"new": 9, "open": 14, "pending": 7, "escalated": 5, "resolved"
 #: Per-priority policies are tighter than a channel's default: (first response, next update, resolution) factors.
 PRIORITY_FACTORS = {"urgent": (0.5, 0.5, 0.25), "high": (0.75, 0.75, 0.5)}
 FOLLOW_UP_HOURS = 24
+#: Channels where closing a case sends the customer a written message (a call just ends).
+WRITTEN_CHANNELS = ("email", "web", "messenger", "social")
 
 #: Stages reported to ``progress``: name, done, total.
 Progress = Callable[[str, int, int], None]
@@ -501,7 +503,10 @@ class _Seeder:
                     thanks_at = resolved_at - timedelta(seconds=min(600, int(span * 0.05) + 30))
                     thread.append((thanks_at, "in", None, False, rng.choice(content.THANKS[lang])))
                     last_inbound = max(last_inbound, thanks_at)
-                thread.append((resolved_at, "out", assignee, False, rng.choice(content.CLOSING[lang])))
+                if channel in WRITTEN_CHANNELS and rng.random() < 0.6:
+                    thread.append((resolved_at, "out", assignee, False, rng.choice(content.CLOSING[lang])))
+                else:
+                    thread.append((resolved_at, "out", assignee, True, rng.choice(content.GENERIC_NOTES[lang][:1])))
             elif status == "open" and rng.random() < 0.3:
                 thread.append((first_response_at + timedelta(seconds=int(span * 0.5) + 60), "out", responder, True,
                                rng.choice(content.GENERIC_NOTES[lang])))
