@@ -18,6 +18,7 @@ Every write is one transaction with an audit event and an outbox op (``segment.u
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -88,7 +89,9 @@ def change_agent_state(session, agent_id: int, state: str, at: datetime, *, reas
           old=previous, new=state, reason=reason)
     # The server applies a state op to the agent who pushes it; a supervisor's change for someone else stays local.
     if actor_id is None or actor_id == agent_id:
-        enqueue(session, at, "agent.state", state=state, reason=reason, at=at)
+        # ``at`` is both enqueue's own parameter and a payload field of this op, so the payload is passed whole.
+        enqueue(session, at, "agent.state", **{"state": state, "reason": reason[:200]}).payload = json.dumps(
+            {"state": state, "reason": reason[:200], "at": at.isoformat()}, ensure_ascii=False, sort_keys=True)
     return agent
 
 

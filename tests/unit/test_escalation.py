@@ -53,7 +53,7 @@ def test_escalation_moves_the_case_out_of_the_agents_queue_and_creates_a_follow_
         assert queries.open_follow_ups(session, ben.id) == []
         audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "case.escalate")).one()
         assert "needs line measurement" in audit.detail
-        assert session.scalars(select(OutboxOp).where(OutboxOp.kind == "case.escalate")).one()
+        assert session.scalars(select(OutboxOp).where(OutboxOp.kind == "escalation.create")).one()
 
 
 def test_escalation_to_another_queue_with_a_custom_follow_up_time(store, agents, clock, claimed_case):

@@ -146,7 +146,8 @@ def test_a_phone_case_unanswered_for_90_seconds_breaches_and_escalates_once(stor
         assert [b.due_at - case.created_at for b in breaches] == [timedelta(seconds=90), timedelta(seconds=60)]
         actions = [a.action for a in session.scalars(select(AuditEvent).where(AuditEvent.entity_id == case.id))]
         assert "case.auto_escalate" in actions and actions.count("case.sla_breach") == 2
-        assert session.scalars(select(OutboxOp).where(OutboxOp.kind == "case.escalate")).first() is not None
+        priority_ops = session.scalars(select(OutboxOp).where(OutboxOp.kind == "case.update")).all()
+        assert ['"priority": "high"' in op.payload for op in priority_ops] == [True]
 
 
 def test_no_automatic_escalation_when_the_policy_says_so(store, agents, clock):
