@@ -1,0 +1,47 @@
+"""The `agent-console server` group: db upgrade, users, tokens, and refusing what cannot work."""
+
+from __future__ import annotations
+
+import json
+
+from agent_console.store.db import head_revision
+
+
+def test_db_upgrade_users_and_tokens(cli, tmp_path):
+    db = str(tmp_path / "team.db")
+    upgraded = cli("server", "db", "upgrade", "--db", db)
+    assert upgraded.exit_code == 0, upgraded.output
+    assert head_revision() in upgraded.stdout
+    added = cli("server", "users", "add", "maria", "--name", "Maria M", "--role", "supervisor", "--tier", "2",
+                "--queues", "Billing,Delivery", "--db", db, input="a long password\n")
+    assert added.exit_code == 0, added.output
+    listed = cli("server", "users", "list", "--json", "--db", db)
+    maria = next(row for row in json.loads(listed.stdout) if row["login"] == "maria")
+    assert maria == {"login": "maria", "name": "Maria M", "role": "supervisor", "tier": 2,
+                     "queues": ["Billing", "Delivery"], "active": True, "password": True}
+    token = cli("server", "tokens", "create", "maria", "--name", "web form", "--db", db)
+    assert token.exit_code == 0
+    assert token.stdout.strip().startswith("acs_")
+    assert cli("server", "tokens", "revoke", "1", "--db", db).exit_code == 0
+    again = cli("server", "tokens", "revoke", "1", "--db", db)
+    assert again.exit_code == 1 and "no such unrevoked token" in again.output
+
+
+def test_users_add_refuses_short_passwords_and_bad_roles(cli, tmp_path):
+    db = str(tmp_path / "team.db")
+    cli("server", "db", "upgrade", "--db", db)
+    short = cli("server", "users", "add", "x", "--name", "X", "--db", db, input="short\n")
+    assert short.exit_code == 1 and "at least 8" in short.output
+    role = cli("server", "users", "add", "x", "--name", "X", "--role", "boss", "--db", db, input="long enough\n")
+    assert role.exit_code == 1 and "unknown role" in role.output
+
+
+def test_the_server_refuses_an_unmigrated_database_and_workers_on_sqlite(cli, tmp_path):
+    db = str(tmp_path / "empty.db")
+    missing = cli("server", "--db", db, "--port", "1")
+    assert missing.exit_code == 1 and "server db upgrade" in missing.output
+    cli("server", "db", "upgrade", "--db", db)
+    workers = cli("server", "--db", db, "--workers", "2")
+    assert workers.exit_code == 1 and "PostgreSQL" in workers.output
+    tokens = cli("server", "tokens", "create", "nobody", "--name", "n", "--db", db)
+    assert tokens.exit_code == 1 and "no account" in tokens.output
