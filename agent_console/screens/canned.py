@@ -90,17 +90,19 @@ class CannedPicker(ModalScreen[str | None]):
             yield Static(id="canned-status", markup=False)
         yield Footer()
 
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "choose":
+            # enter belongs to the category drop-down while it has focus.
+            focused = self.focused
+            select = self.query_one("#canned-category", Select)
+            if focused is not None and (focused is select or select in focused.ancestors):
+                return False
+        return True
+
     def on_mount(self) -> None:
         self.query_one("#canned-list", OptionList).can_focus = False
         self.query_one("#canned-query", Input).focus()
-        if self.manage:
-            self._set_binding_label("choose", "Edit")
         self.load()
-
-    def _set_binding_label(self, action: str, label: str) -> None:
-        for key, bindings in list(self._bindings.key_to_bindings.items()):
-            self._bindings.key_to_bindings[key] = [
-                b._replace(description=label) if b.action == action else b for b in bindings]
 
     @work(thread=True, exclusive=True, group="canned-load", exit_on_error=False)
     def load(self, select_id: int | None = None) -> None:
@@ -207,6 +209,7 @@ class CannedPicker(ModalScreen[str | None]):
     # --- choosing --------------------------------------------------------------------------------------------------
 
     @on(OptionList.OptionSelected, "#canned-list")
+    @on(Input.Submitted, "#canned-query")
     def _selected(self) -> None:
         self.action_choose()
 
@@ -276,6 +279,8 @@ class CannedPicker(ModalScreen[str | None]):
 
 class CannedManager(CannedPicker):
     """Create, edit and delete canned responses (no case needed); enter edits."""
+
+    BINDINGS = [Binding("enter", "choose", "Edit", priority=True)]
 
     def __init__(self, *, store, clock, agent, case_id: int | None = None) -> None:
         super().__init__(store=store, clock=clock, agent=agent, case_id=case_id, manage=True)
