@@ -326,7 +326,7 @@ class CaseDetailScreen(Screen):
         except ModuleNotFoundError:
             return None
         try:
-            return expand_shortcut(self.app.store, self.case_id, self.app.agent, word)
+            return expand_shortcut(self.app.store, self.case_id, self.app.agent, word, clock=self.app.clock)
         except Exception as exc:  # a broken template must not lose the agent's text
             self.notify(f"Shortcut ;{word} failed: {exc}", severity="error")
             return None

@@ -1,0 +1,119 @@
+"""The real binary in a real terminal (tmux): open a case, type a reply, kill the terminal, restart, find the draft."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None,
+                                                   reason="tmux is not installed: cannot drive the real terminal")]
+
+BINARY = Path(sys.executable).with_name("agent-console")
+
+
+class Terminal:
+    """One tmux server of our own (its own socket), so the console gets exactly our environment."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.socket = f"ac-test-{uuid.uuid4().hex[:8]}"
+        self.session = "console"
+        self.tmp_path = tmp_path
+
+    def tmux(self, *args: str, check: bool = True) -> str:
+        result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check)
+        return result.stdout
+
+    def start(self, command: str) -> None:
+        env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC",
+               "AGENT_CONSOLE_CONFIG": os.environ["AGENT_CONSOLE_CONFIG"],
+               "XDG_DATA_HOME": os.environ.get("XDG_DATA_HOME", str(self.tmp_path)),
+               "XDG_CONFIG_HOME": os.environ.get("XDG_CONFIG_HOME", str(self.tmp_path)),
+               "HOME": str(self.tmp_path), "PATH": os.environ.get("PATH", "")}
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", self.session, "-x", "120", "-y", "36",
+                  f"env -i {exports} {command}")
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session, check=False)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} did not appear on the terminal; it shows:\n{screen}")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", self.session, "-l", text)
+
+    def kill(self) -> None:
+        self.tmux("kill-server", check=False)
+
+
+def test_draft_survives_killing_the_terminal(tmp_path, store, store_path, agents):
+    from agent_console.domain.cases import CaseService
+    from agent_console.domain.clock import SystemClock
+    from agent_console.store import queries
+    from agent_console.store.models import Draft
+
+    key = CaseService(store, SystemClock(), None).create_case(
+        customer="karl@example.de", channel="email", queue="Billing", subject="Rechnung doppelt belastet",
+        body="Ich wurde zweimal belastet.", customer_name="Karl Kunde").key
+    command = f"{shlex.quote(str(BINARY))} --db {shlex.quote(str(store_path))} --agent anna"
+    terminal = Terminal(tmp_path)
+    try:
+        terminal.start(command)
+        terminal.wait_for(key)
+        terminal.wait_for("1 case")
+        terminal.keys("Enter")
+        terminal.wait_for("Customer Karl Kunde")
+        terminal.keys("r")
+        terminal.wait_for("REPLY")
+        terminal.type("Guten Tag, wir pruefen die Buchung")
+        terminal.wait_for("wir pruefen die Buchung")
+        # Wait until the debounced save has reached the store, then kill the terminal mid-reply.
+        deadline = time.monotonic() + 15
+        draft = None
+        while time.monotonic() < deadline and draft is None:
+            with store.session() as session:
+                draft = session.scalars(select(Draft)).first()
+            time.sleep(0.2)
+        assert draft is not None and draft.body == "Guten Tag, wir pruefen die Buchung"
+        terminal.kill()
+
+        terminal = Terminal(tmp_path)
+        terminal.start(command)
+        terminal.wait_for(key)
+        terminal.keys("Enter")
+        screen = terminal.wait_for("Guten Tag, wir pruefen die Buchung")
+        assert "REPLY" in screen
+        terminal.type(" - danke")
+        terminal.wait_for("Buchung - danke")
+        terminal.keys("C-s")
+        terminal.wait_for("Reply sent")
+        with store.session() as session:
+            thread = queries.thread(session, queries.case_by_key(session, key).id)
+            assert thread[-1].body == "Guten Tag, wir pruefen die Buchung - danke"
+            assert session.scalars(select(Draft)).all() == []
+        terminal.keys("C-q")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and "console" in terminal.tmux("list-sessions", check=False):
+            time.sleep(0.2)
+        assert "console" not in terminal.tmux("list-sessions", check=False), "ctrl+q did not quit the console"
+    finally:
+        terminal.kill()
