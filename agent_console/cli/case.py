@@ -236,4 +236,18 @@ def register(app: typer.Typer) -> None:
     field("priority", "set_priority", "PRIORITY", "Set the priority: urgent, high, normal, low.")
     field("queue", "set_queue", "QUEUE", "Move the case to another queue.")
 
+    _register_extensions(group)
     app.add_typer(group, name="case")
+
+
+def _register_extensions(group: typer.Typer) -> None:
+    """Commands other parts add to the ``case`` group (escalation, follow-ups, time corrections)."""
+    import importlib
+
+    try:
+        module = importlib.import_module("agent_console.cli.case_escalation")
+    except ModuleNotFoundError as exc:
+        if exc.name == "agent_console.cli.case_escalation":
+            return
+        raise
+    module.register_case_commands(group)
