@@ -62,6 +62,10 @@ def _record_changes(session, _context) -> None:
             changed[(type(obj), id(obj))] = obj
             if type(obj).__name__ == "Case" and sa_inspect(obj).attrs.queue.history.deleted:
                 session.info.setdefault("moved_cases", set()).add(obj.uid)
+    for obj in session.deleted:
+        if type(obj) in TRACKED:
+            changed[(type(obj), id(obj))] = obj
+            session.info.setdefault("deleted", set()).add(id(obj))
 
 
 @event.listens_for(ServerSession, "before_commit")
@@ -71,11 +75,12 @@ def _write_change_log(session) -> None:
     session.flush()
     changed = session.info.pop("changed", {})
     moved = session.info.pop("moved_cases", set())
+    deleted = session.info.pop("deleted", set())
     if not changed:
         return
     clock = session.info.get("clock")
     now = clock.now() if clock is not None else None
-    rows = serialise_changes(session, list(changed.values()), moved)
+    rows = serialise_changes(session, list(changed.values()), moved, deleted)
     if not rows:
         return
     from datetime import datetime, timezone
@@ -108,6 +113,7 @@ def _forget(session) -> None:
     if not session.in_nested_transaction():
         session.info.pop("changed", None)
         session.info.pop("moved_cases", None)
+        session.info.pop("deleted", None)
         session.info.pop("last_seq", None)
         session.info.pop("locked", None)
 

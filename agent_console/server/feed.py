@@ -22,6 +22,7 @@ from agent_console.store.models import (
     Customer,
     Escalation,
     FollowUp,
+    HandlingCorrection,
     HandlingSegment,
     KBArticle,
     Message,
@@ -39,6 +40,7 @@ TRACKED: dict[type, str] = {
     Escalation: "escalation",
     FollowUp: "follow_up",
     HandlingSegment: "handling_segment",
+    HandlingCorrection: "handling_correction",
     Survey: "survey",
     SlaEvent: "sla_event",
     CannedResponse: "canned_response",
@@ -114,12 +116,18 @@ def entity_dict(obj, refs: dict[str, dict[int, object]]) -> dict:
     return data
 
 
-def serialise_changes(session, objects, moved_case_uids=frozenset()) -> list[tuple[str, str, str, str | None]]:
-    """(entity, uid, JSON, queue) for each changed object; ``queue`` None means visible to every agent."""
-    refs = _lookup(session, objects)
+def serialise_changes(session, objects, moved_case_uids=frozenset(), deleted=frozenset()
+                      ) -> list[tuple[str, str, str, str | None]]:
+    """(entity, uid, JSON, queue) for each changed object; ``queue`` None means visible to every agent.
+    A deleted entity is ``{"uid": …, "deleted": true}``."""
+    live = [obj for obj in objects if id(obj) not in deleted]
+    refs = _lookup(session, live)
     rows = []
     for obj in objects:
         cls = type(obj)
+        if id(obj) in deleted:
+            rows.append((TRACKED[cls], obj.uid, orjson.dumps({"uid": obj.uid, "deleted": True}).decode(), None))
+            continue
         data = entity_dict(obj, refs)
         if cls is Case:
             queue = None if obj.uid in moved_case_uids else obj.queue

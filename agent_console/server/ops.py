@@ -14,22 +14,21 @@ from datetime import datetime
 import orjson
 from sqlalchemy import select
 
-from agent_console.domain.cases import CaseConflict, CaseError, CaseService, recompute_due
-from agent_console.domain.recording import audit
-from agent_console.domain import sla
+from agent_console.domain.cases import CaseConflict, CaseService
 from agent_console.server.auth import Principal
 from agent_console.server.feed import entity_json
 from agent_console.server import schemas
 from agent_console.store.models import (
     Agent,
-    AgentStateChange,
     AppliedOp,
+    CannedResponse,
     Case,
-    CaseStatus,
     ChangeLogEntry,
     Escalation,
     FollowUp,
+    HandlingCorrection,
     HandlingSegment,
+    KBArticle,
     Message,
     Role,
     Survey,
@@ -107,6 +106,7 @@ class _Applier:
         handler = getattr(self, "_" + op.kind.replace(".", "_"))
         changed_before = dict(self.session.info.get("changed", {}))
         moved_before = set(self.session.info.get("moved_cases", set()))
+        deleted_before = set(self.session.info.get("deleted", set()))
         savepoint = self.session.begin_nested()
         try:
             result = handler(op.payload)
@@ -120,11 +120,13 @@ class _Applier:
             savepoint.rollback()
             self.session.info["changed"] = changed_before
             self.session.info["moved_cases"] = moved_before
+            self.session.info["deleted"] = deleted_before
             if isinstance(exc, Conflict):
                 return {"status": "conflict", "reason": str(exc), "current": exc.current, "result": exc.result}
             if isinstance(exc, CaseConflict):
                 return {"status": "conflict", "reason": str(exc), "current": self._current_of(op.payload)}
-            if isinstance(exc, (Rejected, CaseError, NotFound)):
+            if isinstance(exc, (Rejected, NotFound, ValueError)):
+                # ValueError: the domain's own errors (CaseError, EscalationError, ArticleError, CannedError, …)
                 return {"status": "rejected", "reason": str(exc)}
             raise
 
@@ -273,45 +275,33 @@ class _Applier:
     # --- escalation, handling, agent state, surveys, follow-ups ----------------------------------------------------
 
     def _escalation_create(self, p: schemas.EscalationPayload) -> dict:
+        from agent_console.domain.escalation import EscalationService
+
         e = p.escalation
         if self.session.scalars(select(Escalation.id).where(Escalation.uid == e.uid)).first() is not None:
             raise Rejected(f"an escalation with uid {e.uid} exists already")
         case = self._case(e.case_uid)
-        if not case.is_open:
-            raise Rejected(f"{case.key} is {case.status}; reopen it before escalating")
-        now = self._now()
-        to_agent = self._agent(e.to_agent_login) if e.to_agent_login else None
-        escalation = Escalation(
-            uid=e.uid, case_id=case.id, kind=e.kind, from_tier=case.tier, to_tier=e.to_tier, from_queue=case.queue,
-            to_queue=e.to_queue or case.queue, from_agent_id=case.assignee_id,
-            to_agent_id=to_agent.id if to_agent else None, reason=e.reason, created_by_id=self.actor.id,
-            created_at=min(e.created_at, now) if e.created_at else now,
-        )
-        self.session.add(escalation)
-        case.tier = e.to_tier
-        case.queue = escalation.to_queue
-        case.assignee_id = to_agent.id if to_agent else None
+        service = EscalationService(BoundStore(self.session), self.clock, self.actor)
         if e.kind == "deescalation":
-            case.escalation_level = max(0, case.escalation_level - 1)
-            if case.status == CaseStatus.escalated:
-                case.status = CaseStatus.open
+            if case.tier <= 1:
+                raise Conflict(f"{case.key} is at tier 1 already", self._state(case))
+            row = service.deescalate(case, e.reason)
         else:
-            case.escalation_level += 1
-            case.status = CaseStatus.escalated
-        recompute_due(self.session, case)
-        sla.update_sla_due(case)
-        case.updated_at = now
-        case.version += 1
-        self.session.flush()
-        result = {"escalation_uid": escalation.uid, **self._case_result(case)}
-        if p.follow_up is not None:
-            follow_up = FollowUp(uid=p.follow_up.uid, case_id=case.id, agent_id=self.actor.id,
-                                 escalation_id=escalation.id, due_at=p.follow_up.due_at, note=p.follow_up.note,
-                                 created_at=now)
-            self.session.add(follow_up)
+            to_tier = e.to_tier if e.to_tier > case.tier else None
+            to_queue = e.to_queue if e.to_queue and e.to_queue != case.queue else None
+            if to_tier is None and to_queue is None:
+                raise Conflict(f"{case.key} is at tier {case.tier} in {case.queue} already", self._state(case))
+            row = service.escalate(case, to_tier=to_tier, to_queue=to_queue, reason=e.reason)
+        # The shared rules made the rows; they keep the identities the client chose.
+        row.uid = e.uid
+        result = {"escalation_uid": row.uid, **self._case_result(case)}
+        follow_up = self.session.scalars(select(FollowUp).where(FollowUp.escalation_id == row.id)).first()
+        if follow_up is not None and p.follow_up is not None:
+            follow_up.uid = p.follow_up.uid
+            follow_up.due_at = p.follow_up.due_at
+            follow_up.note = p.follow_up.note
             result["follow_up_uid"] = follow_up.uid
-        audit(self.session, now, self.actor.id, "case.escalate", "case", case.id, to_tier=e.to_tier,
-              to_queue=case.queue, reason=e.reason)
+        self.session.flush()
         return result
 
     def _segment_upsert(self, p: schemas.SegmentPayload) -> dict:
@@ -338,20 +328,13 @@ class _Applier:
         return {"segment_uid": segment.uid, "case_uid": case.uid}
 
     def _agent_state(self, p: schemas.AgentStatePayload) -> dict:
+        from agent_console.domain.handling import change_agent_state
+
         now = self._now()
-        at = min(p.at, now) if p.at else now
         agent = self.actor
-        if agent.state == p.state:
-            return {"agent_login": agent.login, "state": agent.state}
-        current = self.session.scalars(select(AgentStateChange).where(
-            AgentStateChange.agent_id == agent.id, AgentStateChange.ended_at.is_(None))).all()
-        for period in current:
-            period.ended_at = max(at, period.started_at)
-        self.session.add(AgentStateChange(agent_id=agent.id, state=p.state, reason=p.reason, started_at=at))
-        agent.state = p.state
-        agent.state_since = at
-        agent.version += 1
-        audit(self.session, now, agent.id, "agent.state", "agent", agent.id, state=p.state, reason=p.reason)
+        if agent.state != p.state:
+            at = max(min(p.at, now) if p.at else now, agent.state_since or datetime.min.replace(tzinfo=now.tzinfo))
+            change_agent_state(self.session, agent.id, p.state, at, reason=p.reason, actor_id=agent.id)
         return {"agent_login": agent.login, "state": agent.state}
 
     def _survey_add(self, p: schemas.SurveyPayload) -> dict:
@@ -372,12 +355,100 @@ class _Applier:
         return {"survey_uid": survey.uid, "case_uid": case.uid}
 
     def _follow_up_done(self, p: schemas.FollowUpDonePayload) -> dict:
+        from agent_console.domain.escalation import EscalationService
+
         follow_up = self.session.scalars(select(FollowUp).where(FollowUp.uid == p.follow_up_uid)).first()
         if follow_up is None:
             raise Rejected(f"no follow-up with uid {p.follow_up_uid}")
-        if follow_up.agent_id != self.actor.id and not self.principal.at_least(Role.supervisor):
-            raise Rejected("that follow-up belongs to another agent")
         if follow_up.done_at is None:
-            now = self._now()
-            follow_up.done_at = min(p.done_at, now) if p.done_at else now
+            note = follow_up.note
+            EscalationService(BoundStore(self.session), self.clock, self.actor).complete_follow_up(follow_up.id, note)
+            if p.done_at is not None:
+                follow_up.done_at = min(p.done_at, follow_up.done_at)
         return {"follow_up_uid": follow_up.uid, "done_at": follow_up.done_at.isoformat()}
+
+    # --- handling corrections, knowledge base, canned responses ----------------------------------------------------
+
+    def _require_supervisor(self, what: str) -> None:
+        if not self.principal.at_least(Role.supervisor):
+            raise Rejected(f"only supervisors and admins can {what}")
+
+    def _handling_correct(self, p: schemas.HandlingCorrectPayload) -> dict:
+        from agent_console.domain.handling import correct_time
+
+        self._require_supervisor("correct handling time")
+        if self.session.scalars(select(HandlingCorrection.id).where(HandlingCorrection.uid == p.uid)).first():
+            raise Rejected(f"a correction with uid {p.uid} exists already")
+        case = self._case(p.case_uid)
+        agent_id = self._agent(p.agent_login).id if p.agent_login else None
+        correction = correct_time(BoundStore(self.session), self.clock, case.id, p.delta_seconds, p.reason,
+                                  self.actor, kind=p.segment_kind, agent_id=agent_id)
+        correction.uid = p.uid
+        self.session.flush()
+        return {"correction_uid": correction.uid, "case_uid": case.uid}
+
+    def _article(self, uid: str) -> KBArticle:
+        article = self.session.scalars(select(KBArticle).where(KBArticle.uid == uid)).first()
+        if article is None:
+            raise Rejected(f"no knowledge-base article with uid {uid}")
+        return article
+
+    def _kb(self):
+        from agent_console.domain.kb import KnowledgeBase
+
+        return KnowledgeBase(BoundStore(self.session), self.clock, self.actor)
+
+    def _kb_upsert(self, p: schemas.KbUpsertPayload) -> dict:
+        self._require_supervisor("edit the knowledge base")
+        a = p.article
+        existing = self.session.scalars(select(KBArticle).where(KBArticle.uid == a.uid)).first()
+        if existing is None:
+            article = self._kb().create(title=a.title, body=a.body, language=a.language, tags=a.tags, slug=a.slug)
+            article.uid = a.uid
+        else:
+            article = self._kb().update(existing.id, title=a.title, body=a.body, language=a.language, tags=a.tags)
+        self.session.flush()
+        return {"article_uid": article.uid, "version": article.version}
+
+    def _kb_delete(self, p: schemas.UidPayload) -> dict:
+        self._require_supervisor("edit the knowledge base")
+        existing = self.session.scalars(select(KBArticle).where(KBArticle.uid == p.uid)).first()
+        if existing is not None:
+            self._kb().delete(existing.id)
+        return {"article_uid": p.uid, "deleted": True}
+
+    def _kb_helpful(self, p: schemas.UidPayload) -> dict:
+        article = self._kb().mark_helpful(self._article(p.uid).id)
+        return {"article_uid": article.uid, "helpful_votes": article.helpful_votes}
+
+    def _kb_link(self, p: schemas.KbLinkPayload) -> dict:
+        case = self._case(p.case_uid)
+        article = self._article(p.article_uid)
+        self._kb().link_to_case(article.id, case.id)
+        return {"article_uid": article.uid, "case_uid": case.uid}
+
+    def _canned(self):
+        from agent_console.domain.canned import CannedResponses
+
+        return CannedResponses(BoundStore(self.session), self.clock, self.actor)
+
+    def _canned_upsert(self, p: schemas.CannedUpsertPayload) -> dict:
+        self._require_supervisor("edit canned responses")
+        c = p.canned
+        existing = self.session.scalars(select(CannedResponse).where(CannedResponse.uid == c.uid)).first()
+        if existing is None:
+            response = self._canned().create(title=c.title, shortcut=c.shortcut, body=c.body, category=c.category,
+                                             language=c.language)
+            response.uid = c.uid
+        else:
+            response = self._canned().update(existing.id, title=c.title, shortcut=c.shortcut, body=c.body,
+                                             category=c.category, language=c.language)
+        self.session.flush()
+        return {"canned_uid": response.uid, "version": response.version}
+
+    def _canned_delete(self, p: schemas.UidPayload) -> dict:
+        self._require_supervisor("edit canned responses")
+        existing = self.session.scalars(select(CannedResponse).where(CannedResponse.uid == p.uid)).first()
+        if existing is not None:
+            self._canned().delete(existing.id)
+        return {"canned_uid": p.uid, "deleted": True}

@@ -243,10 +243,9 @@ class FollowUpFields(Strict):
 class EscalationFields(Strict):
     uid: Uid
     case_uid: Uid
-    kind: Literal["manual", "automatic", "deescalation"] = "manual"
+    kind: Literal["manual", "deescalation"] = "manual"
     to_tier: Annotated[int, Field(ge=1, le=3)]
     to_queue: QueueName | None = None
-    to_agent_login: Login | None = None
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
     created_at: AwareDatetime | None = None
 
@@ -295,6 +294,53 @@ class FollowUpDonePayload(Strict):
     done_at: AwareDatetime | None = None
 
 
+class HandlingCorrectPayload(Strict):
+    uid: Uid
+    case_uid: Uid
+    segment_kind: Literal["handle", "wrap_up"] = "handle"
+    delta_seconds: Annotated[float, Field(ge=-86_400 * 30, le=86_400 * 30)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    agent_login: Login | None = None
+    supervisor_login: Login | None = Field(default=None, description="Informational; the caller is the supervisor")
+    created_at: AwareDatetime | None = None
+
+
+class ArticleFields(Open):
+    uid: Uid
+    slug: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    body: Text
+    tags: Annotated[str, StringConstraints(max_length=2000)] = ""
+    language: Annotated[str, StringConstraints(max_length=8)] = "en"
+
+
+class KbUpsertPayload(Strict):
+    article: ArticleFields
+
+
+class UidPayload(Strict):
+    uid: Uid
+
+
+class KbLinkPayload(Strict):
+    uid: Uid
+    case_uid: Uid
+    article_uid: Uid
+
+
+class CannedFields(Open):
+    uid: Uid
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    shortcut: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    category: Annotated[str, StringConstraints(max_length=64)] = ""
+    language: Annotated[str, StringConstraints(max_length=8)] = "en"
+    body: Text
+
+
+class CannedUpsertPayload(Strict):
+    canned: CannedFields
+
+
 def _op(kind: str, payload_type):
     return type(
         "Op_" + kind.replace(".", "_"),
@@ -315,6 +361,13 @@ OP_PAYLOADS = {
     "agent.state": AgentStatePayload,
     "survey.add": SurveyPayload,
     "follow_up.done": FollowUpDonePayload,
+    "handling.correct": HandlingCorrectPayload,
+    "kb.upsert": KbUpsertPayload,
+    "kb.delete": UidPayload,
+    "kb.helpful": UidPayload,
+    "kb.link": KbLinkPayload,
+    "canned.upsert": CannedUpsertPayload,
+    "canned.delete": UidPayload,
 }
 OP_MODELS = tuple(_op(kind, payload) for kind, payload in OP_PAYLOADS.items())
 Op = Annotated[Union[OP_MODELS], Field(discriminator="kind")]  # type: ignore[valid-type]
@@ -355,30 +408,64 @@ class ChangesPage(BaseModel):
     has_more: bool
 
 
-class QueueFigures(BaseModel):
-    queue: str
-    open: int
-    waiting: int = Field(description="Open and unassigned")
-    longest_wait_s: float | None = Field(description="Age of the oldest waiting case")
-    breached: int = Field(description="Open cases whose earliest running SLA target has passed")
+class GroupFigures(BaseModel):
+    """One queue, channel or the whole floor (definitions in agent_console/domain/monitor.py)."""
 
-
-class ChannelFigures(BaseModel):
-    channel: str
-    open: int
-    waiting: int
+    kind: str
+    name: str
+    open_cases: int
+    waiting: int = Field(description="Open, unassigned and not pending on the customer")
     longest_wait_s: float | None
+    at_risk: int
+    breached: int
+    escalations: int
+    created_today: int
+    answered_in_target: int
+    service_level_counted: int
+    service_level: float | None
+    service_level_goal: float
+    resolved_today: int
+    handled_today: int
+    aht_s: float | None
+    fcr: float | None
+    csat: float | None
+    surveys_today: int
+    level: str = Field(description="ok | warn | alert: the worst of this group's tiles")
+
+
+class AgentFigures(BaseModel):
+    login: str
+    name: str
+    role: str
+    state: str
+    state_since: datetime | None
+    time_in_state_s: float | None
+    current_case_key: str | None
+    current_activity: str | None
+    handled_today: int
+    aht_s: float | None
+
+
+class DueItem(BaseModel):
+    kind: str
+    case_key: str
+    agent_login: str | None
+    due_at: datetime
+    remaining_s: float
+    note: str
 
 
 class Monitor(BaseModel):
-    at: datetime
-    queues: list[QueueFigures]
-    channels: list[ChannelFigures]
+    taken_at: datetime
+    day_start: datetime = Field(description="Where 'today' starts (midnight in the requested zone), in UTC")
+    floor: GroupFigures
+    queues: list[GroupFigures]
+    channels: list[GroupFigures]
+    agents: list[AgentFigures]
     agents_by_state: dict[str, int]
-    open_total: int
-    waiting_total: int
-    resolved_today: int
-    created_today: int
+    due: list[DueItem]
+    due_total: int
+    overdue_total: int
 
 
 class AgentCreate(Strict):

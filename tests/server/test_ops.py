@@ -265,3 +265,50 @@ def test_intake_finds_or_creates_the_customer_and_is_idempotent_by_external_id(l
         response = anna.post("/api/v1/cases", json={"customer": email, "channel": "email", "queue": "Delivery",
                                                     "subject": "s", "body": "b"})
         assert response.status_code == 403
+
+
+def _latest(live, login="sue") -> dict:
+    latest, cursor = {}, 0
+    with live.client(login) as client:
+        while True:
+            page = client.get("/api/v1/changes", params={"cursor": cursor, "limit": 5000}).json()
+            for change in page["changes"]:
+                latest[(change["entity"], change["uid"])] = change["data"]
+            cursor = page["next_cursor"]
+            if not page["has_more"]:
+                return latest
+
+
+def test_knowledge_canned_and_corrections_with_deletions_in_the_feed(live):
+    case = create_case(live)
+    article_uid, canned_uid, correction_uid, link_uid = (str(uuid.uuid4()) for _ in range(4))
+    slug = f"refunds-{article_uid[:8]}"
+    shortcut = f"thanks{article_uid[:6]}"
+    article = {"uid": article_uid, "slug": slug, "title": "Refunds", "body": "How refunds work.", "tags": "billing",
+               "language": "en", "version": 1}
+    canned = {"uid": canned_uid, "title": "Thanks", "shortcut": shortcut, "category": "general", "language": "en",
+              "body": "Thank you, {{ customer.name }}!", "version": 1}
+    by_agent = live.ops("ben", op("kb.upsert", article=article), op("canned.upsert", canned=canned)).json()["results"]
+    assert [r["status"] for r in by_agent] == ["rejected", "rejected"]
+    results = live.ops(
+        "sue",
+        op("kb.upsert", article=article),
+        op("kb.upsert", article=dict(article, title="Refunds, explained")),
+        op("kb.helpful", uid=article_uid),
+        op("kb.link", uid=link_uid, case_uid=case["case_uid"], article_uid=article_uid),
+        op("canned.upsert", canned=canned),
+        op("handling.correct", uid=correction_uid, case_uid=case["case_uid"], segment_kind="handle",
+           delta_seconds=120, reason="phone call not tracked", agent_login="ben", supervisor_login="sue"),
+    ).json()["results"]
+    assert [r["status"] for r in results] == ["applied"] * 6, results
+    latest = _latest(live)
+    assert latest[("kb_article", article_uid)]["title"] == "Refunds, explained"
+    assert latest[("kb_article", article_uid)]["helpful_votes"] == 1
+    assert latest[("canned_response", canned_uid)]["shortcut"] == shortcut
+    assert latest[("handling_correction", correction_uid)]["delta_seconds"] == 120
+    assert latest[("handling_correction", correction_uid)]["corrected_by_login"] == "sue"
+    deleted = live.ops("sue", op("canned.delete", uid=canned_uid), op("kb.delete", uid=article_uid)).json()
+    assert [r["status"] for r in deleted["results"]] == ["applied", "applied"]
+    latest = _latest(live)
+    assert latest[("canned_response", canned_uid)] == {"uid": canned_uid, "deleted": True}
+    assert latest[("kb_article", article_uid)] == {"uid": article_uid, "deleted": True}

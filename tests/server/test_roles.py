@@ -75,3 +75,18 @@ def _all_uids(client) -> set[str]:
         cursor = page["next_cursor"]
         if not page["has_more"]:
             return uids
+
+
+def test_the_monitor_shows_the_team_figures(live):
+    created = live.ops("sue", new_case_op("Complaints", subject="Monitor me")).json()["results"][0]
+    with live.client("sue") as sue:
+        response = sue.get("/api/v1/monitor", params={"tz": "Europe/Berlin"})
+        assert response.status_code == 200, response.text
+        figures = response.json()
+        assert sue.get("/api/v1/monitor", params={"tz": "Mars/Olympus"}).status_code == 422
+    complaints = next(q for q in figures["queues"] if q["name"] == "Complaints")
+    assert complaints["open_cases"] >= 1 and complaints["waiting"] >= 1
+    assert complaints["longest_wait_s"] > 0
+    assert figures["floor"]["open_cases"] >= complaints["open_cases"]
+    assert sum(figures["agents_by_state"].values()) == len(figures["agents"])
+    assert created["status"] == "applied"
