@@ -645,6 +645,8 @@ def _compute(session: Session, now: datetime, tz: tzinfo, thresholds: Thresholds
         figures = replace(acc.figures(kind, name, now, goal), handled_today=handled_count, aht_s=handled_aht,
                           surveys_today=csat.count if csat else 0,
                           csat=csat.value / 100 if csat and csat.value is not None else None)
+        if kind == "channel":
+            figures = replace(figures, service_level_goal=goal)  # a channel's goal is its own, not a mix
         scope = None if kind == "floor" else figures.scope
         return replace(figures, levels=thresholds.levels(scope, figures))
 
