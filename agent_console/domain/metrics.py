@@ -222,9 +222,16 @@ def fcr(session, since: datetime, until: datetime, *, now: datetime, window_days
     if window_days < 0:
         raise MetricError("the FCR window cannot be negative")
     window_s = window_days * 86400.0
-    first = (select(SE.case_id.label("case_id"), func.min(SE.at).label("r1"))
-             .where(SE.target == "resolution", SE.event.in_(("met", "breached")), SE.detail == "resolved")
-             .group_by(SE.case_id).subquery("first_resolution"))
+    # First resolutions in the range: resolution events in the range with no earlier one for the same case (the
+    # NOT EXISTS probes ix_sla_events_case; the range scan uses ix_sla_events_at).
+    earlier = aliased(SlaEvent.__table__)
+    resolved_event = and_(SE.target == "resolution", SE.event.in_(("met", "breached")), SE.detail == "resolved")
+    first = (select(SE.case_id.label("case_id"), SE.at.label("r1"))
+             .where(SE.at >= since, SE.at < until, resolved_event,
+                    ~exists().where(earlier.c.case_id == SE.case_id, earlier.c.at < SE.at,
+                                    earlier.c.target == "resolution", earlier.c.event.in_(("met", "breached")),
+                                    earlier.c.detail == "resolved"))
+             .subquery("first_resolution"))
     contacts = (select(func.count()).select_from(Message.__table__)
                 .where(M.case_id == first.c.case_id, M.direction == "in", M.created_at <= first.c.r1)
                 .scalar_subquery())
@@ -242,7 +249,6 @@ def fcr(session, since: datetime, until: datetime, *, now: datetime, window_days
     ).select_from(first.join(Case.__table__, C.id == first.c.case_id))
     if join_agents:
         query = query.join(Agent.__table__, A.id == C.assignee_id, isouter=True)
-    query = query.where(first.c.r1 >= since, first.c.r1 < until)
     result = []
     for g, n_decided, n_fcr, n_undecided in session.execute(_grouped(query, group, by)).all():
         n_decided, n_fcr, n_undecided = int(n_decided or 0), int(n_fcr or 0), int(n_undecided or 0)

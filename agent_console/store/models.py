@@ -300,7 +300,11 @@ class SlaEvent(SQLModel, table=True):
     """Append-only SLA history of a case: started, paused, resumed, met, breached."""
 
     __tablename__ = "sla_events"
-    __table_args__ = (Index("ix_sla_events_case", "case_id", "at"),)
+    __table_args__ = (
+        Index("ix_sla_events_case", "case_id", "at"),
+        # Reports find events (first resolutions) by time range: migration 0006.
+        Index("ix_sla_events_at", "at", "target", "event"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True)
