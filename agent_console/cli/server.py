@@ -249,7 +249,30 @@ def register(app: typer.Typer) -> None:
             fail("no such unrevoked token")
         console().print(f"revoked {count} token{'s' if count != 1 else ''}")
 
+    feed = typer.Typer(help="The change feed consoles pull.", no_args_is_help=True)
+
+    @feed.command("publish")
+    def feed_publish(
+        ctx: typer.Context,
+        everything: bool = typer.Option(False, "--all", help="Re-publish every entity, not only unseen ones."),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    ) -> None:
+        """Put data written into the server's database outside the server (seed, kb/canned imports run with
+        --db <server URL>) into the change feed, so consoles receive it."""
+        from agent_console.server.feed import publish_missing
+
+        store = _store(ctx.parent, db)
+        try:
+            counts = publish_missing(store, everything=everything)
+        finally:
+            store.dispose()
+        if not counts:
+            console().print("the feed already has everything")
+            return
+        console().print("published " + ", ".join(f"{n} {entity}" for entity, n in sorted(counts.items())))
+
     group.add_typer(db_group, name="db")
+    group.add_typer(feed, name="feed")
     group.add_typer(users, name="users")
     group.add_typer(tokens, name="tokens")
     app.add_typer(group, name="server")

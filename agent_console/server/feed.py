@@ -12,7 +12,7 @@ import threading
 from datetime import datetime
 
 import orjson
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 
 from agent_console.store.models import (
     Agent,
@@ -280,3 +280,50 @@ class FeedWatcher:
 
 def isoformat(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+# --- publishing data written outside the server -------------------------------------------------------------------
+
+
+def publish_missing(store, *, everything: bool = False, chunk: int = 2000) -> dict[str, int]:
+    """Append feed rows for entities the feed has never shown (or, with ``everything``, for all entities).
+
+    For data written into the server's database by other means than the server (``agent-console --db <server URL>
+    seed | kb import | canned import …``): after it, consoles pulling the feed receive that data too.
+    """
+    from sqlalchemy import insert
+
+    counts: dict[str, int] = {}
+    with store.transaction() as session:
+        known: set[tuple[str, str]] = set()
+        if not everything:
+            known = {(e, u) for e, u in session.execute(select(CL.entity, CL.uid).distinct())}
+        now = store.clock.now() if getattr(store, "clock", None) else None
+        if now is None:
+            from datetime import timezone
+
+            now = datetime.now(timezone.utc)
+        for cls, entity in TRACKED.items():
+            last_id = 0
+            while True:
+                objects = session.scalars(select(cls).where(cls.id > last_id).order_by(cls.id).limit(chunk)).all()
+                if not objects:
+                    break
+                last_id = objects[-1].id
+                wanted = [obj for obj in objects if (entity, obj.uid) not in known]
+                if wanted:
+                    rows = serialise_changes(session, wanted)
+                    session.execute(insert(ChangeLogEntry.__table__),
+                                    [{"entity": e, "uid": u, "data": d, "at": now, "queue": q} for e, u, d, q in rows])
+                    counts[entity] = counts.get(entity, 0) + len(rows)
+                session.expunge_all()
+        # Rows written with Core: the session saw no ORM change, so announce them here.
+        session.info.pop("changed", None)
+    with store.engine.connect() as conn:
+        broadcaster.publish_threadsafe(latest_seq(conn))
+    if store.dialect == "postgresql" and counts:
+        from agent_console.server.db import NOTIFY_CHANNEL
+
+        with store.engine.begin() as conn:
+            conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": NOTIFY_CHANNEL, "p": str(latest_seq(conn))})
+    return counts

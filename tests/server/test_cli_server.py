@@ -45,3 +45,32 @@ def test_the_server_refuses_an_unmigrated_database_and_workers_on_sqlite(cli, tm
     assert workers.exit_code == 1 and "PostgreSQL" in workers.output
     tokens = cli("server", "tokens", "create", "nobody", "--name", "n", "--db", db)
     assert tokens.exit_code == 1 and "no account" in tokens.output
+
+
+def test_feed_publish_puts_data_written_outside_the_server_into_the_feed(cli, tmp_path, clock):
+    from sqlalchemy import select
+
+    from agent_console.domain.cases import CaseService
+    from agent_console.server.db import open_server_store
+    from agent_console.store.db import open_store
+    from agent_console.store.models import ChangeLogEntry
+
+    db = tmp_path / "team.db"
+    assert cli("server", "db", "upgrade", "--db", str(db)).exit_code == 0
+    plain = open_store(db)  # e.g. an import run with --db <server database>: no feed rows
+    try:
+        case = CaseService(plain, clock).create_case(customer="x@example.com", channel="email", queue="General",
+                                                     subject="Imported", body="from the old system")
+    finally:
+        plain.dispose()
+    published = cli("server", "feed", "publish", "--db", str(db))
+    assert published.exit_code == 0, published.output
+    assert "1 case" in published.stdout and "1 customer" in published.stdout
+    assert "already has everything" in cli("server", "feed", "publish", "--db", str(db)).stdout
+    store = open_server_store(str(db))
+    try:
+        with store.session() as session:
+            uids = set(session.scalars(select(ChangeLogEntry.uid)))
+    finally:
+        store.dispose()
+    assert case.uid in uids
