@@ -508,11 +508,11 @@ def _search(raw: sqlite3.Connection, vocab_table: str, terms: list[QueryTerm], r
     corrections: dict[str, tuple[str, ...]] = {}
     corrected: list[QueryTerm] = []
     for term in terms:
-        if term.prefix is None and not _known(raw, vocab_table, term):
+        if not _known(raw, vocab_table, term):
             nearest = _nearest_terms(raw, vocab_table, term)
             if nearest:
                 corrections[term.word] = nearest
-                corrected.append(QueryTerm(term.word, nearest))
+                corrected.append(QueryTerm(term.word, nearest, term.prefix))
                 continue
         corrected.append(term)
     if corrections:

@@ -1,0 +1,465 @@
+"""Knowledge-base search: results as you type, open an article, insert its link or an excerpt, link it to the case,
+mark it helpful; and a second tab with how the team answered the same question before (resolved cases' replies).
+
+``KBSearchScreen`` dismisses with text for the reply editor (a link or an excerpt) or None. Article and reply text is
+data: snippets are ``rich.text.Text`` with highlight spans, never markup; articles are rendered as Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import count
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown, OptionList, Select, Static, TabbedContent, TabPane, TextArea
+from textual.widgets.option_list import Option
+
+from agent_console.domain.kb import ArticleError, KnowledgeBase, article_link
+from agent_console.domain.text import clean_text, one_line
+from agent_console.screens.bindings import CommandEntry
+
+ALL = "__all__"
+HIGHLIGHT = "bold black on yellow"
+RESULT_LIMIT = 30
+
+
+def highlighted(text: str, spans, style: str = "", highlight: str = HIGHLIGHT) -> Text:
+    result = Text(text, style=style)
+    for start, end in spans:
+        result.stylize(highlight, start, end)
+    return result
+
+
+def paragraph_around(body: str, word: str | None) -> str:
+    """The paragraph of ``body`` that contains ``word`` (or the first one): a sensible excerpt without a selection."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
+    if not paragraphs:
+        return body.strip()
+    if word:
+        for paragraph in paragraphs:
+            if word in paragraph:
+                return paragraph
+    return paragraphs[0]
+
+
+class KBSearchScreen(Screen[str | None]):
+    CSS_PATH = "kb_search.tcss"
+    BINDINGS = [
+        Binding("enter", "open", "Open", priority=True),
+        Binding("escape", "back", "Back"),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("pagedown", "move(8)", "Page down", show=False),
+        Binding("pageup", "move(-8)", "Page up", show=False),
+        Binding("f2", "switch_tab", "Articles/Answered"),
+        Binding("f3", "insert_link", "Insert link"),
+        Binding("f4", "insert_excerpt", "Insert excerpt"),
+        Binding("f5", "link_case", "Link to case"),
+        Binding("f6", "helpful", "Helpful"),
+        Binding("f7", "select_excerpt", "Select excerpt"),
+        Binding("ctrl+l", "next_language", "Language", show=False),
+        Binding("ctrl+g", "next_tag", "Tag", show=False),
+    ]
+
+    def __init__(self, *, store, clock, agent, case_id: int | None = None, query: str = "") -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self.agent = agent
+        self.case_id = case_id
+        self.initial_query = query
+        self.kb = KnowledgeBase(store, clock, agent)
+        self.case_language: str | None = None
+        self.case_key = ""
+        self.hits: list = []
+        self.replies: list = []
+        self.article = None
+        self._sequence = count(1)
+        self._latest = {"articles": 0, "replies": 0}
+
+    # --- layout ----------------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="kb-title", markup=False)
+        with TabbedContent(initial="tab-articles", id="kb-tabs"):
+            with TabPane("Articles", id="tab-articles"):
+                with Horizontal(classes="kb-filters"):
+                    yield Input(value=self.initial_query, placeholder="Search the knowledge base…", id="kb-query")
+                    yield Select([("All languages", ALL), ("de", "de"), ("en", "en")], value=ALL,
+                                 allow_blank=False, id="kb-language")
+                    yield Select([("All tags", ALL)], value=ALL, allow_blank=False, id="kb-tag")
+                yield Static(id="kb-status", markup=False)
+                with Horizontal(classes="kb-main"):
+                    yield OptionList(id="kb-results")
+                    with Vertical(id="kb-article-pane"):
+                        yield Static(id="kb-article-title", markup=False)
+                        with VerticalScroll(id="kb-article-scroll"):
+                            yield Markdown(id="kb-article", open_links=False)
+                        yield TextArea(id="kb-excerpt", read_only=True, soft_wrap=True)
+            with TabPane("Answered before", id="tab-replies"):
+                with Horizontal(classes="kb-filters"):
+                    yield Input(placeholder="How did we answer this before?", id="reply-query")
+                    yield Select([("All languages", ALL), ("de", "de"), ("en", "en")], value=ALL,
+                                 allow_blank=False, id="reply-language")
+                yield Static(id="reply-status", markup=False)
+                with Horizontal(classes="kb-main"):
+                    yield OptionList(id="reply-results")
+                    with Vertical(id="reply-pane"):
+                        yield Static(id="reply-title", markup=False)
+                        yield TextArea(id="reply-text", read_only=True, soft_wrap=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for list_id in ("#kb-results", "#reply-results"):
+            self.query_one(list_id, OptionList).can_focus = False
+        self.query_one("#kb-excerpt", TextArea).display = False
+        self.load_context()
+        self.query_one("#kb-query", Input).focus()
+
+    @work(thread=True, group="kb-context", exit_on_error=False)
+    def load_context(self) -> None:
+        from agent_console.store.models import Case
+
+        language = key = None
+        if self.case_id is not None:
+            with self.store.session() as session:
+                case = session.get(Case, self.case_id)
+                if case is not None:
+                    language, key = case.language, case.key
+        tags = self.kb.all_tags()
+        self.app.call_from_thread(self._context_loaded, language, key, tags)
+
+    def _context_loaded(self, language, key, tags) -> None:
+        self.case_language = language if language in ("de", "en") else None
+        self.case_key = key or ""
+        title = "Knowledge base" + (f" · case {key}" if key else "")
+        self.query_one("#kb-title", Static).update(Text(title, style="bold"))
+        self.query_one("#kb-tag", Select).set_options([("All tags", ALL)] + [(t, t) for t in tags])
+        if self.case_language:
+            self.query_one("#kb-language", Select).value = self.case_language
+            self.query_one("#reply-language", Select).value = self.case_language
+        self.search_articles()
+        self.search_replies()
+
+    # --- helpers ---------------------------------------------------------------------------------------------------
+
+    @property
+    def on_replies_tab(self) -> bool:
+        return self.query_one("#kb-tabs", TabbedContent).active == "tab-replies"
+
+    def _select_value(self, selector: str) -> str | None:
+        value = self.query_one(selector, Select).value
+        return None if value in (ALL, Select.NULL) else str(value)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "open":
+            focused = self.focused
+            if isinstance(focused, (Select, TextArea)) or (
+                    focused is not None and any(isinstance(a, Select) for a in focused.ancestors)):
+                return False  # enter belongs to the drop-down / the excerpt selection
+        return True
+
+    # --- searching -------------------------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#kb-query")
+    @on(Select.Changed, "#kb-language")
+    @on(Select.Changed, "#kb-tag")
+    def search_articles(self) -> None:
+        sequence = next(self._sequence)
+        self._latest["articles"] = sequence
+        query = self.query_one("#kb-query", Input).value
+        self._run_article_search(sequence, query, self._select_value("#kb-language"), self._select_value("#kb-tag"))
+
+    @work(thread=True, exclusive=True, group="kb-search", exit_on_error=False)
+    def _run_article_search(self, sequence: int, query: str, language: str | None, tag: str | None) -> None:
+        try:
+            result = self.kb.search(query, language=language, tags=[tag] if tag else (), limit=RESULT_LIMIT,
+                                    prefix_last=True)
+        except Exception as exc:  # the agent keeps typing; the message says what went wrong
+            self.app.call_from_thread(self.notify, f"Search failed: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self._show_articles, sequence, query, result)
+
+    def _show_articles(self, sequence: int, query: str, result) -> None:
+        if sequence != self._latest["articles"]:
+            return  # a newer search is on its way: latest wins
+        self.hits = result.hits
+        results = self.query_one("#kb-results", OptionList)
+        results.set_options(Option(self._article_prompt(hit), id=str(hit.id)) for hit in self.hits)
+        results.highlighted = 0 if self.hits else None
+        status = self.query_one("#kb-status", Static)
+        if not query.strip():
+            status.update(Text("Type to search the articles.", style="dim"))
+        elif not self.hits:
+            status.update(Text(f"No article matches “{one_line(query, 60)}”.", style="yellow"))
+        else:
+            line = Text(f"{len(self.hits)} article{'s' if len(self.hits) != 1 else ''}")
+            if result.mode == "typo":
+                fixes = ", ".join(f"{word} → {' / '.join(terms)}" for word, terms in result.corrections.items())
+                line.append(f" · typo-tolerant: {fixes}", style="yellow")
+            elif result.mode == "any":
+                line.append(" · not all words found; showing articles with some of them", style="yellow")
+            status.update(line)
+        self.show_article()
+
+    def _article_prompt(self, hit) -> Text:
+        prompt = highlighted(hit.title, hit.title_spans, style="bold")
+        meta = f"  {hit.language}"
+        if hit.tags:
+            meta += " · " + ", ".join(hit.tags)
+        if hit.helpful_votes:
+            meta += f" · ▲{hit.helpful_votes}"
+        prompt.append(meta, style="dim")
+        prompt.append("\n")
+        prompt.append_text(highlighted(hit.snippet.text, hit.snippet.spans))
+        return prompt
+
+    @on(Input.Changed, "#reply-query")
+    @on(Select.Changed, "#reply-language")
+    def search_replies(self) -> None:
+        sequence = next(self._sequence)
+        self._latest["replies"] = sequence
+        query = self.query_one("#reply-query", Input).value
+        self._run_reply_search(sequence, query, self._select_value("#reply-language"))
+
+    @work(thread=True, exclusive=True, group="reply-search", exit_on_error=False)
+    def _run_reply_search(self, sequence: int, query: str, language: str | None) -> None:
+        try:
+            result = self.kb.search_replies(query, language=language, limit=RESULT_LIMIT, prefix_last=True)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, f"Search failed: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self._show_replies, sequence, query, result)
+
+    def _show_replies(self, sequence: int, query: str, result) -> None:
+        if sequence != self._latest["replies"]:
+            return
+        self.replies = result.hits
+        results = self.query_one("#reply-results", OptionList)
+        results.set_options(Option(self._reply_prompt(hit), id=str(hit.message_id)) for hit in self.replies)
+        results.highlighted = 0 if self.replies else None
+        status = self.query_one("#reply-status", Static)
+        if not query.strip():
+            status.update(Text("Type to search the replies of resolved cases.", style="dim"))
+        elif not self.replies:
+            status.update(Text(f"No resolved case was answered with “{one_line(query, 60)}”.", style="yellow"))
+        else:
+            line = Text(f"{len(self.replies)} repl{'ies' if len(self.replies) != 1 else 'y'} from resolved cases")
+            if result.mode == "typo":
+                fixes = ", ".join(f"{word} → {' / '.join(terms)}" for word, terms in result.corrections.items())
+                line.append(f" · typo-tolerant: {fixes}", style="yellow")
+            status.update(line)
+        self.show_reply()
+
+    def _reply_prompt(self, hit) -> Text:
+        prompt = Text(hit.case_key, style="bold cyan")
+        prompt.append("  ")
+        prompt.append(one_line(hit.subject, 60), style="bold")
+        when = hit.created_at.strftime("%Y-%m-%d") if hit.created_at else ""
+        prompt.append(f"  {one_line(hit.author_name, 30)} {when}", style="dim")
+        prompt.append("\n")
+        prompt.append_text(highlighted(hit.snippet.text, hit.snippet.spans))
+        return prompt
+
+    # --- the highlighted item --------------------------------------------------------------------------------------
+
+    @property
+    def current_hit(self):
+        index = self.query_one("#kb-results", OptionList).highlighted
+        return self.hits[index] if index is not None and 0 <= index < len(self.hits) else None
+
+    @property
+    def current_reply(self):
+        index = self.query_one("#reply-results", OptionList).highlighted
+        return self.replies[index] if index is not None and 0 <= index < len(self.replies) else None
+
+    @on(OptionList.OptionHighlighted, "#kb-results")
+    def show_article(self) -> None:
+        hit = self.current_hit
+        title = self.query_one("#kb-article-title", Static)
+        markdown = self.query_one("#kb-article", Markdown)
+        excerpt = self.query_one("#kb-excerpt", TextArea)
+        if hit is None:
+            self.article = None
+            title.update("")
+            markdown.update("")
+            excerpt.load_text("")
+            return
+        try:
+            self.article = self.kb.get(hit.id)
+        except ArticleError:
+            self.article = None
+            return
+        body = clean_text(self.article.body)
+        heading = Text(self.article.title, style="bold")
+        heading.append(f"  kb:{self.article.slug} · {self.article.language} · ▲{self.article.helpful_votes}",
+                       style="dim")
+        title.update(heading)
+        markdown.update(body)
+        excerpt.load_text(body)
+        self.query_one("#kb-article-scroll").scroll_home(animate=False)
+
+    @on(OptionList.OptionHighlighted, "#reply-results")
+    def show_reply(self) -> None:
+        hit = self.current_reply
+        title = self.query_one("#reply-title", Static)
+        text = self.query_one("#reply-text", TextArea)
+        if hit is None:
+            title.update("")
+            text.load_text("")
+            return
+        heading = Text(f"{hit.case_key}  ", style="bold cyan")
+        heading.append(one_line(hit.subject, 80), style="bold")
+        title.update(heading)
+        text.load_text(clean_text(hit.body))
+
+    # --- actions ---------------------------------------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        selector, items = ("#reply-results", self.replies) if self.on_replies_tab else ("#kb-results", self.hits)
+        if not items:
+            return
+        results = self.query_one(selector, OptionList)
+        current = results.highlighted or 0
+        results.highlighted = max(0, min(len(items) - 1, current + delta))
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        """Open the highlighted article (focus it to scroll) or reply (focus it to select an excerpt)."""
+        if self.on_replies_tab:
+            if self.current_reply is not None:
+                self.query_one("#reply-text", TextArea).focus()
+            return
+        if self.article is None:
+            self.notify("No article to open.", severity="warning")
+            return
+        self._excerpt_mode(False)
+        self.query_one("#kb-article-scroll").focus()
+
+    def _excerpt_mode(self, on: bool) -> None:
+        self.query_one("#kb-excerpt", TextArea).display = on
+        self.query_one("#kb-article-scroll").display = not on
+
+    def action_select_excerpt(self) -> None:
+        if self.on_replies_tab:
+            self.action_open()
+            return
+        if self.article is None:
+            return
+        self._excerpt_mode(True)
+        excerpt = self.query_one("#kb-excerpt", TextArea)
+        excerpt.focus()
+        self.notify("Select with shift+arrows, then f4 inserts the selection.", timeout=4)
+
+    def action_back(self) -> None:
+        focused = self.focused
+        query_id = "#reply-query" if self.on_replies_tab else "#kb-query"
+        if focused is not None and focused.id not in ("kb-query", "reply-query"):
+            self._excerpt_mode(False)
+            self.query_one(query_id, Input).focus()
+            return
+        self.dismiss(None)
+
+    def action_switch_tab(self) -> None:
+        tabs = self.query_one("#kb-tabs", TabbedContent)
+        if tabs.active == "tab-articles":
+            tabs.active = "tab-replies"
+            query = self.query_one("#reply-query", Input)
+            if not query.value:
+                query.value = self.query_one("#kb-query", Input).value
+            query.focus()
+        else:
+            tabs.active = "tab-articles"
+            self.query_one("#kb-query", Input).focus()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        target = "#reply-query" if event.pane.id == "tab-replies" else "#kb-query"
+        self.query_one(target, Input).focus()
+
+    def action_insert_link(self) -> None:
+        if self.on_replies_tab:
+            self.notify("Replies have no link; f4 inserts the reply or your selection.", severity="warning")
+            return
+        if self.article is None:
+            return
+        self.dismiss(article_link(self.article))
+
+    def action_insert_excerpt(self) -> None:
+        if self.on_replies_tab:
+            hit = self.current_reply
+            if hit is None:
+                return
+            selected = self.query_one("#reply-text", TextArea).selected_text.strip()
+            self.dismiss(selected or clean_text(hit.body).strip())
+            return
+        if self.article is None:
+            return
+        excerpt = self.query_one("#kb-excerpt", TextArea)
+        selected = excerpt.selected_text.strip() if excerpt.display else ""
+        if not selected:
+            hit = self.current_hit
+            word = hit.snippet.highlighted()[0] if hit is not None and hit.snippet.spans else None
+            selected = paragraph_around(clean_text(self.article.body), word)
+        self.dismiss(selected)
+
+    def action_link_case(self) -> None:
+        if self.article is None or self.on_replies_tab:
+            return
+        if self.case_id is None:
+            self.notify("Open a case first to link an article to it.", severity="warning")
+            return
+        try:
+            linked = self.kb.link_to_case(self.article.id, self.case_id)
+        except ArticleError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        where = f"case {self.case_key}" if self.case_key else "the case"
+        self.notify(f"Linked “{self.article.title}” to {where}." if linked else
+                    f"“{self.article.title}” is linked to {where} already.")
+
+    def action_helpful(self) -> None:
+        if self.article is None or self.on_replies_tab:
+            return
+        try:
+            article = self.kb.mark_helpful(self.article.id)
+        except ArticleError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"Marked “{article.title}” helpful ({article.helpful_votes} votes).")
+        self.show_article()
+
+    def action_next_language(self) -> None:
+        self._cycle("#reply-language" if self.on_replies_tab else "#kb-language")
+
+    def action_next_tag(self) -> None:
+        if not self.on_replies_tab:
+            self._cycle("#kb-tag")
+
+    def _cycle(self, selector: str) -> None:
+        select = self.query_one(selector, Select)
+        values = [value for _, value in select._options if value is not Select.NULL]
+        if values:
+            current = select.value if select.value in values else values[0]
+            select.value = values[(values.index(current) + 1) % len(values)]
+
+    def command_entries(self) -> list[CommandEntry]:
+        return [
+            CommandEntry("Open the highlighted article", "key enter", self.action_open),
+            CommandEntry("Insert article link into the reply", "key f3", self.action_insert_link),
+            CommandEntry("Insert excerpt into the reply", "key f4", self.action_insert_excerpt),
+            CommandEntry("Select an excerpt of the article", "key f7", self.action_select_excerpt),
+            CommandEntry("Link article to the case", "key f5", self.action_link_case),
+            CommandEntry("Mark article helpful", "key f6", self.action_helpful),
+            CommandEntry("Switch: articles / answered before", "key f2", self.action_switch_tab),
+            CommandEntry("Next language filter", "key ctrl+l", self.action_next_language),
+            CommandEntry("Next tag filter", "key ctrl+g", self.action_next_tag),
+        ]

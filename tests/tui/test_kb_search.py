@@ -1,0 +1,209 @@
+"""The knowledge-base screen: results as you type, open, insert link/excerpt, link to case, helpful, replies tab."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from textual.app import App
+from textual.widgets import Input, Markdown, OptionList, Static, TabbedContent, TextArea
+
+from agent_console.domain.cases import CaseService
+from agent_console.domain.kb import KnowledgeBase
+from agent_console.screens.bindings import ScreenCommands
+from agent_console.screens.kb_search import KBSearchScreen
+from agent_console.store.models import CaseArticleLink, KBArticle
+from tui_support import settle
+
+ARTICLES = [
+    ("rechnung-korrigieren", "de", "rechnung,buchhaltung", "Rechnung korrigieren lassen",
+     "## Wann?\n\nIst die **Rechnungsadresse** falsch, erstellt die Buchhaltung eine neue Rechnung.\n\n"
+     "## Wie?\n\nBestellnummer notieren und den Fall an die Buchhaltung weiterleiten."),
+    ("ruecksendung", "de", "retoure", "Rücksendung eines Artikels",
+     "Kunden können Artikel innerhalb von 30 Tagen zurückschicken.\n\nDas Rücksendeetikett steht im Kundenkonto."),
+    ("refund-policy", "en", "billing", "Refund policy",
+     "Refunds go to the original payment method within five business days. [b]not markup[/b]"),
+    ("passwort", "de", "konto", "Passwort zurücksetzen", "Über 'Passwort vergessen' kommt eine E-Mail."),
+]
+
+
+class Host(App):
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+
+    def __init__(self, make_screen) -> None:
+        super().__init__()
+        self.make_screen = make_screen
+        self.results: list = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make_screen(), self.results.append)
+
+
+@pytest.fixture
+def kb_case(store, clock, agents):
+    kb = KnowledgeBase(store, clock, agents["anna"])
+    for slug, language, tags, title, body in ARTICLES:
+        kb.create(slug=slug, title=title, body=body, language=language, tags=tags)
+    anna = CaseService(store, clock, agents["anna"])
+    # An earlier, resolved case answered by anna, and an open one whose reply must not show up.
+    old = anna.create_case(customer="old@example.de", customer_name="Otto Alt", channel="email", queue="Billing",
+                           subject="Rechnung falsch adressiert", body="Adresse falsch", language="de")
+    anna.reply(old.key, "Wir haben die Rechnung mit der richtigen Adresse neu erstellt und per E-Mail geschickt.")
+    anna.note(old.key, "intern: Rechnung manuell korrigiert")
+    anna.resolve(old.key)
+    still_open = anna.create_case(customer="open@example.de", channel="email", queue="Billing",
+                                  subject="Rechnung?", body="?", language="de")
+    anna.reply(still_open.key, "Die Rechnung prüfen wir noch.")
+    case = anna.create_case(customer="karl@example.de", customer_name="Karl Kunde", channel="email",
+                            queue="Billing", subject="Falsche Rechnungsadresse", body="Bitte korrigieren",
+                            language="de")
+    return case
+
+
+def host(store, clock, agents, case_id):
+    return Host(lambda: KBSearchScreen(store=store, clock=clock, agent=agents["anna"], case_id=case_id))
+
+
+async def type_query(pilot, text: str, selector: str = "#kb-query") -> None:
+    pilot.app.screen.query_one(selector, Input).value = ""
+    await pilot.press(*text)
+    await settle(pilot)
+
+
+def titles(screen) -> list[str]:
+    return [hit.title for hit in screen.hits]
+
+
+async def test_results_update_as_you_type_with_typo_tolerance(store, clock, agents, kb_case):
+    app = host(store, clock, agents, kb_case.id)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert "Type to search" in str(screen.query_one("#kb-status", Static).render())
+        await type_query(pilot, "Rechn")  # prefix while typing
+        assert titles(screen)[0] == "Rechnung korrigieren lassen"
+        await type_query(pilot, "Rechnugn korrigieren")  # misspelled
+        assert titles(screen)[0] == "Rechnung korrigieren lassen"
+        assert "typo-tolerant" in str(screen.query_one("#kb-status", Static).render())
+        await type_query(pilot, "Rücksendungen")
+        assert titles(screen) == ["Rücksendung eines Artikels"]
+
+
+async def test_language_filter_defaults_to_the_case_language(store, clock, agents, kb_case):
+    app = host(store, clock, agents, kb_case.id)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "refund")
+        assert titles(app.screen) == []  # the case is German
+        await pilot.press("ctrl+l")  # de -> en
+        await settle(pilot)
+        assert titles(app.screen) == ["Refund policy"]
+
+
+async def test_snippet_is_highlighted_and_literal(store, clock, agents, kb_case):
+    app = host(store, clock, agents, kb_case.id)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await type_query(pilot, "refunds")
+        options = app.screen.query_one("#kb-results", OptionList)
+        prompt = options.get_option_at_index(0).prompt
+        assert "[b]not markup[/b]" in prompt.plain
+        styled = {prompt.plain[span.start:span.end] for span in prompt.spans if "yellow" in str(span.style)}
+        assert {"Refund", "Refunds"} <= styled
+
+
+async def test_open_article_renders_markdown_and_insert_excerpt(store, clock, agents, kb_case):
+    app = host(store, clock, agents, kb_case.id)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "Rechnugn")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.focused.id == "kb-article-scroll"
+        markdown = screen.query_one("#kb-article", Markdown)
+        assert "Rechnungsadresse" in markdown.source and markdown.query("MarkdownH2")
+        await pilot.press("f4")
+        await settle(pilot)
+    # Without a selection: the paragraph with the first matched word.
+    assert app.results == ["Ist die **Rechnungsadresse** falsch, erstellt die Buchhaltung eine neue Rechnung."]
+
+
+async def test_select_excerpt_and_insert_it(store, clock, agents, kb_case):
+    app = host(store, clock, agents, kb_case.id)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "Rücksendung")
+        await pilot.press("f7")
+        await settle(pilot)
+        excerpt = app.screen.query_one("#kb-excerpt", TextArea)
+        assert app.screen.focused is excerpt
+        await pilot.press(*["shift+right"] * 6)
+        await pilot.press("f4")
+        await settle(pilot)
+    assert app.results == ["Kunden"]
+
+
+async def test_insert_link(store, clock, agents, kb_case):
+    app = host(store, clock, agents, kb_case.id)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "Passwort")
+        await pilot.press("f3")
+        await settle(pilot)
+    assert app.results == ["Passwort zurücksetzen (kb:passwort)"]
+
+
+async def test_link_to_case_and_mark_helpful(store, clock, agents, kb_case):
+    app = host(store, clock, agents, kb_case.id)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "Rechnung")
+        await pilot.press("f5", "f5", "f6")
+        await settle(pilot)
+        assert "▲1" in str(app.screen.query_one("#kb-article-title", Static).render())
+        await pilot.press("escape")  # leaves the query … and closes the screen
+        await settle(pilot)
+    assert app.results == [None]
+    with store.session() as session:
+        links = session.scalars(select(CaseArticleLink)).all()
+        article = session.scalar(select(KBArticle).where(KBArticle.slug == "rechnung-korrigieren"))
+    assert [(link.case_id, link.article_id) for link in links] == [(kb_case.id, article.id)]
+    assert article.helpful_votes == 1
+
+
+async def test_answered_before_tab_searches_resolved_replies_only(store, clock, agents, kb_case):
+    app = host(store, clock, agents, kb_case.id)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "Rechnung")
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#kb-tabs", TabbedContent).active == "tab-replies"
+        assert screen.focused.id == "reply-query"
+        assert [hit.subject for hit in screen.replies] == ["Rechnung falsch adressiert"]  # not the open case
+        assert "richtigen Adresse" in screen.query_one("#reply-text", TextArea).text
+        await type_query(pilot, "Rechnungen neu erstelt", "#reply-query")  # stemmed + misspelled
+        assert [hit.subject for hit in screen.replies] == ["Rechnung falsch adressiert"]
+        await pilot.press("f4")
+        await settle(pilot)
+    assert app.results == ["Wir haben die Rechnung mit der richtigen Adresse neu erstellt und per E-Mail geschickt."]
+
+
+async def test_internal_notes_are_never_found(store, clock, agents, kb_case):
+    app = host(store, clock, agents, kb_case.id)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await type_query(pilot, "manuell", "#reply-query")
+        assert app.screen.replies == []
+
+
+def test_kb_screen_snapshot(snap_compare, store, clock, agents, kb_case):
+    async def run_before(pilot):
+        await settle(pilot)
+        await type_query(pilot, "Rechnugn")
+
+    assert snap_compare(host(store, clock, agents, kb_case.id), terminal_size=(120, 34), run_before=run_before)
