@@ -75,7 +75,7 @@ class MonitorApp(App):
 
     def __init__(self, *, store, clock, supervisor, settings, wallboard: bool = False, interval: float | None = None,
                  compute: Callable[..., MonitorSnapshot] = live.compute_snapshot,
-                 backfill: Callable[..., list] | None = live.backfill_points, auto_refresh: bool = True) -> None:
+                 backfill: Callable[..., list] | None = live.backfill_points, refresh_on_timer: bool = True) -> None:
         super().__init__()
         self.store = store
         self.clock = clock
@@ -87,7 +87,7 @@ class MonitorApp(App):
         self.wallboard = wallboard
         self.compute = compute
         self.backfill = backfill
-        self.auto_refresh = auto_refresh
+        self.refresh_on_timer = refresh_on_timer
         self.trend = TrendHistory()
         self.snapshot: MonitorSnapshot | None = None
         self.refresh_in_flight = False
@@ -101,7 +101,7 @@ class MonitorApp(App):
         self.theme = getattr(self.settings, "theme", "textual-dark") or "textual-dark"
         self.push_screen(WallboardScreen() if self.wallboard else MonitorScreen())
         self.request_refresh()
-        if self.auto_refresh:
+        if self.refresh_on_timer:
             self.set_interval(self.interval, self.request_refresh, name="monitor-refresh")
 
     # --- refreshing ------------------------------------------------------------------------------------------------

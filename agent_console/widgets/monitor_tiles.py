@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Digits, Input, Static
@@ -95,8 +95,13 @@ class WallboardPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="panel-title", markup=False)
-        yield Static("waiting", classes="panel-label")
-        yield Digits(classes="panel-waiting")
+        with Horizontal(classes="panel-figures"):
+            with Vertical():
+                yield Static("waiting", classes="panel-label", markup=False)
+                yield Digits(classes="panel-waiting")
+            with Vertical():
+                yield Static("SL %", classes="panel-label", markup=False)
+                yield Digits(classes="panel-sl")
         yield Static(classes="panel-detail", markup=False)
 
     def on_mount(self) -> None:
@@ -107,10 +112,11 @@ class WallboardPanel(Vertical):
         set_level_class(self, figures.level)
         self.query_one(".panel-title", Static).update(Text(f"{figures.symbol} {figures.name}"))
         self.query_one(".panel-waiting", Digits).update(_digits(str(figures.waiting)))
+        sl = "-" if figures.service_level is None else f"{figures.service_level * 100:.0f}"
+        self.query_one(".panel-sl", Digits).update(sl)
         detail = Text()
-        detail.append(f"longest {format_duration(figures.longest_wait_s)}   ")
-        detail.append(f"SL {format_percent(figures.service_level)}   ")
-        detail.append(f"at risk {figures.at_risk}   breached {figures.breached}")
+        detail.append(f"longest {format_duration(figures.longest_wait_s)}  ")
+        detail.append(f"at risk {figures.at_risk}  breached {figures.breached}")
         self.query_one(".panel-detail", Static).update(detail)
 
 

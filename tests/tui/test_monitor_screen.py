@@ -1,0 +1,218 @@
+"""The live monitor on screen: refreshes show new figures, input never waits for a slow refresh, drill-down and the
+supervisor's audited actions work, and the normal and wallboard modes look as recorded (frozen clock, fixed data)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from agent_console.config import Settings
+from agent_console.domain.cases import CaseService
+from agent_console.domain.monitor import backfill_points, compute_snapshot
+from agent_console.screens.monitor import MonitorApp, MonitorCaseScreen, MonitorCasesScreen, MonitorScreen
+from agent_console.store.models import AuditEvent, Case, Escalation, SlaPolicy
+from agent_console.widgets.monitor_tiles import MonitorTile
+
+SIZE = (160, 50)
+
+
+def steady_compute(*args, **kwargs):
+    """compute_snapshot with the measured time zeroed, so screenshots do not depend on the machine's speed."""
+    return replace(compute_snapshot(*args, **kwargs), compute_ms=0.0)
+
+
+@pytest.fixture
+def floor(store, clock, agents):
+    """Billing: two phone cases waiting (one breached), one e-mail case anna works; Delivery: one answered chat."""
+    with store.transaction() as session:
+        session.add(SlaPolicy(channel="phone", first_response_s=90, resolution_s=8 * 3600, service_level_goal=0.8))
+        session.add(SlaPolicy(channel="email", first_response_s=4 * 3600, resolution_s=3 * 86400,
+                              service_level_goal=0.9))
+    anna = CaseService(store, clock, agents["anna"])
+    now = clock.now()
+    cases = {
+        "late": anna.create_case(customer="+4930111", channel="phone", queue="Billing", subject="Double charge",
+                                 body="I was charged twice", created_at=now - timedelta(minutes=5)),
+        "new": anna.create_case(customer="+4930222", channel="phone", queue="Billing",
+                                subject="[bold]Refund[/bold] please", body="[red]not markup[/red]",
+                                customer_name="[i]Mallory[/i]", created_at=now - timedelta(seconds=30)),
+        "mail": anna.create_case(customer="mia@example.com", channel="email", queue="Billing",
+                                 subject="Invoice address", body="Please change it",
+                                 created_at=now - timedelta(hours=1)),
+        "chat": anna.create_case(customer="ole@example.com", channel="chat", queue="Delivery",
+                                 subject="Where is my parcel", body="Tracking says nothing",
+                                 created_at=now - timedelta(minutes=20)),
+    }
+    anna.claim(cases["mail"].id)
+    anna.claim(cases["chat"].id)
+    anna.reply(cases["chat"].id, "It left the depot this morning.")
+    return cases
+
+
+def make_monitor(store, clock, agents, **kwargs) -> MonitorApp:
+    kwargs.setdefault("compute", steady_compute)
+    kwargs.setdefault("backfill", None)
+    kwargs.setdefault("refresh_on_timer", False)
+    return MonitorApp(store=store, clock=clock, supervisor=agents["sue"], settings=Settings(timezone="UTC"), **kwargs)
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def tile(app, name: str) -> MonitorTile:
+    return next(t for t in app.screen.query(MonitorTile) if t.group_name == name)
+
+
+def tile_text(app, name: str) -> str:
+    return str(tile(app, name).content)
+
+
+async def test_a_refresh_shows_the_new_figures(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "waiting 2" in tile_text(app, "Billing")
+        assert "breached 1" in tile_text(app, "Billing")
+        CaseService(store, clock, agents["anna"]).create_case(
+            customer="+4930333", channel="phone", queue="Billing", subject="Cancel", body="please")
+        clock.advance(120)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "waiting 3" in tile_text(app, "Billing")
+        # Two minutes on, the 90 s of "new" and of the case just created have passed as well.
+        assert "breached 3" in tile_text(app, "Billing")
+        assert app.refresh_count == 2 and app.skipped_refreshes == 0
+
+
+async def test_the_timer_refreshes_by_itself(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents, refresh_on_timer=True, interval=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        CaseService(store, clock, agents["anna"]).claim(floor["late"].id)
+        for _ in range(100):  # waits for the timer, however slow the machine; no timing is asserted
+            await pilot.pause(0.05)
+            if "waiting 1" in tile_text(app, "Billing"):
+                break
+        assert "waiting 1" in tile_text(app, "Billing")
+        assert app.refresh_count >= 2
+
+
+async def test_input_is_handled_while_a_slow_refresh_runs_and_extra_refreshes_are_skipped(store, clock, agents,
+                                                                                           floor):
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow_compute(*args, **kwargs):
+        calls.append(1)
+        started.set()
+        release.wait(30)
+        return steady_compute(*args, **kwargs)
+
+    app = make_monitor(store, clock, agents, compute=slow_compute)
+    async with app.run_test(size=SIZE) as pilot:
+        assert await asyncio.to_thread(started.wait, 30)
+        assert app.refresh_in_flight
+        channels = app.screen.query_one("#channels")
+        assert channels.display
+        await pilot.press("c")  # hide the channel table: handled while the refresh is still computing
+        assert not channels.display
+        await pilot.press("g")
+        assert app.focused is app.screen.query_one("#agents")
+        assert app.refresh_in_flight and app.refresh_count == 0
+        await pilot.press("r")  # another refresh asked for while one runs: skipped, not queued
+        await pilot.press("r")
+        assert app.skipped_refreshes == 2
+        release.set()
+        await settle(pilot)
+        assert app.refresh_count == 1 and len(calls) == 1 and not app.refresh_in_flight
+        assert "waiting 2" in tile_text(app, "Billing")
+
+
+async def test_drill_down_to_a_queue_and_a_case_shown_literally(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        assert isinstance(app.focused, MonitorTile) and app.focused.group_name == "Billing"
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MonitorCasesScreen)
+        table = screen.query_one("#cases")
+        keys = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert keys == [floor["late"].key, floor["new"].key, floor["mail"].key]  # most urgent first
+        assert str(table.get_row_at(1)[9]) == "[bold]Refund[/bold] please"
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MonitorCaseScreen)
+        head = str(app.screen.query_one("#case-head").content)
+        assert "[bold]Refund[/bold] please" in head and "[i]Mallory[/i]" in head
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, MonitorScreen)
+
+
+async def pick(pilot, value: str) -> None:
+    """Choose ``value`` in the open PickModal."""
+    from textual.widgets import OptionList
+
+    options = pilot.app.screen.query_one(OptionList)
+    options.highlighted = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == value)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_reassign_priority_and_escalate_are_audited(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t", "enter")
+        await settle(pilot)
+        # The cursor is on the most urgent case, "late".
+        await pilot.press("a")
+        await pick(pilot, str(agents["ben"].id))
+        await pilot.press("p")
+        await pick(pilot, "urgent")
+        await pilot.press("e")
+        await pick(pilot, "tier:2")
+        await pilot.press(*"customer asks for a manager", "enter")
+        await settle(pilot)
+    with store.session() as session:
+        case = session.get(Case, floor["late"].id)
+        assert (case.priority, case.tier, case.escalation_level, case.status) == ("urgent", 2, 1, "escalated")
+        actions = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == case.id,
+                                                           AuditEvent.actor_agent_id == agents["sue"].id)).all()
+        assert [a.action for a in actions] == ["case.assign", "case.update", "case.escalate"]
+        assert json.loads(actions[0].detail)["assignee"] == "ben"
+        escalation = session.scalars(select(Escalation).where(Escalation.case_id == case.id)).one()
+        assert escalation.reason == "customer asks for a manager" and escalation.from_agent_id == agents["ben"].id
+
+
+async def test_the_command_palette_offers_the_monitors_actions(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for title in ("Refresh now", "Show or hide channels", "Go to queue tiles", "Go to agents", "Wallboard"):
+            assert title in titles
+        await pilot.press("w")
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Back to the monitor" in titles
+
+
+def test_snapshot_of_the_monitor(snap_compare, store, clock, agents, floor):
+    app = make_monitor(store, clock, agents, backfill=backfill_points)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_snapshot_of_the_wallboard(snap_compare, store, clock, agents, floor):
+    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
