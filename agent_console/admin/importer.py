@@ -231,6 +231,7 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
         raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
     path = Path(path)
     label = str(path)
+    collector = _Collector()
     try:
         if kind == "kb" and path.is_dir():
             records = read_markdown_folder(path)
@@ -239,9 +240,12 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
                 raise FileProblems([Problem(label, None, "no such file")])
             records = read_records(path, format_for(path, fmt), REQUIRED[kind], label)
     except FileProblems as exc:
-        raise ImportFailed(label, exc.problems[:MAX_PROBLEMS], max(0, len(exc.problems) - MAX_PROBLEMS)) from None
+        if exc.records is None:
+            raise ImportFailed(label, exc.problems[:MAX_PROBLEMS], max(0, len(exc.problems) - MAX_PROBLEMS)) from None
+        records = exc.records
+        for problem in exc.problems:
+            collector.add(problem)
 
-    collector = _Collector()
     validate = _VALIDATORS[kind]
     key_field = KEY_FIELD[kind]
     rows: list[tuple[Record, dict]] = []
@@ -259,6 +263,7 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
         first_seen[key] = record.where.rsplit(", ", 1)[-1] if ", " in record.where else record.where
         rows.append((record, row))
     if collector.problems:
+        collector.problems.sort(key=_position)
         raise ImportFailed(label, collector.problems, collector.more)
 
     now = clock.now()
@@ -271,6 +276,12 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
         audit(session, now, actor_id, f"import.{kind}", "import", None, source=label, created=result.created,
               updated=result.updated, unchanged=result.unchanged)
     return result
+
+
+def _position(problem: Problem) -> tuple[str, int]:
+    """Problems in file order: by file, then line / record number."""
+    match = re.search(r"^(.*), (?:line|record) (\d+)$", problem.where)
+    return (match.group(1), int(match.group(2))) if match else (problem.where, 0)
 
 
 def read_markdown_folder(folder: Path) -> list[Record]:
@@ -527,12 +538,18 @@ def _case_lookup(conn) -> tuple[dict[str, int], dict[str, int]]:
 def _write_surveys(conn, session, rows, now, result, collector) -> None:
     by_external, by_key = _case_lookup(conn)
     data = []
+    seen: dict[int, str] = {}
     for record, row in rows:
         case_id = by_external.get(row["case_external_id"]) or by_key.get(row["case_external_id"])
         if case_id is None:
             collector.add(Problem(record.where, "case_external_id",
                                   f"no case with external id (or key) {row['case_external_id']!r} in the store"))
             continue
+        if case_id in seen:
+            collector.add(Problem(record.where, "case_external_id",
+                                  f"{row['case_external_id']!r} is the same case as {seen[case_id]}"))
+            continue
+        seen[case_id] = record.where.rsplit(", ", 1)[-1]
         data.append({"case_id": case_id, "csat": row["csat"], "nps": row["nps"], "ces": row["ces"],
                      **({"created_at": row["created_at"]} if row["created_at"] else {})})
     if collector.problems or not data:

@@ -45,9 +45,11 @@ class Record:
 
 
 class FileProblems(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], records: list[Record] | None = None) -> None:
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
+        #: The records that could be read despite the problems (None: the file as a whole is unusable).
+        self.records = records
 
 
 def format_for(path: Path, given: str | None) -> str:
@@ -86,7 +88,12 @@ def read_text(path: Path, label: str) -> str:
 
 
 def read_records(path: Path, fmt: str, required: Iterable[str], label: str | None = None) -> list[Record]:
-    """All records of a file; raises FileProblems for problems of the file as a whole (encoding, syntax, columns)."""
+    """All records of a file; raises FileProblems for problems of the file as a whole (encoding, syntax, columns).
+
+    Problems of single records (a CSV row with the wrong number of values, a JSONL line that is not JSON, a
+    missing field) are raised together, with ``records`` set to the good ones, so the caller can check those too
+    and report everything at once.
+    """
     label = label or str(path)
     text = read_text(path, label)
     required = list(required)
@@ -135,7 +142,7 @@ def _read_csv(text: str, required: list[str], label: str) -> list[Record]:
             continue
         records.append(Record(f"{label}, line {start}", dict(zip(columns, row))))
     if problems:
-        raise FileProblems(problems)
+        raise FileProblems(problems, records)
     if not records:
         raise FileProblems([Problem(label, None, "no records (only a header)")])
     return records
@@ -169,7 +176,7 @@ def _read_json(text: str, required: list[str], label: str) -> list[Record]:
         if values is not None and not found:
             records.append(Record(where, values))
     if problems:
-        raise FileProblems(problems)
+        raise FileProblems(problems, records)
     return records
 
 
@@ -189,7 +196,7 @@ def _read_jsonl(text: str, required: list[str], label: str) -> list[Record]:
         if values is not None and not found:
             records.append(Record(where, values))
     if problems:
-        raise FileProblems(problems)
+        raise FileProblems(problems, records)
     if not records:
         raise FileProblems([Problem(label, None, "no records")])
     return records
