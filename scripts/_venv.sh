@@ -12,6 +12,10 @@ ensure_venv() {
         "$PY" -m venv "$VENV"
     fi
     local stamp="$VENV/.installed${extras:+-$extras}"
+    # An install with the dev extra also has everything the plain install needs.
+    if [ -z "$extras" ] && [ -f "$VENV/.installed-dev" ] && [ ! "$ROOT/pyproject.toml" -nt "$VENV/.installed-dev" ]; then
+        return 0
+    fi
     if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
         echo "installing agent-console${extras:+ [$extras]} into $VENV" >&2
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT${extras:+[$extras]}" >&2
