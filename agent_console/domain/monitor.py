@@ -39,7 +39,19 @@ from datetime import datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
 from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, case as sql_case, func, literal_column, null, or_, select
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case as sql_case,
+    column,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from agent_console.domain import metrics, sla
@@ -384,24 +396,32 @@ class _Statements:
 
     def __init__(self, cells, dialect: str, due_limit: int) -> None:
         now, day_start, horizon = _param("now"), _param("day_start"), _param("horizon")
-        waiting = and_(C.assignee_id.is_(None), C.status != CaseStatus.pending)
+        # Written like the partial index ix_cases_waiting's predicate, so the planner can use it.
+        waiting = and_(_is_true(C.is_open), C.assignee_id.is_(None), C.status != literal_column("'pending'"))
         # Written like the partial index ix_cases_open_escalated_due's predicate, so the planner can use it.
         escalated = C.escalation_level > literal_column("0")
         # 1. open cases: one aggregate over the covering partial index.
         self.open = (
             select(
                 C.queue, C.channel, func.count(),
-                func.sum(sql_case((waiting, 1), else_=0)),
-                func.min(sql_case((waiting, C.created_at), else_=null())),
                 func.sum(sql_case((C.sla_due_at < now, 1), else_=0)),
                 func.sum(sql_case((and_(C.sla_due_at >= now, C.sla_due_at <= _at_risk_from(cells)), 1), else_=0)),
                 func.sum(sql_case((escalated, 1), else_=0)),
-                func.sum(sql_case((and_(escalated, C.sla_due_at <= horizon), 1), else_=0)),
-                func.sum(sql_case((and_(escalated, C.sla_due_at < now), 1), else_=0)),
             )
             .where(_is_true(C.is_open))
             .group_by(C.queue, C.channel)
         )
+        # 1b. contacts waiting: count and oldest, from the partial index of waiting cases.
+        if dialect == "sqlite":
+            # Without statistics SQLite prefers the assignee index and then reads every waiting row from the table;
+            # INDEXED BY keeps it on the partial index (and fails loudly should the index ever not match).
+            self.waiting = text(
+                "SELECT queue, channel, count(*), min(created_at) FROM cases INDEXED BY ix_cases_waiting "
+                "WHERE is_open = 1 AND assignee_id IS NULL AND status != 'pending' GROUP BY queue, channel"
+            ).columns(column("queue"), column("channel"), column("n", Integer), column("oldest", UTCDateTime()))
+        else:
+            self.waiting = select(C.queue, C.channel, func.count(), func.min(C.created_at)).where(
+                waiting).group_by(C.queue, C.channel)
         # 2. cases created today: service level against the first-response target.
         answered = C.first_response_at.is_not(None)
         in_target = and_(answered, or_(C.first_response_due.is_(None), C.first_response_at <= C.first_response_due))
@@ -452,6 +472,8 @@ class _Statements:
             .where(follow_up_filter).order_by(F.due_at).limit(due_limit)
         )
         escalation_filter = and_(_is_true(C.is_open), escalated, C.sla_due_at <= horizon)
+        self.escalation_counts = select(func.count(), func.sum(sql_case((C.sla_due_at < now, 1), else_=0))).where(
+            escalation_filter)
         self.escalations = (
             select(C.id, C.key, A.login, C.sla_due_at, C.tier)
             .select_from(Case.__table__.outerjoin(Agent.__table__, A.id == C.assignee_id))
@@ -490,8 +512,6 @@ class _Acc:
     at_risk: int = 0
     breached: int = 0
     escalations: int = 0
-    escalations_due: int = 0
-    escalations_overdue: int = 0
     created_today: int = 0
     within: int = 0
     counted: int = 0
@@ -500,9 +520,8 @@ class _Acc:
     first_contact: int = 0
 
     def add(self, other: "_Acc") -> None:
-        for name in ("open_cases", "waiting", "at_risk", "breached", "escalations", "escalations_due",
-                     "escalations_overdue", "created_today", "within", "counted", "goal_weight", "resolved",
-                     "first_contact"):
+        for name in ("open_cases", "waiting", "at_risk", "breached", "escalations", "created_today", "within",
+                     "counted", "goal_weight", "resolved", "first_contact"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.oldest_waiting is not None and (self.oldest_waiting is None
                                                  or other.oldest_waiting < self.oldest_waiting):
@@ -549,17 +568,17 @@ def _compute(session: Session, now: datetime, tz: tzinfo, thresholds: Thresholds
               **_at_risk_values(policies, cells, now)}
     groups: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
 
-    for queue, channel, count, n_waiting, oldest, breached, at_risk, escalations, esc_due, esc_overdue in \
-            conn.execute(statements.open, params):
+    for queue, channel, count, breached, at_risk, escalations in conn.execute(statements.open, params):
         acc = groups[(queue, channel)]
         acc.open_cases += count
-        acc.waiting += n_waiting or 0
-        acc.oldest_waiting = oldest
         acc.breached += breached or 0
         acc.at_risk += at_risk or 0
         acc.escalations += escalations or 0
-        acc.escalations_due += esc_due or 0
-        acc.escalations_overdue += esc_overdue or 0
+
+    for queue, channel, count, oldest in conn.execute(statements.waiting, params):
+        acc = groups[(queue, channel)]
+        acc.waiting += count
+        acc.oldest_waiting = oldest
 
     for queue, channel, count, within, n_answered, n_missed in conn.execute(statements.created, params):
         acc = groups[(queue, channel)]
@@ -618,6 +637,7 @@ def _compute(session: Session, now: datetime, tz: tzinfo, thresholds: Thresholds
     fu_total, fu_overdue = conn.execute(statements.follow_up_counts, params).one()
     for case_id, key, login, due_at, note in conn.execute(statements.follow_ups, params):
         due.append(DueItem("follow-up", case_id, key, login, due_at, (due_at - now).total_seconds(), note or ""))
+    esc_total, esc_overdue = conn.execute(statements.escalation_counts, params).one()
     for case_id, key, login, due_at, tier in conn.execute(statements.escalations, params):
         due.append(DueItem("escalation", case_id, key, login, due_at, (due_at - now).total_seconds(),
                            f"tier {tier}"))
@@ -659,8 +679,8 @@ def _compute(session: Session, now: datetime, tz: tzinfo, thresholds: Thresholds
         channels=tuple(finish("channel", ch, by_channel[ch], _goal(policies, ch)) for ch in sorted(by_channel)),
         agents=tuple(agents),
         due=tuple(due),
-        due_total=(fu_total or 0) + floor.escalations_due,
-        overdue_total=(fu_overdue or 0) + floor.escalations_overdue,
+        due_total=(fu_total or 0) + (esc_total or 0),
+        overdue_total=(fu_overdue or 0) + (esc_overdue or 0),
     )
 
 

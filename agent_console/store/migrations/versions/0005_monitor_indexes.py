@@ -23,6 +23,10 @@ NOT_DONE = dict(sqlite_where=sa.text('done_at IS NULL'), postgresql_where=sa.tex
 CASE_INDEXES = (
     ('ix_cases_open_monitor', ['queue', 'channel', 'priority', 'status', 'assignee_id', 'sla_due_at', 'created_at',
                                'first_response_at', 'next_update_due', 'escalation_level'], OPEN),
+    # Contacts waiting (open, nobody assigned, not pending on the customer): count and oldest per queue and channel.
+    ('ix_cases_waiting', ['queue', 'channel', 'created_at'],
+     dict(sqlite_where=sa.text("is_open = 1 AND assignee_id IS NULL AND status != 'pending'"),
+          postgresql_where=sa.text("is_open AND assignee_id IS NULL AND status != 'pending'"))),
     # The due list: escalated open cases by due time (the predicate's terms are written the same in the query).
     ('ix_cases_open_escalated_due', ['sla_due_at'], dict(sqlite_where=sa.text('is_open = 1 AND escalation_level > 0'),
                                                          postgresql_where=sa.text('is_open AND escalation_level > 0'))),
