@@ -6,7 +6,7 @@ screen passes that to ``EscalationService.escalate``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -87,3 +87,52 @@ class EscalateModal(ModalScreen[EscalationRequest | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def escalate_from_screen(screen, case_id: int, *, queues: Sequence[str] | None = None,
+                         on_escalated: Callable[[object], None] | None = None) -> None:
+    """Key ``e`` on a case: ask with the modal, then escalate through ``EscalationService``.
+
+    Uses the app's ``store``, ``clock``, ``agent``, ``settings`` (``follow_up_hours``) and, when present, ``tracker``
+    (the case leaves the agent, so its handling segment ends). Rule violations are shown as notifications; nothing
+    is written on cancel. ``on_escalated(escalation_row)`` runs after a successful escalation (e.g. go back to the
+    queue).
+    """
+    from agent_console.domain.escalation import EscalationError, EscalationService
+    from agent_console.store.models import QUEUES, Case
+    from agent_console.store.queries import NotFound
+
+    app = screen.app
+    with app.store.session() as session:
+        case = session.get(Case, case_id)
+    if case is None:
+        screen.notify("That case no longer exists.", severity="error")
+        return
+    if not case.is_open:
+        screen.notify(f"{case.key} is {case.status}; reopen it before escalating.", severity="warning")
+        return
+    names = list(queues) if queues is not None else list(QUEUES)
+
+    def done(request: EscalationRequest | None) -> None:
+        if request is None:
+            return
+        settings = getattr(app, "settings", None)
+        service = EscalationService(app.store, app.clock, app.agent,
+                                    follow_up_hours=getattr(settings, "follow_up_hours", 24))
+        try:
+            row = service.escalate(case_id, to_tier=request.to_tier, to_queue=request.to_queue,
+                                   reason=request.reason)
+        except (EscalationError, NotFound) as exc:
+            screen.notify(str(exc), severity="error", markup=False)
+            return
+        tracker = getattr(app, "tracker", None)
+        if tracker is not None and tracker.case_id == case_id:
+            tracker.case_left()
+        target = " and ".join(part for part in (f"tier {row.to_tier}" if request.to_tier else "",
+                                                f"queue {row.to_queue}" if request.to_queue else "") if part)
+        screen.notify(f"{case.key} escalated to {target}. A follow-up reminds you to check back with the "
+                      f"customer.", markup=False)
+        if on_escalated is not None:
+            on_escalated(row)
+
+    app.push_screen(EscalateModal(case.key, case.tier, case.queue, names), done)

@@ -60,3 +60,29 @@ class WrapUpModal(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ask_wrap_up(app, case_key: str = "") -> None:
+    """After ``tracker.resolved(case_id)``: ask for the wrap-up code and end wrap-up with it.
+
+    Escape leaves wrap-up running (it ends by the timeout, or call this again, e.g. from a key, to pick later).
+    Uses ``app.tracker`` and ``app.settings.wrap_up_codes``.
+    """
+    from agent_console.domain.handling import HandlingError
+
+    tracker = app.tracker
+    if tracker.wrap_up_segment is None:
+        app.notify("No wrap-up is running.", severity="warning")
+        return
+
+    def done(code: str | None) -> None:
+        if code is None or tracker.wrap_up_segment is None:
+            return
+        try:
+            tracker.wrap_up_done(code)
+        except HandlingError as exc:
+            app.notify(str(exc), severity="error", markup=False)
+            return
+        app.notify(f"Wrap-up: {code}. You are available.", markup=False)
+
+    app.push_screen(WrapUpModal(app.settings.wrap_up_codes, case_key), done)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Select, Static
 
@@ -11,6 +13,7 @@ from agent_console.domain.handling import HandlingTracker
 from agent_console.screens.escalate import EscalateModal
 from agent_console.screens.wrap_up import WrapUpModal
 from agent_console.store import queries
+from agent_console.store.models import Case
 from agent_console.store.queries import QueueView
 from agent_console.widgets.handling_timer import AgentStateBadge, HandlingTimer, format_elapsed
 
@@ -150,3 +153,61 @@ async def test_handling_timer_shows_running_idle_and_wrap_up(store, agents, cloc
 
 def test_format_elapsed():
     assert [format_elapsed(s) for s in (0, 7, 765, 3723)] == ["0:00", "0:07", "12:45", "1:02:03"]
+
+
+class ConsoleLike(App):
+    """The attributes the helpers use on the real console app: store, clock, agent, settings, tracker."""
+
+    def __init__(self, store, clock, agent, tracker) -> None:
+        super().__init__()
+        from agent_console.config import Settings
+
+        self.store, self.clock, self.agent, self.tracker = store, clock, agent, tracker
+        self.settings = Settings(follow_up_hours=8, wrap_up_codes=["resolved", "forwarded"])
+        self.escalated: list = []
+
+
+async def test_key_e_flow_escalates_ends_the_segment_and_reports_back(store, agents, clock):
+    from agent_console.screens.escalate import escalate_from_screen
+
+    svc = CaseService(store, clock, agents["anna"])
+    case = svc.create_case(customer="e@example.com", channel="phone", queue="Billing", subject="s", body="b")
+    svc.claim(case.id)
+    tracker = HandlingTracker(store, clock, agents["anna"])
+    tracker.case_opened(case.id)
+    app = ConsoleLike(store, clock, agents["anna"], tracker)
+    async with app.run_test() as pilot:
+        clock.advance(40)
+        escalate_from_screen(app.screen, case.id, on_escalated=app.escalated.append)
+        await pilot.pause()
+        await pilot.press(*"billing system error", "enter")
+        await pilot.pause()
+    [row] = app.escalated
+    assert (row.to_tier, row.reason) == (2, "billing system error")
+    assert tracker.running_segment is None and tracker.elapsed(case.id) == 40
+    with store.session() as session:
+        [follow_up] = queries.open_follow_ups(session, agents["anna"].id)
+        assert follow_up.due_at == clock.now() + timedelta(hours=8)
+
+
+async def test_ask_wrap_up_ends_wrap_up_with_the_code(store, agents, clock):
+    from agent_console.screens.wrap_up import ask_wrap_up
+
+    svc = CaseService(store, clock, agents["anna"])
+    case = svc.create_case(customer="w@example.com", channel="chat", queue="Billing", subject="s", body="b")
+    tracker = HandlingTracker(store, clock, agents["anna"], wrap_up_codes=["resolved", "forwarded"])
+    tracker.case_opened(case.id)
+    clock.advance(20)
+    svc.resolve(case.id)
+    tracker.resolved(case.id)
+    app = ConsoleLike(store, clock, agents["anna"], tracker)
+    async with app.run_test() as pilot:
+        clock.advance(9)
+        ask_wrap_up(app, case.key)
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+    assert tracker.wrap_up_segment is None and tracker.state == "available"
+    with store.session() as session:
+        assert session.get(Case, case.id).wrap_up_code == "forwarded"
+    assert tracker.elapsed(case.id) == 29
