@@ -480,9 +480,12 @@ class CaseService:
 def recompute_due(session, case: Case) -> None:
     """Due times follow the case's current channel and priority (called when either changes)."""
     policy = queries.policy_for(session, case.channel, case.priority)
-    first_s, _next_s, resolution_s = sla.targets(policy, case.channel)
+    first_s, next_s, resolution_s = sla.targets(policy, case.channel)
     if case.first_response_at is None:
         case.first_response_due = sla.add_target(policy, case.created_at, first_s)
+    if case.next_update_due is not None and case.last_inbound_at is not None:
+        # The customer is waiting for an answer since their last message.
+        case.next_update_due = sla.add_target(policy, case.last_inbound_at, next_s) if next_s else None
     if case.is_open:
         case.resolution_due = sla.add_target(policy, resolution_clock_start(case),
                                              resolution_s + case.sla_paused_seconds)

@@ -194,3 +194,18 @@ def test_policy_lookup_prefers_the_priority_specific_policy(store):
     with store.session() as session:
         assert queries.policy_for(session, "chat", "urgent").first_response_s == 30
         assert queries.policy_for(session, "chat", "low").first_response_s == 120
+
+
+def test_next_update_due_follows_a_priority_change(store, agents, clock):
+    add_policy(store, channel="chat", priority="urgent", first_response_s=60, next_update_s=5 * 60,
+               resolution_s=3600)
+    svc = CaseService(store, clock, agents["anna"])
+    case = svc.create_case(customer="n@example.com", channel="chat", queue="Delivery", subject="Paket", body="?")
+    svc.reply(case.id, "Moment")
+    clock.advance(60)
+    svc.add_inbound(case.id, "Und?")
+    waiting_since = clock.now()
+    assert load(store, case.id).next_update_due == waiting_since + timedelta(minutes=15)  # built-in chat target
+    clock.advance(30)
+    svc.set_priority(case.id, "urgent")
+    assert load(store, case.id).next_update_due == waiting_since + timedelta(minutes=5)
