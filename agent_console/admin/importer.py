@@ -38,6 +38,7 @@ from agent_console.admin.records import (
     read_records,
     read_text,
 )
+from agent_console.admin.seed import SlaTimes
 from agent_console.domain import sla
 from agent_console.domain.agents import AgentError, normalise_queues, validate_agent_fields
 from agent_console.domain.cases import CaseError, format_key, validate_choice
@@ -571,16 +572,6 @@ def _write_surveys(conn, session, rows, now, result, collector) -> None:
     result.updated += len(updates)
 
 
-class _Times:
-    """The fields the SLA functions read and write (no ORM object per imported case)."""
-
-    def __init__(self, channel: str, created_at: datetime, is_open: bool) -> None:
-        self.channel, self.created_at, self.is_open = channel, created_at, is_open
-        self.first_response_at = self.first_response_due = self.next_update_due = None
-        self.resolution_due = self.sla_due_at = self.sla_paused_at = None
-        self.sla_paused_seconds = 0.0
-
-
 def _write_cases(conn, session, rows, now, result, collector) -> None:
     for record, row in rows:
         if row["created_at"] > now + FUTURE_SLACK:
@@ -653,7 +644,7 @@ def _write_cases(conn, session, rows, now, result, collector) -> None:
                 continue
             status = changes.get("status", old["status"])
             is_open = status in OPEN_STATUSES
-            times = _Times(changes["channel"], old["created_at"], is_open)
+            times = SlaTimes(changes["channel"], old["created_at"], is_open)
             times.first_response_at = old["first_response_at"]
             times.next_update_due = old["next_update_due"] if is_open else None
             times.sla_paused_at = old["sla_paused_at"] if status == CaseStatus.pending else None
@@ -680,7 +671,7 @@ def _write_cases(conn, session, rows, now, result, collector) -> None:
         status = status or CaseStatus.new.value
         is_open = status in OPEN_STATUSES
         created = row["created_at"]
-        times = _Times(row["channel"], created, is_open)
+        times = SlaTimes(row["channel"], created, is_open)
         policy = policy_for(row["channel"], row["priority"])
         sla.compute_initial_due(times, policy)
         resolved_at = row["resolved_at"] if not is_open else None

@@ -161,8 +161,8 @@ def bulk_insert_sqlite(conn, table, rows: list[dict]) -> None:
         cursor.close()
 
 
-class _Times:
-    """The fields the SLA functions read and write, without an ORM object per case."""
+class SlaTimes:
+    """The case fields the SLA functions read and write, without an ORM object per case (bulk seeds, imports)."""
 
     __slots__ = ("channel", "created_at", "first_response_at", "first_response_due", "next_update_due",
                  "resolution_due", "sla_due_at", "sla_paused_at", "sla_paused_seconds", "is_open")
@@ -424,7 +424,7 @@ class _Seeder:
         else:
             age = rng.uniform(0.5, 60) * 86400
         created = now - timedelta(seconds=int(age))
-        times = _Times(channel, created, is_open)
+        times = SlaTimes(channel, created, is_open)
         sla.compute_initial_due(times, policy)
 
         first_response_at = None
