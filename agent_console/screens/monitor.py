@@ -514,6 +514,16 @@ class _CaseActions:
 
         self.app.push_screen(PickModal(f"Assign {key} to", options), chosen)  # type: ignore[attr-defined]
 
+    def action_take(self) -> None:
+        """The supervisor takes the case themselves (then works it in the console, where it is not read-only)."""
+        target = self._target_case()
+        if target is None:
+            return
+        case_id, key = target
+        self._run(lambda: self._service().claim(case_id),
+                  f"{key} is yours now: work it in the console (agent-console --agent "
+                  f"{self.app.supervisor.login})")  # type: ignore[attr-defined]
+
     def action_priority(self) -> None:
         target = self._target_case()
         if target is None:
@@ -564,7 +574,9 @@ class _CaseActions:
 
         self.app.push_screen(PickModal(f"Escalate {key} to", options), where)  # type: ignore[attr-defined]
 
+    @work(thread=True, group="monitor-action", exit_on_error=False)
     def _run(self, change: Callable[[], object], done: str) -> None:
+        """Write in a worker thread: a write may wait for another writer's lock, the screen must not."""
         from agent_console.domain.cases import CaseError
         from agent_console.domain.escalation import EscalationError
         from agent_console.store.queries import NotFound
@@ -572,8 +584,12 @@ class _CaseActions:
         try:
             change()
         except (CaseError, EscalationError, NotFound, live.MonitorError) as exc:
-            self.notify(Text(str(exc)), severity="error", timeout=5)  # type: ignore[attr-defined]
+            self.app.call_from_thread(self.notify, Text(str(exc)), severity="error",  # type: ignore[attr-defined]
+                                      timeout=5)
             return
+        self.app.call_from_thread(self._changed, done)  # type: ignore[attr-defined]
+
+    def _changed(self, done: str) -> None:
         self.notify(Text(done), timeout=3)  # type: ignore[attr-defined]
         self._after_change()
         app: MonitorApp = self.app  # type: ignore[attr-defined]
@@ -589,11 +605,13 @@ class MonitorCasesScreen(_CaseActions, Screen):
         Binding("a", "reassign", "Assign"),
         Binding("e", "escalate", "Escalate"),
         Binding("p", "priority", "Priority"),
+        Binding("c", "take", "Take"),
         Binding("r", "reload", "Reload"),
     ]
     PALETTE = [
         ("Open case", "Show the selected case read-only", "open_case"),
         ("Assign case", "Hand the selected case to an agent", "reassign"),
+        ("Take case", "Claim the selected case yourself", "take"),
         ("Escalate case", "Escalate the selected case to a tier or queue, with a reason", "escalate"),
         ("Change priority", "Set the selected case's priority", "priority"),
         ("Reload cases", "Read the list again", "reload"),
@@ -682,10 +700,12 @@ class MonitorCaseScreen(_CaseActions, Screen):
         Binding("a", "reassign", "Assign"),
         Binding("e", "escalate", "Escalate"),
         Binding("p", "priority", "Priority"),
+        Binding("c", "take", "Take"),
         Binding("r", "reload", "Reload"),
     ]
     PALETTE = [
         ("Assign case", "Hand this case to an agent", "reassign"),
+        ("Take case", "Claim this case yourself", "take"),
         ("Escalate case", "Escalate this case to a tier or queue, with a reason", "escalate"),
         ("Change priority", "Set this case's priority", "priority"),
         ("Reload case", "Read the case again", "reload"),
