@@ -107,8 +107,9 @@ def prepare_database(db_url: str) -> dict[str, str]:
     return tokens
 
 
-def start_server(backend: str, db_url: str, log_dir: Path, *extra: str, env_extra: dict | None = None) -> LiveServer:
-    port = pg.free_port()
+def start_server(backend: str, db_url: str, log_dir: Path, *extra: str, env_extra: dict | None = None,
+                 port: int | None = None) -> LiveServer:
+    port = port or pg.free_port()
     log = log_dir / f"server-{backend}-{port}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGENT_CONSOLE_")}
     env.update(env_extra or {})
