@@ -57,7 +57,17 @@ class Context:
         return SystemClock()
 
     def agent_login(self) -> str | None:
-        return self.agent_option or self.settings.agent or None
+        """``--agent``, else the agent this store is logged in as on the team's server, else the settings."""
+        return self.agent_option or self.logged_in_login() or self.settings.agent or None
+
+    def logged_in_login(self) -> str | None:
+        from agent_console.sync import credentials
+
+        try:
+            creds = credentials.load(self.db_path)
+        except credentials.CredentialsError:
+            return None
+        return creds.login if creds else None
 
     def agent(self, *, required: bool = True) -> "Agent | None":
         """The acting agent from ``--agent`` / settings; with one agent only (or demo data) a sensible default."""

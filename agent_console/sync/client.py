@@ -1,0 +1,163 @@
+"""The one place that speaks HTTP to the team's server: a small httpx client for ``/api/v1`` with typed errors.
+
+Every failure is one of the :class:`SyncError` subclasses, so callers decide by kind, not by status code:
+:class:`Offline` (the server cannot be reached or answered 5xx: try again later), :class:`AuthError` (the token is
+wrong, expired or revoked: log in again), :class:`Forbidden`, :class:`BatchInvalid` (the server refused a request body;
+``detail`` says why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import orjson
+
+API = "/api/v1"
+#: Connect fast (an unreachable server should make the console say "offline" quickly), read patiently (a big
+#: batch on a busy server).
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=3.0)
+#: The event stream sends a heartbeat every ~15 s; no byte for this long means the connection is dead.
+EVENTS_READ_TIMEOUT = 45.0
+
+
+class SyncError(Exception):
+    """Talking to the server failed."""
+
+
+class Offline(SyncError):
+    """The server is unreachable, timed out or failed (5xx); the request may be retried later."""
+
+
+class AuthError(SyncError):
+    """401: no valid token (log in again)."""
+
+
+class Forbidden(SyncError):
+    """403: the logged-in agent's role does not allow this."""
+
+
+class BatchInvalid(SyncError):
+    """4xx other than 401/403: the server refused the request itself (e.g. a malformed op)."""
+
+    def __init__(self, status: int, detail: Any) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+def normalise_server_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"the server URL must start with http:// or https://, not {url!r}")
+    return url
+
+
+def _detail(response: httpx.Response) -> Any:
+    try:
+        return orjson.loads(response.content).get("detail", response.text)
+    except (orjson.JSONDecodeError, AttributeError):
+        return response.text[:500]
+
+
+class SyncClient:
+    """``SyncClient(server_url, token)``; use as a context manager or call :meth:`close`."""
+
+    def __init__(self, server_url: str, token: str | None = None, *,
+                 timeout: httpx.Timeout | float = DEFAULT_TIMEOUT, transport: httpx.BaseTransport | None = None) -> None:
+        self.server_url = normalise_server_url(server_url)
+        self.token = token
+        headers = {"User-Agent": "agent-console-sync", "Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.Client(base_url=self.server_url, headers=headers, timeout=timeout, transport=transport)
+
+    def __enter__(self) -> "SyncClient":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- plumbing --------------------------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs) -> Any:
+        try:
+            response = self._http.request(method, API + path, **kwargs)
+        except httpx.TransportError as exc:  # connect/read errors and timeouts alike
+            raise Offline(f"cannot reach {self.server_url}: {exc.__class__.__name__}: {exc}") from exc
+        return self._decode(response)
+
+    def _decode(self, response: httpx.Response) -> Any:
+        status = response.status_code
+        if status == 401:
+            raise AuthError(f"the server refused the log-in or token: {_detail(response)}")
+        if status == 403:
+            raise Forbidden(f"not allowed: {_detail(response)}")
+        if status >= 500 or status in (408, 429):
+            raise Offline(f"the server answered {status}: {_detail(response)}")
+        if status >= 400:
+            raise BatchInvalid(status, _detail(response))
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise Offline(f"the server sent something that is not JSON ({status})") from exc
+
+    # --- the API ---------------------------------------------------------------------------------------------------
+
+    def login(self, login: str, password: str) -> dict:
+        """``{"access_token", "token_type", "expires_at", "agent": {login, name, role, tier, queues}}``."""
+        answer = self._request("POST", "/auth/login", json={"login": login, "password": password})
+        self.token = answer["access_token"]
+        self._http.headers["Authorization"] = f"Bearer {self.token}"
+        return answer
+
+    def logout(self) -> None:
+        self._request("POST", "/auth/logout")
+
+    def me(self) -> dict:
+        return self._request("GET", "/auth/me")
+
+    def changes(self, cursor: int, limit: int = 2000) -> dict:
+        """One page of the change feed: ``{"changes": [...], "next_cursor": N, "has_more": bool}``."""
+        return self._request("GET", "/changes", params={"cursor": cursor, "limit": limit})
+
+    def push(self, ops: list[dict]) -> dict:
+        """``POST /ops``: ``{"results": [{op_id, status, result, current, reason, original_status}], "cursor"}``."""
+        body = orjson.dumps({"ops": ops})
+        return self._request("POST", "/ops", content=body, headers={"Content-Type": "application/json"})
+
+    def case(self, key_or_uid: str) -> dict:
+        """``{"case": {...}, "customer": {...}, "messages": [...]}`` as the server has it now."""
+        return self._request("GET", f"/cases/{key_or_uid}")
+
+    def events(self) -> Iterator[int]:
+        """The feed's newest sequence number each time the server says it advanced (the first one at once).
+
+        Blocks while waiting; ends (or raises :class:`Offline`) when the connection ends."""
+        timeout = httpx.Timeout(EVENTS_READ_TIMEOUT, connect=3.0)
+        try:
+            with self._http.stream("GET", API + "/events", timeout=timeout,
+                                   headers={"Accept": "text/event-stream"}) as response:
+                if response.status_code != 200:
+                    response.read()
+                    self._decode(response)
+                    raise Offline(f"the event stream answered {response.status_code}")
+                event = data = None
+                for line in response.iter_lines():
+                    if line == "":
+                        if event == "change" and data:
+                            try:
+                                yield int(orjson.loads(data)["cursor"])
+                            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                                pass
+                        event = data = None
+                    elif line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:"):
+                        data = line[5:].strip()
+        except httpx.TransportError as exc:
+            raise Offline(f"the event stream from {self.server_url} ended: {exc.__class__.__name__}") from exc

@@ -1,0 +1,521 @@
+"""The sync engine: push the outbox, pull the change feed, follow the event stream, survive being offline.
+
+One round (:meth:`SyncEngine.sync_once`) pushes every pending outbox op in order (batches of at most
+``batch_size``; the server applies each op once, by op id, so a batch re-sent after a lost answer is harmless), then
+pulls the feed from the stored cursor, page by page, until ``has_more`` is false. Each page is applied and the cursor
+stored in the same transaction, so a pull cut off anywhere resumes where it stopped.
+
+:meth:`SyncEngine.run` repeats rounds in a background thread: at once when the outbox has something new or the
+server's event stream says the feed advanced, otherwise every ``idle_pull_seconds``. When the server cannot be reached
+it waits with exponential backoff and jitter, and the status says ``offline`` with the number of ops waiting.
+
+What the server refuses is never lost: a lost claim or a stale field edit (``conflict``) makes the local case take the
+server's state; a reply or note the server rejected is moved back into the agent's draft; each such op stays in the
+outbox with its status and reason, and :func:`notices` lists them for the console.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from agent_console.store.models import Agent, Case, Draft, Message, OutboxOp, SyncState
+from agent_console.sync import outbox
+from agent_console.sync.client import AuthError, BatchInvalid, Forbidden, Offline, SyncClient, SyncError
+from agent_console.sync.replica import ApplyReport, free_case_keys, apply_case_state, apply_changes
+
+log = logging.getLogger(__name__)
+
+#: Kinds of op that carry the case version the console saw.
+VERSIONED = ("case.update", "case.claim")
+
+
+# --- the store's sync state ---------------------------------------------------------------------------------------
+
+
+def read_state(store, key: str, default: str = "") -> str:
+    with store.session() as session:
+        row = session.get(SyncState, key)
+        return row.value if row is not None else default
+
+
+def write_state(session, key: str, value: str) -> None:
+    row = session.get(SyncState, key)
+    if row is None:
+        session.add(SyncState(key=key, value=value))
+    else:
+        row.value = value
+
+
+def stored_cursor(store) -> int:
+    try:
+        return int(read_state(store, "cursor", "0") or 0)
+    except ValueError:
+        return 0
+
+
+# --- what the console is shown ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Notice:
+    """An op the server did not apply as made: a conflict or a rejection, for the agent to see."""
+
+    outbox_id: int
+    op_id: str
+    kind: str
+    status: str               # conflict | rejected
+    reason: str
+    case_uid: str | None
+    case_key: str | None
+    at: datetime | None
+    draft_saved: bool = False
+
+    def text(self) -> str:
+        what = {"case.claim": "Claim", "case.update": "Change", "message.add": "Message", "case.create": "New case",
+                "case.release": "Release", "case.assign": "Assignment"}.get(self.kind, self.kind)
+        where = f" on {self.case_key}" if self.case_key else ""
+        tail = " Your text is back in the draft." if self.draft_saved else ""
+        verb = "conflicted" if self.status == "conflict" else "was refused"
+        return f"{what}{where} {verb}: {self.reason}.{tail}"
+
+
+def notices(store, *, after_id: int = 0, limit: int = 50) -> list[Notice]:
+    """Conflicts and rejections, newest first (``after_id``: only those newer than an outbox id already shown)."""
+    import json
+
+    with store.session() as session:
+        rows = session.execute(
+            select(OutboxOp.id, OutboxOp.op_id, OutboxOp.kind, OutboxOp.status, OutboxOp.last_error,
+                   OutboxOp.payload, OutboxOp.sent_at)
+            .where(OutboxOp.status.in_(("conflict", "rejected")), OutboxOp.id > after_id)
+            .order_by(OutboxOp.id.desc()).limit(limit)
+        ).all()
+        out = []
+        for row in rows:
+            payload = json.loads(row.payload)
+            case_uid = _case_uid_of(row.kind, payload)
+            key = session.scalar(select(Case.key).where(Case.uid == case_uid)) if case_uid else None
+            draft = row.kind == "message.add" and row.status == "rejected" and \
+                payload.get("message", {}).get("direction") == "out"
+            out.append(Notice(row.id, row.op_id, row.kind, row.status, row.last_error or row.status, case_uid, key,
+                              row.sent_at, draft))
+        return out
+
+
+def _case_uid_of(kind: str, payload: dict) -> str | None:
+    if "case_uid" in payload:
+        return payload["case_uid"]
+    for part in ("message", "escalation", "segment", "survey"):
+        if isinstance(payload.get(part), dict) and payload[part].get("case_uid"):
+            return payload[part]["case_uid"]
+    if kind == "case.create":
+        return payload.get("case", {}).get("uid")
+    return None
+
+
+@dataclass
+class SyncStatus:
+    #: local (not logged in) | syncing | online | offline | logged_out (the server refused the token)
+    state: str
+    pending: int = 0
+    last_error: str = ""
+    cursor: int = 0
+
+    def label(self) -> str:
+        if self.state == "offline":
+            return f"offline · {self.pending} pending" if self.pending else "offline"
+        if self.state == "online" and self.pending:
+            return f"online · {self.pending} pending"
+        if self.state == "logged_out":
+            return "log in again"
+        return self.state
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    applied: int = 0
+    notices: list[Notice] = field(default_factory=list)
+    pulled: ApplyReport = field(default_factory=ApplyReport)
+    cursor: int = 0
+    pages: int = 0
+
+
+def backoff_delay(attempt: int, base: float = 0.5, cap: float = 15.0) -> float:
+    """Exponential backoff with jitter: up to ``base * 2**attempt`` (at most ``cap``), never less than half of it."""
+    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+# --- the engine ---------------------------------------------------------------------------------------------------
+
+
+class SyncEngine:
+    def __init__(self, store, client: SyncClient, clock, *, login: str | None = None, batch_size: int = 250,
+                 page_size: int = 5000, poll_seconds: float = 0.25, idle_pull_seconds: float = 30.0,
+                 on_status: Callable[[SyncStatus], None] | None = None,
+                 on_changes: Callable[[ApplyReport], None] | None = None,
+                 on_notice: Callable[[Notice], None] | None = None) -> None:
+        self.store = store
+        self.client = client
+        self.clock = clock
+        self.login = login
+        self.batch_size = batch_size
+        self.page_size = page_size
+        self.poll_seconds = poll_seconds
+        self.idle_pull_seconds = idle_pull_seconds
+        self.on_status = on_status
+        self.on_changes = on_changes
+        self.on_notice = on_notice
+        self.status = SyncStatus("syncing", outbox.pending_count(store), read_state(store, "last_error"),
+                                 stored_cursor(store))
+        #: The newest server version seen per case uid (results, conflicts, pulls).
+        self._server_versions: dict[str, int] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._events_client: SyncClient | None = None
+        self._lock = threading.Lock()  # one round at a time
+
+    # --- one round -------------------------------------------------------------------------------------------------
+
+    def sync_once(self, *, max_pages: int | None = None) -> SyncReport:
+        with self._lock:
+            report = SyncReport()
+            self.push(report)
+            self.pull(report, max_pages=max_pages)
+            with self.store.transaction() as session:
+                write_state(session, "last_sync_at", self.clock.now().isoformat())
+                write_state(session, "last_error", "")
+            return report
+
+    def push(self, report: SyncReport | None = None) -> SyncReport:
+        report = report or SyncReport()
+        while True:
+            batch = self._next_batch()
+            if not batch:
+                return report
+            try:
+                answer = self.client.push([op.wire() for op in batch])
+            except BatchInvalid as exc:
+                if len(batch) == 1:
+                    # The server refuses the op itself (it cannot be valid, ever): record it, keep its text.
+                    self._record_results(batch, [{"op_id": batch[0].op_id, "status": "rejected",
+                                                  "reason": _reason(exc.detail)}], report)
+                    continue
+                # One bad op must not hold back the rest: send them one by one to find it.
+                self._push_singly(batch, report)
+                continue
+            except SyncError as exc:
+                outbox.record_attempt_failed(self.store, batch, str(exc))
+                raise
+            self._record_results(batch, answer["results"], report)
+            report.pushed += len(batch)
+
+    def _push_singly(self, batch, report: SyncReport) -> None:
+        for op in batch:
+            try:
+                answer = self.client.push([op.wire()])
+                results = answer["results"]
+            except BatchInvalid as exc:
+                results = [{"op_id": op.op_id, "status": "rejected", "reason": _reason(exc.detail)}]
+            self._record_results([op], results, report)
+            report.pushed += 1
+
+    def _next_batch(self) -> list[outbox.PendingOp]:
+        """Pending ops in order. A case's second versioned op waits for the next batch: by then the first one's
+        answer tells which server version the console's edit really followed (it may have lost a race)."""
+        batch = []
+        versioned: set[str] = set()
+        for op in outbox.pending(self.store, self.batch_size):
+            if op.kind in VERSIONED:
+                uid = op.payload.get("case_uid")
+                if uid in versioned:
+                    break
+                versioned.add(uid)
+                base = op.payload.get("base_version")
+                known = self._server_versions.get(uid)
+                if base is not None and known is not None and base > known:
+                    # The console counted versions the server never had (an earlier op of ours that was refused).
+                    op.payload["base_version"] = known
+            batch.append(op)
+        return batch
+
+    def _record_results(self, batch, results: list[dict], report: SyncReport) -> None:
+        by_id = {r["op_id"]: r for r in results}
+        now = self.clock.now()
+        refetch: list[str] = []
+        new_notices: list[tuple[outbox.PendingOp, str, str, bool]] = []
+        with self.store.transaction() as session:
+            for op in batch:
+                result = by_id.get(op.op_id)
+                if result is None:
+                    continue
+                status = result["status"]
+                if status == "duplicate":
+                    status = result.get("original_status") or "applied"
+                reason = result.get("reason")
+                outbox.record_result(session, op, status, reason, now)
+                self._note_version(result.get("result"))
+                self._note_version(result.get("current"))
+                if status == "applied":
+                    report.applied += 1
+                    self._after_applied(session, op, result.get("result") or {})
+                    continue
+                draft_saved = False
+                current = result.get("current")
+                if isinstance(current, dict) and "subject" in current and "key" in current:
+                    # The server's word on the case replaces what this console thought.
+                    report.pulled.merge(apply_case_state(session, current))
+                elif status == "rejected" and op.kind != "case.create":
+                    case_uid = _case_uid_of(op.kind, op.payload)
+                    if case_uid:
+                        refetch.append(case_uid)
+                if op.kind == "message.add" and op.payload.get("message", {}).get("direction") == "out":
+                    draft_saved = self._back_to_draft(session, op.payload["message"], now)
+                new_notices.append((op, status, reason or status, draft_saved))
+        for case_uid in dict.fromkeys(refetch):
+            self._refetch_case(case_uid, report)
+        for op, status, reason, draft_saved in new_notices:
+            case_uid = _case_uid_of(op.kind, op.payload)
+            with self.store.session() as session:
+                key = session.scalar(select(Case.key).where(Case.uid == case_uid)) if case_uid else None
+            notice = Notice(op.id, op.op_id, op.kind, status, reason, case_uid, key, now, draft_saved)
+            report.notices.append(notice)
+            if self.on_notice:
+                self.on_notice(notice)
+
+    def _note_version(self, data) -> None:
+        if isinstance(data, dict) and isinstance(data.get("version"), int):
+            uid = data.get("case_uid") or (data.get("uid") if "subject" in data else None)
+            if uid:
+                self._server_versions[uid] = max(self._server_versions.get(uid, 0), data["version"])
+
+    def _after_applied(self, session, op, result: dict) -> None:
+        if op.kind != "case.create":
+            return
+        case_uid = op.payload["case"]["uid"]
+        cursor = session.connection().connection.driver_connection.cursor()
+        try:
+            key = result.get("key")
+            if key:
+                free_case_keys(cursor, [(key, case_uid)])
+                cursor.execute("UPDATE cases SET key = ? WHERE uid = ?", (key, case_uid))
+            server_customer = result.get("customer_uid")
+            local_customer = op.payload.get("customer", {}).get("uid")
+            if server_customer and local_customer and server_customer != local_customer:
+                # The server knew this customer by their contact already: the case belongs to that record.
+                found = cursor.execute("SELECT id FROM customers WHERE uid = ?", (server_customer,)).fetchone()
+                if found:
+                    cursor.execute("UPDATE cases SET customer_id = ? WHERE uid = ?", (found[0], case_uid))
+                else:
+                    cursor.execute("UPDATE customers SET uid = ? WHERE uid = ?", (server_customer, local_customer))
+        finally:
+            cursor.close()
+
+    def _back_to_draft(self, session, message: dict, now: datetime) -> bool:
+        """A reply or note the server refused leaves the thread (the team never got it) and goes back into the
+        author's draft, added to whatever the draft holds."""
+        case = session.scalars(select(Case).where(Case.uid == message.get("case_uid"))).first()
+        if case is None:
+            return False
+        login = message.get("author_login") or self.login
+        agent = session.scalars(select(Agent).where(Agent.login == login)).first() if login else None
+        if agent is None:
+            return False
+        kind = "note" if message.get("is_internal") else "reply"
+        body = message.get("body") or ""
+        draft = session.scalars(select(Draft).where(Draft.case_id == case.id, Draft.agent_id == agent.id,
+                                                    Draft.kind == kind)).first()
+        if draft is None:
+            session.add(Draft(case_id=case.id, agent_id=agent.id, kind=kind, body=body, updated_at=now))
+        elif body not in draft.body:
+            draft.body = f"{draft.body.rstrip()}\n\n{body}" if draft.body.strip() else body
+            draft.updated_at = now
+        local = session.scalars(select(Message).where(Message.uid == message.get("uid"))).first()
+        if local is not None:
+            session.delete(local)
+        return True
+
+    def _refetch_case(self, case_uid: str, report: SyncReport) -> None:
+        try:
+            detail = self.client.case(case_uid)
+        except BatchInvalid:
+            return  # not on the server (or not visible to this agent): the local case stays as it is
+        with self.store.transaction() as session:
+            report.pulled.merge(apply_case_state(session, detail["case"], detail.get("customer")))
+        self._note_version(detail["case"])
+
+    def pull(self, report: SyncReport | None = None, *, max_pages: int | None = None) -> SyncReport:
+        report = report or SyncReport()
+        cursor = stored_cursor(self.store)
+        while max_pages is None or report.pages < max_pages:
+            page = self.client.changes(cursor, self.page_size)
+            with self.store.transaction() as session:
+                applied = apply_changes(session, page["changes"])
+                cursor = int(page["next_cursor"])
+                write_state(session, "cursor", str(cursor))
+            for change in page["changes"]:
+                if change["entity"] == "case":
+                    self._note_version(change["data"])
+            report.pulled.merge(applied)
+            report.pages += 1
+            self.status.cursor = cursor
+            if not page["has_more"]:
+                break
+        report.cursor = cursor
+        if report.pulled.changes and self.on_changes:
+            self.on_changes(report.pulled)
+        return report
+
+    # --- the background loop ---------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Run rounds and follow the event stream in daemon threads until :meth:`stop`."""
+        self._stop.clear()
+        self._threads = [threading.Thread(target=self.run, name="sync-engine", daemon=True),
+                         threading.Thread(target=self._follow_events, name="sync-events", daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        events_client = self._events_client
+        if events_client is not None:
+            try:
+                events_client.close()
+            except Exception:  # noqa: BLE001 - closing a stream another thread reads may complain; it ends anyway
+                pass
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout)
+
+    def nudge(self) -> None:
+        """Something changed locally (or the user asked): sync now."""
+        self._wake.set()
+
+    def run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            self._wake.clear()
+            self._set_status("syncing")
+            try:
+                self.sync_once()
+            except Offline as exc:
+                failures += 1
+                self._failed("offline", str(exc))
+                self._wait(backoff_delay(failures), wake_on_local=False)
+                continue
+            except (AuthError, Forbidden) as exc:
+                failures += 1
+                self._failed("logged_out", str(exc))
+                self._wait(60.0, wake_on_local=False)
+                continue
+            except Exception as exc:  # noqa: BLE001 - the loop must outlive one bad round; the status says why
+                failures += 1
+                log.exception("sync round failed")
+                self._failed("offline", f"{exc.__class__.__name__}: {exc}")
+                self._wait(backoff_delay(failures), wake_on_local=False)
+                continue
+            failures = 0
+            self._set_status("online", last_error="")
+            self._wait(self.idle_pull_seconds, wake_on_local=True)
+
+    def _failed(self, state: str, error: str) -> None:
+        try:
+            with self.store.transaction() as session:
+                write_state(session, "last_error", error[:500])
+        except Exception:  # noqa: BLE001 - a busy store must not stop the loop
+            pass
+        self._set_status(state, last_error=error)
+
+    def _wait(self, seconds: float, *, wake_on_local: bool) -> None:
+        """Sleep up to ``seconds``; end early on stop, on a wake-up (event stream, nudge) and, when
+        ``wake_on_local``, as soon as the outbox has something to push. Keeps the pending count current."""
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if self._wake.wait(min(self.poll_seconds, left)):
+                return  # the event stream is back, or the agent asked: try now
+            try:
+                pending = outbox.pending_count(self.store)
+            except Exception:  # noqa: BLE001
+                continue
+            if pending != self.status.pending:
+                self.status.pending = pending
+                self._emit()
+            if wake_on_local and pending:
+                return
+
+    def _follow_events(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self._events_client = SyncClient(self.client.server_url, self.client.token)
+                for cursor in self._events_client.events():
+                    failures = 0
+                    if self._stop.is_set():
+                        return
+                    if cursor > self.status.cursor:
+                        self._wake.set()
+            except AuthError:
+                self._stop.wait(60.0)
+            except Exception:  # noqa: BLE001 - offline, closed by stop(), a broken stream: retry with backoff
+                failures += 1
+                self._stop.wait(backoff_delay(failures))
+            finally:
+                client, self._events_client = self._events_client, None
+                if client is not None:
+                    client.close()
+
+    def _set_status(self, state: str, *, last_error: str | None = None) -> None:
+        self.status.state = state
+        if last_error is not None:
+            self.status.last_error = last_error
+        try:
+            self.status.pending = outbox.pending_count(self.store)
+        except Exception:  # noqa: BLE001
+            pass
+        self._emit()
+
+    def _emit(self) -> None:
+        if self.on_status:
+            try:
+                self.on_status(SyncStatus(self.status.state, self.status.pending, self.status.last_error,
+                                          self.status.cursor))
+            except Exception:  # noqa: BLE001 - a failing listener must not stop syncing
+                log.exception("sync status listener failed")
+
+
+def _reason(detail) -> str:
+    if isinstance(detail, list):
+        parts = []
+        for item in detail[:3]:
+            if isinstance(item, dict):
+                where = ".".join(str(p) for p in item.get("loc", []) if p not in ("body",))
+                parts.append(f"{where}: {item.get('msg', '')}".strip(": "))
+            else:
+                parts.append(str(item))
+        return "; ".join(parts) or "refused by the server"
+    return str(detail)[:500]
+
+
+def engine_for_store(store, clock, **kwargs) -> SyncEngine | None:
+    """The engine for a logged-in store (None when it is not logged in)."""
+    from agent_console.sync import credentials
+
+    creds = credentials.load(store.path)
+    if creds is None:
+        return None
+    return SyncEngine(store, SyncClient(creds.server, creds.token), clock, login=creds.login, **kwargs)

@@ -1,0 +1,269 @@
+"""Applying the server's change feed to the local store: upsert each entity by its uid (agents by login).
+
+Changes carry the entity's full current state; references to other rows come by uid (``case_uid``,
+``customer_uid`` …) or, for agents, by login (``assignee_login``, ``author_login`` …) and are mapped to local ids
+here. Applying the same change twice gives the same rows (idempotent), so a pull cut off half-way is simply repeated
+from the stored cursor.
+
+Large pulls (a new console's first sync of 100,000s of rows) go through SQLite's DB-API ``executemany`` with
+``INSERT … ON CONFLICT DO UPDATE``, with values already in the form ``UTCDateTime`` stores them (naive UTC text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from agent_console.store.models import (
+    Agent,
+    CannedResponse,
+    Case,
+    CaseArticleLink,
+    Customer,
+    Escalation,
+    FollowUp,
+    HandlingCorrection,
+    HandlingSegment,
+    KBArticle,
+    Message,
+    SlaEvent,
+    SlaPolicy,
+    Survey,
+)
+from agent_console.store.types import UTCDateTime
+
+#: Feed entity name -> model, in the order a page is applied (rows before the rows that refer to them).
+ENTITIES: dict[str, type] = {
+    "agent": Agent,
+    "customer": Customer,
+    "sla_policy": SlaPolicy,
+    "kb_article": KBArticle,
+    "canned_response": CannedResponse,
+    "case": Case,
+    "escalation": Escalation,
+    "message": Message,
+    "follow_up": FollowUp,
+    "handling_segment": HandlingSegment,
+    "handling_correction": HandlingCorrection,
+    "survey": Survey,
+    "sla_event": SlaEvent,
+}
+#: How a referenced table is named in the feed: (its identifying column, suffix of the field name).
+_REFERENCE = {"agents": ("login", "_login"), "cases": ("uid", "_uid"), "customers": ("uid", "_uid"),
+              "escalations": ("uid", "_uid"), "kb_articles": ("uid", "_uid")}
+_FIELD_NAME = {("messages", "author_agent_id"): "author_login"}
+#: Columns a console never takes from the server.
+_LOCAL_ONLY = {"agents": {"password_hash"}}
+_CHUNK = 500
+
+
+@dataclass
+class _Reference:
+    column: str          # local foreign-key column, e.g. customer_id
+    target: str          # referenced table, e.g. customers
+    key: str             # the target's identifying column, e.g. uid
+    field: str           # the feed's field, e.g. customer_uid
+    required: bool
+
+
+@dataclass
+class _TableInfo:
+    table: object
+    key: str
+    columns: list[str]            # plain columns taken from the feed (no id, no foreign keys)
+    datetimes: frozenset[str]
+    references: list[_Reference]
+
+
+def _table_info(model) -> _TableInfo:
+    table = model.__table__
+    references = []
+    for column in table.columns:
+        for fk in column.foreign_keys:
+            target = fk.column.table.name
+            if target not in _REFERENCE:
+                continue
+            key, suffix = _REFERENCE[target]
+            name = _FIELD_NAME.get((table.name, column.name)) or column.name.removesuffix("_id") + suffix
+            references.append(_Reference(column.name, target, key, name, not column.nullable))
+    referencing = {r.column for r in references}
+    skip = {"id"} | referencing | _LOCAL_ONLY.get(table.name, set())
+    columns = [c.name for c in table.columns if c.name not in skip]
+    datetimes = frozenset(c.name for c in table.columns if isinstance(c.type, UTCDateTime))
+    return _TableInfo(table, "login" if model is Agent else "uid", columns, datetimes, references)
+
+
+_INFO = {name: _table_info(model) for name, model in ENTITIES.items()}
+_UTC = timezone.utc
+
+
+def stored_time(value) -> str | None:
+    """An ISO time from the feed as ``UTCDateTime`` stores it on SQLite: naive UTC ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    if value is None:
+        return None
+    if len(value) == 25 and value.endswith("+00:00"):
+        return value[:10] + " " + value[11:19] + ".000000"
+    if len(value) == 32 and value.endswith("+00:00"):
+        return value[:10] + " " + value[11:26]
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=_UTC)
+    return parsed.astimezone(_UTC).isoformat(" ", "microseconds")[:26]
+
+
+@dataclass
+class ApplyReport:
+    changes: int = 0
+    #: uids of cases whose row, thread or history changed (screens showing them refresh).
+    case_uids: set[str] = field(default_factory=set)
+    #: (entity, uid) of rows skipped because something they need is not in this store (e.g. a case outside the
+    #: agent's queues).
+    orphans: list[tuple[str, str]] = field(default_factory=list)
+
+    def merge(self, other: "ApplyReport") -> None:
+        self.changes += other.changes
+        self.case_uids |= other.case_uids
+        self.orphans.extend(other.orphans)
+
+
+class _Ids:
+    """uid/login -> local id of referenced rows, looked up in chunks and remembered for one transaction."""
+
+    def __init__(self, cursor) -> None:
+        self.cursor = cursor
+        self.known: dict[str, dict[str, int]] = {}
+
+    def resolve(self, target: str, key: str, values: set[str]) -> dict[str, int]:
+        known = self.known.setdefault(target, {})
+        missing = [v for v in values if v not in known]
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start:start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for value, row_id in self.cursor.execute(f"SELECT {key}, id FROM {target} WHERE {key} IN ({marks})",
+                                                     chunk):
+                known[value] = row_id
+        return known
+
+    def forget(self, target: str, values) -> None:
+        known = self.known.get(target, {})
+        for value in values:
+            known.pop(value, None)
+
+
+def apply_changes(session, changes: list[dict]) -> ApplyReport:
+    """Apply one page of the feed inside the caller's write transaction."""
+    report = ApplyReport(changes=len(changes))
+    latest: dict[str, dict[str, dict]] = {}
+    for change in changes:
+        entity = change["entity"]
+        if entity in ENTITIES:
+            # Only the newest state of a row matters; a row changed twice in a page is written once.
+            rows = latest.setdefault(entity, {})
+            rows.pop(change["uid"], None)
+            rows[change["uid"]] = change["data"]
+    if not latest:
+        return report
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        ids = _Ids(cursor)
+        for entity, info in _INFO.items():
+            rows = latest.get(entity)
+            if rows:
+                _apply_entity(cursor, ids, entity, info, rows, report)
+    finally:
+        cursor.close()
+    return report
+
+
+def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: dict[str, dict],
+                  report: ApplyReport) -> None:
+    table = info.table.name
+    live = []
+    for uid, data in rows.items():
+        if data.get("deleted"):
+            _delete(cursor, ids, entity, uid)
+        else:
+            live.append(data)
+    if not live:
+        return
+    resolved = {}
+    for ref in info.references:
+        wanted = {data[ref.field] for data in live if data.get(ref.field) is not None}
+        resolved[ref.field] = ids.resolve(ref.target, ref.key, wanted) if wanted else {}
+    columns = info.columns + [ref.column for ref in info.references]
+    values = []
+    for data in live:
+        row = []
+        for name in info.columns:
+            value = data.get(name)
+            row.append(stored_time(value) if name in info.datetimes and value is not None else value)
+        orphan = False
+        for ref in info.references:
+            ref_value = data.get(ref.field)
+            local_id = resolved[ref.field].get(ref_value) if ref_value is not None else None
+            if local_id is None and ref.required:
+                orphan = True
+                break
+            row.append(local_id)
+        if orphan:
+            report.orphans.append((entity, data.get(info.key)))
+            continue
+        values.append(row)
+        if entity == "case":
+            report.case_uids.add(data["uid"])
+        elif data.get("case_uid"):
+            report.case_uids.add(data["case_uid"])
+    if not values:
+        return
+    if entity == "case":
+        free_case_keys(cursor, [(data["key"], data["uid"]) for data in live])
+    elif entity == "sla_policy":
+        # One policy per channel and priority: the team's replaces a console's own default.
+        cursor.executemany("DELETE FROM sla_policies WHERE channel = ? AND priority IS ? AND uid != ?",
+                           [(d.get("channel"), d.get("priority"), d["uid"]) for d in live])
+    elif entity in ("canned_response", "kb_article"):
+        column = "shortcut" if entity == "canned_response" else "slug"
+        cursor.executemany(f"UPDATE {table} SET {column} = {column} || '~' || substr(uid, 1, 8) "
+                           f"WHERE {column} = ? AND uid != ?", [(d.get(column), d["uid"]) for d in live])
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != info.key)
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+           f"ON CONFLICT({info.key}) DO UPDATE SET {updates}")
+    cursor.executemany(sql, values)
+
+
+def free_case_keys(cursor, keys_and_uids: list[tuple[str, str]]) -> None:
+    """A case made offline got a provisional key from this console; when the server hands that key to another case,
+    the local one steps aside (it gets its real key once the server has it)."""
+    wanted = dict(keys_and_uids)
+    keys = list(wanted)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        clashes = [(row_id, key, uid) for row_id, key, uid in
+                   cursor.execute(f"SELECT id, key, uid FROM cases WHERE key IN ({marks})", chunk).fetchall()
+                   if wanted[key] != uid]
+        for row_id, _key, uid in clashes:
+            cursor.execute("UPDATE cases SET key = ? WHERE id = ?", (provisional_key(uid), row_id))
+
+
+def provisional_key(uid: str) -> str:
+    return f"LOCAL-{uid[:8]}"
+
+
+def _delete(cursor, ids: _Ids, entity: str, uid: str) -> None:
+    if entity == "kb_article":
+        cursor.execute(f"DELETE FROM {CaseArticleLink.__tablename__} WHERE article_id IN "
+                       "(SELECT id FROM kb_articles WHERE uid = ?)", (uid,))
+        cursor.execute("DELETE FROM kb_articles WHERE uid = ?", (uid,))
+        ids.forget("kb_articles", [uid])
+    elif entity == "canned_response":
+        cursor.execute("DELETE FROM canned_responses WHERE uid = ?", (uid,))
+
+
+def apply_case_state(session, case: dict, customer: dict | None = None) -> ApplyReport:
+    """The server's current state of one case (from a conflict answer or ``GET /cases``), applied like a change."""
+    changes = []
+    if customer:
+        changes.append({"entity": "customer", "uid": customer["uid"], "data": customer})
+    changes.append({"entity": "case", "uid": case["uid"], "data": case})
+    return apply_changes(session, changes)
