@@ -4,6 +4,7 @@ helpers), and console stores as real SQLite files driven through the same domain
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,11 +95,18 @@ def server_dump(server: LiveServer) -> dict:
 class Floor:
     """A server and the consoles that talk to it; everything is stopped at the end."""
 
-    def __init__(self, tmp_path: Path, backend: str = "sqlite", db_url: str | None = None) -> None:
+    def __init__(self, tmp_path: Path, templates: "Templates", backend: str = "sqlite",
+                 db_url: str | None = None) -> None:
         self.tmp_path = tmp_path
+        self.templates = templates
         self.backend = backend
-        self.db_url = db_url or f"sqlite:///{tmp_path / 'server.db'}"
-        self.tokens = prepare_database(self.db_url)
+        if db_url is None:
+            shutil.copy(templates.server_db, tmp_path / "server.db")
+            self.db_url = f"sqlite:///{tmp_path / 'server.db'}"
+            self.tokens = dict(templates.tokens)
+        else:
+            self.db_url = db_url
+            self.tokens = prepare_database(db_url)
         self.server = self.start()
         self.consoles: list[Console] = []
 
@@ -121,6 +129,7 @@ class Floor:
         from agent_console.sync.engine import SyncEngine
 
         path = self.tmp_path / f"console-{login}-{len(self.consoles)}.db"
+        shutil.copy(self.templates.console_db, path)
         store = open_store(path)
         name, role, tier, queues = ACCOUNTS[login]
         upsert_agent(store, SystemClock(), login=login, name=name, role=role, tier=tier, queues=queues)
@@ -139,9 +148,29 @@ class Floor:
         self.server.stop()
 
 
+@dataclass
+class Templates:
+    """Built once per session and copied: a server database with the test accounts (and their tokens), and an
+    empty console store at the current schema."""
+
+    server_db: Path
+    tokens: dict
+    console_db: Path
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory) -> Templates:
+    from agent_console.store.db import open_store
+
+    where = tmp_path_factory.mktemp("sync-templates")
+    tokens = prepare_database(f"sqlite:///{where / 'server.db'}")
+    open_store(where / "console.db").dispose()
+    return Templates(where / "server.db", tokens, where / "console.db")
+
+
 @pytest.fixture
-def floor(tmp_path):
-    floor = Floor(tmp_path)
+def floor(tmp_path, templates):
+    floor = Floor(tmp_path, templates)
     yield floor
     floor.close()
 
