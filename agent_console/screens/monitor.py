@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
+from textual.worker import Worker, WorkerState
 
 from agent_console.domain import monitor as live
 from agent_console.domain.monitor import (
@@ -127,8 +128,14 @@ class MonitorApp(App):
             return
         self.call_from_thread(self._deliver, snapshot, points)
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The refresh counts as running until its worker has really finished (not merely delivered): a new one
+        # started earlier would make the exclusive group cancel a worker that is still returning.
+        if event.worker.group == "monitor-refresh" and event.state in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.refresh_in_flight = False
+
     def _deliver(self, snapshot: MonitorSnapshot, points) -> None:
-        self.refresh_in_flight = False
         self.refresh_count += 1
         self.last_error = None
         if points is not None:
@@ -141,7 +148,6 @@ class MonitorApp(App):
                 screen.show_snapshot(snapshot)
 
     def _refresh_failed(self, message: str) -> None:
-        self.refresh_in_flight = False
         self.last_error = message
         self.notify(Text(f"refresh failed: {message}"), severity="error", timeout=6)
 
@@ -466,7 +472,7 @@ class WallboardScreen(Screen):
         if self.can_return:
             self.dismiss()
         else:
-            self.app.push_screen(MonitorScreen())
+            self.app.switch_screen(MonitorScreen())
 
     def action_refresh(self) -> None:
         app: MonitorApp = self.app  # type: ignore[assignment]

@@ -58,7 +58,11 @@ class MonitorTile(Static, can_focus=True):
             self.kind = kind
             self.name = name
 
-    BINDINGS = [Binding("enter", "select", "Open cases", show=False)]
+    BINDINGS = [
+        Binding("enter", "select", "Open cases", show=False),
+        Binding("right", "app.focus_next", "Next", show=False),
+        Binding("left", "app.focus_previous", "Previous", show=False),
+    ]
 
     def __init__(self, figures: GroupFigures, **kwargs) -> None:
         super().__init__(tile_text(figures), markup=False, **kwargs)

@@ -213,6 +213,30 @@ async def test_the_command_palette_offers_the_monitors_actions(store, clock, age
         await pilot.pause()
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Back to the monitor" in titles
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, MonitorScreen) and len(app.screen_stack) == 2
+
+
+async def test_arrow_keys_move_between_tiles(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t", "right")
+        assert app.focused.group_name == "Delivery"
+        await pilot.press("left")
+        assert app.focused.group_name == "Billing"
+
+
+async def test_started_as_a_wallboard_it_can_open_the_monitor(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents, wallboard=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Contact center" in str(app.screen.query_one("#wall-status").content)
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, MonitorScreen)
+        assert "waiting 2" in tile_text(app, "Billing")  # the snapshot already there is shown at once
 
 
 def test_snapshot_of_the_monitor(snap_compare, store, clock, agents, floor):
