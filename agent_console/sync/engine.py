@@ -397,7 +397,9 @@ class SyncEngine:
                 pass
         for thread in self._threads:
             if thread is not threading.current_thread():
-                thread.join(timeout)
+                # The event thread may sit in a blocking read until the next heartbeat; it is a daemon and
+                # ends by itself, so only the round thread is waited for.
+                thread.join(timeout if thread.name == "sync-engine" else 0.2)
 
     def nudge(self) -> None:
         """Something changed locally (or the user asked): sync now."""
