@@ -214,20 +214,29 @@ DROP_STATEMENTS = (
 )
 
 
+_KB_TABLE = f"CREATE VIRTUAL TABLE kb_fts USING fts5(title, body, tags, facets, {_TOKENIZER})"
+_REPLY_TABLE = f"CREATE VIRTUAL TABLE reply_fts USING fts5(body, {_TOKENIZER})"
+_KB_RANK = "INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', 'bm25({}, {}, {}, {})')".format(*KB_WEIGHTS)
+
+
 def _fill(cursor: sqlite3.Cursor) -> tuple[int, int]:
-    cursor.execute("DELETE FROM kb_fts")
+    # Dropping and re-creating is far cheaper than DELETE on a full FTS5 table (which re-reads every row to remove
+    # its tokens). The triggers and the fts5vocab tables refer to the tables by name and keep working.
+    cursor.execute("DROP TABLE IF EXISTS kb_fts")
+    cursor.execute(_KB_TABLE)
+    cursor.execute(_KB_RANK)
     cursor.execute(
-        f"INSERT INTO kb_fts(rowid, title, body, tags, facets) SELECT id, {_KB_ROW.replace('new.', '')} FROM kb_articles"
+        f"INSERT INTO kb_fts(rowid, title, body, tags, facets) SELECT id, {_KB_ROW.replace('new.', '')} "
+        "FROM kb_articles"
     )
     articles = cursor.rowcount
-    cursor.execute("DELETE FROM reply_fts")
+    cursor.execute("DROP TABLE IF EXISTS reply_fts")
+    cursor.execute(_REPLY_TABLE)
     cursor.execute(
         f"INSERT INTO reply_fts(rowid, body) SELECT m.id, {NORMALISE_FUNCTION}(m.body, c.language) "
         "FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.direction = 'out' AND m.is_internal = 0"
     )
     replies = cursor.rowcount
-    cursor.execute("INSERT INTO kb_fts(kb_fts) VALUES ('optimize')")
-    cursor.execute("INSERT INTO reply_fts(reply_fts) VALUES ('optimize')")
     return articles, replies
 
 
@@ -424,7 +433,24 @@ def make_snippet(original: str, positions: set[int], width: int = SNIPPET_WORDS)
     spans = tuple(
         (word_spans[p][0] - offset, word_spans[p][1] - offset) for p in hits if start <= p < end
     )
-    return Snippet(text, spans)
+    return _tidy(text, spans)
+
+
+_MARKUP_CHARS = frozenset("#*`")
+
+
+def _tidy(text: str, spans: tuple[tuple[int, int], ...]) -> Snippet:
+    """Drop Markdown emphasis/heading characters and collapse runs of spaces, keeping the spans on their words."""
+    kept: list[str] = []
+    new_index = [0] * (len(text) + 1)
+    for index, char in enumerate(text):
+        new_index[index] = len(kept)
+        if char in _MARKUP_CHARS or (char == " " and (not kept or kept[-1] == " ")):
+            continue
+        kept.append(char)
+    new_index[len(text)] = len(kept)
+    tidy = "".join(kept).rstrip()
+    return Snippet(tidy, tuple((new_index[a], new_index[b]) for a, b in spans))
 
 
 # --- knowledge base -----------------------------------------------------------------------------------------------

@@ -90,8 +90,24 @@ CORPUS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def kb_store(tmp_path_factory):
+    """The corpus, built once for the read-only tests of this module."""
+    from datetime import datetime, timezone
+
+    from agent_console.domain.clock import FrozenClock
+    from agent_console.store.db import open_store
+
+    store = open_store(tmp_path_factory.mktemp("kb") / "kb.db")
+    kb = KnowledgeBase(store, FrozenClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)))
+    for slug, language, tags, title, body in CORPUS:
+        kb.create(slug=slug, title=title, body=body, language=language, tags=tags)
+    yield store
+    store.dispose()
+
+
 @pytest.fixture
-def kb_store(store, clock):
+def fresh_kb_store(store, clock):
     kb = KnowledgeBase(store, clock)
     for slug, language, tags, title, body in CORPUS:
         kb.create(slug=slug, title=title, body=body, language=language, tags=tags)
@@ -297,7 +313,8 @@ def test_index_follows_core_bulk_insert_and_raw_sql(store):
     assert top(store, "Paketscheine") == ["bulk-2"]
 
 
-def test_reindex_rebuilds_from_the_table(kb_store):
+def test_reindex_rebuilds_from_the_table(fresh_kb_store):
+    kb_store = fresh_kb_store
     with kb_store.transaction() as session:
         session.execute(text("DELETE FROM kb_fts"))
     assert top(kb_store, "refund") == []
@@ -308,7 +325,8 @@ def test_reindex_rebuilds_from_the_table(kb_store):
     assert search.reindex(kb_store).articles == len(CORPUS)
 
 
-def test_register_functions_on_a_raw_connection(kb_store):
+def test_register_functions_on_a_raw_connection(fresh_kb_store):
+    kb_store = fresh_kb_store
     raw = sqlite3.connect(kb_store.path)
     try:
         with pytest.raises(sqlite3.OperationalError):
