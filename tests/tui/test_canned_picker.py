@@ -206,3 +206,29 @@ def test_picker_snapshot(snap_compare, store, clock, agents, canned_case):
 
     assert snap_compare(make_host(store, clock, agents, canned_case.id), terminal_size=(110, 32),
                         run_before=run_before)
+
+
+async def test_in_a_case_ctrl_t_inserts_and_shortcut_expands(store, clock, agents, canned_case, make_app):
+    """The whole path an agent takes: open the case, reply, pick a canned answer, type ;shortcut."""
+    from agent_console.screens.case_detail import CaseDetailScreen
+
+    app = make_app("anna")
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(CaseDetailScreen(canned_case.id))
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, CannedPicker)
+        await pilot.press(*"erstattung", "enter")
+        await settle(pilot)
+        editor = app.screen.query_one("#editor").text_area
+        assert editor.text.startswith("Hallo Karl Heinz,")
+        assert f"die Erstattung zu {canned_case.key} ist am 23. November 2026" in editor.text
+        editor.load_text("")
+        await pilot.press(*";hi", "space")
+        await settle(pilot)
+        assert editor.text.startswith("Hello Karl Heinz!")
+    assert usage(store, "erstattung") == 1 and usage(store, "hi") == 1

@@ -207,3 +207,25 @@ def test_kb_screen_snapshot(snap_compare, store, clock, agents, kb_case):
         await type_query(pilot, "Rechnugn")
 
     assert snap_compare(host(store, clock, agents, kb_case.id), terminal_size=(120, 34), run_before=run_before)
+
+
+async def test_in_a_case_ctrl_k_finds_a_misspelled_article_and_inserts_the_excerpt(store, clock, agents, kb_case,
+                                                                                   make_app):
+    from agent_console.screens.case_detail import CaseDetailScreen
+
+    app = make_app("anna")
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(CaseDetailScreen(kb_case.id))
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        assert isinstance(app.screen, KBSearchScreen)
+        await pilot.press(*"Rechnugn")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        editor = app.screen.query_one("#editor").text_area
+        assert "Ist die **Rechnungsadresse** falsch" in editor.text
