@@ -42,6 +42,9 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+    # Every store connection needs the SQL functions the search-index triggers call, whoever built the engine.
+    import agent_console.store.search  # noqa: F401
+
     for hook in _connection_hooks:
         hook(dbapi_connection)
 
