@@ -14,18 +14,21 @@ Definitions (each figure per queue, per channel and for the whole floor):
   within the first-response target / (cases answered + cases still unanswered past their first-response due time).
   Cases unanswered but not yet due are not counted either way. A queue's goal is the channels' goals
   (``SlaPolicy.service_level_goal`` of the channel's default policy) weighted by that queue's counted cases.
-- **AHT today**: handle + wrap-up time (segments, plus audited corrections) of the cases resolved today, divided by
-  the number of those cases that have any handling time.
-- **FCR today**: cases resolved today on the first contact (one contact, never reopened) / cases resolved today.
-- **CSAT today**: surveys received today rating 4 or 5 / surveys received today with a CSAT answer.
-- **open escalations**: open cases escalated (status ``escalated`` or an escalation level above 0).
-- **agents**: state and time in state; current case = the agent's running handling segment; cases handled today =
-  cases they resolved today; their AHT = their own handling time on those cases / that count.
+- **AHT today**: ``domain.metrics.aht``'s formula — handle + wrap-up time of the closed segments started today plus
+  today's audited corrections, over the distinct cases handled — computed for every grouping in one pass (the tests
+  check it against ``metrics.aht``).
+- **FCR today** (provisional): cases resolved today on the first contact (one contact, never reopened) / cases
+  resolved today. ``metrics.fcr`` only decides a case once its reopen window has closed, so it has no figure for today.
+- **CSAT today**: ``domain.metrics.csat`` over surveys received today (answers 4–5 / CSAT answers).
+- **open escalations**: open cases with an escalation standing (``escalation_level > 0``; de-escalation resets it).
+- **agents**: state and time in state; current case = the agent's running handling segment; cases handled today and
+  their AHT = ``metrics.aht`` by agent (their distinct cases with a closed segment started today, their own time).
 - **due**: follow-ups not done and escalated open cases whose due time is within ``due_within_s`` (or past).
 
-Speed: the open-case figures come from one aggregate over the covering partial index ``ix_cases_open_monitor``
-(``WHERE is_open = 1``); today's figures from range scans of the ``created_at`` / ``resolved_at`` / survey
-``created_at`` indexes; everything is a Core select returning tuples, in one read transaction.
+Speed: each figure is read from one index (migration 0005): open cases from the covering partial index
+``ix_cases_open_monitor`` (``WHERE is_open = 1``), waiting ones from ``ix_cases_waiting``, escalated ones by due time
+from ``ix_cases_open_escalated_due``, today's from range scans of covering ``created_at`` / ``resolved_at`` / segment
+``started_at`` / survey ``created_at`` indexes. Core selects returning tuples, in one read transaction.
 """
 
 from __future__ import annotations
@@ -47,7 +50,6 @@ from sqlalchemy import (
     column,
     func,
     literal_column,
-    null,
     or_,
     select,
     text,
@@ -60,7 +62,6 @@ from agent_console.store.models import (
     Agent,
     AgentState,
     Case,
-    CaseStatus,
     Channel,
     FollowUp,
     HandlingCorrection,
@@ -322,9 +323,6 @@ def _policies(conn) -> dict[tuple[str, str | None], SimpleNamespace]:
     """The SLA policies as plain rows (the sla functions read their attributes; no ORM objects on the hot path)."""
     return {(row.channel, row.priority): SimpleNamespace(**row._mapping)
             for row in conn.execute(select(*SlaPolicy.__table__.c))}
-
-
-_TARGET_NAMES = ("first_response", "next_update", "resolution")
 
 
 def _at_risk_cells(policies: dict) -> list[tuple[str, str, str | None, int]]:
@@ -601,7 +599,7 @@ def _compute(session: Session, now: datetime, tz: tzinfo, thresholds: Thresholds
     agent_cases: dict[int, int] = defaultdict(int)
     agent_seconds: dict[int, float] = defaultdict(float)
     for queue, channel, agent_id, case_id, seconds in conn.execute(statements.segments, params):
-        seconds = seconds or 0.0
+        seconds = float(seconds or 0.0)  # PostgreSQL's extract(epoch) sums are Decimals
         entry = per_case.get(case_id)
         if entry is None:
             per_case[case_id] = [queue, channel, seconds]
@@ -620,7 +618,7 @@ def _compute(session: Session, now: datetime, tz: tzinfo, thresholds: Thresholds
         aht_seconds[("agent", agent_id)] = agent_seconds[agent_id]
     for queue, channel, agent_id, delta in conn.execute(statements.aht_corrections, params):
         for key in (("queue", queue), ("channel", channel), (None, "all"), ("agent", agent_id)):
-            aht_seconds[key] += delta or 0.0
+            aht_seconds[key] += float(delta or 0.0)
 
     def aht(by: str | None, group) -> tuple[int, float | None]:
         cases = aht_cases.get((by, group), 0)
@@ -827,8 +825,6 @@ def format_duration(seconds: float | None) -> str:
 def format_percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
-
-SnapshotFunction = Callable[..., MonitorSnapshot]
 
 
 # --- drill-down reads for the monitor screens ----------------------------------------------------------------------
