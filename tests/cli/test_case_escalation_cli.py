@@ -125,3 +125,11 @@ def test_state_set_and_show(run, store, agents, clock, case):
     refused = run("--agent", "anna", "state", "offline", "--for", "ben")
     assert refused.exit_code == 1 and "only supervisors" in refused.output
     assert run("--agent", "sue", "state", "offline", "--for", "ben").exit_code == 0
+
+
+def test_the_real_case_group_has_the_commands(cli, store, agents, case):
+    result = cli("--agent", "anna", "case", "escalate", case.key, "--tier", "3", "--queue", "Complaints",
+                 "--reason", "formal complaint about the technician")
+    assert result.exit_code == 0, result.output
+    assert "escalated to tier 3 and queue Complaints" in result.output
+    assert "AC-000001" in cli("--agent", "anna", "case", "follow-ups").output
