@@ -576,10 +576,9 @@ def _reply_query(raw: sqlite3.Connection, expression: str, language: str | None,
     from agent_console.store.types import UTCDateTime
 
     statuses = ",".join(f"'{s}'" for s in ANSWERED_STATUSES)
+    # Step 1 ranks with only the columns the filter needs; highlight() and the bodies are read for the top hits only.
     sql = (
-        "SELECT f.rowid, f.rank, highlight(reply_fts, 0, char(1), char(2)), m.case_id, c.key, c.subject, "
-        "m.author_name, m.created_at, m.body, c.language "
-        "FROM reply_fts f JOIN messages m ON m.id = f.rowid JOIN cases c ON c.id = m.case_id "
+        "SELECT f.rowid, f.rank FROM reply_fts f JOIN messages m ON m.id = f.rowid JOIN cases c ON c.id = m.case_id "
         f"WHERE reply_fts MATCH ? AND c.status IN ({statuses})"
     )
     params: list[Any] = [expression]
@@ -588,17 +587,32 @@ def _reply_query(raw: sqlite3.Connection, expression: str, language: str | None,
         params.append(language)
     sql += " ORDER BY f.rank LIMIT ?"
     params.append(limit)
+    ranked = raw.execute(sql, params).fetchall()
+    if not ranked:
+        return []
+    ids = [rowid for rowid, _ in ranked]
+    marks = ",".join("?" * len(ids))
+    marked = dict(raw.execute(
+        f"SELECT rowid, highlight(reply_fts, 0, char(1), char(2)) FROM reply_fts WHERE reply_fts MATCH ? "
+        f"AND rowid IN ({marks})", (expression, *ids)))
+    rows = {row[0]: row for row in raw.execute(
+        "SELECT m.id, m.case_id, c.key, c.subject, m.author_name, m.created_at, m.body, c.language "
+        f"FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.id IN ({marks})", ids)}
     decode = UTCDateTime().process_result_value
     hits = []
-    for rowid, rank, marked, case_id, key, subject, author, created, body, lang in raw.execute(sql, params):
+    for rowid, rank in ranked:
+        row = rows.get(rowid)
+        if row is None:
+            continue
+        _, case_id, key, subject, author, created, body, lang = row
         try:
             created_at = decode(created, None)
         except (TypeError, ValueError):
             created_at = None
         hits.append(ReplyHit(message_id=rowid, case_id=case_id, case_key=key, subject=subject,
                              author_name=author or "", created_at=created_at,
-                             snippet=make_snippet(body, _highlighted_positions(marked)), score=-rank,
-                             language=lang, body=body))
+                             snippet=make_snippet(body, _highlighted_positions(marked.get(rowid, ""))),
+                             score=-rank, language=lang, body=body))
     return hits
 
 

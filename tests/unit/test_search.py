@@ -337,3 +337,36 @@ def test_register_functions_on_a_raw_connection(fresh_kb_store):
     finally:
         raw.close()
     assert top(kb_store, "money back") == ["en-refund"]
+
+
+# --- resolved cases' replies ---------------------------------------------------------------------------------------
+
+
+def test_replies_of_resolved_cases_only_outbound_and_not_internal(store, clock, agents):
+    from agent_console.domain.cases import CaseService
+
+    anna = CaseService(store, clock, agents["anna"])
+    done = anna.create_case(customer="a@example.de", channel="email", queue="q", subject="Paket fehlt",
+                            body="Mein Paket mit der Sendungsnummer fehlt", language="de")
+    anna.reply(done.key, "Wir haben einen Nachforschungsauftrag für Ihr Paket gestartet.")
+    anna.note(done.key, "Nachforschungsauftrag intern vermerkt")
+    anna.resolve(done.key)
+    pending = anna.create_case(customer="b@example.de", channel="email", queue="q", subject="Paket?", body="?",
+                               language="de")
+    anna.reply(pending.key, "Nachforschungsauftrag läuft noch.")
+
+    def found(query, **kwargs):
+        with store.session() as session:
+            return [(h.case_key, h.snippet.highlighted()) for h in search.search_replies(session, query, **kwargs)]
+
+    assert found("Nachforschungsaufträge") == [(done.key, ["Nachforschungsauftrag"])]
+    assert found("Sendungsnummer") == []  # inbound text is not an answer
+    assert found("intern vermerkt") == []  # internal notes never show
+    assert found("Paket", language="en") == []
+    anna.resolve(pending.key)  # resolving later makes its replies findable without reindexing
+    assert {key for key, _ in found("Nachforschungsauftrag")} == {done.key, pending.key}
+    with store.transaction() as session:
+        session.execute(text("DELETE FROM messages WHERE body LIKE 'Nachforschungsauftrag läuft%'"))
+    assert {key for key, _ in found("Nachforschungsauftrag")} == {done.key}
+    with store.transaction() as session:
+        assert search.reindex(session).replies == 1
