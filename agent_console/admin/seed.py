@@ -59,6 +59,9 @@ DEFAULT_CASES = 2000
 DEFAULT_KB = 200
 DEFAULT_SEED = 42
 BATCH = 5000
+DETAIL_POOL = 4096
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 #: From this many cases on, the big tables' indexes are dropped during the load and rebuilt after it.
 BULK_INDEX_REBUILD_FROM = 20000
 BULK_TABLES = ("cases", "messages", "sla_events", "handling_segments")
@@ -206,6 +209,7 @@ class _Seeder:
         self.now = now.replace(second=0, microsecond=0)
         self.progress = progress or (lambda stage, done, total: None)
         self.result = SeedResult()
+        self.detail_pool: dict[str, list[dict]] = {}
 
     # --- helpers ---------------------------------------------------------------------------------------------------
 
@@ -629,22 +633,31 @@ class _Seeder:
             })
             ids[Survey] += 1
 
-    def _filler(self, customer: dict, agent: dict | None, key: str, lang: str) -> dict:
+    def _details(self, lang: str) -> dict:
+        """Order numbers, amounts, dates … for one thread (locale-independent, so every machine seeds the same)."""
         rng = self.rng
         day = self.now - timedelta(days=rng.randint(2, 25))
-        products = content.PRODUCTS[lang]
         amount = rng.randint(900, 89900) / 100
         return {
             "order": f"{rng.randint(100000, 999999)}", "invoice": f"R-{self.now.year}-{rng.randint(10000, 99999)}",
-            "product": rng.choice(products), "plan": rng.choice(content.PLANS[lang]),
+            "product": rng.choice(content.PRODUCTS[lang]), "plan": rng.choice(content.PLANS[lang]),
             "amount": (f"{amount:.2f} €".replace(".", ",") if lang == "de" else f"€{amount:.2f}"),
-            "date": day.strftime("%d.%m.%Y") if lang == "de" else day.strftime("%d %B %Y"),
+            "date": (f"{day.day:02d}.{day.month:02d}.{day.year}" if lang == "de"
+                     else f"{day.day} {MONTHS[day.month - 1]} {day.year}"),
             "carrier": rng.choice(content.CARRIERS), "tracking": f"{rng.randint(10**11, 10**12 - 1)}",
             "ref": f"{rng.randint(10000, 99999)}", "ref3": f"{rng.randint(100, 199)}",
             "city": rng.choice(content.CITIES[lang]), "address": rng.choice(self.streets[lang]),
-            "customer": customer["name"], "first_name": customer["name"].split()[0],
-            "email": customer["email"], "agent": agent["name"] if agent else "", "key": key,
         }
+
+    def _filler(self, customer: dict, agent: dict | None, key: str, lang: str) -> dict:
+        # Thread details come from a pool made once: building them per case was a tenth of a large seed's time.
+        pool = self.detail_pool.get(lang)
+        if pool is None:
+            pool = self.detail_pool[lang] = [self._details(lang) for _ in range(DETAIL_POOL)]
+        fill = dict(pool[self.rng.randrange(DETAIL_POOL)])
+        fill.update(customer=customer["name"], first_name=customer["name"].split()[0], email=customer["email"],
+                    agent=agent["name"] if agent else "", key=key)
+        return fill
 
     def _nudge(self, lang: str) -> str:
         return self.rng.choice(["Gibt es schon etwas Neues?", "Hallo? Ich warte noch auf eine Antwort."]
