@@ -746,7 +746,7 @@ class TrendHistory:
         oldest = current - self.span_s // self.bucket_s
         for series in (self.waiting, self.service_level):
             for bucket in [b for b in series if b < oldest]:
-                del series[b]
+                del series[bucket]
 
     def series(self, name: str, now: datetime) -> list[float]:
         """The values of the buckets up to now, oldest first; gaps carry the previous value forward."""

@@ -126,7 +126,10 @@ class MonitorApp(App):
         except Exception as exc:  # the monitor keeps running and says what went wrong
             self.call_from_thread(self._refresh_failed, f"{type(exc).__name__}: {exc}")
             return
-        self.call_from_thread(self._deliver, snapshot, points)
+        try:
+            self.call_from_thread(self._deliver, snapshot, points)
+        except Exception as exc:  # showing it failed: say so instead of dying silently in the worker
+            self.call_from_thread(self._refresh_failed, f"{type(exc).__name__}: {exc}")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # The refresh counts as running until its worker has really finished (not merely delivered): a new one

@@ -258,6 +258,11 @@ def test_backfill_and_trend_series(store, clock, agents, floor):
     waiting = trend.series("waiting", clock.now())
     assert waiting[0] == 3.0 and waiting[-1] == 3.0 and len(waiting) == 25  # 07:00 … 09:00 in 5-minute buckets
     assert trend.series("service_level", clock.now())[-1] == pytest.approx(40.0)
+    # Two hours on, the 07:00 hour is older than the 3-hour span and dropped; 08:00 onwards is kept.
+    clock.advance(hours=2)
+    trend.record(compute_snapshot(store, clock, tz=UTC))
+    assert min(trend.waiting) == int(at(8).timestamp()) // 300
+    assert len(trend.series("waiting", clock.now())) == 3 * 3600 // 300
 
 
 def test_drill_down_lists_the_queues_open_cases_most_urgent_first(store, clock, agents, floor):
