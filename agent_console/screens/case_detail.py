@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker, WorkerState
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -97,6 +98,11 @@ class CaseDetailScreen(Screen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Workers run with exit_on_error=False so a failed read never takes the console down; say so instead.
+        if event.state == WorkerState.ERROR:
+            self.notify(f"Something went wrong: {event.worker.error}", title="Error", severity="error")
 
     # --- loading ---------------------------------------------------------------------------------------------------
 

@@ -7,13 +7,14 @@ they scroll into view, so the screen behaves the same with 100 or 100,000 cases.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from agent_console.domain.cases import CaseError, CaseService
 from agent_console.domain.text import one_line
@@ -24,6 +25,9 @@ from agent_console.store.models import Channel
 from agent_console.store.queries import NotFound, QueueView
 from agent_console.widgets.case_table import COLUMNS, CaseTable
 from agent_console.widgets.header_bar import HeaderBar
+
+#: How often the queue re-reads its view on its own (changes by colleagues, the sync, other screens).
+REFRESH_S = 20.0
 
 VIEW_LABELS = {
     "mine": "Mine",
@@ -54,6 +58,12 @@ class QueueScreen(Screen):
         self._generation_lock = threading.Lock()
         self._loaded = False
         self._queue_names: list[str] = []
+        #: Lower-cased search text per case id, for the in-memory filter (None until loaded).
+        self._search_texts: dict[int, str] | None = None
+        #: (view key, ordered ids) of the view without a filter: what the filter narrows.
+        self._base: tuple[tuple, list[int]] | None = None
+        self._texts_complete_for: list[int] | None = None
+        self._last_filter: tuple[list[int], str, list[int]] | None = None
 
     # --- layout ----------------------------------------------------------------------------------------------------
 
@@ -72,15 +82,30 @@ class QueueScreen(Screen):
     def on_mount(self) -> None:
         self.reload()
         self.set_interval(1.0, self._tick)
+        self.set_interval(REFRESH_S, self._periodic_refresh)
 
     def on_screen_resume(self) -> None:
         if self._loaded:
+            self._base = None
+            self.table.invalidate()
+            self.reload(keep=self.table.current_case_id)
+
+    def _periodic_refresh(self) -> None:
+        # Other agents (via sync) and other screens change cases: pick that up without a keystroke.
+        if self.is_current and self._loaded:
+            self._base = None
+            self.table.invalidate()
             self.reload(keep=self.table.current_case_id)
 
     def _tick(self) -> None:
         # Countdowns move every second: repaint the visible rows only (rows are cached, nothing is re-queried).
         if self.is_current:
             self.table.refresh()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Workers run with exit_on_error=False so a failed read never takes the console down; say so instead.
+        if event.state == WorkerState.ERROR:
+            self.notify(f"Something went wrong: {event.worker.error}", title="Error", severity="error")
 
     # --- loading ---------------------------------------------------------------------------------------------------
 
@@ -112,17 +137,61 @@ class QueueScreen(Screen):
                 policies = None
             if follow_ups:
                 ids = list(dict.fromkeys(f.case_id for f in queries.open_follow_ups(session, app.agent.id)))
-                if view.text.strip():
-                    rows = queries.queue_rows(session, ids)
-                    needle = view.text.strip().lower()
-                    ids = [i for i in ids if i in rows and any(
-                        needle in (rows[i][field] or "").lower() for field in ("subject", "key", "customer_name"))]
+                ids = self._filtered(session, ids, view.text)
+            elif view.text.strip() and self._search_texts is not None:
+                ids = self._filtered(session, self._base_ids(session, view), view.text)
             else:
                 ids = queries.queue_case_ids(session, view)
+                if not view.text.strip():
+                    self._base = (self._base_key(view), ids)
             due = len(queries.open_follow_ups(session, app.agent.id, due_before=now))
         if get_current_worker().is_cancelled or generation != self._generation:
             return
         app.call_from_thread(self._apply_ids, generation, ids, keep, policies, due)
+
+    # The filter runs in memory over "key, subject, customer" of the view's cases (loaded once in the background),
+    # so a keystroke costs a scan of a Python list, not a LIKE query over every case.
+
+    @staticmethod
+    def _base_key(view: QueueView) -> tuple:
+        return (view.view, view.agent_id, view.queue, view.channel, view.tier, view.sort, view.descending)
+
+    def _base_ids(self, session, view: QueueView) -> list[int]:
+        key = self._base_key(view)
+        if self._base is not None and self._base[0] == key:
+            return self._base[1]
+        ids = queries.queue_case_ids(session, replace(view, text=""))
+        self._base = (key, ids)
+        return ids
+
+    def _filtered(self, session, ids: list[int], text: str) -> list[int]:
+        needle = " ".join(text.split()).lower() if text.strip() else ""
+        if not needle:
+            return ids
+        texts = self._search_texts if self._search_texts is not None else {}
+        if self._texts_complete_for is not ids:
+            missing = [i for i in ids if i not in texts]
+            for start in range(0, len(missing), 500):
+                texts.update(queries.queue_search_texts(session, missing[start:start + 500]))
+            self._texts_complete_for = ids
+        if self._search_texts is None:
+            self._search_texts = texts
+        # Typing one more letter only narrows the previous result: scan that instead of the whole view.
+        previous = self._last_filter
+        candidates = ids
+        if previous is not None and previous[0] is ids and needle.startswith(previous[1]):
+            candidates = previous[2]
+        result = [i for i in candidates if needle in texts.get(i, "")]
+        self._last_filter = (ids, needle, result)
+        return result
+
+    @work(thread=True, exclusive=True, group="queue-search-texts", exit_on_error=False)
+    def _load_search_texts(self) -> None:
+        with self.app.store.session() as session:
+            texts = queries.queue_search_texts(session)
+        if self._search_texts:
+            texts.update(self._search_texts)
+        self._search_texts = texts
 
     def _apply_ids(self, generation: int, ids: list[int], keep: int | None, policies, follow_ups_due: int) -> None:
         if generation != self._generation:
@@ -135,7 +204,9 @@ class QueueScreen(Screen):
         table.empty_message = "No cases match the filter." if self.filter_text.strip() else "No cases in this view."
         table.set_ids(ids, keep_case_id=keep)
         self.app.follow_ups_due = follow_ups_due
-        self._loaded = True
+        if not self._loaded:
+            self._loaded = True
+            self._load_search_texts()
         self._show_status()
 
     def _show_status(self) -> None:
@@ -217,6 +288,9 @@ class QueueScreen(Screen):
         self.reload(keep=self.table.current_case_id)
 
     def action_refresh_queue(self) -> None:
+        self._search_texts = None
+        self._base = None
+        self._load_search_texts()
         self.table.invalidate()
         self.reload(keep=self.table.current_case_id)
 
@@ -257,6 +331,7 @@ class QueueScreen(Screen):
 
     def _after_change(self, message: str) -> None:
         self.notify(message)
+        self._base = None
         self.table.invalidate()
         self.reload(keep=self.table.current_case_id)
 

@@ -145,6 +145,8 @@ def _escape_like(text: str) -> str:
 
 def queue_case_ids(session: Session, view: QueueView) -> list[int]:
     """The ordered ids of every case in the view: cheap (ints only), so the table can page rows in lazily."""
+    if view.sort == "sla" and not view.text.strip() and view.view != "all":
+        return _open_ids_by_sla(session, view)
     sort_column = QUEUE_SORTS.get(view.sort, C.sla_due_at)
     order = [sort_column.desc() if view.descending else sort_column]
     if view.sort == "sla":
@@ -165,6 +167,32 @@ def queue_case_ids(session: Session, view: QueueView) -> list[int]:
     if conditions:
         query = query.where(and_(*conditions))
     return list(session.connection().execute(query.order_by(*order)).scalars())
+
+
+def _open_ids_by_sla(session: Session, view: QueueView) -> list[int]:
+    """The default queue order, read straight off the partial ``sla_due_at`` index (no sort of every open case):
+    running targets by due time (ties by id), then the cases with no running target, oldest first."""
+    conditions = _view_conditions(view)
+    due = (select(C.id).where(and_(*conditions), C.sla_due_at.is_not(None))
+           .order_by(C.sla_due_at.desc() if view.descending else C.sla_due_at, C.id))
+    undue = select(C.id).where(and_(*conditions), C.sla_due_at.is_(None)).order_by(C.created_at, C.id)
+    connection = session.connection()
+    ids = [row[0] for row in connection.execute(due)]
+    ids.extend(row[0] for row in connection.execute(undue))
+    return ids
+
+
+def queue_search_texts(session: Session, ids: list[int] | None = None, *, include_closed: bool = False
+                       ) -> dict[int, str]:
+    """Lower-cased "key, subject, customer name" per case (fields separated by NUL so a match never spans two):
+    lets the queue filter as the agent types without a LIKE scan per keystroke. All open cases, or the given ids."""
+    query = (select(C.id, C.key, C.subject, CU.name).select_from(Case.__table__)
+             .join(Customer.__table__, CU.id == C.customer_id))
+    if ids is not None:
+        query = query.where(C.id.in_(ids))
+    elif not include_closed:
+        query = query.where(C.is_open == True)  # noqa: E712
+    return {row[0]: f"{row[1]}\0{row[2]}\0{row[3]}".lower() for row in session.connection().execute(query)}
 
 
 QUEUE_COLUMNS = (
