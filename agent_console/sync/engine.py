@@ -160,7 +160,7 @@ def backoff_delay(attempt: int, base: float = 0.5, cap: float = 15.0) -> float:
 
 class SyncEngine:
     def __init__(self, store, client: SyncClient, clock, *, login: str | None = None, batch_size: int = 250,
-                 page_size: int = 5000, poll_seconds: float = 0.25, idle_pull_seconds: float = 30.0,
+                 page_size: int = 5000, bulk_pages: int = 100, poll_seconds: float = 0.25, idle_pull_seconds: float = 30.0,
                  on_status: Callable[[SyncStatus], None] | None = None,
                  on_changes: Callable[[ApplyReport], None] | None = None,
                  on_notice: Callable[[Notice], None] | None = None) -> None:
@@ -170,6 +170,7 @@ class SyncEngine:
         self.login = login
         self.batch_size = batch_size
         self.page_size = page_size
+        self.bulk_pages = bulk_pages
         self.poll_seconds = poll_seconds
         self.idle_pull_seconds = idle_pull_seconds
         self.on_status = on_status
@@ -355,22 +356,42 @@ class SyncEngine:
         self._note_version(detail["case"])
 
     def pull(self, report: SyncReport | None = None, *, max_pages: int | None = None) -> SyncReport:
+        """Pull the feed from the stored cursor until ``has_more`` is false (or ``max_pages`` pages).
+
+        The next page is fetched while the current one is applied. A console starting from cursor 0 with a long
+        feed ahead (its first sync) applies ``bulk_pages`` pages per transaction with the big tables' secondary
+        indexes and the search triggers set aside, rebuilt once at the end of each transaction (as the seeder's
+        bulk load does); every transaction stores the cursor it reached, so an interrupted pull resumes there."""
         report = report or SyncReport()
         cursor = stored_cursor(self.store)
-        while max_pages is None or report.pages < max_pages:
-            page = self.client.changes(cursor, self.page_size)
-            with self.store.transaction() as session:
-                applied = apply_changes(session, page["changes"])
-                cursor = int(page["next_cursor"])
-                write_state(session, "cursor", str(cursor))
-            for change in page["changes"]:
-                if change["entity"] == "case":
-                    self._note_version(change["data"])
-            report.pulled.merge(applied)
-            report.pages += 1
-            self.status.cursor = cursor
-            if not page["has_more"]:
-                break
+        pages = _PageFetcher(self.client, cursor, self.page_size, max_pages)
+        try:
+            first = pages.next()
+            if first is None:
+                return report
+            bulk = (self.bulk_pages > 1 and cursor == 0 and first["has_more"]
+                    and len(first["changes"]) >= self.page_size)
+            pending_page = first
+            while pending_page is not None:
+                with self.store.transaction() as session:
+                    restore = _bulk_begin(session) if bulk else None
+                    taken = 0
+                    while pending_page is not None and taken < (self.bulk_pages if bulk else 1):
+                        page = pending_page
+                        report.pulled.merge(apply_changes(session, page["changes"]))
+                        for change in page["changes"]:
+                            if change["entity"] == "case":
+                                self._note_version(change["data"])
+                        cursor = int(page["next_cursor"])
+                        report.pages += 1
+                        taken += 1
+                        pending_page = pages.next() if page["has_more"] else None
+                    write_state(session, "cursor", str(cursor))
+                    if restore is not None:
+                        restore()
+                self.status.cursor = cursor
+        finally:
+            pages.close()
         report.cursor = cursor
         if report.pulled.changes and self.on_changes:
             self.on_changes(report.pulled)
@@ -498,6 +519,84 @@ class SyncEngine:
                                           self.status.cursor))
             except Exception:  # noqa: BLE001 - a failing listener must not stop syncing
                 log.exception("sync status listener failed")
+
+
+class _PageFetcher:
+    """Fetches feed pages one ahead in a thread, so the next page is on its way while this one is applied."""
+
+    def __init__(self, client: SyncClient, cursor: int, page_size: int, max_pages: int | None) -> None:
+        import queue
+
+        self._queue: "queue.Queue" = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._fetch, args=(client, cursor, page_size, max_pages),
+                                        name="sync-pages", daemon=True)
+        self._thread.start()
+
+    def _fetch(self, client, cursor, page_size, max_pages) -> None:
+        import queue
+
+        fetched = 0
+        while not self._stop.is_set():
+            try:
+                item = client.changes(cursor, page_size)
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+                item = exc
+            while not self._stop.is_set():
+                try:
+                    self._queue.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            fetched += 1
+            if isinstance(item, BaseException) or not item["has_more"] or \
+                    (max_pages is not None and fetched >= max_pages):
+                return
+            cursor = int(item["next_cursor"])
+
+    def next(self) -> dict | None:
+        """The next page; None past the last page allowed (``max_pages``)."""
+        while True:
+            try:
+                item = self._queue.get(timeout=0.1)
+            except Exception:  # noqa: BLE001 - queue.Empty: is the fetcher still at it?
+                if not self._thread.is_alive() and self._queue.empty():
+                    return None
+                continue
+            if isinstance(item, BaseException):
+                raise item
+            return item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+def _bulk_begin(session):
+    """Set the big tables' secondary indexes and the search triggers aside for a bulk transaction; returns the
+    function that brings both back (inside the same transaction, so an interrupted pull leaves them intact)."""
+    from agent_console.admin.seed import BULK_TABLES, _suspend_search_triggers
+
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return None
+    conn.exec_driver_sql("PRAGMA cache_size = -262144")
+    rebuild_search = _suspend_search_triggers(conn)
+    # Unique indexes stay: the upserts find rows through them.
+    marks = ", ".join("?" for _ in BULK_TABLES)
+    indexes = conn.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({marks})", tuple(BULK_TABLES)).all()
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+
+    def restore() -> None:
+        for _name, sql in indexes:
+            conn.exec_driver_sql(sql)
+        if rebuild_search is not None:
+            rebuild_search(session)
+
+    return restore
 
 
 def _reason(detail) -> str:

@@ -168,8 +168,25 @@ def templates(tmp_path_factory) -> Templates:
     return Templates(where / "server.db", tokens, where / "console.db")
 
 
+@pytest.fixture(scope="session")
+def _shared_floor(tmp_path_factory, templates):
+    floor = Floor(tmp_path_factory.mktemp("shared-floor"), templates)
+    yield floor
+    floor.close()
+
+
+@pytest.fixture
+def team(_shared_floor):
+    """A server shared by the tests that neither stop nor kill it (they make their own cases and consoles)."""
+    yield _shared_floor
+    for console in _shared_floor.consoles:
+        console.close()
+    _shared_floor.consoles.clear()
+
+
 @pytest.fixture
 def floor(tmp_path, templates):
+    """A server of the test's own (for tests that stop, restart or kill it)."""
     floor = Floor(tmp_path, templates)
     yield floor
     floor.close()

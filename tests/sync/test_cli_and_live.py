@@ -13,8 +13,8 @@ from tests.sync.conftest import canonical_dump, server_dump
 from tests.sync.test_failures import wait_until
 
 
-def test_login_logout_two_stores_two_agents(floor, cli, tmp_path):
-    url = floor.server.base_url
+def test_login_logout_two_stores_two_agents(team, cli, tmp_path):
+    url = team.server.base_url
     ben_db, sue_db = tmp_path / "ben.db", tmp_path / "sue.db"
     wrong = cli("login", "--server", url, "ben", input="not the password\n", db=ben_db)
     assert wrong.exit_code == 1 and "wrong login or password" in wrong.output
@@ -37,11 +37,11 @@ def test_login_logout_two_stores_two_agents(floor, cli, tmp_path):
     assert json.loads(synced.output)["applied"] == 1
     assert cli("sync", "--once", db=sue_db).exit_code == 0
     sue_cases = canonical_dump(_open(sue_db))["cases"]
-    assert [c["subject"] for c in sue_cases.values()] == ["Wrong size"]
-    claimed = cli("case", "claim", next(iter(sue_cases.values()))["key"], db=sue_db)
+    [(uid, case)] = [(uid, c) for uid, c in sue_cases.items() if c["subject"] == "Wrong size"]
+    claimed = cli("case", "claim", case["key"], db=sue_db)
     assert claimed.exit_code == 0, claimed.output
     assert cli("sync", "--once", db=sue_db).exit_code == 0
-    assert next(iter(server_dump(floor.server)["cases"].values()))["assignee"] == "sue"
+    assert server_dump(team.server)["cases"][uid]["assignee"] == "sue"
 
     status = json.loads(cli("sync", "status", "--json", db=ben_db).output)
     assert status["agent"] == "ben" and status["server"] == url and status["pending_ops"] == 0
@@ -52,9 +52,9 @@ def test_login_logout_two_stores_two_agents(floor, cli, tmp_path):
     assert out.exit_code == 0 and "logged out ben" in out.output
     assert not credentials.token_path(ben_db).exists()
     # The token is revoked on the server too; the other store's log-in is untouched.
-    with floor.server.client(token=ben_token) as client:
+    with team.server.client(token=ben_token) as client:
         assert client.get("/api/v1/auth/me").status_code == 401
-    with floor.server.client(token=credentials.load(sue_db).token) as client:
+    with team.server.client(token=credentials.load(sue_db).token) as client:
         assert client.get("/api/v1/auth/me").status_code == 200
     assert cli("sync", "--once", db=ben_db).exit_code == 1
     assert "not logged in" in cli("sync", "status", db=ben_db).output

@@ -5,9 +5,9 @@ from __future__ import annotations
 from tests.sync.conftest import canonical_dump, dumps, outbox_statuses, server_dump
 
 
-def test_two_consoles_converge_after_concurrent_work(floor):
-    anna = floor.console("ben")
-    sue = floor.console("sue")
+def test_two_consoles_converge_after_concurrent_work(team):
+    anna = team.console("ben")
+    sue = team.console("sue")
     first = anna.cases().create_case(customer="carla@example.com", channel="email", queue="General",
                                      subject="Parcel lost", body="Where is my parcel?")
     second = sue.cases().create_case(customer="dora@example.com", channel="phone", queue="Billing",
@@ -23,20 +23,21 @@ def test_two_consoles_converge_after_concurrent_work(floor):
     for console in (anna, sue, anna, sue):
         console.sync()
     assert anna.pending() == sue.pending() == 0
-    on_server = server_dump(floor.server)
+    on_server = server_dump(team.server)
     assert canonical_dump(anna.store) == on_server, dumps(on_server)
     assert canonical_dump(sue.store) == on_server
     case = on_server["cases"][second.uid]
     assert case["assignee"] == "ben" and case["key"].startswith("AC-")
     assert on_server["cases"][first.uid]["priority"] == "urgent"
-    bodies = sorted(m["body"] for m in on_server["messages"].values())
-    assert bodies == sorted(["Where is my parcel?", "I paid twice.", "Checked the payment log.",
-                             "We are looking for your parcel."])
+    threads = {uid: sorted(m["body"] for m in on_server["messages"].values() if m["case"] == uid)
+               for uid in (first.uid, second.uid)}
+    assert threads == {first.uid: ["We are looking for your parcel.", "Where is my parcel?"],
+                       second.uid: ["Checked the payment log.", "I paid twice."]}
 
 
-def test_a_claim_race_gives_one_clear_conflict_and_the_loser_sees_the_winner(floor):
-    ben = floor.console("ben")
-    sue = floor.console("sue")
+def test_a_claim_race_gives_one_clear_conflict_and_the_loser_sees_the_winner(team):
+    ben = team.console("ben")
+    sue = team.console("sue")
     case = sue.cases().create_case(customer="eve@example.com", channel="chat", queue="General",
                                    subject="Login fails", body="I cannot log in.")
     sue.sync()

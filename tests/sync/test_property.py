@@ -20,15 +20,15 @@ PRIORITIES = ("urgent", "high", "normal", "low")
 
 steps = st.lists(
     st.tuples(st.integers(0, 2), st.sampled_from(ACTIONS), st.integers(0, 50), st.integers(0, 3)),
-    min_size=4, max_size=30,
+    min_size=4, max_size=24,
 )
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
           derandomize=True)
 @given(clients=st.integers(2, 3), plan=steps)
-def test_random_interleavings_converge(floor, clients, plan):
-    consoles = [floor.console(login) for login in LOGINS[:clients]]
+def test_random_interleavings_converge(team, clients, plan):
+    consoles = [team.console(login) for login in LOGINS[:clients]]
     online = {id(c.engine): c.engine.client for c in consoles}
     dead_url = f"http://127.0.0.1:{pg.free_port()}"  # nothing listens there: a real refused connection
     written: list[str] = []
@@ -69,7 +69,7 @@ def test_random_interleavings_converge(floor, clients, plan):
         for _round in range(2):
             for console in consoles:
                 console.sync()
-        on_server = server_dump(floor.server)
+        on_server = server_dump(team.server)
         for console in consoles:
             assert console.pending() == 0
             assert canonical_dump(console.store) == on_server, dumps(on_server)
@@ -82,7 +82,7 @@ def test_random_interleavings_converge(floor, clients, plan):
         for console in consoles:
             console.engine.client = online[id(console.engine)]
             console.close()
-        floor.consoles.clear()
+        team.consoles.clear()
 
 
 def _drafts(consoles) -> list[str]:
