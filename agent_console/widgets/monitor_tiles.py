@@ -32,20 +32,21 @@ def _mark(figures: GroupFigures, figure: str) -> str:
 
 
 def tile_text(figures: GroupFigures) -> Text:
-    """The tile's content: every figure labelled; a symbol marks each figure past its threshold."""
+    """The tile's content, one short line per figure (tiles are narrow); a symbol marks each figure past its
+    threshold."""
     text = Text()
     text.append(f"{figures.symbol} ", style="bold")
     text.append(figures.name, style="bold")
     text.append(f"  {figures.level}\n", style="dim")
-    text.append(f"waiting {figures.waiting}{_mark(figures, 'waiting')}   ")
+    text.append(f"waiting {figures.waiting}{_mark(figures, 'waiting')}\n")
     text.append(f"longest {format_duration(figures.longest_wait_s)}{_mark(figures, 'longest_wait_s')}\n")
-    text.append(f"at risk {figures.at_risk}{_mark(figures, 'at_risk')}   ")
+    text.append(f"at risk {figures.at_risk}{_mark(figures, 'at_risk')}\n")
     text.append(f"breached {figures.breached}{_mark(figures, 'breached')}\n")
-    text.append(f"SL {format_percent(figures.service_level)}{_mark(figures, 'service_level')} ")
-    text.append(f"(goal {format_percent(figures.service_level_goal)})\n", style="dim")
-    text.append(f"AHT {format_duration(figures.aht_s)}  FCR {format_percent(figures.fcr)}  "
-                f"CSAT {format_percent(figures.csat)}\n")
-    text.append(f"open {figures.open_cases}  escalated {figures.escalations}", style="dim")
+    text.append(f"SL {format_percent(figures.service_level)}{_mark(figures, 'service_level')}")
+    text.append(f"  goal {format_percent(figures.service_level_goal)}\n", style="dim")
+    text.append(f"AHT {format_duration(figures.aht_s)}  FCR {format_percent(figures.fcr)}\n")
+    text.append(f"CSAT {format_percent(figures.csat)}  ")
+    text.append(f"escalated {figures.escalations}", style="dim")
     return text
 
 
