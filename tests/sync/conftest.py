@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.server.conftest import ACCOUNTS, LiveServer, prepare_database, start_server
+from tests.server.conftest import ACCOUNTS, LiveServer, postgres_cluster, prepare_database, start_server  # noqa: F401
 
 
 @dataclass
@@ -182,6 +182,18 @@ def team(_shared_floor):
     for console in _shared_floor.consoles:
         console.close()
     _shared_floor.consoles.clear()
+
+
+@pytest.fixture
+def pg_floor(tmp_path, templates, postgres_cluster):
+    """A server on a database of its own in the session's PostgreSQL cluster."""
+    import os
+    import uuid as uuid_module
+
+    url = postgres_cluster.create_database(f"sync_{os.getpid()}_{uuid_module.uuid4().hex[:8]}")
+    floor = Floor(tmp_path, templates, backend="postgresql", db_url=url)
+    yield floor
+    floor.close()
 
 
 @pytest.fixture

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.sync.conftest import canonical_dump, dumps, outbox_statuses, server_dump
 
 
 def test_two_consoles_converge_after_concurrent_work(team):
+    converge(team)
+
+
+@pytest.mark.postgres
+def test_two_consoles_converge_on_a_postgresql_server(pg_floor):
+    converge(pg_floor)
+
+
+def converge(team):
     anna = team.console("ben")
     sue = team.console("sue")
     first = anna.cases().create_case(customer="carla@example.com", channel="email", queue="General",
