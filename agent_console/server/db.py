@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, event, insert, inspect as sa_inspect, text
 from sqlmodel import Session
 
-from agent_console.store.db import Store, StoreError, make_engine, store_status, upgrade
+from agent_console.store.db import Store, StoreError, store_status, upgrade
 from agent_console.store.models import ChangeLogEntry, OutboxOp
 
 #: Key of the PostgreSQL advisory lock that serialises the server's writers ("AgCo" + 1).
@@ -72,6 +72,8 @@ def _record_changes(session, _context) -> None:
 def _write_change_log(session) -> None:
     from agent_console.server.feed import serialise_changes
 
+    if session.in_nested_transaction():
+        return  # a savepoint: the outermost commit writes the feed rows of the whole transaction
     session.flush()
     changed = session.info.pop("changed", {})
     moved = session.info.pop("moved_cases", set())
@@ -145,6 +147,21 @@ class ServerStore(Store):
                 raise
 
 
+def _pooled_sqlite_engine(url: str):
+    """The console's SQLite engine setup, but with a connection pool: a server opening and closing a connection per
+    request would make SQLite checkpoint the WAL on every close."""
+    from sqlalchemy.pool import QueuePool
+
+    from agent_console.store import db as store_db
+
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": store_db.BUSY_TIMEOUT_MS / 1000},
+                           poolclass=QueuePool, pool_size=8, max_overflow=32)
+    event.listen(engine, "connect", store_db._configure_sqlite)
+    event.listen(engine, "connect", lambda conn, _r: setattr(conn, "isolation_level", None))
+    event.listen(engine, "begin", store_db._begin_sqlite)
+    return engine
+
+
 def open_server_store(url: str, *, clock=None, migrate: bool = False) -> ServerStore:
     """Open the server's database; it must be at the current schema unless ``migrate`` (then it is upgraded)."""
     if "://" not in url:
@@ -160,7 +177,7 @@ def open_server_store(url: str, *, clock=None, migrate: bool = False) -> ServerS
             )
         upgrade(url)
     if url.startswith("sqlite"):
-        engine = make_engine(url)
+        engine = _pooled_sqlite_engine(url)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_recycle=1800)
     return ServerStore(url, engine, clock)
