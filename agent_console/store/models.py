@@ -512,6 +512,7 @@ class ChangeLogEntry(SQLModel, table=True):
     """The server's change feed: one row per entity change, in a monotonic sequence."""
 
     __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_entity_uid", "entity", "uid", "seq"),)
 
     seq: int | None = Field(default=None, primary_key=True)
     entity: str = Field(max_length=32)
