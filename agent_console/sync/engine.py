@@ -256,6 +256,7 @@ class SyncEngine:
         refetch: list[str] = []
         new_notices: list[tuple[outbox.PendingOp, str, str, bool]] = []
         with self.store.transaction() as session:
+            answered = []
             for op in batch:
                 result = by_id.get(op.op_id)
                 if result is None:
@@ -263,8 +264,10 @@ class SyncEngine:
                 status = result["status"]
                 if status == "duplicate":
                     status = result.get("original_status") or "applied"
-                reason = result.get("reason")
-                outbox.record_result(session, op, status, reason, now)
+                answered.append((op, status, result.get("reason")))
+            outbox.record_results(session, answered, now)
+            for op, status, reason in answered:
+                result = by_id[op.op_id]
                 self._note_version(result.get("result"))
                 self._note_version(result.get("current"))
                 if status == "applied":

@@ -49,6 +49,20 @@ def record_result(session, op: PendingOp, status: str, reason: str | None, at: d
     )
 
 
+def record_results(session, answers: list[tuple[PendingOp, str, str | None]], at: datetime) -> None:
+    """Mark many ops at once: ``(op, status, reason)`` each (one executemany, not a statement per op)."""
+    if not answers:
+        return
+    from sqlalchemy import bindparam
+
+    statement = (update(OutboxOp.__table__).where(OutboxOp.__table__.c.id == bindparam("row_id"))
+                 .values(status=bindparam("new_status"), attempts=OutboxOp.__table__.c.attempts + 1, sent_at=at,
+                         last_error=bindparam("error")))
+    session.connection().execute(statement, [
+        {"row_id": op.id, "new_status": STATUS_AFTER[status],
+         "error": None if status == "applied" else (reason or status)} for op, status, reason in answers])
+
+
 def record_attempt_failed(store, ops: list[PendingOp], error: str) -> None:
     """A push that never got an answer: the ops stay pending; their attempt count and last error say so."""
     if not ops:
