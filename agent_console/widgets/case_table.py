@@ -274,8 +274,13 @@ class CaseTable(ScrollView, can_focus=True):
 
     # --- drawing ---------------------------------------------------------------------------------------------------
 
+    @property
+    def content_width(self) -> int:
+        """The width rows may use: the widget minus its vertical scrollbar."""
+        return self.scrollable_content_region.width
+
     def columns(self) -> list[tuple[Column, int]]:
-        width = self.size.width
+        width = self.content_width
         if self._column_layout is None or self._column_layout[0] != width:
             self._column_layout = (width, layout_columns(width))
         return self._column_layout[1]
@@ -284,7 +289,7 @@ class CaseTable(ScrollView, can_focus=True):
         return [c.name for c, _w in self.columns()]
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.content_width
         base = self.rich_style
         if y == 0:
             return self._header_strip(width, base)
