@@ -69,7 +69,7 @@ def _add_account(db_path: Path, login: str, role: str) -> None:
     from agent_console.server.db import open_server_store
     from agent_console.server.routes.admin import create_account
 
-    store = open_server_store(str(db_path))
+    store = open_server_store(str(db_path), migrate=True)
     try:
         create_account(store, SystemClock(), login=login, name=login.title(), role=role, tier=3, queues="",
                        password_hash=hash_password(PASSWORD))
@@ -146,7 +146,12 @@ def run(ctx: BenchContext):
     shutil.copy(seeded_store(ctx, cases), server_db)
     for suffix in ("-wal", "-shm"):
         Path(f"{server_db}{suffix}").unlink(missing_ok=True)
+    from agent_console.store.db import sqlite_url, upgrade
+
+    upgrade(sqlite_url(server_db))
+    setup_start = time.perf_counter()
     changes = _fill_feed(server_db)
+    print(f"  feed of {changes:,} changes written in {time.perf_counter() - setup_start:.0f} s", file=sys.stderr)
     _add_account(server_db, "bench_sue", "supervisor")
     _add_account(server_db, "bench_ben", "supervisor")
     server = _Server(server_db, workdir / "server.log")
