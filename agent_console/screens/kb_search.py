@@ -205,7 +205,7 @@ class KBSearchScreen(Screen[str | None]):
             elif result.mode == "any":
                 line.append(" · not all words found; showing articles with some of them", style="yellow")
             status.update(line)
-        self.show_article()
+        self.refresh_article()
 
     def _article_prompt(self, hit) -> Text:
         prompt = highlighted(hit.title, hit.title_spans, style="bold")
@@ -278,8 +278,15 @@ class KBSearchScreen(Screen[str | None]):
         index = self.query_one("#reply-results", OptionList).highlighted
         return self.replies[index] if index is not None and 0 <= index < len(self.replies) else None
 
+    def refresh_article(self) -> None:
+        # A worker, so that waiting for workers (tests, snapshots) also waits for the Markdown to be rendered.
+        self.run_worker(self.show_article(), group="kb-article", exclusive=True, exit_on_error=False)
+
     @on(OptionList.OptionHighlighted, "#kb-results")
-    def show_article(self) -> None:
+    def _article_highlighted(self) -> None:
+        self.refresh_article()
+
+    async def show_article(self) -> None:
         hit = self.current_hit
         title = self.query_one("#kb-article-title", Static)
         markdown = self.query_one("#kb-article", Markdown)
@@ -287,8 +294,8 @@ class KBSearchScreen(Screen[str | None]):
         if hit is None:
             self.article = None
             title.update("")
-            markdown.update("")
             excerpt.load_text("")
+            await markdown.update("")
             return
         try:
             self.article = self.kb.get(hit.id)
@@ -300,8 +307,8 @@ class KBSearchScreen(Screen[str | None]):
         heading.append(f"  kb:{self.article.slug} · {self.article.language} · ▲{self.article.helpful_votes}",
                        style="dim")
         title.update(heading)
-        markdown.update(body)
         excerpt.load_text(body)
+        await markdown.update(body)
         self.query_one("#kb-article-scroll").scroll_home(animate=False)
 
     @on(OptionList.OptionHighlighted, "#reply-results")
@@ -435,7 +442,7 @@ class KBSearchScreen(Screen[str | None]):
             self.notify(str(exc), severity="error")
             return
         self.notify(f"Marked “{article.title}” helpful ({article.helpful_votes} votes).")
-        self.show_article()
+        self.refresh_article()
 
     def action_next_language(self) -> None:
         self._cycle("#reply-language" if self.on_replies_tab else "#kb-language")
