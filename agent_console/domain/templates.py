@@ -10,6 +10,7 @@ so the agent sees it before sending.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -129,8 +130,7 @@ class _TooBig(Exception):
 
 
 _environment = None
-import threading  # noqa: E402  (module state below)
-
+#: Unknown placeholders met while rendering, per thread (the picker renders in the UI thread, the CLI in its own).
 _local = threading.local()
 
 

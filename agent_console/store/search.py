@@ -557,6 +557,8 @@ def search_kb(session: Any, query: str | None, *, language: str | None = None, t
     """Search the articles; ``prefix_last`` also matches the last word as a prefix (results as you type)."""
     raw = _dbapi(session)
     language = (language or "").strip().lower() or None
+    if isinstance(tags, str):
+        tags = [tags]
     tag_filter = tuple(t.strip() for t in tags if t and t.strip())
     terms = parse_query(query, language, prefix_last=prefix_last)
     limit = max(1, min(int(limit), 500))
