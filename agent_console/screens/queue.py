@@ -28,6 +28,10 @@ from agent_console.widgets.header_bar import HeaderBar
 
 #: How often the queue re-reads its view on its own (changes by colleagues, the sync, other screens).
 REFRESH_S = 20.0
+#: Rows fetched first when the screen opens, before the whole view.
+HEAD_ROWS = 100
+#: ``keep`` value: stay on whatever case the cursor is on when the rows arrive.
+KEEP_CURRENT = -1
 
 VIEW_LABELS = {
     "mine": "Mine",
@@ -135,6 +139,11 @@ class QueueScreen(Screen):
                 self._queue_names = queries.queue_names(session)
             else:
                 policies = None
+            if not self._loaded and not follow_ups and not view.text.strip():
+                # The first screenful at once (an index range scan), the whole view right after.
+                head = queries.queue_case_ids(session, view, limit=HEAD_ROWS)
+                app.call_from_thread(self._apply_ids, generation, head, keep, policies, None)
+                keep = KEEP_CURRENT  # the agent may already have moved the cursor in the first rows
             if follow_ups:
                 ids = list(dict.fromkeys(f.case_id for f in queries.open_follow_ups(session, app.agent.id)))
                 ids = self._filtered(session, ids, view.text)
@@ -193,7 +202,8 @@ class QueueScreen(Screen):
             texts.update(self._search_texts)
         self._search_texts = texts
 
-    def _apply_ids(self, generation: int, ids: list[int], keep: int | None, policies, follow_ups_due: int) -> None:
+    def _apply_ids(self, generation: int, ids: list[int], keep: int | None, policies,
+                   follow_ups_due: int | None) -> None:
         if generation != self._generation:
             return
         table = self.table
@@ -202,14 +212,17 @@ class QueueScreen(Screen):
         table.sort_column = self.sort
         table.descending = self.descending
         table.empty_message = "No cases match the filter." if self.filter_text.strip() else "No cases in this view."
-        table.set_ids(ids, keep_case_id=keep)
+        table.set_ids(ids, keep_case_id=table.current_case_id if keep == KEEP_CURRENT else keep)
+        if follow_ups_due is None:  # only the first screenful so far
+            self._show_status(partial=True)
+            return
         self.app.follow_ups_due = follow_ups_due
         if not self._loaded:
             self._loaded = True
             self._load_search_texts()
         self._show_status()
 
-    def _show_status(self) -> None:
+    def _show_status(self, partial: bool = False) -> None:
         label = VIEW_LABELS[self.view_name]
         if self.view_name == "queue":
             label = f"Queue {self.view_queue}"
@@ -218,7 +231,10 @@ class QueueScreen(Screen):
         count = self.table.row_count
         text = Text()
         text.append(f" {label}", style="bold")
-        text.append(f"  ·  {count:,} case{'s' if count != 1 else ''}")
+        if partial:
+            text.append("  ·  counting cases…")
+        else:
+            text.append(f"  ·  {count:,} case{'s' if count != 1 else ''}")
         column_title = next(c.title for c in COLUMNS if c.name == self.sort)
         text.append(f"  ·  sorted by {column_title} {'▼' if self.descending else '▲'}")
         if self.filter_text.strip():

@@ -143,10 +143,11 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def queue_case_ids(session: Session, view: QueueView) -> list[int]:
-    """The ordered ids of every case in the view: cheap (ints only), so the table can page rows in lazily."""
+def queue_case_ids(session: Session, view: QueueView, limit: int | None = None) -> list[int]:
+    """The ordered ids of every case in the view (or the first ``limit``): cheap (ints only), so the table can page
+    rows in lazily."""
     if view.sort == "sla" and not view.text.strip() and view.view != "all":
-        return _open_ids_by_sla(session, view)
+        return _open_ids_by_sla(session, view, limit)
     sort_column = QUEUE_SORTS.get(view.sort, C.sla_due_at)
     order = [sort_column.desc() if view.descending else sort_column]
     if view.sort == "sla":
@@ -166,10 +167,13 @@ def queue_case_ids(session: Session, view: QueueView) -> list[int]:
     conditions = _view_conditions(view)
     if conditions:
         query = query.where(and_(*conditions))
-    return list(session.connection().execute(query.order_by(*order)).scalars())
+    query = query.order_by(*order)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.connection().execute(query).scalars())
 
 
-def _open_ids_by_sla(session: Session, view: QueueView) -> list[int]:
+def _open_ids_by_sla(session: Session, view: QueueView, limit: int | None = None) -> list[int]:
     """The default queue order, read straight off the partial ``sla_due_at`` index (no sort of every open case):
     running targets by due time (ties by id), then the cases with no running target, oldest first."""
     conditions = _view_conditions(view)
@@ -177,9 +181,12 @@ def _open_ids_by_sla(session: Session, view: QueueView) -> list[int]:
            .order_by(C.sla_due_at.desc() if view.descending else C.sla_due_at, C.id))
     undue = select(C.id).where(and_(*conditions), C.sla_due_at.is_(None)).order_by(C.created_at, C.id)
     connection = session.connection()
+    if limit is not None:
+        due, undue = due.limit(limit), undue.limit(limit)
     ids = [row[0] for row in connection.execute(due)]
-    ids.extend(row[0] for row in connection.execute(undue))
-    return ids
+    if limit is None or len(ids) < limit:
+        ids.extend(row[0] for row in connection.execute(undue))
+    return ids if limit is None else ids[:limit]
 
 
 def queue_search_texts(session: Session, ids: list[int] | None = None, *, include_closed: bool = False

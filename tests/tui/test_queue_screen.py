@@ -259,3 +259,17 @@ async def test_columns_give_way_at_80_columns(make_app, data):
         assert len(table.plain_line(0)) <= 80
     assert [c.name for c, _w in layout_columns(200)] == [c.name for c, _w in layout_columns(400)]
     assert len(layout_columns(200)) == 11
+
+
+def test_queue_ids_first_rows_match_the_full_order(store, data, agents):
+    from agent_console.store.queries import QueueView
+
+    with store.session() as session:
+        for view in (QueueView(), QueueView(view="unassigned"), QueueView(view="mine", agent_id=agents["anna"].id),
+                     QueueView(descending=True), QueueView(sort="customer")):
+            full = queries.queue_case_ids(session, view)
+            assert queries.queue_case_ids(session, view, limit=3) == full[:3]
+        order = queries.queue_case_ids(session, QueueView())
+        rows = queries.queue_rows(session, order)
+    dues = [rows[i]["sla_due_at"] for i in order]
+    assert dues == sorted(dues)
