@@ -12,7 +12,7 @@ import os
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.core import BenchContext, Result, benchmark, summarise
