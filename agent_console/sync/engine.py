@@ -615,6 +615,16 @@ def _reason(detail) -> str:
     return str(detail)[:500]
 
 
+def local_case_ids(store, case_uids) -> set[int]:
+    """Local ids of the cases with these uids (for screens deciding whether a pull touched what they show)."""
+    uids = list(case_uids)
+    found: set[int] = set()
+    with store.session() as session:
+        for start in range(0, len(uids), 500):
+            found.update(session.scalars(select(Case.id).where(Case.uid.in_(uids[start:start + 500]))))
+    return found
+
+
 def engine_for_store(store, clock, **kwargs) -> SyncEngine | None:
     """The engine for a logged-in store (None when it is not logged in)."""
     from agent_console.sync import credentials
