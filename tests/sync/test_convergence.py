@@ -79,3 +79,27 @@ def _agent_id(console, login):
 
     with console.store.session() as session:
         return session.scalar(select(Agent.id).where(Agent.login == login))
+
+
+def test_the_supervisors_monitor_shows_the_team_once_synced(team):
+    """The monitor computes from the local store; once synced, that store holds the floor's work."""
+    from datetime import timezone
+
+    from agent_console.domain.clock import SystemClock
+    from agent_console.domain.monitor import compute_snapshot
+
+    ben = team.console("ben")
+    sue = team.console("sue")
+    sue.sync()
+    before = compute_snapshot(sue.store, SystemClock(), tz=timezone.utc)
+    for n in range(3):
+        case = ben.cases().create_case(customer=f"mon{n}-{id(ben)}@example.com", channel="phone", queue="Technical",
+                                       subject=f"Monitor {n}", body="Line dead.")
+    ben.cases().claim(ben.case(case.uid).id)
+    ben.sync()
+    sue.sync()
+    after = compute_snapshot(sue.store, SystemClock(), tz=timezone.utc)
+    assert after.floor.open_cases == before.floor.open_cases + 3
+    assert after.queue("Technical").created_today == (before.queue("Technical").created_today
+                                                     if before.queue("Technical") else 0) + 3
+    assert "ben" in [a.login for a in after.agents]
