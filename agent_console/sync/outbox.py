@@ -40,15 +40,6 @@ def pending_count(store) -> int:
         return session.scalar(select(func.count()).select_from(OutboxOp).where(OutboxOp.status == "pending")) or 0
 
 
-def record_result(session, op: PendingOp, status: str, reason: str | None, at: datetime) -> None:
-    """Mark one op with the server's answer (``status`` is the op's final status: applied/conflict/rejected)."""
-    session.execute(
-        update(OutboxOp).where(OutboxOp.id == op.id).values(
-            status=STATUS_AFTER[status], attempts=OutboxOp.attempts + 1, sent_at=at,
-            last_error=None if status == "applied" else (reason or status))
-    )
-
-
 def record_results(session, answers: list[tuple[PendingOp, str, str | None]], at: datetime) -> None:
     """Mark many ops at once: ``(op, status, reason)`` each (one executemany, not a statement per op)."""
     if not answers:
