@@ -108,7 +108,8 @@ def register(app: typer.Typer) -> None:
             write_state(session, "login", "")
         console().print(f"logged out {creds.login} from {creds.server}{note}")
 
-    group = typer.Typer(help="Sync this store with the team's server.", invoke_without_command=True)
+    group = typer.Typer(help="Sync this store with the team's server: `sync` keeps syncing until Ctrl-C, "
+                        "`sync --once` does one round (push, then pull).", invoke_without_command=True)
 
     @group.callback()
     def sync(ctx: typer.Context,
