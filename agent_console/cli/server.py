@@ -60,11 +60,7 @@ def register(app: typer.Typer) -> None:
         """Without a subcommand: run the server (uvicorn) until interrupted."""
         if ctx.invoked_subcommand is not None:
             return
-        import os
-
-        import uvicorn
-
-        from agent_console.server.app import ENV_DB
+        from agent_console.server.app import serve as run_server
         from agent_console.server.db import open_server_store
         from agent_console.store.db import StoreError
 
@@ -75,10 +71,8 @@ def register(app: typer.Typer) -> None:
             open_server_store(url, migrate=False).dispose()
         except StoreError as exc:
             fail(str(exc))
-        os.environ[ENV_DB] = url
         console(stderr=True).print(f"agent-console server on http://{host}:{port} (API docs at /docs)")
-        uvicorn.run("agent_console.server.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, timeout_graceful_shutdown=5)
+        run_server(url, host=host, port=port, workers=workers, log_level=log_level)
 
     db_group = typer.Typer(help="The server's database.", no_args_is_help=True)
 

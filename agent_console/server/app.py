@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -147,3 +149,31 @@ def app_from_env() -> FastAPI:
         raise RuntimeError(f"set {ENV_DB} to the server's database URL")
     poll = os.environ.get(ENV_POLL, "")
     return create_app(url, poll_seconds=float(poll) if poll.replace(".", "", 1).isdigit() else 2.0)
+
+
+class NoDelayConfig(uvicorn.Config):
+    def bind_socket(self) -> socket.socket:
+        # uvicorn binds the workers' shared listener with proto 0, and asyncio only sets TCP_NODELAY on accepted
+        # sockets whose proto is TCP: every keep-alive response would wait ~40 ms for a delayed ACK (uvicorn #3149).
+        sock = super().bind_socket()
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+            sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+        return sock
+
+
+def serve(url: str, *, host: str, port: int, workers: int = 1, log_level: str = "info") -> None:
+    """Run the server under uvicorn (``workers`` processes) until interrupted."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ[ENV_DB] = url
+    config = NoDelayConfig("agent_console.server.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level, timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    try:
+        if workers > 1:
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            server.run()
+    except KeyboardInterrupt:
+        pass

@@ -14,7 +14,8 @@ Every write transaction of the server (``ServerStore.transaction``, and the op b
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import create_engine, event, insert, inspect as sa_inspect, text
 from sqlmodel import Session
@@ -126,6 +127,7 @@ class ServerStore(Store):
     def __init__(self, url: str, engine, clock=None) -> None:
         super().__init__(url, engine)
         self.clock = clock
+        self._sqlite_writer = threading.Lock()
 
     @property
     def dialect(self) -> str:
@@ -138,7 +140,10 @@ class ServerStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self.write_session() as session:
+        # On SQLite the server's own writers queue on a lock instead of SQLite's sleep-and-retry busy handler,
+        # which under many concurrent requests starves some of them past the busy timeout.
+        lock = self._sqlite_writer if self.dialect == "sqlite" else nullcontext()
+        with lock, self.write_session() as session:
             try:
                 yield session
                 session.commit()
