@@ -4,7 +4,7 @@ half GET /changes; prints p50/p99 per endpoint and a full pull from cursor 0.
     .venv/bin/python tests/server/load.py sqlite postgresql          # THREADS=20 REQS=50 WORKERS=2 by default
 """
 import sys, time, threading, uuid, statistics, tempfile, os
-sys.path.insert(0, "/work/main")
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2]))
 from pathlib import Path
 import httpx
 from tests.server import pg
