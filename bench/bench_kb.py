@@ -131,7 +131,7 @@ def run(ctx: BenchContext):
         like_p50, like_p99 = summarise(like_samples)
     yield Result("kb: query p50", p50, target=2, baseline=like_p50, baseline_label="LIKE '%w%'",
                  samples=len(samples), note=f"{hits}/{len(queries)} queries found something")
-    yield Result("kb: query p99", p99, p99=p99, target=15, baseline=like_p99, baseline_label="LIKE '%w%' p99",
+    yield Result("kb: query p99", p50, p99=p99, target=15, target_on="p99", baseline=like_p99, baseline_label="LIKE '%w%' p99",
                  samples=len(samples))
 
     try:

@@ -24,13 +24,15 @@ class Result:
     baseline_label: str = ""
     samples: int = 1
     note: str = ""
+    #: Which figure the target applies to: the median or the p99.
+    target_on: str = "median"
 
     @property
     def met(self) -> bool | None:
         if self.target is None:
             return None
-        worst = self.p99 if self.p99 is not None and self.name.endswith("p99") else self.median
-        return worst < self.target
+        judged = self.p99 if self.target_on == "p99" else self.median
+        return judged is not None and judged < self.target
 
     @property
     def ratio(self) -> float | None:

@@ -1,0 +1,139 @@
+"""The team server under a floor of simulated agents on loopback, on SQLite and on PostgreSQL.
+
+Each simulated agent, every 2 s: pushes a small batch of ops (a reply and an internal note on its case) and pulls
+the change feed from its cursor — 200 agents make ~200 requests/s. The run is bounded in time and stops by itself.
+Then one console's initial pull of the whole feed (100,000+ changes in the full run) from cursor 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from bench.core import BenchContext, Result, benchmark, summarise
+from bench.fixtures import AGENT_CONSOLE
+
+PERIOD_S = 2.0
+
+
+def _reply_ops(case_uid: str, n: int) -> list[dict]:
+    return [{"op_id": str(uuid.uuid4()), "kind": "message.add", "payload": {"message": {
+        "uid": str(uuid.uuid4()), "case_uid": case_uid, "direction": "out", "body": f"update {n}",
+        "is_internal": internal}}} for internal in (False, True)]
+
+
+async def _agent(client, token: str, case_uid: str, until: float, latencies: dict, rng: random.Random) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    cursor = 0
+    await asyncio.sleep(rng.random() * PERIOD_S)  # agents don't all start on the same tick
+    n = 0
+    while time.perf_counter() < until:
+        tick = time.perf_counter()
+        t0 = time.perf_counter()
+        response = await client.post("/api/v1/ops", json={"ops": _reply_ops(case_uid, n)}, headers=headers)
+        latencies["ops"].append((time.perf_counter() - t0) * 1000)
+        if response.status_code != 200:
+            latencies["errors"].append(f"ops {response.status_code}")
+        t0 = time.perf_counter()
+        response = await client.get("/api/v1/changes", params={"cursor": cursor, "limit": 500}, headers=headers)
+        latencies["changes"].append((time.perf_counter() - t0) * 1000)
+        if response.status_code == 200:
+            cursor = response.json()["next_cursor"]
+        else:
+            latencies["errors"].append(f"changes {response.status_code}")
+        n += 1
+        await asyncio.sleep(max(0.0, PERIOD_S - (time.perf_counter() - tick)))
+
+
+async def _floor(base_url: str, tokens: list[str], case_uids: list[str], agents: int, seconds: float) -> dict:
+    import httpx
+
+    latencies: dict = {"ops": [], "changes": [], "errors": []}
+    limits = httpx.Limits(max_connections=agents, max_keepalive_connections=agents)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+        until = time.perf_counter() + seconds
+        rng = random.Random(3)
+        started = time.perf_counter()
+        await asyncio.gather(*(_agent(client, tokens[i % len(tokens)], case_uids[i % len(case_uids)], until,
+                                      latencies, rng) for i in range(agents)))
+        latencies["wall"] = time.perf_counter() - started
+    return latencies
+
+
+def _run_backend(ctx: BenchContext, backend: str, agents: int, seconds: float, feed_rows: int):
+    import httpx
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.server import pg
+    from tests.server.conftest import new_case_op, prepare_database, start_server
+
+    tmp = Path(tempfile.mkdtemp(dir=ctx.workdir))
+    cluster = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp}/server.db"
+        extra: tuple[str, ...] = ()
+    else:
+        try:
+            cluster = pg.start_cluster()
+        except pg.PostgresUnavailable as exc:
+            print(f"  skipped PostgreSQL: {exc}", file=sys.stderr)
+            return
+        url = cluster.create_database("bench")
+        extra = ("--workers", "2")
+    tokens_by_login = prepare_database(url)
+    server = start_server(backend, url, tmp, *extra)
+    try:
+        agent_tokens = [token for login, token in tokens_by_login.items() if login.startswith("racer")]
+        admin = {"Authorization": f"Bearer {tokens_by_login['sue']}"}
+        with httpx.Client(base_url=server.base_url, headers=admin, timeout=120) as client:
+            case_uids = []
+            for _ in range(max(1, agents // 25)):
+                batch = [new_case_op("General") for _ in range(25)]
+                client.post("/api/v1/ops", json={"ops": batch}).raise_for_status()
+                case_uids += [op["payload"]["case"]["uid"] for op in batch]
+        lat = asyncio.run(_floor(server.base_url, agent_tokens, case_uids, agents, seconds))
+        label = f"{backend}{' 2 workers' if extra else ''}, {agents} agents"
+        rate = (len(lat["ops"]) + len(lat["changes"])) / lat["wall"]
+        note = f"{rate:.0f} req/s, {len(lat['errors'])} errors"
+        for endpoint, name in (("ops", "POST /ops"), ("changes", "GET /changes")):
+            median, p99 = summarise(lat[endpoint])
+            yield Result(f"server: {name} ({label})", median, p99=p99, target=100, target_on="p99",
+                         samples=len(lat[endpoint]), note=note)
+
+        if backend != "sqlite":
+            return  # the demo seeder writes SQLite files only; the feed pull is measured there
+        # One console's first sync: the whole feed from cursor 0, after seeding the server's database directly.
+        seed = [AGENT_CONSOLE, "--db", url.removeprefix("sqlite:///"), "seed", "demo", "--force",
+                "--cases", str(feed_rows), "--customers", str(max(300, feed_rows // 10)), "--kb", "50"]
+        subprocess.run(seed, check=True, capture_output=True)
+        subprocess.run([AGENT_CONSOLE, "server", "feed", "publish", "--db", url], check=True, capture_output=True)
+        with httpx.Client(base_url=server.base_url, headers=admin, timeout=300) as client:
+            cursor, pulled, t0 = 0, 0, time.perf_counter()
+            while True:
+                page = client.get("/api/v1/changes", params={"cursor": cursor, "limit": 5000}).json()
+                pulled += len(page["changes"])
+                cursor = page["next_cursor"]
+                if not page["has_more"]:
+                    break
+            elapsed = (time.perf_counter() - t0) * 1000
+        yield Result(f"server: pull {pulled:,} changes from cursor 0 ({backend})", elapsed,
+                     note=f"{pulled / (elapsed / 1000):,.0f} changes/s")
+    finally:
+        server.stop()
+        if cluster is not None:
+            cluster.stop()
+
+
+@benchmark("server", "200 simulated agents (push + pull every 2 s) on SQLite and PostgreSQL; full feed pull")
+def run(ctx: BenchContext):
+    agents = ctx.size(200, 20)
+    seconds = ctx.size(20, 6)
+    feed_rows = ctx.size(10_000, 1_000)  # cases; with their messages, SLA events and customers ~11 changes each
+    for backend in ("sqlite", "postgresql"):
+        yield from _run_backend(ctx, backend, agents, seconds, feed_rows)
