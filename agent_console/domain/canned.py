@@ -14,11 +14,10 @@ from typing import Iterable
 
 from sqlalchemy import select, update
 
-from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit, enqueue
+from agent_console.domain.service import Service
 from agent_console.domain.text import clean_text
-from agent_console.store.db import Store
-from agent_console.store.models import Agent, CannedResponse
+from agent_console.store.models import CannedResponse
 
 LANGUAGES = ("de", "en")
 SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -129,14 +128,7 @@ def rank_canned(responses: Iterable[CannedResponse], query: str = "", *, languag
 
 
 @dataclass
-class CannedResponses:
-    store: Store
-    clock: Clock
-    actor: Agent | None = None
-
-    @property
-    def actor_id(self) -> int | None:
-        return self.actor.id if self.actor else None
+class CannedResponses(Service):
 
     # --- reading ---------------------------------------------------------------------------------------------------
 

@@ -11,11 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from agent_console.domain.clock import Clock
-from agent_console.domain.recording import audit, enqueue
 from agent_console.domain import sla
+from agent_console.domain.recording import audit, enqueue
+from agent_console.domain.service import Service
 from agent_console.domain.text import clean_text
-from agent_console.store.db import Store
 from agent_console.store.models import (
     OPEN_STATUSES,
     Agent,
@@ -68,15 +67,7 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 @dataclass
-class CaseService:
-    store: Store
-    clock: Clock
-    #: The agent acting; None for system actions (imports, integrations).
-    actor: Agent | None = None
-
-    @property
-    def actor_id(self) -> int | None:
-        return self.actor.id if self.actor else None
+class CaseService(Service):
 
     # --- lookups ---------------------------------------------------------------------------------------------------
 

@@ -12,12 +12,11 @@ from typing import Iterable
 
 from sqlalchemy import select
 
-from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit, enqueue
+from agent_console.domain.service import Service
 from agent_console.domain.text import clean_text
 from agent_console.store import search
-from agent_console.store.db import Store
-from agent_console.store.models import Agent, Case, CaseArticleLink, KBArticle
+from agent_console.store.models import Case, CaseArticleLink, KBArticle
 
 LANGUAGES = ("de", "en")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
@@ -67,14 +66,7 @@ def article_payload(article: KBArticle) -> dict:
 
 
 @dataclass
-class KnowledgeBase:
-    store: Store
-    clock: Clock
-    actor: Agent | None = None
-
-    @property
-    def actor_id(self) -> int | None:
-        return self.actor.id if self.actor else None
+class KnowledgeBase(Service):
 
     # --- reading ---------------------------------------------------------------------------------------------------
 
