@@ -6,8 +6,7 @@ import importlib
 
 import typer
 
-#: (module under agent_console.cli, attribute): a Typer sub-app added under its own name, or a function
-#: ``register(app)`` that adds top-level commands.
+#: Modules under agent_console.cli; each has ``register(app)``, which adds its group or top-level commands.
 GROUPS = (
     "db",
     "agents",
@@ -26,10 +25,4 @@ GROUPS = (
 
 def register(app: typer.Typer) -> None:
     for name in GROUPS:
-        try:
-            module = importlib.import_module(f"agent_console.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"agent_console.cli.{name}":
-                continue  # group not built yet
-            raise
-        module.register(app)
+        importlib.import_module(f"agent_console.cli.{name}").register(app)
