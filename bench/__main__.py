@@ -21,11 +21,7 @@ MODULES = ("startup", "seed", "queue", "kb", "monitor", "server", "sync")
 
 def load() -> None:
     for name in MODULES:
-        try:
-            importlib.import_module(f"bench.bench_{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"bench.bench_{name}":
-                raise
+        importlib.import_module(f"bench.bench_{name}")
 
 
 def fmt(value: float | None, unit: str = "ms") -> str:
