@@ -2,12 +2,19 @@
 
 Construct with ``AgentConsoleApp(store, agent, clock, settings)``; the queue screen opens first. Other parts may set
 ``app.sync_status`` (shown in every header) and read ``app.agent``, ``app.store``, ``app.clock`` and ``app.zone``.
+
+The app owns the agent's ``HandlingTracker`` (``app.tracker``): every key counts as activity, a 1 s interval drives
+heartbeats, idle detection and the wrap-up timeout, and any way the app ends closes the running segment. Every few
+seconds the SLA sweeper records breaches and applies the automatic escalation rule in a worker; screens with a
+``sla_changed()`` method are told when it found something.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -15,13 +22,19 @@ from textual.screen import Screen
 
 from agent_console.config import Settings
 from agent_console.domain import keys
+from agent_console.domain.handling import HandlingError, HandlingTracker
 from agent_console.screens.bindings import ScreenCommands, bindings_for
 from agent_console.widgets.sla_badge import local_zone
 
 if TYPE_CHECKING:
     from agent_console.domain.clock import Clock
+    from agent_console.domain.sla_monitor import SweepResult
     from agent_console.store.db import Store
     from agent_console.store.models import Agent
+
+
+#: How often the console sweeps for SLA breaches (seconds).
+SLA_SWEEP_S = 5.0
 
 
 class AgentConsoleApp(App):
@@ -37,14 +50,21 @@ class AgentConsoleApp(App):
     follow_ups_due: reactive[int] = reactive(0)
     clock_text: reactive[str] = reactive("")
 
-    def __init__(self, store: "Store", agent: "Agent", clock: "Clock", settings: Settings | None = None) -> None:
+    def __init__(self, store: "Store", agent: "Agent", clock: "Clock", settings: Settings | None = None, *,
+                 sla_sweep_s: float | None = SLA_SWEEP_S) -> None:
+        """``sla_sweep_s=None`` leaves SLA sweeps to explicit ``sweep_sla()`` calls (tests at a frozen clock)."""
         super().__init__()
+        self.sla_sweep_s = sla_sweep_s
         self.store = store
         self.agent = agent
         self.clock = clock
         self.settings = settings or Settings()
         self.zone = local_zone(self.settings.timezone)
         self.agent_state = str(agent.state)
+        s = self.settings
+        self.tracker = HandlingTracker(store, clock, agent, idle_timeout_s=s.idle_timeout_s,
+                                       heartbeat_s=min(s.heartbeat_s, 15), wrap_up_timeout_s=s.wrap_up_timeout_s,
+                                       wrap_up_codes=s.wrap_up_codes)
         self._keymap_error: str | None = None
         try:
             self._agent_keymap = keys.keymap(self.settings.keys)
@@ -60,10 +80,101 @@ class AgentConsoleApp(App):
             self.set_keymap(self._agent_keymap)
         from agent_console.screens.queue import QueueScreen
 
+        recovered = self.tracker.recover()
+        self.tracker.start_shift()
+        self.sync_agent_state()
         self.push_screen(QueueScreen())
+        if recovered:
+            self.notify(f"{len(recovered)} handling segment(s) left open by the last session were closed at their "
+                        f"last heartbeat.", title="Handling time")
         if self._keymap_error:
             self.notify(f"Key settings ignored: {self._keymap_error}", severity="error", timeout=10)
         self.set_interval(1.0, self._update_clock)
+        self.set_interval(1.0, self.tick)
+        if self.sla_sweep_s:
+            self.set_interval(self.sla_sweep_s, self.sweep_sla)
+
+    # --- handling time and agent state -------------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self._running_tracker():
+            self.tracker.activity()
+            self.sync_agent_state()
+        await super().on_event(event)
+
+    def _running_tracker(self) -> bool:
+        # Before mount (and after the shift ended on exit) there is nothing to time.
+        return self.is_running and self.tracker.state != "offline"
+
+    def tick(self) -> None:
+        """Heartbeat, idle detection and the wrap-up timeout (every second)."""
+        if not self._running_tracker():
+            return
+        self.tracker.tick()
+        self.sync_agent_state()
+
+    def sync_agent_state(self) -> None:
+        """Show the tracker's state in every header (call after telling the tracker something)."""
+        self.agent_state = str(self.tracker.state)
+
+    def sweep_sla(self) -> None:
+        """Record SLA breaches and auto-escalate, off the UI thread; one sweep at a time."""
+        self.run_worker(self._sweep, thread=True, exclusive=True, group="sla", exit_on_error=False)
+
+    def _sweep(self) -> None:
+        from agent_console.domain.sla_monitor import SlaSweeper
+
+        result = SlaSweeper(self.store, self.clock).run_once()
+        if result.breaches:
+            self.call_from_thread(self._after_sweep, result)
+
+    def _after_sweep(self, result: "SweepResult") -> None:
+        escalated = sorted({b.case_key for b in result.escalated})
+        if escalated:
+            self.notify(f"SLA breached, priority raised: {', '.join(escalated)}", title="SLA", severity="warning",
+                        markup=False)
+        for screen in self.screen_stack:
+            changed = getattr(screen, "sla_changed", None)
+            if changed is not None:
+                changed()
+
+    def action_take_break(self) -> None:
+        self.tracker.take_break()
+        self.sync_agent_state()
+        self.notify("You are on a break: no time is counted. Press v when you are back.", title="Break")
+
+    def action_available(self) -> None:
+        try:
+            self.tracker.set_state("available")
+        except HandlingError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+        self.sync_agent_state()
+
+    def action_wrap_up(self) -> None:
+        from agent_console.screens.wrap_up import ask_wrap_up
+
+        case_id = self.tracker.wrap_up_case_id
+        key = ""
+        if case_id is not None:
+            from agent_console.store.models import Case
+
+            with self.store.session() as session:
+                case = session.get(Case, case_id)
+                key = case.key if case is not None else ""
+        ask_wrap_up(self, key)
+
+    def end_shift(self) -> None:
+        """The console closes: the running segment ends and the agent goes offline (idempotent)."""
+        if self.tracker.state == "offline" and self.tracker.running_segment is None \
+                and self.tracker.wrap_up_segment is None:
+            return
+        self.tracker.quit()
+        self.sync_agent_state()
+
+    def on_unmount(self) -> None:
+        # Every way out (ctrl+q, the palette's quit, an exit from code) passes here; a crash is left to the
+        # heartbeat and recover() on the next start.
+        self.end_shift()
 
     def _update_clock(self) -> None:
         self.clock_text = self.clock.now().astimezone(self.zone).strftime("%a %H:%M")
@@ -86,8 +197,15 @@ class AgentConsoleApp(App):
 
     async def action_quit(self) -> None:
         self.flush_drafts()
+        self.end_shift()
         self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Keys of this screen", "Show every key of the current screen (?)", self.action_show_keys)
+        from agent_console.screens.bindings import key_entries
+
+        for key, description, action in key_entries(self, "app"):
+            if action in ("quit", "show_keys"):
+                continue
+            yield SystemCommand(description, f"key {key}", partial(self.run_action, action))

@@ -33,6 +33,10 @@ class KeyAction:
 ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("quit", "app", "quit", "ctrl+q", "Quit", show=False, priority=True),
     KeyAction("help", "app", "show_keys", "question_mark", "Keys", show=True),
+    # Agent state: on every screen, so a break or picking the wrap-up code later is one key away.
+    KeyAction("take_break", "app", "take_break", "b", "Break"),
+    KeyAction("available", "app", "available", "v", "Available"),
+    KeyAction("wrap_up", "app", "wrap_up", "w", "Wrap-up code"),
     # --- the queue ---
     KeyAction("open_case", "queue", "open_case", "enter", "Open"),
     KeyAction("claim", "queue", "claim", "c", "Claim"),
@@ -61,6 +65,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("change_queue", "case", "change_queue", "g", "Queue"),
     KeyAction("resolve", "case", "resolve", "x", "Resolve"),
     KeyAction("reopen", "case", "reopen", "O", "Reopen", show=False),
+    KeyAction("escalate", "case", "escalate", "e", "Escalate"),
     KeyAction("customer_cases", "case", "focus_history", "h", "Customer's cases", show=False),
     KeyAction("focus_thread", "case", "focus_thread", "T", "Thread", show=False),
     KeyAction("canned", "case", "canned", "ctrl+t", "Canned", priority=True),

@@ -2,6 +2,10 @@
 
 Every change goes through ``CaseService`` (which records the audit event and the outbox op); the screen only reads via
 ``store.queries``. Drafts are saved as the agent types (debounced, in a worker) and restored when the case reopens.
+
+Handling time: while this screen shows the case, the app's ``HandlingTracker`` times it (the live timer sits in the
+case header). Modals (pick, canned, escalate, wrap-up, keys, palette) and the KB search keep the agent on the case;
+another case or screen on top, or leaving, ends the segment, and coming back starts a new one.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 from textual.widgets import Footer, OptionList, Static, TextArea
@@ -29,6 +33,7 @@ from agent_console.store import queries
 from agent_console.store.models import Agent, Case, CaseStatus, Customer, Priority
 from agent_console.store.queries import NotFound
 from agent_console.widgets.case_header import CaseHeader
+from agent_console.widgets.handling_timer import HandlingTimer
 from agent_console.widgets.header_bar import HeaderBar
 from agent_console.widgets.reply_editor import ReplyEditor
 from agent_console.widgets.sla_badge import SLA_STYLE, local_time
@@ -66,6 +71,9 @@ class CaseDetailScreen(Screen):
         self._saved_sequence = 0
         self._saved_text: dict[str, str] = {}
         self._restored = False
+        #: The agent went to another case or screen; coming back starts a new handling segment.
+        self._left = False
+        self._resolving = False
 
     # --- layout ----------------------------------------------------------------------------------------------------
 
@@ -91,10 +99,64 @@ class CaseDetailScreen(Screen):
     def on_mount(self) -> None:
         self.editor.text_area.expander = self._expand_shortcut
         self.query_one("#thread", ThreadView).focus()
+        tracker = self.app.tracker
+        self._track(tracker.case_opened, self.case_id)
+        self.query_one("#case-header-slots").mount(HandlingTimer(tracker, self.case_id))
+        self.set_interval(1.0, self._refresh_header)
         self.reload()
 
     def on_unmount(self) -> None:
         self.flush_draft()
+        self._leave_case()
+
+    def on_screen_suspend(self) -> None:
+        # Runs once the new screen is on top of the stack: a modal (or the KB search) keeps the agent on the case.
+        if self._keeps_agent_on_case(self.app.screen):
+            return
+        self._left = self._leave_case()
+
+    def on_screen_resume(self) -> None:
+        if self._left:
+            self._left = False
+            self._track(self.app.tracker.case_opened, self.case_id)
+
+    @staticmethod
+    def _keeps_agent_on_case(screen) -> bool:
+        if isinstance(screen, ModalScreen):
+            return True
+        try:
+            from agent_console.screens.kb_search import KBSearchScreen
+        except ModuleNotFoundError:
+            return False
+        return isinstance(screen, KBSearchScreen)
+
+    def _leave_case(self) -> bool:
+        tracker = self.app.tracker
+        if tracker.case_id != self.case_id:
+            return False
+        self._track(tracker.case_left)
+        return True
+
+    def _track(self, event, *args) -> None:
+        """Tell the tracker something; a failure to record time is shown, never fatal for the agent's work."""
+        from agent_console.domain.handling import HandlingError
+
+        try:
+            event(*args)
+        except HandlingError as exc:
+            self.notify(str(exc), title="Handling time", severity="error", markup=False)
+        self.app.sync_agent_state()
+        for timer in self.query(HandlingTimer):
+            timer.refresh_time()
+
+    def _refresh_header(self) -> None:
+        # SLA countdowns move every second; the snapshot is re-read only when something changed.
+        if self.snapshot is not None and self.is_current:
+            self._show_header(self.snapshot, self.app.clock.now())
+
+    def sla_changed(self) -> None:
+        """The SLA sweeper recorded a breach or escalated a case: show the case as it is now."""
+        self.reload()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -143,13 +205,16 @@ class CaseDetailScreen(Screen):
         now = app.clock.now()
         case = snapshot.case
         self.query_one(HeaderBar).title = case.key
-        self.query_one(CaseHeader).show(case, snapshot.customer, snapshot.assignee_name, snapshot.policy, now,
-                                        app.zone)
+        self._show_header(snapshot, now)
         self.query_one("#thread", ThreadView).show_messages(snapshot.messages, app.zone, now)
         self._show_other_cases(snapshot.other_cases, now)
         if not self._restored:
             self._restored = True
             self._restore_drafts(snapshot.drafts)
+
+    def _show_header(self, snapshot: CaseSnapshot, now) -> None:
+        self.query_one(CaseHeader).show(snapshot.case, snapshot.customer, snapshot.assignee_name, snapshot.policy,
+                                        now, self.app.zone)
 
     def _show_other_cases(self, cases: list, now) -> None:
         option_list = self.query_one("#other-cases", OptionList)
@@ -367,10 +432,20 @@ class CaseDetailScreen(Screen):
         except (CaseError, NotFound) as exc:
             app.call_from_thread(self.notify, str(exc), title=f"Cannot {what}", severity="error")
             return
-        app.call_from_thread(self._after_change, f"{case.key}: {what} done.")
+        app.call_from_thread(self._after_change, f"{case.key}: {what} done.", method, case.key)
 
-    def _after_change(self, message: str) -> None:
+    def _after_change(self, message: str, method: str = "", case_key: str = "") -> None:
         self.notify(message)
+        tracker = self.app.tracker
+        if method in ("claim", "reopen"):
+            self._track(tracker.case_opened, self.case_id)
+        elif method == "resolve" and self._resolving:
+            self._resolving = False
+            self._track(tracker.resolved, self.case_id)
+            if tracker.wrap_up_case_id == self.case_id:
+                from agent_console.screens.wrap_up import ask_wrap_up
+
+                ask_wrap_up(self.app, case_key)
         self.reload()
 
     def action_claim(self) -> None:
@@ -380,10 +455,27 @@ class CaseDetailScreen(Screen):
         self._change("release", "release")
 
     def action_resolve(self) -> None:
+        # Resolving an already resolved case changes nothing, so it starts no second wrap-up.
+        self._resolving = self.snapshot is not None and self.snapshot.case.status != CaseStatus.resolved
         self._change("resolve", "resolve")
 
     def action_reopen(self) -> None:
         self._change("reopen", "reopen")
+
+    def action_escalate(self) -> None:
+        from agent_console.screens.escalate import escalate_from_screen
+
+        with self.app.store.session() as session:
+            queues = queries.queue_names(session)
+        escalate_from_screen(self, self.case_id, queues=queues, on_escalated=self._after_escalated)
+
+    def _after_escalated(self, _row) -> None:
+        # The case has left the agent (escalate_from_screen ended its segment): back to the queue.
+        self.app.sync_agent_state()
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.reload()
 
     def _current(self, field: str) -> str | None:
         return getattr(self.snapshot.case, field) if self.snapshot else None

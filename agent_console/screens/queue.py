@@ -101,6 +101,13 @@ class QueueScreen(Screen):
             self.table.invalidate()
             self.reload(keep=self.table.current_case_id)
 
+    def sla_changed(self) -> None:
+        """The SLA sweeper recorded a breach or raised a priority: re-read the rows (priority, breach flag)."""
+        if self._loaded:
+            self._base = None
+            self.table.invalidate()
+            self.reload(keep=self.table.current_case_id)
+
     def _tick(self) -> None:
         # Countdowns move every second: repaint the visible rows only (rows are cached, nothing is re-queried).
         if self.is_current:

@@ -20,7 +20,10 @@ def make_app(store, clock, agents):
 
     def make(login: str = "anna", **settings):
         settings.setdefault("timezone", "UTC")
-        return AgentConsoleApp(store=store, agent=agents[login], clock=clock, settings=Settings(**settings))
+        # SLA sweeps (which raise priorities of breached cases) run only when a test calls app.sweep_sla(), so
+        # screens do not change under a test after a few seconds of wall time.
+        return AgentConsoleApp(store=store, agent=agents[login], clock=clock, settings=Settings(**settings),
+                               sla_sweep_s=None)
 
     return make
 

@@ -150,8 +150,13 @@ async def test_claim_release_resolve_and_reopen(make_app, data, store):
         assert "Assignee unassigned" in screen_text(app)
         await pilot.press("x")
         await settle(pilot)
+        assert app.screen.query_one("#wrap-up-codes")  # resolving asks for the wrap-up code
+        await pilot.press("escape")  # later: wrap-up time keeps running
+        await settle(pilot)
         assert "Status resolved" in screen_text(app)
-        await pilot.press("x")  # resolving twice is harmless
+        await pilot.press("x")  # resolving twice is harmless (and starts no second wrap-up)
+        await settle(pilot)
+        assert "Status resolved" in screen_text(app)
         await pilot.press("O")
         await settle(pilot)
         assert "Status open" in screen_text(app)
