@@ -114,3 +114,22 @@ def test_db_status_of_a_foreign_file_fails_clearly(cli, tmp_path):
     result = cli("db", "status", db=path)
     assert result.exit_code == 1
     assert "not an Agent Console store" in result.stderr
+
+
+def test_schema_head_constant_matches_the_migration_scripts():
+    from agent_console.store.db import SCHEMA_HEAD, head_revision
+
+    assert SCHEMA_HEAD == head_revision(), "update SCHEMA_HEAD in store/db.py when adding a migration"
+
+
+def test_opening_a_current_store_does_not_import_alembic(store_path):
+    import subprocess
+    import sys
+
+    from agent_console.store.db import open_store
+
+    open_store(store_path).dispose()
+    code = ("import sys; from agent_console.store.db import open_store; open_store(sys.argv[1]).dispose(); "
+            "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(store_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
