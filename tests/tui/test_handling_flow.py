@@ -220,3 +220,37 @@ async def test_a_phone_case_unanswered_for_90_s_breaches_and_escalates(make_app,
                                                         SlaEvent.event == "breached")).all()
         assert [e.target for e in events] == ["first_response"]
         assert session.scalars(select(Escalation.kind).where(Escalation.case_id == phone.id)).all() == ["automatic"]
+
+
+async def test_header_countdowns_move_and_new_actions_are_in_the_palette(make_app, store, clock, agents):
+    case = make_case(store, clock, agents["anna"])  # e-mail: first response due in 4 h, resolution in 24 h
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert {"Break", "Available", "Wrap-up code"} <= set(titles)
+        await open_case(app, pilot, case.id)
+        assert "Escalate" in [entry.title for entry in app.screen.command_entries()]
+        sla_line = next(line for line in screen_text(app).splitlines() if line.strip().startswith("SLA"))
+        assert "first response" in sla_line and "resolution" in sla_line and "(4h00m, ok)" in sla_line
+
+        clock.advance(3 * 3600 + 30 * 60)
+        app.screen._refresh_header()  # what the screen's 1 s interval does
+        await pilot.pause()
+        sla_line = next(line for line in screen_text(app).splitlines() if line.strip().startswith("SLA"))
+        assert "(30:00, at risk)" in sla_line and "resolution" in sla_line
+
+
+async def test_ctrl_q_on_a_case_ends_its_segment_and_the_shift(make_app, store, clock, agents):
+    case = make_case(store, clock, agents["anna"])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_case(app, pilot, case.id)
+        clock.advance(5)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    [segment] = segments(store, case.id)
+    assert (segment.end_reason, seconds(segment)) == ("quit", 5.0)
+    with store.session() as session:
+        assert queries.agent_by_login(session, "anna").state == "offline"
