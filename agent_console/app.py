@@ -1,7 +1,7 @@
 """The agent's console: a Textual app over the local store, acting as one agent.
 
 Construct with ``AgentConsoleApp(store, agent, clock, settings)``; the queue screen opens first. Other parts may set
-``app.sync_status`` (shown in every header) and read ``app.agent``, ``app.store``, ``app.clock`` and ``app.zone``.
+``app.sync_status`` (shown in every header; a logged-in store's sync engine keeps it current) and read ``app.agent``, ``app.store``, ``app.clock`` and ``app.zone``.
 
 The app owns the agent's ``HandlingTracker`` (``app.tracker``): every key counts as activity, a 1 s interval drives
 heartbeats, idle detection and the wrap-up timeout, and any way the app ends closes the running segment. Every few
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterable
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -37,6 +38,28 @@ if TYPE_CHECKING:
 SLA_SWEEP_S = 5.0
 
 
+class SyncedChanges(Message):
+    """The sync engine pulled changes touching these local case ids (posted from its thread)."""
+
+    def __init__(self, case_ids: frozenset[int]) -> None:
+        super().__init__()
+        self.case_ids = case_ids
+
+
+class SyncStatusChanged(Message):
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+
+
+class SyncNotice(Message):
+    """A conflict or a refusal from the server, for the agent to read."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class AgentConsoleApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "Agent Console"
@@ -55,6 +78,8 @@ class AgentConsoleApp(App):
         """``sla_sweep_s=None`` leaves SLA sweeps to explicit ``sweep_sla()`` calls (tests at a frozen clock)."""
         super().__init__()
         self.sla_sweep_s = sla_sweep_s
+        #: The background sync engine when this store is logged in to a team server (see ``start_sync``).
+        self.sync_engine = None
         self.store = store
         self.agent = agent
         self.clock = clock
@@ -93,6 +118,66 @@ class AgentConsoleApp(App):
         self.set_interval(1.0, self.tick)
         if self.sla_sweep_s:
             self.set_interval(self.sla_sweep_s, self.sweep_sla)
+        self.call_after_refresh(self.start_sync)  # once the queue screen is there to show what arrives
+
+    # --- sync with the team's server ----------------------------------------------------------------------------------
+
+    def start_sync(self) -> None:
+        """Run the sync engine in background threads when the store is logged in; its callbacks come back as
+        messages (``post_message`` is thread-safe and never waits on the UI)."""
+        from agent_console.sync.credentials import CredentialsError
+        from agent_console.sync.engine import engine_for_store
+
+        try:
+            # One page per transaction: the agent's own writes never wait long behind a pull.
+            engine = engine_for_store(
+                self.store, self.clock, bulk_pages=1,
+                on_status=lambda status: self.post_message(SyncStatusChanged(status.label())),
+                on_notice=lambda notice: self.post_message(SyncNotice(notice.text())),
+                on_changes=self._pulled)
+        except CredentialsError as exc:
+            self.notify(f"Not syncing: {exc}", title="Sync", severity="error", markup=False)
+            return
+        if engine is None:
+            return
+        self.sync_engine = engine
+        self.sync_status = "connecting"
+        engine.start()
+
+    def _pulled(self, report) -> None:
+        # Runs in the engine's thread: find the local ids there, then hand them to the UI.
+        from agent_console.sync.engine import local_case_ids
+
+        self.post_message(SyncedChanges(frozenset(local_case_ids(self.store, report.case_uids))))
+
+    def on_sync_status_changed(self, message: SyncStatusChanged) -> None:
+        self.sync_status = message.label
+
+    def on_sync_notice(self, message: SyncNotice) -> None:
+        self.notify(message.text, title="Sync conflict", severity="warning", timeout=12, markup=False)
+
+    def on_synced_changes(self, message: SyncedChanges) -> None:
+        if not message.case_ids:
+            return
+        from textual.css.query import NoMatches
+
+        for screen in self.screen_stack:
+            if not screen.is_mounted:
+                continue
+            case_id = getattr(screen, "case_id", None)
+            try:
+                if case_id is not None:
+                    if case_id in message.case_ids:
+                        screen.reload()
+                elif screen.is_current and hasattr(screen, "action_refresh_queue"):
+                    screen.action_refresh_queue()
+            except NoMatches:
+                pass  # the screen is being built or torn down: it reads the store when it shows again
+
+    def stop_sync(self) -> None:
+        engine, self.sync_engine = self.sync_engine, None
+        if engine is not None:
+            engine.stop(timeout=0)  # daemon threads; a round cut off here resumes from the stored cursor
 
     # --- handling time and agent state -------------------------------------------------------------------------------
 
@@ -175,6 +260,7 @@ class AgentConsoleApp(App):
         # Every way out (ctrl+q, the palette's quit, an exit from code) passes here; a crash is left to the
         # heartbeat and recover() on the next start.
         self.end_shift()
+        self.stop_sync()
 
     def _update_clock(self) -> None:
         self.clock_text = self.clock.now().astimezone(self.zone).strftime("%a %H:%M")
