@@ -83,6 +83,9 @@ def ask_wrap_up(app, case_key: str = "") -> None:
         except HandlingError as exc:
             app.notify(str(exc), severity="error", markup=False)
             return
+        sync_state = getattr(app, "sync_agent_state", None)
+        if sync_state is not None:  # the header shows the new state at once, not at the next tick
+            sync_state()
         app.notify(f"Wrap-up: {code}. You are available.", markup=False)
 
     app.push_screen(WrapUpModal(app.settings.wrap_up_codes, case_key), done)

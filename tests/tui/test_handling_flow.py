@@ -254,3 +254,40 @@ async def test_ctrl_q_on_a_case_ends_its_segment_and_the_shift(make_app, store, 
     assert (segment.end_reason, seconds(segment)) == ("quit", 5.0)
     with store.session() as session:
         assert queries.agent_by_login(session, "anna").state == "offline"
+
+
+async def test_wrap_up_picked_later_or_ended_by_its_timeout(make_app, store, clock, agents):
+    first = make_case(store, clock, agents["anna"])
+    second = make_case(store, clock, agents["anna"], subject="Mahnung")
+    app = make_app(wrap_up_timeout_s=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_case(app, pilot, first.id)
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("escape")  # pick the code later
+        await settle(pilot)
+        clock.advance(10)
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("enter")  # the highlighted (first) code
+        await settle(pilot)
+        assert app.tracker.state == "available", type(app.screen)
+        assert app.agent_state == "available"
+
+        await pilot.press("escape")
+        await settle(pilot)
+        await open_case(app, pilot, second.id)
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        clock.advance(75)
+        app.tick()
+        await pilot.pause()
+        assert app.agent_state == "available"
+        assert "available" in screen_text(app).splitlines()[0]
+    wrap_ups = [(s.case_id, s.end_reason, seconds(s), s.wrap_up_code)
+                for case_id in (first.id, second.id) for s in segments(store, case_id) if s.kind == "wrap_up"]
+    assert wrap_ups == [(first.id, "wrap_up_code", 10.0, app.settings.wrap_up_codes[0]),
+                        (second.id, "timeout", 60.0, None)]
