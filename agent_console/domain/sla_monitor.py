@@ -25,7 +25,10 @@ from agent_console.store.models import Case, SlaEvent, SlaEventKind, SlaTarget
 
 #: Targets whose breach triggers the automatic escalation rule (the issue's rule: first response and resolution).
 AUTO_ESCALATE_TARGETS = (SlaTarget.first_response.value, SlaTarget.resolution.value)
-_BATCH = 500
+#: Cases per write transaction. Each breach writes events, an audit row and maybe an escalation through the ORM
+#: (~3 ms a case here); 50 keeps the write lock well under a second, so the console's own writes (handling time,
+#: drafts) never wait out the busy timeout behind a first sweep of a store with thousands of overdue cases.
+_BATCH = 50
 
 C = Case.__table__.c
 SE = SlaEvent.__table__.c
