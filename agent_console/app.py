@@ -60,6 +60,11 @@ class SyncNotice(Message):
         self.text = text
 
 
+#: New breached cases one sweep records at most: a backlog (a big store opened after hours) is worked off a slice
+#: every few seconds without taking the process away from the agent's keystrokes.
+SLA_SWEEP_BUDGET = 100
+
+
 class AgentConsoleApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "Agent Console"
@@ -209,7 +214,7 @@ class AgentConsoleApp(App):
     def _sweep(self) -> None:
         from agent_console.domain.sla_monitor import SlaSweeper
 
-        result = SlaSweeper(self.store, self.clock).run_once()
+        result = SlaSweeper(self.store, self.clock).run_once(max_cases=SLA_SWEEP_BUDGET)
         if result.breaches:
             self.call_from_thread(self._after_sweep, result)
 

@@ -46,6 +46,8 @@ class Breach:
 @dataclass
 class SweepResult:
     breaches: list[Breach] = field(default_factory=list)
+    #: True when a budgeted run stopped with breaches left to record (the next run continues).
+    remaining: bool = False
 
     @property
     def escalated(self) -> list[Breach]:
@@ -59,19 +61,44 @@ class SlaSweeper:
         self.clock = clock
         self.enqueue_ops = enqueue_ops
 
-    def run_once(self) -> SweepResult:
+    def run_once(self, max_cases: int | None = None) -> SweepResult:
+        """Record every breach not yet recorded; with ``max_cases``, at most that many cases this run.
+
+        The console passes a budget so that a store with thousands of overdue cases is worked off a slice per sweep
+        instead of keeping the process (and its UI thread, through the GIL) busy for a minute.
+        """
         now = self.clock.now()
         result = SweepResult()
+        budget = max_cases
         candidates = self._late_targets(now)
         for start in range(0, len(candidates), _BATCH):
             batch = candidates[start:start + _BATCH]
+            with self.store.session() as session:
+                pending = self._unrecorded(session, batch)
+            if budget is not None:
+                result.remaining = len(pending) > budget
+                pending = pending[:budget]
+            if not pending:
+                continue
             with self.store.transaction() as session:
-                recorded = self._already_recorded(session, [case_id for case_id, *_ in batch])
-                for case_id, key, late in batch:
-                    new = [(target, due) for target, due in late if (case_id, target, due) not in recorded]
-                    if new:
-                        result.breaches.extend(self._record(session, case_id, key, new, now))
+                # Checked again under the write lock: another console or process may have recorded some meanwhile.
+                for case_id, key, new in self._unrecorded(session, pending):
+                    result.breaches.extend(self._record(session, case_id, key, new, now))
+            if budget is not None:
+                budget -= len(pending)
+                if budget <= 0:
+                    result.remaining = result.remaining or start + _BATCH < len(candidates)
+                    break
         return result
+
+    def _unrecorded(self, session, batch):
+        recorded = self._already_recorded(session, [case_id for case_id, *_ in batch])
+        pending = []
+        for case_id, key, late in batch:
+            new = [(target, due) for target, due in late if (case_id, target, due) not in recorded]
+            if new:
+                pending.append((case_id, key, new))
+        return pending
 
     def _late_targets(self, now: datetime) -> list[tuple[int, str, list[tuple[str, datetime]]]]:
         """Open cases with a running target past due; ``sla_due_at`` (the earliest) uses the partial index."""
