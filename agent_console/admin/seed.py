@@ -17,7 +17,6 @@ as they are.
 
 from __future__ import annotations
 
-import importlib.util
 import queue
 import threading
 import random
@@ -37,6 +36,7 @@ from agent_console.domain import sla
 from agent_console.domain.cases import format_key
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
+from agent_console.store import bulk
 from agent_console.store.db import Store
 from agent_console.store.types import UTCDateTime
 from agent_console.store.models import (
@@ -64,7 +64,6 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")
 #: From this many cases on, the big tables' indexes are dropped during the load and rebuilt after it.
 BULK_INDEX_REBUILD_FROM = 20000
-BULK_TABLES = ("cases", "messages", "sla_events", "handling_segments")
 
 CHANNEL_WEIGHTS = {"email": 30, "phone": 22, "chat": 18, "web": 10, "messenger": 8, "social": 7, "onsite": 5}
 PRIORITY_WEIGHTS = {"urgent": 4, "high": 16, "normal": 65, "low": 15}
@@ -664,57 +663,6 @@ class _Seeder:
                                if lang == "de" else ["Any news on this?", "Hello? Still waiting for an answer."])
 
 
-def _drop_secondary_indexes(conn, tables: tuple[str, ...]):
-    """Drop the named indexes of the big tables for a bulk load; returns the function that recreates them.
-
-    Building an index once over sorted data is much faster than updating a dozen B-trees per inserted row. The
-    exact ``CREATE INDEX`` statements are read back from ``sqlite_master``, so every index (from any migration)
-    returns as it was; all of it happens inside the seed's transaction.
-    """
-    if conn.dialect.name != "sqlite":
-        return None
-    placeholders = ", ".join("?" for _ in tables)
-    indexes = conn.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({placeholders})", tuple(tables)).all()
-    for name, _sql in indexes:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-
-    def restore() -> None:
-        for _name, sql in indexes:
-            conn.exec_driver_sql(sql)
-
-    return restore
-
-
-def _suspend_search_triggers(conn):
-    """Bulk loads skip the search index's per-row triggers and rebuild it once at the end (far faster).
-
-    Returns the function that brings the index back in step (and restores the triggers), or None when the store
-    has no search index. Everything happens inside the seed's transaction, so a failed seed leaves the triggers.
-    """
-    if importlib.util.find_spec("agent_console.store.search") is None:
-        return None
-    from agent_console.store import search
-
-    create_schema = getattr(search, "create_schema", None)
-    drops = [s for s in getattr(search, "DROP_STATEMENTS", ()) if s.upper().startswith("DROP TRIGGER")]
-    if conn.dialect.name != "sqlite" or create_schema is None or not drops:
-        reindex = getattr(search, "reindex", None)
-        return reindex
-    has_index = conn.exec_driver_sql(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kb_fts'").scalar()
-    if not has_index:
-        return None
-    for statement in drops:
-        conn.exec_driver_sql(statement)
-
-    def rebuild(_session) -> None:
-        create_schema(conn.connection.driver_connection)
-
-    return rebuild
-
-
 def content_channels() -> list[str]:
     return list(CHANNEL_WEIGHTS)
 
@@ -738,8 +686,8 @@ def seed_demo(store: Store, clock: Clock, *, customers: int = DEFAULT_CUSTOMERS,
         if conn.dialect.name == "sqlite":
             # A big page cache keeps the many index B-trees of a bulk load in memory (this connection only).
             conn.exec_driver_sql("PRAGMA cache_size = -262144")
-        rebuild_search = _suspend_search_triggers(conn)
-        restore_indexes = _drop_secondary_indexes(conn, BULK_TABLES) if cases >= BULK_INDEX_REBUILD_FROM else None
+        rebuild_search = bulk.suspend_search_triggers(conn)
+        restore_indexes = bulk.drop_secondary_indexes(conn) if cases >= BULK_INDEX_REBUILD_FROM else None
         seeder.seed_policies(conn)
         seeder.load_policies(session)
         seeder.seed_agents(conn)
@@ -756,7 +704,7 @@ def seed_demo(store: Store, clock: Clock, *, customers: int = DEFAULT_CUSTOMERS,
             seeder.progress("indexes", 1, 1)
         if rebuild_search is not None:
             seeder.progress("search index", 0, 1)
-            rebuild_search(session)
+            rebuild_search()
             seeder.progress("search index", 1, 1)
         audit(session, clock.now(), None, "seed.demo", "store", None, seed=seed, counts=seeder.result.counts)
     return seeder.result

@@ -578,26 +578,20 @@ class _PageFetcher:
 def _bulk_begin(session):
     """Set the big tables' secondary indexes and the search triggers aside for a bulk transaction; returns the
     function that brings both back (inside the same transaction, so an interrupted pull leaves them intact)."""
-    from agent_console.admin.seed import BULK_TABLES, _suspend_search_triggers
+    from agent_console.store import bulk
 
     conn = session.connection()
     if conn.dialect.name != "sqlite":
         return None
     conn.exec_driver_sql("PRAGMA cache_size = -262144")
-    rebuild_search = _suspend_search_triggers(conn)
+    rebuild_search = bulk.suspend_search_triggers(conn)
     # Unique indexes stay: the upserts find rows through them.
-    marks = ", ".join("?" for _ in BULK_TABLES)
-    indexes = conn.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({marks})", tuple(BULK_TABLES)).all()
-    for name, _sql in indexes:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    restore_indexes = bulk.drop_secondary_indexes(conn, keep_unique=True)
 
     def restore() -> None:
-        for _name, sql in indexes:
-            conn.exec_driver_sql(sql)
+        restore_indexes()
         if rebuild_search is not None:
-            rebuild_search(session)
+            rebuild_search()
 
     return restore
 
