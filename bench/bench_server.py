@@ -110,7 +110,7 @@ def _run_backend(ctx: BenchContext, backend: str, agents: int, seconds: float, f
             return  # the demo seeder writes SQLite files only; the feed pull is measured there
         # One console's first sync: the whole feed from cursor 0, after seeding the server's database directly.
         seed = [AGENT_CONSOLE, "--db", url.removeprefix("sqlite:///"), "seed", "demo", "--force",
-                "--cases", str(feed_rows), "--customers", str(max(300, feed_rows // 10)), "--kb", "50"]
+                "--cases", str(feed_rows), "--customers", str(max(100, feed_rows // 10)), "--kb", "20"]
         subprocess.run(seed, check=True, capture_output=True)
         subprocess.run([AGENT_CONSOLE, "server", "feed", "publish", "--db", url], check=True, capture_output=True)
         with httpx.Client(base_url=server.base_url, headers=admin, timeout=300) as client:
@@ -133,7 +133,7 @@ def _run_backend(ctx: BenchContext, backend: str, agents: int, seconds: float, f
 @benchmark("server", "200 simulated agents (push + pull every 2 s) on SQLite and PostgreSQL; full feed pull")
 def run(ctx: BenchContext):
     agents = ctx.size(200, 20)
-    seconds = ctx.size(20, 6)
-    feed_rows = ctx.size(10_000, 1_000)  # cases; with their messages, SLA events and customers ~11 changes each
+    seconds = ctx.size(20, 3)
+    feed_rows = ctx.size(10_000, 500)  # cases; with their messages, SLA events and customers ~11 changes each
     for backend in ("sqlite", "postgresql"):
         yield from _run_backend(ctx, backend, agents, seconds, feed_rows)
