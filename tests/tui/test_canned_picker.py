@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from textual.app import App
 from textual.widgets import Input, OptionList, Static
 
 from agent_console.domain.canned import CannedResponses
 from agent_console.domain.cases import CaseService
-from agent_console.screens.bindings import ScreenCommands
 from agent_console.screens.canned import CannedEditor, CannedManager, CannedPicker
 from agent_console.store.models import CannedResponse
-from tui_support import settle
+from tui_support import Host, settle
 
 
-class Host(App):
-    """A bare app that opens one screen and remembers what it was dismissed with."""
-
-    COMMANDS = App.COMMANDS | {ScreenCommands}
-
-    def __init__(self, make_screen) -> None:
-        super().__init__()
-        self.make_screen = make_screen
-        self.results: list = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make_screen(), self.results.append)
 
 
 @pytest.fixture

@@ -16,20 +16,11 @@ from agent_console.store import queries
 from agent_console.store.models import Case
 from agent_console.store.queries import QueueView
 from agent_console.widgets.handling_timer import AgentStateBadge, HandlingTimer, format_elapsed
+from tui_support import Host
 
 QUEUES = ["Billing", "Delivery", "Technical", "Complaints", "General"]
 
 
-class Host(App):
-    """Pushes one modal and keeps what it dismissed with."""
-
-    def __init__(self, modal) -> None:
-        super().__init__()
-        self.modal = modal
-        self.results: list = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self.modal, self.results.append)
 
 
 def error_text(app) -> str:

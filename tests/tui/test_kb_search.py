@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from textual.app import App
 from textual.widgets import Input, Markdown, OptionList, Static, TabbedContent, TextArea
 
 from agent_console.domain.cases import CaseService
 from agent_console.domain.kb import KnowledgeBase
-from agent_console.screens.bindings import ScreenCommands
 from agent_console.screens.kb_search import KBSearchScreen
 from agent_console.store.models import CaseArticleLink, KBArticle
-from tui_support import settle
+from tui_support import Host, settle
 
 ARTICLES = [
     ("rechnung-korrigieren", "de", "rechnung,buchhaltung", "Rechnung korrigieren lassen",
@@ -26,16 +24,6 @@ ARTICLES = [
 ]
 
 
-class Host(App):
-    COMMANDS = App.COMMANDS | {ScreenCommands}
-
-    def __init__(self, make_screen) -> None:
-        super().__init__()
-        self.make_screen = make_screen
-        self.results: list = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make_screen(), self.results.append)
 
 
 @pytest.fixture

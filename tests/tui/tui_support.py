@@ -88,3 +88,28 @@ def screen_segments(app):
     """Every (text, style) segment of the current screen."""
     update = app.screen._compositor.render_full_update()
     return [segment for line in update.strips for strip in line for segment in strip]
+
+
+def _screen_host_class():
+    from textual.app import App
+    from textual.screen import Screen
+
+    from agent_console.screens.bindings import ScreenCommands
+
+    class Host(App):
+        """A bare app that opens one screen (given, or made by a factory) and keeps what it was dismissed with."""
+
+        COMMANDS = App.COMMANDS | {ScreenCommands}
+
+        def __init__(self, screen) -> None:
+            super().__init__()
+            self.make_screen = (lambda: screen) if isinstance(screen, Screen) else screen
+            self.results: list = []
+
+        def on_mount(self) -> None:
+            self.push_screen(self.make_screen(), self.results.append)
+
+    return Host
+
+
+Host = _screen_host_class()
