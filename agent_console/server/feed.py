@@ -14,90 +14,29 @@ from datetime import datetime
 import orjson
 from sqlalchemy import func, or_, select, text
 
-from agent_console.store.models import (
-    Agent,
-    CannedResponse,
-    Case,
-    ChangeLogEntry,
-    Customer,
-    Escalation,
-    FollowUp,
-    HandlingCorrection,
-    HandlingSegment,
-    KBArticle,
-    Message,
-    SlaEvent,
-    SlaPolicy,
-    Survey,
-)
+from agent_console.store import feed_format
+from agent_console.store.models import Case, ChangeLogEntry
 
 #: Entity classes whose changes go into the feed, and their names there.
-TRACKED: dict[type, str] = {
-    Case: "case",
-    Customer: "customer",
-    Message: "message",
-    Agent: "agent",
-    Escalation: "escalation",
-    FollowUp: "follow_up",
-    HandlingSegment: "handling_segment",
-    HandlingCorrection: "handling_correction",
-    Survey: "survey",
-    SlaEvent: "sla_event",
-    CannedResponse: "canned_response",
-    KBArticle: "kb_article",
-    SlaPolicy: "sla_policy",
-}
-ENTITY_NAMES = tuple(TRACKED.values())
+TRACKED: dict[type, str] = {model: name for name, model in feed_format.ENTITIES.items()}
+ENTITY_NAMES = tuple(feed_format.ENTITIES)
 
-#: Columns never sent.
-_SECRET = {"agents": {"password_hash"}}
-#: Referenced table -> (column of the target used as reference, suffix of the field name).
-_REFERENCE = {
-    "agents": ("login", "_login"),
-    "cases": ("uid", "_uid"),
-    "customers": ("uid", "_uid"),
-    "escalations": ("uid", "_uid"),
-    "kb_articles": ("uid", "_uid"),
-}
-_FIELD_NAME = {("messages", "author_agent_id"): "author_login", ("case_article_links", "article_id"): "article_uid"}
-
-
-def _reference_columns(table) -> list[tuple[str, str, str]]:
-    """(local column, referenced table, output field) for each foreign key column."""
-    out = []
-    for column in table.columns:
-        for fk in column.foreign_keys:
-            target = fk.column.table.name
-            if target not in _REFERENCE:
-                continue
-            field = _FIELD_NAME.get((table.name, column.name))
-            if field is None:
-                field = column.name.removesuffix("_id") + _REFERENCE[target][1]
-            out.append((column.name, target, field))
-    return out
-
-
-_REFS = {cls: _reference_columns(cls.__table__) for cls in TRACKED}
-_COLUMNS = {
-    cls: [c.name for c in cls.__table__.columns
-          if c.name != "id" and c.name not in _SECRET.get(cls.__tablename__, set())
-          and c.name not in {ref[0] for ref in _REFS[cls]}]
-    for cls in TRACKED
-}
+_REFS = {cls: feed_format.references(cls.__table__) for cls in TRACKED}
+_COLUMNS = {cls: feed_format.plain_columns(cls.__table__) for cls in TRACKED}
 
 
 def _lookup(session, objects) -> dict[str, dict[int, object]]:
     """Referenced ids -> their uid/login, one query per referenced table."""
     wanted: dict[str, set[int]] = {}
     for obj in objects:
-        for column, target, _field in _REFS[type(obj)]:
-            value = getattr(obj, column)
+        for ref in _REFS[type(obj)]:
+            value = getattr(obj, ref.column)
             if value is not None:
-                wanted.setdefault(target, set()).add(value)
+                wanted.setdefault(ref.target, set()).add(value)
     # Case rows also need their queue (for the visibility of case-related rows).
     found: dict[str, dict[int, object]] = {}
     for target, ids in wanted.items():
-        key_column, _suffix = _REFERENCE[target]
+        key_column, _suffix = feed_format.REFERENCES[target]
         table = next(cls.__table__ for cls in TRACKED if cls.__tablename__ == target)
         columns = [table.c.id, table.c[key_column]] + ([table.c.queue] if target == "cases" else [])
         rows = session.execute(select(*columns).where(table.c.id.in_(ids))).all()
@@ -110,9 +49,9 @@ def _lookup(session, objects) -> dict[str, dict[int, object]]:
 def entity_dict(obj, refs: dict[str, dict[int, object]]) -> dict:
     cls = type(obj)
     data = {name: getattr(obj, name) for name in _COLUMNS[cls]}
-    for column, target, field in _REFS[cls]:
-        value = getattr(obj, column)
-        data[field] = None if value is None else refs.get(target, {}).get(value)
+    for ref in _REFS[cls]:
+        value = getattr(obj, ref.column)
+        data[ref.field] = None if value is None else refs.get(ref.target, {}).get(value)
     return data
 
 

@@ -14,56 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from agent_console.store.models import (
-    Agent,
-    CannedResponse,
-    Case,
-    CaseArticleLink,
-    Customer,
-    Escalation,
-    FollowUp,
-    HandlingCorrection,
-    HandlingSegment,
-    KBArticle,
-    Message,
-    SlaEvent,
-    SlaPolicy,
-    Survey,
-)
+from agent_console.store import feed_format
+from agent_console.store.models import Agent, CaseArticleLink
 from agent_console.store.types import UTCDateTime
 
-#: Feed entity name -> model, in the order a page is applied (rows before the rows that refer to them).
-ENTITIES: dict[str, type] = {
-    "agent": Agent,
-    "customer": Customer,
-    "sla_policy": SlaPolicy,
-    "kb_article": KBArticle,
-    "canned_response": CannedResponse,
-    "case": Case,
-    "escalation": Escalation,
-    "message": Message,
-    "follow_up": FollowUp,
-    "handling_segment": HandlingSegment,
-    "handling_correction": HandlingCorrection,
-    "survey": Survey,
-    "sla_event": SlaEvent,
-}
-#: How a referenced table is named in the feed: (its identifying column, suffix of the field name).
-_REFERENCE = {"agents": ("login", "_login"), "cases": ("uid", "_uid"), "customers": ("uid", "_uid"),
-              "escalations": ("uid", "_uid"), "kb_articles": ("uid", "_uid")}
-_FIELD_NAME = {("messages", "author_agent_id"): "author_login"}
-#: Columns a console never takes from the server.
-_LOCAL_ONLY = {"agents": {"password_hash"}}
+ENTITIES = feed_format.ENTITIES
 _CHUNK = 500
-
-
-@dataclass
-class _Reference:
-    column: str          # local foreign-key column, e.g. customer_id
-    target: str          # referenced table, e.g. customers
-    key: str             # the target's identifying column, e.g. uid
-    field: str           # the feed's field, e.g. customer_uid
-    required: bool
 
 
 @dataclass
@@ -72,25 +28,14 @@ class _TableInfo:
     key: str
     columns: list[str]            # plain columns taken from the feed (no id, no foreign keys)
     datetimes: frozenset[str]
-    references: list[_Reference]
+    references: list[feed_format.Reference]
 
 
 def _table_info(model) -> _TableInfo:
     table = model.__table__
-    references = []
-    for column in table.columns:
-        for fk in column.foreign_keys:
-            target = fk.column.table.name
-            if target not in _REFERENCE:
-                continue
-            key, suffix = _REFERENCE[target]
-            name = _FIELD_NAME.get((table.name, column.name)) or column.name.removesuffix("_id") + suffix
-            references.append(_Reference(column.name, target, key, name, not column.nullable))
-    referencing = {r.column for r in references}
-    skip = {"id"} | referencing | _LOCAL_ONLY.get(table.name, set())
-    columns = [c.name for c in table.columns if c.name not in skip]
     datetimes = frozenset(c.name for c in table.columns if isinstance(c.type, UTCDateTime))
-    return _TableInfo(table, "login" if model is Agent else "uid", columns, datetimes, references)
+    return _TableInfo(table, "login" if model is Agent else "uid", feed_format.plain_columns(table), datetimes,
+                      feed_format.references(table))
 
 
 _INFO = {name: _table_info(model) for name, model in ENTITIES.items()}

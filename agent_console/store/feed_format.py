@@ -1,0 +1,83 @@
+"""The change feed's format, shared by the server that writes it and the consoles that apply it.
+
+A change carries an entity's full current state. Local integer ids never travel: a reference to another row is
+given by that row's uid (``case_uid``, ``customer_uid`` …) or, for agents, by login (``assignee_login`` …).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent_console.store.models import (
+    Agent,
+    CannedResponse,
+    Case,
+    Customer,
+    Escalation,
+    FollowUp,
+    HandlingCorrection,
+    HandlingSegment,
+    KBArticle,
+    Message,
+    SlaEvent,
+    SlaPolicy,
+    Survey,
+)
+
+#: Feed entity name -> model, in dependency order (a row comes after the rows it refers to).
+ENTITIES: dict[str, type] = {
+    "agent": Agent,
+    "customer": Customer,
+    "sla_policy": SlaPolicy,
+    "kb_article": KBArticle,
+    "canned_response": CannedResponse,
+    "case": Case,
+    "escalation": Escalation,
+    "message": Message,
+    "follow_up": FollowUp,
+    "handling_segment": HandlingSegment,
+    "handling_correction": HandlingCorrection,
+    "survey": Survey,
+    "sla_event": SlaEvent,
+}
+#: Columns that never leave the server.
+SECRET_COLUMNS: dict[str, frozenset[str]] = {"agents": frozenset({"password_hash"})}
+#: Referenced table -> (its identifying column, suffix of the feed field).
+REFERENCES: dict[str, tuple[str, str]] = {
+    "agents": ("login", "_login"),
+    "cases": ("uid", "_uid"),
+    "customers": ("uid", "_uid"),
+    "escalations": ("uid", "_uid"),
+    "kb_articles": ("uid", "_uid"),
+}
+#: Feed fields whose name does not follow ``<column without _id><suffix>``.
+FIELD_NAMES = {("messages", "author_agent_id"): "author_login", ("case_article_links", "article_id"): "article_uid"}
+
+
+@dataclass(frozen=True)
+class Reference:
+    column: str     # local foreign-key column, e.g. customer_id
+    target: str     # referenced table, e.g. customers
+    key: str        # the target's identifying column, e.g. uid
+    field: str      # the feed's field, e.g. customer_uid
+    required: bool
+
+
+def references(table) -> list[Reference]:
+    """The table's foreign keys that travel in the feed, with the name of their feed field."""
+    found = []
+    for column in table.columns:
+        for fk in column.foreign_keys:
+            target = fk.column.table.name
+            if target not in REFERENCES:
+                continue
+            key, suffix = REFERENCES[target]
+            name = FIELD_NAMES.get((table.name, column.name)) or column.name.removesuffix("_id") + suffix
+            found.append(Reference(column.name, target, key, name, not column.nullable))
+    return found
+
+
+def plain_columns(table) -> list[str]:
+    """The columns sent as they are: no id, no foreign keys (sent as references), nothing secret."""
+    skip = {"id"} | {ref.column for ref in references(table)} | SECRET_COLUMNS.get(table.name, frozenset())
+    return [c.name for c in table.columns if c.name not in skip]
