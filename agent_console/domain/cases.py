@@ -7,7 +7,7 @@ case, records an audit event and appends an outbox op. The caller passes the act
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -526,6 +526,3 @@ def message_payload(message: Message, case: Case, author_login: str | None = Non
         "is_internal": message.is_internal, "created_at": message.created_at,
     }
 
-
-def hours(n: float) -> timedelta:
-    return timedelta(hours=n)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import time as _time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
