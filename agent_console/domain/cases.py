@@ -261,21 +261,8 @@ class CaseService(Service):
                 message.uid = message_uid
             session.add(message)
             if not internal:
-                if case.first_response_at is None:
-                    case.first_response_at = now
-                    met = case.first_response_due is None or now <= case.first_response_due
-                    session.add(SlaEvent(case_id=case.id, target=SlaTarget.first_response,
-                                         event=SlaEventKind.met if met else SlaEventKind.breached, at=now,
-                                         due_at=case.first_response_due, detail="first reply"))
-                if case.next_update_due is not None:
-                    met = now <= case.next_update_due
-                    session.add(SlaEvent(case_id=case.id, target=SlaTarget.next_update,
-                                         event=SlaEventKind.met if met else SlaEventKind.breached, at=now,
-                                         due_at=case.next_update_due))
-                    case.next_update_due = None
-                if case.status == CaseStatus.new:
-                    case.status = CaseStatus.open
-                sla.update_sla_due(case)
+                for event in record_reply(case, now):
+                    session.add(SlaEvent(case_id=case.id, at=now, **event))
             self._touch(case, now)
             session.flush()
             self._clear_draft(session, case.id, agent.id, "note" if internal else "reply")
@@ -435,8 +422,7 @@ class CaseService(Service):
         return self.actor
 
     def _touch(self, case: Case, now: datetime) -> None:
-        case.updated_at = now
-        case.version += 1
+        touch(case, now)
 
     def _reopen(self, session, case: Case, now: datetime) -> None:
         case.status = CaseStatus.open
@@ -466,6 +452,36 @@ class CaseService(Service):
         case.sla_paused_at = None
         session.add(SlaEvent(case_id=case.id, target=SlaTarget.resolution, event=SlaEventKind.resumed, at=now,
                              due_at=case.resolution_due, detail=f"paused {paused_for:.0f} s"))
+
+
+def touch(case: Case, now: datetime) -> None:
+    """Every change of a case moves its version on (field conflicts are judged by it)."""
+    case.updated_at = now
+    case.version += 1
+
+
+def record_reply(case: Case, now: datetime) -> list[dict]:
+    """What an agent's reply to the customer does to the case, which changes in place: the first reply meets or
+    breaches the first-response target, every reply the running next-update target; a new case is open now.
+
+    Returns the SLA events to record (``target``, ``event``, ``due_at``, ``detail``; each ``at`` ``now``). ``case``
+    may be any object with the case's attributes: the server's batched write path passes plain row values.
+    """
+    events = []
+    if case.first_response_at is None:
+        case.first_response_at = now
+        met = case.first_response_due is None or now <= case.first_response_due
+        events.append({"target": SlaTarget.first_response, "event": SlaEventKind.met if met else SlaEventKind.breached,
+                       "due_at": case.first_response_due, "detail": "first reply"})
+    if case.next_update_due is not None:
+        met = now <= case.next_update_due
+        events.append({"target": SlaTarget.next_update, "event": SlaEventKind.met if met else SlaEventKind.breached,
+                       "due_at": case.next_update_due, "detail": ""})
+        case.next_update_due = None
+    if case.status == CaseStatus.new:
+        case.status = CaseStatus.open
+    sla.update_sla_due(case)
+    return events
 
 
 def recompute_due(session, case: Case) -> None:
