@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 import orjson
 from sqlalchemy import func, or_, select, text
@@ -33,6 +35,11 @@ def _lookup(session, objects) -> dict[str, dict[int, object]]:
             value = getattr(obj, ref.column)
             if value is not None:
                 wanted.setdefault(ref.target, set()).add(value)
+    return lookup_references(session, wanted)
+
+
+def lookup_references(session, wanted: dict[str, set[int]]) -> dict[str, dict[int, object]]:
+    """Referenced table -> {id: uid or login} for the wanted ids; ``case_queue`` also maps case ids to queues."""
     # Case rows also need their queue (for the visibility of case-related rows).
     found: dict[str, dict[int, object]] = {}
     for target, ids in wanted.items():
@@ -47,10 +54,14 @@ def _lookup(session, objects) -> dict[str, dict[int, object]]:
 
 
 def entity_dict(obj, refs: dict[str, dict[int, object]]) -> dict:
-    cls = type(obj)
-    data = {name: getattr(obj, name) for name in _COLUMNS[cls]}
+    return row_dict(type(obj), partial(getattr, obj), refs)
+
+
+def row_dict(cls: type, value_of: Callable[[str], object], refs: dict[str, dict[int, object]]) -> dict:
+    """The feed's dict of an entity from its column values (``value_of(column)``; foreign keys as local ids)."""
+    data = {name: value_of(name) for name in _COLUMNS[cls]}
     for ref in _REFS[cls]:
-        value = getattr(obj, ref.column)
+        value = value_of(ref.column)
         data[ref.field] = None if value is None else refs.get(ref.target, {}).get(value)
     return data
 
