@@ -8,9 +8,10 @@ Design:
   token before the stemmer sees them.
 * The FTS5 tables ``kb_fts`` (title, body, tags) and ``reply_fts`` (body) hold that normalised text, one normalised
   token per original word, separated by single spaces. Because the token sequence lines up one-to-one with the words
-  of the original text, the matched positions FTS5 reports via ``highlight()`` map straight back onto the original
-  words: snippets are cut from the ORIGINAL text (with umlauts, capitals and punctuation) and carry highlight spans,
-  without a second index and without re-stemming every word of every hit in Python.
+  of the original text, the positions of matched tokens in the stored normalised text (read by rowid for the top
+  hits only; a quoted token matches by equality, ``"x" *`` by prefix, exactly as in FTS5) map straight back onto the
+  original words: snippets are cut from the ORIGINAL text (with umlauts, capitals and punctuation) and carry
+  highlight spans, without a second index, without re-stemming the hits in Python and without a second MATCH.
 * Rows are normalised inside SQLite by the SQL function ``ac_search_norm(text, language)``, registered on every store
   connection (``on_sqlite_connect``) and called by triggers on ``kb_articles`` and ``messages``. So the index stays in
   step with any writer — ORM, Core bulk inserts by the seeder or importers, raw SQL — as long as the connection comes
@@ -384,18 +385,31 @@ class SearchResult:
     corrections: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-def _highlighted_positions(marked: str) -> set[int]:
-    """Token positions wrapped in \\x01…\\x02 in FTS5 highlight() output over space-joined normalised tokens."""
-    positions: set[int] = set()
-    inside = False
-    for position, token in enumerate(marked.split(" ")):
-        if "\x01" in token:
-            inside = True
-        if inside:
-            positions.add(position)
-        if "\x02" in token:
-            inside = "\x01" in token.rsplit("\x02", 1)[1]
-    return positions
+@dataclass(frozen=True)
+class TokenMatcher:
+    """Which indexed tokens a query's phrases match: FTS5 matches a quoted token by equality, ``"x" *`` by prefix."""
+
+    tokens: frozenset[str]
+    prefixes: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, terms: Iterable[QueryTerm]) -> "TokenMatcher":
+        terms = list(terms)
+        return cls(frozenset(v for term in terms for v in term.variants),
+                   tuple(term.prefix for term in terms if term.prefix))
+
+    def positions(self, normalised: str | None) -> set[int]:
+        """Token positions in a space-joined normalised column (as stored in the FTS table) that a phrase matches.
+
+        The same positions FTS5's highlight() reports, without running the MATCH a second time.
+        """
+        if not normalised:
+            return set()
+        tokens, prefixes = self.tokens, self.prefixes
+        if prefixes:
+            return {i for i, token in enumerate(normalised.split(" "))
+                    if token in tokens or token.startswith(prefixes)}
+        return {i for i, token in enumerate(normalised.split(" ")) if token in tokens}
 
 
 def _spans_for(original: str, positions: set[int]) -> list[tuple[int, int]]:
@@ -436,21 +450,22 @@ def make_snippet(original: str, positions: set[int], width: int = SNIPPET_WORDS)
     return _tidy(text, spans)
 
 
-_MARKUP_CHARS = frozenset("#*`")
+_MARKUP = re.compile(r"[#*`]+")
+_SPACE_RUN = re.compile(r"  +")
+
+
+def _squash(text: str) -> str:
+    """Markdown emphasis/heading characters dropped, runs of spaces collapsed, no leading space."""
+    return _SPACE_RUN.sub(" ", _MARKUP.sub("", text)).lstrip(" ")
 
 
 def _tidy(text: str, spans: tuple[tuple[int, int], ...]) -> Snippet:
     """Drop Markdown emphasis/heading characters and collapse runs of spaces, keeping the spans on their words."""
-    kept: list[str] = []
-    new_index = [0] * (len(text) + 1)
-    for index, char in enumerate(text):
-        new_index[index] = len(kept)
-        if char in _MARKUP_CHARS or (char == " " and (not kept or kept[-1] == " ")):
-            continue
-        kept.append(char)
-    new_index[len(text)] = len(kept)
-    tidy = "".join(kept).rstrip()
-    return Snippet(tidy, tuple((new_index[a], new_index[b]) for a, b in spans))
+    if not text.startswith(" ") and "  " not in text and not _MARKUP.search(text):
+        return Snippet(text.rstrip(), spans)
+    # Whether a character is kept depends only on the characters before it, so the squashed length of a prefix is
+    # where that prefix's end lands in the tidy text.
+    return Snippet(_squash(text).rstrip(), tuple((len(_squash(text[:a])), len(_squash(text[:b]))) for a, b in spans))
 
 
 # --- knowledge base -----------------------------------------------------------------------------------------------
@@ -460,24 +475,26 @@ def _tag_list(tags: str) -> tuple[str, ...]:
     return tuple(t.strip() for t in (tags or "").split(",") if t.strip())
 
 
-def _kb_query(raw: sqlite3.Connection, expression: str, language: str | None, tags: tuple[str, ...],
-              limit: int) -> list[ArticleHit]:
+def _kb_query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, language: str | None,
+              tags: tuple[str, ...], limit: int) -> list[ArticleHit]:
     # Step 1 ranks inside FTS5 alone (no join, no highlight): SQLite would otherwise compute the joined columns and
     # highlight() for every matching row before sorting. Filters are facet tokens in the same MATCH.
     filters = [f'facets : "{facet_token("lang", language)}"'] if language else []
     filters += [f'facets : "{facet_token("tag", tag)}"' for tag in tags if _WORD.search(tag)]
     if any(not _WORD.search(tag) for tag in tags):
         return []
-    match = "(" + expression + ")" + "".join(" AND " + f for f in filters)
+    match = "(" + match_expression(terms, operator) + ")" + "".join(" AND " + f for f in filters)
     ranked = raw.execute("SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rank LIMIT ?",
                          (match, limit)).fetchall()
     if not ranked:
         return []
     ids = [rowid for rowid, _ in ranked]
     marks = ",".join("?" * len(ids))
-    marked = {rowid: (title, body) for rowid, title, body in raw.execute(
-        "SELECT rowid, highlight(kb_fts, 0, char(1), char(2)), highlight(kb_fts, 1, char(1), char(2)) "
-        f"FROM kb_fts WHERE kb_fts MATCH ? AND rowid IN ({marks})", (expression, *ids))}
+    # The indexed (normalised) title and body, one token per original word: the matched positions found in them
+    # are the positions of the words to highlight in the original text.
+    indexed = {rowid: (title, body) for rowid, title, body in raw.execute(
+        f"SELECT rowid, title, body FROM kb_fts WHERE rowid IN ({marks})", ids)}
+    matcher = TokenMatcher.of(terms)
     rows = {row[0]: row for row in raw.execute(
         f"SELECT id, slug, title, body, language, tags, helpful_votes FROM kb_articles WHERE id IN ({marks})", ids)}
     hits = []
@@ -486,12 +503,12 @@ def _kb_query(raw: sqlite3.Connection, expression: str, language: str | None, ta
         if row is None:
             continue
         _, slug, title, body, lang, tag_text, votes = row
-        title_marked, body_marked = marked.get(rowid, ("", ""))
+        indexed_title, indexed_body = indexed.get(rowid, ("", ""))
         hits.append(ArticleHit(
             id=rowid, slug=slug, title=title,
-            snippet=make_snippet(body, _highlighted_positions(body_marked)),
+            snippet=make_snippet(body, matcher.positions(indexed_body)),
             score=-rank, language=lang, tags=_tag_list(tag_text), helpful_votes=votes,
-            title_spans=tuple(_spans_for(title, _highlighted_positions(title_marked))),
+            title_spans=tuple(_spans_for(title, matcher.positions(indexed_title))),
         ))
     return hits
 
@@ -528,7 +545,7 @@ def _known(raw: sqlite3.Connection, vocab_table: str, term: QueryTerm) -> bool:
 def _search(raw: sqlite3.Connection, vocab_table: str, terms: list[QueryTerm], run) -> SearchResult:
     if not terms:
         return SearchResult([], "empty")
-    hits = run(match_expression(terms))
+    hits = run(terms, "AND")
     if hits:
         return SearchResult(hits, "exact")
     corrections: dict[str, tuple[str, ...]] = {}
@@ -542,11 +559,11 @@ def _search(raw: sqlite3.Connection, vocab_table: str, terms: list[QueryTerm], r
                 continue
         corrected.append(term)
     if corrections:
-        hits = run(match_expression(corrected))
+        hits = run(corrected, "AND")
         if hits:
             return SearchResult(hits, "typo", corrections)
     if len(corrected) > 1:
-        hits = run(match_expression(corrected, "OR"))
+        hits = run(corrected, "OR")
         if hits:
             return SearchResult(hits, "any", corrections)
     return SearchResult([], "exact", corrections)
@@ -562,7 +579,8 @@ def search_kb(session: Any, query: str | None, *, language: str | None = None, t
     tag_filter = tuple(t.strip() for t in tags if t and t.strip())
     terms = parse_query(query, language, prefix_last=prefix_last)
     limit = max(1, min(int(limit), 500))
-    return _search(raw, "kb_fts_vocab", terms, lambda expr: _kb_query(raw, expr, language, tag_filter, limit))
+    return _search(raw, "kb_fts_vocab", terms,
+                   lambda chosen, operator: _kb_query(raw, chosen, operator, language, tag_filter, limit))
 
 
 def search_articles(session: Any, query: str | None, *, language: str | None = None, tags: Iterable[str] = (),
@@ -574,7 +592,8 @@ def search_articles(session: Any, query: str | None, *, language: str | None = N
 # --- resolved cases' replies --------------------------------------------------------------------------------------
 
 
-def _reply_query(raw: sqlite3.Connection, expression: str, language: str | None, limit: int) -> list[ReplyHit]:
+def _reply_query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, language: str | None,
+                 limit: int) -> list[ReplyHit]:
     from agent_console.store.types import UTCDateTime
 
     statuses = ",".join(f"'{s}'" for s in ANSWERED_STATUSES)
@@ -583,7 +602,7 @@ def _reply_query(raw: sqlite3.Connection, expression: str, language: str | None,
         "SELECT f.rowid, f.rank FROM reply_fts f JOIN messages m ON m.id = f.rowid JOIN cases c ON c.id = m.case_id "
         f"WHERE reply_fts MATCH ? AND c.status IN ({statuses})"
     )
-    params: list[Any] = [expression]
+    params: list[Any] = [match_expression(terms, operator)]
     if language:
         sql += " AND c.language = ?"
         params.append(language)
@@ -594,9 +613,8 @@ def _reply_query(raw: sqlite3.Connection, expression: str, language: str | None,
         return []
     ids = [rowid for rowid, _ in ranked]
     marks = ",".join("?" * len(ids))
-    marked = dict(raw.execute(
-        f"SELECT rowid, highlight(reply_fts, 0, char(1), char(2)) FROM reply_fts WHERE reply_fts MATCH ? "
-        f"AND rowid IN ({marks})", (expression, *ids)))
+    indexed = dict(raw.execute(f"SELECT rowid, body FROM reply_fts WHERE rowid IN ({marks})", ids))
+    matcher = TokenMatcher.of(terms)
     rows = {row[0]: row for row in raw.execute(
         "SELECT m.id, m.case_id, c.key, c.subject, m.author_name, m.created_at, m.body, c.language "
         f"FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.id IN ({marks})", ids)}
@@ -613,7 +631,7 @@ def _reply_query(raw: sqlite3.Connection, expression: str, language: str | None,
             created_at = None
         hits.append(ReplyHit(message_id=rowid, case_id=case_id, case_key=key, subject=subject,
                              author_name=author or "", created_at=created_at,
-                             snippet=make_snippet(body, _highlighted_positions(marked.get(rowid, ""))),
+                             snippet=make_snippet(body, matcher.positions(indexed.get(rowid))),
                              score=-rank, language=lang, body=body))
     return hits
 
@@ -624,7 +642,8 @@ def search_replies_detailed(session: Any, query: str | None, *, language: str | 
     language = (language or "").strip().lower() or None
     terms = parse_query(query, language, prefix_last=prefix_last)
     limit = max(1, min(int(limit), 500))
-    return _search(raw, "reply_fts_vocab", terms, lambda expr: _reply_query(raw, expr, language, limit))
+    return _search(raw, "reply_fts_vocab", terms,
+                   lambda chosen, operator: _reply_query(raw, chosen, operator, language, limit))
 
 
 def search_replies(session: Any, query: str | None, *, language: str | None = None,

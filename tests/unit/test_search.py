@@ -370,3 +370,18 @@ def test_replies_of_resolved_cases_only_outbound_and_not_internal(store, clock, 
     assert {key for key, _ in found("Nachforschungsauftrag")} == {done.key}
     with store.transaction() as session:
         assert search.reindex(session).replies == 1
+
+
+def test_snippet_drops_markdown_and_keeps_highlights_on_their_words():
+    body = "## Refund  **policy**\n\nAsk for the `order` number, then *refund*   it."
+    snippet = search.make_snippet(body, {1, 5, 8})
+    assert snippet.text == "Refund policy Ask for the order number, then refund it."
+    assert snippet.highlighted() == ["policy", "order", "refund"]
+
+
+def test_highlights_come_from_the_indexed_tokens_of_the_top_hits(kb_store):
+    with kb_store.session() as session:
+        typed = search.search_kb(session, "Gutsch", prefix_last=True).hits[0]
+    assert typed.slug == "de-gutschein"
+    assert typed.title_spans == ((0, 9),)
+    assert set(typed.snippet.highlighted()) == {"Gutscheine", "Gutschein"}
