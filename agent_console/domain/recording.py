@@ -23,10 +23,16 @@ def _default(value: Any):
 
 def audit(session: Session, at: datetime, actor_id: int | None, action: str, entity: str, entity_id: int | None,
           **detail: Any) -> AuditEvent:
-    event = AuditEvent(at=at, actor_agent_id=actor_id, action=action, entity=entity, entity_id=entity_id,
-                       detail=_json(detail))
+    event = AuditEvent(**audit_values(at, actor_id, action, entity, entity_id, **detail))
     session.add(event)
     return event
+
+
+def audit_values(at: datetime, actor_id: int | None, action: str, entity: str, entity_id: int | None,
+                 **detail: Any) -> dict[str, Any]:
+    """The columns of an audit event (for writers that insert rows without the ORM)."""
+    return {"at": at, "actor_agent_id": actor_id, "action": action, "entity": entity, "entity_id": entity_id,
+            "detail": _json(detail)}
 
 
 def enqueue(session: Session, at: datetime, kind: str, **payload: Any) -> OutboxOp:

@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 import threading
 from contextlib import contextmanager, nullcontext
+from datetime import datetime, timezone
 
-from sqlalchemy import create_engine, event, insert, inspect as sa_inspect, text
+from sqlalchemy import Connection, create_engine, event, insert, inspect as sa_inspect, text
 from sqlmodel import Session
 
 from agent_console.store.db import Store, StoreError, store_status, upgrade
@@ -82,33 +83,40 @@ def _write_change_log(session) -> None:
     if not changed:
         return
     clock = session.info.get("clock")
-    now = clock.now() if clock is not None else None
     rows = serialise_changes(session, list(changed.values()), moved, deleted)
-    if not rows:
-        return
-    from datetime import datetime, timezone
+    if rows:
+        session.info["last_seq"] = append_change_log(session, session.get_bind().dialect.name, rows, clock)
 
-    at = now or datetime.now(timezone.utc)
+
+def append_change_log(executor, dialect: str, rows, clock=None) -> int:
+    """Appends ``(entity, uid, data, queue)`` rows to the feed in the writer's transaction (a Session or Connection
+    holding the write lock) and returns the newest sequence number; PostgreSQL listeners hear of it at commit."""
+    at = clock.now() if clock is not None else datetime.now(timezone.utc)
     table = ChangeLogEntry.__table__
-    result = session.execute(
+    result = executor.execute(
         insert(table).returning(table.c.seq),
         [{"entity": e, "uid": u, "data": d, "at": at, "queue": q} for e, u, d, q in rows],
     )
     last_seq = max(result.scalars().all())
-    session.info["last_seq"] = last_seq
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                        {"channel": NOTIFY_CHANNEL, "payload": str(last_seq)})
+    if dialect == "postgresql":
+        executor.execute(text("SELECT pg_notify(:channel, :payload)"),
+                         {"channel": NOTIFY_CHANNEL, "payload": str(last_seq)})
+    return last_seq
+
+
+def announce(last_seq: int | None) -> None:
+    """Tells this process's ``/events`` listeners that the feed advanced (after the writer committed)."""
+    if last_seq is not None:
+        from agent_console.server.feed import broadcaster
+
+        broadcaster.publish_threadsafe(last_seq)
 
 
 @event.listens_for(ServerSession, "after_commit")
 def _announce(session) -> None:
     last_seq = session.info.pop("last_seq", None)
     session.info.pop("locked", None)
-    if last_seq is not None:
-        from agent_console.server.feed import broadcaster
-
-        broadcaster.publish_threadsafe(last_seq)
+    announce(last_seq)
 
 
 @event.listens_for(ServerSession, "after_rollback")
@@ -138,18 +146,31 @@ class ServerStore(Store):
         session.info["clock"] = self.clock
         return session
 
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def _writer_lock(self):
         # On SQLite the server's own writers queue on a lock instead of SQLite's sleep-and-retry busy handler,
         # which under many concurrent requests starves some of them past the busy timeout.
-        lock = self._sqlite_writer if self.dialect == "sqlite" else nullcontext()
-        with lock, self.write_session() as session:
+        return self._sqlite_writer if self.dialect == "sqlite" else nullcontext()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._writer_lock(), self.write_session() as session:
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A Core connection in a write transaction, serialised with every other writer like :meth:`transaction`
+        (committed at the end of the block, rolled back on an exception). It records no changes by itself: a writer
+        appends its feed rows with :func:`append_change_log` and calls :func:`announce` after the block."""
+        with self._writer_lock(), self.write_engine.connect() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            yield conn
 
 
 def _pooled_sqlite_engine(url: str):

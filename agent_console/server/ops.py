@@ -69,8 +69,18 @@ class BoundStore:
         yield self._session
 
 
+def apply_ops(store, clock, principal: Principal, batch: schemas.OpsBatch) -> list[dict]:
+    """Apply every op of an already validated batch; returns one result per op, in order. Batches of replies and
+    notes take the batched Core path (:mod:`server.fastops`), every other batch the domain services."""
+    from agent_console.server import fastops
+
+    if fastops.handles(batch):
+        return fastops.apply_batch_fast(store, clock, principal, batch)
+    return apply_batch(store, clock, principal, batch)
+
+
 def apply_batch(store, clock, principal: Principal, batch: schemas.OpsBatch) -> list[dict]:
-    """Apply every op of an already validated batch; returns one result per op, in order."""
+    """Apply every op of an already validated batch through the domain services; one result per op, in order."""
     op_ids = [str(op.op_id) for op in batch.ops]
     results: list[dict] = []
     with store.transaction() as session:

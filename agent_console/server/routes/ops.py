@@ -8,7 +8,7 @@ import orjson
 
 from agent_console.server import schemas
 from agent_console.server.feed import broadcaster, latest_seq
-from agent_console.server.ops import apply_batch
+from agent_console.server.ops import apply_ops
 from agent_console.server.routes.deps import Caller, state
 
 router = APIRouter(prefix="/api/v1", tags=["ops"])
@@ -26,7 +26,7 @@ def post_ops(batch: schemas.OpsBatch, principal: Caller, request: Request):
         from fastapi import HTTPException
 
         raise HTTPException(422, "op_id values must be unique within a batch")
-    results = apply_batch(server.store, server.clock, principal, batch)
+    results = apply_ops(server.store, server.clock, principal, batch)
     with server.store.engine.connect() as conn:
         cursor = latest_seq(conn)
     broadcaster.publish_threadsafe(cursor)

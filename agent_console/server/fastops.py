@@ -1,0 +1,173 @@
+"""The batched write path of ``POST /ops`` for what a floor of agents sends all day: replies and internal notes.
+
+A batch made only of such ops is applied with a handful of Core statements in one write transaction, instead of an
+ORM unit of work and a savepoint per op (~5–10 ms per op on the server's 2 cores, which saturated it at ~50 requests
+per second). It does exactly what the ORM path (:func:`server.ops.apply_batch` through ``CaseService``) does: the same
+rows, the same answer per op, the same feed rows byte for byte — tests apply the same ops both ways and compare.
+The rules stay in the domain: ``record_reply`` and ``touch`` change the case's plain row values here as they change
+the ORM object there, the audit row comes from ``audit_values``, the feed JSON from ``feed.row_dict``.
+Every other batch takes the ORM path.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import orjson
+from sqlalchemy import and_, delete, insert, or_, select, update
+
+from agent_console.domain.cases import record_reply, touch
+from agent_console.domain.recording import audit_values
+from agent_console.domain.text import clean_text
+from agent_console.server import schemas
+from agent_console.server.auth import Principal
+from agent_console.server.db import ServerStore, announce, append_change_log
+from agent_console.server.feed import TRACKED, lookup_references, row_dict
+from agent_console.store import feed_format
+from agent_console.store.models import (
+    Agent,
+    AppliedOp,
+    AuditEvent,
+    Case,
+    Direction,
+    Draft,
+    Message,
+    SlaEvent,
+    new_uid,
+)
+
+_APPLIED, _AGENTS, _CASES = AppliedOp.__table__, Agent.__table__, Case.__table__
+_MESSAGES, _SLA_EVENTS, _DRAFTS, _AUDIT = Message.__table__, SlaEvent.__table__, Draft.__table__, AuditEvent.__table__
+_CASE_COLUMNS = [c.name for c in _CASES.columns]
+_REFS = {cls: feed_format.references(cls.__table__) for cls in (Case, Message, SlaEvent)}
+
+
+def handles(batch: schemas.OpsBatch) -> bool:
+    """Whether every op of the batch is one this path applies (an agent's reply or note)."""
+    return all(op.kind == "message.add" and op.payload.message.direction == "out" for op in batch.ops)
+
+
+def apply_batch_fast(store: ServerStore, clock, principal: Principal, batch: schemas.OpsBatch) -> list[dict]:
+    """Apply a batch that :func:`handles`; one result per op, in order, as :func:`server.ops.apply_batch` gives."""
+    with store.write_connection() as conn:
+        results, last_seq = _Batch(conn, clock, principal).apply(batch.ops)
+    announce(last_seq)
+    return results
+
+
+class _Batch:
+    def __init__(self, conn, clock, principal: Principal) -> None:
+        self.conn = conn
+        self.clock = clock
+        self.principal = principal
+        self.messages: list[dict] = []
+        self.sla_events: list[dict] = []
+        self.audits: list[tuple[object, str, int]] = []   # (at, action, case id) of each message, in order
+        self.drafts: set[tuple[int, str]] = set()
+        self.applied_ops: list[dict] = []
+        # Feed rows in the order the ORM path records them: each op's new rows, then its case (once per batch).
+        self.changed: dict[tuple[type, str], tuple[type, object]] = {}
+
+    def apply(self, ops) -> tuple[list[dict], int | None]:
+        conn = self.conn
+        op_ids = [str(op.op_id) for op in ops]
+        seen = {op_id: orjson.loads(result) for op_id, result in
+                conn.execute(select(_APPLIED.c.op_id, _APPLIED.c.result).where(_APPLIED.c.op_id.in_(op_ids)))}
+        self.actor = conn.execute(select(_AGENTS.c.id, _AGENTS.c.login, _AGENTS.c.name)
+                                  .where(_AGENTS.c.id == self.principal.agent_id)).one()
+        fresh = [op.payload.message for op in ops if str(op.op_id) not in seen]
+        self.taken = set(conn.scalars(select(_MESSAGES.c.uid).where(_MESSAGES.c.uid.in_([m.uid for m in fresh]))))
+        self.cases = {row.uid: SimpleNamespace(**row._mapping) for row in conn.execute(
+            select(_CASES).where(_CASES.c.uid.in_({m.case_uid for m in fresh})))}
+        self.original = {uid: dict(vars(case)) for uid, case in self.cases.items()}
+
+        results = []
+        for op, op_id in zip(ops, op_ids):
+            if op_id in seen:
+                stored = seen[op_id]
+                results.append({"op_id": op_id, "status": "duplicate", "original_status": stored.get("status"),
+                                "result": stored.get("result"), "current": stored.get("current"),
+                                "reason": stored.get("reason")})
+                continue
+            now = self.clock.now()
+            outcome = self._message_add(op.payload.message, now)
+            self.applied_ops.append({"op_id": op_id, "agent_id": self.principal.agent_id, "kind": op.kind,
+                                     "result": orjson.dumps(outcome).decode(), "applied_at": now})
+            seen[op_id] = outcome
+            results.append({"op_id": op_id, **outcome})
+        return results, self._write()
+
+    def _message_add(self, m, now) -> dict:
+        if m.uid in self.taken:
+            return {"status": "rejected", "reason": f"a message with uid {m.uid} exists already"}
+        case = self.cases.get(m.case_uid)
+        if case is None:
+            return {"status": "rejected", "reason": f"no case with uid {m.case_uid}"}
+        if not self.principal.may_see_queue(case.queue):
+            return {"status": "rejected",
+                    "reason": f"case {case.key} is in queue {case.queue}, which is not one of yours"}
+        body = clean_text(m.body).strip("\n")
+        if not body.strip():
+            return {"status": "rejected", "reason": "the message is empty"}
+        message = {"uid": m.uid, "case_id": case.id, "direction": Direction.outbound, "channel": case.channel,
+                   "author_agent_id": self.actor.id, "author_name": self.actor.name, "body": body,
+                   "is_internal": m.is_internal, "created_at": now}
+        events = [] if m.is_internal else [
+            {"uid": new_uid(), "case_id": case.id, "at": now, **event} for event in record_reply(case, now)]
+        touch(case, now)
+        self.taken.add(m.uid)
+        self.messages.append(message)
+        self.sla_events += events
+        self.drafts.add((case.id, "note" if m.is_internal else "reply"))
+        self.audits.append((now, "case.note" if m.is_internal else "case.reply", case.id))
+        for cls, values in ((Message, message), *((SlaEvent, event) for event in events)):
+            self.changed[(cls, values["uid"])] = (cls, values)
+        self.changed.setdefault((Case, case.uid), (Case, case))
+        return {"status": "applied",
+                "result": {"message_uid": m.uid, "case_uid": case.uid, "key": case.key, "version": case.version}}
+
+    def _write(self) -> int | None:
+        conn = self.conn
+        if self.messages:
+            ids = conn.execute(insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True),
+                               self.messages).scalars().all()
+            for message, message_id in zip(self.messages, ids):
+                message["id"] = message_id
+            if self.sla_events:
+                conn.execute(insert(_SLA_EVENTS), self.sla_events)
+            conn.execute(delete(_DRAFTS).where(_DRAFTS.c.agent_id == self.actor.id, or_(*(
+                and_(_DRAFTS.c.case_id == case_id, _DRAFTS.c.kind == kind) for case_id, kind in self.drafts))))
+            for uid, case in self.cases.items():
+                before = self.original[uid]
+                changes = {name: value for name, value in vars(case).items() if before[name] != value}
+                if changes:
+                    conn.execute(update(_CASES).where(_CASES.c.id == case.id).values(changes))
+            conn.execute(insert(_AUDIT), [
+                audit_values(at, self.actor.id, action, "case", case_id, message_id=message_id)
+                for (at, action, case_id), message_id in zip(self.audits, ids)])
+        if self.applied_ops:
+            conn.execute(insert(_APPLIED), self.applied_ops)
+        rows = self._feed_rows()
+        return append_change_log(conn, conn.dialect.name, rows, self.clock) if rows else None
+
+    def _feed_rows(self) -> list[tuple[str, str, str, str | None]]:
+        """(entity, uid, JSON, queue) as ``feed.serialise_changes`` makes them for the same entities."""
+        wanted: dict[str, set[int]] = {}
+        for cls, values in self.changed.values():
+            value_of = getattr if cls is Case else dict.__getitem__
+            for ref in _REFS[cls]:
+                value = value_of(values, ref.column)
+                if value is not None:
+                    wanted.setdefault(ref.target, set()).add(value)
+        refs = lookup_references(self.conn, wanted)
+        rows = []
+        for cls, values in self.changed.values():
+            if cls is Case:
+                data = row_dict(Case, values.__getattribute__, refs)
+                queue = values.queue
+            else:
+                data = row_dict(cls, values.__getitem__, refs)
+                queue = refs.get("case_queue", {}).get(values["case_id"])
+            rows.append((TRACKED[cls], values.uid if cls is Case else values["uid"], orjson.dumps(data).decode(),
+                         queue))
+        return rows
