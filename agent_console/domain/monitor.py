@@ -34,7 +34,6 @@ from ``ix_cases_open_escalated_due``, today's from range scans of covering ``cre
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time as _time
 import weakref
@@ -580,34 +579,21 @@ def compute_snapshot(source, clock: Clock, *, tz: tzinfo, thresholds: Thresholds
 class _Reader:
     """One SQLite connection the monitor keeps between refreshes of a store.
 
-    A store hands out a new connection per session (NullPool), and opening one, parsing the schema and closing it
-    again cost a few ms of every refresh. Each refresh is still its own read transaction (BEGIN … COMMIT), so it sees
-    every commit made before it and holds no snapshot between refreshes. Should the file be replaced (a restore
-    renames another file over it), the next refresh notices the new inode and connects again.
+    A store hands out a new connection per session (NullPool); opening one, parsing the schema and closing it again
+    cost a few ms of every refresh. Each refresh is still its own read transaction (BEGIN … COMMIT), so it sees every
+    commit made before it and holds no snapshot between refreshes.
     """
 
-    def __init__(self, engine, path) -> None:
+    def __init__(self, engine) -> None:
         self.engine = engine
-        self.path = path
         self.lock = threading.Lock()
         self.connection = None
-        self.file_id: tuple[int, int] | None = None
-
-    def _current_file_id(self) -> tuple[int, int] | None:
-        try:
-            found = os.stat(self.path)
-        except OSError:
-            return None
-        return found.st_dev, found.st_ino
 
     def read(self, compute):
-        file_id = self._current_file_id()
-        if self.connection is not None and (self.connection.closed or self.connection.invalidated
-                                            or file_id != self.file_id):
+        if self.connection is not None and (self.connection.closed or self.connection.invalidated):
             self.close()
         if self.connection is None:
             self.connection = self.engine.connect()
-            self.file_id = file_id
         try:
             with self.connection.begin():
                 return compute(self.connection)
@@ -634,27 +620,15 @@ _READERS_LOCK = threading.Lock()
 
 def _reader_for(store) -> _Reader | None:
     """The store's kept connection (SQLite files only), closed when the store is garbage-collected or disposed."""
-    path = getattr(store, "path", None)
-    if path is None or store.engine.dialect.name != "sqlite":
+    if getattr(store, "path", None) is None or store.engine.dialect.name != "sqlite":
         return None
     with _READERS_LOCK:
         reader = _READERS.get(store)
-        if reader is None or reader.engine is not store.engine:
-            if reader is not None:
-                reader.close()
-            reader = _READERS[store] = _Reader(store.engine, path)
+        if reader is None:
+            reader = _READERS[store] = _Reader(store.engine)
             weakref.finalize(store, reader.close)
             event.listen(store.engine, "engine_disposed", lambda _engine: reader.close_when_idle())
         return reader
-
-
-def close_readers(store) -> None:
-    """Close the connection the monitor keeps for ``store`` (e.g. before the store's file is moved or deleted)."""
-    with _READERS_LOCK:
-        reader = _READERS.pop(store, None)
-    if reader is not None:
-        with reader.lock:
-            reader.close()
 
 
 def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within_s: float,
