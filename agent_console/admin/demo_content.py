@@ -8,14 +8,69 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-PRODUCTS = {
-    "de": ["Kaffeevollautomat Barista 500", "WLAN-Router NetBox 7", "Staubsaugerroboter CleanBot S2",
-           "Smartwatch Pulse 3", "Waschmaschine AquaPro 8", "Bluetooth-Kopfhörer Silence X",
-           "E-Bike Urban 28", "Tablet Tab 10 Pro", "Drucker LaserJet M40", "Mobilfunkvertrag Flex M"],
-    "en": ["Barista 500 coffee machine", "NetBox 7 Wi-Fi router", "CleanBot S2 robot vacuum", "Pulse 3 smartwatch",
-           "AquaPro 8 washing machine", "Silence X Bluetooth headphones", "Urban 28 e-bike", "Tab 10 Pro tablet",
-           "LaserJet M40 printer", "Flex M mobile plan"],
+@dataclass(frozen=True)
+class Product:
+    """A product customers write about; ``kinds`` say which requests make sense for it (a router is not noisy,
+    headphones show no error codes, a mobile plan is never shipped)."""
+
+    key: str
+    de: str
+    #: German grammatical gender of the name's head noun (m, f, n): "der Drucker", "die Waschmaschine", "das Tablet".
+    gender: str
+    en: str
+    #: A short tag for KB articles.
+    tag: str
+    kinds: frozenset[str]
+
+
+PRODUCT_CATALOGUE: list[Product] = [
+    Product("coffee", "Kaffeevollautomat Barista 500", "m", "Barista 500 coffee machine", "coffee-machine",
+            frozenset({"mains", "display", "wifi", "noisy"})),
+    Product("router", "WLAN-Router NetBox 7", "m", "NetBox 7 Wi-Fi router", "router", frozenset({"mains", "network"})),
+    Product("vacuum", "Saugroboter CleanBot S2", "m", "CleanBot S2 robot vacuum", "robot-vacuum",
+            frozenset({"battery", "display", "wifi", "noisy"})),
+    Product("watch", "Smartwatch Pulse 3", "f", "Pulse 3 smartwatch", "smartwatch",
+            frozenset({"battery", "display", "bluetooth"})),
+    Product("washer", "Waschmaschine AquaPro 8", "f", "AquaPro 8 washing machine", "washing-machine",
+            frozenset({"mains", "display", "wifi", "noisy"})),
+    Product("headphones", "Bluetooth-Kopfhörer Silence X", "m", "Silence X Bluetooth headphones", "headphones",
+            frozenset({"battery", "bluetooth"})),
+    Product("ebike", "E-Bike Urban 28", "n", "Urban 28 e-bike", "e-bike", frozenset({"battery", "display"})),
+    Product("tablet", "Tablet Tab 10 Pro", "n", "Tab 10 Pro tablet", "tablet",
+            frozenset({"battery", "display", "wifi", "bluetooth"})),
+    Product("printer", "Laserdrucker PrintStar M40", "m", "PrintStar M40 laser printer", "printer",
+            frozenset({"mains", "display", "wifi", "noisy"})),
+]
+PRODUCT_BY_KEY = {p.key: p for p in PRODUCT_CATALOGUE}
+PRODUCTS = {"de": [p.de for p in PRODUCT_CATALOGUE], "en": [p.en for p in PRODUCT_CATALOGUE]}
+ALL_PRODUCTS = tuple(p.key for p in PRODUCT_CATALOGUE)
+
+
+def products_with(kind: str) -> tuple[str, ...]:
+    return tuple(p.key for p in PRODUCT_CATALOGUE if kind in p.kinds)
+
+
+#: German article, possessive and pronoun forms by gender, for sentences around a product name.
+_GERMAN_FORMS = {
+    "m": {"der": "der", "den": "den", "dem": "dem", "mein": "mein", "meinen": "meinen", "ihn": "ihn", "er": "er"},
+    "f": {"der": "die", "den": "die", "dem": "der", "mein": "meine", "meinen": "meine", "ihn": "sie", "er": "sie"},
+    "n": {"der": "das", "den": "das", "dem": "dem", "mein": "mein", "meinen": "mein", "ihn": "es", "er": "es"},
 }
+
+
+def product_fill(product: Product, language: str) -> dict[str, str]:
+    """Placeholders for one product: ``{product}`` (the name) and, in German, ``{der_product}``, ``{den_product}``,
+    ``{dem_product}``, ``{mein_product}``, ``{meinen_product}``, ``{ihn}``, ``{er}`` (capitalised variants
+    ``{Der_product}``, ``{Mein_product}``, ``{Er}`` start a sentence)."""
+    if language != "de":
+        return {"product": product.en}
+    forms = _GERMAN_FORMS[product.gender]
+    fill = {"product": product.de, "ihn": forms["ihn"], "er": forms["er"], "Er": forms["er"].capitalize()}
+    for case in ("der", "den", "dem", "mein", "meinen"):
+        fill[f"{case}_product"] = f"{forms[case]} {product.de}"
+        fill[f"{case.capitalize()}_product"] = f"{forms[case].capitalize()} {product.de}"
+    return fill
+
 
 PLANS = {"de": ["Mobilfunkvertrag Flex M", "DSL-Tarif Home 100", "Streaming-Abo Plus", "Mobilfunkvertrag Max L"],
          "en": ["Flex M mobile plan", "Home 100 broadband plan", "Streaming Plus subscription", "Max L mobile plan"]}
@@ -25,6 +80,9 @@ CARRIERS = ["DHL", "DPD", "Hermes", "UPS", "GLS"]
 
 @dataclass(frozen=True)
 class Topic:
+    """One kind of request. Every subject, opener, reply and follow-up of a topic fits every other one, so any
+    combination the seeder draws reads as one conversation."""
+
     key: str
     queue: str
     tags: tuple[str, ...]
@@ -32,7 +90,7 @@ class Topic:
     subjects: dict[str, list[str]]
     #: language -> the customer's first message
     openers: dict[str, list[str]]
-    #: language -> the agent's first reply
+    #: language -> the agent's answer
     replies: dict[str, list[str]]
     #: language -> the customer writing again
     followups: dict[str, list[str]] = field(default_factory=dict)
@@ -40,56 +98,83 @@ class Topic:
     notes: dict[str, list[str]] = field(default_factory=dict)
     #: how often the topic comes up, relative
     weight: int = 10
+    #: products the request makes sense for (keys of PRODUCT_CATALOGUE); () when no product is mentioned
+    products: tuple[str, ...] = ()
+    #: language -> the agent asking the customer for something (the case then waits, pending); default per queue
+    pending: dict[str, list[str]] = field(default_factory=dict)
 
 
 TOPICS: list[Topic] = [
+    # --- Billing ---------------------------------------------------------------------------------------------------
     Topic(
-        "invoice", "Billing", ("invoice", "billing"),
-        {"de": ["Frage zur Rechnung {invoice}", "Rechnung {invoice} nicht nachvollziehbar",
-                "Rechnungskopie für Bestellung {order} benötigt"],
-         "en": ["Question about invoice {invoice}", "Invoice {invoice} does not add up",
-                "Need a copy of the invoice for order {order}"]},
+        "invoice-amount", "Billing", ("invoice", "billing"),
+        {"de": ["Frage zur Rechnung {invoice}", "Rechnung {invoice} nicht nachvollziehbar"],
+         "en": ["Question about invoice {invoice}", "Invoice {invoice} does not add up"]},
         {"de": ["Guten Tag,\n\nauf meiner Rechnung {invoice} wird ein Betrag von {amount} berechnet, ich hatte aber "
                 "mit weniger gerechnet. Können Sie mir die Positionen erklären?\n\nViele Grüße\n{customer}",
-                "Hallo,\n\nich brauche für meine Steuererklärung eine Kopie der Rechnung zu Bestellung {order}. "
-                "Im Kundenkonto finde ich sie leider nicht.\n\nDanke und Gruß\n{customer}",
-                "Sehr geehrte Damen und Herren,\n\nauf der Rechnung {invoice} steht noch meine alte Adresse. "
-                "Bitte stellen Sie die Rechnung neu aus.\n\nMit freundlichen Grüßen\n{customer}"],
+                "Hallo,\n\nich verstehe meine Rechnung {invoice} nicht: Warum stehen dort {amount}? Im Warenkorb "
+                "war der Preis niedriger.\n\nGruß\n{customer}"],
          "en": ["Hello,\n\nmy invoice {invoice} charges {amount}, which is more than I expected. Could you explain "
                 "the line items?\n\nThanks,\n{customer}",
-                "Hi,\n\nI need a copy of the invoice for order {order} for my accounts. I can't find it in my "
-                "account.\n\nBest regards,\n{customer}",
-                "Dear team,\n\ninvoice {invoice} still shows my old address. Please reissue it.\n\n"
+                "Hi,\n\nI don't understand invoice {invoice}: why {amount}? The price in the basket was lower.\n\n"
+                "Regards,\n{customer}"]},
+        {"de": ["Hallo {first_name},\n\nvielen Dank für Ihre Nachricht. Der Betrag auf der Rechnung {invoice} "
+                "setzt sich aus dem Artikelpreis und den Versandkosten zusammen; die Aufstellung habe ich Ihnen als "
+                "PDF angehängt.\n\nFreundliche Grüße\n{agent}"],
+         "en": ["Hi {first_name},\n\nthanks for getting in touch. The amount on invoice {invoice} is the item price "
+                "plus shipping; I have attached the breakdown as a PDF.\n\nBest regards,\n{agent}"]},
+        {"de": ["Danke, aber die Versandkosten waren doch laut Aktion kostenlos?"],
+         "en": ["Thanks, but shipping was supposed to be free under the promotion?"]},
+        {"de": ["Rechnung geprüft: Die Versandkostenaktion greift erst ab 50 € Bestellwert."],
+         "en": ["Checked the invoice: the free-shipping promotion starts at an order value of 50 EUR."]},
+        weight=6,
+    ),
+    Topic(
+        "invoice-copy", "Billing", ("invoice", "billing"),
+        {"de": ["Rechnungskopie für Bestellung {order} benötigt", "Rechnung zu Bestellung {order} fehlt"],
+         "en": ["Need a copy of the invoice for order {order}", "Invoice for order {order} missing"]},
+        {"de": ["Hallo,\n\nich brauche für meine Steuererklärung eine Kopie der Rechnung zu Bestellung {order}. "
+                "Im Kundenkonto finde ich sie leider nicht.\n\nDanke und Gruß\n{customer}"],
+         "en": ["Hi,\n\nI need a copy of the invoice for order {order} for my accounts. I can't find it in my "
+                "account.\n\nBest regards,\n{customer}"]},
+        {"de": ["Hallo {first_name},\n\nalle Rechnungen finden Sie im Kundenkonto unter „Meine Rechnungen“. Die "
+                "Rechnung {invoice} zu Bestellung {order} habe ich Ihnen zusätzlich an {email} geschickt.\n\n"
+                "Viele Grüße\n{agent}"],
+         "en": ["Hi {first_name},\n\nyou can download every invoice in your account under \"My invoices\". I have "
+                "also sent invoice {invoice} for order {order} to {email}.\n\nKind regards,\n{agent}"]},
+        {"de": ["Die E-Mail mit der Rechnung ist nicht angekommen."],
+         "en": ["The e-mail with the invoice hasn't arrived."]},
+        {}, weight=5,
+    ),
+    Topic(
+        "invoice-address", "Billing", ("invoice", "billing"),
+        {"de": ["Falsche Adresse auf Rechnung {invoice}", "Rechnung {invoice} bitte neu ausstellen"],
+         "en": ["Wrong address on invoice {invoice}", "Please reissue invoice {invoice}"]},
+        {"de": ["Sehr geehrte Damen und Herren,\n\nauf der Rechnung {invoice} steht noch meine alte Adresse. "
+                "Bitte stellen Sie die Rechnung auf {address} neu aus.\n\nMit freundlichen Grüßen\n{customer}"],
+         "en": ["Dear team,\n\ninvoice {invoice} still shows my old address. Please reissue it to {address}.\n\n"
                 "Kind regards,\n{customer}"]},
-        {"de": ["Hallo {first_name},\n\nvielen Dank für Ihre Nachricht. Der Betrag setzt sich aus dem Artikelpreis "
-                "und den Versandkosten zusammen; die Aufstellung habe ich Ihnen als PDF angehängt.\n\n"
-                "Freundliche Grüße\n{agent}",
-                "Hallo {first_name},\n\ndie korrigierte Rechnung {invoice} finden Sie ab sofort in Ihrem "
-                "Kundenkonto unter „Meine Rechnungen“.\n\nViele Grüße\n{agent}"],
-         "en": ["Hi {first_name},\n\nthanks for getting in touch. The amount is the item price plus shipping; I have "
-                "attached the breakdown as a PDF.\n\nBest regards,\n{agent}",
-                "Hi {first_name},\n\nthe corrected invoice {invoice} is now available in your account under "
-                "\"My invoices\".\n\nKind regards,\n{agent}"]},
-        {"de": ["Danke, aber die Versandkosten waren doch laut Aktion kostenlos?",
-                "Die neue Rechnung zeigt immer noch die alte Adresse."],
-         "en": ["Thanks, but shipping was supposed to be free under the promotion?",
-                "The new invoice still shows the old address."]},
-        {"de": ["Rechnung in SAP geprüft, Versandkostenaktion greift erst ab 50 €."],
-         "en": ["Checked the invoice in SAP; the free-shipping promotion starts at 50 EUR."]},
-        weight=14,
+        {"de": ["Hallo {first_name},\n\ndie korrigierte Rechnung {invoice} mit der Adresse {address} finden Sie ab "
+                "sofort in Ihrem Kundenkonto unter „Meine Rechnungen“.\n\nViele Grüße\n{agent}"],
+         "en": ["Hi {first_name},\n\nthe corrected invoice {invoice} with the address {address} is now in your "
+                "account under \"My invoices\".\n\nKind regards,\n{agent}"]},
+        {"de": ["Die neue Rechnung zeigt immer noch die alte Adresse."],
+         "en": ["The new invoice still shows the old address."]},
+        {}, weight=3,
     ),
     Topic(
         "refund", "Billing", ("refund", "billing"),
         {"de": ["Erstattung für Bestellung {order}", "Wann kommt meine Rückerstattung?",
                 "Geld für Retoure {order} noch nicht erhalten"],
          "en": ["Refund for order {order}", "When will I get my refund?", "Return {order}: no refund yet"]},
-        {"de": ["Hallo,\n\nich habe den {product} vor zwei Wochen zurückgeschickt (Bestellung {order}), das Geld "
+        {"de": ["Hallo,\n\nich habe {den_product} vor zwei Wochen zurückgeschickt (Bestellung {order}), das Geld "
                 "ist aber noch nicht auf meinem Konto.\n\nGruß\n{customer}",
-                "Guten Tag,\n\nbitte erstatten Sie mir die {amount} für die stornierte Bestellung {order}.\n\n"
-                "Danke\n{customer}"],
+                "Guten Tag,\n\nmeine Retoure zu Bestellung {order} ist laut Sendungsverfolgung seit dem {date} bei "
+                "Ihnen. Wann bekomme ich die {amount} zurück?\n\nDanke\n{customer}"],
          "en": ["Hello,\n\nI sent the {product} back two weeks ago (order {order}) but the money has not reached "
                 "my account yet.\n\nRegards,\n{customer}",
-                "Hi,\n\nplease refund the {amount} for the cancelled order {order}.\n\nThanks,\n{customer}"]},
+                "Hi,\n\naccording to the tracking, my return for order {order} reached you on {date}. When will I "
+                "get the {amount} back?\n\nThanks,\n{customer}"]},
         {"de": ["Hallo {first_name},\n\nIhre Retoure ist bei uns eingegangen. Die Erstattung über {amount} habe "
                 "ich soeben angewiesen; je nach Bank dauert die Gutschrift 3–5 Werktage.\n\nViele Grüße\n{agent}"],
          "en": ["Hi {first_name},\n\nyour return has arrived. I have just issued the refund of {amount}; depending "
@@ -98,7 +183,7 @@ TOPICS: list[Topic] = [
          "en": ["The refund still hasn't arrived. Could you please check?"]},
         {"de": ["Erstattung in der Buchhaltung angestoßen, Referenz RF-{ref}."],
          "en": ["Refund triggered in accounting, reference RF-{ref}."]},
-        weight=12,
+        weight=12, products=ALL_PRODUCTS,
     ),
     Topic(
         "double-charge", "Billing", ("payment", "billing"),
@@ -114,59 +199,65 @@ TOPICS: list[Topic] = [
          "en": ["Hi {first_name},\n\nyou are right, the second charge was an error at our payment provider. It has "
                 "been voided and will be back on your account within a few days.\n\nSorry for the trouble,\n"
                 "{agent}"]},
-        {}, {"de": ["Doppelbuchung beim Zahlungsanbieter bestätigt."],
-             "en": ["Payment provider confirmed the duplicate capture."]},
+        {"de": ["Auf meinem Konto sind immer noch beide Buchungen."],
+         "en": ["My statement still shows both charges."]},
+        {"de": ["Doppelbuchung beim Zahlungsanbieter bestätigt."],
+         "en": ["Payment provider confirmed the duplicate capture."]},
         weight=5,
     ),
+    # --- Delivery --------------------------------------------------------------------------------------------------
     Topic(
         "delivery-status", "Delivery", ("delivery", "tracking"),
-        {"de": ["Wo ist meine Bestellung {order}?", "Lieferstatus Bestellung {order}",
-                "Sendungsverfolgung zeigt keine Bewegung"],
-         "en": ["Where is my order {order}?", "Delivery status of order {order}", "Tracking hasn't moved"]},
-        {"de": ["Hallo,\n\nich habe am {date} den {product} bestellt (Bestellung {order}). Laut "
+        {"de": ["Wo ist meine Bestellung {order}?", "Lieferstatus Bestellung {order}"],
+         "en": ["Where is my order {order}?", "Delivery status of order {order}"]},
+        {"de": ["Hallo,\n\nich habe am {date} {den_product} bestellt (Bestellung {order}). Laut "
                 "Sendungsverfolgung liegt das Paket seit Tagen bei {carrier}. Wann kommt es an?\n\n{customer}",
                 "Hi, wann wird meine Bestellung {order} geliefert? Ich bin nächste Woche im Urlaub."],
          "en": ["Hello,\n\nI ordered the {product} on {date} (order {order}). Tracking says the parcel has been "
                 "with {carrier} for days. When will it arrive?\n\n{customer}",
                 "Hi, when will order {order} be delivered? I'm away on holiday next week."]},
         {"de": ["Hallo {first_name},\n\nIhr Paket ist im Verteilzentrum von {carrier} und wird voraussichtlich "
-                "morgen zugestellt. Die Sendungsnummer lautet {tracking}.\n\nViele Grüße\n{agent}"],
-         "en": ["Hi {first_name},\n\nyour parcel is at the {carrier} depot and should be delivered tomorrow. The "
+                "am {later} zugestellt. Die Sendungsnummer lautet {tracking}.\n\nViele Grüße\n{agent}"],
+         "en": ["Hi {first_name},\n\nyour parcel is at the {carrier} depot and should be delivered on {later}. The "
                 "tracking number is {tracking}.\n\nBest regards,\n{agent}"]},
         {"de": ["Das Paket ist heute wieder nicht gekommen."], "en": ["The parcel didn't come today either."]},
         {"de": ["Bei {carrier} Nachforschungsauftrag gestellt."], "en": ["Opened a trace request with {carrier}."]},
-        weight=16,
+        weight=16, products=ALL_PRODUCTS,
     ),
     Topic(
         "late-delivery", "Delivery", ("delivery", "delay"),
         {"de": ["Lieferung seit einer Woche überfällig", "Liefertermin {date} nicht eingehalten"],
          "en": ["Delivery a week overdue", "Delivery date {date} missed"]},
-        {"de": ["Guten Tag,\n\nmir wurde die Lieferung für den {date} zugesagt, bis heute ist nichts gekommen. "
-                "Ich erwarte eine Lösung.\n\n{customer}"],
-         "en": ["Hello,\n\nyou promised delivery by {date} and nothing has arrived. I expect a solution.\n\n"
-                "{customer}"]},
-        {"de": ["Hallo {first_name},\n\nes tut mir leid, dass sich die Lieferung verzögert. Der {product} war "
-                "kurzfristig nicht lieferbar; er wird am {date} versendet. Als Entschuldigung erstatten wir Ihnen "
+        {"de": ["Guten Tag,\n\nmir wurde die Lieferung für den {date} zugesagt, bis heute ist nichts gekommen "
+                "(Bestellung {order}). Ich erwarte eine Lösung.\n\n{customer}"],
+         "en": ["Hello,\n\nyou promised delivery by {date} and nothing has arrived (order {order}). I expect a "
+                "solution.\n\n{customer}"]},
+        {"de": ["Hallo {first_name},\n\nes tut mir leid, dass sich die Lieferung verzögert. {Der_product} war "
+                "kurzfristig nicht lieferbar; {er} wird am {later} versendet. Als Entschuldigung erstatten wir Ihnen "
                 "die Versandkosten.\n\nFreundliche Grüße\n{agent}"],
          "en": ["Hi {first_name},\n\nI'm sorry about the delay. The {product} was briefly out of stock; it ships on "
-                "{date}. As an apology we are refunding the shipping cost.\n\nKind regards,\n{agent}"]},
+                "{later}. As an apology we are refunding the shipping cost.\n\nKind regards,\n{agent}"]},
         {"de": ["Das ist schon die zweite Verschiebung!"], "en": ["That's the second time it has been moved!"]},
-        {}, weight=8,
+        {"de": ["Lieferverzögerung: Versandkosten als Kulanz erstattet."],
+         "en": ["Delay: shipping cost refunded as goodwill."]},
+        weight=8, products=ALL_PRODUCTS,
     ),
     Topic(
         "damaged-parcel", "Delivery", ("delivery", "damage"),
         {"de": ["Paket beschädigt angekommen", "{product} mit Transportschaden"],
          "en": ["Parcel arrived damaged", "{product} damaged in transit"]},
-        {"de": ["Hallo,\n\nder Karton war eingedrückt und der {product} hat einen Riss im Gehäuse. Fotos habe "
-                "ich angehängt.\n\n{customer}"],
-         "en": ["Hello,\n\nthe box was crushed and the {product} has a crack in the housing. Photos attached.\n\n"
-                "{customer}"]},
+        {"de": ["Hallo,\n\nder Karton war eingedrückt und {der_product} ist zerkratzt und hat eine Delle. Fotos "
+                "habe ich angehängt (Bestellung {order}).\n\n{customer}"],
+         "en": ["Hello,\n\nthe box was crushed and the {product} is scratched and dented. Photos attached (order "
+                "{order}).\n\n{customer}"]},
         {"de": ["Hallo {first_name},\n\ndanke für die Fotos. Ich habe Ihnen ein kostenloses Rücksendeetikett "
-                "geschickt; sobald das Gerät bei uns ist, geht der Ersatz raus.\n\nViele Grüße\n{agent}"],
-         "en": ["Hi {first_name},\n\nthanks for the photos. I've emailed you a free return label; the replacement "
-                "ships as soon as the unit is back with us.\n\nBest regards,\n{agent}"]},
-        {}, {"de": ["Transportschaden bei {carrier} gemeldet."], "en": ["Damage claim filed with {carrier}."]},
-        weight=6,
+                "geschickt; der Ersatz geht sofort raus, ohne dass Sie auf die Rücksendung warten müssen.\n\n"
+                "Viele Grüße\n{agent}"],
+         "en": ["Hi {first_name},\n\nthanks for the photos. I've e-mailed you a free return label; the replacement "
+                "ships right away, without waiting for the return.\n\nBest regards,\n{agent}"]},
+        {"de": ["Wann kommt der Ersatz?"], "en": ["When will the replacement arrive?"]},
+        {"de": ["Transportschaden bei {carrier} gemeldet."], "en": ["Damage claim filed with {carrier}."]},
+        weight=6, products=ALL_PRODUCTS,
     ),
     Topic(
         "address-change", "Delivery", ("delivery", "address"),
@@ -177,16 +268,19 @@ TOPICS: list[Topic] = [
          "en": ["Hi, I made a typo in my address. Please deliver order {order} to {address}. Thanks!"]},
         {"de": ["Hallo {first_name},\n\ndie Adresse ist geändert, das Paket geht an {address}.\n\nGruß\n{agent}"],
          "en": ["Hi {first_name},\n\nthe address is updated; the parcel will go to {address}.\n\nBest,\n{agent}"]},
-        {}, {}, weight=5,
+        {"de": ["In der Sendungsverfolgung steht noch die alte Adresse."],
+         "en": ["The tracking page still shows the old address."]},
+        {}, weight=5,
     ),
+    # --- Technical -------------------------------------------------------------------------------------------------
     Topic(
         "defect", "Technical", ("defect", "warranty"),
         {"de": ["{product} funktioniert nicht mehr", "Defekt nach drei Wochen: {product}",
                 "Garantiefall {product}"],
          "en": ["{product} stopped working", "{product} broke after three weeks", "Warranty claim: {product}"]},
-        {"de": ["Hallo,\n\nmein {product} lässt sich seit gestern nicht mehr einschalten. Ich habe ihn am {date} "
+        {"de": ["Hallo,\n\n{mein_product} lässt sich seit gestern nicht mehr einschalten. Ich habe {ihn} am {date} "
                 "gekauft (Bestellung {order}). Was kann ich tun?\n\n{customer}",
-                "Guten Tag, der {product} zeigt Fehlercode E{ref3} an und bleibt dann stehen."],
+                "Guten Tag, {der_product} zeigt Fehlercode E{ref3} an und bleibt dann stehen."],
          "en": ["Hello,\n\nmy {product} won't switch on since yesterday. I bought it on {date} (order {order}). "
                 "What can I do?\n\n{customer}",
                 "Hi, the {product} shows error code E{ref3} and then stops."]},
@@ -199,7 +293,32 @@ TOPICS: list[Topic] = [
          "en": ["Restarting didn't help, the error comes back."]},
         {"de": ["Bekanntes Problem mit Firmware 2.3, Technik informiert."],
          "en": ["Known issue with firmware 2.3; engineering informed."]},
-        weight=14,
+        weight=10, products=("coffee", "washer", "printer", "vacuum"),
+    ),
+    Topic(
+        "battery", "Technical", ("battery", "warranty"),
+        {"de": ["Akku hält nicht: {product}", "{product} lädt nicht mehr"],
+         "en": ["Battery doesn't last: {product}", "{product} no longer charges"]},
+        {"de": ["Hallo,\n\n{mein_product} hält mit einer Akkuladung nur noch zwei Stunden durch, am Anfang waren "
+                "es mehrere Tage. Gekauft habe ich {ihn} am {date}.\n\n{customer}",
+                "Guten Tag, {mein_product} lädt nicht mehr, die Ladeanzeige bleibt aus. Kabel habe ich schon "
+                "getauscht."],
+         "en": ["Hello,\n\nthe battery of my {product} is empty after two hours; at first it lasted several days. I "
+                "bought it on {date}.\n\n{customer}",
+                "Hi, my {product} no longer charges and the charging light stays off. I've already tried another "
+                "cable."]},
+        {"de": ["Hallo {first_name},\n\nbitte laden Sie das Gerät einmal vollständig mit dem Originalkabel und "
+                "installieren Sie das Update 2.4 über die App; es behebt einen bekannten Akkufehler. Bleibt das "
+                "Problem, ist es ein Garantiefall und Sie bekommen von mir ein Rücksendeetikett.\n\n"
+                "Viele Grüße\n{agent}"],
+         "en": ["Hi {first_name},\n\nplease charge the device fully once with the original cable and install "
+                "update 2.4 from the app; it fixes a known battery fault. If the problem stays, it's a warranty "
+                "case and I'll send you a return label.\n\nBest regards,\n{agent}"]},
+        {"de": ["Auch nach dem Update ist der Akku schnell leer."],
+         "en": ["Even after the update the battery drains fast."]},
+        {"de": ["Akkufehler mit Firmware 2.3 bekannt, Update 2.4 empfohlen."],
+         "en": ["Battery fault known in firmware 2.3; recommended update 2.4."]},
+        weight=6, products=products_with("battery"),
     ),
     Topic(
         "login", "Technical", ("account", "login"),
@@ -217,18 +336,42 @@ TOPICS: list[Topic] = [
     ),
     Topic(
         "setup", "Technical", ("setup", "how-to"),
-        {"de": ["Einrichtung {product}", "Wie verbinde ich den {product} mit dem WLAN?"],
+        {"de": ["Einrichtung {product}", "Wie verbinde ich {den_product} mit dem WLAN?"],
          "en": ["Setting up the {product}", "How do I connect the {product} to Wi-Fi?"]},
-        {"de": ["Hallo, ich bekomme den {product} nicht mit meinem WLAN verbunden. Die App findet das Gerät "
+        {"de": ["Hallo, ich bekomme {den_product} nicht mit meinem WLAN verbunden. Die App findet das Gerät "
                 "nicht."],
          "en": ["Hi, I can't get the {product} onto my Wi-Fi. The app doesn't find the device."]},
         {"de": ["Hallo {first_name},\n\nhalten Sie die WPS-Taste 5 Sekunden gedrückt, bis die LED blau blinkt, und "
-                "starten Sie dann die Suche in der App. Eine Anleitung finden Sie in unserer Wissensdatenbank.\n\n"
-                "Viele Grüße\n{agent}"],
+                "starten Sie dann die Suche in der App. Das Gerät braucht ein 2,4-GHz-Netz. Eine Anleitung finden "
+                "Sie in unserer Wissensdatenbank.\n\nViele Grüße\n{agent}"],
          "en": ["Hi {first_name},\n\nhold the WPS button for 5 seconds until the LED flashes blue, then start the "
-                "search in the app. There is a step-by-step guide in our help center.\n\nBest regards,\n{agent}"]},
-        {}, {}, weight=7,
+                "search in the app. The device needs a 2.4 GHz network. There is a step-by-step guide in our help "
+                "center.\n\nBest regards,\n{agent}"]},
+        {"de": ["Die LED blinkt, aber die App findet trotzdem nichts."],
+         "en": ["The LED flashes, but the app still finds nothing."]},
+        {}, weight=6, products=products_with("wifi"),
     ),
+    Topic(
+        "router", "Technical", ("router", "connection"),
+        {"de": ["Internet bricht ständig ab", "{product} verliert die Verbindung"],
+         "en": ["Internet keeps dropping", "{product} keeps losing the connection"]},
+        {"de": ["Hallo,\n\nseit einer Woche bricht abends alle paar Minuten mein Internet ab. {Der_product} ist "
+                "schon neu gestartet.\n\n{customer}"],
+         "en": ["Hello,\n\nfor a week my internet has been dropping every few minutes in the evening. I have "
+                "already restarted the {product}.\n\n{customer}"]},
+        {"de": ["Hallo {first_name},\n\nbitte stellen Sie im Menü „WLAN > Funkkanal“ die automatische Kanalwahl "
+                "ein und installieren Sie Firmware 7.2; sie behebt Abbrüche bei vielen Nachbarnetzen.\n\n"
+                "Viele Grüße\n{agent}"],
+         "en": ["Hi {first_name},\n\nplease switch on automatic channel selection under \"Wi-Fi > Channel\" and "
+                "install firmware 7.2; it fixes dropouts where there are many neighbouring networks.\n\n"
+                "Best regards,\n{agent}"]},
+        {"de": ["Die Abbrüche sind weniger geworden, aber nicht weg."],
+         "en": ["Fewer dropouts now, but they haven't gone."]},
+        {"de": ["Leitung durchgemessen: Sync stabil, Problem liegt im WLAN."],
+         "en": ["Line test OK: sync stable, the problem is on the Wi-Fi side."]},
+        weight=4, products=("router",),
+    ),
+    # --- Complaints ------------------------------------------------------------------------------------------------
     Topic(
         "complaint-service", "Complaints", ("complaint", "service"),
         {"de": ["Beschwerde über Ihren Kundenservice", "Dreimal angerufen, niemand hilft"],
@@ -243,78 +386,142 @@ TOPICS: list[Topic] = [
          "en": ["Hi {first_name},\n\nI'm truly sorry you had to wait so long. I'm handling your request personally "
                 "from now on and will call you today before 4 pm.\n\nKind regards,\n{agent}"]},
         {"de": ["Ich warte immer noch auf den Rückruf."], "en": ["Still waiting for that call back."]},
-        {"de": ["Kundin sehr verärgert, Kulanzgutschein 20 € angeboten."],
+        {"de": ["Kunde sehr verärgert, Kulanzgutschein 20 € angeboten."],
          "en": ["Customer very upset; offered a 20 EUR goodwill voucher."]},
         weight=6,
     ),
     Topic(
         "complaint-quality", "Complaints", ("complaint", "quality"),
-        {"de": ["Qualität des {product} enttäuschend", "Reklamation {product}"],
+        {"de": ["Qualität enttäuschend: {product}", "Reklamation {product}"],
          "en": ["Disappointed with the quality of the {product}", "Complaint: {product}"]},
-        {"de": ["Hallo,\n\nfür {amount} hätte ich mehr erwartet. Der {product} wirkt billig verarbeitet und "
-                "macht laute Geräusche. Ich möchte ihn zurückgeben.\n\n{customer}"],
-         "en": ["Hello,\n\nfor {amount} I expected more. The {product} feels cheaply made and is noisy. I want to "
-                "return it.\n\n{customer}"]},
-        {"de": ["Hallo {first_name},\n\ndanke für Ihre offene Rückmeldung. Sie können den {product} innerhalb von "
+        {"de": ["Hallo,\n\nfür {amount} hätte ich mehr erwartet. {Der_product} wirkt billig verarbeitet und hat "
+                "schon nach einer Woche Kratzer. Ich möchte {ihn} zurückgeben.\n\n{customer}"],
+         "en": ["Hello,\n\nfor {amount} I expected more. The {product} feels cheaply made and already has scratches "
+                "after a week. I want to return it.\n\n{customer}"]},
+        {"de": ["Hallo {first_name},\n\ndanke für Ihre offene Rückmeldung. Sie können {den_product} innerhalb von "
                 "30 Tagen kostenlos zurückgeben; das Etikett ist unterwegs.\n\nViele Grüße\n{agent}"],
          "en": ["Hi {first_name},\n\nthanks for the honest feedback. You can return the {product} free of charge "
                 "within 30 days; the label is on its way.\n\nBest regards,\n{agent}"]},
-        {}, {}, weight=5,
+        {"de": ["Das Etikett ist nicht angekommen."], "en": ["The label hasn't arrived."]},
+        {}, weight=5, products=ALL_PRODUCTS,
     ),
+    # --- General ---------------------------------------------------------------------------------------------------
     Topic(
         "opening-hours", "General", ("opening-hours", "store"),
-        {"de": ["Öffnungszeiten an Feiertagen", "Wann hat die Filiale {city} geöffnet?"],
-         "en": ["Opening hours on public holidays", "When is the {city} store open?"]},
+        {"de": ["Öffnungszeiten am Samstag", "Wann hat die Filiale {city} geöffnet?"],
+         "en": ["Opening hours on Saturday", "When is the {city} store open?"]},
         {"de": ["Hallo, hat Ihre Filiale in {city} am Samstag geöffnet?"],
          "en": ["Hi, is your {city} store open on Saturday?"]},
         {"de": ["Hallo {first_name},\n\nunsere Filiale in {city} hat Mo–Fr 9–19 Uhr und Sa 9–16 Uhr geöffnet; an "
                 "Feiertagen bleibt sie geschlossen.\n\nViele Grüße\n{agent}"],
          "en": ["Hi {first_name},\n\nour {city} store is open Mon–Fri 9 am–7 pm and Sat 9 am–4 pm; it is closed on "
                 "public holidays.\n\nBest regards,\n{agent}"]},
-        {}, {}, weight=6,
+        {}, {}, weight=5,
     ),
     Topic(
-        "contract", "General", ("contract", "account"),
-        {"de": ["Vertrag kündigen", "Tarifwechsel {plan}", "Kündigungsbestätigung fehlt"],
-         "en": ["Cancel my contract", "Switch plan: {plan}", "No cancellation confirmation"]},
+        "cancel-contract", "General", ("contract", "account"),
+        {"de": ["Vertrag kündigen: {plan}", "Kündigungsbestätigung fehlt"],
+         "en": ["Cancel my contract: {plan}", "No cancellation confirmation"]},
         {"de": ["Hallo,\n\nich möchte meinen Vertrag ({plan}) zum nächstmöglichen Termin kündigen. Bitte "
                 "bestätigen Sie mir das Datum.\n\n{customer}"],
          "en": ["Hello,\n\nI'd like to cancel my contract ({plan}) at the earliest possible date. Please confirm "
                 "the date.\n\n{customer}"]},
-        {"de": ["Hallo {first_name},\n\nIhre Kündigung ist eingegangen und wird zum {date} wirksam. Die "
+        {"de": ["Hallo {first_name},\n\nIhre Kündigung ist eingegangen und wird zum {month_end} wirksam. Die "
                 "Bestätigung erhalten Sie zusätzlich per Post.\n\nFreundliche Grüße\n{agent}"],
-         "en": ["Hi {first_name},\n\nwe have received your cancellation; it takes effect on {date}. You will also "
-                "get a confirmation by post.\n\nKind regards,\n{agent}"]},
-        {}, {"de": ["Rückgewinnungsangebot abgelehnt."], "en": ["Declined the retention offer."]},
-        weight=6,
+         "en": ["Hi {first_name},\n\nwe have received your cancellation; it takes effect on {month_end}. You will "
+                "also get a confirmation by post.\n\nKind regards,\n{agent}"]},
+        {"de": ["Die Bestätigung per Post ist noch nicht da."], "en": ["The confirmation by post hasn't come."]},
+        {"de": ["Rückgewinnungsangebot abgelehnt."], "en": ["Declined the retention offer."]},
+        weight=4,
     ),
     Topic(
-        "general", "General", ("question",),
-        {"de": ["Frage zu Bestellung {order}", "Gutschein einlösen", "Newsletter abbestellen"],
-         "en": ["Question about order {order}", "Redeeming a voucher", "Unsubscribe from newsletter"]},
-        {"de": ["Hallo, mein Gutscheincode wird im Warenkorb nicht akzeptiert. Woran liegt das?",
-                "Bitte tragen Sie mich aus dem Newsletter aus, die Abmeldung im Link funktioniert nicht."],
-         "en": ["Hi, my voucher code isn't accepted at checkout. Why is that?",
-                "Please take me off the newsletter, the unsubscribe link doesn't work."]},
-        {"de": ["Hallo {first_name},\n\nich habe das für Sie erledigt. Melden Sie sich gern, wenn noch etwas "
-                "offen ist.\n\nViele Grüße\n{agent}"],
-         "en": ["Hi {first_name},\n\nI've taken care of that for you. Let me know if anything else comes up.\n\n"
-                "Best regards,\n{agent}"]},
-        {}, {}, weight=6,
+        "switch-plan", "General", ("contract", "plan"),
+        {"de": ["Tarifwechsel {plan}", "In günstigeren Tarif wechseln"],
+         "en": ["Switch plan: {plan}", "Moving to a cheaper plan"]},
+        {"de": ["Hallo,\n\nich möchte von meinem {plan} in einen günstigeren Tarif wechseln. Geht das auch vor "
+                "Ende der Laufzeit?\n\n{customer}"],
+         "en": ["Hello,\n\nI'd like to move from my {plan} to a cheaper plan. Is that possible before the end of "
+                "the term?\n\n{customer}"]},
+        {"de": ["Hallo {first_name},\n\nein Wechsel in einen kleineren Tarif ist jederzeit zum Monatsersten "
+                "möglich. Ich habe den Wechsel zum nächsten Monat eingetragen; die Bestätigung kommt per E-Mail.\n\n"
+                "Viele Grüße\n{agent}"],
+         "en": ["Hi {first_name},\n\nmoving to a smaller plan is possible on the first of any month. I have booked "
+                "the change for next month; the confirmation follows by e-mail.\n\nBest regards,\n{agent}"]},
+        {}, {}, weight=3,
+    ),
+    Topic(
+        "voucher", "General", ("voucher", "question"),
+        {"de": ["Gutscheincode wird nicht akzeptiert", "Gutschein einlösen"],
+         "en": ["Voucher code not accepted", "Redeeming a voucher"]},
+        {"de": ["Hallo, mein Gutscheincode wird im Warenkorb nicht akzeptiert. Woran liegt das?"],
+         "en": ["Hi, my voucher code isn't accepted at checkout. Why is that?"]},
+        {"de": ["Hallo {first_name},\n\nGutscheine gelten ab 50 € Bestellwert und nicht für bereits reduzierte "
+                "Artikel. Ihr Code ist noch bis {month_end} gültig.\n\nViele Grüße\n{agent}"],
+         "en": ["Hi {first_name},\n\nvouchers apply from an order value of 50 EUR and not to items already on sale. "
+                "Your code is valid until {month_end}.\n\nBest regards,\n{agent}"]},
+        {"de": ["Mein Warenkorb liegt über 50 € und es geht trotzdem nicht."],
+         "en": ["My basket is over 50 EUR and it still doesn't work."]},
+        {}, weight=4,
+    ),
+    Topic(
+        "newsletter", "General", ("newsletter", "account"),
+        {"de": ["Newsletter abbestellen", "Keine Werbe-E-Mails mehr"],
+         "en": ["Unsubscribe from the newsletter", "No more marketing e-mails"]},
+        {"de": ["Bitte tragen Sie mich aus dem Newsletter aus, die Abmeldung im Link funktioniert nicht."],
+         "en": ["Please take me off the newsletter, the unsubscribe link doesn't work."]},
+        {"de": ["Hallo {first_name},\n\nich habe {email} aus dem Newsletter ausgetragen. Bis zu 48 Stunden kann "
+                "noch eine bereits geplante E-Mail ankommen.\n\nViele Grüße\n{agent}"],
+         "en": ["Hi {first_name},\n\nI've removed {email} from the newsletter. An e-mail already scheduled may "
+                "still arrive within 48 hours.\n\nBest regards,\n{agent}"]},
+        {}, {}, weight=2,
     ),
 ]
 
 #: Short customer messages that fit any topic.
 THANKS = {"de": ["Vielen Dank, das hat geholfen!", "Super, danke für die schnelle Hilfe.", "Alles klar, danke."],
           "en": ["Thank you, that solved it!", "Great, thanks for the quick help.", "All good now, thanks."]}
+#: The agent asking the customer for something, by queue (the case then waits, pending on the customer).
 PENDING_ASK = {
-    "de": ["Hallo {first_name},\n\ndamit ich weiterhelfen kann: Können Sie mir bitte die Bestellnummer und ein "
-           "Foto des Typenschilds schicken?\n\nViele Grüße\n{agent}",
-           "Hallo {first_name},\n\nkönnen Sie mir bitte kurz bestätigen, ob das Problem nach dem Neustart weiterhin "
-           "besteht?\n\nGruß\n{agent}"],
-    "en": ["Hi {first_name},\n\nso I can help: could you send me the order number and a photo of the type plate?"
-           "\n\nBest regards,\n{agent}",
-           "Hi {first_name},\n\ncould you confirm whether the problem persists after the restart?\n\nThanks,\n{agent}"],
+    "Billing": {
+        "de": ["Hallo {first_name},\n\ndamit ich das prüfen kann: Können Sie mir bitte einen Auszug Ihrer "
+               "Kontobewegungen mit der Buchung schicken?\n\nViele Grüße\n{agent}",
+               "Hallo {first_name},\n\nkönnen Sie mir bitte die Rechnungsnummer und die Zahlungsart nennen?\n\n"
+               "Gruß\n{agent}"],
+        "en": ["Hi {first_name},\n\nso I can check this: could you send me a statement showing the payment?\n\n"
+               "Best regards,\n{agent}",
+               "Hi {first_name},\n\ncould you tell me the invoice number and how you paid?\n\nThanks,\n{agent}"],
+    },
+    "Delivery": {
+        "de": ["Hallo {first_name},\n\ndamit ich weiterhelfen kann: Können Sie mir bitte Fotos vom Paket und vom "
+               "Adressaufkleber schicken?\n\nViele Grüße\n{agent}",
+               "Hallo {first_name},\n\nkönnen Sie bitte bei Ihren Nachbarn nachfragen, ob das Paket dort abgegeben "
+               "wurde?\n\nGruß\n{agent}"],
+        "en": ["Hi {first_name},\n\nso I can help: could you send me photos of the parcel and the address label?"
+               "\n\nBest regards,\n{agent}",
+               "Hi {first_name},\n\ncould you check with your neighbours whether the parcel was left there?\n\n"
+               "Thanks,\n{agent}"],
+    },
+    "Technical": {
+        "de": ["Hallo {first_name},\n\ndamit ich weiterhelfen kann: Können Sie mir bitte die Seriennummer vom "
+               "Typenschild und die Firmware-Version aus dem Gerätemenü schicken?\n\nViele Grüße\n{agent}",
+               "Hallo {first_name},\n\nkönnen Sie mir bitte kurz bestätigen, ob das Problem nach dem Neustart "
+               "weiterhin besteht?\n\nGruß\n{agent}"],
+        "en": ["Hi {first_name},\n\nso I can help: could you send me the serial number from the type plate and "
+               "the firmware version from the device menu?\n\nBest regards,\n{agent}",
+               "Hi {first_name},\n\ncould you confirm whether the problem persists after the restart?\n\n"
+               "Thanks,\n{agent}"],
+    },
+    "Complaints": {
+        "de": ["Hallo {first_name},\n\nwann kann ich Sie heute am besten telefonisch erreichen?\n\nViele Grüße\n"
+               "{agent}"],
+        "en": ["Hi {first_name},\n\nwhen is the best time to call you today?\n\nBest regards,\n{agent}"],
+    },
+    "General": {
+        "de": ["Hallo {first_name},\n\nkönnen Sie mir bitte Ihre Kundennummer nennen? Sie steht oben auf jeder "
+               "Rechnung.\n\nViele Grüße\n{agent}"],
+        "en": ["Hi {first_name},\n\ncould you tell me your customer number? It is at the top of every invoice."
+               "\n\nBest regards,\n{agent}"],
+    },
 }
 CLOSING = {
     "de": ["Hallo {first_name},\n\nich schließe den Vorgang {key} jetzt ab. Wenn Sie noch Fragen haben, antworten "
@@ -323,7 +530,7 @@ CLOSING = {
            "\n\nBest regards,\n{agent}"],
 }
 GENERIC_NOTES = {
-    "de": ["Kunde telefonisch erreicht, Lösung besprochen.", "Rückruf für morgen vormittag vereinbart.",
+    "de": ["Kunde telefonisch erreicht, Lösung besprochen.", "Rückruf für morgen Vormittag vereinbart.",
            "Bitte auf Antwort des Kunden warten."],
     "en": ["Reached the customer by phone, discussed the fix.", "Call back agreed for tomorrow morning.",
            "Waiting for the customer's answer."],
@@ -436,6 +643,80 @@ CANNED: list[tuple[str, str, str, str, str]] = [
     ("escalated-de", "de", "General", "An Fachabteilung übergeben",
      "Hallo {{ customer.first_name }},\n\nich habe Ihren Vorgang {{ case.key }} an unsere Fachabteilung "
      "{{ case.queue }} übergeben; sie meldet sich in Kürze per {{ case.channel }} bei Ihnen.\n\n{{ agent.name }}"),
+    ("invoice-explained", "en", "Billing", "Invoice explained",
+     "Hi {{ customer.first_name }},\n\nthe amount on your invoice is the item price plus shipping; free shipping "
+     "applies from an order value of 50 EUR. I have attached the breakdown.\n\nKind regards,\n{{ agent.name }}"),
+    ("invoice-explained-de", "de", "Billing", "Rechnung erklärt",
+     "Hallo {{ customer.first_name }},\n\nder Betrag auf Ihrer Rechnung setzt sich aus Artikelpreis und "
+     "Versandkosten zusammen; versandkostenfrei liefern wir ab 50 € Bestellwert. Die Aufstellung habe ich Ihnen "
+     "angehängt.\n\nFreundliche Grüße\n{{ agent.name }}"),
+    ("invoice-corrected", "en", "Billing", "Invoice corrected",
+     "Hi {{ customer.first_name }},\n\nthe corrected invoice with your new address is now in your account under "
+     "\"My invoices\"; the old one is cancelled.\n\nKind regards,\n{{ agent.name }}"),
+    ("invoice-corrected-de", "de", "Billing", "Rechnung korrigiert",
+     "Hallo {{ customer.first_name }},\n\ndie korrigierte Rechnung mit Ihrer neuen Adresse steht ab sofort in Ihrem "
+     "Kundenkonto unter „Meine Rechnungen“; die alte Rechnung ist storniert.\n\nViele Grüße\n{{ agent.name }}"),
+    ("address-changed", "en", "Delivery", "Delivery address changed",
+     "Hi {{ customer.first_name }},\n\nI have changed the delivery address as requested. If the parcel has already "
+     "been handed to the carrier, the change can take a day to show in the tracking.\n\nBest regards,\n"
+     "{{ agent.name }}"),
+    ("address-changed-de", "de", "Delivery", "Lieferadresse geändert",
+     "Hallo {{ customer.first_name }},\n\nich habe die Lieferadresse wie gewünscht geändert. Ist das Paket schon beim "
+     "Versanddienstleister, erscheint die Änderung bis zu einem Tag später in der Sendungsverfolgung.\n\n"
+     "Viele Grüße\n{{ agent.name }}"),
+    ("damaged-replacement", "en", "Delivery", "Damaged delivery: replacement",
+     "Hi {{ customer.first_name }},\n\nthank you for the photos. A replacement is on its way today, and I have sent "
+     "a free return label for the damaged item to {{ customer.email }}.\n\nBest regards,\n{{ agent.name }}"),
+    ("damaged-replacement-de", "de", "Delivery", "Transportschaden: Ersatz unterwegs",
+     "Hallo {{ customer.first_name }},\n\ndanke für die Fotos. Der Ersatz geht noch heute raus; ein kostenloses "
+     "Rücksendeetikett für den beschädigten Artikel habe ich Ihnen an {{ customer.email }} geschickt.\n\n"
+     "Viele Grüße\n{{ agent.name }}"),
+    ("battery", "en", "Technical", "Battery: charge and update",
+     "Hi {{ customer.first_name }},\n\nplease charge the device fully once with the original cable and install "
+     "update 2.4 from the app; it fixes a known battery fault. If the battery still drains fast, reply quoting "
+     "{{ case.key }} and I'll arrange a warranty repair.\n\n{{ agent.name }}"),
+    ("battery-de", "de", "Technical", "Akku: laden und Update",
+     "Hallo {{ customer.first_name }},\n\nbitte laden Sie das Gerät einmal vollständig mit dem Originalkabel und "
+     "installieren Sie das Update 2.4 über die App; es behebt einen bekannten Akkufehler. Ist der Akku danach "
+     "weiterhin schnell leer, antworten Sie bitte mit Angabe von {{ case.key }}, dann veranlasse ich eine "
+     "Garantiereparatur.\n\n{{ agent.name }}"),
+    ("wifi-setup", "en", "Technical", "Connecting to Wi-Fi",
+     "Hi {{ customer.first_name }},\n\nhold the WPS button for 5 seconds until the LED flashes blue, then choose "
+     "\"Add device\" in the app. The device needs a 2.4 GHz network; if the app finds nothing, switch off mobile "
+     "data on your phone and try again.\n\nBest regards,\n{{ agent.name }}"),
+    ("wifi-setup-de", "de", "Technical", "Mit dem WLAN verbinden",
+     "Hallo {{ customer.first_name }},\n\nhalten Sie die WPS-Taste 5 Sekunden gedrückt, bis die LED blau blinkt, "
+     "und wählen Sie dann in der App „Gerät hinzufügen“. Das Gerät braucht ein 2,4-GHz-Netz; findet die App nichts, "
+     "schalten Sie die mobilen Daten am Handy aus und versuchen Sie es erneut.\n\nViele Grüße\n{{ agent.name }}"),
+    ("router-dropouts", "en", "Technical", "Router: connection drops",
+     "Hi {{ customer.first_name }},\n\nplease switch on automatic channel selection under \"Wi-Fi > Channel\" and "
+     "install firmware 7.2 on the router; it fixes dropouts where there are many neighbouring networks.\n\n"
+     "Best regards,\n{{ agent.name }}"),
+    ("router-dropouts-de", "de", "Technical", "Router: Verbindungsabbrüche",
+     "Hallo {{ customer.first_name }},\n\nbitte stellen Sie im Router-Menü „WLAN > Funkkanal“ die automatische "
+     "Kanalwahl ein und installieren Sie Firmware 7.2; sie behebt Abbrüche bei vielen Nachbarnetzen.\n\n"
+     "Viele Grüße\n{{ agent.name }}"),
+    ("voucher", "en", "General", "Voucher conditions",
+     "Hi {{ customer.first_name }},\n\nvouchers apply from an order value of 50 EUR and not to items already on "
+     "sale; one voucher per order. Enter the code in the basket before checking out.\n\nBest regards,\n"
+     "{{ agent.name }}"),
+    ("voucher-de", "de", "General", "Gutscheinbedingungen",
+     "Hallo {{ customer.first_name }},\n\nGutscheine gelten ab 50 € Bestellwert und nicht für bereits reduzierte "
+     "Artikel; pro Bestellung ist ein Gutschein möglich. Bitte geben Sie den Code im Warenkorb vor dem Bezahlen "
+     "ein.\n\nViele Grüße\n{{ agent.name }}"),
+    ("newsletter", "en", "General", "Newsletter unsubscribed",
+     "Hi {{ customer.first_name }},\n\nI have removed {{ customer.email }} from our newsletter. An e-mail already "
+     "scheduled may still arrive within 48 hours.\n\nBest regards,\n{{ agent.name }}"),
+    ("newsletter-de", "de", "General", "Newsletter abbestellt",
+     "Hallo {{ customer.first_name }},\n\nich habe {{ customer.email }} aus unserem Newsletter ausgetragen. Eine "
+     "bereits geplante E-Mail kann noch bis zu 48 Stunden lang ankommen.\n\nViele Grüße\n{{ agent.name }}"),
+    ("plan-switch", "en", "General", "Plan change booked",
+     "Hi {{ customer.first_name }},\n\nI have booked your change to the smaller plan for the first of next month. "
+     "The confirmation follows by e-mail to {{ customer.email }}.\n\nKind regards,\n{{ agent.name }}"),
+    ("plan-switch-de", "de", "General", "Tarifwechsel eingetragen",
+     "Hallo {{ customer.first_name }},\n\nich habe Ihren Wechsel in den kleineren Tarif zum nächsten Monatsersten "
+     "eingetragen. Die Bestätigung erhalten Sie per E-Mail an {{ customer.email }}.\n\nFreundliche Grüße\n"
+     "{{ agent.name }}"),
 ]
 
 # --- knowledge base ---------------------------------------------------------------------------------------------
@@ -534,14 +815,99 @@ KB_BASE: list[tuple[str, str, str, str, str]] = [
      "# Gerät mit dem WLAN verbinden\n\n1. Gerät in den Kopplungsmodus bringen: **WPS** 5 Sekunden halten, bis die "
      "LED blau blinkt.\n2. App öffnen und *Gerät hinzufügen* wählen.\n3. Nur 2,4-GHz-Netze werden unterstützt.\n\n"
      "Findet die App das Gerät nicht, mobile Daten am Handy ausschalten und erneut versuchen."),
+    ("invoice-questions", "en", "billing,invoice", "Invoice questions: copies, amounts and billing address",
+     "# Invoice questions: copies, amounts and billing address\n\n## A copy of an invoice\n\nEvery invoice is in the "
+     "customer's account under *My invoices* as a PDF. Send a copy from the back office (*Orders > Invoice > "
+     "Send again*) when the customer cannot find it.\n\n## The amount looks wrong\n\nAn invoice shows the item "
+     "price, shipping and any voucher. Shipping is free from an order value of **50 EUR**; below that it costs "
+     "4.95 EUR even during promotions. Explain the lines and attach the breakdown.\n\n## Wrong billing address\n\n"
+     "Cancel the invoice and issue a corrected one (*Invoice > Correct address*); the customer finds it under "
+     "*My invoices* at once. Never edit the PDF by hand."),
+    ("invoice-questions-de", "de", "billing,invoice", "Fragen zur Rechnung: Kopie, Betrag und Rechnungsadresse",
+     "# Fragen zur Rechnung: Kopie, Betrag und Rechnungsadresse\n\n## Rechnungskopie\n\nJede Rechnung liegt als PDF "
+     "im Kundenkonto unter *Meine Rechnungen*. Findet der Kunde sie nicht, die Rechnung aus dem Backoffice erneut "
+     "senden (*Bestellungen > Rechnung > Erneut senden*).\n\n## Rechnungsbetrag stimmt nicht\n\nDie Rechnung zeigt "
+     "Artikelpreis, Versandkosten und Gutscheine. Versandkostenfrei ab **50 €** Bestellwert, darunter 4,95 € – "
+     "auch während Aktionen. Positionen erklären und die Aufstellung anhängen.\n\n## Falsche Rechnungsadresse\n\n"
+     "Rechnung stornieren und korrigiert neu ausstellen (*Rechnung > Adresse korrigieren*); sie erscheint sofort "
+     "unter *Meine Rechnungen*. Das PDF nie von Hand ändern."),
+    ("double-charge", "en", "billing,payment", "Customer charged twice",
+     "# Customer charged twice\n\n1. Compare the payments in the back office with the customer's statement.\n2. A "
+     "duplicate capture by the payment provider is voided automatically within **5 working days**; a reserved "
+     "amount (not yet booked) disappears by itself.\n3. If both charges are booked, open a refund for the second "
+     "one and tell the customer the reference `RF-…`."),
+    ("double-charge-de", "de", "billing,payment", "Doppelte Abbuchung",
+     "# Doppelte Abbuchung\n\n1. Zahlungen im Backoffice mit dem Kontoauszug des Kunden vergleichen.\n2. Eine doppelte "
+     "Buchung des Zahlungsanbieters wird innerhalb von **5 Werktagen** automatisch storniert; eine Vormerkung (noch "
+     "nicht gebucht) verschwindet von selbst.\n3. Sind beide Beträge gebucht: Erstattung für die zweite Buchung "
+     "anlegen und dem Kunden die Referenz `RF-…` nennen."),
+    ("late-delivery", "en", "delivery,delay", "Late deliveries: what we offer",
+     "# Late deliveries: what we offer\n\n- Check the order: out of stock, waiting at the warehouse, or with the "
+     "carrier?\n- Tell the customer the new shipping date.\n- From **3 days** late, refund the shipping cost as "
+     "goodwill; from **10 days**, offer to cancel the order free of charge."),
+    ("late-delivery-de", "de", "delivery,delay", "Lieferverzögerung: was wir anbieten",
+     "# Lieferverzögerung: was wir anbieten\n\n- Bestellung prüfen: nicht vorrätig, im Lager oder beim "
+     "Versanddienstleister?\n- Dem Kunden den neuen Versandtermin nennen.\n- Ab **3 Tagen** Verspätung die "
+     "Versandkosten als Kulanz erstatten; ab **10 Tagen** eine kostenlose Stornierung anbieten."),
+    ("battery-problems", "en", "battery,warranty", "Battery drains fast or won't charge",
+     "# Battery drains fast or won't charge\n\n1. Charge fully once with the **original cable** and charger.\n2. "
+     "Install firmware **2.4** from the app: 2.3 has a known battery fault.\n3. Still draining within hours, or "
+     "the charging light stays off? Batteries are covered by the 2-year warranty: send a return label."),
+    ("battery-problems-de", "de", "battery,warranty", "Akku hält nicht oder lädt nicht",
+     "# Akku hält nicht oder lädt nicht\n\n1. Einmal vollständig mit dem **Originalkabel** und Netzteil laden.\n2. "
+     "Firmware **2.4** über die App installieren: Version 2.3 hat einen bekannten Akkufehler.\n3. Akku weiterhin "
+     "nach Stunden leer oder Ladeanzeige bleibt aus? Der Akku fällt unter die 2 Jahre Garantie: "
+     "Rücksendeetikett schicken."),
+    ("router-dropouts", "en", "router,connection", "Router: the internet keeps dropping",
+     "# Router: the internet keeps dropping\n\n1. Run a line test in the back office: is the sync stable?\n2. "
+     "Stable sync, dropouts on Wi-Fi only: switch on automatic channel selection (*Wi-Fi > Channel*).\n3. Install "
+     "firmware **7.2**, which fixes dropouts where there are many neighbouring networks.\n4. Unstable sync: book "
+     "a technician."),
+    ("router-dropouts-de", "de", "router,connection", "Router: Internet bricht ständig ab",
+     "# Router: Internet bricht ständig ab\n\n1. Leitungstest im Backoffice: Ist die Synchronisation stabil?\n2. "
+     "Sync stabil, Abbrüche nur im WLAN: automatische Kanalwahl einschalten (*WLAN > Funkkanal*).\n3. Firmware "
+     "**7.2** installieren; sie behebt Abbrüche bei vielen Nachbarnetzen.\n4. Sync instabil: Techniker "
+     "beauftragen."),
+    ("returns", "en", "returns,refund", "Returns within 30 days",
+     "# Returns within 30 days\n\nCustomers can return any item within **30 days** of delivery without giving a "
+     "reason.\n\n1. Create the return in the back office.\n2. Send the free return label by e-mail.\n3. The refund "
+     "is released once the warehouse has checked the item (see *How long does a refund take?*)."),
+    ("returns-de", "de", "returns,refund", "Rückgabe innerhalb von 30 Tagen",
+     "# Rückgabe innerhalb von 30 Tagen\n\nKunden können jeden Artikel innerhalb von **30 Tagen** nach Lieferung "
+     "ohne Angabe von Gründen zurückgeben.\n\n1. Retoure im Backoffice anlegen.\n2. Kostenloses Rücksendeetikett per "
+     "E-Mail senden.\n3. Die Erstattung wird nach der Prüfung im Lager freigegeben (siehe *Wie lange dauert eine "
+     "Erstattung?*)."),
+    ("switch-plan", "en", "contract,plan", "Switching plans",
+     "# Switching plans\n\n- A **bigger** plan starts at once.\n- A **smaller** plan starts on the first of the next "
+     "month, also during the minimum term.\n- Confirm the date in writing; the price changes on the next bill."),
+    ("switch-plan-de", "de", "contract,plan", "Tarif wechseln",
+     "# Tarif wechseln\n\n- Ein **größerer** Tarif gilt sofort.\n- Ein **kleinerer** Tarif gilt ab dem nächsten "
+     "Monatsersten, auch während der Mindestlaufzeit.\n- Datum schriftlich bestätigen; der neue Preis gilt ab der "
+     "nächsten Rechnung."),
+    ("vouchers", "en", "voucher,checkout", "Redeeming vouchers",
+     "# Redeeming vouchers\n\nA voucher code is not accepted when:\n\n- the order value is below **50 EUR**,\n- the "
+     "basket only holds items already on sale,\n- the code has expired or another voucher is already used.\n\nThe "
+     "expiry date is in the voucher e-mail. Expired codes can be replaced once as goodwill."),
+    ("vouchers-de", "de", "voucher,checkout", "Gutscheine einlösen",
+     "# Gutscheine einlösen\n\nEin Gutscheincode wird nicht akzeptiert, wenn:\n\n- der Bestellwert unter **50 €** "
+     "liegt,\n- der Warenkorb nur reduzierte Artikel enthält,\n- der Code abgelaufen ist oder schon ein anderer "
+     "Gutschein eingelöst wurde.\n\nDas Ablaufdatum steht in der Gutschein-E-Mail. Abgelaufene Codes einmalig aus "
+     "Kulanz ersetzen."),
+    ("newsletter", "en", "newsletter,account", "Unsubscribing from the newsletter",
+     "# Unsubscribing from the newsletter\n\nRemove the address in the back office (*Customer > Marketing*). "
+     "Mailings already scheduled may still arrive for up to **48 hours**; tell the customer so."),
+    ("newsletter-de", "de", "newsletter,account", "Newsletter abbestellen",
+     "# Newsletter abbestellen\n\nAdresse im Backoffice austragen (*Kunde > Marketing*). Bereits geplante "
+     "Aussendungen können noch bis zu **48 Stunden** ankommen; das dem Kunden sagen."),
 ]
 
-#: For generated variants: (language, title template, tags, intro, steps)
+#: For generated variants: language -> (title template, tags, intro, steps); product placeholders as in
+#: ``product_fill``, ``{symptom}`` from SYMPTOMS.
 KB_VARIANTS = {
     "en": [
         ("Troubleshooting the {product}: {symptom}", "troubleshooting,{tag}",
-         "This guide helps when the {product} {symptom_lower}.",
-         ["Check the power supply and cables.", "Restart the device (unplug for 30 seconds).",
+         "This guide helps with this problem of the {product}: {symptom}.",
+         ["Check the power supply or charging cable.", "Restart the device (switch off, wait 30 seconds, switch on).",
           "Update to the latest firmware in the app.", "Reset to factory settings as a last resort.",
           "Still failing? Open a warranty case and send a return label."]),
         ("Returning the {product}", "returns,{tag}", "How a customer returns the {product} within 30 days.",
@@ -554,24 +920,27 @@ KB_VARIANTS = {
     ],
     "de": [
         ("Fehlerbehebung {product}: {symptom}", "fehlerbehebung,{tag}",
-         "Diese Anleitung hilft, wenn der {product} {symptom_lower}.",
-         ["Stromversorgung und Kabel prüfen.", "Gerät neu starten (30 Sekunden vom Strom trennen).",
+         "Diese Anleitung hilft bei diesem Problem mit {dem_product}: {symptom}.",
+         ["Stromversorgung bzw. Ladekabel prüfen.", "Gerät neu starten (ausschalten, 30 Sekunden warten, einschalten).",
           "Neueste Firmware über die App installieren.", "Als letzten Schritt auf Werkseinstellungen zurücksetzen.",
           "Weiterhin defekt? Garantiefall anlegen und Rücksendeetikett senden."]),
-        ("Rücksendung {product}", "retoure,{tag}", "So gibt ein Kunde den {product} innerhalb von 30 Tagen zurück.",
+        ("Rücksendung {product}", "retoure,{tag}", "So gibt ein Kunde {den_product} innerhalb von 30 Tagen zurück.",
          ["Retoure im Backoffice anlegen.", "Kostenloses Rücksendeetikett per E-Mail senden.",
           "Die Erstattung wird nach der Prüfung im Lager freigegeben."]),
-        ("{product}: häufige Fragen", "faq,{tag}", "Antworten auf die häufigsten Fragen zum {product}.",
+        ("{product}: häufige Fragen", "faq,{tag}", "Antworten auf die häufigsten Fragen zu {dem_product}.",
          ["Garantie: 2 Jahre ab Lieferung.", "Ersatzteile sind 5 Jahre lang erhältlich.",
           "Die Anleitung gibt es als PDF im Hilfe-Center."]),
     ],
 }
-SYMPTOMS = {
-    "en": ["Won't switch on", "Error code E104", "Loses the connection", "Makes loud noises", "Battery drains fast",
-           "Display stays dark"],
-    "de": ["Lässt sich nicht einschalten", "Fehlercode E104", "Verliert die Verbindung", "Macht laute Geräusche",
-           "Akku schnell leer", "Display bleibt dunkel"],
-}
+#: Symptoms for troubleshooting articles: (product kinds it fits, any of; empty: every product), text by language.
+SYMPTOMS: list[tuple[frozenset[str], dict[str, str]]] = [
+    (frozenset(), {"en": "Won't switch on", "de": "Lässt sich nicht einschalten"}),
+    (frozenset({"display"}), {"en": "Error code E104", "de": "Fehlercode E104"}),
+    (frozenset({"wifi", "bluetooth", "network"}), {"en": "Loses the connection", "de": "Verliert die Verbindung"}),
+    (frozenset({"noisy"}), {"en": "Makes loud noises", "de": "Macht laute Geräusche"}),
+    (frozenset({"battery"}), {"en": "Battery drains fast", "de": "Akku schnell leer"}),
+    (frozenset({"display"}), {"en": "Display stays dark", "de": "Display bleibt dunkel"}),
+]
 
 #: Agents of the demo store: (login, name, role, tier, queues, skills)
 DEMO_AGENTS = [

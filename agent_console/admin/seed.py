@@ -67,15 +67,55 @@ BULK_INDEX_REBUILD_FROM = 20000
 
 CHANNEL_WEIGHTS = {"email": 30, "phone": 22, "chat": 18, "web": 10, "messenger": 8, "social": 7, "onsite": 5}
 PRIORITY_WEIGHTS = {"urgent": 4, "high": 16, "normal": 65, "low": 15}
-STATUS_WEIGHTS = {"new": 9, "open": 14, "pending": 7, "escalated": 5, "resolved": 33, "closed": 32}
+#: Per channel, how many cases in 100 are open (by status); the rest are done (resolved, closed after
+#: CLOSE_AFTER_DAYS). Live channels (a call, a chat, a walk-in) are mostly settled while the customer is there, so
+#: few of them wait; written channels carry the backlog.
+OPEN_STATUS_SHARES = {
+    "phone": {"new": 0.4, "open": 4, "pending": 1.5, "escalated": 1.5},
+    "chat": {"new": 1.0, "open": 3, "pending": 1, "escalated": 1},
+    "onsite": {"new": 1.0, "open": 3, "pending": 1, "escalated": 1},
+    "email": {"new": 5, "open": 9, "pending": 5, "escalated": 3},
+    "web": {"new": 5, "open": 8, "pending": 4, "escalated": 3},
+    "messenger": {"new": 3, "open": 6, "pending": 2, "escalated": 2},
+    "social": {"new": 3, "open": 6, "pending": 2, "escalated": 2},
+}
+LIVE_CHANNELS = ("phone", "chat", "onsite")
+#: SLA states of open cases' most urgent running target at seeding time: mostly ok, some at risk, a few breached.
+OPEN_AT_RISK = 0.17
+OPEN_BREACHED = 0.10
+OPEN_BREACHED_ESCALATED = 0.22
+#: Share of open (answered) cases where the customer wrote again and waits for the next update.
+AWAITING_UPDATE = 0.35
+#: First responses within target (the service level lands around 80 %).
+FIRST_RESPONSE_MET = 0.84
+#: Resolved cases settled with the first answer (one customer contact, never reopened).
+FIRST_CONTACT_RESOLVED = 0.74
+#: How long ago cases were resolved: RECENT_SHARE of them within days (mean RECENT_DAYS), the rest spread over
+#: months (mean ARCHIVE_DAYS), so today has figures and customers have a history.
+RECENT_SHARE = 0.4
+RECENT_DAYS = 2.0
+ARCHIVE_DAYS = 45.0
+CLOSE_AFTER_DAYS = 2
+#: Seconds an agent spends on one answer: (low, high, mode) of a triangular distribution.
+TALK_SECONDS = {"phone": (60, 720, 210), "chat": (150, 1200, 420), "onsite": (180, 1200, 420),
+                "written": (60, 900, 240)}
+#: Share of resolved cases whose customer answers the survey, and the mean delay of that answer.
+SURVEY_RESPONSE = 0.35
+SURVEY_DELAY_S = 3 * 3600
 #: Per-priority policies are tighter than a channel's default: (first response, next update, resolution) factors.
 PRIORITY_FACTORS = {"urgent": (0.5, 0.5, 0.25), "high": (0.75, 0.75, 0.5)}
 FOLLOW_UP_HOURS = 24
+#: How long after a due time the console's sweeper (every 5 s) records the breach.
+SWEEP_LAG = timedelta(seconds=5)
 #: Channels where closing a case sends the customer a written message (a call just ends).
 WRITTEN_CHANNELS = ("email", "web", "messenger", "social")
 
 #: Stages reported to ``progress``: name, done, total.
 Progress = Callable[[str, int, int], None]
+
+
+def _format_day(day: datetime, lang: str) -> str:
+    return f"{day.day:02d}.{day.month:02d}.{day.year}" if lang == "de" else f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 class SeedRefused(RuntimeError):
@@ -87,6 +127,8 @@ class SeedResult:
     counts: dict[str, int] = field(default_factory=dict)
     first_case_key: str | None = None
     last_case_key: str | None = None
+    #: Seeded open cases already past an SLA target, whose breaches were recorded as the sweeper would have.
+    breached_cases: int = 0
 
 
 def default_policies() -> list[dict]:
@@ -130,6 +172,28 @@ def _slugify(value: str) -> str:
 
 def _weighted(rng: random.Random, weights: dict[str, int], n: int) -> list[str]:
     return rng.choices(list(weights), weights=list(weights.values()), k=n)
+
+
+def _status_thresholds() -> dict[str, list[tuple[float, str]]]:
+    found = {}
+    for channel, shares in OPEN_STATUS_SHARES.items():
+        upper, steps = 0.0, []
+        for status, share in shares.items():
+            upper += share / 100
+            steps.append((upper, status))
+        found[channel] = steps
+    return found
+
+
+_STATUS_STEPS = _status_thresholds()
+
+
+def _status_for(channel: str, draw: float) -> str:
+    """An open status by the channel's shares, or ``done`` (resolved or closed, decided by time)."""
+    for upper, status in _STATUS_STEPS[channel]:
+        if draw < upper:
+            return status
+    return "done"
 
 
 def bulk_insert_sqlite(conn, table, rows: list[dict]) -> None:
@@ -204,11 +268,13 @@ class _Seeder:
         self.store = store
         self.rng = random.Random(seed)
         self.seed = seed
-        now = clock.now().astimezone(timezone.utc)
-        self.now = now.replace(second=0, microsecond=0)
+        # Whole seconds, not minutes: a phone case's 90-second target would be off by up to a minute otherwise.
+        self.now = clock.now().astimezone(timezone.utc).replace(microsecond=0)
         self.progress = progress or (lambda stage, done, total: None)
         self.result = SeedResult()
         self.detail_pool: dict[str, list[dict]] = {}
+        self._product_fills = {lang: {p.key: content.product_fill(p, lang) for p in content.PRODUCT_CATALOGUE}
+                               for lang in ("de", "en")}
 
     # --- helpers ---------------------------------------------------------------------------------------------------
 
@@ -302,19 +368,20 @@ class _Seeder:
             number += 1
             language = "de" if number % 2 else "en"
             template_title, tags, intro, steps = self.rng.choice(content.KB_VARIANTS[language])
-            product_index = self.rng.randrange(len(content.PRODUCTS[language]))
-            product = content.PRODUCTS[language][product_index]
-            symptom = self.rng.choice(content.SYMPTOMS[language])
-            title = template_title.format(product=product, symptom=symptom)
-            tag = _slugify(content.PRODUCTS["en"][product_index].split()[-1] if language == "de"
-                           else product.split()[-1])
+            kinds, symptom = self.rng.choice(content.SYMPTOMS)
+            fitting = [p for p in content.PRODUCT_CATALOGUE if not kinds or kinds & p.kinds]
+            product = self.rng.choice(fitting)
+            fill = content.product_fill(product, language)
+            fill["symptom"] = symptom[language]
+            title = template_title.format(**fill)
             chosen = steps if len(steps) <= 3 else steps[:2] + self.rng.sample(steps[2:], k=len(steps) - 3)
-            lines = [f"# {title}", "", intro.format(product=product, symptom_lower=symptom.lower()), ""]
+            lines = [f"# {title}", "", intro.format(**fill), ""]
             lines.append("## Schritte" if language == "de" else "## Steps")
             lines.append("")
             lines += [f"{i}. {step}" for i, step in enumerate(chosen, 1)]
-            lines += ["", ("Gilt für: " if language == "de" else "Applies to: ") + f"**{product}**, "
+            lines += ["", ("Gilt für: " if language == "de" else "Applies to: ") + f"**{fill['product']}**, "
                       + ("Firmware ab " if language == "de" else "firmware ") + f"2.{self.rng.randint(0, 6)}"]
+            tag = product.tag
             slug = f"{_slugify(title)}-{number}"
             add(slug, title, "\n".join(lines), tags.format(tag=tag), language)
             produced += 1
@@ -390,6 +457,7 @@ class _Seeder:
                 while batch is not None:  # an insert failed: let the producer finish
                     batch = batches.get()
             producing.result()  # re-raises an error of the producer
+        self.first_case_id = first_case_id
         if count:
             self.result.first_case_key = format_key(first_case_id)
             self.result.last_case_key = format_key(first_case_id + count - 1)
@@ -399,11 +467,94 @@ class _Seeder:
         batch: dict[type, list[dict]] = {m: [] for m in next_ids}
         channels = _weighted(rng, CHANNEL_WEIGHTS, n)
         priorities = _weighted(rng, PRIORITY_WEIGHTS, n)
-        statuses = _weighted(rng, STATUS_WEIGHTS, n)
+        draws = [rng.random() for _ in range(n)]
         chosen_topics = rng.choices(content.TOPICS, weights=[t.weight for t in content.TOPICS], k=n)
         for i in range(n):
-            self._one_case(batch, next_ids, channels[i], priorities[i], statuses[i], chosen_topics[i])
+            status = _status_for(channels[i], draws[i])
+            self._one_case(batch, next_ids, channels[i], priorities[i], status, chosen_topics[i])
         return batch
+
+    # --- when things happen ----------------------------------------------------------------------------------------
+
+    def _first_response_delay(self, first_s: int) -> float:
+        """Seconds from arrival to the first reply: within target for FIRST_RESPONSE_MET of cases."""
+        rng = self.rng
+        if rng.random() < FIRST_RESPONSE_MET:
+            return first_s * rng.triangular(0.05, 1.0, 0.35)
+        return first_s * (1.0 + min(rng.expovariate(1.6), 5.0)) + 1
+
+    def _sla_state(self, status: str) -> str:
+        draw = self.rng.random()
+        breached = OPEN_BREACHED_ESCALATED if status == "escalated" else OPEN_BREACHED
+        return "breached" if draw < breached else "at_risk" if draw < breached + OPEN_AT_RISK else "ok"
+
+    def _elapsed(self, state: str, live: bool) -> float:
+        """How much of a running target's time has passed, for the state it should show now (> 1: overdue)."""
+        rng = self.rng
+        if state == "ok":
+            return rng.uniform(0.03, 0.78)
+        if state == "at_risk":
+            return rng.uniform(0.81, 0.99)
+        return 1.0 + (rng.uniform(0.05, 1.5) if live else rng.uniform(0.02, 0.6))
+
+    def _open_times(self, status: str, channel: str, targets: tuple) -> dict:
+        """An open case's moments, laid out so that its most urgent running target shows a chosen SLA state now.
+
+        The state is drawn first (mostly ok, some at risk, a few breached: a floor at work, not a backlog) and the
+        arrival is placed back from now by that share of the target's time."""
+        rng, now = self.rng, self.now
+        first_s, next_s, resolution_s = targets
+        live = channel in LIVE_CHANNELS
+        state = self._sla_state(status)
+        times = {"again": None, "paused": None, "nudge": None, "resolved": None, "fcr": False}
+        if status == "new":
+            age = first_s * self._elapsed(state, live) + rng.uniform(0, 5)
+            created = now - timedelta(seconds=age)
+            if not live and age > 900 and rng.random() < 0.15:
+                times["nudge"] = created + timedelta(seconds=age * rng.uniform(0.4, 0.9))
+            times.update(created=created, first=None)
+            return times
+        delay = self._first_response_delay(first_s)
+        if status == "pending":
+            worked = resolution_s * rng.uniform(0.05, 0.6)
+            waiting = rng.uniform(1200, 86400) if live else rng.uniform(3600, 4 * 86400)
+            created = now - timedelta(seconds=worked + waiting)
+            times["paused"] = created + timedelta(seconds=worked)
+            first = created + timedelta(seconds=min(delay, worked * 0.7))
+        elif next_s and rng.random() < AWAITING_UPDATE:
+            # The customer wrote again and waits for the next update: that clock is the urgent one.
+            created = now - timedelta(seconds=resolution_s * rng.uniform(0.12, 0.75))
+            first = min(created + timedelta(seconds=delay), created + (now - created) * 0.5)
+            again = now - timedelta(seconds=next_s * self._elapsed(state, live))
+            if again <= first + timedelta(seconds=60):
+                again = first + (now - first) * rng.uniform(0.3, 0.9)
+            times["again"] = again
+        else:
+            created = now - timedelta(seconds=resolution_s * self._elapsed(state, live))
+            first = min(created + timedelta(seconds=delay), created + (now - created) * 0.6)
+        times.update(created=created, first=first.replace(microsecond=0))
+        return times
+
+    def _done_times(self, channel: str, targets: tuple, escalated: bool) -> dict:
+        """A resolved case: recent days are busier than old ones (the monitor's 'today' has figures, customers
+        have a history), first responses and resolutions mostly within target, most solved on first contact."""
+        rng, now = self.rng, self.now
+        first_s, _next_s, resolution_s = targets
+        live = channel in LIVE_CHANNELS
+        mean_age = RECENT_DAYS if rng.random() < RECENT_SHARE else ARCHIVE_DAYS
+        age = min(max(rng.expovariate(1 / (mean_age * 86400)), 300), 400 * 86400)
+        resolved = now - timedelta(seconds=age)
+        delay = self._first_response_delay(first_s)
+        fcr = not escalated and rng.random() < FIRST_CONTACT_RESOLVED
+        if fcr:
+            # Solved with the first answer: during the call or chat, or shortly after the written reply.
+            work = rng.uniform(240, 1500) if live else rng.uniform(120, 3 * 3600)
+        else:
+            work = resolution_s * rng.triangular(0.05, 1.15, 0.3)
+        created = resolved - timedelta(seconds=delay + work)
+        return {"created": created, "first": (created + timedelta(seconds=delay)).replace(microsecond=0),
+                "resolved": resolved.replace(microsecond=0), "again": None, "paused": None, "nudge": None,
+                "fcr": fcr}
 
     def _one_case(self, batch, ids, channel: str, priority: str, status: str, topic) -> None:
         rng = self.rng
@@ -413,41 +564,29 @@ class _Seeder:
         if customer["vip"] and priority in ("normal", "low") and rng.random() < 0.5:
             priority = "high"
         policy = self.policy[(channel, priority)]
-        first_s, next_s, resolution_s = sla.targets(policy, channel)
+        targets = sla.targets(policy, channel)
+        first_s, next_s, resolution_s = targets
         case_id = ids[Case]
         ids[Case] += 1
         key = format_key(case_id)
-        is_open = status in ("new", "open", "pending", "escalated")
-
-        # When it happened: open work is recent, so the queue shows live countdowns; history spreads over 60 days.
-        if status == "new":
-            age = first_s * rng.uniform(0.0, 1.6) + rng.uniform(0, 60)
-        elif is_open:
-            age = resolution_s * rng.uniform(0.05, 1.3) + first_s
-        else:
-            age = rng.uniform(0.5, 60) * 86400
-        created = now - timedelta(seconds=int(age))
+        is_open = status != "done"
+        escalated_case = status == "escalated" or (not is_open and rng.random() < 0.08)
+        when = self._open_times(status, channel, targets) if is_open else self._done_times(channel, targets,
+                                                                                           escalated_case)
+        created = when["created"].replace(microsecond=0)
+        first_response_at = when["first"]
+        resolved_at = when["resolved"]
+        paused_at = when["paused"]
         times = SlaTimes(channel, created, is_open)
         sla.compute_initial_due(times, policy)
 
-        first_response_at = None
-        if status != "new":
-            delay = first_s * rng.triangular(0.05, 1.5, 0.4)
-            latest = created + timedelta(seconds=age * 0.4)
-            first_response_at = min(created + timedelta(seconds=int(delay) + 5), latest).replace(microsecond=0)
-
-        resolved_at = closed_at = None
+        closed_at = None
         if not is_open:
-            took = max(resolution_s * rng.triangular(0.03, 1.4, 0.3), (first_response_at - created).total_seconds()
-                       + 120)
-            resolved_at = min(created + timedelta(seconds=int(took)), now - timedelta(minutes=5))
-            if status == "closed":
-                closed_at = resolved_at + timedelta(days=2)
-                if closed_at > now:
-                    status, closed_at = "resolved", None
+            status = "resolved"
+            if resolved_at + timedelta(days=CLOSE_AFTER_DAYS) <= now:
+                status, closed_at = "closed", resolved_at + timedelta(days=CLOSE_AFTER_DAYS)
 
         tier = 1
-        escalated_case = status == "escalated" or (not is_open and rng.random() < 0.08)
         if escalated_case:
             tier = 2 if rng.random() < 0.75 else 3
         assignee = None
@@ -458,60 +597,67 @@ class _Seeder:
                 assignee = None  # released back to the queue
             responder = rng.choice(self.tier1) if escalated_case else (assignee or rng.choice(self.tier1))
 
-        fill = self._filler(customer, responder or assignee, key, lang)
+        fill = self._filler(customer, responder or assignee, key, lang, topic)
         subject = rng.choice(topic.subjects[lang]).format(**fill)
 
-        # The thread.
-        thread: list[tuple[datetime, str, dict | None, bool, str]] = []  # (at, dir, agent, internal, body)
+        # The thread: (at, direction, agent, internal, body).
+        thread: list[tuple[datetime, str, dict | None, bool, str]] = []
         thread.append((created, "in", None, False, rng.choice(topic.openers[lang])))
         last_inbound = created
-        paused_at = None
         next_update_due = None
         escalated_at = None
-        if status == "new" and rng.random() < 0.15:
-            second = created + timedelta(seconds=int(age * rng.uniform(0.3, 0.9)))
+        if when["nudge"] is not None:
             body = rng.choice(topic.followups[lang]) if topic.followups.get(lang) else self._nudge(lang)
-            thread.append((second, "in", None, False, body))
-            last_inbound = second
+            thread.append((when["nudge"], "in", None, False, body))
+            last_inbound = when["nudge"]
+        replies = []  # moments an agent answered the customer (each one a stretch of handling time)
         if first_response_at is not None:
             thread.append((first_response_at, "out", responder, False, rng.choice(topic.replies[lang])))
+            replies.append((first_response_at, responder))
             end = resolved_at or now
             span = max((end - first_response_at).total_seconds(), 60)
             if topic.notes.get(lang) and rng.random() < 0.4:
-                thread.append((first_response_at + timedelta(seconds=int(span * 0.1) + 30), "out", responder, True,
-                               rng.choice(topic.notes[lang])))
+                thread.append((first_response_at + timedelta(seconds=min(int(span * 0.1) + 30, span * 0.5)), "out",
+                               responder, True, rng.choice(topic.notes[lang])))
             if escalated_case:
-                escalated_at = first_response_at + timedelta(seconds=int(span * rng.uniform(0.15, 0.4)) + 60)
+                escalated_at = first_response_at + timedelta(seconds=int(span * rng.uniform(0.15, 0.4)) + 30)
+                if when["again"] is not None:
+                    escalated_at = min(escalated_at, when["again"] - timedelta(seconds=30))
+                escalated_at = max(escalated_at, first_response_at + timedelta(seconds=5))
                 reason = rng.choice(content.ESCALATION_REASONS)
                 thread.append((escalated_at, "out", responder, True, f"Escalated to tier {tier}: {reason}"))
-            if status in ("open", "escalated") and topic.followups.get(lang) and rng.random() < 0.5:
-                again = min(first_response_at + timedelta(seconds=int(span * rng.uniform(0.5, 0.95)) + 90),
-                            now - timedelta(seconds=30))
-                thread.append((again, "in", None, False, rng.choice(topic.followups[lang])))
+            if when["again"] is not None:
+                again = when["again"].replace(microsecond=0)
+                body = rng.choice(topic.followups[lang]) if topic.followups.get(lang) else self._nudge(lang)
+                thread.append((again, "in", None, False, body))
                 last_inbound = again
-                if next_s and again <= now:
-                    next_update_due = sla.add_target(policy, again, next_s)
-            elif status == "pending":
-                paused_at = min(first_response_at + timedelta(seconds=int(span * rng.uniform(0.3, 0.8)) + 60),
-                                now - timedelta(seconds=30))
-                thread.append((paused_at, "out", assignee, False, rng.choice(content.PENDING_ASK[lang])))
+                next_update_due = sla.add_target(policy, again, next_s)
+            elif paused_at is not None:
+                paused_at = paused_at.replace(microsecond=0)
+                ask = topic.pending.get(lang) or content.PENDING_ASK[topic.queue][lang]
+                thread.append((paused_at, "out", assignee, False, rng.choice(ask)))
+                replies.append((paused_at, assignee))
             elif not is_open:
-                if topic.followups.get(lang) and rng.random() < 0.35:
-                    again = first_response_at + timedelta(seconds=int(span * 0.4) + 60)
-                    thread.append((again, "in", None, False, rng.choice(topic.followups[lang])))
-                    thread.append((again + timedelta(seconds=int(span * 0.2) + 60), "out", assignee, False,
-                                   rng.choice(topic.replies[lang])))
+                if not when["fcr"]:
+                    # Not solved on first contact: the customer came back, and was answered again.
+                    again = first_response_at + timedelta(seconds=int(span * rng.uniform(0.3, 0.6)) + 30)
+                    body = rng.choice(topic.followups[lang]) if topic.followups.get(lang) else self._nudge(lang)
+                    thread.append((again, "in", None, False, body))
+                    answer_at = again + timedelta(seconds=int((resolved_at - again).total_seconds()
+                                                              * rng.uniform(0.1, 0.5)) + 20)
+                    thread.append((answer_at, "out", assignee, False, rng.choice(topic.replies[lang])))
+                    replies.append((answer_at, assignee))
                     last_inbound = again
-                if rng.random() < 0.4:
-                    thanks_at = resolved_at - timedelta(seconds=min(600, int(span * 0.05) + 30))
-                    thread.append((thanks_at, "in", None, False, rng.choice(content.THANKS[lang])))
-                    last_inbound = max(last_inbound, thanks_at)
+                    if rng.random() < 0.5:
+                        thanks_at = resolved_at - timedelta(seconds=min(600, int(span * 0.05) + 10))
+                        thread.append((max(thanks_at, answer_at), "in", None, False, rng.choice(content.THANKS[lang])))
+                        last_inbound = max(last_inbound, thanks_at, answer_at)
                 if channel in WRITTEN_CHANNELS and rng.random() < 0.6:
                     thread.append((resolved_at, "out", assignee, False, rng.choice(content.CLOSING[lang])))
                 else:
                     thread.append((resolved_at, "out", assignee, True, rng.choice(content.GENERIC_NOTES[lang][:1])))
             elif status == "open" and rng.random() < 0.3:
-                thread.append((first_response_at + timedelta(seconds=int(span * 0.5) + 60), "out", responder, True,
+                thread.append((first_response_at + timedelta(seconds=int(span * 0.5) + 30), "out", responder, True,
                                rng.choice(content.GENERIC_NOTES[lang])))
         # Nothing happens after the case was resolved (or in the future).
         cap = resolved_at or now
@@ -581,22 +727,29 @@ class _Seeder:
         if resolved_at is not None:
             event("resolution", "breached" if res_breached else "met", resolved_at, times.resolution_due, "resolved")
 
-        # Handling time: the stretch the responder spent on the first reply, then wrap-up.
-        if first_response_at is not None and responder is not None:
-            talk = rng.randint(120, 900) if channel in ("phone", "onsite", "chat") else rng.randint(90, 600)
-            if channel in ("phone", "onsite", "chat"):
-                start, end = first_response_at, first_response_at + timedelta(seconds=talk)
+        # Handling time: each answer is a stretch of work (a call or chat after it starts, writing before it is
+        # sent), then wrap-up.
+        for n, (answered_at, agent) in enumerate(replies):
+            if agent is None:
+                continue
+            if channel in LIVE_CHANNELS:
+                talk = rng.triangular(*TALK_SECONDS[channel])
+                start, end = answered_at, answered_at + timedelta(seconds=int(talk))
+                if n == 0 and resolved_at is not None and when["fcr"]:
+                    end = min(end, resolved_at)
             else:
-                start, end = first_response_at - timedelta(seconds=talk), first_response_at
-            if end <= now:
-                wrap_end = min(end + timedelta(seconds=rng.randint(20, 150)), now)
-                for kind, s, e, reason in (("handle", start, end, "wrap_up"), ("wrap_up", end, wrap_end, "switch")):
-                    batch[HandlingSegment].append({
-                        "id": ids[HandlingSegment], "uid": _uid(), "case_id": case_id, "agent_id": responder["id"],
-                        "kind": kind, "started_at": s, "ended_at": e, "heartbeat_at": e, "end_reason": reason,
-                        "wrap_up_code": rng.choice(DEFAULT_WRAP_UP_CODES) if kind == "wrap_up" else None,
-                    })
-                    ids[HandlingSegment] += 1
+                talk = rng.triangular(*TALK_SECONDS["written"]) * (0.6 if n else 1.0)
+                start, end = answered_at - timedelta(seconds=int(talk)), answered_at
+            if end > now:
+                continue
+            wrap_end = min(end + timedelta(seconds=int(rng.triangular(15, 180, 45))), now)
+            for kind, s, e, reason in (("handle", start, end, "wrap_up"), ("wrap_up", end, wrap_end, "switch")):
+                batch[HandlingSegment].append({
+                    "id": ids[HandlingSegment], "uid": _uid(), "case_id": case_id, "agent_id": agent["id"],
+                    "kind": kind, "started_at": s, "ended_at": e, "heartbeat_at": e, "end_reason": reason,
+                    "wrap_up_code": rng.choice(DEFAULT_WRAP_UP_CODES) if kind == "wrap_up" else None,
+                })
+                ids[HandlingSegment] += 1
 
         if escalated_at is not None:
             esc_id = ids[Escalation]
@@ -620,40 +773,84 @@ class _Seeder:
             })
             ids[FollowUp] += 1
 
-        if resolved_at is not None and rng.random() < 0.35:
-            happy = not breached and rng.random() < 0.85
-            csat = rng.choice((4, 5, 5)) if happy else rng.choice((1, 2, 3))
-            nps = rng.randint(8, 10) if happy else rng.randint(0, 7)
-            ces = rng.randint(1, 3) if happy else rng.randint(3, 7)
-            batch[Survey].append({
-                "id": ids[Survey], "uid": _uid(), "case_id": case_id, "csat": csat,
-                "nps": nps if rng.random() < 0.8 else None, "ces": ces if rng.random() < 0.7 else None,
-                "created_at": min(resolved_at + timedelta(hours=rng.randint(1, 48)), now),
-            })
-            ids[Survey] += 1
+        if resolved_at is not None and rng.random() < SURVEY_RESPONSE:
+            answered_at = resolved_at + timedelta(seconds=int(rng.expovariate(1 / SURVEY_DELAY_S)) + 60)
+            if answered_at <= now:  # not answered yet otherwise
+                if breached:
+                    happy = rng.random() < 0.5
+                else:
+                    happy = rng.random() < (0.9 if when["fcr"] else 0.78)
+                csat = rng.choice((4, 5, 5)) if happy else rng.choice((1, 2, 2, 3, 3, 3))
+                nps = rng.choice((8, 9, 9, 10, 10)) if happy else rng.randint(0, 7)
+                ces = rng.randint(1, 3) if happy else rng.randint(3, 7)
+                batch[Survey].append({
+                    "id": ids[Survey], "uid": _uid(), "case_id": case_id, "csat": csat,
+                    "nps": nps if rng.random() < 0.8 else None, "ces": ces if rng.random() < 0.7 else None,
+                    "created_at": answered_at,
+                })
+                ids[Survey] += 1
+
+    def record_breaches(self, session, clock: Clock) -> None:
+        """Write what the SLA sweeper would have written for the seeded cases that are already breached.
+
+        The console sweeps every few seconds, so on a live floor each breach was recorded moments after its due
+        time: the sweeper's own recording (breach events, ``sla_breached``, audit, automatic escalation with its
+        priority step) runs per case at due time + SWEEP_LAG, and again for a target the raised priority makes late
+        (as the next sweeps would). A sweep right after seeding then finds nothing new instead of a backlog.
+        """
+        from agent_console.domain.sla_monitor import SlaSweeper
+
+        sweeper = SlaSweeper(self.store, clock, enqueue_ops=False)
+        columns = Case.__table__.c
+        late_ids = session.scalars(select(columns.id).where(
+            columns.is_open == True, columns.sla_due_at < self.now,  # noqa: E712
+            columns.id >= self.first_case_id).order_by(columns.id)).all()
+        self.progress("SLA breaches", 0, len(late_ids))
+        for done, case_id in enumerate(late_ids, 1):
+            case = session.get(Case, case_id)
+            last_activity = case.updated_at
+            recorded: set[tuple[str, datetime]] = set()
+            while late := [t for t in sla.breached_targets(case, self.now) if t not in recorded]:
+                at = min(min(due for _, due in late) + SWEEP_LAG, self.now)
+                caught = [(target, due) for target, due in late if due < at]
+                # The sweeper's per-case recording, so the rules live in one place (domain/sla_monitor).
+                sweeper._record(session, case.id, case.key, caught, at)
+                recorded.update(caught)
+            case.updated_at = max(case.updated_at, last_activity)
+            if done % 500 == 0:
+                session.flush()
+                self.progress("SLA breaches", done, len(late_ids))
+        session.flush()
+        self.progress("SLA breaches", len(late_ids), len(late_ids))
+        self.result.breached_cases = len(late_ids)
 
     def _details(self, lang: str) -> dict:
         """Order numbers, amounts, dates … for one thread (locale-independent, so every machine seeds the same)."""
         rng = self.rng
         day = self.now - timedelta(days=rng.randint(2, 25))
+        later = self.now + timedelta(days=rng.randint(1, 5))
+        following = (self.now.replace(day=1) + timedelta(days=32)).replace(day=1)
+        month_end = (following + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         amount = rng.randint(900, 89900) / 100
         return {
             "order": f"{rng.randint(100000, 999999)}", "invoice": f"R-{self.now.year}-{rng.randint(10000, 99999)}",
-            "product": rng.choice(content.PRODUCTS[lang]), "plan": rng.choice(content.PLANS[lang]),
+            "plan": rng.choice(content.PLANS[lang]),
             "amount": (f"{amount:.2f} €".replace(".", ",") if lang == "de" else f"€{amount:.2f}"),
-            "date": (f"{day.day:02d}.{day.month:02d}.{day.year}" if lang == "de"
-                     else f"{day.day} {MONTHS[day.month - 1]} {day.year}"),
+            "date": _format_day(day, lang), "later": _format_day(later, lang),
+            "month_end": _format_day(month_end, lang),
             "carrier": rng.choice(content.CARRIERS), "tracking": f"{rng.randint(10**11, 10**12 - 1)}",
             "ref": f"{rng.randint(10000, 99999)}", "ref3": f"{rng.randint(100, 199)}",
             "city": rng.choice(content.CITIES[lang]), "address": rng.choice(self.streets[lang]),
         }
 
-    def _filler(self, customer: dict, agent: dict | None, key: str, lang: str) -> dict:
+    def _filler(self, customer: dict, agent: dict | None, key: str, lang: str, topic) -> dict:
         # Thread details come from a pool made once: building them per case was a tenth of a large seed's time.
         pool = self.detail_pool.get(lang)
         if pool is None:
             pool = self.detail_pool[lang] = [self._details(lang) for _ in range(DETAIL_POOL)]
         fill = dict(pool[self.rng.randrange(DETAIL_POOL)])
+        # Only products the request makes sense for (no robot vacuum that won't connect to Wi-Fi via WPS …).
+        fill.update(self._product_fills[lang][self.rng.choice(topic.products or content.ALL_PRODUCTS)])
         fill.update(customer=customer["name"], first_name=customer["name"].split()[0], email=customer["email"],
                     agent=agent["name"] if agent else "", key=key)
         return fill
@@ -706,5 +903,7 @@ def seed_demo(store: Store, clock: Clock, *, customers: int = DEFAULT_CUSTOMERS,
             seeder.progress("search index", 0, 1)
             rebuild_search()
             seeder.progress("search index", 1, 1)
+        if cases:
+            seeder.record_breaches(session, clock)
         audit(session, clock.now(), None, "seed.demo", "store", None, seed=seed, counts=seeder.result.counts)
     return seeder.result

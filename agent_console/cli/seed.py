@@ -48,6 +48,9 @@ def register(app: typer.Typer) -> None:
         for name, count in result.counts.items():
             table.add_row(name, f"{count:,}")
         console().print(table)
+        if result.breached_cases:
+            console().print(f"{result.breached_cases:,} open cases are already past an SLA target: their breaches "
+                            "and automatic escalations are recorded")
         keys = f" ({result.first_case_key} … {result.last_case_key})" if result.first_case_key else ""
         console().print(f"seeded {obj.db_path} in {elapsed:.1f} s{keys}; log in as `demo`, `sup` or `admin`")
 

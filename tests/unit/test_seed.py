@@ -13,7 +13,7 @@ from agent_console.admin.seed import SeedRefused, seed_demo
 from agent_console.domain.sla import DEFAULT_TARGETS
 from agent_console.store.db import open_store
 
-SMALL = {"customers": 40, "cases": 300, "kb": 30}
+SMALL = {"customers": 40, "cases": 300, "kb": 60}
 
 
 def rows(path, sql, *args):
@@ -53,7 +53,7 @@ def test_same_seed_same_data_other_seed_other_data(tmp_path, clock):
 
 def test_counts_and_reference_data(seeded):
     path, result = seeded
-    assert result.counts["cases"] == 300 and result.counts["customers"] == 40 and result.counts["kb_articles"] == 30
+    assert result.counts["cases"] == 300 and result.counts["customers"] == 40 and result.counts["kb_articles"] == 60
     assert result.first_case_key == "AC-000001" and result.last_case_key == "AC-000300"
     assert rows(path, "SELECT count(*) FROM canned_responses")[0][0] >= 20
     shortcuts = {r[0] for r in rows(path, "SELECT shortcut FROM canned_responses")}
@@ -96,14 +96,22 @@ def test_cases_are_consistent(seeded, clock):
     assert {c[15] for c in cases} == {"de", "en"}
     policies = {(c, p): (f, r) for c, p, f, r in rows(
         path, "SELECT channel, priority, first_response_s, resolution_s FROM sla_policies")}
+    # The automatic escalation of a breached case raised its priority one step per escalation; open cases' running
+    # targets follow the new priority, a first response already given keeps the due time it had.
+    raised = dict(rows(path, "SELECT case_id, count(*) FROM escalations WHERE kind = 'automatic' GROUP BY case_id"))
+    ladder = ["low", "normal", "high", "urgent"]
     for (cid, status, is_open, created, first, resolved, closed, fr_due, res_due, due, paused, channel, priority,
          tier, assignee, _lang) in cases:
         created = ts(created)
         assert created <= now
         assert bool(is_open) == (status in ("new", "open", "pending", "escalated")), cid
         first_s, resolution_s = policies.get((channel, priority)) or policies[(channel, None)]
-        assert ts(fr_due) == created + timedelta(seconds=first_s)
-        assert ts(res_due) == created + timedelta(seconds=resolution_s)
+        steps = raised.get(cid, 0)
+        earlier = ladder[max(0, ladder.index(priority) - steps):ladder.index(priority) + 1]
+        possible_fr_due = {created + timedelta(seconds=(policies.get((channel, p)) or policies[(channel, None)])[0])
+                           for p in (earlier if first is not None else [priority])}
+        assert ts(fr_due) in possible_fr_due, cid
+        assert ts(res_due) == created + timedelta(seconds=resolution_s) or not is_open and steps, cid
         if status == "new":
             assert first is None and assignee is None and due is not None
         else:
@@ -128,10 +136,12 @@ def test_cases_are_consistent(seeded, clock):
 def test_escalations_follow_ups_and_surveys_fit_their_cases(seeded):
     path, _ = seeded
     escalated = {r[0] for r in rows(path, "SELECT id FROM cases WHERE status = 'escalated'")}
-    with_escalation = {r[0] for r in rows(path, "SELECT case_id FROM escalations")}
+    with_escalation = {r[0] for r in rows(path, "SELECT case_id FROM escalations WHERE kind = 'manual'")}
     assert escalated and escalated <= with_escalation
     assert rows(path, "SELECT count(*) FROM escalations e JOIN cases c ON c.id = e.case_id "
-                      "WHERE e.to_tier != c.tier OR e.from_tier != 1")[0][0] == 0
+                      "WHERE e.kind = 'manual' AND (e.to_tier != c.tier OR e.from_tier != 1)")[0][0] == 0
+    # The SLA rule's own escalations (see test_breached_cases_are_recorded_as_the_sweeper_would) have no follow-up.
+    assert rows(path, "SELECT count(*) FROM escalations WHERE kind NOT IN ('manual', 'automatic')")[0][0] == 0
     assert rows(path, "SELECT count(*) FROM follow_ups")[0][0] == len(with_escalation)
     assert rows(path, "SELECT count(*) FROM follow_ups f JOIN cases c ON c.id = f.case_id "
                       "WHERE c.is_open = 1 AND f.done_at IS NOT NULL")[0][0] == 0
