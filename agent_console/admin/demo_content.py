@@ -731,8 +731,8 @@ KB_BASE: list[tuple[str, str, str, str, str]] = [
      "2. Was the refund released in accounting (reference `RF-…`)?\n3. If more than 10 working days have passed, "
      "open a request with accounting and tell the customer the reference.\n\nRefunds above **250 EUR** need "
      "tier-2 approval."),
-    ("refund-times-de", "de", "billing,refund", "Wie lange dauert eine Erstattung?",
-     "# Wie lange dauert eine Erstattung?\n\nSobald eine Retoure im Lager ist, wird sie innerhalb von **2 "
+    ("refund-times-de", "de", "billing,refund", "Wie lange dauert eine Rückerstattung?",
+     "# Wie lange dauert eine Rückerstattung?\n\nSobald eine Retoure im Lager ist, wird sie innerhalb von **2 "
      "Werktagen** geprüft. Die Erstattung geht an das ursprüngliche Zahlungsmittel:\n\n| Zahlungsart | Dauer |\n"
      "|---|---|\n| Kreditkarte | 3–5 Werktage |\n| PayPal | 1–2 Werktage |\n| Rechnung / Überweisung | "
      "5–7 Werktage |\n\n## Was Agents prüfen\n\n1. Ist die Retoure eingebucht (Status *eingegangen*)?\n2. Wurde "
@@ -764,21 +764,23 @@ KB_BASE: list[tuple[str, str, str, str, str]] = [
      "reparieren lassen."),
     ("warranty-claims", "en", "warranty,defect", "Warranty and defects",
      "# Warranty and defects\n\nAll devices carry a **2-year warranty** from the delivery date.\n\n## First steps\n\n"
-     "- Restart: unplug for 30 seconds.\n- Check the firmware version in the device menu; 2.3 has a known fault "
+     "- The device won't switch on: check the socket with another appliance.\n- Restart: unplug for 30 seconds.\n- Check the firmware version in the device menu; 2.3 has a known fault "
      "(error code E104) fixed by updating to 2.4.\n\n## Return for repair\n\nIf the fault persists, send a return "
      "label. Repairs take about 10 working days; a replacement is offered when a repair is not possible."),
     ("warranty-claims-de", "de", "warranty,defect", "Garantie und Defekte",
      "# Garantie und Defekte\n\nAlle Geräte haben **2 Jahre Garantie** ab Lieferdatum.\n\n## Erste Schritte\n\n- "
+     "Gerät lässt sich nicht einschalten: Steckdose mit einem anderen Gerät prüfen.\n- "
      "Neustart: 30 Sekunden vom Strom trennen.\n- Firmware-Version im Gerätemenü prüfen; Version 2.3 hat einen "
      "bekannten Fehler (Fehlercode E104), behoben mit dem Update auf 2.4.\n\n## Einsenden zur Reparatur\n\nBesteht "
      "der Fehler weiter, Rücksendeetikett schicken. Eine Reparatur dauert etwa 10 Werktage; ist sie nicht möglich, "
      "bieten wir Ersatz an."),
     ("password-reset", "en", "account,login", "Password reset does not arrive",
-     "# Password reset does not arrive\n\n1. Confirm the e-mail address on the account.\n2. Ask the customer to "
+     "# Password reset does not arrive\n\nThe customer cannot log in and gets no e-mail to reset the password:\n\n1. Confirm the e-mail address on the account.\n2. Ask the customer to "
      "check the spam folder.\n3. Send a new link from the back office; links expire after **24 hours**.\n4. If the "
      "address bounces, verify the customer's identity by phone before changing it."),
-    ("password-reset-de", "de", "account,login", "E-Mail zum Zurücksetzen kommt nicht an",
-     "# E-Mail zum Zurücksetzen kommt nicht an\n\n1. E-Mail-Adresse im Konto bestätigen.\n2. Kunden bitten, den "
+    ("password-reset-de", "de", "account,login", "Passwort zurücksetzen: E-Mail kommt nicht an",
+     "# Passwort zurücksetzen: E-Mail kommt nicht an\n\nDer Kunde kann sich nicht einloggen und bekommt keine E-Mail "
+     "zum Zurücksetzen des Passworts:\n\n1. E-Mail-Adresse im Konto bestätigen.\n2. Kunden bitten, den "
      "Spam-Ordner zu prüfen.\n3. Neuen Link aus dem Backoffice senden; Links laufen nach **24 Stunden** ab.\n4. "
      "Kommt die E-Mail als unzustellbar zurück: Identität telefonisch prüfen, bevor die Adresse geändert wird."),
     ("opening-hours", "en", "opening-hours,store", "Opening hours and holidays",
@@ -808,11 +810,13 @@ KB_BASE: list[tuple[str, str, str, str, str]] = [
      "Kulanzgutschein bis **20 €** in Tier 1, darüber mit Supervisor.\n\nEskalieren, wenn der Kunde rechtliche "
      "Schritte oder die Presse erwähnt."),
     ("wifi-setup", "en", "setup,how-to,router", "Connecting a device to Wi-Fi",
-     "# Connecting a device to Wi-Fi\n\n1. Put the device in pairing mode: hold **WPS** for 5 seconds until the LED "
+     "# Connecting a device to Wi-Fi\n\nFor the app-controlled devices (coffee machine, robot vacuum, washing machine, "
+     "printer) on the home WiFi:\n\n1. Put the device in pairing mode: hold **WPS** for 5 seconds until the LED "
      "flashes blue.\n2. Open the app and choose *Add device*.\n3. Only 2.4 GHz networks are supported.\n\nIf the app "
      "does not find the device, switch off mobile data on the phone and try again."),
     ("wifi-setup-de", "de", "setup,how-to,router", "Gerät mit dem WLAN verbinden",
-     "# Gerät mit dem WLAN verbinden\n\n1. Gerät in den Kopplungsmodus bringen: **WPS** 5 Sekunden halten, bis die "
+     "# Gerät mit dem WLAN verbinden\n\nFür die Geräte mit App (Kaffeevollautomat, Saugroboter, Waschmaschine, "
+     "Drucker) im heimischen WLAN:\n\n1. Gerät in den Kopplungsmodus bringen: **WPS** 5 Sekunden halten, bis die "
      "LED blau blinkt.\n2. App öffnen und *Gerät hinzufügen* wählen.\n3. Nur 2,4-GHz-Netze werden unterstützt.\n\n"
      "Findet die App das Gerät nicht, mobile Daten am Handy ausschalten und erneut versuchen."),
     ("invoice-questions", "en", "billing,invoice", "Invoice questions: copies, amounts and billing address",
@@ -868,8 +872,18 @@ KB_BASE: list[tuple[str, str, str, str, str]] = [
      "Sync stabil, Abbrüche nur im WLAN: automatische Kanalwahl einschalten (*WLAN > Funkkanal*).\n3. Firmware "
      "**7.2** installieren; sie behebt Abbrüche bei vielen Nachbarnetzen.\n4. Sync instabil: Techniker "
      "beauftragen."),
-    ("returns", "en", "returns,refund", "Returns within 30 days",
-     "# Returns within 30 days\n\nCustomers can return any item within **30 days** of delivery without giving a "
+    ("delivery-address", "en", "delivery,address", "Changing the delivery address",
+     "# Changing the delivery address\n\n- Before the status *handed to carrier*: change the address in the order "
+     "yourself.\n- Afterwards: ask the carrier to redirect the parcel (DHL, DPD, Hermes, UPS, GLS all offer it); "
+     "the tracking shows the new address within a day.\n- A typo in the street or postcode: confirm the corrected "
+     "address with the customer before you change it."),
+    ("delivery-address-de", "de", "delivery,address", "Lieferadresse ändern",
+     "# Lieferadresse ändern\n\n- Vor dem Status *an Versanddienstleister übergeben*: Adresse in der Bestellung "
+     "selbst ändern.\n- Danach: Umleitung beim Versanddienstleister beauftragen (DHL, DPD, Hermes, UPS, GLS); die "
+     "Sendungsverfolgung zeigt die neue Lieferadresse innerhalb eines Tages.\n- Tippfehler in Straße oder "
+     "Postleitzahl: korrigierte Adresse mit dem Kunden bestätigen, bevor sie geändert wird."),
+    ("returns", "en", "returns,refund", "Returns: return any item within 30 days",
+     "# Returns: return any item within 30 days\n\nCustomers can return any item within **30 days** of delivery without giving a "
      "reason.\n\n1. Create the return in the back office.\n2. Send the free return label by e-mail.\n3. The refund "
      "is released once the warehouse has checked the item (see *How long does a refund take?*)."),
     ("returns-de", "de", "returns,refund", "Rückgabe innerhalb von 30 Tagen",
@@ -880,8 +894,8 @@ KB_BASE: list[tuple[str, str, str, str, str]] = [
     ("switch-plan", "en", "contract,plan", "Switching plans",
      "# Switching plans\n\n- A **bigger** plan starts at once.\n- A **smaller** plan starts on the first of the next "
      "month, also during the minimum term.\n- Confirm the date in writing; the price changes on the next bill."),
-    ("switch-plan-de", "de", "contract,plan", "Tarif wechseln",
-     "# Tarif wechseln\n\n- Ein **größerer** Tarif gilt sofort.\n- Ein **kleinerer** Tarif gilt ab dem nächsten "
+    ("switch-plan-de", "de", "contract,plan", "Tarifwechsel: in einen anderen Tarif wechseln",
+     "# Tarifwechsel: in einen anderen Tarif wechseln\n\n- Ein **größerer** Tarif gilt sofort.\n- Ein **kleinerer** Tarif gilt ab dem nächsten "
      "Monatsersten, auch während der Mindestlaufzeit.\n- Datum schriftlich bestätigen; der neue Preis gilt ab der "
      "nächsten Rechnung."),
     ("vouchers", "en", "voucher,checkout", "Redeeming vouchers",
