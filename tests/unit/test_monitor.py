@@ -182,6 +182,14 @@ def test_at_risk_and_breached_agree_with_the_sla_rules(store, clock, agents, flo
         assert snap.floor.breached == states.count(sla.SlaState.breached), minutes
 
 
+def metric_rows_by_group(session, snap, now, metric):
+    """(the snapshot's figures of every queue and channel, metric's row for that group or None)."""
+    for by, groups in (("queue", snap.queues), ("channel", snap.channels)):
+        rows = {row.group: row for row in metric(session, snap.day_start, now, by=by)}
+        for group in groups:
+            yield group, rows.get(group.name)
+
+
 def test_aht_is_metrics_aht(store, clock, agents, floor):
     """The monitor computes AHT in one pass, with metrics.aht's formula: same numbers for every grouping."""
     with store.transaction() as session:
@@ -190,11 +198,8 @@ def test_aht_is_metrics_aht(store, clock, agents, floor):
                                        created_at=at(8, 55)))
     snap = compute_snapshot(store, clock, tz=UTC)
     with store.session() as session:
-        for by, groups in (("queue", snap.queues), ("channel", snap.channels)):
-            expected = {row.group: row for row in metrics.aht(session, snap.day_start, clock.now(), by=by)}
-            for g in groups:
-                row = expected.get(g.name)
-                assert (g.handled_today, g.aht_s) == ((row.count, pytest.approx(row.value)) if row else (0, None))
+        for g, row in metric_rows_by_group(session, snap, clock.now(), metrics.aht):
+            assert (g.handled_today, g.aht_s) == ((row.count, pytest.approx(row.value)) if row else (0, None))
         (everyone,) = metrics.aht(session, snap.day_start, clock.now())
         assert snap.floor.aht_s == pytest.approx(everyone.value) and snap.floor.handled_today == everyone.count
         for row in metrics.aht(session, snap.day_start, clock.now(), by="agent"):

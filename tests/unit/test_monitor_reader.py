@@ -12,7 +12,7 @@ import pytest
 from agent_console.domain import metrics, monitor
 from agent_console.domain.cases import CaseService
 from agent_console.domain.monitor import compute_snapshot
-from tests.unit.test_monitor import at, build_floor
+from tests.unit.test_monitor import at, build_floor, metric_rows_by_group
 
 UTC = timezone.utc
 
@@ -97,11 +97,8 @@ def test_csat_is_metrics_csat_for_every_grouping(store, clock, agents, floor):
         session.add(Survey(case_id=floor["c2"].id, csat=None, nps=9, created_at=at(8, 59)))  # no CSAT answer
     snap = compute_snapshot(store, clock, tz=UTC)
     with store.session() as session:
-        for by, groups in (("queue", snap.queues), ("channel", snap.channels)):
-            expected = {row.group: row for row in metrics.csat(session, snap.day_start, clock.now(), by=by)}
-            for g in groups:
-                row = expected.get(g.name)
-                assert (g.surveys_today, g.csat) == ((row.count, row.value / 100) if row else (0, None)), g.name
+        for g, row in metric_rows_by_group(session, snap, clock.now(), metrics.csat):
+            assert (g.surveys_today, g.csat) == ((row.count, row.value / 100) if row else (0, None)), g.name
         (everyone,) = metrics.csat(session, snap.day_start, clock.now())
     assert (snap.floor.surveys_today, snap.floor.csat) == (everyone.count, everyone.value / 100)
     assert (everyone.count, everyone.value) == (3, pytest.approx(100 * 2 / 3))  # c5: 5, c6: 2, c3: 4
