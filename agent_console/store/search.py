@@ -25,6 +25,8 @@ Design:
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 import sqlite3
 import unicodedata
@@ -36,6 +38,7 @@ from agent_console.store.db import on_sqlite_connect
 
 NORMALISE_FUNCTION = "ac_search_norm"
 FACETS_FUNCTION = "ac_search_facets"
+BOOST_FUNCTION = "ac_search_boost"
 #: Weights of the kb_fts columns (title, body, tags, facets) in BM25; facets only filter.
 KB_WEIGHTS = (6.0, 1.0, 3.0, 0.0)
 #: Normalised tokens never contain "_", so facet tokens ("lang_de", "tag_gift_card") cannot collide with words.
@@ -43,6 +46,11 @@ _TOKENIZER = "tokenize = \"unicode61 remove_diacritics 0 tokenchars '_'\""
 MAX_QUERY_TERMS = 24
 MAX_QUERY_CHARS = 2000
 SNIPPET_WORDS = 28
+#: FTS5's built-in bm25() constants (fts5_aux.c); the ranking shortcut bounds scores with the same formula.
+BM25_K1 = 1.2
+BM25_B = 0.75
+#: Articles shorter than this many indexed tokens put every word into ``kb_fts_boost`` (see ``_kb_ranked``).
+SHORT_ARTICLE_TOKENS = 100
 _STEM_CACHE_LIMIT = 400_000
 
 _WORD = re.compile(r"[^\W_]+")
@@ -142,10 +150,32 @@ def _sql_normalise(text: Any, language: Any) -> str:
     return normalise(str(text), language if isinstance(language, str) else None)
 
 
+def boost_tokens(title: Any, body: Any, tags: Any, language: Any) -> str:
+    """The article's tokens that can score more than one plain mention in the body: ``kb_fts_boost``'s row.
+
+    Every title and tag token, every body token that occurs at least twice, and every token of a short article
+    (fewer than SHORT_ARTICLE_TOKENS tokens over all kb_fts columns, counted exactly as kb_fts stores them).
+    """
+    columns = [_sql_normalise(title, language), _sql_normalise(body, language), _sql_normalise(tags, language)]
+    title_tokens, body_tokens, tag_tokens = (column.split(" ") if column else [] for column in columns)
+    size = len(title_tokens) + len(body_tokens) + len(tag_tokens) + len(_sql_facets(language, tags).split(" "))
+    if size < SHORT_ARTICLE_TOKENS:
+        chosen = {*title_tokens, *body_tokens, *tag_tokens}
+    else:
+        seen: set[str] = set()
+        repeated: set[str] = set()
+        for token in body_tokens:
+            (repeated if token in seen else seen).add(token)
+        chosen = {*title_tokens, *tag_tokens, *repeated}
+    return " ".join(sorted(chosen))
+
+
 def register_functions(dbapi_connection: sqlite3.Connection) -> None:
-    """Add ``ac_search_norm(text, language)`` to an SQLite connection (the index triggers call it)."""
+    """Add ``ac_search_norm(text, language)`` and the other index functions to an SQLite connection (the index
+    triggers call them)."""
     dbapi_connection.create_function(NORMALISE_FUNCTION, 2, _sql_normalise, deterministic=True)
     dbapi_connection.create_function(FACETS_FUNCTION, 2, _sql_facets, deterministic=True)
+    dbapi_connection.create_function(BOOST_FUNCTION, 4, boost_tokens, deterministic=True)
 
 
 on_sqlite_connect(register_functions)
@@ -168,8 +198,33 @@ _KB_ROW = (
     f"{NORMALISE_FUNCTION}(new.title, new.language), {NORMALISE_FUNCTION}(new.body, new.language), "
     f"{NORMALISE_FUNCTION}(new.tags, new.language), {FACETS_FUNCTION}(new.language, new.tags)"
 )
+_BOOST_ROW = f"{BOOST_FUNCTION}(new.title, new.body, new.tags, new.language)"
 _REPLY_ROW = f"{NORMALISE_FUNCTION}(new.body, (SELECT language FROM cases WHERE id = new.case_id))"
 _IS_REPLY = "new.direction = 'out' AND new.is_internal = 0"
+
+# kb_fts_boost: per article, the tokens that can score more than one plain body mention (boost_tokens). Only a
+# candidate set for the ranking shortcut, never ranked itself: detail=none and no column sizes keep it small.
+_BOOST_TABLE = f"CREATE VIRTUAL TABLE kb_fts_boost USING fts5(tokens, detail=none, columnsize=0, {_TOKENIZER})"
+BOOST_SCHEMA_STATEMENTS = (
+    _BOOST_TABLE.replace("TABLE", "TABLE IF NOT EXISTS", 1),
+    f"""CREATE TRIGGER IF NOT EXISTS kb_articles_boost_insert AFTER INSERT ON kb_articles BEGIN
+        INSERT INTO kb_fts_boost(rowid, tokens) VALUES (new.id, {_BOOST_ROW});
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS kb_articles_boost_update AFTER UPDATE OF id, title, body, tags, language
+        ON kb_articles BEGIN
+        DELETE FROM kb_fts_boost WHERE rowid = old.id;
+        INSERT INTO kb_fts_boost(rowid, tokens) VALUES (new.id, {_BOOST_ROW});
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS kb_articles_boost_delete AFTER DELETE ON kb_articles BEGIN
+        DELETE FROM kb_fts_boost WHERE rowid = old.id;
+    END""",
+)
+BOOST_DROP_STATEMENTS = (
+    "DROP TRIGGER IF EXISTS kb_articles_boost_insert",
+    "DROP TRIGGER IF EXISTS kb_articles_boost_update",
+    "DROP TRIGGER IF EXISTS kb_articles_boost_delete",
+    "DROP TABLE IF EXISTS kb_fts_boost",
+)
 
 SCHEMA_STATEMENTS = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5(title, body, tags, facets, {_TOKENIZER})",
@@ -188,6 +243,7 @@ SCHEMA_STATEMENTS = (
     """CREATE TRIGGER IF NOT EXISTS kb_articles_search_delete AFTER DELETE ON kb_articles BEGIN
         DELETE FROM kb_fts WHERE rowid = old.id;
     END""",
+    *BOOST_SCHEMA_STATEMENTS,
     f"""CREATE TRIGGER IF NOT EXISTS messages_reply_search_insert AFTER INSERT ON messages WHEN {_IS_REPLY} BEGIN
         INSERT INTO reply_fts(rowid, body) VALUES (new.id, {_REPLY_ROW});
     END""",
@@ -212,6 +268,7 @@ DROP_STATEMENTS = (
     "DROP TABLE IF EXISTS reply_fts_vocab",
     "DROP TABLE IF EXISTS kb_fts",
     "DROP TABLE IF EXISTS reply_fts",
+    *BOOST_DROP_STATEMENTS,
 )
 
 
@@ -231,6 +288,10 @@ def _fill(cursor: sqlite3.Cursor) -> tuple[int, int]:
         "FROM kb_articles"
     )
     articles = cursor.rowcount
+    cursor.execute("DROP TABLE IF EXISTS kb_fts_boost")
+    cursor.execute(_BOOST_TABLE)
+    cursor.execute(f"INSERT INTO kb_fts_boost(rowid, tokens) SELECT id, {_BOOST_ROW.replace('new.', '')} "
+                   "FROM kb_articles")
     cursor.execute("DROP TABLE IF EXISTS reply_fts")
     cursor.execute(_REPLY_TABLE)
     cursor.execute(
@@ -398,6 +459,10 @@ class TokenMatcher:
         return cls(frozenset(v for term in terms for v in term.variants),
                    tuple(term.prefix for term in terms if term.prefix))
 
+    @staticmethod
+    def token_count(normalised: str | None) -> int:
+        return normalised.count(" ") + 1 if normalised else 0
+
     def positions(self, normalised: str | None) -> set[int]:
         """Token positions in a space-joined normalised column (as stored in the FTS table) that a phrase matches.
 
@@ -416,14 +481,19 @@ def _spans_for(original: str, positions: set[int]) -> list[tuple[int, int]]:
     return [m.span() for i, m in enumerate(_WORD.finditer(original)) if i in positions]
 
 
-def make_snippet(original: str, positions: set[int], width: int = SNIPPET_WORDS) -> Snippet:
-    """A window of ``width`` words of the original text with the most matched words, with their spans."""
+def make_snippet(original: str, positions: set[int], width: int = SNIPPET_WORDS, *,
+                 word_count: int | None = None) -> Snippet:
+    """A window of ``width`` words of the original text with the most matched words, with their spans.
+
+    ``word_count``, when the caller knows it (the number of tokens in the indexed text), saves a scan of the text.
+    """
     original = original or ""
-    word_spans = [m.span() for m in _WORD.finditer(original)]
-    if not word_spans:
+    if word_count is None:
+        word_count = len(_WORD.findall(original))
+    if not word_count:
         text = original[:200].translate(_SNIPPET_SPACES).strip()
         return Snippet(text)
-    hits = sorted(p for p in positions if p < len(word_spans))
+    hits = sorted(p for p in positions if p < word_count)
     start = 0
     if hits:
         best, best_count, j = hits[0], 0, 0
@@ -433,19 +503,23 @@ def make_snippet(original: str, positions: set[int], width: int = SNIPPET_WORDS)
             if j - i > best_count:
                 best, best_count = first, j - i
         start = max(0, best - 3)
-    end = min(len(word_spans), start + width)
+    end = min(word_count, start + width)
     start = max(0, min(start, end - width))
-    char_start = word_spans[start][0] if start > 0 else 0
-    char_end = word_spans[end - 1][1] if end < len(word_spans) else len(original)
+    # Spans of the window's words only: bodies run to hundreds of words, snippets to a few dozen.
+    window = [m.span() for m in itertools.islice(_WORD.finditer(original), start, end)]
+    if len(window) != end - start or (end == word_count and _WORD.search(original, window[-1][1])):
+        return make_snippet(original, positions, width)  # not the text the index was read from: count the words
+    char_start = window[0][0] if start > 0 else 0
+    char_end = window[-1][1] if end < word_count else len(original)
     prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(word_spans) else ""
+    suffix = "…" if end < word_count else ""
     body = original[char_start:char_end].translate(_SNIPPET_SPACES)
     stripped = body.lstrip()
     offset = char_start + (len(body) - len(stripped)) - len(prefix)
     body = stripped.rstrip()
     text = prefix + body + suffix
     spans = tuple(
-        (word_spans[p][0] - offset, word_spans[p][1] - offset) for p in hits if start <= p < end
+        (window[p - start][0] - offset, window[p - start][1] - offset) for p in hits if start <= p < end
     )
     return _tidy(text, spans)
 
@@ -475,6 +549,99 @@ def _tag_list(tags: str) -> tuple[str, ...]:
     return tuple(t.strip() for t in (tags or "").split(",") if t.strip())
 
 
+def _varints(data: bytes) -> list[int]:
+    """SQLite's variable-length integers (1–9 bytes, big-endian, 7 bits a byte; the ninth byte carries 8)."""
+    values: list[int] = []
+    index, size = 0, len(data)
+    while index < size:
+        value = 0
+        for step in range(9):
+            if index >= size:
+                return values
+            byte = data[index]
+            index += 1
+            if step == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if byte < 0x80:
+                break
+        values.append(value)
+    return values
+
+
+def _kb_totals(raw: sqlite3.Connection) -> tuple[int, float] | None:
+    """kb_fts's row count and average row size in tokens: the figures FTS5's bm25() reads (its averages record)."""
+    row = raw.execute("SELECT block FROM kb_fts_data WHERE id = 1").fetchone()
+    values = _varints(row[0]) if row and isinstance(row[0], bytes) else []
+    if len(values) < 1 + len(KB_WEIGHTS) or values[0] <= 0:
+        return None
+    return values[0], sum(values[1:1 + len(KB_WEIGHTS)]) / values[0]
+
+
+def _bm25_idf(rows: int, hits: int) -> float:
+    idf = math.log((rows - hits + 0.5) / (hits + 0.5))
+    return idf if idf > 0.0 else 1e-6
+
+
+def _kb_ranked(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, match: str,
+               limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (rowid, rank) for ``match``, best first; ties by rowid. Exactly FTS5's BM25 order.
+
+    bm25() costs about a microsecond per matching row (a column-size lookup per row), so a common word that
+    matches a fifth of the articles would cost milliseconds. The shortcut ranks only *candidates*: articles that
+    have some query token in title or tags, or twice in the body, or are short (``kb_fts_boost``), plus articles
+    holding two spellings of one query word. Every other matching article has each query phrase at most once, in
+    the body only, and at least SHORT_ARTICLE_TOKENS tokens, so its BM25 is at most
+    ``sum over words of max idf * F(1, SHORT_ARTICLE_TOKENS)``. When the candidates fill the page with scores above
+    that bound, no other article can get in; otherwise every match is ranked, as without the shortcut.
+    """
+    if operator == "AND" and not any(term.prefix for term in terms):
+        ranked = _kb_ranked_candidates(raw, terms, match, limit)
+        if ranked is not None:
+            return ranked
+    return raw.execute("SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rank, rowid LIMIT ?",
+                       (match, limit)).fetchall()
+
+
+def _kb_ranked_candidates(raw: sqlite3.Connection, terms: list[QueryTerm], match: str,
+                          limit: int) -> list[tuple[int, float]] | None:
+    totals = _kb_totals(raw)
+    if totals is None:
+        return None
+    rows, average_size = totals
+    variants = sorted({variant for term in terms for variant in term.variants})
+    counts = raw.execute(
+        "SELECT " + ", ".join("(SELECT count(*) FROM kb_fts WHERE kb_fts MATCH ?)" for _ in variants),
+        [_quote(variant) for variant in variants]).fetchone()
+    hits = dict(zip(variants, counts))
+    body_weight = KB_WEIGHTS[1]
+    one_mention = body_weight * (BM25_K1 + 1.0) / (
+        body_weight + BM25_K1 * (1.0 - BM25_B + BM25_B * SHORT_ARTICLE_TOKENS / average_size))
+    bound = 0.0
+    for term in terms:
+        present = [_bm25_idf(rows, hits[v]) for v in term.variants if hits[v] > 0]
+        if not present:
+            return []  # a word no article has: an AND query matches nothing
+        bound += max(present) * one_mention
+    sources = ["SELECT rowid FROM kb_fts_boost WHERE kb_fts_boost MATCH ?"]
+    params: list[Any] = [match, " OR ".join(_quote(variant) for variant in variants)]
+    pairs = [f"({_quote(a)} AND {_quote(b)})" for term in terms
+             for a, b in itertools.combinations([v for v in term.variants if hits[v] > 0], 2)]
+    if pairs:
+        sources.append("SELECT rowid FROM kb_fts WHERE kb_fts MATCH ?")
+        params.append(" OR ".join(pairs))
+    params.append(limit)
+    # "+rowid" keeps the candidate filter away from FTS5's planner, which would otherwise restart the MATCH (and
+    # recompute the IDFs) once per candidate.
+    ranked = raw.execute(
+        f"SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH ? AND +rowid IN ({' UNION ALL '.join(sources)}) "
+        "ORDER BY rank, rowid LIMIT ?", params).fetchall()
+    if len(ranked) < limit or -ranked[-1][1] <= bound * (1 + 1e-9):
+        return None
+    return ranked
+
+
 def _kb_query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, language: str | None,
               tags: tuple[str, ...], limit: int) -> list[ArticleHit]:
     # Step 1 ranks inside FTS5 alone (no join, no highlight): SQLite would otherwise compute the joined columns and
@@ -484,8 +651,7 @@ def _kb_query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, la
     if any(not _WORD.search(tag) for tag in tags):
         return []
     match = "(" + match_expression(terms, operator) + ")" + "".join(" AND " + f for f in filters)
-    ranked = raw.execute("SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rank LIMIT ?",
-                         (match, limit)).fetchall()
+    ranked = _kb_ranked(raw, terms, operator, match, limit)
     if not ranked:
         return []
     ids = [rowid for rowid, _ in ranked]
@@ -503,10 +669,12 @@ def _kb_query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, la
         if row is None:
             continue
         _, slug, title, body, lang, tag_text, votes = row
+        row_indexed = rowid in indexed
         indexed_title, indexed_body = indexed.get(rowid, ("", ""))
         hits.append(ArticleHit(
             id=rowid, slug=slug, title=title,
-            snippet=make_snippet(body, matcher.positions(indexed_body)),
+            snippet=make_snippet(body, matcher.positions(indexed_body),
+                                 word_count=TokenMatcher.token_count(indexed_body) if row_indexed else None),
             score=-rank, language=lang, tags=_tag_list(tag_text), helpful_votes=votes,
             title_spans=tuple(_spans_for(title, matcher.positions(indexed_title))),
         ))
@@ -631,7 +799,9 @@ def _reply_query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str,
             created_at = None
         hits.append(ReplyHit(message_id=rowid, case_id=case_id, case_key=key, subject=subject,
                              author_name=author or "", created_at=created_at,
-                             snippet=make_snippet(body, matcher.positions(indexed.get(rowid))),
+                             snippet=make_snippet(body, matcher.positions(indexed.get(rowid)),
+                                                  word_count=TokenMatcher.token_count(indexed[rowid])
+                                                  if rowid in indexed else None),
                              score=-rank, language=lang, body=body))
     return hits
 

@@ -1,0 +1,38 @@
+"""knowledge-base search: kb_fts_boost, the candidate index of the exact BM25 ranking shortcut
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-23 23:25:00
+
+``kb_fts_boost`` holds, per article, the tokens that can score more than a single plain mention in the body (title
+and tag tokens, body tokens used twice or more, every token of a short article); ``store.search`` ranks those
+articles first and proves that no other article can reach the page (see ``search._kb_ranked``). Its own triggers
+keep it in step with ``kb_articles``; the existing search tables and triggers are unchanged, and are rebuilt with it.
+SQLite only: on PostgreSQL (the server) this revision changes nothing.
+"""
+from alembic import op
+
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    from agent_console.store import search
+
+    search.create_schema(bind.connection.dbapi_connection)
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    from agent_console.store import search
+
+    for statement in search.BOOST_DROP_STATEMENTS:
+        bind.exec_driver_sql(statement)

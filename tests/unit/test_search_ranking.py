@@ -1,0 +1,162 @@
+"""The ranking shortcut (rank the boosted candidates, prove nobody else can reach the page) gives exactly FTS5's
+plain BM25 order, and kb_fts_boost follows the articles through every kind of write."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import insert, text
+
+from agent_console.store import search
+from agent_console.store.models import KBArticle
+
+DE = ("Rechnung Rücksendung Lieferung Paket Gutschein Kündigung Störung Router Vertrag Zahlung Mahnung Straße "
+      "Erstattung Abholung Techniker Termin Konto Passwort").split()
+EN = ("invoice refund delivery parcel voucher cancellation outage router contract payment reminder street "
+      "installation pickup technician appointment account password").split()
+FILLER = {"de": "der die das und zu für Ihre mit ist auf wir Sie".split(),
+          "en": "the a to and of for your with is on we you".split()}
+
+
+def _zipf_words(rng: random.Random, domain: list[str], count: int) -> list[str]:
+    made_up = ["".join(rng.choice("ka ri to mu sel ber lan fen gor tis".split()) for _ in range(3)) for _ in range(300)]
+    vocab = made_up[:10] + domain + made_up[10:]
+    weights = [1 / (rank + 1) for rank in range(len(vocab))]
+    return rng.choices(vocab, weights, k=count)
+
+
+def _corpus(n: int, seed: int = 3) -> list[dict]:
+    """Long and short articles, words in titles and tags, repeated and single mentions: every way to score."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        language = "de" if i % 2 else "en"
+        domain = DE if language == "de" else EN
+        length = rng.choice((8, 30, 60, 120, 160, 200, 260, 400))
+        words = _zipf_words(rng, domain, length // 2) + rng.choices(FILLER[language], k=length // 2)
+        rng.shuffle(words)
+        title = " ".join(rng.sample(domain, 2))
+        rows.append({"uid": f"u-{i}", "slug": f"a-{i}", "title": title, "body": " ".join(words),
+                     "tags": rng.choice(("billing", "delivery", "technical,router", "account", "")),
+                     "language": language, "helpful_votes": 0, "version": 1})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def big_store(tmp_path_factory):
+    from agent_console.store.db import open_store
+
+    store = open_store(tmp_path_factory.mktemp("ranking") / "kb.db")
+    with store.transaction() as session:
+        session.execute(insert(KBArticle), _corpus(3000))
+    yield store
+    store.dispose()
+
+
+def _plain_bm25(raw, match: str, limit: int) -> list[tuple[int, float]]:
+    return raw.execute("SELECT rowid, bm25(kb_fts, {}, {}, {}, {}) AS score FROM kb_fts WHERE kb_fts MATCH ? "
+                       "ORDER BY score, rowid LIMIT ?".format(*search.KB_WEIGHTS), (match, limit)).fetchall()
+
+
+def _queries() -> list[str]:
+    rng = random.Random(7)
+    queries = list(DE + EN) + ["Installation", "Rechnungen", "router Störung", "the", "der Rechnung", "a the of"]
+    for _ in range(80):
+        queries.append(" ".join(rng.sample(DE if rng.random() < 0.5 else EN, rng.choice((2, 2, 3)))))
+    return queries
+
+
+@pytest.fixture
+def shortcut_outcomes(monkeypatch):
+    """Which way each ranking went: 'shortcut' (candidates proved the page) or 'full' (every match ranked)."""
+    outcomes: list[str] = []
+    real = search._kb_ranked_candidates
+
+    def recording(*args):
+        ranked = real(*args)
+        outcomes.append("full" if ranked is None else "shortcut")
+        return ranked
+
+    monkeypatch.setattr(search, "_kb_ranked_candidates", recording)
+    return outcomes
+
+
+@pytest.mark.parametrize("language, limit", [(None, 10), ("de", 10), ("en", 3), (None, 50)])
+def test_shortcut_ranks_exactly_like_plain_bm25(big_store, shortcut_outcomes, language, limit):
+    with big_store.session() as session:
+        raw = search._dbapi(session)
+        for query in _queries():
+            terms = search.parse_query(query, language)
+            filters = f' AND facets : "{search.facet_token("lang", language)}"' if language else ""
+            match = "(" + search.match_expression(terms) + ")" + filters
+            expected = _plain_bm25(raw, match, limit)
+            result = search.search_kb(session, query, language=language, limit=limit)
+            if result.mode != "exact":  # nothing has every word: the typo and any-word fallbacks take over
+                assert expected == [], query
+                continue
+            assert [(h.id, pytest.approx(-h.score, rel=1e-12)) for h in result.hits] == expected, query
+    # The shortcut must actually have been taken, or this test would compare the plain ranking with itself.
+    assert shortcut_outcomes.count("shortcut") >= len(_queries()) // 3, shortcut_outcomes
+
+
+def test_shortcut_falls_back_when_candidates_cannot_fill_the_page(big_store, shortcut_outcomes):
+    with big_store.session() as session:
+        raw = search._dbapi(session)
+        hits = search.search_articles(session, "the", limit=200)
+        match = "(" + search.match_expression(search.parse_query("the")) + ")"
+        assert [h.id for h in hits] == [rowid for rowid, _ in _plain_bm25(raw, match, 200)]
+        assert len(hits) == 200
+
+
+def test_tag_filter_with_the_shortcut(big_store):
+    with big_store.session() as session:
+        raw = search._dbapi(session)
+        hits = search.search_articles(session, "router", tags=["technical"], limit=10)
+        match = "(" + search.match_expression(search.parse_query("router")) + ') AND facets : "tag_technical"'
+        assert [h.id for h in hits] == [rowid for rowid, _ in _plain_bm25(raw, match, 10)]
+        assert hits and all("technical" in h.tags for h in hits)
+
+
+def _boost_rows(store) -> dict[int, str]:
+    with store.session() as session:
+        return dict(session.execute(text("SELECT rowid, tokens FROM kb_fts_boost")).all())
+
+
+def _expected_boost(store) -> dict[int, str]:
+    with store.session() as session:
+        rows = session.execute(text("SELECT id, title, body, tags, language FROM kb_articles")).all()
+    return {row[0]: search.boost_tokens(*row[1:]) for row in rows}
+
+
+def test_boost_tokens_choose_title_tags_repeats_and_short_articles():
+    long_body = " ".join(["Paket"] * 2 + ["Rechnung"] + [f"wort{i}" for i in range(120)])
+    def stems(*words):
+        return {search.normalise_word(word, "de") for word in words}
+
+    # Title and tag words, and "Paket" (twice in the body); not "Rechnung" (once in a long body).
+    assert set(search.boost_tokens("Gutschein einlösen", long_body, "zahlung", "de").split()) == stems(
+        "Gutschein", "einlösen", "zahlung", "Paket")
+    # A short article: every word.
+    assert set(search.boost_tokens("Kurz", "Rechnung einmal", "", "de").split()) == stems("Kurz", "Rechnung", "einmal")
+
+
+def test_boost_index_follows_inserts_updates_deletes_and_reindex(store, clock):
+    from agent_console.domain.kb import KnowledgeBase
+
+    kb = KnowledgeBase(store, clock)
+    kb.create(slug="a", title="Router neu starten", body="Router vom Strom trennen. " * 30, language="de",
+              tags="technik")
+    kb.create(slug="b", title="Refund", body="Money back.", language="en")
+    assert _boost_rows(store) == _expected_boost(store)
+    kb.update("a", title="Modem neu starten")
+    with store.transaction() as session:
+        session.execute(text("UPDATE kb_articles SET tags = 'billing,refund' WHERE slug = 'b'"))
+    assert _boost_rows(store) == _expected_boost(store)
+    assert search.normalise_word("Modem", "de") in _boost_rows(store)[kb.get("a").id].split()
+    kb.delete("b")
+    assert _boost_rows(store) == _expected_boost(store)
+    with store.transaction() as session:
+        session.execute(text("DELETE FROM kb_fts_boost"))
+        search.reindex(session)
+    assert _boost_rows(store) == _expected_boost(store) != {}
