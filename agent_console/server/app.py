@@ -21,6 +21,7 @@ from agent_console.server.auth import SESSION_HOURS
 from agent_console.server.db import ServerStore, open_server_store
 from agent_console.server.feed import FeedWatcher, broadcaster, latest_seq
 from agent_console.server.ratelimit import LoginLimiter
+from agent_console.server.writer import OpsWriter
 
 ENV_DB = "AGENT_CONSOLE_SERVER_DB"
 #: How often each worker checks the feed for changes made outside it that sent no notification (seconds).
@@ -38,6 +39,7 @@ class ServerState:
     heartbeat_seconds: float
     schema_head: str
     watcher: FeedWatcher | None = field(default=None)
+    writer: OpsWriter | None = field(default=None)
 
 
 class BodyLimit:
@@ -100,9 +102,14 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
             broadcaster.bind(asyncio.get_running_loop(), latest_seq(conn))
         server.watcher = FeedWatcher(store, poll_seconds)
         server.watcher.start()
+        _warm_up()
+        server.writer = OpsWriter(store, clock)
+        server.writer.start()
         try:
             yield
         finally:
+            server.writer.stop()
+            server.writer = None
             server.watcher.stop()
             store.dispose()
 
@@ -140,6 +147,15 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
 
     app.add_middleware(BodyLimit)
     return app
+
+
+def _warm_up() -> None:
+    # The first message of each language builds its Snowball stemmer (a module import, ~0.1–0.5 s) inside a
+    # database trigger, i.e. while holding the write lock: build them before the first request instead.
+    from agent_console.store.search import normalise
+
+    for language in ("en", "de", ""):
+        normalise("warm up", language)
 
 
 def app_from_env() -> FastAPI:

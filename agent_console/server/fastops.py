@@ -49,53 +49,71 @@ def handles(batch: schemas.OpsBatch) -> bool:
 
 def apply_batch_fast(store: ServerStore, clock, principal: Principal, batch: schemas.OpsBatch) -> list[dict]:
     """Apply a batch that :func:`handles`; one result per op, in order, as :func:`server.ops.apply_batch` gives."""
+    results, _last_seq = apply_group(store, clock, [(principal, batch)])
+    return results[0]
+
+
+def apply_group(store: ServerStore, clock, batches: list[tuple[Principal, schemas.OpsBatch]]
+                ) -> tuple[list[list[dict]], int | None]:
+    """Apply several callers' batches (each one :func:`handles`) in ONE write transaction, as if each had its own
+    transaction in this order: the same answers, rows and feed rows (a case changed by two batches gets a feed row
+    after each). Returns the results of each batch and the feed's newest sequence number (None: nothing written).
+    Any error rolls back all of them."""
     with store.write_connection() as conn:
-        results, last_seq = _Batch(conn, clock, principal).apply(batch.ops)
+        group = _Group(conn, clock, batches)
+        results = [group.apply(principal, batch.ops) for principal, batch in batches]
+        last_seq = group.write()
     announce(last_seq)
-    return results
+    return results, last_seq
 
 
-class _Batch:
-    def __init__(self, conn, clock, principal: Principal) -> None:
+class _Group:
+    def __init__(self, conn, clock, batches: list[tuple[Principal, schemas.OpsBatch]]) -> None:
         self.conn = conn
         self.clock = clock
-        self.principal = principal
         self.messages: list[dict] = []
         self.sla_events: list[dict] = []
-        self.audits: list[tuple[object, str, int]] = []   # (at, action, case id) of each message, in order
-        self.drafts: set[tuple[int, str]] = set()
+        self.audits: list[tuple[object, int, str, int]] = []   # (at, actor id, action, case id) of each message
+        self.drafts: set[tuple[int, int, str]] = set()
         self.applied_ops: list[dict] = []
-        # Feed rows in the order the ORM path records them: each op's new rows, then its case (once per batch).
-        self.changed: dict[tuple[type, str], tuple[type, object]] = {}
+        # Feed rows as the ORM path records them: per batch, each op's new rows, then its case (once per batch).
+        self.feed: list[tuple[type, dict]] = []
 
-    def apply(self, ops) -> tuple[list[dict], int | None]:
-        conn = self.conn
-        op_ids = [str(op.op_id) for op in ops]
-        seen = {op_id: orjson.loads(result) for op_id, result in
-                conn.execute(select(_APPLIED.c.op_id, _APPLIED.c.result).where(_APPLIED.c.op_id.in_(op_ids)))}
-        self.actor = conn.execute(select(_AGENTS.c.id, _AGENTS.c.login, _AGENTS.c.name)
-                                  .where(_AGENTS.c.id == self.principal.agent_id)).one()
-        fresh = [op.payload.message for op in ops if str(op.op_id) not in seen]
+        op_ids = [str(op.op_id) for _principal, batch in batches for op in batch.ops]
+        self.seen = {op_id: orjson.loads(result) for op_id, result in
+                     conn.execute(select(_APPLIED.c.op_id, _APPLIED.c.result).where(_APPLIED.c.op_id.in_(op_ids)))}
+        self.actors = {row.id: row for row in conn.execute(
+            select(_AGENTS.c.id, _AGENTS.c.login, _AGENTS.c.name)
+            .where(_AGENTS.c.id.in_({principal.agent_id for principal, _batch in batches})))}
+        fresh = [op.payload.message for _principal, batch in batches for op in batch.ops
+                 if str(op.op_id) not in self.seen]
         self.taken = set(conn.scalars(select(_MESSAGES.c.uid).where(_MESSAGES.c.uid.in_([m.uid for m in fresh]))))
         self.cases = {row.uid: SimpleNamespace(**row._mapping) for row in conn.execute(
             select(_CASES).where(_CASES.c.uid.in_({m.case_uid for m in fresh})))}
         self.original = {uid: dict(vars(case)) for uid, case in self.cases.items()}
 
+    def apply(self, principal: Principal, ops) -> list[dict]:
+        """Work out one batch's changes in memory (:meth:`write` writes them all)."""
+        self.principal, self.actor = principal, self.actors[principal.agent_id]
+        self.changed: dict[tuple[type, str], tuple[type, object]] = {}
         results = []
-        for op, op_id in zip(ops, op_ids):
-            if op_id in seen:
-                stored = seen[op_id]
+        for op in ops:
+            op_id = str(op.op_id)
+            if op_id in self.seen:
+                stored = self.seen[op_id]
                 results.append({"op_id": op_id, "status": "duplicate", "original_status": stored.get("status"),
                                 "result": stored.get("result"), "current": stored.get("current"),
                                 "reason": stored.get("reason")})
                 continue
             now = self.clock.now()
             outcome = self._message_add(op.payload.message, now)
-            self.applied_ops.append({"op_id": op_id, "agent_id": self.principal.agent_id, "kind": op.kind,
+            self.applied_ops.append({"op_id": op_id, "agent_id": principal.agent_id, "kind": op.kind,
                                      "result": orjson.dumps(outcome).decode(), "applied_at": now})
-            seen[op_id] = outcome
+            self.seen[op_id] = outcome
             results.append({"op_id": op_id, **outcome})
-        return results, self._write()
+        # The case as this batch's own commit would have shown it.
+        self.feed += [(cls, dict(vars(values)) if cls is Case else values) for cls, values in self.changed.values()]
+        return results
 
     def _message_add(self, m, now) -> dict:
         if m.uid in self.taken:
@@ -118,15 +136,15 @@ class _Batch:
         self.taken.add(m.uid)
         self.messages.append(message)
         self.sla_events += events
-        self.drafts.add((case.id, "note" if m.is_internal else "reply"))
-        self.audits.append((now, "case.note" if m.is_internal else "case.reply", case.id))
+        self.drafts.add((self.actor.id, case.id, "note" if m.is_internal else "reply"))
+        self.audits.append((now, self.actor.id, "case.note" if m.is_internal else "case.reply", case.id))
         for cls, values in ((Message, message), *((SlaEvent, event) for event in events)):
             self.changed[(cls, values["uid"])] = (cls, values)
         self.changed.setdefault((Case, case.uid), (Case, case))
         return {"status": "applied",
                 "result": {"message_uid": m.uid, "case_uid": case.uid, "key": case.key, "version": case.version}}
 
-    def _write(self) -> int | None:
+    def write(self) -> int | None:
         conn = self.conn
         if self.messages:
             ids = conn.execute(insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True),
@@ -135,16 +153,17 @@ class _Batch:
                 message["id"] = message_id
             if self.sla_events:
                 conn.execute(insert(_SLA_EVENTS), self.sla_events)
-            conn.execute(delete(_DRAFTS).where(_DRAFTS.c.agent_id == self.actor.id, or_(*(
-                and_(_DRAFTS.c.case_id == case_id, _DRAFTS.c.kind == kind) for case_id, kind in self.drafts))))
+            conn.execute(delete(_DRAFTS).where(or_(*(
+                and_(_DRAFTS.c.agent_id == agent_id, _DRAFTS.c.case_id == case_id, _DRAFTS.c.kind == kind)
+                for agent_id, case_id, kind in self.drafts))))
             for uid, case in self.cases.items():
                 before = self.original[uid]
                 changes = {name: value for name, value in vars(case).items() if before[name] != value}
                 if changes:
                     conn.execute(update(_CASES).where(_CASES.c.id == case.id).values(changes))
             conn.execute(insert(_AUDIT), [
-                audit_values(at, self.actor.id, action, "case", case_id, message_id=message_id)
-                for (at, action, case_id), message_id in zip(self.audits, ids)])
+                audit_values(at, actor_id, action, "case", case_id, message_id=message_id)
+                for (at, actor_id, action, case_id), message_id in zip(self.audits, ids)])
         if self.applied_ops:
             conn.execute(insert(_APPLIED), self.applied_ops)
         rows = self._feed_rows()
@@ -153,21 +172,12 @@ class _Batch:
     def _feed_rows(self) -> list[tuple[str, str, str, str | None]]:
         """(entity, uid, JSON, queue) as ``feed.serialise_changes`` makes them for the same entities."""
         wanted: dict[str, set[int]] = {}
-        for cls, values in self.changed.values():
-            value_of = getattr if cls is Case else dict.__getitem__
+        for cls, values in self.feed:
             for ref in _REFS[cls]:
-                value = value_of(values, ref.column)
-                if value is not None:
-                    wanted.setdefault(ref.target, set()).add(value)
+                if values[ref.column] is not None:
+                    wanted.setdefault(ref.target, set()).add(values[ref.column])
         refs = lookup_references(self.conn, wanted)
-        rows = []
-        for cls, values in self.changed.values():
-            if cls is Case:
-                data = row_dict(Case, values.__getattribute__, refs)
-                queue = values.queue
-            else:
-                data = row_dict(cls, values.__getitem__, refs)
-                queue = refs.get("case_queue", {}).get(values["case_id"])
-            rows.append((TRACKED[cls], values.uid if cls is Case else values["uid"], orjson.dumps(data).decode(),
-                         queue))
-        return rows
+        case_queues = refs.get("case_queue", {})
+        return [(TRACKED[cls], values["uid"], orjson.dumps(row_dict(cls, values.__getitem__, refs)).decode(),
+                 values["queue"] if cls is Case else case_queues.get(values["case_id"]))
+                for cls, values in self.feed]

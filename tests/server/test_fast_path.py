@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime, timezone
 
 import httpx
+from orjson import loads as orjson_loads
 import pytest
 from sqlalchemy import select
 
@@ -78,6 +79,16 @@ class Twins:
         assert fastops.handles(batch)
         fast = fastops.apply_batch_fast(self.stores[0], self.clock, self.principals[0][login], batch)
         orm = apply_batch(self.stores[1], self.clock, self.principals[1][login], batch)
+        assert fast == orm
+        return fast
+
+    def grouped_both_ways(self, *batches: tuple[str, list[dict]]) -> list[list[dict]]:
+        """Several callers' batches in one transaction of the fast path, one transaction each on the ORM path."""
+        validated = [(login, schemas.OpsBatch.model_validate({"ops": ops})) for login, ops in batches]
+        fast, _cursor = fastops.apply_group(self.stores[0], self.clock,
+                                            [(self.principals[0][login], batch) for login, batch in validated])
+        orm = [apply_batch(self.stores[1], self.clock, self.principals[1][login], batch)
+               for login, batch in validated]
         assert fast == orm
         return fast
 
@@ -163,6 +174,17 @@ def test_replies_and_notes_write_what_the_domain_services_write(twins):
     twins.clock.advance(days=2)
     twins.both_ways("racer3", message_op(a, "Fixed for good."))
 
+    # Batches of several callers committed together: each still reads as its own transaction.
+    twins.clock.advance(minutes=1)
+    again = message_op(b, "sent twice, in two batches")
+    grouped = twins.grouped_both_ways(
+        ("racer1", [message_op(a, "group one"), again]),
+        ("anna", [message_op(a, "not hers"), message_op(b, "hers", internal=True)]),
+        ("racer2", [message_op(a, "group three", internal=True), again]),
+    )
+    assert [[r["status"] for r in results] for results in grouped] == [
+        ["applied", "applied"], ["rejected", "applied"], ["applied", "duplicate"]]
+
     fast, orm = twins.rows(0), twins.rows(1)
     assert fast == orm
     # The comparison covered every kind of change the path makes.
@@ -171,7 +193,7 @@ def test_replies_and_notes_write_what_the_domain_services_write(twins):
             ("next_update", "breached")} <= events
     assert {row["entity"] for row in fast["change_log"]} >= {"case", "message", "sla_event"}
     assert any(row["action"] == "case.note" for row in fast["audit_events"])
-    assert fast["drafts"] == [] and len(fast["applied_ops"]) == 23
+    assert fast["drafts"] == [] and len(fast["applied_ops"]) == 28
 
 
 def test_only_replies_and_notes_take_the_fast_path():
@@ -248,3 +270,55 @@ def test_a_reply_racing_a_claim_keeps_both_and_one_claim_wins(live):
     case_rows = [c["data"] for c in page["changes"] if c["entity"] == "case" and c["uid"] == case_uid]
     assert case_rows[-1]["version"] == 5 and case_rows[-1]["assignee_login"] is not None
     assert case_rows[-1]["first_response_at"] is not None
+
+
+def test_the_writer_commits_waiting_batches_together_and_a_failing_one_fails_alone(databases, caplog):
+    """Batches queued while the writer is busy go into one transaction; when that fails (here: a caller whose
+    account no longer exists), each batch is retried alone, so only the bad one fails and nothing is written twice."""
+    import asyncio
+    import dataclasses
+
+    from agent_console.server.writer import OpsWriter
+
+    url = databases.new("sqlite")
+    tokens = prepare_database(url)
+    clock = FrozenClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
+    store = open_server_store(url, clock=clock)
+    with store.engine.connect() as conn:
+        principals = {login: principal_for(conn, tokens[login], SystemClock().now()) for login in tokens}
+    created = new_case_op("General")
+    apply_batch(store, clock, principals["sue"], schemas.OpsBatch.model_validate({"ops": [created]}))
+    case_uid = created["payload"]["case"]["uid"]
+    ghost = dataclasses.replace(principals["racer1"], agent_id=10_000, login="ghost")
+
+    def batch(*ops):
+        return schemas.OpsBatch.model_validate({"ops": list(ops)})
+
+    batches = [(principals["racer1"], batch(message_op(case_uid, "one"), message_op(case_uid, "two"))),
+               (ghost, batch(message_op(case_uid, "from nobody"))),
+               (principals["racer2"], batch(message_op(case_uid, "three", internal=True)))]
+    writer = OpsWriter(store, clock)
+
+    async def send_all():
+        # Queued before the thread starts: the writer finds all three waiting and tries them as one group.
+        pending = [asyncio.ensure_future(writer.apply(principal, b)) for principal, b in batches]
+        await asyncio.sleep(0)
+        writer.start()
+        return await asyncio.gather(*pending, return_exceptions=True)
+
+    try:
+        first, failed, third = asyncio.run(send_all())
+    finally:
+        writer.stop()
+    assert [r["status"] for r in first[0]] == ["applied", "applied"]
+    assert isinstance(failed, KeyError)
+    assert "a group of 3 op batches failed" in caplog.text
+    assert [r["status"] for r in third[0]] == ["applied"] and third[1] >= first[1]
+    with store.engine.connect() as conn:
+        bodies = conn.scalars(select(Message.body).join(Case).where(Case.uid == case_uid).order_by(Message.id)).all()
+        versions = [orjson_loads(d)["version"] for d in conn.scalars(
+            select(ChangeLogEntry.data).where(ChangeLogEntry.entity == "case", ChangeLogEntry.uid == case_uid)
+            .order_by(ChangeLogEntry.seq))]
+    store.dispose()
+    assert bodies == ["I was charged twice.", "one", "two", "three"]
+    assert versions == [1, 3, 4]

@@ -1,0 +1,139 @@
+"""One writer thread per server process applies every ``POST /ops`` batch, committing waiting batches together.
+
+Writers are serialised anyway (one SQLite write lock; a PostgreSQL advisory lock), so letting each request's thread
+queue on that lock only adds contenders: dozens of threads fight for the GIL while the lock holder waits for it
+between statements, and every batch pays its own commit. Here the event loop hands each validated batch to this
+thread and awaits its answer; the thread takes whatever has queued up meanwhile and applies consecutive reply/note
+batches in one transaction (:func:`server.fastops.apply_group`: each batch still answers and appears in the feed as if
+committed alone), and every other batch alone through the domain services. Should a group fail, each of its batches
+is retried in a transaction of its own, so one bad batch fails alone and nothing is written twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+
+from agent_console.server import fastops, schemas
+from agent_console.server.auth import Principal
+from agent_console.server.feed import latest_seq
+from agent_console.server.ops import apply_batch
+
+log = logging.getLogger(__name__)
+
+#: At most this many batches share one transaction (a full queue drains in several).
+MAX_GROUP = 64
+_STOP = object()
+
+
+class OpsWriter:
+    def __init__(self, store, clock, max_group: int = MAX_GROUP) -> None:
+        self.store = store
+        self.clock = clock
+        self.max_group = max_group
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="ops-writer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    async def apply(self, principal: Principal, batch: schemas.OpsBatch) -> tuple[list[dict], int]:
+        """The batch's results and the feed's newest sequence number after it."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put((principal, batch, loop, future))
+        return await future
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            waiting = [item]
+            stop = False
+            while len(waiting) < self.max_group:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stop = True
+                    break
+                waiting.append(item)
+            try:
+                self._apply(waiting)
+            except Exception as exc:  # a defect here must not leave requests waiting forever
+                log.exception("the ops writer failed")
+                for _principal, _batch, loop, future in waiting:
+                    _settle(loop, future, None, exc)
+            if stop:
+                return
+
+    def _apply(self, waiting: list) -> None:
+        run: list = []
+        for item in waiting:
+            if fastops.handles(item[1]):
+                run.append(item)
+                continue
+            self._apply_fast(run)
+            run = []
+            self._apply_one(item)
+        self._apply_fast(run)
+
+    def _apply_fast(self, run: list) -> None:
+        if not run:
+            return
+        try:
+            results, last_seq = fastops.apply_group(self.store, self.clock, [(p, b) for p, b, _l, _f in run])
+        except Exception:
+            if len(run) == 1:
+                self._apply_one(run[0], fast=True)
+                return
+            log.warning("a group of %d op batches failed; applying them one by one", len(run), exc_info=True)
+            for item in run:
+                self._apply_one(item, fast=True)
+            return
+        cursor = last_seq if last_seq is not None else self._latest()
+        for (_principal, _batch, loop, future), answer in zip(run, results):
+            _settle(loop, future, (answer, cursor), None)
+
+    def _apply_one(self, item, *, fast: bool = False) -> None:
+        principal, batch, loop, future = item
+        try:
+            if fast:
+                results, last_seq = fastops.apply_group(self.store, self.clock, [(principal, batch)])
+                answer = (results[0], last_seq if last_seq is not None else self._latest())
+            else:
+                answer = (apply_batch(self.store, self.clock, principal, batch), self._latest())
+        except Exception as exc:  # the request answers with it (409, 503 … by the app's handlers)
+            _settle(loop, future, None, exc)
+            return
+        _settle(loop, future, answer, None)
+
+    def _latest(self) -> int:
+        with self.store.engine.connect() as conn:
+            return latest_seq(conn)
+
+
+def _settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future, result, exc: BaseException | None) -> None:
+    def settle() -> None:
+        if future.done():
+            return  # the request was cancelled (its client went away); the batch is applied all the same
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+
+    try:
+        loop.call_soon_threadsafe(settle)
+    except RuntimeError:
+        pass  # the loop has closed (shutdown)
