@@ -50,19 +50,19 @@ from types import SimpleNamespace
 from sqlalchemy import (
     Integer,
     String,
-    cast,
-    null,
-    union_all,
-    event,
     and_,
     bindparam,
     case as sql_case,
+    cast,
     column,
+    event,
     func,
     literal_column,
+    null,
     or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -467,18 +467,18 @@ class _Statements:
                    func.sum(per_case.c.seconds))
             .group_by(per_case.c.agent_id),
         )
-        # 5. CSAT: domain.metrics.csat's counts (CSAT answers, answers 4-5) for every grouping from one query.
-        self.surveys = (
-            select(C.queue, C.channel, func.count(SV.csat), func.count().filter(SV.csat >= literal_column("4")))
-            .select_from(Survey.__table__.join(Case.__table__, C.id == SV.case_id))
-            .where(SV.created_at >= day_start, SV.created_at < now)
-            .group_by(C.queue, C.channel)
-        )
         self.aht_corrections = (
             select(C.queue, C.channel, func.coalesce(HC.agent_id, C.assignee_id), func.sum(HC.delta_seconds))
             .select_from(HandlingCorrection.__table__.join(Case.__table__, C.id == HC.case_id))
             .where(HC.created_at >= day_start, HC.created_at < now)
             .group_by(C.queue, C.channel, func.coalesce(HC.agent_id, C.assignee_id))
+        )
+        # 4b. CSAT: domain.metrics.csat's counts (CSAT answers, answers 4-5) for every grouping from one query.
+        self.surveys = (
+            select(C.queue, C.channel, func.count(SV.csat), func.count().filter(SV.csat >= literal_column("4")))
+            .select_from(Survey.__table__.join(Case.__table__, C.id == SV.case_id))
+            .where(SV.created_at >= day_start, SV.created_at < now)
+            .group_by(C.queue, C.channel)
         )
         # 5. agents and what they are working on (the running segments: partial index ``ended_at IS NULL``).
         self.running = (
