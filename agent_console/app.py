@@ -129,10 +129,14 @@ class AgentConsoleApp(App):
     def start_sync(self) -> None:
         """Run the sync engine in background threads when the store is logged in; its callbacks come back as
         messages (``post_message`` is thread-safe and never waits on the UI)."""
+        from agent_console.sync import credentials
         from agent_console.sync.credentials import CredentialsError
-        from agent_console.sync.engine import engine_for_store
 
         try:
+            if credentials.load(self.store.path) is None:
+                return  # not logged in: no engine, and no HTTP client to import while the queue paints
+            from agent_console.sync.engine import engine_for_store
+
             # One page per transaction: the agent's own writes never wait long behind a pull.
             engine = engine_for_store(
                 self.store, self.clock, bulk_pages=1,

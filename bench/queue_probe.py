@@ -1,6 +1,8 @@
-"""Run in a fresh process by bench_queue: open the console's queue headless over a store and time it.
+"""Run in a fresh process by bench_queue: open the console's queue over a store and time it.
 
-Prints one JSON object. ``--baseline`` loads the same rows into Textual's own DataTable instead.
+Prints one JSON object. By default the console runs headless in this process (open time, key handling);
+``--terminal`` runs the real binary on a pseudo-terminal and times keys to frames written to the terminal;
+``--baseline`` loads the same rows into Textual's own DataTable instead.
 """
 
 from __future__ import annotations
@@ -140,7 +142,76 @@ async def probe_datatable(store_path: str) -> dict:
             "rss_mb": memory}
 
 
+def probe_terminal(store_path: str) -> dict:
+    """The real console on a pseudo-terminal: keys as the bytes a terminal sends, spaced as a person (or key
+    auto-repeat) sends them, each timed until the frame showing its effect has been written to the terminal."""
+    import os
+    import re
+    import tempfile
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from terminal import KEYS, Terminal
+
+    binary = str(Path(sys.executable).with_name("agent-console"))
+    with tempfile.TemporaryDirectory() as home:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AGENT_CONSOLE_")}
+        env.update(TERM="xterm-256color", COLORTERM="truecolor", HOME=home,
+                   AGENT_CONSOLE_CONFIG=str(Path(home) / "none.toml"))
+        term = Terminal([binary, "--db", store_path, "--agent", "demo"], SIZE, env)
+        try:
+            painted = term.wait_for(lambda: term.frame_with(re.compile(rb"AC-\d{6}"), 0), 60, "case rows")
+            loaded = term.wait_for(lambda: term.frame_with(re.compile(rb"\d cases"), 0), 60, "the case count")
+            term.idle(1.0)
+            cpu = term.cpu_seconds()
+            term.idle(3.0)
+            idle_cpu = (term.cpu_seconds() - cpu) / 3.0
+
+            # Key auto-repeat (~20/s) or a person pressing down: each key arrives after the last frame is out. The
+            # first 40 moves stay within the first screenful; the next 40 scroll the table by a row each.
+            moves, cpu_moves = [], []
+            for batch in range(2):
+                cpu = term.cpu_seconds()
+                for _ in range(40):
+                    term.idle(0.05)
+                    moves.append(term.key_to_frame(KEYS["down"]))
+                cpu_moves.append(term.cpu_seconds() - cpu)
+            # Keys faster than frames (repeat above 60/s): Textual draws at most one frame per 1/60 s.
+            burst = [term.key_to_frame(KEYS["down"]) for _ in range(30)]
+
+            term.idle(0.3)
+            term.key_to_frame(b"/")
+            term.idle(0.3)
+            keystrokes = []
+            cpu = term.cpu_seconds()
+            typed = ""
+            for char in "rechnung":
+                typed += char
+                term.idle(0.12)  # a fast typist: 8 keys a second
+                shown = re.compile(re.escape(repr(typed)).encode())
+                keystrokes.append(term.key_to_frame(char.encode(), pattern=shown))
+            cpu_typing = term.cpu_seconds() - cpu
+            memory = term.rss_mb()
+        finally:
+            term.close()
+    return {
+        "first_paint_ms": (painted - term.started) * 1000, "loaded_ms": (loaded - term.started) * 1000,
+        "cursor_ms": statistics.median(moves[:40]), "cursor_p99_ms": max(moves[:40]),
+        "scroll_ms": statistics.median(moves[40:]), "scroll_p99_ms": max(moves[40:]),
+        "cursor_burst_ms": statistics.median(burst[5:]),
+        "filter_ms": statistics.median(keystrokes), "filter_max_ms": max(keystrokes),
+        # CPU the console used (not wall time: the machine may be busy with other things), per second while idle
+        # (clock and countdown ticks), and per key including the idle ticks between keys.
+        "idle_cpu_pct": idle_cpu * 100, "cpu_per_move_ms": cpu_moves[0] / 40 * 1000,
+        "cpu_per_scroll_ms": cpu_moves[1] / 40 * 1000, "cpu_per_filter_key_ms": cpu_typing / len(keystrokes) * 1000,
+        "rss_mb": memory,
+    }
+
+
 if __name__ == "__main__":
     path = sys.argv[1]
-    fn = probe_datatable if "--baseline" in sys.argv else probe_console
-    print(json.dumps(asyncio.run(fn(path))))
+    if "--terminal" in sys.argv:
+        print(json.dumps(probe_terminal(path)))
+    else:
+        fn = probe_datatable if "--baseline" in sys.argv else probe_console
+        print(json.dumps(asyncio.run(fn(path))))

@@ -2,6 +2,10 @@
 
 Only the ordered case ids of the view are loaded (in a worker, latest request wins); rows are paged in by the table as
 they scroll into view, so the screen behaves the same with 100 or 100,000 cases.
+
+The free-text filter runs in memory: the "key, subject, customer" texts of the open cases are loaded once in the
+background (and again whenever the queue re-reads its view), and a keystroke narrows the view's ids on the spot — no
+query, no worker — when the texts are there; before that, the keystroke's worker loads them itself.
 """
 
 from __future__ import annotations
@@ -32,6 +36,82 @@ REFRESH_S = 20.0
 HEAD_ROWS = 100
 #: ``keep`` value: stay on whatever case the cursor is on when the rows arrive.
 KEEP_CURRENT = -1
+#: Seconds after the view is complete before the filter's texts load in the background (the first frames first).
+SEARCH_TEXTS_DELAY_S = 0.3
+
+
+def filter_needle(text: str) -> str:
+    """What the filter looks for: the typed text, whitespace collapsed, lower-cased ("" = no filter)."""
+    return " ".join(text.split()).lower()
+
+
+class CaseTextFilter:
+    """"Key, subject, customer" of cases, lower-cased, to filter a view's ids in memory as the agent types.
+
+    ``load`` (in a worker) replaces every text at once; ``filter`` narrows an ordered id list, reusing the previous
+    result when the new needle extends the previous one on the same ids (typing a letter scans the last result, not
+    the whole view). The haystacks of a view are aligned with its ids once, so a scan is one ``in`` per case.
+    """
+
+    def __init__(self) -> None:
+        self._texts: dict[int, str] | None = None
+        self._load_lock = threading.Lock()
+        self._aligned: tuple[list[int], list[str]] | None = None
+        self._last: tuple[list[int], str, list[int], list[str]] | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._texts is not None
+
+    def load(self, session) -> None:
+        """(Re-)read the texts of every open case (subjects and names change; new cases arrive)."""
+        with self._load_lock:
+            texts = queries.queue_search_texts(session)
+            self._replace(texts)
+
+    def ensure_loaded(self, session) -> None:
+        """Load the texts unless they are there (waits for a load already under way instead of starting another)."""
+        if self._texts is None:
+            with self._load_lock:
+                if self._texts is None:
+                    self._replace(queries.queue_search_texts(session))
+
+    def missing(self, ids: list[int]) -> list[int]:
+        texts = self._texts or {}
+        return [i for i in ids if i not in texts]
+
+    def add(self, session, ids: list[int]) -> None:
+        """Texts of cases the open-case load does not cover (closed cases in "all", cases that arrived since)."""
+        found: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            found.update(queries.queue_search_texts(session, ids[start:start + 500]))
+        with self._load_lock:
+            self._replace({**(self._texts or {}), **found})
+
+    def _replace(self, texts: dict[int, str]) -> None:
+        # One assignment each: a filter running on the UI thread sees the old or the new texts, never a mix.
+        self._aligned = None
+        self._last = None
+        self._texts = texts
+
+    def filter(self, ids: list[int], needle: str) -> list[int]:
+        """The ids (in their order) whose text contains ``needle`` (already normalised by ``filter_needle``)."""
+        if not needle:
+            return ids
+        last = self._last
+        if last is not None and last[0] is ids and needle.startswith(last[1]):
+            candidates, haystacks = last[2], last[3]
+        else:
+            aligned = self._aligned
+            if aligned is None or aligned[0] is not ids:
+                texts = self._texts or {}
+                aligned = (ids, [texts.get(i, "") for i in ids])
+                self._aligned = aligned
+            candidates, haystacks = aligned
+        pairs = [(i, text) for i, text in zip(candidates, haystacks) if needle in text]
+        result = [i for i, _text in pairs]
+        self._last = (ids, needle, result, [text for _i, text in pairs])
+        return result
 
 VIEW_LABELS = {
     "mine": "Mine",
@@ -62,12 +142,15 @@ class QueueScreen(Screen):
         self._generation_lock = threading.Lock()
         self._loaded = False
         self._queue_names: list[str] = []
-        #: Lower-cased search text per case id, for the in-memory filter (None until loaded).
-        self._search_texts: dict[int, str] | None = None
+        self._texts = CaseTextFilter()
+        #: Cases may have changed since the texts were read: read them again before (or while) the agent filters.
+        self._texts_stale = False
         #: (view key, ordered ids) of the view without a filter: what the filter narrows.
         self._base: tuple[tuple, list[int]] | None = None
+        #: The unfiltered ids the filter's texts are complete for (no text missing).
         self._texts_complete_for: list[int] | None = None
-        self._last_filter: tuple[list[int], str, list[int]] | None = None
+        #: A connection of the screen's own for paging rows in while drawing (see ``_fetch_rows``).
+        self._rows_connection = None
 
     # --- layout ----------------------------------------------------------------------------------------------------
 
@@ -88,25 +171,42 @@ class QueueScreen(Screen):
         self.set_interval(1.0, self._tick)
         self.set_interval(REFRESH_S, self._periodic_refresh)
 
+    def on_unmount(self) -> None:
+        connection, self._rows_connection = self._rows_connection, None
+        if connection is not None:
+            connection.close()
+
     def on_screen_resume(self) -> None:
         if self._loaded:
-            self._base = None
-            self.table.invalidate()
-            self.reload(keep=self.table.current_case_id)
+            self._reread()
 
     def _periodic_refresh(self) -> None:
         # Other agents (via sync) and other screens change cases: pick that up without a keystroke.
         if self.is_current and self._loaded:
-            self._base = None
-            self.table.invalidate()
-            self.reload(keep=self.table.current_case_id)
+            self._reread()
 
     def sla_changed(self) -> None:
         """The SLA sweeper recorded a breach or raised a priority: re-read the rows (priority, breach flag)."""
         if self._loaded:
-            self._base = None
-            self.table.invalidate()
-            self.reload(keep=self.table.current_case_id)
+            self._reread()
+
+    def _reread(self) -> None:
+        """Cases may have changed: re-read the view's ids, its visible rows and the filter's texts."""
+        self._base = None
+        self.table.invalidate()
+        self.reload(keep=self.table.current_case_id)
+        if self._texts.loaded:
+            self._texts_stale = True
+            if filter_needle(self.filter_text):
+                self._refresh_search_texts()
+
+    def _refresh_search_texts(self) -> None:
+        self._texts_stale = False
+        self._load_search_texts()
+
+    def _preload_search_texts(self) -> None:
+        if not self._texts.loaded:
+            self._load_search_texts()
 
     def _tick(self) -> None:
         # Countdowns move every second: repaint the visible rows only (rows are cached, nothing is re-queried).
@@ -121,8 +221,16 @@ class QueueScreen(Screen):
     # --- loading ---------------------------------------------------------------------------------------------------
 
     def _fetch_rows(self, ids: list[int]) -> dict[int, dict]:
-        with self.app.store.session() as session:
-            return queries.queue_rows(session, ids)
+        # Called while the table draws (UI thread only). The store opens a fresh SQLite connection per session,
+        # which costs more than the page query: the screen keeps one, ending its read transaction after each page
+        # so the next page sees what was committed since.
+        connection = self._rows_connection
+        if connection is None:
+            connection = self._rows_connection = self.app.store.engine.connect()
+        try:
+            return queries.queue_rows_on(connection, ids)
+        finally:
+            connection.rollback()
 
     def current_view(self) -> QueueView:
         return QueueView(view=self.view_name if self.view_name != "follow_ups" else "open",
@@ -140,33 +248,29 @@ class QueueScreen(Screen):
     def _load_ids(self, generation: int, view: QueueView, follow_ups: bool, keep: int | None) -> None:
         app = self.app
         now = app.clock.now()
+        needle = filter_needle(view.text)
         with app.store.session() as session:
-            if not self._loaded:
-                policies = queries.all_policies(session)
-                self._queue_names = queries.queue_names(session)
-            else:
-                policies = None
-            if not self._loaded and not follow_ups and not view.text.strip():
+            policies = queries.all_policies(session) if not self._loaded else None
+            if not self._loaded and not follow_ups and not needle:
                 # The first screenful at once (an index range scan), the whole view right after.
                 head = queries.queue_case_ids(session, view, limit=HEAD_ROWS)
                 app.call_from_thread(self._apply_ids, generation, head, keep, policies, None)
                 keep = KEEP_CURRENT  # the agent may already have moved the cursor in the first rows
+            if not self._loaded:
+                self._queue_names = queries.queue_names(session)  # for the palette; not needed to draw
             if follow_ups:
                 ids = list(dict.fromkeys(f.case_id for f in queries.open_follow_ups(session, app.agent.id)))
-                ids = self._filtered(session, ids, view.text)
-            elif view.text.strip() and self._search_texts is not None:
-                ids = self._filtered(session, self._base_ids(session, view), view.text)
+                ids = self._filtered(session, ids, needle) if needle else ids
+            elif needle:
+                # Never a LIKE scan: the texts are loaded here if the background load has not finished yet.
+                ids = self._filtered(session, self._base_ids(session, view), needle)
             else:
                 ids = queries.queue_case_ids(session, view)
-                if not view.text.strip():
-                    self._base = (self._base_key(view), ids)
+                self._base = (self._base_key(view), ids)
             due = len(queries.open_follow_ups(session, app.agent.id, due_before=now))
         if get_current_worker().is_cancelled or generation != self._generation:
             return
         app.call_from_thread(self._apply_ids, generation, ids, keep, policies, due)
-
-    # The filter runs in memory over "key, subject, customer" of the view's cases (loaded once in the background),
-    # so a keystroke costs a scan of a Python list, not a LIKE query over every case.
 
     @staticmethod
     def _base_key(view: QueueView) -> tuple:
@@ -174,40 +278,54 @@ class QueueScreen(Screen):
 
     def _base_ids(self, session, view: QueueView) -> list[int]:
         key = self._base_key(view)
-        if self._base is not None and self._base[0] == key:
-            return self._base[1]
+        base = self._base
+        if base is not None and base[0] == key:
+            return base[1]
         ids = queries.queue_case_ids(session, replace(view, text=""))
         self._base = (key, ids)
         return ids
 
-    def _filtered(self, session, ids: list[int], text: str) -> list[int]:
-        needle = " ".join(text.split()).lower() if text.strip() else ""
-        if not needle:
-            return ids
-        texts = self._search_texts if self._search_texts is not None else {}
+    def _filtered(self, session, ids: list[int], needle: str) -> list[int]:
+        self._texts.ensure_loaded(session)
         if self._texts_complete_for is not ids:
-            missing = [i for i in ids if i not in texts]
-            for start in range(0, len(missing), 500):
-                texts.update(queries.queue_search_texts(session, missing[start:start + 500]))
+            missing = self._texts.missing(ids)
+            if missing:
+                self._texts.add(session, missing)
             self._texts_complete_for = ids
-        if self._search_texts is None:
-            self._search_texts = texts
-        # Typing one more letter only narrows the previous result: scan that instead of the whole view.
-        previous = self._last_filter
-        candidates = ids
-        if previous is not None and previous[0] is ids and needle.startswith(previous[1]):
-            candidates = previous[2]
-        result = [i for i in candidates if needle in texts.get(i, "")]
-        self._last_filter = (ids, needle, result)
-        return result
+        return self._texts.filter(ids, needle)
+
+    def _filter_now(self) -> bool:
+        """Filter on the UI thread when everything it needs is in memory (the usual keystroke); False otherwise."""
+        if self.view_name == "follow_ups" or not self._texts.loaded:
+            return False
+        view = self.current_view()
+        base = self._base
+        if base is None or base[0] != self._base_key(view) or self._texts_complete_for is not base[1]:
+            return False
+        with self._generation_lock:
+            self._generation += 1  # any slower request still under way is now stale
+            generation = self._generation
+        ids = self._texts.filter(base[1], filter_needle(view.text))
+        self._apply_ids(generation, ids, None, None, self.app.follow_ups_due)
+        return True
 
     @work(thread=True, exclusive=True, group="queue-search-texts", exit_on_error=False)
     def _load_search_texts(self) -> None:
         with self.app.store.session() as session:
-            texts = queries.queue_search_texts(session)
-        if self._search_texts:
-            texts.update(self._search_texts)
-        self._search_texts = texts
+            self._texts.load(session)
+            base = self._base
+            if base is not None:
+                missing = self._texts.missing(base[1])
+                if missing and self.view_name == "all":
+                    self._texts.add(session, missing)
+                self._texts_complete_for = base[1] if not self._texts.missing(base[1]) else None
+        if filter_needle(self.filter_text):
+            self.app.call_from_thread(self._refilter)
+
+    def _refilter(self) -> None:
+        """New texts arrived while a filter is shown: apply it again (subjects and names may have changed)."""
+        if filter_needle(self.filter_text) and not self._filter_now():
+            self.reload(keep=self.table.current_case_id)
 
     def _apply_ids(self, generation: int, ids: list[int], keep: int | None, policies,
                    follow_ups_due: int | None) -> None:
@@ -226,7 +344,7 @@ class QueueScreen(Screen):
         self.app.follow_ups_due = follow_ups_due
         if not self._loaded:
             self._loaded = True
-            self._load_search_texts()
+            self.set_timer(SEARCH_TEXTS_DELAY_S, self._preload_search_texts)
         self._show_status()
 
     def _show_status(self, partial: bool = False) -> None:
@@ -254,13 +372,18 @@ class QueueScreen(Screen):
     @on(Input.Changed, "#queue-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value
-        self.reload()
+        if self._texts_stale:
+            self._refresh_search_texts()  # meanwhile the last texts filter; the fresh ones filter again
+        if not self._filter_now():
+            self.reload()
 
     @on(Input.Submitted, "#queue-filter")
     def _filter_submitted(self) -> None:
         self.table.focus()
 
     def action_filter(self) -> None:
+        if self._texts_stale:
+            self._refresh_search_texts()
         filter_input = self.query_one("#queue-filter", Input)
         filter_input.add_class("-open")
         filter_input.focus()
@@ -311,11 +434,10 @@ class QueueScreen(Screen):
         self.reload(keep=self.table.current_case_id)
 
     def action_refresh_queue(self) -> None:
-        self._search_texts = None
         self._base = None
-        self._load_search_texts()
         self.table.invalidate()
         self.reload(keep=self.table.current_case_id)
+        self._refresh_search_texts()
 
     # --- working cases ---------------------------------------------------------------------------------------------
 
@@ -354,9 +476,7 @@ class QueueScreen(Screen):
 
     def _after_change(self, message: str) -> None:
         self.notify(message)
-        self._base = None
-        self.table.invalidate()
-        self.reload(keep=self.table.current_case_id)
+        self._reread()
 
     def action_next_case(self) -> None:
         self._next_case()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, func, literal, or_, select
 from sqlmodel import Session
 
 from agent_console.store.models import (
@@ -191,15 +191,17 @@ def _open_ids_by_sla(session: Session, view: QueueView, limit: int | None = None
 
 def queue_search_texts(session: Session, ids: list[int] | None = None, *, include_closed: bool = False
                        ) -> dict[int, str]:
-    """Lower-cased "key, subject, customer name" per case (fields separated by NUL so a match never spans two):
-    lets the queue filter as the agent types without a LIKE scan per keystroke. All open cases, or the given ids."""
-    query = (select(C.id, C.key, C.subject, CU.name).select_from(Case.__table__)
-             .join(Customer.__table__, CU.id == C.customer_id))
+    """Lower-cased "key, subject, customer name" per case (fields separated by a newline, which a filter never
+    contains, so a match never spans two): lets the queue filter as the agent types without a LIKE scan per keystroke.
+    All open cases, or the given ids."""
+    # One joined column per row: the database concatenates, Python only lower-cases (Unicode-aware).
+    joined = (C.key + literal("\n") + func.coalesce(C.subject, "") + literal("\n") + func.coalesce(CU.name, ""))
+    query = select(C.id, joined).select_from(Case.__table__).join(Customer.__table__, CU.id == C.customer_id)
     if ids is not None:
         query = query.where(C.id.in_(ids))
     elif not include_closed:
         query = query.where(C.is_open == True)  # noqa: E712
-    return {row[0]: f"{row[1]}\0{row[2]}\0{row[3]}".lower() for row in session.connection().execute(query)}
+    return {case_id: text.lower() for case_id, text in session.connection().execute(query)}
 
 
 QUEUE_COLUMNS = (
@@ -211,6 +213,12 @@ QUEUE_COLUMNS = (
 
 def queue_rows(session: Session, ids: list[int]) -> dict[int, dict]:
     """The queue table's columns for the given case ids, keyed by id."""
+    return queue_rows_on(session.connection(), ids)
+
+
+def queue_rows_on(connection: Connection, ids: list[int]) -> dict[int, dict]:
+    """``queue_rows`` over a connection the caller keeps open (the queue table pages rows in while it draws:
+    opening a connection per page would cost more than the query)."""
     if not ids:
         return {}
     query = (
@@ -220,7 +228,7 @@ def queue_rows(session: Session, ids: list[int]) -> dict[int, dict]:
         .outerjoin(Agent.__table__, A.id == C.assignee_id)
         .where(C.id.in_(ids))
     )
-    return {row.id: dict(row._mapping) for row in session.connection().execute(query)}
+    return {row.id: dict(row._mapping) for row in connection.execute(query)}
 
 
 def next_case_id(session: Session, agent: Agent) -> int | None:

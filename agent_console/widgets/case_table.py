@@ -4,6 +4,10 @@ The widget holds only the ordered case ids of the current view (ints, cheap even
 cache of row pages; ``render_line`` draws just the visible lines (Textual's Line API over ``ScrollView``), so opening,
 scrolling and refreshing cost the same whatever the queue's length. Cells are ``rich.text.Text`` built from cleaned
 strings: customer text is shown literally, never parsed as markup.
+
+Drawn rows are kept as strips for the rest of the second they were drawn in (the SLA and age columns change with the
+clock, nothing else does between refreshes): a cursor move that scrolls the table by one row draws one new row and
+reuses the others, instead of rebuilding every visible row's text.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Callable
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -28,6 +33,8 @@ from agent_console.widgets.sla_badge import format_age, row_countdown, sla_badge
 
 PAGE_SIZE = 64
 MAX_PAGES = 24
+#: Drawn rows kept (a few screenfuls: scrolling back and forth within a second reuses them).
+LINE_CACHE_SIZE = 512
 
 PRIORITY_STYLE = {"urgent": "bold red", "high": "yellow", "normal": "", "low": "dim"}
 
@@ -148,6 +155,13 @@ class CaseTable(ScrollView, can_focus=True):
         self._ids: list[int] = []
         self._pages: OrderedDict[int, dict[int, dict]] = OrderedDict()
         self._column_layout: tuple[int, list[tuple[Column, int]]] | None = None
+        #: (case id, cursor look, width, second) -> the row's strip; see the module docstring.
+        self._lines: LRUCache[tuple, Strip] = LRUCache(LINE_CACHE_SIZE)
+        #: Styles and clock of the frame being drawn (computed once per frame, not once per row).
+        self._frame: tuple[int, Style, Style, Style, datetime] | None = None
+        self._lines_look: tuple = ()
+        self._row_styles: tuple[Style, Style, Style, Style] | None = None
+        self._header: tuple[tuple, Strip] | None = None
         self.sort_column = "sla"
         self.descending = False
         self.empty_message = "No cases in this view."
@@ -172,6 +186,7 @@ class CaseTable(ScrollView, can_focus=True):
         """Show a new ordered list of case ids; the cursor stays on ``keep_case_id`` when it is still there."""
         self._ids = ids
         self._pages.clear()
+        self._lines.clear()
         self.virtual_size = Size(self.size.width, len(ids) + 1)
         position = 0
         if keep_case_id is not None:
@@ -186,6 +201,7 @@ class CaseTable(ScrollView, can_focus=True):
     def invalidate(self) -> None:
         """Forget cached rows (after a change) and repaint what is visible."""
         self._pages.clear()
+        self._lines.clear()
         self.refresh()
 
     def row(self, index: int) -> dict | None:
@@ -288,32 +304,68 @@ class CaseTable(ScrollView, can_focus=True):
     def visible_column_names(self) -> list[str]:
         return [c.name for c, _w in self.columns()]
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        frame = self._frame_state()
+        if frame[:4] != self._lines_look:
+            self._lines.clear()  # the width, the theme or the widget's styles changed
+            self._lines_look = frame[:4]
+        self._frame = frame
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def _frame_state(self) -> tuple[int, Style, Style, Style, datetime]:
+        """Width, row styles (plain, cursor, cursor without focus) and clock for the frame being drawn."""
+        if self._row_styles is None:
+            # Textual forgets component styles on every refresh(); they only change when the CSS does.
+            base = self.rich_style
+            self._row_styles = (base, base + self.get_component_rich_style("case-table--cursor"),
+                                base + self.get_component_rich_style("case-table--cursor-blurred"),
+                                base + self.get_component_rich_style("case-table--header"))
+        base, cursor, blurred, _header = self._row_styles
+        return self.content_width, base, cursor, blurred, self._now()
+
+    def notify_style_update(self) -> None:
+        self._row_styles = None
+        super().notify_style_update()
+
     def render_line(self, y: int) -> Strip:
-        width = self.content_width
-        base = self.rich_style
+        # Called once per visible line from render_lines, which works out the frame's state once for all of them.
+        width, base, cursor_style, blurred_style, now = self._frame or self._frame_state()
         if y == 0:
-            return self._header_strip(width, base)
+            return self._header_strip(width)
         index = round(self.scroll_offset.y) + y - 1
         if index >= len(self._ids):
             if index == 0 and not self._ids:
                 return self._strip(Text(" " + self.empty_message, style=base + Style(italic=True)), width)
             return Strip.blank(width, base)
-        row = self.row(index)
+        look = 0
         style = base
         if index == self.cursor_row:
-            component = "case-table--cursor" if self.has_focus else "case-table--cursor-blurred"
-            style = base + self.get_component_rich_style(component)
+            look, style = (1, cursor_style) if self.has_focus else (2, blurred_style)
+        key = (self._ids[index], look, width, int(now.timestamp()))
+        strip = self._lines.get(key)
+        if strip is not None:
+            return strip
+        row = self.row(index)
         if row is None:
             return self._strip(Text(" …", style=style), width)
-        return self._strip(self.row_text(row, style), width)
+        strip = self._strip(self.row_text(row, style, now), width)
+        self._lines[key] = strip
+        return strip
 
     def _strip(self, text: Text, width: int) -> Strip:
         text.truncate(width, overflow="crop", pad=True)
-        segments = list(text.render(self.app.console))
-        return Strip(segments, width).crop(0, width)
+        return Strip(list(text.render(self.app.console)), width).crop(0, width)
 
-    def _header_strip(self, width: int, base: Style) -> Strip:
-        style = base + self.get_component_rich_style("case-table--header")
+    def _header_strip(self, width: int) -> Strip:
+        if self._row_styles is None:
+            self._frame_state()
+        style = self._row_styles[3]
+        key = (width, style, self.sort_column, self.descending)
+        if self._header is not None and self._header[0] == key:
+            return self._header[1]
         text = Text(style=style, no_wrap=True)
         for position, (column, column_width) in enumerate(self.columns()):
             if position:
@@ -324,10 +376,12 @@ class CaseTable(ScrollView, can_focus=True):
             cell = Text(title)
             cell.truncate(column_width, overflow="ellipsis", pad=True)
             text.append_text(cell)
-        return self._strip(text, width)
+        strip = self._strip(text, width)
+        self._header = (key, strip)
+        return strip
 
-    def row_text(self, row: dict, style: Style) -> Text:
-        now = self._now()
+    def row_text(self, row: dict, style: Style, now: datetime | None = None) -> Text:
+        now = self._now() if now is None else now
         text = Text(style=style, no_wrap=True)
         for position, (column, column_width) in enumerate(self.columns()):
             if position:

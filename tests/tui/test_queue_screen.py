@@ -273,3 +273,47 @@ def test_queue_ids_first_rows_match_the_full_order(store, data, agents):
         rows = queries.queue_rows(session, order)
     dues = [rows[i]["sla_due_at"] for i in order]
     assert dues == sorted(dues)
+
+
+async def test_filter_sees_cases_changed_since_its_texts_were_read(make_app, data, store):
+    from agent_console.store.models import Case
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zebra")
+        await settle(pilot)
+        assert table_keys(app) == []
+        # Someone (a colleague via sync, another screen) renames a case; the queue re-reads its view.
+        with store.transaction() as session:
+            case = session.scalars(select(Case).where(Case.key == data.keys["ben_case"])).one()
+            case.subject = "Zebra crossing blocked"
+        app.screen.sla_changed()
+        await settle(pilot)
+        await settle(pilot)
+        assert table_keys(app) == [data.keys["ben_case"]]
+
+
+def test_text_filter_narrows_what_it_found_before(store, data):
+    from agent_console.screens.queue import CaseTextFilter, filter_needle
+
+    with store.session() as session:
+        ids = queries.queue_case_ids(session, queries.QueueView(view="open"))
+        texts = CaseTextFilter()
+        texts.load(session)
+
+    def scan(needle):
+        return [i for i in ids if needle in texts._texts[i]]
+
+    assert filter_needle("  Rech   NUNG ") == "rech nung"
+    typed = ""
+    for char in "rechnung":  # each letter narrows the last result
+        typed += char
+        assert texts.filter(ids, typed) == scan(typed)
+    assert len(texts.filter(ids, "rechnung")) == 2
+    assert texts.filter(ids, "rech") == scan("rech")  # backspace: a full scan again
+    assert texts.filter(ids, "") is ids
+    assert texts.filter(ids, "petra phone") == scan("petra phone")
+    # A match never spans two fields (key, subject, customer name are separate lines).
+    assert texts.filter(ids, "blinkt rot") == scan("blinkt rot") != []
+    assert texts.filter(ids, filter_needle("blinkt rot\npetra")) == []
