@@ -2,7 +2,17 @@
 SLA policies, surveys, escalations and follow-ups.
 
 Determinism: the same ``seed`` gives the same content (names, subjects, threads, keys on an empty store). Times are
-laid out relative to a base time taken from the clock (floored to the minute), so the demo queue always looks live.
+laid out relative to the clock's "now" (whole seconds), so the demo always opens on a floor at work:
+
+- Open cases are placed back from now by the SLA state their most urgent running target should show: about three in
+  four within target, one in six at risk, one in ten breached (more among escalated cases), per channel's own
+  targets (a caller waits seconds, an e-mail hours). Live channels (phone, chat, walk-in) have few open cases; the
+  written ones carry the backlog.
+- Resolved cases cluster in the last days and thin out over months: today has enough volume for the monitor's
+  figures (service level ~80-90 %, FCR ~70 %, CSAT ~80 % satisfied, AHT ~7-9 min) and customers have a history.
+- Breaches of the seeded open cases are recorded by the SLA sweeper's own rule at the moment a live sweeper would
+  have (``record_breaches``), so the first sweep after seeding has nothing to catch up on.
+
 Row uids are random UUIDs, because they must stay unique across stores that sync with one server.
 
 Speed: Faker is slow, so it fills small pools of names once; everything else is sampled from those pools and the
@@ -89,7 +99,7 @@ AWAITING_UPDATE = 0.35
 #: First responses within target (the service level lands around 80 %).
 FIRST_RESPONSE_MET = 0.84
 #: Resolved cases settled with the first answer (one customer contact, never reopened).
-FIRST_CONTACT_RESOLVED = 0.74
+FIRST_CONTACT_RESOLVED = 0.83
 #: How long ago cases were resolved: RECENT_SHARE of them within days (mean RECENT_DAYS), the rest spread over
 #: months (mean ARCHIVE_DAYS), so today has figures and customers have a history.
 RECENT_SHARE = 0.4
@@ -97,13 +107,16 @@ RECENT_DAYS = 2.0
 ARCHIVE_DAYS = 45.0
 CLOSE_AFTER_DAYS = 2
 #: Seconds an agent spends on one answer: (low, high, mode) of a triangular distribution.
-TALK_SECONDS = {"phone": (60, 720, 210), "chat": (150, 1200, 420), "onsite": (180, 1200, 420),
-                "written": (60, 900, 240)}
+TALK_SECONDS = {"phone": (60, 600, 200), "chat": (150, 1000, 360), "onsite": (150, 1000, 360),
+                "written": (45, 720, 180)}
 #: Share of resolved cases whose customer answers the survey, and the mean delay of that answer.
 SURVEY_RESPONSE = 0.35
 SURVEY_DELAY_S = 3 * 3600
 #: Per-priority policies are tighter than a channel's default: (first response, next update, resolution) factors.
 PRIORITY_FACTORS = {"urgent": (0.5, 0.5, 0.25), "high": (0.75, 0.75, 0.5)}
+#: How long seeded agents have been in their state: (least, most) seconds.
+STATE_SECONDS = {"available": (20, 1800), "handling": (60, 720), "wrap_up": (10, 100), "break": (60, 900),
+                 "offline": (3600, 14 * 3600)}
 FOLLOW_UP_HOURS = 24
 #: How long after a due time the console's sweeper (every 5 s) records the breach.
 SWEEP_LAG = timedelta(seconds=5)
@@ -316,10 +329,12 @@ class _Seeder:
             state = "offline" if login in ("demo", "admin") else self.rng.choice(states)
             rows.append({"id": next_id, "uid": _uid(), "login": login, "name": name, "role": role, "tier": tier,
                          "queues": queues, "skills": skills, "state": state,
-                         "state_since": self.now - timedelta(minutes=self.rng.randint(1, 90)), "active": True,
+                         "state_since": self.now - timedelta(seconds=self.rng.randint(*STATE_SECONDS[state])),
+                         "active": True,
                          "password_hash": None, "created_at": self.now - timedelta(days=400), "version": 1})
             next_id += 1
         self._insert(conn, Agent, rows)
+        self.new_agent_ids = {row["id"] for row in rows}
         self.agents = [dict(r._mapping) for r in conn.execute(
             select(table.c.id, table.c.login, table.c.name, table.c.role, table.c.tier, table.c.queues)
             .where(table.c.active.is_(True)).order_by(table.c.id))]
@@ -488,14 +503,15 @@ class _Seeder:
         breached = OPEN_BREACHED_ESCALATED if status == "escalated" else OPEN_BREACHED
         return "breached" if draw < breached else "at_risk" if draw < breached + OPEN_AT_RISK else "ok"
 
-    def _elapsed(self, state: str, live: bool) -> float:
-        """How much of a running target's time has passed, for the state it should show now (> 1: overdue)."""
+    def _elapsed(self, state: str, most_overdue: float) -> float:
+        """How much of a running target's time has passed, for the state it should show now (> 1: overdue, by at
+        most ``most_overdue`` of the target)."""
         rng = self.rng
         if state == "ok":
             return rng.uniform(0.03, 0.78)
         if state == "at_risk":
             return rng.uniform(0.81, 0.99)
-        return 1.0 + (rng.uniform(0.05, 1.5) if live else rng.uniform(0.02, 0.6))
+        return 1.0 + rng.uniform(0.02, most_overdue)
 
     def _open_times(self, status: str, channel: str, targets: tuple) -> dict:
         """An open case's moments, laid out so that its most urgent running target shows a chosen SLA state now.
@@ -508,7 +524,8 @@ class _Seeder:
         state = self._sla_state(status)
         times = {"again": None, "paused": None, "nudge": None, "resolved": None, "fcr": False}
         if status == "new":
-            age = first_s * self._elapsed(state, live) + rng.uniform(0, 5)
+            # A caller or chat waits minutes past a target of seconds; an e-mail hours past one of hours.
+            age = first_s * self._elapsed(state, 1.5 if live else 0.6) + rng.uniform(0, 5)
             created = now - timedelta(seconds=age)
             if not live and age > 900 and rng.random() < 0.15:
                 times["nudge"] = created + timedelta(seconds=age * rng.uniform(0.4, 0.9))
@@ -525,12 +542,12 @@ class _Seeder:
             # The customer wrote again and waits for the next update: that clock is the urgent one.
             created = now - timedelta(seconds=resolution_s * rng.uniform(0.12, 0.75))
             first = min(created + timedelta(seconds=delay), created + (now - created) * 0.5)
-            again = now - timedelta(seconds=next_s * self._elapsed(state, live))
+            again = now - timedelta(seconds=next_s * self._elapsed(state, 0.6))
             if again <= first + timedelta(seconds=60):
                 again = first + (now - first) * rng.uniform(0.3, 0.9)
             times["again"] = again
         else:
-            created = now - timedelta(seconds=resolution_s * self._elapsed(state, live))
+            created = now - timedelta(seconds=resolution_s * self._elapsed(state, 0.4))
             first = min(created + timedelta(seconds=delay), created + (now - created) * 0.6)
         times.update(created=created, first=first.replace(microsecond=0))
         return times
@@ -593,7 +610,7 @@ class _Seeder:
         responder = None
         if status != "new":
             assignee = rng.choice(self.eligible[(topic.queue, tier)])
-            if status == "open" and rng.random() < 0.15:
+            if status == "open" and channel not in LIVE_CHANNELS and rng.random() < 0.15:
                 assignee = None  # released back to the queue
             responder = rng.choice(self.tier1) if escalated_case else (assignee or rng.choice(self.tier1))
 
@@ -790,6 +807,33 @@ class _Seeder:
                 })
                 ids[Survey] += 1
 
+    def seed_live_work(self, conn) -> None:
+        """Agents the seed put in ``handling`` or ``wrap_up`` are doing it on one of their open cases (a running
+        segment since their state began), so the monitor shows what each one works on; without such a case they are
+        available instead."""
+        table = Agent.__table__
+        columns = Case.__table__.c
+        segment_id = self._next_id(conn, HandlingSegment)
+        rows = []
+        for agent in conn.execute(select(table.c.id, table.c.state, table.c.state_since).where(
+                table.c.state.in_(("handling", "wrap_up"))).order_by(table.c.id)):
+            if agent.id not in self.new_agent_ids:
+                continue
+            cases = conn.execute(select(columns.id).where(
+                columns.is_open == True, columns.assignee_id == agent.id,  # noqa: E712
+                columns.status.in_(("open", "escalated")), columns.id >= self.first_case_id).order_by(
+                columns.id).limit(50)).scalars().all()
+            if not cases:
+                conn.execute(table.update().where(table.c.id == agent.id).values(state="available"))
+                continue
+            since = agent.state_since.replace(tzinfo=timezone.utc) if agent.state_since.tzinfo is None \
+                else agent.state_since
+            rows.append({"id": segment_id, "uid": _uid(), "case_id": self.rng.choice(cases), "agent_id": agent.id,
+                         "kind": "handle" if agent.state == "handling" else "wrap_up", "started_at": since,
+                         "ended_at": None, "heartbeat_at": self.now, "end_reason": None, "wrap_up_code": None})
+            segment_id += 1
+        self._insert(conn, HandlingSegment, rows)
+
     def record_breaches(self, session, clock: Clock) -> None:
         """Write what the SLA sweeper would have written for the seeded cases that are already breached.
 
@@ -806,20 +850,24 @@ class _Seeder:
             columns.is_open == True, columns.sla_due_at < self.now,  # noqa: E712
             columns.id >= self.first_case_id).order_by(columns.id)).all()
         self.progress("SLA breaches", 0, len(late_ids))
-        for done, case_id in enumerate(late_ids, 1):
-            case = session.get(Case, case_id)
-            last_activity = case.updated_at
-            recorded: set[tuple[str, datetime]] = set()
-            while late := [t for t in sla.breached_targets(case, self.now) if t not in recorded]:
-                at = min(min(due for _, due in late) + SWEEP_LAG, self.now)
-                caught = [(target, due) for target, due in late if due < at]
-                # The sweeper's per-case recording, so the rules live in one place (domain/sla_monitor).
-                sweeper._record(session, case.id, case.key, caught, at)
-                recorded.update(caught)
-            case.updated_at = max(case.updated_at, last_activity)
-            if done % 500 == 0:
+        # The sweeper flushes where its rule reads what it wrote; autoflush before each of its look-ups would
+        # double the cost of this loop.
+        with session.no_autoflush:
+            for start in range(0, len(late_ids), 500):
+                chunk = late_ids[start:start + 500]
+                cases = session.scalars(select(Case).where(Case.id.in_(chunk)).order_by(Case.id)).all()
+                for case in cases:
+                    last_activity = case.updated_at
+                    recorded: set[tuple[str, datetime]] = set()
+                    while late := [t for t in sla.breached_targets(case, self.now) if t not in recorded]:
+                        at = min(min(due for _, due in late) + SWEEP_LAG, self.now)
+                        caught = [(target, due) for target, due in late if due < at]
+                        # The sweeper's per-case recording, so the rules live in one place (domain/sla_monitor).
+                        sweeper._record(session, case.id, case.key, caught, at)
+                        recorded.update(caught)
+                    case.updated_at = max(case.updated_at, last_activity)
                 session.flush()
-                self.progress("SLA breaches", done, len(late_ids))
+                self.progress("SLA breaches", start + len(chunk), len(late_ids))
         session.flush()
         self.progress("SLA breaches", len(late_ids), len(late_ids))
         self.result.breached_cases = len(late_ids)
@@ -904,6 +952,7 @@ def seed_demo(store: Store, clock: Clock, *, customers: int = DEFAULT_CUSTOMERS,
             rebuild_search()
             seeder.progress("search index", 1, 1)
         if cases:
+            seeder.seed_live_work(conn)
             seeder.record_breaches(session, clock)
         audit(session, clock.now(), None, "seed.demo", "store", None, seed=seed, counts=seeder.result.counts)
     return seeder.result
