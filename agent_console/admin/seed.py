@@ -100,18 +100,22 @@ AWAITING_UPDATE = 0.35
 FIRST_RESPONSE_MET = 0.84
 #: Resolved cases settled with the first answer (one customer contact, never reopened).
 FIRST_CONTACT_RESOLVED = 0.83
-#: How long ago cases were resolved: RECENT_SHARE of them within days (mean RECENT_DAYS), the rest spread over
-#: months (mean ARCHIVE_DAYS), so today has figures and customers have a history.
-RECENT_SHARE = 0.4
+#: How long ago cases were resolved: SHIFT_SHARE in the current shift's hours (mean SHIFT_DAYS), RECENT_SHARE within
+#: days (mean RECENT_DAYS), the rest spread over months (mean ARCHIVE_DAYS): the monitor's "today" has figures even
+#: an hour after midnight, and customers have a history.
+SHIFT_SHARE = 0.1
+SHIFT_DAYS = 0.3
+RECENT_SHARE = 0.35
 RECENT_DAYS = 2.0
 ARCHIVE_DAYS = 45.0
 CLOSE_AFTER_DAYS = 2
 #: Seconds an agent spends on one answer: (low, high, mode) of a triangular distribution.
 TALK_SECONDS = {"phone": (60, 600, 200), "chat": (150, 1000, 360), "onsite": (150, 1000, 360),
                 "written": (45, 720, 180)}
-#: Share of resolved cases whose customer answers the survey, and the mean delay of that answer.
+#: Share of resolved cases whose customer answers the survey, and the mean delay of that answer (right after a call
+#: or chat, within hours for written channels).
 SURVEY_RESPONSE = 0.35
-SURVEY_DELAY_S = 3 * 3600
+SURVEY_DELAY_S = {"live": 300, "written": 6 * 3600}
 #: Per-priority policies are tighter than a channel's default: (first response, next update, resolution) factors.
 PRIORITY_FACTORS = {"urgent": (0.5, 0.5, 0.25), "high": (0.75, 0.75, 0.5)}
 #: How long seeded agents have been in their state: (least, most) seconds.
@@ -272,7 +276,8 @@ class _Pools:
             fake = Faker(locale)
             fake.seed_instance(seed)
             self.first[lang] = sorted({fake.first_name() for _ in range(400)})
-            self.last[lang] = sorted({fake.last_name() for _ in range(400)})
+            # Faker's German list has inverted particles ("Dussen van"), which read as a broken name.
+            self.last[lang] = sorted({name for name in (fake.last_name() for _ in range(400)) if " " not in name})
             self.streets[lang] = [fake.street_address() for _ in range(200)]
 
 
@@ -558,7 +563,9 @@ class _Seeder:
         rng, now = self.rng, self.now
         first_s, _next_s, resolution_s = targets
         live = channel in LIVE_CHANNELS
-        mean_age = RECENT_DAYS if rng.random() < RECENT_SHARE else ARCHIVE_DAYS
+        draw = rng.random()
+        mean_age = SHIFT_DAYS if draw < SHIFT_SHARE else RECENT_DAYS if draw < SHIFT_SHARE + RECENT_SHARE \
+            else ARCHIVE_DAYS
         age = min(max(rng.expovariate(1 / (mean_age * 86400)), 300), 400 * 86400)
         resolved = now - timedelta(seconds=age)
         delay = self._first_response_delay(first_s)
@@ -791,7 +798,8 @@ class _Seeder:
             ids[FollowUp] += 1
 
         if resolved_at is not None and rng.random() < SURVEY_RESPONSE:
-            answered_at = resolved_at + timedelta(seconds=int(rng.expovariate(1 / SURVEY_DELAY_S)) + 60)
+            delay = SURVEY_DELAY_S["live" if channel in LIVE_CHANNELS else "written"]
+            answered_at = resolved_at + timedelta(seconds=int(rng.expovariate(1 / delay)) + 30)
             if answered_at <= now:  # not answered yet otherwise
                 if breached:
                     happy = rng.random() < 0.5

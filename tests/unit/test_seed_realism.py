@@ -86,6 +86,21 @@ def test_the_monitor_shows_plausible_figures_for_today(floor):
     assert 0 < day.waiting < day.open_cases
 
 
+def test_an_hour_after_midnight_today_already_has_figures(tmp_path):
+    """A 24/7 floor: opened at 01:30, the day's first cases give the monitor a service level, FCR and CSAT."""
+    store = open_store(tmp_path / "night.db")
+    clock = FrozenClock(FROZEN_NOW.replace(hour=1, minute=30))
+    try:
+        seed_demo(store, clock)
+        day = compute_snapshot(store, clock, tz=ZoneInfo("UTC")).floor
+    finally:
+        store.dispose()
+    assert day.service_level_counted >= 20 and day.resolved_today >= 20 and day.surveys_today >= 8
+    assert 0.65 <= day.service_level <= 0.97
+    assert 0.6 <= day.fcr <= 0.95
+    assert 0.6 <= day.csat <= 0.95
+
+
 def test_breaches_are_recorded_as_the_sweeper_would_have(floor):
     now = floor.clock.now()
     assert floor.result.breached_cases > 0
