@@ -29,6 +29,7 @@ import itertools
 import math
 import re
 import sqlite3
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,6 +52,9 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 #: Articles shorter than this many indexed tokens put every word into ``kb_fts_boost`` (see ``_kb_ranked``).
 SHORT_ARTICLE_TOKENS = 100
+#: When the ranking shortcut is tried: at least this many matches expected, and this many per candidate.
+SHORTCUT_MIN_MATCHES = 1000
+SHORTCUT_MATCHES_PER_CANDIDATE = 1.5
 _STEM_CACHE_LIMIT = 400_000
 
 _WORD = re.compile(r"[^\W_]+")
@@ -470,11 +474,19 @@ class TokenMatcher:
         """
         if not normalised:
             return set()
-        tokens, prefixes = self.tokens, self.prefixes
-        if prefixes:
-            return {i for i, token in enumerate(normalised.split(" "))
-                    if token in tokens or token.startswith(prefixes)}
-        return {i for i, token in enumerate(normalised.split(" ")) if token in tokens}
+        # str.find over " token " (whole tokens) or " prefix" (token starts), then the spaces before each hit give
+        # its position: C-speed scans instead of a Python loop over every token of the body.
+        padded = " " + normalised + " "
+        found: set[int] = set()
+        for needle in [f" {token} " for token in self.tokens] + [f" {prefix}" for prefix in self.prefixes]:
+            at = padded.find(needle)
+            counted, spaces = 0, 0
+            while at >= 0:
+                spaces += padded.count(" ", counted, at)
+                counted = at
+                found.add(spaces)
+                at = padded.find(needle, at + len(needle) - 1)
+        return found
 
 
 def _spans_for(original: str, positions: set[int]) -> list[tuple[int, int]]:
@@ -513,7 +525,7 @@ def make_snippet(original: str, positions: set[int], width: int = SNIPPET_WORDS,
     char_end = window[-1][1] if end < word_count else len(original)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < word_count else ""
-    body = original[char_start:char_end].translate(_SNIPPET_SPACES)
+    body = original[char_start:char_end].replace("\n", " ").replace("\r", " ").replace("\t", " ")
     stripped = body.lstrip()
     offset = char_start + (len(body) - len(stripped)) - len(prefix)
     body = stripped.rstrip()
@@ -570,13 +582,60 @@ def _varints(data: bytes) -> list[int]:
     return values
 
 
-def _kb_totals(raw: sqlite3.Connection) -> tuple[int, float] | None:
+@dataclass(frozen=True)
+class _IndexState:
+    rows: int
+    average_size: float
+    #: Changes whenever the index does: FTS5's averages and structure records (every flushed write, from any
+    #: connection, rewrites the structure) and this connection's own not yet flushed writes.
+    key: tuple
+
+
+def _kb_state(raw: sqlite3.Connection) -> _IndexState | None:
     """kb_fts's row count and average row size in tokens: the figures FTS5's bm25() reads (its averages record)."""
-    row = raw.execute("SELECT block FROM kb_fts_data WHERE id = 1").fetchone()
-    values = _varints(row[0]) if row and isinstance(row[0], bytes) else []
+    # FTS5 keeps the averages in the row with id 1 of its data table and the segment structure in id 10.
+    blocks = dict(raw.execute("SELECT id, block FROM kb_fts_data WHERE id IN (1, 10)").fetchall())
+    averages = blocks.get(1)
+    values = _varints(averages) if isinstance(averages, bytes) else []
     if len(values) < 1 + len(KB_WEIGHTS) or values[0] <= 0:
         return None
-    return values[0], sum(values[1:1 + len(KB_WEIGHTS)]) / values[0]
+    return _IndexState(values[0], sum(values[1:1 + len(KB_WEIGHTS)]) / values[0],
+                       (raw.total_changes, averages, blocks.get(10)))
+
+
+class _HitCounts:
+    """Documents per token (what bm25() counts for its IDF) for the index states seen last.
+
+    Counting walks the token's whole doclist, as long as ranking the candidates; agents' queries (and every
+    keystroke of a query typed as you go) repeat their words, so the counts are kept until the index changes.
+    """
+
+    STATES = 4
+    TOKENS = 20_000
+
+    def __init__(self) -> None:
+        self._by_state: dict[tuple, dict[tuple[str, str], int]] = {}
+        self._lock = threading.Lock()  # searches run in worker threads
+
+    def get(self, raw: sqlite3.Connection, state: _IndexState, tokens: list[str],
+            table: str = "kb_fts") -> dict[str, int]:
+        with self._lock:
+            known = self._by_state.pop(state.key, None)
+            if known is None or len(known) > self.TOKENS:
+                known = {}
+            self._by_state[state.key] = known  # most recently used last
+            while len(self._by_state) > self.STATES:
+                del self._by_state[next(iter(self._by_state))]
+        missing = [token for token in tokens if (table, token) not in known]
+        if missing:
+            counts = raw.execute(
+                "SELECT " + ", ".join(f"(SELECT count(*) FROM {table} WHERE {table} MATCH ?)" for _ in missing),
+                [_quote(token) for token in missing]).fetchone()
+            known.update(((table, token), count) for token, count in zip(missing, counts))
+        return {token: known[table, token] for token in tokens}
+
+
+_hit_counts = _HitCounts()
 
 
 def _bm25_idf(rows: int, hits: int) -> float:
@@ -606,15 +665,12 @@ def _kb_ranked(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, m
 
 def _kb_ranked_candidates(raw: sqlite3.Connection, terms: list[QueryTerm], match: str,
                           limit: int) -> list[tuple[int, float]] | None:
-    totals = _kb_totals(raw)
-    if totals is None:
+    state = _kb_state(raw)
+    if state is None:
         return None
-    rows, average_size = totals
+    rows, average_size = state.rows, state.average_size
     variants = sorted({variant for term in terms for variant in term.variants})
-    counts = raw.execute(
-        "SELECT " + ", ".join("(SELECT count(*) FROM kb_fts WHERE kb_fts MATCH ?)" for _ in variants),
-        [_quote(variant) for variant in variants]).fetchone()
-    hits = dict(zip(variants, counts))
+    hits = _hit_counts.get(raw, state, variants)
     body_weight = KB_WEIGHTS[1]
     one_mention = body_weight * (BM25_K1 + 1.0) / (
         body_weight + BM25_K1 * (1.0 - BM25_B + BM25_B * SHORT_ARTICLE_TOKENS / average_size))
@@ -624,6 +680,15 @@ def _kb_ranked_candidates(raw: sqlite3.Connection, terms: list[QueryTerm], match
         if not present:
             return []  # a word no article has: an AND query matches nothing
         bound += max(present) * one_mention
+    # The shortcut pays when many articles match but few are candidates: typically one or two common words. Else
+    # ranking every match is cheaper than the candidate filter (a guess from the counts; exactness never depends
+    # on it).
+    matches = rows * math.prod(min(1.0, sum(hits[v] for v in term.variants) / rows) for term in terms)
+    if matches < SHORTCUT_MIN_MATCHES:
+        return None
+    candidates = sum(_hit_counts.get(raw, state, variants, "kb_fts_boost").values())
+    if candidates * SHORTCUT_MATCHES_PER_CANDIDATE > matches:
+        return None
     sources = ["SELECT rowid FROM kb_fts_boost WHERE kb_fts_boost MATCH ?"]
     params: list[Any] = [match, " OR ".join(_quote(variant) for variant in variants)]
     pairs = [f"({_quote(a)} AND {_quote(b)})" for term in terms

@@ -69,7 +69,13 @@ def _queries() -> list[str]:
 
 @pytest.fixture
 def shortcut_outcomes(monkeypatch):
-    """Which way each ranking went: 'shortcut' (candidates proved the page) or 'full' (every match ranked)."""
+    """Which way each ranking went: 'shortcut' (candidates proved the page) or 'full' (every match ranked).
+
+    The shortcut is tried for every query here, not only where it is expected to pay, so that its results are
+    compared on small and large result sets alike.
+    """
+    monkeypatch.setattr(search, "SHORTCUT_MIN_MATCHES", 0)
+    monkeypatch.setattr(search, "SHORTCUT_MATCHES_PER_CANDIDATE", 0)
     outcomes: list[str] = []
     real = search._kb_ranked_candidates
 
@@ -160,3 +166,35 @@ def test_boost_index_follows_inserts_updates_deletes_and_reindex(store, clock):
         session.execute(text("DELETE FROM kb_fts_boost"))
         search.reindex(session)
     assert _boost_rows(store) == _expected_boost(store) != {}
+
+
+def test_token_positions_match_a_token_by_token_comparison():
+    rng = random.Random(5)
+    vocabulary = ["a", "ab", "abc", "b", "rechnung", "rech", "x"]
+    for _ in range(2000):
+        tokens = [rng.choice(vocabulary) for _ in range(rng.randint(1, 15))]
+        wanted = frozenset(rng.sample(vocabulary, rng.randint(0, 3)))
+        prefixes = tuple(rng.sample(vocabulary, rng.randint(0, 2)))
+        expected = {i for i, token in enumerate(tokens) if token in wanted or (prefixes and token.startswith(prefixes))}
+        assert search.TokenMatcher(wanted, prefixes).positions(" ".join(tokens)) == expected
+
+
+def test_default_thresholds_take_the_shortcut_for_a_common_word(tmp_path, monkeypatch):
+    """Where it pays (one word in thousands of articles, in few titles) the shortcut is what runs by default."""
+    from agent_console.store.db import open_store
+
+    store = open_store(tmp_path / "kb.db")
+    rows = [{"uid": f"u-{i}", "slug": f"a-{i}", "title": "Rechnung" if i % 10 == 0 else f"Thema {i}",
+             "body": f"Die Rechnung {i} kommt per Post. " + "Text ohne Bezug. " * 40, "tags": "", "language": "de",
+             "helpful_votes": 0, "version": 1} for i in range(1500)]
+    try:
+        with store.transaction() as session:
+            session.execute(insert(KBArticle), rows)
+        outcomes: list[bool] = []
+        real = search._kb_ranked_candidates
+        monkeypatch.setattr(search, "_kb_ranked_candidates", lambda *a: outcomes.append(real(*a) is not None))
+        with store.session() as session:
+            search.search_articles(session, "Rechnung")
+        assert outcomes == [True]
+    finally:
+        store.dispose()
