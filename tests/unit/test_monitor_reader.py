@@ -103,3 +103,16 @@ def test_csat_is_metrics_csat_for_every_grouping(store, clock, agents, floor):
     assert (snap.floor.surveys_today, snap.floor.csat) == (everyone.count, everyone.value / 100)
     assert (everyone.count, everyone.value) == (3, pytest.approx(100 * 2 / 3))  # c5: 5, c6: 2, c3: 4
     assert snap.queue("Billing").csat == 0.5  # c6 answered 2, c3 answered 4
+
+
+def test_the_day_rolls_over_between_two_refreshes_on_the_kept_connection(store, clock, agents, floor):
+    clock.set(at(23, 59))
+    evening = compute_snapshot(store, clock, tz=UTC)
+    clock.set(at(0, 1, day=24))
+    morning = compute_snapshot(store, clock, tz=UTC)
+    assert _kept_connection(store) is not None
+    assert evening.floor.created_today == 6 and evening.floor.resolved_today == 2  # c1–c5, c7; c5 and c6
+    assert evening.floor.handled_today == 2
+    assert (morning.day_start, morning.floor.created_today, morning.floor.resolved_today) == (at(0, day=24), 0, 0)
+    assert morning.floor.handled_today == 0 and morning.floor.service_level is None and morning.floor.csat is None
+    assert morning.floor.open_cases == evening.floor.open_cases == 5  # what is open stays open
