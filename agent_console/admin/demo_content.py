@@ -477,6 +477,38 @@ TOPICS: list[Topic] = [
     ),
 ]
 
+#: Per topic, the canned response (shortcut; ``-de`` for German) and the KB article (slug; ``-de`` for German) that
+#: answer it: what an agent inserts with ctrl+t and finds with ctrl+k for such a case.
+ANSWERS: dict[str, tuple[str, str]] = {
+    "invoice-amount": ("invoice-explained", "invoice-questions"),
+    "invoice-copy": ("invoice-copy", "invoice-questions"),
+    "invoice-address": ("invoice-corrected", "invoice-questions"),
+    "refund": ("refund", "refund-times"),
+    "double-charge": ("double-charge", "double-charge"),
+    "delivery-status": ("delivery-status", "track-a-parcel"),
+    "late-delivery": ("delivery-delay", "late-delivery"),
+    "damaged-parcel": ("damaged-replacement", "damaged-delivery"),
+    "address-change": ("address-changed", "delivery-address"),
+    "defect": ("restart", "warranty-claims"),
+    "battery": ("battery", "battery-problems"),
+    "login": ("password-reset", "password-reset"),
+    "setup": ("wifi-setup", "wifi-setup"),
+    "router": ("router-dropouts", "router-dropouts"),
+    "complaint-service": ("apology", "handling-complaints"),
+    "complaint-quality": ("return-label", "returns"),
+    "opening-hours": ("opening-hours", "opening-hours"),
+    "cancel-contract": ("cancellation", "cancel-contract"),
+    "switch-plan": ("plan-switch", "switch-plan"),
+    "voucher": ("voucher", "vouchers"),
+    "newsletter": ("newsletter", "newsletter"),
+}
+
+
+def localised(name: str, language: str) -> str:
+    """The shortcut or slug of the German twin (``refund`` -> ``refund-de``)."""
+    return f"{name}-de" if language == "de" else name
+
+
 #: Short customer messages that fit any topic.
 THANKS = {"de": ["Vielen Dank, das hat geholfen!", "Super, danke für die schnelle Hilfe.", "Alles klar, danke."],
           "en": ["Thank you, that solved it!", "Great, thanks for the quick help.", "All good now, thanks."]}
@@ -535,11 +567,24 @@ GENERIC_NOTES = {
     "en": ["Reached the customer by phone, discussed the fix.", "Call back agreed for tomorrow morning.",
            "Waiting for the customer's answer."],
 }
-ESCALATION_REASONS = [
-    "needs a technician's assessment", "refund above tier-1 limit", "customer requests a supervisor",
-    "repeated contact without resolution", "possible fraud on the payment", "legal threat in the complaint",
-    "SLA breached twice",
-]
+#: Why tier 1 hands a case on, by queue.
+ESCALATION_REASONS = {
+    "Billing": ["refund above tier-1 limit", "possible fraud on the payment", "repeated contact without resolution"],
+    "Delivery": ["replacement above tier-1 limit", "carrier claim needs tier 2", "repeated contact without resolution"],
+    "Technical": ["needs a technician's assessment", "known fault, engineering to confirm",
+                  "repeated contact without resolution"],
+    "Complaints": ["customer requests a supervisor", "legal threat in the complaint", "goodwill above tier-1 limit"],
+    "General": ["contract exception needs approval", "customer requests a supervisor",
+                "repeated contact without resolution"],
+}
+#: The agent's note when a live contact ends solved, by channel.
+RESOLVED_NOTES = {
+    "phone": {"de": "Telefonisch gelöst, Kunde einverstanden.", "en": "Solved on the call; customer agreed."},
+    "chat": {"de": "Im Chat gelöst, Kunde einverstanden.", "en": "Solved in the chat; customer agreed."},
+    "onsite": {"de": "Vor Ort gelöst, Kunde einverstanden.", "en": "Solved at the desk; customer agreed."},
+    "written": {"de": "Kunde telefonisch erreicht, Lösung besprochen.",
+                "en": "Reached the customer by phone, discussed the fix."},
+}
 CITIES = {"de": ["Berlin", "Hamburg", "München", "Köln", "Leipzig", "Frankfurt", "Stuttgart", "Dresden"],
           "en": ["London", "Manchester", "Dublin", "Edinburgh", "Bristol", "Leeds", "Glasgow", "Cardiff"]}
 
@@ -762,13 +807,13 @@ KB_BASE: list[tuple[str, str, str, str, str]] = [
      "Rücksendeetikett schicken.\n2. Bestellung als *Transportschaden* markieren, damit der Ersatz sofort "
      "rausgeht.\n3. Schaden innerhalb von 7 Tagen beim Versanddienstleister melden.\n\nDen Kunden nie selbst "
      "reparieren lassen."),
-    ("warranty-claims", "en", "warranty,defect", "Warranty and defects",
-     "# Warranty and defects\n\nAll devices carry a **2-year warranty** from the delivery date.\n\n## First steps\n\n"
+    ("warranty-claims", "en", "warranty,defect", "Warranty claims: defects and repairs",
+     "# Warranty claims: defects and repairs\n\nAll devices carry a **2-year warranty** from the delivery date.\n\n## First steps\n\n"
      "- The device won't switch on: check the socket with another appliance.\n- Restart: unplug for 30 seconds.\n- Check the firmware version in the device menu; 2.3 has a known fault "
      "(error code E104) fixed by updating to 2.4.\n\n## Return for repair\n\nIf the fault persists, send a return "
      "label. Repairs take about 10 working days; a replacement is offered when a repair is not possible."),
-    ("warranty-claims-de", "de", "warranty,defect", "Garantie und Defekte",
-     "# Garantie und Defekte\n\nAlle Geräte haben **2 Jahre Garantie** ab Lieferdatum.\n\n## Erste Schritte\n\n- "
+    ("warranty-claims-de", "de", "warranty,defect", "Garantiefall: Defekte und Reparatur",
+     "# Garantiefall: Defekte und Reparatur\n\nAlle Geräte haben **2 Jahre Garantie** ab Lieferdatum.\n\n## Erste Schritte\n\n- "
      "Gerät lässt sich nicht einschalten: Steckdose mit einem anderen Gerät prüfen.\n- "
      "Neustart: 30 Sekunden vom Strom trennen.\n- Firmware-Version im Gerätemenü prüfen; Version 2.3 hat einen "
      "bekannten Fehler (Fehlercode E104), behoben mit dem Update auf 2.4.\n\n## Einsenden zur Reparatur\n\nBesteht "
@@ -862,13 +907,13 @@ KB_BASE: list[tuple[str, str, str, str, str]] = [
      "Firmware **2.4** über die App installieren: Version 2.3 hat einen bekannten Akkufehler.\n3. Akku weiterhin "
      "nach Stunden leer oder Ladeanzeige bleibt aus? Der Akku fällt unter die 2 Jahre Garantie: "
      "Rücksendeetikett schicken."),
-    ("router-dropouts", "en", "router,connection", "Router: the internet keeps dropping",
-     "# Router: the internet keeps dropping\n\n1. Run a line test in the back office: is the sync stable?\n2. "
+    ("router-dropouts", "en", "router,connection", "Router keeps losing the connection: internet drops",
+     "# Router keeps losing the connection: internet drops\n\n1. Run a line test in the back office: is the sync stable?\n2. "
      "Stable sync, dropouts on Wi-Fi only: switch on automatic channel selection (*Wi-Fi > Channel*).\n3. Install "
      "firmware **7.2**, which fixes dropouts where there are many neighbouring networks.\n4. Unstable sync: book "
      "a technician."),
-    ("router-dropouts-de", "de", "router,connection", "Router: Internet bricht ständig ab",
-     "# Router: Internet bricht ständig ab\n\n1. Leitungstest im Backoffice: Ist die Synchronisation stabil?\n2. "
+    ("router-dropouts-de", "de", "router,connection", "Router verliert die Verbindung: Internet bricht ab",
+     "# Router verliert die Verbindung: Internet bricht ab\n\n1. Leitungstest im Backoffice: Ist die Synchronisation stabil?\n2. "
      "Sync stabil, Abbrüche nur im WLAN: automatische Kanalwahl einschalten (*WLAN > Funkkanal*).\n3. Firmware "
      "**7.2** installieren; sie behebt Abbrüche bei vielen Nachbarnetzen.\n4. Sync instabil: Techniker "
      "beauftragen."),
@@ -914,6 +959,41 @@ KB_BASE: list[tuple[str, str, str, str, str]] = [
      "# Newsletter abbestellen\n\nAdresse im Backoffice austragen (*Kunde > Marketing*). Bereits geplante "
      "Aussendungen können noch bis zu **48 Stunden** ankommen; das dem Kunden sagen."),
 ]
+
+
+
+def _without_placeholders(template: str) -> str:
+    import string
+
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(literal)
+        if name:
+            parts.append("…")
+    return "".join(parts).strip()
+
+
+def _with_customer_phrasing(articles: list[tuple[str, str, str, str, str]]) -> list[tuple[str, str, str, str, str]]:
+    """Each article lists how customers put the requests it answers (the subjects of those requests), so an agent
+    who searches with the customer's own words finds it."""
+    phrasing: dict[tuple[str, str], list[str]] = {}
+    for topic in TOPICS:
+        article = ANSWERS[topic.key][1]
+        for language in ("de", "en"):
+            lines = phrasing.setdefault((localised(article, language), language), [])
+            lines += [_without_placeholders(subject) for subject in topic.subjects[language]]
+    result = []
+    for slug, language, tags, title, body in articles:
+        lines = phrasing.get((slug, language))
+        if lines:
+            heading = "## So schreiben Kunden" if language == "de" else "## How customers put it"
+            quote = "„{}“" if language == "de" else "\"{}\""
+            body = f"{body}\n\n{heading}\n\n" + "\n".join(f"- {quote.format(line)}" for line in lines)
+        result.append((slug, language, tags, title, body))
+    return result
+
+
+KB_BASE = _with_customer_phrasing(KB_BASE)
 
 #: For generated variants: language -> (title template, tags, intro, steps); product placeholders as in
 #: ``product_fill``, ``{symptom}`` from SYMPTOMS.

@@ -648,8 +648,9 @@ class _Seeder:
                 if when["again"] is not None:
                     escalated_at = min(escalated_at, when["again"] - timedelta(seconds=30))
                 escalated_at = max(escalated_at, first_response_at + timedelta(seconds=5))
-                reason = rng.choice(content.ESCALATION_REASONS)
-                thread.append((escalated_at, "out", responder, True, f"Escalated to tier {tier}: {reason}"))
+                escalation_reason = rng.choice(content.ESCALATION_REASONS[topic.queue])
+                thread.append((escalated_at, "out", responder, True,
+                               f"Escalated to tier {tier}: {escalation_reason}"))
             if when["again"] is not None:
                 again = when["again"].replace(microsecond=0)
                 body = rng.choice(topic.followups[lang]) if topic.followups.get(lang) else self._nudge(lang)
@@ -679,7 +680,8 @@ class _Seeder:
                 if channel in WRITTEN_CHANNELS and rng.random() < 0.6:
                     thread.append((resolved_at, "out", assignee, False, rng.choice(content.CLOSING[lang])))
                 else:
-                    thread.append((resolved_at, "out", assignee, True, rng.choice(content.GENERIC_NOTES[lang][:1])))
+                    note = content.RESOLVED_NOTES[channel if channel in LIVE_CHANNELS else "written"][lang]
+                    thread.append((resolved_at, "out", assignee, True, note))
             elif status == "open" and rng.random() < 0.3:
                 thread.append((first_response_at + timedelta(seconds=int(span * 0.5) + 30), "out", responder, True,
                                rng.choice(content.GENERIC_NOTES[lang])))
@@ -781,7 +783,7 @@ class _Seeder:
             batch[Escalation].append({
                 "id": esc_id, "uid": _uid(), "case_id": case_id, "kind": "manual", "from_tier": 1, "to_tier": tier,
                 "from_queue": topic.queue, "to_queue": topic.queue, "from_agent_id": responder["id"],
-                "to_agent_id": assignee["id"] if assignee else None, "reason": rng.choice(content.ESCALATION_REASONS),
+                "to_agent_id": assignee["id"] if assignee else None, "reason": escalation_reason,
                 "created_by_id": responder["id"], "created_at": escalated_at,
             })
             due = escalated_at + timedelta(hours=FOLLOW_UP_HOURS)

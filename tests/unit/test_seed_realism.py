@@ -211,3 +211,32 @@ def test_a_kb_search_for_the_customers_question_finds_its_article_first(floor, l
     with floor.store.session() as session:
         hits = search.search_kb(session, query, language=language, limit=3).hits
     assert hits and hits[0].slug == slug, [h.slug for h in hits]
+
+
+def test_every_request_has_its_canned_answer_and_article_in_both_languages():
+    shortcuts = {(shortcut, language) for shortcut, language, *_ in content.CANNED}
+    slugs = {(slug, language) for slug, language, *_ in content.KB_BASE}
+    assert set(content.ANSWERS) == {t.key for t in content.TOPICS}
+    for canned, article in content.ANSWERS.values():
+        for language in ("de", "en"):
+            assert (content.localised(canned, language), language) in shortcuts
+            assert (content.localised(article, language), language) in slugs
+
+
+def _subject_words(subject: str) -> str:
+    """A subject line as an agent would type it into the KB search: without order numbers, names and products."""
+    return " ".join(part for _, part in [(None, literal) for literal, *_ in string.Formatter().parse(subject)]
+                    ).replace("?", " ").replace(":", " ").strip()
+
+
+@pytest.mark.parametrize("topic", content.TOPICS, ids=lambda t: t.key)
+def test_searching_the_kb_for_a_cases_subject_finds_its_article(floor, topic):
+    _canned, article = content.ANSWERS[topic.key]
+    with floor.store.session() as session:
+        for language in ("de", "en"):
+            for subject in topic.subjects[language]:
+                words = _subject_words(subject)
+                if len(words) < 4:
+                    continue  # nothing but a product name or a number
+                hits = search.search_kb(session, words, language=language, limit=3).hits
+                assert content.localised(article, language) in [h.slug for h in hits], (words, [h.slug for h in hits])
