@@ -29,6 +29,7 @@ from agent_console.store.models import (
     AppliedOp,
     AuditEvent,
     Case,
+    Customer,
     Direction,
     Draft,
     Message,
@@ -38,6 +39,7 @@ from agent_console.store.models import (
 
 _APPLIED, _AGENTS, _CASES = AppliedOp.__table__, Agent.__table__, Case.__table__
 _MESSAGES, _SLA_EVENTS, _DRAFTS, _AUDIT = Message.__table__, SlaEvent.__table__, Draft.__table__, AuditEvent.__table__
+_CUSTOMERS, _ASSIGNEES = Customer.__table__, Agent.__table__.alias("assignees")
 _CASE_COLUMNS = [c.name for c in _CASES.columns]
 _REFS = {cls: feed_format.references(cls.__table__) for cls in (Case, Message, SlaEvent)}
 
@@ -88,8 +90,22 @@ class _Group:
         fresh = [op.payload.message for _principal, batch in batches for op in batch.ops
                  if str(op.op_id) not in self.seen]
         self.taken = set(conn.scalars(select(_MESSAGES.c.uid).where(_MESSAGES.c.uid.in_([m.uid for m in fresh]))))
-        self.cases = {row.uid: SimpleNamespace(**row._mapping) for row in conn.execute(
-            select(_CASES).where(_CASES.c.uid.in_({m.case_uid for m in fresh})))}
+        # The feed names a case's customer and assignee by uid and login: read them with the case.
+        self.cases, self.refs = {}, {"cases": {}, "case_queue": {}, "customers": {},
+                                     "agents": {actor.id: actor.login for actor in self.actors.values()}}
+        for row in conn.execute(
+            select(_CASES, _CUSTOMERS.c.uid.label("customer_uid"), _ASSIGNEES.c.login.label("assignee_login"))
+            .join(_CUSTOMERS, _CUSTOMERS.c.id == _CASES.c.customer_id)
+            .outerjoin(_ASSIGNEES, _ASSIGNEES.c.id == _CASES.c.assignee_id)
+            .where(_CASES.c.uid.in_({m.case_uid for m in fresh}))
+        ):
+            values = row._mapping
+            self.cases[row.uid] = SimpleNamespace(**{name: values[name] for name in _CASE_COLUMNS})
+            self.refs["cases"][row.id] = row.uid
+            self.refs["case_queue"][row.id] = row.queue
+            self.refs["customers"][row.customer_id] = row.customer_uid
+            if row.assignee_id is not None:
+                self.refs["agents"][row.assignee_id] = row.assignee_login
         self.original = {uid: dict(vars(case)) for uid, case in self.cases.items()}
 
     def apply(self, principal: Principal, ops) -> list[dict]:
@@ -171,12 +187,15 @@ class _Group:
 
     def _feed_rows(self) -> list[tuple[str, str, str, str | None]]:
         """(entity, uid, JSON, queue) as ``feed.serialise_changes`` makes them for the same entities."""
-        wanted: dict[str, set[int]] = {}
+        refs, missing = self.refs, {}
         for cls, values in self.feed:
             for ref in _REFS[cls]:
-                if values[ref.column] is not None:
-                    wanted.setdefault(ref.target, set()).add(values[ref.column])
-        refs = lookup_references(self.conn, wanted)
+                value = values[ref.column]
+                if value is not None and value not in refs.get(ref.target, {}):
+                    missing.setdefault(ref.target, set()).add(value)
+        if missing:  # nothing the reads above left out, unless the schema gains references
+            found = lookup_references(self.conn, missing)
+            refs = {target: {**refs.get(target, {}), **found.get(target, {})} for target in {*refs, *found}}
         case_queues = refs.get("case_queue", {})
         return [(TRACKED[cls], values["uid"], orjson.dumps(row_dict(cls, values.__getitem__, refs)).decode(),
                  values["queue"] if cls is Case else case_queues.get(values["case_id"]))
