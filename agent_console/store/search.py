@@ -25,6 +25,7 @@ Design:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -52,6 +53,14 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 #: Articles shorter than this many indexed tokens put every word into ``kb_fts_boost`` (see ``_kb_ranked``).
 SHORT_ARTICLE_TOKENS = 100
+#: Weighted count from which a token is "strong" in kb_fts_boost (title and body: 6 + 1).
+STRONG_WEIGHT = 7
+#: Length buckets of kb_fts_boost: bucket k starts at SHORT_ARTICLE_TOKENS * SIZE_BUCKET_GROWTH ** k tokens.
+SIZE_BUCKET_GROWTH = 1.25
+MAX_SIZE_BUCKET = 40
+#: One-word queries rank first the strong articles and the repeats in articles shorter than this share of the
+#: average size: the bound for the rest then stays below what a title-and-body article of average size scores.
+STRONG_LENGTH_FRACTION = 0.85
 #: When the ranking shortcut is tried: at least this many matches expected, and this many per candidate.
 SHORTCUT_MIN_MATCHES = 1000
 SHORTCUT_MATCHES_PER_CANDIDATE = 1.5
@@ -154,24 +163,41 @@ def _sql_normalise(text: Any, language: Any) -> str:
     return normalise(str(text), language if isinstance(language, str) else None)
 
 
-def boost_tokens(title: Any, body: Any, tags: Any, language: Any) -> str:
-    """The article's tokens that can score more than one plain mention in the body: ``kb_fts_boost``'s row.
+#: Where kb_fts_boost's length buckets start (bucket k holds the articles from edge k up to edge k + 1).
+SIZE_BUCKET_EDGES = tuple(SHORT_ARTICLE_TOKENS * SIZE_BUCKET_GROWTH ** k for k in range(MAX_SIZE_BUCKET + 1))
 
-    Every title and tag token, every body token that occurs at least twice, and every token of a short article
-    (fewer than SHORT_ARTICLE_TOKENS tokens over all kb_fts columns, counted exactly as kb_fts stores them).
+
+def _size_bucket(size: int) -> int:
+    return max(0, bisect.bisect_right(SIZE_BUCKET_EDGES, size) - 1)
+
+
+def boost_tokens(title: Any, body: Any, tags: Any, language: Any) -> str:
+    """``kb_fts_boost``'s row for an article: which tokens can score more than a plain mention, and how much more.
+
+    With ``a`` a token's weighted count (title 6, body 1, tags 3) and the article's size counted exactly as kb_fts
+    stores it:
+
+    * ``t`` for every token with a >= 2 (in title or tags, or twice in the body), every token of a short article;
+    * ``x_t`` (strong) for a >= 7 (e.g. title and body), and every token of a short article;
+    * ``dK_t`` for the other tokens with a >= 2, K being the article's length bucket (see ``_size_bucket``).
+
+    Tokens never contain "_", so these cannot collide with words.
     """
     columns = [_sql_normalise(title, language), _sql_normalise(body, language), _sql_normalise(tags, language)]
-    title_tokens, body_tokens, tag_tokens = (column.split(" ") if column else [] for column in columns)
-    size = len(title_tokens) + len(body_tokens) + len(tag_tokens) + len(_sql_facets(language, tags).split(" "))
+    weighted: dict[str, float] = {}
+    size = len(_sql_facets(language, tags).split(" "))
+    for column, weight in zip(columns, KB_WEIGHTS):
+        if column:
+            tokens = column.split(" ")
+            size += len(tokens)
+            for token in tokens:
+                weighted[token] = weighted.get(token, 0.0) + weight
     if size < SHORT_ARTICLE_TOKENS:
-        chosen = {*title_tokens, *body_tokens, *tag_tokens}
-    else:
-        seen: set[str] = set()
-        repeated: set[str] = set()
-        for token in body_tokens:
-            (repeated if token in seen else seen).add(token)
-        chosen = {*title_tokens, *tag_tokens, *repeated}
-    return " ".join(sorted(chosen))
+        return " ".join(sorted(weighted) + sorted(f"x_{token}" for token in weighted))
+    bucket = f"d{_size_bucket(size)}_"
+    chosen = [token for token, a in weighted.items() if a >= 2]
+    tiers = [("x_" if weighted[token] >= STRONG_WEIGHT else bucket) + token for token in chosen]
+    return " ".join(sorted(chosen) + sorted(tiers))
 
 
 def register_functions(dbapi_connection: sqlite3.Connection) -> None:
@@ -663,6 +689,12 @@ def _kb_ranked(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, m
                        (match, limit)).fetchall()
 
 
+def _bm25_term(weighted_count: float, size: float, average_size: float) -> float:
+    """FTS5's bm25() for one phrase, without the IDF factor (fts5_aux.c)."""
+    return weighted_count * (BM25_K1 + 1.0) / (
+        weighted_count + BM25_K1 * (1.0 - BM25_B + BM25_B * size / average_size))
+
+
 def _kb_ranked_candidates(raw: sqlite3.Connection, terms: list[QueryTerm], match: str,
                           limit: int) -> list[tuple[int, float]] | None:
     state = _kb_state(raw)
@@ -671,28 +703,47 @@ def _kb_ranked_candidates(raw: sqlite3.Connection, terms: list[QueryTerm], match
     rows, average_size = state.rows, state.average_size
     variants = sorted({variant for term in terms for variant in term.variants})
     hits = _hit_counts.get(raw, state, variants)
-    body_weight = KB_WEIGHTS[1]
-    one_mention = body_weight * (BM25_K1 + 1.0) / (
-        body_weight + BM25_K1 * (1.0 - BM25_B + BM25_B * SHORT_ARTICLE_TOKENS / average_size))
-    bound = 0.0
+    idf_sum = 0.0
     for term in terms:
         present = [_bm25_idf(rows, hits[v]) for v in term.variants if hits[v] > 0]
         if not present:
             return []  # a word no article has: an AND query matches nothing
-        bound += max(present) * one_mention
+        idf_sum += max(present)
     # The shortcut pays when many articles match but few are candidates: typically one or two common words. Else
     # ranking every match is cheaper than the candidate filter (a guess from the counts; exactness never depends
     # on it).
     matches = rows * math.prod(min(1.0, sum(hits[v] for v in term.variants) / rows) for term in terms)
     if matches < SHORTCUT_MIN_MATCHES:
         return None
-    candidates = sum(_hit_counts.get(raw, state, variants, "kb_fts_boost").values())
-    if candidates * SHORTCUT_MATCHES_PER_CANDIDATE > matches:
-        return None
-    sources = ["SELECT rowid FROM kb_fts_boost WHERE kb_fts_boost MATCH ?"]
-    params: list[Any] = [match, " OR ".join(_quote(variant) for variant in variants)]
+    present = [v for v in variants if hits[v] > 0]
     pairs = [f"({_quote(a)} AND {_quote(b)})" for term in terms
              for a, b in itertools.combinations([v for v in term.variants if hits[v] > 0], 2)]
+    one_mention = _bm25_term(KB_WEIGHTS[1], SHORT_ARTICLE_TOKENS, average_size)
+    if len(terms) == 1:
+        # One word: first only its strong articles (title and body, ...) and its repeats in articles somewhat
+        # shorter than the average. Any other article has the word at most once, or a weighted count below 7 and
+        # at least SIZE_BUCKET_EDGES[first_excluded] tokens: bounded below what title-and-body articles score.
+        first_excluded = bisect.bisect_left(SIZE_BUCKET_EDGES, STRONG_LENGTH_FRACTION * average_size)
+        if first_excluded <= MAX_SIZE_BUCKET:
+            bound = idf_sum * max(one_mention, _bm25_term(STRONG_WEIGHT - 1, SIZE_BUCKET_EDGES[first_excluded],
+                                                          average_size))
+            tiers = ["x_"] + [f"d{bucket}_" for bucket in range(first_excluded)]
+            strong = " OR ".join(_quote(tier + variant) for variant in present for tier in tiers)
+            ranked = _rank_candidates(raw, match, strong, pairs, limit, bound)
+            if ranked is not None:
+                return ranked
+    candidates = sum(_hit_counts.get(raw, state, present, "kb_fts_boost").values())
+    if candidates * SHORTCUT_MATCHES_PER_CANDIDATE > matches:
+        return None
+    return _rank_candidates(raw, match, " OR ".join(_quote(v) for v in present), pairs, limit,
+                            idf_sum * one_mention)
+
+
+def _rank_candidates(raw: sqlite3.Connection, match: str, boosted: str, pairs: list[str], limit: int,
+                     bound: float) -> list[tuple[int, float]] | None:
+    """The page ranked over the candidates only, if its last score beats what any other match can reach."""
+    sources = ["SELECT rowid FROM kb_fts_boost WHERE kb_fts_boost MATCH ?"]
+    params: list[Any] = [match, boosted]
     if pairs:
         sources.append("SELECT rowid FROM kb_fts WHERE kb_fts MATCH ?")
         params.append(" OR ".join(pairs))

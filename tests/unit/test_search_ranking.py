@@ -3,6 +3,7 @@ plain BM25 order, and kb_fts_boost follows the articles through every kind of wr
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -84,7 +85,15 @@ def shortcut_outcomes(monkeypatch):
         outcomes.append("full" if ranked is None else "shortcut")
         return ranked
 
+    def recording_tier(raw, match, boosted, pairs, limit, bound):
+        ranked = real_tier(raw, match, boosted, pairs, limit, bound)
+        tier = "strong" if '"x_' in boosted else "plain"
+        outcomes.append(f"{tier} {'proved' if ranked is not None else 'failed'}")
+        return ranked
+
+    real_tier = search._rank_candidates
     monkeypatch.setattr(search, "_kb_ranked_candidates", recording)
+    monkeypatch.setattr(search, "_rank_candidates", recording_tier)
     return outcomes
 
 
@@ -104,6 +113,9 @@ def test_shortcut_ranks_exactly_like_plain_bm25(big_store, shortcut_outcomes, la
             assert [(h.id, pytest.approx(-h.score, rel=1e-12)) for h in result.hits] == expected, query
     # The shortcut must actually have been taken, or this test would compare the plain ranking with itself.
     assert shortcut_outcomes.count("shortcut") >= len(_queries()) // 3, shortcut_outcomes
+    if limit <= 10:  # both kinds of candidates proved pages (the strong ones on one-word queries)
+        assert shortcut_outcomes.count("strong proved") >= 5, shortcut_outcomes
+        assert shortcut_outcomes.count("plain proved") >= 5, shortcut_outcomes
 
 
 def test_shortcut_falls_back_when_candidates_cannot_fill_the_page(big_store, shortcut_outcomes):
@@ -136,15 +148,30 @@ def _expected_boost(store) -> dict[int, str]:
 
 
 def test_boost_tokens_choose_title_tags_repeats_and_short_articles():
-    long_body = " ".join(["Paket"] * 2 + ["Rechnung"] + [f"wort{i}" for i in range(120)])
-    def stems(*words):
-        return {search.normalise_word(word, "de") for word in words}
+    def stem(word):
+        return search.normalise_word(word, "de")
 
-    # Title and tag words, and "Paket" (twice in the body); not "Rechnung" (once in a long body).
-    assert set(search.boost_tokens("Gutschein einlösen", long_body, "zahlung", "de").split()) == stems(
-        "Gutschein", "einlösen", "zahlung", "Paket")
-    # A short article: every word.
-    assert set(search.boost_tokens("Kurz", "Rechnung einmal", "", "de").split()) == stems("Kurz", "Rechnung", "einmal")
+    long_body = " ".join(["Paket"] * 2 + ["Rechnung", "Gutschein"] + [f"wort{i}" for i in range(120)])
+    size = 2 + 124 + 1 + 2  # title, body, tags, facets (language and one tag)
+    bucket = f"d{search._size_bucket(size)}_"
+    assert search._size_bucket(size) == 1
+    # Title and tag words and "Paket" (twice in the body), by length bucket; "Gutschein" (title and body) is strong;
+    # "Rechnung" (once in a long body) is not there at all.
+    assert set(search.boost_tokens("Gutschein einlösen", long_body, "zahlung", "de").split()) == {
+        stem("Gutschein"), stem("einlösen"), stem("zahlung"), stem("Paket"),
+        "x_" + stem("Gutschein"), bucket + stem("einlösen"), bucket + stem("zahlung"), bucket + stem("Paket")}
+    # A short article: every word, and every word strong.
+    words = {stem("Kurz"), stem("Rechnung"), stem("einmal")}
+    assert set(search.boost_tokens("Kurz", "Rechnung einmal", "", "de").split()) == words | {"x_" + w for w in words}
+
+
+def test_size_buckets_start_at_their_edges():
+    edges = search.SIZE_BUCKET_EDGES
+    assert search._size_bucket(search.SHORT_ARTICLE_TOKENS) == 0
+    for bucket in range(1, 12):
+        assert search._size_bucket(int(edges[bucket]) + 1) == bucket
+        assert search._size_bucket(math.ceil(edges[bucket]) - 1) == bucket - 1
+    assert search._size_bucket(10 ** 12) == search.MAX_SIZE_BUCKET
 
 
 def test_boost_index_follows_inserts_updates_deletes_and_reindex(store, clock):
