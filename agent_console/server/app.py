@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from agent_console import __version__
 from agent_console.domain.clock import Clock, SystemClock
-from agent_console.server.auth import SESSION_HOURS
+from agent_console.server.auth import SESSION_HOURS, TokenChecker
 from agent_console.server.db import ServerStore, open_server_store
 from agent_console.server.feed import FeedWatcher, broadcaster, latest_seq
 from agent_console.server.ratelimit import LoginLimiter
@@ -40,6 +40,7 @@ class ServerState:
     schema_head: str
     watcher: FeedWatcher | None = field(default=None)
     writer: OpsWriter | None = field(default=None)
+    tokens: TokenChecker | None = field(default=None)
 
 
 class BodyLimit:
@@ -94,7 +95,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
     store = open_server_store(db_url, clock=clock, migrate=migrate)
     server = ServerState(store=store, clock=clock, limiter=LoginLimiter(login_failures, login_window_seconds),
                          session_lifetime=timedelta(hours=session_hours), heartbeat_seconds=heartbeat_seconds,
-                         schema_head=head_revision())
+                         schema_head=head_revision(), tokens=TokenChecker(store))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -111,6 +112,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
             server.writer.stop()
             server.writer = None
             server.watcher.stop()
+            server.tokens.close()
             store.dispose()
 
     app = FastAPI(

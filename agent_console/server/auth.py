@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from agent_console.store.models import Agent, AuthToken, Role
 
@@ -83,14 +83,19 @@ def issue_token(session, agent_id: int, now: datetime, *, kind: str = "session",
     return token, row
 
 
+_T, _A = AuthToken.__table__.c, Agent.__table__.c
+#: Built once: this runs on every request.
+_PRINCIPAL_QUERY = (
+    select(_T.id, _T.kind, _T.expires_at, _T.revoked_at, _A.id, _A.login, _A.name, _A.role, _A.tier, _A.queues,
+           _A.active)
+    .join_from(AuthToken.__table__, Agent.__table__, _T.agent_id == _A.id)
+    .where(_T.token_hash == bindparam("token_hash"))
+)
+
+
 def principal_for(conn, token: str, now: datetime) -> Principal | None:
     """The agent behind a token that exists, is not revoked or expired, and belongs to an active account."""
-    T, A = AuthToken.__table__.c, Agent.__table__.c
-    row = conn.execute(
-        select(T.id, T.kind, T.expires_at, T.revoked_at, A.id, A.login, A.name, A.role, A.tier, A.queues, A.active)
-        .join_from(AuthToken.__table__, Agent.__table__, T.agent_id == A.id)
-        .where(T.token_hash == token_hash(token))
-    ).first()
+    row = conn.execute(_PRINCIPAL_QUERY, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
     token_id, kind, expires_at, revoked_at, agent_id, login, name, role, tier, queues, active = row
@@ -98,6 +103,47 @@ def principal_for(conn, token: str, now: datetime) -> Principal | None:
         return None
     return Principal(agent_id, login, name, role, tier, tuple(q.strip() for q in queues.split(",") if q.strip()),
                      token_id, kind)
+
+
+class TokenChecker:
+    """Checks every request's token against the database — no cache: a token revoked or an account deactivated
+    anywhere (another worker, the CLI) is refused at once.
+
+    On SQLite the one-row read runs on the event loop over a connection of its own: a local read costs less than
+    handing the request to a worker thread and back. On PostgreSQL (a network round trip) it runs in a worker thread.
+    """
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._conn = None
+
+    async def principal(self, token: str, now: datetime) -> Principal | None:
+        if self.store.dialect == "sqlite":
+            return self._check_here(token, now)
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(self._check_pooled, token, now)
+
+    def _check_here(self, token: str, now: datetime) -> Principal | None:
+        if self._conn is None:
+            self._conn = self.store.engine.connect()
+        try:
+            return principal_for(self._conn, token, now)
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            if self._conn is not None:
+                self._conn.rollback()  # ends the read: the next check sees every commit since
+
+    def _check_pooled(self, token: str, now: datetime) -> Principal | None:
+        with self.store.engine.connect() as conn:
+            return principal_for(conn, token, now)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 def revoke_token(session, token_id: int, now: datetime) -> bool:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from agent_console.server.auth import Principal, principal_for
+from agent_console.server.auth import Principal
 from agent_console.store.models import Role
 
 bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/login, or an API token")
@@ -19,23 +19,22 @@ def state(request: Request):
     return request.app.state.server
 
 
-def caller(request: Request,
-           credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+async def caller(request: Request,
+                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise HTTPException(401, "not authenticated: send Authorization: Bearer <token>", headers=UNAUTHORISED)
     token = credentials.credentials
     if len(token) > 200 or "\x00" in token:
         raise HTTPException(401, "invalid, expired or revoked token", headers=UNAUTHORISED)
     server = state(request)
-    with server.store.engine.connect() as conn:
-        principal = principal_for(conn, token, server.clock.now())
+    principal = await server.tokens.principal(token, server.clock.now())
     if principal is None:
         raise HTTPException(401, "invalid, expired or revoked token", headers=UNAUTHORISED)
     return principal
 
 
 def require(role: str):
-    def check(principal: Annotated[Principal, Depends(caller)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(caller)]) -> Principal:
         if not principal.at_least(role):
             raise HTTPException(403, f"this needs the {role} role")
         return principal
