@@ -32,6 +32,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable
@@ -157,10 +158,22 @@ def _sql_facets(language: Any, tags: Any) -> str:
     return facets(language if isinstance(language, str) else None, tags if isinstance(tags, str) else None)
 
 
+_recently_normalised: dict[tuple[str, Any], str] = {}
+
+
 def _sql_normalise(text: Any, language: Any) -> str:
     if text is None:
         return ""
-    return normalise(str(text), language if isinstance(language, str) else None)
+    text = str(text)
+    # The kb_fts and kb_fts_boost triggers of a row normalise the same columns one after the other.
+    key = (text, language)
+    found = _recently_normalised.get(key)
+    if found is None:
+        found = normalise(text, language if isinstance(language, str) else None)
+        if len(_recently_normalised) >= 8:
+            _recently_normalised.clear()
+        _recently_normalised[key] = found
+    return found
 
 
 #: Where kb_fts_boost's length buckets start (bucket k holds the articles from edge k up to edge k + 1).
@@ -183,21 +196,23 @@ def boost_tokens(title: Any, body: Any, tags: Any, language: Any) -> str:
 
     Tokens never contain "_", so these cannot collide with words.
     """
-    columns = [_sql_normalise(title, language), _sql_normalise(body, language), _sql_normalise(tags, language)]
-    weighted: dict[str, float] = {}
-    size = len(_sql_facets(language, tags).split(" "))
-    for column, weight in zip(columns, KB_WEIGHTS):
-        if column:
-            tokens = column.split(" ")
-            size += len(tokens)
-            for token in tokens:
-                weighted[token] = weighted.get(token, 0.0) + weight
+    title_tokens, body_tokens, tag_tokens = (
+        column.split(" ") if column else [] for column in (_sql_normalise(title, language),
+                                                            _sql_normalise(body, language),
+                                                            _sql_normalise(tags, language)))
+    size = len(title_tokens) + len(body_tokens) + len(tag_tokens) + len(_sql_facets(language, tags).split(" "))
+    title_weight, body_weight, tag_weight = KB_WEIGHTS[:3]
+    weighted: dict[str, float] = Counter(body_tokens)  # type: ignore[assignment]
+    if body_weight != 1.0:
+        weighted = {token: count * body_weight for token, count in weighted.items()}
+    for tokens, weight in ((title_tokens, title_weight), (tag_tokens, tag_weight)):
+        for token in tokens:
+            weighted[token] = weighted.get(token, 0.0) + weight
     if size < SHORT_ARTICLE_TOKENS:
-        return " ".join(sorted(weighted) + sorted(f"x_{token}" for token in weighted))
+        return " ".join([*weighted, *("x_" + token for token in weighted)])
     bucket = f"d{_size_bucket(size)}_"
     chosen = [token for token, a in weighted.items() if a >= 2]
-    tiers = [("x_" if weighted[token] >= STRONG_WEIGHT else bucket) + token for token in chosen]
-    return " ".join(sorted(chosen) + sorted(tiers))
+    return " ".join([*chosen, *(("x_" if weighted[token] >= STRONG_WEIGHT else bucket) + token for token in chosen)])
 
 
 def register_functions(dbapi_connection: sqlite3.Connection) -> None:
