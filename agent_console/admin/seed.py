@@ -122,6 +122,8 @@ PRIORITY_FACTORS = {"urgent": (0.5, 0.5, 0.25), "high": (0.75, 0.75, 0.5)}
 STATE_SECONDS = {"available": (20, 1800), "handling": (60, 720), "wrap_up": (10, 100), "break": (60, 900),
                  "offline": (3600, 14 * 3600)}
 FOLLOW_UP_HOURS = 24
+#: Share of follow-ups of still-open escalated cases that their agent did once due.
+FOLLOW_UPS_DONE = 0.75
 #: How long after a due time the console's sweeper (every 5 s) records the breach.
 SWEEP_LAG = timedelta(seconds=5)
 #: Channels where closing a case sends the customer a written message (a call just ends).
@@ -790,6 +792,9 @@ class _Seeder:
             done_at = None
             if resolved_at is not None:
                 done_at = min(max(due, resolved_at) + timedelta(hours=rng.randint(1, 20)), now)
+            elif due < now and rng.random() < FOLLOW_UPS_DONE:
+                # The original agent checked back with the customer while the specialists still work on it.
+                done_at = min(due + timedelta(seconds=rng.uniform(300, 6 * 3600)), now)
             batch[FollowUp].append({
                 "id": ids[FollowUp], "uid": _uid(), "case_id": case_id, "agent_id": responder["id"],
                 "escalation_id": esc_id, "due_at": due, "done_at": done_at,

@@ -143,8 +143,12 @@ def test_escalations_follow_ups_and_surveys_fit_their_cases(seeded):
     # The SLA rule's own escalations (see test_breached_cases_are_recorded_as_the_sweeper_would) have no follow-up.
     assert rows(path, "SELECT count(*) FROM escalations WHERE kind NOT IN ('manual', 'automatic')")[0][0] == 0
     assert rows(path, "SELECT count(*) FROM follow_ups")[0][0] == len(with_escalation)
+    # A follow-up is done once its agent checked back: after it fell due, never in the future; a resolved case's
+    # follow-ups are all done.
     assert rows(path, "SELECT count(*) FROM follow_ups f JOIN cases c ON c.id = f.case_id "
-                      "WHERE c.is_open = 1 AND f.done_at IS NOT NULL")[0][0] == 0
+                      "WHERE f.done_at IS NOT NULL AND c.is_open = 1 AND f.done_at < f.due_at")[0][0] == 0
+    assert rows(path, "SELECT count(*) FROM follow_ups f JOIN cases c ON c.id = f.case_id "
+                      "WHERE c.is_open = 0 AND f.done_at IS NULL")[0][0] == 0
     surveys = rows(path, "SELECT s.csat, s.nps, s.ces, c.status FROM surveys s JOIN cases c ON c.id = s.case_id")
     assert surveys
     for csat, nps, ces, status in surveys:
