@@ -88,15 +88,15 @@ def _write_change_log(session) -> None:
         session.info["last_seq"] = append_change_log(session, session.get_bind().dialect.name, rows, clock)
 
 
+_INSERT_CHANGES = insert(ChangeLogEntry.__table__).returning(ChangeLogEntry.__table__.c.seq)
+
+
 def append_change_log(executor, dialect: str, rows, clock=None) -> int:
     """Appends ``(entity, uid, data, queue)`` rows to the feed in the writer's transaction (a Session or Connection
     holding the write lock) and returns the newest sequence number; PostgreSQL listeners hear of it at commit."""
     at = clock.now() if clock is not None else datetime.now(timezone.utc)
-    table = ChangeLogEntry.__table__
-    result = executor.execute(
-        insert(table).returning(table.c.seq),
-        [{"entity": e, "uid": u, "data": d, "at": at, "queue": q} for e, u, d, q in rows],
-    )
+    result = executor.execute(_INSERT_CHANGES, [{"entity": e, "uid": u, "data": d, "at": at, "queue": q}
+                                                for e, u, d, q in rows])
     last_seq = max(result.scalars().all())
     if dialect == "postgresql":
         executor.execute(text("SELECT pg_notify(:channel, :payload)"),

@@ -11,10 +11,11 @@ Every other batch takes the ORM path.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import SimpleNamespace
 
 import orjson
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from agent_console.domain.cases import record_reply, touch
 from agent_console.domain.recording import audit_values
@@ -42,6 +43,28 @@ _MESSAGES, _SLA_EVENTS, _DRAFTS, _AUDIT = Message.__table__, SlaEvent.__table__,
 _CUSTOMERS, _ASSIGNEES = Customer.__table__, Agent.__table__.alias("assignees")
 _CASE_COLUMNS = [c.name for c in _CASES.columns]
 _REFS = {cls: feed_format.references(cls.__table__) for cls in (Case, Message, SlaEvent)}
+
+# Statements built once (a batch runs a dozen of them; building them each time cost as much as running them).
+_SEEN = select(_APPLIED.c.op_id, _APPLIED.c.result).where(_APPLIED.c.op_id.in_(bindparam("op_ids", expanding=True)))
+_ACTORS = select(_AGENTS.c.id, _AGENTS.c.login, _AGENTS.c.name).where(
+    _AGENTS.c.id.in_(bindparam("ids", expanding=True)))
+_TAKEN = select(_MESSAGES.c.uid).where(_MESSAGES.c.uid.in_(bindparam("uids", expanding=True)))
+_CASES_WITH_REFERENCES = (
+    select(_CASES, _CUSTOMERS.c.uid.label("customer_uid"), _ASSIGNEES.c.login.label("assignee_login"))
+    .join(_CUSTOMERS, _CUSTOMERS.c.id == _CASES.c.customer_id)
+    .outerjoin(_ASSIGNEES, _ASSIGNEES.c.id == _CASES.c.assignee_id)
+    .where(_CASES.c.uid.in_(bindparam("uids", expanding=True)))
+)
+_INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+_INSERT_SLA_EVENTS, _INSERT_AUDIT, _INSERT_APPLIED = insert(_SLA_EVENTS), insert(_AUDIT), insert(_APPLIED)
+_DELETE_DRAFT = delete(_DRAFTS).where(_DRAFTS.c.agent_id == bindparam("agent"),
+                                      _DRAFTS.c.case_id == bindparam("case"), _DRAFTS.c.kind == bindparam("kind"))
+
+
+@lru_cache(maxsize=64)
+def _case_update(columns: frozenset[str]):
+    return update(_CASES).where(_CASES.c.id == bindparam("case_id")).values(
+        {name: bindparam(name) for name in columns})
 
 
 def handles(batch: schemas.OpsBatch) -> bool:
@@ -82,23 +105,16 @@ class _Group:
         self.feed: list[tuple[type, dict]] = []
 
         op_ids = [str(op.op_id) for _principal, batch in batches for op in batch.ops]
-        self.seen = {op_id: orjson.loads(result) for op_id, result in
-                     conn.execute(select(_APPLIED.c.op_id, _APPLIED.c.result).where(_APPLIED.c.op_id.in_(op_ids)))}
+        self.seen = {op_id: orjson.loads(result) for op_id, result in conn.execute(_SEEN, {"op_ids": op_ids})}
         self.actors = {row.id: row for row in conn.execute(
-            select(_AGENTS.c.id, _AGENTS.c.login, _AGENTS.c.name)
-            .where(_AGENTS.c.id.in_({principal.agent_id for principal, _batch in batches})))}
+            _ACTORS, {"ids": list({principal.agent_id for principal, _batch in batches})})}
         fresh = [op.payload.message for _principal, batch in batches for op in batch.ops
                  if str(op.op_id) not in self.seen]
-        self.taken = set(conn.scalars(select(_MESSAGES.c.uid).where(_MESSAGES.c.uid.in_([m.uid for m in fresh]))))
+        self.taken = set(conn.scalars(_TAKEN, {"uids": [m.uid for m in fresh]}))
         # The feed names a case's customer and assignee by uid and login: read them with the case.
         self.cases, self.refs = {}, {"cases": {}, "case_queue": {}, "customers": {},
                                      "agents": {actor.id: actor.login for actor in self.actors.values()}}
-        for row in conn.execute(
-            select(_CASES, _CUSTOMERS.c.uid.label("customer_uid"), _ASSIGNEES.c.login.label("assignee_login"))
-            .join(_CUSTOMERS, _CUSTOMERS.c.id == _CASES.c.customer_id)
-            .outerjoin(_ASSIGNEES, _ASSIGNEES.c.id == _CASES.c.assignee_id)
-            .where(_CASES.c.uid.in_({m.case_uid for m in fresh}))
-        ):
+        for row in conn.execute(_CASES_WITH_REFERENCES, {"uids": list({m.case_uid for m in fresh})}):
             values = row._mapping
             self.cases[row.uid] = SimpleNamespace(**{name: values[name] for name in _CASE_COLUMNS})
             self.refs["cases"][row.id] = row.uid
@@ -163,25 +179,23 @@ class _Group:
     def write(self) -> int | None:
         conn = self.conn
         if self.messages:
-            ids = conn.execute(insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True),
-                               self.messages).scalars().all()
+            ids = conn.execute(_INSERT_MESSAGES, self.messages).scalars().all()
             for message, message_id in zip(self.messages, ids):
                 message["id"] = message_id
             if self.sla_events:
-                conn.execute(insert(_SLA_EVENTS), self.sla_events)
-            conn.execute(delete(_DRAFTS).where(or_(*(
-                and_(_DRAFTS.c.agent_id == agent_id, _DRAFTS.c.case_id == case_id, _DRAFTS.c.kind == kind)
-                for agent_id, case_id, kind in self.drafts))))
+                conn.execute(_INSERT_SLA_EVENTS, self.sla_events)
+            conn.execute(_DELETE_DRAFT, [{"agent": agent_id, "case": case_id, "kind": kind}
+                                         for agent_id, case_id, kind in self.drafts])
             for uid, case in self.cases.items():
                 before = self.original[uid]
                 changes = {name: value for name, value in vars(case).items() if before[name] != value}
                 if changes:
-                    conn.execute(update(_CASES).where(_CASES.c.id == case.id).values(changes))
-            conn.execute(insert(_AUDIT), [
+                    conn.execute(_case_update(frozenset(changes)), {**changes, "case_id": case.id})
+            conn.execute(_INSERT_AUDIT, [
                 audit_values(at, actor_id, action, "case", case_id, message_id=message_id)
                 for (at, actor_id, action, case_id), message_id in zip(self.audits, ids)])
         if self.applied_ops:
-            conn.execute(insert(_APPLIED), self.applied_ops)
+            conn.execute(_INSERT_APPLIED, self.applied_ops)
         rows = self._feed_rows()
         return append_change_log(conn, conn.dialect.name, rows, self.clock) if rows else None
 
