@@ -874,8 +874,12 @@ class _Seeder:
                 for case in cases:
                     last_activity = case.updated_at
                     recorded: set[tuple[str, datetime]] = set()
+                    swept_at = None
                     while late := [t for t in sla.breached_targets(case, self.now) if t not in recorded]:
-                        at = min(min(due for _, due in late) + SWEEP_LAG, self.now)
+                        at = min(due for _, due in late) + SWEEP_LAG
+                        if swept_at is not None:  # a target the raised priority made late: the next sweep sees it
+                            at = max(at, swept_at + SWEEP_LAG)
+                        at = swept_at = min(at, self.now)
                         caught = [(target, due) for target, due in late if due < at]
                         # The sweeper's per-case recording, so the rules live in one place (domain/sla_monitor).
                         sweeper._record(session, case.id, case.key, caught, at)
