@@ -33,7 +33,7 @@ PRODUCT_CATALOGUE: list[Product] = [
             frozenset({"battery", "display", "bluetooth"})),
     Product("washer", "Waschmaschine AquaPro 8", "f", "AquaPro 8 washing machine", "washing-machine",
             frozenset({"mains", "display", "wifi", "noisy"})),
-    Product("headphones", "Bluetooth-Kopfhörer Silence X", "m", "Silence X Bluetooth headphones", "headphones",
+    Product("headphones", "Bluetooth-Kopfhörer Silence X", "m", "Silence X Bluetooth headset", "headset",
             frozenset({"battery", "bluetooth"})),
     Product("ebike", "E-Bike Urban 28", "n", "Urban 28 e-bike", "e-bike", frozenset({"battery", "display"})),
     Product("tablet", "Tablet Tab 10 Pro", "n", "Tab 10 Pro tablet", "tablet",
@@ -297,8 +297,8 @@ TOPICS: list[Topic] = [
     ),
     Topic(
         "battery", "Technical", ("battery", "warranty"),
-        {"de": ["Akku hält nicht: {product}", "{product} lädt nicht mehr"],
-         "en": ["Battery doesn't last: {product}", "{product} no longer charges"]},
+        {"de": ["Akku-Problem: {product}", "Probleme mit dem Akku: {product}"],
+         "en": ["Battery problem: {product}", "{product}: trouble with the battery"]},
         {"de": ["Hallo,\n\n{mein_product} hält mit einer Akkuladung nur noch zwei Stunden durch, am Anfang waren "
                 "es mehrere Tage. Gekauft habe ich {ihn} am {date}.\n\n{customer}",
                 "Guten Tag, {mein_product} lädt nicht mehr, die Ladeanzeige bleibt aus. Kabel habe ich schon "
@@ -509,6 +509,42 @@ def localised(name: str, language: str) -> str:
     return f"{name}-de" if language == "de" else name
 
 
+#: The agent's second answer, after the customer wrote again, by queue: it moves the case on instead of repeating
+#: the first reply.
+SECOND_REPLIES = {
+    "Billing": {
+        "de": ["Hallo {first_name},\n\nich habe das noch einmal mit der Buchhaltung geprüft: Die Korrektur ist jetzt "
+               "gebucht und in 2–3 Werktagen auf Ihrem Konto sichtbar. Entschuldigen Sie die Verzögerung.\n\n"
+               "Viele Grüße\n{agent}"],
+        "en": ["Hi {first_name},\n\nI've checked again with accounting: the correction is now booked and will show "
+               "on your account within 2–3 working days. Sorry for the delay.\n\nBest regards,\n{agent}"],
+    },
+    "Delivery": {
+        "de": ["Hallo {first_name},\n\nich habe bei {carrier} nachgehakt: Die Sendung {tracking} ist jetzt in der "
+               "Zustellung und kommt spätestens am {later}.\n\nViele Grüße\n{agent}"],
+        "en": ["Hi {first_name},\n\nI've chased {carrier}: shipment {tracking} is now out for delivery and will "
+               "arrive by {later} at the latest.\n\nBest regards,\n{agent}"],
+    },
+    "Technical": {
+        "de": ["Hallo {first_name},\n\ndanke für die Rückmeldung. Dann ist es ein Garantiefall: Ein kostenloses "
+               "Rücksendeetikett ist an {email} unterwegs; die Reparatur dauert etwa 10 Werktage.\n\n"
+               "Viele Grüße\n{agent}"],
+        "en": ["Hi {first_name},\n\nthanks for letting me know. Then it's a warranty case: a free return label is "
+               "on its way to {email}; the repair takes about 10 working days.\n\nBest regards,\n{agent}"],
+    },
+    "Complaints": {
+        "de": ["Hallo {first_name},\n\nich habe mir Ihren Fall noch einmal angesehen. Als Entschuldigung schreiben "
+               "wir Ihnen einen Gutschein über 20 € gut; er kommt per E-Mail.\n\nFreundliche Grüße\n{agent}"],
+        "en": ["Hi {first_name},\n\nI've looked at your case again. As an apology we are crediting you a 20 EUR "
+               "voucher; it comes by e-mail.\n\nKind regards,\n{agent}"],
+    },
+    "General": {
+        "de": ["Hallo {first_name},\n\nich habe das noch einmal geprüft und korrigiert; die Bestätigung geht in den "
+               "nächsten Minuten an {email}.\n\nViele Grüße\n{agent}"],
+        "en": ["Hi {first_name},\n\nI've checked and corrected it; the confirmation goes to {email} within the next "
+               "few minutes.\n\nBest regards,\n{agent}"],
+    },
+}
 #: Short customer messages that fit any topic.
 THANKS = {"de": ["Vielen Dank, das hat geholfen!", "Super, danke für die schnelle Hilfe.", "Alles klar, danke."],
           "en": ["Thank you, that solved it!", "Great, thanks for the quick help.", "All good now, thanks."]}

@@ -672,7 +672,8 @@ class _Seeder:
                     thread.append((again, "in", None, False, body))
                     answer_at = again + timedelta(seconds=int((resolved_at - again).total_seconds()
                                                               * rng.uniform(0.1, 0.5)) + 20)
-                    thread.append((answer_at, "out", assignee, False, rng.choice(topic.replies[lang])))
+                    thread.append((answer_at, "out", assignee, False,
+                                   rng.choice(content.SECOND_REPLIES[topic.queue][lang])))
                     replies.append((answer_at, assignee))
                     last_inbound = again
                     if rng.random() < 0.5:

@@ -167,12 +167,15 @@ def test_every_request_names_only_products_it_fits(topic):
     for language in ("de", "en"):
         texts = (topic.subjects[language] + topic.openers[language] + topic.replies[language]
                  + topic.followups.get(language, []) + topic.notes.get(language, []))
+        queue_texts = (content.SECOND_REPLIES[topic.queue][language]
+                       + (topic.pending.get(language) or content.PENDING_ASK[topic.queue][language])
+                       + content.CLOSING[language])
         names_product = [t for t in texts if _fields(t) & {"product", "der_product", "den_product", "dem_product",
                                                            "mein_product", "Der_product", "Mein_product"}]
         assert bool(names_product) == bool(products), topic.key  # a product list exactly where one is named
         for product in products or [content.PRODUCT_CATALOGUE[0]]:
             fill = {**details, **content.product_fill(product, language)}
-            for text in texts:
+            for text in texts + queue_texts:
                 rendered = text.format(**fill)  # every placeholder is known
                 assert "{" not in rendered and "}" not in rendered
             for pattern, kinds in NEEDS:
