@@ -23,8 +23,10 @@ from agent_console.server.ops import apply_batch
 
 log = logging.getLogger(__name__)
 
-#: At most this many batches share one transaction (a full queue drains in several).
+#: At most this many batches, and about this many ops, share one transaction (a full queue drains in several; the
+#: ops bound keeps the group's IN lists far below SQLite's 32,766 parameters per statement).
 MAX_GROUP = 64
+MAX_GROUP_OPS = 2000
 _STOP = object()
 
 
@@ -59,8 +61,9 @@ class OpsWriter:
             if item is _STOP:
                 return
             waiting = [item]
+            ops = len(item[1].ops)
             stop = False
-            while len(waiting) < self.max_group:
+            while len(waiting) < self.max_group and ops < MAX_GROUP_OPS:
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
@@ -69,6 +72,7 @@ class OpsWriter:
                     stop = True
                     break
                 waiting.append(item)
+                ops += len(item[1].ops)
             try:
                 self._apply(waiting)
             except Exception as exc:  # a defect here must not leave requests waiting forever
