@@ -56,3 +56,55 @@ def suspend_search_triggers(conn) -> Callable[[], None] | None:
         search.create_schema(conn.connection.driver_connection)
 
     return rebuild
+
+
+#: The triggers that keep ``reply_fts`` in step with ``messages`` (store/search.py).
+_REPLY_TRIGGER_PREFIX = "messages_reply_search_"
+_TOUCHED = "bulk_touched_messages"
+
+
+def defer_reply_search(conn) -> Callable[[], None] | None:
+    """Index the replies a bulk load writes once, at the end, instead of row by row.
+
+    FTS5 flushes its pending terms at every statement that writes it through a trigger, so a row-by-row load of
+    100,000s of messages spends most of its time there; rebuilding the whole index instead costs a pass over every
+    message, however few the load added. Here the reply triggers are set aside, connection-local (TEMP) triggers
+    note which messages the load inserts, updates or deletes, and the returned function re-indexes exactly those
+    in one statement and puts the reply triggers back, all in the caller's transaction.
+    """
+    from agent_console.store import search
+
+    if conn.dialect.name != "sqlite":
+        return None
+    triggers = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'messages' AND name LIKE ?",
+        (_REPLY_TRIGGER_PREFIX + "%",)).all()
+    if not triggers:
+        return None
+    for name, _sql in triggers:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM messages").scalar()
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_TOUCHED}")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE {_TOUCHED} (id INTEGER PRIMARY KEY)")
+    for event, rows in (("INSERT", ("new",)), ("UPDATE", ("old", "new")), ("DELETE", ("old",))):
+        inserts = " ".join(f"INSERT OR IGNORE INTO {_TOUCHED} VALUES ({row}.id);" for row in rows)
+        conn.exec_driver_sql(f"CREATE TEMP TRIGGER bulk_messages_{event.lower()} AFTER {event} ON main.messages "
+                             f"BEGIN {inserts} END")
+
+    def finish() -> None:
+        for event in ("insert", "update", "delete"):
+            conn.exec_driver_sql(f"DROP TRIGGER temp.bulk_messages_{event}")
+        # Rows that existed before the load may have had an entry; rows it inserted cannot have one.
+        conn.exec_driver_sql(f"DELETE FROM reply_fts WHERE rowid IN (SELECT id FROM temp.{_TOUCHED} WHERE id <= ?)",
+                             (before,))
+        # The same rows and text as the reply triggers index (store/search.py: outbound, not internal, normalised
+        # in the case's language).
+        conn.exec_driver_sql(
+            f"INSERT INTO reply_fts(rowid, body) SELECT m.id, {search.NORMALISE_FUNCTION}(m.body, "
+            "(SELECT language FROM cases WHERE id = m.case_id)) "
+            f"FROM temp.{_TOUCHED} t JOIN messages m ON m.id = t.id WHERE m.direction = 'out' AND m.is_internal = 0")
+        conn.exec_driver_sql(f"DROP TABLE temp.{_TOUCHED}")
+        for _name, sql in triggers:
+            conn.exec_driver_sql(sql)
+
+    return finish

@@ -16,11 +16,13 @@ outbox with its status and reason, and :func:`notices` lists them for the consol
 
 from __future__ import annotations
 
+import gc
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,12 +31,14 @@ from sqlalchemy import select
 from agent_console.store.models import Agent, Case, Draft, Message, OutboxOp, SyncState
 from agent_console.sync import outbox
 from agent_console.sync.client import AuthError, BatchInvalid, Forbidden, Offline, SyncClient, SyncError
-from agent_console.sync.replica import ApplyReport, free_case_keys, apply_case_state, apply_changes
+from agent_console.sync.replica import ApplyReport, apply_case_state, apply_changes_with, free_case_keys
 
 log = logging.getLogger(__name__)
 
 #: Kinds of op that carry the case version the console saw.
 VERSIONED = ("case.update", "case.claim")
+#: sync_state key: "1" while a console's first sync has not reached the end of the feed (it resumes in bulk mode).
+FIRST_SYNC = "first_sync"
 
 
 # --- the store's sync state ---------------------------------------------------------------------------------------
@@ -361,44 +365,74 @@ class SyncEngine:
     def pull(self, report: SyncReport | None = None, *, max_pages: int | None = None) -> SyncReport:
         """Pull the feed from the stored cursor until ``has_more`` is false (or ``max_pages`` pages).
 
-        The next page is fetched while the current one is applied. A console starting from cursor 0 with a long
-        feed ahead (its first sync) applies ``bulk_pages`` pages per transaction with the big tables' secondary
-        indexes and the search triggers set aside, rebuilt once at the end of each transaction (as the seeder's
-        bulk load does); every transaction stores the cursor it reached, so an interrupted pull resumes there."""
+        The next page is fetched while the current one is applied. Each transaction stores the cursor it reached,
+        so an interrupted pull resumes there. A long feed ahead (a full first page with more to come) is applied
+        ``bulk_pages`` pages per transaction with bulk-load settings (:func:`_bulk_transaction`); a console's first
+        sync (from cursor 0, until it has reached the end once) also sets the big tables' secondary indexes aside
+        and rebuilds them at the end of each transaction."""
         report = report or SyncReport()
         cursor = stored_cursor(self.store)
         pages = _PageFetcher(self.client, cursor, self.page_size, max_pages)
+        frozen = False
         try:
-            first = pages.next()
-            if first is None:
+            page = pages.next()
+            if page is None:
                 return report
-            bulk = (self.bulk_pages > 1 and cursor == 0 and first["has_more"]
-                    and len(first["changes"]) >= self.page_size)
-            pending_page = first
-            while pending_page is not None:
-                with self.store.transaction() as session:
-                    restore = _bulk_begin(session) if bulk else None
+            bulk = self.bulk_pages > 1 and page["has_more"] and len(page["changes"]) >= self.page_size
+            resuming_first_sync = cursor == 0 or read_state(self.store, FIRST_SYNC) == "1"
+            first_sync = bulk and resuming_first_sync
+            if bulk:
+                # Decoding pages makes millions of short-lived dicts; each full collection would walk the whole
+                # heap (the app's and the libraries' objects). Frozen objects are left out of those walks.
+                gc.freeze()
+                frozen = True
+            per_transaction = self.bulk_pages if bulk else 1
+            failure: Exception | None = None
+            while page is not None:
+                with _bulk_transaction(self.store, first_sync) if bulk else _transaction(self.store) as db:
                     taken = 0
-                    while pending_page is not None and taken < (self.bulk_pages if bulk else 1):
-                        page = pending_page
-                        report.pulled.merge(apply_changes(session, page["changes"]))
-                        for change in page["changes"]:
-                            if change["entity"] == "case":
-                                self._note_version(change["data"])
+                    while True:
+                        applied = apply_changes_with(db, page["changes"])
+                        report.pulled.merge(applied)
+                        self._note_versions(applied.case_versions)
                         cursor = int(page["next_cursor"])
+                        more = page["has_more"]
                         report.pages += 1
                         taken += 1
-                        pending_page = pages.next() if page["has_more"] else None
-                    write_state(session, "cursor", str(cursor))
-                    if restore is not None:
-                        restore()
+                        if not more or taken >= per_transaction:
+                            break
+                        try:
+                            page = pages.next()
+                        except Exception as exc:  # noqa: BLE001 - keep what was applied, then report it
+                            failure, page = exc, None
+                        if page is None:  # max_pages reached, or the fetch failed
+                            break
+                    _write_state(db, "cursor", str(cursor))
+                    if resuming_first_sync:
+                        _write_state(db, FIRST_SYNC, "1" if more else "")
                 self.status.cursor = cursor
+                if failure is not None:
+                    raise failure
+                if first_sync:
+                    # Each first-sync transaction ends by rebuilding the indexes over every row so far: doubling
+                    # the transactions keeps the rebuilds' total within twice the last one.
+                    per_transaction *= 2
+                # The next transaction's first page is waited for outside this one (no write lock held meanwhile).
+                page = pages.next() if page is not None and more else None
         finally:
+            if frozen:
+                gc.unfreeze()
             pages.close()
         report.cursor = cursor
         if report.pulled.changes and self.on_changes:
             self.on_changes(report.pulled)
         return report
+
+    def _note_versions(self, versions: dict[str, int]) -> None:
+        known = self._server_versions
+        for uid, version in versions.items():
+            if version > known.get(uid, 0):
+                known[uid] = version
 
     # --- the background loop ---------------------------------------------------------------------------------------
 
@@ -575,25 +609,61 @@ class _PageFetcher:
         self._thread.join(5)
 
 
-def _bulk_begin(session):
-    """Set the big tables' secondary indexes and the search triggers aside for a bulk transaction; returns the
-    function that brings both back (inside the same transaction, so an interrupted pull leaves them intact)."""
+@contextmanager
+def _transaction(store):
+    """A write transaction on the store, as a DB-API cursor."""
+    with store.transaction() as session:
+        cursor = session.connection().connection.driver_connection.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+
+@contextmanager
+def _bulk_transaction(store, first_sync: bool):
+    """A write transaction for applying a long run of feed pages, as a DB-API cursor.
+
+    For its duration only: no foreign-key checks (every reference a change carries is resolved to a local id, or
+    the row is skipped as an orphan), no fsync (a process killed mid-way still leaves a consistent store; only an
+    operating-system crash could lose the transaction), a larger page cache, and the replies' search index
+    updated once at the end. ``first_sync`` also sets the big tables' secondary indexes aside and rebuilds them at
+    the end. Everything is put back inside the transaction, so an interrupted pull leaves the schema as it was.
+    """
     from agent_console.store import bulk
 
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        return None
-    conn.exec_driver_sql("PRAGMA cache_size = -262144")
-    rebuild_search = bulk.suspend_search_triggers(conn)
-    # Unique indexes stay: the upserts find rows through them.
-    restore_indexes = bulk.drop_secondary_indexes(conn, keep_unique=True)
+    with store.write_engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        # PRAGMA foreign_keys is a no-op inside a transaction: set it before BEGIN.
+        settings = {name: raw.execute(f"PRAGMA {name}").fetchone()[0]
+                    for name in ("foreign_keys", "synchronous", "cache_size")}
+        raw.execute("PRAGMA foreign_keys = OFF")
+        raw.execute("PRAGMA synchronous = OFF")
+        raw.execute("PRAGMA cache_size = -262144")
+        try:
+            with conn.begin():
+                restore_indexes = bulk.drop_secondary_indexes(conn, keep_unique=True) if first_sync else None
+                finish_search = bulk.defer_reply_search(conn)
+                cursor = raw.cursor()
+                try:
+                    yield cursor
+                finally:
+                    cursor.close()
+                if finish_search is not None:
+                    finish_search()
+                if restore_indexes is not None:
+                    restore_indexes()
+        finally:
+            try:
+                for name, value in settings.items():
+                    raw.execute(f"PRAGMA {name} = {int(value)}")
+            except Exception:  # noqa: BLE001 - a broken connection must not be reused with bulk settings
+                conn.invalidate()
 
-    def restore() -> None:
-        restore_indexes()
-        if rebuild_search is not None:
-            rebuild_search()
 
-    return restore
+def _write_state(cursor, key: str, value: str) -> None:
+    cursor.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+                   "excluded.value", (key, value))
 
 
 def _reason(detail) -> str:

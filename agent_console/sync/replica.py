@@ -29,6 +29,17 @@ class _TableInfo:
     columns: list[str]            # plain columns taken from the feed (no id, no foreign keys)
     datetimes: frozenset[str]
     references: list[feed_format.Reference]
+    #: Positions of the datetime columns in ``columns``.
+    time_positions: tuple[int, ...] = ()
+    #: ``INSERT … ON CONFLICT DO UPDATE`` over ``columns`` and then the references' local id columns.
+    upsert: str = ""
+
+    def __post_init__(self) -> None:
+        self.time_positions = tuple(i for i, name in enumerate(self.columns) if name in self.datetimes)
+        columns = self.columns + [ref.column for ref in self.references]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != self.key)
+        self.upsert = (f"INSERT INTO {self.table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+                       f"ON CONFLICT({self.key}) DO UPDATE SET {updates}")
 
 
 def _table_info(model) -> _TableInfo:
@@ -64,11 +75,14 @@ class ApplyReport:
     #: (entity, uid) of rows skipped because something they need is not in this store (e.g. a case outside the
     #: agent's queues).
     orphans: list[tuple[str, str]] = field(default_factory=list)
+    #: case uid -> the version the applied change carried.
+    case_versions: dict[str, int] = field(default_factory=dict)
 
     def merge(self, other: "ApplyReport") -> None:
         self.changes += other.changes
         self.case_uids |= other.case_uids
         self.orphans.extend(other.orphans)
+        self.case_versions.update(other.case_versions)
 
 
 class _Ids:
@@ -97,26 +111,36 @@ class _Ids:
 
 def apply_changes(session, changes: list[dict]) -> ApplyReport:
     """Apply one page of the feed inside the caller's write transaction."""
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        return apply_changes_with(cursor, changes)
+    finally:
+        cursor.close()
+
+
+def apply_changes_with(cursor, changes: list[dict]) -> ApplyReport:
+    """:func:`apply_changes` on a DB-API cursor of the write transaction."""
     report = ApplyReport(changes=len(changes))
     latest: dict[str, dict[str, dict]] = {}
     for change in changes:
         entity = change["entity"]
-        if entity in ENTITIES:
-            # Only the newest state of a row matters; a row changed twice in a page is written once.
-            rows = latest.setdefault(entity, {})
-            rows.pop(change["uid"], None)
-            rows[change["uid"]] = change["data"]
-    if not latest:
-        return report
-    cursor = session.connection().connection.driver_connection.cursor()
-    try:
+        rows = latest.get(entity)
+        if rows is None:
+            if entity not in ENTITIES:
+                continue
+            rows = latest[entity] = {}
+        uid = change["uid"]
+        if uid in rows:
+            # Only the newest state of a row matters; a row changed twice in a page is written once, in the
+            # place of its last change.
+            del rows[uid]
+        rows[uid] = change["data"]
+    if latest:
         ids = _Ids(cursor)
         for entity, info in _INFO.items():
             rows = latest.get(entity)
             if rows:
                 _apply_entity(cursor, ids, entity, info, rows, report)
-    finally:
-        cursor.close()
     return report
 
 
@@ -131,35 +155,38 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: dict[s
             live.append(data)
     if not live:
         return
-    resolved = {}
+    references = []
     for ref in info.references:
-        wanted = {data[ref.field] for data in live if data.get(ref.field) is not None}
-        resolved[ref.field] = ids.resolve(ref.target, ref.key, wanted) if wanted else {}
-    columns = info.columns + [ref.column for ref in info.references]
+        wanted = {value for data in live if (value := data.get(ref.field)) is not None}
+        references.append((ref.field, ids.resolve(ref.target, ref.key, wanted) if wanted else {}, ref.required))
+    columns = info.columns
+    times = info.time_positions
     values = []
+    kept = []
     for data in live:
-        row = []
-        for name in info.columns:
+        row = [data.get(name) for name in columns]
+        for position in times:
+            value = row[position]
+            if value is not None:
+                row[position] = stored_time(value)
+        for name, resolved, required in references:
             value = data.get(name)
-            row.append(stored_time(value) if name in info.datetimes and value is not None else value)
-        orphan = False
-        for ref in info.references:
-            ref_value = data.get(ref.field)
-            local_id = resolved[ref.field].get(ref_value) if ref_value is not None else None
-            if local_id is None and ref.required:
-                orphan = True
+            local_id = None if value is None else resolved.get(value)
+            if local_id is None and required:
+                report.orphans.append((entity, data.get(info.key)))
                 break
             row.append(local_id)
-        if orphan:
-            report.orphans.append((entity, data.get(info.key)))
-            continue
-        values.append(row)
-        if entity == "case":
-            report.case_uids.add(data["uid"])
-        elif data.get("case_uid"):
-            report.case_uids.add(data["case_uid"])
+        else:
+            values.append(row)
+            kept.append(data)
     if not values:
         return
+    if entity == "case":
+        report.case_uids.update(data["uid"] for data in kept)
+        report.case_versions.update((data["uid"], data["version"]) for data in kept
+                                    if isinstance(data.get("version"), int))
+    else:
+        report.case_uids.update(case_uid for data in kept if (case_uid := data.get("case_uid")))
     if entity == "case":
         free_case_keys(cursor, [(data["key"], data["uid"]) for data in live])
     elif entity == "sla_policy":
@@ -170,10 +197,7 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: dict[s
         column = "shortcut" if entity == "canned_response" else "slug"
         cursor.executemany(f"UPDATE {table} SET {column} = {column} || '~' || substr(uid, 1, 8) "
                            f"WHERE {column} = ? AND uid != ?", [(d.get(column), d["uid"]) for d in live])
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != info.key)
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-           f"ON CONFLICT({info.key}) DO UPDATE SET {updates}")
-    cursor.executemany(sql, values)
+    cursor.executemany(info.upsert, values)
 
 
 def free_case_keys(cursor, keys_and_uids: list[tuple[str, str]]) -> None:
