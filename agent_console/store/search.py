@@ -42,6 +42,7 @@ from agent_console.store.db import on_sqlite_connect
 NORMALISE_FUNCTION = "ac_search_norm"
 FACETS_FUNCTION = "ac_search_facets"
 BOOST_FUNCTION = "ac_search_boost"
+BOOST_INDEXED_FUNCTION = "ac_search_boost_indexed"
 #: Weights of the kb_fts columns (title, body, tags, facets) in BM25; facets only filter.
 KB_WEIGHTS = (6.0, 1.0, 3.0, 0.0)
 #: Normalised tokens never contain "_", so facet tokens ("lang_de", "tag_gift_card") cannot collide with words.
@@ -196,11 +197,15 @@ def boost_tokens(title: Any, body: Any, tags: Any, language: Any) -> str:
 
     Tokens never contain "_", so these cannot collide with words.
     """
-    title_tokens, body_tokens, tag_tokens = (
-        column.split(" ") if column else [] for column in (_sql_normalise(title, language),
-                                                            _sql_normalise(body, language),
-                                                            _sql_normalise(tags, language)))
-    size = len(title_tokens) + len(body_tokens) + len(tag_tokens) + len(_sql_facets(language, tags).split(" "))
+    return boost_tokens_of_indexed(_sql_normalise(title, language), _sql_normalise(body, language),
+                                   _sql_normalise(tags, language), _sql_facets(language, tags))
+
+
+def boost_tokens_of_indexed(title: Any, body: Any, tags: Any, facet_tokens: Any) -> str:
+    """``boost_tokens`` from a kb_fts row (the columns already normalised): what reindex reads back."""
+    title_tokens, body_tokens, tag_tokens, facets_tokens = (
+        column.split(" ") if isinstance(column, str) and column else [] for column in (title, body, tags, facet_tokens))
+    size = len(title_tokens) + len(body_tokens) + len(tag_tokens) + len(facets_tokens)
     title_weight, body_weight, tag_weight = KB_WEIGHTS[:3]
     weighted: dict[str, float] = Counter(body_tokens)  # type: ignore[assignment]
     if body_weight != 1.0:
@@ -221,6 +226,7 @@ def register_functions(dbapi_connection: sqlite3.Connection) -> None:
     dbapi_connection.create_function(NORMALISE_FUNCTION, 2, _sql_normalise, deterministic=True)
     dbapi_connection.create_function(FACETS_FUNCTION, 2, _sql_facets, deterministic=True)
     dbapi_connection.create_function(BOOST_FUNCTION, 4, boost_tokens, deterministic=True)
+    dbapi_connection.create_function(BOOST_INDEXED_FUNCTION, 4, boost_tokens_of_indexed, deterministic=True)
 
 
 on_sqlite_connect(register_functions)
@@ -335,8 +341,9 @@ def _fill(cursor: sqlite3.Cursor) -> tuple[int, int]:
     articles = cursor.rowcount
     cursor.execute("DROP TABLE IF EXISTS kb_fts_boost")
     cursor.execute(_BOOST_TABLE)
-    cursor.execute(f"INSERT INTO kb_fts_boost(rowid, tokens) SELECT id, {_BOOST_ROW.replace('new.', '')} "
-                   "FROM kb_articles")
+    # From kb_fts's just-normalised columns: no second pass of the stemmers over every article.
+    cursor.execute(f"INSERT INTO kb_fts_boost(rowid, tokens) SELECT rowid, "
+                   f"{BOOST_INDEXED_FUNCTION}(title, body, tags, facets) FROM kb_fts")
     cursor.execute("DROP TABLE IF EXISTS reply_fts")
     cursor.execute(_REPLY_TABLE)
     cursor.execute(
@@ -697,7 +704,10 @@ def _kb_ranked(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, m
     that bound, no other article can get in; otherwise every match is ranked, as without the shortcut.
     """
     if operator == "AND" and not any(term.prefix for term in terms):
-        ranked = _kb_ranked_candidates(raw, terms, match, limit)
+        try:
+            ranked = _kb_ranked_candidates(raw, terms, match, limit)
+        except sqlite3.OperationalError:  # no kb_fts_boost (a store not migrated yet): rank every match
+            ranked = None
         if ranked is not None:
             return ranked
     return raw.execute("SELECT rowid, rank FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rank, rowid LIMIT ?",

@@ -225,3 +225,24 @@ def test_default_thresholds_take_the_shortcut_for_a_common_word(tmp_path, monkey
         assert outcomes == [True]
     finally:
         store.dispose()
+
+
+def test_without_the_boost_index_every_match_is_ranked(tmp_path):
+    from agent_console.store.db import open_store
+
+    store = open_store(tmp_path / "kb.db")
+    try:
+        with store.transaction() as session:
+            session.execute(insert(KBArticle), _corpus(300))
+        expected = [h.id for h in _search_all(store, "Rechnung")]
+        with store.transaction() as session:
+            for statement in search.BOOST_DROP_STATEMENTS:
+                session.execute(text(statement))
+        assert [h.id for h in _search_all(store, "Rechnung")] == expected != []
+    finally:
+        store.dispose()
+
+
+def _search_all(store, query):
+    with store.session() as session:
+        return search.search_articles(session, query, limit=20)
