@@ -195,3 +195,11 @@ def test_cli_seed_demo(cli, store_path):
     assert again.exit_code == 1 and "--force" in again.stderr
     listing = cli("agents", "list", "--json")
     assert {"demo", "sup", "admin"} <= {a["login"] for a in __import__("json").loads(listing.stdout)}
+
+
+def test_cli_seed_demo_says_which_breaches_it_recorded(cli, store_path):
+    result = cli("seed", "demo", "--customers", "60", "--cases", "600", "--kb", "40", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    recorded = rows(store_path, "SELECT count(DISTINCT case_id) FROM sla_events WHERE detail = 'due time passed'")
+    assert recorded[0][0] > 0
+    assert f"{recorded[0][0]:,} open cases are already past an SLA target" in " ".join(result.stdout.split())
