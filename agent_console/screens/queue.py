@@ -188,14 +188,15 @@ class QueueScreen(Screen):
     def sla_changed(self) -> None:
         """The SLA sweeper recorded a breach or raised a priority: re-read the rows (priority, breach flag)."""
         if self._loaded:
-            self._reread()
+            self._reread(texts_changed=False)
 
-    def _reread(self) -> None:
-        """Cases may have changed: re-read the view's ids, its visible rows and the filter's texts."""
+    def _reread(self, texts_changed: bool = True) -> None:
+        """Cases may have changed: re-read the view's ids, its visible rows and (unless only SLA fields or the
+        assignee changed) the filter's texts — at once while a filter is shown, else when the agent next filters."""
         self._base = None
         self.table.invalidate()
         self.reload(keep=self.table.current_case_id)
-        if self._texts.loaded:
+        if texts_changed and self._texts.loaded:
             self._texts_stale = True
             if filter_needle(self.filter_text):
                 self._refresh_search_texts()
@@ -476,7 +477,7 @@ class QueueScreen(Screen):
 
     def _after_change(self, message: str) -> None:
         self.notify(message)
-        self._reread()
+        self._reread(texts_changed=False)  # a claim changes the assignee, not key, subject or customer
 
     def action_next_case(self) -> None:
         self._next_case()

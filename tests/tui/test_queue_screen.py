@@ -276,6 +276,7 @@ def test_queue_ids_first_rows_match_the_full_order(store, data, agents):
 
 
 async def test_filter_sees_cases_changed_since_its_texts_were_read(make_app, data, store):
+    from agent_console.app import SyncedChanges
     from agent_console.store.models import Case
 
     app = make_app()
@@ -284,11 +285,12 @@ async def test_filter_sees_cases_changed_since_its_texts_were_read(make_app, dat
         await pilot.press("slash", *"zebra")
         await settle(pilot)
         assert table_keys(app) == []
-        # Someone (a colleague via sync, another screen) renames a case; the queue re-reads its view.
+        # A colleague renames a case; the sync engine pulls the change and tells the console.
         with store.transaction() as session:
             case = session.scalars(select(Case).where(Case.key == data.keys["ben_case"])).one()
             case.subject = "Zebra crossing blocked"
-        app.screen.sla_changed()
+            case_id = case.id
+        app.post_message(SyncedChanges(frozenset({case_id})))
         await settle(pilot)
         await settle(pilot)
         assert table_keys(app) == [data.keys["ben_case"]]
@@ -317,3 +319,24 @@ def test_text_filter_narrows_what_it_found_before(store, data):
     # A match never spans two fields (key, subject, customer name are separate lines).
     assert texts.filter(ids, "blinkt rot") == scan("blinkt rot") != []
     assert texts.filter(ids, filter_needle("blinkt rot\npetra")) == []
+
+
+async def test_filter_sees_a_case_renamed_while_another_screen_was_shown(make_app, data, store):
+    from agent_console.store.models import Case
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"okapi", "enter")
+        await settle(pilot)
+        assert table_keys(app) == []
+        await pilot.press("question_mark")  # the keys screen covers the queue
+        await settle(pilot)
+        with store.transaction() as session:
+            case = session.scalars(select(Case).where(Case.key == data.keys["chat_ok"])).one()
+            case.subject = "Okapi plush toy missing"
+        await pilot.press("escape")  # back: the queue re-reads what it shows, the filter's texts too
+        await settle(pilot)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "QueueScreen"
+        assert table_keys(app) == [data.keys["chat_ok"]]
