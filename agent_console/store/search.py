@@ -33,9 +33,10 @@ import sqlite3
 import threading
 import unicodedata
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from agent_console.store.db import on_sqlite_connect
 
@@ -230,6 +231,21 @@ def register_functions(dbapi_connection: sqlite3.Connection) -> None:
 
 
 on_sqlite_connect(register_functions)
+
+
+@contextmanager
+def _read_snapshot(raw: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction around a search, so that the ranking shortcut's bound, the ranking and the rows all see
+    the same index. A Session's connection is in a transaction already; a bare sqlite3 connection may not be."""
+    if raw.in_transaction:
+        yield
+        return
+    raw.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if raw.in_transaction:
+            raw.rollback()  # it only read
 
 
 def _dbapi(target: Any) -> sqlite3.Connection:
@@ -888,8 +904,9 @@ def search_kb(session: Any, query: str | None, *, language: str | None = None, t
     tag_filter = tuple(t.strip() for t in tags if t and t.strip())
     terms = parse_query(query, language, prefix_last=prefix_last)
     limit = max(1, min(int(limit), 500))
-    return _search(raw, "kb_fts_vocab", terms,
-                   lambda chosen, operator: _kb_query(raw, chosen, operator, language, tag_filter, limit))
+    with _read_snapshot(raw):
+        return _search(raw, "kb_fts_vocab", terms,
+                       lambda chosen, operator: _kb_query(raw, chosen, operator, language, tag_filter, limit))
 
 
 def search_articles(session: Any, query: str | None, *, language: str | None = None, tags: Iterable[str] = (),
