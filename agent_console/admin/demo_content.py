@@ -477,6 +477,33 @@ TOPICS: list[Topic] = [
     ),
 ]
 
+_SALUTATIONS = ("Hallo", "Hi", "Hello", "Guten Tag", "Sehr geehrte", "Dear")
+#: Placeholders that have a capitalised twin, for a text that now starts with one.
+_CAPITALISED = {"der_product", "den_product", "dem_product", "mein_product", "meinen_product", "er"}
+_conversational: dict[str, str] = {}
+
+
+def conversational(template: str) -> str:
+    """A letter-style template as said on a call or typed in a chat: without salutation and sign-off, one line."""
+    found = _conversational.get(template)
+    if found is not None:
+        return found
+    paragraphs = template.split("\n\n")
+    if len(paragraphs) > 1 and paragraphs[0].startswith(_SALUTATIONS) and paragraphs[0].rstrip().endswith(","):
+        paragraphs = paragraphs[1:]
+    while len(paragraphs) > 1 and ("{customer}" in paragraphs[-1] or "{agent}" in paragraphs[-1]):
+        paragraphs = paragraphs[:-1]
+    text = " ".join(p.replace("\n", " ") for p in paragraphs).strip()
+    if text.startswith("{"):
+        name = text[1:text.index("}")]
+        if name in _CAPITALISED:
+            text = "{" + name.capitalize() + text[len(name) + 1:]
+    elif text:
+        text = text[0].upper() + text[1:]
+    found = _conversational[template] = text or template
+    return found
+
+
 #: Per topic, the canned response (shortcut; ``-de`` for German) and the KB article (slug; ``-de`` for German) that
 #: answer it: what an agent inserts with ctrl+t and finds with ctrl+k for such a case.
 ANSWERS: dict[str, tuple[str, str]] = {

@@ -358,11 +358,20 @@ class _Seeder:
         table = CannedResponse.__table__
         existing = {r.shortcut for r in conn.execute(select(table.c.shortcut))}
         rows = []
+        # Used as often as the requests they answer come up (the picker lists the most used first); the openers and
+        # closers of every conversation most of all.
+        weight = {name: 0 for name, *_ in content.CANNED}
+        for topic in content.TOPICS:
+            canned = content.ANSWERS[topic.key][0]
+            for language in ("de", "en"):
+                weight[content.localised(canned, language)] += topic.weight
         for shortcut, language, category, title, body in content.CANNED:
             if shortcut in existing:
                 continue
+            base = weight[shortcut] * 25 or 500
+            usage = int(base * self.rng.uniform(0.8, 1.2) * (1.1 if language == "de" else 0.9))
             rows.append({"uid": _uid(), "title": title, "shortcut": shortcut, "category": category,
-                         "language": language, "body": body, "usage_count": self.rng.randint(0, 400),
+                         "language": language, "body": body, "usage_count": usage,
                          "created_at": self.now - timedelta(days=200), "updated_at": self.now - timedelta(days=30),
                          "version": 1})
         self._insert(conn, CannedResponse, rows)
@@ -728,7 +737,11 @@ class _Seeder:
             "sla_breached": breached, "escalation_level": 1 if escalated_case else 0, "wrap_up_code": wrap_code,
             "version": len(thread) + (2 if not is_open else 1),
         })
+        # A call or chat is a conversation, not a letter: no salutation and sign-off in what was said.
+        spoken = channel in LIVE_CHANNELS
         for at, direction, agent, internal, body in thread:
+            if spoken and not internal:
+                body = content.conversational(body)
             batch[Message].append({
                 "id": ids[Message], "uid": _uid(), "case_id": case_id, "direction": direction, "channel": channel,
                 "author_agent_id": agent["id"] if agent else None,

@@ -176,11 +176,21 @@ def test_every_request_names_only_products_it_fits(topic):
         for product in products or [content.PRODUCT_CATALOGUE[0]]:
             fill = {**details, **content.product_fill(product, language)}
             for text in texts + queue_texts:
-                rendered = text.format(**fill)  # every placeholder is known
-                assert "{" not in rendered and "}" not in rendered
+                for form in (text, content.conversational(text)):
+                    rendered = form.format(**fill)  # every placeholder is known
+                    assert "{" not in rendered and "}" not in rendered
+                    assert rendered[:1] == rendered[:1].upper(), rendered
             for pattern, kinds in NEEDS:
                 if any(pattern.search(t) for t in names_product):
                     assert product.kinds & kinds, (topic.key, product.key, pattern.pattern)
+
+
+def test_calls_and_chats_read_as_conversations():
+    opener = "Guten Tag,\n\n{mein_product} lässt sich nicht einschalten.\nWas nun?\n\nViele Grüße\n{customer}"
+    assert content.conversational(opener) == "{Mein_product} lässt sich nicht einschalten. Was nun?"
+    reply = "Hi {first_name},\n\nplease unplug it.\n\nBest regards,\n{agent}"
+    assert content.conversational(reply) == "Please unplug it."
+    assert content.conversational("Hi, when will order {order} arrive?") == "Hi, when will order {order} arrive?"
 
 
 def test_german_product_sentences_use_the_nouns_gender():
