@@ -19,6 +19,9 @@ Design:
 * Queries never reach the FTS5 query parser as user text: the input is split into words by the same tokenizer,
   every word is normalised and double-quoted, so ``AND``, ``NEAR(``, ``*``, ``"``, ``-``, ``^`` and ``col:`` are just
   words (or nothing). Without a language filter a word matches either its German or its English stem.
+* Ranking is FTS5's bm25() (title weighs most). For a one-word query matching thousands of articles, only the
+  articles that can score high (``kb_fts_boost``) are ranked, with a proof from the BM25 formula that no other
+  article can reach the page (see ``_kb_ranked``); the page is the same as ranking every match.
 * When nothing matches, unknown words are replaced by their nearest indexed terms (rapidfuzz over the ``fts5vocab``
   terms that share the first letter), and as a last resort any word may match (OR), still ranked by BM25.
 """
@@ -64,7 +67,10 @@ MAX_SIZE_BUCKET = 40
 #: One-word queries rank first the strong articles and the repeats in articles shorter than this share of the
 #: average size: the bound for the rest then stays below what a title-and-body article of average size scores.
 STRONG_LENGTH_FRACTION = 0.85
-#: When the ranking shortcut is tried: at least this many matches expected, and this many per candidate.
+#: When the ranking shortcut is tried: queries of at most this many words (with more, the matches are few or the
+#: candidates many: ranking every match was as fast or faster on the bench corpus), at least this many matches
+#: expected, and this many per candidate.
+SHORTCUT_MAX_WORDS = 1
 SHORTCUT_MIN_MATCHES = 1000
 SHORTCUT_MATCHES_PER_CANDIDATE = 1.5
 _STEM_CACHE_LIMIT = 400_000
@@ -712,14 +718,15 @@ def _kb_ranked(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, m
     """The ``limit`` best (rowid, rank) for ``match``, best first; ties by rowid. Exactly FTS5's BM25 order.
 
     bm25() costs about a microsecond per matching row (a column-size lookup per row), so a common word that
-    matches a fifth of the articles would cost milliseconds. The shortcut ranks only *candidates*: articles that
-    have some query token in title or tags, or twice in the body, or are short (``kb_fts_boost``), plus articles
-    holding two spellings of one query word. Every other matching article has each query phrase at most once, in
-    the body only, and at least SHORT_ARTICLE_TOKENS tokens, so its BM25 is at most
-    ``sum over words of max idf * F(1, SHORT_ARTICLE_TOKENS)``. When the candidates fill the page with scores above
-    that bound, no other article can get in; otherwise every match is ranked, as without the shortcut.
+    matches a fifth of the articles would cost milliseconds. The shortcut ranks only *candidates* (kb_fts_boost):
+    first the articles where the word is strong (title and body, ...) or repeated in an article shorter than about
+    the average; failing that, every article with the word in title or tags, twice in the body, or short; plus
+    articles holding two spellings of the word. Any other matching article has a weighted count and length that
+    cap its BM25 (``_bm25_term`` of that count and length, times the IDF). When the candidates fill the page with
+    scores above that cap, no other article can get in; otherwise every match is ranked, as without the shortcut.
+    Used for one-word queries (SHORTCUT_MAX_WORDS), where it pays; the scores are FTS5's own either way.
     """
-    if operator == "AND" and not any(term.prefix for term in terms):
+    if operator == "AND" and len(terms) <= SHORTCUT_MAX_WORDS and not any(term.prefix for term in terms):
         try:
             ranked = _kb_ranked_candidates(raw, terms, match, limit)
         except sqlite3.OperationalError:  # no kb_fts_boost (a store not migrated yet): rank every match

@@ -75,6 +75,7 @@ def shortcut_outcomes(monkeypatch):
     The shortcut is tried for every query here, not only where it is expected to pay, so that its results are
     compared on small and large result sets alike.
     """
+    monkeypatch.setattr(search, "SHORTCUT_MAX_WORDS", 10)
     monkeypatch.setattr(search, "SHORTCUT_MIN_MATCHES", 0)
     monkeypatch.setattr(search, "SHORTCUT_MATCHES_PER_CANDIDATE", 0)
     outcomes: list[str] = []
