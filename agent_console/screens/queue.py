@@ -11,6 +11,7 @@ query, no worker — when the texts are there; before that, the keystroke's work
 from __future__ import annotations
 
 import threading
+from itertools import compress
 from dataclasses import replace
 
 from rich.text import Text
@@ -80,6 +81,10 @@ class CaseTextFilter:
         texts = self._texts or {}
         return [i for i in ids if i not in texts]
 
+    def covers(self, ids: list[int]) -> bool:
+        texts = self._texts
+        return texts is not None and all(i in texts for i in ids)
+
     def add(self, session, ids: list[int]) -> None:
         """Texts of cases the open-case load does not cover (closed cases in "all", cases that arrived since)."""
         found: dict[int, str] = {}
@@ -94,6 +99,18 @@ class CaseTextFilter:
         self._last = None
         self._texts = texts
 
+    def prepare(self, ids: list[int]) -> None:
+        """Line the texts up with ``ids`` ahead of the first keystroke (in a worker)."""
+        self._align(ids)
+
+    def _align(self, ids: list[int]) -> list[str]:
+        aligned = self._aligned
+        if aligned is None or aligned[0] is not ids:
+            texts = self._texts or {}
+            aligned = (ids, [texts.get(i, "") for i in ids])
+            self._aligned = aligned
+        return aligned[1]
+
     def filter(self, ids: list[int], needle: str) -> list[int]:
         """The ids (in their order) whose text contains ``needle`` (already normalised by ``filter_needle``)."""
         if not needle:
@@ -102,16 +119,13 @@ class CaseTextFilter:
         if last is not None and last[0] is ids and needle.startswith(last[1]):
             candidates, haystacks = last[2], last[3]
         else:
-            aligned = self._aligned
-            if aligned is None or aligned[0] is not ids:
-                texts = self._texts or {}
-                aligned = (ids, [texts.get(i, "") for i in ids])
-                self._aligned = aligned
-            candidates, haystacks = aligned
-        pairs = [(i, text) for i, text in zip(candidates, haystacks) if needle in text]
-        result = [i for i, _text in pairs]
-        self._last = (ids, needle, result, [text for _i, text in pairs])
+            candidates, haystacks = ids, self._align(ids)
+        # One C-level pass per list: a mask of matches, then both lists compressed by it.
+        mask = [needle in text for text in haystacks]
+        result = list(compress(candidates, mask))
+        self._last = (ids, needle, result, list(compress(haystacks, mask)))
         return result
+
 
 VIEW_LABELS = {
     "mine": "Mine",
@@ -268,6 +282,9 @@ class QueueScreen(Screen):
             else:
                 ids = queries.queue_case_ids(session, view)
                 self._base = (self._base_key(view), ids)
+                if self._texts.covers(ids):  # ready for the next keystroke to filter on the spot
+                    self._texts_complete_for = ids
+                    self._texts.prepare(ids)
             due = len(queries.open_follow_ups(session, app.agent.id, due_before=now))
         if get_current_worker().is_cancelled or generation != self._generation:
             return
@@ -301,8 +318,12 @@ class QueueScreen(Screen):
             return False
         view = self.current_view()
         base = self._base
-        if base is None or base[0] != self._base_key(view) or self._texts_complete_for is not base[1]:
+        if base is None or base[0] != self._base_key(view):
             return False
+        if self._texts_complete_for is not base[1]:
+            if not self._texts.covers(base[1]):
+                return False  # cases the texts do not know yet: the worker reads theirs
+            self._texts_complete_for = base[1]
         with self._generation_lock:
             self._generation += 1  # any slower request still under way is now stale
             generation = self._generation
@@ -319,7 +340,8 @@ class QueueScreen(Screen):
                 missing = self._texts.missing(base[1])
                 if missing and self.view_name == "all":
                     self._texts.add(session, missing)
-                self._texts_complete_for = base[1] if not self._texts.missing(base[1]) else None
+                self._texts_complete_for = base[1] if self._texts.covers(base[1]) else None
+                self._texts.prepare(base[1])
         if filter_needle(self.filter_text):
             self.app.call_from_thread(self._refilter)
 
