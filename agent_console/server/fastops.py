@@ -24,6 +24,7 @@ from agent_console.server import schemas
 from agent_console.server.auth import Principal
 from agent_console.server.db import ServerStore, announce, append_change_log
 from agent_console.server.feed import TRACKED, lookup_references, row_dict
+from agent_console.server.ops import duplicate_answer
 from agent_console.store import feed_format
 from agent_console.store.models import (
     Agent,
@@ -132,10 +133,7 @@ class _Group:
         for op in ops:
             op_id = str(op.op_id)
             if op_id in self.seen:
-                stored = self.seen[op_id]
-                results.append({"op_id": op_id, "status": "duplicate", "original_status": stored.get("status"),
-                                "result": stored.get("result"), "current": stored.get("current"),
-                                "reason": stored.get("reason")})
+                results.append(duplicate_answer(op_id, self.seen[op_id]))
                 continue
             now = self.clock.now()
             outcome = self._message_add(op.payload.message, now)

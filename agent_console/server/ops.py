@@ -91,10 +91,7 @@ def apply_batch(store, clock, principal: Principal, batch: schemas.OpsBatch) -> 
         for op in batch.ops:
             op_id = str(op.op_id)
             if op_id in seen:
-                stored = seen[op_id]
-                results.append({"op_id": op_id, "status": "duplicate", "original_status": stored.get("status"),
-                                "result": stored.get("result"), "current": stored.get("current"),
-                                "reason": stored.get("reason")})
+                results.append(duplicate_answer(op_id, seen[op_id]))
                 continue
             outcome = applier.apply(op)
             session.add(AppliedOp(op_id=op_id, agent_id=principal.agent_id, kind=op.kind,
@@ -102,6 +99,12 @@ def apply_batch(store, clock, principal: Principal, batch: schemas.OpsBatch) -> 
             seen[op_id] = outcome
             results.append({"op_id": op_id, **outcome})
     return results
+
+
+def duplicate_answer(op_id: str, stored: dict) -> dict:
+    """The answer to an op applied before: its first answer again, marked as a duplicate."""
+    return {"op_id": op_id, "status": "duplicate", "original_status": stored.get("status"),
+            "result": stored.get("result"), "current": stored.get("current"), "reason": stored.get("reason")}
 
 
 class _Applier:
