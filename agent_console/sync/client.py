@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import msgspec
 import orjson
 
 API = "/api/v1"
@@ -20,6 +21,24 @@ API = "/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=3.0)
 #: The event stream sends a heartbeat every ~15 s; no byte for this long means the connection is dead.
 EVENTS_READ_TIMEOUT = 45.0
+
+
+class Change(msgspec.Struct):
+    """One change of the feed. ``data`` (the entity's JSON) is kept undecoded: the replica decodes the rows of one
+    entity together, straight into their columns."""
+
+    entity: str
+    uid: str
+    data: msgspec.Raw
+
+
+class FeedPage(msgspec.Struct):
+    changes: list[Change]
+    next_cursor: int
+    has_more: bool
+
+
+_FEED_PAGE = msgspec.json.Decoder(FeedPage)
 
 
 class SyncError(Exception):
@@ -121,9 +140,18 @@ class SyncClient:
     def me(self) -> dict:
         return self._request("GET", "/auth/me")
 
-    def changes(self, cursor: int, limit: int = 2000) -> dict:
-        """One page of the change feed: ``{"changes": [...], "next_cursor": N, "has_more": bool}``."""
-        return self._request("GET", "/changes", params={"cursor": cursor, "limit": limit})
+    def changes(self, cursor: int, limit: int = 2000) -> FeedPage:
+        """One page of the change feed."""
+        try:
+            response = self._http.get(API + "/changes", params={"cursor": cursor, "limit": limit})
+        except httpx.TransportError as exc:
+            raise Offline(f"cannot reach {self.server_url}: {exc.__class__.__name__}: {exc}") from exc
+        if response.status_code != 200:
+            self._decode(response)
+        try:
+            return _FEED_PAGE.decode(response.content)
+        except msgspec.DecodeError as exc:
+            raise Offline(f"the server sent a change feed page that cannot be read: {exc}") from exc
 
     def push(self, ops: list[dict]) -> dict:
         """``POST /ops``: ``{"results": [{op_id, status, result, current, reason, original_status}], "cursor"}``."""

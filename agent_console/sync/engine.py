@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from agent_console.store.models import Agent, Case, Draft, Message, OutboxOp, SyncState
 from agent_console.sync import outbox
-from agent_console.sync.client import AuthError, BatchInvalid, Forbidden, Offline, SyncClient, SyncError
+from agent_console.sync.client import AuthError, BatchInvalid, FeedPage, Forbidden, Offline, SyncClient, SyncError
 from agent_console.sync.replica import ApplyReport, apply_case_state, apply_changes_with, free_case_keys
 
 log = logging.getLogger(__name__)
@@ -378,7 +378,7 @@ class SyncEngine:
             page = pages.next()
             if page is None:
                 return report
-            bulk = self.bulk_pages > 1 and page["has_more"] and len(page["changes"]) >= self.page_size
+            bulk = self.bulk_pages > 1 and page.has_more and len(page.changes) >= self.page_size
             resuming_first_sync = cursor == 0 or read_state(self.store, FIRST_SYNC) == "1"
             first_sync = bulk and resuming_first_sync
             if bulk:
@@ -392,11 +392,11 @@ class SyncEngine:
                 with _bulk_transaction(self.store, first_sync) if bulk else _transaction(self.store) as db:
                     taken = 0
                     while True:
-                        applied = apply_changes_with(db, page["changes"])
+                        applied = apply_changes_with(db, page.changes)
                         report.pulled.merge(applied)
                         self._note_versions(applied.case_versions)
-                        cursor = int(page["next_cursor"])
-                        more = page["has_more"]
+                        cursor = page.next_cursor
+                        more = page.has_more
                         report.pages += 1
                         taken += 1
                         if not more or taken >= per_transaction:
@@ -586,12 +586,12 @@ class _PageFetcher:
                 except queue.Full:
                     continue
             fetched += 1
-            if isinstance(item, BaseException) or not item["has_more"] or \
+            if isinstance(item, BaseException) or not item.has_more or \
                     (max_pages is not None and fetched >= max_pages):
                 return
-            cursor = int(item["next_cursor"])
+            cursor = item.next_cursor
 
-    def next(self) -> dict | None:
+    def next(self) -> FeedPage | None:
         """The next page; None past the last page allowed (``max_pages``)."""
         while True:
             try:

@@ -13,10 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
+
+import msgspec
+import orjson
 
 from agent_console.store import feed_format
 from agent_console.store.models import Agent, CaseArticleLink
 from agent_console.store.types import UTCDateTime
+from agent_console.sync.client import Change
 
 ENTITIES = feed_format.ENTITIES
 _CHUNK = 500
@@ -33,8 +38,17 @@ class _TableInfo:
     time_positions: tuple[int, ...] = ()
     #: ``INSERT … ON CONFLICT DO UPDATE`` over ``columns`` and then the references' local id columns.
     upsert: str = ""
+    #: Decodes a JSON array of this entity's changes into structs whose fields are ``columns``, then the
+    #: references' feed fields, then ``deleted`` (missing fields are None).
+    decoder: Any = None
+    #: Rows that belong to a case (``case_uid``).
+    case_bound: bool = False
 
     def __post_init__(self) -> None:
+        self.case_bound = any(ref.field == "case_uid" for ref in self.references)
+        fields = [(name, Any, None) for name in self.columns + [ref.field for ref in self.references]]
+        row_type = msgspec.defstruct(f"{self.table.name}_change", [*fields, ("deleted", bool, False)])
+        self.decoder = msgspec.json.Decoder(list[row_type])
         self.time_positions = tuple(i for i, name in enumerate(self.columns) if name in self.datetimes)
         columns = self.columns + [ref.column for ref in self.references]
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != self.key)
@@ -110,93 +124,95 @@ class _Ids:
 
 
 def apply_changes(session, changes: list[dict]) -> ApplyReport:
-    """Apply one page of the feed inside the caller's write transaction."""
+    """Apply changes given as dicts (``entity``, ``uid``, ``data``) inside the caller's write transaction."""
     cursor = session.connection().connection.driver_connection.cursor()
     try:
-        return apply_changes_with(cursor, changes)
+        return apply_changes_with(cursor, [Change(c["entity"], c["uid"], msgspec.Raw(orjson.dumps(c["data"])))
+                                           for c in changes])
     finally:
         cursor.close()
 
 
-def apply_changes_with(cursor, changes: list[dict]) -> ApplyReport:
-    """:func:`apply_changes` on a DB-API cursor of the write transaction."""
+def apply_changes_with(cursor, changes: list[Change]) -> ApplyReport:
+    """Apply one page of the feed on a DB-API cursor of the caller's write transaction."""
     report = ApplyReport(changes=len(changes))
-    latest: dict[str, dict[str, dict]] = {}
+    latest: dict[str, dict[str, msgspec.Raw]] = {}
     for change in changes:
-        entity = change["entity"]
+        entity = change.entity
         rows = latest.get(entity)
         if rows is None:
             if entity not in ENTITIES:
                 continue
             rows = latest[entity] = {}
-        uid = change["uid"]
+        uid = change.uid
         if uid in rows:
             # Only the newest state of a row matters; a row changed twice in a page is written once, in the
             # place of its last change.
             del rows[uid]
-        rows[uid] = change["data"]
+        rows[uid] = change.data
     if latest:
         ids = _Ids(cursor)
         for entity, info in _INFO.items():
             rows = latest.get(entity)
             if rows:
-                _apply_entity(cursor, ids, entity, info, rows, report)
+                _apply_entity(cursor, ids, entity, info, info.decoder.decode(b"[" + b",".join(rows.values()) + b"]"),
+                              report)
     return report
 
 
-def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: dict[str, dict],
-                  report: ApplyReport) -> None:
+def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, report: ApplyReport) -> None:
     table = info.table.name
     live = []
-    for uid, data in rows.items():
-        if data.get("deleted"):
-            _delete(cursor, ids, entity, uid)
+    for row in rows:
+        if row.deleted:
+            _delete(cursor, ids, entity, getattr(row, info.key))
         else:
-            live.append(data)
+            live.append(row)
     if not live:
         return
+    width = len(info.columns)
     references = []
-    for ref in info.references:
-        wanted = {value for data in live if (value := data.get(ref.field)) is not None}
-        references.append((ref.field, ids.resolve(ref.target, ref.key, wanted) if wanted else {}, ref.required))
-    columns = info.columns
+    for position, ref in enumerate(info.references, start=width):
+        wanted = {value for row in live if (value := getattr(row, ref.field)) is not None}
+        references.append((position, ids.resolve(ref.target, ref.key, wanted) if wanted else {}, ref.required))
     times = info.time_positions
+    as_tuple = msgspec.structs.astuple
     values = []
     kept = []
-    for data in live:
-        row = [data.get(name) for name in columns]
+    for row in live:
+        fields = as_tuple(row)
+        stored = list(fields[:width])
         for position in times:
-            value = row[position]
+            value = stored[position]
             if value is not None:
-                row[position] = stored_time(value)
-        for name, resolved, required in references:
-            value = data.get(name)
+                stored[position] = stored_time(value)
+        for position, resolved, required in references:
+            value = fields[position]
             local_id = None if value is None else resolved.get(value)
             if local_id is None and required:
-                report.orphans.append((entity, data.get(info.key)))
+                report.orphans.append((entity, getattr(row, info.key)))
                 break
-            row.append(local_id)
+            stored.append(local_id)
         else:
-            values.append(row)
-            kept.append(data)
+            values.append(stored)
+            kept.append(row)
     if not values:
         return
     if entity == "case":
-        report.case_uids.update(data["uid"] for data in kept)
-        report.case_versions.update((data["uid"], data["version"]) for data in kept
-                                    if isinstance(data.get("version"), int))
-    else:
-        report.case_uids.update(case_uid for data in kept if (case_uid := data.get("case_uid")))
+        report.case_uids.update(row.uid for row in kept)
+        report.case_versions.update((row.uid, row.version) for row in kept if isinstance(row.version, int))
+    elif info.case_bound:
+        report.case_uids.update(row.case_uid for row in kept if row.case_uid)
     if entity == "case":
-        free_case_keys(cursor, [(data["key"], data["uid"]) for data in live])
+        free_case_keys(cursor, [(row.key, row.uid) for row in live])
     elif entity == "sla_policy":
         # One policy per channel and priority: the team's replaces a console's own default.
         cursor.executemany("DELETE FROM sla_policies WHERE channel = ? AND priority IS ? AND uid != ?",
-                           [(d.get("channel"), d.get("priority"), d["uid"]) for d in live])
+                           [(row.channel, row.priority, row.uid) for row in live])
     elif entity in ("canned_response", "kb_article"):
         column = "shortcut" if entity == "canned_response" else "slug"
         cursor.executemany(f"UPDATE {table} SET {column} = {column} || '~' || substr(uid, 1, 8) "
-                           f"WHERE {column} = ? AND uid != ?", [(d.get(column), d["uid"]) for d in live])
+                           f"WHERE {column} = ? AND uid != ?", [(getattr(row, column), row.uid) for row in live])
     cursor.executemany(info.upsert, values)
 
 
