@@ -278,26 +278,35 @@ _IS_REPLY = "new.direction = 'out' AND new.is_internal = 0"
 # kb_fts_boost: per article, the tokens that can score more than one plain body mention (boost_tokens). Only a
 # candidate set for the ranking shortcut, never ranked itself: detail=none and no column sizes keep it small.
 _BOOST_TABLE = f"CREATE VIRTUAL TABLE kb_fts_boost USING fts5(tokens, detail=none, columnsize=0, {_TOKENIZER})"
+
+
+def _follow_articles(trigger: str, table: str, columns: str, values: str) -> tuple[str, str, str]:
+    """Triggers that keep ``table`` (rowid = article id) in step with kb_articles."""
+    insert = f"INSERT INTO {table}(rowid, {columns}) VALUES (new.id, {values});"
+    return (
+        f"""CREATE TRIGGER IF NOT EXISTS {trigger}_insert AFTER INSERT ON kb_articles BEGIN
+        {insert}
+    END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {trigger}_update AFTER UPDATE OF id, title, body, tags, language
+        ON kb_articles BEGIN
+        DELETE FROM {table} WHERE rowid = old.id;
+        {insert}
+    END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {trigger}_delete AFTER DELETE ON kb_articles BEGIN
+        DELETE FROM {table} WHERE rowid = old.id;
+    END""",
+    )
+
+
+def _drop_triggers(trigger: str) -> tuple[str, str, str]:
+    return tuple(f"DROP TRIGGER IF EXISTS {trigger}_{event}" for event in ("insert", "update", "delete"))
+
+
 BOOST_SCHEMA_STATEMENTS = (
     _BOOST_TABLE.replace("TABLE", "TABLE IF NOT EXISTS", 1),
-    f"""CREATE TRIGGER IF NOT EXISTS kb_articles_boost_insert AFTER INSERT ON kb_articles BEGIN
-        INSERT INTO kb_fts_boost(rowid, tokens) VALUES (new.id, {_BOOST_ROW});
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS kb_articles_boost_update AFTER UPDATE OF id, title, body, tags, language
-        ON kb_articles BEGIN
-        DELETE FROM kb_fts_boost WHERE rowid = old.id;
-        INSERT INTO kb_fts_boost(rowid, tokens) VALUES (new.id, {_BOOST_ROW});
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS kb_articles_boost_delete AFTER DELETE ON kb_articles BEGIN
-        DELETE FROM kb_fts_boost WHERE rowid = old.id;
-    END""",
+    *_follow_articles("kb_articles_boost", "kb_fts_boost", "tokens", _BOOST_ROW),
 )
-BOOST_DROP_STATEMENTS = (
-    "DROP TRIGGER IF EXISTS kb_articles_boost_insert",
-    "DROP TRIGGER IF EXISTS kb_articles_boost_update",
-    "DROP TRIGGER IF EXISTS kb_articles_boost_delete",
-    "DROP TABLE IF EXISTS kb_fts_boost",
-)
+BOOST_DROP_STATEMENTS = (*_drop_triggers("kb_articles_boost"), "DROP TABLE IF EXISTS kb_fts_boost")
 
 SCHEMA_STATEMENTS = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING fts5(title, body, tags, facets, {_TOKENIZER})",
@@ -305,17 +314,7 @@ SCHEMA_STATEMENTS = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS reply_fts USING fts5(body, {_TOKENIZER})",
     "CREATE VIRTUAL TABLE IF NOT EXISTS reply_fts_vocab USING fts5vocab(reply_fts, 'row')",
     "INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', 'bm25({}, {}, {}, {})')".format(*KB_WEIGHTS),
-    f"""CREATE TRIGGER IF NOT EXISTS kb_articles_search_insert AFTER INSERT ON kb_articles BEGIN
-        INSERT INTO kb_fts(rowid, title, body, tags, facets) VALUES (new.id, {_KB_ROW});
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS kb_articles_search_update AFTER UPDATE OF id, title, body, tags, language
-        ON kb_articles BEGIN
-        DELETE FROM kb_fts WHERE rowid = old.id;
-        INSERT INTO kb_fts(rowid, title, body, tags, facets) VALUES (new.id, {_KB_ROW});
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS kb_articles_search_delete AFTER DELETE ON kb_articles BEGIN
-        DELETE FROM kb_fts WHERE rowid = old.id;
-    END""",
+    *_follow_articles("kb_articles_search", "kb_fts", "title, body, tags, facets", _KB_ROW),
     *BOOST_SCHEMA_STATEMENTS,
     f"""CREATE TRIGGER IF NOT EXISTS messages_reply_search_insert AFTER INSERT ON messages WHEN {_IS_REPLY} BEGIN
         INSERT INTO reply_fts(rowid, body) VALUES (new.id, {_REPLY_ROW});
@@ -331,9 +330,7 @@ SCHEMA_STATEMENTS = (
 )
 
 DROP_STATEMENTS = (
-    "DROP TRIGGER IF EXISTS kb_articles_search_insert",
-    "DROP TRIGGER IF EXISTS kb_articles_search_update",
-    "DROP TRIGGER IF EXISTS kb_articles_search_delete",
+    *_drop_triggers("kb_articles_search"),
     "DROP TRIGGER IF EXISTS messages_reply_search_insert",
     "DROP TRIGGER IF EXISTS messages_reply_search_update",
     "DROP TRIGGER IF EXISTS messages_reply_search_delete",
@@ -350,6 +347,14 @@ _REPLY_TABLE = f"CREATE VIRTUAL TABLE reply_fts USING fts5(body, {_TOKENIZER})"
 _KB_RANK = "INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', 'bm25({}, {}, {}, {})')".format(*KB_WEIGHTS)
 
 
+def fill_boost(cursor: sqlite3.Cursor) -> None:
+    """(Re)build kb_fts_boost from kb_fts's normalised columns: no second pass of the stemmers over the articles."""
+    cursor.execute("DROP TABLE IF EXISTS kb_fts_boost")
+    cursor.execute(_BOOST_TABLE)
+    cursor.execute(f"INSERT INTO kb_fts_boost(rowid, tokens) SELECT rowid, "
+                   f"{BOOST_INDEXED_FUNCTION}(title, body, tags, facets) FROM kb_fts")
+
+
 def _fill(cursor: sqlite3.Cursor) -> tuple[int, int]:
     # Dropping and re-creating is far cheaper than DELETE on a full FTS5 table (which re-reads every row to remove
     # its tokens). The triggers and the fts5vocab tables refer to the tables by name and keep working.
@@ -361,11 +366,7 @@ def _fill(cursor: sqlite3.Cursor) -> tuple[int, int]:
         "FROM kb_articles"
     )
     articles = cursor.rowcount
-    cursor.execute("DROP TABLE IF EXISTS kb_fts_boost")
-    cursor.execute(_BOOST_TABLE)
-    # From kb_fts's just-normalised columns: no second pass of the stemmers over every article.
-    cursor.execute(f"INSERT INTO kb_fts_boost(rowid, tokens) SELECT rowid, "
-                   f"{BOOST_INDEXED_FUNCTION}(title, body, tags, facets) FROM kb_fts")
+    fill_boost(cursor)
     cursor.execute("DROP TABLE IF EXISTS reply_fts")
     cursor.execute(_REPLY_TABLE)
     cursor.execute(

@@ -247,3 +247,36 @@ def test_without_the_boost_index_every_match_is_ranked(tmp_path):
 def _search_all(store, query):
     with store.session() as session:
         return search.search_articles(session, query, limit=20)
+
+
+def test_migration_0008_builds_the_boost_index_of_existing_articles_and_downgrades(tmp_path):
+    import sqlite3
+
+    from alembic import command
+
+    from agent_console.store.db import alembic_config, open_store, sqlite_url, upgrade
+
+    path = tmp_path / "old.db"
+    url = sqlite_url(path)
+    upgrade(url, "0007")
+    raw = sqlite3.connect(path)
+    search.register_functions(raw)  # the 0004 triggers fill kb_fts as the rows go in
+    with raw:
+        for row in _corpus(40):
+            raw.execute("INSERT INTO kb_articles (uid, slug, title, body, tags, language, helpful_votes, version) "
+                        "VALUES (:uid, :slug, :title, :body, :tags, :language, 0, 1)", row)
+    raw.close()
+    store = open_store(path)  # upgrades to head
+    try:
+        assert len(_boost_rows(store)) == 40
+        assert _boost_rows(store) == _expected_boost(store)
+    finally:
+        store.dispose()
+    command.downgrade(alembic_config(url), "0007")
+    raw = sqlite3.connect(path)
+    try:
+        names = {name for (name,) in raw.execute("SELECT name FROM sqlite_master")}
+        assert "kb_fts" in names and "kb_articles_search_insert" in names
+        assert not {name for name in names if "boost" in name}
+    finally:
+        raw.close()

@@ -7,7 +7,7 @@ Create Date: 2026-11-23 23:25:00
 ``kb_fts_boost`` holds, per article, the tokens that can score more than a single plain mention in the body (title
 and tag tokens, body tokens used twice or more, every token of a short article); ``store.search`` ranks those
 articles first and proves that no other article can reach the page (see ``search._kb_ranked``). Its own triggers
-keep it in step with ``kb_articles``; the existing search tables and triggers are unchanged, and are rebuilt with it.
+keep it in step with ``kb_articles``; it is filled from kb_fts (the other search tables are unchanged).
 SQLite only: on PostgreSQL (the server) this revision changes nothing.
 """
 from alembic import op
@@ -25,7 +25,15 @@ def upgrade() -> None:
         return
     from agent_console.store import search
 
-    search.create_schema(bind.connection.dbapi_connection)
+    raw = bind.connection.dbapi_connection
+    search.register_functions(raw)
+    cursor = raw.cursor()
+    try:
+        for statement in search.BOOST_SCHEMA_STATEMENTS:  # table and triggers (kb_fts is 0004's)
+            cursor.execute(statement)
+        search.fill_boost(cursor)
+    finally:
+        cursor.close()
 
 
 def downgrade() -> None:
