@@ -107,9 +107,11 @@ class Terminal:
                     return int(line.split()[1]) / 1024
         return float("nan")
 
-    def cpu_seconds(self) -> float:
-        """CPU time the console has used so far (all its threads): its work, whatever else runs on the machine."""
-        with open(f"/proc/{self.pid}/stat") as stat:
+    def cpu_seconds(self, ui_thread_only: bool = False) -> float:
+        """CPU time the console has used so far (all its threads, or only its main thread — the UI's event loop):
+        its work, whatever else runs on the machine."""
+        where = f"/proc/{self.pid}/task/{self.pid}/stat" if ui_thread_only else f"/proc/{self.pid}/stat"
+        with open(where) as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
