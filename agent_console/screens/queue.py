@@ -172,7 +172,9 @@ class QueueScreen(Screen):
         yield HeaderBar("Queue")
         yield Input(placeholder="Filter by subject, customer or key — enter to go back to the list",
                     id="queue-filter")
-        yield CaseTable(self._fetch_rows, self.app.clock.now, id="queue-table")
+        table = CaseTable(self._fetch_rows, self.app.clock.now, id="queue-table")
+        table.empty_message = "Loading cases…"  # until the first rows arrive (never "no cases" before we know)
+        yield table
         yield Static(id="queue-status", markup=False)
         yield Footer()
 
@@ -388,7 +390,7 @@ class QueueScreen(Screen):
         if self.filter_text.strip():
             text.append("  ·  filter ")
             text.append(repr(one_line(self.filter_text)), style="bold")
-        self.query_one("#queue-status", Static).update(text)
+        self.query_one("#queue-status", Static).update(text, layout=False)  # one line, always
 
     # --- filter ----------------------------------------------------------------------------------------------------
 
