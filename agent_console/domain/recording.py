@@ -32,7 +32,12 @@ def audit_values(at: datetime, actor_id: int | None, action: str, entity: str, e
                  **detail: Any) -> dict[str, Any]:
     """The columns of an audit event (for writers that insert rows without the ORM)."""
     return {"at": at, "actor_agent_id": actor_id, "action": action, "entity": entity, "entity_id": entity_id,
-            "detail": _json(detail)}
+            "detail": audit_detail(**detail)}
+
+
+def audit_detail(**detail: Any) -> str:
+    """An audit event's ``detail`` column."""
+    return _json(detail)
 
 
 def enqueue(session: Session, at: datetime, kind: str, **payload: Any) -> OutboxOp:

@@ -1,12 +1,13 @@
-"""The batched write path of ``POST /ops`` for what a floor of agents sends all day: replies and internal notes.
+"""The batched write path of ``POST /ops`` for what a floor of agents sends all day: replies, notes and claims.
 
 A batch made only of such ops is applied with a handful of Core statements in one write transaction, instead of an
 ORM unit of work and a savepoint per op (~5–10 ms per op on the server's 2 cores, which saturated it at ~50 requests
 per second). It does exactly what the ORM path (:func:`server.ops.apply_batch` through ``CaseService``) does: the same
 rows, the same answer per op, the same feed rows byte for byte — tests apply the same ops both ways and compare.
 The rules stay in the domain: ``record_reply`` and ``touch`` change the case's plain row values here as they change
-the ORM object there, the audit row comes from ``audit_values``, the feed JSON from ``feed.row_dict``.
-Every other batch takes the ORM path.
+the ORM object there, the audit row comes from ``audit_values``, the feed JSON from ``feed.row_dict``; a claim checks
+what ``CaseService.claim`` checks, in its order. Every other batch takes the ORM path. Claims are decided atomically
+because every writer holds the write lock (see :mod:`server.db`) and batches apply in order.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import orjson
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from agent_console.domain.cases import record_reply, touch
-from agent_console.domain.recording import audit_values
+from agent_console.domain.recording import audit_detail, audit_values
 from agent_console.domain.text import clean_text
 from agent_console.server import schemas
 from agent_console.server.auth import Principal
@@ -31,6 +32,7 @@ from agent_console.store.models import (
     AppliedOp,
     AuditEvent,
     Case,
+    CaseStatus,
     Customer,
     Direction,
     Draft,
@@ -47,11 +49,12 @@ _REFS = {cls: feed_format.references(cls.__table__) for cls in (Case, Message, S
 
 # Statements built once (a batch runs a dozen of them; building them each time cost as much as running them).
 _SEEN = select(_APPLIED.c.op_id, _APPLIED.c.result).where(_APPLIED.c.op_id.in_(bindparam("op_ids", expanding=True)))
-_ACTORS = select(_AGENTS.c.id, _AGENTS.c.login, _AGENTS.c.name).where(
+_ACTORS = select(_AGENTS.c.id, _AGENTS.c.login, _AGENTS.c.name, _AGENTS.c.tier).where(
     _AGENTS.c.id.in_(bindparam("ids", expanding=True)))
 _TAKEN = select(_MESSAGES.c.uid).where(_MESSAGES.c.uid.in_(bindparam("uids", expanding=True)))
 _CASES_WITH_REFERENCES = (
-    select(_CASES, _CUSTOMERS.c.uid.label("customer_uid"), _ASSIGNEES.c.login.label("assignee_login"))
+    select(_CASES, _CUSTOMERS.c.uid.label("customer_uid"), _ASSIGNEES.c.login.label("assignee_login"),
+           _ASSIGNEES.c.name.label("assignee_name"))
     .join(_CUSTOMERS, _CUSTOMERS.c.id == _CASES.c.customer_id)
     .outerjoin(_ASSIGNEES, _ASSIGNEES.c.id == _CASES.c.assignee_id)
     .where(_CASES.c.uid.in_(bindparam("uids", expanding=True)))
@@ -69,8 +72,13 @@ def _case_update(columns: frozenset[str]):
 
 
 def handles(batch: schemas.OpsBatch) -> bool:
-    """Whether every op of the batch is one this path applies (an agent's reply or note)."""
-    return all(op.kind == "message.add" and op.payload.message.direction == "out" for op in batch.ops)
+    """Whether every op of the batch is one this path applies: an agent's reply or note, or a claim."""
+    return all(op.kind == "case.claim" or (op.kind == "message.add" and op.payload.message.direction == "out")
+               for op in batch.ops)
+
+
+def _case_uid(op) -> str:
+    return op.payload.message.case_uid if op.kind == "message.add" else op.payload.case_uid
 
 
 def apply_batch_fast(store: ServerStore, clock, principal: Principal, batch: schemas.OpsBatch) -> list[dict]:
@@ -99,7 +107,8 @@ class _Group:
         self.clock = clock
         self.messages: list[dict] = []
         self.sla_events: list[dict] = []
-        self.audits: list[tuple[object, int, str, int]] = []   # (at, actor id, action, case id) of each message
+        # (audit values, index of the message whose id goes into the detail, or None)
+        self.audits: list[tuple[dict, int | None]] = []
         self.drafts: set[tuple[int, int, str]] = set()
         self.applied_ops: list[dict] = []
         # Feed rows as the ORM path records them: per batch, each op's new rows, then its case (once per batch).
@@ -109,13 +118,14 @@ class _Group:
         self.seen = {op_id: orjson.loads(result) for op_id, result in conn.execute(_SEEN, {"op_ids": op_ids})}
         self.actors = {row.id: row for row in conn.execute(
             _ACTORS, {"ids": list({principal.agent_id for principal, _batch in batches})})}
-        fresh = [op.payload.message for _principal, batch in batches for op in batch.ops
-                 if str(op.op_id) not in self.seen]
-        self.taken = set(conn.scalars(_TAKEN, {"uids": [m.uid for m in fresh]}))
+        fresh = [op for _principal, batch in batches for op in batch.ops if str(op.op_id) not in self.seen]
+        self.taken = set(conn.scalars(_TAKEN, {"uids": [op.payload.message.uid for op in fresh
+                                                        if op.kind == "message.add"]}))
         # The feed names a case's customer and assignee by uid and login: read them with the case.
         self.cases, self.refs = {}, {"cases": {}, "case_queue": {}, "customers": {},
                                      "agents": {actor.id: actor.login for actor in self.actors.values()}}
-        for row in conn.execute(_CASES_WITH_REFERENCES, {"uids": list({m.case_uid for m in fresh})}):
+        self.agent_names = {actor.id: actor.name for actor in self.actors.values()}
+        for row in conn.execute(_CASES_WITH_REFERENCES, {"uids": list({_case_uid(op) for op in fresh})}):
             values = row._mapping
             self.cases[row.uid] = SimpleNamespace(**{name: values[name] for name in _CASE_COLUMNS})
             self.refs["cases"][row.id] = row.uid
@@ -123,6 +133,7 @@ class _Group:
             self.refs["customers"][row.customer_id] = row.customer_uid
             if row.assignee_id is not None:
                 self.refs["agents"][row.assignee_id] = row.assignee_login
+                self.agent_names[row.assignee_id] = row.assignee_name
         self.original = {uid: dict(vars(case)) for uid, case in self.cases.items()}
 
     def apply(self, principal: Principal, ops) -> list[dict]:
@@ -136,7 +147,10 @@ class _Group:
                 results.append(duplicate_answer(op_id, self.seen[op_id]))
                 continue
             now = self.clock.now()
-            outcome = self._message_add(op.payload.message, now)
+            if op.kind == "message.add":
+                outcome = self._message_add(op.payload.message, now)
+            else:
+                outcome = self._case_claim(op.payload, now)
             self.applied_ops.append({"op_id": op_id, "agent_id": principal.agent_id, "kind": op.kind,
                                      "result": orjson.dumps(outcome).decode(), "applied_at": now})
             self.seen[op_id] = outcome
@@ -148,12 +162,9 @@ class _Group:
     def _message_add(self, m, now) -> dict:
         if m.uid in self.taken:
             return {"status": "rejected", "reason": f"a message with uid {m.uid} exists already"}
-        case = self.cases.get(m.case_uid)
-        if case is None:
-            return {"status": "rejected", "reason": f"no case with uid {m.case_uid}"}
-        if not self.principal.may_see_queue(case.queue):
-            return {"status": "rejected",
-                    "reason": f"case {case.key} is in queue {case.queue}, which is not one of yours"}
+        case, rejection = self._visible_case(m.case_uid)
+        if rejection:
+            return rejection
         body = clean_text(m.body).strip("\n")
         if not body.strip():
             return {"status": "rejected", "reason": "the message is empty"}
@@ -167,15 +178,55 @@ class _Group:
         self.messages.append(message)
         self.sla_events += events
         self.drafts.add((self.actor.id, case.id, "note" if m.is_internal else "reply"))
-        self.audits.append((now, self.actor.id, "case.note" if m.is_internal else "case.reply", case.id))
+        self.audits.append((audit_values(now, self.actor.id, "case.note" if m.is_internal else "case.reply", "case",
+                                         case.id), len(self.messages) - 1))
         for cls, values in ((Message, message), *((SlaEvent, event) for event in events)):
             self.changed[(cls, values["uid"])] = (cls, values)
         self.changed.setdefault((Case, case.uid), (Case, case))
         return {"status": "applied",
                 "result": {"message_uid": m.uid, "case_uid": case.uid, "key": case.key, "version": case.version}}
 
+    def _visible_case(self, uid: str):
+        """(case, None), or (None, the rejection) when there is no such case or it is not in the caller's queues."""
+        case = self.cases.get(uid)
+        if case is None:
+            return None, {"status": "rejected", "reason": f"no case with uid {uid}"}
+        if not self.principal.may_see_queue(case.queue):
+            return None, {"status": "rejected",
+                          "reason": f"case {case.key} is in queue {case.queue}, which is not one of yours"}
+        return case, None
+
+    def _case_claim(self, p, now) -> dict:
+        if p.agent_login and p.agent_login != self.principal.login:
+            return {"status": "rejected",
+                    "reason": "an agent can only claim for themselves; supervisors use case.assign"}
+        case, rejection = self._visible_case(p.case_uid)
+        if rejection:
+            return rejection
+        if case.assignee_id is not None and case.assignee_id != self.actor.id:
+            holder = self.agent_names.get(case.assignee_id) or "another agent"
+            return {"status": "conflict", "reason": f"{case.key} is already claimed by {holder}",
+                    "current": orjson.loads(orjson.dumps(row_dict(Case, vars(case).__getitem__, self.refs))),
+                    "result": None}
+        # CaseService.claim's rules, in its order.
+        if not case.is_open:
+            return {"status": "rejected", "reason": f"{case.key} is {case.status}; reopen it before claiming"}
+        if case.assignee_id != self.actor.id:
+            if case.tier > self.actor.tier:
+                return {"status": "rejected",
+                        "reason": f"{case.key} needs tier {case.tier}; you are tier {self.actor.tier}"}
+            case.assignee_id = self.actor.id
+            if case.status == CaseStatus.new:
+                case.status = CaseStatus.open
+            touch(case, now)
+            self.audits.append((audit_values(now, self.actor.id, "case.claim", "case", case.id,
+                                             agent=self.actor.login), None))
+            self.changed.setdefault((Case, case.uid), (Case, case))
+        return {"status": "applied", "result": {"case_uid": case.uid, "key": case.key, "version": case.version}}
+
     def write(self) -> int | None:
         conn = self.conn
+        ids = []
         if self.messages:
             ids = conn.execute(_INSERT_MESSAGES, self.messages).scalars().all()
             for message, message_id in zip(self.messages, ids):
@@ -184,14 +235,15 @@ class _Group:
                 conn.execute(_INSERT_SLA_EVENTS, self.sla_events)
             conn.execute(_DELETE_DRAFT, [{"agent": agent_id, "case": case_id, "kind": kind}
                                          for agent_id, case_id, kind in self.drafts])
-            for uid, case in self.cases.items():
-                before = self.original[uid]
-                changes = {name: value for name, value in vars(case).items() if before[name] != value}
-                if changes:
-                    conn.execute(_case_update(frozenset(changes)), {**changes, "case_id": case.id})
+        for uid, case in self.cases.items():
+            before = self.original[uid]
+            changes = {name: value for name, value in vars(case).items() if before[name] != value}
+            if changes:
+                conn.execute(_case_update(frozenset(changes)), {**changes, "case_id": case.id})
+        if self.audits:
             conn.execute(_INSERT_AUDIT, [
-                audit_values(at, actor_id, action, "case", case_id, message_id=message_id)
-                for (at, actor_id, action, case_id), message_id in zip(self.audits, ids)])
+                values if index is None else {**values, "detail": audit_detail(message_id=ids[index])}
+                for values, index in self.audits])
         if self.applied_ops:
             conn.execute(_INSERT_APPLIED, self.applied_ops)
         rows = self._feed_rows()

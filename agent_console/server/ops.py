@@ -70,8 +70,8 @@ class BoundStore:
 
 
 def apply_ops(store, clock, principal: Principal, batch: schemas.OpsBatch) -> list[dict]:
-    """Apply every op of an already validated batch; returns one result per op, in order. Batches of replies and
-    notes take the batched Core path (:mod:`server.fastops`), every other batch the domain services."""
+    """Apply every op of an already validated batch; returns one result per op, in order. Batches of replies,
+    notes and claims take the batched Core path (:mod:`server.fastops`), every other batch the domain services."""
     from agent_console.server import fastops
 
     if fastops.handles(batch):

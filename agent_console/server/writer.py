@@ -3,7 +3,7 @@
 Writers are serialised anyway (one SQLite write lock; a PostgreSQL advisory lock), so letting each request's thread
 queue on that lock only adds contenders: dozens of threads fight for the GIL while the lock holder waits for it
 between statements, and every batch pays its own commit. Here the event loop hands each validated batch to this
-thread and awaits its answer; the thread takes whatever has queued up meanwhile and applies consecutive reply/note
+thread and awaits its answer; the thread takes whatever has queued up meanwhile and applies consecutive reply/note/claim
 batches in one transaction (:func:`server.fastops.apply_group`: each batch still answers and appears in the feed as if
 committed alone), and every other batch alone through the domain services. Should a group fail, each of its batches
 is retried in a transaction of its own, so one bad batch fails alone and nothing is written twice.

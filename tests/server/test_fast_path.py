@@ -111,6 +111,15 @@ class Twins:
                 row["data"] = row["data"].replace(uid, name)
         return found
 
+    def assert_same_rows(self) -> dict:
+        """Both databases hold the same rows (the first difference is named); returns them."""
+        fast, orm = self.rows(0), self.rows(1)
+        for table in fast:
+            assert len(fast[table]) == len(orm[table]), table
+            for fast_row, orm_row in zip(fast[table], orm[table]):
+                assert fast_row == orm_row, table
+        return fast
+
     def close(self) -> None:
         for store in self.stores:
             store.dispose()
@@ -185,8 +194,7 @@ def test_replies_and_notes_write_what_the_domain_services_write(twins):
     assert [[r["status"] for r in results] for results in grouped] == [
         ["applied", "applied"], ["rejected", "applied"], ["applied", "duplicate"]]
 
-    fast, orm = twins.rows(0), twins.rows(1)
-    assert fast == orm
+    fast = twins.assert_same_rows()
     # The comparison covered every kind of change the path makes.
     events = {(row["target"], row["event"]) for row in fast["sla_events"]}
     assert {("first_response", "met"), ("first_response", "breached"), ("next_update", "met"),
@@ -196,15 +204,57 @@ def test_replies_and_notes_write_what_the_domain_services_write(twins):
     assert fast["drafts"] == [] and len(fast["applied_ops"]) == 28
 
 
-def test_only_replies_and_notes_take_the_fast_path():
+def claim_op(case_uid: str, agent_login: str | None = None) -> dict:
+    payload = {"case_uid": case_uid, **({"agent_login": agent_login} if agent_login else {})}
+    return {"op_id": str(uuid.uuid4()), "kind": "case.claim", "payload": payload}
+
+
+def test_claims_are_decided_as_the_domain_service_decides(twins):
+    free, billing, done, raced = (new_case_op("General"), new_case_op("Billing"), new_case_op("General"),
+                                  new_case_op("General", channel="chat"))
+    twins.orm("sue", free, billing, done, raced)
+    f, b, d, r = (op["payload"]["case"]["uid"] for op in (free, billing, done, raced))
+    twins.orm("sue", {"op_id": str(uuid.uuid4()), "kind": "escalation.create", "payload": {"escalation": {
+        "uid": str(uuid.uuid4()), "case_uid": b, "to_tier": 2, "reason": "needs billing specialists"},
+        "follow_up": {"uid": str(uuid.uuid4()), "due_at": "2026-11-24T09:00:00+00:00"}}})
+    twins.orm("racer5", claim_op(d))
+    twins.orm("racer5", {"op_id": str(uuid.uuid4()), "kind": "case.update",
+                         "payload": {"case_uid": d, "base_version": 2, "changes": {"status": "resolved"}}})
+
+    twins.clock.advance(minutes=3)
+    claimed = twins.both_ways("racer1", claim_op(f, "racer1"), message_op(f, "Mine now"))
+    assert [r["status"] for r in claimed] == ["applied", "applied"]
+    again = twins.both_ways("racer1", claim_op(f))
+    assert again[0]["status"] == "applied" and again[0]["result"]["version"] == claimed[1]["result"]["version"]
+    taken = twins.both_ways("racer2", claim_op(f))[0]
+    assert taken["status"] == "conflict" and "already claimed by Racer 1" in taken["reason"]
+    assert taken["current"]["assignee_login"] == "racer1"
+    refused = twins.both_ways("anna", claim_op(b), claim_op(f), claim_op(b, "ben"), claim_op(str(uuid.uuid4())))
+    assert [r["status"] for r in refused] == ["rejected"] * 4
+    assert "needs tier 2" in refused[0]["reason"] and "not one of yours" in refused[1]["reason"]
+    assert "reopen it" in twins.both_ways("racer5", claim_op(d))[0]["reason"]
+    # Two agents claim one case in the same group: the first wins, the second hears who has it.
+    twins.clock.advance(seconds=5)
+    race = twins.grouped_both_ways(("racer3", [claim_op(r)]), ("racer4", [claim_op(r), message_op(r, "too late?")]))
+    assert [[x["status"] for x in results] for results in race] == [["applied"], ["conflict", "applied"]]
+    assert "already claimed by Racer 3" in race[1][0]["reason"]
+
+    fast = twins.assert_same_rows()
+    assert [row["action"] for row in fast["audit_events"]].count("case.claim") == 3
+    # Created, then claimed and answered in one batch; claiming it again changed nothing and wrote nothing.
+    assert sum(1 for row in fast["change_log"] if row["entity"] == "case" and row["uid"] == f) == 2
+
+
+def test_only_replies_notes_and_claims_take_the_fast_path():
     def batch(*ops):
         return schemas.OpsBatch.model_validate({"ops": list(ops)})
 
     case_uid = str(uuid.uuid4())
     assert fastops.handles(batch(message_op(case_uid, "a"), message_op(case_uid, "b", internal=True)))
     assert not fastops.handles(batch(message_op(case_uid, "customer writes", direction="in")))
+    assert fastops.handles(batch(message_op(case_uid, "a"), claim_op(case_uid)))
     assert not fastops.handles(batch(message_op(case_uid, "a"),
-                                     {"op_id": str(uuid.uuid4()), "kind": "case.claim",
+                                     {"op_id": str(uuid.uuid4()), "kind": "case.release",
                                       "payload": {"case_uid": case_uid}}))
 
 
