@@ -896,7 +896,7 @@ class _Seeder:
                         at = swept_at = min(at, self.now)
                         caught = [(target, due) for target, due in late if due < at]
                         # The sweeper's per-case recording, so the rules live in one place (domain/sla_monitor).
-                        sweeper._record(session, case.id, case.key, caught, at)
+                        sweeper.record_breaches(session, case.id, case.key, caught, at)
                         recorded.update(caught)
                     case.updated_at = max(case.updated_at, last_activity)
                 session.flush()

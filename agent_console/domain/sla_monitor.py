@@ -83,7 +83,7 @@ class SlaSweeper:
             with self.store.transaction() as session:
                 # Checked again under the write lock: another console or process may have recorded some meanwhile.
                 for case_id, key, new in self._unrecorded(session, pending):
-                    result.breaches.extend(self._record(session, case_id, key, new, now))
+                    result.breaches.extend(self.record_breaches(session, case_id, key, new, now))
             if budget is not None:
                 budget -= len(pending)
                 if budget <= 0:
@@ -120,8 +120,12 @@ class SlaSweeper:
             SlaEvent.case_id.in_(case_ids), SlaEvent.event == SlaEventKind.breached))
         return {(case_id, target, due) for case_id, target, due in rows}
 
-    def _record(self, session, case_id: int, key: str, late: list[tuple[str, datetime]],
-                now: datetime) -> list[Breach]:
+    def record_breaches(self, session, case_id: int, key: str, late: list[tuple[str, datetime]],
+                        now: datetime) -> list[Breach]:
+        """Record the late targets of one case as breached at ``now`` (events, flag, audit, automatic escalation).
+
+        The sweep calls it for what it finds; the demo seeder calls it for cases it creates already overdue.
+        """
         case = session.get(Case, case_id)
         breaches = []
         for target, due in late:
