@@ -271,8 +271,12 @@ class QueueScreen(Screen):
             if not self._loaded and not follow_ups and not needle:
                 # The first screenful at once (an index range scan), the whole view right after.
                 head = queries.queue_case_ids(session, view, limit=HEAD_ROWS)
+                painted = threading.Event()
                 app.call_from_thread(self._apply_ids, generation, head, keep, policies, None)
+                app.call_from_thread(self.call_after_refresh, painted.set)
                 keep = KEEP_CURRENT  # the agent may already have moved the cursor in the first rows
+                # Turning the whole view into Python ints holds the GIL for a while: let the first frame out first.
+                painted.wait(timeout=1.0)
             if not self._loaded:
                 self._queue_names = queries.queue_names(session)  # for the palette; not needed to draw
             if follow_ups:
