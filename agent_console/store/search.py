@@ -588,9 +588,17 @@ def make_snippet(original: str, positions: set[int], width: int = SNIPPET_WORDS,
         start = max(0, best - 3)
     end = min(word_count, start + width)
     start = max(0, min(start, end - width))
-    # Spans of the window's words only: bodies run to hundreds of words, snippets to a few dozen.
-    window = [m.span() for m in itertools.islice(_WORD.finditer(original), start, end)]
-    if len(window) != end - start or (end == word_count and _WORD.search(original, window[-1][1])):
+    # Spans of the window's words only, scanned from the nearer end of the text (a run of word characters reads
+    # the same backwards): bodies run to hundreds of words, snippets to a few dozen.
+    if start > word_count - end:
+        size = len(original)
+        backwards = itertools.islice(_WORD.finditer(original[::-1]), word_count - end, word_count - start)
+        window = [(size - b, size - a) for a, b in reversed([m.span() for m in backwards])]
+        misread = len(window) != end - start or (start == 0 and _WORD.search(original, 0, window[0][0]))
+    else:
+        window = [m.span() for m in itertools.islice(_WORD.finditer(original), start, end)]
+        misread = len(window) != end - start or (end == word_count and _WORD.search(original, window[-1][1]))
+    if misread:
         return make_snippet(original, positions, width)  # not the text the index was read from: count the words
     char_start = window[0][0] if start > 0 else 0
     char_end = window[-1][1] if end < word_count else len(original)

@@ -280,3 +280,20 @@ def test_migration_0008_builds_the_boost_index_of_existing_articles_and_downgrad
         assert not {name for name in names if "boost" in name}
     finally:
         raw.close()
+
+
+def test_snippet_windows_from_either_end_show_the_matched_words():
+    rng = random.Random(11)
+    pieces = ["Rücksendung", "refund,", "(see", "3D-Drucker", "–", "naïve", "x²", "Straße", "é", "½", "\n", "  "]
+    for _ in range(1500):
+        # Numbered so that a run of words appears once: the window shown can be told from the text.
+        text = " ".join(rng.choice(pieces).replace("e", f"e{i}") for i in range(rng.randint(1, 120)))
+        words = search.words(text)
+        positions = {rng.randrange(len(words)) for _ in range(rng.randint(1, 4))} if words else set()
+        width = rng.choice((5, 28))
+        snippet = search.make_snippet(text, positions, width, word_count=len(words))
+        shown = search.words(snippet.text)
+        first = next(i for i in range(len(words) - len(shown) + 1) if words[i:i + len(shown)] == shown)
+        assert len(shown) == min(width, len(words))
+        assert snippet.highlighted() == [words[p] for p in sorted(positions) if first <= p < first + len(shown)]
+        assert snippet == search.make_snippet(text, positions, width)
