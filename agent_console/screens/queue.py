@@ -4,15 +4,16 @@ Only the ordered case ids of the view are loaded (in a worker, latest request wi
 they scroll into view, so the screen behaves the same with 100 or 100,000 cases.
 
 The free-text filter runs in memory: the "key, subject, customer" texts of the open cases are loaded once in the
-background (and again whenever the queue re-reads its view), and a keystroke narrows the view's ids on the spot — no
-query, no worker — when the texts are there; before that, the keystroke's worker loads them itself.
+background (and read again when cases may have changed them: periodic and sync refreshes, coming back to the screen),
+and a keystroke narrows the view's ids on the spot — no query, no worker — when the texts are there; before that, the
+keystroke's worker loads them itself.
 """
 
 from __future__ import annotations
 
 import threading
-from itertools import compress
 from dataclasses import replace
+from itertools import compress
 
 from rich.text import Text
 from textual import on, work
@@ -57,8 +58,11 @@ class CaseTextFilter:
     def __init__(self) -> None:
         self._texts: dict[int, str] | None = None
         self._load_lock = threading.Lock()
-        self._aligned: tuple[list[int], list[str]] | None = None
-        self._last: tuple[list[int], str, list[int], list[str]] | None = None
+        # Both remember the texts they were made from: a load in a worker may replace the texts at any moment.
+        #: (ids, texts, haystack of each id)
+        self._aligned: tuple[list[int], dict, list[str]] | None = None
+        #: (ids, texts, needle, matching ids, their haystacks)
+        self._last: tuple[list[int], dict, str, list[int], list[str]] | None = None
 
     @property
     def loaded(self) -> bool:
@@ -94,36 +98,33 @@ class CaseTextFilter:
             self._replace({**(self._texts or {}), **found})
 
     def _replace(self, texts: dict[int, str]) -> None:
-        # One assignment each: a filter running on the UI thread sees the old or the new texts, never a mix.
-        self._aligned = None
-        self._last = None
-        self._texts = texts
+        self._texts = texts  # one assignment: a filter on the UI thread sees the old or the new texts, never a mix
 
     def prepare(self, ids: list[int]) -> None:
         """Line the texts up with ``ids`` ahead of the first keystroke (in a worker)."""
-        self._align(ids)
+        self._align(ids, self._texts or {})
 
-    def _align(self, ids: list[int]) -> list[str]:
+    def _align(self, ids: list[int], texts: dict[int, str]) -> list[str]:
         aligned = self._aligned
-        if aligned is None or aligned[0] is not ids:
-            texts = self._texts or {}
-            aligned = (ids, [texts.get(i, "") for i in ids])
+        if aligned is None or aligned[0] is not ids or aligned[1] is not texts:
+            aligned = (ids, texts, [texts.get(i, "") for i in ids])
             self._aligned = aligned
-        return aligned[1]
+        return aligned[2]
 
     def filter(self, ids: list[int], needle: str) -> list[int]:
         """The ids (in their order) whose text contains ``needle`` (already normalised by ``filter_needle``)."""
         if not needle:
             return ids
+        texts = self._texts or {}
         last = self._last
-        if last is not None and last[0] is ids and needle.startswith(last[1]):
-            candidates, haystacks = last[2], last[3]
+        if last is not None and last[0] is ids and last[1] is texts and needle.startswith(last[2]):
+            candidates, haystacks = last[3], last[4]
         else:
-            candidates, haystacks = ids, self._align(ids)
+            candidates, haystacks = ids, self._align(ids, texts)
         # One C-level pass per list: a mask of matches, then both lists compressed by it.
         mask = [needle in text for text in haystacks]
         result = list(compress(candidates, mask))
-        self._last = (ids, needle, result, list(compress(haystacks, mask)))
+        self._last = (ids, texts, needle, result, list(compress(haystacks, mask)))
         return result
 
 
