@@ -5,8 +5,9 @@ Revises: 0007
 Create Date: 2026-11-23 23:25:00
 
 ``kb_fts_boost`` holds, per article, the tokens that can score more than a single plain mention in the body (title
-and tag tokens, body tokens used twice or more, every token of a short article); ``store.search`` ranks those
-articles first and proves that no other article can reach the page (see ``search._kb_ranked``). Its own triggers
+and tag tokens, body tokens used twice or more, every token of a short article), also marked by how strong they are
+and the article's length bucket (``search.boost_tokens``); ``store.search`` ranks those articles first and proves
+that no other article can reach the page (see ``search._kb_ranked``). Its own triggers
 keep it in step with ``kb_articles``; it is filled from kb_fts (the other search tables are unchanged).
 SQLite only: on PostgreSQL (the server) this revision changes nothing.
 """
