@@ -211,8 +211,7 @@ class QueueScreen(Screen):
         """Cases may have changed: re-read the view's ids, its visible rows and (unless only SLA fields or the
         assignee changed) the filter's texts — at once while a filter is shown, else when the agent next filters."""
         self._base = None
-        self.table.invalidate()
-        self.reload(keep=self.table.current_case_id)
+        self.reload(keep=self.table.current_case_id)  # the new ids replace every cached row
         if texts_changed and self._texts.loaded:
             self._texts_stale = True
             if filter_needle(self.filter_text):
