@@ -163,7 +163,7 @@ def backoff_delay(attempt: int, base: float = 0.5, cap: float = 15.0) -> float:
 
 
 class SyncEngine:
-    def __init__(self, store, client: SyncClient, clock, *, login: str | None = None, batch_size: int = 250,
+    def __init__(self, store, client: SyncClient, clock, *, login: str | None = None, batch_size: int = 500,
                  page_size: int = 5000, bulk_pages: int = 100, poll_seconds: float = 0.25, idle_pull_seconds: float = 30.0,
                  on_status: Callable[[SyncStatus], None] | None = None,
                  on_changes: Callable[[ApplyReport], None] | None = None,
@@ -564,7 +564,7 @@ class _PageFetcher:
     def __init__(self, client: SyncClient, cursor: int, page_size: int, max_pages: int | None) -> None:
         import queue
 
-        self._queue: "queue.Queue" = queue.Queue(maxsize=1)
+        self._queue: "queue.Queue" = queue.Queue(maxsize=3)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._fetch, args=(client, cursor, page_size, max_pages),
                                         name="sync-pages", daemon=True)

@@ -47,7 +47,7 @@ class _TableInfo:
     def __post_init__(self) -> None:
         self.case_bound = any(ref.field == "case_uid" for ref in self.references)
         fields = [(name, Any, None) for name in self.columns + [ref.field for ref in self.references]]
-        row_type = msgspec.defstruct(f"{self.table.name}_change", [*fields, ("deleted", bool, False)])
+        row_type = msgspec.defstruct(f"{self.table.name}_change", [*fields, ("deleted", bool, False)], gc=False)
         self.decoder = msgspec.json.Decoder(list[row_type])
         self.time_positions = tuple(i for i, name in enumerate(self.columns) if name in self.datetimes)
         columns = self.columns + [ref.column for ref in self.references]
@@ -71,10 +71,12 @@ def stored_time(value) -> str | None:
     """An ISO time from the feed as ``UTCDateTime`` stores it on SQLite: naive UTC ``YYYY-MM-DD HH:MM:SS.ffffff``."""
     if value is None:
         return None
-    if len(value) == 25 and value.endswith("+00:00"):
-        return value[:10] + " " + value[11:19] + ".000000"
-    if len(value) == 32 and value.endswith("+00:00"):
-        return value[:10] + " " + value[11:26]
+    # The two forms the server sends (UTC, without or with microseconds), cheaply: a first sync converts millions.
+    size = len(value)
+    if size == 25 and value[19:] == "+00:00":
+        return value[:19].replace("T", " ", 1) + ".000000"
+    if size == 32 and value[26:] == "+00:00":
+        return value[:26].replace("T", " ", 1)
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=_UTC)
