@@ -161,6 +161,7 @@ async def probe_datatable(store_path: str) -> dict:
         await pilot.pause()
         moves = []
         for _ in range(30):
+            await asyncio.sleep(0.05)  # as for the console: keys spaced as auto-repeat sends them
             row = table.cursor_row
             moves.append(await key_to_frame(app, "down", lambda: table.cursor_row != row))
         memory = rss_mb()
