@@ -382,8 +382,8 @@ class SyncEngine:
             resuming_first_sync = cursor == 0 or read_state(self.store, FIRST_SYNC) == "1"
             first_sync = bulk and resuming_first_sync
             if bulk:
-                # Decoding pages makes millions of short-lived dicts; each full collection would walk the whole
-                # heap (the app's and the libraries' objects). Frozen objects are left out of those walks.
+                # A long pull makes millions of short-lived objects, and each full collection they trigger would
+                # walk the whole heap (the app's and the libraries' objects); frozen objects are left out of it.
                 gc.freeze()
                 frozen = True
             per_transaction = self.bulk_pages if bulk else 1
@@ -662,6 +662,7 @@ def _bulk_transaction(store, first_sync: bool):
 
 
 def _write_state(cursor, key: str, value: str) -> None:
+    """:func:`write_state` on the DB-API cursor of a pull's transaction."""
     cursor.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
                    "excluded.value", (key, value))
 

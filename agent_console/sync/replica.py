@@ -5,8 +5,10 @@ Changes carry the entity's full current state; references to other rows come by 
 here. Applying the same change twice gives the same rows (idempotent), so a pull cut off half-way is simply repeated
 from the stored cursor.
 
-Large pulls (a new console's first sync of 100,000s of rows) go through SQLite's DB-API ``executemany`` with
-``INSERT … ON CONFLICT DO UPDATE``, with values already in the form ``UTCDateTime`` stores them (naive UTC text).
+Large pulls (a new console's first sync of 100,000s of rows) are cheap per row: a page's changes of one entity are
+decoded together by msgspec straight into structs of that table's columns (no dict per change), and written through
+SQLite's DB-API ``executemany`` with ``INSERT … ON CONFLICT DO UPDATE``, with values already in the form
+``UTCDateTime`` stores them (naive UTC text).
 """
 
 from __future__ import annotations
@@ -203,10 +205,9 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, 
     if entity == "case":
         report.case_uids.update(row.uid for row in kept)
         report.case_versions.update((row.uid, row.version) for row in kept if isinstance(row.version, int))
+        free_case_keys(cursor, [(row.key, row.uid) for row in live])
     elif info.case_bound:
         report.case_uids.update(row.case_uid for row in kept if row.case_uid)
-    if entity == "case":
-        free_case_keys(cursor, [(row.key, row.uid) for row in live])
     elif entity == "sla_policy":
         # One policy per channel and priority: the team's replaces a console's own default.
         cursor.executemany("DELETE FROM sla_policies WHERE channel = ? AND priority IS ? AND uid != ?",
