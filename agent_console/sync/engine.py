@@ -625,8 +625,7 @@ def _bulk_transaction(store, first_sync: bool):
     """A write transaction for applying a long run of feed pages, as a DB-API cursor.
 
     For its duration only: no foreign-key checks (every reference a change carries is resolved to a local id, or
-    the row is skipped as an orphan), no fsync (a process killed mid-way still leaves a consistent store; only an
-    operating-system crash could lose the transaction), a larger page cache, and the replies' search index
+    the row is skipped as an orphan), a larger page cache, and the replies' search index
     updated once at the end. ``first_sync`` also sets the big tables' secondary indexes aside and rebuilds them at
     the end. Everything is put back inside the transaction, so an interrupted pull leaves the schema as it was.
     """
@@ -636,9 +635,10 @@ def _bulk_transaction(store, first_sync: bool):
         raw = conn.connection.driver_connection
         # PRAGMA foreign_keys is a no-op inside a transaction: set it before BEGIN.
         settings = {name: raw.execute(f"PRAGMA {name}").fetchone()[0]
-                    for name in ("foreign_keys", "synchronous", "cache_size")}
+                    for name in ("foreign_keys", "cache_size")}
+        # synchronous stays NORMAL: in WAL mode commits already skip fsync, and OFF would also skip it at
+        # checkpoints, where an operating-system crash could then corrupt a store holding the agent's pending ops.
         raw.execute("PRAGMA foreign_keys = OFF")
-        raw.execute("PRAGMA synchronous = OFF")
         raw.execute("PRAGMA cache_size = -262144")
         try:
             with conn.begin():
