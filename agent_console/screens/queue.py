@@ -175,8 +175,10 @@ class QueueScreen(Screen):
         self._texts = CaseTextFilter()
         #: Cases may have changed since the texts were read: read them again before (or while) the agent filters.
         self._texts_stale = False
-        #: (view key, ordered ids) of the view without a filter: what the filter narrows.
-        self._base: tuple[tuple, list[int]] | None = None
+        #: (view key, version, ordered ids) of the view without a filter: what the filter narrows. Re-reads bump
+        #: ``_base_version``; until the new ids are in, keystrokes still filter the previous ones on the spot.
+        self._base: tuple[tuple, int, list[int]] | None = None
+        self._base_version = 0
         #: The unfiltered ids the filter's texts are complete for (no text missing).
         self._texts_complete_for: list[int] | None = None
         #: A connection of the screen's own for paging rows in while drawing (see ``_fetch_rows``).
@@ -225,7 +227,7 @@ class QueueScreen(Screen):
     def _reread(self, texts_changed: bool = True) -> None:
         """Cases may have changed: re-read the view's ids, its visible rows and (unless only SLA fields or the
         assignee changed) the filter's texts — at once while a filter is shown, else when the agent next filters."""
-        self._base = None
+        self._base_version += 1
         self.reload(keep=self.table.current_case_id)  # the new ids replace every cached row
         if texts_changed and self._texts.loaded:
             self._texts_stale = True
@@ -281,6 +283,7 @@ class QueueScreen(Screen):
         app = self.app
         now = app.clock.now()
         needle = filter_needle(view.text)
+        base_version = self._base_version
         with app.store.session() as session:
             policies = queries.all_policies(session) if not self._loaded else None
             if not self._loaded and not follow_ups and not needle:
@@ -299,10 +302,10 @@ class QueueScreen(Screen):
                 ids = self._filtered(session, ids, needle) if needle else ids
             elif needle:
                 # Never a LIKE scan: the texts are loaded here if the background load has not finished yet.
-                ids = self._filtered(session, self._base_ids(session, view), needle)
+                ids = self._filtered(session, self._base_ids(session, view, base_version), needle)
             else:
                 ids = queries.queue_case_ids(session, view)
-                self._base = (self._base_key(view), ids)
+                self._base = (self._base_key(view), base_version, ids)
                 if self._texts.covers(ids):  # ready for the next keystroke to filter on the spot
                     self._texts_complete_for = ids
                     self._texts.prepare(ids)
@@ -315,13 +318,13 @@ class QueueScreen(Screen):
     def _base_key(view: QueueView) -> tuple:
         return (view.view, view.agent_id, view.queue, view.channel, view.tier, view.sort, view.descending)
 
-    def _base_ids(self, session, view: QueueView) -> list[int]:
+    def _base_ids(self, session, view: QueueView, version: int) -> list[int]:
         key = self._base_key(view)
         base = self._base
-        if base is not None and base[0] == key:
-            return base[1]
+        if base is not None and base[0] == key and base[1] == version:
+            return base[2]
         ids = queries.queue_case_ids(session, replace(view, text=""))
-        self._base = (key, ids)
+        self._base = (key, version, ids)
         return ids
 
     def _filtered(self, session, ids: list[int], needle: str) -> list[int]:
@@ -341,15 +344,18 @@ class QueueScreen(Screen):
         base = self._base
         if base is None or base[0] != self._base_key(view):
             return False
-        if self._texts_complete_for is not base[1]:
-            if not self._texts.covers(base[1]):
+        _key, version, base_ids = base
+        if self._texts_complete_for is not base_ids:
+            if not self._texts.covers(base_ids):
                 return False  # cases the texts do not know yet: the worker reads theirs
-            self._texts_complete_for = base[1]
+            self._texts_complete_for = base_ids
         with self._generation_lock:
             self._generation += 1  # any slower request still under way is now stale
             generation = self._generation
-        ids = self._texts.filter(base[1], filter_needle(view.text))
+        ids = self._texts.filter(base_ids, filter_needle(view.text))
         self._apply_ids(generation, ids, None, None, self.app.follow_ups_due)
+        if version != self._base_version:
+            self.reload()  # the view is being re-read: filter the new ids too when they are in
         return True
 
     @work(thread=True, exclusive=True, group="queue-search-texts", exit_on_error=False)
@@ -358,11 +364,12 @@ class QueueScreen(Screen):
             self._texts.load(session)
             base = self._base
             if base is not None:
-                missing = self._texts.missing(base[1])
+                base_ids = base[2]
+                missing = self._texts.missing(base_ids)
                 if missing and self.view_name == "all":
                     self._texts.add(session, missing)
-                self._texts_complete_for = base[1] if self._texts.covers(base[1]) else None
-                self._texts.prepare(base[1])
+                self._texts_complete_for = base_ids if self._texts.covers(base_ids) else None
+                self._texts.prepare(base_ids)
         if filter_needle(self.filter_text):
             self.app.call_from_thread(self._refilter)
 
@@ -484,7 +491,7 @@ class QueueScreen(Screen):
         self.reload(keep=self.table.current_case_id)
 
     def action_refresh_queue(self) -> None:
-        self._base = None
+        self._base_version += 1
         self.table.invalidate()
         self.reload(keep=self.table.current_case_id)
         self._refresh_search_texts()
