@@ -106,7 +106,9 @@ def recover_crashed(store: Store, clock: Clock, agent_id: int | None = None) -> 
         query = select(HandlingSegment).where(HandlingSegment.ended_at.is_(None))
         if agent_id is not None:
             query = query.where(HandlingSegment.agent_id == agent_id)
-        segments = list(session.scalars(query.order_by(HandlingSegment.started_at)))
+        # Sorted here, not by ORDER BY: with it SQLite walks every segment of the agent in start order instead of
+        # using the partial index of open segments (114 ms instead of 0.05 ms at start-up on a busy store).
+        segments = sorted(session.scalars(query), key=lambda segment: (segment.started_at, segment.id))
         last_end_by_agent: dict[int, datetime] = {}
         for segment in segments:
             end = segment.heartbeat_at or segment.started_at
