@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import partial
@@ -102,11 +104,17 @@ MAX_LIMIT = 5000
 
 
 def changes_page(conn, cursor: int, limit: int, queues: list[str] | None) -> bytes:
-    """One page of the feed after ``cursor`` as ready-to-send JSON bytes (``data`` is spliced in unparsed)."""
-    # ``at`` as the database hands it over (no datetime parsing per row: a first sync reads a million rows).
-    query = select(CL.seq, CL.entity, CL.uid, type_coerce(CL.at, String), CL.data).where(CL.seq > cursor)
+    """One page of the feed after ``cursor`` as ready-to-send JSON bytes (``data`` is spliced in unparsed).
+
+    The database decides which rows the page holds (sequence, queue filter, what is committed); each row's encoded
+    JSON comes from the engine's :class:`FragmentCache` when an earlier page already read it, else from the database.
+    """
+    query = select(CL.seq, CL.uid).where(CL.seq > cursor)
     if queues:
         query = query.where(or_(CL.queue.is_(None), CL.queue.in_(queues)))
+        # Read before the page: every row up to it was committed when the page was read (writers are serialised,
+        # so rows commit in sequence order), which makes it safe to skip to when the page finds nothing visible.
+        latest = latest_seq(conn)
     rows = conn.execute(query.order_by(CL.seq).limit(limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -114,15 +122,113 @@ def changes_page(conn, cursor: int, limit: int, queues: list[str] | None) -> byt
         next_cursor = rows[-1][0]
     elif queues:
         # Nothing visible to this agent after the cursor: jump to the end so the next pull starts there.
-        next_cursor = max(cursor, conn.execute(select(func.max(CL.seq))).scalar() or 0)
+        next_cursor = max(cursor, latest)
     else:
         next_cursor = cursor
-    parts = []
-    for seq, entity, uid, at, data in rows:
-        parts.append(b'{"seq":%d,"entity":%b,"uid":%b,"at":%b,"data":%b}' % (
-            seq, orjson.dumps(entity), orjson.dumps(uid), _iso_at(at), data.encode()))
+    fragments = fragment_cache(conn.engine).fragments(conn, rows, queues)
     return b'{"changes":[%b],"next_cursor":%d,"has_more":%b}' % (
-        b",".join(parts), next_cursor, b"true" if has_more else b"false")
+        b",".join(fragments), next_cursor, b"true" if has_more else b"false")
+
+
+def _fragment(seq: int, entity: str, uid: str, at, data: str) -> bytes:
+    # ``at`` as the database hands it over (no datetime parsing per row: a first sync reads a million rows).
+    return b'{"seq":%d,"entity":%b,"uid":%b,"at":%b,"data":%b}' % (
+        seq, orjson.dumps(entity), orjson.dumps(uid), _iso_at(at), data.encode())
+
+
+class FragmentCache:
+    """The encoded JSON of feed rows already read, by sequence number, newest kept (bounded in bytes).
+
+    Sound because a committed ``change_log`` row never changes (rows are only ever appended), and only rows a page's
+    query returned are cached, i.e. committed ones. Which rows a page holds is always decided by the database; each
+    cached entry also keeps its row's uid, and a row whose uid differs (a database restored under a running server,
+    whose sequence numbers now name other changes) empties the cache. One per engine: a worker process has its own.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[int, tuple[str, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def fragments(self, conn, rows, queues: list[str] | None) -> list[bytes]:
+        """Encoded changes for the page's ``(seq, uid)`` rows, in their order; rows not cached are read (and cached)."""
+        get = self._entries.get
+        with self._lock:
+            found = [get(seq) for seq, _uid in rows]
+        fragments: list[bytes | None] = []
+        missing: list[int] = []
+        stale = False
+        for (seq, uid), entry in zip(rows, found):
+            if entry is not None and entry[0] == uid:
+                fragments.append(entry[1])
+                continue
+            stale = stale or entry is not None
+            fragments.append(None)
+            missing.append(seq)
+        if stale:
+            self.clear()
+        if not missing:
+            return fragments  # type: ignore[return-value]
+        read = self._read(conn, missing, queues)
+        position = {seq: i for i, (seq, _uid) in enumerate(rows)}
+        for seq, (uid, fragment) in read.items():
+            fragments[position[seq]] = fragment
+        self._add(read)
+        return fragments  # type: ignore[return-value]
+
+    @staticmethod
+    def _read(conn, missing: list[int], queues: list[str] | None) -> dict[int, tuple[str, bytes]]:
+        # One range scan over the primary key; rows of the range already cached (or invisible) are read and dropped.
+        query = select(CL.seq, CL.entity, CL.uid, type_coerce(CL.at, String), CL.data).where(
+            CL.seq >= missing[0], CL.seq <= missing[-1])
+        if queues:
+            query = query.where(or_(CL.queue.is_(None), CL.queue.in_(queues)))
+        wanted = set(missing) if len(missing) < missing[-1] - missing[0] + 1 else None
+        read = {}
+        for seq, entity, uid, at, data in conn.execute(query):
+            if wanted is None or seq in wanted:
+                read[seq] = (uid, _fragment(seq, entity, uid, at, data))
+        if len(read) != len(missing):
+            # The page's first query saw these rows committed, and committed rows are never removed.
+            raise RuntimeError(f"change_log rows vanished while paging: {sorted(set(missing) - set(read))[:5]}")
+        return read
+
+    def _add(self, read: dict[int, tuple[str, bytes]]) -> None:
+        with self._lock:
+            entries = self._entries
+            for seq, entry in read.items():
+                if seq not in entries:
+                    entries[seq] = entry
+                    self._bytes += len(entry[1])
+            while self._bytes > self.max_bytes and entries:
+                _seq, (_uid, fragment) = entries.popitem(last=False)
+                self._bytes -= len(fragment)
+
+
+#: Per worker process: ~50,000 floor-sized changes (minutes of a busy floor's feed; agents pull the last seconds).
+FRAGMENT_CACHE_BYTES = 32 * 1024 * 1024
+_fragment_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_fragment_caches_lock = threading.Lock()
+
+
+def fragment_cache(engine) -> FragmentCache:
+    """The engine's cache (each store/database has its own sequence numbers)."""
+    cache = _fragment_caches.get(engine)
+    if cache is None:
+        with _fragment_caches_lock:
+            cache = _fragment_caches.get(engine)
+            if cache is None:
+                cache = _fragment_caches[engine] = FragmentCache(FRAGMENT_CACHE_BYTES)
+    return cache
 
 
 def _iso_at(value) -> bytes:
