@@ -178,7 +178,7 @@ class EscalationService:
             follow_up.note = note
             case = session.get(Case, follow_up.case_id)
             audit(session, now, actor.id, "follow_up.done", "follow_up", follow_up.id, case_id=case.id, note=note)
-            enqueue(session, now, "follow_up.done", follow_up_uid=follow_up.uid, done_at=now)
+            enqueue(session, now, "follow_up.done", follow_up_uid=follow_up.uid, done_at=now, note=note)
             return follow_up
 
 

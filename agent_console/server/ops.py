@@ -374,7 +374,7 @@ class _Applier:
         if follow_up is None:
             raise Rejected(f"no follow-up with uid {p.follow_up_uid}")
         if follow_up.done_at is None:
-            note = follow_up.note
+            note = follow_up.note if p.note is None else p.note
             EscalationService(BoundStore(self.session), self.clock, self.actor).complete_follow_up(follow_up.id, note)
             if p.done_at is not None:
                 follow_up.done_at = min(p.done_at, follow_up.done_at)

@@ -292,6 +292,8 @@ class SurveyPayload(Strict):
 class FollowUpDonePayload(Strict):
     follow_up_uid: Uid
     done_at: AwareDatetime | None = None
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+        default=None, description="What the agent noted on checking back; omitted keeps the follow-up's note")
 
 
 class HandlingCorrectPayload(Strict):

@@ -159,7 +159,7 @@ def test_escalation_segments_state_survey_and_follow_up(live):
                                             "to_queue": "Technical", "reason": "needs a technician"},
            follow_up={"uid": follow_up_uid, "due_at": "2026-11-25T09:00:00+00:00", "note": "ask if fixed"}),
         op("survey.add", survey={"uid": survey_uid, "case_uid": uid, "csat": 5, "nps": 9}),
-        op("follow_up.done", follow_up_uid=follow_up_uid),
+        op("follow_up.done", follow_up_uid=follow_up_uid, note="customer confirms the router works"),
         op("survey.add", survey={"uid": str(uuid.uuid4()), "case_uid": uid, "csat": 1}),
     ).json()["results"]
     assert [r["status"] for r in results] == ["applied"] * 6 + ["conflict"], results
@@ -182,6 +182,7 @@ def test_escalation_segments_state_survey_and_follow_up(live):
     assert latest[("handling_segment", segment_uid)]["agent_login"] == "ben"
     assert latest[("escalation", escalation_uid)]["case_uid"] == uid
     assert latest[("follow_up", follow_up_uid)]["done_at"]
+    assert latest[("follow_up", follow_up_uid)]["note"] == "customer confirms the router works"
     assert latest[("follow_up", follow_up_uid)]["escalation_uid"] == escalation_uid
     assert latest[("survey", survey_uid)]["csat"] == 5
     ben = next(data for (entity, _u), data in latest.items() if entity == "agent" and data["login"] == "ben")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import orjson
 import pytest
 from sqlalchemy import select
 
@@ -126,7 +127,8 @@ def test_follow_up_is_completed_by_its_agent_with_a_note(store, agents, clock, c
         done = session.get(FollowUp, follow_up.id)
         assert done.done_at == clock.now() and done.note == "customer confirms it works"
         assert queries.open_follow_ups(session, agents["anna"].id) == []
-        assert session.scalars(select(OutboxOp).where(OutboxOp.kind == "follow_up.done")).one()
+        outbox = session.scalars(select(OutboxOp).where(OutboxOp.kind == "follow_up.done")).one()
+        assert orjson.loads(outbox.payload)["note"] == "customer confirms it works"  # the team sees what was checked
 
 
 def test_escalating_an_unassigned_case_gives_the_follow_up_to_the_escalating_agent(store, agents, clock):
