@@ -78,6 +78,24 @@ async def _floor(base_url: str, tokens: list[str], case_uids: list[str], agents:
     return latencies
 
 
+def _process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants (uvicorn's workers)."""
+    import os
+
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent pid, CPU seconds)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    tree = {pid}
+    for _ in range(3):  # the server, uvicorn's supervisor, its workers
+        tree |= {child for child, (parent, _cpu) in stats.items() if parent in tree}
+    return sum(stats[member][1] for member in tree if member in stats)
+
+
 def _run_backend(ctx: BenchContext, backend: str, agents: int, seconds: float, feed_rows: int):
     import httpx
 
@@ -109,11 +127,15 @@ def _run_backend(ctx: BenchContext, backend: str, agents: int, seconds: float, f
                 batch = [new_case_op("General") for _ in range(25)]
                 client.post("/api/v1/ops", json={"ops": batch}).raise_for_status()
                 case_uids += [op["payload"]["case"]["uid"] for op in batch]
+        cpu_before = _process_tree_cpu(server.process.pid)
         lat = asyncio.run(_floor(server.base_url, agent_tokens, case_uids, agents, seconds))
+        server_cpu = _process_tree_cpu(server.process.pid) - cpu_before
         label = f"{backend}{' 2 workers' if extra else ''}, {agents} agents"
-        rate = (len(lat["ops"]) + len(lat["changes"])) / lat["wall"]
+        requests = len(lat["ops"]) + len(lat["changes"])
+        rate = requests / lat["wall"]
+        # Server CPU per request does not depend on how busy the shared machine is, unlike the latencies.
         note = (f"{rate:.0f} req/s, {lat['pulled'] / lat['wall']:,.0f} changes/s pulled, "
-                f"{len(lat['errors'])} errors")
+                f"server CPU {server_cpu / max(1, requests) * 1000:.2f} ms/req, {len(lat['errors'])} errors")
         for endpoint, name in (("ops", "POST /ops"), ("changes", "GET /changes")):
             median, p99 = summarise(lat[endpoint])
             yield Result(f"server: {name} ({label})", median, p99=p99, target=100, target_on="p99",
