@@ -512,7 +512,9 @@ class ChangeLogEntry(SQLModel, table=True):
     """The server's change feed: one row per entity change, in a monotonic sequence."""
 
     __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_entity_uid", "entity", "uid", "seq"),)
+    __table_args__ = (Index("ix_change_log_entity_uid", "entity", "uid", "seq"),
+                      # A feed page picks its rows from this index alone (seq order, queue filter, cache check).
+                      Index("ix_change_log_feed", "seq", "queue", "uid"))
 
     seq: int | None = Field(default=None, primary_key=True)
     entity: str = Field(max_length=32)
