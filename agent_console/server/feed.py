@@ -103,11 +103,13 @@ DEFAULT_LIMIT = 500
 MAX_LIMIT = 5000
 
 
-def changes_page(conn, cursor: int, limit: int, queues: list[str] | None) -> bytes:
+def changes_page(conn, cursor: int, limit: int, queues: list[str] | None, *,
+                 max_reads: int | None = None) -> bytes | None:
     """One page of the feed after ``cursor`` as ready-to-send JSON bytes (``data`` is spliced in unparsed).
 
     The database decides which rows the page holds (sequence, queue filter, what is committed); each row's encoded
     JSON comes from the engine's :class:`FragmentCache` when an earlier page already read it, else from the database.
+    None when more than ``max_reads`` of the page's rows are not cached (nothing read beyond the page's sequence).
     """
     query = select(CL.seq, CL.uid).where(CL.seq > cursor)
     if queues:
@@ -125,7 +127,9 @@ def changes_page(conn, cursor: int, limit: int, queues: list[str] | None) -> byt
         next_cursor = max(cursor, latest)
     else:
         next_cursor = cursor
-    fragments = fragment_cache(conn.engine).fragments(conn, rows, queues)
+    fragments = fragment_cache(conn.engine).fragments(conn, rows, queues, max_reads)
+    if fragments is None:
+        return None
     return b'{"changes":[%b],"next_cursor":%d,"has_more":%b}' % (
         b",".join(fragments), next_cursor, b"true" if has_more else b"false")
 
@@ -159,8 +163,9 @@ class FragmentCache:
             self._entries.clear()
             self._bytes = 0
 
-    def fragments(self, conn, rows, queues: list[str] | None) -> list[bytes]:
-        """Encoded changes for the page's ``(seq, uid)`` rows, in their order; rows not cached are read (and cached)."""
+    def fragments(self, conn, rows, queues: list[str] | None, max_reads: int | None = None) -> list[bytes] | None:
+        """Encoded changes for the page's ``(seq, uid)`` rows, in their order; rows not cached are read (and cached),
+        unless there are more than ``max_reads`` of them (then None)."""
         get = self._entries.get
         with self._lock:
             found = [get(seq) for seq, _uid in rows]
@@ -178,6 +183,8 @@ class FragmentCache:
             self.clear()
         if not missing:
             return fragments  # type: ignore[return-value]
+        if max_reads is not None and len(missing) > max_reads:
+            return None
         read = self._read(conn, missing, queues)
         position = {seq: i for i, (seq, _uid) in enumerate(rows)}
         for seq, (uid, fragment) in read.items():
@@ -212,6 +219,38 @@ class FragmentCache:
             while self._bytes > self.max_bytes and entries:
                 _seq, (_uid, fragment) = entries.popitem(last=False)
                 self._bytes -= len(fragment)
+
+
+class LoopPager:
+    """Serves feed pages on the event loop, over a connection of its own, while they are cheap: a SQLite page whose
+    rows are (nearly all) cached costs less than handing the request to a worker thread and back (the hand-over,
+    two thread wake-ups, was a fifth of the server's CPU per page). :meth:`page` returns None for a page that would
+    read many rows' JSON (a console's first sync): that one belongs in a worker thread, where it may take its time.
+    Only ever used from the event loop's thread, so the one connection is never shared between threads."""
+
+    #: Uncached rows a page may read on the event loop (a few floor seconds of changes: ~0.2 ms of reading).
+    MAX_READS = 100
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self._conn = None
+
+    def page(self, cursor: int, limit: int, queues: list[str] | None) -> bytes | None:
+        if self._conn is None:
+            self._conn = self.engine.connect()
+        try:
+            return changes_page(self._conn, cursor, limit, queues, max_reads=self.MAX_READS)
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            if self._conn is not None:
+                self._conn.rollback()  # ends the read: the next page sees every commit since
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 #: Per worker process: ~50,000 floor-sized changes (minutes of a busy floor's feed; agents pull the last seconds).

@@ -176,3 +176,26 @@ def test_each_database_has_its_own_cache(server_store, databases):
         assert orjson.loads(mine) == _expected(server_store, 0, 5, None)
     finally:
         other.dispose()
+
+
+def test_the_event_loop_pager_serves_cached_pages_and_leaves_cold_ones_to_a_thread(databases):
+    url = databases.new("sqlite")
+    upgrade(url)
+    store = open_server_store(url)
+    pager = feed.LoopPager(store.engine)
+    try:
+        _append(store, feed.LoopPager.MAX_READS + 50)
+        _cache(store).clear()
+        assert pager.page(0, 500, None) is None, "too many rows to read on the event loop"
+        assert len(_cache(store)) == 0
+        pooled = _page(store, 0, 500, None)
+        assert pager.page(0, 500, None) == pooled
+        _append(store, 10, first=1000)  # a few new rows: read right there
+        for queues in FILTERS:
+            assert orjson.loads(pager.page(0, 500, queues)) == _expected(store, 0, 500, queues)
+        # The pager's reads end: a row committed after a page is in the next one.
+        _append(store, 1, first=2000)
+        assert orjson.loads(pager.page(0, 500, None)) == _expected(store, 0, 500, None)
+    finally:
+        pager.close()
+        store.dispose()

@@ -8,9 +8,10 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from agent_console.server import schemas
-from agent_console.server.feed import DEFAULT_LIMIT, MAX_LIMIT, broadcaster, changes_page
+from agent_console.server.feed import DEFAULT_LIMIT, MAX_LIMIT, LoopPager, broadcaster, changes_page
 from agent_console.server.routes.deps import Caller, state
 
 router = APIRouter(prefix="/api/v1", tags=["feed"])
@@ -18,17 +19,34 @@ ERRORS = {401: {"model": schemas.Error}}
 
 
 @router.get("/changes", response_model=schemas.ChangesPage, responses=ERRORS)
-def changes(
+async def changes(
     principal: Caller, request: Request,
     cursor: Annotated[int, Query(ge=0, le=2**62, description="The last seq the client has; 0 for everything")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ):
     """Every entity change after ``cursor`` in the server's sequence; page on with ``next_cursor`` while
     ``has_more``. Agents limited to queues get those queues' cases (and everything not tied to a case)."""
-    server = state(request)
-    with server.store.engine.connect() as conn:
-        body = changes_page(conn, cursor, limit, principal.queue_filter)
+    store = state(request).store
+    queues = principal.queue_filter
+    body = None
+    if store.dialect == "sqlite":  # a local read; on PostgreSQL every query is a network round trip
+        body = _loop_pager(request).page(cursor, limit, queues)
+    if body is None:
+        body = await run_in_threadpool(_pooled_page, store.engine, cursor, limit, queues)
     return Response(body, media_type="application/json")
+
+
+def _pooled_page(engine, cursor: int, limit: int, queues: list[str] | None) -> bytes:
+    with engine.connect() as conn:
+        return changes_page(conn, cursor, limit, queues)
+
+
+def _loop_pager(request: Request) -> LoopPager:
+    """The app's pager for the event loop (one loop per worker process; only that thread gets here)."""
+    pager = getattr(request.app.state, "feed_loop_pager", None)
+    if pager is None:
+        pager = request.app.state.feed_loop_pager = LoopPager(state(request).store.engine)
+    return pager
 
 
 @router.get("/events", responses={**ERRORS, 200: {"content": {"text/event-stream": {}},
