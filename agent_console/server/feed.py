@@ -110,7 +110,12 @@ def changes_page(conn, cursor: int, limit: int, queues: list[str] | None, *,
     The database decides which rows the page holds (sequence, queue filter, what is committed); each row's encoded
     JSON comes from the engine's :class:`FragmentCache` when an earlier page already read it, else from the database.
     None when more than ``max_reads`` of the page's rows are not cached (nothing read beyond the page's sequence).
+    A page far behind the feed's head (a console's first sync) is read in one query and not cached: its rows would
+    only push out the ones the floor is pulling.
     """
+    cache = fragment_cache(conn.engine)
+    if cache.behind_window(cursor):
+        return None if max_reads is not None else _uncached_page(conn, cursor, limit, queues)
     query = select(CL.seq, CL.uid).where(CL.seq > cursor)
     if queues:
         query = query.where(or_(CL.queue.is_(None), CL.queue.in_(queues)))
@@ -127,11 +132,34 @@ def changes_page(conn, cursor: int, limit: int, queues: list[str] | None, *,
         next_cursor = max(cursor, latest)
     else:
         next_cursor = cursor
-    fragments = fragment_cache(conn.engine).fragments(conn, rows, queues, max_reads)
+    if rows:
+        cache.saw(rows[-1][0])
+    fragments = cache.fragments(conn, rows, queues, max_reads)
     if fragments is None:
         return None
+    return _page_body(fragments, next_cursor, has_more)
+
+
+def _page_body(fragments: list[bytes], next_cursor: int, has_more: bool) -> bytes:
     return b'{"changes":[%b],"next_cursor":%d,"has_more":%b}' % (
         b",".join(fragments), next_cursor, b"true" if has_more else b"false")
+
+
+def _uncached_page(conn, cursor: int, limit: int, queues: list[str] | None) -> bytes:
+    query = select(CL.seq, CL.entity, CL.uid, type_coerce(CL.at, String), CL.data).where(CL.seq > cursor)
+    if queues:
+        query = query.where(or_(CL.queue.is_(None), CL.queue.in_(queues)))
+        latest = latest_seq(conn)  # before the page, as in changes_page
+    rows = conn.execute(query.order_by(CL.seq).limit(limit + 1)).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if rows:
+        next_cursor = rows[-1][0]
+    elif queues:
+        next_cursor = max(cursor, latest)
+    else:
+        next_cursor = cursor
+    return _page_body([_fragment(*row) for row in rows], next_cursor, has_more)
 
 
 def _fragment(seq: int, entity: str, uid: str, at, data: str) -> bytes:
@@ -149,14 +177,26 @@ class FragmentCache:
     whose sequence numbers now name other changes) empties the cache. One per engine: a worker process has its own.
     """
 
+    #: Pages starting more rows than this behind the newest row seen are not cached (a minute of a busy floor).
+    WINDOW_ROWS = 20_000
+
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
+        #: The newest sequence number a page has shown (or the broadcaster announced): where the floor pulls.
+        self.newest = 0
         self._entries: OrderedDict[int, tuple[str, bytes]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def saw(self, seq: int) -> None:
+        if seq > self.newest:
+            self.newest = seq
+
+    def behind_window(self, cursor: int) -> bool:
+        return cursor < max(self.newest, broadcaster.latest) - self.WINDOW_ROWS
 
     def clear(self) -> None:
         with self._lock:

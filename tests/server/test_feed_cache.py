@@ -199,3 +199,28 @@ def test_the_event_loop_pager_serves_cached_pages_and_leaves_cold_ones_to_a_thre
     finally:
         pager.close()
         store.dispose()
+
+
+def test_pages_far_behind_the_head_are_read_whole_and_not_cached(server_store, monkeypatch):
+    monkeypatch.setattr(feed.FragmentCache, "WINDOW_ROWS", 30)
+    _append(server_store, 120)
+    cache = _cache(server_store)
+    cache.clear()
+    _page(server_store, 110, 50, None)  # the floor at the head
+    assert cache.newest == _expected(server_store, 0, 500, None)["changes"][-1]["seq"]
+    cached = len(cache)
+    pager = feed.LoopPager(server_store.engine)
+    try:
+        for queues in FILTERS:
+            for cursor, limit in [(0, 25), (5, 500), (60, 7)]:
+                assert cache.behind_window(cursor)
+                assert orjson.loads(_page(server_store, cursor, limit, queues)) == _expected(
+                    server_store, cursor, limit, queues), (cursor, limit, queues)
+                assert pager.page(cursor, limit, queues) is None, "a first sync's page belongs in a thread"
+    finally:
+        pager.close()
+    assert len(cache) == cached
+    # Both ways give the same bytes.
+    far = _page(server_store, 60, 40, ["General"])
+    monkeypatch.setattr(feed.FragmentCache, "WINDOW_ROWS", 10**9)
+    assert _page(server_store, 60, 40, ["General"]) == far
