@@ -115,8 +115,26 @@ def changes_page(conn, cursor: int, limit: int, queues: list[str] | None, *,
     """
     cache = fragment_cache(conn.engine)
     if cache.behind_window(cursor):
-        return None if max_reads is not None else _uncached_page(conn, cursor, limit, queues)
-    query = select(CL.seq, CL.uid).where(CL.seq > cursor)
+        if max_reads is not None:
+            return None
+        rows, next_cursor, has_more = _page_rows(conn, _FULL_ROWS, cursor, limit, queues)
+        return _page_body([_fragment(*row) for row in rows], next_cursor, has_more)
+    rows, next_cursor, has_more = _page_rows(conn, (CL.seq, CL.uid), cursor, limit, queues)
+    if rows:
+        cache.saw(rows[-1][0])
+    fragments = cache.fragments(conn, rows, queues, max_reads)
+    if fragments is None:
+        return None
+    return _page_body(fragments, next_cursor, has_more)
+
+
+#: A change's columns for its encoded JSON (``at`` as the database hands it over: no datetime parsing per row).
+_FULL_ROWS = (CL.seq, CL.entity, CL.uid, type_coerce(CL.at, String), CL.data)
+
+
+def _page_rows(conn, columns, cursor: int, limit: int, queues: list[str] | None) -> tuple[list, int, bool]:
+    """The page's rows (``columns``, in sequence order), its next cursor and whether more rows follow."""
+    query = select(*columns).where(CL.seq > cursor)
     if queues:
         query = query.where(or_(CL.queue.is_(None), CL.queue.in_(queues)))
         # Read before the page: every row up to it was committed when the page was read (writers are serialised,
@@ -132,12 +150,7 @@ def changes_page(conn, cursor: int, limit: int, queues: list[str] | None, *,
         next_cursor = max(cursor, latest)
     else:
         next_cursor = cursor
-    if rows:
-        cache.saw(rows[-1][0])
-    fragments = cache.fragments(conn, rows, queues, max_reads)
-    if fragments is None:
-        return None
-    return _page_body(fragments, next_cursor, has_more)
+    return rows, next_cursor, has_more
 
 
 def _page_body(fragments: list[bytes], next_cursor: int, has_more: bool) -> bytes:
@@ -145,25 +158,7 @@ def _page_body(fragments: list[bytes], next_cursor: int, has_more: bool) -> byte
         b",".join(fragments), next_cursor, b"true" if has_more else b"false")
 
 
-def _uncached_page(conn, cursor: int, limit: int, queues: list[str] | None) -> bytes:
-    query = select(CL.seq, CL.entity, CL.uid, type_coerce(CL.at, String), CL.data).where(CL.seq > cursor)
-    if queues:
-        query = query.where(or_(CL.queue.is_(None), CL.queue.in_(queues)))
-        latest = latest_seq(conn)  # before the page, as in changes_page
-    rows = conn.execute(query.order_by(CL.seq).limit(limit + 1)).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    if rows:
-        next_cursor = rows[-1][0]
-    elif queues:
-        next_cursor = max(cursor, latest)
-    else:
-        next_cursor = cursor
-    return _page_body([_fragment(*row) for row in rows], next_cursor, has_more)
-
-
 def _fragment(seq: int, entity: str, uid: str, at, data: str) -> bytes:
-    # ``at`` as the database hands it over (no datetime parsing per row: a first sync reads a million rows).
     return b'{"seq":%d,"entity":%b,"uid":%b,"at":%b,"data":%b}' % (
         seq, orjson.dumps(entity), orjson.dumps(uid), _iso_at(at), data.encode())
 
@@ -235,8 +230,7 @@ class FragmentCache:
     @staticmethod
     def _read(conn, missing: list[int], queues: list[str] | None) -> dict[int, tuple[str, bytes]]:
         # One range scan over the primary key; rows of the range already cached (or invisible) are read and dropped.
-        query = select(CL.seq, CL.entity, CL.uid, type_coerce(CL.at, String), CL.data).where(
-            CL.seq >= missing[0], CL.seq <= missing[-1])
+        query = select(*_FULL_ROWS).where(CL.seq >= missing[0], CL.seq <= missing[-1])
         if queues:
             query = query.where(or_(CL.queue.is_(None), CL.queue.in_(queues)))
         wanted = set(missing) if len(missing) < missing[-1] - missing[0] + 1 else None
