@@ -127,15 +127,21 @@ def _run_backend(ctx: BenchContext, backend: str, agents: int, seconds: float, f
                 batch = [new_case_op("General") for _ in range(25)]
                 client.post("/api/v1/ops", json={"ops": batch}).raise_for_status()
                 case_uids += [op["payload"]["case"]["uid"] for op in batch]
+        postmaster = (int((cluster.datadir / "postmaster.pid").read_text().split()[0])
+                      if cluster is not None else None)
         cpu_before = _process_tree_cpu(server.process.pid)
+        pg_cpu_before = _process_tree_cpu(postmaster) if postmaster else 0.0
         lat = asyncio.run(_floor(server.base_url, agent_tokens, case_uids, agents, seconds))
         server_cpu = _process_tree_cpu(server.process.pid) - cpu_before
+        pg_cpu = _process_tree_cpu(postmaster) - pg_cpu_before if postmaster else 0.0
         label = f"{backend}{' 2 workers' if extra else ''}, {agents} agents"
         requests = len(lat["ops"]) + len(lat["changes"])
         rate = requests / lat["wall"]
         # Server CPU per request does not depend on how busy the shared machine is, unlike the latencies.
         note = (f"{rate:.0f} req/s, {lat['pulled'] / lat['wall']:,.0f} changes/s pulled, "
-                f"server CPU {server_cpu / max(1, requests) * 1000:.2f} ms/req, {len(lat['errors'])} errors")
+                f"server CPU {server_cpu / max(1, requests) * 1000:.2f} ms/req, "
+                + (f"PostgreSQL CPU {pg_cpu / max(1, requests) * 1000:.2f} ms/req, " if postmaster else "")
+                + f"{len(lat['errors'])} errors")
         for endpoint, name in (("ops", "POST /ops"), ("changes", "GET /changes")):
             median, p99 = summarise(lat[endpoint])
             yield Result(f"server: {name} ({label})", median, p99=p99, target=100, target_on="p99",
