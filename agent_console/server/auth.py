@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 
+from agent_console.server.db import LoopConnection
 from agent_console.store.models import Agent, AuthToken, Role
 
 SESSION_HOURS = 12
@@ -115,7 +116,7 @@ class TokenChecker:
 
     def __init__(self, store) -> None:
         self.store = store
-        self._conn = None
+        self._loop_connection = LoopConnection(store.engine)
 
     async def principal(self, token: str, now: datetime) -> Principal | None:
         if self.store.dialect == "sqlite":
@@ -125,25 +126,14 @@ class TokenChecker:
         return await run_in_threadpool(self._check_pooled, token, now)
 
     def _check_here(self, token: str, now: datetime) -> Principal | None:
-        if self._conn is None:
-            self._conn = self.store.engine.connect()
-        try:
-            return principal_for(self._conn, token, now)
-        except BaseException:
-            self.close()
-            raise
-        finally:
-            if self._conn is not None:
-                self._conn.rollback()  # ends the read: the next check sees every commit since
+        return self._loop_connection.read(principal_for, token, now)
 
     def _check_pooled(self, token: str, now: datetime) -> Principal | None:
         with self.store.engine.connect() as conn:
             return principal_for(conn, token, now)
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self._loop_connection.close()
 
 
 def revoke_token(session, token_id: int, now: datetime) -> bool:

@@ -18,6 +18,7 @@ from functools import partial
 import orjson
 from sqlalchemy import String, func, or_, select, text, type_coerce
 
+from agent_console.server.db import LoopConnection
 from agent_console.store import feed_format
 from agent_console.store.models import Case, ChangeLogEntry
 
@@ -266,25 +267,13 @@ class LoopPager:
     MAX_READS = 100
 
     def __init__(self, engine) -> None:
-        self.engine = engine
-        self._conn = None
+        self._loop_connection = LoopConnection(engine)
 
     def page(self, cursor: int, limit: int, queues: list[str] | None) -> bytes | None:
-        if self._conn is None:
-            self._conn = self.engine.connect()
-        try:
-            return changes_page(self._conn, cursor, limit, queues, max_reads=self.MAX_READS)
-        except BaseException:
-            self.close()
-            raise
-        finally:
-            if self._conn is not None:
-                self._conn.rollback()  # ends the read: the next page sees every commit since
+        return self._loop_connection.read(changes_page, cursor, limit, queues, max_reads=self.MAX_READS)
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self._loop_connection.close()
 
 
 #: Per worker process: ~50,000 floor-sized changes (minutes of a busy floor's feed; agents pull the last seconds).
