@@ -104,6 +104,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
         server.watcher = FeedWatcher(store, poll_seconds)
         server.watcher.start()
         _warm_up()
+        _settle_garbage_collector()
         server.writer = OpsWriter(store, clock)
         server.writer.start()
         try:
@@ -158,6 +159,15 @@ def _warm_up() -> None:
 
     for language in ("en", "de", ""):
         normalise("warm up", language)
+
+
+def _settle_garbage_collector() -> None:
+    # Everything loaded at start (SQLAlchemy and pydantic models, FastAPI routes) lives as long as the process; frozen,
+    # it is no longer walked by every full collection, each of which would otherwise stall all requests in flight.
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def app_from_env() -> FastAPI:
