@@ -60,7 +60,35 @@ async def _agent(client, token: str, case_uid: str, until: float, latencies: dic
         await asyncio.sleep(max(0.0, PERIOD_S - (time.perf_counter() - tick)))
 
 
-async def _floor(base_url: str, tokens: list[str], case_uids: list[str], agents: int, seconds: float) -> dict:
+#: Processes the simulated floor runs in: agents on a floor are separate machines, and one event loop driving all
+#: 200 would add its own queueing to every latency measured.
+GENERATOR_PROCESSES = 2
+
+
+def _floor_part(args: tuple) -> dict:
+    base_url, tokens, case_uids, agents, first, seconds = args
+    return asyncio.run(_floor(base_url, tokens, case_uids, agents, seconds, first=first))
+
+
+def _floor_in_processes(base_url: str, tokens: list[str], case_uids: list[str], agents: int, seconds: float) -> dict:
+    import multiprocessing
+
+    parts = min(GENERATOR_PROCESSES, agents)
+    bounds = [agents * k // parts for k in range(parts + 1)]
+    jobs = [(base_url, tokens, case_uids, bounds[k + 1] - bounds[k], bounds[k], seconds) for k in range(parts)]
+    with multiprocessing.get_context("spawn").Pool(parts) as pool:
+        results = pool.map(_floor_part, jobs)
+    merged: dict = {"ops": [], "changes": [], "errors": [], "pulled": 0, "wall": 0.0}
+    for part in results:
+        for key in ("ops", "changes", "errors"):
+            merged[key] += part[key]
+        merged["pulled"] += part["pulled"]
+        merged["wall"] = max(merged["wall"], part["wall"])
+    return merged
+
+
+async def _floor(base_url: str, tokens: list[str], case_uids: list[str], agents: int, seconds: float, *,
+                 first: int = 0) -> dict:
     import httpx
 
     latencies: dict = {"ops": [], "changes": [], "errors": [], "pulled": 0}
@@ -74,10 +102,10 @@ async def _floor(base_url: str, tokens: list[str], case_uids: list[str], agents:
         gc.collect()
         gc.freeze()
         until = time.perf_counter() + seconds
-        rng = random.Random(3)
+        rng = random.Random(3 + first)
         started = time.perf_counter()
         await asyncio.gather(*(_agent(client, tokens[i % len(tokens)], case_uids[i % len(case_uids)], until,
-                                      latencies, rng) for i, client in enumerate(clients)))
+                                      latencies, rng) for i, client in enumerate(clients, start=first)))
         latencies["wall"] = time.perf_counter() - started
     return latencies
 
@@ -135,7 +163,7 @@ def _run_backend(ctx: BenchContext, backend: str, agents: int, seconds: float, f
                       if cluster is not None else None)
         cpu_before = _process_tree_cpu(server.process.pid)
         pg_cpu_before = _process_tree_cpu(postmaster) if postmaster else 0.0
-        lat = asyncio.run(_floor(server.base_url, agent_tokens, case_uids, agents, seconds))
+        lat = _floor_in_processes(server.base_url, agent_tokens, case_uids, agents, seconds)
         server_cpu = _process_tree_cpu(server.process.pid) - cpu_before
         pg_cpu = _process_tree_cpu(postmaster) - pg_cpu_before if postmaster else 0.0
         label = f"{backend}{' 2 workers' if extra else ''}, {agents} agents"
