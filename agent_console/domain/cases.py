@@ -6,6 +6,7 @@ case, records an audit event and appends an outbox op. The caller passes the act
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -186,20 +187,13 @@ class CaseService(Service):
         now = self.clock.now()
         with self.store.transaction() as session:
             case = self._load(session, case)
-            if not case.is_open:
-                raise CaseError(f"{case.key} is {case.status}; reopen it before claiming")
-            if case.assignee_id == agent.id:
-                return case
-            if case.assignee_id is not None:
-                holder = session.get(Agent, case.assignee_id)
-                raise CaseConflict(f"{case.key} is already claimed by {holder.name if holder else 'another agent'}")
-            if case.tier > agent.tier:
-                raise CaseError(f"{case.key} needs tier {case.tier}; you are tier {agent.tier}")
             base_version = case.version
-            case.assignee_id = agent.id
-            if case.status == CaseStatus.new:
-                case.status = CaseStatus.open
-            self._touch(case, now)
+
+            def holder_name(agent_id: int) -> str | None:
+                return getattr(session.get(Agent, agent_id), "name", None)
+
+            if not take_case(case, agent, now, holder_name):
+                return case
             audit(session, now, agent.id, "case.claim", "case", case.id, agent=agent.login)
             enqueue(session, now, "case.claim", case_uid=case.uid, agent_login=agent.login, base_version=base_version)
             return case
@@ -458,6 +452,28 @@ def touch(case: Case, now: datetime) -> None:
     """Every change of a case moves its version on (field conflicts are judged by it)."""
     case.updated_at = now
     case.version += 1
+
+
+def take_case(case: Case, agent: Agent, now: datetime, holder_name: Callable[[int], str | None]) -> bool:
+    """What claiming does to a case, which changes in place; False when it is the agent's already.
+
+    Raises CaseError (closed case, tier too low) or CaseConflict (someone else holds it; ``holder_name`` names them).
+    ``case`` and ``agent`` may be any objects with their attributes: the server's batched write path passes plain
+    row values.
+    """
+    if not case.is_open:
+        raise CaseError(f"{case.key} is {case.status}; reopen it before claiming")
+    if case.assignee_id == agent.id:
+        return False
+    if case.assignee_id is not None:
+        raise CaseConflict(f"{case.key} is already claimed by {holder_name(case.assignee_id) or 'another agent'}")
+    if case.tier > agent.tier:
+        raise CaseError(f"{case.key} needs tier {case.tier}; you are tier {agent.tier}")
+    case.assignee_id = agent.id
+    if case.status == CaseStatus.new:
+        case.status = CaseStatus.open
+    touch(case, now)
+    return True
 
 
 def record_reply(case: Case, now: datetime) -> list[dict]:

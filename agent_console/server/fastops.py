@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import orjson
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from agent_console.domain.cases import record_reply, touch
+from agent_console.domain.cases import CaseError, record_reply, take_case, touch
 from agent_console.domain.recording import audit_detail, audit_values
 from agent_console.domain.text import clean_text
 from agent_console.server import schemas
@@ -32,7 +32,6 @@ from agent_console.store.models import (
     AppliedOp,
     AuditEvent,
     Case,
-    CaseStatus,
     Customer,
     Direction,
     Draft,
@@ -208,17 +207,11 @@ class _Group:
             return {"status": "conflict", "reason": f"{case.key} is already claimed by {holder}",
                     "current": orjson.loads(orjson.dumps(row_dict(Case, vars(case).__getitem__, self.refs))),
                     "result": None}
-        # CaseService.claim's rules, in its order.
-        if not case.is_open:
-            return {"status": "rejected", "reason": f"{case.key} is {case.status}; reopen it before claiming"}
-        if case.assignee_id != self.actor.id:
-            if case.tier > self.actor.tier:
-                return {"status": "rejected",
-                        "reason": f"{case.key} needs tier {case.tier}; you are tier {self.actor.tier}"}
-            case.assignee_id = self.actor.id
-            if case.status == CaseStatus.new:
-                case.status = CaseStatus.open
-            touch(case, now)
+        try:
+            claimed = take_case(case, self.actor, now, self.agent_names.get)
+        except CaseError as refused:
+            return {"status": "rejected", "reason": str(refused)}
+        if claimed:
             self.audits.append((audit_values(now, self.actor.id, "case.claim", "case", case.id,
                                              agent=self.actor.login), None))
             self.changed.setdefault((Case, case.uid), (Case, case))
