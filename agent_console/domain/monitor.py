@@ -68,6 +68,7 @@ from sqlalchemy.orm import Session
 
 from agent_console.domain import metrics, sla
 from agent_console.domain.clock import Clock
+from agent_console.store.db import KeptConnection
 from agent_console.store.models import (
     Agent,
     AgentState,
@@ -579,8 +580,7 @@ def compute_snapshot(source, clock: Clock, *, tz: tzinfo, thresholds: Thresholds
         reader = _reader_for(source)
         if reader is not None and reader.lock.acquire(blocking=False):
             try:
-                snapshot = reader.read(lambda conn: _compute(conn, clock.now(), tz, thresholds, due_within_s,
-                                                             due_limit))
+                snapshot = reader.kept.read(_compute, clock.now(), tz, thresholds, due_within_s, due_limit)
             finally:
                 reader.lock.release()
         else:  # a PostgreSQL store (its pool keeps connections), or another refresh is using the reader
@@ -590,41 +590,16 @@ def compute_snapshot(source, clock: Clock, *, tz: tzinfo, thresholds: Thresholds
 
 
 class _Reader:
-    """One SQLite connection the monitor keeps between refreshes of a store.
-
-    A store hands out a new connection per session (NullPool); opening one, parsing the schema and closing it again
-    cost a few ms of every refresh. Each refresh is still its own read transaction (BEGIN … COMMIT), so it sees every
-    commit made before it and holds no snapshot between refreshes.
-    """
+    """The SQLite connection the monitor keeps between refreshes of a store (opening one cost a few ms of every
+    refresh), and the lock that gives it to one refresh at a time."""
 
     def __init__(self, engine) -> None:
-        self.engine = engine
         self.lock = threading.Lock()
-        self.connection = None
-
-    def read(self, compute):
-        if self.connection is not None and (self.connection.closed or self.connection.invalidated):
-            self.close()
-        if self.connection is None:
-            self.connection = self.engine.connect()
-        try:
-            with self.connection.begin():
-                return compute(self.connection)
-        except BaseException:
-            self.close()  # whatever went wrong, the next refresh starts from a new connection
-            raise
+        self.kept = KeptConnection(engine)
 
     def close_when_idle(self) -> None:
         with self.lock:
-            self.close()
-
-    def close(self) -> None:
-        connection, self.connection = self.connection, None
-        if connection is not None:
-            try:
-                connection.close()
-            except Exception:  # closing a connection that already failed: nothing more to release
-                pass
+            self.kept.close()
 
 
 _READERS: "weakref.WeakKeyDictionary[object, _Reader]" = weakref.WeakKeyDictionary()
@@ -639,7 +614,7 @@ def _reader_for(store) -> _Reader | None:
         reader = _READERS.get(store)
         if reader is None:
             reader = _READERS[store] = _Reader(store.engine)
-            weakref.finalize(store, reader.close)
+            weakref.finalize(store, reader.kept.close)
             event.listen(store.engine, "engine_disposed", lambda _engine: reader.close_when_idle())
         return reader
 

@@ -29,6 +29,7 @@ from agent_console.domain.text import one_line
 from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
 from agent_console.screens.pick import PickModal
 from agent_console.store import queries
+from agent_console.store.db import KeptConnection
 from agent_console.store.models import Channel
 from agent_console.store.queries import NotFound, QueueView
 from agent_console.widgets.case_table import COLUMNS, CaseTable
@@ -182,7 +183,7 @@ class QueueScreen(Screen):
         #: The unfiltered ids the filter's texts are complete for (no text missing).
         self._texts_complete_for: list[int] | None = None
         #: A connection of the screen's own for paging rows in while drawing (see ``_fetch_rows``).
-        self._rows_connection = None
+        self._rows_reader: KeptConnection | None = None
 
     # --- layout ----------------------------------------------------------------------------------------------------
 
@@ -206,9 +207,8 @@ class QueueScreen(Screen):
         self.set_interval(REFRESH_S, self._periodic_refresh)
 
     def on_unmount(self) -> None:
-        connection, self._rows_connection = self._rows_connection, None
-        if connection is not None:
-            connection.close()
+        if self._rows_reader is not None:
+            self._rows_reader.close()
 
     def on_screen_resume(self) -> None:
         if self._loaded:
@@ -255,16 +255,10 @@ class QueueScreen(Screen):
     # --- loading ---------------------------------------------------------------------------------------------------
 
     def _fetch_rows(self, ids: list[int]) -> dict[int, dict]:
-        # Called while the table draws (UI thread only). The store opens a fresh SQLite connection per session,
-        # which costs more than the page query: the screen keeps one, ending its read transaction after each page
-        # so the next page sees what was committed since.
-        connection = self._rows_connection
-        if connection is None:
-            connection = self._rows_connection = self.app.store.engine.connect()
-        try:
-            return queries.queue_rows_on(connection, ids)
-        finally:
-            connection.rollback()
+        # Called while the table draws (UI thread only), so one kept connection serves every page.
+        if self._rows_reader is None:
+            self._rows_reader = KeptConnection(self.app.store.engine)
+        return self._rows_reader.read(queries.queue_rows_on, ids)
 
     def current_view(self) -> QueueView:
         return QueueView(view=self.view_name if self.view_name != "follow_ups" else "open",

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 
-from agent_console.server.db import LoopConnection
+from agent_console.store.db import KeptConnection
 from agent_console.store.models import Agent, AuthToken, Role
 
 SESSION_HOURS = 12
@@ -116,7 +116,7 @@ class TokenChecker:
 
     def __init__(self, store) -> None:
         self.store = store
-        self._loop_connection = LoopConnection(store.engine)
+        self._loop_connection = KeptConnection(store.engine)
 
     async def principal(self, token: str, now: datetime) -> Principal | None:
         if self.store.dialect == "sqlite":

@@ -129,34 +129,6 @@ def _forget(session) -> None:
         session.info.pop("locked", None)
 
 
-class LoopConnection:
-    """A connection of its own for short reads on the event loop's thread, where a local SQLite read costs less than
-    handing the request to a worker thread and back. Each read is its own transaction (ended after, so the next read
-    sees every commit since); a read that fails drops the connection. Never shared between threads."""
-
-    def __init__(self, engine) -> None:
-        self.engine = engine
-        self._conn = None
-
-    def read(self, query, *args, **kwargs):
-        """``query(connection, *args, **kwargs)`` on the kept connection."""
-        if self._conn is None:
-            self._conn = self.engine.connect()
-        try:
-            return query(self._conn, *args, **kwargs)
-        except BaseException:
-            self.close()
-            raise
-        finally:
-            if self._conn is not None:
-                self._conn.rollback()
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-
 class ServerStore(Store):
     """A :class:`Store` whose write transactions are :class:`ServerSession`s."""
 

@@ -18,8 +18,8 @@ from functools import partial
 import orjson
 from sqlalchemy import String, func, or_, select, text, type_coerce
 
-from agent_console.server.db import LoopConnection
 from agent_console.store import feed_format
+from agent_console.store.db import KeptConnection
 from agent_console.store.models import Case, ChangeLogEntry
 
 #: Entity classes whose changes go into the feed, and their names there.
@@ -267,7 +267,7 @@ class LoopPager:
     MAX_READS = 100
 
     def __init__(self, engine) -> None:
-        self._loop_connection = LoopConnection(engine)
+        self._loop_connection = KeptConnection(engine)
 
     def page(self, cursor: int, limit: int, queues: list[str] | None) -> bytes | None:
         return self._loop_connection.read(changes_page, cursor, limit, queues, max_reads=self.MAX_READS)

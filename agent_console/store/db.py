@@ -227,6 +227,42 @@ def upgrade(url: str, revision: str = "head") -> StoreStatus:
 # --- the opened store ---------------------------------------------------------------------------------------------
 
 
+class KeptConnection:
+    """One connection kept for many short reads: a Store hands out a new SQLite connection per session, and opening
+    one (and parsing the schema) costs more than a small query. Each read is its own transaction, ended after it, so
+    the next read sees every commit since and nothing holds a snapshot in between; a read that fails drops the
+    connection and the next one opens a new one. For one thread at a time."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.connection = None
+
+    def read(self, query, *args, **kwargs):
+        """``query(connection, *args, **kwargs)`` on the kept connection."""
+        connection = self.connection
+        if connection is not None and (connection.closed or connection.invalidated):
+            self.close()
+            connection = None
+        if connection is None:
+            connection = self.connection = self.engine.connect()
+        try:
+            return query(connection, *args, **kwargs)
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            if self.connection is not None:
+                self.connection.rollback()
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # closing a connection that already failed: nothing more to release
+                pass
+
+
 class Store:
     """An opened, up-to-date store: hands out sessions. Create it with :func:`open_store`."""
 

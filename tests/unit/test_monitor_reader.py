@@ -23,7 +23,7 @@ def floor(store, clock, agents):
 
 
 def _kept_connection(store):
-    return monitor._READERS[store].connection
+    return monitor._READERS[store].kept.connection
 
 
 def test_refreshes_reuse_one_connection_and_see_every_commit(store, store_path, clock, agents, floor):
