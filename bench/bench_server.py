@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -30,10 +31,26 @@ def _reply_ops(case_uid: str, n: int) -> list[dict]:
         "is_internal": internal}}} for internal in (False, True)]
 
 
+_PAGE_END = re.compile(rb'"next_cursor":(\d+),"has_more":(?:true|false)}$')
+
+
+def _page_cursor(body: bytes) -> tuple[int, int]:
+    """A feed page's next cursor and number of changes. A console parses the whole page, on its own machine; here
+    the page's tail is enough (the server writes each change as ``{"seq":…``, and a JSON string cannot contain that)."""
+    end = _PAGE_END.search(body, max(0, len(body) - 80))
+    if end is None:
+        import orjson
+
+        page = orjson.loads(body)
+        return page["next_cursor"], len(page["changes"])
+    return int(end.group(1)), body.count(b'{"seq":')
+
+
 async def _agent(client, token: str, case_uid: str, until: float, latencies: dict, rng: random.Random) -> None:
     import orjson
 
-    # The client's own CPU shares the 2 cores with the server: bodies are encoded and pages parsed with orjson.
+    # The client's own CPU shares the 2 cores with the server: bodies are encoded and pages parsed with orjson, and
+    # requests go through a lean HTTP client (bench.lean_http).
     headers = {"Authorization": f"Bearer {token}"}
     post_headers = {**headers, "Content-Type": "application/json"}
     cursor = 0
@@ -51,9 +68,8 @@ async def _agent(client, token: str, case_uid: str, until: float, latencies: dic
         response = await client.get("/api/v1/changes", params={"cursor": cursor, "limit": 500}, headers=headers)
         latencies["changes"].append((time.perf_counter() - t0) * 1000)
         if response.status_code == 200:
-            page = orjson.loads(response.content)
-            cursor = page["next_cursor"]
-            latencies["pulled"] += len(page["changes"])
+            cursor, pulled = _page_cursor(response.content)
+            latencies["pulled"] += pulled
         else:
             latencies["errors"].append(f"changes {response.status_code}")
         n += 1
@@ -67,7 +83,11 @@ GENERATOR_PROCESSES = 2
 
 def _floor_part(args: tuple) -> dict:
     base_url, tokens, case_uids, agents, first, seconds = args
-    return asyncio.run(_floor(base_url, tokens, case_uids, agents, seconds, first=first))
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(_floor(base_url, tokens, case_uids, agents, seconds, first=first))
+    return uvloop.run(_floor(base_url, tokens, case_uids, agents, seconds, first=first))
 
 
 def _floor_in_processes(base_url: str, tokens: list[str], case_uids: list[str], agents: int, seconds: float) -> dict:
@@ -78,34 +98,35 @@ def _floor_in_processes(base_url: str, tokens: list[str], case_uids: list[str], 
     jobs = [(base_url, tokens, case_uids, bounds[k + 1] - bounds[k], bounds[k], seconds) for k in range(parts)]
     with multiprocessing.get_context("spawn").Pool(parts) as pool:
         results = pool.map(_floor_part, jobs)
-    merged: dict = {"ops": [], "changes": [], "errors": [], "pulled": 0, "wall": 0.0}
+    merged: dict = {"ops": [], "changes": [], "errors": [], "pulled": 0, "wall": 0.0, "cpu": 0.0}
     for part in results:
         for key in ("ops", "changes", "errors"):
             merged[key] += part[key]
         merged["pulled"] += part["pulled"]
+        merged["cpu"] += part["cpu"]
         merged["wall"] = max(merged["wall"], part["wall"])
     return merged
 
 
 async def _floor(base_url: str, tokens: list[str], case_uids: list[str], agents: int, seconds: float, *,
                  first: int = 0) -> dict:
-    import httpx
+    from bench.lean_http import LeanClient
 
     latencies: dict = {"ops": [], "changes": [], "errors": [], "pulled": 0}
-    # One client (one keep-alive connection) per agent, as on a real floor. A single shared client's pool would
-    # cost the load generator O(connections) of CPU per request (httpcore scans its pool), stealing the server's.
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    # One keep-alive connection per agent, as on a real floor.
     async with AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits, verify=False))
-                   for _ in range(agents)]
+        clients = [await stack.enter_async_context(LeanClient(base_url)) for _ in range(agents)]
         # The load generator's own full collections would show up as server latency: its set-up is frozen.
         gc.collect()
         gc.freeze()
         until = time.perf_counter() + seconds
         rng = random.Random(3 + first)
         started = time.perf_counter()
-        await asyncio.gather(*(_agent(client, tokens[i % len(tokens)], case_uids[i % len(case_uids)], until,
-                                      latencies, rng) for i, client in enumerate(clients, start=first)))
+        cpu_started = time.process_time()
+        floor = asyncio.gather(*(_agent(client, tokens[i % len(tokens)], case_uids[i % len(case_uids)], until,
+                                        latencies, rng) for i, client in enumerate(clients, start=first)))
+        await asyncio.wait_for(floor, seconds + 60)  # a server that stops answering ends the run, not hangs it
+        latencies["cpu"] = time.process_time() - cpu_started
         latencies["wall"] = time.perf_counter() - started
     return latencies
 
@@ -173,7 +194,7 @@ def _run_backend(ctx: BenchContext, backend: str, agents: int, seconds: float, f
         note = (f"{rate:.0f} req/s, {lat['pulled'] / lat['wall']:,.0f} changes/s pulled, "
                 f"server CPU {server_cpu / max(1, requests) * 1000:.2f} ms/req, "
                 + (f"PostgreSQL CPU {pg_cpu / max(1, requests) * 1000:.2f} ms/req, " if postmaster else "")
-                + f"{len(lat['errors'])} errors")
+                + f"load generator CPU {lat['cpu'] / max(1, requests) * 1000:.2f} ms/req, {len(lat['errors'])} errors")
         for endpoint, name in (("ops", "POST /ops"), ("changes", "GET /changes")):
             median, p99 = summarise(lat[endpoint])
             yield Result(f"server: {name} ({label})", median, p99=p99, target=100, target_on="p99",
