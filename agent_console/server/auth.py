@@ -129,7 +129,7 @@ class TokenChecker:
         return self._loop_connection.read(principal_for, token, now)
 
     def _check_pooled(self, token: str, now: datetime) -> Principal | None:
-        with self.store.engine.connect() as conn:
+        with self.store.read_engine.connect() as conn:
             return principal_for(conn, token, now)
 
     def close(self) -> None:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 import threading
+import time
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, create_engine, event, insert, inspect as sa_inspect, text
+from sqlalchemy import Connection, create_engine, event, exc, insert, inspect as sa_inspect, text
 from sqlmodel import Session
 
 from agent_console.store.db import Store, StoreError, store_status, upgrade
@@ -136,6 +137,10 @@ class ServerStore(Store):
         super().__init__(url, engine)
         self.clock = clock
         self._sqlite_writer = threading.Lock()
+        #: For reads of one or a few statements that need no common snapshot (a token, a feed page): on PostgreSQL
+        #: each statement commits by itself, which saves the BEGIN and ROLLBACK round trips of a transaction.
+        self.read_engine = (engine.execution_options(isolation_level="AUTOCOMMIT") if engine.dialect.name == "postgresql"
+                            else engine)
 
     @property
     def dialect(self) -> str:
@@ -205,5 +210,33 @@ def open_server_store(url: str, *, clock=None, migrate: bool = False) -> ServerS
     if url.startswith("sqlite"):
         engine = _pooled_sqlite_engine(url)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_recycle=1800)
+        engine = create_engine(url, pool_size=10, max_overflow=30, pool_recycle=1800)
+        event.listen(engine, "checkin", _note_checkin)
+        event.listen(engine, "checkout", _idle_pinger(engine.dialect))
     return ServerStore(url, engine, clock)
+
+
+#: A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out.
+IDLE_PING_SECONDS = 10.0
+
+
+def _note_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _idle_pinger(dialect):
+    # pool_pre_ping would cost a round trip on every checkout, i.e. on every request. A connection in steady use has
+    # just proved itself; one that sat idle (the database may have restarted meanwhile) is pinged, and replaced if
+    # dead. Should the database go away under load, the failing statement invalidates the whole pool.
+    def ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        checked_in = record.info.get("checked_in")
+        if checked_in is None or time.monotonic() - checked_in < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception:  # noqa: BLE001 - any failure of the ping means the connection is gone
+            alive = False
+        if not alive:
+            raise exc.DisconnectionError("the pooled connection was closed by the database")
+
+    return ping_if_idle

@@ -16,7 +16,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 import orjson
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 
 from agent_console.domain.cases import CaseError, record_reply, take_case, touch
 from agent_console.domain.recording import audit_detail, audit_values
@@ -59,9 +59,13 @@ _CASES_WITH_REFERENCES = (
     .where(_CASES.c.uid.in_(bindparam("uids", expanding=True)))
 )
 _INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
-_INSERT_SLA_EVENTS, _INSERT_AUDIT, _INSERT_APPLIED = insert(_SLA_EVENTS), insert(_AUDIT), insert(_APPLIED)
-_DELETE_DRAFT = delete(_DRAFTS).where(_DRAFTS.c.agent_id == bindparam("agent"),
-                                      _DRAFTS.c.case_id == bindparam("case"), _DRAFTS.c.kind == bindparam("kind"))
+# RETURNING makes SQLAlchemy send all rows in one INSERT statement ("insertmanyvalues"); a plain executemany costs
+# PostgreSQL a pipeline of three round trips per statement.
+_INSERT_SLA_EVENTS = insert(_SLA_EVENTS).returning(_SLA_EVENTS.c.id)
+_INSERT_AUDIT = insert(_AUDIT).returning(_AUDIT.c.id)
+_INSERT_APPLIED = insert(_APPLIED).returning(_APPLIED.c.op_id)
+_DELETE_DRAFTS = delete(_DRAFTS).where(tuple_(_DRAFTS.c.agent_id, _DRAFTS.c.case_id, _DRAFTS.c.kind).in_(
+    bindparam("keys", expanding=True)))
 
 
 @lru_cache(maxsize=64)
@@ -226,8 +230,7 @@ class _Group:
                 message["id"] = message_id
             if self.sla_events:
                 conn.execute(_INSERT_SLA_EVENTS, self.sla_events)
-            conn.execute(_DELETE_DRAFT, [{"agent": agent_id, "case": case_id, "kind": kind}
-                                         for agent_id, case_id, kind in self.drafts])
+            conn.execute(_DELETE_DRAFTS, {"keys": sorted(self.drafts)})
         for uid, case in self.cases.items():
             before = self.original[uid]
             changes = {name: value for name, value in vars(case).items() if before[name] != value}

@@ -32,7 +32,7 @@ async def changes(
     if store.dialect == "sqlite":  # a local read; on PostgreSQL every query is a network round trip
         body = _loop_pager(request).page(cursor, limit, queues)
     if body is None:
-        body = await run_in_threadpool(_pooled_page, store.engine, cursor, limit, queues)
+        body = await run_in_threadpool(_pooled_page, store.read_engine, cursor, limit, queues)
     return Response(body, media_type="application/json")
 
 
