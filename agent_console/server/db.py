@@ -100,8 +100,11 @@ def append_change_log(executor, dialect: str, rows, clock=None) -> int:
                                                 for e, u, d, q in rows])
     last_seq = max(result.scalars().all())
     if dialect == "postgresql":
-        executor.execute(text("SELECT pg_notify(:channel, :payload)"),
-                         {"channel": NOTIFY_CHANNEL, "payload": str(last_seq)})
+        if isinstance(executor, Connection) and _NOTIFY_AT_COMMIT in executor.info:
+            executor.info[_NOTIFY_AT_COMMIT] = last_seq
+        else:
+            executor.execute(text("SELECT pg_notify(:channel, :payload)"),
+                             {"channel": NOTIFY_CHANNEL, "payload": str(last_seq)})
     return last_seq
 
 
@@ -172,10 +175,28 @@ class ServerStore(Store):
         """A Core connection in a write transaction, serialised with every other writer like :meth:`transaction`
         (committed at the end of the block, rolled back on an exception). It records no changes by itself: a writer
         appends its feed rows with :func:`append_change_log` and calls :func:`announce` after the block."""
-        with self._writer_lock(), self.write_engine.connect() as conn, conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-            yield conn
+        if self.dialect != "postgresql":
+            with self._writer_lock(), self.write_engine.connect() as conn, conn.begin():
+                yield conn
+            return
+        # The write lock is held from the first round trip to the last, and every round trip in between makes every
+        # other writer wait longer: BEGIN travels with taking the lock, and the feed's NOTIFY with the COMMIT. The
+        # driver is in autocommit mode, so it sends neither on its own; closing the connection without the COMMIT
+        # (an exception) rolls back.
+        with self.read_engine.connect() as conn:
+            conn.exec_driver_sql(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            conn.info[_NOTIFY_AT_COMMIT] = None
+            try:
+                yield conn
+                last_seq = conn.info.pop(_NOTIFY_AT_COMMIT, None)
+                conn.exec_driver_sql("COMMIT" if last_seq is None else
+                                     f"SELECT pg_notify('{NOTIFY_CHANNEL}', '{int(last_seq)}'); COMMIT")
+            finally:
+                conn.info.pop(_NOTIFY_AT_COMMIT, None)
+
+
+#: Key in a :meth:`ServerStore.write_connection`'s ``info``: the feed's newest seq, to NOTIFY with the COMMIT.
+_NOTIFY_AT_COMMIT = "agent_console_notify_at_commit"
 
 
 def _pooled_sqlite_engine(url: str):

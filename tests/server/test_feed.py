@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 import uuid
 
 import httpx
@@ -83,11 +84,14 @@ def _stream(base_url: str, token: str):
     return client, response, events
 
 
-def _next_change(events: queue.Queue) -> dict:
+def _next_change(events: queue.Queue, within: float = 30.0) -> dict:
+    """The next change event; fails after ``within`` seconds of heartbeats only."""
+    deadline = time.monotonic() + within
     while True:
-        item = events.get(timeout=30)
+        item = events.get(timeout=max(0.1, deadline - time.monotonic()))
         if item != "heartbeat":
             return item
+        assert time.monotonic() < deadline, f"no change event within {within} s, only heartbeats"
 
 
 def test_events_announce_a_change(live):
@@ -127,9 +131,19 @@ def test_events_reach_listeners_of_every_worker_on_postgresql(postgres_cluster, 
         assert len(pids) == 2, "the kernel never handed a connection to the second worker"
         for _client, _response, events in streams:
             _next_change(events)
-        result = server.ops("sue", new_case_op("General", subject="Fan-out")).json()
+        created = new_case_op("General", subject="Fan-out")
+        result = server.ops("sue", created).json()
         for _client, _response, events in streams:
             while _next_change(events)["cursor"] < result["cursor"]:
+                pass
+        # A reply takes the batched write path, whose NOTIFY travels with its COMMIT.
+        reply = {"op_id": str(uuid.uuid4()), "kind": "message.add", "payload": {"message": {
+            "uid": str(uuid.uuid4()), "case_uid": created["payload"]["case"]["uid"], "direction": "out",
+            "body": "On its way", "is_internal": False}}}
+        replied = server.ops("sue", reply).json()
+        assert replied["results"][0]["status"] == "applied" and replied["cursor"] > result["cursor"]
+        for _client, _response, events in streams:
+            while _next_change(events)["cursor"] < replied["cursor"]:
                 pass
     finally:
         for client, response, _events in streams:
