@@ -93,7 +93,8 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
 
     clock = clock or SystemClock()
     store = open_server_store(db_url, clock=clock, migrate=migrate)
-    server = ServerState(store=store, clock=clock, limiter=LoginLimiter(login_failures, login_window_seconds),
+    server = ServerState(store=store, clock=clock,
+                         limiter=LoginLimiter(store, clock, login_failures, login_window_seconds),
                          session_lifetime=timedelta(hours=session_hours), heartbeat_seconds=heartbeat_seconds,
                          schema_head=head_revision(), tokens=TokenChecker(store))
 

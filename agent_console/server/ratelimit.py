@@ -1,51 +1,52 @@
-"""Failed log-ins per login name and per client address, in a sliding window (per server process)."""
+"""Failed log-ins per login name and per client address, in a sliding window.
+
+Counted in the server's database (``login_failures``), so the limit is the same however many worker processes answer
+log-ins: with a count per process, each of N workers would allow its own five attempts.
+"""
 
 from __future__ import annotations
 
 import math
-import threading
-import time
-from collections import deque
+from datetime import timedelta
+
+from sqlalchemy import delete, insert, select
+
+from agent_console.store.models import LoginFailure
+
+_F = LoginFailure.__table__
 
 
 class LoginLimiter:
-    def __init__(self, max_failures: int = 5, window_seconds: float = 60.0, now=time.monotonic) -> None:
+    def __init__(self, store, clock, max_failures: int = 5, window_seconds: float = 60.0) -> None:
+        self.store = store
+        self.clock = clock
         self.max_failures = max_failures
-        self.window = window_seconds
-        self._now = now
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        entries = self._failures.get(key)
-        if entries is None:
-            return deque()
-        while entries and entries[0] <= now - self.window:
-            entries.popleft()
-        if not entries:
-            del self._failures[key]
-        return entries
+        self.window = timedelta(seconds=window_seconds)
 
     def retry_after(self, *keys: str) -> int | None:
         """Seconds until another attempt is allowed, or None when every key is under its limit."""
-        now = self._now()
+        now = self.clock.now()
+        with self.store.read_engine.connect() as conn:
+            rows = conn.execute(select(_F.c.key, _F.c.at).where(_F.c.key.in_(keys), _F.c.at > now - self.window)
+                                .order_by(_F.c.key, _F.c.at.desc())).all()
+        recent: dict[str, list] = {}
+        for key, at in rows:
+            recent.setdefault(key, []).append(at)
         wait = 0.0
-        with self._lock:
-            for key in keys:
-                entries = self._recent(key, now)
-                if len(entries) >= self.max_failures:
-                    wait = max(wait, entries[0] + self.window - now)
+        for times in recent.values():
+            if len(times) >= self.max_failures:
+                # Under the limit again once the max-th newest failure leaves the window.
+                frees_at = times[self.max_failures - 1] + self.window
+                wait = max(wait, (frees_at - now).total_seconds())
         return max(1, math.ceil(wait)) if wait > 0 else None
 
     def failed(self, *keys: str) -> None:
-        now = self._now()
-        with self._lock:
-            for key in keys:
-                self._failures.setdefault(key, deque()).append(now)
-            if len(self._failures) > 100_000:  # bound the memory an attacker can make us use
-                for key in list(self._failures)[:50_000]:
-                    del self._failures[key]
+        now = self.clock.now()
+        with self.store.write_connection() as conn:
+            conn.execute(insert(_F), [{"key": key, "at": now} for key in keys])
+            # Failures older than the window never count again: the table holds the last window's failures only.
+            conn.execute(delete(_F).where(_F.c.at <= now - self.window))
 
     def succeeded(self, login_key: str) -> None:
-        with self._lock:
-            self._failures.pop(login_key, None)
+        with self.store.write_connection() as conn:
+            conn.execute(delete(_F).where(_F.c.key == login_key))

@@ -539,6 +539,18 @@ class AppliedOp(SQLModel, table=True):
     applied_at: datetime = _ts_required()
 
 
+class LoginFailure(SQLModel, table=True):
+    """A failed log-in at the server, under the key it counts against (``login:<name>`` or ``addr:<address>``).
+    In the database, so the limit holds across every server process answering log-ins."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300)
+    at: datetime = _ts_required()
+
+
 class AuthToken(SQLModel, table=True):
     __tablename__ = "auth_tokens"
 
