@@ -387,7 +387,7 @@ class FeedWatcher:
     def _poll(self) -> None:
         while not self._stop.wait(self.poll_seconds):
             try:
-                with self.store.engine.connect() as conn:
+                with self.store.read_engine.connect() as conn:
                     broadcaster.publish_threadsafe(latest_seq(conn))
             except Exception:  # noqa: BLE001 - the database being briefly away must not end the watcher
                 continue

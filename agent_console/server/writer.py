@@ -124,7 +124,7 @@ class OpsWriter:
         _settle(loop, future, answer, None)
 
     def _latest(self) -> int:
-        with self.store.engine.connect() as conn:
+        with self.store.read_engine.connect() as conn:
             return latest_seq(conn)
 
 
