@@ -27,6 +27,8 @@ from agent_console.store.models import ChangeLogEntry, OutboxOp
 
 #: Key of the PostgreSQL advisory lock that serialises the server's writers ("AgCo" + 1).
 WRITE_LOCK_KEY = 0x4167436F + 1
+#: Key of the advisory lock that serialises log-in attempts (the rate limit's count), apart from the feed's writers.
+LOGIN_LOCK_KEY = 0x4167436F + 2
 NOTIFY_CHANNEL = "agent_console_changes"
 
 
@@ -171,10 +173,14 @@ class ServerStore(Store):
 
 
     @contextmanager
-    def write_connection(self) -> Iterator[Connection]:
+    def write_connection(self, lock_key: int = WRITE_LOCK_KEY) -> Iterator[Connection]:
         """A Core connection in a write transaction, serialised with every other writer like :meth:`transaction`
         (committed at the end of the block, rolled back on an exception). It records no changes by itself: a writer
-        appends its feed rows with :func:`append_change_log` and calls :func:`announce` after the block."""
+        appends its feed rows with :func:`append_change_log` and calls :func:`announce` after the block.
+
+        ``lock_key`` is the PostgreSQL advisory lock held for the transaction. Writers of the change feed share
+        ``WRITE_LOCK_KEY`` (it orders the feed); a writer of rows that never reach the feed may pass a key of its own
+        and so queue only behind its own kind. (SQLite has a single writer whatever the key.)"""
         if self.dialect != "postgresql":
             with self._writer_lock(), self.write_engine.connect() as conn, conn.begin():
                 yield conn
@@ -184,15 +190,18 @@ class ServerStore(Store):
         # driver is in autocommit mode, so it sends neither on its own; closing the connection without the COMMIT
         # (an exception) rolls back.
         with self.read_engine.connect() as conn:
-            conn.exec_driver_sql(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-            conn.info[_NOTIFY_AT_COMMIT] = None
+            conn.exec_driver_sql(f"BEGIN; SELECT pg_advisory_xact_lock({int(lock_key)})")
+            # The dict itself: a connection invalidated meanwhile (the database went away) refuses access to
+            # ``conn.info``, which would hide the real error behind its own.
+            info = conn.info
+            info[_NOTIFY_AT_COMMIT] = None
             try:
                 yield conn
-                last_seq = conn.info.pop(_NOTIFY_AT_COMMIT, None)
+                last_seq = info.pop(_NOTIFY_AT_COMMIT, None)
                 conn.exec_driver_sql("COMMIT" if last_seq is None else
                                      f"SELECT pg_notify('{NOTIFY_CHANNEL}', '{int(last_seq)}'); COMMIT")
             finally:
-                conn.info.pop(_NOTIFY_AT_COMMIT, None)
+                info.pop(_NOTIFY_AT_COMMIT, None)
 
 
 #: Key in a :meth:`ServerStore.write_connection`'s ``info``: the feed's newest seq, to NOTIFY with the COMMIT.

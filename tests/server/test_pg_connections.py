@@ -95,3 +95,40 @@ def test_without_the_idle_ping_the_dropped_connection_would_fail(pg_store, monke
     with pytest.raises(OperationalError):
         with store.read_engine.connect() as conn:
             conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+
+
+def test_a_failing_write_rolls_back_and_frees_the_write_lock(pg_store):
+    from sqlalchemy.exc import ProgrammingError
+
+    store, _tokens = pg_store
+    with pytest.raises(ProgrammingError):
+        with store.write_connection() as conn:
+            conn.exec_driver_sql("INSERT INTO login_failures (key, at) VALUES ('login:x', now())")
+            conn.exec_driver_sql("SELECT no_such_column FROM agents")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM login_failures").scalar() == 0
+        # Nobody holds the write lock any more, and the pooled connection came back without a transaction.
+        assert conn.exec_driver_sql(
+            f"SELECT pg_try_advisory_xact_lock({server_db.WRITE_LOCK_KEY})").scalar() is True
+    with store.write_connection() as conn:  # the next writer goes ahead
+        conn.exec_driver_sql("INSERT INTO login_failures (key, at) VALUES ('login:y', now())")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT key FROM login_failures").scalars().all() == ["login:y"]
+
+
+def test_a_write_whose_connection_dies_reports_the_database_error(pg_store):
+    # The server answers an OperationalError with 503 and Retry-After; any other error would be a 500.
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    store, _tokens = pg_store
+    dsn = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with pytest.raises(OperationalError):
+        with store.write_connection() as conn:
+            backend_pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with psycopg.connect(dsn, autocommit=True) as outside:
+                outside.execute("SELECT pg_terminate_backend(%s)", (backend_pid,))
+            time.sleep(0.2)
+            conn.exec_driver_sql("SELECT 1")
+    with store.write_connection() as conn:  # a fresh connection takes its place
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1

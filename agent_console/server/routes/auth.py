@@ -20,17 +20,17 @@ def login(body: schemas.LoginRequest, request: Request):
     server = state(request)
     address = request.client.host if request.client else "unknown"
     keys = (f"login:{body.login.lower()}", f"addr:{address}")
-    wait = server.limiter.retry_after(*keys)
-    if wait is not None:
+    attempt = server.limiter.attempt(*keys)  # counted as a failure until the password proves right
+    if attempt.retry_after is not None:
+        wait = attempt.retry_after
         raise HTTPException(429, f"too many failed log-ins; try again in {wait} s",
                             headers={"Retry-After": str(wait)})
     with server.store.session() as session:
         agent = session.scalars(select(Agent).where(Agent.login == body.login)).first()
     ok = verify_password(agent.password_hash if agent else None, body.password)
     if not ok or agent is None or not agent.active:
-        server.limiter.failed(*keys)
         raise HTTPException(401, "wrong login or password", headers={"WWW-Authenticate": "Bearer"})
-    server.limiter.succeeded(keys[0])
+    server.limiter.succeeded(attempt, keys[0])
     now = server.clock.now()
     with server.store.transaction() as session:
         token, row = issue_token(session, agent.id, now, lifetime=server.session_lifetime, name=address)
