@@ -49,6 +49,8 @@ def _page_cursor(body: bytes) -> tuple[int, int]:
 async def _agent(client, token: str, case_uid: str, until: float, latencies: dict, rng: random.Random) -> None:
     import orjson
 
+    from bench.lean_http import HttpError
+
     # The client's own CPU shares the 2 cores with the server: bodies are encoded and pages parsed with orjson, and
     # requests go through a lean HTTP client (bench.lean_http).
     headers = {"Authorization": f"Bearer {token}"}
@@ -58,20 +60,23 @@ async def _agent(client, token: str, case_uid: str, until: float, latencies: dic
     n = 0
     while time.perf_counter() < until:
         tick = time.perf_counter()
-        t0 = time.perf_counter()
-        body = orjson.dumps({"ops": _reply_ops(case_uid, n)})
-        response = await client.post("/api/v1/ops", content=body, headers=post_headers)
-        latencies["ops"].append((time.perf_counter() - t0) * 1000)
-        if response.status_code != 200:
-            latencies["errors"].append(f"ops {response.status_code}")
-        t0 = time.perf_counter()
-        response = await client.get("/api/v1/changes", params={"cursor": cursor, "limit": 500}, headers=headers)
-        latencies["changes"].append((time.perf_counter() - t0) * 1000)
-        if response.status_code == 200:
-            cursor, pulled = _page_cursor(response.content)
-            latencies["pulled"] += pulled
-        else:
-            latencies["errors"].append(f"changes {response.status_code}")
+        try:
+            t0 = time.perf_counter()
+            body = orjson.dumps({"ops": _reply_ops(case_uid, n)})
+            response = await client.post("/api/v1/ops", content=body, headers=post_headers)
+            latencies["ops"].append((time.perf_counter() - t0) * 1000)
+            if response.status_code != 200:
+                latencies["errors"].append(f"ops {response.status_code}")
+            t0 = time.perf_counter()
+            response = await client.get("/api/v1/changes", params={"cursor": cursor, "limit": 500}, headers=headers)
+            latencies["changes"].append((time.perf_counter() - t0) * 1000)
+            if response.status_code == 200:
+                cursor, pulled = _page_cursor(response.content)
+                latencies["pulled"] += pulled
+            else:
+                latencies["errors"].append(f"changes {response.status_code}")
+        except (HttpError, OSError) as exc:  # counted, and the agent goes on (its client reconnects)
+            latencies["errors"].append(f"{type(exc).__name__}: {exc}")
         n += 1
         await asyncio.sleep(max(0.0, PERIOD_S - (time.perf_counter() - tick)))
 

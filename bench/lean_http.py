@@ -32,6 +32,7 @@ class _Protocol(asyncio.Protocol):
         self._status = 0
         self._body_length = -1
         self._head_length = 0
+        self._closing = False
         self.lost: BaseException | None = None
 
     def connection_made(self, transport) -> None:
@@ -67,6 +68,9 @@ class _Protocol(asyncio.Protocol):
         if len(buffer) >= self._head_length + self._body_length and self._waiter is not None:
             body = bytes(buffer[self._head_length:self._head_length + self._body_length])
             waiter, self._waiter = self._waiter, None
+            if self._closing:  # the server said it closes the connection: the next request opens a new one
+                self.lost = HttpError("the server closed the connection")
+                self.transport.close()
             if not waiter.done():
                 waiter.set_result(Response(self._status, body))
 
@@ -77,11 +81,14 @@ class _Protocol(asyncio.Protocol):
             raise HttpError(f"not an HTTP/1.x response: {lines[0][:80]!r}")
         self._status = int(parts[1])
         length = None
+        self._closing = False
         for line in lines[1:]:
             name, _, value = line.partition(b":")
             name = name.strip().lower()
             if name == b"content-length":
                 length = int(value.strip())
+            elif name == b"connection" and value.strip().lower() == b"close":
+                self._closing = True
             elif name == b"transfer-encoding":
                 raise HttpError("chunked responses are not supported by the load generator")
         if length is None:

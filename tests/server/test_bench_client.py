@@ -76,3 +76,31 @@ def test_a_response_without_content_length_is_an_error_not_a_guess():
             await server.wait_closed()
 
     asyncio.run(run())
+
+
+def test_after_connection_close_the_next_request_opens_a_new_connection():
+    async def run():
+        connections = 0
+
+        async def answer(reader, writer):
+            nonlocal connections
+            connections += 1
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy")
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(answer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            async with LeanClient(f"http://127.0.0.1:{port}") as client:
+                first = await client.get("/")
+                second = await client.get("/")
+        finally:
+            server.close()
+            await server.wait_closed()
+        return first, second, connections
+
+    first, second, connections = asyncio.run(run())
+    assert (first.status_code, first.content) == (503, b"busy")
+    assert second.status_code == 503 and connections == 2
