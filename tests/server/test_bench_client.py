@@ -57,50 +57,45 @@ def test_a_page_cursor_is_read_from_the_whole_page_when_its_tail_is_unusual():
     assert _page_cursor(body) == (7, 1)
 
 
-def test_a_response_without_content_length_is_an_error_not_a_guess():
-    async def run():
-        async def answer(reader, writer):
-            await reader.readuntil(b"\r\n\r\n")
-            writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
-            await writer.drain()
-            writer.close()
+def _against_canned_server(response: bytes, requests) -> tuple[list, int]:
+    """Runs ``requests(client)`` against a server that answers every request with ``response`` and then closes the
+    connection; returns what ``requests`` returned (or raised) and how many connections the server saw."""
+    connections = 0
 
+    async def answer(reader, writer):
+        nonlocal connections
+        connections += 1
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(response)
+        await writer.drain()
+        writer.close()
+
+    async def run():
         server = await asyncio.start_server(answer, "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
         try:
             async with LeanClient(f"http://127.0.0.1:{port}") as client:
-                with pytest.raises(HttpError, match="chunked"):
-                    await client.get("/")
+                return await requests(client)
         finally:
             server.close()
             await server.wait_closed()
 
-    asyncio.run(run())
+    return asyncio.run(run()), connections
+
+
+def test_a_response_without_content_length_is_an_error_not_a_guess():
+    async def requests(client):
+        with pytest.raises(HttpError, match="chunked"):
+            await client.get("/")
+
+    _against_canned_server(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", requests)
 
 
 def test_after_connection_close_the_next_request_opens_a_new_connection():
-    async def run():
-        connections = 0
+    async def requests(client):
+        return [await client.get("/"), await client.get("/")]
 
-        async def answer(reader, writer):
-            nonlocal connections
-            connections += 1
-            await reader.readuntil(b"\r\n\r\n")
-            writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy")
-            await writer.drain()
-            writer.close()
-
-        server = await asyncio.start_server(answer, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        try:
-            async with LeanClient(f"http://127.0.0.1:{port}") as client:
-                first = await client.get("/")
-                second = await client.get("/")
-        finally:
-            server.close()
-            await server.wait_closed()
-        return first, second, connections
-
-    first, second, connections = asyncio.run(run())
+    (first, second), connections = _against_canned_server(
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy", requests)
     assert (first.status_code, first.content) == (503, b"busy")
     assert second.status_code == 503 and connections == 2
