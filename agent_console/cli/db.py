@@ -1,8 +1,10 @@
-"""``agent-console db init | upgrade | status``."""
+"""``agent-console db init | upgrade | status | backup | restore``."""
 
 from __future__ import annotations
 
 import typer
+
+from pathlib import Path
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json
 
@@ -66,5 +68,50 @@ def register(app: typer.Typer) -> None:
         console().print(table)
         if st.state == "behind":
             console().print("run `agent-console db upgrade` to migrate")
+
+    @group.command("backup")
+    def backup(
+        ctx: typer.Context,
+        file: Path = typer.Argument(..., help="The backup file to write."),
+        force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+    ) -> None:
+        """Write a consistent copy of the store to FILE (safe while consoles are using the store)."""
+        from agent_console.store.backup import BackupError, backup_store
+
+        obj = ctx_obj(ctx)
+        try:
+            info = backup_store(obj.db_path, file, force=force)
+        except BackupError as exc:
+            fail(str(exc))
+        console().print(f"backed up {obj.db_path} to {info.path} (schema {info.revision}, {info.size:,} bytes)")
+
+    @group.command("restore")
+    def restore(
+        ctx: typer.Context,
+        file: Path = typer.Argument(..., help="A file written by `agent-console db backup`."),
+        yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    ) -> None:
+        """Replace the store by a checked backup; the current store is kept as <store>.before-restore.
+        Close every console using the store first."""
+        from agent_console.store.backup import BackupError, check_backup, restore_store
+
+        obj = ctx_obj(ctx)
+        try:
+            check_backup(file)
+        except BackupError as exc:
+            fail(str(exc))
+        if not yes:
+            console(stderr=True).print(f"This replaces the store {obj.db_path} by {file}. Close every console using "
+                                       "it first: a console left open keeps writing to the old store.")
+            if not typer.confirm("Restore now?", default=False):
+                fail("restore cancelled; nothing was changed")
+        try:
+            info = restore_store(file, obj.db_path)
+        except BackupError as exc:
+            fail(str(exc))
+        kept = f"; the previous store is kept as {info.previous}" if info.previous else ""
+        upgraded = (f" (upgraded from schema {info.revision_in_backup})"
+                    if info.revision_in_backup != info.revision else "")
+        console().print(f"restored {obj.db_path} from {file}, schema {info.revision}{upgraded}{kept}")
 
     app.add_typer(group, name="db")
