@@ -29,6 +29,12 @@ def export(store: Store, kind: str, fmt: str, out: TextIO) -> int:
         raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(COLUMNS)}")
     with store.session() as session:
         conn = session.connection()
+        if kind == "cases" and fmt != "csv":
+            # JSON and JSONL hold whole cases (every message, escalation, SLA event …); CSV the flat summary.
+            from agent_console.admin.case_archive import WHOLE_CASE_FIELDS, whole_cases
+
+            return write_records(out, fmt, COLUMNS[kind] + WHOLE_CASE_FIELDS,
+                                 whole_cases(conn, _cases(conn, with_id=True)))
         return write_records(out, fmt, COLUMNS[kind], _ROWS[kind](conn))
 
 
@@ -50,7 +56,7 @@ def _customers(conn):
                "vip": bool(r.vip)}
 
 
-def _cases(conn):
+def _cases(conn, with_id: bool = False):
     c, cu, m = Case.__table__, Customer.__table__, Message.__table__
     first_inbound = (select(func.min(m.c.id)).where(and_(m.c.case_id == c.c.id, m.c.direction == "in"))
                      .correlate(c).scalar_subquery())
@@ -63,7 +69,8 @@ def _cases(conn):
                "queue": r.queue, "priority": r.priority, "subject": r.subject, "body": r.body or r.subject,
                "created_at": format_datetime(r.created_at), "customer_name": r.customer_name,
                "customer_phone": r.phone or "", "language": r.language, "status": r.status, "tier": r.tier,
-               "tags": r.tags, "resolved_at": format_datetime(r.resolved_at) or ""}
+               "tags": r.tags, "resolved_at": format_datetime(r.resolved_at) or "",
+               **({"_id": r.id} if with_id else {})}
 
 
 def _kb(conn):

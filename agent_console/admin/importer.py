@@ -247,6 +247,13 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
         for problem in exc.problems:
             collector.add(problem)
 
+    if kind == "cases":
+        from agent_console.admin import case_archive
+
+        if case_archive.carries_whole_cases(records):
+            return case_archive.import_whole_cases(store, clock, records, label, problems=collector.problems,
+                                                   actor_id=actor_id, max_problems=MAX_PROBLEMS)
+
     validate = _VALIDATORS[kind]
     key_field = KEY_FIELD[kind]
     rows: list[tuple[Record, dict]] = []

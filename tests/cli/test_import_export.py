@@ -142,8 +142,21 @@ def test_every_kind_round_trips_losslessly(cli, store, store_path, tmp_path, clo
         assert result.exit_code == 0, result.output
     for kind in KINDS:
         result = cli("export", kind, "--format", fmt, db=fresh)
+        if kind == "cases" and fmt != "csv":
+            # Whole cases: the customers file (imported first) made the customers, with uids and creation times of
+            # this store, and the restored cases refer to them (the customers export above checks their data).
+            # Everything of the cases themselves comes back as it was (tests/cli/test_whole_case_archive.py).
+            assert _without_customer(result.stdout_bytes, fmt) == _without_customer(exported[kind], fmt)
+            continue
         assert result.stdout_bytes == exported[kind], kind
     assert count(fresh, "cases") == 150 and count(fresh, "kb_articles") == 25
+
+
+def _without_customer(data: bytes, fmt: str) -> list[dict]:
+    records = json.loads(data) if fmt == "json" else [json.loads(line) for line in data.splitlines()]
+    for record in records:
+        del record["customer"]
+    return records
 
 
 def test_export_to_stdout_formats(cli, store, tmp_path, clock):
