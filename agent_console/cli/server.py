@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -265,7 +266,46 @@ def register(app: typer.Typer) -> None:
             return
         console().print("published " + ", ".join(f"{n} {entity}" for entity, n in sorted(counts.items())))
 
+    imports = typer.Typer(help="Put canned responses and KB articles on the server; every console receives them.",
+                          no_args_is_help=True)
+
+    def _import(ctx: typer.Context, kind: str, file, fmt: str | None, db: str | None) -> None:
+        from agent_console.admin.importer import ImportFailed
+        from agent_console.server.knowledge import import_to_server
+
+        store = _store(ctx.parent, db)
+        try:
+            result, published = import_to_server(store, ctx_obj(ctx).clock, kind, file, fmt=fmt)
+        except ImportFailed as exc:
+            fail(str(exc))
+        finally:
+            store.dispose()
+        from rich.text import Text
+
+        console().print(Text(f"{result.summary()}; {published} change(s) sent to the consoles"))
+
+    @imports.command("kb")
+    def import_kb(
+        ctx: typer.Context,
+        file: Path = typer.Argument(..., help="CSV, JSON or JSONL file, or a folder of Markdown files."),
+        fmt: Optional[str] = typer.Option(None, "--format", help="csv, json or jsonl (default: by file suffix)."),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    ) -> None:
+        """Import KB articles into the server's database (same formats as `agent-console import kb`)."""
+        _import(ctx, "kb", file, fmt, db)
+
+    @imports.command("canned")
+    def import_canned(
+        ctx: typer.Context,
+        file: Path = typer.Argument(..., help="CSV, JSON or JSONL file."),
+        fmt: Optional[str] = typer.Option(None, "--format", help="csv, json or jsonl (default: by file suffix)."),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    ) -> None:
+        """Import canned responses into the server's database (same formats as `agent-console import canned`)."""
+        _import(ctx, "canned", file, fmt, db)
+
     group.add_typer(db_group, name="db")
+    group.add_typer(imports, name="import")
     group.add_typer(feed, name="feed")
     group.add_typer(users, name="users")
     group.add_typer(tokens, name="tokens")

@@ -15,6 +15,7 @@ from typing import Iterable
 from sqlalchemy import select, update
 
 from agent_console.domain.recording import audit, enqueue
+from agent_console.domain.shared_content import team_edit_refusal
 from agent_console.domain.service import Service
 from agent_console.domain.text import clean_text
 from agent_console.store.models import CannedResponse
@@ -161,6 +162,7 @@ class CannedResponses(Service):
                ) -> CannedResponse:
         data = validate_canned(title=title, shortcut=shortcut, body=body, category=category, language=language)
         with self.store.transaction() as session:
+            self._may_edit(session)
             if session.scalar(select(CannedResponse.id).where(CannedResponse.shortcut == data.shortcut)) is not None:
                 raise CannedError(f"the shortcut ;{data.shortcut} is taken already", "shortcut")
             return self._write(session, None, data)
@@ -169,6 +171,7 @@ class CannedResponses(Service):
                body: str | None = None, category: str | None = None, language: str | None = None
                ) -> CannedResponse:
         with self.store.transaction() as session:
+            self._may_edit(session)
             existing = get_canned(session, shortcut_or_id)
             data = validate_canned(
                 title=existing.title if title is None else title,
@@ -194,11 +197,17 @@ class CannedResponses(Service):
     def delete(self, shortcut_or_id: str | int) -> None:
         now = self.clock.now()
         with self.store.transaction() as session:
+            self._may_edit(session)
             response = get_canned(session, shortcut_or_id)
             session.delete(response)
             audit(session, now, self.actor_id, "canned.delete", "canned_response", response.id,
                   shortcut=response.shortcut)
             enqueue(session, now, "canned.delete", uid=response.uid)
+
+    def _may_edit(self, session) -> None:
+        refusal = team_edit_refusal(session, self.actor, "canned responses")
+        if refusal:
+            raise CannedError(refusal)
 
     def record_use(self, response_id: int) -> None:
         """One more use (atomic increment: two agents inserting at once both count)."""

@@ -13,6 +13,7 @@ from typing import Iterable
 from sqlalchemy import select
 
 from agent_console.domain.recording import audit, enqueue
+from agent_console.domain.shared_content import team_edit_refusal
 from agent_console.domain.service import Service
 from agent_console.domain.text import clean_text
 from agent_console.store import search
@@ -103,6 +104,7 @@ class KnowledgeBase(Service):
                                                        language=language)
         now = self.clock.now()
         with self.store.transaction() as session:
+            self._may_edit(session)
             if session.scalar(select(KBArticle.id).where(KBArticle.slug == slug)) is not None:
                 raise ArticleError(f"an article with slug {slug!r} exists already")
             article = KBArticle(slug=slug, title=title, body=body, tags=normalise_tags(tags), language=language,
@@ -117,6 +119,7 @@ class KnowledgeBase(Service):
                language: str | None = None, tags: str | Iterable[str] | None = None) -> KBArticle:
         now = self.clock.now()
         with self.store.transaction() as session:
+            self._may_edit(session)
             article = get_article(session, slug_or_id)
             _, new_title, new_body, new_language = validate_article(
                 slug=article.slug, title=article.title if title is None else title,
@@ -140,6 +143,7 @@ class KnowledgeBase(Service):
     def delete(self, slug_or_id: str | int) -> None:
         now = self.clock.now()
         with self.store.transaction() as session:
+            self._may_edit(session)
             article = get_article(session, slug_or_id)
             for link in session.scalars(select(CaseArticleLink).where(CaseArticleLink.article_id == article.id)):
                 session.delete(link)
@@ -147,6 +151,11 @@ class KnowledgeBase(Service):
             session.delete(article)
             audit(session, now, self.actor_id, "kb.delete", "kb_article", article.id, slug=article.slug)
             enqueue(session, now, "kb.delete", uid=article.uid)
+
+    def _may_edit(self, session) -> None:
+        refusal = team_edit_refusal(session, self.actor, "KB articles")
+        if refusal:
+            raise ArticleError(refusal)
 
     def mark_helpful(self, slug_or_id: str | int) -> KBArticle:
         now = self.clock.now()

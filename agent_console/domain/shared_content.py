@@ -1,0 +1,19 @@
+"""Canned responses and KB articles of a synced console belong to the team: its server keeps them, and only
+supervisors and admins change them there (the server checks every op). A console refuses an agent's edit before it
+is made, instead of showing a change the server will refuse."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from agent_console.store.models import Agent, Role, SyncState
+
+
+def team_edit_refusal(session, actor: Agent | None, what: str) -> str | None:
+    """Why ``actor`` may not change ``what`` in this store, or None when they may."""
+    if actor is None or actor.role != Role.agent:
+        return None
+    synced = session.scalar(select(SyncState.value).where(SyncState.key == "cursor")) is not None
+    if not synced:
+        return None
+    return f"{what} are shared by the team: only a supervisor or an admin can change them"

@@ -1,0 +1,66 @@
+"""``agent-console server import kb|canned``: canned responses and KB articles into the server's database, and into
+the change feed in the same transaction, so every console receives them at its next pull.
+
+The files are read and checked by the same importer as the console's ``import kb|canned`` (same formats, same
+messages, all or nothing). After the importer's writes, and before the commit, every article or canned response
+whose current state differs from its newest feed row (or that the feed has never shown) gets a feed row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import orjson
+from sqlalchemy import func, select
+
+from agent_console.server.db import ServerStore, append_change_log
+from agent_console.server.feed import TRACKED, serialise_changes
+from agent_console.store.models import CannedResponse, ChangeLogEntry, KBArticle
+
+MODELS = {"kb": KBArticle, "canned": CannedResponse}
+
+
+def publish_changed(session, dialect: str, model, clock=None) -> int:
+    """Append feed rows for the rows of ``model`` whose state the feed does not show yet; returns how many."""
+    entity = TRACKED[model]
+    log = ChangeLogEntry.__table__.c
+    newest = (select(log.uid, func.max(log.seq).label("seq")).where(log.entity == entity).group_by(log.uid)
+              .subquery())
+    shown = {uid: orjson.loads(data) for uid, data in session.execute(
+        select(log.uid, log.data).join(newest, log.seq == newest.c.seq))}
+    objects = session.scalars(select(model).order_by(model.id)).all()
+    rows = [row for row in serialise_changes(session, objects) if shown.get(row[1]) != orjson.loads(row[2])]
+    if not rows:
+        return 0
+    session.info["last_seq"] = append_change_log(session, dialect, rows, clock)
+    return len(rows)
+
+
+class _PublishingStore:
+    """The server store as the importer sees it: its transaction also appends the feed rows before committing."""
+
+    def __init__(self, store: ServerStore, model) -> None:
+        self.store = store
+        self.model = model
+        self.published = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator:
+        with self.store.transaction() as session:
+            yield session
+            session.flush()
+            self.published = publish_changed(session, self.store.dialect, self.model, self.store.clock)
+
+
+def import_to_server(store: ServerStore, clock, kind: str, path: Path | str, *, fmt: str | None = None):
+    """Import a kb/canned file (or a kb folder) into the server's database; returns (ImportResult, feed rows).
+    Raises the importer's ImportFailed (nothing written, nothing published)."""
+    from agent_console.admin.importer import import_file
+
+    if kind not in MODELS:
+        raise ValueError(f"unknown kind {kind!r}; expected kb or canned")
+    publishing = _PublishingStore(store, MODELS[kind])
+    result = import_file(publishing, clock, kind, path, fmt=fmt)
+    return result, publishing.published
