@@ -91,6 +91,28 @@ def register(app: typer.Typer) -> None:
             fail(f"cannot migrate {url}: {exc}")
         console().print(f"{status.url}: schema {status.current} ({status.state})")
 
+    @db_group.command("backup")
+    def db_backup(
+        ctx: typer.Context,
+        file: Path = typer.Argument(..., help="The backup file to write."),
+        force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+        pg_dump: Optional[str] = typer.Option(None, "--pg-dump", help="The pg_dump program (default: from PATH "
+                                                                      "or the PostgreSQL install)."),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    ) -> None:
+        """Back up the server's database while it runs: SQLite's online backup, or pg_dump's custom format for
+        PostgreSQL (restore with pg_restore, see docs/server.md)."""
+        from agent_console.server.backup import backup_server
+        from agent_console.store.backup import BackupError
+
+        url = _db_url(ctx.parent, db) if ctx.parent else _db_url(ctx, db)
+        try:
+            info = backup_server(url, file, force=force, pg_dump=pg_dump)
+        except BackupError as exc:
+            fail(str(exc))
+        how = "pg_dump, custom format" if info.method == "pg_dump" else "SQLite online backup"
+        console().print(f"backed up the server's database to {info.path} ({how}, {info.size:,} bytes)")
+
     users = typer.Typer(help="Accounts that log in to the server.", no_args_is_help=True)
 
     @users.command("add")
