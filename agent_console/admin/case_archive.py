@@ -21,12 +21,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import Boolean, Float, Integer, String, Text, insert, select, update
+from sqlalchemy import Boolean, Float, Integer, String, Text, func, insert, select, update
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from agent_console.admin.records import BadValue, Problem, Record
 from agent_console.domain.text import clean_text
-from agent_console.store import feed_format
+from agent_console.store import bulk, feed_format
 from agent_console.store.models import (
     LANGUAGES,
     Agent,
@@ -363,13 +363,19 @@ def import_whole_cases(store, clock, records: list[Record], label: str, *, probl
 
 
 class _Writer:
-    """Writes checked whole cases inside the import's transaction; problems found against the store go to ``add``."""
+    """Writes checked whole cases inside the import's transaction, table by table with ``executemany`` (a file of
+    100,000 cases is not 100,000 rounds of queries); problems found against the store go to ``add``."""
 
     def __init__(self, conn, wholes: list[_WholeCase], result, add) -> None:
         self.conn = conn
         self.wholes = wholes
         self.result = result
         self.add = add
+        self.problems = 0
+
+    def _report(self, where: str, field: str, message: str) -> None:
+        self.problems += 1
+        self.add(where, field, message)
 
     def _ids_by(self, table, column: str, values) -> dict:
         found = {}
@@ -380,12 +386,22 @@ class _Writer:
                 found[key] = row_id
         return found
 
+    def _rows_by(self, table, column: str, values) -> dict:
+        found = {}
+        values = list({v for v in values if v is not None})
+        for start in range(0, len(values), PAGE):
+            for row in self.conn.execute(select(table).where(table.c[column].in_(values[start:start + PAGE]))):
+                found[row._mapping[column]] = row._mapping
+        return found
+
+    def _next_id(self, table) -> int:
+        return (self.conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+
     def write(self) -> None:
         conn = self.conn
         agents = dict(conn.execute(select(Agent.__table__.c.login, Agent.__table__.c.id)).all())
         for whole in self.wholes:
             self._check_logins(whole, agents)
-        customers_id = self._customers()
         cases = Case.__table__
         by_uid = self._ids_by(cases, "uid", [w.case["uid"] for w in self.wholes])
         by_key = self._ids_by(cases, "key", [w.case["key"] for w in self.wholes])
@@ -396,35 +412,40 @@ class _Writer:
             key_owner = by_key.get(whole.case["key"])
             if key_owner is not None and key_owner != case_id:
                 self._report(where, "case.key", f"the store already has a different case {whole.case['key']} "
-                                            "(a whole-case import restores into an empty store or the one it came from)")
+                                                "(a whole-case import restores into an empty store or the one it came from)")
             external = whole.case.get("external_id")
             if external and by_external.get(external) not in (None, case_id):
                 self._report(where, "case.external_id", f"the store already has a different case with external id "
-                                                    f"{external!r}")
-        if self._problem_count:
+                                                        f"{external!r}")
+        if self.problems:
             return
+        finish_search = bulk.defer_reply_search(conn)
+        customer_ids = self._customers()
+        existing = self._rows_by(cases, "uid", by_uid)
+        next_id = self._next_id(cases)
+        case_ids: dict[str, int] = {}
+        changed: dict[str, bool] = {}
+        inserts = []
         for whole in self.wholes:
-            case_id = by_uid.get(whole.case["uid"])
-            row = self._case_row(whole, agents, customers_id[whole.customer["uid"]])
-            changed = False
-            if case_id is None:
-                case_id = conn.execute(insert(cases).values(row)).inserted_primary_key[0]
-                self.result.created += 1
+            uid = whole.case["uid"]
+            row = self._case_row(whole, agents, customer_ids[whole.customer["uid"]])
+            if uid in existing:
+                case_ids[uid] = existing[uid]["id"]
+                changed[uid] = self._update_if_changed(cases, existing[uid], row)
             else:
-                old = conn.execute(select(cases).where(cases.c.id == case_id)).one()._mapping
-                changed = self._update_if_changed(cases, old, row)
-            changed |= self._nested(whole, case_id, agents)
-            if by_uid.get(whole.case["uid"]) is not None:
-                if changed:
-                    self.result.updated += 1
-                else:
-                    self.result.unchanged += 1
-
-    _problem_count = 0
-
-    def _report(self, where: str, field: str, message: str) -> None:
-        self._problem_count += 1
-        self.add(where, field, message)
+                row["id"] = case_ids[uid] = next_id
+                next_id += 1
+                inserts.append(row)
+        if inserts:
+            conn.execute(insert(cases), inserts)
+        self._nested(agents, case_ids, changed)
+        self._surveys(case_ids, changed)
+        if finish_search is not None:
+            finish_search()
+        self.result.created += len(inserts)
+        updated = sum(1 for uid in existing if changed.get(uid))
+        self.result.updated += updated
+        self.result.unchanged += len(existing) - updated
 
     def _check_logins(self, whole: _WholeCase, agents: dict[str, int]) -> None:
         checks = [("case.assignee_login", whole.case.get("assignee_login"))]
@@ -444,13 +465,13 @@ class _Writer:
         table = Customer.__table__
         wanted = {w.customer["uid"]: w.customer for w in self.wholes}
         by_uid = self._ids_by(table, "uid", wanted)
-        emails = {c["email"].lower(): c for c in wanted.values() if c.get("email")}
         by_email = {}
-        if emails:
+        if any(c.get("email") for c in wanted.values()):
             for email, row_id in self.conn.execute(select(table.c.email, table.c.id).where(table.c.email.is_not(None))):
                 by_email.setdefault(email.lower(), row_id)
         by_phone = self._ids_by(table, "phone", [c.get("phone") for c in wanted.values()])
-        found = {}
+        found, inserts = {}, []
+        next_id = self._next_id(table)
         for uid, customer in wanted.items():
             row_id = by_uid.get(uid)
             if row_id is None and customer.get("email"):
@@ -458,10 +479,16 @@ class _Writer:
             if row_id is None and not customer.get("email") and customer.get("phone"):
                 row_id = by_phone.get(customer["phone"])
             if row_id is None:
-                row_id = self.conn.execute(insert(table).values(customer)).inserted_primary_key[0]
+                row_id = next_id
+                next_id += 1
+                inserts.append({**customer, "id": row_id})
                 if customer.get("email"):
                     by_email[customer["email"].lower()] = row_id
+                elif customer.get("phone"):
+                    by_phone[customer["phone"]] = row_id
             found[uid] = row_id
+        if inserts:
+            self.conn.execute(insert(table), inserts)
         return found
 
     def _case_row(self, whole: _WholeCase, agents: dict[str, int], customer_id: int) -> dict:
@@ -478,56 +505,59 @@ class _Writer:
         self.conn.execute(update(table).where(table.c.id == old["id"]).values(changes))
         return True
 
-    def _nested(self, whole: _WholeCase, case_id: int, agents: dict[str, int]) -> bool:
-        changed = False
-        escalations = Escalation.__table__
-        escalation_ids = self._ids_by(escalations, "uid", [v["uid"] for _p, v in whole.nested["escalations"]])
-        for name, items in whole.nested.items():
+    def _nested(self, agents: dict[str, int], case_ids: dict[str, int], changed: dict[str, bool]) -> None:
+        escalation_ids: dict[str, int] = {}
+        for name, shape in _NESTED_SHAPES.items():
+            table = shape.table
+            items = [(whole, path, values) for whole in self.wholes for path, values in whole.nested[name]]
             if not items:
                 continue
-            shape = _NESTED_SHAPES[name]
-            table = shape.table
-            existing = {}
-            uids = [values["uid"] for _p, values in items]
-            for start in range(0, len(uids), PAGE):
-                for r in self.conn.execute(select(table).where(table.c.uid.in_(uids[start:start + PAGE]))):
-                    existing[r.uid] = r._mapping
+            existing = self._rows_by(table, "uid", [values["uid"] for _w, _p, values in items])
+            if any(ref.target == "escalations" for ref in shape.references):
+                escalation_ids = self._ids_by(Escalation.__table__, "uid",
+                                              [values.get("escalation_uid") for _w, _p, values in items])
             inserts = []
-            for path, values in items:
-                row = {name_: values[name_] for name_ in shape.columns}
+            for whole, path, values in items:
+                case_uid = whole.case["uid"]
+                case_id = case_ids[case_uid]
+                row = {column: values[column] for column in shape.columns}
                 for ref in shape.references:
                     value = values.get(ref.field)
                     if value is None:
                         row[ref.column] = None
                     elif ref.target == "agents":
                         row[ref.column] = agents[value]
-                    elif ref.target == "escalations":
+                    else:
                         row[ref.column] = escalation_ids.get(value)
                         if row[ref.column] is None:
-                            self._report(whole.record.where, f"{path}.{ref.field}",
-                                         f"no escalation {value!r} in this case")
+                            self._report(whole.record.where, f"{path}.{ref.field}", f"no escalation {value!r}")
                 row["case_id"] = case_id
                 old = existing.get(values["uid"])
                 if old is None:
                     inserts.append(row)
+                    changed[case_uid] = True
                 elif old["case_id"] != case_id:
                     self._report(whole.record.where, f"{path}.uid",
                                  f"{values['uid']!r} belongs to another case in the store")
-                else:
-                    changed |= self._update_if_changed(table, old, row)
+                elif self._update_if_changed(table, old, row):
+                    changed[case_uid] = True
             if inserts:
-                # File order, so ids keep the rows' order; escalations are written before the follow-ups need them.
+                # In file order, so the rows' ids keep the order they had.
                 self.conn.execute(insert(table), inserts)
-                changed = True
-            if name == "escalations":
-                escalation_ids.update(self._ids_by(escalations, "uid", uids))
-        if whole.survey is not None:
-            table = Survey.__table__
-            row = {**whole.survey, "case_id": case_id}
-            old = self.conn.execute(select(table).where(table.c.case_id == case_id)).first()
+
+    def _surveys(self, case_ids: dict[str, int], changed: dict[str, bool]) -> None:
+        table = Survey.__table__
+        wholes = [w for w in self.wholes if w.survey is not None]
+        existing = self._rows_by(table, "case_id", [case_ids[w.case["uid"]] for w in wholes])
+        inserts = []
+        for whole in wholes:
+            case_uid = whole.case["uid"]
+            row = {**whole.survey, "case_id": case_ids[case_uid]}
+            old = existing.get(row["case_id"])
             if old is None:
-                self.conn.execute(insert(table).values(row))
-                changed = True
-            else:
-                changed |= self._update_if_changed(table, old._mapping, row)
-        return changed
+                inserts.append(row)
+                changed[case_uid] = True
+            elif self._update_if_changed(table, old, row):
+                changed[case_uid] = True
+        if inserts:
+            self.conn.execute(insert(table), inserts)

@@ -77,6 +77,9 @@ def test_export_then_import_into_an_empty_store_restores_every_row(cli, store, s
         original, restored = table_rows(store_path, sql), table_rows(fresh, sql)
         assert restored == original, table
     assert scalar(fresh, "SELECT count(*) FROM messages") == scalar(store_path, "SELECT count(*) FROM messages")
+    # The replies are searchable ("Answered before") as in the original store.
+    replies = "SELECT count(*) FROM reply_fts"
+    assert scalar(fresh, replies) == scalar(store_path, replies) > 0
 
     # Importing the archive again changes nothing; exporting the restored store gives the same archive.
     again = cli("import", "cases", str(cases), db=fresh)
