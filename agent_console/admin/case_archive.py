@@ -137,10 +137,11 @@ def _time_text(value: datetime | None) -> str | None:
 
 def _check_value(table: str, column, value: Any, path: str, *, missing: bool) -> Any:
     if value is None:
-        if missing and not column.nullable and column.name != "uid":
-            raise BadValue(path, "missing; a value is required")
+        default = column.default
+        if missing and default is not None and default.is_scalar:
+            return default.arg  # a field left out of a hand-written record: the column's default
         if not column.nullable:
-            raise BadValue(path, "empty; a value is required")
+            raise BadValue(path, "missing; a value is required" if missing else "empty; a value is required")
         return None
     kind = column.type
     if isinstance(kind, TypeDecorator) and not isinstance(kind, UTCDateTime):

@@ -86,12 +86,23 @@ def test_a_supervisors_edits_reach_other_consoles_and_an_agents_are_refused(team
     assert cli("sync", "--once", db=ben.path).exit_code == 0
     assert _canned(cli, ben.path)[shortcut]["body"] == "We are sorry for the wait."
 
+    body = team.tmp_path / f"{shortcut}.md"
+    body.write_text("Waiting times are longer in December: apologise once, then give a date.\n")
+    added = cli("kb", "add", "--title", "Apologising for waiting times", "--body-file", str(body),
+                "--slug", shortcut, db=sue.path)
+    assert added.exit_code == 0, added.output
+    assert cli("sync", "--once", db=sue.path).exit_code == 0
+    assert cli("sync", "--once", db=ben.path).exit_code == 0
+    found = json.loads(cli("kb", "search", "waiting December", "--json", db=ben.path).stdout)["results"]
+    assert shortcut in [hit["slug"] for hit in found]
+
     # Ben is an agent: his console refuses, and nothing changes anywhere.
     refused = cli("canned", "edit", shortcut, "--body", "whatever", db=ben.path)
     assert refused.exit_code == 1
     assert "only a supervisor or an admin can change them" in refused.stderr
     assert cli("canned", "delete", shortcut, db=ben.path).exit_code == 1
-    assert cli("kb", "delete", "anything", db=ben.path).exit_code == 1
+    refused = cli("kb", "delete", shortcut, db=ben.path)
+    assert refused.exit_code == 1 and "KB articles are shared by the team" in refused.stderr
     assert ben.pending() == 0
     # An op that reaches the server anyway is refused there.
     uid = sqlite3.connect(ben.path).execute("SELECT uid FROM canned_responses WHERE shortcut = ?",
