@@ -412,8 +412,8 @@ class _Writer:
             case_id = by_uid.get(whole.case["uid"])
             key_owner = by_key.get(whole.case["key"])
             if key_owner is not None and key_owner != case_id:
-                self._report(where, "case.key", f"the store already has a different case {whole.case['key']} "
-                                                "(a whole-case import restores into an empty store or the one it came from)")
+                self._report(where, "case.key", f"the store already has a different case {whole.case['key']} (a "
+                                                "whole-case import restores into an empty store or the one it came from)")
             external = whole.case.get("external_id")
             if external and by_external.get(external) not in (None, case_id):
                 self._report(where, "case.external_id", f"the store already has a different case with external id "

@@ -2,8 +2,9 @@
 
 A backup is a consistent copy of a live store: SQLite copies every page in one step inside one read transaction —
 in WAL mode a snapshot that writers do not wait for (copying in several steps would start over after every write of
-a busy console, possibly forever) — so a console may keep working while it runs. The copy is one self-contained file (rollback
-journal, no ``-wal``/``-shm`` beside it), readable only by its owner (mode 0600: it holds customer data).
+a busy console, possibly forever) — so a console may keep working while it runs. The copy is one self-contained
+file (rollback journal, no ``-wal``/``-shm`` beside it), readable only by its owner (mode 0600: it holds customer
+data).
 
 A restore checks the file first (an Agent Console store, ``PRAGMA integrity_check`` clean, a schema revision this
 code knows — an older one is upgraded on the copy, never on the backup), keeps the current store as

@@ -39,7 +39,8 @@ COMPARED = {
                             "LEFT JOIN agents a ON a.id = h.agent_id JOIN agents cb ON cb.id = h.corrected_by_id",
     "sla_events": "SELECT s.uid, c.uid, s.target, s.event, s.at, s.due_at, s.detail FROM sla_events s "
                   "JOIN cases c ON c.id = s.case_id",
-    "surveys": "SELECT s.uid, c.uid, s.csat, s.nps, s.ces, s.created_at FROM surveys s JOIN cases c ON c.id = s.case_id",
+    "surveys": "SELECT s.uid, c.uid, s.csat, s.nps, s.ces, s.created_at FROM surveys s "
+               "JOIN cases c ON c.id = s.case_id",
 }
 
 

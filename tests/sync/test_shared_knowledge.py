@@ -8,6 +8,8 @@ import json
 import sqlite3
 import uuid
 
+import pytest
+
 from tests.sync.conftest import Floor
 
 CANNED_CSV = ("title,shortcut,category,language,body\n"
@@ -21,7 +23,9 @@ def _canned(cli, db) -> dict[str, dict]:
     return {r["shortcut"]: r for r in json.loads(result.stdout)}
 
 
-def test_server_import_reaches_a_fresh_console(floor: Floor, cli, tmp_path):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_server_import_reaches_a_fresh_console(backend, request, cli, tmp_path):
+    floor: Floor = request.getfixturevalue("floor" if backend == "sqlite" else "pg_floor")
     tag = uuid.uuid4().hex[:6]
     canned = tmp_path / "canned.csv"
     canned.write_text(CANNED_CSV.format(tag=tag))
