@@ -89,6 +89,8 @@ class _Shape:
                            if ref.target != "cases" and ref.column not in skip]
         self.columns = [name for name in feed_format.plain_columns(self.table) if name not in skip]
         self.fields = self.columns + [ref.field for ref in self.references]
+        self.field_set = frozenset(self.fields)
+        self.checks = [(name, _checker(self.table.name, self.table.c[name])) for name in self.columns]
 
     def to_record(self, row, agent_logins: dict[int, str], uids: dict[str, dict[int, str]]) -> dict:
         data = {}
@@ -109,14 +111,13 @@ class _Shape:
         """Checked column values of one nested object (references still by login/uid, under their field names)."""
         if not isinstance(obj, dict):
             raise BadValue(path, f"expected an object, got {type(obj).__name__}")
-        unknown = sorted(set(obj) - set(self.fields))
-        if unknown:
+        if not self.field_set.issuperset(obj):
+            unknown = sorted(set(obj) - self.field_set)
             raise BadValue(f"{path}.{unknown[0]}", f"unknown field; expected: {', '.join(self.fields)}")
         values = {}
-        for name in self.columns:
-            column = self.table.c[name]
-            values[name] = _check_value(self.table.name, column, obj.get(name), f"{path}.{name}",
-                                        missing=name not in obj)
+        for name, check in self.checks:
+            value = obj.get(name)
+            values[name] = check(value, f"{path}.{name}", name not in obj)
         for ref in self.references:
             value = obj.get(ref.field)
             if value is None:
@@ -135,54 +136,80 @@ def _time_text(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(timezone.utc).isoformat()
 
 
-def _check_value(table: str, column, value: Any, path: str, *, missing: bool) -> Any:
-    if value is None:
-        default = column.default
-        if missing and default is not None and default.is_scalar:
-            return default.arg  # a field left out of a hand-written record: the column's default
-        if not column.nullable:
-            raise BadValue(path, "missing; a value is required" if missing else "empty; a value is required")
-        return None
+def _checker(table: str, column):
+    """The check of one column's values: ``check(value, path, missing)`` returns the value to store or raises
+    BadValue. Built once per column (a whole-case file has millions of values)."""
     kind = column.type
     if isinstance(kind, TypeDecorator) and not isinstance(kind, UTCDateTime):
         kind = kind.impl if isinstance(kind.impl, TypeEngine) else kind.impl()  # SQLModel's AutoString: a String
+    default = column.default.arg if column.default is not None and column.default.is_scalar else None
+    has_default = column.default is not None and column.default.is_scalar
+    nullable = column.nullable
+
+    def absent(path: str, missing: bool):
+        if missing and has_default:
+            return default  # a field left out of a hand-written record: the column's default
+        if not nullable:
+            raise BadValue(path, "missing; a value is required" if missing else "empty; a value is required")
+        return None
+
     if isinstance(kind, UTCDateTime):
-        if not isinstance(value, str):
-            raise BadValue(path, "expected a date and time like 2026-11-23T09:00:00Z")
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise BadValue(path, f"bad date {value!r}; expected ISO 8601 like 2026-11-23T09:00:00Z") from None
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-    if isinstance(kind, Boolean):
-        if not isinstance(value, bool):
-            raise BadValue(path, f"{value!r} is not true/false")
-        return value
-    if isinstance(kind, Integer):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise BadValue(path, f"{value!r} is not a whole number")
+        def check(value, path, missing):
+            if value is None:
+                return absent(path, missing)
+            if not isinstance(value, str):
+                raise BadValue(path, "expected a date and time like 2026-11-23T09:00:00Z")
+            try:
+                parsed = datetime.fromisoformat(value.strip())
+            except ValueError:
+                raise BadValue(path, f"bad date {value!r}; expected ISO 8601 like 2026-11-23T09:00:00Z") from None
+            return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    elif isinstance(kind, Boolean):
+        def check(value, path, missing):
+            if value is None:
+                return absent(path, missing)
+            if not isinstance(value, bool):
+                raise BadValue(path, f"{value!r} is not true/false")
+            return value
+    elif isinstance(kind, Integer):
         low, high = RANGES.get((table, column.name), (None, None))
-        if low is not None and not low <= value <= high:
-            raise BadValue(path, f"{value} is out of range; expected {low}–{high}")
-        return value
-    if isinstance(kind, Float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise BadValue(path, f"{value!r} is not a number")
-        return float(value)
-    if isinstance(kind, (String, Text)):
-        if not isinstance(value, str):
-            raise BadValue(path, f"expected text, got {type(value).__name__}")
-        text = clean_text(value)
+
+        def check(value, path, missing):
+            if value is None:
+                return absent(path, missing)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise BadValue(path, f"{value!r} is not a whole number")
+            if low is not None and not low <= value <= high:
+                raise BadValue(path, f"{value} is out of range; expected {low}–{high}")
+            return value
+    elif isinstance(kind, Float):
+        def check(value, path, missing):
+            if value is None:
+                return absent(path, missing)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise BadValue(path, f"{value!r} is not a number")
+            return float(value)
+    elif isinstance(kind, (String, Text)):
         allowed = CHOICES.get((table, column.name))
-        if allowed is not None and text not in allowed:
-            raise BadValue(path, f"unknown value {text!r}; expected one of: {', '.join(allowed)}")
         length = getattr(kind, "length", None)
-        if length and len(text) > length:
-            raise BadValue(path, f"too long ({len(text)} characters; at most {length})")
-        if (table, column.name) in REQUIRED_TEXT and not text.strip():
-            raise BadValue(path, "empty; a value is required")
-        return text
-    raise BadValue(path, f"cannot check a value of type {type(kind).__name__}")
+        required = (table, column.name) in REQUIRED_TEXT
+
+        def check(value, path, missing):
+            if value is None:
+                return absent(path, missing)
+            if not isinstance(value, str):
+                raise BadValue(path, f"expected text, got {type(value).__name__}")
+            text = clean_text(value)
+            if allowed is not None and text not in allowed:
+                raise BadValue(path, f"unknown value {text!r}; expected one of: {', '.join(allowed)}")
+            if length and len(text) > length:
+                raise BadValue(path, f"too long ({len(text)} characters; at most {length})")
+            if required and not text.strip():
+                raise BadValue(path, "empty; a value is required")
+            return text
+    else:
+        raise TypeError(f"no check for the column type {type(kind).__name__} of {table}.{column.name}")
+    return check
 
 
 _CASE = _Shape(Case, skip=frozenset({"customer_id"}))
