@@ -140,6 +140,37 @@ class RestoreInfo:
     revision: str
 
 
+#: SQLite's "dead man switch" byte in a WAL store's -shm file: every connection that has the store open holds a
+#: shared lock on it (os_unix.c, UNIX_SHM_DMS).
+_SHM_DMS_OFFSET = 128
+
+
+def store_in_use(store_path: Path) -> bool:
+    """True when another process has the store open (a console, the server, a sync): it holds SQLite's lock on the
+    -shm file. Probed by taking that lock for an instant, as SQLite itself does when it opens the store. Not for a
+    process that has the store open itself (POSIX locks are per process: closing the probe's file drops them)."""
+    shm = Path(store_path).with_name(Path(store_path).name + "-shm")
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no probe; the restore command asks to close the consoles instead
+        return False
+    try:
+        fd = os.open(shm, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DMS_OFFSET, os.SEEK_SET)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN, 1, _SHM_DMS_OFFSET, os.SEEK_SET)
+        return False
+    finally:
+        os.close(fd)
+
+
 def restore_store(backup: Path, store_path: Path) -> RestoreInfo:
     """Replace the store at ``store_path`` by the checked contents of ``backup``.
 
@@ -156,6 +187,9 @@ def restore_store(backup: Path, store_path: Path) -> RestoreInfo:
             _check_sqlite_file(store_path)
         except StoreError as exc:
             raise BackupError(f"{exc} (the restore would replace it)") from None
+    if store_in_use(store_path):
+        raise BackupError(f"{store_path} is open in a console or another program (agent-console, the server, a "
+                          "sync); close it first — nothing was changed")
     store_path.parent.mkdir(parents=True, exist_ok=True)
     incoming = store_path.with_name(f".{store_path.name}.restoring")
     for leftover in [incoming, *_side_files(incoming)]:

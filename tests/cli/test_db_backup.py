@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
 
 from agent_console.admin.seed import seed_demo
@@ -141,3 +143,28 @@ def test_restore_upgrades_a_backup_of_an_older_schema(cli, tmp_path):
     assert rows(store_path, "SELECT version_num FROM alembic_version") == [(SCHEMA_HEAD,)]
     assert rows(store_path, "SELECT name FROM customers") == [("Old Customer",)]
     assert rows(old, "SELECT version_num FROM alembic_version") == [("0009",)]  # the backup itself is untouched
+
+
+def test_restore_refuses_while_another_program_has_the_store_open(cli, store, store_path, tmp_path, clock):
+    seed_demo(store, clock, customers=3, cases=3, kb=0)
+    target = tmp_path / "b.db"
+    assert cli("db", "backup", str(target)).exit_code == 0
+    store.dispose()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys\n"
+                               f"con = sqlite3.connect({str(store_path)!r})\n"
+                               "con.execute('SELECT count(*) FROM cases').fetchall()\n"
+                               "print('open', flush=True)\n"
+                               "sys.stdin.read()\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = cli("db", "restore", str(target), "--yes")
+        assert result.exit_code == 1
+        assert "is open in a console or another program" in result.stderr
+        assert not (tmp_path / "store.db.before-restore").exists()
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    result = cli("db", "restore", str(target), "--yes")
+    assert result.exit_code == 0, result.output
