@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from sqlalchemy import Boolean, Float, Integer, String, Text, func, insert, select, update
+from sqlalchemy import Boolean, Float, Integer, String, Text, insert, select, update
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from agent_console.admin.records import BadValue, Problem, Record
@@ -422,8 +422,13 @@ class _Writer:
                 found[row._mapping[column]] = row._mapping
         return found
 
-    def _next_id(self, table) -> int:
-        return (self.conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+    def _insert_returning_ids(self, table, rows: list[dict]) -> dict[str, int]:
+        """Insert rows (in their order, so ids keep it) and return uid -> new id; the database assigns the ids
+        (on PostgreSQL its sequences stay in step)."""
+        if not rows:
+            return {}
+        statement = insert(table).returning(table.c.uid, table.c.id, sort_by_parameter_order=True)
+        return {uid: row_id for uid, row_id in self.conn.execute(statement, rows)}
 
     def write(self) -> None:
         conn = self.conn
@@ -450,7 +455,6 @@ class _Writer:
         finish_search = bulk.defer_reply_search(conn)
         customer_ids = self._customers()
         existing = self._rows_by(cases, "uid", by_uid)
-        next_id = self._next_id(cases)
         case_ids: dict[str, int] = {}
         changed: dict[str, bool] = {}
         inserts = []
@@ -461,11 +465,8 @@ class _Writer:
                 case_ids[uid] = existing[uid]["id"]
                 changed[uid] = self._update_if_changed(cases, existing[uid], row)
             else:
-                row["id"] = case_ids[uid] = next_id
-                next_id += 1
                 inserts.append(row)
-        if inserts:
-            conn.execute(insert(cases), inserts)
+        case_ids.update(self._insert_returning_ids(cases, inserts))
         self._nested(agents, case_ids, changed)
         self._surveys(case_ids, changed)
         if finish_search is not None:
@@ -499,24 +500,28 @@ class _Writer:
                 by_email.setdefault(email.lower(), row_id)
         by_phone = self._ids_by(table, "phone", [c.get("phone") for c in wanted.values()])
         found, inserts = {}, []
-        next_id = self._next_id(table)
+        #: Customers of the file that are the same person (same e-mail, or phone) as one inserted before them.
+        same_as: dict[str, str] = {}
+        new_by_contact: dict[str, str] = {}
         for uid, customer in wanted.items():
+            email, phone = (customer.get("email") or "").lower(), customer.get("phone")
             row_id = by_uid.get(uid)
-            if row_id is None and customer.get("email"):
-                row_id = by_email.get(customer["email"].lower())
-            if row_id is None and not customer.get("email") and customer.get("phone"):
-                row_id = by_phone.get(customer["phone"])
-            if row_id is None:
-                row_id = next_id
-                next_id += 1
-                inserts.append({**customer, "id": row_id})
-                if customer.get("email"):
-                    by_email[customer["email"].lower()] = row_id
-                elif customer.get("phone"):
-                    by_phone[customer["phone"]] = row_id
-            found[uid] = row_id
-        if inserts:
-            self.conn.execute(insert(table), inserts)
+            if row_id is None and email:
+                row_id = by_email.get(email)
+            if row_id is None and not email and phone:
+                row_id = by_phone.get(phone)
+            if row_id is not None:
+                found[uid] = row_id
+                continue
+            contact = f"email:{email}" if email else f"phone:{phone}"
+            if contact in new_by_contact:
+                same_as[uid] = new_by_contact[contact]
+                continue
+            new_by_contact[contact] = uid
+            inserts.append(customer)
+        found.update(self._insert_returning_ids(table, inserts))
+        for uid, first in same_as.items():
+            found[uid] = found[first]
         return found
 
     def _case_row(self, whole: _WholeCase, agents: dict[str, int], customer_id: int) -> dict:
