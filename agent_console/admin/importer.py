@@ -29,6 +29,7 @@ from typing import Callable
 
 from sqlalchemy import bindparam, func, insert, select, update
 
+from agent_console.admin.columns import KEY_FIELD, OPTIONAL, REQUIRED
 from agent_console.admin.records import (
     BadValue,
     BadValues,
@@ -75,26 +76,6 @@ KINDS = ("customers", "cases", "kb", "canned", "agents", "surveys")
 MAX_PROBLEMS = 50
 #: A case may be dated this far ahead of the clock (clock skew between systems), not more.
 FUTURE_SLACK = timedelta(minutes=5)
-
-REQUIRED = {
-    "customers": ["name", "email", "phone", "language"],
-    "cases": ["external_id", "customer_email", "channel", "queue", "priority", "subject", "body", "created_at"],
-    "kb": ["slug", "title", "body", "tags", "language"],
-    "canned": ["title", "shortcut", "category", "language", "body"],
-    "agents": ["login", "name", "role", "tier"],
-    "surveys": ["case_external_id", "csat", "nps", "ces"],
-}
-OPTIONAL = {
-    "customers": ["vip"],
-    "cases": ["customer_name", "customer_phone", "language", "status", "tier", "tags", "resolved_at"],
-    "kb": [],
-    "canned": [],
-    "agents": ["queues", "skills", "active"],
-    "surveys": ["created_at"],
-}
-#: The field that identifies a record, for the duplicate check inside a file.
-KEY_FIELD = {"customers": "email", "cases": "external_id", "kb": "slug", "canned": "shortcut", "agents": "login",
-             "surveys": "case_external_id"}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SHORTCUT = re.compile(rf"^[\w.\-/]{{1,{limits.SHORTCUT_MAX}}}$")
@@ -410,7 +391,7 @@ def read_markdown_folder(folder: Path) -> list[Record]:
                   "language": meta["language"], "body": body}
         records.append(Record(f"{label}, line 1", values))
     if problems:
-        raise FileProblems(problems)
+        raise FileProblems(problems, records)  # the readable files are checked too, to list every problem
     return records
 
 

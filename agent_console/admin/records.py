@@ -104,8 +104,8 @@ def read_text(path: Path, label: str, max_bytes: int | None = None, too_large: s
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise FileProblems([Problem(label, None, f"not a regular file ({_file_type(info.st_mode)}); give the "
-                                                     "path of a file")])
+            raise FileProblems([Problem(label, None, f"not a regular file but {_file_type(info.st_mode)}; give "
+                                                     "the path of a file")])
         if max_bytes is not None and info.st_size > max_bytes:
             raise FileProblems([Problem(label, None, too_large or f"the file is too large ({info.st_size:,} bytes; "
                                                                   f"at most {max_bytes:,})")])
@@ -132,12 +132,12 @@ def _file_type(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
+        return "a named pipe (FIFO)"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    return "not a plain file"
+    return "a special file"
 
 
 def read_records(path: Path, fmt: str, required: Iterable[str], label: str | None = None,
