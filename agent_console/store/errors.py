@@ -45,19 +45,23 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF
+    # Without a result code, go by SQLite's fixed messages.
+    lowered = str(exc).lower()
+    return next((value for text, value in (
+        ("readonly database", _SQLITE_READONLY), ("disk is full", _SQLITE_FULL), ("malformed", _SQLITE_CORRUPT),
+        ("not a database", _SQLITE_NOTADB), ("unable to open", _SQLITE_CANTOPEN), ("locked", _SQLITE_BUSY),
+        ("disk i/o error", _SQLITE_IOERR)) if text in lowered), None)
+
+
 def explain_sqlite(exc: sqlite3.Error, store: Path | str | None = None) -> str:
     """What a failed SQLite call means for the user, and what to do."""
     where = shown_path(store) if store is not None else "the store"
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
+    primary = _primary_code(exc)
     reason = _first_line(str(exc)) or type(exc).__name__
-    if primary is None:
-        # Without a result code, go by SQLite's fixed messages.
-        lowered = reason.lower()
-        primary = next((value for text, value in (
-            ("readonly database", _SQLITE_READONLY), ("disk is full", _SQLITE_FULL), ("malformed", _SQLITE_CORRUPT),
-            ("not a database", _SQLITE_NOTADB), ("unable to open", _SQLITE_CANTOPEN), ("locked", _SQLITE_BUSY),
-            ("disk i/o error", _SQLITE_IOERR)) if text in lowered), None)
     if primary == _SQLITE_READONLY:
         return (f"{where} is read-only ({reason}): nothing was saved. Check the permissions of the file and its "
                 "folder, or use another store with --db")
@@ -109,3 +113,24 @@ def explain(exc: BaseException, store: Path | str | None = None) -> str | None:
     if isinstance(exc, StoreError):
         return str(exc)
     return None
+
+
+def status_label(exc: BaseException) -> str | None:
+    """A few words for a status line when the store cannot be written or read until someone acts (read-only, full,
+    damaged, cannot be opened); None for failures that pass (a busy lock) and for anything else."""
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, sqlite3.Error):
+        exc = orig
+    if isinstance(exc, sqlite3.Error):
+        return {_SQLITE_READONLY: "store read-only", _SQLITE_FULL: "disk full", _SQLITE_CORRUPT: "store damaged",
+                _SQLITE_NOTADB: "store damaged", _SQLITE_CANTOPEN: "store cannot be opened",
+                _SQLITE_PERM: "store not permitted", _SQLITE_IOERR: "disk error"}.get(_primary_code(exc))
+    if isinstance(exc, OSError):
+        return {errno.ENOSPC: "disk full", errno.EROFS: "file system read-only"}.get(exc.errno)
+    return None
+
+
+def describe(exc: BaseException, store: Path | str | None = None) -> str:
+    """``explain`` for an expected failure; for anything else its type and first line (no SQL parameters: the
+    engines hide them)."""
+    return explain(exc, store) or f"{type(exc).__name__}: {_first_line(str(exc))}"
