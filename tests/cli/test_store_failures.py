@@ -92,28 +92,41 @@ def test_engine_exceptions_carry_no_parameters(store_path, disk_nearly_full):
 # --- read-only store and folder -------------------------------------------------------------------------------------
 
 
+def _run(*args: str) -> bool:
+    tool = shutil.which(args[0])
+    return bool(tool) and subprocess.run([tool, *args[1:]], capture_output=True).returncode == 0
+
+
 @contextlib.contextmanager
 def read_only(path):
-    """Make a file or folder really read-only, also for root (tests run as root in CI, and root ignores modes):
-    the immutable attribute where the file system has it, file modes for other users."""
-    if os.geteuid() == 0:
-        chattr = shutil.which("chattr")
-        done = chattr and subprocess.run([chattr, "+i", str(path)], capture_output=True).returncode == 0
-        if not done:
-            if os.environ.get("CI"):
-                pytest.fail(f"cannot make {path} read-only as root (chattr +i failed)")
-            pytest.skip("cannot make a file read-only as root here (no chattr +i)")
+    """Make a file or folder really read-only, also for root (tests run as root in CI, and root ignores modes): the
+    immutable attribute where the file system has it, else a read-only bind mount over it; file modes for others."""
+    if os.geteuid() != 0:
+        mode = path.stat().st_mode
+        path.chmod(0o555 if path.is_dir() else 0o444)
         try:
             yield
         finally:
-            subprocess.run([chattr, "-i", str(path)], check=True)
+            path.chmod(mode)
         return
-    mode = path.stat().st_mode
-    path.chmod(0o555 if path.is_dir() else 0o444)
-    try:
-        yield
-    finally:
-        path.chmod(mode)
+    if _run("chattr", "+i", str(path)):
+        try:
+            yield
+        finally:
+            assert _run("chattr", "-i", str(path))
+        return
+    if _run("mount", "--bind", str(path), str(path)):
+        try:
+            if not _run("mount", "-o", "remount,bind,ro", str(path), str(path)):
+                pytest.fail(f"cannot remount the bind mount of {path} read-only")
+            yield
+        finally:
+            assert _run("umount", str(path))
+        return
+    message = f"cannot make {path} read-only as root (neither chattr +i nor a read-only bind mount works here)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def test_read_only_store_refuses_writes_with_a_message_and_still_reads(cli, store_path, tmp_path):
