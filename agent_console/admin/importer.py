@@ -44,6 +44,7 @@ from agent_console.admin.records import (
     quoted,
     read_records,
     read_text,
+    surrogate_problem,
 )
 from agent_console.admin.seed import SlaTimes
 from agent_console.domain import limits, sla
@@ -381,6 +382,12 @@ def read_markdown_folder(folder: Path) -> list[Record]:
             problems.append(Problem(f"{label}, line 2", None, "front matter must be 'key: value' lines"))
             continue
         meta = {str(k).strip().lower(): v for k, v in meta.items()}
+        bad = [(name, surrogate_problem(value)) for name, value in meta.items()]
+        for name, message in bad:
+            if message:
+                problems.append(Problem(f"{label}, line 2", name, message))
+        if any(message for _name, message in bad):
+            continue
         missing = [name for name in ("title", "language") if name not in meta]
         for name in missing:
             problems.append(Problem(f"{label}, line 1", name, f"missing {name!r} in the front matter"))

@@ -221,7 +221,7 @@ _JSON_TYPES = {dict: "an object", list: "a list", str: "a text", bool: "a boolea
 TOO_DEEP = "arrays or objects nested too deeply"
 
 
-def _surrogate_problem(value: Any, depth: int = 0) -> str | None:
+def surrogate_problem(value: Any, depth: int = 0) -> str | None:
     """Where a value (or something inside it) holds a lone surrogate, which no store can encode."""
     if isinstance(value, str):
         match = _SURROGATE.search(value)
@@ -231,7 +231,7 @@ def _surrogate_problem(value: Any, depth: int = 0) -> str | None:
     elif isinstance(value, (list, dict)) and depth < 50:
         items = value.values() if isinstance(value, dict) else value
         for item in items:
-            found = _surrogate_problem(item, depth + 1)
+            found = surrogate_problem(item, depth + 1)
             if found:
                 return found
     return None
@@ -256,7 +256,7 @@ def _check_fields(where: str, obj: Any, required: list[str],
     missing = [name for name in required if name not in values]
     problems = [Problem(where, name, f"missing field {name!r}") for name in missing]
     for name, value in values.items():
-        found = _surrogate_problem(value) or (_shape_problem(value) if name in fields else None)
+        found = surrogate_problem(value) or (_shape_problem(value) if name in fields else None)
         if found:
             problems.append(Problem(where, name, found))
     return values, problems

@@ -92,4 +92,7 @@ def register(app: typer.Typer) -> None:
             from agent_console.store.errors import explain_os_error
 
             fail(f"cannot write the export: {explain_os_error(exc)}")
+        except BaseException:  # e.g. a damaged store: reported by the command line, with no half file left
+            tmp.unlink(missing_ok=True)
+            raise
         console(stderr=True).print(f"exported {count} {kind} to {out}")

@@ -251,6 +251,14 @@ def test_kb_folder_enforces_the_article_size_and_escapes_file_names(cli, empty_s
     ]
 
 
+def test_kb_front_matter_with_a_lone_surrogate_is_refused(cli, empty_store, tmp_path):
+    folder = kb_folder(tmp_path)
+    write(folder / "bad.md", '---\ntitle: "bad \\ud800 title"\nlanguage: en\n---\nbody\n')
+    problems = refused(cli("import", "kb", str(folder)))
+    assert problems == [f"{folder}/bad.md, line 2: title: contains a lone surrogate (\\ud800 at character 5), which is "
+                        "not a character and cannot be stored; fix the \\u escapes"]
+
+
 # --- CSV export: no formulas, exact round trip --------------------------------------------------------------------------
 
 

@@ -185,6 +185,7 @@ def test_every_command_on_a_damaged_store_says_run_db_check(cli, demo_store, tmp
         result = cli(*args, db=damaged)
         line = assert_one_line_failure(result, "damaged.db is damaged", "agent-console db check")
         assert "malformed" in line, args
+    assert not out.exists() and not list(tmp_path.glob("*.part"))  # no half-written export left behind
 
     check = cli("db", "check", db=damaged)
     assert check.exit_code == 1, check.output
