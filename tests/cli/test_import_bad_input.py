@@ -88,7 +88,7 @@ def test_import_help_lists_the_columns(cli):
     assert "surveys: case_external_id, csat, nps, ces" in text
 
 
-# --- dates, nesting, surrogates, huge numbers ---------------------------------------------------------------------------
+# --- dates, nesting, surrogates, huge numbers -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("value", ["1899-12-31T23:59:59Z", "2201-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00",
@@ -259,7 +259,7 @@ def test_kb_front_matter_with_a_lone_surrogate_is_refused(cli, empty_store, tmp_
                         "not a character and cannot be stored; fix the \\u escapes"]
 
 
-# --- CSV export: no formulas, exact round trip --------------------------------------------------------------------------
+# --- CSV export: no formulas, exact round trip ------------------------------------------------------------------------
 
 
 NASTY = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+2", "-2+3", "@SUM(A1)", "\t=1", "'=quoted", "''=two",
