@@ -7,6 +7,9 @@ The app owns the agent's ``HandlingTracker`` (``app.tracker``): every key counts
 heartbeats, idle detection and the wrap-up timeout, and any way the app ends closes the running segment. Every few
 seconds the SLA sweeper records breaches and applies the automatic escalation rule in a worker; screens with a
 ``sla_changed()`` method are told when it found something.
+
+When the store fails (read-only, disk full, damaged), ``report_failure`` says so in a notification and in every
+header (``store_problem``), and the console keeps running: what can still be read is still shown.
 """
 
 from __future__ import annotations
@@ -76,6 +79,9 @@ class AgentConsoleApp(App):
     #: Follow-ups due for this agent now (the queue screen keeps it current).
     follow_ups_due: reactive[int] = reactive(0)
     clock_text: reactive[str] = reactive("")
+    #: Set when the store cannot be used as it should ("store read-only", "disk full", "store damaged"); every
+    #: header shows it until the console is restarted.
+    store_problem: reactive[str] = reactive("")
 
     def __init__(self, store: "Store", agent: "Agent", clock: "Clock", settings: Settings | None = None, *,
                  sla_sweep_s: float | None = SLA_SWEEP_S) -> None:
@@ -109,8 +115,8 @@ class AgentConsoleApp(App):
             self.set_keymap(self._agent_keymap)
         from agent_console.screens.queue import QueueScreen
 
-        recovered = self.tracker.recover()
-        self.tracker.start_shift()
+        recovered = self.guarded(self.tracker.recover, doing="recover handling time") or []
+        self.guarded(self.tracker.start_shift, doing="start the shift")
         self.sync_agent_state()
         self.push_screen(QueueScreen())
         if recovered:
@@ -189,9 +195,44 @@ class AgentConsoleApp(App):
 
     # --- handling time and agent state -------------------------------------------------------------------------------
 
+    # --- failures of the store ------------------------------------------------------------------------------------
+
+    def report_failure(self, error: BaseException, doing: str = "") -> bool:
+        """Show an expected failure (read-only or damaged store, full disk) in a notification and the headers, and
+        return True; return False for anything else (a bug, which the caller lets through)."""
+        from agent_console.store.errors import explain, status_label
+
+        message = explain(error, self.store.path)
+        if message is None:
+            return False
+        label = status_label(error)
+        if label:
+            self.store_problem = label
+        self.notify(message, title=f"Could not {doing}" if doing else "Store problem", severity="error",
+                    timeout=15, markup=False)
+        return True
+
+    def guarded(self, action, *args, doing: str = ""):
+        """``action(*args)``; an expected failure of the store is reported (the console keeps running) and gives
+        None."""
+        try:
+            return action(*args)
+        except Exception as error:
+            if not self.report_failure(error, doing):
+                raise
+            return None
+
+    def on_worker_state_changed(self, event) -> None:
+        from textual.worker import WorkerState
+
+        if event.worker.group == "sla" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            if not self.report_failure(error, "check the SLAs"):
+                self.notify(f"SLA check failed: {type(error).__name__}", severity="error", markup=False)
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and self._running_tracker():
-            self.tracker.activity()
+            self.guarded(self.tracker.activity, doing="record your activity")
             self.sync_agent_state()
         await super().on_event(event)
 
@@ -203,7 +244,7 @@ class AgentConsoleApp(App):
         """Heartbeat, idle detection and the wrap-up timeout (every second)."""
         if not self._running_tracker():
             return
-        self.tracker.tick()
+        self.guarded(self.tracker.tick, doing="record handling time")
         self.sync_agent_state()
 
     def sync_agent_state(self) -> None:
@@ -232,8 +273,14 @@ class AgentConsoleApp(App):
                 changed()
 
     def action_take_break(self) -> None:
-        self.tracker.take_break()
-        self.sync_agent_state()
+        try:
+            self.tracker.take_break()
+        except Exception as error:
+            if not self.report_failure(error, "start the break"):
+                raise
+            return
+        finally:
+            self.sync_agent_state()
         self.notify("You are on a break: no time is counted. Press v when you are back.", title="Break")
 
     def action_available(self) -> None:
@@ -241,6 +288,9 @@ class AgentConsoleApp(App):
             self.tracker.set_state("available")
         except HandlingError as exc:
             self.notify(str(exc), severity="error", markup=False)
+        except Exception as error:
+            if not self.report_failure(error, "change your state"):
+                raise
         self.sync_agent_state()
 
     def action_wrap_up(self) -> None:
@@ -261,7 +311,7 @@ class AgentConsoleApp(App):
         if self.tracker.state == "offline" and self.tracker.running_segment is None \
                 and self.tracker.wrap_up_segment is None:
             return
-        self.tracker.quit()
+        self.guarded(self.tracker.quit, doing="end the shift")
         self.sync_agent_state()
 
     def on_unmount(self) -> None:

@@ -3,9 +3,12 @@ folder of Markdown files with YAML front matter). Formats and messages: docs/for
 
 Rules:
 
-* An import is one transaction. Every record is checked first; if anything is wrong nothing is written, and the
-  error lists up to ``MAX_PROBLEMS`` problems, each naming the file, the line (or record), the field and what is
-  wrong.
+* An import is one transaction. Every record is checked first — every field of it, not only up to the first
+  problem; if anything is wrong nothing is written, and the error lists up to ``MAX_PROBLEMS`` problems, each naming
+  the file, the line (or record), the field and what is wrong.
+* Lengths are the server's (``domain/limits.py``): a file cannot put into a store what the API would refuse.
+* Only regular files are read (a FIFO or a device is refused); a KB folder's links may not lead out of the folder.
+  File names are shown with control characters escaped.
 * Re-importing a file updates instead of duplicating: records are keyed by external id (cases; a case key such as
   ``AC-000042`` also matches), e-mail (customers; phone when there is no e-mail), login (agents), shortcut (canned),
   slug (KB) and case (surveys).
@@ -17,6 +20,7 @@ Rules:
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,8 +29,10 @@ from typing import Callable
 
 from sqlalchemy import bindparam, func, insert, select, update
 
+from agent_console.admin.columns import KEY_FIELD, OPTIONAL, REQUIRED
 from agent_console.admin.records import (
     BadValue,
+    BadValues,
     FileProblems,
     Problem,
     Record,
@@ -35,17 +41,20 @@ from agent_console.admin.records import (
     parse_bool,
     parse_datetime,
     parse_int,
+    quoted,
     read_records,
     read_text,
+    surrogate_problem,
 )
 from agent_console.admin.seed import SlaTimes
-from agent_console.domain import sla
+from agent_console.domain import limits, sla
 from agent_console.domain.agents import AgentError, normalise_queues, validate_agent_fields
 from agent_console.domain.cases import CaseError, format_key, validate_choice
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
 from agent_console.domain.text import clean_text
 from agent_console.store.db import Store
+from agent_console.store.errors import shown_path
 from agent_console.store.models import (
     LANGUAGES,
     OPEN_STATUSES,
@@ -65,33 +74,16 @@ from agent_console.store.models import (
 )
 
 KINDS = ("customers", "cases", "kb", "canned", "agents", "surveys")
-MAX_PROBLEMS = 20
+MAX_PROBLEMS = 50
 #: A case may be dated this far ahead of the clock (clock skew between systems), not more.
 FUTURE_SLACK = timedelta(minutes=5)
 
-REQUIRED = {
-    "customers": ["name", "email", "phone", "language"],
-    "cases": ["external_id", "customer_email", "channel", "queue", "priority", "subject", "body", "created_at"],
-    "kb": ["slug", "title", "body", "tags", "language"],
-    "canned": ["title", "shortcut", "category", "language", "body"],
-    "agents": ["login", "name", "role", "tier"],
-    "surveys": ["case_external_id", "csat", "nps", "ces"],
-}
-OPTIONAL = {
-    "customers": ["vip"],
-    "cases": ["customer_name", "customer_phone", "language", "status", "tier", "tags", "resolved_at"],
-    "kb": [],
-    "canned": [],
-    "agents": ["queues", "skills", "active"],
-    "surveys": ["created_at"],
-}
-#: The field that identifies a record, for the duplicate check inside a file.
-KEY_FIELD = {"customers": "email", "cases": "external_id", "kb": "slug", "canned": "shortcut", "agents": "login",
-             "surveys": "case_external_id"}
-
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_SHORTCUT = re.compile(r"^[\w.\-/]{1,64}$")
-_SLUG = re.compile(r"^[\w.\-]{1,200}$")
+_SHORTCUT = re.compile(rf"^[\w.\-/]{{1,{limits.SHORTCUT_MAX}}}$")
+_SLUG = re.compile(rf"^[\w.\-]{{1,{limits.SLUG_MAX}}}$")
+#: A Markdown file of the KB folder larger than this cannot hold an article of at most TEXT_MAX characters (UTF-8
+#: takes up to four bytes a character) plus its front matter; it is refused before it is read.
+_MARKDOWN_MAX_BYTES = 4 * limits.TEXT_MAX + 64 * 1024
 
 
 class ImportFailed(Exception):
@@ -137,10 +129,12 @@ def _text(values: dict, name: str, *, required: bool = True, limit: int | None =
     return value
 
 
-def _body(values: dict, name: str) -> str:
+def _body(values: dict, name: str, limit: int = limits.TEXT_MAX) -> str:
     value = clean_text(as_text(values.get(name))).strip("\n")
     if not value.strip():
         raise BadValue(name, "empty; a value is required")
+    if len(value) > limit:
+        raise BadValue(name, f"too long ({len(value):,} characters; at most {limit:,})")
     return value
 
 
@@ -156,7 +150,7 @@ def _language(values: dict, name: str = "language", default: str | None = None) 
     if not value and default is not None:
         return default
     if value not in LANGUAGES:
-        raise BadValue(name, f"unknown language {value!r}; expected one of: {', '.join(LANGUAGES)}")
+        raise BadValue(name, f"unknown language {quoted(value)}; expected one of: {', '.join(LANGUAGES)}")
     return value
 
 
@@ -166,8 +160,10 @@ def _email(values: dict, name: str, *, required: bool) -> str:
         if required:
             raise BadValue(name, "empty; an e-mail address is required")
         return ""
-    if not _EMAIL.match(value) or len(value) > 320:
-        raise BadValue(name, f"invalid e-mail address {value!r}")
+    if len(value) > limits.EMAIL_MAX:
+        raise BadValue(name, f"too long ({len(value):,} characters; at most {limits.EMAIL_MAX})")
+    if not _EMAIL.match(value):
+        raise BadValue(name, f"invalid e-mail address {quoted(value)}")
     return value
 
 
@@ -176,8 +172,9 @@ def _phone(values: dict, name: str) -> str:
     if not value:
         return ""
     digits = "".join(ch for ch in value if ch.isdigit() or ch == "+")
-    if sum(ch.isdigit() for ch in digits) < 3 or any(ch.isalpha() for ch in value) or len(digits) > 40:
-        raise BadValue(name, f"invalid phone number {value!r}")
+    if sum(ch.isdigit() for ch in digits) < 3 or any(ch.isalpha() for ch in value) \
+            or len(digits) > limits.PHONE_MAX:
+        raise BadValue(name, f"invalid phone number {quoted(value)}")
     return digits
 
 
@@ -189,7 +186,24 @@ def _tags(values: dict, name: str = "tags") -> str:
         tag = clean_text(as_text(part)).strip()
         if tag and tag not in tags:
             tags.append(tag)
-    return ",".join(tags)
+    joined = ",".join(tags)
+    if len(joined) > limits.TAGS_MAX:
+        raise BadValue(name, f"too long ({len(joined):,} characters; at most {limits.TAGS_MAX:,})")
+    return joined
+
+
+def _date(values: dict, name: str, *, required: bool = True):
+    if not required and not as_text(values.get(name)).strip():
+        return None
+    return parse_datetime(values.get(name), name)
+
+
+def _score(values: dict, name: str, low: int, high: int) -> int | None:
+    return parse_int(values.get(name), name, low, high, optional=True)
+
+
+def _flag(values: dict, name: str) -> bool:
+    return parse_bool(values.get(name), name)
 
 
 def _template(body: str, name: str) -> None:
@@ -201,6 +215,37 @@ def _template(body: str, name: str) -> None:
         Environment().parse(body)
     except TemplateSyntaxError as exc:
         raise BadValue(name, f"template error on line {exc.lineno} of the body: {exc.message}") from None
+
+
+class _Fields:
+    """Runs the checks of one record's fields and collects every problem instead of stopping at the first:
+    ``check(_text, "name", limit=200)`` returns the value, or None after noting the problem. ``done(row)`` returns
+    the row, or raises BadValues with all problems found."""
+
+    def __init__(self, values: dict) -> None:
+        self.values = values
+        self.problems: list[BadValue] = []
+
+    def __call__(self, check: Callable, name: str, *args, **kwargs):
+        try:
+            return check(self.values, name, *args, **kwargs)
+        except BadValue as exc:
+            self.problems.append(exc)
+            return None
+
+    def fine(self, *names: str) -> bool:
+        """None of these fields had a problem (cross-field checks only make sense then)."""
+        return not any(p.field in names for p in self.problems)
+
+    def add(self, name: str, message: str) -> None:
+        self.problems.append(BadValue(name, message))
+
+    def done(self, row: dict) -> dict:
+        if len(self.problems) == 1:
+            raise self.problems[0]
+        if self.problems:
+            raise BadValues(self.problems)
+        return row
 
 
 # --- the import ---------------------------------------------------------------------------------------------------
@@ -222,7 +267,10 @@ class _Collector:
             return fn(record.values)
         except BadValue as exc:
             self.add(Problem(record.where, exc.field, exc.message))
-            return None
+        except BadValues as exc:
+            for bad in exc.problems:
+                self.add(Problem(record.where, bad.field, bad.message))
+        return None
 
 
 def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt: str | None = None,
@@ -231,15 +279,15 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
     path = Path(path)
-    label = str(path)
+    label = shown_path(path)
     collector = _Collector()
     try:
         if kind == "kb" and path.is_dir():
             records = read_markdown_folder(path)
         else:
-            if not path.exists():
+            if not os.path.lexists(path):
                 raise FileProblems([Problem(label, None, "no such file")])
-            records = read_records(path, format_for(path, fmt), REQUIRED[kind], label)
+            records = read_records(path, format_for(path, fmt), REQUIRED[kind], label, OPTIONAL[kind])
     except FileProblems as exc:
         if exc.records is None:
             raise ImportFailed(label, exc.problems[:MAX_PROBLEMS], max(0, len(exc.problems) - MAX_PROBLEMS)) from None
@@ -293,17 +341,27 @@ def _position(problem: Problem) -> tuple[str, int]:
 
 
 def read_markdown_folder(folder: Path) -> list[Record]:
-    """Every ``*.md`` file of the folder (sorted): YAML front matter (title, tags, language), the rest is the body."""
+    """Every ``*.md`` file of the folder (sorted): YAML front matter (title, tags, language), the rest is the body.
+
+    A link in the folder may point to a file in the folder (or below it), never out of it: an import must not read
+    whatever file a link happens to name. Anything that is not a regular file is refused; a file too large for an
+    article is refused before it is read."""
     import yaml
 
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".md")
+    root = folder.resolve()
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".md" and not p.is_dir())
     if not files:
-        raise FileProblems([Problem(str(folder), None, "no Markdown files (*.md) in the folder")])
+        raise FileProblems([Problem(shown_path(folder), None, "no Markdown files (*.md) in the folder")])
     records, problems = [], []
     for path in files:
-        label = str(path)
+        label = shown_path(path)
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            problems.append(Problem(label, None, f"a link to {shown_path(path.resolve())}, outside the folder; "
+                                                 "links are followed only inside the folder (copy the file in)"))
+            continue
         try:
-            text = read_text(path, label)
+            text = read_text(path, label, _MARKDOWN_MAX_BYTES,
+                             f"the file is too large for an article (at most {limits.TEXT_MAX:,} characters)")
         except FileProblems as exc:
             problems += exc.problems
             continue
@@ -318,6 +376,9 @@ def read_markdown_folder(folder: Path) -> list[Record]:
             continue
         try:
             meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        except RecursionError:
+            problems.append(Problem(f"{label}, line 2", None, "front matter is nested too deeply"))
+            continue
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1
@@ -328,6 +389,12 @@ def read_markdown_folder(folder: Path) -> list[Record]:
             problems.append(Problem(f"{label}, line 2", None, "front matter must be 'key: value' lines"))
             continue
         meta = {str(k).strip().lower(): v for k, v in meta.items()}
+        bad = [(name, surrogate_problem(value)) for name, value in meta.items()]
+        for name, message in bad:
+            if message:
+                problems.append(Problem(f"{label}, line 2", name, message))
+        if any(message for _name, message in bad):
+            continue
         missing = [name for name in ("title", "language") if name not in meta]
         for name in missing:
             problems.append(Problem(f"{label}, line 1", name, f"missing {name!r} in the front matter"))
@@ -338,7 +405,7 @@ def read_markdown_folder(folder: Path) -> list[Record]:
                   "language": meta["language"], "body": body}
         records.append(Record(f"{label}, line 1", values))
     if problems:
-        raise FileProblems(problems)
+        raise FileProblems(problems, records)  # the readable files are checked too, to list every problem
     return records
 
 
@@ -346,97 +413,115 @@ def read_markdown_folder(folder: Path) -> list[Record]:
 
 
 def _validate_customer(v: dict) -> dict:
-    email = _email(v, "email", required=False)
-    phone = _phone(v, "phone")
-    if not email and not phone:
-        raise BadValue("email", "empty; a customer needs an e-mail address (or at least a phone number)")
-    row = {"name": _text(v, "name", limit=200), "email": email or None, "phone": phone or None,
-           "language": _language(v)}
+    f = _Fields(v)
+    email = f(_email, "email", required=False)
+    phone = f(_phone, "phone")
+    if f.fine("email", "phone") and not email and not phone:
+        f.add("email", "empty; a customer needs an e-mail address (or at least a phone number)")
+    row = {"name": f(_text, "name", limit=limits.NAME_MAX), "email": email or None, "phone": phone or None,
+           "language": f(_language, "language")}
     if "vip" in v:
-        row["vip"] = parse_bool(v["vip"], "vip")
+        row["vip"] = f(_flag, "vip")
     row["_key"] = email.lower() if email else f"phone:{phone}"
-    return row
+    return f.done(row)
 
 
 def _validate_case(v: dict) -> dict:
-    email = _email(v, "customer_email", required=False)
-    phone = _phone(v, "customer_phone") if "customer_phone" in v else ""
-    if not email and not phone:
-        raise BadValue("customer_email", "empty; an e-mail address (or a customer_phone) is required")
+    f = _Fields(v)
+    email = f(_email, "customer_email", required=False)
+    phone = f(_phone, "customer_phone") if "customer_phone" in v else ""
+    if f.fine("customer_email", "customer_phone") and not email and not phone:
+        f.add("customer_email", "empty; an e-mail address (or a customer_phone) is required")
     row = {
-        "external_id": _text(v, "external_id", limit=200),
+        "external_id": f(_text, "external_id", limit=limits.EXTERNAL_ID_MAX),
         "customer_email": email, "customer_phone": phone,
-        "customer_name": _text(v, "customer_name", required=False, limit=200),
-        "channel": _choice(v, "channel", Channel),
-        "queue": _text(v, "queue", limit=64),
-        "priority": _choice(v, "priority", Priority),
-        "subject": _text(v, "subject", limit=500),
-        "body": _body(v, "body"),
-        "created_at": parse_datetime(v.get("created_at"), "created_at"),
-        "language": _language(v, default="") if as_text(v.get("language")).strip() else "",
-        "status": _choice(v, "status", CaseStatus) if as_text(v.get("status")).strip() else "",
-        "tier": parse_int(v.get("tier"), "tier", 1, 3, optional=True),
-        "tags": _tags(v) if "tags" in v else None,
-        "resolved_at": (parse_datetime(v.get("resolved_at"), "resolved_at")
-                        if as_text(v.get("resolved_at")).strip() else None),
+        "customer_name": f(_text, "customer_name", required=False, limit=limits.NAME_MAX),
+        "channel": f(_choice, "channel", Channel),
+        "queue": f(_text, "queue", limit=limits.QUEUE_MAX),
+        "priority": f(_choice, "priority", Priority),
+        "subject": f(_text, "subject", limit=limits.SUBJECT_MAX),
+        "body": f(_body, "body"),
+        "created_at": f(_date, "created_at"),
+        "language": f(_language, "language", default="") if as_text(v.get("language")).strip() else "",
+        "status": f(_choice, "status", CaseStatus) if as_text(v.get("status")).strip() else "",
+        "tier": f(_score, "tier", 1, 3),
+        "tags": f(_tags, "tags") if "tags" in v else None,
+        "resolved_at": f(_date, "resolved_at", required=False),
     }
-    if row["status"] in (CaseStatus.resolved, CaseStatus.closed) and row["resolved_at"] is None:
-        raise BadValue("resolved_at", f"empty; needed when the status is {row['status']}")
-    if row["resolved_at"] is not None and row["resolved_at"] < row["created_at"]:
-        raise BadValue("resolved_at", "is before created_at")
+    if f.fine("status", "resolved_at"):
+        if row["status"] in (CaseStatus.resolved, CaseStatus.closed) and row["resolved_at"] is None:
+            f.add("resolved_at", f"empty; needed when the status is {row['status']}")
+        elif f.fine("created_at") and row["resolved_at"] is not None and row["resolved_at"] < row["created_at"]:
+            f.add("resolved_at", "is before created_at")
     row["_key"] = row["external_id"]
-    return row
+    return f.done(row)
 
 
 def _validate_kb(v: dict) -> dict:
+    f = _Fields(v)
     slug = as_text(v.get("slug")).strip()
     if not _SLUG.match(slug):
-        raise BadValue("slug", f"invalid slug {slug!r}: 1–200 letters, digits, '-', '_' or '.'")
-    return {"slug": slug, "title": _text(v, "title", limit=300), "body": _body(v, "body"), "tags": _tags(v),
-            "language": _language(v), "_key": slug}
+        f.add("slug", f"invalid slug {quoted(slug)}: 1–{limits.SLUG_MAX} letters, digits, '-', '_' or '.'")
+    row = {"slug": slug, "title": f(_text, "title", limit=limits.ARTICLE_TITLE_MAX), "body": f(_body, "body"),
+           "tags": f(_tags, "tags"), "language": f(_language, "language"), "_key": slug}
+    return f.done(row)
 
 
 def _validate_canned(v: dict) -> dict:
+    f = _Fields(v)
     shortcut = as_text(v.get("shortcut")).strip()
     if not _SHORTCUT.match(shortcut):
-        raise BadValue("shortcut", f"invalid shortcut {shortcut!r}: 1–64 letters, digits, '-', '_', '.' or '/'")
-    body = _body(v, "body")
-    _template(body, "body")
-    return {"title": _text(v, "title", limit=200), "shortcut": shortcut,
-            "category": _text(v, "category", required=False, limit=64), "language": _language(v), "body": body,
-            "_key": shortcut}
+        f.add("shortcut", f"invalid shortcut {quoted(shortcut)}: 1–{limits.SHORTCUT_MAX} letters, digits, '-', "
+                          "'_', '.' or '/'")
+    body = f(_body, "body")
+    if body is not None:
+        f(lambda _v, name: _template(body, name), "body")
+    row = {"title": f(_text, "title", limit=limits.CANNED_TITLE_MAX), "shortcut": shortcut,
+           "category": f(_text, "category", required=False, limit=limits.CATEGORY_MAX),
+           "language": f(_language, "language"), "body": body, "_key": shortcut}
+    return f.done(row)
+
+
+def _agent_list(values: dict, name: str) -> str:
+    joined = normalise_queues(clean_text(as_text(values[name])))
+    if len(joined) > limits.TAGS_MAX:
+        raise BadValue(name, f"too long ({len(joined):,} characters; at most {limits.TAGS_MAX:,})")
+    return joined
 
 
 def _validate_agent(v: dict) -> dict:
+    f = _Fields(v)
     tier_text = as_text(v.get("tier")).strip()
+    row = {}
     try:
         login, name, role, tier = validate_agent_fields(as_text(v.get("login")), as_text(v.get("name")),
                                                         as_text(v.get("role")), tier_text)
+        row.update(login=login, name=name, role=role, tier=tier, _key=login)
     except AgentError as exc:
         message = str(exc)
-        field_name = next((f for f in ("login", "role", "tier", "name") if f in message), "login")
-        raise BadValue(field_name, message) from None
-    row = {"login": login, "name": name, "role": role, "tier": tier, "_key": login}
+        field_name = next((n for n in ("login", "role", "tier", "name") if n in message), "login")
+        f.add(field_name, message)
+    name_length = len(clean_text(as_text(v.get("name"))).strip())
+    if name_length > limits.NAME_MAX:
+        f.add("name", f"too long ({name_length:,} characters; at most {limits.NAME_MAX})")
     if "queues" in v:
-        row["queues"] = normalise_queues(clean_text(as_text(v["queues"])))
+        row["queues"] = f(_agent_list, "queues")
     if "skills" in v:
-        row["skills"] = normalise_queues(clean_text(as_text(v["skills"])))
+        row["skills"] = f(_agent_list, "skills")
     if "active" in v and as_text(v["active"]).strip():
-        row["active"] = parse_bool(v["active"], "active")
-    return row
+        row["active"] = f(_flag, "active")
+    return f.done(row)
 
 
 def _validate_survey(v: dict) -> dict:
-    row = {"case_external_id": _text(v, "case_external_id", limit=200),
-           "csat": parse_int(v.get("csat"), "csat", 1, 5, optional=True),
-           "nps": parse_int(v.get("nps"), "nps", 0, 10, optional=True),
-           "ces": parse_int(v.get("ces"), "ces", 1, 7, optional=True),
-           "created_at": (parse_datetime(v.get("created_at"), "created_at")
-                          if as_text(v.get("created_at")).strip() else None)}
-    if row["csat"] is None and row["nps"] is None and row["ces"] is None:
-        raise BadValue("csat", "csat, nps and ces are all empty; a survey needs at least one score")
+    f = _Fields(v)
+    row = {"case_external_id": f(_text, "case_external_id", limit=limits.EXTERNAL_ID_MAX),
+           "csat": f(_score, "csat", 1, 5), "nps": f(_score, "nps", 0, 10), "ces": f(_score, "ces", 1, 7),
+           "created_at": f(_date, "created_at", required=False)}
+    if f.fine("csat", "nps", "ces") and row["csat"] is None and row["nps"] is None and row["ces"] is None:
+        f.add("csat", "csat, nps and ces are all empty; a survey needs at least one score")
     row["_key"] = row["case_external_id"]
-    return row
+    return f.done(row)
 
 
 _VALIDATORS = {"customers": _validate_customer, "cases": _validate_case, "kb": _validate_kb,

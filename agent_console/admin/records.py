@@ -2,6 +2,10 @@
 
 Locations: a CSV record is named by the line it starts on (the header is line 1); a JSONL record by its line; a JSON
 record by its position in the top-level array ("record 1" is the first). Files must be UTF-8 (a BOM is accepted).
+
+CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return) are written with a ``'`` in front, and reading takes exactly that ``'`` off again (``protect_cell`` and
+``unprotect_cell``), so what export writes, import reads back unchanged.
 """
 
 from __future__ import annotations
@@ -9,10 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import stat
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
+
+from agent_console.domain.limits import EARLIEST_YEAR, LATEST_YEAR
 
 FORMATS = ("csv", "json", "jsonl")
 
@@ -36,6 +45,19 @@ class BadValue(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class BadValues(ValueError):
+    """Several fields of one record are wrong (each a BadValue)."""
+
+    def __init__(self, problems: list[BadValue]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def quoted(value: str, limit: int = 60) -> str:
+    """A value for a message: quoted with control characters escaped (``repr``), and shortened when long."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 @dataclass
@@ -68,12 +90,31 @@ def format_for(path: Path, given: str | None) -> str:
                                                  "pass --format csv, json or jsonl")])
 
 
-def read_text(path: Path, label: str) -> str:
-    """The file's text: UTF-8 (BOM accepted), or a problem naming the line of the first bad byte."""
+def read_text(path: Path, label: str, max_bytes: int | None = None, too_large: str = "") -> str:
+    """The file's text: UTF-8 (BOM accepted), or a problem naming the line of the first bad byte.
+
+    Only a regular file is read: a FIFO, a device or a directory is refused (it is opened without blocking and
+    checked before a byte is read, so a FIFO cannot hang the import and ``/dev/zero`` cannot fill the memory).
+    ``max_bytes`` refuses larger files with the message ``too_large``.
+    """
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise FileProblems([Problem(label, None, f"cannot read the file: {exc.strerror or exc}")]) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileProblems([Problem(label, None, f"not a regular file but {_file_type(info.st_mode)}; give "
+                                                     "the path of a file")])
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise FileProblems([Problem(label, None, too_large or f"the file is too large ({info.st_size:,} bytes; "
+                                                                  f"at most {max_bytes:,})")])
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise FileProblems([Problem(label, None, f"cannot read the file: {exc.strerror or exc}")]) from None
+    finally:
+        os.close(fd)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -87,24 +128,48 @@ def read_text(path: Path, label: str) -> str:
     return text
 
 
-def read_records(path: Path, fmt: str, required: Iterable[str], label: str | None = None) -> list[Record]:
+def _file_type(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def read_records(path: Path, fmt: str, required: Iterable[str], label: str | None = None,
+                 known: Iterable[str] = ()) -> list[Record]:
     """All records of a file; raises FileProblems for problems of the file as a whole (encoding, syntax, columns).
 
     Problems of single records (a CSV row with the wrong number of values, a JSONL line that is not JSON, a
     missing field) are raised together, with ``records`` set to the good ones, so the caller can check those too
-    and report everything at once.
+    and report everything at once. In JSON, the ``required`` and ``known`` fields must hold a text, a number, a
+    boolean or a list of those (not an object), and no string anywhere may hold a lone surrogate (``\\ud800``).
     """
     label = label or str(path)
     text = read_text(path, label)
     required = list(required)
     if fmt == "csv":
         return _read_csv(text, required, label)
+    fields = set(required) | set(known)
     if fmt == "json":
-        return _read_json(text, required, label)
-    return _read_jsonl(text, required, label)
+        return _read_json(text, required, label, fields)
+    return _read_jsonl(text, required, label, fields)
 
 
 def _read_csv(text: str, required: list[str], label: str) -> list[Record]:
+    # A field may be as long as the file: the field checks, not the csv module, say which one is too long.
+    previous_limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    try:
+        return _read_csv_rows(text, required, label)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _read_csv_rows(text: str, required: list[str], label: str) -> list[Record]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
@@ -132,7 +197,9 @@ def _read_csv(text: str, required: list[str], label: str) -> list[Record]:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise FileProblems([Problem(f"{label}, line {reader.line_num}", None, f"not valid CSV: {exc}")]) from None
+            # The rest of the file cannot be split into records; the records before this line are still checked.
+            problems.append(Problem(f"{label}, line {reader.line_num}", None, f"not valid CSV: {exc}"))
+            raise FileProblems(problems, records) from None
         line = reader.line_num
         if not row or all(not cell.strip() for cell in row):
             continue
@@ -140,7 +207,7 @@ def _read_csv(text: str, required: list[str], label: str) -> list[Record]:
             problems.append(Problem(f"{label}, line {start}", None,
                                     f"{len(row)} values, but the header has {len(columns)} columns"))
             continue
-        records.append(Record(f"{label}, line {start}", dict(zip(columns, row))))
+        records.append(Record(f"{label}, line {start}", dict(zip(columns, map(unprotect_cell, row)))))
     if problems:
         raise FileProblems(problems, records)
     if not records:
@@ -148,20 +215,69 @@ def _read_csv(text: str, required: list[str], label: str) -> list[Record]:
     return records
 
 
-def _check_fields(where: str, obj: Any, required: list[str]) -> tuple[dict | None, list[Problem]]:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_JSON_TYPES = {dict: "an object", list: "a list", str: "a text", bool: "a boolean", int: "a number",
+               float: "a number", type(None): "null"}
+TOO_DEEP = "arrays or objects nested too deeply"
+
+
+def surrogate_problem(value: Any, depth: int = 0) -> str | None:
+    """Where a value (or something inside it) holds a lone surrogate, which no store can encode."""
+    if isinstance(value, str):
+        match = _SURROGATE.search(value)
+        if match:
+            return (f"contains a lone surrogate (\\u{ord(match.group()):04x} at character {match.start() + 1}), "
+                    "which is not a character and cannot be stored; fix the \\u escapes")
+    elif isinstance(value, (list, dict)) and depth < 50:
+        items = value.values() if isinstance(value, dict) else value
+        for item in items:
+            found = surrogate_problem(item, depth + 1)
+            if found:
+                return found
+    return None
+
+
+def _shape_problem(value: Any) -> str | None:
+    """A known field holds a text, number, boolean or null — or a list of those (tags, queues, skills)."""
+    if isinstance(value, dict):
+        return "expected a text, got an object"
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, (dict, list)):
+                return f"expected a text or a list of texts, got a list holding {_JSON_TYPES[type(item)]}"
+    return None
+
+
+def _check_fields(where: str, obj: Any, required: list[str],
+                  fields: set[str] = frozenset()) -> tuple[dict | None, list[Problem]]:
     if not isinstance(obj, dict):
         return None, [Problem(where, None, f"expected an object with fields, got {type(obj).__name__}")]
     values = {str(k).strip().lower(): v for k, v in obj.items()}
     missing = [name for name in required if name not in values]
-    return values, [Problem(where, name, f"missing field {name!r}") for name in missing]
+    problems = [Problem(where, name, f"missing field {name!r}") for name in missing]
+    for name, value in values.items():
+        found = surrogate_problem(value) or (_shape_problem(value) if name in fields else None)
+        if found:
+            problems.append(Problem(where, name, found))
+    return values, problems
 
 
-def _read_json(text: str, required: list[str], label: str) -> list[Record]:
+def _parse_json(text: str):
+    """json.loads; deep nesting (RecursionError) and numbers too long to convert are refused like bad syntax."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
+
+
+def _read_json(text: str, required: list[str], label: str, fields: set[str] = frozenset()) -> list[Record]:
+    try:
+        data = _parse_json(text)
     except json.JSONDecodeError as exc:
         raise FileProblems([Problem(f"{label}, line {exc.lineno}", None,
                                     f"not valid JSON: {exc.msg} (column {exc.colno})")]) from None
+    except ValueError as exc:
+        raise FileProblems([Problem(label, None, f"not valid JSON: {exc}")]) from None
     if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
         data = next(iter(data.values()))
     if not isinstance(data, list):
@@ -171,7 +287,7 @@ def _read_json(text: str, required: list[str], label: str) -> list[Record]:
     records, problems = [], []
     for index, obj in enumerate(data, 1):
         where = f"{label}, record {index}"
-        values, found = _check_fields(where, obj, required)
+        values, found = _check_fields(where, obj, required, fields)
         problems += found
         if values is not None and not found:
             records.append(Record(where, values))
@@ -180,18 +296,21 @@ def _read_json(text: str, required: list[str], label: str) -> list[Record]:
     return records
 
 
-def _read_jsonl(text: str, required: list[str], label: str) -> list[Record]:
+def _read_jsonl(text: str, required: list[str], label: str, fields: set[str] = frozenset()) -> list[Record]:
     records, problems = [], []
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         where = f"{label}, line {number}"
         try:
-            obj = json.loads(line)
+            obj = _parse_json(line)
         except json.JSONDecodeError as exc:
             problems.append(Problem(where, None, f"not valid JSON: {exc.msg} (column {exc.colno})"))
             continue
-        values, found = _check_fields(where, obj, required)
+        except ValueError as exc:
+            problems.append(Problem(where, None, f"not valid JSON: {exc}"))
+            continue
+        values, found = _check_fields(where, obj, required, fields)
         problems += found
         if values is not None and not found:
             records.append(Record(where, values))
@@ -224,10 +343,16 @@ def parse_datetime(value: Any, field: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise BadValue(field, f"bad date {text!r}; expected ISO 8601 like 2026-11-23T09:00:00Z") from None
+        raise BadValue(field, f"bad date {quoted(text)}; expected ISO 8601 like 2026-11-23T09:00:00Z") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)  # naive times in a file are UTC
-    return parsed.astimezone(timezone.utc)
+    try:
+        parsed = parsed.astimezone(timezone.utc)
+    except OverflowError:  # year 1 or 9999 with an offset
+        parsed = None
+    if parsed is None or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise BadValue(field, f"{quoted(text)} is outside the years {EARLIEST_YEAR}–{LATEST_YEAR}")
+    return parsed
 
 
 def parse_bool(value: Any, field: str) -> bool:
@@ -238,7 +363,7 @@ def parse_bool(value: Any, field: str) -> bool:
         return False
     if text in ("1", "true", "yes", "y"):
         return True
-    raise BadValue(field, f"{text!r} is not true/false")
+    raise BadValue(field, f"{quoted(text)} is not true/false")
 
 
 def parse_int(value: Any, field: str, low: int, high: int, *, optional: bool = False) -> int | None:
@@ -248,7 +373,7 @@ def parse_int(value: Any, field: str, low: int, high: int, *, optional: bool = F
     try:
         number = int(text)
     except ValueError:
-        raise BadValue(field, f"{text!r} is not a whole number from {low} to {high}") from None
+        raise BadValue(field, f"{quoted(text)} is not a whole number from {low} to {high}") from None
     if not low <= number <= high:
         raise BadValue(field, f"{number} is out of range; expected {low}–{high}")
     return number
@@ -262,6 +387,24 @@ def format_datetime(value: datetime | None) -> str | None:
 
 # --- writing ------------------------------------------------------------------------------------------------------
 
+#: What a spreadsheet may take for the start of a formula (OWASP "CSV injection"): such a cell gets a leading "'".
+FORMULA_START = "=+-@\t\r"
+_PROTECTED = re.compile("'+[" + re.escape(FORMULA_START) + "]")
+
+
+def protect_cell(value: str) -> str:
+    """A text cell for CSV: a ``'`` in front when it starts like a formula — or with ``'`` characters followed by a
+    formula start, so that ``unprotect_cell`` can tell an added ``'`` from one that was in the value."""
+    if value and (value[0] in FORMULA_START or _PROTECTED.match(value)):
+        return "'" + value
+    return value
+
+
+def unprotect_cell(cell: str) -> str:
+    """The inverse of ``protect_cell``: one leading ``'`` comes off a cell of ``'`` characters then a formula start."""
+    return cell[1:] if _PROTECTED.match(cell) else cell
+
+
 
 def write_records(out: io.TextIOBase, fmt: str, columns: list[str], rows: Iterable[dict]) -> int:
     """Write rows (dicts with typed values) as CSV, a JSON array or JSONL; returns the number written."""
@@ -270,7 +413,8 @@ def write_records(out: io.TextIOBase, fmt: str, columns: list[str], rows: Iterab
         writer = csv.writer(out)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([as_text(row.get(c)) for c in columns])
+            writer.writerow([protect_cell(v) if isinstance(v, str) else as_text(v)
+                             for v in (row.get(c) for c in columns)])
             count += 1
     elif fmt == "jsonl":
         for row in rows:

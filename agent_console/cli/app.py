@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from agent_console import __version__
-from agent_console.cli.common import Context
+from agent_console.cli.common import Context, GuardedGroup
 
 
 def _version(value: bool) -> None:
@@ -19,6 +19,7 @@ def _version(value: bool) -> None:
 def build_app() -> typer.Typer:
     app = typer.Typer(
         name="agent-console",
+        cls=GuardedGroup,
         help="Keyboard-first console for call-center agents, supervisors and admins.",
         no_args_is_help=False,
         rich_markup_mode="rich",

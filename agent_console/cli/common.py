@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from agent_console.config import Settings
@@ -114,6 +115,37 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
     console(stderr=True).print(Text("error: ", style="bold red") + Text(message))
     raise typer.Exit(code)
+
+
+class GuardedGroup(TyperGroup):
+    """The root command. An expected failure in any command (a read-only or damaged store, a full disk, a file that
+    cannot be read) ends in one line on standard error and exit status 1, never in a traceback — and never with the
+    SQL parameters (customer data) that SQLAlchemy's exception text carries. Anything else is a bug and stays loud."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except typer.Exit:
+            raise
+        except Exception as exc:
+            from agent_console.store.errors import explain
+
+            message = explain(exc, _store_path(ctx))
+            if message is None:
+                raise
+            fail(message)
+
+
+def _store_path(ctx) -> Path | None:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, Context):
+        return None
+    if obj._store is not None and obj._store.path is not None:
+        return obj._store.path
+    try:
+        return obj.db_path
+    except Exception:  # the path itself cannot be worked out: name no file rather than fail again
+        return None
 
 
 def print_json(data) -> None:

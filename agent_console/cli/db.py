@@ -1,4 +1,4 @@
-"""``agent-console db init | upgrade | status | backup | restore``."""
+"""``agent-console db init | upgrade | status | check | backup | restore``."""
 
 from __future__ import annotations
 
@@ -113,5 +113,57 @@ def register(app: typer.Typer) -> None:
         upgraded = (f" (upgraded from schema {info.revision_in_backup})"
                     if info.revision_in_backup != info.revision else "")
         console().print(f"restored {obj.db_path} from {file}, schema {info.revision}{upgraded}{kept}")
+    @group.command("check")
+    def check(ctx: typer.Context,
+              quick: bool = typer.Option(False, "--quick", help="SQLite's quick_check: faster on a big store, but "
+                                                                "does not compare indexes with their tables.")) -> None:
+        """Check the store for damage with SQLite's integrity check; exit status 1 if it is damaged."""
+        from agent_console.store.errors import shown_path
+
+        obj = ctx_obj(ctx)
+        path = obj.db_path
+        shown = shown_path(path)
+        if not path.is_file():
+            fail(f"no store at {shown}" if not path.exists() else f"{shown} is not a file")
+        problems = _integrity_problems(path, quick)
+        if not problems:
+            console().print(f"{shown}: no damage found ({'quick_check' if quick else 'integrity_check'}: ok)")
+            return
+        from rich.text import Text
+
+        out = console()
+        out.print(Text(f"{shown} is damaged; SQLite reports:"))
+        for line in problems[:CHECK_LINES_SHOWN]:
+            out.print(Text(f"  {line}"))
+        if len(problems) > CHECK_LINES_SHOWN:
+            out.print(f"  … and {len(problems) - CHECK_LINES_SHOWN} more")
+        fail(f"{shown} is damaged. Restore the last backup with `agent-console db restore FILE`, and keep the "
+             "damaged file until the restored store works")
 
     app.add_typer(group, name="db")
+
+
+#: SQLite's integrity check lists at most this many problems per run (its default limit is 100).
+CHECK_LINES_SHOWN = 20
+
+
+def _integrity_problems(path, quick: bool) -> list[str]:
+    """The lines of SQLite's integrity (or quick) check, empty when the store is intact. The store is opened
+    read-only: checking never changes it."""
+    import sqlite3
+
+    from agent_console.store.errors import shown_path
+
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        fail(f"cannot open {shown_path(path)} to check it: {exc}")
+    try:
+        rows = con.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:  # damaged beyond what the check itself can walk
+        return [str(exc)]
+    finally:
+        con.close()
+    lines = [str(row[0]) for row in rows]
+    return [] if lines == ["ok"] else lines

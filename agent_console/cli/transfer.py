@@ -21,7 +21,10 @@ def _check_kind(kind: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("import")
+    from agent_console.admin.columns import columns_help
+
+    @app.command("import", epilog="Columns (CSV header / JSON fields) of each kind — more in docs/formats.md:\n\n"
+                                  + columns_help())
     def import_(
         ctx: typer.Context,
         kind: str = typer.Argument(..., help=_KIND_HELP),
@@ -86,5 +89,10 @@ def register(app: typer.Typer) -> None:
             tmp.replace(out)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            fail(f"cannot write {out}: {exc.strerror or exc}")
+            from agent_console.store.errors import explain_os_error
+
+            fail(f"cannot write the export: {explain_os_error(exc)}")
+        except BaseException:  # e.g. a damaged store: reported by the command line, with no half file left
+            tmp.unlink(missing_ok=True)
+            raise
         console(stderr=True).print(f"exported {count} {kind} to {out}")

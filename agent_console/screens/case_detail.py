@@ -145,6 +145,10 @@ class CaseDetailScreen(Screen):
             event(*args)
         except HandlingError as exc:
             self.notify(str(exc), title="Handling time", severity="error", markup=False)
+        except Exception as error:  # a read-only or full store: said in the header, the case stays usable
+            report = getattr(self.app, "report_failure", None)
+            if report is None or not report(error, "record handling time"):
+                raise
         self.app.sync_agent_state()
         for timer in self.query(HandlingTimer):
             timer.refresh_time()
@@ -164,7 +168,13 @@ class CaseDetailScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Workers run with exit_on_error=False so a failed read never takes the console down; say so instead.
         if event.state == WorkerState.ERROR:
-            self.notify(f"Something went wrong: {event.worker.error}", title="Error", severity="error")
+            error = event.worker.error
+            report = getattr(self.app, "report_failure", None)
+            if report is not None and report(error):
+                return
+            from agent_console.store.errors import describe
+
+            self.notify(f"Something went wrong: {describe(error)}", title="Error", severity="error", markup=False)
 
     # --- loading ---------------------------------------------------------------------------------------------------
 

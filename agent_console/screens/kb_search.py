@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from agent_console.domain.kb import ArticleError, KnowledgeBase, article_link
 from agent_console.domain.text import clean_text, one_line
 from agent_console.screens.bindings import CommandEntry
+from agent_console.store.errors import describe
 
 ALL = "__all__"
 HIGHLIGHT = "bold black on yellow"
@@ -181,7 +182,7 @@ class KBSearchScreen(Screen[str | None]):
             result = self.kb.search(query, language=language, tags=[tag] if tag else (), limit=RESULT_LIMIT,
                                     prefix_last=True)
         except Exception as exc:  # the agent keeps typing; the message says what went wrong
-            self.app.call_from_thread(self.notify, f"Search failed: {exc}", severity="error")
+            self.app.call_from_thread(self.notify, f"Search failed: {describe(exc)}", severity="error", markup=False)
             return
         self.app.call_from_thread(self._show_articles, sequence, query, result)
 
@@ -232,7 +233,7 @@ class KBSearchScreen(Screen[str | None]):
         try:
             result = self.kb.search_replies(query, language=language, limit=RESULT_LIMIT, prefix_last=True)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, f"Search failed: {exc}", severity="error")
+            self.app.call_from_thread(self.notify, f"Search failed: {describe(exc)}", severity="error", markup=False)
             return
         self.app.call_from_thread(self._show_replies, sequence, query, result)
 

@@ -124,12 +124,12 @@ class MonitorApp(App):
                 points = self.backfill(self.store, self.clock, tz=self.zone)
             snapshot = self.compute(self.store, self.clock, tz=self.zone, thresholds=self.thresholds)
         except Exception as exc:  # the monitor keeps running and says what went wrong
-            self.call_from_thread(self._refresh_failed, f"{type(exc).__name__}: {exc}")
+            self.call_from_thread(self._refresh_failed, _describe(exc))
             return
         try:
             self.call_from_thread(self._deliver, snapshot, points)
         except Exception as exc:  # showing it failed: say so instead of dying silently in the worker
-            self.call_from_thread(self._refresh_failed, f"{type(exc).__name__}: {exc}")
+            self.call_from_thread(self._refresh_failed, _describe(exc))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # The refresh counts as running until its worker has really finished (not merely delivered): a new one
@@ -772,3 +772,9 @@ class MonitorCaseScreen(_CaseActions, Screen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def _describe(error: BaseException) -> str:
+    from agent_console.store.errors import describe
+
+    return describe(error)

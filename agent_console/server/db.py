@@ -216,7 +216,7 @@ def _pooled_sqlite_engine(url: str):
     from agent_console.store import db as store_db
 
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": store_db.BUSY_TIMEOUT_MS / 1000},
-                           poolclass=QueuePool, pool_size=8, max_overflow=32)
+                           poolclass=QueuePool, pool_size=8, max_overflow=32, hide_parameters=True)
     event.listen(engine, "connect", store_db._configure_sqlite)
     event.listen(engine, "connect", lambda conn, _r: setattr(conn, "isolation_level", None))
     event.listen(engine, "begin", store_db._begin_sqlite)
@@ -240,7 +240,7 @@ def open_server_store(url: str, *, clock=None, migrate: bool = False) -> ServerS
     if url.startswith("sqlite"):
         engine = _pooled_sqlite_engine(url)
     else:
-        engine = create_engine(url, pool_size=10, max_overflow=30, pool_recycle=1800)
+        engine = create_engine(url, pool_size=10, max_overflow=30, pool_recycle=1800, hide_parameters=True)
         event.listen(engine, "checkin", _note_checkin)
         event.listen(engine, "checkout", _idle_pinger(engine.dialect))
     return ServerStore(url, engine, clock)

@@ -8,14 +8,15 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from agent_console.domain import limits
 from agent_console.store.models import AgentState, CaseStatus, Channel, Priority, Role
 
 MAX_BATCH = 500
 
-Str200 = Annotated[str, StringConstraints(max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=100_000)]
-Login = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-QueueName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Str200 = Annotated[str, StringConstraints(max_length=limits.NAME_MAX)]
+Text = Annotated[str, StringConstraints(max_length=limits.TEXT_MAX)]
+Login = Annotated[str, StringConstraints(min_length=1, max_length=limits.LOGIN_MAX)]
+QueueName = Annotated[str, StringConstraints(min_length=1, max_length=limits.QUEUE_MAX)]
 Uid = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 ChannelName = Literal[tuple(c.value for c in Channel)]  # type: ignore[valid-type]
 PriorityName = Literal[tuple(p.value for p in Priority)]  # type: ignore[valid-type]
@@ -103,16 +104,16 @@ class Message_(BaseModel):
 class IntakeRequest(Strict):
     """A new case from an integration (mail gateway, phone system, web form)."""
 
-    customer: Annotated[str, StringConstraints(min_length=3, max_length=320)] = Field(
+    customer: Annotated[str, StringConstraints(min_length=3, max_length=limits.EMAIL_MAX)] = Field(
         description="The customer's e-mail address or phone number; found or created")
     customer_name: Str200 | None = None
     channel: ChannelName
     queue: QueueName
-    subject: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=limits.SUBJECT_MAX)]
     body: Text
     priority: PriorityName = "normal"
     language: Annotated[str, StringConstraints(min_length=2, max_length=8)] | None = None
-    external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+    external_id: Annotated[str, StringConstraints(min_length=1, max_length=limits.EXTERNAL_ID_MAX)] | None = Field(
         default=None, description="The integration's own id: sending it again returns the existing case")
 
 
@@ -168,20 +169,20 @@ class CaseDetail(BaseModel):
 
 class CaseFields(Open):
     uid: Uid
-    subject: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=limits.SUBJECT_MAX)]
     channel: ChannelName
     queue: QueueName
     priority: PriorityName = "normal"
     language: Annotated[str, StringConstraints(max_length=8)] | None = None
-    external_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    external_id: Annotated[str, StringConstraints(max_length=limits.EXTERNAL_ID_MAX)] | None = None
     created_at: AwareDatetime | None = None
 
 
 class CustomerFields(Open):
     uid: Uid
     name: Str200 | None = None
-    email: Annotated[str, StringConstraints(max_length=320)] | None = None
-    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    email: Annotated[str, StringConstraints(max_length=limits.EMAIL_MAX)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=limits.PHONE_MAX)] | None = None
     language: Annotated[str, StringConstraints(max_length=8)] | None = None
 
 
@@ -309,10 +310,10 @@ class HandlingCorrectPayload(Strict):
 
 class ArticleFields(Open):
     uid: Uid
-    slug: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    slug: Annotated[str, StringConstraints(min_length=1, max_length=limits.SLUG_MAX)]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=limits.ARTICLE_TITLE_MAX)]
     body: Text
-    tags: Annotated[str, StringConstraints(max_length=2000)] = ""
+    tags: Annotated[str, StringConstraints(max_length=limits.TAGS_MAX)] = ""
     language: Annotated[str, StringConstraints(max_length=8)] = "en"
 
 
@@ -332,9 +333,9 @@ class KbLinkPayload(Strict):
 
 class CannedFields(Open):
     uid: Uid
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    shortcut: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    category: Annotated[str, StringConstraints(max_length=64)] = ""
+    title: Annotated[str, StringConstraints(min_length=1, max_length=limits.CANNED_TITLE_MAX)]
+    shortcut: Annotated[str, StringConstraints(min_length=1, max_length=limits.SHORTCUT_MAX)]
+    category: Annotated[str, StringConstraints(max_length=limits.CATEGORY_MAX)] = ""
     language: Annotated[str, StringConstraints(max_length=8)] = "en"
     body: Text
 

@@ -68,8 +68,10 @@ def make_engine(url: str) -> Engine:
         # Registers the SQL functions the search-index triggers call, before any connection is made.
         import agent_console.store.search  # noqa: F401
 
+        # hide_parameters: SQLAlchemy's exception text would otherwise carry customer rows (see store/errors.py).
         engine = create_engine(
             url,
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
             poolclass=NullPool if ":memory:" not in url else None,
         )
@@ -78,7 +80,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", lambda conn, _r: setattr(conn, "isolation_level", None))
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 # --- migrations ---------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ class HeaderBar(Widget):
         self.set_reactive(HeaderBar.title, title)
 
     def on_mount(self) -> None:
-        for name in ("agent_state", "sync_status", "follow_ups_due", "clock_text"):
+        for name in ("agent_state", "sync_status", "follow_ups_due", "clock_text", "store_problem"):
             self.watch(self.app, name, lambda _value: self.refresh(), init=False)
 
     def render(self) -> Text:
@@ -42,6 +42,9 @@ class HeaderBar(Widget):
             left.append("  ·  ")
             left.append(self.title, style="bold")
         right = Text()
+        if app.store_problem:
+            right.append(f"⚠ {app.store_problem}", style="bold red")
+            right.append("  ·  ")
         if app.follow_ups_due:
             right.append(f"⚑ {app.follow_ups_due} follow-up{'s' if app.follow_ups_due != 1 else ''} due",
                          style="bold yellow")
