@@ -152,7 +152,7 @@ class MonitorApp(App):
 
     def _refresh_failed(self, message: str) -> None:
         self.last_error = message
-        self.notify(Text(f"refresh failed: {message}"), severity="error", timeout=6)
+        self.notify(f"refresh failed: {message}", severity="error", timeout=6, markup=False)
 
     # --- command palette ----------------------------------------------------------------------------------------
 
@@ -593,13 +593,17 @@ class _CaseActions:
         try:
             change()
         except (CaseError, EscalationError, NotFound, live.MonitorError) as exc:
-            self.app.call_from_thread(self.notify, Text(str(exc)), severity="error",  # type: ignore[attr-defined]
-                                      timeout=5)
+            self.app.call_from_thread(self.notify, str(exc), severity="error",  # type: ignore[attr-defined]
+                                      timeout=5, markup=False)
+            return
+        except Exception as exc:  # e.g. the store is locked or gone: say so, the monitor keeps running
+            self.app.call_from_thread(self.notify, f"not saved: {type(exc).__name__}: {exc}",  # type: ignore
+                                      severity="error", timeout=8, markup=False)
             return
         self.app.call_from_thread(self._changed, done)  # type: ignore[attr-defined]
 
     def _changed(self, done: str) -> None:
-        self.notify(Text(done), timeout=3)  # type: ignore[attr-defined]
+        self.notify(done, timeout=3, markup=False)  # type: ignore[attr-defined]
         self._after_change()
         app: MonitorApp = self.app  # type: ignore[attr-defined]
         app.request_refresh()
@@ -746,7 +750,7 @@ class MonitorCaseScreen(_CaseActions, Screen):
         try:
             view = live.case_view(app.store, self.case_id, now)
         except live.MonitorError as exc:
-            self.notify(Text(str(exc)), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         case = view.case
         self.case_key = case.key

@@ -16,7 +16,7 @@ from agent_console.config import Settings
 from agent_console.domain.cases import CaseService
 from agent_console.domain.monitor import backfill_points, compute_snapshot
 from agent_console.screens.monitor import MonitorApp, MonitorCaseScreen, MonitorCasesScreen, MonitorScreen
-from agent_console.store.models import AuditEvent, Case, Escalation, SlaPolicy
+from agent_console.store.models import Agent, AuditEvent, Case, Escalation, SlaPolicy
 from agent_console.widgets.monitor_tiles import MonitorTile
 
 SIZE = (160, 50)
@@ -169,26 +169,49 @@ async def pick(pilot, value: str) -> None:
     await pilot.pause()
 
 
+async def shown_and_still_running(pilot, text: str) -> None:
+    """The notification ``text`` is drawn in a toast and the monitor is still running (a notification Textual cannot
+    draw ends the app when its toast is rendered, after the change was saved)."""
+    from textual.widgets._toast import Toast
+
+    app = pilot.app
+    for _ in range(200):  # waits for the toast, however slow the machine; no timing is asserted
+        toasts = [toast for toast in app.screen.query(Toast) if text in str(toast._notification.message)]
+        if toasts or app._exception is not None or not app.is_running:
+            break
+        await pilot.pause()
+    await pilot.pause()  # the toast is drawn
+    assert app._exception is None, f"the monitor died: {app._exception!r}"
+    assert app.is_running and app.return_code is None
+    assert any(text in str(n.message) for n in app._notifications)
+    assert any(text in str(toast.render()) for toast in app.screen.query(Toast))
+
+
 async def test_reassign_priority_and_escalate_are_audited(store, clock, agents, floor):
     app = make_monitor(store, clock, agents)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("t", "enter")
         await settle(pilot)
         # The cursor is on the most urgent case, "late".
+        key = floor["late"].key
         await pilot.press("a")
         await pick(pilot, str(agents["ben"].id))
         await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} assigned")
         await pilot.press("p")
         await pick(pilot, "urgent")
         await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} priority urgent")
         await pilot.press("e")
         await pick(pilot, "tier:2")
         await pilot.press(*"customer asks for a manager", "enter")
         await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} escalated to tier 2")
         # The escalated case left for tier 2 and nobody holds it; the supervisor takes it.
         await pilot.press("c")
         await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} is yours now")
     with store.session() as session:
         case = session.get(Case, floor["late"].id)
         assert (case.priority, case.tier, case.escalation_level) == ("urgent", 2, 1)
@@ -200,6 +223,50 @@ async def test_reassign_priority_and_escalate_are_audited(store, clock, agents, 
         assert json.loads(actions[0].detail)["assignee"] == "ben"
         escalation = session.scalars(select(Escalation).where(Escalation.case_id == case.id)).one()
         assert escalation.reason == "customer asks for a manager" and escalation.from_agent_id == agents["ben"].id
+
+
+async def test_actions_from_the_case_view_keep_the_monitor_running(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("t", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MonitorCaseScreen)
+        key = floor["late"].key
+        await pilot.press("a")
+        await pick(pilot, str(agents["anna"].id))
+        await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} assigned")
+        assert "assignee anna" in str(app.screen.query_one("#case-head").content)
+        await pilot.press("p")
+        await pick(pilot, "high")
+        await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} priority high")
+        assert isinstance(app.screen, MonitorCaseScreen)
+
+
+async def test_a_failed_action_shows_why_and_the_monitor_keeps_running(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("t", "enter")
+        await settle(pilot)
+        # "mail" (third, anna holds it): the supervisor cannot take a case another agent holds.
+        await pilot.press("down", "down", "c")
+        await settle(pilot)
+        await shown_and_still_running(pilot, f"{floor['mail'].key} is already claimed by Anna Agent")
+        # An agent deactivated while the list was open cannot be assigned: the store refuses, the monitor says so.
+        await pilot.press("a")
+        with store.transaction() as session:
+            session.execute(Agent.__table__.delete().where(Agent.__table__.c.login == "ben"))
+        await pick(pilot, str(agents["ben"].id))
+        await settle(pilot)
+        await shown_and_still_running(pilot, f"no agent with id {agents['ben'].id}")
+        assert isinstance(app.screen, MonitorCasesScreen)
+    with store.session() as session:
+        assert session.get(Case, floor["mail"].id).assignee_id == agents["anna"].id
 
 
 async def test_the_command_palette_offers_the_monitors_actions(store, clock, agents, floor):
