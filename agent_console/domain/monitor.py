@@ -263,6 +263,8 @@ class AgentFigures:
     current_activity: str | None
     handled_today: int
     aht_s: float | None
+    #: Open cases assigned to the agent (what enter on the agent's row lists).
+    open_cases: int = 0
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,9 @@ class MonitorSnapshot:
     due: tuple[DueItem, ...]
     due_total: int
     overdue_total: int
+    #: The follow-ups among ``due_total`` / ``overdue_total`` (the rest are escalated cases).
+    follow_ups_due: int = 0
+    follow_ups_overdue: int = 0
     #: How long the computation took (wall time, ms): shown small on the screen, measured by the bench.
     compute_ms: float = 0.0
 
@@ -489,6 +494,8 @@ class _Statements:
         )
         self.agents = select(A.id, A.login, A.name, A.role, A.state, A.state_since, A.queues).where(
             _is_true(A.active))
+        self.assigned = select(C.assignee_id, func.count()).where(
+            _is_true(C.is_open), C.assignee_id.is_not(None)).group_by(C.assignee_id)
         # 6. due and overdue follow-ups and escalated cases.
         follow_up_filter = and_(F.done_at.is_(None), F.due_at <= horizon)
         self.follow_up_counts = select(func.count(), func.sum(sql_case((F.due_at < now, 1), else_=0))).where(
@@ -696,6 +703,7 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
     for agent_id, case_id, key, kind, started in sorted(conn.execute(statements.running, params),
                                                          key=lambda row: row[4]):
         running[agent_id] = (case_id, key, kind)  # the latest running segment wins
+    assigned = dict(conn.execute(statements.assigned, params).all())
     agents = []
     agent_queues: set[str] = set()
     queue_lists: dict[str, list[str]] = {}  # most agents share a handful of queue settings: split each once
@@ -710,7 +718,7 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
             id=agent_id, login=login, name=name, role=role, state=state, state_since=since,
             time_in_state_s=max(0.0, (now - since).total_seconds()) if since else None,
             current_case_id=case_id, current_case_key=key, current_activity=kind,
-            handled_today=handled_count, aht_s=handled_aht,
+            handled_today=handled_count, aht_s=handled_aht, open_cases=assigned.get(agent_id, 0),
         ))
     agents.sort(key=lambda a: (_STATE_ORDER.get(a.state, 9), a.login))
 
@@ -763,6 +771,8 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
         due=tuple(due),
         due_total=(fu_total or 0) + (esc_total or 0),
         overdue_total=(fu_overdue or 0) + (esc_overdue or 0),
+        follow_ups_due=fu_total or 0,
+        follow_ups_overdue=fu_overdue or 0,
     )
 
 
@@ -950,13 +960,91 @@ def case_view(store, case_id: int, now: datetime) -> CaseView:
                         sla.running_targets(case, policy, now), queries.thread(session, case_id))
 
 
-def drill_down(store, kind: str, name: str, limit: int = 500) -> tuple[int, list[dict]]:
-    """The open cases of a queue or channel in queue order: (how many in all, rows of the first ``limit``)."""
-    from agent_console.store.queries import QueueView, queue_case_ids, queue_rows
+#: What a drill-down can list, by figure: the same definitions as the figures (module docstring).
+DRILL_FIGURES = {
+    "open": "open cases",
+    "waiting": "waiting",
+    "longest": "longest wait",
+    "at_risk": "at risk",
+    "breached": "breached",
+    "escalated": "escalated",
+    "follow_ups": "follow-ups due",
+}
+DRILL_SCOPES = ("floor", "queue", "channel", "agent")
 
-    view = QueueView(view="channel", channel=name) if kind == "channel" else QueueView(view="queue", queue=name)
+
+@dataclass(frozen=True)
+class Drill:
+    """Which cases a drill-down lists: the cases behind one figure of the floor, a queue, a channel or an agent
+    (``name``: the queue, the channel, the agent's login). The list has exactly as many rows as the figure counts;
+    ``longest`` is the one case waiting longest, ``follow_ups`` one row per follow-up due (a case may have two)."""
+
+    figure: str = "open"
+    kind: str = "floor"
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.figure not in DRILL_FIGURES:
+            raise MonitorError(f"unknown figure {self.figure!r}; expected one of: {', '.join(DRILL_FIGURES)}")
+        if self.kind not in DRILL_SCOPES:
+            raise MonitorError(f"unknown scope {self.kind!r}; expected one of: {', '.join(DRILL_SCOPES)}")
+
+    @property
+    def title(self) -> str:
+        where = "Floor" if self.kind == "floor" else f"{self.kind.capitalize()} {self.name}"
+        return f"{where} — {DRILL_FIGURES[self.figure]}"
+
+
+def drill_case_ids(source, now: datetime, drill: Drill, *, due_within_s: float = 3600,
+                   limit: int | None = None) -> list[int]:
+    """The case ids behind ``drill``'s figure at ``now``, most urgent SLA first (``follow_ups``: by due time)."""
+    if isinstance(source, Session):
+        return _drill_ids(source.connection(), now, drill, due_within_s, limit)
+    with source.session() as session:
+        return _drill_ids(session.connection(), now, drill, due_within_s, limit)
+
+
+def _drill_ids(conn, now: datetime, drill: Drill, due_within_s: float, limit: int | None) -> list[int]:
+    params: dict = {"now": now, "horizon": now + timedelta(seconds=due_within_s)}
+    scope = []
+    if drill.kind == "queue":
+        scope.append(C.queue == drill.name)
+    elif drill.kind == "channel":
+        scope.append(C.channel == drill.name)
+    elif drill.kind == "agent":
+        scope.append(C.assignee_id == select(A.id).where(A.login == drill.name).scalar_subquery())
+    if drill.figure == "follow_ups":  # the definition of statements.follow_up_counts
+        query = (select(F.case_id).select_from(FollowUp.__table__.join(Case.__table__, C.id == F.case_id))
+                 .where(F.done_at.is_(None), F.due_at <= _param("horizon"), *scope).order_by(F.due_at, F.id))
+    else:
+        conditions = [_is_true(C.is_open), *scope]
+        if drill.figure in ("waiting", "longest"):
+            conditions += [C.assignee_id.is_(None), C.status != literal_column("'pending'")]
+        elif drill.figure == "breached":
+            conditions.append(C.sla_due_at < _param("now"))
+        elif drill.figure == "at_risk":
+            policies = _policies(conn)
+            cells = _at_risk_cells(policies)
+            params.update(_at_risk_values(policies, cells, now))
+            conditions += [C.sla_due_at >= _param("now"), C.sla_due_at <= _at_risk_from(cells)]
+        elif drill.figure == "escalated":
+            conditions.append(C.escalation_level > literal_column("0"))
+        query = select(C.id).where(and_(*conditions))
+        if drill.figure == "longest":
+            query = query.order_by(C.created_at, C.id).limit(1)
+        else:
+            query = query.order_by(C.sla_due_at.is_(None), C.sla_due_at, C.created_at, C.id)
+    if limit is not None and drill.figure != "longest":
+        query = query.limit(limit)
+    return [row[0] for row in conn.execute(query, params)]
+
+
+def drill_down(store, now: datetime, drill: Drill, *, limit: int = 500,
+               due_within_s: float = 3600) -> tuple[int, list[dict]]:
+    """The cases behind a figure: (how many in all, the queue-table rows of the first ``limit``), one row per id."""
+    from agent_console.store.queries import queue_rows
+
     with store.session() as session:
-        ids = queue_case_ids(session, view)
-        shown = ids[:limit]
-        rows = queue_rows(session, shown)
-        return len(ids), [rows[i] for i in shown if i in rows]
+        ids = drill_case_ids(session, now, drill, due_within_s=due_within_s)
+        rows = queue_rows(session, sorted(set(ids[:limit])))
+        return len(ids), [rows[i] for i in ids[:limit] if i in rows]

@@ -12,6 +12,7 @@ from textual.widgets import Digits, Input, Static
 
 from agent_console.domain.monitor import (
     LEVEL_SYMBOL,
+    Drill,
     GroupFigures,
     Level,
     format_duration,
@@ -31,17 +32,25 @@ def _mark(figures: GroupFigures, figure: str) -> str:
     return "" if level == Level.ok else f" {LEVEL_SYMBOL[level]}"
 
 
-def tile_text(figures: GroupFigures) -> Text:
+#: The tile's lines that open a drill-down, top to bottom: the title line opens all the queue's open cases.
+TILE_FIGURES = ("open", "waiting", "longest", "at_risk", "breached")
+
+
+def tile_text(figures: GroupFigures, selected: str | None = None) -> Text:
     """The tile's content, one short line per figure (tiles are narrow); a symbol marks each figure past its
-    threshold."""
-    text = Text()
-    text.append(f"{figures.symbol} ", style="bold")
-    text.append(figures.name, style="bold")
-    text.append(f"  {figures.level}\n", style="dim")
-    text.append(f"waiting {figures.waiting}{_mark(figures, 'waiting')}\n")
-    text.append(f"longest {format_duration(figures.longest_wait_s)}{_mark(figures, 'longest_wait_s')}\n")
-    text.append(f"at risk {figures.at_risk}{_mark(figures, 'at_risk')}\n")
-    text.append(f"breached {figures.breached}{_mark(figures, 'breached')}\n")
+    threshold. ``selected``: the figure enter opens (drawn reversed while the tile has focus)."""
+    lines = {
+        "open": Text.assemble((f"{figures.symbol} ", "bold"), (figures.name, "bold"),
+                              (f"  {figures.open_cases} open", "dim")),
+        "waiting": Text(f"waiting {figures.waiting}{_mark(figures, 'waiting')}"),
+        "longest": Text(f"longest {format_duration(figures.longest_wait_s)}{_mark(figures, 'longest_wait_s')}"),
+        "at_risk": Text(f"at risk {figures.at_risk}{_mark(figures, 'at_risk')}"),
+        "breached": Text(f"breached {figures.breached}{_mark(figures, 'breached')}"),
+    }
+    if selected in lines:
+        lines[selected].stylize("reverse")
+    text = Text("\n").join(lines[name] for name in TILE_FIGURES)
+    text.append("\n")
     text.append(f"SL {format_percent(figures.service_level)}{_mark(figures, 'service_level')}")
     text.append(f"  goal {format_percent(figures.service_level_goal)}\n", style="dim")
     text.append(f"AHT {format_duration(figures.aht_s)}  FCR {format_percent(figures.fcr)}\n")
@@ -51,13 +60,65 @@ def tile_text(figures: GroupFigures) -> Text:
 
 
 class MonitorTile(Static, can_focus=True):
-    """One queue or channel; enter opens its cases."""
+    """One queue or channel; up/down choose a figure (the queue's open cases, waiting, longest wait, at risk,
+    breached), enter opens exactly its cases."""
 
     class Selected(Message):
-        def __init__(self, kind: str, name: str) -> None:
+        def __init__(self, drill: Drill) -> None:
             super().__init__()
-            self.kind = kind
-            self.name = name
+            self.drill = drill
+
+    BINDINGS = [
+        Binding("enter", "select", "Open cases", show=False),
+        Binding("right", "app.focus_next", "Next", show=False),
+        Binding("left", "app.focus_previous", "Previous", show=False),
+        Binding("down", "move(1)", "Next figure", show=False),
+        Binding("up", "move(-1)", "Previous figure", show=False),
+    ]
+
+    def __init__(self, figures: GroupFigures, **kwargs) -> None:
+        super().__init__(tile_text(figures), markup=False, **kwargs)
+        self.kind = figures.kind
+        self.group_name = figures.name
+        self.figure = "open"
+        self._figures = figures
+        self.show(figures)
+
+    def show(self, figures: GroupFigures) -> None:
+        self._figures = figures
+        self.update(tile_text(figures, self.figure if self.has_focus else None))
+        set_level_class(self, figures.level)
+        self.tooltip = None
+
+    def on_focus(self) -> None:
+        self.show(self._figures)
+
+    def on_blur(self) -> None:
+        self.show(self._figures)
+
+    def action_move(self, step: int) -> None:
+        index = TILE_FIGURES.index(self.figure)
+        self.figure = TILE_FIGURES[max(0, min(len(TILE_FIGURES) - 1, index + step))]
+        self.show(self._figures)
+
+    @property
+    def drill(self) -> Drill:
+        return Drill(self.figure, self.kind, self.group_name)
+
+    def action_select(self) -> None:
+        self.post_message(self.Selected(self.drill))
+
+    def on_click(self, event) -> None:
+        # A click on a figure's line opens that figure (the border takes the first row).
+        row = event.y - 1
+        if 0 <= row < len(TILE_FIGURES):
+            self.figure = TILE_FIGURES[row]
+        self.focus()
+        self.action_select()
+
+
+class FigureChip(Static, can_focus=True):
+    """One floor figure (waiting 62, breached 4, …): enter or a click opens exactly its cases."""
 
     BINDINGS = [
         Binding("enter", "select", "Open cases", show=False),
@@ -65,19 +126,16 @@ class MonitorTile(Static, can_focus=True):
         Binding("left", "app.focus_previous", "Previous", show=False),
     ]
 
-    def __init__(self, figures: GroupFigures, **kwargs) -> None:
-        super().__init__(tile_text(figures), markup=False, **kwargs)
-        self.kind = figures.kind
-        self.group_name = figures.name
-        self.show(figures)
+    def __init__(self, drill: Drill, **kwargs) -> None:
+        super().__init__("", markup=False, **kwargs)
+        self.drill = drill
 
-    def show(self, figures: GroupFigures) -> None:
-        self.update(tile_text(figures))
-        set_level_class(self, figures.level)
-        self.tooltip = None
+    def show(self, text: Text, level: Level = Level.ok) -> None:
+        self.update(text)
+        set_level_class(self, level)
 
     def action_select(self) -> None:
-        self.post_message(self.Selected(self.kind, self.group_name))
+        self.post_message(MonitorTile.Selected(self.drill))
 
     def on_click(self) -> None:
         self.focus()

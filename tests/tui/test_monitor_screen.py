@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from agent_console.config import Settings
 from agent_console.domain.cases import CaseService
-from agent_console.domain.monitor import backfill_points, compute_snapshot
+from agent_console.domain.monitor import Drill, backfill_points, compute_snapshot
 from agent_console.screens.monitor import MonitorApp, MonitorCaseScreen, MonitorCasesScreen, MonitorScreen
 from agent_console.store.models import Agent, AuditEvent, Case, Escalation, SlaPolicy
 from agent_console.widgets.monitor_tiles import MonitorTile
@@ -157,6 +157,81 @@ async def test_drill_down_to_a_queue_and_a_case_shown_literally(store, clock, ag
         assert "[bold]Refund[/bold] please" in head and "[i]Mallory[/i]" in head
         await pilot.press("escape", "escape")
         assert isinstance(app.screen, MonitorScreen)
+
+
+def listed_keys(app) -> list[str]:
+    table = app.screen.query_one("#cases")
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def open_list(pilot, *keys: str) -> MonitorCasesScreen:
+    await pilot.press(*keys)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, MonitorCasesScreen)
+    return pilot.app.screen
+
+
+async def test_every_floor_figure_opens_exactly_its_cases(store, clock, agents, floor):
+    from agent_console.store.models import FollowUp
+
+    with store.transaction() as session:
+        session.add(FollowUp(case_id=floor["mail"].id, agent_id=agents["anna"].id, due_at=clock.now(),
+                             note="call back", created_at=clock.now()))
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        snap = app.snapshot
+        assert snap.floor.breached == 1 and snap.floor.waiting == 2
+        # f: the floor's figures, left to right: waiting, longest, at risk, breached, escalated, follow-ups.
+        screen = await open_list(pilot, "f", "enter")
+        assert screen.drill.figure == "waiting" and screen.total == 2
+        assert listed_keys(app) == [floor["late"].key, floor["new"].key]
+        await pilot.press("escape")
+        screen = await open_list(pilot, "f", "right", "enter")
+        assert screen.drill.figure == "longest" and listed_keys(app) == [floor["late"].key]
+        await pilot.press("escape")
+        screen = await open_list(pilot, "f", "right", "right", "right", "enter")
+        assert screen.drill.figure == "breached" and listed_keys(app) == [floor["late"].key]
+        assert "Floor — breached · 1 case" in str(screen.query_one("#cases-title").content)
+        await pilot.press("escape")
+        screen = await open_list(pilot, "f", *["right"] * 5, "enter")
+        assert screen.drill.figure == "follow_ups" and listed_keys(app) == [floor["mail"].key]
+        assert screen.total == app.snapshot.follow_ups_due == 1
+        await pilot.press("escape")
+        # A tile: down moves from the queue's open cases to waiting, longest, at risk, breached.
+        screen = await open_list(pilot, "t", "down", "down", "down", "down", "enter")
+        assert screen.drill == Drill("breached", "queue", "Billing") and listed_keys(app) == [floor["late"].key]
+        await pilot.press("escape")
+        # An agent's row: the agent's open cases (anna holds "mail" and "chat").
+        await pilot.press("g")
+        agents_table = app.screen.query_one("#agents")
+        agents_table.move_cursor(row=[str(k.value) for k in agents_table.rows].index("anna"))
+        screen = await open_list(pilot, "enter")
+        assert screen.drill == Drill("open", "agent", "anna")
+        assert sorted(listed_keys(app)) == sorted([floor["mail"].key, floor["chat"].key])
+        assert app.snapshot.agent("anna").open_cases == 2
+        await pilot.press("escape")
+        # A channel's "waiting" cell: the channel's waiting cases.
+        channels = app.screen.query_one("#channels")
+        channels.focus()
+        channels.move_cursor(row=[str(k.value) for k in channels.rows].index("phone"),
+                             column=[str(c.value) for c in channels.columns].index("waiting"))
+        screen = await open_list(pilot, "enter")
+        assert screen.drill == Drill("waiting", "channel", "phone") and screen.total == 2
+
+
+async def test_move_to_another_queue_from_a_drill_down(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await open_list(pilot, "f", "right", "right", "right", "enter")  # breached: "late"
+        await pilot.press("g")
+        await pick(pilot, "Delivery")
+        await settle(pilot)
+        await shown_and_still_running(pilot, f"{floor['late'].key} moved to queue Delivery")
+        assert listed_keys(app) == [floor["late"].key]  # still breached, now in Delivery
+    with store.session() as session:
+        assert session.get(Case, floor["late"].id).queue == "Delivery"
 
 
 async def pick(pilot, value: str) -> None:
