@@ -107,13 +107,19 @@ class Level(StrEnum):
 LEVEL_SYMBOL = {Level.ok: "●", Level.warning: "▲", Level.critical: "✖"}
 _LEVEL_RANK = {Level.ok: 0, Level.warning: 1, Level.critical: 2}
 
+_OFF = (float("inf"), float("inf"))
 #: figure -> (warning from, critical from). Higher is worse, except ``service_level_gap``: how many points (as a
-#: fraction) the service level may fall below its goal before the tile warns / turns critical.
+#: fraction) the service level may fall below its goal before the tile warns / turns critical. Relative by default:
+#: ``longest_wait_share`` is the longest wait over the resolution target of the waiting case's channel (a phone
+#: queue and an e-mail queue are judged by their own promises), ``breached_share`` the breached share of the open
+#: cases. The absolute ``longest_wait_s`` and ``breached`` are off unless the settings give them.
 DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
     "waiting": (10, 25),
-    "longest_wait_s": (600, 1800),
+    "longest_wait_s": _OFF,
+    "longest_wait_share": (0.5, 1.0),
     "at_risk": (5, 15),
-    "breached": (1, 5),
+    "breached": _OFF,
+    "breached_share": (0.05, 0.15),
     "service_level_gap": (0.0, 0.10),
 }
 
@@ -178,11 +184,14 @@ class Thresholds:
 
     def levels(self, scope: str | None, figures: "GroupFigures") -> dict[str, Level]:
         limits = self.for_scope(scope)
+        breached_share = figures.breached / figures.open_cases if figures.open_cases else None
         levels = {
             "waiting": _higher_is_worse(figures.waiting, limits["waiting"]),
-            "longest_wait_s": _higher_is_worse(figures.longest_wait_s, limits["longest_wait_s"]),
+            "longest_wait_s": worst((_higher_is_worse(figures.longest_wait_s, limits["longest_wait_s"]),
+                                     _higher_is_worse(figures.longest_wait_share, limits["longest_wait_share"]))),
             "at_risk": _higher_is_worse(figures.at_risk, limits["at_risk"]),
-            "breached": _higher_is_worse(figures.breached, limits["breached"]),
+            "breached": worst((_higher_is_worse(figures.breached, limits["breached"]),
+                               _higher_is_worse(breached_share, limits["breached_share"]))),
         }
         if figures.service_level is None:
             levels["service_level"] = Level.ok
@@ -218,6 +227,8 @@ class GroupFigures:
     open_cases: int = 0
     waiting: int = 0
     longest_wait_s: float | None = None
+    #: The longest wait over the resolution target of that case's channel (the worst of the group's channels).
+    longest_wait_share: float | None = None
     at_risk: int = 0
     breached: int = 0
     escalations: int = 0
@@ -546,6 +557,7 @@ class _Acc:
     open_cases: int = 0
     waiting: int = 0
     oldest_waiting: datetime | None = None
+    longest_wait_share: float | None = None
     at_risk: int = 0
     breached: int = 0
     escalations: int = 0
@@ -563,12 +575,15 @@ class _Acc:
         if other.oldest_waiting is not None and (self.oldest_waiting is None
                                                  or other.oldest_waiting < self.oldest_waiting):
             self.oldest_waiting = other.oldest_waiting
+        if other.longest_wait_share is not None:
+            self.longest_wait_share = max(self.longest_wait_share or 0.0, other.longest_wait_share)
 
     def figures(self, kind: str, name: str, now: datetime, default_goal: float) -> GroupFigures:
         goal = self.goal_weight / self.counted if self.counted else default_goal
         return GroupFigures(
             kind=kind, name=name, open_cases=self.open_cases, waiting=self.waiting,
             longest_wait_s=max(0.0, (now - self.oldest_waiting).total_seconds()) if self.oldest_waiting else None,
+            longest_wait_share=self.longest_wait_share,
             at_risk=self.at_risk, breached=self.breached, escalations=self.escalations,
             created_today=self.created_today, answered_in_target=self.within, service_level_counted=self.counted,
             service_level=self.within / self.counted if self.counted else None, service_level_goal=goal,
@@ -655,6 +670,9 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
         acc = groups[(queue, channel)]
         acc.waiting += count
         acc.oldest_waiting = oldest
+        resolution_s = sla.targets(policies.get((channel, None)), channel)[2]
+        if oldest is not None and resolution_s:
+            acc.longest_wait_share = max(0.0, (now - oldest).total_seconds()) / resolution_s
 
     for queue, channel, count, within, n_answered, n_missed in conn.execute(statements.created, params):
         acc = groups[(queue, channel)]

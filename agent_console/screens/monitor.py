@@ -173,6 +173,9 @@ class MonitorApp(App):
 
 
 class MonitorScreen(Screen):
+    #: Below 120 columns or 36 rows the queues are compact rows and the screen scrolls.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         Binding("r", "refresh", "Refresh"),
         Binding("c", "toggle_channels", "Channels"),
@@ -201,7 +204,7 @@ class MonitorScreen(Screen):
                 yield FigureChip(Drill(figure), id=f"floor-{figure.replace('_', '-')}", classes="chip")
         yield Static("", id="floor-line", markup=False)
         yield Static("Queues", classes="section", markup=False)
-        yield Horizontal(id="queue-tiles")
+        yield Vertical(id="queue-tiles")
         yield Static("Channels", classes="section", id="channels-label", markup=False)
         yield DataTable(id="channels", cursor_type="cell", zebra_stripes=True)
         with Horizontal(id="lower"):
@@ -217,9 +220,10 @@ class MonitorScreen(Screen):
 
     def on_mount(self) -> None:
         channels = self.query_one("#channels", DataTable)
-        for label, key in (("channel", "name"), ("waiting", "waiting"), ("longest", "longest"),
-                           ("at risk", "at_risk"), ("breached", "breached"), ("SL today", "sl"), ("goal", "goal"),
-                           ("AHT", "aht"), ("FCR", "fcr"), ("CSAT", "csat"), ("escalated", "esc")):
+        # Short labels: the eleven columns fit 80 columns.
+        for label, key in (("channel", "name"), ("wait", "waiting"), ("longest", "longest"),
+                           ("risk", "at_risk"), ("breach", "breached"), ("SL", "sl"), ("goal", "goal"),
+                           ("AHT", "aht"), ("FCR", "fcr"), ("CSAT", "csat"), ("esc", "esc")):
             channels.add_column(label, key=key)
         agents = self.query_one("#agents", DataTable)
         for label, key in (("agent", "login"), ("name", "name"), ("state", "state"), ("for", "since"),
@@ -291,8 +295,19 @@ class MonitorScreen(Screen):
                     style="bold red" if snapshot.overdue_total else "dim")
         return text
 
+    @property
+    def compact(self) -> bool:
+        return self.has_class("-narrow") or self.has_class("-short")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._apply_compact)
+
+    def _apply_compact(self) -> None:
+        for queue_tile in self.query(MonitorTile):
+            queue_tile.compact = self.compact
+
     def _show_tiles(self, queues: tuple[GroupFigures, ...]) -> None:
-        container = self.query_one("#queue-tiles", Horizontal)
+        container = self.query_one("#queue-tiles", Vertical)
         tiles = list(container.query(MonitorTile))
         if [t.group_name for t in tiles] == [q.name for q in queues]:
             for tile, figures in zip(tiles, queues):
@@ -302,6 +317,8 @@ class MonitorScreen(Screen):
         with self.app.batch_update():
             container.remove_children()
             new_tiles = [MonitorTile(q, classes="tile") for q in queues]
+            for new_tile in new_tiles:
+                new_tile.compact = self.compact
             container.mount_all(new_tiles)
         if focused_name is not None:
             for tile in new_tiles:

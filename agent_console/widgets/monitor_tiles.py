@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Digits, Input, Static
 
@@ -59,9 +60,26 @@ def tile_text(figures: GroupFigures, selected: str | None = None) -> Text:
     return text
 
 
+def tile_row(figures: GroupFigures, selected: str | None = None) -> Text:
+    """The tile as one compact row (a small terminal): symbol, name, then the figures that open cases (service level
+    and the rest are in the channel table and on a larger terminal)."""
+    cells = {
+        "open": Text.assemble((f"{figures.symbol} ", "bold"), (f"{figures.name[:12]:<12}", "bold"),
+                              f" {figures.open_cases:>4} open"),
+        "waiting": Text(f"wait {figures.waiting}{_mark(figures, 'waiting')}"),
+        "longest": Text(f"longest {format_duration(figures.longest_wait_s)}{_mark(figures, 'longest_wait_s')}"),
+        "at_risk": Text(f"risk {figures.at_risk}{_mark(figures, 'at_risk')}"),
+        "breached": Text(f"breached {figures.breached}{_mark(figures, 'breached')}"),
+    }
+    if selected in cells:
+        cells[selected].stylize("reverse")
+    return Text("  ").join(cells[name] for name in TILE_FIGURES)
+
+
 class MonitorTile(Static, can_focus=True):
     """One queue or channel; up/down choose a figure (the queue's open cases, waiting, longest wait, at risk,
-    breached), enter opens exactly its cases."""
+    breached), enter opens exactly its cases. ``compact``: one row per queue, where left/right choose the figure
+    and up/down move between the queues."""
 
     class Selected(Message):
         def __init__(self, drill: Drill) -> None:
@@ -70,11 +88,13 @@ class MonitorTile(Static, can_focus=True):
 
     BINDINGS = [
         Binding("enter", "select", "Open cases", show=False),
-        Binding("right", "app.focus_next", "Next", show=False),
-        Binding("left", "app.focus_previous", "Previous", show=False),
-        Binding("down", "move(1)", "Next figure", show=False),
-        Binding("up", "move(-1)", "Previous figure", show=False),
+        Binding("right", "step('right')", "Next", show=False),
+        Binding("left", "step('left')", "Previous", show=False),
+        Binding("down", "step('down')", "Next figure", show=False),
+        Binding("up", "step('up')", "Previous figure", show=False),
     ]
+
+    compact = reactive(False)
 
     def __init__(self, figures: GroupFigures, **kwargs) -> None:
         super().__init__(tile_text(figures), markup=False, **kwargs)
@@ -86,9 +106,14 @@ class MonitorTile(Static, can_focus=True):
 
     def show(self, figures: GroupFigures) -> None:
         self._figures = figures
-        self.update(tile_text(figures, self.figure if self.has_focus else None))
+        selected = self.figure if self.has_focus else None
+        self.update(tile_row(figures, selected) if self.compact else tile_text(figures, selected))
         set_level_class(self, figures.level)
         self.tooltip = None
+
+    def watch_compact(self, compact: bool) -> None:
+        self.set_class(compact, "compact")
+        self.show(self._figures)
 
     def on_focus(self) -> None:
         self.show(self._figures)
@@ -96,7 +121,17 @@ class MonitorTile(Static, can_focus=True):
     def on_blur(self) -> None:
         self.show(self._figures)
 
-    def action_move(self, step: int) -> None:
+    def action_step(self, key: str) -> None:
+        across = key in ("left", "right")
+        forward = key in ("right", "down")
+        if across == self.compact:  # the figures run across a compact row, down a tile
+            self.move(1 if forward else -1)
+        elif forward:
+            self.app.action_focus_next()
+        else:
+            self.app.action_focus_previous()
+
+    def move(self, step: int) -> None:
         index = TILE_FIGURES.index(self.figure)
         self.figure = TILE_FIGURES[max(0, min(len(TILE_FIGURES) - 1, index + step))]
         self.show(self._figures)
@@ -111,7 +146,7 @@ class MonitorTile(Static, can_focus=True):
     def on_click(self, event) -> None:
         # A click on a figure's line opens that figure (the border takes the first row).
         row = event.y - 1
-        if 0 <= row < len(TILE_FIGURES):
+        if not self.compact and 0 <= row < len(TILE_FIGURES):
             self.figure = TILE_FIGURES[row]
         self.focus()
         self.action_select()

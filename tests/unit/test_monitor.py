@@ -236,14 +236,20 @@ def test_figures_follow_the_data_and_the_clock(store, clock, agents, floor):
 
 def test_thresholds_levels_and_validation(store, clock, agents, floor):
     thresholds = Thresholds.from_setting({"default": {"waiting": [5, 10]}, "Billing": {"waiting": [2, 4]},
-                                          "channel:phone": {"breached": [3, 9]}})
+                                          "channel:phone": {"breached": [3, 9], "breached_share": [0.9, 1]}})
     snap = compute_snapshot(store, clock, tz=UTC, thresholds=thresholds)
     billing = snap.queue("Billing")
     assert billing.levels["waiting"] == Level.warning  # 3 waiting >= 2
-    assert billing.levels["breached"] == Level.warning  # default [1, 5]
+    assert billing.levels["breached"] == Level.critical  # 2 of 4 open cases: past the default 15 % share
+    assert billing.longest_wait_share == pytest.approx(600 / (8 * 3600))  # c2, a phone case: 8 h to resolve
+    assert billing.levels["longest_wait_s"] == Level.ok
+    strict = Thresholds.from_setting({"Billing": {"longest_wait_s": [300, 900], "breached_share": [0.6, 0.9]}})
+    strict_billing = compute_snapshot(store, clock, tz=UTC, thresholds=strict).queue("Billing")
+    assert strict_billing.levels["longest_wait_s"] == Level.warning  # 600 s >= 300 s
+    assert strict_billing.levels["breached"] == Level.ok  # 50 % < 60 %
     assert billing.levels["service_level"] == Level.critical  # 33 % against an 83 % goal
     assert billing.level == Level.critical and billing.symbol == "✖"
-    assert snap.channel("phone").levels["breached"] == Level.ok  # 2 < 3 for phone
+    assert snap.channel("phone").levels["breached"] == Level.ok  # 2 < 3 and 2 of 3 open < 90 % for phone
     assert snap.queue("Delivery").levels["waiting"] == Level.ok
     assert Thresholds.from_setting('{"Billing": {"waiting": [1, 2]}}').for_scope("Billing")["waiting"] == (1, 2)
     with pytest.raises(MonitorError, match="unknown figure 'waitng'"):
@@ -329,10 +335,14 @@ def test_drill_downs_match_the_figures_on_the_demo_floor(tmp_path, clock):
     store = open_store(tmp_path / "demo.db")
     try:
         demo_clock = FrozenClock(clock.now())
-        seed_demo(store, demo_clock, cases=600, kb=0)
+        seed_demo(store, demo_clock, kb=0)  # the demo floor of `agent-console seed demo`
         snap = compute_snapshot(store, demo_clock, tz=UTC)
         assert snap.floor.open_cases > 50 and snap.floor.breached > 0 and snap.floor.at_risk > 0
         assert assert_drills_match_the_figures(store, demo_clock.now(), snap) > 50
+        # The default thresholds, relative to each channel's targets, tell the queues apart on a normal floor.
+        levels = [q.level for q in snap.queues] + [c.level for c in snap.channels]
+        assert levels.count(Level.critical) <= len(levels) // 2, levels
+        assert Level.ok in levels or Level.warning in levels
     finally:
         store.dispose()
 
