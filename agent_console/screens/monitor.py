@@ -491,7 +491,7 @@ class WallboardScreen(Screen):
                       f"({snapshot.overdue_total} overdue)   escalated {floor.escalations}")
         self.query_one("#wall-status", Static).update(status)
         self.query_one("#big-waiting", BigFigure).show(str(floor.waiting), floor.levels["waiting"])
-        self.query_one("#big-longest", BigFigure).show(format_duration(floor.longest_wait_s).replace("—", "-"),
+        self.query_one("#big-longest", BigFigure).show(format_duration(floor.longest_wait_s),
                                                        floor.levels["longest_wait_s"])
         sl = "-" if floor.service_level is None else f"{floor.service_level * 100:.0f}"
         self.query_one("#big-sl", BigFigure).show(sl, floor.levels["service_level"])

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Digits, Input, Static
+from textual.widgets import Input, Static
 
 from agent_console.domain.monitor import (
     LEVEL_SYMBOL,
@@ -177,10 +177,57 @@ class FigureChip(Static, can_focus=True):
         self.action_select()
 
 
-def _digits(value: str) -> str:
-    """What Digits can draw: digits and a few signs; anything else becomes a dash."""
-    allowed = set(" 0123456789+-^x:ABCDEF$£€().")
-    return "".join(ch if ch in allowed else "-" for ch in value)
+#: The wallboard's large characters: three rows each, every glyph of one width per character, and a blank column
+#: between glyphs (so neighbours never touch). Digits and what durations and percentages need: d h m s : - %.
+BIG_FONT: dict[str, tuple[str, str, str]] = {
+    "0": ("╭─╮", "│ │", "╰─╯"),
+    "1": ("╶┐ ", " │ ", "╶┴╴"),
+    "2": ("╶─╮", "╭─╯", "╰─╴"),
+    "3": ("╶─╮", " ─┤", "╶─╯"),
+    "4": ("╷ ╷", "╰─┤", "  ╵"),
+    "5": ("╭─╴", "╰─╮", "╶─╯"),
+    "6": ("╭─╴", "├─╮", "╰─╯"),
+    "7": ("╶─╮", "  │", "  ╵"),
+    "8": ("╭─╮", "├─┤", "╰─╯"),
+    "9": ("╭─╮", "╰─┤", "╶─╯"),
+    "d": ("  ╷", "╭─┤", "╰─╯"),
+    "h": ("╷  ", "├─╮", "╵ ╵"),
+    "m": ("   ", "╭┬╮", "╵╵╵"),
+    "s": ("   ", "╭─╴", "╶─╯"),
+    ":": (" ", "•", "•"),
+    "-": ("   ", "╶─╴", "   "),
+    "%": ("o ╱", " ╱ ", "╱ o"),
+    " ": ("  ", "  ", "  "),
+}
+
+
+def big_lines(value: str) -> list[str] | None:
+    """``value`` in the large font (three lines), or None when it has a character the font lacks."""
+    value = value.replace("—", "-")
+    if not value or any(ch not in BIG_FONT for ch in value):
+        return None
+    return [" ".join(BIG_FONT[ch][row] for ch in value) for row in range(3)]
+
+
+class BigText(Static):
+    """A figure in the large font; where it does not fit (or has other characters) it is drawn as plain text, so
+    large characters are never cut or overlapped."""
+
+    DEFAULT_CSS = "BigText { height: 3; }"
+
+    def __init__(self, value: str = "-", **kwargs) -> None:
+        super().__init__(markup=False, **kwargs)
+        self.value = value
+
+    def show(self, value: str) -> None:
+        self.value = value
+        self.refresh()
+
+    def render(self) -> Text:
+        lines = big_lines(self.value)
+        if lines is None or len(lines[0]) > self.content_size.width:
+            return Text(f"\n{self.value}", style="bold")
+        return Text("\n".join(lines))
 
 
 class WallboardPanel(Vertical):
@@ -196,10 +243,10 @@ class WallboardPanel(Vertical):
         with Horizontal(classes="panel-figures"):
             with Vertical():
                 yield Static("waiting", classes="panel-label", markup=False)
-                yield Digits(classes="panel-waiting")
+                yield BigText(classes="panel-waiting")
             with Vertical():
                 yield Static("SL %", classes="panel-label", markup=False)
-                yield Digits(classes="panel-sl")
+                yield BigText(classes="panel-sl")
         yield Static(classes="panel-detail", markup=False)
 
     def on_mount(self) -> None:
@@ -209,9 +256,9 @@ class WallboardPanel(Vertical):
         self._figures = figures
         set_level_class(self, figures.level)
         self.query_one(".panel-title", Static).update(Text(f"{figures.symbol} {figures.name}"))
-        self.query_one(".panel-waiting", Digits).update(_digits(str(figures.waiting)))
+        self.query_one(".panel-waiting", BigText).show(str(figures.waiting))
         sl = "-" if figures.service_level is None else f"{figures.service_level * 100:.0f}"
-        self.query_one(".panel-sl", Digits).update(sl)
+        self.query_one(".panel-sl", BigText).show(sl)
         detail = Text()
         detail.append(f"longest {format_duration(figures.longest_wait_s)}  ")
         detail.append(f"at risk {figures.at_risk}  breached {figures.breached}")
@@ -227,11 +274,11 @@ class BigFigure(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self.label, classes="big-label", markup=False)
-        yield Digits("-", classes="big-value")
+        yield BigText("-", classes="big-value")
 
     def show(self, value: str, level: Level = Level.ok) -> None:
         set_level_class(self, level)
-        self.query_one(Digits).update(_digits(value))
+        self.query_one(BigText).show(value)
 
 
 class ReasonModal(ModalScreen[str | None]):

@@ -381,6 +381,63 @@ async def test_started_as_a_wallboard_it_can_open_the_monitor(store, clock, agen
         assert "waiting 2" in tile_text(app, "Billing")  # the snapshot already there is shown at once
 
 
+def test_the_big_font_draws_durations_and_never_joins_glyphs():
+    from agent_console.widgets.monitor_tiles import BIG_FONT, big_lines
+
+    for glyph in BIG_FONT.values():
+        assert len({len(row) for row in glyph}) == 1  # one width per character, on every row
+    lines = big_lines("3d12h")
+    assert lines is not None and len(lines) == 3
+    # Five glyphs, each with a blank column after it but the last: nothing overlaps, and d and h are drawn.
+    widths = [len(BIG_FONT[ch][0]) for ch in "3d12h"]
+    assert len(lines[0]) == sum(widths) + 4
+    column = 0
+    for width in widths[:-1]:
+        column += width
+        assert all(line[column] == " " for line in lines)
+        column += 1
+    assert big_lines("2d04h") != big_lines("2-04-")  # the letters are letters, not dashes
+    assert big_lines("12:05") is not None and big_lines("80%") is not None and big_lines("—") == big_lines("-")
+    assert big_lines("3x") is None
+
+
+async def test_the_monitor_at_80x24_shows_every_queue_and_every_channel_column(store, clock, agents, floor):
+    from agent_console.store.models import QUEUES
+
+    for n, queue in enumerate(sorted(QUEUES)):
+        CaseService(store, clock, agents["anna"]).create_case(
+            customer=f"+49301{n:03d}", channel="chat", queue=queue, subject="Hello", body="hi")
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.compact
+        tiles = list(screen.query(MonitorTile))
+        assert len(tiles) == len(app.snapshot.queues) >= 5
+        for queue_tile in tiles:  # one row each, inside the screen's width, none hidden by the container
+            assert queue_tile.compact and queue_tile.region.height == 1
+            assert queue_tile.region.right <= 80
+        container = screen.query_one("#queue-tiles")
+        assert container.region.height >= len(tiles)
+        channels = screen.query_one("#channels")
+        assert channels.virtual_size.width <= channels.region.width  # no column cut off
+        # In a compact row, left/right choose the figure and down moves to the next queue.
+        await pilot.press("t", "right", "right")
+        assert app.focused.figure == "longest"
+        await pilot.press("down")
+        assert app.focused is tiles[1]
+
+
+def test_snapshot_of_the_monitor_at_80x24(snap_compare, store, clock, agents, floor):
+    app = make_monitor(store, clock, agents, backfill=backfill_points)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+def test_snapshot_of_the_wallboard_at_80x24(snap_compare, store, clock, agents, floor):
+    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
 def test_snapshot_of_the_monitor(snap_compare, store, clock, agents, floor):
     app = make_monitor(store, clock, agents, backfill=backfill_points)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
