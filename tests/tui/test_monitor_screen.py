@@ -323,6 +323,8 @@ async def test_actions_from_the_case_view_keep_the_monitor_running(store, clock,
 
 
 async def test_a_failed_action_shows_why_and_the_monitor_keeps_running(store, clock, agents, floor):
+    with store.transaction() as session:  # a name that is not markup: shown literally, never interpreted
+        session.get(Agent, agents["anna"].id).name = "Anna [/x] Agent"
     app = make_monitor(store, clock, agents)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
@@ -331,7 +333,7 @@ async def test_a_failed_action_shows_why_and_the_monitor_keeps_running(store, cl
         # "mail" (third, anna holds it): the supervisor cannot take a case another agent holds.
         await pilot.press("down", "down", "c")
         await settle(pilot)
-        await shown_and_still_running(pilot, f"{floor['mail'].key} is already claimed by Anna Agent")
+        await shown_and_still_running(pilot, f"{floor['mail'].key} is already claimed by Anna [/x] Agent")
         # An agent deactivated while the list was open cannot be assigned: the store refuses, the monitor says so.
         await pilot.press("a")
         with store.transaction() as session:
