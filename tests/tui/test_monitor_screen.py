@@ -430,6 +430,31 @@ async def test_the_monitor_at_80x24_shows_every_queue_and_every_channel_column(s
         assert app.focused is tiles[1]
 
 
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+async def test_the_wallboards_large_figures_fit_their_boxes(store, clock, agents, floor, size):
+    from agent_console.widgets.monitor_tiles import BigText
+
+    clock.advance(hours=84)  # the oldest case has waited three and a half days: a duration with letters
+    app = make_monitor(store, clock, agents, wallboard=True)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        figures = list(app.screen.query(BigText))
+        assert len(figures) >= 5
+        longest = app.screen.query_one("#big-longest BigText", BigText)
+        assert longest.value == "3d12h"
+        for figure in figures:
+            lines = str(figure.render()).splitlines()
+            assert all(len(line) <= figure.content_size.width for line in lines), (figure.value, lines)
+        if size == (160, 50):  # room enough: drawn large, the letters included
+            assert str(longest.render()).splitlines() == big_lines_of("3d12h")
+
+
+def big_lines_of(value: str) -> list[str]:
+    from agent_console.widgets.monitor_tiles import big_lines
+
+    return big_lines(value)
+
+
 def test_snapshot_of_the_monitor_at_80x24(snap_compare, store, clock, agents, floor):
     app = make_monitor(store, clock, agents, backfill=backfill_points)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
