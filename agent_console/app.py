@@ -121,9 +121,9 @@ class AgentConsoleApp(App):
         self.push_screen(QueueScreen())
         if recovered:
             self.notify(f"{len(recovered)} handling segment(s) left open by the last session were closed at their "
-                        f"last heartbeat.", title="Handling time")
+                        f"last heartbeat.", title="Handling time", markup=False)
         if self._keymap_error:
-            self.notify(f"Key settings ignored: {self._keymap_error}", severity="error", timeout=10)
+            self.notify(f"Key settings ignored: {self._keymap_error}", severity="error", timeout=10, markup=False)
         self.set_interval(1.0, self._update_clock)
         self.set_interval(1.0, self.tick)
         if self.sla_sweep_s:

@@ -107,13 +107,19 @@ class Level(StrEnum):
 LEVEL_SYMBOL = {Level.ok: "●", Level.warning: "▲", Level.critical: "✖"}
 _LEVEL_RANK = {Level.ok: 0, Level.warning: 1, Level.critical: 2}
 
+_OFF = (float("inf"), float("inf"))
 #: figure -> (warning from, critical from). Higher is worse, except ``service_level_gap``: how many points (as a
-#: fraction) the service level may fall below its goal before the tile warns / turns critical.
+#: fraction) the service level may fall below its goal before the tile warns / turns critical. Relative by default:
+#: ``longest_wait_share`` is the longest wait over the resolution target of the waiting case's channel (a phone
+#: queue and an e-mail queue are judged by their own promises), ``breached_share`` the breached share of the open
+#: cases. The absolute ``longest_wait_s`` and ``breached`` are off unless the settings give them.
 DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
     "waiting": (10, 25),
-    "longest_wait_s": (600, 1800),
+    "longest_wait_s": _OFF,
+    "longest_wait_share": (0.5, 1.0),
     "at_risk": (5, 15),
-    "breached": (1, 5),
+    "breached": _OFF,
+    "breached_share": (0.05, 0.15),
     "service_level_gap": (0.0, 0.10),
 }
 
@@ -178,11 +184,14 @@ class Thresholds:
 
     def levels(self, scope: str | None, figures: "GroupFigures") -> dict[str, Level]:
         limits = self.for_scope(scope)
+        breached_share = figures.breached / figures.open_cases if figures.open_cases else None
         levels = {
             "waiting": _higher_is_worse(figures.waiting, limits["waiting"]),
-            "longest_wait_s": _higher_is_worse(figures.longest_wait_s, limits["longest_wait_s"]),
+            "longest_wait_s": worst((_higher_is_worse(figures.longest_wait_s, limits["longest_wait_s"]),
+                                     _higher_is_worse(figures.longest_wait_share, limits["longest_wait_share"]))),
             "at_risk": _higher_is_worse(figures.at_risk, limits["at_risk"]),
-            "breached": _higher_is_worse(figures.breached, limits["breached"]),
+            "breached": worst((_higher_is_worse(figures.breached, limits["breached"]),
+                               _higher_is_worse(breached_share, limits["breached_share"]))),
         }
         if figures.service_level is None:
             levels["service_level"] = Level.ok
@@ -218,6 +227,8 @@ class GroupFigures:
     open_cases: int = 0
     waiting: int = 0
     longest_wait_s: float | None = None
+    #: The longest wait over the resolution target of that case's channel (the worst of the group's channels).
+    longest_wait_share: float | None = None
     at_risk: int = 0
     breached: int = 0
     escalations: int = 0
@@ -263,6 +274,8 @@ class AgentFigures:
     current_activity: str | None
     handled_today: int
     aht_s: float | None
+    #: Open cases assigned to the agent (what enter on the agent's row lists).
+    open_cases: int = 0
 
 
 @dataclass(frozen=True)
@@ -292,6 +305,9 @@ class MonitorSnapshot:
     due: tuple[DueItem, ...]
     due_total: int
     overdue_total: int
+    #: The follow-ups among ``due_total`` / ``overdue_total`` (the rest are escalated cases).
+    follow_ups_due: int = 0
+    follow_ups_overdue: int = 0
     #: How long the computation took (wall time, ms): shown small on the screen, measured by the bench.
     compute_ms: float = 0.0
 
@@ -489,6 +505,8 @@ class _Statements:
         )
         self.agents = select(A.id, A.login, A.name, A.role, A.state, A.state_since, A.queues).where(
             _is_true(A.active))
+        self.assigned = select(C.assignee_id, func.count()).where(
+            _is_true(C.is_open), C.assignee_id.is_not(None)).group_by(C.assignee_id)
         # 6. due and overdue follow-ups and escalated cases.
         follow_up_filter = and_(F.done_at.is_(None), F.due_at <= horizon)
         self.follow_up_counts = select(func.count(), func.sum(sql_case((F.due_at < now, 1), else_=0))).where(
@@ -539,6 +557,7 @@ class _Acc:
     open_cases: int = 0
     waiting: int = 0
     oldest_waiting: datetime | None = None
+    longest_wait_share: float | None = None
     at_risk: int = 0
     breached: int = 0
     escalations: int = 0
@@ -556,12 +575,15 @@ class _Acc:
         if other.oldest_waiting is not None and (self.oldest_waiting is None
                                                  or other.oldest_waiting < self.oldest_waiting):
             self.oldest_waiting = other.oldest_waiting
+        if other.longest_wait_share is not None:
+            self.longest_wait_share = max(self.longest_wait_share or 0.0, other.longest_wait_share)
 
     def figures(self, kind: str, name: str, now: datetime, default_goal: float) -> GroupFigures:
         goal = self.goal_weight / self.counted if self.counted else default_goal
         return GroupFigures(
             kind=kind, name=name, open_cases=self.open_cases, waiting=self.waiting,
             longest_wait_s=max(0.0, (now - self.oldest_waiting).total_seconds()) if self.oldest_waiting else None,
+            longest_wait_share=self.longest_wait_share,
             at_risk=self.at_risk, breached=self.breached, escalations=self.escalations,
             created_today=self.created_today, answered_in_target=self.within, service_level_counted=self.counted,
             service_level=self.within / self.counted if self.counted else None, service_level_goal=goal,
@@ -648,6 +670,9 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
         acc = groups[(queue, channel)]
         acc.waiting += count
         acc.oldest_waiting = oldest
+        resolution_s = sla.targets(policies.get((channel, None)), channel)[2]
+        if oldest is not None and resolution_s:
+            acc.longest_wait_share = max(0.0, (now - oldest).total_seconds()) / resolution_s
 
     for queue, channel, count, within, n_answered, n_missed in conn.execute(statements.created, params):
         acc = groups[(queue, channel)]
@@ -696,6 +721,7 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
     for agent_id, case_id, key, kind, started in sorted(conn.execute(statements.running, params),
                                                          key=lambda row: row[4]):
         running[agent_id] = (case_id, key, kind)  # the latest running segment wins
+    assigned = dict(conn.execute(statements.assigned, params).all())
     agents = []
     agent_queues: set[str] = set()
     queue_lists: dict[str, list[str]] = {}  # most agents share a handful of queue settings: split each once
@@ -710,7 +736,7 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
             id=agent_id, login=login, name=name, role=role, state=state, state_since=since,
             time_in_state_s=max(0.0, (now - since).total_seconds()) if since else None,
             current_case_id=case_id, current_case_key=key, current_activity=kind,
-            handled_today=handled_count, aht_s=handled_aht,
+            handled_today=handled_count, aht_s=handled_aht, open_cases=assigned.get(agent_id, 0),
         ))
     agents.sort(key=lambda a: (_STATE_ORDER.get(a.state, 9), a.login))
 
@@ -763,6 +789,8 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
         due=tuple(due),
         due_total=(fu_total or 0) + (esc_total or 0),
         overdue_total=(fu_overdue or 0) + (esc_overdue or 0),
+        follow_ups_due=fu_total or 0,
+        follow_ups_overdue=fu_overdue or 0,
     )
 
 
@@ -950,13 +978,91 @@ def case_view(store, case_id: int, now: datetime) -> CaseView:
                         sla.running_targets(case, policy, now), queries.thread(session, case_id))
 
 
-def drill_down(store, kind: str, name: str, limit: int = 500) -> tuple[int, list[dict]]:
-    """The open cases of a queue or channel in queue order: (how many in all, rows of the first ``limit``)."""
-    from agent_console.store.queries import QueueView, queue_case_ids, queue_rows
+#: What a drill-down can list, by figure: the same definitions as the figures (module docstring).
+DRILL_FIGURES = {
+    "open": "open cases",
+    "waiting": "waiting",
+    "longest": "longest wait",
+    "at_risk": "at risk",
+    "breached": "breached",
+    "escalated": "escalated",
+    "follow_ups": "follow-ups due",
+}
+DRILL_SCOPES = ("floor", "queue", "channel", "agent")
 
-    view = QueueView(view="channel", channel=name) if kind == "channel" else QueueView(view="queue", queue=name)
+
+@dataclass(frozen=True)
+class Drill:
+    """Which cases a drill-down lists: the cases behind one figure of the floor, a queue, a channel or an agent
+    (``name``: the queue, the channel, the agent's login). The list has exactly as many rows as the figure counts;
+    ``longest`` is the one case waiting longest, ``follow_ups`` one row per follow-up due (a case may have two)."""
+
+    figure: str = "open"
+    kind: str = "floor"
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.figure not in DRILL_FIGURES:
+            raise MonitorError(f"unknown figure {self.figure!r}; expected one of: {', '.join(DRILL_FIGURES)}")
+        if self.kind not in DRILL_SCOPES:
+            raise MonitorError(f"unknown scope {self.kind!r}; expected one of: {', '.join(DRILL_SCOPES)}")
+
+    @property
+    def title(self) -> str:
+        where = "Floor" if self.kind == "floor" else f"{self.kind.capitalize()} {self.name}"
+        return f"{where} — {DRILL_FIGURES[self.figure]}"
+
+
+def drill_case_ids(source, now: datetime, drill: Drill, *, due_within_s: float = 3600,
+                   limit: int | None = None) -> list[int]:
+    """The case ids behind ``drill``'s figure at ``now``, most urgent SLA first (``follow_ups``: by due time)."""
+    if isinstance(source, Session):
+        return _drill_ids(source.connection(), now, drill, due_within_s, limit)
+    with source.session() as session:
+        return _drill_ids(session.connection(), now, drill, due_within_s, limit)
+
+
+def _drill_ids(conn, now: datetime, drill: Drill, due_within_s: float, limit: int | None) -> list[int]:
+    params: dict = {"now": now, "horizon": now + timedelta(seconds=due_within_s)}
+    scope = []
+    if drill.kind == "queue":
+        scope.append(C.queue == drill.name)
+    elif drill.kind == "channel":
+        scope.append(C.channel == drill.name)
+    elif drill.kind == "agent":
+        scope.append(C.assignee_id == select(A.id).where(A.login == drill.name).scalar_subquery())
+    if drill.figure == "follow_ups":  # the definition of statements.follow_up_counts
+        query = (select(F.case_id).select_from(FollowUp.__table__.join(Case.__table__, C.id == F.case_id))
+                 .where(F.done_at.is_(None), F.due_at <= _param("horizon"), *scope).order_by(F.due_at, F.id))
+    else:
+        conditions = [_is_true(C.is_open), *scope]
+        if drill.figure in ("waiting", "longest"):
+            conditions += [C.assignee_id.is_(None), C.status != literal_column("'pending'")]
+        elif drill.figure == "breached":
+            conditions.append(C.sla_due_at < _param("now"))
+        elif drill.figure == "at_risk":
+            policies = _policies(conn)
+            cells = _at_risk_cells(policies)
+            params.update(_at_risk_values(policies, cells, now))
+            conditions += [C.sla_due_at >= _param("now"), C.sla_due_at <= _at_risk_from(cells)]
+        elif drill.figure == "escalated":
+            conditions.append(C.escalation_level > literal_column("0"))
+        query = select(C.id).where(and_(*conditions))
+        if drill.figure == "longest":
+            query = query.order_by(C.created_at, C.id).limit(1)
+        else:
+            query = query.order_by(C.sla_due_at.is_(None), C.sla_due_at, C.created_at, C.id)
+    if limit is not None and drill.figure != "longest":
+        query = query.limit(limit)
+    return [row[0] for row in conn.execute(query, params)]
+
+
+def drill_down(store, now: datetime, drill: Drill, *, limit: int = 500,
+               due_within_s: float = 3600) -> tuple[int, list[dict]]:
+    """The cases behind a figure: (how many in all, the queue-table rows of the first ``limit``), one row per id."""
+    from agent_console.store.queries import queue_rows
+
     with store.session() as session:
-        ids = queue_case_ids(session, view)
-        shown = ids[:limit]
-        rows = queue_rows(session, shown)
-        return len(ids), [rows[i] for i in shown if i in rows]
+        ids = drill_case_ids(session, now, drill, due_within_s=due_within_s)
+        rows = queue_rows(session, sorted(set(ids[:limit])))
+        return len(ids), [rows[i] for i in ids[:limit] if i in rows]

@@ -225,7 +225,7 @@ class CannedPicker(ModalScreen[str | None]):
         self.service.record_use(response.id)
         if result.problems:
             self.notify("\n".join(result.problems) + "\nCheck the marked parts before sending.",
-                        title="Check the inserted text", severity="warning", timeout=8)
+                        title="Check the inserted text", severity="warning", timeout=8, markup=False)
         self.dismiss(result.text)
 
     def action_cancel(self) -> None:
@@ -255,15 +255,15 @@ class CannedPicker(ModalScreen[str | None]):
         if self._pending_delete != response.id:
             self._pending_delete = response.id
             self.notify(f"Press ctrl+d again to delete “{response.title}” (;{response.shortcut}).",
-                        title="Delete?", severity="warning")
+                        title="Delete?", severity="warning", markup=False)
             return
         self._pending_delete = None
         try:
             self.service.delete(response.id)
         except CannedError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
-        self.notify(f"Deleted ;{response.shortcut}.")
+        self.notify(f"Deleted ;{response.shortcut}.", markup=False)
         self.load()
 
     def command_entries(self) -> list[CommandEntry]:
@@ -350,7 +350,7 @@ class CannedEditor(ModalScreen[int | None]):
             if field:
                 self.query_one(field).focus()
             return
-        self.notify(f"Saved ;{saved.shortcut}.")
+        self.notify(f"Saved ;{saved.shortcut}.", markup=False)
         self.dismiss(saved.id)
 
     def action_cancel(self) -> None:

@@ -187,7 +187,7 @@ class CaseDetailScreen(Screen):
         try:
             snapshot = self._read_snapshot()
         except NotFound as exc:
-            app.call_from_thread(self.notify, str(exc), severity="error")
+            app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         app.call_from_thread(self._show, snapshot)
 
@@ -249,7 +249,7 @@ class CaseDetailScreen(Screen):
         for kind in DRAFT_KINDS:
             if drafts.get(kind):
                 self.editor.open(kind, drafts[kind])
-                self.notify(f"Your unsent {kind} was restored.", title="Draft")
+                self.notify(f"Your unsent {kind} was restored.", title="Draft", markup=False)
                 return
 
     # --- the customer's other cases --------------------------------------------------------------------------------
@@ -321,7 +321,7 @@ class CaseDetailScreen(Screen):
             try:
                 self.service.save_draft(self.case_id, text, mode)
             except CaseError as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="error")
+                self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
 
     def flush_draft(self) -> None:
         """Write a pending draft now (leaving the editor or the screen, quitting)."""
@@ -379,7 +379,7 @@ class CaseDetailScreen(Screen):
             else:
                 self.service.reply(self.case_id, text)
         except (CaseError, NotFound) as exc:
-            app.call_from_thread(self.notify, str(exc), title="Not sent", severity="error")
+            app.call_from_thread(self.notify, str(exc), title="Not sent", severity="error", markup=False)
             return
         app.call_from_thread(self._after_send, mode)
 
@@ -389,7 +389,7 @@ class CaseDetailScreen(Screen):
         editor.text_area.load_text("")
         editor.close()
         self.query_one("#thread", ThreadView).focus()
-        self.notify("Internal note added." if mode == "note" else "Reply sent.")
+        self.notify("Internal note added." if mode == "note" else "Reply sent.", markup=False)
         self.reload()
 
     def _insert_text(self, text: str | None) -> None:
@@ -409,7 +409,7 @@ class CaseDetailScreen(Screen):
         try:
             return expand_shortcut(self.app.store, self.case_id, self.app.agent, word, clock=self.app.clock)
         except Exception as exc:  # a broken template must not lose the agent's text
-            self.notify(f"Shortcut ;{word} failed: {exc}", severity="error")
+            self.notify(f"Shortcut ;{word} failed: {exc}", severity="error", markup=False)
             return None
 
     def action_canned(self) -> None:
@@ -440,12 +440,12 @@ class CaseDetailScreen(Screen):
         try:
             case = getattr(self.service, method)(self.case_id, *args)
         except (CaseError, NotFound) as exc:
-            app.call_from_thread(self.notify, str(exc), title=f"Cannot {what}", severity="error")
+            app.call_from_thread(self.notify, str(exc), title=f"Cannot {what}", severity="error", markup=False)
             return
         app.call_from_thread(self._after_change, f"{case.key}: {what} done.", method, case.key)
 
     def _after_change(self, message: str, method: str = "", case_key: str = "") -> None:
-        self.notify(message)
+        self.notify(message, markup=False)
         tracker = self.app.tracker
         if method in ("claim", "reopen"):
             self._track(tracker.case_opened, self.case_id)

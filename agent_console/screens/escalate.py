@@ -109,7 +109,7 @@ def escalate_from_screen(screen, case_id: int, *, queues: Sequence[str] | None =
         screen.notify("That case no longer exists.", severity="error")
         return
     if not case.is_open:
-        screen.notify(f"{case.key} is {case.status}; reopen it before escalating.", severity="warning")
+        screen.notify(f"{case.key} is {case.status}; reopen it before escalating.", severity="warning", markup=False)
         return
     names = list(queues) if queues is not None else list(QUEUES)
 

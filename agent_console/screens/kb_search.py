@@ -428,11 +428,11 @@ class KBSearchScreen(Screen[str | None]):
         try:
             linked = self.kb.link_to_case(self.article.id, self.case_id)
         except ArticleError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         where = f"case {self.case_key}" if self.case_key else "the case"
         self.notify(f"Linked “{self.article.title}” to {where}." if linked else
-                    f"“{self.article.title}” is linked to {where} already.")
+                    f"“{self.article.title}” is linked to {where} already.", markup=False)
 
     def action_helpful(self) -> None:
         if self.article is None or self.on_replies_tab:
@@ -440,9 +440,9 @@ class KBSearchScreen(Screen[str | None]):
         try:
             article = self.kb.mark_helpful(self.article.id)
         except ArticleError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
-        self.notify(f"Marked “{article.title}” helpful ({article.helpful_votes} votes).")
+        self.notify(f"Marked “{article.title}” helpful ({article.helpful_votes} votes).", markup=False)
         self.refresh_article()
 
     def action_next_language(self) -> None:

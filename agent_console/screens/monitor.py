@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from agent_console.domain import monitor as live
 from agent_console.domain.monitor import (
     LEVEL_SYMBOL,
+    Drill,
     GroupFigures,
     Level,
     MonitorSnapshot,
@@ -34,12 +35,18 @@ from agent_console.domain.monitor import (
 from agent_console.domain.text import one_line, safe_text
 from agent_console.widgets.monitor_tiles import (
     BigFigure,
+    FigureChip,
     MonitorTile,
     ReasonModal,
     WallboardPanel,
 )
 
 LEVEL_STYLE = {Level.ok: "green", Level.warning: "yellow", Level.critical: "bold red"}
+#: The floor's figures that open their cases, left to right.
+FLOOR_FIGURES = ("waiting", "longest", "at_risk", "breached", "escalated", "follow_ups")
+#: A channel table cell opens the cases of its column's figure (any other column: the channel's open cases).
+CHANNEL_COLUMN_FIGURES = {"waiting": "waiting", "longest": "longest", "at_risk": "at_risk", "breached": "breached",
+                          "esc": "escalated"}
 STATE_LABEL = {"available": "available", "handling": "handling", "wrap_up": "wrap-up", "break": "break",
                "offline": "offline"}
 
@@ -152,7 +159,7 @@ class MonitorApp(App):
 
     def _refresh_failed(self, message: str) -> None:
         self.last_error = message
-        self.notify(Text(f"refresh failed: {message}"), severity="error", timeout=6)
+        self.notify(f"refresh failed: {message}", severity="error", timeout=6, markup=False)
 
     # --- command palette ----------------------------------------------------------------------------------------
 
@@ -166,9 +173,13 @@ class MonitorApp(App):
 
 
 class MonitorScreen(Screen):
+    #: Below 120 columns or 36 rows the queues are compact rows and the screen scrolls.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         Binding("r", "refresh", "Refresh"),
         Binding("c", "toggle_channels", "Channels"),
+        Binding("f", "focus_floor", "Floor"),
         Binding("t", "focus_tiles", "Queues"),
         Binding("g", "focus_agents", "Agents"),
         Binding("d", "focus_due", "Due"),
@@ -178,19 +189,24 @@ class MonitorScreen(Screen):
     PALETTE = [
         ("Refresh now", "Recompute every figure now", "refresh"),
         ("Show or hide channels", "Toggle the per-channel table", "toggle_channels"),
-        ("Go to queue tiles", "Focus the queue tiles (enter opens a queue)", "focus_tiles"),
-        ("Go to agents", "Focus the agents table (enter opens the agent's current case)", "focus_agents"),
+        ("Go to floor figures", "Focus the floor's figures (enter lists exactly their cases)", "focus_floor"),
+        ("Go to queue tiles", "Focus the queue tiles (up/down choose a figure, enter lists its cases)",
+         "focus_tiles"),
+        ("Go to agents", "Focus the agents table (enter lists the agent's open cases)", "focus_agents"),
         ("Go to due items", "Focus escalations and follow-ups due (enter opens the case)", "focus_due"),
         ("Wallboard", "Switch to the large wallboard view", "wallboard"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Static("Loading the figures…", id="monitor-status", markup=False)
+        with Horizontal(id="floor-figures"):
+            for figure in FLOOR_FIGURES:
+                yield FigureChip(Drill(figure), id=f"floor-{figure.replace('_', '-')}", classes="chip")
         yield Static("", id="floor-line", markup=False)
         yield Static("Queues", classes="section", markup=False)
-        yield Horizontal(id="queue-tiles")
+        yield Vertical(id="queue-tiles")
         yield Static("Channels", classes="section", id="channels-label", markup=False)
-        yield DataTable(id="channels", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="channels", cursor_type="cell", zebra_stripes=True)
         with Horizontal(id="lower"):
             yield DataTable(id="agents", cursor_type="row", zebra_stripes=True)
             with Vertical(id="side"):
@@ -204,13 +220,14 @@ class MonitorScreen(Screen):
 
     def on_mount(self) -> None:
         channels = self.query_one("#channels", DataTable)
-        for label, key in (("channel", "name"), ("waiting", "waiting"), ("longest", "longest"),
-                           ("at risk", "at_risk"), ("breached", "breached"), ("SL today", "sl"), ("goal", "goal"),
-                           ("AHT", "aht"), ("FCR", "fcr"), ("CSAT", "csat"), ("escalated", "esc")):
+        # Short labels: the eleven columns fit 80 columns.
+        for label, key in (("channel", "name"), ("wait", "waiting"), ("longest", "longest"),
+                           ("risk", "at_risk"), ("breach", "breached"), ("SL", "sl"), ("goal", "goal"),
+                           ("AHT", "aht"), ("FCR", "fcr"), ("CSAT", "csat"), ("esc", "esc")):
             channels.add_column(label, key=key)
         agents = self.query_one("#agents", DataTable)
         for label, key in (("agent", "login"), ("name", "name"), ("state", "state"), ("for", "since"),
-                           ("current case", "case"), ("handled", "handled"), ("AHT", "aht")):
+                           ("current case", "case"), ("open", "open"), ("handled", "handled"), ("AHT", "aht")):
             agents.add_column(label, key=key)
         due = self.query_one("#due", DataTable)
         for label, key in (("due", "due"), ("what", "kind"), ("case", "case"), ("agent", "agent"),
@@ -234,6 +251,7 @@ class MonitorScreen(Screen):
         if app.skipped_refreshes:
             status.append(f" · {app.skipped_refreshes} skipped", style="dim")
         self.query_one("#monitor-status", Static).update(status)
+        self._show_floor_figures(snapshot)
         self.query_one("#floor-line", Static).update(self._floor_text(snapshot))
         self._show_tiles(snapshot.queues)
         self._show_channels(snapshot.channels)
@@ -249,21 +267,27 @@ class MonitorScreen(Screen):
             f"Service level % · last 8 h · now {format_percent(snapshot.floor.service_level)}"
             + (f" · low {min(sl):.0f}%" if sl else ""))
 
+    def _show_floor_figures(self, snapshot: MonitorSnapshot) -> None:
+        floor = snapshot.floor
+        chips = {
+            "waiting": (f"waiting {floor.waiting}", floor.levels["waiting"]),
+            "longest": (f"longest {format_duration(floor.longest_wait_s)}", floor.levels["longest_wait_s"]),
+            "at_risk": (f"at risk {floor.at_risk}", floor.levels["at_risk"]),
+            "breached": (f"breached {floor.breached}", floor.levels["breached"]),
+            "escalated": (f"escalated {floor.escalations}", Level.ok),
+            "follow_ups": (f"follow-ups {snapshot.follow_ups_due}",
+                           Level.critical if snapshot.follow_ups_overdue else Level.ok),
+        }
+        for figure, (label, level) in chips.items():
+            chip = self.query_one(f"#floor-{figure.replace('_', '-')}", FigureChip)
+            chip.show(_level_text(label, level), level)
+
     def _floor_text(self, snapshot: MonitorSnapshot) -> Text:
         floor = snapshot.floor
         text = Text("Floor  ", style="bold")
-        text.append_text(_level_text(f"waiting {floor.waiting}", floor.levels["waiting"]))
-        text.append("  ")
-        text.append_text(_level_text(f"longest {format_duration(floor.longest_wait_s)}",
-                                     floor.levels["longest_wait_s"]))
-        text.append("  ")
-        text.append_text(_level_text(f"at risk {floor.at_risk}", floor.levels["at_risk"]))
-        text.append("  ")
-        text.append_text(_level_text(f"breached {floor.breached}", floor.levels["breached"]))
-        text.append("  ")
         text.append_text(_level_text(f"SL {format_percent(floor.service_level)}", floor.levels["service_level"]))
         text.append(f"  AHT {format_duration(floor.aht_s)}  FCR {format_percent(floor.fcr)}  "
-                    f"CSAT {format_percent(floor.csat)}  escalated {floor.escalations}")
+                    f"CSAT {format_percent(floor.csat)}")
         states = snapshot.agent_states
         text.append(f"  ·  agents: {states.get('available', 0)} available, {states.get('handling', 0)} handling, "
                     f"{states.get('wrap_up', 0)} wrap-up, {states.get('break', 0)} break", style="dim")
@@ -271,8 +295,19 @@ class MonitorScreen(Screen):
                     style="bold red" if snapshot.overdue_total else "dim")
         return text
 
+    @property
+    def compact(self) -> bool:
+        return self.has_class("-narrow") or self.has_class("-short")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._apply_compact)
+
+    def _apply_compact(self) -> None:
+        for queue_tile in self.query(MonitorTile):
+            queue_tile.compact = self.compact
+
     def _show_tiles(self, queues: tuple[GroupFigures, ...]) -> None:
-        container = self.query_one("#queue-tiles", Horizontal)
+        container = self.query_one("#queue-tiles", Vertical)
         tiles = list(container.query(MonitorTile))
         if [t.group_name for t in tiles] == [q.name for q in queues]:
             for tile, figures in zip(tiles, queues):
@@ -282,6 +317,8 @@ class MonitorScreen(Screen):
         with self.app.batch_update():
             container.remove_children()
             new_tiles = [MonitorTile(q, classes="tile") for q in queues]
+            for new_tile in new_tiles:
+                new_tile.compact = self.compact
             container.mount_all(new_tiles)
         if focused_name is not None:
             for tile in new_tiles:
@@ -313,7 +350,8 @@ class MonitorScreen(Screen):
             rows[agent.login] = (
                 safe_text(agent.login), safe_text(one_line(agent.name, 24)),
                 Text(STATE_LABEL.get(agent.state, agent.state), style=_state_style(agent.state)),
-                Text(format_duration(agent.time_in_state_s)), case, Text(str(agent.handled_today)),
+                Text(format_duration(agent.time_in_state_s)), case, Text(str(agent.open_cases)),
+                Text(str(agent.handled_today)),
                 Text(format_duration(agent.aht_s)),
             )
         _sync_rows(table, rows)
@@ -341,6 +379,9 @@ class MonitorScreen(Screen):
             widget = self.query_one(widget_id)
             widget.display = not widget.display
 
+    def action_focus_floor(self) -> None:
+        self.query_one("#floor-waiting", FigureChip).focus()
+
     def action_focus_tiles(self) -> None:
         tiles = list(self.query(MonitorTile))
         if tiles:
@@ -359,21 +400,17 @@ class MonitorScreen(Screen):
         self.app.exit()
 
     @on(MonitorTile.Selected)
-    def open_group(self, event: MonitorTile.Selected) -> None:
-        self.app.push_screen(MonitorCasesScreen(event.kind, event.name))
+    def open_figure(self, event: MonitorTile.Selected) -> None:
+        self.app.push_screen(MonitorCasesScreen(event.drill))
 
-    @on(DataTable.RowSelected, "#channels")
-    def open_channel(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(MonitorCasesScreen("channel", str(event.row_key.value)))
+    @on(DataTable.CellSelected, "#channels")
+    def open_channel(self, event: DataTable.CellSelected) -> None:
+        figure = CHANNEL_COLUMN_FIGURES.get(str(event.cell_key.column_key.value), "open")
+        self.app.push_screen(MonitorCasesScreen(Drill(figure, "channel", str(event.cell_key.row_key.value))))
 
     @on(DataTable.RowSelected, "#agents")
-    def open_agent_case(self, event: DataTable.RowSelected) -> None:
-        app: MonitorApp = self.app  # type: ignore[assignment]
-        agent = app.snapshot.agent(str(event.row_key.value)) if app.snapshot else None
-        if agent is None or agent.current_case_id is None:
-            self.notify("That agent has no case open right now.", timeout=3)
-            return
-        self.app.push_screen(MonitorCaseScreen(agent.current_case_id))
+    def open_agent_cases(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(MonitorCasesScreen(Drill("open", "agent", str(event.row_key.value))))
 
     @on(DataTable.RowSelected, "#due")
     def open_due_case(self, event: DataTable.RowSelected) -> None:
@@ -454,7 +491,7 @@ class WallboardScreen(Screen):
                       f"({snapshot.overdue_total} overdue)   escalated {floor.escalations}")
         self.query_one("#wall-status", Static).update(status)
         self.query_one("#big-waiting", BigFigure).show(str(floor.waiting), floor.levels["waiting"])
-        self.query_one("#big-longest", BigFigure).show(format_duration(floor.longest_wait_s).replace("—", "-"),
+        self.query_one("#big-longest", BigFigure).show(format_duration(floor.longest_wait_s),
                                                        floor.levels["longest_wait_s"])
         sl = "-" if floor.service_level is None else f"{floor.service_level * 100:.0f}"
         self.query_one("#big-sl", BigFigure).show(sl, floor.levels["service_level"])
@@ -548,6 +585,24 @@ class _CaseActions:
         self.app.push_screen(PickModal(f"Priority of {key}", [(str(p), str(p)) for p in Priority]),  # type: ignore
                              chosen)
 
+    def action_move_queue(self) -> None:
+        target = self._target_case()
+        if target is None:
+            return
+        case_id, key = target
+        from agent_console.screens.pick import PickModal
+        from agent_console.store.models import QUEUES
+
+        app: MonitorApp = self.app  # type: ignore[attr-defined]
+        queues = sorted(set(QUEUES) | {q.name for q in (app.snapshot.queues if app.snapshot else ())})
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self._run(lambda: self._service().set_queue(case_id, value), f"{key} moved to queue {value}")
+
+        self.app.push_screen(PickModal(f"Move {key} to queue", [(q, q) for q in queues]),  # type: ignore
+                             chosen)
+
     def action_escalate(self) -> None:
         target = self._target_case()
         if target is None:
@@ -593,20 +648,25 @@ class _CaseActions:
         try:
             change()
         except (CaseError, EscalationError, NotFound, live.MonitorError) as exc:
-            self.app.call_from_thread(self.notify, Text(str(exc)), severity="error",  # type: ignore[attr-defined]
-                                      timeout=5)
+            self.app.call_from_thread(self.notify, str(exc), severity="error",  # type: ignore[attr-defined]
+                                      timeout=5, markup=False)
+            return
+        except Exception as exc:  # e.g. the store is locked or gone: say so, the monitor keeps running
+            self.app.call_from_thread(self.notify, f"not saved: {type(exc).__name__}: {exc}",  # type: ignore
+                                      severity="error", timeout=8, markup=False)
             return
         self.app.call_from_thread(self._changed, done)  # type: ignore[attr-defined]
 
     def _changed(self, done: str) -> None:
-        self.notify(Text(done), timeout=3)  # type: ignore[attr-defined]
+        self.notify(done, timeout=3, markup=False)  # type: ignore[attr-defined]
         self._after_change()
         app: MonitorApp = self.app  # type: ignore[attr-defined]
         app.request_refresh()
 
 
 class MonitorCasesScreen(_CaseActions, Screen):
-    """The open cases of one queue or channel, most urgent first."""
+    """The cases behind one figure (a queue's or channel's open cases, the floor's breached ones, an agent's…),
+    most urgent first: exactly as many rows as the figure counts (the first 500 shown)."""
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -614,12 +674,14 @@ class MonitorCasesScreen(_CaseActions, Screen):
         Binding("a", "reassign", "Assign"),
         Binding("e", "escalate", "Escalate"),
         Binding("p", "priority", "Priority"),
+        Binding("g", "move_queue", "Queue"),
         Binding("c", "take", "Take"),
         Binding("r", "reload", "Reload"),
     ]
     PALETTE = [
         ("Open case", "Show the selected case read-only", "open_case"),
         ("Assign case", "Hand the selected case to an agent", "reassign"),
+        ("Move to queue", "Move the selected case to another queue", "move_queue"),
         ("Take case", "Claim the selected case yourself", "take"),
         ("Escalate case", "Escalate the selected case to a tier or queue, with a reason", "escalate"),
         ("Change priority", "Set the selected case's priority", "priority"),
@@ -627,14 +689,14 @@ class MonitorCasesScreen(_CaseActions, Screen):
         ("Back to the monitor", "Close this list", "back"),
     ]
 
-    def __init__(self, kind: str, name: str) -> None:
+    def __init__(self, drill: Drill) -> None:
         super().__init__()
-        self.kind = kind
-        self.group_name = name
+        self.drill = drill
+        #: How many cases the figure counts (the list shows the first 500).
+        self.total: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"{self.kind.capitalize()} {self.group_name} — open cases"), id="cases-title",
-                     markup=False)
+        yield Static(Text(self.drill.title), id="cases-title", markup=False)
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -653,8 +715,14 @@ class MonitorCasesScreen(_CaseActions, Screen):
     @work(thread=True, exclusive=True, group="monitor-drill", exit_on_error=False)
     def _load(self) -> None:
         app: MonitorApp = self.app  # type: ignore[assignment]
-        total, rows = live.drill_down(app.store, self.kind, self.group_name)
-        self.app.call_from_thread(self._show, total, rows, app.clock.now())
+        now = app.clock.now()
+        try:
+            total, rows = live.drill_down(app.store, now, self.drill)
+        except Exception as exc:  # the store is locked or gone: say so, the monitor keeps running
+            self.app.call_from_thread(self.notify, f"cannot read the cases: {type(exc).__name__}: {exc}",
+                                      severity="error", timeout=8, markup=False)
+            return
+        self.app.call_from_thread(self._show, total, rows, now)
 
     def _show(self, total: int, rows: list[dict], now: datetime) -> None:
         from agent_console.domain.sla import format_remaining
@@ -666,15 +734,18 @@ class MonitorCasesScreen(_CaseActions, Screen):
             remaining = (due - now).total_seconds() if due else None
             sla_cell = Text(format_remaining(remaining) if due else "‖" if row["sla_paused_at"] else "—",
                             style="bold red" if remaining is not None and remaining < 0 else "")
-            cells[str(row["id"])] = (
+            # One row per entry: a case with two follow-ups due is listed twice (the figure counts both).
+            cells[f"{len(cells)}:{row['id']}"] = (
                 Text(row["key"]), sla_cell, Text(row["priority"]), Text(row["channel"]), safe_text(row["queue"]),
                 Text(row["status"]), Text(str(row["tier"])), safe_text(row["assignee_login"] or "—"),
                 safe_text(one_line(row["customer_name"], 24)), safe_text(one_line(row["subject"], 60)),
             )
         _sync_rows(table, cells)
+        self.total = total
         shown = f"{len(rows)} of {total}" if total > len(rows) else f"{total}"
+        order = "by due time" if self.drill.figure == "follow_ups" else "most urgent first"
         self.query_one("#cases-title", Static).update(
-            Text(f"{self.kind.capitalize()} {self.group_name} — {shown} open cases, most urgent first"))
+            Text(f"{self.drill.title} · {shown} {'case' if total == 1 else 'cases'}, {order}"))
 
     def _target_case(self) -> tuple[int, str] | None:
         table = self.query_one("#cases", DataTable)
@@ -682,7 +753,7 @@ class MonitorCasesScreen(_CaseActions, Screen):
             self.notify("No case selected.", timeout=2)
             return None
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
-        return int(str(key.value)), str(table.get_row(key)[0])
+        return _case_id(key.value), str(table.get_row(key)[0])
 
     def _after_change(self) -> None:
         self.action_reload()
@@ -695,10 +766,15 @@ class MonitorCasesScreen(_CaseActions, Screen):
     @on(DataTable.RowSelected, "#cases")
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.app.push_screen(MonitorCaseScreen(int(str(event.row_key.value))))
+        self.app.push_screen(MonitorCaseScreen(_case_id(event.row_key.value)))
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def _case_id(row_key) -> int:
+    """The case of a drill-down row (keyed ``<row>:<case id>``)."""
+    return int(str(row_key).rpartition(":")[2])
 
 
 class MonitorCaseScreen(_CaseActions, Screen):
@@ -709,11 +785,13 @@ class MonitorCaseScreen(_CaseActions, Screen):
         Binding("a", "reassign", "Assign"),
         Binding("e", "escalate", "Escalate"),
         Binding("p", "priority", "Priority"),
+        Binding("g", "move_queue", "Queue"),
         Binding("c", "take", "Take"),
         Binding("r", "reload", "Reload"),
     ]
     PALETTE = [
         ("Assign case", "Hand this case to an agent", "reassign"),
+        ("Move to queue", "Move this case to another queue", "move_queue"),
         ("Take case", "Claim this case yourself", "take"),
         ("Escalate case", "Escalate this case to a tier or queue, with a reason", "escalate"),
         ("Change priority", "Set this case's priority", "priority"),
@@ -746,7 +824,7 @@ class MonitorCaseScreen(_CaseActions, Screen):
         try:
             view = live.case_view(app.store, self.case_id, now)
         except live.MonitorError as exc:
-            self.notify(Text(str(exc)), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         case = view.case
         self.case_key = case.key

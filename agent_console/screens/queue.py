@@ -250,7 +250,7 @@ class QueueScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Workers run with exit_on_error=False so a failed read never takes the console down; say so instead.
         if event.state == WorkerState.ERROR:
-            self.notify(f"Something went wrong: {event.worker.error}", title="Error", severity="error")
+            self.notify(f"Something went wrong: {event.worker.error}", title="Error", severity="error", markup=False)
 
     # --- loading ---------------------------------------------------------------------------------------------------
 
@@ -521,12 +521,12 @@ class QueueScreen(Screen):
         try:
             case = CaseService(app.store, app.clock, app.agent).claim(case_id)
         except (CaseError, NotFound) as exc:
-            app.call_from_thread(self.notify, str(exc), title="Cannot claim", severity="error")
+            app.call_from_thread(self.notify, str(exc), title="Cannot claim", severity="error", markup=False)
             return
         app.call_from_thread(self._after_change, f"{case.key} is yours.")
 
     def _after_change(self, message: str) -> None:
-        self.notify(message)
+        self.notify(message, markup=False)
         self._reread(texts_changed=False)  # a claim changes the assignee, not key, subject or customer
 
     def action_next_case(self) -> None:
@@ -543,9 +543,10 @@ class QueueScreen(Screen):
         try:
             case = CaseService(app.store, app.clock, app.agent).claim(case_id)
         except (CaseError, NotFound) as exc:
-            app.call_from_thread(self.notify, str(exc), title="Cannot take the next case", severity="error")
+            app.call_from_thread(self.notify, str(exc), title="Cannot take the next case", severity="error",
+                                 markup=False)
             return
-        app.call_from_thread(self.notify, f"{case.key} is yours.", title="Next case")
+        app.call_from_thread(self.notify, f"{case.key} is yours.", title="Next case", markup=False)
         app.call_from_thread(self.open_case, case.id)
 
     # --- command palette -------------------------------------------------------------------------------------------

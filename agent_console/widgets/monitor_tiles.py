@@ -7,11 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Digits, Input, Static
+from textual.widgets import Input, Static
 
 from agent_console.domain.monitor import (
     LEVEL_SYMBOL,
+    Drill,
     GroupFigures,
     Level,
     format_duration,
@@ -31,17 +33,25 @@ def _mark(figures: GroupFigures, figure: str) -> str:
     return "" if level == Level.ok else f" {LEVEL_SYMBOL[level]}"
 
 
-def tile_text(figures: GroupFigures) -> Text:
+#: The tile's lines that open a drill-down, top to bottom: the title line opens all the queue's open cases.
+TILE_FIGURES = ("open", "waiting", "longest", "at_risk", "breached")
+
+
+def tile_text(figures: GroupFigures, selected: str | None = None) -> Text:
     """The tile's content, one short line per figure (tiles are narrow); a symbol marks each figure past its
-    threshold."""
-    text = Text()
-    text.append(f"{figures.symbol} ", style="bold")
-    text.append(figures.name, style="bold")
-    text.append(f"  {figures.level}\n", style="dim")
-    text.append(f"waiting {figures.waiting}{_mark(figures, 'waiting')}\n")
-    text.append(f"longest {format_duration(figures.longest_wait_s)}{_mark(figures, 'longest_wait_s')}\n")
-    text.append(f"at risk {figures.at_risk}{_mark(figures, 'at_risk')}\n")
-    text.append(f"breached {figures.breached}{_mark(figures, 'breached')}\n")
+    threshold. ``selected``: the figure enter opens (drawn reversed while the tile has focus)."""
+    lines = {
+        "open": Text.assemble((f"{figures.symbol} ", "bold"), (figures.name, "bold"),
+                              (f"  {figures.open_cases} open", "dim")),
+        "waiting": Text(f"waiting {figures.waiting}{_mark(figures, 'waiting')}"),
+        "longest": Text(f"longest {format_duration(figures.longest_wait_s)}{_mark(figures, 'longest_wait_s')}"),
+        "at_risk": Text(f"at risk {figures.at_risk}{_mark(figures, 'at_risk')}"),
+        "breached": Text(f"breached {figures.breached}{_mark(figures, 'breached')}"),
+    }
+    if selected in lines:
+        lines[selected].stylize("reverse")
+    text = Text("\n").join(lines[name] for name in TILE_FIGURES)
+    text.append("\n")
     text.append(f"SL {format_percent(figures.service_level)}{_mark(figures, 'service_level')}")
     text.append(f"  goal {format_percent(figures.service_level_goal)}\n", style="dim")
     text.append(f"AHT {format_duration(figures.aht_s)}  FCR {format_percent(figures.fcr)}\n")
@@ -50,14 +60,100 @@ def tile_text(figures: GroupFigures) -> Text:
     return text
 
 
+def tile_row(figures: GroupFigures, selected: str | None = None) -> Text:
+    """The tile as one compact row (a small terminal): symbol, name, then the figures that open cases (service level
+    and the rest are in the channel table and on a larger terminal)."""
+    cells = {
+        "open": Text.assemble((f"{figures.symbol} ", "bold"), (f"{figures.name[:12]:<12}", "bold"),
+                              f" {figures.open_cases:>4} open"),
+        "waiting": Text(f"wait {figures.waiting}{_mark(figures, 'waiting')}"),
+        "longest": Text(f"longest {format_duration(figures.longest_wait_s)}{_mark(figures, 'longest_wait_s')}"),
+        "at_risk": Text(f"risk {figures.at_risk}{_mark(figures, 'at_risk')}"),
+        "breached": Text(f"breached {figures.breached}{_mark(figures, 'breached')}"),
+    }
+    if selected in cells:
+        cells[selected].stylize("reverse")
+    return Text("  ").join(cells[name] for name in TILE_FIGURES)
+
+
 class MonitorTile(Static, can_focus=True):
-    """One queue or channel; enter opens its cases."""
+    """One queue or channel; up/down choose a figure (the queue's open cases, waiting, longest wait, at risk,
+    breached), enter opens exactly its cases. ``compact``: one row per queue, where left/right choose the figure
+    and up/down move between the queues."""
 
     class Selected(Message):
-        def __init__(self, kind: str, name: str) -> None:
+        def __init__(self, drill: Drill) -> None:
             super().__init__()
-            self.kind = kind
-            self.name = name
+            self.drill = drill
+
+    BINDINGS = [
+        Binding("enter", "select", "Open cases", show=False),
+        Binding("right", "step('right')", "Next", show=False),
+        Binding("left", "step('left')", "Previous", show=False),
+        Binding("down", "step('down')", "Next figure", show=False),
+        Binding("up", "step('up')", "Previous figure", show=False),
+    ]
+
+    compact = reactive(False)
+
+    def __init__(self, figures: GroupFigures, **kwargs) -> None:
+        super().__init__(tile_text(figures), markup=False, **kwargs)
+        self.kind = figures.kind
+        self.group_name = figures.name
+        self.figure = "open"
+        self._figures = figures
+        self.show(figures)
+
+    def show(self, figures: GroupFigures) -> None:
+        self._figures = figures
+        selected = self.figure if self.has_focus else None
+        self.update(tile_row(figures, selected) if self.compact else tile_text(figures, selected))
+        set_level_class(self, figures.level)
+        self.tooltip = None
+
+    def watch_compact(self, compact: bool) -> None:
+        self.set_class(compact, "compact")
+        self.show(self._figures)
+
+    def on_focus(self) -> None:
+        self.show(self._figures)
+
+    def on_blur(self) -> None:
+        self.show(self._figures)
+
+    def action_step(self, key: str) -> None:
+        across = key in ("left", "right")
+        forward = key in ("right", "down")
+        if across == self.compact:  # the figures run across a compact row, down a tile
+            self.move(1 if forward else -1)
+        elif forward:
+            self.app.action_focus_next()
+        else:
+            self.app.action_focus_previous()
+
+    def move(self, step: int) -> None:
+        index = TILE_FIGURES.index(self.figure)
+        self.figure = TILE_FIGURES[max(0, min(len(TILE_FIGURES) - 1, index + step))]
+        self.show(self._figures)
+
+    @property
+    def drill(self) -> Drill:
+        return Drill(self.figure, self.kind, self.group_name)
+
+    def action_select(self) -> None:
+        self.post_message(self.Selected(self.drill))
+
+    def on_click(self, event) -> None:
+        # A click on a figure's line opens that figure (the border takes the first row).
+        row = event.y - 1
+        if not self.compact and 0 <= row < len(TILE_FIGURES):
+            self.figure = TILE_FIGURES[row]
+        self.focus()
+        self.action_select()
+
+
+class FigureChip(Static, can_focus=True):
+    """One floor figure (waiting 62, breached 4, …): enter or a click opens exactly its cases."""
 
     BINDINGS = [
         Binding("enter", "select", "Open cases", show=False),
@@ -65,29 +161,73 @@ class MonitorTile(Static, can_focus=True):
         Binding("left", "app.focus_previous", "Previous", show=False),
     ]
 
-    def __init__(self, figures: GroupFigures, **kwargs) -> None:
-        super().__init__(tile_text(figures), markup=False, **kwargs)
-        self.kind = figures.kind
-        self.group_name = figures.name
-        self.show(figures)
+    def __init__(self, drill: Drill, **kwargs) -> None:
+        super().__init__("", markup=False, **kwargs)
+        self.drill = drill
 
-    def show(self, figures: GroupFigures) -> None:
-        self.update(tile_text(figures))
-        set_level_class(self, figures.level)
-        self.tooltip = None
+    def show(self, text: Text, level: Level = Level.ok) -> None:
+        self.update(text)
+        set_level_class(self, level)
 
     def action_select(self) -> None:
-        self.post_message(self.Selected(self.kind, self.group_name))
+        self.post_message(MonitorTile.Selected(self.drill))
 
     def on_click(self) -> None:
         self.focus()
         self.action_select()
 
 
-def _digits(value: str) -> str:
-    """What Digits can draw: digits and a few signs; anything else becomes a dash."""
-    allowed = set(" 0123456789+-^x:ABCDEF$£€().")
-    return "".join(ch if ch in allowed else "-" for ch in value)
+#: The wallboard's large characters: three rows each, every glyph of one width per character, and a blank column
+#: between glyphs (so neighbours never touch). Digits and what durations and percentages need: d h m s : - %.
+BIG_FONT: dict[str, tuple[str, str, str]] = {
+    "0": ("╭─╮", "│ │", "╰─╯"),
+    "1": ("╶┐ ", " │ ", "╶┴╴"),
+    "2": ("╶─╮", "╭─╯", "╰─╴"),
+    "3": ("╶─╮", " ─┤", "╶─╯"),
+    "4": ("╷ ╷", "╰─┤", "  ╵"),
+    "5": ("╭─╴", "╰─╮", "╶─╯"),
+    "6": ("╭─╴", "├─╮", "╰─╯"),
+    "7": ("╶─╮", "  │", "  ╵"),
+    "8": ("╭─╮", "├─┤", "╰─╯"),
+    "9": ("╭─╮", "╰─┤", "╶─╯"),
+    "d": ("  ╷", "╭─┤", "╰─╯"),
+    "h": ("╷  ", "├─╮", "╵ ╵"),
+    "m": ("   ", "╭┬╮", "╵╵╵"),
+    "s": ("   ", "╭─╴", "╶─╯"),
+    ":": (" ", "•", "•"),
+    "-": ("   ", "╶─╴", "   "),
+    "%": ("o ╱", " ╱ ", "╱ o"),
+    " ": ("  ", "  ", "  "),
+}
+
+
+def big_lines(value: str) -> list[str] | None:
+    """``value`` in the large font (three lines), or None when it has a character the font lacks."""
+    value = value.replace("—", "-")
+    if not value or any(ch not in BIG_FONT for ch in value):
+        return None
+    return [" ".join(BIG_FONT[ch][row] for ch in value) for row in range(3)]
+
+
+class BigText(Static):
+    """A figure in the large font; where it does not fit (or has other characters) it is drawn as plain text, so
+    large characters are never cut or overlapped."""
+
+    DEFAULT_CSS = "BigText { height: 3; }"
+
+    def __init__(self, value: str = "-", **kwargs) -> None:
+        super().__init__(markup=False, **kwargs)
+        self.value = value
+
+    def show(self, value: str) -> None:
+        self.value = value
+        self.refresh()
+
+    def render(self) -> Text:
+        lines = big_lines(self.value)
+        if lines is None or len(lines[0]) > self.content_size.width:
+            return Text(f"\n{self.value}", style="bold")
+        return Text("\n".join(lines))
 
 
 class WallboardPanel(Vertical):
@@ -103,10 +243,10 @@ class WallboardPanel(Vertical):
         with Horizontal(classes="panel-figures"):
             with Vertical():
                 yield Static("waiting", classes="panel-label", markup=False)
-                yield Digits(classes="panel-waiting")
+                yield BigText(classes="panel-waiting")
             with Vertical():
                 yield Static("SL %", classes="panel-label", markup=False)
-                yield Digits(classes="panel-sl")
+                yield BigText(classes="panel-sl")
         yield Static(classes="panel-detail", markup=False)
 
     def on_mount(self) -> None:
@@ -116,9 +256,9 @@ class WallboardPanel(Vertical):
         self._figures = figures
         set_level_class(self, figures.level)
         self.query_one(".panel-title", Static).update(Text(f"{figures.symbol} {figures.name}"))
-        self.query_one(".panel-waiting", Digits).update(_digits(str(figures.waiting)))
+        self.query_one(".panel-waiting", BigText).show(str(figures.waiting))
         sl = "-" if figures.service_level is None else f"{figures.service_level * 100:.0f}"
-        self.query_one(".panel-sl", Digits).update(sl)
+        self.query_one(".panel-sl", BigText).show(sl)
         detail = Text()
         detail.append(f"longest {format_duration(figures.longest_wait_s)}  ")
         detail.append(f"at risk {figures.at_risk}  breached {figures.breached}")
@@ -134,11 +274,11 @@ class BigFigure(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self.label, classes="big-label", markup=False)
-        yield Digits("-", classes="big-value")
+        yield BigText("-", classes="big-value")
 
     def show(self, value: str, level: Level = Level.ok) -> None:
         set_level_class(self, level)
-        self.query_one(Digits).update(_digits(value))
+        self.query_one(BigText).show(value)
 
 
 class ReasonModal(ModalScreen[str | None]):

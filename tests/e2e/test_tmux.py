@@ -32,14 +32,14 @@ class Terminal:
         result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check)
         return result.stdout
 
-    def start(self, command: str) -> None:
+    def start(self, command: str, *, width: int = 120, height: int = 36) -> None:
         env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC",
                "AGENT_CONSOLE_CONFIG": os.environ["AGENT_CONSOLE_CONFIG"],
                "XDG_DATA_HOME": os.environ.get("XDG_DATA_HOME", str(self.tmp_path)),
                "XDG_CONFIG_HOME": os.environ.get("XDG_CONFIG_HOME", str(self.tmp_path)),
                "HOME": str(self.tmp_path), "PATH": os.environ.get("PATH", "")}
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", self.session, "-x", "120", "-y", "36",
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height),
                   f"env -i {exports} {command}")
 
     def screen(self) -> str:

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from agent_console.config import Settings
 from agent_console.domain.cases import CaseService
-from agent_console.domain.monitor import backfill_points, compute_snapshot
+from agent_console.domain.monitor import Drill, backfill_points, compute_snapshot
 from agent_console.screens.monitor import MonitorApp, MonitorCaseScreen, MonitorCasesScreen, MonitorScreen
-from agent_console.store.models import AuditEvent, Case, Escalation, SlaPolicy
+from agent_console.store.models import Agent, AuditEvent, Case, Escalation, SlaPolicy
 from agent_console.widgets.monitor_tiles import MonitorTile
 
 SIZE = (160, 50)
@@ -159,6 +159,81 @@ async def test_drill_down_to_a_queue_and_a_case_shown_literally(store, clock, ag
         assert isinstance(app.screen, MonitorScreen)
 
 
+def listed_keys(app) -> list[str]:
+    table = app.screen.query_one("#cases")
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def open_list(pilot, *keys: str) -> MonitorCasesScreen:
+    await pilot.press(*keys)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, MonitorCasesScreen)
+    return pilot.app.screen
+
+
+async def test_every_floor_figure_opens_exactly_its_cases(store, clock, agents, floor):
+    from agent_console.store.models import FollowUp
+
+    with store.transaction() as session:
+        session.add(FollowUp(case_id=floor["mail"].id, agent_id=agents["anna"].id, due_at=clock.now(),
+                             note="call back", created_at=clock.now()))
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        snap = app.snapshot
+        assert snap.floor.breached == 1 and snap.floor.waiting == 2
+        # f: the floor's figures, left to right: waiting, longest, at risk, breached, escalated, follow-ups.
+        screen = await open_list(pilot, "f", "enter")
+        assert screen.drill.figure == "waiting" and screen.total == 2
+        assert listed_keys(app) == [floor["late"].key, floor["new"].key]
+        await pilot.press("escape")
+        screen = await open_list(pilot, "f", "right", "enter")
+        assert screen.drill.figure == "longest" and listed_keys(app) == [floor["late"].key]
+        await pilot.press("escape")
+        screen = await open_list(pilot, "f", "right", "right", "right", "enter")
+        assert screen.drill.figure == "breached" and listed_keys(app) == [floor["late"].key]
+        assert "Floor — breached · 1 case" in str(screen.query_one("#cases-title").content)
+        await pilot.press("escape")
+        screen = await open_list(pilot, "f", *["right"] * 5, "enter")
+        assert screen.drill.figure == "follow_ups" and listed_keys(app) == [floor["mail"].key]
+        assert screen.total == app.snapshot.follow_ups_due == 1
+        await pilot.press("escape")
+        # A tile: down moves from the queue's open cases to waiting, longest, at risk, breached.
+        screen = await open_list(pilot, "t", "down", "down", "down", "down", "enter")
+        assert screen.drill == Drill("breached", "queue", "Billing") and listed_keys(app) == [floor["late"].key]
+        await pilot.press("escape")
+        # An agent's row: the agent's open cases (anna holds "mail" and "chat").
+        await pilot.press("g")
+        agents_table = app.screen.query_one("#agents")
+        agents_table.move_cursor(row=[str(k.value) for k in agents_table.rows].index("anna"))
+        screen = await open_list(pilot, "enter")
+        assert screen.drill == Drill("open", "agent", "anna")
+        assert sorted(listed_keys(app)) == sorted([floor["mail"].key, floor["chat"].key])
+        assert app.snapshot.agent("anna").open_cases == 2
+        await pilot.press("escape")
+        # A channel's "waiting" cell: the channel's waiting cases.
+        channels = app.screen.query_one("#channels")
+        channels.focus()
+        channels.move_cursor(row=[str(k.value) for k in channels.rows].index("phone"),
+                             column=[str(c.value) for c in channels.columns].index("waiting"))
+        screen = await open_list(pilot, "enter")
+        assert screen.drill == Drill("waiting", "channel", "phone") and screen.total == 2
+
+
+async def test_move_to_another_queue_from_a_drill_down(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await open_list(pilot, "f", "right", "right", "right", "enter")  # breached: "late"
+        await pilot.press("g")
+        await pick(pilot, "Delivery")
+        await settle(pilot)
+        await shown_and_still_running(pilot, f"{floor['late'].key} moved to queue Delivery")
+        assert listed_keys(app) == [floor["late"].key]  # still breached, now in Delivery
+    with store.session() as session:
+        assert session.get(Case, floor["late"].id).queue == "Delivery"
+
+
 async def pick(pilot, value: str) -> None:
     """Choose ``value`` in the open PickModal."""
     from textual.widgets import OptionList
@@ -169,26 +244,49 @@ async def pick(pilot, value: str) -> None:
     await pilot.pause()
 
 
+async def shown_and_still_running(pilot, text: str) -> None:
+    """The notification ``text`` is drawn in a toast and the monitor is still running (a notification Textual cannot
+    draw ends the app when its toast is rendered, after the change was saved)."""
+    from textual.widgets._toast import Toast
+
+    app = pilot.app
+    for _ in range(200):  # waits for the toast, however slow the machine; no timing is asserted
+        toasts = [toast for toast in app.screen.query(Toast) if text in str(toast._notification.message)]
+        if toasts or app._exception is not None or not app.is_running:
+            break
+        await pilot.pause()
+    await pilot.pause()  # the toast is drawn
+    assert app._exception is None, f"the monitor died: {app._exception!r}"
+    assert app.is_running and app.return_code is None
+    assert any(text in str(n.message) for n in app._notifications)
+    assert any(text in str(toast.render()) for toast in app.screen.query(Toast))
+
+
 async def test_reassign_priority_and_escalate_are_audited(store, clock, agents, floor):
     app = make_monitor(store, clock, agents)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("t", "enter")
         await settle(pilot)
         # The cursor is on the most urgent case, "late".
+        key = floor["late"].key
         await pilot.press("a")
         await pick(pilot, str(agents["ben"].id))
         await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} assigned")
         await pilot.press("p")
         await pick(pilot, "urgent")
         await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} priority urgent")
         await pilot.press("e")
         await pick(pilot, "tier:2")
         await pilot.press(*"customer asks for a manager", "enter")
         await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} escalated to tier 2")
         # The escalated case left for tier 2 and nobody holds it; the supervisor takes it.
         await pilot.press("c")
         await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} is yours now")
     with store.session() as session:
         case = session.get(Case, floor["late"].id)
         assert (case.priority, case.tier, case.escalation_level) == ("urgent", 2, 1)
@@ -200,6 +298,52 @@ async def test_reassign_priority_and_escalate_are_audited(store, clock, agents, 
         assert json.loads(actions[0].detail)["assignee"] == "ben"
         escalation = session.scalars(select(Escalation).where(Escalation.case_id == case.id)).one()
         assert escalation.reason == "customer asks for a manager" and escalation.from_agent_id == agents["ben"].id
+
+
+async def test_actions_from_the_case_view_keep_the_monitor_running(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("t", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MonitorCaseScreen)
+        key = floor["late"].key
+        await pilot.press("a")
+        await pick(pilot, str(agents["anna"].id))
+        await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} assigned")
+        assert "assignee anna" in str(app.screen.query_one("#case-head").content)
+        await pilot.press("p")
+        await pick(pilot, "high")
+        await settle(pilot)
+        await shown_and_still_running(pilot, f"{key} priority high")
+        assert isinstance(app.screen, MonitorCaseScreen)
+
+
+async def test_a_failed_action_shows_why_and_the_monitor_keeps_running(store, clock, agents, floor):
+    with store.transaction() as session:  # a name that is not markup: shown literally, never interpreted
+        session.get(Agent, agents["anna"].id).name = "Anna [/x] Agent"
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("t", "enter")
+        await settle(pilot)
+        # "mail" (third, anna holds it): the supervisor cannot take a case another agent holds.
+        await pilot.press("down", "down", "c")
+        await settle(pilot)
+        await shown_and_still_running(pilot, f"{floor['mail'].key} is already claimed by Anna [/x] Agent")
+        # An agent deactivated while the list was open cannot be assigned: the store refuses, the monitor says so.
+        await pilot.press("a")
+        with store.transaction() as session:
+            session.execute(Agent.__table__.delete().where(Agent.__table__.c.login == "ben"))
+        await pick(pilot, str(agents["ben"].id))
+        await settle(pilot)
+        await shown_and_still_running(pilot, f"no agent with id {agents['ben'].id}")
+        assert isinstance(app.screen, MonitorCasesScreen)
+    with store.session() as session:
+        assert session.get(Case, floor["mail"].id).assignee_id == agents["anna"].id
 
 
 async def test_the_command_palette_offers_the_monitors_actions(store, clock, agents, floor):
@@ -237,6 +381,88 @@ async def test_started_as_a_wallboard_it_can_open_the_monitor(store, clock, agen
         await pilot.pause()
         assert isinstance(app.screen, MonitorScreen)
         assert "waiting 2" in tile_text(app, "Billing")  # the snapshot already there is shown at once
+
+
+def test_the_big_font_draws_durations_and_never_joins_glyphs():
+    from agent_console.widgets.monitor_tiles import BIG_FONT, big_lines
+
+    for glyph in BIG_FONT.values():
+        assert len({len(row) for row in glyph}) == 1  # one width per character, on every row
+    lines = big_lines("3d12h")
+    assert lines is not None and len(lines) == 3
+    # Five glyphs, each with a blank column after it but the last: nothing overlaps, and d and h are drawn.
+    widths = [len(BIG_FONT[ch][0]) for ch in "3d12h"]
+    assert len(lines[0]) == sum(widths) + 4
+    column = 0
+    for width in widths[:-1]:
+        column += width
+        assert all(line[column] == " " for line in lines)
+        column += 1
+    assert big_lines("2d04h") != big_lines("2-04-")  # the letters are letters, not dashes
+    assert big_lines("12:05") is not None and big_lines("80%") is not None and big_lines("—") == big_lines("-")
+    assert big_lines("3x") is None
+
+
+async def test_the_monitor_at_80x24_shows_every_queue_and_every_channel_column(store, clock, agents, floor):
+    from agent_console.store.models import QUEUES
+
+    for n, queue in enumerate(sorted(QUEUES)):
+        CaseService(store, clock, agents["anna"]).create_case(
+            customer=f"+49301{n:03d}", channel="chat", queue=queue, subject="Hello", body="hi")
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.compact
+        tiles = list(screen.query(MonitorTile))
+        assert len(tiles) == len(app.snapshot.queues) >= 5
+        for queue_tile in tiles:  # one row each, inside the screen's width, none hidden by the container
+            assert queue_tile.compact and queue_tile.region.height == 1
+            assert queue_tile.region.right <= 80
+        container = screen.query_one("#queue-tiles")
+        assert container.region.height >= len(tiles)
+        channels = screen.query_one("#channels")
+        assert channels.virtual_size.width <= channels.region.width  # no column cut off
+        # In a compact row, left/right choose the figure and down moves to the next queue.
+        await pilot.press("t", "right", "right")
+        assert app.focused.figure == "longest"
+        await pilot.press("down")
+        assert app.focused is tiles[1]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+async def test_the_wallboards_large_figures_fit_their_boxes(store, clock, agents, floor, size):
+    from agent_console.widgets.monitor_tiles import BigText
+
+    clock.advance(hours=84)  # the oldest case has waited three and a half days: a duration with letters
+    app = make_monitor(store, clock, agents, wallboard=True)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        figures = list(app.screen.query(BigText))
+        assert len(figures) >= 5
+        longest = app.screen.query_one("#big-longest BigText", BigText)
+        assert longest.value == "3d12h"
+        for figure in figures:
+            lines = str(figure.render()).splitlines()
+            assert all(len(line) <= figure.content_size.width for line in lines), (figure.value, lines)
+        if size == (160, 50):  # room enough: drawn large, the letters included
+            assert str(longest.render()).splitlines() == big_lines_of("3d12h")
+
+
+def big_lines_of(value: str) -> list[str]:
+    from agent_console.widgets.monitor_tiles import big_lines
+
+    return big_lines(value)
+
+
+def test_snapshot_of_the_monitor_at_80x24(snap_compare, store, clock, agents, floor):
+    app = make_monitor(store, clock, agents, backfill=backfill_points)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+def test_snapshot_of_the_wallboard_at_80x24(snap_compare, store, clock, agents, floor):
+    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
 def test_snapshot_of_the_monitor(snap_compare, store, clock, agents, floor):

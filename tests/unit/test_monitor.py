@@ -18,6 +18,8 @@ from agent_console.domain.monitor import (
     backfill_points,
     compute_snapshot,
     day_start_utc,
+    Drill,
+    drill_case_ids,
     drill_down,
     format_duration,
 )
@@ -234,14 +236,20 @@ def test_figures_follow_the_data_and_the_clock(store, clock, agents, floor):
 
 def test_thresholds_levels_and_validation(store, clock, agents, floor):
     thresholds = Thresholds.from_setting({"default": {"waiting": [5, 10]}, "Billing": {"waiting": [2, 4]},
-                                          "channel:phone": {"breached": [3, 9]}})
+                                          "channel:phone": {"breached": [3, 9], "breached_share": [0.9, 1]}})
     snap = compute_snapshot(store, clock, tz=UTC, thresholds=thresholds)
     billing = snap.queue("Billing")
     assert billing.levels["waiting"] == Level.warning  # 3 waiting >= 2
-    assert billing.levels["breached"] == Level.warning  # default [1, 5]
+    assert billing.levels["breached"] == Level.critical  # 2 of 4 open cases: past the default 15 % share
+    assert billing.longest_wait_share == pytest.approx(600 / (8 * 3600))  # c2, a phone case: 8 h to resolve
+    assert billing.levels["longest_wait_s"] == Level.ok
+    strict = Thresholds.from_setting({"Billing": {"longest_wait_s": [300, 900], "breached_share": [0.6, 0.9]}})
+    strict_billing = compute_snapshot(store, clock, tz=UTC, thresholds=strict).queue("Billing")
+    assert strict_billing.levels["longest_wait_s"] == Level.warning  # 600 s >= 300 s
+    assert strict_billing.levels["breached"] == Level.ok  # 50 % < 60 %
     assert billing.levels["service_level"] == Level.critical  # 33 % against an 83 % goal
     assert billing.level == Level.critical and billing.symbol == "✖"
-    assert snap.channel("phone").levels["breached"] == Level.ok  # 2 < 3 for phone
+    assert snap.channel("phone").levels["breached"] == Level.ok  # 2 < 3 and 2 of 3 open < 90 % for phone
     assert snap.queue("Delivery").levels["waiting"] == Level.ok
     assert Thresholds.from_setting('{"Billing": {"waiting": [1, 2]}}').for_scope("Billing")["waiting"] == (1, 2)
     with pytest.raises(MonitorError, match="unknown figure 'waitng'"):
@@ -271,11 +279,72 @@ def test_backfill_and_trend_series(store, clock, agents, floor):
 
 
 def test_drill_down_lists_the_queues_open_cases_most_urgent_first(store, clock, agents, floor):
-    total, rows = drill_down(store, "queue", "Billing")
+    total, rows = drill_down(store, clock.now(), Drill("open", "queue", "Billing"))
     assert total == 4
     assert [r["key"] for r in rows] == [floor[name].key for name in ("c2", "c7", "c1", "c3")]
-    total, rows = drill_down(store, "channel", "email", limit=1)
+    total, rows = drill_down(store, clock.now(), Drill("open", "channel", "email"), limit=1)
     assert total == 2 and len(rows) == 1
+
+
+def _figure(group, figure: str) -> int:
+    return {"open": group.open_cases, "waiting": group.waiting, "longest": int(group.longest_wait_s is not None),
+            "at_risk": group.at_risk, "breached": group.breached, "escalated": group.escalations}[figure]
+
+
+def assert_drills_match_the_figures(store, now, snap) -> int:
+    """Every figure's drill-down lists exactly as many cases as the figure counts. Returns how many it checked."""
+    checked = 0
+    for kind, groups in (("floor", [snap.floor]), ("queue", snap.queues), ("channel", snap.channels)):
+        for group in groups:
+            for figure in ("open", "waiting", "longest", "at_risk", "breached", "escalated"):
+                ids = drill_case_ids(store, now, Drill(figure, kind, "" if kind == "floor" else group.name))
+                assert len(ids) == _figure(group, figure), (kind, group.name, figure)
+                checked += 1
+    for agent in snap.agents:
+        assert len(drill_case_ids(store, now, Drill("open", "agent", agent.login))) == agent.open_cases
+    assert len(drill_case_ids(store, now, Drill("follow_ups"))) == snap.follow_ups_due
+    return checked
+
+
+def test_each_figures_drill_down_lists_exactly_its_cases(store, clock, agents, floor):
+    now = clock.now()
+    snap = compute_snapshot(store, clock, tz=UTC)
+    assert assert_drills_match_the_figures(store, now, snap) > 20
+
+    def keys(drill):
+        return [r["key"] for r in drill_down(store, now, drill)[1]]
+
+    assert keys(Drill("breached", "queue", "Billing")) == [floor["c2"].key, floor["c7"].key]
+    assert keys(Drill("at_risk")) == [floor["c1"].key]
+    assert keys(Drill("waiting", "queue", "Billing")) == [floor[n].key for n in ("c2", "c7", "c1")]
+    assert keys(Drill("longest")) == [floor["c2"].key]  # c4 waits longer but is pending on the customer
+    assert keys(Drill("longest", "queue", "Billing")) == [floor["c2"].key]  # waiting since 08:50
+    assert keys(Drill("escalated", "channel", "phone")) == [floor["c7"].key]
+    assert keys(Drill("open", "agent", "anna")) == [floor["c3"].key]
+    assert snap.agent("anna").open_cases == 1 and snap.agent("ben").open_cases == 0
+    assert keys(Drill("follow_ups")) == [floor["c3"].key] and snap.follow_ups_due == 1
+    with pytest.raises(MonitorError, match="unknown figure 'sla'"):
+        Drill("sla")
+
+
+def test_drill_downs_match_the_figures_on_the_demo_floor(tmp_path, clock):
+    from agent_console.admin.seed import seed_demo
+    from agent_console.domain.clock import FrozenClock
+    from agent_console.store.db import open_store
+
+    store = open_store(tmp_path / "demo.db")
+    try:
+        demo_clock = FrozenClock(clock.now())
+        seed_demo(store, demo_clock, kb=0)  # the demo floor of `agent-console seed demo`
+        snap = compute_snapshot(store, demo_clock, tz=UTC)
+        assert snap.floor.open_cases > 50 and snap.floor.breached > 0 and snap.floor.at_risk > 0
+        assert assert_drills_match_the_figures(store, demo_clock.now(), snap) > 50
+        # The default thresholds, relative to each channel's targets, tell the queues apart on a normal floor.
+        levels = [q.level for q in snap.queues] + [c.level for c in snap.channels]
+        assert levels.count(Level.critical) <= len(levels) // 2, levels
+        assert Level.ok in levels or Level.warning in levels
+    finally:
+        store.dispose()
 
 
 def test_empty_store_has_no_figures_but_no_errors(store, clock, agents):

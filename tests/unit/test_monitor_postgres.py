@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent_console.domain.monitor import compute_snapshot
-from test_monitor import UTC, build_floor
+from test_monitor import UTC, assert_drills_match_the_figures, build_floor
 
 pytestmark = pytest.mark.postgres
 
@@ -49,3 +49,6 @@ def test_figures_on_postgresql_match_the_hand_computed_ones(pg_store, clock):
     assert f.service_level == pytest.approx(2 / 5) and f.aht_s == pytest.approx(930) and f.csat == 0.5
     assert snap.agent("anna").current_case_key == floor["c3"].key and snap.agent("ben").aht_s == pytest.approx(1560)
     assert (snap.due_total, snap.overdue_total) == (2, 2)
+    # Every figure's drill-down lists exactly its cases on PostgreSQL too.
+    assert assert_drills_match_the_figures(pg_store, clock.now(), snap) > 20
+    assert snap.agent("anna").open_cases == 1 and snap.follow_ups_due == 1
