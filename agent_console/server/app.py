@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from agent_console import __version__
 from agent_console.domain.clock import Clock, SystemClock
@@ -143,6 +143,11 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
     async def integrity(_request: Request, exc: IntegrityError):
         return JSONResponse({"detail": "the change conflicts with data on the server (a uid or key exists "
                                        "already); nothing was written"}, status_code=409)
+
+    @app.exception_handler(DataError)
+    async def out_of_range(_request: Request, exc: DataError):
+        # A value the database cannot hold (a number beyond its column, say) is the request's fault, not the server's.
+        return JSONResponse({"detail": "a value in the request is out of range for the database"}, status_code=400)
 
     @app.exception_handler(OperationalError)
     async def unavailable(_request: Request, exc: OperationalError):
