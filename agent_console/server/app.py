@@ -219,7 +219,27 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
 
     app.add_middleware(BodyLimit)
     app.add_middleware(AllowedMethods)
+    _document_body_errors(app)
     return app
+
+
+def _document_body_errors(app: FastAPI) -> None:
+    """Every operation that takes a body also answers what ``BodyLimit`` refuses: 400 and 413."""
+    schema_of = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            for operations in schema_of().get("paths", {}).values():
+                for operation in operations.values():
+                    if isinstance(operation, dict) and "requestBody" in operation:
+                        responses = operation.setdefault("responses", {})
+                        responses.setdefault("400", {"description": "The body is not valid UTF-8", "content": error})
+                        responses.setdefault("413", {"description": f"The body is larger than {MAX_BODY_BYTES} bytes",
+                                                     "content": error})
+        return app.openapi_schema
+
+    app.openapi = openapi
 
 
 def _warm_up() -> None:

@@ -71,3 +71,33 @@ def test_a_405_lists_every_method_of_the_path(live):
         response = client.delete("/api/v1/cases")
     assert response.status_code == 405
     assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "POST", "OPTIONS"}
+
+
+@pytest.mark.parametrize(("part", "field", "value"), [
+    ("message", "is_internal", 0),  # pydantic alone would take 0 for false
+    ("message", "created_at", 1_800_000_000),  # ... a number of seconds for a time
+])
+def test_ops_take_booleans_and_times_only_as_their_json_types(live, part, field, value):
+    op = new_case_op()
+    op["payload"][part][field] = value
+    response = live.ops("root", op)
+    assert response.status_code == 422, response.text
+    assert field in response.text
+
+
+@pytest.mark.parametrize("tier", ["2", True])
+def test_numbers_are_taken_only_as_json_numbers(live, tier):
+    with live.client("root") as client:
+        response = client.post("/api/v1/agents", json={"login": "numbers", "name": "N", "password": "long enough pw",
+                                                       "tier": tier})
+    assert response.status_code == 422, response.text
+    assert "tier must be a number" in response.text
+
+
+def test_the_schema_documents_400_and_413_for_every_body(live):
+    schema = live.client().get("/openapi.json").json()
+    with_body = [(path, method, operation) for path, operations in schema["paths"].items()
+                 for method, operation in operations.items() if "requestBody" in operation]
+    assert len(with_body) >= 4
+    for path, method, operation in with_body:
+        assert {"400", "413"} <= set(operation["responses"]), (method, path)
