@@ -105,9 +105,11 @@ class AllowedMethods:
     def _methods(self, scope) -> set[str] | None:
         if self._paths is None:
             schema = scope["app"].openapi()
-            self._paths = [(template.strip("/").split("/"),
-                            {method.upper() for method in operations if method in self._HTTP_METHODS} | {"OPTIONS"})
-                           for template, operations in schema.get("paths", {}).items()]
+            paths = [(template.strip("/").split("/"),
+                      {method.upper() for method in operations if method in self._HTTP_METHODS} | {"OPTIONS"})
+                     for template, operations in schema.get("paths", {}).items()]
+            # A literal segment wins over a parameter (``/cases/search`` before ``/cases/{key}``), as in the router.
+            self._paths = sorted(paths, key=lambda path: sum(part.startswith("{") for part in path[0]))
         segments = scope["path"].strip("/").split("/")
         for template, methods in self._paths:
             if len(template) == len(segments) and all(
