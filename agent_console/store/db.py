@@ -199,7 +199,8 @@ def store_status(url: str) -> StoreStatus:
             tables = set(inspect(conn).get_table_names())
             if "alembic_version" not in tables:
                 if tables:
-                    raise StoreError(f"{display_url(url)} holds tables but no Agent Console schema version; refusing to touch it")
+                    raise StoreError(f"{display_url(url)} holds tables but no Agent Console schema version; "
+                                     "refusing to touch it")
                 return StoreStatus(url, True, None, head, "empty", {})
             current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             counts = {}
@@ -224,8 +225,8 @@ def upgrade(url: str, revision: str = "head") -> StoreStatus:
     status = store_status(url)
     if status.state == "ahead":
         raise StoreError(
-            f"the store {display_url(url)} is at schema revision {status.current}, newer than this version of Agent Console "
-            f"knows (head {status.head}); upgrade agent-console instead"
+            f"the store {display_url(url)} is at schema revision {status.current}, newer than this version of "
+            f"Agent Console knows (head {status.head}); upgrade agent-console instead"
         )
     path = _sqlite_path(url)
     if path is not None:
@@ -335,7 +336,8 @@ def open_store(target: Path | str, *, create: bool = True, migrate: bool = True)
     elif status.state == "behind":
         if not migrate:
             raise StoreError(
-                f"the store {display_url(url)} is at schema revision {status.current}, older than this code ({status.head}); "
+                f"the store {display_url(url)} is at schema revision {status.current}, older than this code "
+                f"({status.head}); "
                 "run `agent-console db upgrade`"
             )
         upgrade(url)

@@ -24,11 +24,6 @@ def new_uid() -> str:
 #: and an INTEGER PRIMARY KEY must stay spelt INTEGER there to remain the rowid (autoincrement).
 BigKey = BigInteger().with_variant(Integer(), "sqlite")
 
-#: Tables whose ``id`` is a BigKey; foreign keys to them are BigKeys too.
-GROWING_TABLES = ("customers", "cases", "messages", "handling_segments", "handling_corrections", "sla_events",
-                  "escalations", "follow_ups", "case_article_links", "surveys", "drafts", "audit_events",
-                  "agent_state_changes", "outbox", "login_failures", "auth_tokens")
-
 
 def _ts(nullable: bool = True, index: bool = False):
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))

@@ -4,8 +4,8 @@ store files are private to their owner."""
 from __future__ import annotations
 
 import os
-import stat
 import sqlite3
+import stat
 
 import pytest
 from typer.testing import CliRunner

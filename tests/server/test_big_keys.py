@@ -25,7 +25,8 @@ def _column_types(engine) -> dict[tuple[str, str], str]:
     with engine.connect() as conn:
         rows = conn.execute(text(
             "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'public' AND column_name IN ('id', 'seq', 'case_id', 'customer_id', 'entity_id')")).all()
+            "WHERE table_schema = 'public' "
+            "AND column_name IN ('id', 'seq', 'case_id', 'customer_id', 'entity_id')")).all()
     return {(table, column): data_type for table, column, data_type in rows}
 
 
@@ -42,8 +43,8 @@ def test_migration_0012_makes_growing_keys_64_bit_and_the_feed_works_beyond_2_31
         tokens = prepare_database(url)  # upgrades to head
         types = _column_types(engine)
         for key in [("change_log", "seq"), ("messages", "id"), ("messages", "case_id"), ("cases", "id"),
-                    ("audit_events", "id"), ("audit_events", "entity_id"), ("sla_events", "id"), ("handling_segments", "id"),
-                    ("login_failures", "id"), ("auth_tokens", "id")]:
+                    ("audit_events", "id"), ("audit_events", "entity_id"), ("sla_events", "id"),
+                    ("handling_segments", "id"), ("login_failures", "id"), ("auth_tokens", "id")]:
             assert types[key] == "bigint", key
         assert types[("agents", "id")] == "integer"  # accounts do not grow with traffic
         with engine.begin() as conn:
