@@ -305,7 +305,7 @@ def register(app: typer.Typer) -> None:
         db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         """Put data written into the server's database outside the server (seed, kb/canned imports run with
-        --db <server URL>) into the change feed, so consoles receive it."""
+        --db <the server's SQLite file>) into the change feed, so consoles receive it."""
         from agent_console.server.feed import publish_missing
 
         store = _store(ctx.parent, db)
