@@ -45,16 +45,29 @@ def default_db_path() -> Path:
     return _user_dir("data") / "agent-console.db"
 
 
+def _store_file(value: str | os.PathLike[str], source: str) -> Path:
+    """The store file ``value`` names; a database URL is refused (as a path it would become a local file named after
+    the URL, password included, while the command reported success)."""
+    if "://" in str(value):
+        from agent_console.store.urls import display_url
+
+        raise SettingsError(
+            f"{source} takes the path of a store file, not a database URL ({display_url(str(value))}); "
+            "the server's database is managed with `agent-console server …` (see `agent-console server --help`)"
+        )
+    return Path(value).expanduser()
+
+
 def resolve_db_path(cli_value: str | os.PathLike[str] | None) -> Path:
     """``--db`` wins, then ``AGENT_CONSOLE_DB``, then the settings file, then the platform's user data dir."""
     if cli_value:
-        return Path(cli_value).expanduser()
+        return _store_file(cli_value, "--db")
     env = os.environ.get(ENV_PREFIX + "DB")
     if env:
-        return Path(env).expanduser()
+        return _store_file(env, ENV_PREFIX + "DB")
     settings = load_settings()
     if settings.db:
-        return Path(settings.db).expanduser()
+        return _store_file(settings.db, f"`db` in {config_path()}")
     return default_db_path()
 
 

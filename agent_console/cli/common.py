@@ -37,9 +37,12 @@ class Context:
 
     @cached_property
     def db_path(self) -> Path:
-        from agent_console.config import resolve_db_path
+        from agent_console.config import SettingsError, resolve_db_path
 
-        return resolve_db_path(self.db_option)
+        try:
+            return resolve_db_path(self.db_option)
+        except SettingsError as exc:
+            fail(str(exc))
 
     def store(self, *, create: bool = True) -> "Store":
         if self._store is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -10,27 +11,74 @@ import typer
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json
 
-DB_HELP = "The server's database: an SQLite file path or a SQLAlchemy URL (postgresql+psycopg://user@host/db)."
+DB_HELP = ("The server's database: an SQLite file path or a SQLAlchemy URL (postgresql+psycopg://user@host/db). "
+           "A URL with a password is visible to every user of the machine (ps): prefer --db-file or "
+           "$AGENT_CONSOLE_DB_URL.")
+DB_FILE_HELP = "Read the server's database URL (or SQLite path) from the first line of this file."
+#: The server's database URL from the environment, where `ps` does not show it (below --db and --db-file).
+ENV_DB_URL = "AGENT_CONSOLE_DB_URL"
+
+
+def _as_url(value: str) -> str:
+    return value if "://" in value else f"sqlite:///{value}"
+
+
+def _read_db_file(name: str) -> str:
+    path = Path(name).expanduser()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        fail(f"{path}: not a text file; its first line must be the database URL")
+    except OSError as exc:
+        fail(f"cannot read the database URL from {path}: {exc.strerror or exc}")
+    url = lines[0].strip() if lines else ""
+    if not url:
+        fail(f"{path}, line 1: empty; it must be the database URL (or an SQLite file path)")
+    return url
 
 
 def _db_url(ctx: typer.Context, db: str | None) -> str:
-    """--db of the subcommand, else of the `server` group, else the global --db / default store."""
+    """--db of the subcommand, else --db / --db-file of the `server` group, else $AGENT_CONSOLE_DB_URL, else the
+    global store (--db, $AGENT_CONSOLE_DB, settings, default)."""
     if db:
-        return db if "://" in db else f"sqlite:///{db}"
-    group_db = (ctx.parent.params.get("db") if ctx.parent is not None else None)
-    if group_db:
-        return group_db if "://" in group_db else f"sqlite:///{group_db}"
+        return _as_url(db)
+    group = ctx
+    while group is not None and "db_file" not in group.params:
+        group = group.parent
+    if group is not None:
+        group_db, db_file = group.params.get("db"), group.params.get("db_file")
+        if group_db and db_file:
+            fail("give the database with --db or with --db-file, not both")
+        if db_file:
+            return _as_url(_read_db_file(db_file))
+        if group_db:
+            return _as_url(group_db)
+    from_env = os.environ.get(ENV_DB_URL, "").strip()
+    if from_env:
+        return _as_url(from_env)
     return f"sqlite:///{ctx_obj(ctx).db_path}"
+
+
+def _cannot_open(url: str, exc: Exception) -> str:
+    """A one-line reason the database at ``url`` cannot be used, with its password hidden."""
+    from agent_console.store.urls import display_url, hide_password
+
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return hide_password(f"cannot use the database {display_url(url)}: {reason[0] if reason else type(exc).__name__}",
+                         url)
 
 
 def _store(ctx: typer.Context, db: str | None):
     from agent_console.server.db import open_server_store
     from agent_console.store.db import StoreError
 
+    url = _db_url(ctx, db)
     try:
-        return open_server_store(_db_url(ctx, db), clock=ctx_obj(ctx).clock, migrate=False)
+        return open_server_store(url, clock=ctx_obj(ctx).clock, migrate=False)
     except StoreError as exc:
         fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - e.g. the database server is unreachable or refuses the log-in
+        fail(_cannot_open(url, exc))
 
 
 def _read_password(prompt: str) -> str:
@@ -53,6 +101,7 @@ def register(app: typer.Typer) -> None:
     def serve(
         ctx: typer.Context,
         db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+        db_file: Optional[str] = typer.Option(None, "--db-file", help=DB_FILE_HELP),
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (put a TLS proxy in front)."),
         port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port to listen on."),
         workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (PostgreSQL only)."),
@@ -72,6 +121,8 @@ def register(app: typer.Typer) -> None:
             open_server_store(url, migrate=False).dispose()
         except StoreError as exc:
             fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - e.g. the database server is unreachable or refuses the log-in
+            fail(_cannot_open(url, exc))
         console(stderr=True).print(f"agent-console server on http://{host}:{port} (API docs at /docs)")
         run_server(url, host=host, port=port, workers=workers, log_level=log_level)
 
@@ -81,15 +132,16 @@ def register(app: typer.Typer) -> None:
     def db_upgrade(ctx: typer.Context, db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
         """Create the server's schema or migrate it to this version."""
         from agent_console.store.db import StoreError, upgrade
+        from agent_console.store.urls import display_url
 
-        url = _db_url(ctx.parent, db) if ctx.parent else _db_url(ctx, db)
+        url = _db_url(ctx, db)
         try:
             status = upgrade(url)
         except StoreError as exc:
             fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - e.g. the database server is unreachable
-            fail(f"cannot migrate {url}: {exc}")
-        console().print(f"{status.url}: schema {status.current} ({status.state})")
+            fail(_cannot_open(url, exc))
+        console().print(f"{display_url(status.url)}: schema {status.current} ({status.state})")
 
     @db_group.command("backup")
     def db_backup(
@@ -275,7 +327,7 @@ def register(app: typer.Typer) -> None:
         db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         """Put data written into the server's database outside the server (seed, kb/canned imports run with
-        --db <server URL>) into the change feed, so consoles receive it."""
+        --db <the server's SQLite file>) into the change feed, so consoles receive it."""
         from agent_console.server.feed import publish_missing
 
         store = _store(ctx.parent, db)

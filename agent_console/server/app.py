@@ -9,11 +9,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import orjson
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from agent_console import __version__
 from agent_console.domain.clock import Clock, SystemClock
@@ -44,7 +45,9 @@ class ServerState:
 
 
 class BodyLimit:
-    """Refuses a request whose declared or actual body is larger than ``MAX_BODY_BYTES`` with 413."""
+    """Reads each request's body before the app does and refuses it early: 413 when it is larger than ``limit`` bytes
+    (declared in Content-Length, or counted as it arrives when sent chunked), 400 when it is not UTF-8 (every body
+    of this API is JSON). The app then gets the whole body at once."""
 
     def __init__(self, app, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
@@ -55,32 +58,94 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                return await _too_large(send, self.limit)
+                return await _refuse(send, 413, f"request body larger than {self.limit} bytes")
+        chunks: list[bytes] = []
         received = 0
-
-        async def limited_receive():
-            nonlocal received
+        first = None
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _BodyTooLarge
-            return message
+            if message["type"] != "http.request":  # the client went away: let the app see that
+                first = message
+                break
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.limit:
+                return await _refuse(send, 413, f"request body larger than {self.limit} bytes")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if first is None:
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return await _refuse(send, 400, f"request body is not valid UTF-8 (at byte {exc.start})")
+            first = {"type": "http.request", "body": body, "more_body": False}
+        pending = [first]
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await _too_large(send, self.limit)
+        async def replay():
+            if pending:
+                return pending.pop()
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class AllowedMethods:
+    """``OPTIONS`` on any path of the API answers 204 with ``Allow`` listing the methods the path supports, and a 405
+    lists all of them too (the router names only those of the first route on the path). The methods come from the
+    OpenAPI schema, so ``Allow`` and the documentation agree."""
+
+    _HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._paths: list[tuple[list[str], set[str]]] | None = None
+
+    def _methods(self, scope) -> set[str] | None:
+        if self._paths is None:
+            schema = scope["app"].openapi()
+            paths = [(template.strip("/").split("/"),
+                      {method.upper() for method in operations if method in self._HTTP_METHODS} | {"OPTIONS"})
+                     for template, operations in schema.get("paths", {}).items()]
+            # A literal segment wins over a parameter (``/cases/search`` before ``/cases/{key}``), as in the router.
+            self._paths = sorted(paths, key=lambda path: sum(part.startswith("{") for part in path[0]))
+        segments = scope["path"].strip("/").split("/")
+        for template, methods in self._paths:
+            if len(template) == len(segments) and all(
+                    part == segment or (part.startswith("{") and part.endswith("}") and segment)
+                    for part, segment in zip(template, segments)):
+                return methods
+        return None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if scope["method"] == "OPTIONS":
+            methods = self._methods(scope)
+            if methods is not None:
+                await send({"type": "http.response.start", "status": 204,
+                            "headers": [(b"allow", ", ".join(sorted(methods)).encode())]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+
+        async def send_with_allow(message):
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                methods = self._methods(scope)
+                if methods is not None:
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                    headers.append((b"allow", ", ".join(sorted(methods)).encode()))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_allow)
 
 
-async def _too_large(send, limit: int) -> None:
-    body = b'{"detail":"request body larger than %d bytes"}' % limit
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+async def _refuse(send, status: int, detail: str) -> None:
+    body = orjson.dumps({"detail": detail})
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -144,13 +209,39 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
         return JSONResponse({"detail": "the change conflicts with data on the server (a uid or key exists "
                                        "already); nothing was written"}, status_code=409)
 
+    @app.exception_handler(DataError)
+    async def out_of_range(_request: Request, exc: DataError):
+        # A value the database cannot hold (a number beyond its column, say) is the request's fault, not the server's.
+        return JSONResponse({"detail": "a value in the request is out of range for the database"}, status_code=400)
+
     @app.exception_handler(OperationalError)
     async def unavailable(_request: Request, exc: OperationalError):
         return JSONResponse({"detail": "the database is busy or unavailable; retry"}, status_code=503,
                             headers={"Retry-After": "1"})
 
     app.add_middleware(BodyLimit)
+    app.add_middleware(AllowedMethods)
+    _document_body_errors(app)
     return app
+
+
+def _document_body_errors(app: FastAPI) -> None:
+    """Every operation that takes a body also answers what ``BodyLimit`` refuses: 400 and 413."""
+    schema_of = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            for operations in schema_of().get("paths", {}).values():
+                for operation in operations.values():
+                    if isinstance(operation, dict) and "requestBody" in operation:
+                        responses = operation.setdefault("responses", {})
+                        responses.setdefault("400", {"description": "The body is not valid UTF-8", "content": error})
+                        responses.setdefault("413", {"description": f"The body is larger than {MAX_BODY_BYTES} bytes",
+                                                     "content": error})
+        return app.openapi_schema
+
+    app.openapi = openapi
 
 
 def _warm_up() -> None:

@@ -232,9 +232,11 @@ def open_server_store(url: str, *, clock=None, migrate: bool = False) -> ServerS
     status = store_status(url)
     if status.state != "current":
         if not migrate:
+            from agent_console.store.urls import display_url
+
             raise StoreError(
-                f"the server database {url} is {status.state} (schema {status.current or 'none'}, code "
-                f"{status.head}); run `agent-console server db upgrade --db {url}`"
+                f"the server database {display_url(url)} is {status.state} (schema {status.current or 'none'}, code "
+                f"{status.head}); run `agent-console server db upgrade` on it"
             )
         upgrade(url)
     if url.startswith("sqlite"):

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from agent_console.domain import limits
 from agent_console.store.models import AgentState, CaseStatus, Channel, Priority, Role
@@ -45,8 +45,42 @@ def _check_value(value):
     return value
 
 
+def _json_kind(annotation) -> str | None:
+    """"number", "boolean" or "time" for fields of those types (also optional or constrained ones), else None."""
+    from typing import get_args, get_origin
+
+    if annotation is bool:
+        return "boolean"
+    if annotation in (int, float):
+        return "number"
+    if annotation is AwareDatetime or (isinstance(annotation, type) and issubclass(annotation, datetime)):
+        return "time"
+    if get_origin(annotation) is Annotated:
+        return _json_kind(get_args(annotation)[0])
+    kinds = {_json_kind(a) for a in get_args(annotation) if a is not type(None)}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+#: What each kind of field takes from JSON: pydantic would also convert ``true`` or ``"5"`` to a number, ``1`` to a
+#: boolean and a number to a time; the API takes each as its own JSON type only, as the schema says.
+_JSON_TYPES = {"number": (int, float), "boolean": (bool,), "time": (str, datetime)}
+
+
 class Checked(BaseModel):
-    """Refuses what the databases cannot store: NUL characters, times outside 2000–2200 (always kept in UTC)."""
+    """Refuses what the databases cannot store: NUL characters, times outside 2000–2200 (always kept in UTC); and
+    numbers, booleans and times only as the JSON types the schema gives them (see ``_JSON_TYPES``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_types(cls, data):
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                value = data.get(name)
+                kind = _json_kind(field.annotation) if value is not None else None
+                if kind is not None and (not isinstance(value, _JSON_TYPES[kind])
+                                         or (kind == "number" and isinstance(value, bool))):
+                    raise ValueError(f"{name} must be a {kind}")
+        return data
 
     @field_validator("*", mode="after")
     @classmethod

@@ -6,6 +6,7 @@ stamped with an SQLite ``application_id`` so that a foreign database is recognis
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,13 +17,15 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from agent_console.store.urls import display_url
+
 #: "AgCo" as a 32-bit integer: written into the SQLite header of every store.
 APPLICATION_ID = 0x4167436F
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: The newest migration's revision. Opening a store already at it needs no Alembic import (~120 ms of start-up);
 #: tests/unit/test_store_migrations.py checks it matches the migration scripts.
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0012"
 
 _connection_hooks: list[Callable[[sqlite3.Connection], None]] = []
 
@@ -57,6 +60,22 @@ def _begin_sqlite(conn) -> None:
     # SQLITE_BUSY when another process wrote in between, and busy_timeout does not help with that.
     immediate = conn.get_execution_options().get("sqlite_write", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+#: Mode of every file that holds a store's data (the store, its -wal/-shm, backups): the owner's alone.
+PRIVATE_FILE_MODE = 0o600
+
+
+def create_private_file(path: Path | str) -> Path:
+    """Create ``path`` as an empty file only its owner can read and write (whatever the umask); raises
+    FileExistsError if it exists. For anything holding a store's data: stores, backups, exports of it."""
+    path = Path(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)  # the umask can only have narrowed it; make it exact
+    finally:
+        os.close(fd)
+    return path
 
 
 def sqlite_url(path: Path | str) -> str:
@@ -182,7 +201,8 @@ def store_status(url: str) -> StoreStatus:
             tables = set(inspect(conn).get_table_names())
             if "alembic_version" not in tables:
                 if tables:
-                    raise StoreError(f"{url} holds tables but no Agent Console schema version; refusing to touch it")
+                    raise StoreError(f"{display_url(url)} holds tables but no Agent Console schema version; "
+                                     "refusing to touch it")
                 return StoreStatus(url, True, None, head, "empty", {})
             current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             counts = {}
@@ -207,12 +227,15 @@ def upgrade(url: str, revision: str = "head") -> StoreStatus:
     status = store_status(url)
     if status.state == "ahead":
         raise StoreError(
-            f"the store {url} is at schema revision {status.current}, newer than this version of Agent Console "
-            f"knows (head {status.head}); upgrade agent-console instead"
+            f"the store {display_url(url)} is at schema revision {status.current}, newer than this version of "
+            f"Agent Console knows (head {status.head}); upgrade agent-console instead"
         )
     path = _sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # SQLite gives the -wal and -shm files the mode of the database file: private from the start.
+            create_private_file(path)
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
@@ -310,12 +333,13 @@ def open_store(target: Path | str, *, create: bool = True, migrate: bool = True)
         upgrade(url)  # raises with the explanation
     if status.state == "empty":
         if not create:
-            raise StoreError(f"no Agent Console store at {url}; create it with `agent-console db init`")
+            raise StoreError(f"no Agent Console store at {display_url(url)}; create it with `agent-console db init`")
         upgrade(url)
     elif status.state == "behind":
         if not migrate:
             raise StoreError(
-                f"the store {url} is at schema revision {status.current}, older than this code ({status.head}); "
+                f"the store {display_url(url)} is at schema revision {status.current}, older than this code "
+                f"({status.head}); "
                 "run `agent-console db upgrade`"
             )
         upgrade(url)

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from agent_console.store.types import UTCDateTime
@@ -18,6 +18,11 @@ from agent_console.store.types import UTCDateTime
 
 def new_uid() -> str:
     return str(uuid.uuid4())
+
+
+#: Keys of tables that grow with traffic: 64-bit on PostgreSQL (migration 0012). SQLite's INTEGER is 64-bit already,
+#: and an INTEGER PRIMARY KEY must stay spelt INTEGER there to remain the rowid (autoincrement).
+BigKey = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def _ts(nullable: bool = True, index: bool = False):
@@ -139,7 +144,7 @@ class AgentStateChange(SQLModel, table=True):
     __tablename__ = "agent_state_changes"
     __table_args__ = (Index("ix_agent_state_changes_agent_started", "agent_id", "started_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     uid: str = Field(default_factory=new_uid, unique=True)
     agent_id: int = Field(foreign_key="agents.id")
     state: str = Field(max_length=16)
@@ -151,7 +156,7 @@ class AgentStateChange(SQLModel, table=True):
 class Customer(SQLModel, table=True):
     __tablename__ = "customers"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     uid: str = Field(default_factory=new_uid, unique=True)
     name: str = Field(max_length=200)
     email: str | None = Field(default=None, max_length=320, index=True)
@@ -199,13 +204,13 @@ class Case(SQLModel, table=True):
               "reopened_count"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     uid: str = Field(default_factory=new_uid, unique=True)
     #: The public key agents quote to customers, e.g. "AC-000042".
     key: str = Field(unique=True, max_length=32)
     external_id: str | None = Field(default=None, unique=True, max_length=200)
     subject: str = Field(max_length=500)
-    customer_id: int = Field(foreign_key="customers.id")
+    customer_id: int = Field(foreign_key="customers.id", sa_type=BigKey)
     channel: str = Field(max_length=16)
     queue: str = Field(max_length=64)
     priority: str = Field(default=Priority.normal, max_length=16)
@@ -244,9 +249,9 @@ class Message(SQLModel, table=True):
     __tablename__ = "messages"
     __table_args__ = (Index("ix_messages_case_created", "case_id", "created_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     uid: str = Field(default_factory=new_uid, unique=True)
-    case_id: int = Field(foreign_key="cases.id")
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey)
     direction: str = Field(max_length=4)
     channel: str = Field(max_length=16)
     author_agent_id: int | None = Field(default=None, foreign_key="agents.id")
@@ -269,9 +274,9 @@ class HandlingSegment(SQLModel, table=True):
         Index("ix_handling_started", "started_at", "kind", "case_id", "agent_id", "ended_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     uid: str = Field(default_factory=new_uid, unique=True)
-    case_id: int = Field(foreign_key="cases.id")
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey)
     agent_id: int = Field(foreign_key="agents.id")
     kind: str = Field(default=SegmentKind.handle, max_length=16)
     started_at: datetime = _ts_required()
@@ -288,9 +293,9 @@ class HandlingCorrection(SQLModel, table=True):
     __tablename__ = "handling_corrections"
     __table_args__ = (Index("ix_handling_corrections_created", "created_at", "case_id", "agent_id", "delta_seconds"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     uid: str = Field(default_factory=new_uid, unique=True)
-    case_id: int = Field(foreign_key="cases.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey, index=True)
     agent_id: int | None = Field(default=None, foreign_key="agents.id")
     kind: str = Field(default=SegmentKind.handle, max_length=16)
     delta_seconds: float
@@ -309,9 +314,9 @@ class SlaEvent(SQLModel, table=True):
         Index("ix_sla_events_at", "at", "target", "event"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     uid: str = Field(default_factory=new_uid, unique=True)
-    case_id: int = Field(foreign_key="cases.id")
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey)
     target: str = Field(max_length=24)
     event: str = Field(max_length=16)
     at: datetime = _ts_required()
@@ -322,9 +327,9 @@ class SlaEvent(SQLModel, table=True):
 class Escalation(SQLModel, table=True):
     __tablename__ = "escalations"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     uid: str = Field(default_factory=new_uid, unique=True)
-    case_id: int = Field(foreign_key="cases.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey, index=True)
     #: manual | automatic | deescalation
     kind: str = Field(default="manual", max_length=16)
     from_tier: int
@@ -349,11 +354,11 @@ class FollowUp(SQLModel, table=True):
               postgresql_where=text("done_at IS NULL")),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     uid: str = Field(default_factory=new_uid, unique=True)
-    case_id: int = Field(foreign_key="cases.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey, index=True)
     agent_id: int = Field(foreign_key="agents.id")
-    escalation_id: int | None = Field(default=None, foreign_key="escalations.id")
+    escalation_id: int | None = Field(default=None, foreign_key="escalations.id", sa_type=BigKey)
     due_at: datetime = _ts_required()
     done_at: datetime | None = _ts()
     note: str = Field(default="")
@@ -401,9 +406,9 @@ class CaseArticleLink(SQLModel, table=True):
     __tablename__ = "case_article_links"
     __table_args__ = (UniqueConstraint("case_id", "article_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     uid: str = Field(default_factory=new_uid, unique=True)
-    case_id: int = Field(foreign_key="cases.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey, index=True)
     article_id: int = Field(foreign_key="kb_articles.id")
     agent_id: int | None = Field(default=None, foreign_key="agents.id")
     created_at: datetime = _ts_required()
@@ -439,9 +444,9 @@ class Survey(SQLModel, table=True):
     __tablename__ = "surveys"
     __table_args__ = (Index("ix_surveys_created_at", "created_at", "case_id", "csat"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     uid: str = Field(default_factory=new_uid, unique=True)
-    case_id: int = Field(foreign_key="cases.id", unique=True)
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey, unique=True)
     csat: int | None = Field(default=None)
     nps: int | None = Field(default=None)
     ces: int | None = Field(default=None)
@@ -452,8 +457,8 @@ class Draft(SQLModel, table=True):
     __tablename__ = "drafts"
     __table_args__ = (UniqueConstraint("case_id", "agent_id", "kind"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="cases.id")
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey)
     agent_id: int = Field(foreign_key="agents.id")
     #: reply | note
     kind: str = Field(default="reply", max_length=8)
@@ -465,12 +470,12 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     at: datetime = _ts_required()
     actor_agent_id: int | None = Field(default=None, foreign_key="agents.id")
     action: str = Field(max_length=64)
     entity: str = Field(max_length=32)
-    entity_id: int | None = Field(default=None)
+    entity_id: int | None = Field(default=None, sa_type=BigKey)
     #: JSON with the details (old/new values, reason, …).
     detail: str = Field(default="{}")
 
@@ -483,7 +488,7 @@ class OutboxOp(SQLModel, table=True):
 
     __tablename__ = "outbox"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     op_id: str = Field(default_factory=new_uid, unique=True)
     kind: str = Field(max_length=32)
     #: JSON payload of the operation.
@@ -516,7 +521,7 @@ class ChangeLogEntry(SQLModel, table=True):
                       # A feed page picks its rows from this index alone (seq order, queue filter, cache check).
                       Index("ix_change_log_feed", "seq", "queue", "uid"))
 
-    seq: int | None = Field(default=None, primary_key=True)
+    seq: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     entity: str = Field(max_length=32)
     uid: str = Field(max_length=64)
     #: JSON of the entity's current state.
@@ -546,7 +551,7 @@ class LoginFailure(SQLModel, table=True):
     __tablename__ = "login_failures"
     __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     key: str = Field(max_length=300)
     at: datetime = _ts_required()
 
@@ -554,7 +559,7 @@ class LoginFailure(SQLModel, table=True):
 class AuthToken(SQLModel, table=True):
     __tablename__ = "auth_tokens"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
     #: sha256 of the token; the token itself is never stored.
     token_hash: str = Field(unique=True, max_length=64)
     agent_id: int = Field(foreign_key="agents.id")

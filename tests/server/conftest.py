@@ -108,7 +108,9 @@ def prepare_database(db_url: str) -> dict[str, str]:
 
 
 def start_server(backend: str, db_url: str, log_dir: Path, *extra: str, env_extra: dict | None = None,
-                 port: int | None = None) -> LiveServer:
+                 port: int | None = None, db_args: tuple[str, ...] | None = None) -> LiveServer:
+    """``db_args`` replaces ``--db db_url`` on the command line (e.g. ``--db-file``, or nothing with the URL in the
+    environment)."""
     port = port or pg.free_port()
     log = log_dir / f"server-{backend}-{port}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGENT_CONSOLE_")}
@@ -116,7 +118,8 @@ def start_server(backend: str, db_url: str, log_dir: Path, *extra: str, env_extr
     root = Path(__file__).resolve().parents[2]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "agent_console", "server", "--db", db_url, "--host", "127.0.0.1",
+            [sys.executable, "-m", "agent_console", "server", *(("--db", db_url) if db_args is None else db_args),
+             "--host", "127.0.0.1",
              "--port", str(port), "--log-level", "warning", *extra],
             stdout=out, stderr=subprocess.STDOUT, env=env, cwd=root,
         )
