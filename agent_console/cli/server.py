@@ -100,23 +100,25 @@ def register(app: typer.Typer) -> None:
         role: str = typer.Option("agent", "--role", help="agent, supervisor or admin."),
         tier: int = typer.Option(1, "--tier", min=1, max=3, help="Support tier 1–3."),
         queues: str = typer.Option("", "--queues", help="Comma-separated queues (empty: all)."),
+        update: bool = typer.Option(False, "--update", help="Change an existing account: replace its password and "
+                                                             "log it out everywhere."),
         db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
-        """Add an account (or update it, replacing its password). The password is read from stdin when it is not a
-        terminal, and prompted for otherwise."""
+        """Add an account, or with --update change an existing one (its password is replaced and its tokens
+        revoked). The password is read from stdin when it is not a terminal, and prompted for otherwise."""
         from agent_console.domain.agents import AgentError
         from agent_console.server.auth import AuthError, hash_password
         from agent_console.server.routes.admin import create_account
 
         password = _read_password(f"password for {login}")
         try:
-            password_hash = hash_password(password)
+            password_hash = hash_password(password, login)
         except AuthError as exc:
             fail(str(exc))
         store = _store(ctx.parent, db)
         try:
             agent = create_account(store, ctx_obj(ctx).clock, login=login, name=name, role=role, tier=tier,
-                                   queues=queues, password_hash=password_hash)
+                                   queues=queues, password_hash=password_hash, update=update)
         except AgentError as exc:
             fail(str(exc))
         finally:

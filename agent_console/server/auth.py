@@ -6,6 +6,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,16 +23,32 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 ROLE_RANK = {Role.agent.value: 0, Role.supervisor.value: 1, Role.admin.value: 2}
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
 
 
 class AuthError(ValueError):
     pass
 
 
-def hash_password(password: str) -> str:
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common (leaked) passwords, lower-cased."""
+    text = files("agent_console.server").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def check_password(password: str, login: str | None = None) -> None:
+    """Refuses a password that is short, common, or contains the login name (AuthError says which)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if password.strip().lower() in common_passwords():
+        raise AuthError("this password is one of the most common passwords; choose another")
+    if login and login.strip() and login.strip().lower() in password.lower():
+        raise AuthError("a password must not contain the login name")
+
+
+def hash_password(password: str, login: str | None = None) -> str:
+    check_password(password, login)
     return _hasher.hash(password)
 
 
@@ -143,5 +161,15 @@ def revoke_token(session, token_id: int, now: datetime) -> bool:
     return result.rowcount > 0
 
 
-def set_password(session, agent: Agent, password: str) -> None:
-    agent.password_hash = hash_password(password)
+def revoke_all_tokens(session, agent_id: int, now: datetime) -> int:
+    """Revoke every unrevoked token of the account (a changed password logs it out everywhere)."""
+    T = AuthToken.__table__.c
+    result = session.execute(update(AuthToken.__table__).where(T.agent_id == agent_id, T.revoked_at.is_(None))
+                             .values(revoked_at=now))
+    return result.rowcount
+
+
+def set_password(session, agent: Agent, password: str, now: datetime) -> None:
+    """A new password (checked against the rules) for the account; its tokens are revoked."""
+    agent.password_hash = hash_password(password, agent.login)
+    revoke_all_tokens(session, agent.id, now)

@@ -266,7 +266,11 @@ class SyncEngine:
                 if result is None:
                     continue
                 status = result["status"]
-                if status == "duplicate":
+                if status == "duplicate" and result.get("same_op") is False:
+                    # The op id was spent on another op: this one was never applied, so it must not count as sent.
+                    status = "rejected"
+                    result = by_id[op.op_id] = {**result, "result": None, "current": None}
+                elif status == "duplicate":
                     status = result.get("original_status") or "applied"
                 answered.append((op, status, result.get("reason")))
             outbox.record_results(session, answered, now)

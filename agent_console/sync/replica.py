@@ -21,7 +21,7 @@ import msgspec
 import orjson
 
 from agent_console.store import feed_format
-from agent_console.store.models import Agent, CaseArticleLink
+from agent_console.store.models import Agent, CaseArticleLink, KBHelpfulVote
 from agent_console.store.types import UTCDateTime
 from agent_console.sync.client import Change
 
@@ -241,6 +241,8 @@ def provisional_key(uid: str) -> str:
 def _delete(cursor, ids: _Ids, entity: str, uid: str) -> None:
     if entity == "kb_article":
         cursor.execute(f"DELETE FROM {CaseArticleLink.__tablename__} WHERE article_id IN "
+                       "(SELECT id FROM kb_articles WHERE uid = ?)", (uid,))
+        cursor.execute(f"DELETE FROM {KBHelpfulVote.__tablename__} WHERE article_id IN "
                        "(SELECT id FROM kb_articles WHERE uid = ?)", (uid,))
         cursor.execute("DELETE FROM kb_articles WHERE uid = ?", (uid,))
         ids.forget("kb_articles", [uid])
