@@ -1,0 +1,55 @@
+"""Sessions end when they should: password rules, password changes revoking tokens, no silent overwrite of an
+account, the last admin (issue #14, point 3)."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+
+def new_login() -> str:
+    return f"u{uuid.uuid4().hex[:8]}"
+
+
+def add_agent(live, login: str, password: str, **extra) -> httpx.Response:
+    with live.client("root") as client:
+        return client.post("/api/v1/agents", json={"login": login, "name": "Test Person", "password": password,
+                                                   **extra})
+
+
+def test_passwords_are_checked_against_length_common_passwords_and_the_login(live):
+    login = new_login()
+    for password, why in (("short-pw1", "at least 10"), ("password123", "common password"),
+                          ("Qwertyuiop", "common password"), (f"my-{login}-pw", "login name")):
+        response = add_agent(live, login, password)
+        assert response.status_code == 422, (password, response.text)
+        assert why in response.json()["detail"]
+    assert add_agent(live, login, "staple battery horse").status_code == 201
+
+
+def test_an_existing_account_changes_only_on_request_and_its_tokens_are_revoked(live):
+    login = new_login()
+    assert add_agent(live, login, "first long password").status_code == 201
+    token = live.login(login, "first long password").json()["access_token"]
+    refused = add_agent(live, login, "second long password", role="admin")
+    assert refused.status_code == 409 and "update" in refused.json()["detail"]
+    assert live.login(login, "first long password").status_code == 200
+    changed = add_agent(live, login, "second long password", update=True)
+    assert changed.status_code == 201, changed.text
+    with live.client(token=token) as client:
+        assert client.get("/api/v1/auth/me").status_code == 401
+    assert live.login(login, "first long password").status_code == 401
+    assert live.login(login, "second long password").status_code == 200
+
+
+def test_the_last_admin_cannot_be_demoted(fresh_server):
+    demote = {"login": "root", "name": "Root Admin", "role": "supervisor", "password": "a new long password",
+              "update": True}
+    with fresh_server.client("root") as client:
+        response = client.post("/api/v1/agents", json=demote)
+    assert response.status_code == 422 and "last admin" in response.json()["detail"]
+    assert add_agent(fresh_server, "second-admin", "admin number two", role="admin").status_code == 201
+    with fresh_server.client("root") as client:
+        response = client.post("/api/v1/agents", json=demote)
+    assert response.status_code == 201, response.text
