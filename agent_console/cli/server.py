@@ -56,6 +56,9 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port to listen on."),
         workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (PostgreSQL only)."),
         log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+        forwarded_allow_ips: str = typer.Option(
+            "", "--forwarded-allow-ips", envvar="AGENT_CONSOLE_FORWARDED_ALLOW_IPS",
+            help="Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (default: none)."),
     ) -> None:
         """Without a subcommand: run the server (uvicorn) until interrupted."""
         if ctx.invoked_subcommand is not None:
@@ -72,7 +75,8 @@ def register(app: typer.Typer) -> None:
         except StoreError as exc:
             fail(str(exc))
         console(stderr=True).print(f"agent-console server on http://{host}:{port} (API docs at /docs)")
-        run_server(url, host=host, port=port, workers=workers, log_level=log_level)
+        run_server(url, host=host, port=port, workers=workers, log_level=log_level,
+                   forwarded_allow_ips=forwarded_allow_ips)
 
     db_group = typer.Typer(help="The server's database.", no_args_is_help=True)
 

@@ -190,14 +190,18 @@ class NoDelayConfig(uvicorn.Config):
         return sock
 
 
-def serve(url: str, *, host: str, port: int, workers: int = 1, log_level: str = "info") -> None:
-    """Run the server under uvicorn (``workers`` processes) until interrupted."""
+def serve(url: str, *, host: str, port: int, workers: int = 1, log_level: str = "info",
+          forwarded_allow_ips: str = "") -> None:
+    """Run the server under uvicorn (``workers`` processes) until interrupted. ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed only from the proxies in ``forwarded_allow_ips`` (comma-separated addresses
+    or networks); empty, the default, believes no one (uvicorn's own default trusts 127.0.0.1)."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     os.environ[ENV_DB] = url
     config = NoDelayConfig("agent_console.server.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, timeout_graceful_shutdown=5)
+                    log_level=log_level, timeout_graceful_shutdown=5,
+                    proxy_headers=bool(forwarded_allow_ips.strip()), forwarded_allow_ips=forwarded_allow_ips.strip())
     server = uvicorn.Server(config)
     try:
         if workers > 1:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
+
+from tests.server.conftest import PASSWORD, prepare_database, start_server
 
 
 def new_login() -> str:
@@ -53,3 +56,49 @@ def test_the_last_admin_cannot_be_demoted(fresh_server):
     with fresh_server.client("root") as client:
         response = client.post("/api/v1/agents", json=demote)
     assert response.status_code == 201, response.text
+
+
+def _token_names(db_url: str) -> list[str]:
+    from sqlalchemy import select
+
+    from agent_console.server.db import open_server_store
+    from agent_console.store.models import AuthToken
+
+    store = open_server_store(db_url)
+    try:
+        with store.engine.connect() as conn:
+            return list(conn.execute(select(AuthToken.__table__.c.name)).scalars())
+    finally:
+        store.dispose()
+
+
+def test_x_forwarded_for_is_not_believed_by_default(fresh_server):
+    response = httpx.post(f"{fresh_server.base_url}/api/v1/auth/login",
+                          json={"login": "anna", "password": PASSWORD}, headers={"X-Forwarded-For": "203.0.113.5"})
+    assert response.status_code == 200
+    names = _token_names(fresh_server.db_url)
+    assert "127.0.0.1" in names and "203.0.113.5" not in names
+
+
+@pytest.fixture
+def proxied_server(databases, tmp_path_factory):
+    """A server behind a (pretend) reverse proxy on 127.0.0.1, whose X-Forwarded-For it believes."""
+    url = databases.new("sqlite")
+    tokens = prepare_database(url)
+    server = start_server("sqlite", url, tmp_path_factory.mktemp("server-logs"), "--forwarded-allow-ips", "127.0.0.1")
+    server.tokens.update(tokens)
+    yield server
+    server.stop()
+
+
+def _login_from(server, address: str, password: str) -> httpx.Response:
+    return httpx.post(f"{server.base_url}/api/v1/auth/login", json={"login": "anna", "password": password},
+                      headers={"X-Forwarded-For": address}, timeout=30)
+
+
+def test_failed_logins_from_one_address_do_not_lock_the_account_out_elsewhere(proxied_server):
+    for _ in range(5):
+        assert _login_from(proxied_server, "203.0.113.66", "wrong password").status_code == 401
+    assert _login_from(proxied_server, "203.0.113.66", PASSWORD).status_code == 429
+    assert _login_from(proxied_server, "198.51.100.20", PASSWORD).status_code == 200
+    assert "198.51.100.20" in _token_names(proxied_server.db_url)

@@ -18,9 +18,9 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 def login(body: schemas.LoginRequest, request: Request):
     """Exchange login and password for a bearer token (valid for the server's session lifetime)."""
     server = state(request)
+    # The peer's address, or the one a configured proxy (--forwarded-allow-ips) reports; never a client's own word.
     address = request.client.host if request.client else "unknown"
-    keys = (f"login:{body.login.lower()}", f"addr:{address}")
-    attempt = server.limiter.attempt(*keys)  # counted as a failure until the password proves right
+    attempt = server.limiter.attempt(body.login, address)  # counted as a failure until the password proves right
     if attempt.retry_after is not None:
         wait = attempt.retry_after
         raise HTTPException(429, f"too many failed log-ins; try again in {wait} s",
@@ -30,7 +30,7 @@ def login(body: schemas.LoginRequest, request: Request):
     ok = verify_password(agent.password_hash if agent else None, body.password)
     if not ok or agent is None or not agent.active:
         raise HTTPException(401, "wrong login or password", headers={"WWW-Authenticate": "Bearer"})
-    server.limiter.succeeded(attempt, keys[0])
+    server.limiter.succeeded(attempt)
     now = server.clock.now()
     with server.store.transaction() as session:
         token, row = issue_token(session, agent.id, now, lifetime=server.session_lifetime, name=address)
