@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from agent_console import __version__
 from agent_console.domain.clock import Clock, SystemClock
-from agent_console.server.auth import SESSION_HOURS, TokenChecker
+from agent_console.server.auth import SESSION_HOURS, StreamGuard, TokenChecker
 from agent_console.server.db import ServerStore, open_server_store
 from agent_console.server.feed import FeedWatcher, broadcaster, latest_seq
 from agent_console.server.ratelimit import LoginLimiter
@@ -41,6 +41,8 @@ class ServerState:
     watcher: FeedWatcher | None = field(default=None)
     writer: OpsWriter | None = field(default=None)
     tokens: TokenChecker | None = field(default=None)
+    #: Ends /events streams whose token stopped being valid.
+    streams: StreamGuard | None = field(default=None)
 
 
 class BodyLimit:
@@ -108,9 +110,12 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
         _settle_garbage_collector()
         server.writer = OpsWriter(store, clock)
         server.writer.start()
+        server.streams = StreamGuard(store, clock)
+        server.streams.start(broadcaster.wake)
         try:
             yield
         finally:
+            await server.streams.stop()
             server.writer.stop()
             server.writer = None
             server.watcher.stop()

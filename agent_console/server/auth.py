@@ -173,3 +173,83 @@ def set_password(session, agent: Agent, password: str, now: datetime) -> None:
     """A new password (checked against the rules) for the account; its tokens are revoked."""
     agent.password_hash = hash_password(password, agent.login)
     revoke_all_tokens(session, agent.id, now)
+
+
+class StreamGuard:
+    """Ends open ``/events`` streams whose token stops being valid (revoked — by log-out, a password change or the
+    CLI —, expired, or its account deactivated), within ``check_seconds``, whichever process made the change.
+
+    One query per process and interval, for all of its open streams (not one per stream), and none while no stream
+    is open. Each stream registers its token and waits on its ``ended`` event besides the feed.
+    """
+
+    def __init__(self, store, clock, check_seconds: float = 0.5) -> None:
+        self.store = store
+        self.clock = clock
+        self.check_seconds = check_seconds
+        self._streams: dict[int, set] = {}
+        self._task = None
+
+    def open(self, token_id: int):
+        import asyncio
+
+        ended = asyncio.Event()
+        self._streams.setdefault(token_id, set()).add(ended)
+        return ended
+
+    def close(self, token_id: int, ended) -> None:
+        waiting = self._streams.get(token_id)
+        if waiting is not None:
+            waiting.discard(ended)
+            if not waiting:
+                del self._streams[token_id]
+
+    def start(self, wake) -> None:
+        """Checks on the running event loop; ``wake`` is awaited after ending streams (it wakes their waits)."""
+        import asyncio
+
+        self._task = asyncio.get_running_loop().create_task(self._run(wake))
+
+    async def stop(self) -> None:
+        import asyncio
+
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _run(self, wake) -> None:
+        import asyncio
+        import logging
+
+        from starlette.concurrency import run_in_threadpool
+
+        while True:
+            await asyncio.sleep(self.check_seconds)
+            if not self._streams:
+                continue
+            try:
+                invalid = await run_in_threadpool(self.invalid_tokens, list(self._streams))
+            except Exception:  # noqa: BLE001 - the database briefly away: check again next time
+                logging.getLogger(__name__).debug("token check for open streams failed", exc_info=True)
+                continue
+            if not invalid:
+                continue
+            for token_id in invalid:
+                for ended in self._streams.get(token_id, ()):
+                    ended.set()
+            await wake()
+
+    def invalid_tokens(self, token_ids: list[int]) -> set[int]:
+        """Of these token ids, those no longer valid."""
+        now = self.clock.now()
+        T, A = AuthToken.__table__.c, Agent.__table__.c
+        query = (select(T.id).join_from(AuthToken.__table__, Agent.__table__, T.agent_id == A.id)
+                 .where(T.id.in_(token_ids))
+                 .where(T.revoked_at.is_not(None) | A.active.is_(False)
+                        | (T.expires_at.is_not(None) & (T.expires_at <= now))))
+        with self.store.read_engine.connect() as conn:
+            return set(conn.execute(query).scalars())

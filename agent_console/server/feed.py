@@ -353,16 +353,24 @@ class Broadcaster:
                 pass
 
     async def _wake(self) -> None:
+        if self._changed is None:
+            return
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_beyond(self, seq: int, timeout: float) -> int:
-        """The newest sequence number once it is beyond ``seq``, or the current one after ``timeout`` seconds."""
-        if self.latest > seq or self._changed is None:
+    async def wake(self) -> None:
+        """Wakes every waiting stream (each checks whether it has ended)."""
+        await self._wake()
+
+    async def wait_beyond(self, seq: int, timeout: float, ended: asyncio.Event | None = None) -> int:
+        """The newest sequence number once it is beyond ``seq``, or the current one after ``timeout`` seconds or
+        once ``ended`` is set (then woken by :meth:`wake`)."""
+        if self.latest > seq or self._changed is None or (ended is not None and ended.is_set()):
             return self.latest
         async with self._changed:
             try:
-                await asyncio.wait_for(self._changed.wait_for(lambda: self.latest > seq), timeout)
+                await asyncio.wait_for(self._changed.wait_for(
+                    lambda: self.latest > seq or (ended is not None and ended.is_set())), timeout)
             except TimeoutError:
                 pass
         return self.latest

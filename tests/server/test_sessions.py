@@ -3,6 +3,7 @@ account, the last admin (issue #14, point 3)."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import httpx
@@ -102,3 +103,71 @@ def test_failed_logins_from_one_address_do_not_lock_the_account_out_elsewhere(pr
     assert _login_from(proxied_server, "203.0.113.66", PASSWORD).status_code == 429
     assert _login_from(proxied_server, "198.51.100.20", PASSWORD).status_code == 200
     assert "198.51.100.20" in _token_names(proxied_server.db_url)
+
+
+class _Stream:
+    """An open GET /events whose end (the server closing it) is noticed by a reader thread."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.client = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"},
+                                   timeout=httpx.Timeout(30, read=120))
+        self.response = self.client.send(self.client.build_request("GET", "/api/v1/events"), stream=True)
+        assert self.response.status_code == 200
+        self.pid = self.response.headers["x-worker-pid"]
+        self.first_event = threading.Event()
+        self.ended = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+        assert self.first_event.wait(30)
+
+    def _read(self) -> None:
+        try:
+            for line in self.response.iter_lines():
+                if line.startswith("event:"):
+                    self.first_event.set()
+        except httpx.HTTPError:
+            pass
+        self.ended.set()
+
+    def close(self) -> None:
+        self.response.close()
+        self.client.close()
+
+
+# Streams that are not ended never close by themselves (a heartbeat comes every 15 s): the bound only keeps a failing
+# test from hanging.
+ENDS_WITHIN = 10
+
+
+def test_a_revoked_tokens_event_stream_closes_at_once(live):
+    token = live.login("ben").json()["access_token"]
+    other = _Stream(live.base_url, live.token("sue"))
+    stream = _Stream(live.base_url, token)
+    try:
+        with live.client(token=token) as client:
+            assert client.post("/api/v1/auth/logout").status_code == 200
+        assert stream.ended.wait(ENDS_WITHIN), "the revoked token's stream stayed open"
+        assert not other.ended.is_set()
+    finally:
+        stream.close()
+        other.close()
+
+
+def test_a_password_change_closes_the_accounts_streams_on_every_worker(postgres_cluster, databases, tmp_path):
+    url = databases.new("postgresql")
+    tokens = prepare_database(url)
+    server = start_server("postgresql", url, tmp_path, "--workers", "2")
+    server.tokens.update(tokens)
+    token = server.login("anna").json()["access_token"]
+    streams = []
+    try:
+        while len({s.pid for s in streams}) < 2 and len(streams) < 60:  # until both workers hold a stream
+            streams.append(_Stream(server.base_url, token))
+        assert len({s.pid for s in streams}) == 2, "the kernel never handed a connection to the second worker"
+        changed = add_agent(server, "anna", "a brand new password", queues=["Billing"], update=True)
+        assert changed.status_code == 201, changed.text
+        for stream in streams:
+            assert stream.ended.wait(ENDS_WITHIN), "a stream of the old password's token stayed open"
+    finally:
+        for stream in streams:
+            stream.close()
+        server.stop()
