@@ -167,8 +167,10 @@ class SyncEngine:
                  page_size: int = 5000, bulk_pages: int = 100, poll_seconds: float = 0.25, idle_pull_seconds: float = 30.0,
                  on_status: Callable[[SyncStatus], None] | None = None,
                  on_changes: Callable[[ApplyReport], None] | None = None,
-                 on_notice: Callable[[Notice], None] | None = None) -> None:
+                 on_notice: Callable[[Notice], None] | None = None, queues: list[str] | None = None) -> None:
         self.store = store
+        #: The queues the agent is limited to (None: every queue); cases moved elsewhere are removed locally.
+        self.visible_queues = frozenset(queues) if queues else None
         self.client = client
         self.clock = clock
         self.login = login
@@ -396,7 +398,7 @@ class SyncEngine:
                 with _bulk_transaction(self.store, first_sync) if bulk else _transaction(self.store) as db:
                     taken = 0
                     while True:
-                        applied = apply_changes_with(db, page.changes)
+                        applied = apply_changes_with(db, page.changes, self.visible_queues)
                         report.pulled.merge(applied)
                         self._note_versions(applied.case_versions)
                         cursor = page.next_cursor
@@ -701,4 +703,5 @@ def engine_for_store(store, clock, **kwargs) -> SyncEngine | None:
     creds = credentials.load(store.path)
     if creds is None:
         return None
-    return SyncEngine(store, SyncClient(creds.server, creds.token), clock, login=creds.login, **kwargs)
+    return SyncEngine(store, SyncClient(creds.server, creds.token), clock, login=creds.login,
+                      queues=creds.visible_queues(), **kwargs)

@@ -95,10 +95,13 @@ class ApplyReport:
     orphans: list[tuple[str, str]] = field(default_factory=list)
     #: case uid -> the version the applied change carried.
     case_versions: dict[str, int] = field(default_factory=dict)
+    #: uids of cases removed because they moved out of the agent's queues.
+    dropped_case_uids: set[str] = field(default_factory=set)
 
     def merge(self, other: "ApplyReport") -> None:
         self.changes += other.changes
         self.case_uids |= other.case_uids
+        self.dropped_case_uids |= other.dropped_case_uids
         self.orphans.extend(other.orphans)
         self.case_versions.update(other.case_versions)
 
@@ -137,8 +140,10 @@ def apply_changes(session, changes: list[dict]) -> ApplyReport:
         cursor.close()
 
 
-def apply_changes_with(cursor, changes: list[Change]) -> ApplyReport:
-    """Apply one page of the feed on a DB-API cursor of the caller's write transaction."""
+def apply_changes_with(cursor, changes: list[Change], visible_queues: frozenset[str] | None = None) -> ApplyReport:
+    """Apply one page of the feed on a DB-API cursor of the caller's write transaction. With ``visible_queues``
+    (an agent limited to queues), a case whose newest row puts it in another queue — it was moved out of the
+    agent's queues, the last the server tells this agent of it — is removed from this store with everything of it."""
     report = ApplyReport(changes=len(changes))
     latest: dict[str, dict[str, msgspec.Raw]] = {}
     for change in changes:
@@ -161,7 +166,33 @@ def apply_changes_with(cursor, changes: list[Change]) -> ApplyReport:
             if rows:
                 _apply_entity(cursor, ids, entity, info, info.decoder.decode(b"[" + b",".join(rows.values()) + b"]"),
                               report)
+        if visible_queues is not None and "case" in latest:
+            gone = [uid for uid, data in latest["case"].items()
+                    if (queue := msgspec.json.decode(data).get("queue")) is not None and queue not in visible_queues]
+            if gone:
+                drop_cases(cursor, gone)
+                ids.forget("cases", gone)
+                report.dropped_case_uids.update(gone)
     return report
+
+
+#: Rows that belong to a case, child tables first (follow-ups point at escalations).
+_CASE_CHILDREN = ("follow_ups", "escalations", "messages", "handling_segments", "handling_corrections", "sla_events",
+                  "case_article_links", "surveys", "drafts")
+
+
+def drop_cases(cursor, case_uids: list[str]) -> None:
+    """Remove cases and every row of theirs from this store (the agent may no longer see them)."""
+    for start in range(0, len(case_uids), _CHUNK):
+        chunk = case_uids[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        case_ids = [row[0] for row in cursor.execute(f"SELECT id FROM cases WHERE uid IN ({marks})", chunk)]
+        if not case_ids:
+            continue
+        id_marks = ",".join("?" * len(case_ids))
+        for table in _CASE_CHILDREN:
+            cursor.execute(f"DELETE FROM {table} WHERE case_id IN ({id_marks})", case_ids)
+        cursor.execute(f"DELETE FROM cases WHERE id IN ({id_marks})", case_ids)
 
 
 def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, report: ApplyReport) -> None:
