@@ -86,6 +86,12 @@ class AgentInfo(BaseModel):
     queues: list[str] = []
 
 
+class PasswordChange(Strict):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    new_password: Annotated[str, StringConstraints(min_length=1, max_length=1024)] = Field(
+        description="At least 10 characters, not a common password, not containing the login")
+
+
 class LoginResponse(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"

@@ -171,3 +171,27 @@ def test_a_password_change_closes_the_accounts_streams_on_every_worker(postgres_
         for stream in streams:
             stream.close()
         server.stop()
+
+
+def test_changing_ones_own_password_logs_the_account_out_everywhere(live):
+    login = new_login()
+    assert add_agent(live, login, "first long password").status_code == 201
+    elsewhere = live.login(login, "first long password").json()["access_token"]
+    here = live.login(login, "first long password").json()["access_token"]
+    with live.client(token=here) as client:
+        wrong = client.post("/api/v1/auth/password", json={"current_password": "not it at all",
+                                                            "new_password": "second long password"})
+        assert wrong.status_code == 403
+        weak = client.post("/api/v1/auth/password", json={"current_password": "first long password",
+                                                           "new_password": "password1234"})
+        assert weak.status_code == 422 and "common password" in weak.json()["detail"]
+        changed = client.post("/api/v1/auth/password", json={"current_password": "first long password",
+                                                              "new_password": "second long password"})
+        assert changed.status_code == 200, changed.text
+        assert client.get("/api/v1/auth/me").status_code == 401  # the token it was sent with is revoked too
+    for token in (elsewhere,):
+        with live.client(token=token) as client:
+            assert client.get("/api/v1/auth/me").status_code == 401
+    with live.client(token=changed.json()["access_token"]) as client:
+        assert client.get("/api/v1/auth/me").json()["login"] == login
+    assert live.login(login, "first long password").status_code == 401
