@@ -31,7 +31,13 @@ from sqlalchemy import select
 from agent_console.store.models import Agent, Case, Draft, Message, OutboxOp, SyncState
 from agent_console.sync import outbox
 from agent_console.sync.client import AuthError, BatchInvalid, FeedPage, Forbidden, Offline, SyncClient, SyncError
-from agent_console.sync.replica import ApplyReport, apply_case_state, apply_changes_with, free_case_keys
+from agent_console.sync.replica import (
+    ApplyReport,
+    apply_case_state,
+    apply_changes_with,
+    drop_cases_outside,
+    free_case_keys,
+)
 
 log = logging.getLogger(__name__)
 
@@ -200,9 +206,21 @@ class SyncEngine:
             self.push(report)
             self.pull(report, max_pages=max_pages)
             with self.store.transaction() as session:
+                if self.visible_queues is not None:
+                    self._drop_cases_outside(session, report)
                 write_state(session, "last_sync_at", self.clock.now().isoformat())
                 write_state(session, "last_error", "")
             return report
+
+    def _drop_cases_outside(self, session, report: SyncReport) -> None:
+        """Cases of other queues kept for the agent's unsent work go once that work is sent, refused or discarded."""
+        cursor = session.connection().connection.driver_connection.cursor()
+        try:
+            dropped = drop_cases_outside(cursor, self.visible_queues)
+        finally:
+            cursor.close()
+        report.pulled.dropped_case_uids.update(dropped)
+        report.pulled.case_uids.update(dropped)
 
     def push(self, report: SyncReport | None = None) -> SyncReport:
         report = report or SyncReport()

@@ -167,10 +167,11 @@ def apply_changes_with(cursor, changes: list[Change], visible_queues: frozenset[
                 _apply_entity(cursor, ids, entity, info, info.decoder.decode(b"[" + b",".join(rows.values()) + b"]"),
                               report)
         if visible_queues is not None and "case" in latest:
-            gone = [uid for uid, data in latest["case"].items()
-                    if (queue := msgspec.json.decode(data).get("queue")) is not None and queue not in visible_queues]
-            if gone:
-                drop_cases(cursor, gone)
+            moved_out = [uid for uid, data in latest["case"].items()
+                         if (queue := msgspec.json.decode(data).get("queue")) is not None
+                         and queue not in visible_queues]
+            if moved_out:
+                gone = drop_cases(cursor, moved_out)
                 ids.forget("cases", gone)
                 report.dropped_case_uids.update(gone)
     return report
@@ -181,18 +182,37 @@ _CASE_CHILDREN = ("follow_ups", "escalations", "messages", "handling_segments", 
                   "case_article_links", "surveys", "drafts")
 
 
-def drop_cases(cursor, case_uids: list[str]) -> None:
-    """Remove cases and every row of theirs from this store (the agent may no longer see them)."""
+def drop_cases(cursor, case_uids: list[str]) -> list[str]:
+    """Remove cases and every row of theirs from this store (the agent may no longer see them) — except a case with
+    the agent's unsent work: a draft with text, or an op still waiting in the outbox. Such a case stays, showing
+    where it went, so the text is never lost (:func:`drop_cases_outside` removes it once the work is gone).
+    Returns the uids removed."""
+    pending = [payload for (payload,) in cursor.execute("SELECT payload FROM outbox WHERE status = 'pending'")]
+    removed: list[str] = []
     for start in range(0, len(case_uids), _CHUNK):
         chunk = case_uids[start:start + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        case_ids = [row[0] for row in cursor.execute(f"SELECT id FROM cases WHERE uid IN ({marks})", chunk)]
-        if not case_ids:
+        rows = cursor.execute(
+            f"SELECT id, uid FROM cases WHERE uid IN ({marks}) AND NOT EXISTS "
+            "(SELECT 1 FROM drafts WHERE drafts.case_id = cases.id AND trim(drafts.body) != '')", chunk).fetchall()
+        rows = [(case_id, uid) for case_id, uid in rows if not any(uid in payload for payload in pending)]
+        if not rows:
             continue
+        case_ids = [case_id for case_id, _uid in rows]
         id_marks = ",".join("?" * len(case_ids))
         for table in _CASE_CHILDREN:
             cursor.execute(f"DELETE FROM {table} WHERE case_id IN ({id_marks})", case_ids)
         cursor.execute(f"DELETE FROM cases WHERE id IN ({id_marks})", case_ids)
+        removed += [uid for _case_id, uid in rows]
+    return removed
+
+
+def drop_cases_outside(cursor, visible_queues: frozenset[str]) -> list[str]:
+    """Remove the cases of other queues that :func:`drop_cases` kept for unsent work that is gone now."""
+    marks = ",".join("?" * len(visible_queues))
+    uids = [uid for (uid,) in cursor.execute(f"SELECT uid FROM cases WHERE queue NOT IN ({marks})",
+                                             sorted(visible_queues))]
+    return drop_cases(cursor, uids) if uids else []
 
 
 def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, report: ApplyReport) -> None:

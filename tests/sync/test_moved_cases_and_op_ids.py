@@ -59,3 +59,23 @@ def test_a_reused_op_id_is_reported_as_refused_and_the_reply_kept(team):
         assert session.scalar(select(OutboxOp.status).where(OutboxOp.id == newest)) == "rejected"
         drafts = session.scalars(select(Draft.body).where(Draft.kind == "reply")).all()
     assert "A second, different answer." in drafts
+
+
+def test_a_moved_case_with_an_unsent_draft_stays_until_the_draft_is_gone(team):
+    from agent_console.store.models import Case
+
+    anna = team.console("anna")
+    sue = team.console("sue")
+    case = sue.cases().create_case(customer="drafts@example.com", channel="email", queue="Billing",
+                                   subject="Has a draft", body="Hello?")
+    sue.sync()
+    anna.sync()
+    local_id = anna.case(case.uid).id
+    anna.cases().save_draft(local_id, "Half-written answer")
+    sue.cases().set_queue(sue.case(case.uid).id, "General")
+    sue.sync()
+    anna.sync()
+    assert anna.case(case.uid).queue == "General"  # kept, showing where it went: the text is not lost
+    anna.cases().save_draft(local_id, "")
+    anna.sync()
+    assert _count(anna, Case, uid=case.uid) == 0
