@@ -426,7 +426,9 @@ class _Applier:
         from agent_console.domain.escalation import EscalationService
 
         follow_up = self.session.scalars(select(FollowUp).where(FollowUp.uid == p.follow_up_uid)).first()
-        if follow_up is None:
+        case = self.session.get(Case, follow_up.case_id) if follow_up is not None else None
+        if follow_up is None or (case is not None and not self.principal.may_see_queue(case.queue)):
+            # One of another queue's cases is answered like one that does not exist.
             raise Rejected(f"no follow-up with uid {p.follow_up_uid}")
         if follow_up.done_at is None:
             note = follow_up.note if p.note is None else p.note

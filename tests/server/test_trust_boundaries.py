@@ -143,3 +143,21 @@ def test_a_case_moved_out_of_an_agents_queues_leaves_that_agents_feed(live):
     everything, _cursor = feed_changes(live, "sue", cursor)
     queues = [c["data"]["queue"] for c in everything if c["entity"] == "case" and c["uid"] == uid]
     assert queues[0] == "Billing" and queues[-1] == "Shipping" and "General" in queues
+
+
+def test_a_follow_up_of_another_queues_case_cannot_be_completed(live):
+    case = create_case(live, "General")
+    escalation_uid, follow_up_uid = str(uuid.uuid4()), str(uuid.uuid4())
+    created = live.ops("sue", op("escalation.create",
+                                 escalation={"uid": escalation_uid, "case_uid": case["case_uid"], "to_tier": 2,
+                                             "reason": "needs a technician"},
+                                 follow_up={"uid": follow_up_uid, "due_at": "2026-11-25T09:00:00+00:00",
+                                            "note": "ask if fixed"})).json()["results"][0]
+    assert created["status"] == "applied" and created["result"]["follow_up_uid"] == follow_up_uid
+    answer = live.ops("anna", op("follow_up.done", follow_up_uid=follow_up_uid, note="done")).json()["results"][0]
+    assert answer == {"op_id": answer["op_id"], "status": "rejected", "reason": f"no follow-up with uid {follow_up_uid}"}
+    latest = {}
+    changes, _cursor = feed_changes(live, "sue")
+    for change in changes:
+        latest[(change["entity"], change["uid"])] = change["data"]
+    assert latest[("follow_up", follow_up_uid)]["done_at"] is None
