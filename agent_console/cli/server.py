@@ -106,6 +106,9 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port to listen on."),
         workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (PostgreSQL only)."),
         log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+        forwarded_allow_ips: str = typer.Option(
+            "", "--forwarded-allow-ips", envvar="AGENT_CONSOLE_FORWARDED_ALLOW_IPS",
+            help="Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (default: none)."),
     ) -> None:
         """Without a subcommand: run the server (uvicorn) until interrupted."""
         if ctx.invoked_subcommand is not None:
@@ -124,7 +127,8 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:  # noqa: BLE001 - e.g. the database server is unreachable or refuses the log-in
             fail(_cannot_open(url, exc))
         console(stderr=True).print(f"agent-console server on http://{host}:{port} (API docs at /docs)")
-        run_server(url, host=host, port=port, workers=workers, log_level=log_level)
+        run_server(url, host=host, port=port, workers=workers, log_level=log_level,
+                   forwarded_allow_ips=forwarded_allow_ips)
 
     db_group = typer.Typer(help="The server's database.", no_args_is_help=True)
 
@@ -175,23 +179,25 @@ def register(app: typer.Typer) -> None:
         role: str = typer.Option("agent", "--role", help="agent, supervisor or admin."),
         tier: int = typer.Option(1, "--tier", min=1, max=3, help="Support tier 1–3."),
         queues: str = typer.Option("", "--queues", help="Comma-separated queues (empty: all)."),
+        update: bool = typer.Option(False, "--update", help="Change an existing account: replace its password and "
+                                                             "log it out everywhere."),
         db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
-        """Add an account (or update it, replacing its password). The password is read from stdin when it is not a
-        terminal, and prompted for otherwise."""
+        """Add an account, or with --update change an existing one (its password is replaced and its tokens
+        revoked). The password is read from stdin when it is not a terminal, and prompted for otherwise."""
         from agent_console.domain.agents import AgentError
         from agent_console.server.auth import AuthError, hash_password
         from agent_console.server.routes.admin import create_account
 
         password = _read_password(f"password for {login}")
         try:
-            password_hash = hash_password(password)
+            password_hash = hash_password(password, login)
         except AuthError as exc:
             fail(str(exc))
         store = _store(ctx.parent, db)
         try:
             agent = create_account(store, ctx_obj(ctx).clock, login=login, name=name, role=role, tier=tier,
-                                   queues=queues, password_hash=password_hash)
+                                   queues=queues, password_hash=password_hash, update=update)
         except AgentError as exc:
             fail(str(exc))
         finally:

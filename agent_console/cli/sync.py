@@ -130,7 +130,8 @@ def register(app: typer.Typer) -> None:
             fail("this store is not logged in; run `agent-console login --server URL LOGIN` first")
         out = console()
         if once:
-            engine = SyncEngine(store, SyncClient(creds.server, creds.token), obj.clock, login=creds.login)
+            engine = SyncEngine(store, SyncClient(creds.server, creds.token), obj.clock, login=creds.login,
+                                queues=creds.visible_queues())
             try:
                 report = engine.sync_once()
             except AuthError:
@@ -169,7 +170,7 @@ def register(app: typer.Typer) -> None:
                 out.print(Text(f"sync: {label}{tail}"))
 
         engine = SyncEngine(store, SyncClient(creds.server, creds.token), obj.clock, login=creds.login,
-                            on_status=show,
+                            queues=creds.visible_queues(), on_status=show,
                             on_notice=lambda notice: out.print(Text("! " + notice.text(), style="yellow")),
                             on_changes=lambda rep: out.print(f"pulled {rep.changes} change(s)"))
         engine.start()

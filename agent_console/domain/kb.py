@@ -17,7 +17,7 @@ from agent_console.domain.shared_content import team_edit_refusal
 from agent_console.domain.service import Service
 from agent_console.domain.text import clean_text
 from agent_console.store import search
-from agent_console.store.models import Case, CaseArticleLink, KBArticle
+from agent_console.store.models import Case, CaseArticleLink, KBArticle, KBHelpfulVote
 
 LANGUAGES = ("de", "en")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
@@ -147,6 +147,8 @@ class KnowledgeBase(Service):
             article = get_article(session, slug_or_id)
             for link in session.scalars(select(CaseArticleLink).where(CaseArticleLink.article_id == article.id)):
                 session.delete(link)
+            for vote in session.scalars(select(KBHelpfulVote).where(KBHelpfulVote.article_id == article.id)):
+                session.delete(vote)
             session.flush()
             session.delete(article)
             audit(session, now, self.actor_id, "kb.delete", "kb_article", article.id, slug=article.slug)
@@ -158,9 +160,14 @@ class KnowledgeBase(Service):
             raise ArticleError(refusal)
 
     def mark_helpful(self, slug_or_id: str | int) -> KBArticle:
+        """Count the acting agent's vote: one per agent per article (a second vote changes nothing)."""
         now = self.clock.now()
         with self.store.transaction() as session:
             article = get_article(session, slug_or_id)
+            if self.actor_id is not None:
+                if session.get(KBHelpfulVote, (article.id, self.actor_id)) is not None:
+                    return article
+                session.add(KBHelpfulVote(article_id=article.id, agent_id=self.actor_id, created_at=now))
             article.helpful_votes += 1
             session.flush()
             audit(session, now, self.actor_id, "kb.helpful", "kb_article", article.id, votes=article.helpful_votes)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from agent_console import __version__
 from agent_console.domain.clock import Clock, SystemClock
-from agent_console.server.auth import SESSION_HOURS, TokenChecker
+from agent_console.server.auth import SESSION_HOURS, StreamGuard, TokenChecker
 from agent_console.server.db import ServerStore, open_server_store
 from agent_console.server.feed import FeedWatcher, broadcaster, latest_seq
 from agent_console.server.ratelimit import LoginLimiter
@@ -42,6 +42,8 @@ class ServerState:
     watcher: FeedWatcher | None = field(default=None)
     writer: OpsWriter | None = field(default=None)
     tokens: TokenChecker | None = field(default=None)
+    #: Ends /events streams whose token stopped being valid.
+    streams: StreamGuard | None = field(default=None)
 
 
 class BodyLimit:
@@ -173,9 +175,12 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
         _settle_garbage_collector()
         server.writer = OpsWriter(store, clock)
         server.writer.start()
+        server.streams = StreamGuard(store, clock)
+        server.streams.start(broadcaster.wake)
         try:
             yield
         finally:
+            await server.streams.stop()
             server.writer.stop()
             server.writer = None
             server.watcher.stop()
@@ -281,14 +286,18 @@ class NoDelayConfig(uvicorn.Config):
         return sock
 
 
-def serve(url: str, *, host: str, port: int, workers: int = 1, log_level: str = "info") -> None:
-    """Run the server under uvicorn (``workers`` processes) until interrupted."""
+def serve(url: str, *, host: str, port: int, workers: int = 1, log_level: str = "info",
+          forwarded_allow_ips: str = "") -> None:
+    """Run the server under uvicorn (``workers`` processes) until interrupted. ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed only from the proxies in ``forwarded_allow_ips`` (comma-separated addresses
+    or networks); empty, the default, believes no one (uvicorn's own default trusts 127.0.0.1)."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     os.environ[ENV_DB] = url
     config = NoDelayConfig("agent_console.server.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, timeout_graceful_shutdown=5)
+                    log_level=log_level, timeout_graceful_shutdown=5,
+                    proxy_headers=bool(forwarded_allow_ips.strip()), forwarded_allow_ips=forwarded_allow_ips.strip())
     server = uvicorn.Server(config)
     try:
         if workers > 1:

@@ -6,6 +6,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,16 +23,32 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 ROLE_RANK = {Role.agent.value: 0, Role.supervisor.value: 1, Role.admin.value: 2}
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
 
 
 class AuthError(ValueError):
     pass
 
 
-def hash_password(password: str) -> str:
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common (leaked) passwords, lower-cased."""
+    text = files("agent_console.server").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def check_password(password: str, login: str | None = None) -> None:
+    """Refuses a password that is short, common, or contains the login name (AuthError says which)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if password.strip().lower() in common_passwords():
+        raise AuthError("this password is one of the most common passwords; choose another")
+    if login and login.strip() and login.strip().lower() in password.lower():
+        raise AuthError("a password must not contain the login name")
+
+
+def hash_password(password: str, login: str | None = None) -> str:
+    check_password(password, login)
     return _hasher.hash(password)
 
 
@@ -143,5 +161,95 @@ def revoke_token(session, token_id: int, now: datetime) -> bool:
     return result.rowcount > 0
 
 
-def set_password(session, agent: Agent, password: str) -> None:
-    agent.password_hash = hash_password(password)
+def revoke_all_tokens(session, agent_id: int, now: datetime) -> int:
+    """Revoke every unrevoked token of the account (a changed password logs it out everywhere)."""
+    T = AuthToken.__table__.c
+    result = session.execute(update(AuthToken.__table__).where(T.agent_id == agent_id, T.revoked_at.is_(None))
+                             .values(revoked_at=now))
+    return result.rowcount
+
+
+def set_password(session, agent: Agent, password: str, now: datetime) -> None:
+    """A new password (checked against the rules) for the account; its tokens are revoked."""
+    agent.password_hash = hash_password(password, agent.login)
+    revoke_all_tokens(session, agent.id, now)
+
+
+class StreamGuard:
+    """Ends open ``/events`` streams whose token stops being valid (revoked — by log-out, a password change or the
+    CLI —, expired, or its account deactivated), within ``check_seconds``, whichever process made the change.
+
+    One query per process and interval, for all of its open streams (not one per stream), and none while no stream
+    is open. Each stream registers its token and waits on its ``ended`` event besides the feed.
+    """
+
+    def __init__(self, store, clock, check_seconds: float = 0.5) -> None:
+        self.store = store
+        self.clock = clock
+        self.check_seconds = check_seconds
+        self._streams: dict[int, set] = {}
+        self._task = None
+
+    def open(self, token_id: int):
+        import asyncio
+
+        ended = asyncio.Event()
+        self._streams.setdefault(token_id, set()).add(ended)
+        return ended
+
+    def close(self, token_id: int, ended) -> None:
+        waiting = self._streams.get(token_id)
+        if waiting is not None:
+            waiting.discard(ended)
+            if not waiting:
+                del self._streams[token_id]
+
+    def start(self, wake) -> None:
+        """Checks on the running event loop; ``wake`` is awaited after ending streams (it wakes their waits)."""
+        import asyncio
+
+        self._task = asyncio.get_running_loop().create_task(self._run(wake))
+
+    async def stop(self) -> None:
+        import asyncio
+
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _run(self, wake) -> None:
+        import asyncio
+        import logging
+
+        from starlette.concurrency import run_in_threadpool
+
+        while True:
+            await asyncio.sleep(self.check_seconds)
+            if not self._streams:
+                continue
+            try:
+                invalid = await run_in_threadpool(self.invalid_tokens, list(self._streams))
+            except Exception:  # noqa: BLE001 - the database briefly away: check again next time
+                logging.getLogger(__name__).debug("token check for open streams failed", exc_info=True)
+                continue
+            if not invalid:
+                continue
+            for token_id in invalid:
+                for ended in self._streams.get(token_id, ()):
+                    ended.set()
+            await wake()
+
+    def invalid_tokens(self, token_ids: list[int]) -> set[int]:
+        """Of these token ids, those no longer valid."""
+        now = self.clock.now()
+        T, A = AuthToken.__table__.c, Agent.__table__.c
+        query = (select(T.id).join_from(AuthToken.__table__, Agent.__table__, T.agent_id == A.id)
+                 .where(T.id.in_(token_ids))
+                 .where(T.revoked_at.is_not(None) | A.active.is_(False)
+                        | (T.expires_at.is_not(None) & (T.expires_at <= now))))
+        with self.store.read_engine.connect() as conn:
+            return set(conn.execute(query).scalars())

@@ -65,8 +65,10 @@ def _record_changes(session, _context) -> None:
     for obj in session.dirty:
         if type(obj) in TRACKED and session.is_modified(obj, include_collections=False):
             changed[(type(obj), id(obj))] = obj
-            if type(obj).__name__ == "Case" and sa_inspect(obj).attrs.queue.history.deleted:
-                session.info.setdefault("moved_cases", set()).add(obj.uid)
+            left = sa_inspect(obj).attrs.queue.history.deleted if type(obj).__name__ == "Case" else ()
+            if left:
+                # Every queue the case left in this transaction (one flush may see several moves of it).
+                session.info.setdefault("moved_cases", {}).setdefault(obj.uid, set()).update(left)
     for obj in session.deleted:
         if type(obj) in TRACKED:
             changed[(type(obj), id(obj))] = obj
@@ -81,7 +83,7 @@ def _write_change_log(session) -> None:
         return  # a savepoint: the outermost commit writes the feed rows of the whole transaction
     session.flush()
     changed = session.info.pop("changed", {})
-    moved = session.info.pop("moved_cases", set())
+    moved = session.info.pop("moved_cases", {})
     deleted = session.info.pop("deleted", set())
     if not changed:
         return

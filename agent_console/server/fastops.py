@@ -25,7 +25,7 @@ from agent_console.server import schemas
 from agent_console.server.auth import Principal
 from agent_console.server.db import ServerStore, announce, append_change_log
 from agent_console.server.feed import TRACKED, lookup_references, row_dict
-from agent_console.server.ops import duplicate_answer
+from agent_console.server.ops import StoredOp, applied_before, applied_op_row, duplicate_answer, op_fingerprint
 from agent_console.store import feed_format
 from agent_console.store.models import (
     Agent,
@@ -47,7 +47,6 @@ _CASE_COLUMNS = [c.name for c in _CASES.columns]
 _REFS = {cls: feed_format.references(cls.__table__) for cls in (Case, Message, SlaEvent)}
 
 # Statements built once (a batch runs a dozen of them; building them each time cost as much as running them).
-_SEEN = select(_APPLIED.c.op_id, _APPLIED.c.result).where(_APPLIED.c.op_id.in_(bindparam("op_ids", expanding=True)))
 _ACTORS = select(_AGENTS.c.id, _AGENTS.c.login, _AGENTS.c.name, _AGENTS.c.tier).where(
     _AGENTS.c.id.in_(bindparam("ids", expanding=True)))
 _TAKEN = select(_MESSAGES.c.uid).where(_MESSAGES.c.uid.in_(bindparam("uids", expanding=True)))
@@ -117,11 +116,12 @@ class _Group:
         # Feed rows as the ORM path records them: per batch, each op's new rows, then its case (once per batch).
         self.feed: list[tuple[type, dict]] = []
 
-        op_ids = [str(op.op_id) for _principal, batch in batches for op in batch.ops]
-        self.seen = {op_id: orjson.loads(result) for op_id, result in conn.execute(_SEEN, {"op_ids": op_ids})}
+        self.seen = applied_before(conn, [(principal.agent_id, str(op.op_id))
+                                          for principal, batch in batches for op in batch.ops])
         self.actors = {row.id: row for row in conn.execute(
             _ACTORS, {"ids": list({principal.agent_id for principal, _batch in batches})})}
-        fresh = [op for _principal, batch in batches for op in batch.ops if str(op.op_id) not in self.seen]
+        fresh = [op for principal, batch in batches for op in batch.ops
+                 if (principal.agent_id, str(op.op_id)) not in self.seen]
         self.taken = set(conn.scalars(_TAKEN, {"uids": [op.payload.message.uid for op in fresh
                                                         if op.kind == "message.add"]}))
         # The feed names a case's customer and assignee by uid and login: read them with the case.
@@ -146,17 +146,18 @@ class _Group:
         results = []
         for op in ops:
             op_id = str(op.op_id)
-            if op_id in self.seen:
-                results.append(duplicate_answer(op_id, self.seen[op_id]))
+            fingerprint = op_fingerprint(op)
+            stored = self.seen.get((principal.agent_id, op_id))
+            if stored is not None:
+                results.append(duplicate_answer(op_id, stored, fingerprint))
                 continue
             now = self.clock.now()
             if op.kind == "message.add":
                 outcome = self._message_add(op.payload.message, now)
             else:
                 outcome = self._case_claim(op.payload, now)
-            self.applied_ops.append({"op_id": op_id, "agent_id": principal.agent_id, "kind": op.kind,
-                                     "result": orjson.dumps(outcome).decode(), "applied_at": now})
-            self.seen[op_id] = outcome
+            self.applied_ops.append(applied_op_row(principal, op, fingerprint, outcome, now))
+            self.seen[(principal.agent_id, op_id)] = StoredOp(outcome, fingerprint)
             results.append({"op_id": op_id, **outcome})
         # The case as this batch's own commit would have shown it.
         self.feed += [(cls, dict(vars(values)) if cls is Case else values) for cls, values in self.changed.values()]

@@ -69,10 +69,13 @@ def row_dict(cls: type, value_of: Callable[[str], object], refs: dict[str, dict[
     return data
 
 
-def serialise_changes(session, objects, moved_case_uids=frozenset(), deleted=frozenset()
+def serialise_changes(session, objects, moved_cases: dict[str, set[str]] | None = None, deleted=frozenset()
                       ) -> list[tuple[str, str, str, str | None]]:
     """(entity, uid, JSON, queue) for each changed object; ``queue`` None means visible to every agent.
-    A deleted entity is ``{"uid": …, "deleted": true}``."""
+    A deleted entity is ``{"uid": …, "deleted": true}``. A case that moved (``moved_cases``: uid -> the queues it
+    left) gets a row in its new queue and the same row once in each queue it left: agents of the old queue learn of
+    the move (and drop the case), nobody else sees it, and later rows of the case are in its new queue only."""
+    moved_cases = moved_cases or {}
     live = [obj for obj in objects if id(obj) not in deleted]
     refs = _lookup(session, live)
     rows = []
@@ -83,7 +86,13 @@ def serialise_changes(session, objects, moved_case_uids=frozenset(), deleted=fro
             continue
         data = entity_dict(obj, refs)
         if cls is Case:
-            queue = None if obj.uid in moved_case_uids else obj.queue
+            queue = obj.queue
+            encoded = orjson.dumps(data).decode()
+            for left in sorted(moved_cases.get(obj.uid, ())):
+                if left and left != queue:
+                    rows.append((TRACKED[cls], obj.uid, encoded, left))
+            rows.append((TRACKED[cls], obj.uid, encoded, queue))
+            continue
         elif hasattr(obj, "case_id") and obj.case_id is not None:
             queue = refs.get("case_queue", {}).get(obj.case_id)
         else:
@@ -344,16 +353,24 @@ class Broadcaster:
                 pass
 
     async def _wake(self) -> None:
+        if self._changed is None:
+            return
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_beyond(self, seq: int, timeout: float) -> int:
-        """The newest sequence number once it is beyond ``seq``, or the current one after ``timeout`` seconds."""
-        if self.latest > seq or self._changed is None:
+    async def wake(self) -> None:
+        """Wakes every waiting stream (each checks whether it has ended)."""
+        await self._wake()
+
+    async def wait_beyond(self, seq: int, timeout: float, ended: asyncio.Event | None = None) -> int:
+        """The newest sequence number once it is beyond ``seq``, or the current one after ``timeout`` seconds or
+        once ``ended`` is set (then woken by :meth:`wake`)."""
+        if self.latest > seq or self._changed is None or (ended is not None and ended.is_set()):
             return self.latest
         async with self._changed:
             try:
-                await asyncio.wait_for(self._changed.wait_for(lambda: self.latest > seq), timeout)
+                await asyncio.wait_for(self._changed.wait_for(
+                    lambda: self.latest > seq or (ended is not None and ended.is_set())), timeout)
             except TimeoutError:
                 pass
         return self.latest

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+import hashlib
+
 import orjson
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from agent_console.domain.cases import CaseConflict, CaseService
 from agent_console.server.auth import Principal
@@ -81,30 +83,80 @@ def apply_ops(store, clock, principal: Principal, batch: schemas.OpsBatch) -> li
 
 def apply_batch(store, clock, principal: Principal, batch: schemas.OpsBatch) -> list[dict]:
     """Apply every op of an already validated batch through the domain services; one result per op, in order."""
-    op_ids = [str(op.op_id) for op in batch.ops]
     results: list[dict] = []
     with store.transaction() as session:
-        seen = {row.op_id: orjson.loads(row.result)
-                for row in session.scalars(select(AppliedOp).where(AppliedOp.op_id.in_(op_ids)))}
+        seen = applied_before(session.connection(), [(principal.agent_id, str(op.op_id)) for op in batch.ops])
         actor = session.get(Agent, principal.agent_id)
         applier = _Applier(session, clock, principal, actor)
         for op in batch.ops:
             op_id = str(op.op_id)
-            if op_id in seen:
-                results.append(duplicate_answer(op_id, seen[op_id]))
+            fingerprint = op_fingerprint(op)
+            stored = seen.get((principal.agent_id, op_id))
+            if stored is not None:
+                results.append(duplicate_answer(op_id, stored, fingerprint))
                 continue
             outcome = applier.apply(op)
-            session.add(AppliedOp(op_id=op_id, agent_id=principal.agent_id, kind=op.kind,
-                                  result=orjson.dumps(outcome).decode(), applied_at=clock.now()))
-            seen[op_id] = outcome
+            session.add(AppliedOp(**applied_op_row(principal, op, fingerprint, outcome, clock.now())))
+            seen[(principal.agent_id, op_id)] = StoredOp(outcome, fingerprint)
             results.append({"op_id": op_id, **outcome})
     return results
 
 
-def duplicate_answer(op_id: str, stored: dict) -> dict:
-    """The answer to an op applied before: its first answer again, marked as a duplicate."""
-    return {"op_id": op_id, "status": "duplicate", "original_status": stored.get("status"),
-            "result": stored.get("result"), "current": stored.get("current"), "reason": stored.get("reason")}
+# --- op ids: idempotence per author (shared with the batched path, server.fastops) -------------------------------
+
+_APPLIED = AppliedOp.__table__
+_APPLIED_BEFORE = select(_APPLIED.c.agent_id, _APPLIED.c.op_id, _APPLIED.c.result, _APPLIED.c.fingerprint).where(
+    _APPLIED.c.agent_id.in_(bindparam("agent_ids", expanding=True)),
+    _APPLIED.c.op_id.in_(bindparam("op_ids", expanding=True)))
+
+
+class StoredOp:
+    """An op applied before: its first answer and the fingerprint of the op as first sent (None: not recorded)."""
+
+    __slots__ = ("outcome", "fingerprint")
+
+    def __init__(self, outcome: dict, fingerprint: str | None) -> None:
+        self.outcome = outcome
+        self.fingerprint = fingerprint
+
+
+def applied_before(conn, keys: list[tuple[int, str]]) -> dict[tuple[int, str], StoredOp]:
+    """The stored ops among ``(author id, op id)`` keys. Op ids are scoped to their author: another agent's op with
+    the same id is not found here, and is applied as an op of its own."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    rows = conn.execute(_APPLIED_BEFORE, {"agent_ids": sorted({agent_id for agent_id, _op in keys}),
+                                          "op_ids": sorted({op_id for _agent, op_id in keys})})
+    return {(agent_id, op_id): StoredOp(orjson.loads(result), fingerprint)
+            for agent_id, op_id, result, fingerprint in rows if (agent_id, op_id) in wanted}
+
+
+def op_fingerprint(op) -> str:
+    """sha256 of the op's kind and payload as validated: equal for a resend of the same op."""
+    digest = hashlib.sha256(op.kind.encode())
+    digest.update(b"\0")
+    digest.update(op.payload.model_dump_json().encode())
+    return digest.hexdigest()
+
+
+def applied_op_row(principal: Principal, op, fingerprint: str, outcome: dict, now: datetime) -> dict:
+    return {"agent_id": principal.agent_id, "op_id": str(op.op_id), "kind": op.kind, "fingerprint": fingerprint,
+            "result": orjson.dumps(outcome).decode(), "applied_at": now}
+
+
+def duplicate_answer(op_id: str, stored: StoredOp, fingerprint: str) -> dict:
+    """The answer to an op applied before: its first answer again, marked as a duplicate. ``same_op`` is False when
+    the author used this op id before for a different op (nothing of the new one is applied: the client must not
+    count it as sent)."""
+    first = stored.outcome
+    same = stored.fingerprint is None or stored.fingerprint == fingerprint
+    answer = {"op_id": op_id, "status": "duplicate", "original_status": first.get("status"),
+              "result": first.get("result"), "current": first.get("current"), "reason": first.get("reason"),
+              "same_op": same}
+    if not same:
+        answer["reason"] = (f"op id {op_id} was used before for a different operation; this one was not applied")
+    return answer
 
 
 class _Applier:
@@ -118,7 +170,7 @@ class _Applier:
     def apply(self, op) -> dict:
         handler = getattr(self, "_" + op.kind.replace(".", "_"))
         changed_before = dict(self.session.info.get("changed", {}))
-        moved_before = set(self.session.info.get("moved_cases", set()))
+        moved_before = {uid: set(queues) for uid, queues in self.session.info.get("moved_cases", {}).items()}
         deleted_before = set(self.session.info.get("deleted", set()))
         savepoint = self.session.begin_nested()
         try:
@@ -180,6 +232,9 @@ class _Applier:
 
     def _case_create(self, p: schemas.CaseCreatePayload) -> dict:
         existing = self.session.scalars(select(Case).where(Case.uid == p.case.uid)).first()
+        if existing is not None and not self.principal.may_see_queue(existing.queue):
+            # Nothing of a case outside the caller's queues leaves the server, not even its key.
+            raise Rejected(f"the case uid {p.case.uid} is taken; the case was not created")
         if existing is not None:
             raise Conflict(f"a case with uid {p.case.uid} exists already ({existing.key})", self._state(existing),
                            self._case_result(existing))
@@ -371,7 +426,9 @@ class _Applier:
         from agent_console.domain.escalation import EscalationService
 
         follow_up = self.session.scalars(select(FollowUp).where(FollowUp.uid == p.follow_up_uid)).first()
-        if follow_up is None:
+        case = self.session.get(Case, follow_up.case_id) if follow_up is not None else None
+        if follow_up is None or (case is not None and not self.principal.may_see_queue(case.queue)):
+            # One of another queue's cases is answered like one that does not exist.
             raise Rejected(f"no follow-up with uid {p.follow_up_uid}")
         if follow_up.done_at is None:
             note = follow_up.note if p.note is None else p.note

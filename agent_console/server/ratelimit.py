@@ -1,8 +1,15 @@
-"""Failed log-ins per login name and per client address, in a sliding window.
+"""Failed log-ins, counted per account *and* client address, per address, and per account over many addresses.
 
-Counted in the server's database (``login_failures``), so the limit is the same however many worker processes answer
-log-ins: with a count per process, each of N workers would allow its own five attempts. Each attempt is counted as a
-failure *before* its password is checked (and the count taken back when it succeeds): checking a password takes
+Three limits, so that guessing is slow but nobody can lock a victim out from an address of their own choosing:
+
+- an account from one address: ``max_failures`` failures in ``window`` (the usual typo-and-retry limit);
+- one address, whatever the accounts: ``address_failures`` in ``window`` (one machine spraying many accounts);
+- an account from anywhere: failures from ``account_addresses`` different addresses in ``account_window`` lock the
+  account for longer (a spread-out guessing attack); a single attacking address never triggers it.
+
+Counted in the server's database (``login_failures``), so the limits are the same however many worker processes
+answer log-ins: with a count per process, each of N workers would allow its own attempts. Each attempt is counted as
+a failure *before* its password is checked (and the count taken back when it succeeds): checking a password takes
 tens of milliseconds, and a burst of simultaneous guesses must not all pass the check before the first is counted.
 """
 
@@ -10,14 +17,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import and_, delete, insert, not_, or_, select
 
 from agent_console.server.db import LOGIN_LOCK_KEY
 from agent_console.store.models import LoginFailure
 
 _F = LoginFailure.__table__
+_ACCOUNT = "acct:"
 
 
 @dataclass(frozen=True)
@@ -26,44 +34,76 @@ class Attempt:
     retry_after: int | None
     #: The rows that count this attempt as a failure until it succeeds.
     failure_ids: tuple[int, ...] = ()
+    #: The keys whose failures a success forgives (this account from this address).
+    forgiven_keys: tuple[str, ...] = ()
+
+
+def login_keys(login: str, address: str) -> tuple[str, str, str]:
+    """(account from this address, this address, the account's failure from this address for the account limit)."""
+    account = login.strip().lower()
+    return f"login:{account}|addr:{address}", f"addr:{address}", f"{_ACCOUNT}{account}|addr:{address}"
 
 
 class LoginLimiter:
-    def __init__(self, store, clock, max_failures: int = 5, window_seconds: float = 60.0) -> None:
+    def __init__(self, store, clock, max_failures: int = 5, window_seconds: float = 60.0, *,
+                 address_failures: int | None = None, account_addresses: int = 10,
+                 account_window_seconds: float = 900.0) -> None:
         self.store = store
         self.clock = clock
         self.max_failures = max_failures
         self.window = timedelta(seconds=window_seconds)
+        self.address_failures = address_failures or 4 * max_failures
+        self.account_addresses = account_addresses
+        self.account_window = max(timedelta(seconds=account_window_seconds), self.window)
 
-    def attempt(self, *keys: str) -> Attempt:
-        """Refuses the attempt when any key has ``max_failures`` failures in the window; otherwise counts it as a
-        failure under every key at once (log-in attempts are serialised, so simultaneous ones see each other)."""
+    def attempt(self, login: str, address: str) -> Attempt:
+        """Refuses the attempt while a limit holds; otherwise counts it as a failure under every key at once
+        (log-in attempts are serialised, so simultaneous ones see each other)."""
         now = self.clock.now()
+        pair, by_address, account = keys = login_keys(login, address)
+        account_prefix = account[:account.index("|addr:") + 1]
         with self.store.write_connection(lock_key=LOGIN_LOCK_KEY) as conn:
-            # Failures older than the window never count again: the table holds the last window's failures only.
-            conn.execute(delete(_F).where(_F.c.at <= now - self.window))
-            rows = conn.execute(select(_F.c.key, _F.c.at).where(_F.c.key.in_(keys))
-                                .order_by(_F.c.key, _F.c.at.desc())).all()
-            wait = self._wait(rows, now)
+            # Failures older than their window never count again: the table holds only what can still count.
+            conn.execute(delete(_F).where(or_(
+                and_(_F.c.at <= now - self.window, not_(_F.c.key.startswith(_ACCOUNT))),
+                _F.c.at <= now - self.account_window)))
+            rows = conn.execute(select(_F.c.key, _F.c.at).where(or_(
+                _F.c.key.in_((pair, by_address)),
+                _F.c.key.startswith(account_prefix, autoescape=True))).order_by(_F.c.at.desc())).all()
+            wait = self._wait(rows, now, pair, by_address)
             if wait is not None:
                 return Attempt(wait)
             ids = conn.execute(insert(_F).returning(_F.c.id), [{"key": key, "at": now} for key in keys]).scalars()
-            return Attempt(None, tuple(ids))
+            return Attempt(None, tuple(ids), (pair, account))
 
-    def _wait(self, rows, now) -> int | None:
-        recent: dict[str, list] = {}
+    def _wait(self, rows, now: datetime, pair: str, by_address: str) -> int | None:
+        pair_times = [at for key, at in rows if key == pair]
+        address_times = [at for key, at in rows if key == by_address]
+        latest_per_address: dict[str, datetime] = {}
         for key, at in rows:
-            recent.setdefault(key, []).append(at)
-        wait = 0.0
-        for times in recent.values():
-            if len(times) >= self.max_failures:
-                # Under the limit again once the max-th newest failure leaves the window.
-                frees_at = times[self.max_failures - 1] + self.window
-                wait = max(wait, (frees_at - now).total_seconds())
+            if key.startswith(_ACCOUNT):
+                latest_per_address.setdefault(key, at)  # rows are newest first
+        frees_at = [
+            _frees_at(pair_times, self.max_failures, self.window),
+            _frees_at(address_times, self.address_failures, self.window),
+            _frees_at(sorted(latest_per_address.values(), reverse=True), self.account_addresses,
+                      self.account_window),
+        ]
+        wait = max(((at - now).total_seconds() for at in frees_at if at is not None), default=0.0)
         return max(1, math.ceil(wait)) if wait > 0 else None
 
-    def succeeded(self, attempt: Attempt, login_key: str) -> None:
-        """The password was right: the login's failures are forgiven, and this attempt no longer counts for the
-        address (the address's earlier failures still do)."""
+    def succeeded(self, attempt: Attempt) -> None:
+        """The password was right: the account's failures from this address are forgiven, and this attempt no
+        longer counts for the address (the address's earlier failures, and the account's from elsewhere, still
+        do)."""
         with self.store.write_connection(lock_key=LOGIN_LOCK_KEY) as conn:
-            conn.execute(delete(_F).where(or_(_F.c.key == login_key, _F.c.id.in_(attempt.failure_ids))))
+            conn.execute(delete(_F).where(or_(_F.c.key.in_(attempt.forgiven_keys),
+                                              _F.c.id.in_(attempt.failure_ids))))
+
+
+def _frees_at(newest_first: list[datetime], limit: int, window: timedelta) -> datetime | None:
+    """When fewer than ``limit`` of the times are left in the window (None: fewer already)."""
+    if len(newest_first) < limit:
+        return None
+    # Under the limit again once the limit-th newest leaves the window.
+    return newest_first[limit - 1] + window

@@ -121,6 +121,12 @@ class AgentInfo(BaseModel):
     queues: list[str] = []
 
 
+class PasswordChange(Strict):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    new_password: Annotated[str, StringConstraints(min_length=1, max_length=1024)] = Field(
+        description="At least 10 characters, not a common password, not containing the login")
+
+
 class LoginResponse(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
@@ -421,6 +427,8 @@ class OpResult(BaseModel):
     current: dict[str, Any] | None = Field(default=None, description="The entity's server state, on a conflict")
     reason: str | None = None
     original_status: str | None = Field(default=None, description="For a duplicate: the first answer's status")
+    same_op: bool | None = Field(default=None, description="For a duplicate: false when this author's op id was used "
+                                                           "before for a different op (which was not applied)")
 
 
 class OpsResponse(BaseModel):
@@ -511,7 +519,10 @@ class AgentCreate(Strict):
     role: RoleName = "agent"
     tier: Annotated[int, Field(ge=1, le=3)] = 1
     queues: list[QueueName] = []
-    password: Annotated[str, StringConstraints(min_length=8, max_length=1024)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)] = Field(
+        description="At least 10 characters, not a common password, not containing the login")
+    update: bool = Field(default=False, description="Change the existing account with this login (its password is "
+                                                    "replaced and its tokens revoked); without it, 409")
 
 
 class AgentOut(AgentInfo):

@@ -402,6 +402,16 @@ class KBArticle(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+class KBHelpfulVote(SQLModel, table=True):
+    """One agent's "this helped" on an article: each agent counts once per article."""
+
+    __tablename__ = "kb_helpful_votes"
+
+    article_id: int = Field(foreign_key="kb_articles.id", primary_key=True)
+    agent_id: int = Field(foreign_key="agents.id", primary_key=True)
+    created_at: datetime = _ts_required()
+
+
 class CaseArticleLink(SQLModel, table=True):
     __tablename__ = "case_article_links"
     __table_args__ = (UniqueConstraint("case_id", "article_id"),)
@@ -532,13 +542,17 @@ class ChangeLogEntry(SQLModel, table=True):
 
 
 class AppliedOp(SQLModel, table=True):
-    """Ops the server has applied, by client op id: makes ``POST /ops`` idempotent."""
+    """Ops the server has applied, by author and client op id: makes ``POST /ops`` idempotent. Op ids are scoped to
+    their author: another agent's op with the same id is an op of its own, and a stored answer goes to its author
+    only."""
 
     __tablename__ = "applied_ops"
 
+    agent_id: int = Field(foreign_key="agents.id", primary_key=True)
     op_id: str = Field(primary_key=True, max_length=64)
-    agent_id: int | None = Field(default=None, foreign_key="agents.id")
     kind: str = Field(max_length=32)
+    #: sha256 of the op as sent (kind and payload): a later op with the same id but other content is not a duplicate.
+    fingerprint: str | None = Field(default=None, max_length=64)
     #: JSON of the result returned for the op.
     result: str
     applied_at: datetime = _ts_required()

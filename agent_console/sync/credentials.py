@@ -25,6 +25,10 @@ class Credentials:
     queues: list[str] = field(default_factory=list)
     expires_at: str | None = None
 
+    def visible_queues(self) -> list[str] | None:
+        """The queues the server limits this log-in to (an agent's), or None for every queue."""
+        return list(self.queues) if self.role == "agent" and self.queues else None
+
 
 class CredentialsError(RuntimeError):
     pass

@@ -31,7 +31,13 @@ from sqlalchemy import select
 from agent_console.store.models import Agent, Case, Draft, Message, OutboxOp, SyncState
 from agent_console.sync import outbox
 from agent_console.sync.client import AuthError, BatchInvalid, FeedPage, Forbidden, Offline, SyncClient, SyncError
-from agent_console.sync.replica import ApplyReport, apply_case_state, apply_changes_with, free_case_keys
+from agent_console.sync.replica import (
+    ApplyReport,
+    apply_case_state,
+    apply_changes_with,
+    drop_cases_outside,
+    free_case_keys,
+)
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +173,10 @@ class SyncEngine:
                  page_size: int = 5000, bulk_pages: int = 100, poll_seconds: float = 0.25, idle_pull_seconds: float = 30.0,
                  on_status: Callable[[SyncStatus], None] | None = None,
                  on_changes: Callable[[ApplyReport], None] | None = None,
-                 on_notice: Callable[[Notice], None] | None = None) -> None:
+                 on_notice: Callable[[Notice], None] | None = None, queues: list[str] | None = None) -> None:
         self.store = store
+        #: The queues the agent is limited to (None: every queue); cases moved elsewhere are removed locally.
+        self.visible_queues = frozenset(queues) if queues else None
         self.client = client
         self.clock = clock
         self.login = login
@@ -198,9 +206,21 @@ class SyncEngine:
             self.push(report)
             self.pull(report, max_pages=max_pages)
             with self.store.transaction() as session:
+                if self.visible_queues is not None:
+                    self._drop_cases_outside(session, report)
                 write_state(session, "last_sync_at", self.clock.now().isoformat())
                 write_state(session, "last_error", "")
             return report
+
+    def _drop_cases_outside(self, session, report: SyncReport) -> None:
+        """Cases of other queues kept for the agent's unsent work go once that work is sent, refused or discarded."""
+        cursor = session.connection().connection.driver_connection.cursor()
+        try:
+            dropped = drop_cases_outside(cursor, self.visible_queues)
+        finally:
+            cursor.close()
+        report.pulled.dropped_case_uids.update(dropped)
+        report.pulled.case_uids.update(dropped)
 
     def push(self, report: SyncReport | None = None) -> SyncReport:
         report = report or SyncReport()
@@ -266,7 +286,11 @@ class SyncEngine:
                 if result is None:
                     continue
                 status = result["status"]
-                if status == "duplicate":
+                if status == "duplicate" and result.get("same_op") is False:
+                    # The op id was spent on another op: this one was never applied, so it must not count as sent.
+                    status = "rejected"
+                    result = by_id[op.op_id] = {**result, "result": None, "current": None}
+                elif status == "duplicate":
                     status = result.get("original_status") or "applied"
                 answered.append((op, status, result.get("reason")))
             outbox.record_results(session, answered, now)
@@ -392,7 +416,7 @@ class SyncEngine:
                 with _bulk_transaction(self.store, first_sync) if bulk else _transaction(self.store) as db:
                     taken = 0
                     while True:
-                        applied = apply_changes_with(db, page.changes)
+                        applied = apply_changes_with(db, page.changes, self.visible_queues)
                         report.pulled.merge(applied)
                         self._note_versions(applied.case_versions)
                         cursor = page.next_cursor
@@ -697,4 +721,5 @@ def engine_for_store(store, clock, **kwargs) -> SyncEngine | None:
     creds = credentials.load(store.path)
     if creds is None:
         return None
-    return SyncEngine(store, SyncClient(creds.server, creds.token), clock, login=creds.login, **kwargs)
+    return SyncEngine(store, SyncClient(creds.server, creds.token), clock, login=creds.login,
+                      queues=creds.visible_queues(), **kwargs)

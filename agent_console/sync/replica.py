@@ -21,7 +21,7 @@ import msgspec
 import orjson
 
 from agent_console.store import feed_format
-from agent_console.store.models import Agent, CaseArticleLink
+from agent_console.store.models import Agent, CaseArticleLink, KBHelpfulVote
 from agent_console.store.types import UTCDateTime
 from agent_console.sync.client import Change
 
@@ -95,10 +95,13 @@ class ApplyReport:
     orphans: list[tuple[str, str]] = field(default_factory=list)
     #: case uid -> the version the applied change carried.
     case_versions: dict[str, int] = field(default_factory=dict)
+    #: uids of cases removed because they moved out of the agent's queues.
+    dropped_case_uids: set[str] = field(default_factory=set)
 
     def merge(self, other: "ApplyReport") -> None:
         self.changes += other.changes
         self.case_uids |= other.case_uids
+        self.dropped_case_uids |= other.dropped_case_uids
         self.orphans.extend(other.orphans)
         self.case_versions.update(other.case_versions)
 
@@ -137,8 +140,10 @@ def apply_changes(session, changes: list[dict]) -> ApplyReport:
         cursor.close()
 
 
-def apply_changes_with(cursor, changes: list[Change]) -> ApplyReport:
-    """Apply one page of the feed on a DB-API cursor of the caller's write transaction."""
+def apply_changes_with(cursor, changes: list[Change], visible_queues: frozenset[str] | None = None) -> ApplyReport:
+    """Apply one page of the feed on a DB-API cursor of the caller's write transaction. With ``visible_queues``
+    (an agent limited to queues), a case whose newest row puts it in another queue — it was moved out of the
+    agent's queues, the last the server tells this agent of it — is removed from this store with everything of it."""
     report = ApplyReport(changes=len(changes))
     latest: dict[str, dict[str, msgspec.Raw]] = {}
     for change in changes:
@@ -161,7 +166,53 @@ def apply_changes_with(cursor, changes: list[Change]) -> ApplyReport:
             if rows:
                 _apply_entity(cursor, ids, entity, info, info.decoder.decode(b"[" + b",".join(rows.values()) + b"]"),
                               report)
+        if visible_queues is not None and "case" in latest:
+            moved_out = [uid for uid, data in latest["case"].items()
+                         if (queue := msgspec.json.decode(data).get("queue")) is not None
+                         and queue not in visible_queues]
+            if moved_out:
+                gone = drop_cases(cursor, moved_out)
+                ids.forget("cases", gone)
+                report.dropped_case_uids.update(gone)
     return report
+
+
+#: Rows that belong to a case, child tables first (follow-ups point at escalations).
+_CASE_CHILDREN = ("follow_ups", "escalations", "messages", "handling_segments", "handling_corrections", "sla_events",
+                  "case_article_links", "surveys", "drafts")
+
+
+def drop_cases(cursor, case_uids: list[str]) -> list[str]:
+    """Remove cases and every row of theirs from this store (the agent may no longer see them) — except a case with
+    the agent's unsent work: a draft with text, or an op still waiting in the outbox. Such a case stays, showing
+    where it went, so the text is never lost (:func:`drop_cases_outside` removes it once the work is gone).
+    Returns the uids removed."""
+    pending = [payload for (payload,) in cursor.execute("SELECT payload FROM outbox WHERE status = 'pending'")]
+    removed: list[str] = []
+    for start in range(0, len(case_uids), _CHUNK):
+        chunk = case_uids[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = cursor.execute(
+            f"SELECT id, uid FROM cases WHERE uid IN ({marks}) AND NOT EXISTS "
+            "(SELECT 1 FROM drafts WHERE drafts.case_id = cases.id AND trim(drafts.body) != '')", chunk).fetchall()
+        rows = [(case_id, uid) for case_id, uid in rows if not any(uid in payload for payload in pending)]
+        if not rows:
+            continue
+        case_ids = [case_id for case_id, _uid in rows]
+        id_marks = ",".join("?" * len(case_ids))
+        for table in _CASE_CHILDREN:
+            cursor.execute(f"DELETE FROM {table} WHERE case_id IN ({id_marks})", case_ids)
+        cursor.execute(f"DELETE FROM cases WHERE id IN ({id_marks})", case_ids)
+        removed += [uid for _case_id, uid in rows]
+    return removed
+
+
+def drop_cases_outside(cursor, visible_queues: frozenset[str]) -> list[str]:
+    """Remove the cases of other queues that :func:`drop_cases` kept for unsent work that is gone now."""
+    marks = ",".join("?" * len(visible_queues))
+    uids = [uid for (uid,) in cursor.execute(f"SELECT uid FROM cases WHERE queue NOT IN ({marks})",
+                                             sorted(visible_queues))]
+    return drop_cases(cursor, uids) if uids else []
 
 
 def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, report: ApplyReport) -> None:
@@ -241,6 +292,8 @@ def provisional_key(uid: str) -> str:
 def _delete(cursor, ids: _Ids, entity: str, uid: str) -> None:
     if entity == "kb_article":
         cursor.execute(f"DELETE FROM {CaseArticleLink.__tablename__} WHERE article_id IN "
+                       "(SELECT id FROM kb_articles WHERE uid = ?)", (uid,))
+        cursor.execute(f"DELETE FROM {KBHelpfulVote.__tablename__} WHERE article_id IN "
                        "(SELECT id FROM kb_articles WHERE uid = ?)", (uid,))
         cursor.execute("DELETE FROM kb_articles WHERE uid = ?", (uid,))
         ids.forget("kb_articles", [uid])

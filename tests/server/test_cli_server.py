@@ -31,7 +31,7 @@ def test_users_add_refuses_short_passwords_and_bad_roles(cli, tmp_path):
     db = str(tmp_path / "team.db")
     cli("server", "db", "upgrade", "--db", db)
     short = cli("server", "users", "add", "x", "--name", "X", "--db", db, input="short\n")
-    assert short.exit_code == 1 and "at least 8" in short.output
+    assert short.exit_code == 1 and "at least 10" in short.output
     role = cli("server", "users", "add", "x", "--name", "X", "--role", "boss", "--db", db, input="long enough\n")
     assert role.exit_code == 1 and "unknown role" in role.output
 
@@ -74,3 +74,26 @@ def test_feed_publish_puts_data_written_outside_the_server_into_the_feed(cli, tm
     finally:
         store.dispose()
     assert case.uid in uids
+
+
+def test_users_add_checks_passwords_refuses_overwriting_and_keeps_the_last_admin(cli, tmp_path):
+    db = str(tmp_path / "team.db")
+    cli("server", "db", "upgrade", "--db", db)
+    common = cli("server", "users", "add", "maria", "--name", "Maria", "--db", db, input="qwertyuiop\n")
+    assert common.exit_code == 1 and "common password" in common.output
+    with_login = cli("server", "users", "add", "maria", "--name", "Maria", "--db", db, input="maria-in-here-1\n")
+    assert with_login.exit_code == 1 and "login name" in with_login.output
+    assert cli("server", "users", "add", "maria", "--name", "Maria", "--role", "admin", "--db", db,
+               input="a long password\n").exit_code == 0
+    token = cli("server", "tokens", "create", "maria", "--name", "web form", "--db", db)
+    assert token.exit_code == 0
+    again = cli("server", "users", "add", "maria", "--name", "Someone Else", "--db", db, input="another password\n")
+    assert again.exit_code == 1 and "--update" in again.output
+    demoted = cli("server", "users", "add", "maria", "--name", "Maria", "--role", "agent", "--update", "--db", db,
+                  input="another password\n")
+    assert demoted.exit_code == 1 and "last admin" in demoted.output
+    changed = cli("server", "users", "add", "maria", "--name", "Maria M", "--role", "admin", "--update", "--db", db,
+                  input="another password\n")
+    assert changed.exit_code == 0, changed.output
+    # The changed password logged the account out everywhere: its token is revoked.
+    assert cli("server", "tokens", "revoke", "1", "--db", db).exit_code == 1

@@ -35,7 +35,7 @@ from agent_console.store.models import (
 from tests.server.conftest import new_case_op, prepare_database
 
 #: Tables the fast path writes, by the column that orders them.
-COMPARED = {Case: "id", Message: "id", SlaEvent: "id", AuditEvent: "id", AppliedOp: "op_id", Draft: "id",
+COMPARED = {Case: "id", Message: "id", SlaEvent: "id", AuditEvent: "id", AppliedOp: "fingerprint", Draft: "id",
             ChangeLogEntry: "seq"}
 
 
@@ -189,10 +189,12 @@ def test_replies_and_notes_write_what_the_domain_services_write(twins):
     grouped = twins.grouped_both_ways(
         ("racer1", [message_op(a, "group one"), again]),
         ("anna", [message_op(a, "not hers"), message_op(b, "hers", internal=True)]),
-        ("racer2", [message_op(a, "group three", internal=True), again]),
+        ("racer1", [message_op(a, "group three", internal=True), again]),
+        # Another author's op under the same op id is an op of its own.
+        ("racer2", [dict(message_op(a, "racer2's own"), op_id=again["op_id"])]),
     )
     assert [[r["status"] for r in results] for results in grouped] == [
-        ["applied", "applied"], ["rejected", "applied"], ["applied", "duplicate"]]
+        ["applied", "applied"], ["rejected", "applied"], ["applied", "duplicate"], ["applied"]]
 
     fast = twins.assert_same_rows()
     # The comparison covered every kind of change the path makes.
@@ -201,7 +203,7 @@ def test_replies_and_notes_write_what_the_domain_services_write(twins):
             ("next_update", "breached")} <= events
     assert {row["entity"] for row in fast["change_log"]} >= {"case", "message", "sla_event"}
     assert any(row["action"] == "case.note" for row in fast["audit_events"])
-    assert fast["drafts"] == [] and len(fast["applied_ops"]) == 28
+    assert fast["drafts"] == [] and len(fast["applied_ops"]) == 29
 
 
 def claim_op(case_uid: str, agent_login: str | None = None) -> dict:
@@ -272,7 +274,8 @@ def test_one_reply_sent_by_many_clients_at_once_is_applied_once(live):
             barrier.wait()
             answers.append(client.post("/api/v1/ops", json={"ops": [reply]}))
 
-    threads = [threading.Thread(target=send, args=(f"racer{i}",)) for i in range(8)]
+    # One agent's op sent by eight clients at once (op ids are scoped to their author).
+    threads = [threading.Thread(target=send, args=("racer0",)) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -135,9 +135,11 @@ class Floor:
         upsert_agent(store, SystemClock(), login=login, name=name, role=role, tier=tier, queues=queues)
         token = self.server.token(login)
         credentials.save(path, credentials.Credentials(server=self.server.base_url, login=login, token=token,
-                                                       name=name, role=role, tier=tier))
+                                                       name=name, role=role, tier=tier,
+                                                       queues=[q for q in queues.split(",") if q]))
+        creds = credentials.load(path)
         engine = SyncEngine(store, SyncClient(self.server.base_url, token), SystemClock(), login=login,
-                            **engine_options)
+                            **{"queues": creds.visible_queues(), **engine_options})
         console = Console(login, path, store, engine)
         self.consoles.append(console)
         return console

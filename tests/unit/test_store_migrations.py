@@ -133,3 +133,44 @@ def test_opening_a_current_store_does_not_import_alembic(store_path):
             "print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(store_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_migration_0011_keys_applied_ops_by_author_and_downgrades(tmp_path):
+    import sqlite3
+
+    from alembic import command
+
+    from agent_console.store.db import alembic_config, sqlite_url, upgrade
+
+    path = tmp_path / "server.db"
+    url = sqlite_url(path)
+    upgrade(url, "0010")
+    raw = sqlite3.connect(path)
+    with raw:
+        raw.execute("INSERT INTO agents (uid, login, name, role, tier, queues, skills, state, active, version) "
+                    "VALUES ('a-1', 'ben', 'Ben', 'agent', 1, '', '', 'offline', 1, 1)")
+        raw.execute("INSERT INTO applied_ops (op_id, agent_id, kind, result, applied_at) "
+                    "VALUES ('op-1', 1, 'case.claim', '{\"status\": \"applied\"}', '2026-11-23 08:00:00.000000')")
+        raw.execute("INSERT INTO applied_ops (op_id, agent_id, kind, result, applied_at) "
+                    "VALUES ('op-2', NULL, 'case.claim', '{}', '2026-11-23 08:00:00.000000')")
+    raw.close()
+    upgrade(url)
+    raw = sqlite3.connect(path)
+    with raw:
+        assert raw.execute("SELECT agent_id, op_id, fingerprint FROM applied_ops").fetchall() == [(1, "op-1", None)]
+        # The same op id from another author is a row of its own now.
+        raw.execute("INSERT INTO agents (uid, login, name, role, tier, queues, skills, state, active, version) "
+                    "VALUES ('a-2', 'anna', 'Anna', 'agent', 1, '', '', 'offline', 1, 1)")
+        raw.execute("INSERT INTO applied_ops (op_id, agent_id, kind, result, applied_at) "
+                    "VALUES ('op-1', 2, 'case.claim', '{}', '2026-11-23 09:00:00.000000')")
+        raw.execute("INSERT INTO kb_helpful_votes (article_id, agent_id, created_at) "
+                    "VALUES (1, 1, '2026-11-23 09:00:00.000000')")
+    raw.close()
+    command.downgrade(alembic_config(url), "0010")
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("SELECT op_id, agent_id FROM applied_ops").fetchall() == [("op-1", 1)]  # the first
+        names = {name for (name,) in raw.execute("SELECT name FROM sqlite_master")}
+        assert "kb_helpful_votes" not in names
+    finally:
+        raw.close()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from agent_console.domain.agents import AgentError, upsert_agent
 from agent_console.server import schemas
-from agent_console.server.auth import AuthError, hash_password
+from agent_console.server.auth import AuthError, hash_password, revoke_all_tokens
 from agent_console.server.routes.deps import Admin, Supervisor, state
-from agent_console.store.models import Agent
+from agent_console.store.models import Agent, Role
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
 ERRORS = {401: {"model": schemas.Error}, 403: {"model": schemas.Error}}
@@ -26,26 +26,52 @@ def list_agents(principal: Supervisor, request: Request):
         return [_out(a) for a in session.scalars(select(Agent).order_by(Agent.login))]
 
 
-@router.post("", response_model=schemas.AgentOut, status_code=201, responses={**ERRORS, 422: {"model": schemas.Error}})
+@router.post("", response_model=schemas.AgentOut, status_code=201,
+             responses={**ERRORS, 409: {"model": schemas.Error}, 422: {"model": schemas.Error}})
 def add_agent(body: schemas.AgentCreate, principal: Admin, request: Request):
-    """Add an account with a password, or update the one with this login (its password is replaced)."""
+    """Add an account with a password. An existing login is refused (409) unless ``update`` is true: then the
+    account is updated, its password replaced and its tokens revoked."""
     server = state(request)
     try:
-        password_hash = hash_password(body.password)
+        password_hash = hash_password(body.password, body.login)
         agent = create_account(server.store, server.clock, login=body.login, name=body.name, role=body.role,
                                tier=body.tier, queues=",".join(body.queues), password_hash=password_hash,
-                               actor_id=principal.agent_id)
+                               actor_id=principal.agent_id, update=body.update)
+    except AccountExists as exc:
+        raise HTTPException(409, str(exc)) from None
     except (AgentError, AuthError) as exc:
         raise HTTPException(422, str(exc)) from None
     return _out(agent)
 
 
-def create_account(store, clock, *, login, name, role, tier, queues, password_hash, actor_id=None) -> Agent:
-    """upsert_agent (the console's rules) plus the password, in one server transaction."""
+class AccountExists(AgentError):
+    pass
+
+
+def create_account(store, clock, *, login, name, role, tier, queues, password_hash, actor_id=None,
+                   update: bool = False) -> Agent:
+    """upsert_agent (the console's rules) plus the password. An existing account is only changed with ``update``;
+    then its tokens are revoked (a new password logs it out everywhere), and the last active admin keeps the role."""
+    login = login.strip()
+    with store.session() as session:
+        existing = session.scalars(select(Agent).where(Agent.login == login)).first()
+        if existing is not None and not update:
+            raise AccountExists(f"an account {login!r} exists already; to change it (and replace its password) "
+                                "ask for an update (`server users add --update`, or \"update\": true)")
+        if existing is not None and existing.role == Role.admin and role.strip().lower() != Role.admin \
+                and _other_active_admins(session, existing.id) == 0:
+            raise AgentError(f"{login} is the last admin; make another account admin first")
     agent, _created = upsert_agent(store, clock, login=login, name=name, role=role, tier=tier, queues=queues,
                                    actor_id=actor_id)
     with store.transaction() as session:
         stored = session.get(Agent, agent.id)
         stored.password_hash = password_hash
         stored.queues = queues
+        if existing is not None:
+            revoke_all_tokens(session, stored.id, clock.now())
         return stored
+
+
+def _other_active_admins(session, agent_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(Agent).where(
+        Agent.role == Role.admin, Agent.active.is_(True), Agent.id != agent_id))

@@ -24,6 +24,7 @@ SafeStr = Annotated[str, Query(max_length=64, pattern=r"^[^\x00]*$")]
 @router.post("", response_model=schemas.IntakeResponse, status_code=201,
              responses={**ERRORS, 200: {"model": schemas.IntakeResponse,
                                         "description": "A case with this external_id exists already"},
+                        409: {"model": schemas.Error},
                         422: {"model": schemas.Error}})
 def intake(body: schemas.IntakeRequest, principal: Caller, request: Request, response: Response):
     """Create a case for the customer (found or created by e-mail or phone) with its first message."""
@@ -33,6 +34,9 @@ def intake(body: schemas.IntakeRequest, principal: Caller, request: Request, res
     with server.store.session() as session:
         if body.external_id:
             existing = session.scalars(select(Case).where(Case.external_id == body.external_id)).first()
+            if existing is not None and not principal.may_see_queue(existing.queue):
+                raise HTTPException(409, "this external_id belongs to a case in a queue that is not yours; "
+                                         "nothing was created")
             if existing is not None:
                 response.status_code = 200
                 customer = session.get(Customer, existing.customer_id)

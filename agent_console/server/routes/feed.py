@@ -53,17 +53,30 @@ def _loop_pager(request: Request) -> LoopPager:
                                                      "description": "Server-sent events"}})
 async def events(principal: Caller, request: Request):
     """Server-sent events: ``event: change`` with ``{"cursor": N}`` whenever the feed advances (the first one at
-    once, with the current cursor), and a ``: heartbeat`` comment every ~15 seconds."""
+    once, with the current cursor), and a ``: heartbeat`` comment every ~15 seconds. The stream ends as soon as its
+    token is revoked or expires, or its account is deactivated."""
     server = state(request)
     heartbeat = server.heartbeat_seconds
+    guard = server.streams
 
     async def stream():
-        seen = broadcaster.latest
-        yield f"retry: 2000\nevent: change\ndata: {orjson.dumps({'cursor': seen}).decode()}\n\n"
+        ended = guard.open(principal.token_id) if guard is not None else None
+        try:
+            seen = broadcaster.latest
+            yield f"retry: 2000\nevent: change\ndata: {orjson.dumps({'cursor': seen}).decode()}\n\n"
+            async for message in _changes_until_ended(seen, ended):
+                yield message
+        finally:
+            if guard is not None:
+                guard.close(principal.token_id, ended)
+
+    async def _changes_until_ended(seen, ended):
         while True:
-            if await request.is_disconnected():
+            if await request.is_disconnected() or (ended is not None and ended.is_set()):
                 return
-            latest = await broadcaster.wait_beyond(seen, heartbeat)
+            latest = await broadcaster.wait_beyond(seen, heartbeat, ended)
+            if ended is not None and ended.is_set():
+                return
             if latest > seen:
                 seen = latest
                 yield f"event: change\ndata: {orjson.dumps({'cursor': seen}).decode()}\n\n"

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["ops"])
              responses={401: {"model": schemas.Error}, 413: {"model": schemas.Error},
                         422: {"model": schemas.Error}})
 async def post_ops(batch: schemas.OpsBatch, principal: Caller, request: Request):
-    """Apply a batch (at most 500 ops) in order. Each op answers ``applied``, ``duplicate`` (its op_id was seen
+    """Apply a batch (at most 500 ops) in order. Each op answers ``applied``, ``duplicate`` (this author sent its op_id
     before: the first answer is repeated, nothing happens again), ``conflict`` (with the server's ``current`` state)
     or ``rejected`` (with the ``reason``). A batch that fails validation writes nothing (422)."""
     server = state(request)

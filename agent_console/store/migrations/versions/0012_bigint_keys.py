@@ -5,12 +5,12 @@ PostgreSQL rewrites each table (under an exclusive lock) while it converts it: o
 `agent-console server db upgrade` in a quiet hour, with the server stopped.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 from alembic import op
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
