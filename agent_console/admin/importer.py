@@ -44,7 +44,7 @@ from agent_console.domain.agents import AgentError, normalise_queues, validate_a
 from agent_console.domain.cases import CaseError, format_key, validate_choice
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
-from agent_console.domain.text import clean_text
+from agent_console.domain.text import UnsafeText, check_identifier, clean_text
 from agent_console.store.db import Store
 from agent_console.store.models import (
     LANGUAGES,
@@ -137,6 +137,18 @@ def _text(values: dict, name: str, *, required: bool = True, limit: int | None =
     return value
 
 
+def _identifier(values: dict, name: str, *, limit: int) -> str:
+    """An id or name that is matched as written (external ids, queues, e-mail addresses): control characters are
+    refused, not removed."""
+    try:
+        value = check_identifier(as_text(values.get(name)), name, limit=limit)
+    except UnsafeText as exc:
+        raise BadValue(name, exc.reason) from None
+    if not value:
+        raise BadValue(name, "empty; a value is required")
+    return value
+
+
 def _body(values: dict, name: str) -> str:
     value = clean_text(as_text(values.get(name))).strip("\n")
     if not value.strip():
@@ -162,6 +174,8 @@ def _language(values: dict, name: str = "language", default: str | None = None) 
 
 def _email(values: dict, name: str, *, required: bool) -> str:
     value = as_text(values.get(name)).strip()
+    if value:
+        value = _identifier(values, name, limit=320)
     if not value:
         if required:
             raise BadValue(name, "empty; an e-mail address is required")
@@ -357,11 +371,11 @@ def _validate_case(v: dict) -> dict:
     if not email and not phone:
         raise BadValue("customer_email", "empty; an e-mail address (or a customer_phone) is required")
     row = {
-        "external_id": _text(v, "external_id", limit=200),
+        "external_id": _identifier(v, "external_id", limit=200),
         "customer_email": email, "customer_phone": phone,
         "customer_name": _text(v, "customer_name", required=False, limit=200),
         "channel": _choice(v, "channel", Channel),
-        "queue": _text(v, "queue", limit=64),
+        "queue": _identifier(v, "queue", limit=64),
         "priority": _choice(v, "priority", Priority),
         "subject": _text(v, "subject", limit=500),
         "body": _body(v, "body"),
@@ -410,17 +424,19 @@ def _validate_agent(v: dict) -> dict:
         field_name = next((f for f in ("login", "role", "tier", "name") if f in message), "login")
         raise BadValue(field_name, message) from None
     row = {"login": login, "name": name, "role": role, "tier": tier, "_key": login}
-    if "queues" in v:
-        row["queues"] = normalise_queues(clean_text(as_text(v["queues"])))
-    if "skills" in v:
-        row["skills"] = normalise_queues(clean_text(as_text(v["skills"])))
+    for names in ("queues", "skills"):
+        if names in v:
+            try:
+                row[names] = normalise_queues(as_text(v[names]), names)
+            except AgentError as exc:
+                raise BadValue(names, str(exc).removeprefix(f"{names}: ")) from None
     if "active" in v and as_text(v["active"]).strip():
         row["active"] = parse_bool(v["active"], "active")
     return row
 
 
 def _validate_survey(v: dict) -> dict:
-    row = {"case_external_id": _text(v, "case_external_id", limit=200),
+    row = {"case_external_id": _identifier(v, "case_external_id", limit=200),
            "csat": parse_int(v.get("csat"), "csat", 1, 5, optional=True),
            "nps": parse_int(v.get("nps"), "nps", 0, 10, optional=True),
            "ces": parse_int(v.get("ces"), "ces", 1, 7, optional=True),

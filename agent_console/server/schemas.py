@@ -6,17 +6,49 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from agent_console.domain import text as text_rules
 from agent_console.store.models import AgentState, CaseStatus, Channel, Priority, Role
 
 MAX_BATCH = 500
 
+
+
+# Identifiers and enumerations are refused (422 naming the field) when they hold control characters, by the same
+# rules as every other way in (agent_console/domain/text.py); free text (subjects, bodies, names, reasons) is
+# cleaned by the domain services instead.
+def _identifier(value: str) -> str:
+    try:
+        return text_rules.check_identifier(value, "value")
+    except text_rules.UnsafeText as exc:
+        raise ValueError(exc.reason) from None
+
+
+def _language(value: str) -> str:
+    if value == "":
+        return value
+    try:
+        return text_rules.check_language(value)
+    except text_rules.UnsafeText as exc:
+        raise ValueError(exc.reason) from None
+
+
+def _login(value: str) -> str:
+    try:
+        return text_rules.check_login(value)
+    except text_rules.UnsafeText as exc:
+        raise ValueError(exc.reason) from None
+
+
+Identifier = AfterValidator(_identifier)
 Str200 = Annotated[str, StringConstraints(max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=100_000)]
-Login = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-QueueName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Uid = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Login = Annotated[str, StringConstraints(min_length=1, max_length=64), Identifier]
+NewLogin = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_login)]
+QueueName = Annotated[str, StringConstraints(min_length=1, max_length=64), Identifier]
+Uid = Annotated[str, StringConstraints(min_length=1, max_length=64), Identifier]
+Language = Annotated[str, StringConstraints(max_length=8), AfterValidator(_language)]
 ChannelName = Literal[tuple(c.value for c in Channel)]  # type: ignore[valid-type]
 PriorityName = Literal[tuple(p.value for p in Priority)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(s.value for s in CaseStatus)]  # type: ignore[valid-type]
@@ -103,7 +135,7 @@ class Message_(BaseModel):
 class IntakeRequest(Strict):
     """A new case from an integration (mail gateway, phone system, web form)."""
 
-    customer: Annotated[str, StringConstraints(min_length=3, max_length=320)] = Field(
+    customer: Annotated[str, StringConstraints(min_length=3, max_length=320), Identifier] = Field(
         description="The customer's e-mail address or phone number; found or created")
     customer_name: Str200 | None = None
     channel: ChannelName
@@ -111,8 +143,8 @@ class IntakeRequest(Strict):
     subject: Annotated[str, StringConstraints(min_length=1, max_length=500)]
     body: Text
     priority: PriorityName = "normal"
-    language: Annotated[str, StringConstraints(min_length=2, max_length=8)] | None = None
-    external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+    language: Language | None = None
+    external_id: Annotated[str, StringConstraints(min_length=1, max_length=200), Identifier] | None = Field(
         default=None, description="The integration's own id: sending it again returns the existing case")
 
 
@@ -172,17 +204,17 @@ class CaseFields(Open):
     channel: ChannelName
     queue: QueueName
     priority: PriorityName = "normal"
-    language: Annotated[str, StringConstraints(max_length=8)] | None = None
-    external_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    language: Language | None = None
+    external_id: Annotated[str, StringConstraints(max_length=200), Identifier] | None = None
     created_at: AwareDatetime | None = None
 
 
 class CustomerFields(Open):
     uid: Uid
     name: Str200 | None = None
-    email: Annotated[str, StringConstraints(max_length=320)] | None = None
-    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
-    language: Annotated[str, StringConstraints(max_length=8)] | None = None
+    email: Annotated[str, StringConstraints(max_length=320), Identifier] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40), Identifier] | None = None
+    language: Language | None = None
 
 
 class MessageFields(Open):
@@ -262,8 +294,8 @@ class SegmentFields(Strict):
     started_at: AwareDatetime
     ended_at: AwareDatetime | None = None
     heartbeat_at: AwareDatetime | None = None
-    end_reason: Annotated[str, StringConstraints(max_length=32)] | None = None
-    wrap_up_code: Annotated[str, StringConstraints(max_length=64)] | None = None
+    end_reason: Annotated[str, StringConstraints(max_length=32), Identifier] | None = None
+    wrap_up_code: Annotated[str, StringConstraints(max_length=64), Identifier] | None = None
 
 
 class SegmentPayload(Strict):
@@ -309,11 +341,11 @@ class HandlingCorrectPayload(Strict):
 
 class ArticleFields(Open):
     uid: Uid
-    slug: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    slug: Annotated[str, StringConstraints(min_length=1, max_length=200), Identifier]
     title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
     body: Text
-    tags: Annotated[str, StringConstraints(max_length=2000)] = ""
-    language: Annotated[str, StringConstraints(max_length=8)] = "en"
+    tags: Annotated[str, StringConstraints(max_length=2000), Identifier] = ""
+    language: Language = "en"
 
 
 class KbUpsertPayload(Strict):
@@ -333,9 +365,9 @@ class KbLinkPayload(Strict):
 class CannedFields(Open):
     uid: Uid
     title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    shortcut: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    category: Annotated[str, StringConstraints(max_length=64)] = ""
-    language: Annotated[str, StringConstraints(max_length=8)] = "en"
+    shortcut: Annotated[str, StringConstraints(min_length=1, max_length=64), Identifier]
+    category: Annotated[str, StringConstraints(max_length=64), Identifier] = ""
+    language: Language = "en"
     body: Text
 
 
@@ -471,7 +503,7 @@ class Monitor(BaseModel):
 
 
 class AgentCreate(Strict):
-    login: Login
+    login: NewLogin
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     role: RoleName = "agent"
     tier: Annotated[int, Field(ge=1, le=3)] = 1
