@@ -39,6 +39,14 @@ def clean_text(value: str | None, *, keep_crlf: bool = False) -> str:
     return _CONTROL.sub("", value)
 
 
+def mask_controls(value: str | None) -> str:
+    """The value with every control character (but newlines and tabs) replaced by U+FFFD: the same length, so spans
+    computed on the stored text (search highlights) still fit. Escape sequences lose their ESC and are harmless."""
+    if not value:
+        return ""
+    return _CONTROL.sub("\ufffd", value.replace("\r", "\n").replace("\x1b", "\ufffd"))
+
+
 def one_line(value: str | None, limit: int | None = None) -> str:
     """Text for a single table cell: cleaned, whitespace collapsed, optionally cut with an ellipsis."""
     text = " ".join(clean_text(value).split())

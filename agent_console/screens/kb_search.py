@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input, Markdown, OptionList, Select, Static,
 from textual.widgets.option_list import Option
 
 from agent_console.domain.kb import ArticleError, KnowledgeBase, article_link
-from agent_console.domain.text import clean_text, one_line
+from agent_console.domain.text import clean_text, mask_controls, one_line
 from agent_console.screens.bindings import CommandEntry
 
 ALL = "__all__"
@@ -29,7 +29,7 @@ RESULT_LIMIT = 30
 
 
 def highlighted(text: str, spans, style: str = "", highlight: str = HIGHLIGHT) -> Text:
-    result = Text(text, style=style)
+    result = Text(mask_controls(text), style=style)
     for start, end in spans:
         result.stylize(highlight, start, end)
     return result
@@ -257,7 +257,7 @@ class KBSearchScreen(Screen[str | None]):
         self.show_reply()
 
     def _reply_prompt(self, hit) -> Text:
-        prompt = Text(hit.case_key, style="bold cyan")
+        prompt = Text(one_line(hit.case_key), style="bold cyan")
         prompt.append("  ")
         prompt.append(one_line(hit.subject, 60), style="bold")
         when = hit.created_at.strftime("%Y-%m-%d") if hit.created_at else ""
@@ -303,8 +303,9 @@ class KBSearchScreen(Screen[str | None]):
             self.article = None
             return
         body = clean_text(self.article.body)
-        heading = Text(self.article.title, style="bold")
-        heading.append(f"  kb:{self.article.slug} · {self.article.language} · ▲{self.article.helpful_votes}",
+        heading = Text(one_line(self.article.title), style="bold")
+        heading.append(f"  kb:{one_line(self.article.slug)} · {one_line(self.article.language)} · "
+                       f"▲{self.article.helpful_votes}",
                        style="dim")
         title.update(heading)
         excerpt.load_text(body)
@@ -320,7 +321,7 @@ class KBSearchScreen(Screen[str | None]):
             title.update("")
             text.load_text("")
             return
-        heading = Text(f"{hit.case_key}  ", style="bold cyan")
+        heading = Text(f"{one_line(hit.case_key)}  ", style="bold cyan")
         heading.append(one_line(hit.subject, 80), style="bold")
         title.update(heading)
         text.load_text(clean_text(hit.body))

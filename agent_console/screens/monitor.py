@@ -60,7 +60,7 @@ def zone_from_settings(name: str) -> tzinfo:
 
 def _level_text(value: str, level: Level) -> Text:
     text = Text(f"{LEVEL_SYMBOL[level]} ", style=LEVEL_STYLE[level])
-    text.append(value, style=LEVEL_STYLE[level] if level != Level.ok else "")
+    text.append(one_line(value), style=LEVEL_STYLE[level] if level != Level.ok else "")
     return text
 
 
@@ -152,7 +152,7 @@ class MonitorApp(App):
 
     def _refresh_failed(self, message: str) -> None:
         self.last_error = message
-        self.notify(Text(f"refresh failed: {message}"), severity="error", timeout=6)
+        self.notify(safe_text(f"refresh failed: {message}"), severity="error", timeout=6)
 
     # --- command palette ----------------------------------------------------------------------------------------
 
@@ -307,7 +307,7 @@ class MonitorScreen(Screen):
         table = self.query_one("#agents", DataTable)
         rows = {}
         for agent in snapshot.agents:
-            case = Text(agent.current_case_key or "—")
+            case = safe_text(agent.current_case_key or "—")
             if agent.current_activity == "wrap_up":
                 case.append(" (wrap-up)", style="dim")
             rows[agent.login] = (
@@ -325,7 +325,7 @@ class MonitorScreen(Screen):
             when = Text(("overdue " if item.overdue else "in ") + format_duration(abs(item.remaining_s)),
                         style="bold red" if item.overdue else "yellow")
             rows[f"{item.kind}:{item.case_id}:{item.due_at.isoformat()}"] = (
-                when, Text(item.kind), Text(item.case_key), safe_text(item.agent_login or "—"),
+                when, Text(item.kind), safe_text(item.case_key), safe_text(item.agent_login or "—"),
                 safe_text(one_line(item.note, 30)))
         _sync_rows(table, rows)
 
@@ -593,13 +593,13 @@ class _CaseActions:
         try:
             change()
         except (CaseError, EscalationError, NotFound, live.MonitorError) as exc:
-            self.app.call_from_thread(self.notify, Text(str(exc)), severity="error",  # type: ignore[attr-defined]
+            self.app.call_from_thread(self.notify, safe_text(str(exc)), severity="error",  # type: ignore[attr-defined]
                                       timeout=5)
             return
         self.app.call_from_thread(self._changed, done)  # type: ignore[attr-defined]
 
     def _changed(self, done: str) -> None:
-        self.notify(Text(done), timeout=3)  # type: ignore[attr-defined]
+        self.notify(safe_text(done), timeout=3)  # type: ignore[attr-defined]
         self._after_change()
         app: MonitorApp = self.app  # type: ignore[attr-defined]
         app.request_refresh()
@@ -633,7 +633,7 @@ class MonitorCasesScreen(_CaseActions, Screen):
         self.group_name = name
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"{self.kind.capitalize()} {self.group_name} — open cases"), id="cases-title",
+        yield Static(Text(f"{self.kind.capitalize()} {one_line(self.group_name)} — open cases"), id="cases-title",
                      markup=False)
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -667,14 +667,14 @@ class MonitorCasesScreen(_CaseActions, Screen):
             sla_cell = Text(format_remaining(remaining) if due else "‖" if row["sla_paused_at"] else "—",
                             style="bold red" if remaining is not None and remaining < 0 else "")
             cells[str(row["id"])] = (
-                Text(row["key"]), sla_cell, Text(row["priority"]), Text(row["channel"]), safe_text(row["queue"]),
+                safe_text(row["key"]), sla_cell, Text(row["priority"]), Text(row["channel"]), safe_text(row["queue"]),
                 Text(row["status"]), Text(str(row["tier"])), safe_text(row["assignee_login"] or "—"),
                 safe_text(one_line(row["customer_name"], 24)), safe_text(one_line(row["subject"], 60)),
             )
         _sync_rows(table, cells)
         shown = f"{len(rows)} of {total}" if total > len(rows) else f"{total}"
         self.query_one("#cases-title", Static).update(
-            Text(f"{self.kind.capitalize()} {self.group_name} — {shown} open cases, most urgent first"))
+            Text(f"{self.kind.capitalize()} {one_line(self.group_name)} — {shown} open cases, most urgent first"))
 
     def _target_case(self) -> tuple[int, str] | None:
         table = self.query_one("#cases", DataTable)
@@ -746,7 +746,7 @@ class MonitorCaseScreen(_CaseActions, Screen):
         try:
             view = live.case_view(app.store, self.case_id, now)
         except live.MonitorError as exc:
-            self.notify(Text(str(exc)), severity="error")
+            self.notify(safe_text(str(exc)), severity="error")
             return
         case = view.case
         self.case_key = case.key

@@ -18,6 +18,8 @@ from agent_console.domain.monitor import (
     format_percent,
 )
 
+from agent_console.domain.text import one_line
+
 LEVEL_CLASSES = tuple(f"level-{level}" for level in Level)
 
 
@@ -36,7 +38,7 @@ def tile_text(figures: GroupFigures) -> Text:
     threshold."""
     text = Text()
     text.append(f"{figures.symbol} ", style="bold")
-    text.append(figures.name, style="bold")
+    text.append(one_line(figures.name), style="bold")
     text.append(f"  {figures.level}\n", style="dim")
     text.append(f"waiting {figures.waiting}{_mark(figures, 'waiting')}\n")
     text.append(f"longest {format_duration(figures.longest_wait_s)}{_mark(figures, 'longest_wait_s')}\n")
@@ -115,7 +117,7 @@ class WallboardPanel(Vertical):
     def show(self, figures: GroupFigures) -> None:
         self._figures = figures
         set_level_class(self, figures.level)
-        self.query_one(".panel-title", Static).update(Text(f"{figures.symbol} {figures.name}"))
+        self.query_one(".panel-title", Static).update(Text(f"{figures.symbol} {one_line(figures.name)}"))
         self.query_one(".panel-waiting", Digits).update(_digits(str(figures.waiting)))
         sl = "-" if figures.service_level is None else f"{figures.service_level * 100:.0f}"
         self.query_one(".panel-sl", Digits).update(sl)
