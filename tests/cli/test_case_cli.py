@@ -33,8 +33,6 @@ def test_create_prints_key_and_list_shows_the_case(cli, agents):
 
 def test_full_workflow_records_audit_and_outbox(cli, agents, store):
     key = create(cli)
-    # The queue the case is moved into below exists: some agent works it.
-    assert cli("agents", "add", "cleo", "--name", "Cleo", "--queues", "Complaints").exit_code == 0
     assert cli("--agent", "anna", "case", "claim", key).output.strip() == f"{key} claimed"
     assert cli("--agent", "anna", "case", "reply", key, "Wir prüfen das.").exit_code == 0
     assert cli("--agent", "anna", "case", "note", key, "-", input="intern: Buchung 4711\n").exit_code == 0
