@@ -28,6 +28,7 @@ from agent_console.store.models import (
     Draft,
     Message,
     Priority,
+    QUEUES,
     Role,
     SlaEvent,
     SlaEventKind,
@@ -467,8 +468,10 @@ def _refused_as_case_error() -> Iterator[None]:
 
 
 def require_known_queue(session, queue: str) -> None:
-    """A case is moved only into a queue that exists: one some case is in or some agent works. The one place that
-    says what a known queue is (a table of queues can take its place)."""
+    """A case is moved only into a queue that exists: a standard queue (``store.models.QUEUES``), one some case is in
+    or one some agent works. The one place that says what a known queue is (a table of queues can take its place)."""
+    if queue in QUEUES:
+        return
     if session.scalar(select(Case.id).where(Case.queue == queue).limit(1)) is not None:
         return
     for (queues,) in session.execute(select(Agent.queues).where(Agent.queues != "")):

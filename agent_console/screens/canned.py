@@ -115,7 +115,7 @@ class CannedPicker(ModalScreen[str | None]):
         with self.store.session() as session:
             context = case_context(session, self.case_id, self.agent, self.clock.now())
             case = session.get(Case, self.case_id) if self.case_id is not None else None
-            label = f"{case.key} · {case.language}" if case is not None else ""
+            label = f"{one_line(case.key)} · {one_line(case.language)}" if case is not None else ""
             language = case.language if case is not None else None
         self.app.call_from_thread(self._loaded, responses, context, label, language, select_id)
 

@@ -209,9 +209,9 @@ class KBSearchScreen(Screen[str | None]):
 
     def _article_prompt(self, hit) -> Text:
         prompt = highlighted(hit.title, hit.title_spans, style="bold")
-        meta = f"  {hit.language}"
+        meta = f"  {one_line(hit.language)}"
         if hit.tags:
-            meta += " · " + ", ".join(hit.tags)
+            meta += " · " + ", ".join(one_line(tag) for tag in hit.tags)
         if hit.helpful_votes:
             meta += f" · ▲{hit.helpful_votes}"
         prompt.append(meta, style="dim")

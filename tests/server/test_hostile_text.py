@@ -177,6 +177,6 @@ def test_a_case_moves_only_into_a_known_queue(live):
     [result] = live.ops("sue", unknown).json()["results"]
     assert result["status"] == "rejected" and "unknown queue" in result["reason"]
     known = op("case.update", case_uid=case["case_uid"], base_version=case["version"],
-               changes={"queue": "Billing"})  # anna works it
+               changes={"queue": "Billing"})  # a standard queue
     [result] = live.ops("sue", known).json()["results"]
     assert result["status"] == "applied", result

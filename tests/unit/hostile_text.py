@@ -38,6 +38,9 @@ HOSTILE_COLUMNS = {
     "follow_ups": ("note",),
 }
 
+#: Columns that must stay unique: the row id is appended to the hostile value.
+UNIQUE = {("cases", "external_id")}
+
 
 def poison_store(store, clock, value: str = HOSTILE) -> None:
     """Overwrite every column of ``HOSTILE_COLUMNS`` in every row with ``value``, and add an agent whose login is
@@ -47,6 +50,7 @@ def poison_store(store, clock, value: str = HOSTILE) -> None:
     upsert_agent(store, clock, login="hostile", name="Hostile", queues="Billing")
     with store.engine.begin() as conn:
         for table, columns in HOSTILE_COLUMNS.items():
-            assignments = ", ".join(f"{column} = :value" for column in columns)
+            assignments = ", ".join(f"{column} = :value || id" if (table, column) in UNIQUE else f"{column} = :value"
+                                    for column in columns)
             conn.execute(text(f"UPDATE {table} SET {assignments}"), {"value": value})
         conn.execute(text("UPDATE agents SET login = :value WHERE login = 'hostile'"), {"value": value})

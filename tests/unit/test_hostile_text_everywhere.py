@@ -164,10 +164,13 @@ def test_moving_a_case_needs_a_clean_known_queue(full_store, store, clock, agent
         service.set_queue(full_store, "Billing\x1b]52;c;cHduZWQ=\x07")
     with pytest.raises(CaseError, match="unknown queue 'Nowhere'"):
         service.set_queue(full_store, "Nowhere")
-    upsert_agent(store, clock, login="cleo", name="Cleo", queues="Returns, Complaints")
-    assert service.set_queue(full_store, "Complaints").queue == "Complaints"
-    service.create_case(customer="mia@example.com", channel="chat", queue="Delivery", subject="Parcel", body="Where?")
-    assert service.set_queue(full_store, "Delivery").queue == "Delivery"  # no agent works it, but a case is in it
+    assert service.set_queue(full_store, "Complaints").queue == "Complaints"  # a standard queue
+    upsert_agent(store, clock, login="cleo", name="Cleo", queues="Returns, Refunds")
+    assert service.set_queue(full_store, "Refunds").queue == "Refunds"  # an agent works it
+    service.create_case(customer="mia@example.com", channel="chat", queue="Stores", subject="Parcel", body="Where?")
+    assert service.set_queue(full_store, "Stores").queue == "Stores"  # no agent works it, but a case is in it
+    with pytest.raises(CaseError, match="unknown queue 'Returns2'"):
+        service.set_queue(full_store, "Returns2")
 
 
 @pytest.mark.parametrize("field", ["login", "queues", "skills"])
