@@ -32,6 +32,7 @@ from agent_console.domain.monitor import (
     format_percent,
 )
 from agent_console.domain.text import one_line, safe_text
+from agent_console.screens.notify import SafeNotifications
 from agent_console.widgets.monitor_tiles import (
     BigFigure,
     MonitorTile,
@@ -67,7 +68,7 @@ def _level_text(value: str, level: Level) -> Text:
 # --- the app ------------------------------------------------------------------------------------------------------
 
 
-class MonitorApp(App):
+class MonitorApp(SafeNotifications, App):
     """``agent-console monitor``: the live monitor (or, with ``wallboard=True``, the wallboard) for a supervisor."""
 
     CSS_PATH = "monitor.tcss"

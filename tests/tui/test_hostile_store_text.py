@@ -116,3 +116,17 @@ async def test_monitor_drill_down_and_wallboard(store, clock, data):
         await settle(pilot)
         assert "Contact center" in screen_text(wallboard)
         assert_screen_safe(wallboard, "wallboard", "red]x[/][link=http://evil]")  # wrapped in the panel title
+
+
+async def test_notifications_show_text_literally(make_app, data):
+    """A notification quoting stored text (a canned response's title, a sync notice, an error naming a queue) is
+    cleaned and never parsed as markup, whichever screen sends it."""
+    app = make_app()
+    async with app.run_test(size=(170, 30)) as pilot:
+        await settle(pilot)
+        app.screen.notify(f"Press ctrl+d again to delete “{HOSTILE}”.", title=HOSTILE, timeout=30)
+        await pilot.pause()
+        [notification] = list(app._notifications)
+        assert not FORBIDDEN.search(notification.message) and not FORBIDDEN.search(notification.title)
+        assert notification.markup is False
+        assert_screen_safe(app, "notification")
