@@ -128,7 +128,7 @@ class CannedPicker(ModalScreen[str | None]):
         self.query_one("#canned-title", Static).update(Text(f"{title}  {label}".rstrip()))
         categories = sorted({r.category for r in responses if r.category})
         select = self.query_one("#canned-category", Select)
-        select.set_options([("All categories", ALL_CATEGORIES)] + [(c, c) for c in categories])
+        select.set_options([("All categories", ALL_CATEGORIES)] + [(Text(one_line(c)), c) for c in categories])
         select.value = self.category if self.category in categories else ALL_CATEGORIES
         self.refresh_list(select_id)
 

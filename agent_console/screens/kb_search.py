@@ -139,7 +139,7 @@ class KBSearchScreen(Screen[str | None]):
         self.case_key = key or ""
         title = "Knowledge base" + (f" · case {key}" if key else "")
         self.query_one("#kb-title", Static).update(Text(title, style="bold"))
-        self.query_one("#kb-tag", Select).set_options([("All tags", ALL)] + [(t, t) for t in tags])
+        self.query_one("#kb-tag", Select).set_options([("All tags", ALL)] + [(Text(one_line(t)), t) for t in tags])
         if self.case_language:
             self.query_one("#kb-language", Select).value = self.case_language
             self.query_one("#reply-language", Select).value = self.case_language
