@@ -53,13 +53,13 @@ def upsert_agent(store: Store, clock: Clock, *, login: str, name: str, role: str
         agent = session.scalars(select(Agent).where(Agent.login == login)).first()
         created = agent is None
         if created:
-            agent = Agent(login=login, name=name, role=role, tier=tier, queues=normalise_queues(queues),
-                          skills=normalise_queues(skills, "skills"), created_at=now)
+            agent = Agent(login=login, name=name, role=role, tier=tier, queues=queues, skills=skills,
+                          created_at=now)
             session.add(agent)
         else:
             agent.name, agent.role, agent.tier = name, role, tier
-            agent.queues = normalise_queues(queues) if queues else agent.queues
-            agent.skills = normalise_queues(skills, "skills") if skills else agent.skills
+            agent.queues = queues or agent.queues
+            agent.skills = skills or agent.skills
             agent.version += 1
         session.flush()
         audit(session, now, actor_id, "agent.add" if created else "agent.update", "agent", agent.id,

@@ -14,41 +14,28 @@ from agent_console.store.models import AgentState, CaseStatus, Channel, Priority
 MAX_BATCH = 500
 
 
-
 # Identifiers and enumerations are refused (422 naming the field) when they hold control characters, by the same
 # rules as every other way in (agent_console/domain/text.py); free text (subjects, bodies, names, reasons) is
 # cleaned by the domain services instead.
-def _identifier(value: str) -> str:
-    try:
-        return text_rules.check_identifier(value, "value")
-    except text_rules.UnsafeText as exc:
-        raise ValueError(exc.reason) from None
+def _text_rule(check) -> AfterValidator:
+    def validate(value: str) -> str:
+        try:
+            return check(value)
+        except text_rules.UnsafeText as exc:
+            raise ValueError(exc.reason) from None
+
+    return AfterValidator(validate)
 
 
-def _language(value: str) -> str:
-    if value == "":
-        return value
-    try:
-        return text_rules.check_language(value)
-    except text_rules.UnsafeText as exc:
-        raise ValueError(exc.reason) from None
-
-
-def _login(value: str) -> str:
-    try:
-        return text_rules.check_login(value)
-    except text_rules.UnsafeText as exc:
-        raise ValueError(exc.reason) from None
-
-
-Identifier = AfterValidator(_identifier)
+Identifier = _text_rule(lambda value: text_rules.check_identifier(value, "value"))
 Str200 = Annotated[str, StringConstraints(max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=100_000)]
 Login = Annotated[str, StringConstraints(min_length=1, max_length=64), Identifier]
-NewLogin = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_login)]
+NewLogin = Annotated[str, StringConstraints(min_length=1, max_length=64), _text_rule(text_rules.check_login)]
 QueueName = Annotated[str, StringConstraints(min_length=1, max_length=64), Identifier]
 Uid = Annotated[str, StringConstraints(min_length=1, max_length=64), Identifier]
-Language = Annotated[str, StringConstraints(max_length=8), AfterValidator(_language)]
+Language = Annotated[str, StringConstraints(max_length=8),
+                     _text_rule(lambda value: value and text_rules.check_language(value))]  # "" = not given
 ChannelName = Literal[tuple(c.value for c in Channel)]  # type: ignore[valid-type]
 PriorityName = Literal[tuple(p.value for p in Priority)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(s.value for s in CaseStatus)]  # type: ignore[valid-type]
