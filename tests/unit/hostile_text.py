@@ -44,7 +44,7 @@ UNIQUE = {("cases", "external_id")}
 
 def poison_store(store, clock, value: str = HOSTILE) -> None:
     """Overwrite every column of ``HOSTILE_COLUMNS`` in every row with ``value``, and add an agent whose login is
-    ``value`` (the test agents keep their logins, so commands can still act as them)."""
+    ``value`` and who holds the first case (the test agents keep their logins, so commands can still act as them)."""
     from agent_console.domain.agents import upsert_agent
 
     upsert_agent(store, clock, login="hostile", name="Hostile", queues="Billing")
@@ -53,4 +53,6 @@ def poison_store(store, clock, value: str = HOSTILE) -> None:
             assignments = ", ".join(f"{column} = :value || id" if (table, column) in UNIQUE else f"{column} = :value"
                                     for column in columns)
             conn.execute(text(f"UPDATE {table} SET {assignments}"), {"value": value})
+        conn.execute(text("UPDATE cases SET assignee_id = (SELECT id FROM agents WHERE login = 'hostile') "
+                          "WHERE id = (SELECT MIN(id) FROM cases)"))
         conn.execute(text("UPDATE agents SET login = :value WHERE login = 'hostile'"), {"value": value})
