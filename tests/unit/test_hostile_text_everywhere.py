@@ -189,6 +189,22 @@ def test_agent_names_are_stored_clean(store, clock):
     assert store_controls(store) == []
 
 
+def test_a_wrap_up_code_with_control_characters_is_refused(full_store, store, clock, agents):
+    from agent_console.domain.handling import HandlingError, HandlingTracker
+
+    service = CaseService(store, clock, agents["ben"])
+    tracker = HandlingTracker(store, clock, agents["ben"], wrap_up_codes=None)  # any code allowed
+    service.claim(full_store)
+    case_id = service.get(full_store).id
+    tracker.case_opened(case_id)
+    service.resolve(full_store)
+    tracker.resolved(case_id)
+    with pytest.raises(HandlingError, match="control characters"):
+        tracker.wrap_up_done("solved" + CLIPBOARD)
+    tracker.wrap_up_done("solved")
+    assert store_controls(store) == []
+
+
 # --- the way in: the CLI --------------------------------------------------------------------------------------------
 
 
