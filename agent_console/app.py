@@ -27,6 +27,7 @@ from agent_console.config import Settings
 from agent_console.domain import keys
 from agent_console.domain.handling import HandlingError, HandlingTracker
 from agent_console.screens.bindings import ScreenCommands, bindings_for
+from agent_console.screens.notify import SafeNotifications
 from agent_console.widgets.sla_badge import local_zone
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class SyncNotice(Message):
 SLA_SWEEP_BUDGET = 100
 
 
-class AgentConsoleApp(App):
+class AgentConsoleApp(SafeNotifications, App):
     CSS_PATH = "app.tcss"
     TITLE = "Agent Console"
     BINDINGS = bindings_for("app")

@@ -52,7 +52,7 @@ from agent_console.domain.agents import AgentError, normalise_queues, validate_a
 from agent_console.domain.cases import CaseError, format_key, validate_choice
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
-from agent_console.domain.text import clean_text
+from agent_console.domain.text import UnsafeText, check_identifier, clean_text
 from agent_console.store.db import Store
 from agent_console.store.errors import shown_path
 from agent_console.store.models import (
@@ -129,6 +129,18 @@ def _text(values: dict, name: str, *, required: bool = True, limit: int | None =
     return value
 
 
+def _identifier(values: dict, name: str, *, limit: int) -> str:
+    """An id or name that is matched as written (external ids, queues, e-mail addresses): control characters are
+    refused, not removed."""
+    try:
+        value = check_identifier(as_text(values.get(name)), name, limit=limit)
+    except UnsafeText as exc:
+        raise BadValue(name, exc.reason) from None
+    if not value:
+        raise BadValue(name, "empty; a value is required")
+    return value
+
+
 def _body(values: dict, name: str, limit: int = limits.TEXT_MAX) -> str:
     value = clean_text(as_text(values.get(name))).strip("\n")
     if not value.strip():
@@ -156,6 +168,8 @@ def _language(values: dict, name: str = "language", default: str | None = None) 
 
 def _email(values: dict, name: str, *, required: bool) -> str:
     value = as_text(values.get(name)).strip()
+    if value:
+        value = _identifier(values, name, limit=320)
     if not value:
         if required:
             raise BadValue(name, "empty; an e-mail address is required")
@@ -433,11 +447,11 @@ def _validate_case(v: dict) -> dict:
     if f.fine("customer_email", "customer_phone") and not email and not phone:
         f.add("customer_email", "empty; an e-mail address (or a customer_phone) is required")
     row = {
-        "external_id": f(_text, "external_id", limit=limits.EXTERNAL_ID_MAX),
+        "external_id": f(_identifier, "external_id", limit=limits.EXTERNAL_ID_MAX),
         "customer_email": email, "customer_phone": phone,
         "customer_name": f(_text, "customer_name", required=False, limit=limits.NAME_MAX),
         "channel": f(_choice, "channel", Channel),
-        "queue": f(_text, "queue", limit=limits.QUEUE_MAX),
+        "queue": f(_identifier, "queue", limit=limits.QUEUE_MAX),
         "priority": f(_choice, "priority", Priority),
         "subject": f(_text, "subject", limit=limits.SUBJECT_MAX),
         "body": f(_body, "body"),
@@ -483,7 +497,10 @@ def _validate_canned(v: dict) -> dict:
 
 
 def _agent_list(values: dict, name: str) -> str:
-    joined = normalise_queues(clean_text(as_text(values[name])))
+    try:
+        joined = normalise_queues(as_text(values[name]), name)
+    except AgentError as exc:
+        raise BadValue(name, str(exc).removeprefix(f"{name}: ")) from None
     if len(joined) > limits.TAGS_MAX:
         raise BadValue(name, f"too long ({len(joined):,} characters; at most {limits.TAGS_MAX:,})")
     return joined
@@ -515,7 +532,7 @@ def _validate_agent(v: dict) -> dict:
 
 def _validate_survey(v: dict) -> dict:
     f = _Fields(v)
-    row = {"case_external_id": f(_text, "case_external_id", limit=limits.EXTERNAL_ID_MAX),
+    row = {"case_external_id": f(_identifier, "case_external_id", limit=limits.EXTERNAL_ID_MAX),
            "csat": f(_score, "csat", 1, 5), "nps": f(_score, "nps", 0, 10), "ces": f(_score, "ces", 1, 7),
            "created_at": f(_date, "created_at", required=False)}
     if f.fine("csat", "nps", "ces") and row["csat"] is None and row["nps"] is None and row["ces"] is None:

@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from agent_console.cli.common import Context, console, ctx_obj, fail, print_json
+from agent_console.cli.common import Context, console, ctx_obj, echo, fail, print_json
 
 VIEWS = ("mine", "unassigned", "open", "all")
 
@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         service = _service(obj, agent_required=False)
         case = _run(lambda: service.create_case(customer=customer, channel=channel, queue=queue, subject=subject,
                                                 body=_read_text(body), priority=priority, customer_name=name))
-        typer.echo(case.key)
+        echo(case.key)
 
     @group.command("list")
     def list_(
@@ -199,7 +199,7 @@ def register(app: typer.Typer) -> None:
         def command(ctx: typer.Context, key: str = typer.Argument(..., help="The case key.")) -> None:
             service = _service(ctx_obj(ctx))
             case = _run(lambda: getattr(service, method)(key.strip()))
-            typer.echo(f"{case.key} {done}")
+            echo(f"{case.key} {done}")
 
         return command
 
@@ -215,7 +215,7 @@ def register(app: typer.Typer) -> None:
             service = _service(ctx_obj(ctx))
             body = _read_text(text)
             _run(lambda: getattr(service, method)(key.strip(), body))
-            typer.echo(f"{key.strip()} {'reply sent' if method == 'reply' else 'note added'}")
+            echo(f"{key.strip()} {'reply sent' if method == 'reply' else 'note added'}")
 
         return command
 
@@ -228,7 +228,7 @@ def register(app: typer.Typer) -> None:
                     value: str = typer.Argument(..., metavar=metavar)) -> None:
             service = _service(ctx_obj(ctx))
             case = _run(lambda: getattr(service, method)(key.strip(), value))
-            typer.echo(f"{case.key} {name} {getattr(case, name)}")
+            echo(f"{case.key} {name} {getattr(case, name)}")
 
         return command
 

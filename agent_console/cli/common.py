@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -107,9 +107,30 @@ def ctx_obj(ctx: typer.Context) -> Context:
 
 
 def console(stderr: bool = False):
-    from rich.console import Console
+    """The console every command prints through: whatever text it is given (stored data included) reaches the
+    terminal only through ``clean_text`` (see ``_safe_console_class``)."""
+    return _safe_console_class()(stderr=stderr, highlight=False, soft_wrap=True)
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+@lru_cache(maxsize=1)
+def _safe_console_class():
+    """A Rich console that passes every text segment through ``domain.text.clean_text`` before writing it: no escape
+    sequence or control character in a value (a queue name, a login, a message) reaches the terminal, whichever
+    command prints it. Rich's own styling is added after this, when the segments are written."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    from agent_console.domain.text import clean_text
+
+    class SafeConsole(Console):
+        def render(self, renderable, options=None):
+            for segment in super().render(renderable, options):
+                if segment.control or not segment.text:
+                    yield segment
+                else:
+                    yield Segment(clean_text(segment.text), segment.style)
+
+    return SafeConsole
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -151,7 +172,33 @@ def _store_path(ctx) -> Path | None:
         return None
 
 
-def print_json(data) -> None:
-    import json
+class CleanStream:
+    """A text stream that writes through ``clean_text``: for records (CSV, JSON lines) sent to standard output, where
+    a terminal may be reading. Files written with ``--out`` keep the data as stored."""
 
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    def __init__(self, stream) -> None:
+        from agent_console.domain.text import clean_text
+
+        self._stream = stream
+        self._clean = clean_text
+
+    def write(self, text: str) -> int:
+        self._stream.write(self._clean(text, keep_crlf=True))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def echo(text: str) -> None:
+    """One line of plain output (no Rich), cleaned like everything else the commands print."""
+    from agent_console.domain.text import clean_text
+
+    sys.stdout.write(clean_text(text) + "\n")
+
+
+def print_json(data) -> None:
+    """JSON on standard output; control characters in values are escaped (``safe_json``), never written raw."""
+    from agent_console.domain.text import safe_json
+
+    sys.stdout.write(safe_json(data, ensure_ascii=False, indent=2, default=str) + "\n")

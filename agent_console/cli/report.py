@@ -156,7 +156,9 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
         import sys
 
         columns = sorted({key for r in rows for key in r.detail})
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        from agent_console.cli.common import CleanStream
+
+        writer = csv.writer(CleanStream(sys.stdout), lineterminator="\n")
         writer.writerow([group_label, COUNT_LABEL[name], "value", *columns])
         for r in rows:
             writer.writerow([r.group, r.count, "" if r.value is None else round(r.value, 6),

@@ -75,8 +75,10 @@ def register(app: typer.Typer) -> None:
         if out is None:
             stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True) \
                 if hasattr(sys.stdout, "buffer") else sys.stdout
+            from agent_console.cli.common import CleanStream
+
             try:
-                export(store, kind, fmt, stream)
+                export(store, kind, fmt, CleanStream(stream))
                 stream.flush()
             finally:
                 if stream is not sys.stdout:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
-from agent_console.domain.text import clean_text
+from agent_console.domain.text import UnsafeText, check_identifier, check_login, clean_text
 from agent_console.store.db import Store
 from agent_console.store.models import Agent, Role
 
@@ -16,9 +16,10 @@ class AgentError(ValueError):
 
 
 def validate_agent_fields(login: str, name: str, role: str, tier: int) -> tuple[str, str, str, int]:
-    login = login.strip()
-    if not login or any(ch.isspace() for ch in login) or len(login) > 64:
-        raise AgentError(f"invalid login {login!r}: 1–64 characters, no spaces")
+    try:
+        login = check_login(login)
+    except UnsafeText as exc:
+        raise AgentError(exc.reason) from None
     name = clean_text(name).strip()
     if not name:
         raise AgentError("an agent needs a name")
@@ -34,25 +35,30 @@ def validate_agent_fields(login: str, name: str, role: str, tier: int) -> tuple[
     return login, name, role, tier
 
 
-def normalise_queues(queues: str) -> str:
-    names = [q.strip() for q in queues.split(",") if q.strip()]
+def normalise_queues(queues: str, field: str = "queues") -> str:
+    """Comma-separated names (queues, skills), each stripped; a name with control characters is refused."""
+    try:
+        names = [check_identifier(q, field, limit=64) for q in queues.split(",") if q.strip()]
+    except UnsafeText as exc:
+        raise AgentError(str(exc)) from None
     return ",".join(names)
 
 
 def upsert_agent(store: Store, clock: Clock, *, login: str, name: str, role: str = "agent", tier: int = 1,
                  queues: str = "", skills: str = "", actor_id: int | None = None) -> tuple[Agent, bool]:
     login, name, role, tier = validate_agent_fields(login, name, role, tier)
+    queues, skills = normalise_queues(queues), normalise_queues(skills, "skills")
     now = clock.now()
     with store.transaction() as session:
         agent = session.scalars(select(Agent).where(Agent.login == login)).first()
         created = agent is None
         if created:
-            agent = Agent(login=login, name=name, role=role, tier=tier, queues=normalise_queues(queues),
-                          skills=skills, created_at=now)
+            agent = Agent(login=login, name=name, role=role, tier=tier, queues=queues, skills=skills,
+                          created_at=now)
             session.add(agent)
         else:
             agent.name, agent.role, agent.tier = name, role, tier
-            agent.queues = normalise_queues(queues) if queues else agent.queues
+            agent.queues = queues or agent.queues
             agent.skills = skills or agent.skills
             agent.version += 1
         session.flush()

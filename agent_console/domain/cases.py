@@ -6,7 +6,8 @@ case, records an audit event and appends an outbox op. The caller passes the act
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from agent_console.domain import sla
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.service import Service
-from agent_console.domain.text import clean_text
+from agent_console.domain.text import UnsafeText, check_identifier, check_language, clean_text
 from agent_console.store.models import (
     OPEN_STATUSES,
     Agent,
@@ -27,6 +28,7 @@ from agent_console.store.models import (
     Draft,
     Message,
     Priority,
+    QUEUES,
     Role,
     SlaEvent,
     SlaEventKind,
@@ -106,7 +108,12 @@ class CaseService(Service):
         body = clean_text(body)
         if not subject:
             raise CaseError("a case needs a subject")
-        if not queue.strip():
+        with _refused_as_case_error():
+            queue = check_identifier(queue, "queue", limit=64)
+            customer = check_identifier(customer, "customer", limit=320)
+            external_id = check_identifier(external_id, "external_id", limit=200) or None
+            language = check_language(language) if language else None
+        if not queue:
             raise CaseError("a case needs a queue")
         now = self.clock.now()
         created_at = created_at or now
@@ -121,7 +128,7 @@ class CaseService(Service):
             number = (session.scalar(select(func.max(Case.id))) or 0) + 1
             case = Case(
                 key=format_key(number), external_id=external_id, subject=subject, customer_id=cust.id,
-                channel=channel, queue=queue.strip(), priority=priority, status=CaseStatus.new, is_open=True,
+                channel=channel, queue=queue, priority=priority, status=CaseStatus.new, is_open=True,
                 language=language or cust.language, created_at=created_at, updated_at=now,
                 last_inbound_at=created_at,
             )
@@ -306,9 +313,11 @@ class CaseService(Service):
         return self._change_routing(case, priority=priority)
 
     def set_queue(self, case: Case | str | int, queue: str) -> Case:
-        if not queue.strip():
+        with _refused_as_case_error():
+            queue = check_identifier(queue, "queue", limit=64)
+        if not queue:
             raise CaseError("the queue name is empty")
-        return self._change_routing(case, queue=queue.strip())
+        return self._change_routing(case, queue=queue)
 
     def set_channel(self, case: Case | str | int, channel: str) -> Case:
         return self._change_routing(case, channel=validate_choice(channel, Channel, "channel"))
@@ -321,6 +330,8 @@ class CaseService(Service):
             old = {name: getattr(case, name) for name in changes}
             if old == changes:
                 return case
+            if "queue" in changes and changes["queue"] != old["queue"]:
+                require_known_queue(session, changes["queue"])
             base_version = case.version
             for name, value in changes.items():
                 setattr(case, name, value)
@@ -448,6 +459,27 @@ class CaseService(Service):
                              due_at=case.resolution_due, detail=f"paused {paused_for:.0f} s"))
 
 
+@contextmanager
+def _refused_as_case_error() -> Iterator[None]:
+    try:
+        yield
+    except UnsafeText as exc:
+        raise CaseError(str(exc)) from None
+
+
+def require_known_queue(session, queue: str) -> None:
+    """A case is moved only into a queue that exists: a standard queue (``store.models.QUEUES``), one some case is in
+    or one some agent works. The one place that says what a known queue is (a table of queues can take its place)."""
+    if queue in QUEUES:
+        return
+    if session.scalar(select(Case.id).where(Case.queue == queue).limit(1)) is not None:
+        return
+    for (queues,) in session.execute(select(Agent.queues).where(Agent.queues != "")):
+        if queue in (name.strip() for name in queues.split(",")):
+            return
+    raise CaseError(f"unknown queue {queue!r}: no case is in it and no agent works it")
+
+
 def touch(case: Case, now: datetime) -> None:
     """Every change of a case moves its version on (field conflicts are judged by it)."""
     case.updated_at = now
@@ -521,7 +553,9 @@ def resolution_clock_start(case: Case) -> datetime:
 
 
 def new_customer(contact: str, name: str | None, language: str | None, now: datetime) -> Customer:
-    contact = contact.strip()
+    with _refused_as_case_error():
+        contact = check_identifier(contact, "customer", limit=320)
+        language = check_language(language) if language else None
     is_email = "@" in contact
     phone = None if is_email else "".join(ch for ch in contact if ch.isdigit() or ch == "+")
     if not is_email and not phone:

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit, enqueue
-from agent_console.domain.text import clean_text
+from agent_console.domain.text import UnsafeText, check_identifier, clean_text
 from agent_console.store.db import Store
 from agent_console.store.models import (
     Agent,
@@ -283,7 +283,10 @@ class HandlingTracker:
 
     def wrap_up_done(self, code: str) -> None:
         """The agent picked a wrap-up code: wrap-up ends and the code is stored on the segment and the case."""
-        code = clean_text(code or "").strip()
+        try:
+            code = check_identifier(code, "wrap-up code", limit=64)
+        except UnsafeText as exc:
+            raise HandlingError(str(exc)) from None
         if not code:
             raise HandlingError("pick a wrap-up code")
         if self.wrap_up_codes is not None and code not in self.wrap_up_codes:

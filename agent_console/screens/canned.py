@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from agent_console.domain.canned import CannedError, CannedResponses, LANGUAGES, rank_canned
 from agent_console.domain.templates import PLACEHOLDERS, Rendered, render
+from agent_console.domain.text import mask_controls, one_line
 from agent_console.screens.bindings import CommandEntry
 
 ALL_CATEGORIES = "__all__"
@@ -26,6 +27,7 @@ MARKER_STYLE = "bold black on yellow"
 
 def marked_text(text: str) -> Text:
     """The rendered text with ⟦…⟧ markers made impossible to miss."""
+    text = mask_controls(text)
     result = Text(text)
     start = 0
     while True:
@@ -113,7 +115,7 @@ class CannedPicker(ModalScreen[str | None]):
         with self.store.session() as session:
             context = case_context(session, self.case_id, self.agent, self.clock.now())
             case = session.get(Case, self.case_id) if self.case_id is not None else None
-            label = f"{case.key} · {case.language}" if case is not None else ""
+            label = f"{one_line(case.key)} · {one_line(case.language)}" if case is not None else ""
             language = case.language if case is not None else None
         self.app.call_from_thread(self._loaded, responses, context, label, language, select_id)
 
@@ -126,7 +128,7 @@ class CannedPicker(ModalScreen[str | None]):
         self.query_one("#canned-title", Static).update(Text(f"{title}  {label}".rstrip()))
         categories = sorted({r.category for r in responses if r.category})
         select = self.query_one("#canned-category", Select)
-        select.set_options([("All categories", ALL_CATEGORIES)] + [(c, c) for c in categories])
+        select.set_options([("All categories", ALL_CATEGORIES)] + [(Text(one_line(c)), c) for c in categories])
         select.value = self.category if self.category in categories else ALL_CATEGORIES
         self.refresh_list(select_id)
 
@@ -159,11 +161,12 @@ class CannedPicker(ModalScreen[str | None]):
         self.update_preview()
 
     def _prompt(self, response) -> Text:
-        prompt = Text(response.title, style="bold")
-        prompt.append(f"  ;{response.shortcut}", style="cyan")
-        prompt.append(f"  {response.language}", style="dim" if response.language == self.language else "yellow")
+        prompt = Text(one_line(response.title), style="bold")
+        prompt.append(f"  ;{one_line(response.shortcut)}", style="cyan")
+        prompt.append(f"  {one_line(response.language)}",
+                      style="dim" if response.language == self.language else "yellow")
         if response.category:
-            prompt.append(f"  {response.category}", style="dim")
+            prompt.append(f"  {one_line(response.category)}", style="dim")
         prompt.append(f"  ×{response.usage_count}", style="dim")
         return prompt
 

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input, Markdown, OptionList, Select, Static,
 from textual.widgets.option_list import Option
 
 from agent_console.domain.kb import ArticleError, KnowledgeBase, article_link
-from agent_console.domain.text import clean_text, one_line
+from agent_console.domain.text import clean_text, mask_controls, one_line
 from agent_console.screens.bindings import CommandEntry
 from agent_console.store.errors import describe
 
@@ -30,7 +30,7 @@ RESULT_LIMIT = 30
 
 
 def highlighted(text: str, spans, style: str = "", highlight: str = HIGHLIGHT) -> Text:
-    result = Text(text, style=style)
+    result = Text(mask_controls(text), style=style)
     for start, end in spans:
         result.stylize(highlight, start, end)
     return result
@@ -140,7 +140,7 @@ class KBSearchScreen(Screen[str | None]):
         self.case_key = key or ""
         title = "Knowledge base" + (f" · case {key}" if key else "")
         self.query_one("#kb-title", Static).update(Text(title, style="bold"))
-        self.query_one("#kb-tag", Select).set_options([("All tags", ALL)] + [(t, t) for t in tags])
+        self.query_one("#kb-tag", Select).set_options([("All tags", ALL)] + [(Text(one_line(t)), t) for t in tags])
         if self.case_language:
             self.query_one("#kb-language", Select).value = self.case_language
             self.query_one("#reply-language", Select).value = self.case_language
@@ -210,9 +210,9 @@ class KBSearchScreen(Screen[str | None]):
 
     def _article_prompt(self, hit) -> Text:
         prompt = highlighted(hit.title, hit.title_spans, style="bold")
-        meta = f"  {hit.language}"
+        meta = f"  {one_line(hit.language)}"
         if hit.tags:
-            meta += " · " + ", ".join(hit.tags)
+            meta += " · " + ", ".join(one_line(tag) for tag in hit.tags)
         if hit.helpful_votes:
             meta += f" · ▲{hit.helpful_votes}"
         prompt.append(meta, style="dim")
@@ -258,7 +258,7 @@ class KBSearchScreen(Screen[str | None]):
         self.show_reply()
 
     def _reply_prompt(self, hit) -> Text:
-        prompt = Text(hit.case_key, style="bold cyan")
+        prompt = Text(one_line(hit.case_key), style="bold cyan")
         prompt.append("  ")
         prompt.append(one_line(hit.subject, 60), style="bold")
         when = hit.created_at.strftime("%Y-%m-%d") if hit.created_at else ""
@@ -304,8 +304,9 @@ class KBSearchScreen(Screen[str | None]):
             self.article = None
             return
         body = clean_text(self.article.body)
-        heading = Text(self.article.title, style="bold")
-        heading.append(f"  kb:{self.article.slug} · {self.article.language} · ▲{self.article.helpful_votes}",
+        heading = Text(one_line(self.article.title), style="bold")
+        heading.append(f"  kb:{one_line(self.article.slug)} · {one_line(self.article.language)} · "
+                       f"▲{self.article.helpful_votes}",
                        style="dim")
         title.update(heading)
         excerpt.load_text(body)
@@ -321,7 +322,7 @@ class KBSearchScreen(Screen[str | None]):
             title.update("")
             text.load_text("")
             return
-        heading = Text(f"{hit.case_key}  ", style="bold cyan")
+        heading = Text(f"{one_line(hit.case_key)}  ", style="bold cyan")
         heading.append(one_line(hit.subject, 80), style="bold")
         title.update(heading)
         text.load_text(clean_text(hit.body))

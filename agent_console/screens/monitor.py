@@ -33,6 +33,7 @@ from agent_console.domain.monitor import (
     format_percent,
 )
 from agent_console.domain.text import one_line, safe_text
+from agent_console.screens.notify import SafeNotifications
 from agent_console.widgets.monitor_tiles import (
     BigFigure,
     FigureChip,
@@ -67,14 +68,14 @@ def zone_from_settings(name: str) -> tzinfo:
 
 def _level_text(value: str, level: Level) -> Text:
     text = Text(f"{LEVEL_SYMBOL[level]} ", style=LEVEL_STYLE[level])
-    text.append(value, style=LEVEL_STYLE[level] if level != Level.ok else "")
+    text.append(one_line(value), style=LEVEL_STYLE[level] if level != Level.ok else "")
     return text
 
 
 # --- the app ------------------------------------------------------------------------------------------------------
 
 
-class MonitorApp(App):
+class MonitorApp(SafeNotifications, App):
     """``agent-console monitor``: the live monitor (or, with ``wallboard=True``, the wallboard) for a supervisor."""
 
     CSS_PATH = "monitor.tcss"
@@ -344,7 +345,7 @@ class MonitorScreen(Screen):
         table = self.query_one("#agents", DataTable)
         rows = {}
         for agent in snapshot.agents:
-            case = Text(agent.current_case_key or "—")
+            case = safe_text(agent.current_case_key or "—")
             if agent.current_activity == "wrap_up":
                 case.append(" (wrap-up)", style="dim")
             rows[agent.login] = (
@@ -363,7 +364,7 @@ class MonitorScreen(Screen):
             when = Text(("overdue " if item.overdue else "in ") + format_duration(abs(item.remaining_s)),
                         style="bold red" if item.overdue else "yellow")
             rows[f"{item.kind}:{item.case_id}:{item.due_at.isoformat()}"] = (
-                when, Text(item.kind), Text(item.case_key), safe_text(item.agent_login or "—"),
+                when, Text(item.kind), safe_text(item.case_key), safe_text(item.agent_login or "—"),
                 safe_text(one_line(item.note, 30)))
         _sync_rows(table, rows)
 
@@ -696,7 +697,7 @@ class MonitorCasesScreen(_CaseActions, Screen):
         self.total: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(self.drill.title), id="cases-title", markup=False)
+        yield Static(Text(one_line(self.drill.title)), id="cases-title", markup=False)
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -736,7 +737,7 @@ class MonitorCasesScreen(_CaseActions, Screen):
                             style="bold red" if remaining is not None and remaining < 0 else "")
             # One row per entry: a case with two follow-ups due is listed twice (the figure counts both).
             cells[f"{len(cells)}:{row['id']}"] = (
-                Text(row["key"]), sla_cell, Text(row["priority"]), Text(row["channel"]), safe_text(row["queue"]),
+                safe_text(row["key"]), sla_cell, Text(row["priority"]), Text(row["channel"]), safe_text(row["queue"]),
                 Text(row["status"]), Text(str(row["tier"])), safe_text(row["assignee_login"] or "—"),
                 safe_text(one_line(row["customer_name"], 24)), safe_text(one_line(row["subject"], 60)),
             )
@@ -745,7 +746,7 @@ class MonitorCasesScreen(_CaseActions, Screen):
         shown = f"{len(rows)} of {total}" if total > len(rows) else f"{total}"
         order = "by due time" if self.drill.figure == "follow_ups" else "most urgent first"
         self.query_one("#cases-title", Static).update(
-            Text(f"{self.drill.title} · {shown} {'case' if total == 1 else 'cases'}, {order}"))
+            Text(f"{one_line(self.drill.title)} · {shown} {'case' if total == 1 else 'cases'}, {order}"))
 
     def _target_case(self) -> tuple[int, str] | None:
         table = self.query_one("#cases", DataTable)

@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from agent_console.domain.text import one_line
+
 
 class PickModal(ModalScreen[str | None]):
     """Dismisses with the chosen value, or None on escape."""
@@ -49,10 +51,10 @@ class PickModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.title_text), id="pick-title", markup=False)
+            yield Static(Text(one_line(self.title_text)), id="pick-title", markup=False)
             prompts = []
             for value, label in self.options:
-                prompt = Text(label)
+                prompt = Text(one_line(label))
                 if value == self.current:
                     prompt.append("  (current)", style="dim")
                 prompts.append(Option(prompt, id=value))

@@ -399,7 +399,7 @@ class QueueScreen(Screen):
     def _show_status(self, partial: bool = False) -> None:
         label = VIEW_LABELS[self.view_name]
         if self.view_name == "queue":
-            label = f"Queue {self.view_queue}"
+            label = f"Queue {one_line(self.view_queue)}"
         elif self.view_name == "channel":
             label = f"Channel {self.view_channel}"
         count = self.table.row_count

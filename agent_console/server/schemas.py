@@ -6,18 +6,38 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator,
+                      model_validator)
 
 from agent_console.domain import limits
+from agent_console.domain import text as text_rules
 from agent_console.store.models import AgentState, CaseStatus, Channel, Priority, Role
 
 MAX_BATCH = 500
 
+
+# Identifiers and enumerations are refused (422 naming the field) when they hold control characters, by the same
+# rules as every other way in (agent_console/domain/text.py); free text (subjects, bodies, names, reasons) is
+# cleaned by the domain services instead.
+def _text_rule(check) -> AfterValidator:
+    def validate(value: str) -> str:
+        try:
+            return check(value)
+        except text_rules.UnsafeText as exc:
+            raise ValueError(exc.reason) from None
+
+    return AfterValidator(validate)
+
+
+Identifier = _text_rule(lambda value: text_rules.check_identifier(value, "value"))
 Str200 = Annotated[str, StringConstraints(max_length=limits.NAME_MAX)]
 Text = Annotated[str, StringConstraints(max_length=limits.TEXT_MAX)]
-Login = Annotated[str, StringConstraints(min_length=1, max_length=limits.LOGIN_MAX)]
-QueueName = Annotated[str, StringConstraints(min_length=1, max_length=limits.QUEUE_MAX)]
-Uid = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Login = Annotated[str, StringConstraints(min_length=1, max_length=limits.LOGIN_MAX), Identifier]
+NewLogin = Annotated[str, StringConstraints(min_length=1, max_length=limits.LOGIN_MAX), _text_rule(text_rules.check_login)]
+QueueName = Annotated[str, StringConstraints(min_length=1, max_length=limits.QUEUE_MAX), Identifier]
+Uid = Annotated[str, StringConstraints(min_length=1, max_length=64), Identifier]
+Language = Annotated[str, StringConstraints(max_length=8),
+                     _text_rule(lambda value: value and text_rules.check_language(value))]  # "" = not given
 ChannelName = Literal[tuple(c.value for c in Channel)]  # type: ignore[valid-type]
 PriorityName = Literal[tuple(p.value for p in Priority)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(s.value for s in CaseStatus)]  # type: ignore[valid-type]
@@ -144,7 +164,7 @@ class Message_(BaseModel):
 class IntakeRequest(Strict):
     """A new case from an integration (mail gateway, phone system, web form)."""
 
-    customer: Annotated[str, StringConstraints(min_length=3, max_length=limits.EMAIL_MAX)] = Field(
+    customer: Annotated[str, StringConstraints(min_length=3, max_length=limits.EMAIL_MAX), Identifier] = Field(
         description="The customer's e-mail address or phone number; found or created")
     customer_name: Str200 | None = None
     channel: ChannelName
@@ -152,8 +172,9 @@ class IntakeRequest(Strict):
     subject: Annotated[str, StringConstraints(min_length=1, max_length=limits.SUBJECT_MAX)]
     body: Text
     priority: PriorityName = "normal"
-    language: Annotated[str, StringConstraints(min_length=2, max_length=8)] | None = None
-    external_id: Annotated[str, StringConstraints(min_length=1, max_length=limits.EXTERNAL_ID_MAX)] | None = Field(
+    language: Language | None = None
+    external_id: Annotated[str, StringConstraints(min_length=1, max_length=limits.EXTERNAL_ID_MAX),
+                           Identifier] | None = Field(
         default=None, description="The integration's own id: sending it again returns the existing case")
 
 
@@ -213,17 +234,17 @@ class CaseFields(Open):
     channel: ChannelName
     queue: QueueName
     priority: PriorityName = "normal"
-    language: Annotated[str, StringConstraints(max_length=8)] | None = None
-    external_id: Annotated[str, StringConstraints(max_length=limits.EXTERNAL_ID_MAX)] | None = None
+    language: Language | None = None
+    external_id: Annotated[str, StringConstraints(max_length=limits.EXTERNAL_ID_MAX), Identifier] | None = None
     created_at: AwareDatetime | None = None
 
 
 class CustomerFields(Open):
     uid: Uid
     name: Str200 | None = None
-    email: Annotated[str, StringConstraints(max_length=limits.EMAIL_MAX)] | None = None
-    phone: Annotated[str, StringConstraints(max_length=limits.PHONE_MAX)] | None = None
-    language: Annotated[str, StringConstraints(max_length=8)] | None = None
+    email: Annotated[str, StringConstraints(max_length=limits.EMAIL_MAX), Identifier] | None = None
+    phone: Annotated[str, StringConstraints(max_length=limits.PHONE_MAX), Identifier] | None = None
+    language: Language | None = None
 
 
 class MessageFields(Open):
@@ -303,8 +324,8 @@ class SegmentFields(Strict):
     started_at: AwareDatetime
     ended_at: AwareDatetime | None = None
     heartbeat_at: AwareDatetime | None = None
-    end_reason: Annotated[str, StringConstraints(max_length=32)] | None = None
-    wrap_up_code: Annotated[str, StringConstraints(max_length=64)] | None = None
+    end_reason: Annotated[str, StringConstraints(max_length=32), Identifier] | None = None
+    wrap_up_code: Annotated[str, StringConstraints(max_length=64), Identifier] | None = None
 
 
 class SegmentPayload(Strict):
@@ -350,11 +371,11 @@ class HandlingCorrectPayload(Strict):
 
 class ArticleFields(Open):
     uid: Uid
-    slug: Annotated[str, StringConstraints(min_length=1, max_length=limits.SLUG_MAX)]
+    slug: Annotated[str, StringConstraints(min_length=1, max_length=limits.SLUG_MAX), Identifier]
     title: Annotated[str, StringConstraints(min_length=1, max_length=limits.ARTICLE_TITLE_MAX)]
     body: Text
-    tags: Annotated[str, StringConstraints(max_length=limits.TAGS_MAX)] = ""
-    language: Annotated[str, StringConstraints(max_length=8)] = "en"
+    tags: Annotated[str, StringConstraints(max_length=limits.TAGS_MAX), Identifier] = ""
+    language: Language = "en"
 
 
 class KbUpsertPayload(Strict):
@@ -374,9 +395,9 @@ class KbLinkPayload(Strict):
 class CannedFields(Open):
     uid: Uid
     title: Annotated[str, StringConstraints(min_length=1, max_length=limits.CANNED_TITLE_MAX)]
-    shortcut: Annotated[str, StringConstraints(min_length=1, max_length=limits.SHORTCUT_MAX)]
-    category: Annotated[str, StringConstraints(max_length=limits.CATEGORY_MAX)] = ""
-    language: Annotated[str, StringConstraints(max_length=8)] = "en"
+    shortcut: Annotated[str, StringConstraints(min_length=1, max_length=limits.SHORTCUT_MAX), Identifier]
+    category: Annotated[str, StringConstraints(max_length=limits.CATEGORY_MAX), Identifier] = ""
+    language: Language = "en"
     body: Text
 
 
@@ -514,7 +535,7 @@ class Monitor(BaseModel):
 
 
 class AgentCreate(Strict):
-    login: Login
+    login: NewLogin
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     role: RoleName = "agent"
     tier: Annotated[int, Field(ge=1, le=3)] = 1

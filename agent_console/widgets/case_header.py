@@ -21,7 +21,7 @@ from agent_console.widgets.case_table import PRIORITY_STYLE
 
 def summary_text(case, customer, assignee_name: str | None, policy, now: datetime, zone: tzinfo | None) -> Text:
     text = Text(no_wrap=False)
-    text.append(case.key, style="bold")
+    text.append(one_line(case.key), style="bold")
     text.append("  ")
     text.append(one_line(case.subject), style="bold")
     text.append("\n")
@@ -30,7 +30,7 @@ def summary_text(case, customer, assignee_name: str | None, policy, now: datetim
     if customer is not None:
         if customer.vip:
             text.append(" ★ VIP", style="bold magenta")
-        text.append(f"  lang {customer.language}", style="")
+        text.append(f"  lang {one_line(customer.language)}", style="")
         contact = customer.email or customer.phone
         if contact:
             text.append("  ")

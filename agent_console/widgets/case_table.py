@@ -431,11 +431,11 @@ class CaseTable(ScrollView, can_focus=True):
     def _cell(self, name: str, row: dict, now: datetime, width: int) -> tuple[str, str]:
         """A cell's text and style (customer text cleaned: it is shown literally, never parsed as markup)."""
         if name == "key":
-            return row["key"], ""
+            return one_line(row["key"]), ""
         if name == "priority":
-            return row["priority"], PRIORITY_STYLE.get(row["priority"], "")
+            return one_line(row["priority"]), PRIORITY_STYLE.get(row["priority"], "")
         if name == "channel":
-            return row["channel"], ""
+            return one_line(row["channel"]), ""
         if name == "queue":
             return one_line(row["queue"]), ""
         if name == "customer":
@@ -443,12 +443,12 @@ class CaseTable(ScrollView, can_focus=True):
         if name == "subject":
             return one_line(row["subject"], width), ""
         if name == "status":
-            return row["status"], ""
+            return one_line(row["status"]), ""
         if name == "tier":
             return f"T{row['tier']}", ""
         if name == "assignee":
             login = row.get("assignee_login")
-            return (login, "bold") if login else ("—", "dim")
+            return (one_line(login), "bold") if login else ("—", "dim")
         if name == "age":
             return format_age((now - row["created_at"]).total_seconds()), ""
         if name == "sla":

@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from agent_console.domain.text import one_line
+
 
 class HeaderBar(Widget):
     """Renders from the app's reactives (``agent_state``, ``sync_status``, ``follow_ups_due``) and a title."""
@@ -34,13 +36,13 @@ class HeaderBar(Widget):
         agent = app.agent
         left = Text(" Agent Console ", style="bold reverse")
         left.append("  ")
-        left.append(agent.name, style="bold")
-        left.append(f" ({agent.login}, tier {agent.tier})")
+        left.append(one_line(agent.name), style="bold")
+        left.append(f" ({one_line(agent.login)}, tier {agent.tier})")
         left.append("  ·  ")
         left.append(str(app.agent_state).replace("_", " "), style="italic")
         if self.title:
             left.append("  ·  ")
-            left.append(self.title, style="bold")
+            left.append(one_line(self.title), style="bold")
         right = Text()
         if app.store_problem:
             right.append(f"⚠ {app.store_problem}", style="bold red")

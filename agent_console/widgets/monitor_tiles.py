@@ -20,6 +20,8 @@ from agent_console.domain.monitor import (
     format_percent,
 )
 
+from agent_console.domain.text import one_line
+
 LEVEL_CLASSES = tuple(f"level-{level}" for level in Level)
 
 
@@ -41,7 +43,7 @@ def tile_text(figures: GroupFigures, selected: str | None = None) -> Text:
     """The tile's content, one short line per figure (tiles are narrow); a symbol marks each figure past its
     threshold. ``selected``: the figure enter opens (drawn reversed while the tile has focus)."""
     lines = {
-        "open": Text.assemble((f"{figures.symbol} ", "bold"), (figures.name, "bold"),
+        "open": Text.assemble((f"{figures.symbol} ", "bold"), (one_line(figures.name), "bold"),
                               (f"  {figures.open_cases} open", "dim")),
         "waiting": Text(f"waiting {figures.waiting}{_mark(figures, 'waiting')}"),
         "longest": Text(f"longest {format_duration(figures.longest_wait_s)}{_mark(figures, 'longest_wait_s')}"),
@@ -255,7 +257,7 @@ class WallboardPanel(Vertical):
     def show(self, figures: GroupFigures) -> None:
         self._figures = figures
         set_level_class(self, figures.level)
-        self.query_one(".panel-title", Static).update(Text(f"{figures.symbol} {figures.name}"))
+        self.query_one(".panel-title", Static).update(Text(f"{figures.symbol} {one_line(figures.name)}"))
         self.query_one(".panel-waiting", BigText).show(str(figures.waiting))
         sl = "-" if figures.service_level is None else f"{figures.service_level * 100:.0f}"
         self.query_one(".panel-sl", BigText).show(sl)

@@ -26,7 +26,7 @@ def message_text(message, zone: tzinfo | None, now: datetime | None) -> Text:
     text = Text()
     text.append(f"{LABEL[kind]} ", style="bold")
     text.append(clean_text(message.author_name) or "—", style="bold")
-    text.append(f"  ·  {local_time(message.created_at, zone, now=now)}  ·  {message.channel}", style="dim")
+    text.append(f"  ·  {local_time(message.created_at, zone, now=now)}  ·  {clean_text(message.channel)}", style="dim")
     if kind == "note":
         text.append("  ·  internal", style="italic")
     text.append("\n")
