@@ -7,9 +7,7 @@ from typing import Optional
 
 import typer
 
-from agent_console.cli.common import console, ctx_obj, fail, print_json
-
-DB_HELP = "The server's database: an SQLite file path or a SQLAlchemy URL (postgresql+psycopg://user@host/db)."
+from agent_console.cli.common import DB_HELP, console, ctx_obj, fail, print_json
 
 
 def _db_url(ctx: typer.Context, db: str | None) -> str:
@@ -268,5 +266,10 @@ def register(app: typer.Typer) -> None:
     group.add_typer(db_group, name="db")
     group.add_typer(feed, name="feed")
     group.add_typer(users, name="users")
+    from agent_console.cli.queues import build_group as queues_group
+    from agent_console.cli.sla import build_group as sla_group
+
+    group.add_typer(queues_group(for_server=True), name="queues")
+    group.add_typer(sla_group(for_server=True), name="sla")
     group.add_typer(tokens, name="tokens")
     app.add_typer(group, name="server")
