@@ -79,14 +79,18 @@ def register(app: typer.Typer) -> None:
         """Create the server's schema or migrate it to this version."""
         from agent_console.store.db import StoreError, upgrade
 
+        from agent_console.server.db import install_server_defaults
+
         url = _db_url(ctx.parent, db) if ctx.parent else _db_url(ctx, db)
         try:
             status = upgrade(url)
+            added = install_server_defaults(url, ctx_obj(ctx).clock)
         except StoreError as exc:
             fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - e.g. the database server is unreachable
             fail(f"cannot migrate {url}: {exc}")
-        console().print(f"{status.url}: schema {status.current} ({status.state})")
+        policies = f"; added {added} default SLA policies" if added else ""
+        console().print(f"{status.url}: schema {status.current} ({status.state}){policies}")
 
     users = typer.Typer(help="Accounts that log in to the server.", no_args_is_help=True)
 
