@@ -89,10 +89,10 @@ def register(app: typer.Typer) -> None:
             print_json([{"login": a.login, "name": a.name, "role": a.role, "tier": a.tier, "queues": a.queue_list(),
                          "skills": a.skills, "state": a.state, "active": a.active} for a in agents])
             return
-        from rich.table import Table
+        from agent_console.cli.common import new_table
         from rich.text import Text
 
-        table = Table("login", "name", "role", "tier", "queues", "state")
+        table = new_table("login", "name", "role", "tier", "queues", "state")
         for a in agents:
             table.add_row(Text(a.login), Text(a.name), a.role, str(a.tier),
                           Text(a.queues or "all") if a.active else "—", a.state if a.active else "deactivated")

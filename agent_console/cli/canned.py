@@ -44,10 +44,10 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json([canned_dict(r) for r in responses])
             return
-        from rich.table import Table
+        from agent_console.cli.common import new_table
         from rich.text import Text
 
-        table = Table("shortcut", "title", "category", "lang", "used")
+        table = new_table("shortcut", "title", "category", "lang", "used")
         for r in responses:
             table.add_row(Text(";" + r.shortcut), Text(r.title), Text(r.category), r.language, str(r.usage_count))
         console().print(table)

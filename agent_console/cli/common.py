@@ -147,13 +147,23 @@ def target_store(ctx: typer.Context, db: str | None, for_server: bool) -> Iterat
         store.dispose()
 
 
-def without_db_option(function):
-    """The command without its ``db`` parameter (the local variant of a command the ``server`` group shares):
-    Typer reads the signature, so ``--db`` is neither offered nor listed by ``--help``."""
+def without_options(function, *names: str):
+    """The command without the named parameters (they keep their defaults): Typer reads the signature, so their
+    options are neither offered nor listed by ``--help``. For commands built from one function in several variants."""
     signature = inspect.signature(function)
     function.__signature__ = signature.replace(
-        parameters=[p for p in signature.parameters.values() if p.name != "db"])
+        parameters=[p for p in signature.parameters.values() if p.name not in names])
     return function
+
+
+def without_db_option(function):
+    """The local variant of a command the ``server`` group shares: no ``--db``."""
+    return without_options(function, "db")
+
+
+def header_min_width(header: str) -> int:
+    """The width a column needs so that its header never breaks inside a word."""
+    return max((len(word) for word in header.split()), default=1)
 
 
 def new_table(*headers: str, **options):
@@ -163,7 +173,7 @@ def new_table(*headers: str, **options):
 
     table = Table(**options)
     for header in headers:
-        table.add_column(header, min_width=max((len(word) for word in header.split()), default=1))
+        table.add_column(header, min_width=header_min_width(header))
     return table
 
 

@@ -142,10 +142,10 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(rows)
             return
-        from rich.table import Table
+        from agent_console.cli.common import new_table
         from rich.text import Text
 
-        table = Table("login", "name", "role", "tier", "queues", "can log in")
+        table = new_table("login", "name", "role", "tier", "queues", "can log in")
         for r in rows:
             table.add_row(Text(r["login"]), Text(r["name"]), r["role"], str(r["tier"]),
                           Text(",".join(r["queues"]) or "all"), "yes" if r["active"] and r["password"] else "no")
@@ -201,10 +201,10 @@ def register(app: typer.Typer) -> None:
                 query = query.where(AuthToken.kind == "api")
             rows = session.execute(query).all()
         store.dispose()
-        from rich.table import Table
+        from agent_console.cli.common import new_table
         from rich.text import Text
 
-        table = Table("id", "login", "kind", "name", "created", "expires", "revoked")
+        table = new_table("id", "login", "kind", "name", "created", "expires", "revoked")
         for token, login in rows:
             table.add_row(str(token.id), Text(login), token.kind, Text(token.name),
                           f"{token.created_at:%Y-%m-%d %H:%M}",
