@@ -151,6 +151,47 @@ def register(app: typer.Typer) -> None:
                           Text(",".join(r["queues"]) or "all"), "yes" if r["active"] and r["password"] else "no")
         console().print(table)
 
+    @users.command("deactivate")
+    def users_deactivate(
+        ctx: typer.Context,
+        login: str = typer.Argument(..., help="The account's login."),
+        release: bool = typer.Option(False, "--release", help="Put the account's open cases back into their "
+                                                              "queues, unassigned."),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    ) -> None:
+        """The account can no longer log in (its tokens are revoked) and leaves every queue; its cases and history
+        stay. `server users add LOGIN …` activates it again."""
+        from agent_console.domain.agents import AgentError, deactivate_agent
+
+        store = _store(ctx.parent, db)
+        try:
+            open_cases = deactivate_agent(store, ctx_obj(ctx).clock, login, release=release)
+        except AgentError as exc:
+            fail(str(exc))
+        finally:
+            store.dispose()
+        suffix = ""
+        if open_cases:
+            suffix = (f"; {open_cases} open case{'s' if open_cases != 1 else ''} "
+                      + ("back in their queues" if release else f"still assigned to {login} (--release hands them "
+                                                                 "back)"))
+        console().print(f"deactivated account {login}{suffix}")
+
+    @users.command("remove")
+    def users_remove(ctx: typer.Context, login: str = typer.Argument(..., help="The account's login."),
+                     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
+        """Delete an account with no history; one that has worked cases is refused (deactivate it instead)."""
+        from agent_console.domain.agents import AgentError, remove_agent
+
+        store = _store(ctx.parent, db)
+        try:
+            remove_agent(store, ctx_obj(ctx).clock, login)
+        except AgentError as exc:
+            fail(str(exc))
+        finally:
+            store.dispose()
+        console().print(f"removed account {login}")
+
     tokens = typer.Typer(help="API tokens for integrations (mail gateway, phone system, web form).",
                          no_args_is_help=True)
 
