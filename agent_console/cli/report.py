@@ -183,7 +183,7 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
     caption = None
     if name == "fcr":
         caption = (f"FCR window {window} days" if window is not None else
-                   "provisional, as the monitor shows it (--window-days N: settled after N days without reopening)")
+                   "provisional, as the monitor shows it (--window-days N: settled)")
     from agent_console.cli.common import header_min_width
 
     table = Table(title=f"{title}, {period}", caption=caption)
