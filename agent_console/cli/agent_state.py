@@ -60,8 +60,9 @@ def register(app: typer.Typer) -> None:
                                    "ended_at": p.ended_at.isoformat() if p.ended_at else None, "reason": p.reason}
                                   for p in periods]})
             return
-        from agent_console.cli.common import new_table
         from rich.text import Text
+
+        from agent_console.cli.common import new_table
 
         since = f" since {agent.state_since.astimezone(zone):%H:%M}" if agent.state_since else ""
         console().print(f"{agent.login} is {agent.state}{since}", markup=False)

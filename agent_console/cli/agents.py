@@ -89,8 +89,9 @@ def register(app: typer.Typer) -> None:
             print_json([{"login": a.login, "name": a.name, "role": a.role, "tier": a.tier, "queues": a.queue_list(),
                          "skills": a.skills, "state": a.state, "active": a.active} for a in agents])
             return
-        from agent_console.cli.common import new_table
         from rich.text import Text
+
+        from agent_console.cli.common import new_table
 
         table = new_table("login", "name", "role", "tier", "queues", "state")
         for a in agents:

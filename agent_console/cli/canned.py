@@ -44,8 +44,9 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json([canned_dict(r) for r in responses])
             return
-        from agent_console.cli.common import new_table
         from rich.text import Text
+
+        from agent_console.cli.common import new_table
 
         table = new_table("shortcut", "title", "category", "lang", "used")
         for r in responses:

@@ -100,8 +100,9 @@ def register_case_commands(group: typer.Typer) -> None:
         if not rows:
             console().print("no follow-ups due" if due else "no open follow-ups")
             return
-        from agent_console.cli.common import new_table
         from rich.text import Text
+
+        from agent_console.cli.common import new_table
 
         zone = _zone(obj)
         table = new_table("id", "case", "subject", "due", "")

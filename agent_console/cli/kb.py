@@ -44,8 +44,9 @@ def register(app: typer.Typer) -> None:
                         "corrections": {k: list(v) for k, v in result.corrections.items()},
                         "results": [hit.as_dict() for hit in result.hits]})
             return
-        from agent_console.cli.common import new_table
         from rich.text import Text
+
+        from agent_console.cli.common import new_table
 
         out = console()
         if not result.hits:

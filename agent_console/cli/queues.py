@@ -12,9 +12,9 @@ from agent_console.cli.common import console, ctx_obj, fail, print_json, target_
 
 def build_group(*, for_server: bool) -> typer.Typer:
     """The queue commands over the local store, or (``for_server``) over the server database given by ``--db``."""
-    where = "the team server's database" if for_server else "this store"
-    group = typer.Typer(help=f"The queues of {where}: once a queue exists, cases and agents may only name existing "
-                             "queues.", no_args_is_help=True)
+    where = "the server database's" if for_server else "this store's"
+    group = typer.Typer(help=f"Manage {where} queues; once any exist, cases and agents may only name them.",
+                        no_args_is_help=True)
 
     def command(name: str):
         def decorate(function):

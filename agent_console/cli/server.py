@@ -77,9 +77,8 @@ def register(app: typer.Typer) -> None:
     @db_group.command("upgrade")
     def db_upgrade(ctx: typer.Context, db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
         """Create the server's schema or migrate it to this version."""
-        from agent_console.store.db import StoreError, upgrade
-
         from agent_console.server.db import install_server_defaults
+        from agent_console.store.db import StoreError, upgrade
 
         url = _db_url(ctx.parent, db) if ctx.parent else _db_url(ctx, db)
         try:
@@ -142,8 +141,9 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(rows)
             return
-        from agent_console.cli.common import new_table
         from rich.text import Text
+
+        from agent_console.cli.common import new_table
 
         table = new_table("login", "name", "role", "tier", "queues", "can log in")
         for r in rows:
@@ -242,8 +242,9 @@ def register(app: typer.Typer) -> None:
                 query = query.where(AuthToken.kind == "api")
             rows = session.execute(query).all()
         store.dispose()
-        from agent_console.cli.common import new_table
         from rich.text import Text
+
+        from agent_console.cli.common import new_table
 
         table = new_table("id", "login", "kind", "name", "created", "expires", "revoked")
         for token, login in rows:

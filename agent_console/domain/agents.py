@@ -75,8 +75,6 @@ def upsert_agent(store: Store, clock: Clock, *, login: str, name: str, role: str
         return agent, created
 
 
-
-
 def _agent(session, login: str) -> Agent:
     agent = session.scalars(select(Agent).where(Agent.login == login)).first()
     if agent is None:
