@@ -93,13 +93,14 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_mapping(cls, data: dict, source: str) -> "Settings":
+    def from_mapping(cls, data: dict, source: str, sources: dict[str, str] | None = None) -> "Settings":
+        """``sources`` names where single keys came from (an environment variable), ``source`` the rest."""
         known = {f.name: f for f in fields(cls)}
         values = {}
         for key, value in data.items():
             if key not in known:
                 raise SettingsError(f"{source}: unknown setting {key!r}")
-            values[key] = _coerce(key, value, known[key].type, source)
+            values[key] = _coerce(key, value, known[key].type, (sources or {}).get(key, source))
         return cls(**values)
 
 
@@ -136,8 +137,12 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    sources = {}
     for f in fields(Settings):
-        env_value = environ.get(ENV_PREFIX + f.name.upper())
+        variable = ENV_PREFIX + f.name.upper()
+        env_value = environ.get(variable)
         if env_value is not None and f.name not in ("db",):
             data[f.name] = env_value
-    return Settings.from_mapping(data, str(path))
+            # A bad value names the variable it came from, not a settings file that may not even exist.
+            sources[f.name] = f"environment variable {variable}"
+    return Settings.from_mapping(data, str(path), sources)

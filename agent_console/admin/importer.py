@@ -288,8 +288,11 @@ class _Collector:
 
 
 def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt: str | None = None,
-                actor_id: int | None = None) -> ImportResult:
-    """Import one file (or, for ``kb``, a folder of Markdown files). Raises ImportFailed; writes nothing then."""
+                actor_id: int | None = None, new_queues: bool = False) -> ImportResult:
+    """Import one file (or, for ``kb``, a folder of Markdown files). Raises ImportFailed; writes nothing then.
+
+    In a store that has queue records, a case or agent naming an unknown queue is a problem of its line, unless
+    ``new_queues``: then the queues the file names are added."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
     path = Path(path)
@@ -340,12 +343,38 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
     result = ImportResult(kind, label)
     with store.transaction() as session:
         conn = session.connection()
+        _check_queues(session, kind, rows, now, result, collector, create=new_queues)
         _WRITERS[kind](conn, session, rows, now, result, collector)
         if collector.problems:
             raise ImportFailed(label, collector.problems, collector.more)  # rolls the transaction back
         audit(session, now, actor_id, f"import.{kind}", "import", None, source=label, created=result.created,
               updated=result.updated, unchanged=result.unchanged)
     return result
+
+
+def _check_queues(session, kind, rows, now, result, collector, *, create: bool) -> None:
+    """Cases and agents may only name the store's queues (any, in a store without queue records); ``create`` adds
+    the unknown ones instead."""
+    from agent_console.store.models import Queue
+    from agent_console.store.queries import defined_queues
+
+    field_name = {"cases": "queue", "agents": "queues"}.get(kind)
+    if field_name is None:
+        return
+    known = set(defined_queues(session))
+    added: set[str] = set()
+    for record, row in rows:
+        names = [n for n in row.get(field_name, "").split(",") if n]
+        for name in names:
+            if (not known and not create) or name in known or name in added:
+                continue
+            if create:
+                added.add(name)
+            else:
+                collector.add(Problem(record.where, field_name, f"unknown queue {name!r}; the queues are: "
+                                      f"{', '.join(sorted(known))} (pass --new-queues to add the file's new queues)"))
+    session.add_all(Queue(name=name, created_at=now) for name in sorted(added))
+    result.extra["new queues"] = len(added)
 
 
 def _position(problem: Problem) -> tuple[str, int]:

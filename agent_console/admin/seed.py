@@ -59,6 +59,8 @@ from agent_console.store.models import (
     HandlingSegment,
     KBArticle,
     Message,
+    Queue,
+    QUEUES,
     SlaEvent,
     SlaPolicy,
     Survey,
@@ -116,8 +118,6 @@ TALK_SECONDS = {"phone": (60, 600, 200), "chat": (150, 1000, 360), "onsite": (15
 #: or chat, within hours for written channels).
 SURVEY_RESPONSE = 0.35
 SURVEY_DELAY_S = {"live": 300, "written": 6 * 3600}
-#: Per-priority policies are tighter than a channel's default: (first response, next update, resolution) factors.
-PRIORITY_FACTORS = {"urgent": (0.5, 0.5, 0.25), "high": (0.75, 0.75, 0.5)}
 #: How long seeded agents have been in their state: (least, most) seconds.
 STATE_SECONDS = {"available": (20, 1800), "handling": (60, 720), "wrap_up": (10, 100), "break": (60, 900),
                  "offline": (3600, 14 * 3600)}
@@ -151,18 +151,8 @@ class SeedResult:
 
 
 def default_policies() -> list[dict]:
-    """The default SLA policies: one per channel from ``sla.DEFAULT_TARGETS``, plus tighter urgent/high ones."""
-    rows = []
-    for channel, (first_s, next_s, resolution_s) in sla.DEFAULT_TARGETS.items():
-        rows.append({"channel": channel, "priority": None, "first_response_s": first_s, "next_update_s": next_s,
-                     "resolution_s": resolution_s})
-        for priority, (f1, f2, f3) in PRIORITY_FACTORS.items():
-            rows.append({"channel": channel, "priority": priority, "first_response_s": round(first_s * f1),
-                         "next_update_s": round(next_s * f2), "resolution_s": round(resolution_s * f3)})
-    for row in rows:
-        row.update(uid=_uid(), at_risk_fraction=0.8, business_hours="", service_level_goal=0.8, auto_escalate=True,
-                   version=1)
-    return rows
+    """The default SLA policies (see ``sla.default_policy_rows``)."""
+    return sla.default_policy_rows()
 
 
 _uid_random = random.SystemRandom().getrandbits(64)
@@ -316,6 +306,19 @@ class _Seeder:
         table = SlaPolicy.__table__
         existing = {(r.channel, r.priority) for r in conn.execute(select(table.c.channel, table.c.priority))}
         self._insert(conn, SlaPolicy, [p for p in default_policies() if (p["channel"], p["priority"]) not in existing])
+
+    def seed_queues(self, conn) -> None:
+        """The demo's queues as records; a store that had none also gets records of the queues its cases and agents
+        already name, so they stay valid once the store has queues."""
+        table = Queue.__table__
+        existing = set(conn.execute(select(table.c.name)).scalars())
+        wanted = set(QUEUES)
+        if not existing:
+            wanted.update(conn.execute(select(Case.__table__.c.queue).distinct()).scalars())
+            for listed in conn.execute(select(Agent.__table__.c.queues).distinct()).scalars():
+                wanted.update(part.strip() for part in listed.split(","))
+        self._insert(conn, Queue, [{"uid": _uid(), "name": name, "description": "", "created_at": self.now}
+                                   for name in sorted(wanted - existing) if name and name.strip()])
 
     def load_policies(self, session) -> None:
         policies = {(p.channel, p.priority): p for p in session.scalars(select(SlaPolicy)).all()}
@@ -967,6 +970,7 @@ def seed_demo(store: Store, clock: Clock, *, customers: int = DEFAULT_CUSTOMERS,
         rebuild_search = bulk.suspend_search_triggers(conn)
         restore_indexes = bulk.drop_secondary_indexes(conn) if cases >= BULK_INDEX_REBUILD_FROM else None
         seeder.seed_policies(conn)
+        seeder.seed_queues(conn)
         seeder.load_policies(session)
         seeder.seed_agents(conn)
         seeder.seed_canned(conn)

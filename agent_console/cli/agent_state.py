@@ -60,8 +60,9 @@ def register(app: typer.Typer) -> None:
                                    "ended_at": p.ended_at.isoformat() if p.ended_at else None, "reason": p.reason}
                                   for p in periods]})
             return
-        from rich.table import Table
         from rich.text import Text
+
+        from agent_console.cli.common import new_table
 
         since = f" since {agent.state_since.astimezone(zone):%H:%M}" if agent.state_since else ""
         console().print(f"{agent.login} is {agent.state}{since}", markup=False)
@@ -70,7 +71,7 @@ def register(app: typer.Typer) -> None:
             start = max(p.started_at, midnight)
             totals[p.state] = totals.get(p.state, 0.0) + ((p.ended_at or now) - start).total_seconds()
         if totals:
-            table = Table("state today", "time")
+            table = new_table("state today", "time")
             for name, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
                 s = int(seconds)
                 table.add_row(Text(name), f"{s // 3600}:{(s % 3600) // 60:02d}:{s % 60:02d}")

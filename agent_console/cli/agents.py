@@ -1,4 +1,4 @@
-"""``agent-console agents add | list``."""
+"""``agent-console agents add | list | deactivate | remove``."""
 
 from __future__ import annotations
 
@@ -34,6 +34,43 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         console().print(f"{'added' if created else 'updated'} agent {agent.login} ({agent.role}, tier {agent.tier})")
 
+    @group.command("deactivate")
+    def deactivate(
+        ctx: typer.Context,
+        login: str = typer.Argument(..., help="The agent's login."),
+        release: bool = typer.Option(False, "--release", help="Put the agent's open cases back into their queues, "
+                                                              "unassigned."),
+    ) -> None:
+        """The agent can no longer log in and leaves every queue; their cases and history stay. `agents add LOGIN …`
+        activates them again."""
+        from agent_console.domain.agents import AgentError, deactivate_agent
+
+        obj = ctx_obj(ctx)
+        try:
+            open_cases = deactivate_agent(obj.store(), obj.clock, login, release=release)
+        except AgentError as exc:
+            fail(str(exc))
+        message = f"deactivated agent {login}"
+        if open_cases and release:
+            message += f"; {open_cases} open case{'s' if open_cases != 1 else ''} back in their queues, unassigned"
+        elif open_cases:
+            message += (f"; {open_cases} open case{'s' if open_cases != 1 else ''} still assigned to {login} "
+                        f"(`agents deactivate {login} --release` hands them back to their queues)")
+        console().print(message)
+
+    @group.command("remove")
+    def remove(ctx: typer.Context, login: str = typer.Argument(..., help="The agent's login.")) -> None:
+        """Delete an agent with no history (e.g. added by mistake). An agent who has worked cases is refused:
+        deactivate them instead, so reports keep their figures."""
+        from agent_console.domain.agents import AgentError, remove_agent
+
+        obj = ctx_obj(ctx)
+        try:
+            remove_agent(obj.store(), obj.clock, login)
+        except AgentError as exc:
+            fail(str(exc))
+        console().print(f"removed agent {login}")
+
     @group.command("list")
     def list_(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
               role: Optional[str] = typer.Option(None, "--role", help="Only this role.")) -> None:
@@ -52,12 +89,14 @@ def register(app: typer.Typer) -> None:
             print_json([{"login": a.login, "name": a.name, "role": a.role, "tier": a.tier, "queues": a.queue_list(),
                          "skills": a.skills, "state": a.state, "active": a.active} for a in agents])
             return
-        from rich.table import Table
         from rich.text import Text
 
-        table = Table("login", "name", "role", "tier", "queues", "state")
+        from agent_console.cli.common import new_table
+
+        table = new_table("login", "name", "role", "tier", "queues", "state")
         for a in agents:
-            table.add_row(Text(a.login), Text(a.name), a.role, str(a.tier), Text(a.queues or "all"), a.state)
+            table.add_row(Text(a.login), Text(a.name), a.role, str(a.tier),
+                          Text(a.queues or "all") if a.active else "—", a.state if a.active else "deactivated")
         console().print(table)
 
     app.add_typer(group, name="agents")

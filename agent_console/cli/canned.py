@@ -44,10 +44,11 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json([canned_dict(r) for r in responses])
             return
-        from rich.table import Table
         from rich.text import Text
 
-        table = Table("shortcut", "title", "category", "lang", "used")
+        from agent_console.cli.common import new_table
+
+        table = new_table("shortcut", "title", "category", "lang", "used")
         for r in responses:
             table.add_row(Text(";" + r.shortcut), Text(r.title), Text(r.category), r.language, str(r.usage_count))
         console().print(table)

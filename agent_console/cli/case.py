@@ -115,11 +115,17 @@ def register(app: typer.Typer) -> None:
 
         from agent_console.widgets.sla_badge import SLA_STYLE
 
-        table = Table(box=None, header_style="bold", pad_edge=False)
+        table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
         table.add_column("key", no_wrap=True, min_width=9)
         table.add_column("prio", no_wrap=True)
+        from agent_console.cli.common import header_min_width
+
+        # At 80 columns no header breaks inside a word; short vocabulary values are cut with "…" rather than
+        # broken, free text wraps between words.
         for title in ("channel", "queue", "customer", "subject", "status", "assignee"):
-            table.add_column(title, overflow="fold", ratio=2 if title == "subject" else None)
+            free_text = title in ("customer", "subject")
+            table.add_column(title, min_width=header_min_width(title),
+                             overflow="fold" if free_text else "ellipsis")
         table.add_column("SLA", no_wrap=True)
         for item, row in zip(result, ordered):
             countdown = row_countdown(row, policies, now)

@@ -100,11 +100,12 @@ def register_case_commands(group: typer.Typer) -> None:
         if not rows:
             console().print("no follow-ups due" if due else "no open follow-ups")
             return
-        from rich.table import Table
         from rich.text import Text
 
+        from agent_console.cli.common import new_table
+
         zone = _zone(obj)
-        table = Table("id", "case", "subject", "due", "")
+        table = new_table("id", "case", "subject", "due", "")
         for row in rows:
             table.add_row(str(row["id"]), row["case_key"], Text(row["subject"]), _when(row["due_at"], zone),
                           Text("due", style="bold yellow") if row["due_at"] <= now else "")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -84,9 +87,12 @@ class Context:
         with self.store().session() as session:
             if login:
                 try:
-                    return agent_by_login(session, login)
+                    found = agent_by_login(session, login)
                 except NotFound as exc:
                     fail(f"{exc}; see `agent-console agents list`")
+                if not found.active:
+                    fail(f"the agent {login!r} is deactivated and cannot log in")
+                return found
             agents = session.scalars(select(Agent).where(Agent.active == True).order_by(Agent.id)).all()  # noqa: E712
             demo = [a for a in agents if a.login == "demo"]
             if demo:
@@ -202,3 +208,61 @@ def print_json(data) -> None:
     from agent_console.domain.text import safe_json
 
     sys.stdout.write(safe_json(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+DB_HELP = ("The server's database: an SQLite file path or a SQLAlchemy URL (postgresql+psycopg://user@host/db). "
+           "A URL with a password is visible to every user of the machine (ps): prefer --db-file or "
+           "$AGENT_CONSOLE_DB_URL.")
+
+
+@contextmanager
+def target_store(ctx: typer.Context, db: str | None, for_server: bool) -> Iterator["Store"]:
+    """The store a command shared by the local and the ``server`` group works on: the local store, or the team
+    server's database (``--db`` of the command, else of ``server``), whose writes go into its change feed."""
+    if not for_server:
+        yield ctx_obj(ctx).store()
+        return
+    from agent_console.cli.server import _store
+
+    store = _store(ctx.parent, db)
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
+def without_options(function, *names: str):
+    """The command without the named parameters (they keep their defaults): Typer reads the signature, so their
+    options are neither offered nor listed by ``--help``. For commands built from one function in several variants."""
+    signature = inspect.signature(function)
+    function.__signature__ = signature.replace(
+        parameters=[p for p in signature.parameters.values() if p.name not in names])
+    return function
+
+
+def without_db_option(function):
+    """The local variant of a command the ``server`` group shares: no ``--db``."""
+    return without_options(function, "db")
+
+
+def header_min_width(header: str) -> int:
+    """The width a column needs so that its header never breaks inside a word."""
+    return max((len(word) for word in header.split()), default=1)
+
+
+def new_table(*headers: str, **options):
+    """A Rich table whose headers never break inside a word, even on an 80-column terminal: each column is at least
+    as wide as the longest word of its header (a header of several words may still break between them)."""
+    from rich.table import Table
+
+    table = Table(**options)
+    for header in headers:
+        table.add_column(header, min_width=header_min_width(header))
+    return table
+
+
+def print_table(headers, rows, **options) -> None:
+    table = new_table(*headers, **options)
+    for row in rows:
+        table.add_row(*row)
+    console().print(table)

@@ -17,12 +17,27 @@ def register(app: typer.Typer) -> None:
         """Create the store (or bring an existing one up to date)."""
         from agent_console.store.db import StoreError, upgrade
 
+        from sqlalchemy import select
+
+        from agent_console.domain.sla import install_default_policies
+        from agent_console.store.db import open_store
+        from agent_console.store.models import SlaPolicy
+
         obj = ctx_obj(ctx)
         try:
             status = upgrade(f"sqlite:///{obj.db_path}")
         except StoreError as exc:
             fail(str(exc))
-        console().print(f"store ready at {obj.db_path} (schema {status.current})")
+        store = open_store(obj.db_path)
+        try:
+            with store.transaction() as session:
+                # A new store gets the default SLA policies, as the demo data and a new server database have.
+                added = (install_default_policies(session)
+                         if session.scalars(select(SlaPolicy.id).limit(1)).first() is None else 0)
+        finally:
+            store.dispose()
+        policies = f", {added} default SLA policies" if added else ""
+        console().print(f"store ready at {obj.db_path} (schema {status.current}{policies})")
 
     @group.command("upgrade")
     def upgrade_cmd(ctx: typer.Context, revision: str = typer.Option("head", help="Target revision.")) -> None:

@@ -44,8 +44,9 @@ def register(app: typer.Typer) -> None:
                         "corrections": {k: list(v) for k, v in result.corrections.items()},
                         "results": [hit.as_dict() for hit in result.hits]})
             return
-        from rich.table import Table
         from rich.text import Text
+
+        from agent_console.cli.common import new_table
 
         out = console()
         if not result.hits:
@@ -56,7 +57,7 @@ def register(app: typer.Typer) -> None:
             out.print(Text(f"Nothing matched exactly; typo-tolerant: {fixes}", style="yellow"))
         elif result.mode == "any":
             out.print(Text("Not all words matched; showing articles with some of them.", style="yellow"))
-        table = Table("#", "slug", "title", "lang", "score", "snippet", show_lines=True)
+        table = new_table("#", "slug", "title", "lang", "score", "snippet", show_lines=True)
         for rank, hit in enumerate(result.hits, 1):
             title = Text(hit.title)
             for start, end in hit.title_spans:

@@ -10,6 +10,8 @@ import typer
 GROUPS = (
     "db",
     "agents",
+    "queues",
+    "sla",
     "seed",
     "transfer",
     "case",

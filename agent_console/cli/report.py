@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from agent_console.cli.common import console, ctx_obj, fail, print_json
+from agent_console.cli.common import console, ctx_obj, fail, print_json, without_options
 
 FORMATS = ("table", "csv", "json")
 GROUPINGS = ("agent", "queue", "channel", "day")
@@ -37,6 +37,9 @@ REPORTS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "complaints": ("Complaints per customer", "ratio",
                    "Cases in the Complaints queue per customer with cases.", ("complaints",)),
 }
+
+#: The value column's header in a table (else the report's name in capitals).
+VALUE_LABEL = {"escalations": "rate", "complaints": "per customer"}
 
 COUNT_LABEL = {"aht": "cases", "fcr": "decided", "sla": "decided", "asa": "answered", "escalations": "cases",
                "csat": "answers", "nps": "answers", "ces": "answers", "complaints": "customers"}
@@ -121,8 +124,14 @@ def compute(name: str, session, since, until, *, by, tz, now, window_days):
     return metrics.complaints_per_customer(session, since, until, by=by, tz=tz)
 
 
+def _details(name: str, group_label: str, detail: dict) -> dict:
+    """A row's detail figures without any that would repeat a column name (e.g. ASA's count is 'answered')."""
+    taken = {group_label, COUNT_LABEL[name], "value"}
+    return {key: value for key, value in detail.items() if key not in taken}
+
+
 def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None, until: str | None, fmt: str,
-                window_days: int | None) -> None:
+                window_days: int | None, settled: bool = False) -> None:
     from agent_console.domain.metrics import MetricError, day_range
 
     if by is not None and by not in GROUPINGS:
@@ -135,7 +144,8 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
     from zoneinfo import ZoneInfo
 
     today = now.astimezone(ZoneInfo(tz)).date()
-    window = window_days if window_days is not None else obj.settings.fcr_window_days
+    # FCR: by default the provisional figure the monitor shows; a window waits that long for reopenings.
+    window = window_days if window_days is not None else obj.settings.fcr_window_days if settled else None
     try:
         start, end = day_range(_parse_day(since, "--since"), _parse_day(until, "--until"), today=today, tz=tz)
     except MetricError as exc:
@@ -148,14 +158,14 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
     if fmt == "json":
         print_json({"report": name, "title": title, "by": by, "zone": tz, "since": start.isoformat(),
                     "until": end.isoformat(), "window_days": window if name == "fcr" else None,
-                    "rows": [{group_label: r.group, COUNT_LABEL[name]: r.count, "value": r.value, **r.detail}
-                             for r in rows]})
+                    "rows": [{group_label: r.group, COUNT_LABEL[name]: r.count, "value": r.value,
+                              **_details(name, group_label, r.detail)} for r in rows]})
         return
     if fmt == "csv":
         import csv
         import sys
 
-        columns = sorted({key for r in rows for key in r.detail})
+        columns = sorted({key for r in rows for key in _details(name, group_label, r.detail)})
         from agent_console.cli.common import CleanStream
 
         writer = csv.writer(CleanStream(sys.stdout), lineterminator="\n")
@@ -172,13 +182,17 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
 
     last_day = (end.astimezone(ZoneInfo(tz)) - timedelta(seconds=1)).date()
     period = f"{start.astimezone(ZoneInfo(tz)).date()} to {last_day} ({tz})"
-    caption = f"FCR window {window} days" if name == "fcr" else None
+    caption = None
+    if name == "fcr":
+        caption = (f"FCR window {window} days" if window is not None else
+                   "provisional, as the monitor shows it (--window-days N: settled)")
+    from agent_console.cli.common import header_min_width
+
     table = Table(title=f"{title}, {period}", caption=caption)
-    table.add_column(group_label)
-    table.add_column(COUNT_LABEL[name], justify="right")
-    table.add_column(name.upper() if name != "escalations" else "rate", justify="right")
-    for column in detail_columns:
-        table.add_column(column.removesuffix("_s").replace("_", " "), justify="right")
+    headers = [(group_label, "left"), (COUNT_LABEL[name], "right"), (VALUE_LABEL.get(name, name.upper()), "right")]
+    headers += [(column.removesuffix("_s").replace("_", " "), "right") for column in detail_columns]
+    for header, justify in headers:
+        table.add_column(header, justify=justify, min_width=header_min_width(header))
     for r in rows:
         table.add_row(Text(r.group), str(r.count), format_value(kind, r.value),
                       *[_format_detail(c, r.detail.get(c)) for c in detail_columns])
@@ -202,12 +216,17 @@ def register(app: typer.Typer) -> None:
             until: Optional[str] = typer.Option(None, "--until", help="Last day, inclusive (default: today)."),
             fmt: str = typer.Option("table", "--format", help="table, csv or json."),
             window_days: Optional[int] = typer.Option(None, "--window-days", min=0,
-                                                      help="FCR only: reopen window in days (default: settings)."),
+                                                      help="Settled figure: a case counts once N days passed "
+                                                           "without a reopening (default: the provisional figure "
+                                                           "the monitor shows)."),
+            settled: bool = typer.Option(False, "--settled", help="Settled figure with the window of the settings "
+                                                                  "(fcr_window_days)."),
         ) -> None:
-            _run_report(ctx, name, by, since, until, fmt, window_days)
+            _run_report(ctx, name, by, since, until, fmt, window_days, settled)
 
         command.__doc__ = f"{title}. {help_text}"
-        group.command(name)(command)
+        # Each report's --help lists only its own options: the FCR window belongs to FCR alone.
+        group.command(name)(command if name == "fcr" else without_options(command, "window_days", "settled"))
 
     for name in REPORTS:
         add(name)

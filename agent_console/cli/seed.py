@@ -42,9 +42,9 @@ def register(app: typer.Typer) -> None:
         except (SeedRefused, ValueError) as exc:
             fail(str(exc))
         elapsed = time.perf_counter() - started
-        from rich.table import Table
+        from agent_console.cli.common import new_table
 
-        table = Table("table", "rows added", box=None)
+        table = new_table("table", "rows added", box=None)
         for name, count in result.counts.items():
             table.add_row(name, f"{count:,}")
         console().print(table)

@@ -9,11 +9,8 @@ from typing import Optional
 
 import typer
 
-from agent_console.cli.common import console, ctx_obj, fail, print_json
+from agent_console.cli.common import DB_HELP, console, ctx_obj, fail, print_json
 
-DB_HELP = ("The server's database: an SQLite file path or a SQLAlchemy URL (postgresql+psycopg://user@host/db). "
-           "A URL with a password is visible to every user of the machine (ps): prefer --db-file or "
-           "$AGENT_CONSOLE_DB_URL.")
 DB_FILE_HELP = "Read the server's database URL (or SQLite path) from the first line of this file."
 #: The server's database URL from the environment, where `ps` does not show it (below --db and --db-file).
 ENV_DB_URL = "AGENT_CONSOLE_DB_URL"
@@ -135,17 +132,20 @@ def register(app: typer.Typer) -> None:
     @db_group.command("upgrade")
     def db_upgrade(ctx: typer.Context, db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
         """Create the server's schema or migrate it to this version."""
+        from agent_console.server.db import install_server_defaults
         from agent_console.store.db import StoreError, upgrade
         from agent_console.store.urls import display_url
 
         url = _db_url(ctx, db)
         try:
             status = upgrade(url)
+            added = install_server_defaults(url, ctx_obj(ctx).clock)
         except StoreError as exc:
             fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - e.g. the database server is unreachable
             fail(_cannot_open(url, exc))
-        console().print(f"{display_url(status.url)}: schema {status.current} ({status.state})")
+        policies = f"; added {added} default SLA policies" if added else ""
+        console().print(f"{display_url(status.url)}: schema {status.current} ({status.state}){policies}")
 
     @db_group.command("backup")
     def db_backup(
@@ -161,7 +161,7 @@ def register(app: typer.Typer) -> None:
         from agent_console.server.backup import backup_server
         from agent_console.store.backup import BackupError
 
-        url = _db_url(ctx.parent, db) if ctx.parent else _db_url(ctx, db)
+        url = _db_url(ctx, db)
         try:
             info = backup_server(url, file, force=force, pg_dump=pg_dump)
         except BackupError as exc:
@@ -221,14 +221,56 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(rows)
             return
-        from rich.table import Table
         from rich.text import Text
 
-        table = Table("login", "name", "role", "tier", "queues", "can log in")
+        from agent_console.cli.common import new_table
+
+        table = new_table("login", "name", "role", "tier", "queues", "can log in")
         for r in rows:
             table.add_row(Text(r["login"]), Text(r["name"]), r["role"], str(r["tier"]),
                           Text(",".join(r["queues"]) or "all"), "yes" if r["active"] and r["password"] else "no")
         console().print(table)
+
+    @users.command("deactivate")
+    def users_deactivate(
+        ctx: typer.Context,
+        login: str = typer.Argument(..., help="The account's login."),
+        release: bool = typer.Option(False, "--release", help="Put the account's open cases back into their "
+                                                              "queues, unassigned."),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+    ) -> None:
+        """The account can no longer log in (its tokens are revoked) and leaves every queue; its cases and history
+        stay. `server users add LOGIN …` activates it again."""
+        from agent_console.domain.agents import AgentError, deactivate_agent
+
+        store = _store(ctx.parent, db)
+        try:
+            open_cases = deactivate_agent(store, ctx_obj(ctx).clock, login, release=release)
+        except AgentError as exc:
+            fail(str(exc))
+        finally:
+            store.dispose()
+        suffix = ""
+        if open_cases:
+            suffix = (f"; {open_cases} open case{'s' if open_cases != 1 else ''} "
+                      + ("back in their queues" if release else f"still assigned to {login} (--release hands them "
+                                                                 "back)"))
+        console().print(f"deactivated account {login}{suffix}")
+
+    @users.command("remove")
+    def users_remove(ctx: typer.Context, login: str = typer.Argument(..., help="The account's login."),
+                     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
+        """Delete an account with no history; one that has worked cases is refused (deactivate it instead)."""
+        from agent_console.domain.agents import AgentError, remove_agent
+
+        store = _store(ctx.parent, db)
+        try:
+            remove_agent(store, ctx_obj(ctx).clock, login)
+        except AgentError as exc:
+            fail(str(exc))
+        finally:
+            store.dispose()
+        console().print(f"removed account {login}")
 
     tokens = typer.Typer(help="API tokens for integrations (mail gateway, phone system, web form).",
                          no_args_is_help=True)
@@ -280,10 +322,11 @@ def register(app: typer.Typer) -> None:
                 query = query.where(AuthToken.kind == "api")
             rows = session.execute(query).all()
         store.dispose()
-        from rich.table import Table
         from rich.text import Text
 
-        table = Table("id", "login", "kind", "name", "created", "expires", "revoked")
+        from agent_console.cli.common import new_table
+
+        table = new_table("id", "login", "kind", "name", "created", "expires", "revoked")
         for token, login in rows:
             table.add_row(str(token.id), Text(login), token.kind, Text(token.name),
                           f"{token.created_at:%Y-%m-%d %H:%M}",
@@ -388,5 +431,10 @@ def register(app: typer.Typer) -> None:
     group.add_typer(imports, name="import")
     group.add_typer(feed, name="feed")
     group.add_typer(users, name="users")
+    from agent_console.cli.queues import build_group as queues_group
+    from agent_console.cli.sla import build_group as sla_group
+
+    group.add_typer(queues_group(for_server=True), name="queues")
+    group.add_typer(sla_group(for_server=True), name="sla")
     group.add_typer(tokens, name="tokens")
     app.add_typer(group, name="server")

@@ -30,6 +30,8 @@ def register(app: typer.Typer) -> None:
         kind: str = typer.Argument(..., help=_KIND_HELP),
         file: Path = typer.Argument(..., help="CSV, JSON or JSONL file (kb: also a folder of Markdown files)."),
         fmt: Optional[str] = typer.Option(None, "--format", help="csv, json or jsonl (default: by file suffix)."),
+        new_queues: bool = typer.Option(False, "--new-queues", help="cases, agents: add the queues the file names "
+                                                                    "that the store does not have (else refused)."),
     ) -> None:
         """Import records; re-importing the same file updates instead of duplicating. All or nothing."""
         kind = _check_kind(kind)
@@ -39,7 +41,8 @@ def register(app: typer.Typer) -> None:
         store = obj.store()
         actor = obj.agent(required=False) if obj.agent_login() else None
         try:
-            result = import_file(store, obj.clock, kind, file, fmt=fmt, actor_id=actor.id if actor else None)
+            result = import_file(store, obj.clock, kind, file, fmt=fmt, actor_id=actor.id if actor else None,
+                                 new_queues=new_queues)
         except ImportFailed as exc:
             fail(str(exc))
         from rich.text import Text

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
 from agent_console.domain.text import UnsafeText, check_identifier, check_login, clean_text
 from agent_console.store.db import Store
-from agent_console.store.models import Agent, Role
+from agent_console.store.models import Agent, AgentState, Role
 
 
 class AgentError(ValueError):
@@ -44,12 +44,25 @@ def normalise_queues(queues: str, field: str = "queues") -> str:
     return ",".join(names)
 
 
+def check_queues(session, queues: str) -> None:
+    """Refuses queue names the store does not have (a store without queue records accepts any)."""
+    from agent_console.domain.queues import unknown_queues
+    from agent_console.store.queries import defined_queues
+
+    unknown = unknown_queues(session, normalise_queues(queues).split(",") if queues.strip() else [])
+    if unknown:
+        raise AgentError(f"unknown queue{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; the "
+                         f"queues are: {', '.join(defined_queues(session))} (add one with `agent-console queues add`)")
+
+
 def upsert_agent(store: Store, clock: Clock, *, login: str, name: str, role: str = "agent", tier: int = 1,
                  queues: str = "", skills: str = "", actor_id: int | None = None) -> tuple[Agent, bool]:
+    """Adds the agent, or updates the one with this login (an agent deactivated before is active again)."""
     login, name, role, tier = validate_agent_fields(login, name, role, tier)
     queues, skills = normalise_queues(queues), normalise_queues(skills, "skills")
     now = clock.now()
     with store.transaction() as session:
+        check_queues(session, queues)
         agent = session.scalars(select(Agent).where(Agent.login == login)).first()
         created = agent is None
         if created:
@@ -60,6 +73,7 @@ def upsert_agent(store: Store, clock: Clock, *, login: str, name: str, role: str
             agent.name, agent.role, agent.tier = name, role, tier
             agent.queues = queues or agent.queues
             agent.skills = skills or agent.skills
+            agent.active = True
             agent.version += 1
         session.flush()
         audit(session, now, actor_id, "agent.add" if created else "agent.update", "agent", agent.id,
@@ -67,3 +81,78 @@ def upsert_agent(store: Store, clock: Clock, *, login: str, name: str, role: str
         return agent, created
 
 
+def _agent(session, login: str) -> Agent:
+    agent = session.scalars(select(Agent).where(Agent.login == login)).first()
+    if agent is None:
+        raise AgentError(f"no agent with login {login!r}; see `agent-console agents list`")
+    return agent
+
+
+def deactivate_agent(store: Store, clock: Clock, login: str, *, release: bool = False,
+                     actor_id: int | None = None) -> int:
+    """The agent can no longer log in (their tokens are revoked) and leaves every queue; their cases and history stay
+    as they are. With ``release`` their open cases go back to their queues, unassigned. Returns how many open cases
+    are (or were, with ``release``) assigned to them."""
+    from agent_console.domain.cases import touch
+    from agent_console.store.models import AuthToken, Case
+
+    now = clock.now()
+    with store.transaction() as session:
+        agent = _agent(session, login)
+        old_queues = agent.queues
+        agent.active = False
+        agent.queues = ""
+        agent.state = AgentState.offline
+        agent.state_since = now
+        agent.version += 1
+        for token in session.scalars(select(AuthToken).where(AuthToken.agent_id == agent.id,
+                                                             AuthToken.revoked_at.is_(None))).all():
+            token.revoked_at = now
+        open_cases = session.scalars(select(Case).where(Case.assignee_id == agent.id,
+                                                        Case.is_open == True)).all()  # noqa: E712
+        if release:
+            for case in open_cases:
+                case.assignee_id = None
+                touch(case, now)
+        audit(session, now, actor_id, "agent.deactivate", "agent", agent.id, login=login, queues=old_queues,
+              released=len(open_cases) if release else 0)
+        return len(open_cases)
+
+
+def agent_history(session, agent_id: int) -> dict[str, int]:
+    """Rows of other tables that refer to the agent (cases, messages, handling time, audit events …), by table;
+    log-in tokens do not count."""
+    from sqlmodel import SQLModel
+
+    agents = Agent.__table__
+    found = {}
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name in ("auth_tokens",):
+            continue
+        for column in table.columns:
+            if any(fk.column.table is agents for fk in column.foreign_keys):
+                count = session.scalar(select(func.count()).select_from(table).where(column == agent_id))
+                if count:
+                    found[table.name] = found.get(table.name, 0) + count
+    return found
+
+
+def remove_agent(store: Store, clock: Clock, login: str, actor_id: int | None = None) -> None:
+    """Deletes an agent nothing refers to (e.g. one added by mistake). An agent with history (cases, messages,
+    handling time, state changes …) is refused: deactivate them instead, so reports keep their figures."""
+    from agent_console.store.models import AuthToken
+
+    now = clock.now()
+    with store.transaction() as session:
+        agent = _agent(session, login)
+        history = agent_history(session, agent.id)
+        if history:
+            listed = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in sorted(history.items()))
+            raise AgentError(f"{login} has history ({listed}); deactivate the agent instead "
+                             f"(`agent-console agents deactivate {login}`)")
+        for token in session.scalars(select(AuthToken).where(AuthToken.agent_id == agent.id)).all():
+            session.delete(token)
+        agent_id = agent.id
+        session.delete(agent)
+        session.flush()
+        audit(session, now, actor_id, "agent.remove", "agent", agent_id, login=login)

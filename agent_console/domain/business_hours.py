@@ -156,3 +156,108 @@ class BusinessHours:
     # Kept for callers of the first version.
     _is_open_day = is_open_day
     _window = window
+
+
+# --- written by an admin: "Mon-Fri 08:00-18:00 Europe/Berlin" and holidays from an iCalendar file -----------------
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: Words that mean "no business hours": the clock runs around the clock.
+AROUND_THE_CLOCK = ("24/7", "always", "none")
+
+
+def _day_number(word: str, spec: str) -> int:
+    key = word.strip()[:3].capitalize()
+    if key not in DAY_NAMES:
+        raise BusinessHoursError(f"business hours {spec!r}: unknown weekday {word!r}; use Mon, Tue, Wed, Thu, Fri, "
+                                 "Sat, Sun")
+    return DAY_NAMES.index(key)
+
+
+def parse_spec(spec: str) -> BusinessHours | None:
+    """``"Mon-Fri 08:00-18:00 Europe/Berlin"`` (days as ranges or lists, ``Mon,Wed,Fri``; close may be ``24:00``; the
+    zone defaults to UTC). ``"24/7"`` means around the clock (None)."""
+    text = spec.strip()
+    if text.lower() in AROUND_THE_CLOCK:
+        return None
+    parts = text.split()
+    if len(parts) not in (2, 3) or "-" not in parts[1]:
+        raise BusinessHoursError(f"business hours {spec!r}: expected DAYS HH:MM-HH:MM [ZONE], e.g. "
+                                 "'Mon-Fri 08:00-18:00 Europe/Berlin', or '24/7'")
+    days: set[int] = set()
+    for item in parts[0].split(","):
+        if "-" in item:
+            first, last = (_day_number(word, spec) for word in item.split("-", 1))
+            days.update(range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)])
+        else:
+            days.add(_day_number(item, spec))
+    opening, closing = parts[1].split("-", 1)
+    return BusinessHours(tz=parts[2] if len(parts) == 3 else "UTC", days=tuple(sorted(days)),
+                         open=_parse_time(opening, "open") or time(0, 0), close=_parse_time(closing, "close"),
+                         holidays=frozenset())
+
+
+def _day_ranges(days: tuple[int, ...]) -> str:
+    groups: list[list[int]] = []
+    for day in sorted(days):
+        if groups and day == groups[-1][-1] + 1:
+            groups[-1].append(day)
+        else:
+            groups.append([day])
+    return ",".join(DAY_NAMES[g[0]] if len(g) == 1 else f"{DAY_NAMES[g[0]]}-{DAY_NAMES[g[-1]]}" for g in groups)
+
+
+def describe(hours: BusinessHours | None) -> str:
+    """The spec :func:`parse_spec` reads back: ``Mon-Fri 08:00-18:00 Europe/Berlin`` (``24/7`` for None)."""
+    if hours is None:
+        return "24/7"
+    close = hours.close.strftime("%H:%M") if hours.close is not None else "24:00"
+    return f"{_day_ranges(hours.days)} {hours.open:%H:%M}-{close} {hours.tz}"
+
+
+def holidays_from_ical(data: bytes, source: str, first_year: int, last_year: int) -> frozenset[date]:
+    """The days of an iCalendar file's events (VEVENT) from ``first_year`` to ``last_year``: all-day events (a
+    multi-day one covers DTSTART up to, not including, DTEND), the day of a timed event, and yearly repeats (RRULE,
+    e.g. FREQ=YEARLY) expanded over those years. Errors name the file."""
+    import icalendar
+    from dateutil.rrule import rrulestr
+
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except (ValueError, IndexError, KeyError) as exc:
+        raise BusinessHoursError(f"{source}: not an iCalendar file: {exc}") from None
+    lo, hi = date(first_year, 1, 1), date(last_year, 12, 31)
+    found: set[date] = set()
+    events = list(calendar.walk("VEVENT"))
+    if not events:
+        raise BusinessHoursError(f"{source}: no events (VEVENT) in the calendar")
+    for number, event in enumerate(events, start=1):
+        start_prop = event.get("DTSTART")
+        if start_prop is None:
+            raise BusinessHoursError(f"{source}: event {number} ({event.get('SUMMARY', 'no summary')}) has no "
+                                     "DTSTART")
+        start = start_prop.dt
+        start_day = start.date() if isinstance(start, datetime) else start
+        end_prop = event.get("DTEND")
+        end = end_prop.dt if end_prop is not None else None
+        end_day = (end.date() if isinstance(end, datetime) else end) if end is not None else None
+        length = max(1, (end_day - start_day).days) if end_day is not None and end_day > start_day else 1
+        if isinstance(start, datetime) and end is not None and isinstance(end, datetime):
+            length = max(1, (end_day - start_day).days + (1 if end.time() != time(0, 0) else 0))
+        starts = [start_day]
+        rule = event.get("RRULE")
+        if rule is not None:
+            try:
+                recurrence = rrulestr(rule.to_ical().decode(), dtstart=datetime.combine(start_day, time(0, 0)),
+                                      ignoretz=True)
+            except (ValueError, TypeError) as exc:
+                raise BusinessHoursError(f"{source}: event {number} has a repeat rule (RRULE) that cannot be read: "
+                                         f"{exc}") from None
+            starts = [moment.date() for moment in recurrence.between(
+                datetime.combine(lo - timedelta(days=length), time(0, 0)), datetime.combine(hi, time(0, 0)),
+                inc=True)]
+        for first in starts:
+            for offset in range(length):
+                day = first + timedelta(days=offset)
+                if lo <= day <= hi:
+                    found.add(day)
+    return frozenset(found)

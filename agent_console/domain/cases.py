@@ -60,6 +60,12 @@ def validate_choice(value: str, allowed, field: str) -> str:
     return value
 
 
+def _check_queue(session, queue: str) -> None:
+    """Once the store has queue records, a case goes only into one of them (a typo makes no new queue)."""
+    if not queries.queue_exists(session, queue):
+        raise CaseError(f"no queue {queue!r}; the queues are: {', '.join(queries.defined_queues(session))}")
+
+
 def split_name(name: str) -> tuple[str, str]:
     parts = name.strip().split()
     if not parts:
@@ -118,6 +124,7 @@ class CaseService(Service):
         now = self.clock.now()
         created_at = created_at or now
         with self.store.transaction() as session:
+            _check_queue(session, queue.strip())
             cust = queries.customer_by_contact(session, customer)
             if cust is None:
                 cust = new_customer(customer, customer_name, language, now)
@@ -333,6 +340,8 @@ class CaseService(Service):
             if "queue" in changes and changes["queue"] != old["queue"]:
                 require_known_queue(session, changes["queue"])
             base_version = case.version
+            if "queue" in changes:
+                _check_queue(session, changes["queue"])
             for name, value in changes.items():
                 setattr(case, name, value)
             if "priority" in changes or "channel" in changes:

@@ -41,7 +41,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Integer, and_, case as sql_case, exists, func, literal, not_, select
+from sqlalchemy import Float, Integer, and_, case as sql_case, exists, func, literal, not_, select, true
 from sqlalchemy.orm import aliased
 
 from agent_console.store.db import on_sqlite_connect
@@ -216,12 +216,16 @@ def aht(session, since: datetime, until: datetime, *, by: str | None = None, tz:
 # --- FCR ----------------------------------------------------------------------------------------------------------
 
 
-def fcr(session, since: datetime, until: datetime, *, now: datetime, window_days: int = 7, by: str | None = None,
-        tz: str = "UTC") -> list[MetricRow]:
-    """First-contact resolution rate (see the module docstring for the exact definition)."""
-    if window_days < 0:
+def fcr(session, since: datetime, until: datetime, *, now: datetime, window_days: int | None = 7,
+        by: str | None = None, tz: str = "UTC") -> list[MetricRow]:
+    """First-contact resolution rate (see the module docstring for the exact definition).
+
+    ``window_days=None`` gives the provisional figure the live monitor shows: every first resolution counts at once,
+    first-contact-resolved when one contact arrived and the case has not been reopened (so far)."""
+    provisional = window_days is None
+    if not provisional and window_days < 0:
         raise MetricError("the FCR window cannot be negative")
-    window_s = window_days * 86400.0
+    window_s = 0.0 if provisional else window_days * 86400.0
     # First resolutions in the range: resolution events in the range with no earlier one for the same case (the
     # NOT EXISTS probes ix_sla_events_case; the range scan uses ix_sla_events_at).
     earlier = aliased(SlaEvent.__table__)
@@ -238,8 +242,8 @@ def fcr(session, since: datetime, until: datetime, *, now: datetime, window_days
     reopen = aliased(SlaEvent.__table__)
     reopened = exists().where(reopen.c.case_id == first.c.case_id, reopen.c.target == "resolution",
                               reopen.c.event == "started", reopen.c.detail == "reopened", reopen.c.at > first.c.r1,
-                              seconds_between(session, first.c.r1, reopen.c.at) <= window_s)
-    decided = first.c.r1 <= now - timedelta(seconds=window_s)
+                              *([] if provisional else [seconds_between(session, first.c.r1, reopen.c.at) <= window_s]))
+    decided = true() if provisional else first.c.r1 <= now - timedelta(seconds=window_s)
     group, join_agents = _group(session, by, agent_id_column=C.assignee_id, day_column=first.c.r1, tz=tz)
     query = select(
         group.label("g"),

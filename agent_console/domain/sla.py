@@ -25,6 +25,40 @@ DEFAULT_TARGETS: dict[str, tuple[int, int, int]] = {
 }
 
 
+#: Per-priority policies are tighter than a channel's default: (first response, next update, resolution) factors.
+PRIORITY_FACTORS: dict[str, tuple[float, float, float]] = {"urgent": (0.5, 0.5, 0.25), "high": (0.75, 0.75, 0.5)}
+
+
+def default_policy_rows() -> list[dict]:
+    """The default SLA policies, as rows of ``sla_policies``: one per channel from ``DEFAULT_TARGETS`` plus tighter
+    urgent/high ones. The single source for the demo data, ``db init`` and a new server database."""
+    import uuid
+
+    rows = []
+    for channel, (first_s, next_s, resolution_s) in DEFAULT_TARGETS.items():
+        rows.append({"channel": channel, "priority": None, "first_response_s": first_s, "next_update_s": next_s,
+                     "resolution_s": resolution_s})
+        for priority, (f1, f2, f3) in PRIORITY_FACTORS.items():
+            rows.append({"channel": channel, "priority": priority, "first_response_s": round(first_s * f1),
+                         "next_update_s": round(next_s * f2), "resolution_s": round(resolution_s * f3)})
+    for row in rows:
+        row.update(uid=str(uuid.uuid4()), at_risk_fraction=0.8, business_hours="", service_level_goal=0.8,
+                   auto_escalate=True, version=1)
+    return rows
+
+
+def install_default_policies(session) -> int:
+    """Adds the default policies a store lacks (by channel and priority) and returns how many; policies already
+    there are kept as they are. ORM objects, so on the team server they go into the change feed."""
+    from sqlalchemy import select
+
+    existing = {(p.channel, p.priority) for p in session.scalars(select(SlaPolicy)).all()}
+    added = [SlaPolicy(**row) for row in default_policy_rows() if (row["channel"], row["priority"]) not in existing]
+    session.add_all(added)
+    session.flush()
+    return len(added)
+
+
 class SlaState(StrEnum):
     ok = "ok"
     at_risk = "at_risk"

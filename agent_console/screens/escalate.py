@@ -99,19 +99,19 @@ def escalate_from_screen(screen, case_id: int, *, queues: Sequence[str] | None =
     queue).
     """
     from agent_console.domain.escalation import EscalationError, EscalationService
-    from agent_console.store.models import QUEUES, Case
-    from agent_console.store.queries import NotFound
+    from agent_console.store.models import Case
+    from agent_console.store.queries import NotFound, queue_names
 
     app = screen.app
     with app.store.session() as session:
         case = session.get(Case, case_id)
+        names = list(queues) if queues is not None else queue_names(session)
     if case is None:
         screen.notify("That case no longer exists.", severity="error")
         return
     if not case.is_open:
         screen.notify(f"{case.key} is {case.status}; reopen it before escalating.", severity="warning", markup=False)
         return
-    names = list(queues) if queues is not None else list(QUEUES)
 
     def done(request: EscalationRequest | None) -> None:
         if request is None:

@@ -610,10 +610,11 @@ class _CaseActions:
             return
         case_id, key = target
         from agent_console.screens.pick import PickModal
-        from agent_console.store.models import QUEUES
+        from agent_console.store.queries import queue_names
 
         app: MonitorApp = self.app  # type: ignore[attr-defined]
-        queues = sorted(set(QUEUES) | {q.name for q in (app.snapshot.queues if app.snapshot else ())})
+        with app.store.session() as session:
+            queues = queue_names(session)  # the store's queues: an escalation to any other would be refused
         options = [("tier:2", "tier 2"), ("tier:3", "tier 3")] + [(f"queue:{q}", f"queue {q}") for q in queues]
 
         def where(value: str | None) -> None:

@@ -250,6 +250,24 @@ def open_server_store(url: str, *, clock=None, migrate: bool = False) -> ServerS
     return ServerStore(url, engine, clock)
 
 
+def install_server_defaults(url: str, clock=None) -> int:
+    """A server database without SLA policies (new, or never given any) gets the default set, the same as the demo
+    store's, through the server's write path so consoles receive them in the change feed. Returns how many."""
+    from sqlalchemy import select
+
+    from agent_console.domain.sla import install_default_policies
+    from agent_console.store.models import SlaPolicy
+
+    store = open_server_store(url, clock=clock)
+    try:
+        with store.transaction() as session:
+            if session.scalars(select(SlaPolicy.id).limit(1)).first() is not None:
+                return 0
+            return install_default_policies(session)
+    finally:
+        store.dispose()
+
+
 #: A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out.
 IDLE_PING_SECONDS = 10.0
 

@@ -25,7 +25,7 @@ BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: The newest migration's revision. Opening a store already at it needs no Alembic import (~120 ms of start-up);
 #: tests/unit/test_store_migrations.py checks it matches the migration scripts.
-SCHEMA_HEAD = "0012"
+SCHEMA_HEAD = "0013"
 
 _connection_hooks: list[Callable[[sqlite3.Connection], None]] = []
 

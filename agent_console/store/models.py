@@ -110,6 +110,22 @@ QUEUES = ("Billing", "Delivery", "Technical", "Complaints", "General")
 LANGUAGES = ("de", "en")
 
 
+# --- the floor ----------------------------------------------------------------------------------------------------
+
+
+class Queue(SQLModel, table=True):
+    """A queue agents work. Once a store has queue records, cases and agents may only name queues that exist
+    (``agent-console queues add``); a store without any keeps accepting every name, as before queues were records."""
+
+    __tablename__ = "queues"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    name: str = Field(unique=True, max_length=64)
+    description: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    created_at: datetime | None = _ts()
+
+
 # --- people -------------------------------------------------------------------------------------------------------
 
 

@@ -246,9 +246,32 @@ def next_case_id(session: Session, agent: Agent) -> int | None:
     return session.connection().execute(query).scalar()
 
 
+def defined_queues(session: Session) -> list[str]:
+    """The names of the store's queue records, sorted; empty when the store defines no queues."""
+    from agent_console.store.models import Queue
+
+    return sorted(session.connection().execute(select(Queue.__table__.c.name)).scalars())
+
+
+def queue_exists(session: Session, name: str) -> bool:
+    """May a case or an agent name this queue? Yes when it is a queue record, or when the store defines no queues at
+    all (a store from before queues were records, or a console's replica, which does not receive them)."""
+    from agent_console.store.models import Queue
+
+    q = Queue.__table__.c
+    connection = session.connection()
+    if connection.execute(select(q.id).where(q.name == name).limit(1)).first() is not None:
+        return True
+    return connection.execute(select(q.id).limit(1)).first() is None
+
+
 def queue_names(session: Session) -> list[str]:
-    """Every queue that has open cases, plus the standard queues: what the queue pickers offer."""
+    """What the queue pickers offer: the store's queues; a store without queue records offers every queue that has
+    open cases, plus the standard queues."""
     from agent_console.store.models import QUEUES
 
+    defined = defined_queues(session)
+    if defined:
+        return defined
     found = session.connection().execute(select(C.queue).where(C.is_open == True).distinct()).scalars()  # noqa: E712
     return sorted(set(found) | set(QUEUES))

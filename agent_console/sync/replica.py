@@ -299,6 +299,9 @@ def _delete(cursor, ids: _Ids, entity: str, uid: str) -> None:
         ids.forget("kb_articles", [uid])
     elif entity == "canned_response":
         cursor.execute("DELETE FROM canned_responses WHERE uid = ?", (uid,))
+    elif entity == "sla_policy":
+        # `server sla remove`: the console's cases follow the channel's default (or the built-in one), as the team's.
+        cursor.execute("DELETE FROM sla_policies WHERE uid = ?", (uid,))
 
 
 def apply_case_state(session, case: dict, customer: dict | None = None) -> ApplyReport:

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from agent_console.domain.cases import CaseService
 from agent_console.domain.handling import HandlingTracker
 
@@ -74,3 +76,88 @@ def test_bad_options_are_clear_errors(cli, store):
     assert reversed_range.exit_code == 1 and "is after --until" in reversed_range.output
     assert "unknown grouping 'week'" in cli("report", "csat", "--by", "week").output
     assert "unknown format 'xml'" in cli("report", "nps", "--format", "xml").output
+
+
+def test_report_fcr_by_default_shows_the_figure_the_monitor_shows(cli, store, agents):
+    from datetime import timedelta, timezone
+
+    from agent_console.domain.clock import FrozenClock, SystemClock
+    from agent_console.domain.monitor import compute_snapshot
+
+    # Work done minutes ago (the report reads the real clock): inside any reopen window.
+    clock = FrozenClock(SystemClock().now() - timedelta(minutes=10))
+    svc = CaseService(store, clock, agents["anna"])
+
+    def case(subject: str):
+        return svc.create_case(customer=f"{subject}@example.com", channel="email", queue="Billing",
+                               subject=subject, body="Help")
+
+    def then(action, *args):
+        clock.advance(30)
+        action(*args)
+
+    first_time = case("solved")
+    then(svc.reply, first_time.id, "Done.")
+    then(svc.resolve, first_time.id)
+    came_back = case("twice")
+    then(svc.add_inbound, came_back.id, "Any news?")
+    then(svc.resolve, came_back.id)
+    reopened = case("reopened")
+    then(svc.resolve, reopened.id)
+    then(svc.reopen, reopened.id)
+    then(svc.resolve, reopened.id)
+    clock.advance(60)
+
+    monitor = compute_snapshot(store, clock, tz=timezone.utc).floor
+    assert (monitor.resolved_today, monitor.fcr) == (3, 1 / 3)
+    report = json.loads(cli("report", "fcr", "--format", "json").output)
+    assert report["window_days"] is None
+    assert [(r["decided"], r["resolved_first_contact"]) for r in report["rows"]] == [(3, 1)]
+    assert report["rows"][0]["value"] == pytest.approx(100 * monitor.fcr)
+    assert "provisional, as the monitor shows it" in cli("report", "fcr").output
+
+    # The settled figure waits for the reopen window to close.
+    settled = json.loads(cli("report", "fcr", "--settled", "--format", "json").output)
+    assert settled["window_days"] == 7 and settled["rows"][0]["undecided"] == 3
+    assert settled["rows"][0]["value"] is None
+
+
+def test_no_report_repeats_a_column_name_and_each_help_lists_its_own_options(cli, store, agents, clock):
+    handle_one_case(store, clock, agents["anna"])
+    svc = CaseService(store, clock, agents["anna"])
+    complaint = svc.create_case(customer="karl@example.com", channel="email", queue="Complaints",
+                                subject="Broken again", body="…")
+    svc.reply(complaint.id, "Sorry!")
+    tables = set()
+    for name in ("aht", "fcr", "sla", "asa", "escalations", "csat", "nps", "ces", "complaints"):
+        header = next(csv.reader(io.StringIO(cli("report", name, *DAY, "--format", "csv").output)))
+        assert len(header) == len({h.lower() for h in header}), (name, header)
+        table = cli("report", name, *DAY, "--by", "queue")
+        if "no data" in table.output:
+            continue
+        tables.add(name)
+        header_line = next(line for line in table.output.splitlines() if "queue" in line)
+        titles = [cell.strip().lower() for cell in header_line.strip("┃│ ").split("┃") if cell.strip()]
+        assert len(titles) == len(set(titles)), (name, titles)
+        help_text = cli("report", name, "--help").output
+        assert ("--window-days" in help_text) == (name == "fcr"), name
+        assert ("--settled" in help_text) == (name == "fcr"), name
+    assert {"asa", "complaints", "sla"} <= tables
+
+
+def test_tables_keep_their_headers_whole_at_80_columns(cli, store, agents, clock, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    svc = CaseService(store, clock, agents["anna"])
+    case = svc.create_case(customer="jeanne.serrano@example.com", channel="messenger", queue="Complaints",
+                           customer_name="Jeanne Serrano-Villeneuve",
+                           subject="Password reset doesn't work after the latest update", body="…")
+    svc.claim(case.id)
+    svc.set_status(case.id, "escalated")
+    handle_one_case(store, clock, agents["ben"])
+    outputs = {"case list": cli("case", "list").output, "agents list": cli("agents", "list").output,
+               "report sla": cli("report", "sla", *DAY, "--by", "queue").output,
+               "report fcr": cli("report", "fcr", *DAY, "--by", "agent").output}
+    for what, output in outputs.items():
+        assert max(len(line) for line in output.splitlines()) <= 80, (what, output)
+    case_header = outputs["case list"].splitlines()[0].split()
+    assert case_header == ["key", "prio", "channel", "queue", "customer", "subject", "status", "assignee", "SLA"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from agent_console.store.db import head_revision
 
@@ -97,3 +98,106 @@ def test_users_add_checks_passwords_refuses_overwriting_and_keeps_the_last_admin
     assert changed.exit_code == 0, changed.output
     # The changed password logged the account out everywhere: its token is revoked.
     assert cli("server", "tokens", "revoke", "1", "--db", db).exit_code == 1
+
+
+def test_an_admin_sets_up_the_floor_of_a_fresh_server_without_sql(cli, tmp_path):
+    """Queues, business-hours SLAs with holidays and accounts on a new server database, all from the shell; then a
+    real server applies them: an urgent e-mail gets the urgent target, a typo of a queue is refused, a deactivated
+    account cannot log in."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import select
+
+    from agent_console.server.db import open_server_store
+    from agent_console.store.models import ChangeLogEntry
+    from tests.cli.test_sla_cli import BERLIN_ICS
+    from tests.server.conftest import new_case_op, start_server
+
+    db = str(tmp_path / "team.db")
+    upgraded = cli("server", "db", "upgrade", "--db", db)
+    assert upgraded.exit_code == 0 and "added 21 default SLA policies" in upgraded.output
+    assert "default SLA policies" not in cli("server", "db", "upgrade", "--db", db).output
+    listed = {(p["channel"], p["priority"]): p for p in json.loads(cli("server", "sla", "list", "--json", "--db",
+                                                                       db).stdout)}
+    assert listed[("email", "urgent")]["first_response_s"] == 2 * 3600
+
+    for queue in ("Billing", "General"):
+        assert cli("server", "queues", "add", queue, "--db", db).exit_code == 0
+    ics = tmp_path / "berlin.ics"
+    ics.write_text(BERLIN_ICS, encoding="utf-8")
+    hours = cli("server", "sla", "set", "web", "--priority", "all", "--hours", "Mon-Fri 08:00-18:00 Europe/Berlin",
+                "--holidays", str(ics), "--db", db)
+    assert hours.exit_code == 0, hours.output
+    typo = cli("server", "users", "add", "lena", "--name", "Lena", "--queues", "Bilingg", "--db", db,
+               input="a long password\n")
+    assert typo.exit_code == 1 and "unknown queue 'Bilingg'" in typo.output
+    for login, role, queues in (("lena", "agent", "Billing"), ("root", "admin", "")):
+        added = cli("server", "users", "add", login, "--name", login.title(), "--role", role, "--queues", queues,
+                    "--db", db, input="a long password\n")
+        assert added.exit_code == 0, added.output
+
+    store = open_server_store(db)
+    try:
+        with store.session() as session:
+            fed = {(row.entity, json.loads(row.data).get("channel")) for row in session.scalars(select(ChangeLogEntry))}
+    finally:
+        store.dispose()
+    assert ("sla_policy", "web") in fed and ("sla_policy", "email") in fed  # consoles receive the policies
+
+    server = start_server("sqlite", f"sqlite:///{db}", tmp_path)
+    try:
+        token = server.login("root", "a long password").json()["access_token"]
+        urgent = new_case_op("Billing", channel="email", priority="urgent")
+        with server.client(token=token) as client:
+            answer = client.post("/api/v1/ops", json={"ops": [urgent]}).json()["results"][0]
+            assert answer["status"] == "applied", answer
+            key = answer["result"]["key"]
+            detail = client.get(f"/api/v1/cases/{key}").json()["case"]
+            created = datetime.fromisoformat(urgent["payload"]["case"]["created_at"])
+            assert datetime.fromisoformat(detail["first_response_due"]) == created + timedelta(hours=2)
+
+            wrong = client.post("/api/v1/ops", json={"ops": [new_case_op("Bilingg")]}).json()["results"][0]
+            assert wrong["status"] == "rejected" and "no queue 'Bilingg'" in wrong["reason"], wrong
+            moved = client.post("/api/v1/ops", json={"ops": [{
+                "op_id": str(uuid.uuid4()), "kind": "case.update",
+                "payload": {"case_uid": detail["uid"], "base_version": detail["version"],
+                            "changes": {"queue": "Generall"}}}]}).json()["results"][0]
+            assert moved["status"] == "rejected" and "no queue 'Generall'" in moved["reason"], moved
+
+        assert server.login("lena", "a long password").status_code == 200
+        assert cli("server", "users", "deactivate", "lena", "--db", db).exit_code == 0
+        assert server.login("lena", "a long password").status_code == 401
+    finally:
+        server.stop()
+
+
+def test_queues_and_policies_on_postgresql(cli, databases):
+    """Migration 0013 on PostgreSQL makes records of the queues agents already work; the floor commands run there."""
+    from sqlalchemy import create_engine, text
+
+    from agent_console.store.db import upgrade
+
+    url = databases.new("postgresql")
+    upgrade(url, "0010")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO agents (uid, login, name, role, tier, queues, skills, state, active, "
+                              "version) VALUES (:uid, 'lena', 'Lena', 'agent', 1, 'Billing, Returns', '', "
+                              "'offline', true, 1)"), {"uid": str(uuid.uuid4())})
+    finally:
+        engine.dispose()
+    upgraded = cli("server", "db", "upgrade", "--db", url)
+    assert upgraded.exit_code == 0 and "added 21 default SLA policies" in upgraded.output
+    names = [q["name"] for q in json.loads(cli("server", "queues", "list", "--json", "--db", url).stdout)]
+    assert names == ["Billing", "Returns"]
+    assert cli("server", "queues", "rename", "Returns", "Retouren", "--db", url).exit_code == 0
+    users = json.loads(cli("server", "users", "list", "--json", "--db", url).stdout)
+    assert users[0]["queues"] == ["Billing", "Retouren"]
+    changed = cli("server", "sla", "set", "phone", "--first-response", "60s", "--hours",
+                  "Mon-Sat 07:00-20:00 Europe/Berlin", "--db", url)
+    assert changed.exit_code == 0, changed.output
+    phone = next(p for p in json.loads(cli("server", "sla", "list", "--json", "--db", url).stdout)
+                 if p["channel"] == "phone" and p["priority"] is None)
+    assert (phone["first_response_s"], phone["business_hours"]) == (60, "Mon-Sat 07:00-20:00 Europe/Berlin")
+    assert cli("server", "sla", "remove", "phone", "--priority", "urgent", "--db", url).exit_code == 0

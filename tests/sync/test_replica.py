@@ -104,6 +104,24 @@ def test_a_deleted_article_leaves_the_store(store):
         assert session.scalars(select(KBArticle)).all() == []
 
 
+def test_a_policy_the_server_removed_leaves_the_store(store):
+    """`server sla remove`: the console's cases follow the channel's default again, as the team's do."""
+    from agent_console.store.models import SlaPolicy
+
+    def policy(uid, priority, first_s):
+        return {"uid": uid, "channel": "email", "priority": priority, "first_response_s": first_s,
+                "next_update_s": None, "resolution_s": 86400, "at_risk_fraction": 0.8, "business_hours": "",
+                "service_level_goal": 0.8, "auto_escalate": True, "version": 1}
+
+    with store.transaction() as session:
+        apply_changes(session, changes(("sla_policy", policy("p-1", None, 3600)),
+                                       ("sla_policy", policy("p-2", "urgent", 900))))
+    with store.transaction() as session:
+        apply_changes(session, changes(("sla_policy", {"uid": "p-2", "deleted": True})))
+    with store.session() as session:
+        assert [(p.uid, p.priority) for p in session.scalars(select(SlaPolicy))] == [("p-1", None)]
+
+
 def test_the_token_file_is_private_even_with_an_open_umask(store_path):
     previous = os.umask(0)
     try:

@@ -97,3 +97,46 @@ def test_open_time_until_the_due_time_is_the_target(start, seconds):
     due = BERLIN_WEEKDAYS.add(start, seconds)
     assert abs(BERLIN_WEEKDAYS.open_seconds_between(start, due) - seconds) < 1e-6
     assert due >= start
+
+
+# --- as an admin writes them: "Mon-Fri 08:00-18:00 Europe/Berlin" and an iCalendar file of holidays ---------------
+
+
+def test_business_hours_spec_reads_and_writes_back():
+    from agent_console.domain.business_hours import describe, parse_spec
+
+    hours = parse_spec("Mon-Fri 08:00-18:00 Europe/Berlin")
+    assert (hours.tz, hours.days, hours.open, hours.close) == ("Europe/Berlin", (0, 1, 2, 3, 4), time(8), time(18))
+    assert describe(hours) == "Mon-Fri 08:00-18:00 Europe/Berlin"
+    weekend_shift = parse_spec("mon,wed,Sat-Sun 10:00-24:00")
+    assert weekend_shift.days == (0, 2, 5, 6) and weekend_shift.close is None and weekend_shift.tz == "UTC"
+    assert describe(weekend_shift) == "Mon,Wed,Sat-Sun 10:00-24:00 UTC"
+    assert parse_spec("Fri-Mon 09:00-17:00 UTC").days == (0, 4, 5, 6)
+    assert parse_spec("24/7") is None and describe(None) == "24/7"
+    with pytest.raises(BusinessHoursError, match="expected DAYS HH:MM-HH:MM"):
+        parse_spec("weekdays")
+
+
+def _calendar(*events: str) -> bytes:
+    body = "".join(f"BEGIN:VEVENT\r\nUID:{i}@test\r\n{e}END:VEVENT\r\n" for i, e in enumerate(events))
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n{body}END:VCALENDAR\r\n".encode()
+
+
+def test_holidays_from_an_icalendar_file():
+    from agent_console.domain.business_hours import holidays_from_ical
+
+    data = _calendar(
+        "DTSTART;VALUE=DATE:20261225\r\nDTEND;VALUE=DATE:20261227\r\nRRULE:FREQ=YEARLY\r\nSUMMARY:Xmas\r\n",
+        "DTSTART;VALUE=DATE:20260501\r\nSUMMARY:Labour day (no DTEND: one day)\r\n",
+        "DTSTART:20260615T090000Z\r\nDTEND:20260615T120000Z\r\nSUMMARY:Staff meeting (timed)\r\n",
+        "DTSTART;VALUE=DATE:20251231\r\nDTEND;VALUE=DATE:20260102\r\nSUMMARY:Across the new year\r\n",
+    )
+    days = holidays_from_ical(data, "holidays.ics", 2026, 2027)
+    assert days == {date(2026, 12, 25), date(2026, 12, 26), date(2027, 12, 25), date(2027, 12, 26),
+                    date(2026, 5, 1), date(2026, 6, 15), date(2026, 1, 1)}
+    with pytest.raises(BusinessHoursError, match="holidays.ics: no events"):
+        holidays_from_ical(_calendar(), "holidays.ics", 2026, 2026)
+    with pytest.raises(BusinessHoursError, match="holidays.ics: not an iCalendar file"):
+        holidays_from_ical(b"25.12.2026 Weihnachten\n", "holidays.ics", 2026, 2026)
+    with pytest.raises(BusinessHoursError, match="event 1 .* has no DTSTART"):
+        holidays_from_ical(_calendar("SUMMARY:Nothing\r\n"), "holidays.ics", 2026, 2026)

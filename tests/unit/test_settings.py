@@ -74,3 +74,19 @@ def test_store_location_order(tmp_path, monkeypatch):
     default = resolve_db_path(None)
     assert default.name == "agent-console.db"
     assert str(default).startswith(os.environ["XDG_DATA_HOME"])
+
+
+def test_a_bad_value_from_the_environment_names_the_variable_not_a_file(tmp_path, cli, monkeypatch):
+    path = tmp_path / "does-not-exist.toml"
+    with pytest.raises(SettingsError) as info:
+        load_settings(path, environ={"AGENT_CONSOLE_HEARTBEAT_S": "often"})
+    message = str(info.value)
+    assert message.startswith("environment variable AGENT_CONSOLE_HEARTBEAT_S: ")
+    assert "'heartbeat_s' has an invalid value 'often'" in message
+    assert str(path) not in message
+
+    monkeypatch.setenv("AGENT_CONSOLE_IDLE_TIMEOUT_S", "soon")
+    result = cli("case", "list")
+    assert result.exit_code == 1
+    assert "environment variable AGENT_CONSOLE_IDLE_TIMEOUT_S" in result.output
+    assert "config.toml" not in result.output

@@ -1,0 +1,95 @@
+"""``agent-console queues add | list | rename | remove`` — and the same as ``agent-console server queues …`` on the
+team server's database (see :func:`build_group`)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from agent_console.cli.common import console, ctx_obj, fail, print_json, target_store, without_db_option
+
+
+def build_group(*, for_server: bool) -> typer.Typer:
+    """The queue commands over the local store, or (``for_server``) over the server database given by ``--db``."""
+    where = "the server database's" if for_server else "this store's"
+    group = typer.Typer(help=f"Manage {where} queues; once any exist, cases and agents may only name them.",
+                        no_args_is_help=True)
+
+    def command(name: str):
+        def decorate(function):
+            group.command(name)(function if for_server else without_db_option(function))
+            return function
+        return decorate
+
+    from agent_console.cli.common import DB_HELP
+
+    @command("add")
+    def add(ctx: typer.Context, name: str = typer.Argument(..., help="Queue name (unique; no commas)."),
+            description: str = typer.Option("", "--description", help="What the queue is for."),
+            db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
+        """Add a queue."""
+        from agent_console.domain.queues import QueueError, add_queue
+
+        with target_store(ctx, db, for_server) as store:
+            try:
+                queue = add_queue(store, ctx_obj(ctx).clock, name, description)
+            except QueueError as exc:
+                fail(str(exc))
+        console().print(f"added queue {queue.name}")
+
+    @command("list")
+    def list_(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+              db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
+        """Queues with their open cases and the active agents who work them (agents of all queues included)."""
+        from agent_console.domain.queues import list_queues
+
+        with target_store(ctx, db, for_server) as store:
+            queues = list_queues(store)
+        if json_out:
+            print_json([{"name": q.name, "description": q.description, "open_cases": q.open_cases,
+                         "agents": q.agents} for q in queues])
+            return
+        if not queues:
+            console().print("no queues defined: cases and agents may name any queue (add one with `queues add`)")
+            return
+        from rich.text import Text
+
+        from agent_console.cli.common import print_table
+
+        print_table(("queue", "open cases", "agents", "description"),
+                    [(Text(q.name), str(q.open_cases), str(q.agents), Text(q.description)) for q in queues])
+
+    @command("rename")
+    def rename(ctx: typer.Context, old: str = typer.Argument(..., help="The queue's name."),
+               new: str = typer.Argument(..., help="Its new name."),
+               db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
+        """Rename a queue; its cases and the agents who work it move with it."""
+        from agent_console.domain.queues import QueueError, rename_queue
+
+        with target_store(ctx, db, for_server) as store:
+            try:
+                moved = rename_queue(store, ctx_obj(ctx).clock, old, new)
+            except QueueError as exc:
+                fail(str(exc))
+        console().print(f"renamed queue {old} to {new} ({moved} case{'s' if moved != 1 else ''})")
+
+    @command("remove")
+    def remove(ctx: typer.Context, name: str = typer.Argument(..., help="The queue's name."),
+               db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
+        """Remove a queue with no open cases; agents who work it (besides other queues) leave it. Resolved cases
+        keep the name."""
+        from agent_console.domain.queues import QueueError, remove_queue
+
+        with target_store(ctx, db, for_server) as store:
+            try:
+                remove_queue(store, ctx_obj(ctx).clock, name)
+            except QueueError as exc:
+                fail(str(exc))
+        console().print(f"removed queue {name}")
+
+    return group
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(build_group(for_server=False), name="queues")

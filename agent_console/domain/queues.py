@@ -1,0 +1,124 @@
+"""Queues as records: adding, renaming and removing the queues of a store (the console's or the team server's).
+
+Once a store has queue records, a case or an agent may only name a queue that exists (``queries.queue_exists``),
+so a typo no longer creates a queue nobody works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from agent_console.domain.clock import Clock
+from agent_console.domain.recording import audit
+from agent_console.domain.text import clean_text
+from agent_console.store import queries
+from agent_console.store.models import OPEN_STATUSES, Agent, Case, Queue
+
+MAX_NAME = 64
+
+
+class QueueError(ValueError):
+    """A queue change the rules do not allow; the message says why."""
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    name: str
+    description: str
+    open_cases: int
+    agents: int
+
+
+def validate_queue_name(name: str) -> str:
+    cleaned = clean_text(name).strip()
+    if not cleaned or len(cleaned) > MAX_NAME or "," in cleaned:
+        raise QueueError(f"invalid queue name {name!r}: 1–{MAX_NAME} characters, no commas")
+    return cleaned
+
+
+def unknown_queues(session, names: list[str]) -> list[str]:
+    """The names that are not queues of this store (none when the store defines no queues)."""
+    return [name for name in names if not queries.queue_exists(session, name)]
+
+
+def _queue(session, name: str) -> Queue:
+    queue = session.scalars(select(Queue).where(Queue.name == name)).first()
+    if queue is None:
+        known = queries.defined_queues(session)
+        raise QueueError(f"no queue {name!r}" + (f"; the queues are: {', '.join(known)}" if known else ""))
+    return queue
+
+
+def add_queue(store, clock: Clock, name: str, description: str = "", actor_id: int | None = None) -> Queue:
+    name = validate_queue_name(name)
+    now = clock.now()
+    with store.transaction() as session:
+        existing = session.scalars(select(Queue).where(func.lower(Queue.name) == name.lower())).first()
+        if existing is not None:
+            raise QueueError(f"the queue {existing.name!r} already exists")
+        queue = Queue(name=name, description=clean_text(description).strip(), created_at=now)
+        session.add(queue)
+        session.flush()
+        audit(session, now, actor_id, "queue.add", "queue", queue.id, name=name)
+        return queue
+
+
+def list_queues(store) -> list[QueueInfo]:
+    """Every queue record with its open cases and the active agents who work it (by name or as all-queue agents)."""
+    with store.session() as session:
+        queues = session.scalars(select(Queue).order_by(Queue.name)).all()
+        open_counts = dict(session.execute(
+            select(Case.queue, func.count()).where(Case.is_open == True).group_by(Case.queue)).all())  # noqa: E712
+        agents = session.scalars(select(Agent).where(Agent.active == True)).all()  # noqa: E712
+    listed = [a.queue_list() for a in agents]
+    return [QueueInfo(q.name, q.description, open_counts.get(q.name, 0),
+                      sum(1 for names in listed if not names or q.name in names)) for q in queues]
+
+
+def rename_queue(store, clock: Clock, old: str, new: str, actor_id: int | None = None) -> int:
+    """Renames the queue, and with it every case in it and every agent's queue list. Returns the cases moved."""
+    new = validate_queue_name(new)
+    now = clock.now()
+    with store.transaction() as session:
+        queue = _queue(session, old)
+        clash = session.scalars(select(Queue).where(func.lower(Queue.name) == new.lower(), Queue.id != queue.id)).first()
+        if clash is not None:
+            raise QueueError(f"the queue {clash.name!r} already exists")
+        queue.name = new
+        # ORM objects, not one UPDATE: on the team server each changed case and agent goes into the change feed.
+        cases = session.scalars(select(Case).where(Case.queue == old)).all()
+        for case in cases:
+            case.queue = new
+            case.version += 1
+        for agent in session.scalars(select(Agent).where(Agent.queues != "")).all():
+            names = agent.queue_list()
+            if old in names:
+                agent.queues = ",".join(new if n == old else n for n in names)
+                agent.version += 1
+        audit(session, now, actor_id, "queue.rename", "queue", queue.id, old=old, new=new, cases=len(cases))
+        return len(cases)
+
+
+def remove_queue(store, clock: Clock, name: str, actor_id: int | None = None) -> None:
+    """Removes a queue nobody needs: refused while open cases are in it or an agent works it and no other queue
+    (that agent would be left working every queue). Resolved cases keep the name as history."""
+    now = clock.now()
+    with store.transaction() as session:
+        queue = _queue(session, name)
+        open_cases = session.scalar(select(func.count()).select_from(Case).where(
+            Case.queue == name, Case.status.in_([str(s) for s in OPEN_STATUSES])))
+        if open_cases:
+            raise QueueError(f"the queue {name!r} still has {open_cases} open case{'s' if open_cases != 1 else ''}; "
+                             "move them first (`agent-console case queue KEY OTHER`)")
+        agents = [a for a in session.scalars(select(Agent).where(Agent.queues != "")).all() if name in a.queue_list()]
+        only = sorted(a.login for a in agents if a.queue_list() == [name])
+        if only:
+            raise QueueError(f"{', '.join(only)} work{'s' if len(only) == 1 else ''} only the queue {name!r}; give "
+                             "them another queue first (`agent-console agents add LOGIN … --queues …`)")
+        for agent in agents:
+            agent.queues = ",".join(n for n in agent.queue_list() if n != name)
+            agent.version += 1
+        session.delete(queue)
+        audit(session, now, actor_id, "queue.remove", "queue", queue.id, name=name)
