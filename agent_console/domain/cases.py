@@ -63,7 +63,9 @@ def validate_choice(value: str, allowed, field: str) -> str:
 def _check_queue(session, queue: str) -> None:
     """Once the store has queue records, a case goes only into one of them (a typo makes no new queue)."""
     if not queries.queue_exists(session, queue):
-        raise CaseError(f"no queue {queue!r}; the queues are: {', '.join(queries.defined_queues(session))}")
+        from agent_console.domain.queues import unknown_queue_message
+
+        raise CaseError(unknown_queue_message(session, queue))
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -340,8 +342,6 @@ class CaseService(Service):
             if "queue" in changes and changes["queue"] != old["queue"]:
                 require_known_queue(session, changes["queue"])
             base_version = case.version
-            if "queue" in changes:
-                _check_queue(session, changes["queue"])
             for name, value in changes.items():
                 setattr(case, name, value)
             if "priority" in changes or "channel" in changes:
@@ -477,8 +477,12 @@ def _refused_as_case_error() -> Iterator[None]:
 
 
 def require_known_queue(session, queue: str) -> None:
-    """A case is moved only into a queue that exists: a standard queue (``store.models.QUEUES``), one some case is in
-    or one some agent works. The one place that says what a known queue is (a table of queues can take its place)."""
+    """A case is moved only into a queue that exists: once the store has queue records, one of them; in a store
+    without them (an older store, a console's replica), a standard queue (``store.models.QUEUES``), one some case is
+    in or one some agent works."""
+    if queries.defined_queues(session):
+        _check_queue(session, queue)
+        return
     if queue in QUEUES:
         return
     if session.scalar(select(Case.id).where(Case.queue == queue).limit(1)) is not None:

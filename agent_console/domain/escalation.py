@@ -105,8 +105,9 @@ class EscalationService:
             if to_queue is not None and to_queue == case.queue and to_tier is None:
                 raise EscalationError(f"{case.key} is already in queue {case.queue}")
             if to_queue is not None and not queries.queue_exists(session, to_queue):
-                raise EscalationError(f"no queue {to_queue!r}; the queues are: "
-                                      f"{', '.join(queries.defined_queues(session))}")
+                from agent_console.domain.queues import unknown_queue_message
+
+                raise EscalationError(unknown_queue_message(session, to_queue))
             original_agent_id = case.assignee_id if case.assignee_id is not None else actor.id
             row = Escalation(case_id=case.id, kind="manual", from_tier=case.tier, to_tier=to_tier or case.tier,
                              from_queue=case.queue, to_queue=to_queue or case.queue,

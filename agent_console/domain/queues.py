@@ -38,6 +38,11 @@ def validate_queue_name(name: str) -> str:
     return cleaned
 
 
+def unknown_queue_message(session, name: str) -> str:
+    """What every refusal of an unknown queue says (cases, escalations, agents, imports)."""
+    return f"unknown queue {name!r}; the queues are: {', '.join(queries.defined_queues(session))}"
+
+
 def unknown_queues(session, names: list[str]) -> list[str]:
     """The names that are not queues of this store (none when the store defines no queues)."""
     return [name for name in names if not queries.queue_exists(session, name)]

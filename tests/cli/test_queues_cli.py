@@ -74,12 +74,12 @@ def test_typos_are_refused_once_the_store_has_queues(cli, store, clock, agents):
 
     created = cli("--agent", "anna", "case", "create", "--customer", "carla@example.com", "--channel", "email",
                   "--queue", "Bilingg", "--subject", "Invoice twice", "--body", "Charged twice.")
-    assert created.exit_code == 1 and "no queue 'Bilingg'" in created.output
+    assert created.exit_code == 1 and "unknown queue 'Bilingg'" in created.output
     case = new_case(store, clock, agents["anna"], "Billing")
     moved = cli("--agent", "anna", "case", "queue", case.key, "Generall")
-    assert moved.exit_code == 1 and "no queue 'Generall'" in moved.output
+    assert moved.exit_code == 1 and "unknown queue 'Generall'" in moved.output
     escalated = cli("--agent", "anna", "case", "escalate", case.key, "--queue", "Tehcnical", "--reason", "x")
-    assert escalated.exit_code == 1 and "no queue 'Tehcnical'" in escalated.output
+    assert escalated.exit_code == 1 and "unknown queue 'Tehcnical'" in escalated.output
     assert cli("--agent", "anna", "case", "queue", case.key, "General").exit_code == 0
 
 

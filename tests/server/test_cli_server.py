@@ -157,12 +157,12 @@ def test_an_admin_sets_up_the_floor_of_a_fresh_server_without_sql(cli, tmp_path)
             assert datetime.fromisoformat(detail["first_response_due"]) == created + timedelta(hours=2)
 
             wrong = client.post("/api/v1/ops", json={"ops": [new_case_op("Bilingg")]}).json()["results"][0]
-            assert wrong["status"] == "rejected" and "no queue 'Bilingg'" in wrong["reason"], wrong
+            assert wrong["status"] == "rejected" and "unknown queue 'Bilingg'" in wrong["reason"], wrong
             moved = client.post("/api/v1/ops", json={"ops": [{
                 "op_id": str(uuid.uuid4()), "kind": "case.update",
                 "payload": {"case_uid": detail["uid"], "base_version": detail["version"],
                             "changes": {"queue": "Generall"}}}]}).json()["results"][0]
-            assert moved["status"] == "rejected" and "no queue 'Generall'" in moved["reason"], moved
+            assert moved["status"] == "rejected" and "unknown queue 'Generall'" in moved["reason"], moved
 
         assert server.login("lena", "a long password").status_code == 200
         assert cli("server", "users", "deactivate", "lena", "--db", db).exit_code == 0

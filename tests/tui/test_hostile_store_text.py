@@ -92,6 +92,7 @@ async def test_canned_and_kb_pickers(store, clock, agents, data):
 
 
 async def test_monitor_drill_down_and_wallboard(store, clock, data):
+    from agent_console.domain.monitor import Drill
     from agent_console.screens.monitor import MonitorApp, MonitorCaseScreen, MonitorCasesScreen
 
     poisoned(store, clock, data)
@@ -101,7 +102,7 @@ async def test_monitor_drill_down_and_wallboard(store, clock, data):
     async with monitor.run_test(size=(170, 50)) as pilot:
         await settle(pilot)
         assert_screen_safe(monitor, "monitor")
-        monitor.push_screen(MonitorCasesScreen("queue", HOSTILE))
+        monitor.push_screen(MonitorCasesScreen(Drill(kind="queue", name=HOSTILE)))
         await settle(pilot)
         assert monitor.screen.query_one("#cases").row_count > 0
         assert_screen_safe(monitor, "monitor drill-down")
@@ -115,7 +116,7 @@ async def test_monitor_drill_down_and_wallboard(store, clock, data):
     async with wallboard.run_test(size=(170, 50)) as pilot:
         await settle(pilot)
         assert "Contact center" in screen_text(wallboard)
-        assert_screen_safe(wallboard, "wallboard", "red]x[/][link=http://evil]")  # wrapped in the panel title
+        assert_screen_safe(wallboard, "wallboard", "Qred[bold red]x[/][link=")  # the panel title is cut to one line
 
 
 async def test_notifications_show_text_literally(make_app, data):
