@@ -245,6 +245,17 @@ def without_db_option(function):
     return without_options(function, "db")
 
 
+def local_or_server_command(group: typer.Typer, for_server: bool):
+    """A decorator factory for a command that exists in the local group and in the ``server`` group: the local
+    variant has no ``--db``."""
+    def command(name: str):
+        def decorate(function):
+            group.command(name)(function if for_server else without_db_option(function))
+            return function
+        return decorate
+    return command
+
+
 def header_min_width(header: str) -> int:
     """The width a column needs so that its header never breaks inside a word."""
     return max((len(word) for word in header.split()), default=1)

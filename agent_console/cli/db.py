@@ -163,22 +163,12 @@ CHECK_LINES_SHOWN = 20
 
 
 def _integrity_problems(path, quick: bool) -> list[str]:
-    """The lines of SQLite's integrity (or quick) check, empty when the store is intact. The store is opened
-    read-only: checking never changes it."""
     import sqlite3
 
+    from agent_console.store.backup import integrity_problems
     from agent_console.store.errors import shown_path
 
-    uri = path.resolve().as_uri() + "?mode=ro"
     try:
-        con = sqlite3.connect(uri, uri=True)
+        return integrity_problems(path, quick)
     except sqlite3.Error as exc:
         fail(f"cannot open {shown_path(path)} to check it: {exc}")
-    try:
-        rows = con.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
-    except sqlite3.DatabaseError as exc:  # damaged beyond what the check itself can walk
-        return [str(exc)]
-    finally:
-        con.close()
-    lines = [str(row[0]) for row in rows]
-    return [] if lines == ["ok"] else lines

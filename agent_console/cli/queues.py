@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from agent_console.cli.common import console, ctx_obj, fail, print_json, target_store, without_db_option
+from agent_console.cli.common import console, ctx_obj, fail, local_or_server_command, print_json, target_store
 
 
 def build_group(*, for_server: bool) -> typer.Typer:
@@ -16,11 +16,7 @@ def build_group(*, for_server: bool) -> typer.Typer:
     group = typer.Typer(help=f"Manage {where} queues; once any exist, cases and agents may only name them.",
                         no_args_is_help=True)
 
-    def command(name: str):
-        def decorate(function):
-            group.command(name)(function if for_server else without_db_option(function))
-            return function
-        return decorate
+    command = local_or_server_command(group, for_server)
 
     from agent_console.cli.common import DB_HELP
 

@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from agent_console.cli.common import DB_HELP, console, ctx_obj, fail, print_json, target_store, without_db_option
+from agent_console.cli.common import (DB_HELP, console, ctx_obj, fail, local_or_server_command, print_json,
+                                      target_store)
 
 
 def _holiday_years(text: str | None, this_year: int) -> tuple[int, int]:
@@ -42,11 +43,7 @@ def build_group(*, for_server: bool) -> typer.Typer:
     group = typer.Typer(help="SLA policies: targets per channel and priority, business hours and holidays.",
                         no_args_is_help=True)
 
-    def command(name: str):
-        def decorate(function):
-            group.command(name)(function if for_server else without_db_option(function))
-            return function
-        return decorate
+    command = local_or_server_command(group, for_server)
 
     @command("list")
     def list_(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON."),

@@ -105,6 +105,21 @@ def _revision(path: Path) -> str:
     return row[0]
 
 
+def integrity_problems(path: Path, quick: bool = False) -> list[str]:
+    """What SQLite's integrity check (or, ``quick``, its quick check) finds wrong with the store at ``path``: empty
+    when it is intact. The file is opened read-only, so checking never changes it; raises sqlite3.Error when it cannot
+    be opened at all."""
+    con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        rows = con.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:  # damaged beyond what the check itself can walk
+        return [str(exc)]
+    finally:
+        con.close()
+    lines = [str(row[0]) for row in rows]
+    return [] if lines == ["ok"] else lines
+
+
 def check_backup(path: Path) -> str:
     """The backup's schema revision, after checking it is a sound store this code can open; raises BackupError."""
     path = Path(path)
@@ -116,15 +131,12 @@ def check_backup(path: Path) -> str:
         raise BackupError(str(exc)) from None
     if kind != "ours":
         raise BackupError(f"{path} is not an Agent Console store backup (it is empty)")
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        result = [row[0] for row in con.execute("PRAGMA integrity_check")]
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path} is damaged: {exc}") from None
-    finally:
-        con.close()
-    if result != ["ok"]:
-        raise BackupError(f"{path} is damaged (integrity check: {'; '.join(result[:3])})")
+        problems = integrity_problems(path)
+    except sqlite3.Error as exc:
+        raise BackupError(f"{path} cannot be opened to check it: {exc}") from None
+    if problems:
+        raise BackupError(f"{path} is damaged (integrity check: {'; '.join(problems[:3])})")
     revision = _revision(path)
     if revision != SCHEMA_HEAD and revision not in known_revisions():
         raise BackupError(f"{path} is at schema revision {revision}, newer than this version of Agent Console knows "
