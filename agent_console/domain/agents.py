@@ -81,6 +81,16 @@ def upsert_agent(store: Store, clock: Clock, *, login: str, name: str, role: str
         return agent, created
 
 
+def refuse_losing_the_last_admin(session, agent: Agent, what: str) -> None:
+    """A floor always keeps one active admin: the last one cannot be demoted, deactivated or removed."""
+    if agent.role != Role.admin or not agent.active:
+        return
+    others = session.scalar(select(func.count()).select_from(Agent).where(
+        Agent.role == Role.admin, Agent.active.is_(True), Agent.id != agent.id))
+    if not others:
+        raise AgentError(f"{agent.login} is the last admin and cannot be {what}; make another account admin first")
+
+
 def _agent(session, login: str) -> Agent:
     agent = session.scalars(select(Agent).where(Agent.login == login)).first()
     if agent is None:
@@ -99,6 +109,7 @@ def deactivate_agent(store: Store, clock: Clock, login: str, *, release: bool = 
     now = clock.now()
     with store.transaction() as session:
         agent = _agent(session, login)
+        refuse_losing_the_last_admin(session, agent, "deactivated")
         old_queues = agent.queues
         agent.active = False
         agent.queues = ""
@@ -145,6 +156,7 @@ def remove_agent(store: Store, clock: Clock, login: str, actor_id: int | None = 
     now = clock.now()
     with store.transaction() as session:
         agent = _agent(session, login)
+        refuse_losing_the_last_admin(session, agent, "removed")
         history = agent_history(session, agent.id)
         if history:
             listed = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in sorted(history.items()))

@@ -57,3 +57,21 @@ def test_remove_only_an_agent_without_history(cli, store, clock, agents):
     assert "anna has history" in refused.output and "agents deactivate anna" in refused.output
     assert "anna" in agents_json(cli)
     assert "no agent with login 'nobody'" in cli("agents", "remove", "nobody").output
+
+
+def test_the_last_admin_is_neither_deactivated_nor_removed(cli, agents):
+    """A floor keeps one active admin: the last cannot be deactivated or removed, one of two can."""
+    assert cli("agents", "add", "root", "--name", "Floor Admin", "--role", "admin").exit_code == 0
+    for command in ("deactivate", "remove"):
+        refused = cli("agents", command, "root")
+        assert refused.exit_code == 1 and "root is the last admin" in refused.output, refused.output
+    assert agents_json(cli)["root"]["active"] is True
+
+    assert cli("agents", "add", "second", "--name", "Second Admin", "--role", "admin").exit_code == 0
+    assert cli("agents", "deactivate", "second").exit_code == 0
+    # The deactivated one does not count: root is still the last active admin.
+    assert "root is the last admin" in cli("agents", "deactivate", "root").output
+    assert cli("agents", "add", "second", "--name", "Second Admin", "--role", "admin").exit_code == 0
+    removed = cli("agents", "remove", "root")
+    assert removed.exit_code == 0, removed.output
+    assert "root" not in agents_json(cli)
