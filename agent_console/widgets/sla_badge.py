@@ -28,15 +28,11 @@ def sla_badge(countdown: Countdown, *, width: int | None = None) -> Text:
 
 
 def local_zone(name: str | None) -> tzinfo | None:
-    """The agent's display zone: the IANA name from the settings, else the system's local zone (None)."""
-    if not name:
-        return None
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    """The agent's display zone: the IANA name from the settings (``zones.zone_named``: an unknown name is refused),
+    else None — the system's local zone for ``astimezone``."""
+    from agent_console.domain.zones import zone_named
 
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    return zone_named(name) if name else None
 
 
 def local_time(value: datetime | None, zone: tzinfo | None, *, now: datetime | None = None) -> str:
