@@ -13,13 +13,13 @@ from typing import Callable
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from agent_console.domain import monitor as live
 from agent_console.domain.monitor import MonitorSnapshot, Thresholds, TrendHistory
 from agent_console.screens.notify import SafeNotifications
+from agent_console.screens.bindings import bindings_for
 from agent_console.screens.monitor_common import _describe
 from agent_console.screens.monitor_drill import MonitorCaseScreen, MonitorCasesScreen  # noqa: F401
 from agent_console.screens.monitor_floor import MonitorScreen
@@ -44,7 +44,7 @@ class MonitorApp(SafeNotifications, App):
 
     CSS_PATH = "monitor.tcss"
     TITLE = "Agent Console — live monitor"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = bindings_for("monitor_app")
 
     def __init__(self, *, store, clock, supervisor, settings, wallboard: bool = False, interval: float | None = None,
                  compute: Callable[..., MonitorSnapshot] = live.compute_snapshot,
@@ -70,8 +70,21 @@ class MonitorApp(SafeNotifications, App):
         self.last_error: str | None = None
         self._backfilled = backfill is None
 
+    def _apply_keymap(self) -> None:
+        """The supervisor's rebindings (``[keys]`` in the settings) for the monitor's keys, as in the console."""
+        from agent_console.domain.keys import KeyMapError, keymap
+
+        try:
+            rebound = keymap(getattr(self.settings, "keys", {}) or {})
+        except KeyMapError as exc:
+            self.notify(f"Key settings ignored: {exc}", severity="error", timeout=10, markup=False)
+            return
+        if rebound:
+            self.set_keymap(rebound)
+
     def on_mount(self) -> None:
         self.theme = getattr(self.settings, "theme", "textual-dark") or "textual-dark"
+        self._apply_keymap()
         self.push_screen(WallboardScreen() if self.wallboard else MonitorScreen())
         self.request_refresh()
         if self.refresh_on_timer:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Callable
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from agent_console.domain import monitor as live
 from agent_console.domain.monitor import Drill
 from agent_console.domain.text import one_line, safe_text
+from agent_console.screens.bindings import bindings_for
 from agent_console.screens.monitor_common import STATE_LABEL, _case_id, _sync_rows
 from agent_console.widgets.monitor_tiles import ReasonModal
 
@@ -169,16 +169,7 @@ class MonitorCasesScreen(_CaseActions, Screen):
     """The cases behind one figure (a queue's or channel's open cases, the floor's breached ones, an agent's…),
     most urgent first: exactly as many rows as the figure counts (the first 500 shown)."""
 
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("enter", "open_case", "Open", show=True),
-        Binding("a", "reassign", "Assign"),
-        Binding("e", "escalate", "Escalate"),
-        Binding("p", "priority", "Priority"),
-        Binding("g", "move_queue", "Queue"),
-        Binding("c", "take", "Take"),
-        Binding("r", "reload", "Reload"),
-    ]
+    BINDINGS = bindings_for("monitor_case")[:1] + bindings_for("monitor_cases") + bindings_for("monitor_case")[1:]
     PALETTE = [
         ("Open case", "Show the selected case read-only", "open_case"),
         ("Assign case", "Hand the selected case to an agent", "reassign"),
@@ -274,15 +265,7 @@ class MonitorCasesScreen(_CaseActions, Screen):
 class MonitorCaseScreen(_CaseActions, Screen):
     """A case as the supervisor sees it: header and thread, read-only; assign, escalate and priority still work."""
 
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("a", "reassign", "Assign"),
-        Binding("e", "escalate", "Escalate"),
-        Binding("p", "priority", "Priority"),
-        Binding("g", "move_queue", "Queue"),
-        Binding("c", "take", "Take"),
-        Binding("r", "reload", "Reload"),
-    ]
+    BINDINGS = bindings_for("monitor_case")
     PALETTE = [
         ("Assign case", "Hand this case to an agent", "reassign"),
         ("Move to queue", "Move this case to another queue", "move_queue"),

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from agent_console.domain.monitor import Drill, GroupFigures, Level, MonitorSnapshot, format_duration, format_percent
 from agent_console.domain.text import one_line, safe_text
+from agent_console.screens.bindings import bindings_for
 from agent_console.screens.monitor_common import (
     CHANNEL_COLUMN_FIGURES,
     FLOOR_FIGURES,
@@ -37,16 +37,7 @@ class MonitorScreen(Screen):
     #: Below 120 columns or 36 rows the queues are compact rows and the screen scrolls.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
-    BINDINGS = [
-        Binding("r", "refresh", "Refresh"),
-        Binding("c", "toggle_channels", "Channels"),
-        Binding("f", "focus_floor", "Floor"),
-        Binding("t", "focus_tiles", "Queues"),
-        Binding("g", "focus_agents", "Agents"),
-        Binding("d", "focus_due", "Due"),
-        Binding("w", "wallboard", "Wallboard"),
-        Binding("q", "quit", "Quit"),
-    ]
+    BINDINGS = bindings_for("monitor")
     PALETTE = [
         ("Refresh now", "Recompute every figure now", "refresh"),
         ("Show or hide channels", "Toggle the per-channel table", "toggle_channels"),

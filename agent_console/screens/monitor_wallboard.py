@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
 from agent_console.domain import monitor as live
 from agent_console.domain.monitor import MonitorSnapshot, format_duration
+from agent_console.screens.bindings import bindings_for
 from agent_console.screens.monitor_common import LEVEL_STYLE
 from agent_console.widgets.monitor_tiles import BigFigure, WallboardPanel
 
@@ -27,11 +27,7 @@ if TYPE_CHECKING:
 class WallboardScreen(Screen):
     """Large figures for a screen on the wall: no interaction needed."""
 
-    BINDINGS = [
-        Binding("w", "leave", "Monitor"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("q", "quit", "Quit"),
-    ]
+    BINDINGS = bindings_for("wallboard")
     PALETTE = [
         ("Refresh now", "Recompute every figure now", "refresh"),
         ("Back to the monitor", "Leave the wallboard", "leave"),
