@@ -35,7 +35,7 @@ from __future__ import annotations
 import time as _time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from agent_console.domain import metrics, sla
 from agent_console.domain.clock import Clock
@@ -48,6 +48,7 @@ from agent_console.domain.monitor_thresholds import (  # noqa: F401  (re-exporte
     Thresholds,
     worst,
 )
+from agent_console.domain.zones import day_start_utc
 from agent_console.store import monitor as reads
 from agent_console.store.models import AgentState
 
@@ -163,12 +164,6 @@ class MonitorSnapshot:
 
 
 # --- computing it --------------------------------------------------------------------------------------------------
-
-
-def day_start_utc(now: datetime, tz: tzinfo) -> datetime:
-    """Midnight of ``now``'s date in ``tz``, as a UTC datetime."""
-    local = now.astimezone(tz)
-    return datetime.combine(local.date(), time(0), tzinfo=tz).astimezone(timezone.utc)
 
 
 def _goal(policies: dict, channel: str) -> float:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Iterable
 
 from agent_console.domain.clock import Clock
+from agent_console.domain.zones import day_start_utc
 from agent_console.store import monitor as reads
 
 if TYPE_CHECKING:
@@ -74,8 +75,6 @@ def backfill_points(source, clock: Clock, *, tz: tzinfo, hours: int = 8,
     answered or resolved at that moment, among cases created up to ``lookback_s`` before it. Service level at hour
     ``t`` is the day-so-far figure of ``t``'s day, with the same definition as the live one.
     """
-    from agent_console.domain.monitor import day_start_utc
-
     now = clock.now()
     current_hour = now.replace(minute=0, second=0, microsecond=0)
     moments = [current_hour - timedelta(hours=h) for h in range(hours, 0, -1)]

@@ -3,7 +3,7 @@ console's and the monitor's display zone, the server's monitor route)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, time, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,3 +26,9 @@ def display_zone(name: str | None) -> tzinfo:
     if name:
         return zone_named(name)
     return datetime.now().astimezone().tzinfo or timezone.utc
+
+
+def day_start_utc(now: datetime, tz: tzinfo) -> datetime:
+    """Midnight of ``now``'s date in ``tz``, as a UTC datetime: where "today" starts for a supervisor there."""
+    local = now.astimezone(tz)
+    return datetime.combine(local.date(), time(0), tzinfo=tz).astimezone(timezone.utc)

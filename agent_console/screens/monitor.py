@@ -82,6 +82,10 @@ class MonitorApp(SafeNotifications, App):
         if rebound:
             self.set_keymap(rebound)
 
+    def action_show_floor(self) -> None:
+        """The monitor screen in place of the wallboard (``w`` on a wallboard opened first)."""
+        self.switch_screen(MonitorScreen())
+
     def on_mount(self) -> None:
         self.theme = getattr(self.settings, "theme", "textual-dark") or "textual-dark"
         self._apply_keymap()

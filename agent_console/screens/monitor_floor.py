@@ -85,11 +85,9 @@ class MonitorScreen(Screen):
         for label, key in (("due", "due"), ("what", "kind"), ("case", "case"), ("agent", "agent"),
                            ("note", "note")):
             due.add_column(label, key=key)
-        app = self.app
-        from agent_console.screens.monitor import MonitorApp
-
-        if isinstance(app, MonitorApp) and app.snapshot is not None:
-            self.show_snapshot(app.snapshot)
+        snapshot = getattr(self.app, "snapshot", None)  # MonitorApp's latest, if one came in before this screen
+        if snapshot is not None:
+            self.show_snapshot(snapshot)
 
     # --- showing a snapshot ---------------------------------------------------------------------------------------
 

@@ -51,11 +51,9 @@ class WallboardScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        app = self.app
-        from agent_console.screens.monitor import MonitorApp
-
-        if isinstance(app, MonitorApp) and app.snapshot is not None:
-            self.show_snapshot(app.snapshot)
+        snapshot = getattr(self.app, "snapshot", None)  # MonitorApp's latest, if one came in before this screen
+        if snapshot is not None:
+            self.show_snapshot(snapshot)
 
     def show_snapshot(self, snapshot: MonitorSnapshot) -> None:
         app: MonitorApp = self.app  # type: ignore[assignment]
@@ -84,13 +82,11 @@ class WallboardScreen(Screen):
                 grid.mount_all([WallboardPanel(q, classes="wall-panel") for q in snapshot.queues])
         self.query_one("#wall-trend", Sparkline).data = app.trend.series("waiting", snapshot.taken_at) or [0]
 
-    def action_leave(self) -> None:
+    async def action_leave(self) -> None:
         if self.can_return:
             self.dismiss()
-        else:
-            from agent_console.screens.monitor_floor import MonitorScreen
-
-            self.app.switch_screen(MonitorScreen())
+        else:  # opened as the first screen (``monitor --wallboard``): the app puts the floor in its place
+            await self.run_action("app.show_floor")
 
     def action_refresh(self) -> None:
         app: MonitorApp = self.app  # type: ignore[assignment]

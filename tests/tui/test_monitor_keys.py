@@ -29,3 +29,14 @@ async def test_a_rebound_monitor_key_works(store, clock, agents):
         await pilot.press("b")
         await settle(pilot)
         assert isinstance(app.screen, WallboardScreen)
+
+
+async def test_leaving_a_wallboard_opened_first_shows_the_floor(store, clock, agents):
+    app = MonitorApp(store=store, clock=clock, supervisor=agents["sue"], backfill=None, refresh_on_timer=False,
+                     settings=Settings(timezone="UTC"), wallboard=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, WallboardScreen)
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, MonitorScreen)
