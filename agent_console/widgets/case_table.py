@@ -31,8 +31,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from agent_console.domain.durations import format_age
+from agent_console.domain.sla import row_countdown
 from agent_console.domain.text import one_line
-from agent_console.widgets.sla_badge import format_age, row_countdown, sla_badge
+from agent_console.widgets.sla_badge import sla_badge
 
 PAGE_SIZE = 64
 MAX_PAGES = 24

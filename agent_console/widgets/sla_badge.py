@@ -7,8 +7,7 @@ from datetime import datetime, tzinfo
 from rich.text import Text
 
 from agent_console.domain import sla
-from agent_console.domain.durations import format_age  # noqa: F401  (the queue's age column)
-from agent_console.domain.sla import SLA_LABEL, SLA_STYLE, SLA_SYMBOL, Countdown, SlaState, row_countdown  # noqa: F401
+from agent_console.domain.sla import SLA_LABEL, SLA_STYLE, SLA_SYMBOL, Countdown, SlaState  # noqa: F401  (re-exported)
 
 TARGET_LABEL = {"first_response": "first response", "next_update": "next update", "resolution": "resolution"}
 
