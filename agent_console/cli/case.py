@@ -41,13 +41,6 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _countdown(session, case, now):
-    from agent_console.domain import sla
-    from agent_console.store import queries
-
-    return sla.case_countdown(case, queries.policy_for(session, case.channel, case.priority), now)
-
-
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Work cases from the shell: create, list, show, claim, reply, resolve …",
                         no_args_is_help=True)
