@@ -66,7 +66,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "Status", 9, 3),
     Column("tier", "Tier", 4, 7),
     Column("assignee", "Assignee", 8, 3),
-    Column("age", "Age", 5, 6),
+    Column("age", "Age", 6, 6),
     Column("sla", "SLA", 9, 0),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
