@@ -18,7 +18,7 @@ from sqlalchemy import select
 from agent_console.domain import sla
 from agent_console.server.db import open_server_store
 from agent_console.store.models import Case, SlaPolicy
-from conftest import new_case_op, prepare_database, start_server
+from tests.server.conftest import new_case_op, prepare_database, start_server
 
 UTC = timezone.utc
 
