@@ -63,6 +63,14 @@ async def test_the_queue_row_and_the_case_header_say_at_risk(store, agents):
         await settle(pilot)
         header = str(app.screen.query_one("#case-summary").content)
         assert "▲ first response due Mon 30 Nov 08:05 (1d20h, at risk)" in header
+        # The customer's next case lists this one among their cases, with the same state.
+        second = CaseService(store, FrozenClock(SATURDAY_NOON), agents["anna"]).create_case(
+            customer="kim@example.com", channel="email", queue="Billing", subject="Another thing", body="And")
+        await app.push_screen(CaseDetailScreen(second.id))
+        await settle(pilot)
+        others = app.screen.query_one("#other-cases")
+        listed = [str(others.get_option_at_index(i).prompt) for i in range(others.option_count)]
+        assert [line.split("\n")[0] for line in listed] == [f"{case.key}  email · new  ▲"]
 
 
 async def test_the_monitor_tile_and_its_drill_down_say_at_risk(store, agents):
