@@ -41,13 +41,6 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _countdown(session, case, now):
-    from agent_console.domain import sla
-    from agent_console.store import queries
-
-    return sla.case_countdown(case, queries.policy_for(session, case.channel, case.priority), now)
-
-
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Work cases from the shell: create, list, show, claim, reply, resolve …",
                         no_args_is_help=True)
@@ -80,10 +73,9 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """List cases, most urgent SLA first."""
-        from agent_console.domain.sla import SLA_SYMBOL, format_remaining
+        from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, format_remaining, row_countdown
         from agent_console.store import queries
         from agent_console.store.queries import QueueView
-        from agent_console.widgets.sla_badge import row_countdown
 
         obj = ctx_obj(ctx)
         if view not in VIEWS:
@@ -113,8 +105,6 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
         from rich.text import Text
 
-        from agent_console.widgets.sla_badge import SLA_STYLE
-
         table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
         table.add_column("key", no_wrap=True, min_width=9)
         table.add_column("prio", no_wrap=True)
@@ -142,10 +132,9 @@ def register(app: typer.Typer) -> None:
     def show(ctx: typer.Context, key: str = typer.Argument(..., help="The case key, e.g. AC-000042."),
              json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
         """A case with its customer, assignee, status, SLA and every message."""
-        from agent_console.domain.sla import SLA_SYMBOL, format_remaining
+        from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, case_countdown, format_remaining, running_targets
         from agent_console.store import queries
         from agent_console.store.models import Agent, Customer
-        from agent_console.widgets.sla_badge import running_targets
 
         obj = ctx_obj(ctx)
         store = obj.store()
@@ -156,7 +145,7 @@ def register(app: typer.Typer) -> None:
             assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
             policy = queries.policy_for(session, case.channel, case.priority)
             messages = queries.thread(session, case.id)
-            countdown = _countdown(session, case, now)
+            countdown = case_countdown(case, policy, now)
             targets = running_targets(case, policy, now)
         data = {
             "key": case.key, "subject": case.subject, "status": case.status, "priority": case.priority,
@@ -166,8 +155,8 @@ def register(app: typer.Typer) -> None:
             "customer": {"name": customer.name, "email": customer.email, "phone": customer.phone,
                          "language": customer.language, "vip": customer.vip},
             "sla": {"state": str(countdown.state), "target": countdown.target, "remaining_s": countdown.remaining_s,
-                    "targets": [{"target": name, "due_at": _iso(due), "state": str(cd.state)}
-                                for name, due, cd in targets]},
+                    "targets": [{"target": str(t.target), "due_at": _iso(t.due_at), "state": str(t.state)}
+                                for t in targets]},
             "messages": [{"direction": m.direction, "internal": m.is_internal, "author": m.author_name,
                           "channel": m.channel, "created_at": _iso(m.created_at), "body": m.body}
                          for m in messages],
@@ -177,7 +166,6 @@ def register(app: typer.Typer) -> None:
             return
         from rich.text import Text
 
-        from agent_console.widgets.sla_badge import SLA_STYLE
         from agent_console.widgets.thread_view import LABEL, message_kind
 
         out = console()
@@ -188,9 +176,9 @@ def register(app: typer.Typer) -> None:
                   + Text(case.queue) + Text(f" · tier {case.tier} · assignee ")
                   + Text(assignee.login if assignee else "unassigned") + Text(f" · contacts {case.contact_count}"))
         sla_line = Text("SLA ")
-        for name, due, cd in targets:
-            sla_line.append(f"{SLA_SYMBOL[cd.state]} {name} due {due:%Y-%m-%d %H:%M} UTC "
-                            f"({format_remaining(cd.remaining_s) or cd.state})  ", style=SLA_STYLE[cd.state])
+        for t in targets:
+            sla_line.append(f"{SLA_SYMBOL[t.state]} {t.target} due {t.due_at:%Y-%m-%d %H:%M} UTC "
+                            f"({format_remaining(t.remaining_s) or t.state})  ", style=SLA_STYLE[t.state])
         if not targets:
             sla_line.append("no running target")
         out.print(sla_line)

@@ -8,6 +8,13 @@ from agent_console.cli.common import Context, fail
 def open_console(obj: Context) -> None:
     store = obj.store()
     agent = obj.agent(required=True)
+    from agent_console.domain.zones import UnknownTimeZone, zone_named
+
+    if obj.settings.timezone:
+        try:
+            zone_named(obj.settings.timezone)
+        except UnknownTimeZone as exc:
+            fail(f"{exc} in the settings")
     from agent_console.app import AgentConsoleApp
 
     app = AgentConsoleApp(store=store, agent=agent, clock=obj.clock, settings=obj.settings)

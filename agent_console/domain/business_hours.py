@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from agent_console.domain.zones import UnknownTimeZone, zone_named
 
 #: Longest stretch searched for the next open moment: a policy closed for longer than this is refused.
 _MAX_SEARCH_DAYS = 366 * 5
@@ -21,12 +22,11 @@ class BusinessHoursError(ValueError):
     """A business-hours definition that cannot be used; the message names the field."""
 
 
-@lru_cache(maxsize=64)
 def _zone(name: str) -> ZoneInfo:
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise BusinessHoursError(f"business hours: unknown time zone {name!r}") from None
+        return zone_named(name)
+    except UnknownTimeZone as exc:
+        raise BusinessHoursError(f"business hours: {exc}") from None
 
 
 def _parse_time(value: str, name: str) -> time | None:

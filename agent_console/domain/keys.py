@@ -18,7 +18,8 @@ class KeyMapError(ValueError):
 class KeyAction:
     #: The name agents use in the settings file (``[keys] claim = "ctrl+l"``) and the binding id.
     name: str
-    #: Where the key works: app | queue | case.
+    #: Where the key works: app | queue | case, or the monitor's monitor_app | monitor | wallboard |
+    #: monitor_cases | monitor_case.
     scope: str
     #: The Textual action it runs (``action_<action>`` on the screen or app).
     action: str
@@ -70,6 +71,27 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("focus_thread", "case", "focus_thread", "T", "Thread", show=False),
     KeyAction("canned", "case", "canned", "ctrl+t", "Canned", priority=True),
     KeyAction("kb_search", "case", "kb_search", "ctrl+k", "KB", priority=True),
+    # --- the supervisor's live monitor (agent-console monitor) ---
+    KeyAction("monitor_quit", "monitor_app", "quit", "ctrl+q", "Quit", show=False, priority=True),
+    KeyAction("monitor_refresh", "monitor", "refresh", "r", "Refresh"),
+    KeyAction("monitor_channels", "monitor", "toggle_channels", "c", "Channels"),
+    KeyAction("monitor_floor", "monitor", "focus_floor", "f", "Floor"),
+    KeyAction("monitor_queues", "monitor", "focus_tiles", "t", "Queues"),
+    KeyAction("monitor_agents", "monitor", "focus_agents", "g", "Agents"),
+    KeyAction("monitor_due", "monitor", "focus_due", "d", "Due"),
+    KeyAction("monitor_wallboard", "monitor", "wallboard", "w", "Wallboard"),
+    KeyAction("monitor_leave", "monitor", "quit", "q", "Quit"),
+    KeyAction("wallboard_leave", "wallboard", "leave", "w", "Monitor"),
+    KeyAction("wallboard_refresh", "wallboard", "refresh", "r", "Refresh"),
+    KeyAction("wallboard_quit", "wallboard", "quit", "q", "Quit"),
+    KeyAction("monitor_open_case", "monitor_cases", "open_case", "enter", "Open"),
+    KeyAction("monitor_back", "monitor_case", "back", "escape", "Back"),
+    KeyAction("monitor_assign", "monitor_case", "reassign", "a", "Assign"),
+    KeyAction("monitor_escalate", "monitor_case", "escalate", "e", "Escalate"),
+    KeyAction("monitor_priority", "monitor_case", "priority", "p", "Priority"),
+    KeyAction("monitor_move_queue", "monitor_case", "move_queue", "g", "Queue"),
+    KeyAction("monitor_take", "monitor_case", "take", "c", "Take"),
+    KeyAction("monitor_reload", "monitor_case", "reload", "r", "Reload"),
 )
 
 #: Printable keys Textual spells by name in bindings.

@@ -5,11 +5,15 @@ Pure functions over store objects and a given "now"; the services decide when to
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
+from types import SimpleNamespace
 
 from agent_console.store.models import Case, SlaPolicy, SlaTarget
+from agent_console.store.queries import policy_from  # noqa: F401  (the one fallback rule, re-exported)
 
 #: Defaults used when a store has no policy for a channel (the demo data seeds the same values).
 #: First response per the field's expectations; resolution targets are our own choice, documented in docs/sla.md.
@@ -67,6 +71,23 @@ class SlaState(StrEnum):
     none = "none"
 
 
+#: How a state is coloured (Rich style names) and named wherever it is shown: console, CLI.
+SLA_STYLE = {
+    SlaState.ok: "green",
+    SlaState.at_risk: "bold yellow",
+    SlaState.breached: "bold red",
+    SlaState.paused: "cyan",
+    SlaState.none: "dim",
+}
+
+SLA_LABEL = {
+    SlaState.ok: "ok",
+    SlaState.at_risk: "at risk",
+    SlaState.breached: "breached",
+    SlaState.paused: "paused",
+    SlaState.none: "no target",
+}
+
 #: Symbols beside the colours, so the state reads without colour vision.
 SLA_SYMBOL = {
     SlaState.ok: "●",
@@ -77,11 +98,22 @@ SLA_SYMBOL = {
 }
 
 
-def add_target(policy: SlaPolicy | None, start: datetime, seconds: float) -> datetime:
-    """The moment ``seconds`` of SLA time have passed after ``start`` under the policy's business hours."""
+@lru_cache(maxsize=256)
+def _parsed_hours(raw: str):
     from agent_console.domain.business_hours import BusinessHours
 
-    hours = BusinessHours.parse(policy.business_hours) if policy is not None else None
+    return BusinessHours.parse(raw)
+
+
+def business_hours(policy: SlaPolicy | None):
+    """The policy's business hours, or None when its clock runs around the clock."""
+    raw = getattr(policy, "business_hours", None) if policy is not None else None
+    return _parsed_hours(raw) if raw else None
+
+
+def add_target(policy: SlaPolicy | None, start: datetime, seconds: float) -> datetime:
+    """The moment ``seconds`` of SLA time have passed after ``start`` under the policy's business hours."""
+    hours = business_hours(policy)
     if hours is None:
         return start + timedelta(seconds=seconds)
     return hours.add(start, seconds)
@@ -91,6 +123,50 @@ def targets(policy: SlaPolicy | None, channel: str) -> tuple[int, int | None, in
     if policy is not None:
         return policy.first_response_s, policy.next_update_s, policy.resolution_s
     return DEFAULT_TARGETS.get(channel, DEFAULT_TARGETS["email"])
+
+
+def at_risk_fraction(policy: SlaPolicy | None) -> float:
+    return policy.at_risk_fraction if policy is not None else 0.8
+
+
+#: The targets in the order of ``targets()``.
+TARGET_NAMES = (SlaTarget.first_response.value, SlaTarget.next_update.value, SlaTarget.resolution.value)
+
+
+def at_risk_horizon(policy: SlaPolicy | None, channel: str, target: str, now: datetime) -> datetime | None:
+    """The latest due time at which a running ``target`` counts as at risk at ``now`` (None: it never does).
+
+    The rule: a target is at risk once ``at_risk_fraction`` of its SLA time has passed, i.e. once no more than
+    ``T * (1 - fraction)`` of SLA time is left before it is due — counted in open time when the policy has business
+    hours (a target due on Monday morning is not at risk all weekend, but is from Friday afternoon on once its time
+    runs short). So a target due at ``due`` is at risk at ``now`` exactly when ``now <= due <= horizon``. Every
+    surface, the monitor's SQL counts included, compares due times with this one instant.
+    """
+    seconds = targets(policy, channel)[TARGET_NAMES.index(target)]
+    if not seconds:
+        return None
+    return add_target(policy, now, seconds * (1 - at_risk_fraction(policy)))
+
+
+def at_risk_horizons(policies: Mapping, cells, now: datetime) -> dict[str, datetime | None]:
+    """``at_risk_horizon`` of many (name, channel, priority, target) cells at once — the thresholds the monitor's SQL
+    compares ``sla_due_at`` with (``store.monitor.at_risk_sql``) — each through ``policy_from``."""
+    return {name: at_risk_horizon(policy_from(policies, channel, priority), channel, target, now)
+            for name, channel, priority, target in cells}
+
+
+def target_state(due: datetime | None, now: datetime, horizon: datetime | None, *, paused: bool = False) -> SlaState:
+    """Ok / at risk / breached / paused of one target, from its due time and its ``at_risk_horizon`` at ``now``.
+    Due exactly now is not yet breached."""
+    if paused:
+        return SlaState.paused
+    if due is None:
+        return SlaState.none
+    if due < now:
+        return SlaState.breached
+    if horizon is not None and due <= horizon:
+        return SlaState.at_risk
+    return SlaState.ok
 
 
 def compute_initial_due(case: Case, policy: SlaPolicy | None) -> None:
@@ -103,15 +179,21 @@ def compute_initial_due(case: Case, policy: SlaPolicy | None) -> None:
 
 def update_sla_due(case: Case) -> None:
     """``sla_due_at`` is the earliest target still running: the order of the queue."""
+    running = [due for _name, due in _running_dues(case)]
+    case.sla_due_at = min(running) if running else None
+
+
+def _running_dues(case) -> list[tuple[str, datetime]]:
+    """(target, due) of every target of an open case whose clock runs (a paused resolution clock does not)."""
     running = []
     if case.is_open:
         if case.first_response_at is None and case.first_response_due is not None:
-            running.append(case.first_response_due)
+            running.append((SlaTarget.first_response.value, case.first_response_due))
         if case.next_update_due is not None:
-            running.append(case.next_update_due)
+            running.append((SlaTarget.next_update.value, case.next_update_due))
         if case.resolution_due is not None and case.sla_paused_at is None:
-            running.append(case.resolution_due)
-    case.sla_due_at = min(running) if running else None
+            running.append((SlaTarget.resolution.value, case.resolution_due))
+    return running
 
 
 @dataclass(frozen=True)
@@ -122,64 +204,30 @@ class Countdown:
     target: str | None
 
 
-def countdown(case_due: datetime | None, target_s: float | None, now: datetime, *, at_risk_fraction: float = 0.8,
-              paused: bool = False, target_name: str | None = None) -> Countdown:
-    """State of one running target: at risk once ``at_risk_fraction`` of its time has elapsed."""
-    if paused:
-        return Countdown(SlaState.paused, None, target_name)
-    if case_due is None:
+def case_countdown(case, policy: SlaPolicy | None, now: datetime) -> Countdown:
+    """The SLA state of a case at ``now``: the state of its most urgent running target (``running_targets``' first),
+    ``paused`` when only a paused target is left, ``none`` when nothing runs. The one answer every surface shows:
+    the queue row, the case header, ``case show``/``case list``, the monitor's counts and drill-down, the server."""
+    statuses = running_targets(case, policy, now)
+    if not statuses:
         return Countdown(SlaState.none, None, None)
-    remaining = (case_due - now).total_seconds()
-    if remaining < 0:
-        return Countdown(SlaState.breached, remaining, target_name)
-    if target_s and remaining <= target_s * (1 - at_risk_fraction):
-        return Countdown(SlaState.at_risk, remaining, target_name)
-    return Countdown(SlaState.ok, remaining, target_name)
+    first = statuses[0]
+    return Countdown(first.state, first.remaining_s, str(first.target))
 
 
-def case_countdown(case: Case, policy: SlaPolicy | None, now: datetime) -> Countdown:
-    """The most urgent running target of a case."""
-    if not case.is_open:
-        return Countdown(SlaState.none, None, None)
-    first_s, next_s, resolution_s = targets(policy, case.channel)
-    fraction = policy.at_risk_fraction if policy is not None else 0.8
-    candidates = []
-    if case.first_response_at is None and case.first_response_due is not None:
-        candidates.append((case.first_response_due, first_s, "first_response"))
-    if case.next_update_due is not None:
-        candidates.append((case.next_update_due, next_s, "next_update"))
-    if case.resolution_due is not None:
-        if case.sla_paused_at is not None and not candidates:
-            return Countdown(SlaState.paused, None, "resolution")
-        if case.sla_paused_at is None:
-            candidates.append((case.resolution_due, resolution_s, "resolution"))
-    if not candidates:
-        return Countdown(SlaState.none, None, None)
-    due, seconds, name = min(candidates, key=lambda c: c[0])
-    return countdown(due, seconds, now, at_risk_fraction=fraction, target_name=name)
+def row_countdown(row: Mapping, policies: Mapping, now: datetime) -> Countdown:
+    """``case_countdown`` of a queue row (a dict from ``queries.queue_rows``) with the policies of the store."""
+    return case_countdown(SimpleNamespace(**row), policy_from(policies, row["channel"], row["priority"]), now)
 
 
 def format_remaining(seconds: float | None) -> str:
-    """Compact countdown: ``1:05`` for a minute, ``3h12m``, ``2d4h``; a minus sign once overdue."""
-    if seconds is None:
-        return ""
-    sign = "-" if seconds < 0 else ""
-    s = int(abs(seconds))
-    if s < 3600:
-        return f"{sign}{s // 60}:{s % 60:02d}"
-    if s < 86400:
-        return f"{sign}{s // 3600}h{(s % 3600) // 60:02d}m"
-    return f"{sign}{s // 86400}d{(s % 86400) // 3600}h"
+    """A countdown: ``1:05``, ``3h12m``, ``2d04h``; a minus sign once overdue; empty when no target runs."""
+    from agent_console.domain.durations import format_duration
+
+    return format_duration(seconds, signed=True, empty="")
 
 
 # --- business time and the list of running targets ---------------------------------------------------------------
-
-
-def business_hours(policy: SlaPolicy | None):
-    """The policy's business hours, or None when its clock runs around the clock."""
-    from agent_console.domain.business_hours import BusinessHours
-
-    return BusinessHours.parse(policy.business_hours) if policy is not None else None
 
 
 def sla_seconds_between(policy: SlaPolicy | None, start: datetime, end: datetime) -> float:
@@ -236,40 +284,19 @@ class TargetStatus:
         return " ".join(parts)
 
 
-def running_targets(case: Case, policy: SlaPolicy | None, now: datetime) -> list[TargetStatus]:
-    """Every target of an open case still running (or paused), most urgent first.
+def running_targets(case, policy: SlaPolicy | None, now: datetime) -> list[TargetStatus]:
+    """Every target of an open case still running (or paused), most urgent first (paused ones last).
 
-    At risk once ``at_risk_fraction`` of the target's SLA time has passed: under business hours the remaining time
-    is measured in open time, so a target due on Monday morning is not "at risk" all weekend.
+    Each target's state is ``target_state`` against its ``at_risk_horizon``: the one SLA rule.
     """
     if not case.is_open:
         return []
-    first_s, next_s, resolution_s = targets(policy, case.channel)
-    fraction = policy.at_risk_fraction if policy is not None else 0.8
-    hours = business_hours(policy)
-    found: list[TargetStatus] = []
-
-    def status(name: str, due: datetime, target_s: float | None) -> TargetStatus:
-        wall_remaining = (due - now).total_seconds()
-        if due < now:
-            state = SlaState.breached
-        else:
-            sla_remaining = hours.open_seconds_between(now, due) if hours is not None else wall_remaining
-            at_risk = bool(target_s) and sla_remaining <= target_s * (1 - fraction)
-            state = SlaState.at_risk if at_risk else SlaState.ok
-        return TargetStatus(name, due, state, wall_remaining)
-
-    if case.first_response_at is None and case.first_response_due is not None:
-        found.append(status(SlaTarget.first_response, case.first_response_due, first_s))
-    if case.next_update_due is not None:
-        found.append(status(SlaTarget.next_update, case.next_update_due, next_s))
-    if case.resolution_due is not None:
-        if case.sla_paused_at is not None:
-            found.append(TargetStatus(SlaTarget.resolution, case.resolution_due, SlaState.paused, None))
-        else:
-            found.append(status(SlaTarget.resolution, case.resolution_due, resolution_s))
-    far_future = datetime.max.replace(tzinfo=now.tzinfo)
-    found.sort(key=lambda t: (t.state == SlaState.paused, t.due_at or far_future))
+    found = [TargetStatus(name, due, target_state(due, now, at_risk_horizon(policy, case.channel, name, now)),
+                          (due - now).total_seconds())
+             for name, due in _running_dues(case)]
+    if case.resolution_due is not None and case.sla_paused_at is not None:
+        found.append(TargetStatus(SlaTarget.resolution.value, case.resolution_due, SlaState.paused, None))
+    found.sort(key=lambda t: (t.state == SlaState.paused, t.due_at))
     return found
 
 
@@ -278,15 +305,6 @@ def format_targets(statuses: list[TargetStatus]) -> str:
     return " · ".join(t.describe() for t in statuses)
 
 
-def breached_targets(case: Case, now: datetime) -> list[tuple[str, datetime]]:
+def breached_targets(case, now: datetime) -> list[tuple[str, datetime]]:
     """Running targets whose due time has passed (due == now is not yet breached; due < now is)."""
-    if not case.is_open:
-        return []
-    late = []
-    if case.first_response_at is None and case.first_response_due is not None and case.first_response_due < now:
-        late.append((SlaTarget.first_response.value, case.first_response_due))
-    if case.next_update_due is not None and case.next_update_due < now:
-        late.append((SlaTarget.next_update.value, case.next_update_due))
-    if case.resolution_due is not None and case.sla_paused_at is None and case.resolution_due < now:
-        late.append((SlaTarget.resolution.value, case.resolution_due))
-    return late
+    return [(name, due) for name, due in _running_dues(case) if target_state(due, now, None) == SlaState.breached]

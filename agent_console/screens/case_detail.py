@@ -11,7 +11,7 @@ another case or screen on top, or leaving, ends the segment, and coming back sta
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual import on, work
@@ -54,6 +54,8 @@ class CaseSnapshot:
     messages: list
     other_cases: list
     drafts: dict[str, str]
+    #: Every SLA policy by (channel, priority): the other cases' SLA states use their own policies.
+    policies: dict = field(default_factory=dict)
 
 
 class CaseDetailScreen(Screen):
@@ -202,12 +204,14 @@ class CaseDetailScreen(Screen):
             policy = queries.policy_for(session, case.channel, case.priority)
             messages = queries.thread(session, case.id)
             others = [c for c in queries.customer_cases(session, case.customer_id) if c.id != case.id]
+            policies = queries.all_policies(session)
             session.expunge_all()
         drafts = {}
         if not self._restored:
             for kind in DRAFT_KINDS:
                 drafts[kind] = self.service.load_draft(self.case_id, kind)
-        return CaseSnapshot(case, customer, assignee.name if assignee else None, policy, messages, others, drafts)
+        return CaseSnapshot(case, customer, assignee.name if assignee else None, policy, messages, others, drafts,
+                            policies)
 
     def _show(self, snapshot: CaseSnapshot) -> None:
         self.snapshot = snapshot
@@ -217,7 +221,7 @@ class CaseDetailScreen(Screen):
         self.query_one(HeaderBar).title = case.key
         self._show_header(snapshot, now)
         self.query_one("#thread", ThreadView).show_messages(snapshot.messages, app.zone, now)
-        self._show_other_cases(snapshot.other_cases, now)
+        self._show_other_cases(snapshot.other_cases, now, snapshot.policies)
         if not self._restored:
             self._restored = True
             self._restore_drafts(snapshot.drafts)
@@ -226,7 +230,7 @@ class CaseDetailScreen(Screen):
         self.query_one(CaseHeader).show(snapshot.case, snapshot.customer, snapshot.assignee_name, snapshot.policy,
                                         now, self.app.zone)
 
-    def _show_other_cases(self, cases: list, now) -> None:
+    def _show_other_cases(self, cases: list, now, policies: dict) -> None:
         option_list = self.query_one("#other-cases", OptionList)
         option_list.clear_options()
         if not cases:
@@ -237,7 +241,7 @@ class CaseDetailScreen(Screen):
             prompt.append(other.key, style="bold")
             prompt.append(f"  {other.channel} · {other.status}")
             if other.is_open and other.sla_due_at is not None:
-                countdown = sla.case_countdown(other, None, now)
+                countdown = sla.case_countdown(other, sla.policy_from(policies, other.channel, other.priority), now)
                 prompt.append(f"  {SLA_SYMBOL[countdown.state]}", style=SLA_STYLE[countdown.state])
             prompt.append("\n")
             prompt.append(one_line(other.subject, 40))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,14 +53,17 @@ def customer_by_contact(session: Session, contact: str) -> Customer | None:
     return session.scalars(select(Customer).where(Customer.phone == digits)).first()
 
 
+def policy_from(policies: Mapping, channel: str, priority: str | None) -> SlaPolicy | None:
+    """The policy of a (channel, priority) from a ``{(channel, priority): policy}`` map: the priority's own policy,
+    else the channel's default (priority None), else None (the built-in targets). The one fallback rule; every
+    reader of policies (queue rows, case header, CLI, monitor, importer, seeder) goes through it."""
+    return policies.get((channel, priority)) or policies.get((channel, None))
+
+
 def policy_for(session: Session, channel: str, priority: str | None) -> SlaPolicy | None:
     """The channel's policy for this priority, else the channel's default (priority NULL)."""
     rows = session.scalars(select(SlaPolicy).where(SlaPolicy.channel == channel)).all()
-    exact = [p for p in rows if p.priority == priority]
-    if exact:
-        return exact[0]
-    default = [p for p in rows if p.priority is None]
-    return default[0] if default else None
+    return policy_from({(p.channel, p.priority): p for p in rows}, channel, priority)
 
 
 def all_policies(session: Session) -> dict[tuple[str, str | None], SlaPolicy]:

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL, SlaState
 from agent_console.domain.text import one_line
-from agent_console.widgets.sla_badge import SLA_LABEL, SLA_STYLE, TARGET_LABEL, local_time, running_targets
+from agent_console.widgets.sla_badge import SLA_LABEL, SLA_STYLE, TARGET_LABEL, local_time
 from agent_console.widgets.case_table import PRIORITY_STYLE
 
 
@@ -50,21 +50,21 @@ def summary_text(case, customer, assignee_name: str | None, policy, now: datetim
         text.append("  ")
     text.append("\n")
     text.append("SLA ", style="dim")
-    targets = running_targets(case, policy, now)
+    targets = sla.running_targets(case, policy, now)
     if not targets:
         if case.resolved_at is not None:
             text.append(f"resolved {local_time(case.resolved_at, zone, now=now)}", style="dim")
         else:
             text.append("no running target", style="dim")
-    for position, (name, due, countdown) in enumerate(targets):
+    for position, target in enumerate(targets):
         if position:
             text.append("  ")
-        state = countdown.state
-        text.append(f"{SLA_SYMBOL[state]} {TARGET_LABEL[name]} ", style=SLA_STYLE[state])
+        state = target.state
+        text.append(f"{SLA_SYMBOL[state]} {TARGET_LABEL[target.target]} ", style=SLA_STYLE[state])
         if state == SlaState.paused:
             text.append("paused", style=SLA_STYLE[state])
         else:
-            text.append(f"due {local_time(due, zone, now=now)} ({sla.format_remaining(countdown.remaining_s)}, "
+            text.append(f"due {local_time(target.due_at, zone, now=now)} ({sla.format_remaining(target.remaining_s)}, "
                         f"{SLA_LABEL[state]})", style=SLA_STYLE[state])
     return text
 

@@ -31,8 +31,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from agent_console.domain.durations import format_age
+from agent_console.domain.sla import row_countdown
 from agent_console.domain.text import one_line
-from agent_console.widgets.sla_badge import format_age, row_countdown, sla_badge
+from agent_console.widgets.sla_badge import sla_badge
 
 PAGE_SIZE = 64
 MAX_PAGES = 24
@@ -64,7 +66,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "Status", 9, 3),
     Column("tier", "Tier", 4, 7),
     Column("assignee", "Assignee", 8, 3),
-    Column("age", "Age", 5, 6),
+    Column("age", "Age", 6, 6),
     Column("sla", "SLA", 9, 0),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)

@@ -183,7 +183,7 @@ def test_resolved_and_answered_cases_are_not_swept(store, agents, clock):
 
 
 @pytest.mark.parametrize("seconds, text", [(0, "0:00"), (65, "1:05"), (3 * 3600 + 12 * 60, "3h12m"),
-                                           (2 * 86400 + 4 * 3600, "2d4h"), (-75, "-1:15")])
+                                           (2 * 86400 + 4 * 3600, "2d04h"), (-75, "-1:15")])
 def test_format_remaining(seconds, text):
     assert sla.format_remaining(seconds) == text
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
@@ -27,10 +26,12 @@ def monitor(principal: Supervisor, request: Request,
     """The floor right now: per queue and channel, the whole floor, agents, and due follow-ups/escalations."""
     from agent_console.domain.monitor import compute_snapshot
 
+    from agent_console.domain.zones import UnknownTimeZone, zone_named
+
     try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise HTTPException(422, f"unknown time zone {tz!r}") from None
+        zone = zone_named(tz)
+    except UnknownTimeZone as exc:
+        raise HTTPException(422, str(exc)) from None
     server = state(request)
     snapshot = compute_snapshot(server.store, server.clock, tz=zone)
     return schemas.Monitor(

@@ -1,0 +1,126 @@
+"""The monitor's drill-down: which cases stand behind a figure, and the supervisor's read-only case view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from agent_console.domain import sla
+from agent_console.domain.monitor_thresholds import MonitorError
+from agent_console.store import monitor as reads
+from agent_console.store.models import Agent, Case
+
+
+@dataclass(frozen=True)
+class AgentChoice:
+    id: int
+    login: str
+    name: str
+    role: str
+    tier: int
+    state: str
+
+
+def assignable_agents(store) -> list[AgentChoice]:
+    """Active agents a supervisor can hand a case to, by login."""
+    return [AgentChoice(*row) for row in reads.assignable_agent_rows(store)]
+
+
+def agent_by_id(store, agent_id: int) -> Agent:
+    with store.session() as session:
+        agent = session.get(Agent, agent_id)
+        if agent is None:
+            raise MonitorError(f"no agent with id {agent_id}")
+        return agent
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What the supervisor's read-only case view shows."""
+
+    case: Case
+    customer_name: str
+    assignee_login: str | None
+    targets: list
+    messages: list
+
+
+def case_view(store, case_id: int, now: datetime) -> CaseView:
+    from agent_console.store import queries
+    from agent_console.store.models import Customer
+
+    with store.session() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise MonitorError(f"no case with id {case_id}")
+        customer = session.get(Customer, case.customer_id)
+        assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
+        policy = queries.policy_for(session, case.channel, case.priority)
+        return CaseView(case, customer.name if customer else "", assignee.login if assignee else None,
+                        sla.running_targets(case, policy, now), queries.thread(session, case_id))
+
+
+#: What a drill-down can list, by figure: the same definitions as the figures (module docstring).
+DRILL_FIGURES = {
+    "open": "open cases",
+    "waiting": "waiting",
+    "longest": "longest wait",
+    "at_risk": "at risk",
+    "breached": "breached",
+    "escalated": "escalated",
+    "follow_ups": "follow-ups due",
+}
+DRILL_SCOPES = ("floor", "queue", "channel", "agent")
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Which cases a drill-down lists: the cases behind one figure of the floor, a queue, a channel or an agent
+    (``name``: the queue, the channel, the agent's login). The list has exactly as many rows as the figure counts;
+    ``longest`` is the one case waiting longest, ``follow_ups`` one row per follow-up due (a case may have two)."""
+
+    figure: str = "open"
+    kind: str = "floor"
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.figure not in DRILL_FIGURES:
+            raise MonitorError(f"unknown figure {self.figure!r}; expected one of: {', '.join(DRILL_FIGURES)}")
+        if self.kind not in DRILL_SCOPES:
+            raise MonitorError(f"unknown scope {self.kind!r}; expected one of: {', '.join(DRILL_SCOPES)}")
+
+    @property
+    def title(self) -> str:
+        where = "Floor" if self.kind == "floor" else f"{self.kind.capitalize()} {self.name}"
+        return f"{where} — {DRILL_FIGURES[self.figure]}"
+
+
+def drill_case_ids(source, now: datetime, drill: Drill, *, due_within_s: float = 3600,
+                   limit: int | None = None) -> list[int]:
+    """The case ids behind ``drill``'s figure at ``now``, most urgent SLA first (``follow_ups``: by due time)."""
+    def risk_values(policies, cells):
+        return sla.at_risk_horizons(policies, cells, now)
+
+    args = (now, drill.figure, drill.kind, drill.name, due_within_s, limit, risk_values)
+    if isinstance(source, Session):
+        return reads.drill_ids(source.connection(), *args)
+    with source.session() as session:
+        return reads.drill_ids(session.connection(), *args)
+
+
+def drill_down(store, now: datetime, drill: Drill, *, limit: int = 500,
+               due_within_s: float = 3600) -> tuple[int, list[dict]]:
+    """The cases behind a figure: (how many in all, the queue-table rows of the first ``limit``), one row per id.
+    Each row's ``"sla"`` is its ``sla.row_countdown`` at ``now``: the state the queue row and the case header show."""
+    from agent_console.store.queries import all_policies, queue_rows
+
+    with store.session() as session:
+        ids = drill_case_ids(session, now, drill, due_within_s=due_within_s)
+        rows = queue_rows(session, sorted(set(ids[:limit])))
+        policies = all_policies(session)
+        listed = [dict(rows[i]) for i in ids[:limit] if i in rows]
+    for row in listed:
+        row["sla"] = sla.row_countdown(row, policies, now)
+    return len(ids), listed

@@ -1,0 +1,134 @@
+"""The monitor's tile thresholds: when a figure turns a tile yellow (warning) or red (critical)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agent_console.domain.monitor import GroupFigures
+
+
+class MonitorError(ValueError):
+    """Bad monitor settings; the message names the setting and the value."""
+
+
+class Level(StrEnum):
+    ok = "ok"
+    warning = "warning"
+    critical = "critical"
+
+
+#: Shown beside the colour so a tile's state reads without colour vision.
+LEVEL_SYMBOL = {Level.ok: "●", Level.warning: "▲", Level.critical: "✖"}
+_LEVEL_RANK = {Level.ok: 0, Level.warning: 1, Level.critical: 2}
+
+_OFF = (float("inf"), float("inf"))
+#: figure -> (warning from, critical from). Higher is worse, except ``service_level_gap``: how many points (as a
+#: fraction) the service level may fall below its goal before the tile warns / turns critical. Relative by default:
+#: ``longest_wait_share`` is the longest wait over the resolution target of the waiting case's channel (a phone
+#: queue and an e-mail queue are judged by their own promises), ``breached_share`` the breached share of the open
+#: cases. The absolute ``longest_wait_s`` and ``breached`` are off unless the settings give them.
+DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
+    "waiting": (10, 25),
+    "longest_wait_s": _OFF,
+    "longest_wait_share": (0.5, 1.0),
+    "at_risk": (5, 15),
+    "breached": _OFF,
+    "breached_share": (0.05, 0.15),
+    "service_level_gap": (0.0, 0.10),
+}
+
+
+def worst(levels: Iterable[Level]) -> Level:
+    return max(levels, key=_LEVEL_RANK.__getitem__, default=Level.ok)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Tile thresholds by scope: ``default``, a queue name, or ``channel:<name>``; later scopes override earlier ones.
+
+    From the settings file::
+
+        [monitor_thresholds.default]
+        waiting = [10, 25]
+        [monitor_thresholds.Billing]
+        longest_wait_s = [120, 300]
+        [monitor_thresholds."channel:phone"]
+        waiting = [3, 8]
+    """
+
+    scopes: Mapping[str, Mapping[str, tuple[float, float]]] = field(default_factory=dict)
+
+    @classmethod
+    def from_setting(cls, value: Mapping | str | None, source: str = "monitor_thresholds") -> "Thresholds":
+        if value is None or value == "" or value == {}:
+            return cls({})
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise MonitorError(f"{source}: not a JSON object: {exc}") from None
+        if not isinstance(value, Mapping):
+            raise MonitorError(f"{source}: expected a table of scopes, got {type(value).__name__}")
+        scopes: dict[str, dict[str, tuple[float, float]]] = {}
+        for scope, figures in value.items():
+            if not isinstance(figures, Mapping):
+                raise MonitorError(f"{source}.{scope}: expected a table of figure = [warning, critical]")
+            parsed = {}
+            for name, pair in figures.items():
+                if name not in DEFAULT_THRESHOLDS:
+                    raise MonitorError(f"{source}.{scope}: unknown figure {name!r}; expected one of: "
+                                       f"{', '.join(DEFAULT_THRESHOLDS)}")
+                try:
+                    warn, crit = (float(v) for v in pair)
+                except (TypeError, ValueError):
+                    raise MonitorError(f"{source}.{scope}.{name}: expected [warning, critical] numbers, "
+                                       f"got {pair!r}") from None
+                if crit < warn:
+                    raise MonitorError(f"{source}.{scope}.{name}: critical ({crit:g}) is below warning ({warn:g})")
+                parsed[name] = (warn, crit)
+            scopes[str(scope)] = parsed
+        return cls(scopes)
+
+    def for_scope(self, scope: str | None) -> dict[str, tuple[float, float]]:
+        merged = dict(DEFAULT_THRESHOLDS)
+        merged.update(self.scopes.get("default", {}))
+        if scope:
+            merged.update(self.scopes.get(scope, {}))
+        return merged
+
+    def levels(self, scope: str | None, figures: "GroupFigures") -> dict[str, Level]:
+        limits = self.for_scope(scope)
+        breached_share = figures.breached / figures.open_cases if figures.open_cases else None
+        levels = {
+            "waiting": _higher_is_worse(figures.waiting, limits["waiting"]),
+            "longest_wait_s": worst((_higher_is_worse(figures.longest_wait_s, limits["longest_wait_s"]),
+                                     _higher_is_worse(figures.longest_wait_share, limits["longest_wait_share"]))),
+            "at_risk": _higher_is_worse(figures.at_risk, limits["at_risk"]),
+            "breached": worst((_higher_is_worse(figures.breached, limits["breached"]),
+                               _higher_is_worse(breached_share, limits["breached_share"]))),
+        }
+        if figures.service_level is None:
+            levels["service_level"] = Level.ok
+        else:
+            gap = figures.service_level_goal - figures.service_level
+            warn, crit = limits["service_level_gap"]
+            # 1e-9: a service level exactly on its goal is on target, not a hair below it.
+            levels["service_level"] = (Level.critical if gap > crit + 1e-9 else
+                                       Level.warning if gap > warn + 1e-9 else Level.ok)
+        return levels
+
+
+def _higher_is_worse(value: float | None, limits: tuple[float, float]) -> Level:
+    if value is None:
+        return Level.ok
+    warn, crit = limits
+    if value >= crit:
+        return Level.critical
+    if value >= warn:
+        return Level.warning
+    return Level.ok
