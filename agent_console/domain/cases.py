@@ -81,7 +81,7 @@ class CaseService(Service):
     # --- lookups ---------------------------------------------------------------------------------------------------
 
     def get(self, key: str) -> Case:
-        with self.store.session() as session:
+        with self._reading() as session:
             return queries.case_by_key(session, key)
 
     def _load(self, session, case: Case | str | int) -> Case:
@@ -123,7 +123,7 @@ class CaseService(Service):
             raise CaseError("a case needs a queue")
         now = self.clock.now()
         created_at = created_at or now
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             _check_queue(session, queue.strip())
             cust = queries.customer_by_contact(session, customer)
             if cust is None:
@@ -165,7 +165,7 @@ class CaseService(Service):
                     message_uid: str | None = None) -> Message:
         """The customer wrote again: a new contact; the next-update clock starts; a resolved case reopens."""
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             cust = session.get(Customer, case.customer_id)
             message = Message(case_id=case.id, direction=Direction.inbound, channel=channel or case.channel,
@@ -199,7 +199,7 @@ class CaseService(Service):
     def claim(self, case: Case | str | int) -> Case:
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             base_version = case.version
 
@@ -215,7 +215,7 @@ class CaseService(Service):
     def release(self, case: Case | str | int) -> Case:
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             if case.assignee_id is None:
                 return case
@@ -234,7 +234,7 @@ class CaseService(Service):
         if actor.role == Role.agent:
             raise CaseError("only supervisors and admins can assign cases to others")
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             previous = case.assignee_id
             case.assignee_id = to_agent.id
@@ -260,7 +260,7 @@ class CaseService(Service):
         if not body.strip():
             raise CaseError("the message is empty")
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             message = Message(case_id=case.id, direction=Direction.outbound, channel=case.channel,
                               author_agent_id=agent.id, author_name=agent.name, body=body, is_internal=internal,
@@ -287,7 +287,7 @@ class CaseService(Service):
             return self.resolve(case)
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             old = case.status
             if old == status:
@@ -332,7 +332,7 @@ class CaseService(Service):
     def _change_routing(self, case, **changes: str) -> Case:
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             old = {name: getattr(case, name) for name in changes}
             if old == changes:
@@ -354,7 +354,7 @@ class CaseService(Service):
     def resolve(self, case: Case | str | int) -> Case:
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             if case.status == CaseStatus.resolved:
                 return case
@@ -383,7 +383,7 @@ class CaseService(Service):
     def reopen(self, case: Case | str | int) -> Case:
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             if case.is_open:
                 return case
@@ -401,7 +401,7 @@ class CaseService(Service):
         agent = self._require_actor()
         case_id = case.id if isinstance(case, Case) else case
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             draft = session.scalars(select(Draft).where(Draft.case_id == case_id, Draft.agent_id == agent.id,
                                                         Draft.kind == kind)).first()
             if not body.strip():
@@ -417,7 +417,7 @@ class CaseService(Service):
     def load_draft(self, case: Case | int, kind: str = "reply") -> str:
         agent = self._require_actor()
         case_id = case.id if isinstance(case, Case) else case
-        with self.store.session() as session:
+        with self._reading() as session:
             draft = session.scalars(select(Draft).where(Draft.case_id == case_id, Draft.agent_id == agent.id,
                                                         Draft.kind == kind)).first()
             return draft.body if draft else ""

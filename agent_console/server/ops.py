@@ -1,14 +1,12 @@
 """Applying a batch of client ops: idempotent by op id, one savepoint per op, one transaction per batch.
 
-The domain services (:class:`agent_console.domain.cases.CaseService`) do the work, exactly as in the console; they run
-inside the batch's transaction through :class:`BoundStore`. Writers are serialised (see :mod:`server.db`), so a claim's
+The domain services (:class:`agent_console.domain.cases.CaseService`) do the work, exactly as in the console; they are
+constructed in the batch's session (``Service.in_session``), so they run inside the batch's one transaction. Writers are serialised (see :mod:`server.db`), so a claim's
 "is it still free?" check and its update happen atomically: of two agents claiming one case, exactly one wins.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 import hashlib
@@ -54,21 +52,6 @@ class _PartialConflict(Exception):
 
     def __init__(self, conflict: Conflict) -> None:
         self.conflict = conflict
-
-
-class BoundStore:
-    """Looks like a Store to the domain services but hands out the batch's own session."""
-
-    def __init__(self, session) -> None:
-        self._session = session
-
-    @contextmanager
-    def transaction(self) -> Iterator:
-        yield self._session
-
-    @contextmanager
-    def session(self) -> Iterator:
-        yield self._session
 
 
 def apply_ops(store, clock, principal: Principal, batch: schemas.OpsBatch) -> list[dict]:
@@ -165,7 +148,7 @@ class _Applier:
         self.clock = clock
         self.principal = principal
         self.actor = actor
-        self.service = CaseService(BoundStore(session), clock, actor)
+        self.service = CaseService.in_session(session, clock, actor)
 
     def apply(self, op) -> dict:
         handler = getattr(self, "_" + op.kind.replace(".", "_"))
@@ -349,7 +332,7 @@ class _Applier:
         if self.session.scalars(select(Escalation.id).where(Escalation.uid == e.uid)).first() is not None:
             raise Rejected(f"an escalation with uid {e.uid} exists already")
         case = self._case(e.case_uid)
-        service = EscalationService(BoundStore(self.session), self.clock, self.actor)
+        service = EscalationService.in_session(self.session, self.clock, self.actor)
         if e.kind == "deescalation":
             if case.tier <= 1:
                 raise Conflict(f"{case.key} is at tier 1 already", self._state(case))
@@ -432,7 +415,7 @@ class _Applier:
             raise Rejected(f"no follow-up with uid {p.follow_up_uid}")
         if follow_up.done_at is None:
             note = follow_up.note if p.note is None else p.note
-            EscalationService(BoundStore(self.session), self.clock, self.actor).complete_follow_up(follow_up.id, note)
+            EscalationService.in_session(self.session, self.clock, self.actor).complete_follow_up(follow_up.id, note)
             if p.done_at is not None:
                 follow_up.done_at = min(p.done_at, follow_up.done_at)
         return {"follow_up_uid": follow_up.uid, "done_at": follow_up.done_at.isoformat()}
@@ -451,8 +434,8 @@ class _Applier:
             raise Rejected(f"a correction with uid {p.uid} exists already")
         case = self._case(p.case_uid)
         agent_id = self._agent(p.agent_login).id if p.agent_login else None
-        correction = correct_time(BoundStore(self.session), self.clock, case.id, p.delta_seconds, p.reason,
-                                  self.actor, kind=p.segment_kind, agent_id=agent_id)
+        correction = correct_time(None, self.clock, case.id, p.delta_seconds, p.reason,
+                                  self.actor, kind=p.segment_kind, agent_id=agent_id, session=self.session)
         correction.uid = p.uid
         self.session.flush()
         return {"correction_uid": correction.uid, "case_uid": case.uid}
@@ -466,7 +449,7 @@ class _Applier:
     def _kb(self):
         from agent_console.domain.kb import KnowledgeBase
 
-        return KnowledgeBase(BoundStore(self.session), self.clock, self.actor)
+        return KnowledgeBase.in_session(self.session, self.clock, self.actor)
 
     def _kb_upsert(self, p: schemas.KbUpsertPayload) -> dict:
         self._require_supervisor("edit the knowledge base")
@@ -500,7 +483,7 @@ class _Applier:
     def _canned(self):
         from agent_console.domain.canned import CannedResponses
 
-        return CannedResponses(BoundStore(self.session), self.clock, self.actor)
+        return CannedResponses.in_session(self.session, self.clock, self.actor)
 
     def _canned_upsert(self, p: schemas.CannedUpsertPayload) -> dict:
         self._require_supervisor("edit canned responses")

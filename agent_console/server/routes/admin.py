@@ -51,9 +51,10 @@ class AccountExists(AgentError):
 def create_account(store, clock, *, login, name, role, tier, queues, password_hash, actor_id=None,
                    update: bool = False) -> Agent:
     """upsert_agent (the console's rules) plus the password. An existing account is only changed with ``update``;
-    then its tokens are revoked (a new password logs it out everywhere), and the last active admin keeps the role."""
+    then its tokens are revoked (a new password logs it out everywhere), and the last active admin keeps the role.
+    All in one transaction: a refusal anywhere leaves the account as it was."""
     login = login.strip()
-    with store.session() as session:
+    with store.transaction() as session:
         existing = session.scalars(select(Agent).where(Agent.login == login)).first()
         if existing is not None and not update:
             raise AccountExists(f"an account {login!r} exists already; to change it (and replace its password) "
@@ -61,15 +62,13 @@ def create_account(store, clock, *, login, name, role, tier, queues, password_ha
         if existing is not None and existing.role == Role.admin and role.strip().lower() != Role.admin \
                 and _other_active_admins(session, existing.id) == 0:
             raise AgentError(f"{login} is the last admin; make another account admin first")
-    agent, _created = upsert_agent(store, clock, login=login, name=name, role=role, tier=tier, queues=queues,
-                                   actor_id=actor_id)
-    with store.transaction() as session:
-        stored = session.get(Agent, agent.id)
-        stored.password_hash = password_hash
-        stored.queues = queues
+        agent, _created = upsert_agent(None, clock, login=login, name=name, role=role, tier=tier, queues=queues,
+                                       actor_id=actor_id, session=session)
+        agent.password_hash = password_hash
+        agent.queues = queues
         if existing is not None:
-            revoke_all_tokens(session, stored.id, clock.now())
-        return stored
+            revoke_all_tokens(session, agent.id, clock.now())
+        return agent
 
 
 def _other_active_admins(session, agent_id: int) -> int:

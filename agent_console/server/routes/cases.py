@@ -31,7 +31,8 @@ def intake(body: schemas.IntakeRequest, principal: Caller, request: Request, res
     server = state(request)
     if not principal.may_see_queue(body.queue):
         raise HTTPException(403, f"queue {body.queue} is not one of yours")
-    with server.store.session() as session:
+    # One transaction from the external_id check to the new case: a second intake of the same id waits and finds it.
+    with server.store.transaction() as session:
         if body.external_id:
             existing = session.scalars(select(Case).where(Case.external_id == body.external_id)).first()
             if existing is not None and not principal.may_see_queue(existing.queue):
@@ -43,15 +44,14 @@ def intake(body: schemas.IntakeRequest, principal: Caller, request: Request, res
                 return schemas.IntakeResponse(key=existing.key, uid=existing.uid, customer_uid=customer.uid,
                                               created=False)
         actor = session.get(Agent, principal.agent_id)
-    service = CaseService(server.store, server.clock, actor)
-    try:
-        case = service.create_case(customer=body.customer, channel=body.channel, queue=body.queue,
-                                   subject=body.subject, body=body.body, priority=body.priority,
-                                   customer_name=body.customer_name, language=body.language,
-                                   external_id=body.external_id)
-    except CaseError as exc:
-        raise HTTPException(422, str(exc)) from None
-    with server.store.session() as session:
+        service = CaseService.in_session(session, server.clock, actor)
+        try:
+            case = service.create_case(customer=body.customer, channel=body.channel, queue=body.queue,
+                                       subject=body.subject, body=body.body, priority=body.priority,
+                                       customer_name=body.customer_name, language=body.language,
+                                       external_id=body.external_id)
+        except CaseError as exc:
+            raise HTTPException(422, str(exc)) from None
         customer = session.get(Customer, case.customer_id)
     return schemas.IntakeResponse(key=case.key, uid=case.uid, customer_uid=customer.uid, created=True)
 
