@@ -495,6 +495,14 @@ def touch(case: Case, now: datetime) -> None:
     case.version += 1
 
 
+def claimed_by_other(case: Case, agent: Agent, holder_name: Callable[[int], str | None]) -> str | None:
+    """Why ``agent`` cannot claim the case because someone else holds it (``holder_name`` names them); None when it
+    is free or theirs. The server asks this first, to answer such a claim with the case's current state."""
+    if case.assignee_id is not None and case.assignee_id != agent.id:
+        return f"{case.key} is already claimed by {holder_name(case.assignee_id) or 'another agent'}"
+    return None
+
+
 def take_case(case: Case, agent: Agent, now: datetime, holder_name: Callable[[int], str | None]) -> bool:
     """What claiming does to a case, which changes in place; False when it is the agent's already.
 
@@ -506,8 +514,9 @@ def take_case(case: Case, agent: Agent, now: datetime, holder_name: Callable[[in
         raise CaseError(f"{case.key} is {case.status}; reopen it before claiming")
     if case.assignee_id == agent.id:
         return False
-    if case.assignee_id is not None:
-        raise CaseConflict(f"{case.key} is already claimed by {holder_name(case.assignee_id) or 'another agent'}")
+    held = claimed_by_other(case, agent, holder_name)
+    if held:
+        raise CaseConflict(held)
     if case.tier > agent.tier:
         raise CaseError(f"{case.key} needs tier {case.tier}; you are tier {agent.tier}")
     case.assignee_id = agent.id

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, insert, not_, or_, select
 
-from agent_console.server.db import LOGIN_LOCK_KEY
+from agent_console.store.server_db import LOGIN_LOCK_KEY
 from agent_console.store.models import LoginFailure
 
 _F = LoginFailure.__table__

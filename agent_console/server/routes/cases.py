@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from agent_console.domain.cases import CaseError, CaseService
 from agent_console.server import schemas
-from agent_console.server.feed import entity_json
+from agent_console.store.server_feed import entity_json
 from agent_console.server.routes.deps import Caller, state
 from agent_console.store.models import Agent, Case, Customer, Message
 
