@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 import threading
 import time
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timezone
 
 from sqlalchemy import Connection, create_engine, event, exc, inspect as sa_inspect
 from sqlmodel import Session
