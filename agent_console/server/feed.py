@@ -287,19 +287,12 @@ class FeedWatcher:
                 continue
 
     def _listen(self) -> None:
-        import psycopg
+        from agent_console.store.server_feed import feed_notifications
 
-        from agent_console.store.server_feed import NOTIFY_CHANNEL
-
-        dsn = self.store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while not self._stop.is_set():
             try:
-                with psycopg.connect(dsn, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    while not self._stop.is_set():
-                        for note in conn.notifies(timeout=1.0):
-                            if note.payload.isdigit():
-                                broadcaster.publish_threadsafe(int(note.payload))
+                for seq in feed_notifications(self.store.engine, self._stop):
+                    broadcaster.publish_threadsafe(seq)
             except Exception:  # noqa: BLE001 - reconnect after a lost connection
                 self._stop.wait(1.0)
 

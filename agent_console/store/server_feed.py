@@ -10,7 +10,7 @@ need is here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from functools import partial
 
@@ -218,6 +218,20 @@ def page_rows(conn, columns, cursor: int, limit: int, queues: list[str] | None) 
     else:
         next_cursor = cursor
     return rows, next_cursor, has_more
+
+
+def feed_notifications(engine, stop, wait_seconds: float = 1.0) -> Iterator[int]:
+    """The sequence numbers PostgreSQL writers announce (NOTIFY), heard on a connection of its own until ``stop``
+    (an Event) is set. A lost connection raises; the caller listens again."""
+    import psycopg
+
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        while not stop.is_set():
+            for note in conn.notifies(timeout=wait_seconds):
+                if note.payload.isdigit():
+                    yield int(note.payload)
 
 
 def rows_between(conn, first: int, last: int, queues: list[str] | None):
