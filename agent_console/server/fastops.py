@@ -5,9 +5,11 @@ ORM unit of work and a savepoint per op (~5–10 ms per op on the server's 2 cor
 per second). It does exactly what the ORM path (:func:`server.ops.apply_batch` through ``CaseService``) does: the same
 rows, the same answer per op, the same feed rows byte for byte — tests apply the same ops both ways and compare.
 The rules stay in the domain: ``record_reply`` and ``touch`` change the case's plain row values here as they change
-the ORM object there, the audit row comes from ``audit_values``, the feed JSON from ``feed.row_dict``; a claim checks
-what ``CaseService.claim`` checks, in its order. Every other batch takes the ORM path. Claims are decided atomically
-because every writer holds the write lock (see :mod:`server.db`) and batches apply in order.
+the ORM object there, the audit row comes from ``audit_values``, the feed JSON from ``server_feed.row_dict``; a claim
+is refused by ``claimed_by_other`` and ``take_case``, the rules ``CaseService.claim`` applies, in its order. The
+statements are :mod:`agent_console.store.fast_writes`. Every other batch takes the ORM path. Claims are decided
+atomically because every writer holds the write lock (see :mod:`agent_console.store.server_db`) and batches apply in
+order.
 """
 
 from __future__ import annotations
@@ -210,7 +212,7 @@ class _Group:
         return append_change_log(conn, conn.dialect.name, rows, self.clock) if rows else None
 
     def _feed_rows(self) -> list[tuple[str, str, str, str | None]]:
-        """(entity, uid, JSON, queue) as ``feed.serialise_changes`` makes them for the same entities."""
+        """(entity, uid, JSON, queue) as ``server_feed.serialise_changes`` makes them for the same entities."""
         refs, missing = self.refs, {}
         for cls, values in self.feed:
             for ref in _REFS[cls]:

@@ -1,8 +1,9 @@
 """Applying a batch of client ops: idempotent by op id, one savepoint per op, one transaction per batch.
 
 The domain services (:class:`agent_console.domain.cases.CaseService`) do the work, exactly as in the console; they are
-constructed in the batch's session (``Service.in_session``), so they run inside the batch's one transaction. Writers are serialised (see :mod:`server.db`), so a claim's
-"is it still free?" check and its update happen atomically: of two agents claiming one case, exactly one wins.
+constructed in the batch's session (``Service.in_session``), so they run inside the batch's one transaction. Writers
+are serialised (see :mod:`agent_console.store.server_db`), so a claim's "is it still free?" check and its update
+happen atomically: of two agents claiming one case, exactly one wins.
 """
 
 from __future__ import annotations

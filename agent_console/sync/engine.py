@@ -262,9 +262,9 @@ class SyncEngine:
 
         The next page is fetched while the current one is applied. Each transaction stores the cursor it reached,
         so an interrupted pull resumes there. A long feed ahead (a full first page with more to come) is applied
-        ``bulk_pages`` pages per transaction with bulk-load settings (:func:`agent_console.store.replica_db.bulk_pull_transaction`); a console's first
-        sync (from cursor 0, until it has reached the end once) also sets the big tables' secondary indexes aside
-        and rebuilds them at the end of each transaction."""
+        ``bulk_pages`` pages per transaction with bulk-load settings (:func:`store.replica_db.bulk_pull_transaction`);
+        a console's first sync (from cursor 0, until it has reached the end once) also sets the big tables' secondary
+        indexes aside and rebuilds them at the end of each transaction."""
         report = report or SyncReport()
         cursor = stored_cursor(self.store)
         pages = PageFetcher(self.client, cursor, self.page_size, max_pages)
