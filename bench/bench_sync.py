@@ -34,7 +34,7 @@ def _fill_feed(db_path: Path) -> int:
     from sqlalchemy import insert, select
     from sqlmodel import Session
 
-    from agent_console.server.feed import TRACKED, serialise_changes
+    from agent_console.store.server_feed import TRACKED, serialise_changes
     from agent_console.store.db import make_engine, sqlite_url
     from agent_console.store.models import ChangeLogEntry
     from agent_console.sync.replica import ENTITIES

@@ -185,7 +185,7 @@ def register(app: typer.Typer) -> None:
     @group.command("status")
     def status(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
         """Server, logged-in agent, cursor, pending ops, last error, and recent conflicts."""
-        from agent_console.sync import outbox
+        from agent_console.store import outbox
         from agent_console.sync.engine import notices, read_state, stored_cursor
 
         obj = ctx_obj(ctx)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
+from agent_console.domain.service import transaction_of
 from agent_console.domain.text import UnsafeText, check_identifier, check_login, clean_text
 from agent_console.store.db import Store
 from agent_console.store.models import Agent, AgentState, Role
@@ -55,13 +56,15 @@ def check_queues(session, queues: str) -> None:
                          f"queues are: {', '.join(defined_queues(session))} (add one with `agent-console queues add`)")
 
 
-def upsert_agent(store: Store, clock: Clock, *, login: str, name: str, role: str = "agent", tier: int = 1,
-                 queues: str = "", skills: str = "", actor_id: int | None = None) -> tuple[Agent, bool]:
-    """Adds the agent, or updates the one with this login (an agent deactivated before is active again)."""
+def upsert_agent(store: Store | None, clock: Clock, *, login: str, name: str, role: str = "agent", tier: int = 1,
+                 queues: str = "", skills: str = "", actor_id: int | None = None, session=None
+                 ) -> tuple[Agent, bool]:
+    """Adds the agent, or updates the one with this login (an agent deactivated before is active again); in the
+    caller's ``session`` when given (``store`` may then be None), else in a transaction of its own."""
     login, name, role, tier = validate_agent_fields(login, name, role, tier)
     queues, skills = normalise_queues(queues), normalise_queues(skills, "skills")
     now = clock.now()
-    with store.transaction() as session:
+    with transaction_of(store, session) as session:
         check_queues(session, queues)
         agent = session.scalars(select(Agent).where(Agent.login == login)).first()
         created = agent is None

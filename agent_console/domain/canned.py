@@ -134,20 +134,20 @@ class CannedResponses(Service):
     # --- reading ---------------------------------------------------------------------------------------------------
 
     def all(self) -> list[CannedResponse]:
-        with self.store.session() as session:
+        with self._reading() as session:
             return list(session.scalars(select(CannedResponse).order_by(CannedResponse.usage_count.desc(),
                                                                         CannedResponse.title)))
 
     def categories(self) -> list[str]:
-        with self.store.session() as session:
+        with self._reading() as session:
             return sorted(c for c in session.scalars(select(CannedResponse.category).distinct()) if c)
 
     def get(self, shortcut_or_id: str | int) -> CannedResponse:
-        with self.store.session() as session:
+        with self._reading() as session:
             return get_canned(session, shortcut_or_id)
 
     def by_shortcut(self, shortcut: str) -> CannedResponse | None:
-        with self.store.session() as session:
+        with self._reading() as session:
             return session.scalar(select(CannedResponse).where(
                 CannedResponse.shortcut == normalise_shortcut(shortcut)))
 
@@ -161,7 +161,7 @@ class CannedResponses(Service):
     def create(self, *, title: str, shortcut: str, body: str, category: str = "", language: str = "en"
                ) -> CannedResponse:
         data = validate_canned(title=title, shortcut=shortcut, body=body, category=category, language=language)
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             self._may_edit(session)
             if session.scalar(select(CannedResponse.id).where(CannedResponse.shortcut == data.shortcut)) is not None:
                 raise CannedError(f"the shortcut ;{data.shortcut} is taken already", "shortcut")
@@ -170,7 +170,7 @@ class CannedResponses(Service):
     def update(self, shortcut_or_id: str | int, *, title: str | None = None, shortcut: str | None = None,
                body: str | None = None, category: str | None = None, language: str | None = None
                ) -> CannedResponse:
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             self._may_edit(session)
             existing = get_canned(session, shortcut_or_id)
             data = validate_canned(
@@ -189,14 +189,14 @@ class CannedResponses(Service):
         """Create or update the response with ``data.shortcut``; with ``session`` inside the caller's transaction
         (the importer's), otherwise in its own. Returns (response, created)."""
         if session is None:
-            with self.store.transaction() as own:
+            with self._transaction() as own:
                 return self.upsert(data, own)
         existing = session.scalar(select(CannedResponse).where(CannedResponse.shortcut == data.shortcut))
         return self._write(session, existing, data), existing is None
 
     def delete(self, shortcut_or_id: str | int) -> None:
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             self._may_edit(session)
             response = get_canned(session, shortcut_or_id)
             session.delete(response)
@@ -211,7 +211,7 @@ class CannedResponses(Service):
 
     def record_use(self, response_id: int) -> None:
         """One more use (atomic increment: two agents inserting at once both count)."""
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             session.execute(update(CannedResponse).where(CannedResponse.id == response_id)
                             .values(usage_count=CannedResponse.usage_count + 1))
 

@@ -83,7 +83,7 @@ class CaseService(Service):
     # --- lookups ---------------------------------------------------------------------------------------------------
 
     def get(self, key: str) -> Case:
-        with self.store.session() as session:
+        with self._reading() as session:
             return queries.case_by_key(session, key)
 
     def _load(self, session, case: Case | str | int) -> Case:
@@ -125,7 +125,7 @@ class CaseService(Service):
             raise CaseError("a case needs a queue")
         now = self.clock.now()
         created_at = created_at or now
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             _check_queue(session, queue.strip())
             cust = queries.customer_by_contact(session, customer)
             if cust is None:
@@ -167,7 +167,7 @@ class CaseService(Service):
                     message_uid: str | None = None) -> Message:
         """The customer wrote again: a new contact; the next-update clock starts; a resolved case reopens."""
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             cust = session.get(Customer, case.customer_id)
             message = Message(case_id=case.id, direction=Direction.inbound, channel=channel or case.channel,
@@ -201,7 +201,7 @@ class CaseService(Service):
     def claim(self, case: Case | str | int) -> Case:
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             base_version = case.version
 
@@ -217,7 +217,7 @@ class CaseService(Service):
     def release(self, case: Case | str | int) -> Case:
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             if case.assignee_id is None:
                 return case
@@ -236,7 +236,7 @@ class CaseService(Service):
         if actor.role == Role.agent:
             raise CaseError("only supervisors and admins can assign cases to others")
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             previous = case.assignee_id
             case.assignee_id = to_agent.id
@@ -262,7 +262,7 @@ class CaseService(Service):
         if not body.strip():
             raise CaseError("the message is empty")
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             message = Message(case_id=case.id, direction=Direction.outbound, channel=case.channel,
                               author_agent_id=agent.id, author_name=agent.name, body=body, is_internal=internal,
@@ -289,7 +289,7 @@ class CaseService(Service):
             return self.resolve(case)
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             old = case.status
             if old == status:
@@ -334,7 +334,7 @@ class CaseService(Service):
     def _change_routing(self, case, **changes: str) -> Case:
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             old = {name: getattr(case, name) for name in changes}
             if old == changes:
@@ -354,7 +354,7 @@ class CaseService(Service):
     def resolve(self, case: Case | str | int) -> Case:
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             if case.status == CaseStatus.resolved:
                 return case
@@ -383,7 +383,7 @@ class CaseService(Service):
     def reopen(self, case: Case | str | int) -> Case:
         agent = self._require_actor()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             if case.is_open:
                 return case
@@ -401,7 +401,7 @@ class CaseService(Service):
         agent = self._require_actor()
         case_id = case.id if isinstance(case, Case) else case
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             draft = session.scalars(select(Draft).where(Draft.case_id == case_id, Draft.agent_id == agent.id,
                                                         Draft.kind == kind)).first()
             if not body.strip():
@@ -417,7 +417,7 @@ class CaseService(Service):
     def load_draft(self, case: Case | int, kind: str = "reply") -> str:
         agent = self._require_actor()
         case_id = case.id if isinstance(case, Case) else case
-        with self.store.session() as session:
+        with self._reading() as session:
             draft = session.scalars(select(Draft).where(Draft.case_id == case_id, Draft.agent_id == agent.id,
                                                         Draft.kind == kind)).first()
             return draft.body if draft else ""
@@ -499,6 +499,14 @@ def touch(case: Case, now: datetime) -> None:
     case.version += 1
 
 
+def claimed_by_other(case: Case, agent: Agent, holder_name: Callable[[int], str | None]) -> str | None:
+    """Why ``agent`` cannot claim the case because someone else holds it (``holder_name`` names them); None when it
+    is free or theirs. The server asks this first, to answer such a claim with the case's current state."""
+    if case.assignee_id is not None and case.assignee_id != agent.id:
+        return f"{case.key} is already claimed by {holder_name(case.assignee_id) or 'another agent'}"
+    return None
+
+
 def take_case(case: Case, agent: Agent, now: datetime, holder_name: Callable[[int], str | None]) -> bool:
     """What claiming does to a case, which changes in place; False when it is the agent's already.
 
@@ -510,8 +518,9 @@ def take_case(case: Case, agent: Agent, now: datetime, holder_name: Callable[[in
         raise CaseError(f"{case.key} is {case.status}; reopen it before claiming")
     if case.assignee_id == agent.id:
         return False
-    if case.assignee_id is not None:
-        raise CaseConflict(f"{case.key} is already claimed by {holder_name(case.assignee_id) or 'another agent'}")
+    held = claimed_by_other(case, agent, holder_name)
+    if held:
+        raise CaseConflict(held)
     if case.tier > agent.tier:
         raise CaseError(f"{case.key} needs tier {case.tier}; you are tier {agent.tier}")
     case.assignee_id = agent.id

@@ -9,13 +9,14 @@ Every step is an :class:`Escalation` row (the case's history), an audit event an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit, enqueue
+from agent_console.domain.service import SessionBound
 from agent_console.domain.text import clean_text
 from agent_console.store import queries
 from agent_console.store.db import Store
@@ -60,11 +61,13 @@ def escalation_op(row: Escalation, case: Case, follow_up: FollowUp | None = None
 
 
 @dataclass
-class EscalationService:
-    store: Store
+class EscalationService(SessionBound):
+    store: Store | None
     clock: Clock
     actor: Agent | None
     follow_up_hours: float = 24
+    #: The caller's session: every call runs in it instead of a transaction of its own.
+    session: object | None = field(default=None, kw_only=True)
 
     def _require_actor(self) -> Agent:
         if self.actor is None:
@@ -93,7 +96,7 @@ class EscalationService:
         if to_tier is None and not to_queue:
             raise EscalationError("escalate to a tier (2 or 3) or to another queue")
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             if not case.is_open:
                 raise EscalationError(f"{case.key} is {case.status}; reopen it before escalating")
@@ -138,7 +141,7 @@ class EscalationService:
         if not reason:
             raise EscalationError("a de-escalation needs a reason")
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             case = self._load(session, case)
             if not case.is_open:
                 raise EscalationError(f"{case.key} is {case.status}")
@@ -169,7 +172,7 @@ class EscalationService:
         actor = self._require_actor()
         note = clean_text(note or "").strip()
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             follow_up = session.get(FollowUp, follow_up_id)
             if follow_up is None:
                 raise EscalationError(f"no follow-up with id {follow_up_id}")

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit, enqueue
+from agent_console.domain.service import reading_of, transaction_of
 from agent_console.domain.text import UnsafeText, check_identifier, clean_text
 from agent_console.store.db import Store
 from agent_console.store.models import (
@@ -386,23 +387,25 @@ class HandlingTracker:
         self._last_heartbeat = now
 
 
-def closed_seconds(store: Store, case_id: int) -> float:
-    """Sum of the case's closed segments (handle and wrap-up, every agent), in seconds."""
+def closed_seconds(store: Store | None, case_id: int, *, session=None) -> float:
+    """Sum of the case's closed segments (handle and wrap-up, every agent), in seconds; read in ``session`` when
+    given, else in a session of ``store``."""
     from agent_console.domain.metrics import seconds_between
-
-    with store.session() as session:
+    with reading_of(store, session) as session:
         duration = seconds_between(session, HandlingSegment.started_at, HandlingSegment.ended_at)
         total = session.scalar(select(func.coalesce(func.sum(duration), 0.0)).where(
             HandlingSegment.case_id == case_id, HandlingSegment.ended_at.is_not(None)))
     return float(total or 0.0)
 
 
-def correct_time(store: Store, clock: Clock, case_id: int, delta_seconds: float, reason: str, supervisor: Agent,
-                 *, kind: str = SegmentKind.handle, agent_id: int | None = None) -> HandlingCorrection:
+def correct_time(store: Store | None, clock: Clock, case_id: int, delta_seconds: float, reason: str,
+                 supervisor: Agent, *, kind: str = SegmentKind.handle, agent_id: int | None = None,
+                 session=None) -> HandlingCorrection:
     """A supervisor adds (or, negative, removes) handling time on a case, with a reason; never a silent overwrite.
 
     The correction is its own row (AHT adds it to the segments) and an audit event; the case's total cannot go
-    below zero.
+    below zero. With ``session`` it runs in the caller's transaction (``store`` may then be None), else in one of
+    its own on ``store``.
     """
     if supervisor is None or supervisor.role not in (Role.supervisor, Role.admin):
         raise HandlingError("only supervisors and admins can correct handling time")
@@ -416,9 +419,9 @@ def correct_time(store: Store, clock: Clock, case_id: int, delta_seconds: float,
         raise HandlingError(f"seconds must be a number, not {delta_seconds!r}") from None
     if delta == 0:
         raise HandlingError("a correction of 0 seconds changes nothing")
-    current = closed_seconds(store, case_id)
+    current = closed_seconds(store, case_id, session=session)
     now = clock.now()
-    with store.transaction() as session:
+    with transaction_of(store, session) as session:
         case = session.get(Case, case_id)
         if case is None:
             raise HandlingError(f"no case with id {case_id}")

@@ -72,28 +72,28 @@ class KnowledgeBase(Service):
     # --- reading ---------------------------------------------------------------------------------------------------
 
     def get(self, slug_or_id: str | int) -> KBArticle:
-        with self.store.session() as session:
+        with self._reading() as session:
             return get_article(session, slug_or_id)
 
     def search(self, query: str, *, language: str | None = None, tags: Iterable[str] = (), limit: int = 10,
                prefix_last: bool = False) -> search.SearchResult:
-        with self.store.session() as session:
+        with self._reading() as session:
             return search.search_kb(session, query, language=language, tags=tags, limit=limit,
                                     prefix_last=prefix_last)
 
     def search_replies(self, query: str, *, language: str | None = None, limit: int = 10,
                        prefix_last: bool = False) -> search.SearchResult:
-        with self.store.session() as session:
+        with self._reading() as session:
             return search.search_replies_detailed(session, query, language=language, limit=limit,
                                                   prefix_last=prefix_last)
 
     def all_tags(self) -> list[str]:
-        with self.store.session() as session:
+        with self._reading() as session:
             rows = session.scalars(select(KBArticle.tags).distinct()).all()
         return sorted({t for row in rows for t in (row or "").split(",") if t})
 
     def linked_article_ids(self, case_id: int) -> set[int]:
-        with self.store.session() as session:
+        with self._reading() as session:
             return set(session.scalars(select(CaseArticleLink.article_id).where(CaseArticleLink.case_id == case_id)))
 
     # --- writing ---------------------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ class KnowledgeBase(Service):
         slug, title, body, language = validate_article(slug=slug or slugify(title), title=title, body=body,
                                                        language=language)
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             self._may_edit(session)
             if session.scalar(select(KBArticle.id).where(KBArticle.slug == slug)) is not None:
                 raise ArticleError(f"an article with slug {slug!r} exists already")
@@ -118,7 +118,7 @@ class KnowledgeBase(Service):
     def update(self, slug_or_id: str | int, *, title: str | None = None, body: str | None = None,
                language: str | None = None, tags: str | Iterable[str] | None = None) -> KBArticle:
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             self._may_edit(session)
             article = get_article(session, slug_or_id)
             _, new_title, new_body, new_language = validate_article(
@@ -142,7 +142,7 @@ class KnowledgeBase(Service):
 
     def delete(self, slug_or_id: str | int) -> None:
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             self._may_edit(session)
             article = get_article(session, slug_or_id)
             for link in session.scalars(select(CaseArticleLink).where(CaseArticleLink.article_id == article.id)):
@@ -162,7 +162,7 @@ class KnowledgeBase(Service):
     def mark_helpful(self, slug_or_id: str | int) -> KBArticle:
         """Count the acting agent's vote: one per agent per article (a second vote changes nothing)."""
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             article = get_article(session, slug_or_id)
             if self.actor_id is not None:
                 if session.get(KBHelpfulVote, (article.id, self.actor_id)) is not None:
@@ -177,7 +177,7 @@ class KnowledgeBase(Service):
     def link_to_case(self, slug_or_id: str | int, case_id: int) -> bool:
         """Link the article to the case; False when it was linked already."""
         now = self.clock.now()
-        with self.store.transaction() as session:
+        with self._transaction() as session:
             article = get_article(session, slug_or_id)
             case = session.get(Case, case_id)
             if case is None:

@@ -19,8 +19,10 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from agent_console import __version__
 from agent_console.domain.clock import Clock, SystemClock
 from agent_console.server.auth import SESSION_HOURS, StreamGuard, TokenChecker
-from agent_console.server.db import ServerStore, open_server_store
-from agent_console.server.feed import FeedWatcher, broadcaster, latest_seq
+from agent_console.server.db import open_server_store
+from agent_console.store.server_db import ServerStore
+from agent_console.server.feed import FeedWatcher, broadcaster
+from agent_console.store.server_feed import latest_seq
 from agent_console.server.ratelimit import LoginLimiter
 from agent_console.server.writer import OpsWriter
 

@@ -11,8 +11,7 @@ from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select, update
-
+from agent_console.store.accounts import invalid_token_ids, revoke_all_tokens, token_and_account
 from agent_console.store.db import KeptConnection
 from agent_console.store.models import Agent, AuthToken, Role
 
@@ -102,19 +101,9 @@ def issue_token(session, agent_id: int, now: datetime, *, kind: str = "session",
     return token, row
 
 
-_T, _A = AuthToken.__table__.c, Agent.__table__.c
-#: Built once: this runs on every request.
-_PRINCIPAL_QUERY = (
-    select(_T.id, _T.kind, _T.expires_at, _T.revoked_at, _A.id, _A.login, _A.name, _A.role, _A.tier, _A.queues,
-           _A.active)
-    .join_from(AuthToken.__table__, Agent.__table__, _T.agent_id == _A.id)
-    .where(_T.token_hash == bindparam("token_hash"))
-)
-
-
 def principal_for(conn, token: str, now: datetime) -> Principal | None:
     """The agent behind a token that exists, is not revoked or expired, and belongs to an active account."""
-    row = conn.execute(_PRINCIPAL_QUERY, {"token_hash": token_hash(token)}).first()
+    row = token_and_account(conn, token_hash(token))
     if row is None:
         return None
     token_id, kind, expires_at, revoked_at, agent_id, login, name, role, tier, queues, active = row
@@ -152,21 +141,6 @@ class TokenChecker:
 
     def close(self) -> None:
         self._loop_connection.close()
-
-
-def revoke_token(session, token_id: int, now: datetime) -> bool:
-    T = AuthToken.__table__.c
-    result = session.execute(update(AuthToken.__table__).where(T.id == token_id, T.revoked_at.is_(None))
-                             .values(revoked_at=now))
-    return result.rowcount > 0
-
-
-def revoke_all_tokens(session, agent_id: int, now: datetime) -> int:
-    """Revoke every unrevoked token of the account (a changed password logs it out everywhere)."""
-    T = AuthToken.__table__.c
-    result = session.execute(update(AuthToken.__table__).where(T.agent_id == agent_id, T.revoked_at.is_(None))
-                             .values(revoked_at=now))
-    return result.rowcount
 
 
 def set_password(session, agent: Agent, password: str, now: datetime) -> None:
@@ -246,10 +220,5 @@ class StreamGuard:
     def invalid_tokens(self, token_ids: list[int]) -> set[int]:
         """Of these token ids, those no longer valid."""
         now = self.clock.now()
-        T, A = AuthToken.__table__.c, Agent.__table__.c
-        query = (select(T.id).join_from(AuthToken.__table__, Agent.__table__, T.agent_id == A.id)
-                 .where(T.id.in_(token_ids))
-                 .where(T.revoked_at.is_not(None) | A.active.is_(False)
-                        | (T.expires_at.is_not(None) & (T.expires_at <= now))))
         with self.store.read_engine.connect() as conn:
-            return set(conn.execute(query).scalars())
+            return invalid_token_ids(conn, token_ids, now)

@@ -5,72 +5,39 @@ ORM unit of work and a savepoint per op (~5–10 ms per op on the server's 2 cor
 per second). It does exactly what the ORM path (:func:`server.ops.apply_batch` through ``CaseService``) does: the same
 rows, the same answer per op, the same feed rows byte for byte — tests apply the same ops both ways and compare.
 The rules stay in the domain: ``record_reply`` and ``touch`` change the case's plain row values here as they change
-the ORM object there, the audit row comes from ``audit_values``, the feed JSON from ``feed.row_dict``; a claim checks
-what ``CaseService.claim`` checks, in its order. Every other batch takes the ORM path. Claims are decided atomically
-because every writer holds the write lock (see :mod:`server.db`) and batches apply in order.
+the ORM object there, the audit row comes from ``audit_values``, the feed JSON from ``server_feed.row_dict``; a claim
+is refused by ``claimed_by_other`` and ``take_case``, the rules ``CaseService.claim`` applies, in its order. The
+statements are :mod:`agent_console.store.fast_writes`. Every other batch takes the ORM path. Claims are decided
+atomically because every writer holds the write lock (see :mod:`agent_console.store.server_db`) and batches apply in
+order.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from types import SimpleNamespace
 
 import orjson
-from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 
-from agent_console.domain.cases import CaseError, record_reply, take_case, touch
+from agent_console.domain.cases import CaseError, claimed_by_other, record_reply, take_case, touch
 from agent_console.domain.recording import audit_detail, audit_values
 from agent_console.domain.text import clean_text
 from agent_console.server import schemas
 from agent_console.server.auth import Principal
-from agent_console.server.db import ServerStore, announce, append_change_log
-from agent_console.server.feed import TRACKED, lookup_references, row_dict
-from agent_console.server.ops import StoredOp, applied_before, applied_op_row, duplicate_answer, op_fingerprint
+from agent_console.server.op_common import (
+    applied_op_row,
+    case_refusal,
+    duplicate_answer,
+    foreign_claim_refusal,
+    op_fingerprint,
+)
+from agent_console.store import fast_writes as writes
 from agent_console.store import feed_format
-from agent_console.store.models import (
-    Agent,
-    AppliedOp,
-    AuditEvent,
-    Case,
-    Customer,
-    Direction,
-    Draft,
-    Message,
-    SlaEvent,
-    new_uid,
-)
+from agent_console.store.applied_ops import StoredOp, applied_before
+from agent_console.store.models import Case, Direction, Message, SlaEvent, new_uid
+from agent_console.store.server_db import ServerStore
+from agent_console.store.server_feed import TRACKED, append_change_log, lookup_references, row_dict
 
-_APPLIED, _AGENTS, _CASES = AppliedOp.__table__, Agent.__table__, Case.__table__
-_MESSAGES, _SLA_EVENTS, _DRAFTS, _AUDIT = Message.__table__, SlaEvent.__table__, Draft.__table__, AuditEvent.__table__
-_CUSTOMERS, _ASSIGNEES = Customer.__table__, Agent.__table__.alias("assignees")
-_CASE_COLUMNS = [c.name for c in _CASES.columns]
 _REFS = {cls: feed_format.references(cls.__table__) for cls in (Case, Message, SlaEvent)}
-
-# Statements built once (a batch runs a dozen of them; building them each time cost as much as running them).
-_ACTORS = select(_AGENTS.c.id, _AGENTS.c.login, _AGENTS.c.name, _AGENTS.c.tier).where(
-    _AGENTS.c.id.in_(bindparam("ids", expanding=True)))
-_TAKEN = select(_MESSAGES.c.uid).where(_MESSAGES.c.uid.in_(bindparam("uids", expanding=True)))
-_CASES_WITH_REFERENCES = (
-    select(_CASES, _CUSTOMERS.c.uid.label("customer_uid"), _ASSIGNEES.c.login.label("assignee_login"),
-           _ASSIGNEES.c.name.label("assignee_name"))
-    .join(_CUSTOMERS, _CUSTOMERS.c.id == _CASES.c.customer_id)
-    .outerjoin(_ASSIGNEES, _ASSIGNEES.c.id == _CASES.c.assignee_id)
-    .where(_CASES.c.uid.in_(bindparam("uids", expanding=True)))
-)
-_INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
-# RETURNING makes SQLAlchemy send all rows in one INSERT statement ("insertmanyvalues"); a plain executemany costs
-# PostgreSQL a pipeline of three round trips per statement.
-_INSERT_SLA_EVENTS = insert(_SLA_EVENTS).returning(_SLA_EVENTS.c.id)
-_INSERT_AUDIT = insert(_AUDIT).returning(_AUDIT.c.id)
-_INSERT_APPLIED = insert(_APPLIED).returning(_APPLIED.c.op_id)
-_DELETE_DRAFTS = delete(_DRAFTS).where(tuple_(_DRAFTS.c.agent_id, _DRAFTS.c.case_id, _DRAFTS.c.kind).in_(
-    bindparam("keys", expanding=True)))
-
-
-@lru_cache(maxsize=64)
-def _case_update(columns: frozenset[str]):
-    return update(_CASES).where(_CASES.c.id == bindparam("case_id")).values(
-        {name: bindparam(name) for name in columns})
 
 
 def handles(batch: schemas.OpsBatch) -> bool:
@@ -99,7 +66,7 @@ def apply_group(store: ServerStore, clock, batches: list[tuple[Principal, schema
         group = _Group(conn, clock, batches)
         results = [group.apply(principal, batch.ops) for principal, batch in batches]
         last_seq = group.write()
-    announce(last_seq)
+    store.announce(last_seq)
     return results, last_seq
 
 
@@ -118,19 +85,19 @@ class _Group:
 
         self.seen = applied_before(conn, [(principal.agent_id, str(op.op_id))
                                           for principal, batch in batches for op in batch.ops])
-        self.actors = {row.id: row for row in conn.execute(
-            _ACTORS, {"ids": list({principal.agent_id for principal, _batch in batches})})}
+        self.actors = {row.id: row for row in writes.actors(
+            conn, list({principal.agent_id for principal, _batch in batches}))}
         fresh = [op for principal, batch in batches for op in batch.ops
                  if (principal.agent_id, str(op.op_id)) not in self.seen]
-        self.taken = set(conn.scalars(_TAKEN, {"uids": [op.payload.message.uid for op in fresh
-                                                        if op.kind == "message.add"]}))
+        self.taken = writes.taken_message_uids(conn, [op.payload.message.uid for op in fresh
+                                                      if op.kind == "message.add"])
         # The feed names a case's customer and assignee by uid and login: read them with the case.
         self.cases, self.refs = {}, {"cases": {}, "case_queue": {}, "customers": {},
                                      "agents": {actor.id: actor.login for actor in self.actors.values()}}
         self.agent_names = {actor.id: actor.name for actor in self.actors.values()}
-        for row in conn.execute(_CASES_WITH_REFERENCES, {"uids": list({_case_uid(op) for op in fresh})}):
+        for row in writes.cases_with_references(conn, list({_case_uid(op) for op in fresh})):
             values = row._mapping
-            self.cases[row.uid] = SimpleNamespace(**{name: values[name] for name in _CASE_COLUMNS})
+            self.cases[row.uid] = SimpleNamespace(**{name: values[name] for name in writes.CASE_COLUMNS})
             self.refs["cases"][row.id] = row.uid
             self.refs["case_queue"][row.id] = row.queue
             self.refs["customers"][row.customer_id] = row.customer_uid
@@ -193,23 +160,21 @@ class _Group:
     def _visible_case(self, uid: str):
         """(case, None), or (None, the rejection) when there is no such case or it is not in the caller's queues."""
         case = self.cases.get(uid)
-        if case is None:
-            return None, {"status": "rejected", "reason": f"no case with uid {uid}"}
-        if not self.principal.may_see_queue(case.queue):
-            return None, {"status": "rejected",
-                          "reason": f"case {case.key} is in queue {case.queue}, which is not one of yours"}
+        refusal = case_refusal(self.principal, uid, case)
+        if refusal:
+            return None, {"status": "rejected", "reason": refusal}
         return case, None
 
     def _case_claim(self, p, now) -> dict:
-        if p.agent_login and p.agent_login != self.principal.login:
-            return {"status": "rejected",
-                    "reason": "an agent can only claim for themselves; supervisors use case.assign"}
+        refusal = foreign_claim_refusal(self.principal, p.agent_login)
+        if refusal:
+            return {"status": "rejected", "reason": refusal}
         case, rejection = self._visible_case(p.case_uid)
         if rejection:
             return rejection
-        if case.assignee_id is not None and case.assignee_id != self.actor.id:
-            holder = self.agent_names.get(case.assignee_id) or "another agent"
-            return {"status": "conflict", "reason": f"{case.key} is already claimed by {holder}",
+        held = claimed_by_other(case, self.actor, self.agent_names.get)
+        if held:
+            return {"status": "conflict", "reason": held,
                     "current": orjson.loads(orjson.dumps(row_dict(Case, vars(case).__getitem__, self.refs))),
                     "result": None}
         try:
@@ -226,28 +191,28 @@ class _Group:
         conn = self.conn
         ids = []
         if self.messages:
-            ids = conn.execute(_INSERT_MESSAGES, self.messages).scalars().all()
+            ids = writes.insert_messages(conn, self.messages)
             for message, message_id in zip(self.messages, ids):
                 message["id"] = message_id
             if self.sla_events:
-                conn.execute(_INSERT_SLA_EVENTS, self.sla_events)
-            conn.execute(_DELETE_DRAFTS, {"keys": sorted(self.drafts)})
+                writes.insert_sla_events(conn, self.sla_events)
+            writes.delete_drafts(conn, sorted(self.drafts))
         for uid, case in self.cases.items():
             before = self.original[uid]
             changes = {name: value for name, value in vars(case).items() if before[name] != value}
             if changes:
-                conn.execute(_case_update(frozenset(changes)), {**changes, "case_id": case.id})
+                writes.update_case(conn, case.id, changes)
         if self.audits:
-            conn.execute(_INSERT_AUDIT, [
+            writes.insert_audit_events(conn, [
                 values if index is None else {**values, "detail": audit_detail(message_id=ids[index])}
                 for values, index in self.audits])
         if self.applied_ops:
-            conn.execute(_INSERT_APPLIED, self.applied_ops)
+            writes.insert_applied_ops(conn, self.applied_ops)
         rows = self._feed_rows()
         return append_change_log(conn, conn.dialect.name, rows, self.clock) if rows else None
 
     def _feed_rows(self) -> list[tuple[str, str, str, str | None]]:
-        """(entity, uid, JSON, queue) as ``feed.serialise_changes`` makes them for the same entities."""
+        """(entity, uid, JSON, queue) as ``server_feed.serialise_changes`` makes them for the same entities."""
         refs, missing = self.refs, {}
         for cls, values in self.feed:
             for ref in _REFS[cls]:

@@ -1,8 +1,5 @@
-"""The change feed: what a change looks like in ``change_log``, paging it, and telling listeners it advanced.
-
-A row's ``data`` is the entity's full current JSON. Local integer ids never leave the server: references to other
-entities are given by uid (``case_uid``, ``customer_uid``, ``escalation_uid``, ``article_uid``) or, for agents, by
-login (``assignee_login``, ``author_login``, ``agent_login`` …). An agent's password hash is never in the feed.
+"""The change feed over HTTP: pages as ready-to-send JSON (with a cache of encoded rows), and telling listeners it
+advanced. What a change looks like and every statement on ``change_log`` are in :mod:`agent_console.store.server_feed`.
 """
 
 from __future__ import annotations
@@ -11,104 +8,16 @@ import asyncio
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
 from datetime import datetime, timezone
-from functools import partial
 
 import orjson
-from sqlalchemy import String, func, or_, select, text, type_coerce
 
-from agent_console.store import feed_format
 from agent_console.store.db import KeptConnection
-from agent_console.store.models import Case, ChangeLogEntry
-
-#: Entity classes whose changes go into the feed, and their names there.
-TRACKED: dict[type, str] = {model: name for name, model in feed_format.ENTITIES.items()}
-ENTITY_NAMES = tuple(feed_format.ENTITIES)
-
-_REFS = {cls: feed_format.references(cls.__table__) for cls in TRACKED}
-_COLUMNS = {cls: feed_format.plain_columns(cls.__table__) for cls in TRACKED}
-
-
-def _lookup(session, objects) -> dict[str, dict[int, object]]:
-    """Referenced ids -> their uid/login, one query per referenced table."""
-    wanted: dict[str, set[int]] = {}
-    for obj in objects:
-        for ref in _REFS[type(obj)]:
-            value = getattr(obj, ref.column)
-            if value is not None:
-                wanted.setdefault(ref.target, set()).add(value)
-    return lookup_references(session, wanted)
-
-
-def lookup_references(session, wanted: dict[str, set[int]]) -> dict[str, dict[int, object]]:
-    """Referenced table -> {id: uid or login} for the wanted ids; ``case_queue`` also maps case ids to queues."""
-    # Case rows also need their queue (for the visibility of case-related rows).
-    found: dict[str, dict[int, object]] = {}
-    for target, ids in wanted.items():
-        key_column, _suffix = feed_format.REFERENCES[target]
-        table = next(cls.__table__ for cls in TRACKED if cls.__tablename__ == target)
-        columns = [table.c.id, table.c[key_column]] + ([table.c.queue] if target == "cases" else [])
-        rows = session.execute(select(*columns).where(table.c.id.in_(ids))).all()
-        found[target] = {row[0]: row[1] for row in rows}
-        if target == "cases":
-            found["case_queue"] = {row[0]: row[2] for row in rows}
-    return found
-
-
-def entity_dict(obj, refs: dict[str, dict[int, object]]) -> dict:
-    return row_dict(type(obj), partial(getattr, obj), refs)
-
-
-def row_dict(cls: type, value_of: Callable[[str], object], refs: dict[str, dict[int, object]]) -> dict:
-    """The feed's dict of an entity from its column values (``value_of(column)``; foreign keys as local ids)."""
-    data = {name: value_of(name) for name in _COLUMNS[cls]}
-    for ref in _REFS[cls]:
-        value = value_of(ref.column)
-        data[ref.field] = None if value is None else refs.get(ref.target, {}).get(value)
-    return data
-
-
-def serialise_changes(session, objects, moved_cases: dict[str, set[str]] | None = None, deleted=frozenset()
-                      ) -> list[tuple[str, str, str, str | None]]:
-    """(entity, uid, JSON, queue) for each changed object; ``queue`` None means visible to every agent.
-    A deleted entity is ``{"uid": …, "deleted": true}``. A case that moved (``moved_cases``: uid -> the queues it
-    left) gets a row in its new queue and the same row once in each queue it left: agents of the old queue learn of
-    the move (and drop the case), nobody else sees it, and later rows of the case are in its new queue only."""
-    moved_cases = moved_cases or {}
-    live = [obj for obj in objects if id(obj) not in deleted]
-    refs = _lookup(session, live)
-    rows = []
-    for obj in objects:
-        cls = type(obj)
-        if id(obj) in deleted:
-            rows.append((TRACKED[cls], obj.uid, orjson.dumps({"uid": obj.uid, "deleted": True}).decode(), None))
-            continue
-        data = entity_dict(obj, refs)
-        if cls is Case:
-            queue = obj.queue
-            encoded = orjson.dumps(data).decode()
-            for left in sorted(moved_cases.get(obj.uid, ())):
-                if left and left != queue:
-                    rows.append((TRACKED[cls], obj.uid, encoded, left))
-            rows.append((TRACKED[cls], obj.uid, encoded, queue))
-            continue
-        elif hasattr(obj, "case_id") and obj.case_id is not None:
-            queue = refs.get("case_queue", {}).get(obj.case_id)
-        else:
-            queue = None
-        rows.append((TRACKED[cls], obj.uid, orjson.dumps(data).decode(), queue))
-    return rows
-
-
-def entity_json(session, obj) -> dict:
-    """The feed's JSON of one entity (used for an op's conflict answer)."""
-    return orjson.loads(orjson.dumps(entity_dict(obj, _lookup(session, [obj]))))
-
+from agent_console.store.server_feed import FULL_ROWS, SEQ_AND_UID, append_missing, latest_seq, notify, page_rows, \
+    rows_between
 
 # --- paging -------------------------------------------------------------------------------------------------------
 
-CL = ChangeLogEntry.__table__.c
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 5000
 
@@ -127,40 +36,15 @@ def changes_page(conn, cursor: int, limit: int, queues: list[str] | None, *,
     if cache.behind_window(cursor):
         if max_reads is not None:
             return None
-        rows, next_cursor, has_more = _page_rows(conn, _FULL_ROWS, cursor, limit, queues)
+        rows, next_cursor, has_more = page_rows(conn, FULL_ROWS, cursor, limit, queues)
         return _page_body([_fragment(*row) for row in rows], next_cursor, has_more)
-    rows, next_cursor, has_more = _page_rows(conn, (CL.seq, CL.uid), cursor, limit, queues)
+    rows, next_cursor, has_more = page_rows(conn, SEQ_AND_UID, cursor, limit, queues)
     if rows:
         cache.saw(rows[-1][0])
     fragments = cache.fragments(conn, rows, queues, max_reads)
     if fragments is None:
         return None
     return _page_body(fragments, next_cursor, has_more)
-
-
-#: A change's columns for its encoded JSON (``at`` as the database hands it over: no datetime parsing per row).
-_FULL_ROWS = (CL.seq, CL.entity, CL.uid, type_coerce(CL.at, String), CL.data)
-
-
-def _page_rows(conn, columns, cursor: int, limit: int, queues: list[str] | None) -> tuple[list, int, bool]:
-    """The page's rows (``columns``, in sequence order), its next cursor and whether more rows follow."""
-    query = select(*columns).where(CL.seq > cursor)
-    if queues:
-        query = query.where(or_(CL.queue.is_(None), CL.queue.in_(queues)))
-        # Read before the page: every row up to it was committed when the page was read (writers are serialised,
-        # so rows commit in sequence order), which makes it safe to skip to when the page finds nothing visible.
-        latest = latest_seq(conn)
-    rows = conn.execute(query.order_by(CL.seq).limit(limit + 1)).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    if rows:
-        next_cursor = rows[-1][0]
-    elif queues:
-        # Nothing visible to this agent after the cursor: jump to the end so the next pull starts there.
-        next_cursor = max(cursor, latest)
-    else:
-        next_cursor = cursor
-    return rows, next_cursor, has_more
 
 
 def _page_body(fragments: list[bytes], next_cursor: int, has_more: bool) -> bytes:
@@ -239,13 +123,10 @@ class FragmentCache:
 
     @staticmethod
     def _read(conn, missing: list[int], queues: list[str] | None) -> dict[int, tuple[str, bytes]]:
-        # One range scan over the primary key; rows of the range already cached (or invisible) are read and dropped.
-        query = select(*_FULL_ROWS).where(CL.seq >= missing[0], CL.seq <= missing[-1])
-        if queues:
-            query = query.where(or_(CL.queue.is_(None), CL.queue.in_(queues)))
+        # One range scan; rows of the range already cached (or invisible) are read and dropped.
         wanted = set(missing) if len(missing) < missing[-1] - missing[0] + 1 else None
         read = {}
-        for seq, entity, uid, at, data in conn.execute(query):
+        for seq, entity, uid, at, data in rows_between(conn, missing[0], missing[-1], queues):
             if wanted is None or seq in wanted:
                 read[seq] = (uid, _fragment(seq, entity, uid, at, data))
         if len(read) != len(missing):
@@ -313,10 +194,6 @@ def _iso_at(value) -> bytes:
     if value is None:
         return b"null"
     return orjson.dumps(value.replace(tzinfo=timezone.utc))
-
-
-def latest_seq(conn) -> int:
-    return conn.execute(select(func.max(CL.seq))).scalar() or 0
 
 
 # --- fan-out ------------------------------------------------------------------------------------------------------
@@ -410,19 +287,12 @@ class FeedWatcher:
                 continue
 
     def _listen(self) -> None:
-        import psycopg
+        from agent_console.store.server_feed import feed_notifications
 
-        from agent_console.server.db import NOTIFY_CHANNEL
-
-        dsn = self.store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while not self._stop.is_set():
             try:
-                with psycopg.connect(dsn, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    while not self._stop.is_set():
-                        for note in conn.notifies(timeout=1.0):
-                            if note.payload.isdigit():
-                                broadcaster.publish_threadsafe(int(note.payload))
+                for seq in feed_notifications(self.store.engine, self._stop):
+                    broadcaster.publish_threadsafe(seq)
             except Exception:  # noqa: BLE001 - reconnect after a lost connection
                 self._stop.wait(1.0)
 
@@ -440,39 +310,14 @@ def publish_missing(store, *, everything: bool = False, chunk: int = 2000) -> di
     For data written into the server's database by other means than the server (``agent-console --db <server URL>
     seed | kb import | canned import …``): after it, consoles pulling the feed receive that data too.
     """
-    from sqlalchemy import insert
-
-    counts: dict[str, int] = {}
     with store.transaction() as session:
-        known: set[tuple[str, str]] = set()
-        if not everything:
-            known = {(e, u) for e, u in session.execute(select(CL.entity, CL.uid).distinct())}
-        now = store.clock.now() if getattr(store, "clock", None) else None
-        if now is None:
-            from datetime import timezone
-
-            now = datetime.now(timezone.utc)
-        for cls, entity in TRACKED.items():
-            last_id = 0
-            while True:
-                objects = session.scalars(select(cls).where(cls.id > last_id).order_by(cls.id).limit(chunk)).all()
-                if not objects:
-                    break
-                last_id = objects[-1].id
-                wanted = [obj for obj in objects if (entity, obj.uid) not in known]
-                if wanted:
-                    rows = serialise_changes(session, wanted)
-                    session.execute(insert(ChangeLogEntry.__table__),
-                                    [{"entity": e, "uid": u, "data": d, "at": now, "queue": q} for e, u, d, q in rows])
-                    counts[entity] = counts.get(entity, 0) + len(rows)
-                session.expunge_all()
+        now = store.clock.now() if getattr(store, "clock", None) else datetime.now(timezone.utc)
+        counts = append_missing(session, now, everything=everything, chunk=chunk)
         # Rows written with Core: the session saw no ORM change, so announce them here.
         session.info.pop("changed", None)
     with store.engine.connect() as conn:
         broadcaster.publish_threadsafe(latest_seq(conn))
     if store.dialect == "postgresql" and counts:
-        from agent_console.server.db import NOTIFY_CHANNEL
-
         with store.engine.begin() as conn:
-            conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": NOTIFY_CHANNEL, "p": str(latest_seq(conn))})
+            notify(conn, latest_seq(conn))
     return counts

@@ -12,26 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import orjson
-from sqlalchemy import func, select
-
-from agent_console.server.db import ServerStore, append_change_log
-from agent_console.server.feed import TRACKED, serialise_changes
-from agent_console.store.models import CannedResponse, ChangeLogEntry, KBArticle
+from agent_console.store.models import CannedResponse, KBArticle
+from agent_console.store.server_db import ServerStore
+from agent_console.store.server_feed import append_change_log, changed_since_shown
 
 MODELS = {"kb": KBArticle, "canned": CannedResponse}
 
 
 def publish_changed(session, dialect: str, model, clock=None) -> int:
     """Append feed rows for the rows of ``model`` whose state the feed does not show yet; returns how many."""
-    entity = TRACKED[model]
-    log = ChangeLogEntry.__table__.c
-    newest = (select(log.uid, func.max(log.seq).label("seq")).where(log.entity == entity).group_by(log.uid)
-              .subquery())
-    shown = {uid: orjson.loads(data) for uid, data in session.execute(
-        select(log.uid, log.data).join(newest, log.seq == newest.c.seq))}
-    objects = session.scalars(select(model).order_by(model.id)).all()
-    rows = [row for row in serialise_changes(session, objects) if shown.get(row[1]) != orjson.loads(row[2])]
+    rows = changed_since_shown(session, model)
     if not rows:
         return 0
     session.info["last_seq"] = append_change_log(session, dialect, rows, clock)

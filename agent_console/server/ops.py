@@ -1,31 +1,33 @@
 """Applying a batch of client ops: idempotent by op id, one savepoint per op, one transaction per batch.
 
-The domain services (:class:`agent_console.domain.cases.CaseService`) do the work, exactly as in the console; they run
-inside the batch's transaction through :class:`BoundStore`. Writers are serialised (see :mod:`server.db`), so a claim's
-"is it still free?" check and its update happen atomically: of two agents claiming one case, exactly one wins.
+The domain services (:class:`agent_console.domain.cases.CaseService`) do the work, exactly as in the console; they are
+constructed in the batch's session (``Service.in_session``), so they run inside the batch's one transaction. Writers
+are serialised (see :mod:`agent_console.store.server_db`), so a claim's "is it still free?" check and its update
+happen atomically: of two agents claiming one case, exactly one wins.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
-import hashlib
-
-import orjson
-from sqlalchemy import bindparam, select
-
-from agent_console.domain.cases import CaseConflict, CaseService
+from agent_console.domain.cases import CaseConflict, CaseService, claimed_by_other
 from agent_console.server.auth import Principal
-from agent_console.server.feed import entity_json
 from agent_console.server import schemas
+from agent_console.server.op_common import (
+    applied_op_row,
+    case_refusal,
+    duplicate_answer,
+    foreign_claim_refusal,
+    op_fingerprint,
+)
+from agent_console.store.applied_ops import StoredOp, applied_before
+from agent_console.store.by_uid import agent_with_login, by_uid, follow_up_of_escalation, survey_of_case, uid_taken
+from agent_console.store.server_feed import entity_json, snapshot_at_version
 from agent_console.store.models import (
     Agent,
     AppliedOp,
     CannedResponse,
     Case,
-    ChangeLogEntry,
     Escalation,
     FollowUp,
     HandlingCorrection,
@@ -54,21 +56,6 @@ class _PartialConflict(Exception):
 
     def __init__(self, conflict: Conflict) -> None:
         self.conflict = conflict
-
-
-class BoundStore:
-    """Looks like a Store to the domain services but hands out the batch's own session."""
-
-    def __init__(self, session) -> None:
-        self._session = session
-
-    @contextmanager
-    def transaction(self) -> Iterator:
-        yield self._session
-
-    @contextmanager
-    def session(self) -> Iterator:
-        yield self._session
 
 
 def apply_ops(store, clock, principal: Principal, batch: schemas.OpsBatch) -> list[dict]:
@@ -102,70 +89,13 @@ def apply_batch(store, clock, principal: Principal, batch: schemas.OpsBatch) -> 
     return results
 
 
-# --- op ids: idempotence per author (shared with the batched path, server.fastops) -------------------------------
-
-_APPLIED = AppliedOp.__table__
-_APPLIED_BEFORE = select(_APPLIED.c.agent_id, _APPLIED.c.op_id, _APPLIED.c.result, _APPLIED.c.fingerprint).where(
-    _APPLIED.c.agent_id.in_(bindparam("agent_ids", expanding=True)),
-    _APPLIED.c.op_id.in_(bindparam("op_ids", expanding=True)))
-
-
-class StoredOp:
-    """An op applied before: its first answer and the fingerprint of the op as first sent (None: not recorded)."""
-
-    __slots__ = ("outcome", "fingerprint")
-
-    def __init__(self, outcome: dict, fingerprint: str | None) -> None:
-        self.outcome = outcome
-        self.fingerprint = fingerprint
-
-
-def applied_before(conn, keys: list[tuple[int, str]]) -> dict[tuple[int, str], StoredOp]:
-    """The stored ops among ``(author id, op id)`` keys. Op ids are scoped to their author: another agent's op with
-    the same id is not found here, and is applied as an op of its own."""
-    if not keys:
-        return {}
-    wanted = set(keys)
-    rows = conn.execute(_APPLIED_BEFORE, {"agent_ids": sorted({agent_id for agent_id, _op in keys}),
-                                          "op_ids": sorted({op_id for _agent, op_id in keys})})
-    return {(agent_id, op_id): StoredOp(orjson.loads(result), fingerprint)
-            for agent_id, op_id, result, fingerprint in rows if (agent_id, op_id) in wanted}
-
-
-def op_fingerprint(op) -> str:
-    """sha256 of the op's kind and payload as validated: equal for a resend of the same op."""
-    digest = hashlib.sha256(op.kind.encode())
-    digest.update(b"\0")
-    digest.update(op.payload.model_dump_json().encode())
-    return digest.hexdigest()
-
-
-def applied_op_row(principal: Principal, op, fingerprint: str, outcome: dict, now: datetime) -> dict:
-    return {"agent_id": principal.agent_id, "op_id": str(op.op_id), "kind": op.kind, "fingerprint": fingerprint,
-            "result": orjson.dumps(outcome).decode(), "applied_at": now}
-
-
-def duplicate_answer(op_id: str, stored: StoredOp, fingerprint: str) -> dict:
-    """The answer to an op applied before: its first answer again, marked as a duplicate. ``same_op`` is False when
-    the author used this op id before for a different op (nothing of the new one is applied: the client must not
-    count it as sent)."""
-    first = stored.outcome
-    same = stored.fingerprint is None or stored.fingerprint == fingerprint
-    answer = {"op_id": op_id, "status": "duplicate", "original_status": first.get("status"),
-              "result": first.get("result"), "current": first.get("current"), "reason": first.get("reason"),
-              "same_op": same}
-    if not same:
-        answer["reason"] = (f"op id {op_id} was used before for a different operation; this one was not applied")
-    return answer
-
-
 class _Applier:
     def __init__(self, session, clock, principal: Principal, actor: Agent) -> None:
         self.session = session
         self.clock = clock
         self.principal = principal
         self.actor = actor
-        self.service = CaseService(BoundStore(session), clock, actor)
+        self.service = CaseService.in_session(session, clock, actor)
 
     def apply(self, op) -> dict:
         handler = getattr(self, "_" + op.kind.replace(".", "_"))
@@ -198,15 +128,14 @@ class _Applier:
     # --- helpers ---------------------------------------------------------------------------------------------------
 
     def _case(self, uid: str) -> Case:
-        case = self.session.scalars(select(Case).where(Case.uid == uid)).first()
-        if case is None:
-            raise Rejected(f"no case with uid {uid}")
-        if not self.principal.may_see_queue(case.queue):
-            raise Rejected(f"case {case.key} is in queue {case.queue}, which is not one of yours")
+        case = by_uid(self.session, Case, uid)
+        refusal = case_refusal(self.principal, uid, case)
+        if refusal:
+            raise Rejected(refusal)
         return case
 
     def _agent(self, login: str) -> Agent:
-        agent = self.session.scalars(select(Agent).where(Agent.login == login)).first()
+        agent = agent_with_login(self.session, login)
         if agent is None or not agent.active:
             raise Rejected(f"no active agent with login {login!r}")
         return agent
@@ -215,7 +144,7 @@ class _Applier:
         uid = getattr(payload, "case_uid", None)
         if uid is None:
             return None
-        case = self.session.scalars(select(Case).where(Case.uid == uid)).first()
+        case = by_uid(self.session, Case, uid)
         return entity_json(self.session, case) if case is not None else None
 
     def _state(self, case: Case) -> dict:
@@ -231,7 +160,7 @@ class _Applier:
     # --- cases -----------------------------------------------------------------------------------------------------
 
     def _case_create(self, p: schemas.CaseCreatePayload) -> dict:
-        existing = self.session.scalars(select(Case).where(Case.uid == p.case.uid)).first()
+        existing = by_uid(self.session, Case, p.case.uid)
         if existing is not None and not self.principal.may_see_queue(existing.queue):
             # Nothing of a case outside the caller's queues leaves the server, not even its key.
             raise Rejected(f"the case uid {p.case.uid} is taken; the case was not created")
@@ -240,7 +169,7 @@ class _Applier:
                            self._case_result(existing))
         if not self.principal.may_see_queue(p.case.queue):
             raise Rejected(f"queue {p.case.queue} is not one of yours")
-        if self.session.scalars(select(Message.id).where(Message.uid == p.message.uid)).first() is not None:
+        if uid_taken(self.session, Message, p.message.uid):
             raise Rejected(f"a message with uid {p.message.uid} exists already")
         contact = p.customer.email or p.customer.phone
         if not contact:
@@ -257,7 +186,7 @@ class _Applier:
 
     def _message_add(self, p: schemas.MessageAddPayload) -> dict:
         m = p.message
-        if self.session.scalars(select(Message.id).where(Message.uid == m.uid)).first() is not None:
+        if uid_taken(self.session, Message, m.uid):
             raise Rejected(f"a message with uid {m.uid} exists already")
         case = self._case(m.case_uid)
         if m.direction == "in":
@@ -269,13 +198,14 @@ class _Applier:
         return {"message_uid": message.uid, **self._case_result(case)}
 
     def _case_claim(self, p: schemas.ClaimPayload) -> dict:
-        if p.agent_login and p.agent_login != self.principal.login:
-            raise Rejected("an agent can only claim for themselves; supervisors use case.assign")
+        refusal = foreign_claim_refusal(self.principal, p.agent_login)
+        if refusal:
+            raise Rejected(refusal)
         case = self._case(p.case_uid)
-        if case.assignee_id is not None and case.assignee_id != self.actor.id:
-            holder = self.session.get(Agent, case.assignee_id)
-            raise Conflict(f"{case.key} is already claimed by {holder.name if holder else 'another agent'}",
-                           self._state(case))
+        held = claimed_by_other(case, self.actor, lambda agent_id: getattr(self.session.get(Agent, agent_id),
+                                                                           "name", None))
+        if held:
+            raise Conflict(held, self._state(case))
         self.service.claim(case)
         return self._case_result(case)
 
@@ -329,16 +259,7 @@ class _Applier:
 
     def _case_at_version(self, uid: str, version: int) -> dict | None:
         """The case as the feed showed it at ``version`` (None when the feed never had that version)."""
-        CL = ChangeLogEntry.__table__.c
-        for (data,) in self.session.execute(
-            select(CL.data).where(CL.entity == "case", CL.uid == uid).order_by(CL.seq.desc())
-        ):
-            snapshot = orjson.loads(data)
-            if snapshot.get("version") == version:
-                return snapshot
-            if snapshot.get("version", 0) < version:
-                return None
-        return None
+        return snapshot_at_version(self.session, "case", uid, version)
 
     # --- escalation, handling, agent state, surveys, follow-ups ----------------------------------------------------
 
@@ -346,10 +267,10 @@ class _Applier:
         from agent_console.domain.escalation import EscalationService
 
         e = p.escalation
-        if self.session.scalars(select(Escalation.id).where(Escalation.uid == e.uid)).first() is not None:
+        if uid_taken(self.session, Escalation, e.uid):
             raise Rejected(f"an escalation with uid {e.uid} exists already")
         case = self._case(e.case_uid)
-        service = EscalationService(BoundStore(self.session), self.clock, self.actor)
+        service = EscalationService.in_session(self.session, self.clock, self.actor)
         if e.kind == "deescalation":
             if case.tier <= 1:
                 raise Conflict(f"{case.key} is at tier 1 already", self._state(case))
@@ -363,7 +284,7 @@ class _Applier:
         # The shared rules made the rows; they keep the identities the client chose.
         row.uid = e.uid
         result = {"escalation_uid": row.uid, **self._case_result(case)}
-        follow_up = self.session.scalars(select(FollowUp).where(FollowUp.escalation_id == row.id)).first()
+        follow_up = follow_up_of_escalation(self.session, row.id)
         if follow_up is not None and p.follow_up is not None:
             follow_up.uid = p.follow_up.uid
             follow_up.due_at = p.follow_up.due_at
@@ -377,7 +298,7 @@ class _Applier:
         if s.ended_at is not None and s.ended_at < s.started_at:
             raise Rejected("a handling segment cannot end before it starts")
         case = self._case(s.case_uid)
-        segment = self.session.scalars(select(HandlingSegment).where(HandlingSegment.uid == s.uid)).first()
+        segment = by_uid(self.session, HandlingSegment, s.uid)
         if segment is None:
             segment = HandlingSegment(uid=s.uid, case_id=case.id, agent_id=self.actor.id, kind=s.kind,
                                       started_at=s.started_at)
@@ -408,7 +329,7 @@ class _Applier:
     def _survey_add(self, p: schemas.SurveyPayload) -> dict:
         s = p.survey
         case = self._case(s.case_uid)
-        existing = self.session.scalars(select(Survey).where(Survey.case_id == case.id)).first()
+        existing = survey_of_case(self.session, case.id)
         if existing is not None:
             if existing.uid == s.uid:
                 return {"survey_uid": existing.uid, "case_uid": case.uid}
@@ -425,14 +346,14 @@ class _Applier:
     def _follow_up_done(self, p: schemas.FollowUpDonePayload) -> dict:
         from agent_console.domain.escalation import EscalationService
 
-        follow_up = self.session.scalars(select(FollowUp).where(FollowUp.uid == p.follow_up_uid)).first()
+        follow_up = by_uid(self.session, FollowUp, p.follow_up_uid)
         case = self.session.get(Case, follow_up.case_id) if follow_up is not None else None
         if follow_up is None or (case is not None and not self.principal.may_see_queue(case.queue)):
             # One of another queue's cases is answered like one that does not exist.
             raise Rejected(f"no follow-up with uid {p.follow_up_uid}")
         if follow_up.done_at is None:
             note = follow_up.note if p.note is None else p.note
-            EscalationService(BoundStore(self.session), self.clock, self.actor).complete_follow_up(follow_up.id, note)
+            EscalationService.in_session(self.session, self.clock, self.actor).complete_follow_up(follow_up.id, note)
             if p.done_at is not None:
                 follow_up.done_at = min(p.done_at, follow_up.done_at)
         return {"follow_up_uid": follow_up.uid, "done_at": follow_up.done_at.isoformat()}
@@ -447,18 +368,18 @@ class _Applier:
         from agent_console.domain.handling import correct_time
 
         self._require_supervisor("correct handling time")
-        if self.session.scalars(select(HandlingCorrection.id).where(HandlingCorrection.uid == p.uid)).first():
+        if uid_taken(self.session, HandlingCorrection, p.uid):
             raise Rejected(f"a correction with uid {p.uid} exists already")
         case = self._case(p.case_uid)
         agent_id = self._agent(p.agent_login).id if p.agent_login else None
-        correction = correct_time(BoundStore(self.session), self.clock, case.id, p.delta_seconds, p.reason,
-                                  self.actor, kind=p.segment_kind, agent_id=agent_id)
+        correction = correct_time(None, self.clock, case.id, p.delta_seconds, p.reason,
+                                  self.actor, kind=p.segment_kind, agent_id=agent_id, session=self.session)
         correction.uid = p.uid
         self.session.flush()
         return {"correction_uid": correction.uid, "case_uid": case.uid}
 
     def _article(self, uid: str) -> KBArticle:
-        article = self.session.scalars(select(KBArticle).where(KBArticle.uid == uid)).first()
+        article = by_uid(self.session, KBArticle, uid)
         if article is None:
             raise Rejected(f"no knowledge-base article with uid {uid}")
         return article
@@ -466,12 +387,12 @@ class _Applier:
     def _kb(self):
         from agent_console.domain.kb import KnowledgeBase
 
-        return KnowledgeBase(BoundStore(self.session), self.clock, self.actor)
+        return KnowledgeBase.in_session(self.session, self.clock, self.actor)
 
     def _kb_upsert(self, p: schemas.KbUpsertPayload) -> dict:
         self._require_supervisor("edit the knowledge base")
         a = p.article
-        existing = self.session.scalars(select(KBArticle).where(KBArticle.uid == a.uid)).first()
+        existing = by_uid(self.session, KBArticle, a.uid)
         if existing is None:
             article = self._kb().create(title=a.title, body=a.body, language=a.language, tags=a.tags, slug=a.slug)
             article.uid = a.uid
@@ -482,7 +403,7 @@ class _Applier:
 
     def _kb_delete(self, p: schemas.UidPayload) -> dict:
         self._require_supervisor("edit the knowledge base")
-        existing = self.session.scalars(select(KBArticle).where(KBArticle.uid == p.uid)).first()
+        existing = by_uid(self.session, KBArticle, p.uid)
         if existing is not None:
             self._kb().delete(existing.id)
         return {"article_uid": p.uid, "deleted": True}
@@ -500,12 +421,12 @@ class _Applier:
     def _canned(self):
         from agent_console.domain.canned import CannedResponses
 
-        return CannedResponses(BoundStore(self.session), self.clock, self.actor)
+        return CannedResponses.in_session(self.session, self.clock, self.actor)
 
     def _canned_upsert(self, p: schemas.CannedUpsertPayload) -> dict:
         self._require_supervisor("edit canned responses")
         c = p.canned
-        existing = self.session.scalars(select(CannedResponse).where(CannedResponse.uid == c.uid)).first()
+        existing = by_uid(self.session, CannedResponse, c.uid)
         if existing is None:
             response = self._canned().create(title=c.title, shortcut=c.shortcut, body=c.body, category=c.category,
                                              language=c.language)
@@ -518,7 +439,7 @@ class _Applier:
 
     def _canned_delete(self, p: schemas.UidPayload) -> dict:
         self._require_supervisor("edit canned responses")
-        existing = self.session.scalars(select(CannedResponse).where(CannedResponse.uid == p.uid)).first()
+        existing = by_uid(self.session, CannedResponse, p.uid)
         if existing is not None:
             self._canned().delete(existing.id)
         return {"canned_uid": p.uid, "deleted": True}

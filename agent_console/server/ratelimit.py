@@ -19,12 +19,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, insert, not_, or_, select
+from agent_console.store import login_failures
+from agent_console.store.server_db import LOGIN_LOCK_KEY
 
-from agent_console.server.db import LOGIN_LOCK_KEY
-from agent_console.store.models import LoginFailure
-
-_F = LoginFailure.__table__
 _ACCOUNT = "acct:"
 
 
@@ -64,17 +61,13 @@ class LoginLimiter:
         account_prefix = account[:account.index("|addr:") + 1]
         with self.store.write_connection(lock_key=LOGIN_LOCK_KEY) as conn:
             # Failures older than their window never count again: the table holds only what can still count.
-            conn.execute(delete(_F).where(or_(
-                and_(_F.c.at <= now - self.window, not_(_F.c.key.startswith(_ACCOUNT))),
-                _F.c.at <= now - self.account_window)))
-            rows = conn.execute(select(_F.c.key, _F.c.at).where(or_(
-                _F.c.key.in_((pair, by_address)),
-                _F.c.key.startswith(account_prefix, autoescape=True))).order_by(_F.c.at.desc())).all()
+            login_failures.forget_expired(conn, now - self.window, now - self.account_window, _ACCOUNT)
+            rows = login_failures.failures(conn, (pair, by_address), account_prefix)
             wait = self._wait(rows, now, pair, by_address)
             if wait is not None:
                 return Attempt(wait)
-            ids = conn.execute(insert(_F).returning(_F.c.id), [{"key": key, "at": now} for key in keys]).scalars()
-            return Attempt(None, tuple(ids), (pair, account))
+            ids = login_failures.record_failure(conn, keys, now)
+            return Attempt(None, ids, (pair, account))
 
     def _wait(self, rows, now: datetime, pair: str, by_address: str) -> int | None:
         pair_times = [at for key, at in rows if key == pair]
@@ -97,8 +90,7 @@ class LoginLimiter:
         longer counts for the address (the address's earlier failures, and the account's from elsewhere, still
         do)."""
         with self.store.write_connection(lock_key=LOGIN_LOCK_KEY) as conn:
-            conn.execute(delete(_F).where(or_(_F.c.key.in_(attempt.forgiven_keys),
-                                              _F.c.id.in_(attempt.failure_ids))))
+            login_failures.forgive(conn, attempt.forgiven_keys, attempt.failure_ids)
 
 
 def _frees_at(newest_first: list[datetime], limit: int, window: timedelta) -> datetime | None:

@@ -1,128 +1,73 @@
-"""Every request and response body of the API. Requests refuse unknown fields (``extra='forbid'``)."""
+"""Every request and response body of the API. Requests refuse unknown fields (``extra='forbid'``).
+
+The field types and base models are in :mod:`server.schema_base`, the ops of ``POST /ops`` in :mod:`server.op_schemas`;
+both are named here too, so ``schemas.X`` is every body of the API.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union
-from uuid import UUID
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator,
-                      model_validator)
+from pydantic import BaseModel, Field, StringConstraints
 
 from agent_console.domain import limits
-from agent_console.domain import text as text_rules
-from agent_console.store.models import AgentState, CaseStatus, Channel, Priority, Role
-
-MAX_BATCH = 500
-
-
-# Identifiers and enumerations are refused (422 naming the field) when they hold control characters, by the same
-# rules as every other way in (agent_console/domain/text.py); free text (subjects, bodies, names, reasons) is
-# cleaned by the domain services instead.
-def _text_rule(check) -> AfterValidator:
-    def validate(value: str) -> str:
-        try:
-            return check(value)
-        except text_rules.UnsafeText as exc:
-            raise ValueError(exc.reason) from None
-
-    return AfterValidator(validate)
-
-
-Identifier = _text_rule(lambda value: text_rules.check_identifier(value, "value"))
-Str200 = Annotated[str, StringConstraints(max_length=limits.NAME_MAX)]
-Text = Annotated[str, StringConstraints(max_length=limits.TEXT_MAX)]
-Login = Annotated[str, StringConstraints(min_length=1, max_length=limits.LOGIN_MAX), Identifier]
-NewLogin = Annotated[str, StringConstraints(min_length=1, max_length=limits.LOGIN_MAX), _text_rule(text_rules.check_login)]
-QueueName = Annotated[str, StringConstraints(min_length=1, max_length=limits.QUEUE_MAX), Identifier]
-Uid = Annotated[str, StringConstraints(min_length=1, max_length=64), Identifier]
-Language = Annotated[str, StringConstraints(max_length=8),
-                     _text_rule(lambda value: value and text_rules.check_language(value))]  # "" = not given
-ChannelName = Literal[tuple(c.value for c in Channel)]  # type: ignore[valid-type]
-PriorityName = Literal[tuple(p.value for p in Priority)]  # type: ignore[valid-type]
-StatusName = Literal[tuple(s.value for s in CaseStatus)]  # type: ignore[valid-type]
-RoleName = Literal[tuple(r.value for r in Role)]  # type: ignore[valid-type]
-StateName = Literal[tuple(s.value for s in AgentState)]  # type: ignore[valid-type]
-
-
-EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
-
-
-def _check_value(value):
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
-    if isinstance(value, datetime):
-        try:
-            value = value.astimezone(timezone.utc)
-        except OverflowError:
-            raise ValueError("the time is out of range") from None
-        if not EARLIEST <= value < LATEST:
-            raise ValueError("the time must be between the years 2000 and 2200")
-    if isinstance(value, list):
-        for item in value:
-            _check_value(item)
-    return value
-
-
-def _json_kind(annotation) -> str | None:
-    """"number", "boolean" or "time" for fields of those types (also optional or constrained ones), else None."""
-    from typing import get_args, get_origin
-
-    if annotation is bool:
-        return "boolean"
-    if annotation in (int, float):
-        return "number"
-    if annotation is AwareDatetime or (isinstance(annotation, type) and issubclass(annotation, datetime)):
-        return "time"
-    if get_origin(annotation) is Annotated:
-        return _json_kind(get_args(annotation)[0])
-    kinds = {_json_kind(a) for a in get_args(annotation) if a is not type(None)}
-    return kinds.pop() if len(kinds) == 1 else None
-
-
-#: What each kind of field takes from JSON: pydantic would also convert ``true`` or ``"5"`` to a number, ``1`` to a
-#: boolean and a number to a time; the API takes each as its own JSON type only, as the schema says.
-_JSON_TYPES = {"number": (int, float), "boolean": (bool,), "time": (str, datetime)}
-
-
-class Checked(BaseModel):
-    """Refuses what the databases cannot store: NUL characters, times outside 2000–2200 (always kept in UTC); and
-    numbers, booleans and times only as the JSON types the schema gives them (see ``_JSON_TYPES``)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _json_types(cls, data):
-        if isinstance(data, dict):
-            for name, field in cls.model_fields.items():
-                value = data.get(name)
-                kind = _json_kind(field.annotation) if value is not None else None
-                if kind is not None and (not isinstance(value, _JSON_TYPES[kind])
-                                         or (kind == "number" and isinstance(value, bool))):
-                    raise ValueError(f"{name} must be a {kind}")
-        return data
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _storable(cls, value):
-        value = _check_value(value)
-        if isinstance(value, datetime):
-            return value.astimezone(timezone.utc)
-        return value
-
-
-class Strict(Checked):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Open(Checked):
-    """Payload parts a console sends for information: extra fields are ignored, not an error."""
-
-    model_config = ConfigDict(extra="ignore")
-
-
-class Error(BaseModel):
-    detail: Any = Field(description="What was wrong: a message, or for validation errors a list of problems")
+from agent_console.server.op_schemas import (  # noqa: F401 - part of this module's names
+    AgentStatePayload,
+    ArticleFields,
+    AssignPayload,
+    CannedFields,
+    CannedUpsertPayload,
+    CaseChanges,
+    CaseCreatePayload,
+    CaseFields,
+    CaseRef,
+    CaseUpdatePayload,
+    ClaimPayload,
+    CustomerFields,
+    EscalationFields,
+    EscalationPayload,
+    FollowUpDonePayload,
+    FollowUpFields,
+    HandlingCorrectPayload,
+    KbLinkPayload,
+    KbUpsertPayload,
+    MessageAddPayload,
+    MessageFields,
+    Op,
+    OP_MODELS,
+    OP_PAYLOADS,
+    OpResult,
+    OpsBatch,
+    OpsResponse,
+    SegmentFields,
+    SegmentPayload,
+    SurveyFields,
+    SurveyPayload,
+    UidPayload,
+)
+from agent_console.server.schema_base import (  # noqa: F401 - part of this module's names
+    ChannelName,
+    Checked,
+    EARLIEST,
+    Error,
+    Identifier,
+    Language,
+    LATEST,
+    Login,
+    MAX_BATCH,
+    NewLogin,
+    Open,
+    PriorityName,
+    QueueName,
+    RoleName,
+    StateName,
+    StatusName,
+    Str200,
+    Strict,
+    Text,
+    Uid,
+)
 
 
 # --- auth ---------------------------------------------------------------------------------------------------------
@@ -223,238 +168,6 @@ class CaseDetail(BaseModel):
     case: dict[str, Any] = Field(description="The case as in the change feed")
     customer: dict[str, Any]
     messages: list[MessageOut]
-
-
-# --- ops ----------------------------------------------------------------------------------------------------------
-
-
-class CaseFields(Open):
-    uid: Uid
-    subject: Annotated[str, StringConstraints(min_length=1, max_length=limits.SUBJECT_MAX)]
-    channel: ChannelName
-    queue: QueueName
-    priority: PriorityName = "normal"
-    language: Language | None = None
-    external_id: Annotated[str, StringConstraints(max_length=limits.EXTERNAL_ID_MAX), Identifier] | None = None
-    created_at: AwareDatetime | None = None
-
-
-class CustomerFields(Open):
-    uid: Uid
-    name: Str200 | None = None
-    email: Annotated[str, StringConstraints(max_length=limits.EMAIL_MAX), Identifier] | None = None
-    phone: Annotated[str, StringConstraints(max_length=limits.PHONE_MAX), Identifier] | None = None
-    language: Language | None = None
-
-
-class MessageFields(Open):
-    uid: Uid
-    case_uid: Uid
-    direction: Literal["in", "out"]
-    channel: ChannelName | None = None
-    body: Text
-    is_internal: bool = False
-    created_at: AwareDatetime | None = None
-
-
-class CaseCreatePayload(Strict):
-    case: CaseFields
-    customer: CustomerFields
-    message: MessageFields
-
-
-class MessageAddPayload(Strict):
-    message: MessageFields
-
-
-class CaseRef(Strict):
-    case_uid: Uid
-    base_version: int | None = None
-
-
-class ClaimPayload(Strict):
-    case_uid: Uid
-    agent_login: Login | None = Field(default=None, description="Must be the caller's login when given")
-    base_version: int | None = None
-
-
-class AssignPayload(Strict):
-    case_uid: Uid
-    agent_login: Login
-
-
-class CaseChanges(Strict):
-    status: StatusName | None = None
-    priority: PriorityName | None = None
-    queue: QueueName | None = None
-    channel: ChannelName | None = None
-
-
-class CaseUpdatePayload(Strict):
-    case_uid: Uid
-    base_version: int = Field(description="The case version the client last saw from the server")
-    changes: CaseChanges
-
-
-class FollowUpFields(Strict):
-    uid: Uid
-    due_at: AwareDatetime
-    note: Annotated[str, StringConstraints(max_length=2000)] = ""
-
-
-class EscalationFields(Strict):
-    uid: Uid
-    case_uid: Uid
-    kind: Literal["manual", "deescalation"] = "manual"
-    to_tier: Annotated[int, Field(ge=1, le=3)]
-    to_queue: QueueName | None = None
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-    created_at: AwareDatetime | None = None
-
-
-class EscalationPayload(Strict):
-    escalation: EscalationFields
-    follow_up: FollowUpFields | None = None
-
-
-class SegmentFields(Strict):
-    uid: Uid
-    case_uid: Uid
-    kind: Literal["handle", "wrap_up"] = "handle"
-    started_at: AwareDatetime
-    ended_at: AwareDatetime | None = None
-    heartbeat_at: AwareDatetime | None = None
-    end_reason: Annotated[str, StringConstraints(max_length=32), Identifier] | None = None
-    wrap_up_code: Annotated[str, StringConstraints(max_length=64), Identifier] | None = None
-
-
-class SegmentPayload(Strict):
-    segment: SegmentFields
-
-
-class AgentStatePayload(Strict):
-    state: StateName
-    reason: Annotated[str, StringConstraints(max_length=200)] = ""
-    at: AwareDatetime | None = None
-
-
-class SurveyFields(Strict):
-    uid: Uid
-    case_uid: Uid
-    csat: Annotated[int, Field(ge=1, le=5)] | None = None
-    nps: Annotated[int, Field(ge=0, le=10)] | None = None
-    ces: Annotated[int, Field(ge=1, le=7)] | None = None
-    created_at: AwareDatetime | None = None
-
-
-class SurveyPayload(Strict):
-    survey: SurveyFields
-
-
-class FollowUpDonePayload(Strict):
-    follow_up_uid: Uid
-    done_at: AwareDatetime | None = None
-    note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
-        default=None, description="What the agent noted on checking back; omitted keeps the follow-up's note")
-
-
-class HandlingCorrectPayload(Strict):
-    uid: Uid
-    case_uid: Uid
-    segment_kind: Literal["handle", "wrap_up"] = "handle"
-    delta_seconds: Annotated[float, Field(ge=-86_400 * 30, le=86_400 * 30)]
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-    agent_login: Login | None = None
-    supervisor_login: Login | None = Field(default=None, description="Informational; the caller is the supervisor")
-    created_at: AwareDatetime | None = None
-
-
-class ArticleFields(Open):
-    uid: Uid
-    slug: Annotated[str, StringConstraints(min_length=1, max_length=limits.SLUG_MAX), Identifier]
-    title: Annotated[str, StringConstraints(min_length=1, max_length=limits.ARTICLE_TITLE_MAX)]
-    body: Text
-    tags: Annotated[str, StringConstraints(max_length=limits.TAGS_MAX), Identifier] = ""
-    language: Language = "en"
-
-
-class KbUpsertPayload(Strict):
-    article: ArticleFields
-
-
-class UidPayload(Strict):
-    uid: Uid
-
-
-class KbLinkPayload(Strict):
-    uid: Uid
-    case_uid: Uid
-    article_uid: Uid
-
-
-class CannedFields(Open):
-    uid: Uid
-    title: Annotated[str, StringConstraints(min_length=1, max_length=limits.CANNED_TITLE_MAX)]
-    shortcut: Annotated[str, StringConstraints(min_length=1, max_length=limits.SHORTCUT_MAX), Identifier]
-    category: Annotated[str, StringConstraints(max_length=limits.CATEGORY_MAX), Identifier] = ""
-    language: Language = "en"
-    body: Text
-
-
-class CannedUpsertPayload(Strict):
-    canned: CannedFields
-
-
-def _op(kind: str, payload_type):
-    return type(
-        "Op_" + kind.replace(".", "_"),
-        (Strict,),
-        {"__annotations__": {"op_id": UUID, "kind": Literal[kind], "payload": payload_type}},
-    )
-
-
-OP_PAYLOADS = {
-    "case.create": CaseCreatePayload,
-    "message.add": MessageAddPayload,
-    "case.update": CaseUpdatePayload,
-    "case.claim": ClaimPayload,
-    "case.release": CaseRef,
-    "case.assign": AssignPayload,
-    "escalation.create": EscalationPayload,
-    "segment.upsert": SegmentPayload,
-    "agent.state": AgentStatePayload,
-    "survey.add": SurveyPayload,
-    "follow_up.done": FollowUpDonePayload,
-    "handling.correct": HandlingCorrectPayload,
-    "kb.upsert": KbUpsertPayload,
-    "kb.delete": UidPayload,
-    "kb.helpful": UidPayload,
-    "kb.link": KbLinkPayload,
-    "canned.upsert": CannedUpsertPayload,
-    "canned.delete": UidPayload,
-}
-OP_MODELS = tuple(_op(kind, payload) for kind, payload in OP_PAYLOADS.items())
-Op = Annotated[Union[OP_MODELS], Field(discriminator="kind")]  # type: ignore[valid-type]
-
-
-class OpsBatch(Strict):
-    ops: Annotated[list[Op], Field(min_length=1, max_length=MAX_BATCH)]  # type: ignore[valid-type]
-
-
-class OpResult(BaseModel):
-    op_id: str
-    status: Literal["applied", "duplicate", "conflict", "rejected"]
-    result: dict[str, Any] | None = Field(default=None, description="What the op produced (uids, key, version)")
-    current: dict[str, Any] | None = Field(default=None, description="The entity's server state, on a conflict")
-    reason: str | None = None
-    original_status: str | None = Field(default=None, description="For a duplicate: the first answer's status")
-    same_op: bool | None = Field(default=None, description="For a duplicate: false when this author's op id was used "
-                                                           "before for a different op (which was not applied)")
-
-
-class OpsResponse(BaseModel):
-    results: list[OpResult]
-    cursor: int = Field(description="The change feed's newest sequence number after this batch")
 
 
 # --- feed, monitor, admin -----------------------------------------------------------------------------------------

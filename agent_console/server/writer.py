@@ -18,7 +18,7 @@ import threading
 
 from agent_console.server import fastops, schemas
 from agent_console.server.auth import Principal
-from agent_console.server.feed import latest_seq
+from agent_console.store.server_feed import latest_seq
 from agent_console.server.ops import apply_batch
 
 log = logging.getLogger(__name__)

@@ -18,151 +18,51 @@ from __future__ import annotations
 
 import gc
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-
-from agent_console.store.models import Agent, Case, Draft, Message, OutboxOp, SyncState
-from agent_console.sync import outbox
-from agent_console.sync.client import AuthError, BatchInvalid, FeedPage, Forbidden, Offline, SyncClient, SyncError
-from agent_console.sync.replica import (
-    ApplyReport,
-    apply_case_state,
-    apply_changes_with,
-    drop_cases_outside,
-    free_case_keys,
+from agent_console.store import outbox
+from agent_console.store.replica_db import (
+    adopt_server_customer,
+    bulk_pull_transaction,
+    pull_transaction,
+    raw_cursor,
+    set_case_key,
+    write_state_on,
 )
+from agent_console.store.sync_state import (
+    back_to_draft,
+    case_key,
+    local_case_ids,
+    read_state,
+    stored_cursor,
+    write_state,
+)
+from agent_console.sync.client import AuthError, BatchInvalid, Forbidden, Offline, SyncClient, SyncError
+from agent_console.sync.fetcher import PageFetcher
+from agent_console.sync.replica import ApplyReport, apply_case_state, apply_changes_with, drop_cases_outside, \
+    free_case_keys
+from agent_console.sync.state import (
+    FIRST_SYNC,
+    Notice,
+    SyncReport,
+    SyncStatus,
+    backoff_delay,
+    case_uid_of,
+    notices,
+    refusal_reason,
+)
+
+#: Names the console and the CLI import from here (they live in the modules above).
+__all__ = ["FIRST_SYNC", "Notice", "SyncEngine", "SyncReport", "SyncStatus", "engine_for_store", "local_case_ids",
+           "notices", "read_state", "stored_cursor", "write_state"]
 
 log = logging.getLogger(__name__)
 
 #: Kinds of op that carry the case version the console saw.
 VERSIONED = ("case.update", "case.claim")
-#: sync_state key: "1" while a console's first sync has not reached the end of the feed (it resumes in bulk mode).
-FIRST_SYNC = "first_sync"
-
-
-# --- the store's sync state ---------------------------------------------------------------------------------------
-
-
-def read_state(store, key: str, default: str = "") -> str:
-    with store.session() as session:
-        row = session.get(SyncState, key)
-        return row.value if row is not None else default
-
-
-def write_state(session, key: str, value: str) -> None:
-    row = session.get(SyncState, key)
-    if row is None:
-        session.add(SyncState(key=key, value=value))
-    else:
-        row.value = value
-
-
-def stored_cursor(store) -> int:
-    try:
-        return int(read_state(store, "cursor", "0") or 0)
-    except ValueError:
-        return 0
-
-
-# --- what the console is shown ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Notice:
-    """An op the server did not apply as made: a conflict or a rejection, for the agent to see."""
-
-    outbox_id: int
-    op_id: str
-    kind: str
-    status: str               # conflict | rejected
-    reason: str
-    case_uid: str | None
-    case_key: str | None
-    at: datetime | None
-    draft_saved: bool = False
-
-    def text(self) -> str:
-        what = {"case.claim": "Claim", "case.update": "Change", "message.add": "Message", "case.create": "New case",
-                "case.release": "Release", "case.assign": "Assignment"}.get(self.kind, self.kind)
-        where = f" on {self.case_key}" if self.case_key else ""
-        tail = " Your text is back in the draft." if self.draft_saved else ""
-        verb = "conflicted" if self.status == "conflict" else "was refused"
-        return f"{what}{where} {verb}: {self.reason}.{tail}"
-
-
-def notices(store, *, after_id: int = 0, limit: int = 50) -> list[Notice]:
-    """Conflicts and rejections, newest first (``after_id``: only those newer than an outbox id already shown)."""
-    import json
-
-    with store.session() as session:
-        rows = session.execute(
-            select(OutboxOp.id, OutboxOp.op_id, OutboxOp.kind, OutboxOp.status, OutboxOp.last_error,
-                   OutboxOp.payload, OutboxOp.sent_at)
-            .where(OutboxOp.status.in_(("conflict", "rejected")), OutboxOp.id > after_id)
-            .order_by(OutboxOp.id.desc()).limit(limit)
-        ).all()
-        out = []
-        for row in rows:
-            payload = json.loads(row.payload)
-            case_uid = _case_uid_of(row.kind, payload)
-            key = session.scalar(select(Case.key).where(Case.uid == case_uid)) if case_uid else None
-            draft = row.kind == "message.add" and row.status == "rejected" and \
-                payload.get("message", {}).get("direction") == "out"
-            out.append(Notice(row.id, row.op_id, row.kind, row.status, row.last_error or row.status, case_uid, key,
-                              row.sent_at, draft))
-        return out
-
-
-def _case_uid_of(kind: str, payload: dict) -> str | None:
-    if "case_uid" in payload:
-        return payload["case_uid"]
-    for part in ("message", "escalation", "segment", "survey"):
-        if isinstance(payload.get(part), dict) and payload[part].get("case_uid"):
-            return payload[part]["case_uid"]
-    if kind == "case.create":
-        return payload.get("case", {}).get("uid")
-    return None
-
-
-@dataclass
-class SyncStatus:
-    #: local (not logged in) | syncing | online | offline | logged_out (the server refused the token)
-    state: str
-    pending: int = 0
-    last_error: str = ""
-    cursor: int = 0
-
-    def label(self) -> str:
-        if self.state == "offline":
-            return f"offline · {self.pending} pending" if self.pending else "offline"
-        if self.state == "online" and self.pending:
-            return f"online · {self.pending} pending"
-        if self.state == "logged_out":
-            return "log in again"
-        return self.state
-
-
-@dataclass
-class SyncReport:
-    pushed: int = 0
-    applied: int = 0
-    notices: list[Notice] = field(default_factory=list)
-    pulled: ApplyReport = field(default_factory=ApplyReport)
-    cursor: int = 0
-    pages: int = 0
-
-
-def backoff_delay(attempt: int, base: float = 0.5, cap: float = 15.0) -> float:
-    """Exponential backoff with jitter: up to ``base * 2**attempt`` (at most ``cap``), never less than half of it."""
-    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
-    return random.uniform(ceiling / 2, ceiling)
 
 
 # --- the engine ---------------------------------------------------------------------------------------------------
@@ -214,11 +114,8 @@ class SyncEngine:
 
     def _drop_cases_outside(self, session, report: SyncReport) -> None:
         """Cases of other queues kept for the agent's unsent work go once that work is sent, refused or discarded."""
-        cursor = session.connection().connection.driver_connection.cursor()
-        try:
+        with raw_cursor(session) as cursor:
             dropped = drop_cases_outside(cursor, self.visible_queues)
-        finally:
-            cursor.close()
         report.pulled.dropped_case_uids.update(dropped)
         report.pulled.case_uids.update(dropped)
 
@@ -234,7 +131,7 @@ class SyncEngine:
                 if len(batch) == 1:
                     # The server refuses the op itself (it cannot be valid, ever): record it, keep its text.
                     self._record_results(batch, [{"op_id": batch[0].op_id, "status": "rejected",
-                                                  "reason": _reason(exc.detail)}], report)
+                                                  "reason": refusal_reason(exc.detail)}], report)
                     continue
                 # One bad op must not hold back the rest: send them one by one to find it.
                 self._push_singly(batch, report)
@@ -251,7 +148,7 @@ class SyncEngine:
                 answer = self.client.push([op.wire()])
                 results = answer["results"]
             except BatchInvalid as exc:
-                results = [{"op_id": op.op_id, "status": "rejected", "reason": _reason(exc.detail)}]
+                results = [{"op_id": op.op_id, "status": "rejected", "reason": refusal_reason(exc.detail)}]
             self._record_results([op], results, report)
             report.pushed += 1
 
@@ -308,7 +205,7 @@ class SyncEngine:
                     # The server's word on the case replaces what this console thought.
                     report.pulled.merge(apply_case_state(session, current))
                 elif status == "rejected" and op.kind != "case.create":
-                    case_uid = _case_uid_of(op.kind, op.payload)
+                    case_uid = case_uid_of(op.kind, op.payload)
                     if case_uid:
                         refetch.append(case_uid)
                 if op.kind == "message.add" and op.payload.get("message", {}).get("direction") == "out":
@@ -317,9 +214,9 @@ class SyncEngine:
         for case_uid in dict.fromkeys(refetch):
             self._refetch_case(case_uid, report)
         for op, status, reason, draft_saved in new_notices:
-            case_uid = _case_uid_of(op.kind, op.payload)
+            case_uid = case_uid_of(op.kind, op.payload)
             with self.store.session() as session:
-                key = session.scalar(select(Case.key).where(Case.uid == case_uid)) if case_uid else None
+                key = case_key(session, case_uid)
             notice = Notice(op.id, op.op_id, op.kind, status, reason, case_uid, key, now, draft_saved)
             report.notices.append(notice)
             if self.on_notice:
@@ -335,47 +232,21 @@ class SyncEngine:
         if op.kind != "case.create":
             return
         case_uid = op.payload["case"]["uid"]
-        cursor = session.connection().connection.driver_connection.cursor()
-        try:
+        with raw_cursor(session) as cursor:
             key = result.get("key")
             if key:
                 free_case_keys(cursor, [(key, case_uid)])
-                cursor.execute("UPDATE cases SET key = ? WHERE uid = ?", (key, case_uid))
+                set_case_key(cursor, case_uid, key)
             server_customer = result.get("customer_uid")
             local_customer = op.payload.get("customer", {}).get("uid")
             if server_customer and local_customer and server_customer != local_customer:
                 # The server knew this customer by their contact already: the case belongs to that record.
-                found = cursor.execute("SELECT id FROM customers WHERE uid = ?", (server_customer,)).fetchone()
-                if found:
-                    cursor.execute("UPDATE cases SET customer_id = ? WHERE uid = ?", (found[0], case_uid))
-                else:
-                    cursor.execute("UPDATE customers SET uid = ? WHERE uid = ?", (server_customer, local_customer))
-        finally:
-            cursor.close()
+                adopt_server_customer(cursor, case_uid, server_customer, local_customer)
 
     def _back_to_draft(self, session, message: dict, now: datetime) -> bool:
         """A reply or note the server refused leaves the thread (the team never got it) and goes back into the
         author's draft, added to whatever the draft holds."""
-        case = session.scalars(select(Case).where(Case.uid == message.get("case_uid"))).first()
-        if case is None:
-            return False
-        login = message.get("author_login") or self.login
-        agent = session.scalars(select(Agent).where(Agent.login == login)).first() if login else None
-        if agent is None:
-            return False
-        kind = "note" if message.get("is_internal") else "reply"
-        body = message.get("body") or ""
-        draft = session.scalars(select(Draft).where(Draft.case_id == case.id, Draft.agent_id == agent.id,
-                                                    Draft.kind == kind)).first()
-        if draft is None:
-            session.add(Draft(case_id=case.id, agent_id=agent.id, kind=kind, body=body, updated_at=now))
-        elif body not in draft.body:
-            draft.body = f"{draft.body.rstrip()}\n\n{body}" if draft.body.strip() else body
-            draft.updated_at = now
-        local = session.scalars(select(Message).where(Message.uid == message.get("uid"))).first()
-        if local is not None:
-            session.delete(local)
-        return True
+        return back_to_draft(session, message, message.get("author_login") or self.login, now)
 
     def _refetch_case(self, case_uid: str, report: SyncReport) -> None:
         try:
@@ -391,12 +262,12 @@ class SyncEngine:
 
         The next page is fetched while the current one is applied. Each transaction stores the cursor it reached,
         so an interrupted pull resumes there. A long feed ahead (a full first page with more to come) is applied
-        ``bulk_pages`` pages per transaction with bulk-load settings (:func:`_bulk_transaction`); a console's first
-        sync (from cursor 0, until it has reached the end once) also sets the big tables' secondary indexes aside
-        and rebuilds them at the end of each transaction."""
+        ``bulk_pages`` pages per transaction with bulk-load settings (:func:`store.replica_db.bulk_pull_transaction`);
+        a console's first sync (from cursor 0, until it has reached the end once) also sets the big tables' secondary
+        indexes aside and rebuilds them at the end of each transaction."""
         report = report or SyncReport()
         cursor = stored_cursor(self.store)
-        pages = _PageFetcher(self.client, cursor, self.page_size, max_pages)
+        pages = PageFetcher(self.client, cursor, self.page_size, max_pages)
         frozen = False
         try:
             page = pages.next()
@@ -413,7 +284,7 @@ class SyncEngine:
             per_transaction = self.bulk_pages if bulk else 1
             failure: Exception | None = None
             while page is not None:
-                with _bulk_transaction(self.store, first_sync) if bulk else _transaction(self.store) as db:
+                with bulk_pull_transaction(self.store, first_sync) if bulk else pull_transaction(self.store) as db:
                     taken = 0
                     while True:
                         applied = apply_changes_with(db, page.changes, self.visible_queues)
@@ -431,9 +302,9 @@ class SyncEngine:
                             failure, page = exc, None
                         if page is None:  # max_pages reached, or the fetch failed
                             break
-                    _write_state(db, "cursor", str(cursor))
+                    write_state_on(db, "cursor", str(cursor))
                     if resuming_first_sync:
-                        _write_state(db, FIRST_SYNC, "1" if more else "")
+                        write_state_on(db, FIRST_SYNC, "1" if more else "")
                 self.status.cursor = cursor
                 if failure is not None:
                     raise failure
@@ -580,138 +451,6 @@ class SyncEngine:
                                           self.status.cursor))
             except Exception:  # noqa: BLE001 - a failing listener must not stop syncing
                 log.exception("sync status listener failed")
-
-
-class _PageFetcher:
-    """Fetches feed pages one ahead in a thread, so the next page is on its way while this one is applied."""
-
-    def __init__(self, client: SyncClient, cursor: int, page_size: int, max_pages: int | None) -> None:
-        import queue
-
-        self._queue: "queue.Queue" = queue.Queue(maxsize=3)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._fetch, args=(client, cursor, page_size, max_pages),
-                                        name="sync-pages", daemon=True)
-        self._thread.start()
-
-    def _fetch(self, client, cursor, page_size, max_pages) -> None:
-        import queue
-
-        fetched = 0
-        while not self._stop.is_set():
-            try:
-                item = client.changes(cursor, page_size)
-            except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
-                item = exc
-            while not self._stop.is_set():
-                try:
-                    self._queue.put(item, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
-            fetched += 1
-            if isinstance(item, BaseException) or not item.has_more or \
-                    (max_pages is not None and fetched >= max_pages):
-                return
-            cursor = item.next_cursor
-
-    def next(self) -> FeedPage | None:
-        """The next page; None past the last page allowed (``max_pages``)."""
-        while True:
-            try:
-                item = self._queue.get(timeout=0.1)
-            except Exception:  # noqa: BLE001 - queue.Empty: is the fetcher still at it?
-                if not self._thread.is_alive() and self._queue.empty():
-                    return None
-                continue
-            if isinstance(item, BaseException):
-                raise item
-            return item
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-
-@contextmanager
-def _transaction(store):
-    """A write transaction on the store, as a DB-API cursor."""
-    with store.transaction() as session:
-        cursor = session.connection().connection.driver_connection.cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
-
-
-@contextmanager
-def _bulk_transaction(store, first_sync: bool):
-    """A write transaction for applying a long run of feed pages, as a DB-API cursor.
-
-    For its duration only: no foreign-key checks (every reference a change carries is resolved to a local id, or
-    the row is skipped as an orphan), a larger page cache, and the replies' search index
-    updated once at the end. ``first_sync`` also sets the big tables' secondary indexes aside and rebuilds them at
-    the end. Everything is put back inside the transaction, so an interrupted pull leaves the schema as it was.
-    """
-    from agent_console.store import bulk
-
-    with store.write_engine.connect() as conn:
-        raw = conn.connection.driver_connection
-        # PRAGMA foreign_keys is a no-op inside a transaction: set it before BEGIN.
-        settings = {name: raw.execute(f"PRAGMA {name}").fetchone()[0]
-                    for name in ("foreign_keys", "cache_size")}
-        # synchronous stays NORMAL: in WAL mode commits already skip fsync, and OFF would also skip it at
-        # checkpoints, where an operating-system crash could then corrupt a store holding the agent's pending ops.
-        raw.execute("PRAGMA foreign_keys = OFF")
-        raw.execute("PRAGMA cache_size = -262144")
-        try:
-            with conn.begin():
-                restore_indexes = bulk.drop_secondary_indexes(conn, keep_unique=True) if first_sync else None
-                finish_search = bulk.defer_reply_search(conn)
-                cursor = raw.cursor()
-                try:
-                    yield cursor
-                finally:
-                    cursor.close()
-                if finish_search is not None:
-                    finish_search()
-                if restore_indexes is not None:
-                    restore_indexes()
-        finally:
-            try:
-                for name, value in settings.items():
-                    raw.execute(f"PRAGMA {name} = {int(value)}")
-            except Exception:  # noqa: BLE001 - a broken connection must not be reused with bulk settings
-                conn.invalidate()
-
-
-def _write_state(cursor, key: str, value: str) -> None:
-    """:func:`write_state` on the DB-API cursor of a pull's transaction."""
-    cursor.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
-                   "excluded.value", (key, value))
-
-
-def _reason(detail) -> str:
-    if isinstance(detail, list):
-        parts = []
-        for item in detail[:3]:
-            if isinstance(item, dict):
-                where = ".".join(str(p) for p in item.get("loc", []) if p not in ("body",))
-                parts.append(f"{where}: {item.get('msg', '')}".strip(": "))
-            else:
-                parts.append(str(item))
-        return "; ".join(parts) or "refused by the server"
-    return str(detail)[:500]
-
-
-def local_case_ids(store, case_uids) -> set[int]:
-    """Local ids of the cases with these uids (for screens deciding whether a pull touched what they show)."""
-    uids = list(case_uids)
-    found: set[int] = set()
-    with store.session() as session:
-        for start in range(0, len(uids), 500):
-            found.update(session.scalars(select(Case.id).where(Case.uid.in_(uids[start:start + 500]))))
-    return found
 
 
 def engine_for_store(store, clock, **kwargs) -> SyncEngine | None:

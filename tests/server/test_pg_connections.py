@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, text
 
 from agent_console.domain.clock import SystemClock
-from agent_console.server import db as server_db
+from agent_console.store import server_db
 from agent_console.server.auth import principal_for
 from agent_console.server.db import open_server_store
 from agent_console.server.feed import changes_page

@@ -46,7 +46,7 @@ class Console:
             return session.scalars(select(Case).where(Case.uid == uid)).one()
 
     def pending(self) -> int:
-        from agent_console.sync import outbox
+        from agent_console.store import outbox
 
         return outbox.pending_count(self.store)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from sqlalchemy import func, select
 
 from agent_console.domain.agents import AgentError, upsert_agent
 from agent_console.server import schemas
-from agent_console.server.auth import AuthError, hash_password, revoke_all_tokens
+from agent_console.server.auth import AuthError, hash_password
 from agent_console.server.routes.deps import Admin, Supervisor, state
+from agent_console.store.accounts import all_accounts, other_active_admins, revoke_all_tokens
+from agent_console.store.by_uid import agent_with_login
 from agent_console.store.models import Agent, Role
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
@@ -23,7 +24,7 @@ def _out(agent: Agent) -> schemas.AgentOut:
 @router.get("", response_model=list[schemas.AgentOut], responses=ERRORS)
 def list_agents(principal: Supervisor, request: Request):
     with state(request).store.session() as session:
-        return [_out(a) for a in session.scalars(select(Agent).order_by(Agent.login))]
+        return [_out(a) for a in all_accounts(session)]
 
 
 @router.post("", response_model=schemas.AgentOut, status_code=201,
@@ -51,27 +52,21 @@ class AccountExists(AgentError):
 def create_account(store, clock, *, login, name, role, tier, queues, password_hash, actor_id=None,
                    update: bool = False) -> Agent:
     """upsert_agent (the console's rules) plus the password. An existing account is only changed with ``update``;
-    then its tokens are revoked (a new password logs it out everywhere), and the last active admin keeps the role."""
+    then its tokens are revoked (a new password logs it out everywhere), and the last active admin keeps the role.
+    All in one transaction: a refusal anywhere leaves the account as it was."""
     login = login.strip()
-    with store.session() as session:
-        existing = session.scalars(select(Agent).where(Agent.login == login)).first()
+    with store.transaction() as session:
+        existing = agent_with_login(session, login)
         if existing is not None and not update:
             raise AccountExists(f"an account {login!r} exists already; to change it (and replace its password) "
                                 "ask for an update (`server users add --update`, or \"update\": true)")
         if existing is not None and existing.role == Role.admin and role.strip().lower() != Role.admin \
-                and _other_active_admins(session, existing.id) == 0:
+                and other_active_admins(session, existing.id) == 0:
             raise AgentError(f"{login} is the last admin; make another account admin first")
-    agent, _created = upsert_agent(store, clock, login=login, name=name, role=role, tier=tier, queues=queues,
-                                   actor_id=actor_id)
-    with store.transaction() as session:
-        stored = session.get(Agent, agent.id)
-        stored.password_hash = password_hash
-        stored.queues = queues
+        agent, _created = upsert_agent(None, clock, login=login, name=name, role=role, tier=tier, queues=queues,
+                                       actor_id=actor_id, session=session)
+        agent.password_hash = password_hash
+        agent.queues = queues
         if existing is not None:
-            revoke_all_tokens(session, stored.id, clock.now())
-        return stored
-
-
-def _other_active_admins(session, agent_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Agent).where(
-        Agent.role == Role.admin, Agent.active.is_(True), Agent.id != agent_id))
+            revoke_all_tokens(session, agent.id, clock.now())
+        return agent

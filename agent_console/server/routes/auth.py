@@ -5,17 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from agent_console.server import schemas
-from agent_console.server.auth import (
-    AuthError,
-    hash_password,
-    issue_token,
-    revoke_all_tokens,
-    revoke_token,
-    verify_password,
-)
+from agent_console.server.auth import AuthError, hash_password, issue_token, verify_password
 from agent_console.server.routes.deps import Caller, state
+from agent_console.store.accounts import revoke_all_tokens, revoke_token
+from agent_console.store.by_uid import agent_with_login
 from agent_console.store.models import Agent
-from sqlalchemy import select
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -28,7 +22,7 @@ def login(body: schemas.LoginRequest, request: Request):
     address = _address(request)
     attempt = _attempt(server, body.login, address)
     with server.store.session() as session:
-        agent = session.scalars(select(Agent).where(Agent.login == body.login)).first()
+        agent = agent_with_login(session, body.login)
     ok = verify_password(agent.password_hash if agent else None, body.password)
     if not ok or agent is None or not agent.active:
         raise HTTPException(401, "wrong login or password", headers={"WWW-Authenticate": "Bearer"})

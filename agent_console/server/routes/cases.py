@@ -5,19 +5,23 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased
 
 from agent_console.domain.cases import CaseError, CaseService
 from agent_console.server import schemas
-from agent_console.server.feed import entity_json
 from agent_console.server.routes.deps import Caller, state
-from agent_console.store.models import Agent, Case, Customer, Message
+from agent_console.store.models import Agent, Customer
+from agent_console.store.server_cases import (
+    SUMMARY_FIELDS,
+    case_by_external_id,
+    case_by_key_or_uid,
+    case_summaries,
+    thread_with_authors,
+)
+from agent_console.store.server_feed import entity_json
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 ERRORS = {401: {"model": schemas.Error}, 403: {"model": schemas.Error}}
 
-C, CU, A = Case.__table__.c, Customer.__table__.c, Agent.__table__.c
 SafeStr = Annotated[str, Query(max_length=64, pattern=r"^[^\x00]*$")]
 
 
@@ -31,9 +35,10 @@ def intake(body: schemas.IntakeRequest, principal: Caller, request: Request, res
     server = state(request)
     if not principal.may_see_queue(body.queue):
         raise HTTPException(403, f"queue {body.queue} is not one of yours")
-    with server.store.session() as session:
+    # One transaction from the external_id check to the new case: a second intake of the same id waits and finds it.
+    with server.store.transaction() as session:
         if body.external_id:
-            existing = session.scalars(select(Case).where(Case.external_id == body.external_id)).first()
+            existing = case_by_external_id(session, body.external_id)
             if existing is not None and not principal.may_see_queue(existing.queue):
                 raise HTTPException(409, "this external_id belongs to a case in a queue that is not yours; "
                                          "nothing was created")
@@ -43,15 +48,14 @@ def intake(body: schemas.IntakeRequest, principal: Caller, request: Request, res
                 return schemas.IntakeResponse(key=existing.key, uid=existing.uid, customer_uid=customer.uid,
                                               created=False)
         actor = session.get(Agent, principal.agent_id)
-    service = CaseService(server.store, server.clock, actor)
-    try:
-        case = service.create_case(customer=body.customer, channel=body.channel, queue=body.queue,
-                                   subject=body.subject, body=body.body, priority=body.priority,
-                                   customer_name=body.customer_name, language=body.language,
-                                   external_id=body.external_id)
-    except CaseError as exc:
-        raise HTTPException(422, str(exc)) from None
-    with server.store.session() as session:
+        service = CaseService.in_session(session, server.clock, actor)
+        try:
+            case = service.create_case(customer=body.customer, channel=body.channel, queue=body.queue,
+                                       subject=body.subject, body=body.body, priority=body.priority,
+                                       customer_name=body.customer_name, language=body.language,
+                                       external_id=body.external_id)
+        except CaseError as exc:
+            raise HTTPException(422, str(exc)) from None
         customer = session.get(Customer, case.customer_id)
     return schemas.IntakeResponse(key=case.key, uid=case.uid, customer_uid=customer.uid, created=True)
 
@@ -71,36 +75,10 @@ def list_cases(
 ):
     """Cases matching every filter given, most urgent first (by SLA due time) unless ordered otherwise."""
     server = state(request)
-    assignee_table = aliased(Agent.__table__)
-    conditions = []
-    allowed = principal.queue_filter
-    if allowed is not None:
-        conditions.append(C.queue.in_(allowed))
-    if queue:
-        conditions.append(C.queue == queue)
-    if status:
-        conditions.append(C.status == status)
-    if channel:
-        conditions.append(C.channel == channel)
-    if open is not None:
-        conditions.append(C.is_open.is_(open))
-    if assignee == "none":
-        conditions.append(C.assignee_id.is_(None))
-    elif assignee:
-        conditions.append(assignee_table.c.login == assignee)
-    where = and_(True, *conditions)
-    base = (select().select_from(Case.__table__).join(Customer.__table__, CU.id == C.customer_id)
-            .outerjoin(assignee_table, assignee_table.c.id == C.assignee_id).where(where))
-    ordering = {"due": (C.sla_due_at.is_(None), C.sla_due_at, C.id), "created": (C.created_at.desc(), C.id.desc()),
-                "updated": (C.updated_at.desc(), C.id.desc())}[order]
     with server.store.engine.connect() as conn:
-        total = conn.execute(base.with_only_columns(func.count())).scalar_one()
-        rows = conn.execute(base.with_only_columns(
-            C.uid, C.key, C.subject, C.status, C.priority, C.channel, C.queue, C.tier, assignee_table.c.login,
-            CU.uid, CU.name, C.created_at, C.updated_at, C.sla_due_at, C.version,
-        ).order_by(*ordering).limit(limit).offset(offset)).all()
-    fields = ("uid", "key", "subject", "status", "priority", "channel", "queue", "tier", "assignee_login",
-              "customer_uid", "customer_name", "created_at", "updated_at", "sla_due_at", "version")
+        total, rows = case_summaries(conn, queues=principal.queue_filter, queue=queue, status=status, channel=channel,
+                                     assignee=assignee, is_open=open, order=order, limit=limit, offset=offset)
+    fields = SUMMARY_FIELDS
     return schemas.CaseList(cases=[schemas.CaseSummary(**dict(zip(fields, row))) for row in rows], total=total)
 
 
@@ -111,15 +89,11 @@ def get_case(key: Annotated[str, Path(max_length=64)], principal: Caller, reques
     if "\x00" in key or len(key) > 64:
         raise HTTPException(404, "no such case")
     with server.store.session() as session:
-        case = session.scalars(select(Case).where((Case.key == key) | (Case.uid == key))).first()
+        case = case_by_key_or_uid(session, key)
         if case is None or not principal.may_see_queue(case.queue):
             raise HTTPException(404, f"no case {key!r}")
         customer = session.get(Customer, case.customer_id)
-        author = aliased(Agent)
-        rows = session.execute(
-            select(Message, author.login).outerjoin(author, author.id == Message.author_agent_id)
-            .where(Message.case_id == case.id).order_by(Message.created_at, Message.id)
-        ).all()
+        rows = thread_with_authors(session, case.id)
         return schemas.CaseDetail(
             case=entity_json(session, case), customer=entity_json(session, customer),
             messages=[schemas.MessageOut(uid=m.uid, direction=m.direction, channel=m.channel, author_login=login,

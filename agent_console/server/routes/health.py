@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from agent_console.server.routes.deps import state
+from agent_console.store.server_cases import schema_revision
 
 router = APIRouter(tags=["health"])
 
@@ -23,7 +23,7 @@ def readyz(request: Request):
     server = state(request)
     try:
         with server.store.engine.connect() as conn:
-            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            current = schema_revision(conn)
     except Exception as exc:  # noqa: BLE001 - any database failure means not ready
         return JSONResponse({"status": "unavailable", "detail": f"database: {type(exc).__name__}"}, 503)
     if current != server.schema_head:

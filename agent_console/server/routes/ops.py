@@ -8,7 +8,8 @@ from fastapi.responses import Response
 import orjson
 
 from agent_console.server import schemas
-from agent_console.server.feed import broadcaster, latest_seq
+from agent_console.server.feed import broadcaster
+from agent_console.store.server_feed import latest_seq
 from agent_console.server.ops import apply_ops
 from agent_console.server.routes.deps import Caller, state
 

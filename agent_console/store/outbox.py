@@ -1,4 +1,5 @@
-"""The outbox as the sync engine sees it: pending ops in the order they were made, and what the server said."""
+"""The outbox as the sync engine sees it: pending ops in the order they were made, and what the server said.
+(The domain services write the ops: ``domain.recording.enqueue``.)"""
 
 from __future__ import annotations
 
