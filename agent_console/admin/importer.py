@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from agent_console.admin.columns import KEY_FIELD, OPTIONAL, REQUIRED
 from agent_console.admin.records import (
@@ -46,13 +46,14 @@ from agent_console.admin.records import (
     read_text,
     surrogate_problem,
 )
-from agent_console.admin.seed import SlaTimes
-from agent_console.domain import limits, sla
+from agent_console.domain import case_rules, limits, sla
 from agent_console.domain.agents import AgentError, normalise_queues, validate_agent_fields
-from agent_console.domain.cases import CaseError, format_key, validate_choice
+from agent_console.domain.case_rules import SlaTimes
+from agent_console.domain.cases import CaseError, validate_choice
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
 from agent_console.domain.text import UnsafeText, check_identifier, clean_text
+from agent_console.store import bulk
 from agent_console.store.db import Store
 from agent_console.store.errors import shown_path
 from agent_console.store.models import (
@@ -613,12 +614,7 @@ def _upsert(conn, table, key_column: str, rows: list[dict], now: datetime, resul
 
 
 def _insert_many(conn, table, rows: list[dict]) -> None:
-    # executemany needs the same keys in every row.
-    groups: dict[tuple, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    for group in groups.values():
-        conn.execute(insert(table), group)
+    bulk.insert_rows(conn, table, rows)
 
 
 def _update_many(conn, table, rows: list[dict]) -> None:
@@ -806,37 +802,19 @@ def _write_cases(conn, session, rows, now, result, collector) -> None:
             updates.append({"_id": case_id, **changes})
             continue
 
-        status = status or CaseStatus.new.value
-        is_open = status in OPEN_STATUSES
-        created = row["created_at"]
-        times = SlaTimes(row["channel"], created, is_open)
-        policy = policy_for(row["channel"], row["priority"])
-        sla.compute_initial_due(times, policy)
-        resolved_at = row["resolved_at"] if not is_open else None
-        if status == CaseStatus.pending:
-            times.sla_paused_at = now
-        sla.update_sla_due(times)
         case_id = next_case
         next_case += 1
-        new_cases.append({
-            "id": case_id, "uid": new_uid(), "key": format_key(case_id), "external_id": row["external_id"],
-            "subject": row["subject"], "customer_id": customer_id, "channel": row["channel"], "queue": row["queue"],
-            "priority": row["priority"], "status": status, "is_open": is_open, "tier": tier or 1,
-            "assignee_id": None, "language": row["language"] or customer_language, "tags": row["tags"] or "",
-            "contact_count": 1, "created_at": created, "updated_at": now, "first_response_at": None,
-            "last_inbound_at": created, "resolved_at": resolved_at,
-            "closed_at": resolved_at if status == CaseStatus.closed else None, "reopened_count": 0,
-            "last_reopened_at": None, "first_response_due": times.first_response_due, "next_update_due": None,
-            "resolution_due": times.resolution_due, "sla_due_at": times.sla_due_at,
-            "sla_paused_at": times.sla_paused_at, "sla_paused_seconds": 0.0, "sla_breached": False,
-            "escalation_level": 0, "wrap_up_code": None, "version": 1,
-        })
-        messages.append({"uid": new_uid(), "case_id": case_id, "direction": "in", "channel": row["channel"],
-                         "author_agent_id": None, "author_name": customer_name, "body": row["body"],
-                         "is_internal": False, "created_at": created})
-        for target, due in (("first_response", times.first_response_due), ("resolution", times.resolution_due)):
-            events.append({"uid": new_uid(), "case_id": case_id, "target": target, "event": "started",
-                           "at": created, "due_at": due, "detail": "imported"})
+        values = case_rules.new_case_values(
+            number=case_id, uid=new_uid(), subject=row["subject"], customer_id=customer_id, channel=row["channel"],
+            queue=row["queue"], priority=row["priority"], language=row["language"] or customer_language,
+            created_at=row["created_at"], now=now, policy=policy_for(row["channel"], row["priority"]),
+            status=status or CaseStatus.new.value, external_id=row["external_id"], tier=tier or 1,
+            tags=row["tags"] or "", resolved_at=row["resolved_at"])
+        new_cases.append({"id": case_id, **values})
+        messages.append({"uid": new_uid(), "case_id": case_id,
+                         **case_rules.first_message_values(values, customer_name, row["body"])})
+        events += [{"uid": new_uid(), "case_id": case_id, **event}
+                   for event in case_rules.started_sla_events(values, "imported")]
     _insert_many(conn, cases, new_cases)
     _insert_many(conn, Message.__table__, messages)
     _insert_many(conn, SlaEvent.__table__, events)

@@ -32,23 +32,22 @@ import threading
 import random
 import unicodedata
 import uuid
-from operator import itemgetter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from agent_console.admin import demo_content as content
 from agent_console.config import DEFAULT_WRAP_UP_CODES
 from agent_console.domain import sla
-from agent_console.domain.cases import format_key
+from agent_console.domain import case_rules
+from agent_console.domain.case_rules import SlaTimes, format_key
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
 from agent_console.store import bulk
 from agent_console.store.db import Store
-from agent_console.store.types import UTCDateTime
 from agent_console.store.models import (
     Agent,
     CannedResponse,
@@ -205,56 +204,6 @@ def _status_for(channel: str, draw: float) -> str:
     return "done"
 
 
-def bulk_insert_sqlite(conn, table, rows: list[dict]) -> None:
-    """executemany straight on the DB-API cursor, with values already in the form SQLAlchemy stores them.
-
-    SQLAlchemy's own executemany builds and type-processes a parameter dict per row, which costs more than SQLite's
-    insert itself at 100,000s of rows. Datetimes are written exactly as ``UTCDateTime`` on SQLite writes them
-    (naive UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``), so reads and comparisons see no difference.
-    """
-    columns = list(rows[0])
-    datetime_positions = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, UTCDateTime)]
-    getter = itemgetter(*columns)
-    utc = timezone.utc
-
-    def values(row: dict) -> tuple:
-        out = list(getter(row))
-        for i in datetime_positions:
-            value = out[i]
-            if value is not None:
-                if value.tzinfo is not utc:
-                    value = value.astimezone(utc)
-                out[i] = value.isoformat(" ", "microseconds")[:26]
-        return out
-
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' for _ in columns)})")
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        cursor.executemany(sql, map(values, rows))
-    finally:
-        cursor.close()
-
-
-class SlaTimes:
-    """The case fields the SLA functions read and write, without an ORM object per case (bulk seeds, imports)."""
-
-    __slots__ = ("channel", "created_at", "first_response_at", "first_response_due", "next_update_due",
-                 "resolution_due", "sla_due_at", "sla_paused_at", "sla_paused_seconds", "is_open")
-
-    def __init__(self, channel: str, created_at: datetime, is_open: bool) -> None:
-        self.channel = channel
-        self.created_at = created_at
-        self.is_open = is_open
-        self.first_response_at = None
-        self.first_response_due = None
-        self.next_update_due = None
-        self.resolution_due = None
-        self.sla_due_at = None
-        self.sla_paused_at = None
-        self.sla_paused_seconds = 0.0
-
-
 class _Pools:
     """Names and contact details made once with Faker, then sampled."""
 
@@ -294,10 +243,7 @@ class _Seeder:
     def _insert(self, conn, model, rows: list[dict]) -> None:
         if not rows:
             return
-        if conn.dialect.name == "sqlite":
-            bulk_insert_sqlite(conn, model.__table__, rows)
-        else:
-            conn.execute(insert(model.__table__), rows)
+        bulk.insert_rows(conn, model.__table__, rows)
         self.result.counts[model.__tablename__] = self.result.counts.get(model.__tablename__, 0) + len(rows)
 
     # --- reference data --------------------------------------------------------------------------------------------
@@ -615,9 +561,6 @@ class _Seeder:
         first_response_at = when["first"]
         resolved_at = when["resolved"]
         paused_at = when["paused"]
-        times = SlaTimes(channel, created, is_open)
-        sla.compute_initial_due(times, policy)
-
         closed_at = None
         if not is_open:
             status = "resolved"
@@ -706,16 +649,6 @@ class _Seeder:
         if escalated_at is not None:
             escalated_at = min(escalated_at, cap)
 
-        # SLA state, through the same functions the case service uses.
-        times.first_response_at = first_response_at
-        times.next_update_due = next_update_due
-        if paused_at is not None:
-            times.sla_paused_at = paused_at
-        sla.update_sla_due(times)
-        fr_breached = (first_response_at or now) > times.first_response_due
-        res_breached = (resolved_at or now) > times.resolution_due and paused_at is None
-        breached = fr_breached or res_breached or (next_update_due is not None and next_update_due < now)
-
         tags = list(topic.tags)
         if customer["vip"]:
             tags.append("vip")
@@ -724,22 +657,34 @@ class _Seeder:
         if escalated_case:
             tags.append("escalated")
 
+        # The case as every new case starts (case_rules), then the history played above, with its SLA state
+        # through the same functions the case service uses.
+        values = case_rules.new_case_values(
+            number=case_id, uid=_uid(), subject=subject, customer_id=customer["id"], channel=channel,
+            queue=topic.queue, priority=priority, language=lang, created_at=created, now=now, policy=policy,
+            status=status, tier=tier, tags=",".join(tags), resolved_at=resolved_at)
+        times = SlaTimes(channel, created, is_open)
+        times.first_response_due = values["first_response_due"]
+        times.resolution_due = values["resolution_due"]
+        times.first_response_at = first_response_at
+        times.next_update_due = next_update_due
+        times.sla_paused_at = paused_at
+        sla.update_sla_due(times)
+        fr_breached = (first_response_at or now) > times.first_response_due
+        res_breached = (resolved_at or now) > times.resolution_due and paused_at is None
+        breached = fr_breached or res_breached or (next_update_due is not None and next_update_due < now)
+
         inbound_count = sum(1 for m in thread if m[1] == "in")
         last_activity = thread[-1][0]
         wrap_code = rng.choice(DEFAULT_WRAP_UP_CODES) if not is_open else None
-        batch[Case].append({
-            "id": case_id, "uid": _uid(), "key": key, "external_id": None, "subject": subject,
-            "customer_id": customer["id"], "channel": channel, "queue": topic.queue, "priority": priority,
-            "status": status, "is_open": is_open, "tier": tier, "assignee_id": assignee["id"] if assignee else None,
-            "language": lang, "tags": ",".join(tags), "contact_count": inbound_count, "created_at": created,
-            "updated_at": max(last_activity, closed_at or last_activity), "first_response_at": first_response_at,
-            "last_inbound_at": last_inbound, "resolved_at": resolved_at, "closed_at": closed_at,
-            "reopened_count": 0, "last_reopened_at": None, "first_response_due": times.first_response_due,
-            "next_update_due": next_update_due, "resolution_due": times.resolution_due,
-            "sla_due_at": times.sla_due_at, "sla_paused_at": paused_at, "sla_paused_seconds": 0.0,
-            "sla_breached": breached, "escalation_level": 1 if escalated_case else 0, "wrap_up_code": wrap_code,
-            "version": len(thread) + (2 if not is_open else 1),
-        })
+        values.update(
+            id=case_id, assignee_id=assignee["id"] if assignee else None, contact_count=inbound_count,
+            updated_at=max(last_activity, closed_at or last_activity), first_response_at=first_response_at,
+            last_inbound_at=last_inbound, closed_at=closed_at, next_update_due=next_update_due,
+            sla_due_at=times.sla_due_at, sla_paused_at=paused_at, sla_breached=breached,
+            escalation_level=1 if escalated_case else 0, wrap_up_code=wrap_code,
+            version=len(thread) + (2 if not is_open else 1))
+        batch[Case].append(values)
         # A call or chat is a conversation, not a letter: no salutation and sign-off in what was said.
         spoken = channel in LIVE_CHANNELS
         for at, direction, agent, internal, body in thread:
@@ -760,8 +705,9 @@ class _Seeder:
                            "at": at, "due_at": due, "detail": detail})
             ids[SlaEvent] += 1
 
-        event("first_response", "started", created, times.first_response_due)
-        event("resolution", "started", created, times.resolution_due)
+        for started in case_rules.started_sla_events(values):
+            events.append({"id": ids[SlaEvent], "uid": _uid(), "case_id": case_id, **started})
+            ids[SlaEvent] += 1
         if first_response_at is not None:
             event("first_response", "breached" if fr_breached else "met", first_response_at,
                   times.first_response_due, "first reply")
@@ -964,11 +910,7 @@ def seed_demo(store: Store, clock: Clock, *, customers: int = DEFAULT_CUSTOMERS,
         if existing and not force:
             raise SeedRefused(f"the store already holds {existing:,} cases; pass --force to add the demo data "
                               "beside them (existing agents, policies, canned responses and articles are kept)")
-        if conn.dialect.name == "sqlite":
-            # A big page cache keeps the many index B-trees of a bulk load in memory (this connection only).
-            conn.exec_driver_sql("PRAGMA cache_size = -262144")
-        rebuild_search = bulk.suspend_search_triggers(conn)
-        restore_indexes = bulk.drop_secondary_indexes(conn) if cases >= BULK_INDEX_REBUILD_FROM else None
+        load = bulk.BulkLoad(conn, drop_indexes=cases >= BULK_INDEX_REBUILD_FROM)
         seeder.seed_policies(conn)
         seeder.seed_queues(conn)
         seeder.load_policies(session)
@@ -980,13 +922,13 @@ def seed_demo(store: Store, clock: Clock, *, customers: int = DEFAULT_CUSTOMERS,
         if customers:
             seeder.seed_customers(conn, customers, pools)
         seeder.seed_cases(conn, cases)
-        if restore_indexes is not None:
+        if load.indexes_dropped:
             seeder.progress("indexes", 0, 1)
-            restore_indexes()
+            load.finish_indexes()
             seeder.progress("indexes", 1, 1)
-        if rebuild_search is not None:
+        if load.search_suspended:
             seeder.progress("search index", 0, 1)
-            rebuild_search()
+            load.finish_search()
             seeder.progress("search index", 1, 1)
         if cases:
             seeder.seed_live_work(conn)
