@@ -6,12 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
-
 from agent_console.admin.records import Problem
 from agent_console.domain import case_rules, sla
 from agent_console.domain.case_rules import SlaTimes
-from agent_console.store import bulk
+from agent_console.store import bulk, imports
 from agent_console.store.models import (
     OPEN_STATUSES,
     Agent,
@@ -22,7 +20,6 @@ from agent_console.store.models import (
     KBArticle,
     Message,
     SlaEvent,
-    SlaPolicy,
     Survey,
     new_uid,
 )
@@ -51,7 +48,6 @@ class ImportResult:
 def _check_queues(session, kind, rows, now, result, collector, *, create: bool) -> None:
     """Cases and agents may only name the store's queues (any, in a store without queue records); ``create`` adds
     the unknown ones instead."""
-    from agent_console.store.models import Queue
     from agent_console.store.queries import defined_queues
 
     field_name = {"cases": "queue", "agents": "queues"}.get(kind)
@@ -69,19 +65,14 @@ def _check_queues(session, kind, rows, now, result, collector, *, create: bool) 
             else:
                 collector.add(Problem(record.where, field_name, f"unknown queue {name!r}; the queues are: "
                                       f"{', '.join(sorted(known))} (pass --new-queues to add the file's new queues)"))
-    session.add_all(Queue(name=name, created_at=now) for name in sorted(added))
+    imports.add_queues(session, sorted(added), now)
     result.extra["new queues"] = len(added)
-
-
 
 def _upsert(conn, table, key_column: str, rows: list[dict], now: datetime, result: ImportResult,
             touch: tuple[str, ...] = ("updated_at",), new_defaults: dict | None = None) -> dict[str, int]:
     """Insert new rows and update changed existing ones (keyed by ``key_column``); returns key -> id."""
-    existing = {}
     fields = sorted({c for row in rows for c in row if not c.startswith("_")})
-    columns = [table.c.id, table.c[key_column]] + [table.c[f] for f in fields if f != key_column]
-    for row in conn.execute(select(*columns)):
-        existing[row._mapping[key_column]] = dict(row._mapping)
+    existing = imports.rows_by_key(conn, table, key_column, fields)
     inserts, updates = [], []
     for row in rows:
         data = {k: v for k, v in row.items() if not k.startswith("_")}
@@ -102,28 +93,11 @@ def _upsert(conn, table, key_column: str, rows: list[dict], now: datetime, resul
             updates.append({"_id": old["id"], **changes})
         else:
             result.unchanged += 1
-    _insert_many(conn, table, inserts)
-    _update_many(conn, table, updates)
+    bulk.insert_rows(conn, table, inserts)
+    bulk.update_rows(conn, table, updates)
     result.created += len(inserts)
     result.updated += len(updates)
-    return {r[0]: r[1] for r in conn.execute(select(table.c[key_column], table.c.id))}
-
-
-def _insert_many(conn, table, rows: list[dict]) -> None:
-    bulk.insert_rows(conn, table, rows)
-
-
-def _update_many(conn, table, rows: list[dict]) -> None:
-    groups: dict[tuple, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    for keys, group in groups.items():
-        values = {k: bindparam(f"v_{k}") for k in keys if k != "_id"}
-        if "version" in table.c:
-            values["version"] = table.c.version + 1
-        statement = update(table).where(table.c.id == bindparam("_id")).values(values)
-        conn.execute(statement, [{"_id": r["_id"], **{f"v_{k}": v for k, v in r.items() if k != "_id"}}
-                                 for r in group])
+    return imports.ids_by_key(conn, table, key_column)
 
 
 def _write_customers(conn, session, rows, now, result, collector) -> None:
@@ -131,7 +105,7 @@ def _write_customers(conn, session, rows, now, result, collector) -> None:
     by_email = [r for _rec, r in rows if r["email"]]
     by_phone = [r for _rec, r in rows if not r["email"]]
     # E-mail matching is case-insensitive: look existing customers up by lower(email) and keep their spelling.
-    known = {e.lower(): e for (e,) in conn.execute(select(table.c.email).where(table.c.email.is_not(None)))}
+    known = imports.customer_emails(conn)
     for r in by_email:
         r["email"] = known.get(r["email"].lower(), r["email"])
     if by_email:
@@ -156,18 +130,8 @@ def _write_kb(conn, session, rows, now, result, collector) -> None:
             new_defaults={"helpful_votes": 0})
 
 
-def _case_lookup(conn) -> tuple[dict[str, int], dict[str, int]]:
-    table = Case.__table__
-    by_external, by_key = {}, {}
-    for case_id, external_id, key in conn.execute(select(table.c.id, table.c.external_id, table.c.key)):
-        if external_id:
-            by_external[external_id] = case_id
-        by_key[key] = case_id
-    return by_external, by_key
-
-
 def _write_surveys(conn, session, rows, now, result, collector) -> None:
-    by_external, by_key = _case_lookup(conn)
+    by_external, by_key = imports.case_ids(conn)
     data = []
     seen: dict[int, str] = {}
     for record, row in rows:
@@ -186,7 +150,7 @@ def _write_surveys(conn, session, rows, now, result, collector) -> None:
     if collector.problems or not data:
         return
     table = Survey.__table__
-    existing = {r.case_id: dict(r._mapping) for r in conn.execute(select(table))}
+    existing = imports.surveys_by_case(conn)
     inserts, updates = [], []
     for row in data:
         old = existing.get(row["case_id"])
@@ -196,8 +160,8 @@ def _write_surveys(conn, session, rows, now, result, collector) -> None:
             updates.append({"_id": old["id"], **{k: v for k, v in row.items() if k != "case_id"}})
         else:
             result.unchanged += 1
-    _insert_many(conn, table, inserts)
-    _update_many(conn, table, updates)
+    bulk.insert_rows(conn, table, inserts)
+    bulk.update_rows(conn, table, updates)
     result.created += len(inserts)
     result.updated += len(updates)
 
@@ -209,22 +173,16 @@ def _write_cases(conn, session, rows, now, result, collector) -> None:
     if collector.problems:
         return
     cases, customers = Case.__table__, Customer.__table__
-    by_external, by_key = _case_lookup(conn)
-    policies: dict[tuple[str, str | None], SlaPolicy] = {
-        (p.channel, p.priority): p for p in session.scalars(select(SlaPolicy)).all()}
+    by_external, by_key = imports.case_ids(conn)
+    policies = imports.sla_policies(session)
 
     def policy_for(channel: str, priority: str):
         return policies.get((channel, priority)) or policies.get((channel, None))
 
     # Customers: found by e-mail (case-insensitive) or phone; unknown ones are created.
-    by_email = {e.lower(): (i, n, lang) for i, e, n, lang in conn.execute(
-        select(customers.c.id, customers.c.email, customers.c.name, customers.c.language)
-        .where(customers.c.email.is_not(None)))}
-    by_phone = {p: (i, n, lang) for i, p, n, lang in conn.execute(
-        select(customers.c.id, customers.c.phone, customers.c.name, customers.c.language)
-        .where(customers.c.phone.is_not(None)))}
+    by_email, by_phone = imports.customers_by_contact(conn)
     new_customers = []
-    next_customer = (conn.execute(select(func.max(customers.c.id))).scalar() or 0) + 1
+    next_customer = imports.next_id(conn, customers)
     for _record, row in rows:
         email, phone = row["customer_email"], row["customer_phone"]
         found = by_email.get(email.lower()) if email else by_phone.get(phone)
@@ -241,18 +199,13 @@ def _write_cases(conn, session, rows, now, result, collector) -> None:
             else:
                 by_phone[phone] = found
         row["_customer"] = found
-    _insert_many(conn, customers, new_customers)
+    bulk.insert_rows(conn, customers, new_customers)
     result.extra["new customers"] = len(new_customers)
 
-    next_case = (conn.execute(select(func.max(cases.c.id))).scalar() or 0) + 1
+    next_case = imports.next_id(conn, cases)
     new_cases, messages, events, updates = [], [], [], []
-    existing_rows = {}
     wanted = [by_external.get(r["external_id"]) or by_key.get(r["external_id"]) for _rec, r in rows]
-    wanted_ids = [i for i in wanted if i is not None]
-    for start in range(0, len(wanted_ids), 500):
-        chunk = wanted_ids[start:start + 500]
-        for existing in conn.execute(select(cases).where(cases.c.id.in_(chunk))):
-            existing_rows[existing.id] = existing._mapping
+    existing_rows = imports.cases_by_id(conn, [i for i in wanted if i is not None])
     for (record, row), case_id in zip(rows, wanted):
         customer_id, customer_name, customer_language = row["_customer"]
         status = row["status"] or None
@@ -311,11 +264,11 @@ def _write_cases(conn, session, rows, now, result, collector) -> None:
                          **case_rules.first_message_values(values, customer_name, row["body"])})
         events += [{"uid": new_uid(), "case_id": case_id, **event}
                    for event in case_rules.started_sla_events(values, "imported")]
-    _insert_many(conn, cases, new_cases)
-    _insert_many(conn, Message.__table__, messages)
-    _insert_many(conn, SlaEvent.__table__, events)
+    bulk.insert_rows(conn, cases, new_cases)
+    bulk.insert_rows(conn, Message.__table__, messages)
+    bulk.insert_rows(conn, SlaEvent.__table__, events)
     if updates:
-        _update_many(conn, cases, updates)
+        bulk.update_rows(conn, cases, updates)
     result.created += len(new_cases)
     result.updated += len(updates)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from operator import itemgetter
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
 
 from agent_console.store.types import UTCDateTime
 
@@ -72,6 +72,22 @@ def insert_rows(conn, table, rows: list[dict]) -> int:
                                f"VALUES ({', '.join('?' for _ in columns)})", map(values, group))
         finally:
             cursor.close()
+    return len(rows)
+
+
+def update_rows(conn, table, rows: list[dict]) -> int:
+    """Update rows by id (``_id`` in each dict; the other keys are the new values), grouped by the columns they
+    change into ``executemany`` batches; a table with a ``version`` column counts it up. Returns how many."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for keys, group in groups.items():
+        values = {k: bindparam(f"v_{k}") for k in keys if k != "_id"}
+        if "version" in table.c:
+            values["version"] = table.c.version + 1
+        statement = update(table).where(table.c.id == bindparam("_id")).values(values)
+        conn.execute(statement, [{"_id": r["_id"], **{f"v_{k}": v for k, v in r.items() if k != "_id"}}
+                                 for r in group])
     return len(rows)
 
 
