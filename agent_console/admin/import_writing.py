@@ -182,7 +182,7 @@ def _write_cases(conn, session, rows, now, result, collector) -> None:
     # Customers: found by e-mail (case-insensitive) or phone; unknown ones are created.
     by_email, by_phone = imports.customers_by_contact(conn)
     new_customers = []
-    next_customer = imports.next_id(conn, customers)
+    next_customer = bulk.next_id(conn, customers)
     for _record, row in rows:
         email, phone = row["customer_email"], row["customer_phone"]
         found = by_email.get(email.lower()) if email else by_phone.get(phone)
@@ -202,7 +202,7 @@ def _write_cases(conn, session, rows, now, result, collector) -> None:
     bulk.insert_rows(conn, customers, new_customers)
     result.extra["new customers"] = len(new_customers)
 
-    next_case = imports.next_id(conn, cases)
+    next_case = bulk.next_id(conn, cases)
     new_cases, messages, events, updates = [], [], [], []
     wanted = [by_external.get(r["external_id"]) or by_key.get(r["external_id"]) for _rec, r in rows]
     existing_rows = imports.cases_by_id(conn, [i for i in wanted if i is not None])

@@ -36,20 +36,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
-
 from agent_console.admin import demo_content as content
 from agent_console.admin.seed_cases import CaseBatches, row_uid
 from agent_console.admin.seed_timeline import CHANNEL_WEIGHTS, PRIORITY_WEIGHTS
 from agent_console.domain import sla
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
-from agent_console.store import bulk
+from agent_console.store import bulk, imports, seeding
 from agent_console.store.db import Store
 from agent_console.store.models import (
     Agent,
     CannedResponse,
-    Case,
     Customer,
     HandlingSegment,
     KBArticle,
@@ -146,7 +143,7 @@ class _Seeder(CaseBatches):
     # --- helpers ---------------------------------------------------------------------------------------------------
 
     def _next_id(self, conn, model) -> int:
-        return (conn.execute(select(func.max(model.__table__.c.id))).scalar() or 0) + 1
+        return bulk.next_id(conn, model.__table__)
 
     def _insert(self, conn, model, rows: list[dict]) -> None:
         if not rows:
@@ -158,24 +155,22 @@ class _Seeder(CaseBatches):
 
     def seed_policies(self, conn) -> None:
         table = SlaPolicy.__table__
-        existing = {(r.channel, r.priority) for r in conn.execute(select(table.c.channel, table.c.priority))}
+        existing = seeding.column_values(conn, table, "channel", "priority")
         self._insert(conn, SlaPolicy, [p for p in default_policies() if (p["channel"], p["priority"]) not in existing])
 
     def seed_queues(self, conn) -> None:
         """The demo's queues as records; a store that had none also gets records of the queues its cases and agents
         already name, so they stay valid once the store has queues."""
         table = Queue.__table__
-        existing = set(conn.execute(select(table.c.name)).scalars())
+        existing = seeding.column_values(conn, table, "name")
         wanted = set(QUEUES)
         if not existing:
-            wanted.update(conn.execute(select(Case.__table__.c.queue).distinct()).scalars())
-            for listed in conn.execute(select(Agent.__table__.c.queues).distinct()).scalars():
-                wanted.update(part.strip() for part in listed.split(","))
+            wanted.update(seeding.queues_in_use(conn))
         self._insert(conn, Queue, [{"uid": row_uid(), "name": name, "description": "", "created_at": self.now}
                                    for name in sorted(wanted - existing) if name and name.strip()])
 
     def load_policies(self, session) -> None:
-        policies = {(p.channel, p.priority): p for p in session.scalars(select(SlaPolicy)).all()}
+        policies = imports.sla_policies(session)
         self.policy = {}
         for channel in content_channels():
             for priority in PRIORITY_WEIGHTS:
@@ -183,7 +178,7 @@ class _Seeder(CaseBatches):
 
     def seed_agents(self, conn) -> None:
         table = Agent.__table__
-        existing = {r.login for r in conn.execute(select(table.c.login))}
+        existing = seeding.column_values(conn, table, "login")
         next_id = self._next_id(conn, Agent)
         rows = []
         states = ["available", "handling", "wrap_up", "break", "available", "handling", "offline"]
@@ -199,9 +194,7 @@ class _Seeder(CaseBatches):
             next_id += 1
         self._insert(conn, Agent, rows)
         self.new_agent_ids = {row["id"] for row in rows}
-        self.agents = [dict(r._mapping) for r in conn.execute(
-            select(table.c.id, table.c.login, table.c.name, table.c.role, table.c.tier, table.c.queues)
-            .where(table.c.active.is_(True)).order_by(table.c.id))]
+        self.agents = seeding.active_agents(conn)
         self.workers = [a for a in self.agents if a["role"] == "agent"] or self.agents
         self.eligible: dict[tuple[str, int], list[dict]] = {}
         for queue in ("Billing", "Delivery", "Technical", "Complaints", "General"):
@@ -213,7 +206,7 @@ class _Seeder(CaseBatches):
 
     def seed_canned(self, conn) -> None:
         table = CannedResponse.__table__
-        existing = {r.shortcut for r in conn.execute(select(table.c.shortcut))}
+        existing = seeding.column_values(conn, table, "shortcut")
         rows = []
         # Used as often as the requests they answer come up (the picker lists the most used first); the openers and
         # closers of every conversation most of all.
@@ -235,7 +228,7 @@ class _Seeder(CaseBatches):
 
     def seed_kb(self, conn, count: int) -> None:
         table = KBArticle.__table__
-        seen = {r.slug for r in conn.execute(select(table.c.slug))}
+        seen = seeding.column_values(conn, table, "slug")
         rows = []
         created = self.now - timedelta(days=300)
 
@@ -304,20 +297,14 @@ class _Seeder(CaseBatches):
         """Agents the seed put in ``handling`` or ``wrap_up`` are doing it on one of their open cases (a running
         segment since their state began), so the monitor shows what each one works on; without such a case they are
         available instead."""
-        table = Agent.__table__
-        columns = Case.__table__.c
         segment_id = self._next_id(conn, HandlingSegment)
         rows = []
-        for agent in conn.execute(select(table.c.id, table.c.state, table.c.state_since).where(
-                table.c.state.in_(("handling", "wrap_up"))).order_by(table.c.id)):
+        for agent in seeding.agents_in_states(conn, ("handling", "wrap_up")):
             if agent.id not in self.new_agent_ids:
                 continue
-            cases = conn.execute(select(columns.id).where(
-                columns.is_open == True, columns.assignee_id == agent.id,  # noqa: E712
-                columns.status.in_(("open", "escalated")), columns.id >= self.first_case_id).order_by(
-                columns.id).limit(50)).scalars().all()
+            cases = seeding.agent_work_ids(conn, agent.id, ("open", "escalated"), self.first_case_id)
             if not cases:
-                conn.execute(table.update().where(table.c.id == agent.id).values(state="available"))
+                seeding.set_agent_state(conn, agent.id, "available")
                 continue
             since = agent.state_since.replace(tzinfo=timezone.utc) if agent.state_since.tzinfo is None \
                 else agent.state_since
@@ -338,17 +325,14 @@ class _Seeder(CaseBatches):
         from agent_console.domain.sla_monitor import SlaSweeper
 
         sweeper = SlaSweeper(self.store, clock, enqueue_ops=False)
-        columns = Case.__table__.c
-        late_ids = session.scalars(select(columns.id).where(
-            columns.is_open == True, columns.sla_due_at < self.now,  # noqa: E712
-            columns.id >= self.first_case_id).order_by(columns.id)).all()
+        late_ids = seeding.late_case_ids(session, self.now, self.first_case_id)
         self.progress("SLA breaches", 0, len(late_ids))
         # The sweeper flushes where its rule reads what it wrote; autoflush before each of its look-ups would
         # double the cost of this loop.
         with session.no_autoflush:
             for start in range(0, len(late_ids), 500):
                 chunk = late_ids[start:start + 500]
-                cases = session.scalars(select(Case).where(Case.id.in_(chunk)).order_by(Case.id)).all()
+                cases = seeding.cases_by_ids(session, chunk)
                 for case in cases:
                     last_activity = case.updated_at
                     recorded: set[tuple[str, datetime]] = set()
@@ -386,7 +370,7 @@ def seed_demo(store: Store, clock: Clock, *, customers: int = DEFAULT_CUSTOMERS,
     pools = _Pools(seed) if customers else None
     with store.transaction() as session:
         conn = session.connection()
-        existing = conn.execute(select(func.count()).select_from(Case.__table__)).scalar_one()
+        existing = seeding.case_count(conn)
         if existing and not force:
             raise SeedRefused(f"the store already holds {existing:,} cases; pass --force to add the demo data "
                               "beside them (existing agents, policies, canned responses and articles are kept)")

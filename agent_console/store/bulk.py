@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from operator import itemgetter
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from agent_console.store.types import UTCDateTime
 
@@ -29,6 +29,11 @@ def stored_time(value: datetime) -> str:
     if value.tzinfo is not _UTC:
         value = value.astimezone(_UTC)
     return value.isoformat(" ", "microseconds")[:26]
+
+
+def next_id(conn, table) -> int:
+    """The id after the table's highest: rows written with explicit ids continue from there."""
+    return (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
 
 
 def write_rows(cursor, sql: str, rows: Iterable[Sequence]) -> None:

@@ -4,14 +4,9 @@ rows it reads before it writes, all inside the import's one transaction. Writing
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from agent_console.store.models import Case, Customer, Queue, SlaPolicy, Survey
-
-
-def next_id(conn, table) -> int:
-    """The id after the table's highest (rows written with explicit ids continue from there)."""
-    return (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
 
 
 def rows_by_key(conn, table, key_column: str, fields: list[str]) -> dict:
