@@ -119,10 +119,10 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
             collector.add(problem)
 
     if kind == "cases":
-        from agent_console.admin import case_archive
+        from agent_console.admin import case_archive_import
 
-        if case_archive.carries_whole_cases(records):
-            return case_archive.import_whole_cases(store, clock, records, label, problems=collector.problems,
+        if case_archive_import.carries_whole_cases(records):
+            return case_archive_import.import_whole_cases(store, clock, records, label, problems=collector.problems,
                                                    actor_id=actor_id, max_problems=MAX_PROBLEMS)
 
     validate = _VALIDATORS[kind]
