@@ -1,15 +1,13 @@
 """Export in exactly the formats the importer reads (docs/formats.md): what ``export`` writes, ``import`` reads
-back. Rows are read with Core selects in id order and streamed to the output."""
+back. Rows are read by ``store/exports.py`` in id order, paged, and streamed to the output."""
 
 from __future__ import annotations
 
-from typing import Iterator, TextIO
-
-from sqlalchemy import and_, func, select
+from typing import TextIO
 
 from agent_console.admin.records import format_datetime, write_records
+from agent_console.store import exports
 from agent_console.store.db import Store
-from agent_console.store.models import Agent, CannedResponse, Case, Customer, KBArticle, Message, Survey
 
 COLUMNS = {
     "customers": ["name", "email", "phone", "language", "vip"],
@@ -20,7 +18,6 @@ COLUMNS = {
     "agents": ["login", "name", "role", "tier", "queues", "skills", "active"],
     "surveys": ["case_external_id", "csat", "nps", "ces", "created_at"],
 }
-PAGE = 2000
 
 
 def export(store: Store, kind: str, fmt: str, out: TextIO) -> int:
@@ -38,33 +35,14 @@ def export(store: Store, kind: str, fmt: str, out: TextIO) -> int:
         return write_records(out, fmt, COLUMNS[kind], _ROWS[kind](conn))
 
 
-def _paged(conn, query, id_column) -> Iterator:
-    """Keyset paging by id, so a 100,000-row export never holds everything in memory."""
-    last = 0
-    while True:
-        rows = conn.execute(query.where(id_column > last).order_by(id_column).limit(PAGE)).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1]._mapping["id"]
-
-
 def _customers(conn):
-    t = Customer.__table__
-    for r in _paged(conn, select(t.c.id, t.c.name, t.c.email, t.c.phone, t.c.language, t.c.vip), t.c.id):
+    for r in exports.customers(conn):
         yield {"name": r.name, "email": r.email or "", "phone": r.phone or "", "language": r.language,
                "vip": bool(r.vip)}
 
 
 def _cases(conn, with_id: bool = False):
-    c, cu, m = Case.__table__, Customer.__table__, Message.__table__
-    first_inbound = (select(func.min(m.c.id)).where(and_(m.c.case_id == c.c.id, m.c.direction == "in"))
-                     .correlate(c).scalar_subquery())
-    query = (select(c.c.id, c.c.key, c.c.external_id, c.c.channel, c.c.queue, c.c.priority, c.c.subject,
-                    c.c.created_at, c.c.language, c.c.status, c.c.tier, c.c.tags, c.c.resolved_at,
-                    cu.c.email, cu.c.name.label("customer_name"), cu.c.phone, m.c.body)
-             .select_from(c.join(cu, cu.c.id == c.c.customer_id).outerjoin(m, m.c.id == first_inbound)))
-    for r in _paged(conn, query, c.c.id):
+    for r in exports.cases(conn):
         yield {"external_id": r.external_id or r.key, "customer_email": r.email or "", "channel": r.channel,
                "queue": r.queue, "priority": r.priority, "subject": r.subject, "body": r.body or r.subject,
                "created_at": format_datetime(r.created_at), "customer_name": r.customer_name,
@@ -74,31 +52,24 @@ def _cases(conn, with_id: bool = False):
 
 
 def _kb(conn):
-    t = KBArticle.__table__
-    for r in _paged(conn, select(t.c.id, t.c.slug, t.c.title, t.c.body, t.c.tags, t.c.language), t.c.id):
+    for r in exports.kb_articles(conn):
         yield {"slug": r.slug, "title": r.title, "body": r.body, "tags": r.tags, "language": r.language}
 
 
 def _canned(conn):
-    t = CannedResponse.__table__
-    for r in _paged(conn, select(t.c.id, t.c.title, t.c.shortcut, t.c.category, t.c.language, t.c.body), t.c.id):
+    for r in exports.canned_responses(conn):
         yield {"title": r.title, "shortcut": r.shortcut, "category": r.category, "language": r.language,
                "body": r.body}
 
 
 def _agents(conn):
-    t = Agent.__table__
-    query = select(t.c.id, t.c.login, t.c.name, t.c.role, t.c.tier, t.c.queues, t.c.skills, t.c.active)
-    for r in _paged(conn, query, t.c.id):
+    for r in exports.agents(conn):
         yield {"login": r.login, "name": r.name, "role": r.role, "tier": r.tier, "queues": r.queues,
                "skills": r.skills, "active": bool(r.active)}
 
 
 def _surveys(conn):
-    s, c = Survey.__table__, Case.__table__
-    query = (select(s.c.id, c.c.external_id, c.c.key, s.c.csat, s.c.nps, s.c.ces, s.c.created_at)
-             .select_from(s.join(c, c.c.id == s.c.case_id)))
-    for r in _paged(conn, query, s.c.id):
+    for r in exports.surveys(conn):
         yield {"case_external_id": r.external_id or r.key, "csat": r.csat, "nps": r.nps, "ces": r.ces,
                "created_at": format_datetime(r.created_at)}
 

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from agent_console.domain import sla
+from agent_console.domain import case_rules, sla
+from agent_console.domain.case_rules import KEY_PREFIX, format_key  # noqa: F401  (the key rule, used by callers)
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.service import Service
 from agent_console.domain.text import UnsafeText, check_identifier, check_language, clean_text
@@ -30,14 +31,13 @@ from agent_console.store.models import (
     Priority,
     QUEUES,
     Role,
+    new_uid,
     SlaEvent,
     SlaEventKind,
     SlaTarget,
 )
 from agent_console.store import queries
 from agent_console.store.queries import NotFound
-
-KEY_PREFIX = "AC-"
 
 
 class CaseError(ValueError):
@@ -46,10 +46,6 @@ class CaseError(ValueError):
 
 class CaseConflict(CaseError):
     """Someone else got there first (e.g. the case is claimed by another agent)."""
-
-
-def format_key(number: int) -> str:
-    return f"{KEY_PREFIX}{number:06d}"
 
 
 def validate_choice(value: str, allowed, field: str) -> str:
@@ -135,27 +131,18 @@ class CaseService(Service):
                 session.add(cust)
                 session.flush()
             number = (session.scalar(select(func.max(Case.id))) or 0) + 1
-            case = Case(
-                key=format_key(number), external_id=external_id, subject=subject, customer_id=cust.id,
-                channel=channel, queue=queue, priority=priority, status=CaseStatus.new, is_open=True,
-                language=language or cust.language, created_at=created_at, updated_at=now,
-                last_inbound_at=created_at,
-            )
-            if uid:
-                case.uid = uid
-            policy = queries.policy_for(session, channel, priority)
-            sla.compute_initial_due(case, policy)
+            values = case_rules.new_case_values(
+                number=number, uid=uid or new_uid(), subject=subject, customer_id=cust.id, channel=channel,
+                queue=queue, priority=priority, language=language or cust.language, created_at=created_at, now=now,
+                policy=queries.policy_for(session, channel, priority), external_id=external_id)
+            case = Case(**values)
             session.add(case)
             session.flush()
-            message = Message(case_id=case.id, direction=Direction.inbound, channel=channel,
-                              author_name=cust.name, body=body, created_at=created_at)
+            message = Message(case_id=case.id, **case_rules.first_message_values(values, cust.name, body))
             if message_uid:
                 message.uid = message_uid
             session.add(message)
-            for target, due in ((SlaTarget.first_response, case.first_response_due),
-                                (SlaTarget.resolution, case.resolution_due)):
-                session.add(SlaEvent(case_id=case.id, target=target, event=SlaEventKind.started, at=created_at,
-                                     due_at=due))
+            session.add_all(SlaEvent(case_id=case.id, **event) for event in case_rules.started_sla_events(values))
             session.flush()
             audit(session, now, self.actor_id, "case.create", "case", case.id, key=case.key, channel=channel,
                   queue=case.queue, priority=priority)

@@ -1,5 +1,6 @@
-"""Bulk loads (the demo seeder, a console's first sync of a big floor): set the big tables' secondary indexes and
-the search index's per-row triggers aside, and bring both back inside the same transaction.
+"""The one bulk writer of the store: rows in ``executemany`` batches straight on SQLite's DB-API cursor, and bulk
+loads (the demo seeder, an import, a console's first sync of a big floor) that set the big tables' secondary
+indexes and the search index's per-row triggers aside and bring both back inside the same transaction.
 
 Building an index once over all the rows is much faster than updating a dozen B-trees per inserted row, and the
 search index is rebuilt once instead of per row. Everything runs in the caller's transaction, so an interrupted
@@ -8,10 +9,125 @@ load leaves indexes and triggers as they were. SQLite only; on other databases b
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
+from operator import itemgetter
+
+from sqlalchemy import bindparam, func, insert, select, update
+
+from agent_console.store.types import UTCDateTime
 
 #: The tables that grow with the number of cases.
 BULK_TABLES = ("cases", "messages", "sla_events", "handling_segments")
+#: The page cache (in KiB, negative) of a bulk load's connection: keeps the many index B-trees in memory.
+BULK_CACHE_KIB = 262144
+_UTC = timezone.utc
+
+
+def stored_time(value: datetime) -> str:
+    """An aware datetime exactly as ``UTCDateTime`` stores it on SQLite: naive UTC ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    if value.tzinfo is not _UTC:
+        value = value.astimezone(_UTC)
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+def next_id(conn, table) -> int:
+    """The id after the table's highest: rows written with explicit ids continue from there."""
+    return (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+
+
+def write_rows(cursor, sql: str, rows: Iterable[Sequence]) -> None:
+    """One ``executemany`` of ``sql`` over rows already in their stored form, on a DB-API cursor of the caller's
+    transaction (SQLite)."""
+    cursor.executemany(sql, rows)
+
+
+def insert_rows(conn, table, rows: list[dict]) -> int:
+    """Insert dicts of column values into ``table`` inside the caller's transaction; returns how many.
+
+    On SQLite the rows go straight to the DB-API cursor's ``executemany``: SQLAlchemy's own executemany builds and
+    type-processes a parameter dict per row, which costs more than SQLite's insert itself at 100,000s of rows.
+    Datetimes are written exactly as ``UTCDateTime`` writes them, so reads and comparisons see no difference. Rows
+    may differ in the columns they give (written in groups of the same columns); a group that leaves out a column
+    with a Python-side default goes through SQLAlchemy, which fills the default in. Other databases: SQLAlchemy.
+    """
+    if not rows:
+        return 0
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    for columns, group in groups.items():
+        if conn.dialect.name != "sqlite" or any(
+                c.default is not None and c.name not in columns for c in table.columns if not c.primary_key):
+            conn.execute(insert(table), group)
+            continue
+        times = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, UTCDateTime)]
+        getter = itemgetter(*columns)
+
+        def values(row: dict, getter=getter, times=times) -> list:
+            out = list(getter(row)) if len(columns) > 1 else [getter(row)]
+            for i in times:
+                if out[i] is not None:
+                    out[i] = stored_time(out[i])
+            return out
+
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            write_rows(cursor, f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                               f"VALUES ({', '.join('?' for _ in columns)})", map(values, group))
+        finally:
+            cursor.close()
+    return len(rows)
+
+
+def update_rows(conn, table, rows: list[dict]) -> int:
+    """Update rows by id (``_id`` in each dict; the other keys are the new values), grouped by the columns they
+    change into ``executemany`` batches; a table with a ``version`` column counts it up. Returns how many."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for keys, group in groups.items():
+        values = {k: bindparam(f"v_{k}") for k in keys if k != "_id"}
+        if "version" in table.c:
+            values["version"] = table.c.version + 1
+        statement = update(table).where(table.c.id == bindparam("_id")).values(values)
+        conn.execute(statement, [{"_id": r["_id"], **{f"v_{k}": v for k, v in r.items() if k != "_id"}}
+                                 for r in group])
+    return len(rows)
+
+
+class BulkLoad:
+    """A bulk load inside the caller's transaction: a big page cache for this connection, the search index's
+    triggers set aside (``search``), and with ``drop_indexes`` the big tables' secondary indexes too. ``finish``
+    (or ``finish_indexes`` then ``finish_search``, to report each step) brings everything back."""
+
+    def __init__(self, conn, *, drop_indexes: bool, search: bool = True) -> None:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        self._rebuild_search = suspend_search_triggers(conn) if search else None
+        self._restore_indexes = drop_secondary_indexes(conn) if drop_indexes else None
+
+    @property
+    def indexes_dropped(self) -> bool:
+        return self._restore_indexes is not None
+
+    @property
+    def search_suspended(self) -> bool:
+        return self._rebuild_search is not None
+
+    def finish_indexes(self) -> None:
+        if self._restore_indexes is not None:
+            self._restore_indexes()
+            self._restore_indexes = None
+
+    def finish_search(self) -> None:
+        if self._rebuild_search is not None:
+            self._rebuild_search()
+            self._rebuild_search = None
+
+    def finish(self) -> None:
+        self.finish_indexes()
+        self.finish_search()
 
 
 def drop_secondary_indexes(conn, tables: tuple[str, ...] = BULK_TABLES, *,

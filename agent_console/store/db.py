@@ -49,8 +49,9 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
     # Every store connection needs the SQL functions the search-index triggers call, whoever built the engine.
-    import agent_console.store.search  # noqa: F401
+    from agent_console.store.search.functions import register_functions
 
+    register_functions(dbapi_connection)
     for hook in _connection_hooks:
         hook(dbapi_connection)
 
@@ -84,9 +85,6 @@ def sqlite_url(path: Path | str) -> str:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        # Registers the SQL functions the search-index triggers call, before any connection is made.
-        import agent_console.store.search  # noqa: F401
-
         # hide_parameters: SQLAlchemy's exception text would otherwise carry customer rows (see store/errors.py).
         engine = create_engine(
             url,

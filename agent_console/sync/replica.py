@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 import orjson
 
-from agent_console.store import feed_format
+from agent_console.store import bulk, feed_format
 from agent_console.store.models import Agent, CaseArticleLink, KBHelpfulVote
 from agent_console.store.types import UTCDateTime
 from agent_console.sync.client import Change
@@ -261,13 +261,14 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, 
         report.case_uids.update(row.case_uid for row in kept if row.case_uid)
     elif entity == "sla_policy":
         # One policy per channel and priority: the team's replaces a console's own default.
-        cursor.executemany("DELETE FROM sla_policies WHERE channel = ? AND priority IS ? AND uid != ?",
-                           [(row.channel, row.priority, row.uid) for row in live])
+        bulk.write_rows(cursor, "DELETE FROM sla_policies WHERE channel = ? AND priority IS ? AND uid != ?",
+                        [(row.channel, row.priority, row.uid) for row in live])
     elif entity in ("canned_response", "kb_article"):
         column = "shortcut" if entity == "canned_response" else "slug"
-        cursor.executemany(f"UPDATE {table} SET {column} = {column} || '~' || substr(uid, 1, 8) "
-                           f"WHERE {column} = ? AND uid != ?", [(getattr(row, column), row.uid) for row in live])
-    cursor.executemany(info.upsert, values)
+        bulk.write_rows(cursor, f"UPDATE {table} SET {column} = {column} || '~' || substr(uid, 1, 8) "
+                        f"WHERE {column} = ? AND uid != ?", [(getattr(row, column), row.uid) for row in live])
+    # The store's one bulk writer (store/bulk.py), in the first sync's bulk load the engine opened.
+    bulk.write_rows(cursor, info.upsert, values)
 
 
 def free_case_keys(cursor, keys_and_uids: list[tuple[str, str]]) -> None:

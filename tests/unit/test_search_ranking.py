@@ -75,11 +75,11 @@ def shortcut_outcomes(monkeypatch):
     The shortcut is tried for every query here, not only where it is expected to pay, so that its results are
     compared on small and large result sets alike.
     """
-    monkeypatch.setattr(search, "SHORTCUT_MAX_WORDS", 10)
-    monkeypatch.setattr(search, "SHORTCUT_MIN_MATCHES", 0)
-    monkeypatch.setattr(search, "SHORTCUT_MATCHES_PER_CANDIDATE", 0)
+    monkeypatch.setattr(search.ranking, "SHORTCUT_MAX_WORDS", 10)
+    monkeypatch.setattr(search.ranking, "SHORTCUT_MIN_MATCHES", 0)
+    monkeypatch.setattr(search.ranking, "SHORTCUT_MATCHES_PER_CANDIDATE", 0)
     outcomes: list[str] = []
-    real = search._kb_ranked_candidates
+    real = search.ranking._kb_ranked_candidates
 
     def recording(*args):
         ranked = real(*args)
@@ -92,16 +92,16 @@ def shortcut_outcomes(monkeypatch):
         outcomes.append(f"{tier} {'proved' if ranked is not None else 'failed'}")
         return ranked
 
-    real_tier = search._rank_candidates
-    monkeypatch.setattr(search, "_kb_ranked_candidates", recording)
-    monkeypatch.setattr(search, "_rank_candidates", recording_tier)
+    real_tier = search.ranking._rank_candidates
+    monkeypatch.setattr(search.ranking, "_kb_ranked_candidates", recording)
+    monkeypatch.setattr(search.ranking, "_rank_candidates", recording_tier)
     return outcomes
 
 
 @pytest.mark.parametrize("language, limit", [(None, 10), ("de", 10), ("en", 3), (None, 50)])
 def test_shortcut_ranks_exactly_like_plain_bm25(big_store, shortcut_outcomes, language, limit):
     with big_store.session() as session:
-        raw = search._dbapi(session)
+        raw = search.functions._dbapi(session)
         for query in _queries():
             terms = search.parse_query(query, language)
             filters = f' AND facets : "{search.facet_token("lang", language)}"' if language else ""
@@ -121,7 +121,7 @@ def test_shortcut_ranks_exactly_like_plain_bm25(big_store, shortcut_outcomes, la
 
 def test_shortcut_falls_back_when_candidates_cannot_fill_the_page(big_store, shortcut_outcomes):
     with big_store.session() as session:
-        raw = search._dbapi(session)
+        raw = search.functions._dbapi(session)
         hits = search.search_articles(session, "the", limit=200)
         match = "(" + search.match_expression(search.parse_query("the")) + ")"
         assert [h.id for h in hits] == [rowid for rowid, _ in _plain_bm25(raw, match, 200)]
@@ -130,7 +130,7 @@ def test_shortcut_falls_back_when_candidates_cannot_fill_the_page(big_store, sho
 
 def test_tag_filter_with_the_shortcut(big_store):
     with big_store.session() as session:
-        raw = search._dbapi(session)
+        raw = search.functions._dbapi(session)
         hits = search.search_articles(session, "router", tags=["technical"], limit=10)
         match = "(" + search.match_expression(search.parse_query("router")) + ') AND facets : "tag_technical"'
         assert [h.id for h in hits] == [rowid for rowid, _ in _plain_bm25(raw, match, 10)]
@@ -154,8 +154,8 @@ def test_boost_tokens_choose_title_tags_repeats_and_short_articles():
 
     long_body = " ".join(["Paket"] * 2 + ["Rechnung", "Gutschein"] + [f"wort{i}" for i in range(120)])
     size = 2 + 124 + 1 + 2  # title, body, tags, facets (language and one tag)
-    bucket = f"d{search._size_bucket(size)}_"
-    assert search._size_bucket(size) == 1
+    bucket = f"d{search.functions._size_bucket(size)}_"
+    assert search.functions._size_bucket(size) == 1
     # Title and tag words and "Paket" (twice in the body), by length bucket; "Gutschein" (title and body) is strong;
     # "Rechnung" (once in a long body) is not there at all.
     assert set(search.boost_tokens("Gutschein einlösen", long_body, "zahlung", "de").split()) == {
@@ -168,11 +168,11 @@ def test_boost_tokens_choose_title_tags_repeats_and_short_articles():
 
 def test_size_buckets_start_at_their_edges():
     edges = search.SIZE_BUCKET_EDGES
-    assert search._size_bucket(search.SHORT_ARTICLE_TOKENS) == 0
+    assert search.functions._size_bucket(search.SHORT_ARTICLE_TOKENS) == 0
     for bucket in range(1, 12):
-        assert search._size_bucket(int(edges[bucket]) + 1) == bucket
-        assert search._size_bucket(math.ceil(edges[bucket]) - 1) == bucket - 1
-    assert search._size_bucket(10 ** 12) == search.MAX_SIZE_BUCKET
+        assert search.functions._size_bucket(int(edges[bucket]) + 1) == bucket
+        assert search.functions._size_bucket(math.ceil(edges[bucket]) - 1) == bucket - 1
+    assert search.functions._size_bucket(10 ** 12) == search.MAX_SIZE_BUCKET
 
 
 def test_boost_index_follows_inserts_updates_deletes_and_reindex(store, clock):
@@ -219,8 +219,8 @@ def test_default_thresholds_take_the_shortcut_for_a_common_word(tmp_path, monkey
         with store.transaction() as session:
             session.execute(insert(KBArticle), rows)
         outcomes: list[bool] = []
-        real = search._kb_ranked_candidates
-        monkeypatch.setattr(search, "_kb_ranked_candidates", lambda *a: outcomes.append(real(*a) is not None))
+        real = search.ranking._kb_ranked_candidates
+        monkeypatch.setattr(search.ranking, "_kb_ranked_candidates", lambda *a: outcomes.append(real(*a) is not None))
         with store.session() as session:
             search.search_articles(session, "Rechnung")
         assert outcomes == [True]
