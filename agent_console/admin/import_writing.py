@@ -177,7 +177,7 @@ def _write_cases(conn, session, rows, now, result, collector) -> None:
     policies = imports.sla_policies(session)
 
     def policy_for(channel: str, priority: str):
-        return policies.get((channel, priority)) or policies.get((channel, None))
+        return sla.policy_from(policies, channel, priority)
 
     # Customers: found by e-mail (case-insensitive) or phone; unknown ones are created.
     by_email, by_phone = imports.customers_by_contact(conn)

@@ -174,7 +174,7 @@ class _Seeder(CaseBatches):
         self.policy = {}
         for channel in content_channels():
             for priority in PRIORITY_WEIGHTS:
-                self.policy[(channel, priority)] = policies.get((channel, priority)) or policies.get((channel, None))
+                self.policy[(channel, priority)] = sla.policy_from(policies, channel, priority)
 
     def seed_agents(self, conn) -> None:
         table = Agent.__table__
