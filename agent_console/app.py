@@ -24,7 +24,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from agent_console.config import Settings
-from agent_console.domain import keys
+from agent_console import keys
 from agent_console.domain.handling import HandlingError, HandlingTracker
 from agent_console.screens.bindings import ScreenCommands, bindings_for
 from agent_console.screens.notify import SafeNotifications

@@ -1,4 +1,4 @@
-"""Turns the key map (``domain/keys.py``) into Textual bindings and command-palette entries for a screen."""
+"""Turns the key map (``agent_console/keys.py``) into Textual bindings and command-palette entries for a screen."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
-from agent_console.domain import keys
+from agent_console import keys
 
 KEY_DISPLAY = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc", "enter": "enter"}
 

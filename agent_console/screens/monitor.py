@@ -32,7 +32,8 @@ from agent_console.domain.monitor import (
     format_duration,
     format_percent,
 )
-from agent_console.domain.text import one_line, safe_text
+from agent_console.domain.text import one_line
+from agent_console.widgets.text import safe_text
 from agent_console.screens.notify import SafeNotifications
 from agent_console.widgets.monitor_tiles import (
     BigFigure,

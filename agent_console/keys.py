@@ -1,5 +1,7 @@
 """The console's key map: every action's default key, and the agent's rebinding from ``Settings.keys``.
 
+UI configuration, so it lives outside the domain (the domain knows nothing of keys or screens).
+
 Plain data, no Textual: the screens turn these entries into ``Binding``s (with the entry's name as the binding id),
 and the app hands ``keymap(settings.keys)`` to Textual's keymap so a rebinding reaches every screen at once.
 """
