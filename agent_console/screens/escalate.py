@@ -10,13 +10,13 @@ from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
 from agent_console.domain.escalation import MAX_TIER, EscalationRequest
 from agent_console.domain.text import clean_text, one_line
+from agent_console.screens.bindings import bindings_for
 
 TIER_NAMES = {2: "Tier 2 — specialists", 3: "Tier 3 — experts"}
 #: Select values cannot be None: 0 and "" mean "keep".
@@ -26,10 +26,7 @@ KEEP_QUEUE = ""
 
 class EscalateModal(ModalScreen[EscalationRequest | None]):
     CSS_PATH = "escalate.tcss"
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "Escalate", priority=True),
-    ]
+    BINDINGS = bindings_for("escalate")
 
     def __init__(self, case_key: str, current_tier: int, current_queue: str, queues: Sequence[str]) -> None:
         super().__init__()
