@@ -23,11 +23,13 @@ from textual.worker import Worker, WorkerState
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from agent_console.console_log import log_worker_error
 from agent_console.domain.cases import CaseError, CaseService
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL
 from agent_console.domain.text import one_line
 from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
+from agent_console.screens.messages import CasesChanged, SlaChanged
 from agent_console.screens.pick import PickModal
 from agent_console.store import queries
 from agent_console.store.models import Agent, Case, CaseStatus, Customer, Priority
@@ -158,9 +160,13 @@ class CaseDetailScreen(Screen):
         if self.snapshot is not None and self.is_current:
             self._show_header(self.snapshot, self.app.clock.now())
 
-    def sla_changed(self) -> None:
+    def on_sla_changed(self, message: SlaChanged) -> None:
         """The SLA sweeper recorded a breach or escalated a case: show the case as it is now."""
         self.reload()
+
+    def on_cases_changed(self, message: CasesChanged) -> None:
+        if self.case_id in message.case_ids:
+            self.reload()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -168,6 +174,7 @@ class CaseDetailScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Workers run with exit_on_error=False so a failed read never takes the console down; say so instead.
         if event.state == WorkerState.ERROR:
+            log_worker_error(event.worker)
             error = event.worker.error
             report = getattr(self.app, "report_failure", None)
             if report is not None and report(error):
