@@ -44,10 +44,29 @@ def store_path(tmp_path) -> Path:
     return tmp_path / "store.db"
 
 
-@pytest.fixture
-def store(store_path):
+@pytest.fixture(scope="session")
+def migrated_store_template(tmp_path_factory) -> Path:
+    """An empty store migrated to head once per session: running every migration per test cost ~1 s of each."""
     from agent_console.store.db import open_store
 
+    import sqlite3
+
+    path = tmp_path_factory.mktemp("template") / "store.db"
+    open_store(path).dispose()
+    with sqlite3.connect(path) as con:  # everything in the main file, so copying it alone copies the store
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def store(store_path, migrated_store_template):
+    import shutil
+
+    from agent_console.store.db import open_store
+
+    if not store_path.exists():
+        shutil.copyfile(migrated_store_template, store_path)
+        store_path.chmod(migrated_store_template.stat().st_mode)
     s = open_store(store_path)
     yield s
     s.dispose()
