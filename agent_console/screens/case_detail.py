@@ -482,9 +482,7 @@ class CaseDetailScreen(Screen):
     def action_escalate(self) -> None:
         from agent_console.screens.escalate import escalate_from_screen
 
-        with self.app.store.session() as session:
-            queues = queries.queue_names(session)
-        escalate_from_screen(self, self.case_id, queues=queues, on_escalated=self._after_escalated)
+        escalate_from_screen(self, self.case_id, on_escalated=self._after_escalated)  # reads the queues off the UI
 
     def _after_escalated(self, _row) -> None:
         # The case has left the agent (escalate_from_screen ended its segment): back to the queue.
@@ -508,8 +506,15 @@ class CaseDetailScreen(Screen):
                              lambda value: value and self._change(f"priority {value}", "set_priority", value))
 
     def action_change_queue(self) -> None:
+        self._read_queue_names()
+
+    @work(thread=True, group="queue-names", exit_on_error=False)
+    def _read_queue_names(self) -> None:
         with self.app.store.session() as session:
             names = queries.queue_names(session)
+        self.app.call_from_thread(self._pick_queue, names)
+
+    def _pick_queue(self, names: list[str]) -> None:
         self.app.push_screen(PickModal("Move to the queue…", [(n, n) for n in names], self._current("queue")),
                              lambda value: value and self._change(f"move to {value}", "set_queue", value))
 
