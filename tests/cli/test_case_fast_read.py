@@ -12,7 +12,6 @@ import pytest
 from agent_console.admin.seed import seed_demo
 from agent_console.domain.cases import CaseService
 from agent_console.store import fast_read
-from tests.conftest import FROZEN_NOW
 
 LIST_ARGS = [
     ["case", "list", "--json"],
@@ -39,11 +38,12 @@ def demo_store(store, clock, agents):
 
 
 @pytest.fixture
-def frozen_system_clock(monkeypatch):
+def frozen_system_clock(monkeypatch, clock):
     # Both paths must compute SLA figures at the same instant.
     from agent_console.domain import clock as clock_module
 
-    monkeypatch.setattr(clock_module.SystemClock, "now", lambda self: FROZEN_NOW)
+    instant = clock.now()
+    monkeypatch.setattr(clock_module.SystemClock, "now", lambda self: instant)
 
 
 def both_paths(cli, monkeypatch, args: list[str]) -> tuple[str, str]:
