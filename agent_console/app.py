@@ -5,8 +5,12 @@ Construct with ``AgentConsoleApp(store, agent, clock, settings)``; the queue scr
 
 The app owns the agent's ``HandlingTracker`` (``app.tracker``): every key counts as activity, a 1 s interval drives
 heartbeats, idle detection and the wrap-up timeout, and any way the app ends closes the running segment. Every few
-seconds the SLA sweeper records breaches and applies the automatic escalation rule in a worker; screens with a
-``sla_changed()`` method are told when it found something.
+seconds the SLA sweeper records breaches and applies the automatic escalation rule in a worker; the next sweep is armed
+(a one-shot timer) only when the last one has finished, so sweeps never overlap however long one takes. Screens hear
+of what it found, and of cases the sync engine pulled, through messages (``screens/messages.py``).
+
+A worker's exception is written, with its traceback, to ``agent-console.log`` in the user log directory
+(``console_log.py``).
 
 When the store fails (read-only, disk full, damaged), ``report_failure`` says so in a notification and in every
 header (``store_problem``), and the console keeps running: what can still be read is still shown.
@@ -24,9 +28,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from agent_console.config import Settings
-from agent_console.domain import keys
+from agent_console import keys
+from agent_console.console_log import close_console_log, log_worker_error, open_console_log
 from agent_console.domain.handling import HandlingError, HandlingTracker
 from agent_console.screens.bindings import ScreenCommands, bindings_for
+from agent_console.screens.messages import CasesChanged, SlaChanged
 from agent_console.screens.notify import SafeNotifications
 from agent_console.widgets.sla_badge import local_zone
 
@@ -37,7 +43,7 @@ if TYPE_CHECKING:
     from agent_console.store.models import Agent
 
 
-#: How often the console sweeps for SLA breaches (seconds).
+#: Pause between the end of one SLA sweep and the start of the next (seconds).
 SLA_SWEEP_S = 5.0
 
 
@@ -102,6 +108,9 @@ class AgentConsoleApp(SafeNotifications, App):
                                        heartbeat_s=min(s.heartbeat_s, 15), wrap_up_timeout_s=s.wrap_up_timeout_s,
                                        wrap_up_codes=s.wrap_up_codes)
         self._keymap_error: str | None = None
+        self._sla_timer = None
+        self._sla_worker = None
+        self._log_handler = None
         try:
             self._agent_keymap = keys.keymap(self.settings.keys)
         except keys.KeyMapError as exc:
@@ -112,6 +121,7 @@ class AgentConsoleApp(SafeNotifications, App):
         self._update_clock()
 
     def on_mount(self) -> None:
+        self._log_handler = open_console_log()
         if self._agent_keymap:
             self.set_keymap(self._agent_keymap)
         from agent_console.screens.queue import QueueScreen
@@ -127,8 +137,7 @@ class AgentConsoleApp(SafeNotifications, App):
             self.notify(f"Key settings ignored: {self._keymap_error}", severity="error", timeout=10, markup=False)
         self.set_interval(1.0, self._update_clock)
         self.set_interval(1.0, self.tick)
-        if self.sla_sweep_s:
-            self.set_interval(self.sla_sweep_s, self.sweep_sla)
+        self._arm_sla_sweep()
         self.call_after_refresh(self.start_sync)  # once the queue screen is there to show what arrives
 
     # --- sync with the team's server ----------------------------------------------------------------------------------
@@ -174,20 +183,9 @@ class AgentConsoleApp(SafeNotifications, App):
     def on_synced_changes(self, message: SyncedChanges) -> None:
         if not message.case_ids:
             return
-        from textual.css.query import NoMatches
-
         for screen in self.screen_stack:
-            if not screen.is_mounted:
-                continue
-            case_id = getattr(screen, "case_id", None)
-            try:
-                if case_id is not None:
-                    if case_id in message.case_ids:
-                        screen.reload()
-                elif screen.is_current and hasattr(screen, "action_refresh_queue"):
-                    screen.action_refresh_queue()
-            except NoMatches:
-                pass  # the screen is being built or torn down: it reads the store when it shows again
+            if screen.is_mounted:
+                screen.post_message(CasesChanged(message.case_ids))
 
     def stop_sync(self) -> None:
         engine, self.sync_engine = self.sync_engine, None
@@ -224,12 +222,20 @@ class AgentConsoleApp(SafeNotifications, App):
             return None
 
     def on_worker_state_changed(self, event) -> None:
+        """An app worker's exception goes to the log file (the screens log their own); the SLA sweep's is also
+        shown, and its end arms the next sweep."""
         from textual.worker import WorkerState
 
-        if event.worker.group == "sla" and event.state == WorkerState.ERROR:
-            error = event.worker.error
-            if not self.report_failure(error, "check the SLAs"):
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            log_worker_error(worker)
+            if worker.group == "sla" and not self.report_failure(error, "check the SLAs"):
                 self.notify(f"SLA check failed: {type(error).__name__}", severity="error", markup=False)
+        if worker is self._sla_worker and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
+                                                           WorkerState.CANCELLED):
+            self._sla_worker = None
+            self._arm_sla_sweep()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and self._running_tracker():
@@ -252,9 +258,21 @@ class AgentConsoleApp(SafeNotifications, App):
         """Show the tracker's state in every header (call after telling the tracker something)."""
         self.agent_state = str(self.tracker.state)
 
+    def _arm_sla_sweep(self) -> None:
+        """The next sweep in ``sla_sweep_s`` (one pending timer at most; none when sweeps are left to the caller)."""
+        if not self.sla_sweep_s or not self.is_running:
+            return
+        if self._sla_timer is not None:
+            self._sla_timer.stop()
+        self._sla_timer = self.set_timer(self.sla_sweep_s, self.sweep_sla, name="sla-sweep")
+
     def sweep_sla(self) -> None:
-        """Record SLA breaches and auto-escalate, off the UI thread; one sweep at a time."""
-        self.run_worker(self._sweep, thread=True, exclusive=True, group="sla", exit_on_error=False)
+        """Record SLA breaches and auto-escalate, off the UI thread. A thread cannot be cancelled, so while a sweep
+        runs another is not started (it would run beside it): the running one arms the next when it ends."""
+        if self._sla_worker is not None:
+            return
+        self._sla_worker = self.run_worker(self._sweep, thread=True, group="sla", exit_on_error=False,
+                                           name="sla-sweep")
 
     def _sweep(self) -> None:
         from agent_console.domain.sla_monitor import SlaSweeper
@@ -269,9 +287,8 @@ class AgentConsoleApp(SafeNotifications, App):
             self.notify(f"SLA breached, priority raised: {', '.join(escalated)}", title="SLA", severity="warning",
                         markup=False)
         for screen in self.screen_stack:
-            changed = getattr(screen, "sla_changed", None)
-            if changed is not None:
-                changed()
+            if screen.is_mounted:
+                screen.post_message(SlaChanged())
 
     def action_take_break(self) -> None:
         try:
@@ -298,14 +315,20 @@ class AgentConsoleApp(SafeNotifications, App):
         from agent_console.screens.wrap_up import ask_wrap_up
 
         case_id = self.tracker.wrap_up_case_id
-        key = ""
-        if case_id is not None:
-            from agent_console.store.models import Case
+        if case_id is None:
+            ask_wrap_up(self, "")
+            return
+        self.run_worker(partial(self._ask_wrap_up_for, case_id), thread=True, group="wrap-up-key",
+                        exit_on_error=False)
 
-            with self.store.session() as session:
-                case = session.get(Case, case_id)
-                key = case.key if case is not None else ""
-        ask_wrap_up(self, key)
+    def _ask_wrap_up_for(self, case_id: int) -> None:
+        from agent_console.screens.wrap_up import ask_wrap_up
+        from agent_console.store.models import Case
+
+        with self.store.session() as session:
+            case = session.get(Case, case_id)
+            key = case.key if case is not None else ""
+        self.call_from_thread(ask_wrap_up, self, key)
 
     def end_shift(self) -> None:
         """The console closes: the running segment ends and the agent goes offline (idempotent)."""
@@ -320,6 +343,10 @@ class AgentConsoleApp(SafeNotifications, App):
         # heartbeat and recover() on the next start.
         self.end_shift()
         self.stop_sync()
+        if self._sla_timer is not None:
+            self._sla_timer.stop()
+        close_console_log(self._log_handler)
+        self._log_handler = None
 
     def _update_clock(self) -> None:
         self.clock_text = self.clock.now().astimezone(self.zone).strftime("%a %H:%M")

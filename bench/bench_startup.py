@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -21,7 +22,8 @@ def _process_ms(cmd: list[str], repeat: int) -> list[float]:
     return samples
 
 
-@benchmark("startup", "agent-console --version and --help as whole processes; first painted queue screen")
+@benchmark("startup", "agent-console --version, --help, case list/show --json as whole processes; first painted "
+                      "queue screen")
 def run(ctx: BenchContext):
     repeat = 5 if ctx.quick else 15
     baseline = summarise(_process_ms([sys.executable, "-c", "pass"], repeat))[0]
@@ -33,6 +35,7 @@ def run(ctx: BenchContext):
     median, p99 = summarise(help_)
     typer = summarise(_process_ms([sys.executable, "-c", "import typer"], repeat))[0]
     yield Result("startup: --help", median, p99=p99, baseline=typer, baseline_label="import typer", samples=repeat)
+    yield from _case_json(ctx, repeat)
     first_paint = _first_paint(ctx, repeat=3 if ctx.quick else 5)
     if first_paint is not None:
         yield first_paint
@@ -61,3 +64,26 @@ def _first_paint(ctx: BenchContext, repeat: int) -> Result | None:
     return Result(f"startup: process start to first painted queue ({ctx.size(100_000, 5_000):,} cases)", median,
                   p99=p99, target=1000,
                   baseline=549, baseline_label="import textual+sqlmodel+typer (notes)", samples=repeat)
+
+
+#: ``agent-console seed demo`` without --cases: the store a new user tries the CLI on.
+DEMO_CASES = 2000
+
+
+def _case_json(ctx: BenchContext, repeat: int):
+    """``case list --json`` and ``case show KEY --json`` on the demo store, whole processes (issue #16: < 250 ms)."""
+    from bench.fixtures import seeded_store
+
+    try:
+        store_path = seeded_store(ctx, cases=DEMO_CASES)
+    except RuntimeError as exc:
+        print(f"  skipped case list/show: {exc}", file=sys.stderr)
+        return
+    cli = [str(VENV_BIN / "agent-console"), "--db", str(store_path), "case"]
+    listed = subprocess.run([*cli, "list", "--json", "--limit", "1"], check=True, capture_output=True, text=True)
+    key = json.loads(listed.stdout)[0]["key"]
+    version = summarise(_process_ms([str(VENV_BIN / "agent-console"), "--version"], repeat))[0]
+    for name, args in (("case list --json", ["list", "--json"]), ("case show KEY --json", ["show", key, "--json"])):
+        median, p99 = summarise(_process_ms([*cli, *args], repeat))
+        yield Result(f"startup: {name} (demo store, {DEMO_CASES:,} cases)", median, p99=p99, target=250,
+                     baseline=version, baseline_label="--version", samples=repeat)

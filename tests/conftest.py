@@ -1,4 +1,9 @@
-"""Fixtures shared by every test: a real store file, a frozen clock, a few agents, and the CLI."""
+"""Fixtures shared by every test: a real store file, a frozen clock, a few agents, and the CLI.
+
+A test that needs a component it cannot start calls ``require_component`` (skips locally, fails when ``CI=true``);
+a test that waits for something uses ``wait_until`` / ``wait_until_async`` rather than a fixed sleep. Both live in
+``tests/helpers.py`` and are re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from agent_console.domain.clock import FrozenClock
+from tests.helpers import require_component, wait_until, wait_until_async  # noqa: F401  (re-exported)
 
 #: Monday 23 November 2026, 09:00 UTC: every test's "now" unless it moves the clock.
 FROZEN_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -21,6 +27,7 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("AGENT_CONSOLE_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))  # the console's log file
     for name in list(os.environ):
         if name.startswith("AGENT_CONSOLE_") and name != "AGENT_CONSOLE_CONFIG":
             monkeypatch.delenv(name)
@@ -37,10 +44,29 @@ def store_path(tmp_path) -> Path:
     return tmp_path / "store.db"
 
 
-@pytest.fixture
-def store(store_path):
+@pytest.fixture(scope="session")
+def migrated_store_template(tmp_path_factory) -> Path:
+    """An empty store migrated to head once per session: running every migration per test cost ~1 s of each."""
     from agent_console.store.db import open_store
 
+    import sqlite3
+
+    path = tmp_path_factory.mktemp("template") / "store.db"
+    open_store(path).dispose()
+    with sqlite3.connect(path) as con:  # everything in the main file, so copying it alone copies the store
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def store(store_path, migrated_store_template):
+    import shutil
+
+    from agent_console.store.db import open_store
+
+    if not store_path.exists():
+        shutil.copyfile(migrated_store_template, store_path)
+        store_path.chmod(migrated_store_template.stat().st_mode)
     s = open_store(store_path)
     yield s
     s.dispose()

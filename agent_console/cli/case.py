@@ -41,6 +41,13 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _fast_reader(obj: Context):
+    """A sqlite3 connection for the fast read path (no SQLAlchemy, no ORM models), or None for the ORM path."""
+    from agent_console.store import fast_read
+
+    return fast_read.open_at_head(obj.db_path)
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Work cases from the shell: create, list, show, claim, reply, resolve …",
                         no_args_is_help=True)
@@ -74,20 +81,32 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List cases, most urgent SLA first."""
         from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, format_remaining, row_countdown
-        from agent_console.store import queries
-        from agent_console.store.queries import QueueView
 
         obj = ctx_obj(ctx)
         if view not in VIEWS:
             fail(f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
-        agent = obj.agent(required=view == "mine")
-        store = obj.store()
         now = obj.clock.now()
-        with store.session() as session:
-            ids = queries.queue_case_ids(session, QueueView(view=view, agent_id=agent.id if agent else None,
-                                                            queue=queue, channel=channel))[:limit]
-            rows = queries.queue_rows(session, ids)
-            policies = queries.all_policies(session)
+        # The JSON of a view that needs no acting agent is read without the ORM (start-up time, see fast_read).
+        reader = _fast_reader(obj) if json_out and view != "mine" and not obj.agent_login() else None
+        if reader is not None:
+            from agent_console.store import fast_read
+
+            try:
+                ids = fast_read.queue_case_ids(reader, view=view, queue=queue, channel=channel, limit=limit)
+                rows = fast_read.queue_rows(reader, ids)
+                policies = fast_read.all_policies(reader)
+            finally:
+                reader.close()
+        else:
+            from agent_console.store import queries
+            from agent_console.store.queries import QueueView
+
+            agent = obj.agent(required=view == "mine")
+            with obj.store().session() as session:
+                ids = queries.queue_case_ids(session, QueueView(view=view, agent_id=agent.id if agent else None,
+                                                                queue=queue, channel=channel))[:limit]
+                rows = queries.queue_rows(session, ids)
+                policies = queries.all_policies(session)
         ordered = [rows[i] for i in ids if i in rows]
         result = []
         for row in ordered:
@@ -132,21 +151,37 @@ def register(app: typer.Typer) -> None:
     def show(ctx: typer.Context, key: str = typer.Argument(..., help="The case key, e.g. AC-000042."),
              json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
         """A case with its customer, assignee, status, SLA and every message."""
-        from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, case_countdown, format_remaining, running_targets
-        from agent_console.store import queries
-        from agent_console.store.models import Agent, Customer
+        from agent_console.domain.sla import (SLA_STYLE, SLA_SYMBOL, case_countdown, format_remaining, policy_from,
+                                              running_targets)
 
         obj = ctx_obj(ctx)
-        store = obj.store()
         now = obj.clock.now()
-        with store.session() as session:
-            case = _run(lambda: queries.case_by_key(session, key.strip()))
-            customer = session.get(Customer, case.customer_id)
-            assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
-            policy = queries.policy_for(session, case.channel, case.priority)
-            messages = queries.thread(session, case.id)
+        reader = _fast_reader(obj) if json_out else None
+        if reader is not None:
+            from agent_console.store import fast_read
+
+            try:
+                try:
+                    case, customer, assignee, messages = fast_read.case_view(reader, key.strip())
+                except fast_read.CaseNotFound as exc:
+                    fail(str(exc))
+                policy = policy_from(fast_read.all_policies(reader), case.channel, case.priority)
+            finally:
+                reader.close()
             countdown = case_countdown(case, policy, now)
             targets = running_targets(case, policy, now)
+        else:
+            from agent_console.store import queries
+            from agent_console.store.models import Agent, Customer
+
+            with obj.store().session() as session:
+                case = _run(lambda: queries.case_by_key(session, key.strip()))
+                customer = session.get(Customer, case.customer_id)
+                assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
+                policy = queries.policy_for(session, case.channel, case.priority)
+                messages = queries.thread(session, case.id)
+                countdown = case_countdown(case, policy, now)
+                targets = running_targets(case, policy, now)
         data = {
             "key": case.key, "subject": case.subject, "status": case.status, "priority": case.priority,
             "channel": case.channel, "queue": case.queue, "tier": case.tier,

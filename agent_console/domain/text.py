@@ -2,7 +2,7 @@
 
 Terminal escape sequences (CSI, OSC, DCS …) and other control characters are removed before text reaches the store;
 newlines and tabs are kept. Rich markup is not special here: widgets must render text literally (``rich.text.Text``
-or ``markup=False``), which ``safe_text`` helps with.
+or ``markup=False``), which ``widgets/text.safe_text`` helps with.
 """
 
 from __future__ import annotations
@@ -53,13 +53,6 @@ def one_line(value: str | None, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         return text[: max(0, limit - 1)] + "…"
     return text
-
-
-def safe_text(value: str | None, style: str = ""):
-    """A ``rich.text.Text`` that shows the value literally (no markup, no escapes)."""
-    from rich.text import Text
-
-    return Text(clean_text(value), style=style)
 
 
 # --- on the way in ------------------------------------------------------------------------------------------------
@@ -125,9 +118,9 @@ def check_language(value: str | None, field: str = "language") -> str:
 
 # --- on the way out -----------------------------------------------------------------------------------------------
 #
-# Every surface shows stored text through ``clean_text`` (``one_line`` for a cell or a title, ``safe_text`` for a
-# Rich renderable): data written by an older version, a hostile sync or straight into the database is made harmless
-# where it is shown, whatever was checked on the way in.
+# Every surface shows stored text through ``clean_text`` (``one_line`` for a cell or a title,
+# ``widgets/text.safe_text`` for a Rich renderable): data written by an older version, a hostile sync or straight
+# into the database is made harmless where it is shown, whatever was checked on the way in.
 
 #: Characters ``json.dumps`` leaves as they are (it escapes only U+0000–U+001F) that a terminal would act on.
 _JSON_UNESCAPED_CONTROLS = {code: f"\\u{code:04x}" for code in

@@ -1,4 +1,4 @@
-"""Turns the key map (``domain/keys.py``) into Textual bindings and command-palette entries for a screen."""
+"""Turns the key map (``agent_console/keys.py``) into Textual bindings and command-palette entries for a screen."""
 
 from __future__ import annotations
 
@@ -9,16 +9,22 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
-from agent_console.domain import keys
+from agent_console import keys
 
 KEY_DISPLAY = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc", "enter": "enter"}
 
 
+#: The agent's main screens spell ``enter``/``esc`` out in the footer; dialogs and the monitor keep Textual's own
+#: key display (``⏎``).
+SPELLED_OUT_SCOPES = frozenset({"app", "queue", "case"})
+
+
 def bindings_for(scope: str) -> list[Binding]:
     """One ``Binding`` per key action of the scope; its id is the action's name, so ``Settings.keys`` rebinds it."""
+    spelled_out = scope in SPELLED_OUT_SCOPES
     return [
         Binding(a.key, a.action, a.description, show=a.show, priority=a.priority, id=a.name,
-                key_display=KEY_DISPLAY.get(a.key))
+                key_display=KEY_DISPLAY.get(a.key) if spelled_out else None)
         for a in keys.actions_for(scope)
     ]
 
@@ -31,6 +37,12 @@ def key_entries(app, scope: str) -> list[tuple[str, str, str]]:
     """(key as the agent sees it, description, action) of every action of the scope, after rebinding."""
     rebound = keys.keymap(getattr(app.settings, "keys", {}) or {}) if hasattr(app, "settings") else {}
     return [(display_key(rebound.get(a.name, a.key)), a.description, a.action) for a in keys.actions_for(scope)]
+
+
+def key_hint(app, name: str) -> str:
+    """``key <key>`` of the named action after the agent's rebinding, for a palette entry's help line."""
+    rebound = keys.keymap(getattr(app.settings, "keys", {}) or {}) if hasattr(app, "settings") else {}
+    return f"key {display_key(rebound.get(name, keys.action_named(name).key))}"
 
 
 class CommandEntry:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Select, Static, TextArea
@@ -19,7 +18,7 @@ from textual.widgets.option_list import Option
 from agent_console.domain.canned import CannedError, CannedResponses, LANGUAGES, rank_canned
 from agent_console.domain.templates import PLACEHOLDERS, Rendered, render
 from agent_console.domain.text import mask_controls, one_line
-from agent_console.screens.bindings import CommandEntry
+from agent_console.screens.bindings import CommandEntry, bindings_for, key_hint
 
 ALL_CATEGORIES = "__all__"
 MARKER_STYLE = "bold black on yellow"
@@ -43,18 +42,7 @@ def marked_text(text: str) -> Text:
 
 class CannedPicker(ModalScreen[str | None]):
     CSS_PATH = "canned.tcss"
-    BINDINGS = [
-        Binding("enter", "choose", "Insert", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("pagedown", "move(8)", "Page down", show=False),
-        Binding("pageup", "move(-8)", "Page up", show=False),
-        Binding("ctrl+g", "next_category", "Category"),
-        Binding("ctrl+n", "new", "New", priority=True),
-        Binding("ctrl+e", "edit", "Edit", priority=True),
-        Binding("ctrl+d", "delete", "Delete", priority=True),
-    ]
+    BINDINGS = bindings_for("canned")
 
     def __init__(self, *, store, clock, agent, case_id: int | None = None, manage: bool = False,
                  query: str = "") -> None:
@@ -270,20 +258,21 @@ class CannedPicker(ModalScreen[str | None]):
         self.load()
 
     def command_entries(self) -> list[CommandEntry]:
+        app = self.app
         return [
             CommandEntry("Insert the highlighted response" if not self.manage else "Edit the highlighted response",
-                         "key enter", self.action_choose),
-            CommandEntry("New canned response", "key ctrl+n", self.action_new),
-            CommandEntry("Edit canned response", "key ctrl+e", self.action_edit),
-            CommandEntry("Delete canned response", "key ctrl+d (twice)", self.action_delete),
-            CommandEntry("Next category", "key ctrl+g", self.action_next_category),
+                         key_hint(app, "canned_manage_edit" if self.manage else "canned_insert"), self.action_choose),
+            CommandEntry("New canned response", key_hint(app, "canned_new"), self.action_new),
+            CommandEntry("Edit canned response", key_hint(app, "canned_edit"), self.action_edit),
+            CommandEntry("Delete canned response", f"{key_hint(app, 'canned_delete')} (twice)", self.action_delete),
+            CommandEntry("Next category", key_hint(app, "canned_category"), self.action_next_category),
         ]
 
 
 class CannedManager(CannedPicker):
     """Create, edit and delete canned responses (no case needed); enter edits."""
 
-    BINDINGS = [Binding("enter", "choose", "Edit", priority=True)]
+    BINDINGS = bindings_for("canned_manager")
 
     def __init__(self, *, store, clock, agent, case_id: int | None = None) -> None:
         super().__init__(store=store, clock=clock, agent=agent, case_id=case_id, manage=True)
@@ -293,10 +282,7 @@ class CannedEditor(ModalScreen[int | None]):
     """The form for one canned response; dismisses with its id when saved."""
 
     CSS_PATH = "canned.tcss"
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel", priority=True),
-    ]
+    BINDINGS = bindings_for("canned_editor")
 
     def __init__(self, service: CannedResponses, response=None, *, default_language: str = "en",
                  default_category: str = "") -> None:

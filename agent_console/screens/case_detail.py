@@ -23,11 +23,13 @@ from textual.worker import Worker, WorkerState
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from agent_console.console_log import log_worker_error
 from agent_console.domain.cases import CaseError, CaseService
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL
 from agent_console.domain.text import one_line
 from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
+from agent_console.screens.messages import CasesChanged, SlaChanged
 from agent_console.screens.pick import PickModal
 from agent_console.store import queries
 from agent_console.store.models import Agent, Case, CaseStatus, Customer, Priority
@@ -160,9 +162,13 @@ class CaseDetailScreen(Screen):
         if self.snapshot is not None and self.is_current:
             self._show_header(self.snapshot, self.app.clock.now())
 
-    def sla_changed(self) -> None:
+    def on_sla_changed(self, message: SlaChanged) -> None:
         """The SLA sweeper recorded a breach or escalated a case: show the case as it is now."""
         self.reload()
+
+    def on_cases_changed(self, message: CasesChanged) -> None:
+        if self.case_id in message.case_ids:
+            self.reload()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -170,6 +176,7 @@ class CaseDetailScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Workers run with exit_on_error=False so a failed read never takes the console down; say so instead.
         if event.state == WorkerState.ERROR:
+            log_worker_error(event.worker)
             error = event.worker.error
             report = getattr(self.app, "report_failure", None)
             if report is not None and report(error):
@@ -479,9 +486,7 @@ class CaseDetailScreen(Screen):
     def action_escalate(self) -> None:
         from agent_console.screens.escalate import escalate_from_screen
 
-        with self.app.store.session() as session:
-            queues = queries.queue_names(session)
-        escalate_from_screen(self, self.case_id, queues=queues, on_escalated=self._after_escalated)
+        escalate_from_screen(self, self.case_id, on_escalated=self._after_escalated)  # reads the queues off the UI
 
     def _after_escalated(self, _row) -> None:
         # The case has left the agent (escalate_from_screen ended its segment): back to the queue.
@@ -505,8 +510,15 @@ class CaseDetailScreen(Screen):
                              lambda value: value and self._change(f"priority {value}", "set_priority", value))
 
     def action_change_queue(self) -> None:
+        self._read_queue_names()
+
+    @work(thread=True, group="queue-names", exit_on_error=False)
+    def _read_queue_names(self) -> None:
         with self.app.store.session() as session:
             names = queries.queue_names(session)
+        self.app.call_from_thread(self._pick_queue, names)
+
+    def _pick_queue(self, names: list[str]) -> None:
         self.app.push_screen(PickModal("Move to the queue…", [(n, n) for n in names], self._current("queue")),
                              lambda value: value and self._change(f"move to {value}", "set_queue", value))
 

@@ -7,16 +7,18 @@ screen passes that to ``EscalationService.escalate``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
+from types import SimpleNamespace
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
 from agent_console.domain.escalation import MAX_TIER, EscalationRequest
 from agent_console.domain.text import clean_text, one_line
+from agent_console.screens.bindings import bindings_for
 
 TIER_NAMES = {2: "Tier 2 — specialists", 3: "Tier 3 — experts"}
 #: Select values cannot be None: 0 and "" mean "keep".
@@ -26,10 +28,7 @@ KEEP_QUEUE = ""
 
 class EscalateModal(ModalScreen[EscalationRequest | None]):
     CSS_PATH = "escalate.tcss"
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "Escalate", priority=True),
-    ]
+    BINDINGS = bindings_for("escalate")
 
     def __init__(self, case_key: str, current_tier: int, current_queue: str, queues: Sequence[str]) -> None:
         super().__init__()
@@ -103,17 +102,27 @@ def escalate_from_screen(screen, case_id: int, *, queues: Sequence[str] | None =
     from agent_console.store.queries import NotFound, queue_names
 
     app = screen.app
-    with app.store.session() as session:
-        case = session.get(Case, case_id)
-        names = list(queues) if queues is not None else queue_names(session)
-    if case is None:
-        screen.notify("That case no longer exists.", severity="error")
-        return
-    if not case.is_open:
-        screen.notify(f"{case.key} is {case.status}; reopen it before escalating.", severity="warning", markup=False)
-        return
 
-    def done(request: EscalationRequest | None) -> None:
+    def read() -> None:
+        # Off the UI thread; the modal opens from what was read.
+        with app.store.session() as session:
+            case = session.get(Case, case_id)
+            names = list(queues) if queues is not None else queue_names(session)
+            shown = None if case is None else SimpleNamespace(key=case.key, is_open=case.is_open,
+                                                               status=case.status, tier=case.tier, queue=case.queue)
+        app.call_from_thread(ask, shown, names)
+
+    def ask(case, names: list[str]) -> None:
+        if case is None:
+            screen.notify("That case no longer exists.", severity="error")
+            return
+        if not case.is_open:
+            screen.notify(f"{case.key} is {case.status}; reopen it before escalating.", severity="warning",
+                          markup=False)
+            return
+        app.push_screen(EscalateModal(case.key, case.tier, case.queue, names), partial(done, case))
+
+    def done(case, request: EscalationRequest | None) -> None:
         if request is None:
             return
         settings = getattr(app, "settings", None)
@@ -135,4 +144,5 @@ def escalate_from_screen(screen, case_id: int, *, queues: Sequence[str] | None =
         if on_escalated is not None:
             on_escalated(row)
 
-    app.push_screen(EscalateModal(case.key, case.tier, case.queue, names), done)
+    screen.run_worker(read, thread=True, group="escalate-read", exit_on_error=False)
+

@@ -5,12 +5,11 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from agent_console.screens.bindings import key_entries
+from agent_console.screens.bindings import bindings_for, key_entries
 
 NAVIGATION = {
     "queue": [("↑ ↓ j k", "Move"), ("PgUp PgDn", "Page"), ("Home End", "First / last case"),
@@ -36,7 +35,7 @@ class KeysScreen(ModalScreen[None]):
     }
     """
 
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+    BINDINGS = bindings_for("help")
 
     def __init__(self, scope: str, title: str) -> None:
         super().__init__()

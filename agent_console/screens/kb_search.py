@@ -13,7 +13,6 @@ from itertools import count
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, Select, Static, TabbedContent, TabPane, TextArea
@@ -21,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from agent_console.domain.kb import ArticleError, KnowledgeBase, article_link
 from agent_console.domain.text import clean_text, mask_controls, one_line
-from agent_console.screens.bindings import CommandEntry
+from agent_console.screens.bindings import CommandEntry, bindings_for, key_hint
 from agent_console.store.errors import describe
 
 ALL = "__all__"
@@ -50,22 +49,7 @@ def paragraph_around(body: str, word: str | None) -> str:
 
 class KBSearchScreen(Screen[str | None]):
     CSS_PATH = "kb_search.tcss"
-    BINDINGS = [
-        Binding("enter", "open", "Open", priority=True),
-        Binding("escape", "back", "Back"),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("pagedown", "move(8)", "Page down", show=False),
-        Binding("pageup", "move(-8)", "Page up", show=False),
-        Binding("f2", "switch_tab", "Articles/Answered"),
-        Binding("f3", "insert_link", "Insert link"),
-        Binding("f4", "insert_excerpt", "Insert excerpt"),
-        Binding("f5", "link_case", "Link to case"),
-        Binding("f6", "helpful", "Helpful"),
-        Binding("f7", "select_excerpt", "Select excerpt"),
-        Binding("ctrl+l", "next_language", "Language", show=False),
-        Binding("ctrl+g", "next_tag", "Tag", show=False),
-    ]
+    BINDINGS = bindings_for("kb")
 
     def __init__(self, *, store, clock, agent, case_id: int | None = None, query: str = "") -> None:
         super().__init__()
@@ -461,14 +445,18 @@ class KBSearchScreen(Screen[str | None]):
             select.value = values[(values.index(current) + 1) % len(values)]
 
     def command_entries(self) -> list[CommandEntry]:
+        app = self.app
         return [
-            CommandEntry("Open the highlighted article", "key enter", self.action_open),
-            CommandEntry("Insert article link into the reply", "key f3", self.action_insert_link),
-            CommandEntry("Insert excerpt into the reply", "key f4", self.action_insert_excerpt),
-            CommandEntry("Select an excerpt of the article", "key f7", self.action_select_excerpt),
-            CommandEntry("Link article to the case", "key f5", self.action_link_case),
-            CommandEntry("Mark article helpful", "key f6", self.action_helpful),
-            CommandEntry("Switch: articles / answered before", "key f2", self.action_switch_tab),
-            CommandEntry("Next language filter", "key ctrl+l", self.action_next_language),
-            CommandEntry("Next tag filter", "key ctrl+g", self.action_next_tag),
+            CommandEntry("Open the highlighted article", key_hint(app, "kb_open"), self.action_open),
+            CommandEntry("Insert article link into the reply", key_hint(app, "kb_insert_link"),
+                         self.action_insert_link),
+            CommandEntry("Insert excerpt into the reply", key_hint(app, "kb_insert_excerpt"),
+                         self.action_insert_excerpt),
+            CommandEntry("Select an excerpt of the article", key_hint(app, "kb_select_excerpt"),
+                         self.action_select_excerpt),
+            CommandEntry("Link article to the case", key_hint(app, "kb_link_case"), self.action_link_case),
+            CommandEntry("Mark article helpful", key_hint(app, "kb_helpful"), self.action_helpful),
+            CommandEntry("Switch: articles / answered before", key_hint(app, "kb_switch_tab"), self.action_switch_tab),
+            CommandEntry("Next language filter", key_hint(app, "kb_language"), self.action_next_language),
+            CommandEntry("Next tag filter", key_hint(app, "kb_tag"), self.action_next_tag),
         ]

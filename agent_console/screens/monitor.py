@@ -72,7 +72,7 @@ class MonitorApp(SafeNotifications, App):
 
     def _apply_keymap(self) -> None:
         """The supervisor's rebindings (``[keys]`` in the settings) for the monitor's keys, as in the console."""
-        from agent_console.domain.keys import KeyMapError, keymap
+        from agent_console.keys import KeyMapError, keymap
 
         try:
             rebound = keymap(getattr(self.settings, "keys", {}) or {})

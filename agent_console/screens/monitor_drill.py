@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from agent_console.domain import monitor as live
 from agent_console.domain.monitor import Drill
-from agent_console.domain.text import one_line, safe_text
+from agent_console.domain.text import one_line
+from agent_console.widgets.text import safe_text
 from agent_console.screens.bindings import bindings_for
 from agent_console.screens.monitor_common import STATE_LABEL, _case_id, _sync_rows
 from agent_console.widgets.monitor_tiles import ReasonModal

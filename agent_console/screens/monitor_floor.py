@@ -12,7 +12,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from agent_console.domain.monitor import Drill, GroupFigures, Level, MonitorSnapshot, format_duration, format_percent
-from agent_console.domain.text import one_line, safe_text
+from agent_console.domain.text import one_line
+from agent_console.widgets.text import safe_text
 from agent_console.screens.bindings import bindings_for
 from agent_console.screens.monitor_common import (
     CHANNEL_COLUMN_FIGURES,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from agent_console.domain.text import one_line
+from agent_console.screens.bindings import bindings_for
 
 
 class PickModal(ModalScreen[str | None]):
@@ -40,7 +40,7 @@ class PickModal(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings_for("pick")
 
     def __init__(self, title: str, options: list[tuple[str, str]], current: str | None = None) -> None:
         """``options`` are (value, label) pairs; labels are shown literally."""

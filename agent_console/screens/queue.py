@@ -20,13 +20,16 @@ from typing import Callable
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from agent_console.console_log import log_worker_error
 from agent_console.domain.cases import CaseError, CaseService
 from agent_console.domain.text import one_line
 from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
+from agent_console.screens.messages import CasesChanged, SlaChanged
 from agent_console.screens.pick import PickModal
 from agent_console.store import queries
 from agent_console.store.db import KeptConnection
@@ -219,10 +222,18 @@ class QueueScreen(Screen):
         if self.is_current and self._loaded:
             self._reread()
 
-    def sla_changed(self) -> None:
+    def on_sla_changed(self, message: SlaChanged) -> None:
         """The SLA sweeper recorded a breach or raised a priority: re-read the rows (priority, breach flag)."""
         if self._loaded:
             self._reread(texts_changed=False)
+
+    def on_cases_changed(self, message: CasesChanged) -> None:
+        """The sync engine pulled changes: the queue on screen shows them (a hidden one re-reads when it shows)."""
+        if self.is_current:
+            try:
+                self.action_refresh_queue()
+            except NoMatches:
+                pass  # being built or torn down: it reads the store when it shows again
 
     def _reread(self, texts_changed: bool = True) -> None:
         """Cases may have changed: re-read the view's ids, its visible rows and (unless only SLA fields or the
@@ -250,6 +261,7 @@ class QueueScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Workers run with exit_on_error=False so a failed read never takes the console down; say so instead.
         if event.state == WorkerState.ERROR:
+            log_worker_error(event.worker)
             self.notify(f"Something went wrong: {event.worker.error}", title="Error", severity="error", markup=False)
 
     # --- loading ---------------------------------------------------------------------------------------------------

@@ -11,18 +11,18 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from agent_console.domain.text import one_line
+from agent_console.screens.bindings import bindings_for
 
 
 class WrapUpModal(ModalScreen[str | None]):
     CSS_PATH = "wrap_up.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Later")]
+    BINDINGS = bindings_for("wrap_up")
 
     def __init__(self, codes: Sequence[str], case_key: str = "") -> None:
         super().__init__()

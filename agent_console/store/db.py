@@ -17,15 +17,11 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from agent_console.store.schema_head import APPLICATION_ID, SCHEMA_HEAD  # noqa: F401  (re-exported)
 from agent_console.store.urls import display_url
 
-#: "AgCo" as a 32-bit integer: written into the SQLite header of every store.
-APPLICATION_ID = 0x4167436F
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-#: The newest migration's revision. Opening a store already at it needs no Alembic import (~120 ms of start-up);
-#: tests/unit/test_store_migrations.py checks it matches the migration scripts.
-SCHEMA_HEAD = "0013"
 
 _connection_hooks: list[Callable[[sqlite3.Connection], None]] = []
 

@@ -11,6 +11,7 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from agent_console.screens.bindings import bindings_for
 from agent_console.domain.monitor import (
     LEVEL_SYMBOL,
     Drill,
@@ -295,7 +296,7 @@ class ReasonModal(ModalScreen[str | None]):
     ReasonModal #reason-title { text-style: bold; padding: 0 0 1 0; }
     ReasonModal #reason-error { color: $error; height: auto; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings_for("reason")
 
     def __init__(self, title: str) -> None:
         super().__init__()

@@ -9,9 +9,15 @@ import shutil
 import pytest
 
 from tests.e2e.test_tmux import BINARY, Terminal
+from tests.helpers import require_component
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None,
-                                                   reason="tmux is not installed: cannot drive the real terminal")]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _tmux_installed():
+    if shutil.which("tmux") is None:
+        require_component("tmux", "not installed: cannot drive the real terminal")
 
 
 def test_the_monitor_on_an_80x24_terminal(tmp_path, store_path, cli):

@@ -14,8 +14,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None,
-                                                   reason="tmux is not installed: cannot drive the real terminal")]
+from tests.helpers import require_component
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _tmux_installed():
+    if shutil.which("tmux") is None:
+        require_component("tmux", "not installed: cannot drive the real terminal")
 
 BINARY = Path(sys.executable).with_name("agent-console")
 

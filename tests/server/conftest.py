@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.server import pg
+from tests.helpers import require_component
 
 PASSWORD = "correct horse battery"
 #: login -> (name, role, tier, queues)
@@ -144,7 +145,7 @@ def postgres_cluster():
     try:
         cluster = pg.start_cluster()
     except pg.PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL not available: {exc}")
+        require_component("PostgreSQL", str(exc))
     yield cluster
     cluster.stop()
 

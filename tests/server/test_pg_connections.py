@@ -14,6 +14,7 @@ from agent_console.server.auth import principal_for
 from agent_console.server.db import open_server_store
 from agent_console.server.feed import changes_page
 from tests.server.conftest import prepare_database
+from tests.helpers import wait_until
 
 
 @pytest.fixture
@@ -128,7 +129,9 @@ def test_a_write_whose_connection_dies_reports_the_database_error(pg_store):
             backend_pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
             with psycopg.connect(dsn, autocommit=True) as outside:
                 outside.execute("SELECT pg_terminate_backend(%s)", (backend_pid,))
-            time.sleep(0.2)
+                wait_until(lambda: not outside.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s",
+                                                       (backend_pid,)).fetchone()[0],
+                           message="the backend ends")
             conn.exec_driver_sql("SELECT 1")
     with store.write_connection() as conn:  # a fresh connection takes its place
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1

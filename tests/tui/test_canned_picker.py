@@ -218,3 +218,23 @@ async def test_in_a_case_ctrl_t_inserts_and_shortcut_expands(store, clock, agent
         await settle(pilot)
         assert editor.text.startswith("Hello Karl Heinz!")
     assert usage(store, "erstattung") == 1 and usage(store, "hi") == 1
+
+
+async def test_the_settings_rebind_the_pickers_keys(store, clock, agents, canned_case, make_app):
+    """``[keys] canned_new = "f9"``: the picker's "new" key follows the settings like the queue's and the case's."""
+    from agent_console.screens.case_detail import CaseDetailScreen
+
+    app = make_app("anna", keys={"canned_new": "f9"})
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(CaseDetailScreen(canned_case.id))
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, CannedPicker)
+        await pilot.press("ctrl+n")  # the default key no longer opens the editor
+        await settle(pilot)
+        assert isinstance(app.screen, CannedPicker)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, CannedEditor)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import select
 
 from agent_console.store import queries
 from agent_console.store.models import AuditEvent, Draft, Message, OutboxOp
 from agent_console.widgets.reply_editor import ReplyEditor
-from tui_support import screen_text, settle
+from tests.helpers import wait_until_async
+from tui_support import palette_offers, screen_text, settle
 
 SIZE = (110, 32)
 
@@ -183,11 +182,13 @@ async def test_draft_is_saved_while_typing_and_restored_in_a_new_console(make_ap
         await settle(pilot)
         await open_case(app, pilot, data.keys["chat_ok"])
         await pilot.press("r", *"Hi Mia,")
-        await asyncio.sleep(1.0)  # the debounce writes the draft in a worker
-        await settle(pilot)
-        with store.session() as session:
-            drafts = session.scalars(select(Draft)).all()
-        assert [(d.kind, d.body) for d in drafts] == [("reply", "Hi Mia,")]
+
+        def stored_drafts():
+            with store.session() as session:
+                return [(d.kind, d.body) for d in session.scalars(select(Draft)).all()]
+
+        # The debounce writes the draft in a worker.
+        await wait_until_async(lambda: stored_drafts() == [("reply", "Hi Mia,")], message="the draft is stored")
     second = make_app()
     async with second.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -266,7 +267,7 @@ async def test_case_help_and_palette(make_app, data, store):
             assert expected in text
         await pilot.press("escape")
         await pilot.press("ctrl+p", *"priority hi")
-        await pilot.pause(0.5)
+        await wait_until_async(lambda: palette_offers(app, "priority"))
         await pilot.press("enter")
         await settle(pilot)
     with store.session() as session:

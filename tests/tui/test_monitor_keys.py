@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent_console.config import Settings
-from agent_console.domain import keys
+from agent_console import keys
 from agent_console.screens.monitor import MonitorApp
 from agent_console.screens.monitor_drill import MonitorCaseScreen, MonitorCasesScreen
 from agent_console.screens.monitor_floor import MonitorScreen

@@ -10,7 +10,8 @@ from agent_console.store import queries
 from agent_console.store.models import AuditEvent, FollowUp
 from agent_console.widgets.case_table import CaseTable, layout_columns
 
-from tui_support import settle
+from tests.helpers import wait_until_async
+from tui_support import palette_offers, settle
 
 SIZE = (110, 30)
 
@@ -41,8 +42,7 @@ async def test_countdowns_tick_with_the_clock(make_app, data, clock):
         table = app.screen.query_one("#queue-table", CaseTable)
         assert "▲ 0:10" in table.plain_line(3)
         clock.advance(15)
-        await pilot.pause(1.2)
-        assert "✖ -0:05" in table.plain_line(3)
+        await wait_until_async(lambda: "✖ -0:05" in table.plain_line(3), message="the countdown ticks")
 
 
 async def test_cursor_moves_and_enter_opens_the_case_escape_goes_back(make_app, data):
@@ -192,12 +192,12 @@ async def test_command_palette_runs_a_view_and_an_action(make_app, data, store):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"queue deliv")
-        await pilot.pause(0.5)
+        await wait_until_async(lambda: palette_offers(app, "deliv"))
         await pilot.press("enter")
         await settle(pilot)
         assert table_keys(app) == [data.keys["chat_ok"]]
         await pilot.press("ctrl+p", *"claim")
-        await pilot.pause(0.5)
+        await wait_until_async(lambda: palette_offers(app, "claim"))
         await pilot.press("enter")
         await settle(pilot)
     with store.session() as session:

@@ -78,6 +78,22 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+def palette_offers(app, text: str) -> bool:
+    """The command palette is open, done searching, and its highlighted entry (what enter runs) names ``text``."""
+    from textual.command import CommandList, CommandPalette
+
+    screen = app.screen
+    if not isinstance(screen, CommandPalette):
+        return False
+    if any(w.group == CommandPalette._GATHER_COMMANDS_GROUP and not w.is_finished for w in app.workers):
+        return False
+    commands = screen.query_one(CommandList)
+    if commands.highlighted is None:
+        return False
+    prompt = commands.get_option_at_index(commands.highlighted).prompt
+    return text.lower() in str(getattr(prompt, "plain", prompt)).lower()
+
+
 def screen_text(app) -> str:
     """What the terminal shows right now, as plain text (one line per row)."""
     update = app.screen._compositor.render_full_update()

@@ -6,6 +6,7 @@ import pytest
 
 from agent_console.domain.monitor import compute_snapshot
 from test_monitor import UTC, assert_drills_match_the_figures, build_floor
+from tests.helpers import require_component
 
 pytestmark = pytest.mark.postgres
 
@@ -17,7 +18,7 @@ def cluster():
     try:
         started = pg.start_cluster()
     except pg.PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL not available: {exc}")
+        require_component("PostgreSQL", str(exc))
     yield started
     started.stop()
 

@@ -1,5 +1,7 @@
 """The console's key map: every action's default key, and the agent's rebinding from ``Settings.keys``.
 
+UI configuration, so it lives outside the domain (the domain knows nothing of keys or screens).
+
 Plain data, no Textual: the screens turn these entries into ``Binding``s (with the entry's name as the binding id),
 and the app hands ``keymap(settings.keys)`` to Textual's keymap so a rebinding reaches every screen at once.
 """
@@ -18,8 +20,7 @@ class KeyMapError(ValueError):
 class KeyAction:
     #: The name agents use in the settings file (``[keys] claim = "ctrl+l"``) and the binding id.
     name: str
-    #: Where the key works: app | queue | case, or the monitor's monitor_app | monitor | wallboard |
-    #: monitor_cases | monitor_case.
+    #: Where the key works: app | queue | case | a dialog's or the monitor's scope (each screen takes one scope).
     scope: str
     #: The Textual action it runs (``action_<action>`` on the screen or app).
     action: str
@@ -71,6 +72,41 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("focus_thread", "case", "focus_thread", "T", "Thread", show=False),
     KeyAction("canned", "case", "canned", "ctrl+t", "Canned", priority=True),
     KeyAction("kb_search", "case", "kb_search", "ctrl+k", "KB", priority=True),
+    # --- the canned-response picker, its manager and its editor ---
+    KeyAction("canned_insert", "canned", "choose", "enter", "Insert", priority=True),
+    KeyAction("canned_cancel", "canned", "cancel", "escape", "Cancel"),
+    KeyAction("canned_down", "canned", "move(1)", "down", "Down", show=False),
+    KeyAction("canned_up", "canned", "move(-1)", "up", "Up", show=False),
+    KeyAction("canned_page_down", "canned", "move(8)", "pagedown", "Page down", show=False),
+    KeyAction("canned_page_up", "canned", "move(-8)", "pageup", "Page up", show=False),
+    KeyAction("canned_category", "canned", "next_category", "ctrl+g", "Category"),
+    KeyAction("canned_new", "canned", "new", "ctrl+n", "New", priority=True),
+    KeyAction("canned_edit", "canned", "edit", "ctrl+e", "Edit", priority=True),
+    KeyAction("canned_delete", "canned", "delete", "ctrl+d", "Delete", priority=True),
+    KeyAction("canned_manage_edit", "canned_manager", "choose", "enter", "Edit", priority=True),
+    KeyAction("canned_save", "canned_editor", "save", "ctrl+s", "Save", priority=True),
+    KeyAction("canned_editor_cancel", "canned_editor", "cancel", "escape", "Cancel", priority=True),
+    # --- the knowledge base ---
+    KeyAction("kb_open", "kb", "open", "enter", "Open", priority=True),
+    KeyAction("kb_back", "kb", "back", "escape", "Back"),
+    KeyAction("kb_down", "kb", "move(1)", "down", "Down", show=False),
+    KeyAction("kb_up", "kb", "move(-1)", "up", "Up", show=False),
+    KeyAction("kb_page_down", "kb", "move(8)", "pagedown", "Page down", show=False),
+    KeyAction("kb_page_up", "kb", "move(-8)", "pageup", "Page up", show=False),
+    KeyAction("kb_switch_tab", "kb", "switch_tab", "f2", "Articles/Answered"),
+    KeyAction("kb_insert_link", "kb", "insert_link", "f3", "Insert link"),
+    KeyAction("kb_insert_excerpt", "kb", "insert_excerpt", "f4", "Insert excerpt"),
+    KeyAction("kb_link_case", "kb", "link_case", "f5", "Link to case"),
+    KeyAction("kb_helpful", "kb", "helpful", "f6", "Helpful"),
+    KeyAction("kb_select_excerpt", "kb", "select_excerpt", "f7", "Select excerpt"),
+    KeyAction("kb_language", "kb", "next_language", "ctrl+l", "Language", show=False),
+    KeyAction("kb_tag", "kb", "next_tag", "ctrl+g", "Tag", show=False),
+    # --- the small dialogs ---
+    KeyAction("escalate_cancel", "escalate", "cancel", "escape", "Cancel"),
+    KeyAction("escalate_submit", "escalate", "submit", "ctrl+s", "Escalate", priority=True),
+    KeyAction("help_close", "help", "close", "escape,question_mark,q", "Close"),
+    KeyAction("wrap_up_later", "wrap_up", "cancel", "escape", "Later"),
+    KeyAction("pick_cancel", "pick", "cancel", "escape", "Cancel"),
     # --- the supervisor's live monitor (agent-console monitor) ---
     KeyAction("monitor_quit", "monitor_app", "quit", "ctrl+q", "Quit", show=False, priority=True),
     KeyAction("monitor_refresh", "monitor", "refresh", "r", "Refresh"),
@@ -92,6 +128,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("monitor_move_queue", "monitor_case", "move_queue", "g", "Queue"),
     KeyAction("monitor_take", "monitor_case", "take", "c", "Take"),
     KeyAction("monitor_reload", "monitor_case", "reload", "r", "Reload"),
+    KeyAction("reason_cancel", "reason", "cancel", "escape", "Cancel"),
 )
 
 #: Printable keys Textual spells by name in bindings.

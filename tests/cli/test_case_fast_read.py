@@ -1,0 +1,112 @@
+"""``case list --json`` and ``case show --json`` read through sqlite3 (store/fast_read.py) when they can: the output
+is byte for byte what the ORM path prints, and the fast path leaves SQLAlchemy and the models unimported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from agent_console.admin.seed import seed_demo
+from agent_console.domain.cases import CaseService
+from agent_console.store import fast_read
+
+LIST_ARGS = [
+    ["case", "list", "--json"],
+    ["case", "list", "--json", "--view", "unassigned"],
+    ["case", "list", "--json", "--view", "all", "--limit", "500"],
+    ["case", "list", "--json", "--queue", "Billing", "--limit", "7"],
+    ["case", "list", "--json", "--channel", "phone"],
+    ["case", "list", "--json", "--view", "all", "--channel", "email", "--queue", "Technical"],
+]
+
+
+@pytest.fixture
+def demo_store(store, clock, agents):
+    seed_demo(store, clock, cases=120, customers=60, kb=5)
+    service = CaseService(store, clock, agents["anna"])
+    hostile = service.create_case(customer="x@example.com", channel="chat", queue="Billing",
+                                  subject="[bold]Hi[/] \x1b[31mred", body="line\n\x1b]0;title\x07end",
+                                  customer_name="Ünïcode \u202e name")
+    service.claim(hostile.key)
+    service.reply(hostile.key, "An answer with [markup] and \t tab")
+    service.resolve(service.create_case(customer="y@example.com", channel="email", queue="Billing",
+                                        subject="Done", body="thanks").key)
+    return store
+
+
+@pytest.fixture
+def frozen_system_clock(monkeypatch, clock):
+    # Both paths must compute SLA figures at the same instant.
+    from agent_console.domain import clock as clock_module
+
+    instant = clock.now()
+    monkeypatch.setattr(clock_module.SystemClock, "now", lambda self: instant)
+
+
+def both_paths(cli, monkeypatch, args: list[str]) -> tuple[str, str]:
+    fast = cli(*args)
+    assert fast.exit_code == 0, fast.output
+    with monkeypatch.context() as patched:
+        patched.setattr(fast_read, "open_at_head", lambda path: None)
+        orm = cli(*args)
+    assert orm.exit_code == 0, orm.output
+    return fast.output, orm.output
+
+
+@pytest.mark.parametrize("args", LIST_ARGS, ids=lambda a: " ".join(a[2:]) or "default")
+def test_case_list_json_is_the_same_on_both_paths(cli, demo_store, frozen_system_clock, monkeypatch, args):
+    fast, orm = both_paths(cli, monkeypatch, args)
+    assert json.loads(fast), "the view should not be empty"
+    assert fast == orm
+
+
+def test_case_show_json_is_the_same_on_both_paths(cli, demo_store, frozen_system_clock, monkeypatch):
+    keys = [row["key"] for row in json.loads(cli("case", "list", "--json", "--view", "all", "--limit", "500").output)]
+    assert len(keys) > 100
+    for key in keys[::7] + keys[-3:]:
+        fast, orm = both_paths(cli, monkeypatch, ["case", "show", key, "--json"])
+        assert fast == orm, key
+
+
+def test_an_unknown_key_fails_the_same_way(cli, demo_store):
+    result = cli("case", "show", "AC-999999", "--json")
+    assert result.exit_code == 1 and "no case 'AC-999999'" in result.output
+
+
+def test_a_store_behind_the_head_is_left_to_the_orm_path(store_path, demo_store):
+    import sqlite3
+
+    con = fast_read.open_at_head(store_path)
+    assert con is not None
+    con.close()
+    with sqlite3.connect(store_path) as writable:
+        writable.execute("UPDATE alembic_version SET version_num = '0012'")
+    assert fast_read.open_at_head(store_path) is None
+    assert fast_read.open_at_head(store_path.with_name("missing.db")) is None
+
+
+PROBE = """
+import sys
+from agent_console.cli import main
+sys.argv = ["agent-console", "--db", sys.argv[1], "case", *sys.argv[2:]]
+try:
+    main()
+except SystemExit:
+    pass
+heavy = sorted(m for m in ("sqlalchemy", "sqlmodel", "agent_console.store.models") if m in sys.modules)
+print("HEAVY", ",".join(heavy), file=sys.stderr)
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="domain/sla.py imports store.models at module level (issue #16: the SLA "
+                                       "rule as a plain function over plain values is another change)")
+@pytest.mark.parametrize("args", [["list", "--json"], ["show", "{key}", "--json"]], ids=["list", "show"])
+def test_the_fast_path_imports_neither_sqlalchemy_nor_the_models(cli, demo_store, store_path, args):
+    key = json.loads(cli("case", "list", "--json", "--limit", "1").output)[0]["key"]
+    done = subprocess.run([sys.executable, "-c", PROBE, str(store_path), *[a.format(key=key) for a in args]],
+                          capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout)
+    assert "HEAVY \n" in done.stderr, done.stderr

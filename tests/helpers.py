@@ -1,0 +1,55 @@
+"""Helpers every test may use: a real component that is missing, and waiting for a condition instead of sleeping.
+
+``require_component`` is the one way a test gives up on a component it cannot start (PostgreSQL, tmux, a privileged
+mount …): it skips on a developer's machine and fails in CI (``CI=true``), where every component must be there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from typing import Callable, NoReturn
+
+import pytest
+
+#: How long ``wait_until`` waits unless told otherwise: generous, because it returns as soon as the condition holds.
+DEFAULT_TIMEOUT_S = 10.0
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def require_component(name: str, reason: str) -> NoReturn:
+    """``name`` cannot be used here (``reason``): fail in CI, skip elsewhere."""
+    message = f"{name} is not available: {reason}"
+    if in_ci():
+        pytest.fail(f"{message} (CI=true: a missing component fails the run instead of skipping)", pytrace=False)
+    pytest.skip(message)
+
+
+def wait_until(condition: Callable[[], object], timeout: float = DEFAULT_TIMEOUT_S, *, interval: float = 0.01,
+               message: str = "") -> object:
+    """Poll ``condition`` until it gives something true and return that; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout} s{': ' + message if message else ''}")
+        time.sleep(interval)
+
+
+async def wait_until_async(condition: Callable[[], object], timeout: float = DEFAULT_TIMEOUT_S, *,
+                           interval: float = 0.01, message: str = "") -> object:
+    """``wait_until`` inside an event loop (a Textual pilot): the app keeps running while the test waits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout} s{': ' + message if message else ''}")
+        await asyncio.sleep(interval)
