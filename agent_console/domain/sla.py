@@ -12,8 +12,12 @@ from enum import StrEnum
 from functools import lru_cache
 from types import SimpleNamespace
 
-from agent_console.store.models import Case, SlaPolicy, SlaTarget
-from agent_console.store.queries import policy_from  # noqa: F401  (the one fallback rule, re-exported)
+from typing import TYPE_CHECKING
+
+from agent_console.store.policy_lookup import SlaTarget, policy_from  # noqa: F401  (the one fallback rule)
+
+if TYPE_CHECKING:
+    from agent_console.store.models import Case, SlaPolicy
 
 #: Defaults used when a store has no policy for a channel (the demo data seeds the same values).
 #: First response per the field's expectations; resolution targets are our own choice, documented in docs/sla.md.
@@ -55,6 +59,8 @@ def install_default_policies(session) -> int:
     """Adds the default policies a store lacks (by channel and priority) and returns how many; policies already
     there are kept as they are. ORM objects, so on the team server they go into the change feed."""
     from sqlalchemy import select
+
+    from agent_console.store.models import SlaPolicy
 
     existing = {(p.channel, p.priority) for p in session.scalars(select(SlaPolicy)).all()}
     added = [SlaPolicy(**row) for row in default_policy_rows() if (row["channel"], row["priority"]) not in existing]

@@ -92,10 +92,7 @@ class SegmentKind(StrEnum):
     wrap_up = "wrap_up"
 
 
-class SlaTarget(StrEnum):
-    first_response = "first_response"
-    next_update = "next_update"
-    resolution = "resolution"
+from agent_console.store.policy_lookup import SlaTarget  # noqa: E402,F401  (defined without the ORM)
 
 
 class SlaEventKind(StrEnum):

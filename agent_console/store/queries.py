@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, func, literal, or_, select
 from sqlmodel import Session
 
+from agent_console.store.policy_lookup import policy_from  # noqa: F401  (re-exported: the one fallback rule)
 from agent_console.store.models import (
     Agent,
     Case,
@@ -53,11 +54,6 @@ def customer_by_contact(session: Session, contact: str) -> Customer | None:
     return session.scalars(select(Customer).where(Customer.phone == digits)).first()
 
 
-def policy_from(policies: Mapping, channel: str, priority: str | None) -> SlaPolicy | None:
-    """The policy of a (channel, priority) from a ``{(channel, priority): policy}`` map: the priority's own policy,
-    else the channel's default (priority None), else None (the built-in targets). The one fallback rule; every
-    reader of policies (queue rows, case header, CLI, monitor, importer, seeder) goes through it."""
-    return policies.get((channel, priority)) or policies.get((channel, None))
 
 
 def policy_for(session: Session, channel: str, priority: str | None) -> SlaPolicy | None:

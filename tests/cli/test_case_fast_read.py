@@ -101,8 +101,6 @@ print("HEAVY", ",".join(heavy), file=sys.stderr)
 """
 
 
-@pytest.mark.xfail(strict=True, reason="domain/sla.py imports store.models at module level (issue #16: the SLA "
-                                       "rule as a plain function over plain values is another change)")
 @pytest.mark.parametrize("args", [["list", "--json"], ["show", "{key}", "--json"]], ids=["list", "show"])
 def test_the_fast_path_imports_neither_sqlalchemy_nor_the_models(cli, demo_store, store_path, args):
     key = json.loads(cli("case", "list", "--json", "--limit", "1").output)[0]["key"]
