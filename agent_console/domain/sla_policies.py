@@ -127,6 +127,12 @@ def _apply(policy: SlaPolicy, change: PolicyChange, where: str) -> None:
             setattr(policy, name, value)
     if change.clear_next_update:
         policy.next_update_s = None
+    if policy.first_response_s and policy.resolution_s and policy.resolution_s < policy.first_response_s:
+        # The monitor counts an unanswered case by its first-response clock (store/monitor.py): that is only the
+        # case's most urgent clock while resolution comes no sooner than the first response.
+        raise PolicyError(f"{where}: the resolution target ({format_duration(policy.resolution_s)}) is shorter than "
+                          f"the first response ({format_duration(policy.first_response_s)}); a case cannot be "
+                          "resolved before it is answered")
     try:
         hours = BusinessHours.parse(policy.business_hours)
         if change.hours is not None:

@@ -95,6 +95,7 @@ def test_bad_values_are_named(cli, store, tmp_path):
         ("--hours", "Mon-Fri 8-18"): "open must be HH:MM, not '8'",
         ("--hours", "Mon-Fri 08:00-18:00 Mars/Olympus"): "unknown time zone 'Mars/Olympus'",
         ("--hours", "Mon-Fri 18:00-08:00 UTC"): "closing time 08:00 is not after opening time 18:00",
+        ("--resolution", "30m"): "the resolution target (30m) is shorter than the first response (4h)",
     }
     for (option, value), message in cases.items():
         result = cli("sla", "set", "email", option, value)
