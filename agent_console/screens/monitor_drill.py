@@ -199,7 +199,7 @@ class MonitorCasesScreen(_CaseActions, Screen):
                            ("queue", "queue"), ("status", "status"), ("tier", "tier"), ("assignee", "assignee"),
                            ("customer", "customer"), ("subject", "subject")):
             table.add_column(label, key=key)
-        table.focus()
+        self.set_focus(table)  # at once: a key typed right after the list opens goes to it
         self.action_reload()
 
     def action_reload(self) -> None:

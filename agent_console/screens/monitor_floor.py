@@ -232,19 +232,21 @@ class MonitorScreen(Screen):
             widget = self.query_one(widget_id)
             widget.display = not widget.display
 
+    # Focus moves at once (``set_focus``, not ``Widget.focus``, which waits for the next idle moment): the keys a
+    # supervisor types right after (f → → → enter) go to the figure just focused, not to the one before.
     def action_focus_floor(self) -> None:
-        self.query_one("#floor-waiting", FigureChip).focus()
+        self.set_focus(self.query_one("#floor-waiting", FigureChip))
 
     def action_focus_tiles(self) -> None:
         tiles = list(self.query(MonitorTile))
         if tiles:
-            tiles[0].focus()
+            self.set_focus(tiles[0])
 
     def action_focus_agents(self) -> None:
-        self.query_one("#agents", DataTable).focus()
+        self.set_focus(self.query_one("#agents", DataTable))
 
     def action_focus_due(self) -> None:
-        self.query_one("#due", DataTable).focus()
+        self.set_focus(self.query_one("#due", DataTable))
 
     def action_wallboard(self) -> None:
         self.app.push_screen(WallboardScreen(can_return=True))

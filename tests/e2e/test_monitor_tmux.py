@@ -37,7 +37,8 @@ def test_the_monitor_on_an_80x24_terminal(tmp_path, store_path, cli):
         assert all(len(line) <= 80 for line in screen.splitlines())
         # The floor's "breached" figure (f, then three to the right) lists exactly its cases.
         terminal.keys("f", "Right", "Right", "Right", "Enter")
-        screen = terminal.wait_for("Floor — breached")
+        terminal.wait_for("Floor — breached")
+        terminal.wait_for("✖ -")  # the list's rows are there (breached cases, counting up past their due time)
         # Priority from the list: saved, said so, and the monitor still runs.
         terminal.keys("p")
         terminal.wait_for("Priority of")
