@@ -9,6 +9,17 @@ import typer
 from agent_console.cli.common import console, ctx_obj, fail, print_json
 
 
+def deactivation_message(noun: str, login: str, open_cases: int, release: bool, release_command: str) -> str:
+    """What `agents deactivate` and `server users deactivate` say: who, and where their open cases are now."""
+    message = f"deactivated {noun} {login}"
+    cases = f"{open_cases} open case{'s' if open_cases != 1 else ''}"
+    if open_cases and release:
+        message += f"; {cases} back in their queues, unassigned"
+    elif open_cases:
+        message += f"; {cases} still assigned to {login} (`{release_command}` hands them back to their queues)"
+    return message
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Manage the agents of this store.", no_args_is_help=True)
 
@@ -50,13 +61,8 @@ def register(app: typer.Typer) -> None:
             open_cases = deactivate_agent(obj.store(), obj.clock, login, release=release)
         except AgentError as exc:
             fail(str(exc))
-        message = f"deactivated agent {login}"
-        if open_cases and release:
-            message += f"; {open_cases} open case{'s' if open_cases != 1 else ''} back in their queues, unassigned"
-        elif open_cases:
-            message += (f"; {open_cases} open case{'s' if open_cases != 1 else ''} still assigned to {login} "
-                        f"(`agents deactivate {login} --release` hands them back to their queues)")
-        console().print(message)
+        console().print(deactivation_message("agent", login, open_cases, release,
+                                             f"agents deactivate {login} --release"))
 
     @group.command("remove")
     def remove(ctx: typer.Context, login: str = typer.Argument(..., help="The agent's login.")) -> None:

@@ -250,12 +250,10 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         finally:
             store.dispose()
-        suffix = ""
-        if open_cases:
-            suffix = (f"; {open_cases} open case{'s' if open_cases != 1 else ''} "
-                      + ("back in their queues" if release else f"still assigned to {login} (--release hands them "
-                                                                 "back)"))
-        console().print(f"deactivated account {login}{suffix}")
+        from agent_console.cli.agents import deactivation_message
+
+        console().print(deactivation_message("account", login, open_cases, release,
+                                             f"server users deactivate {login} --release"))
 
     @users.command("remove")
     def users_remove(ctx: typer.Context, login: str = typer.Argument(..., help="The account's login."),
