@@ -88,9 +88,9 @@ def refuse_losing_the_last_admin(session, agent: Agent, what: str) -> None:
     """A floor always keeps one active admin: the last one cannot be demoted, deactivated or removed."""
     if agent.role != Role.admin or not agent.active:
         return
-    others = session.scalar(select(func.count()).select_from(Agent).where(
-        Agent.role == Role.admin, Agent.active.is_(True), Agent.id != agent.id))
-    if not others:
+    from agent_console.store.accounts import other_active_admins
+
+    if not other_active_admins(session, agent.id):
         raise AgentError(f"{agent.login} is the last admin and cannot be {what}; make another account admin first")
 
 

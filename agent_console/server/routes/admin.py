@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 
-from agent_console.domain.agents import AgentError, upsert_agent
+from agent_console.domain.agents import AgentError, refuse_losing_the_last_admin, upsert_agent
 from agent_console.server import schemas
 from agent_console.server.auth import AuthError, hash_password
 from agent_console.server.routes.deps import Admin, Supervisor, state
-from agent_console.store.accounts import all_accounts, other_active_admins, revoke_all_tokens
+from agent_console.store.accounts import all_accounts, revoke_all_tokens
 from agent_console.store.by_uid import agent_with_login
 from agent_console.store.models import Agent, Role
 
@@ -60,9 +60,8 @@ def create_account(store, clock, *, login, name, role, tier, queues, password_ha
         if existing is not None and not update:
             raise AccountExists(f"an account {login!r} exists already; to change it (and replace its password) "
                                 "ask for an update (`server users add --update`, or \"update\": true)")
-        if existing is not None and existing.role == Role.admin and role.strip().lower() != Role.admin \
-                and other_active_admins(session, existing.id) == 0:
-            raise AgentError(f"{login} is the last admin; make another account admin first")
+        if existing is not None and role.strip().lower() != Role.admin:
+            refuse_losing_the_last_admin(session, existing, "demoted")
         agent, _created = upsert_agent(None, clock, login=login, name=name, role=role, tier=tier, queues=queues,
                                        actor_id=actor_id, session=session)
         agent.password_hash = password_hash
