@@ -100,11 +100,14 @@ class CaseService(Service):
                     priority: str = Priority.normal, customer_name: str | None = None,
                     language: str | None = None, external_id: str | None = None,
                     created_at: datetime | None = None, uid: str | None = None,
-                    customer_uid: str | None = None, message_uid: str | None = None) -> Case:
+                    customer_uid: str | None = None, message_uid: str | None = None,
+                    customer_id: int | None = None, customer_phone: str | None = None) -> Case:
         """A new case for the customer found by e-mail or phone (created when unknown) with its first message.
 
         ``uid``, ``customer_uid`` and ``message_uid`` keep the identities a client chose (the server applying a
-        console's op); a customer found by contact keeps its own uid.
+        console's op); a customer found by contact keeps its own uid. ``customer_id`` names the customer directly
+        (one the agent picked; ``customer`` is then not looked up); ``customer_phone`` is the phone number of a new
+        customer whose ``customer`` contact is an e-mail address.
         """
         channel = validate_choice(channel, Channel, "channel")
         priority = validate_choice(priority, Priority, "priority")
@@ -123,9 +126,14 @@ class CaseService(Service):
         created_at = created_at or now
         with self._transaction() as session:
             _check_queue(session, queue.strip())
-            cust = queries.customer_by_contact(session, customer)
+            if customer_id is not None:
+                cust = session.get(Customer, customer_id)
+                if cust is None:
+                    raise CaseError(f"no customer with id {customer_id}")
+            else:
+                cust = queries.customer_by_contact(session, customer)
             if cust is None:
-                cust = new_customer(customer, customer_name, language, now)
+                cust = new_customer(customer, customer_name, language, now, phone=customer_phone)
                 if customer_uid:
                     cust.uid = customer_uid
                 session.add(cust)
@@ -561,12 +569,16 @@ def resolution_clock_start(case: Case) -> datetime:
     return case.last_reopened_at or case.created_at
 
 
-def new_customer(contact: str, name: str | None, language: str | None, now: datetime) -> Customer:
+def new_customer(contact: str, name: str | None, language: str | None, now: datetime, *,
+                 phone: str | None = None) -> Customer:
+    """A customer reached at ``contact`` (an e-mail address or a phone number); ``phone`` adds a phone number to
+    one whose contact is an e-mail address."""
     with _refused_as_case_error():
         contact = check_identifier(contact, "customer", limit=320)
+        phone = check_identifier(phone, "phone", limit=40) if phone else None
         language = check_language(language) if language else None
     is_email = "@" in contact
-    phone = None if is_email else "".join(ch for ch in contact if ch.isdigit() or ch == "+")
+    phone = "".join(ch for ch in (phone if is_email else contact) or "" if ch.isdigit() or ch == "+") or None
     if not is_email and not phone:
         raise CaseError(f"{contact!r} is neither an e-mail address nor a phone number")
     return Customer(

@@ -205,16 +205,26 @@ class HandlingTracker:
         """The console opened: the agent becomes available (after a break or offline)."""
         self._set_state(AgentState.available, reason="console opened")
 
-    def case_opened(self, case_id: int) -> None:
-        """A case came in front of the agent (opened or claimed): its handle segment starts."""
+    def case_opened(self, case_id: int, started_at: datetime | None = None) -> None:
+        """A case came in front of the agent (opened or claimed): its handle segment starts.
+
+        ``started_at`` dates the start back to when the work on it began (the new-case form opened before the case
+        existed); it never reaches back past the agent's last change of state (a break taken meanwhile) or the start
+        of the running wrap-up.
+        """
         now = self.clock.now()
         self._last_activity = now
         if self.case_id == case_id and self._segment is not None:
             return
-        self._finish_wrap_up(now, "switch")
-        self._end_segment(now, "switch")
+        start = now
+        if started_at is not None:
+            earliest = [t for t in (self.agent.state_since, self._wrap_up.started_at if self._wrap_up else None)
+                        if t is not None]
+            start = min(now, max([started_at, *earliest]))
+        self._finish_wrap_up(start, "switch")
+        self._end_segment(start, "switch")
         self.case_id = case_id
-        self._start_segment(case_id, now)
+        self._start_segment(case_id, start)
 
     def case_left(self) -> None:
         """The agent switched to another case or screen: the segment ends now."""

@@ -180,6 +180,7 @@ class _Applier:
             language=p.case.language or p.customer.language, external_id=p.case.external_id,
             created_at=min(p.case.created_at, self._now()) if p.case.created_at else None,
             uid=p.case.uid, customer_uid=p.customer.uid, message_uid=p.message.uid,
+            customer_phone=p.customer.phone if p.customer.email else None,
         )
         customer_uid = entity_json(self.session, case)["customer_uid"]
         return {**self._case_result(case), "customer_uid": customer_uid, "message_uid": p.message.uid}
