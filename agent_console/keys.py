@@ -30,6 +30,8 @@ class KeyAction:
     show: bool = True
     #: Works even while the reply editor has focus (keys the text editor would otherwise take).
     priority: bool = False
+    #: Other words the command palette finds the action by (its description is always searched).
+    keywords: str = ""
 
 
 ACTIONS: tuple[KeyAction, ...] = (
@@ -43,6 +45,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("open_case", "queue", "open_case", "enter", "Open"),
     KeyAction("claim", "queue", "claim", "c", "Claim"),
     KeyAction("next_case", "queue", "next_case", "n", "Next case"),
+    KeyAction("new_case", "queue", "new_case", "N", "New case", keywords="create a case: a call, a walk-in"),
     KeyAction("filter", "queue", "filter", "slash", "Filter"),
     KeyAction("sort", "queue", "choose_sort", "s", "Sort"),
     KeyAction("reverse_sort", "queue", "reverse_sort", "S", "Reverse sort", show=False),
@@ -107,6 +110,10 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("help_close", "help", "close", "escape,question_mark,q", "Close"),
     KeyAction("wrap_up_later", "wrap_up", "cancel", "escape", "Later"),
     KeyAction("pick_cancel", "pick", "cancel", "escape", "Cancel"),
+    KeyAction("new_case_create", "new_case", "submit", "ctrl+s", "Create case", priority=True),
+    KeyAction("new_case_cancel", "new_case", "cancel", "escape", "Cancel"),
+    KeyAction("new_case_down", "new_case", "move(1)", "down", "Next customer", show=False),
+    KeyAction("new_case_up", "new_case", "move(-1)", "up", "Previous customer", show=False),
     # --- the supervisor's live monitor (agent-console monitor) ---
     KeyAction("monitor_quit", "monitor_app", "quit", "ctrl+q", "Quit", show=False, priority=True),
     KeyAction("monitor_refresh", "monitor", "refresh", "r", "Refresh"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from agent_console.domain.cases import CaseError, CaseService
 from agent_console.domain.text import UnsafeText, check_identifier, clean_text, one_line
@@ -38,6 +39,13 @@ class NewCustomer:
     name: str
     email: str | None
     phone: str | None
+
+
+class CustomerProblem(NamedTuple):
+    """What is wrong with a new customer, and the field to fix: name, email or phone."""
+
+    field: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -72,22 +80,22 @@ def customer_from_typed(text: str) -> NewCustomer:
     return NewCustomer(name=text, email=None, phone=None)
 
 
-def check_new_customer(name: str, email: str, phone: str) -> NewCustomer | str:
-    """The new customer, or the message saying what is wrong (shown beside the field)."""
+def check_new_customer(name: str, email: str, phone: str) -> NewCustomer | CustomerProblem:
+    """The new customer, or what is wrong with it (the form shows the message and focuses the field)."""
     name, email, phone = (" ".join(clean_text(value).split()) for value in (name, email, phone))
     if not name:
-        return MSG_NAME_MISSING
+        return CustomerProblem("name", MSG_NAME_MISSING)
     if not email and not phone:
-        return MSG_CONTACT_MISSING
+        return CustomerProblem("email", MSG_CONTACT_MISSING)
     if email and not EMAIL_PATTERN.match(email):
-        return MSG_BAD_EMAIL.format(value=repr(email))
+        return CustomerProblem("email", MSG_BAD_EMAIL.format(value=repr(email)))
     if phone and (not looks_like_phone(phone) or "+" in phone[1:] or len(phone_digits(phone)) < MIN_PHONE_DIGITS):
-        return MSG_BAD_PHONE.format(value=repr(phone), digits=MIN_PHONE_DIGITS)
-    try:
-        check_identifier(email, "e-mail", limit=320)
-        check_identifier(name, "name", limit=200)
-    except UnsafeText as exc:
-        return str(exc)
+        return CustomerProblem("phone", MSG_BAD_PHONE.format(value=repr(phone), digits=MIN_PHONE_DIGITS))
+    for field, value, limit in (("email", email, 320), ("name", name, 200)):
+        try:
+            check_identifier(value, field, limit=limit)
+        except UnsafeText as exc:
+            return CustomerProblem(field, str(exc))
     return NewCustomer(name=name, email=email or None, phone=phone or None)
 
 

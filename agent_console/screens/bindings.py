@@ -46,19 +46,22 @@ def key_hint(app, name: str) -> str:
 
 
 class CommandEntry:
-    __slots__ = ("title", "help", "callback")
+    __slots__ = ("title", "help", "callback", "keywords")
 
-    def __init__(self, title: str, help: str, callback: Callable) -> None:
+    def __init__(self, title: str, help: str, callback: Callable, keywords: str = "") -> None:
         self.title = title
         self.help = help
         self.callback = callback
+        #: Other words the palette finds the entry by ("create" finds "New case").
+        self.keywords = keywords
 
 
 def action_entries(node: DOMNode, scope: str) -> list[CommandEntry]:
     """Palette entries that run the scope's actions on ``node`` (a screen), titled by their description."""
     entries = []
-    for key, description, action in key_entries(node.app, scope):
-        entries.append(CommandEntry(description, f"key {key}", partial(node.run_action, action)))
+    for (key, description, action), key_action in zip(key_entries(node.app, scope), keys.actions_for(scope)):
+        entries.append(CommandEntry(description, f"key {key}", partial(node.run_action, action),
+                                    keywords=key_action.keywords))
     return entries
 
 
@@ -77,5 +80,7 @@ class ScreenCommands(Provider):
         matcher = self.matcher(query)
         for entry in self._entries():
             score = matcher.match(entry.title)
+            if entry.keywords:
+                score = max(score, matcher.match(entry.keywords))
             if score > 0:
                 yield Hit(score, matcher.highlight(entry.title), entry.callback, help=entry.help)

@@ -541,6 +541,11 @@ class QueueScreen(Screen):
         self.notify(message, markup=False)
         self._reread(texts_changed=False)  # a claim changes the assignee, not key, subject or customer
 
+    def action_new_case(self) -> None:
+        from agent_console.screens.new_case import open_new_case_form
+
+        open_new_case_form(self)
+
     def action_next_case(self) -> None:
         self._next_case()
 

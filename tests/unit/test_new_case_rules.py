@@ -24,11 +24,12 @@ from agent_console.store.models import Agent, Customer, HandlingSegment, OutboxO
 
 
 def test_new_customer_checks_name_contact_and_their_shapes():
-    assert check_new_customer("", "a@b.de", "") == MSG_NAME_MISSING
-    assert check_new_customer("Eva", "", " ") == MSG_CONTACT_MISSING
-    assert check_new_customer("Eva", "eva at home", "") == MSG_BAD_EMAIL.format(value="'eva at home'")
-    assert "is not a phone number" in check_new_customer("Eva", "", "030-KUNDE")
-    assert "is not a phone number" in check_new_customer("Eva", "", "123")
+    assert check_new_customer("", "a@b.de", "") == ("name", MSG_NAME_MISSING)
+    assert check_new_customer("Eva", "", " ") == ("email", MSG_CONTACT_MISSING)
+    assert check_new_customer("Eva", "eva at home", "") == ("email", MSG_BAD_EMAIL.format(value="'eva at home'"))
+    for bad in ("030-KUNDE", "123", "030 +49"):
+        field, message = check_new_customer("Eva", "", bad)
+        assert field == "phone" and "is not a phone number" in message
     assert check_new_customer(" Eva  Early ", "eva@example.de", "+49 30 555 1234") == NewCustomer(
         "Eva Early", "eva@example.de", "+49 30 555 1234")
 
