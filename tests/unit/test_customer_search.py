@@ -11,7 +11,7 @@ from agent_console.store.models import Customer
 @pytest.fixture
 def customers(store, clock):
     rows = {
-        "berlin": Customer(name="Karl Kunde", email="Karl.Kunde@Example.de", phone="030 1234567"),
+        "berlin": Customer(name="Karl Kunde", email="Karl.Kunde@Example.de", phone="0301234567"),
         "intl": Customer(name="Petra Phone", email=None, phone="+49401112233"),
         "other": Customer(name="Mia Miller", email="mia@example.com", phone="+4930999888"),
         "noph": Customer(name="Karla Ohnetelefon", email="karla@example.org", phone=None),
