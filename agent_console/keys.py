@@ -45,7 +45,9 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("open_case", "queue", "open_case", "enter", "Open"),
     KeyAction("claim", "queue", "claim", "c", "Claim"),
     KeyAction("next_case", "queue", "next_case", "n", "Next case"),
-    KeyAction("new_case", "queue", "new_case", "N", "New case", keywords="create a case: a call, a walk-in"),
+    # Not in the footer (no room at 80 columns): `?`, the palette and the README's key table name it.
+    KeyAction("new_case", "queue", "new_case", "N", "New case", show=False,
+              keywords="create a case: a call, a walk-in"),
     KeyAction("filter", "queue", "filter", "slash", "Filter"),
     KeyAction("sort", "queue", "choose_sort", "s", "Sort"),
     KeyAction("reverse_sort", "queue", "reverse_sort", "S", "Reverse sort", show=False),
