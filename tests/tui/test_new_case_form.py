@@ -180,3 +180,18 @@ def test_snapshot_of_the_form_with_a_customer_found(snap_compare, make_app, data
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(100, 34), run_before=run_before)
+
+
+async def test_enter_before_the_lookup_finished_picks_the_first_result_when_it_arrives(make_app, data):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot)
+        await pilot.press(*"mia@", "enter")  # faster than the debounced lookup
+        assert form.chosen is None
+        await wait_until_async(lambda: form.chosen is not None, message="enter was lost")
+        assert form.chosen.name == "Mia Miller"
+        await wait_until_async(lambda: app.focused.id == "new-case-subject")
+        await pilot.press("shift+tab", "shift+tab", "shift+tab", "shift+tab", "shift+tab")
+        assert app.focused.id == "new-case-search"
+        await pilot.press("backspace")  # typing again: looking for someone else
+        assert form.chosen is None and "Customer: Mia" not in screen_text(app)
