@@ -127,6 +127,8 @@ class NewCaseModal(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self.query_one("#new-customer").display = False
+        for field, title in (("name", "Name"), ("email", "E-mail"), ("phone", "Phone")):
+            self.query_one(f"#new-customer-{field}", Input).border_title = title  # stays when the field is filled
 
     # --- the customer lookup ---------------------------------------------------------------------------------------
 
