@@ -195,3 +195,15 @@ async def test_enter_before_the_lookup_finished_picks_the_first_result_when_it_a
         assert app.focused.id == "new-case-search"
         await pilot.press("backspace")  # typing again: looking for someone else
         assert form.chosen is None and "Customer: Mia" not in screen_text(app)
+
+
+async def test_the_queues_offered_are_the_agents_own_and_the_first_is_preset(make_app, data, agents):
+    agents["anna"].queues = "Delivery,General"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot)
+        queue = form.query_one("#new-case-queue")
+        assert [value for _label, value in queue._options] == ["Delivery", "General"]
+        assert queue.value == "Delivery"
+        assert (form.query_one("#new-case-channel").value, form.query_one("#new-case-priority").value) == (
+            "phone", "normal")
