@@ -22,7 +22,9 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
+from agent_console.console_log import log_worker_error
 from agent_console.domain.cases import CaseError, CaseService
 from agent_console.domain.new_case import (
     DEFAULT_CHANNEL,
@@ -58,6 +60,7 @@ CHOSEN_CUSTOMER = "Customer: "
 NEW_CUSTOMER_TITLE = "New customer"
 HINT = "↑↓ customers · enter pick · tab next field · ctrl+s create · esc cancel"
 CREATE_FAILED = "The case was not created: {reason}"
+SOMETHING_FAILED = "Something went wrong ({error}); nothing was created. The log file has the details."
 
 
 def customer_label(match: CustomerMatch) -> Text:
@@ -124,6 +127,16 @@ class NewCaseModal(ModalScreen[int | None]):
             yield Input(placeholder="What the customer needs, in one line", id="new-case-subject")
             yield Static("", id="new-case-error", markup=False)
             yield Static(HINT, id="new-case-hint")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The workers run with exit_on_error=False: a failed lookup or write is logged and said, the form stays.
+        if event.state == WorkerState.ERROR:
+            event.stop()
+            log_worker_error(event.worker)
+            self._saving = False
+            doing = "look up the customer" if event.worker.group == "customer-search" else "create the case"
+            self.app.report_failure(event.worker.error, doing)  # a store problem: also said in the header
+            self._say(SOMETHING_FAILED.format(error=type(event.worker.error).__name__))
 
     def on_mount(self) -> None:
         self.query_one("#new-customer").display = False
@@ -284,13 +297,6 @@ class NewCaseModal(ModalScreen[int | None]):
             case = create_claimed_case(CaseService(app.store, app.clock, app.agent), request)
         except (CaseError, NotFound) as exc:
             app.call_from_thread(self._refused, CREATE_FAILED.format(reason=exc))
-            return
-        except Exception as error:
-            report = getattr(app, "report_failure", None)
-            if report is None or not app.call_from_thread(report, error, "create the case"):
-                app.call_from_thread(self._refused, CREATE_FAILED.format(reason=type(error).__name__))
-                raise
-            app.call_from_thread(self._refused, CREATE_FAILED.format(reason="the store could not be written"))
             return
         app.call_from_thread(self.dismiss, case.id)
 
