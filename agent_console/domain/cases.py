@@ -578,7 +578,8 @@ def new_customer(contact: str, name: str | None, language: str | None, now: date
         phone = check_identifier(phone, "phone", limit=40) if phone else None
         language = check_language(language) if language else None
     is_email = "@" in contact
-    phone = "".join(ch for ch in (phone if is_email else contact) or "" if ch.isdigit() or ch == "+") or None
+    number = phone if is_email else contact
+    phone = "".join(ch for ch in number or "" if ch.isdigit() or ch == "+") or None
     if not is_email and not phone:
         raise CaseError(f"{contact!r} is neither an e-mail address nor a phone number")
     return Customer(
