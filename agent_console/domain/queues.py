@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
 from agent_console.domain.text import clean_text
-from agent_console.store import queries
-from agent_console.store.models import OPEN_STATUSES, Agent, Case, Queue
+from agent_console.store import agent_records, queries, queue_records
+from agent_console.store.models import OPEN_STATUSES, Queue
 
 MAX_NAME = 64
 
@@ -49,7 +47,7 @@ def unknown_queues(session, names: list[str]) -> list[str]:
 
 
 def _queue(session, name: str) -> Queue:
-    queue = session.scalars(select(Queue).where(Queue.name == name)).first()
+    queue = queue_records.queue_named(session, name)
     if queue is None:
         known = queries.defined_queues(session)
         raise QueueError(f"no queue {name!r}" + (f"; the queues are: {', '.join(known)}" if known else ""))
@@ -60,7 +58,7 @@ def add_queue(store, clock: Clock, name: str, description: str = "", actor_id: i
     name = validate_queue_name(name)
     now = clock.now()
     with store.transaction() as session:
-        existing = session.scalars(select(Queue).where(func.lower(Queue.name) == name.lower())).first()
+        existing = queue_records.queue_named_ignoring_case(session, name)
         if existing is not None:
             raise QueueError(f"the queue {existing.name!r} already exists")
         queue = Queue(name=name, description=clean_text(description).strip(), created_at=now)
@@ -73,10 +71,9 @@ def add_queue(store, clock: Clock, name: str, description: str = "", actor_id: i
 def list_queues(store) -> list[QueueInfo]:
     """Every queue record with its open cases and the active agents who work it (by name or as all-queue agents)."""
     with store.session() as session:
-        queues = session.scalars(select(Queue).order_by(Queue.name)).all()
-        open_counts = dict(session.execute(
-            select(Case.queue, func.count()).where(Case.is_open == True).group_by(Case.queue)).all())  # noqa: E712
-        agents = session.scalars(select(Agent).where(Agent.active == True)).all()  # noqa: E712
+        queues = queue_records.all_queues(session)
+        open_counts = queue_records.open_cases_by_queue(session)
+        agents = agent_records.active_agents(session)
     listed = [a.queue_list() for a in agents]
     return [QueueInfo(q.name, q.description, open_counts.get(q.name, 0),
                       sum(1 for names in listed if not names or q.name in names)) for q in queues]
@@ -88,16 +85,16 @@ def rename_queue(store, clock: Clock, old: str, new: str, actor_id: int | None =
     now = clock.now()
     with store.transaction() as session:
         queue = _queue(session, old)
-        clash = session.scalars(select(Queue).where(func.lower(Queue.name) == new.lower(), Queue.id != queue.id)).first()
+        clash = queue_records.queue_named_ignoring_case(session, new, other_than=queue.id)
         if clash is not None:
             raise QueueError(f"the queue {clash.name!r} already exists")
         queue.name = new
         # ORM objects, not one UPDATE: on the team server each changed case and agent goes into the change feed.
-        cases = session.scalars(select(Case).where(Case.queue == old)).all()
+        cases = queue_records.cases_in_queue(session, old)
         for case in cases:
             case.queue = new
             case.version += 1
-        for agent in session.scalars(select(Agent).where(Agent.queues != "")).all():
+        for agent in agent_records.agents_with_queue_lists(session):
             names = agent.queue_list()
             if old in names:
                 agent.queues = ",".join(new if n == old else n for n in names)
@@ -112,12 +109,11 @@ def remove_queue(store, clock: Clock, name: str, actor_id: int | None = None) ->
     now = clock.now()
     with store.transaction() as session:
         queue = _queue(session, name)
-        open_cases = session.scalar(select(func.count()).select_from(Case).where(
-            Case.queue == name, Case.status.in_([str(s) for s in OPEN_STATUSES])))
+        open_cases = queue_records.cases_in_queue_with_status(session, name, OPEN_STATUSES)
         if open_cases:
             raise QueueError(f"the queue {name!r} still has {open_cases} open case{'s' if open_cases != 1 else ''}; "
                              "move them first (`agent-console case queue KEY OTHER`)")
-        agents = [a for a in session.scalars(select(Agent).where(Agent.queues != "")).all() if name in a.queue_list()]
+        agents = [a for a in agent_records.agents_with_queue_lists(session) if name in a.queue_list()]
         only = sorted(a.login for a in agents if a.queue_list() == [name])
         if only:
             raise QueueError(f"{', '.join(only)} work{'s' if len(only) == 1 else ''} only the queue {name!r}; give "
