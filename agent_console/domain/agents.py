@@ -105,7 +105,7 @@ def deactivate_agent(store: Store, clock: Clock, login: str, *, release: bool = 
     """The agent can no longer log in (their tokens are revoked) and leaves every queue; their cases and history stay
     as they are. With ``release`` their open cases go back to their queues, unassigned. Returns how many open cases
     are (or were, with ``release``) assigned to them."""
-    from agent_console.domain.cases import touch
+    from agent_console.domain.case_changes import touch
 
     now = clock.now()
     with store.transaction() as session:

@@ -195,7 +195,7 @@ def auto_escalate(session, case: Case, target: str, due_at: datetime, now: datet
     ``escalation_level`` + 1) and audits it. Once per target per resolution cycle: a case already auto-escalated for
     this target since its creation or last reopen is left alone, so the priority does not climb on every sweep.
     """
-    from agent_console.domain.cases import recompute_due
+    from agent_console.domain.case_changes import recompute_due
 
     since = case.last_reopened_at or case.created_at
     already = escalations.automatic_escalation_since(session, case.id, since, f"SLA {target} ")
