@@ -31,6 +31,7 @@ from agent_console.domain.case_changes import (  # noqa: F401
 from agent_console.domain.case_errors import CaseConflict, CaseError  # noqa: F401
 from agent_console.domain.case_payloads import case_payload, customer_payload, message_payload
 from agent_console.domain.case_rules import KEY_PREFIX, format_key  # noqa: F401  (the key rule, used by callers)
+from agent_console.domain.queues import check_case_queue, require_known_queue
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.service import Service
 from agent_console.domain.text import UnsafeText, check_identifier, check_language, clean_text
@@ -45,7 +46,6 @@ from agent_console.store.models import (
     Draft,
     Message,
     Priority,
-    QUEUES,
     Role,
     new_uid,
     SlaEvent,
@@ -62,14 +62,6 @@ def validate_choice(value: str, allowed, field: str) -> str:
     if value not in names:
         raise CaseError(f"unknown {field} {value!r}; expected one of: {', '.join(names)}")
     return value
-
-
-def _check_queue(session, queue: str) -> None:
-    """Once the store has queue records, a case goes only into one of them (a typo makes no new queue)."""
-    if not queries.queue_exists(session, queue):
-        from agent_console.domain.queues import unknown_queue_message
-
-        raise CaseError(unknown_queue_message(session, queue))
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -130,7 +122,7 @@ class CaseService(Service):
         now = self.clock.now()
         created_at = created_at or now
         with self._transaction() as session:
-            _check_queue(session, queue.strip())
+            check_case_queue(session, queue.strip())
             cust = queries.customer_by_contact(session, customer)
             if cust is None:
                 cust = new_customer(customer, customer_name, language, now)
@@ -444,23 +436,6 @@ def _refused_as_case_error() -> Iterator[None]:
         yield
     except UnsafeText as exc:
         raise CaseError(str(exc)) from None
-
-
-def require_known_queue(session, queue: str) -> None:
-    """A case is moved only into a queue that exists: once the store has queue records, one of them; in a store
-    without them (an older store, a console's replica), a standard queue (``store.models.QUEUES``), one some case is
-    in or one some agent works."""
-    if queries.defined_queues(session):
-        _check_queue(session, queue)
-        return
-    if queue in QUEUES:
-        return
-    if case_queries.some_case_in_queue(session, queue):
-        return
-    for queues in case_queries.agents_queue_lists(session):
-        if queue in (name.strip() for name in queues.split(",")):
-            return
-    raise CaseError(f"unknown queue {queue!r}: no case is in it and no agent works it")
 
 
 def new_customer(contact: str, name: str | None, language: str | None, now: datetime) -> Customer:

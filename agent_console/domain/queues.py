@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agent_console.domain.case_errors import CaseError
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
 from agent_console.domain.text import clean_text
 from agent_console.store import agent_records, queries, queue_records
-from agent_console.store.models import OPEN_STATUSES, Queue
+from agent_console.store.models import OPEN_STATUSES, QUEUES, Queue
 
 MAX_NAME = 64
 
@@ -44,6 +45,29 @@ def unknown_queue_message(session, name: str) -> str:
 def unknown_queues(session, names: list[str]) -> list[str]:
     """The names that are not queues of this store (none when the store defines no queues)."""
     return [name for name in names if not queries.queue_exists(session, name)]
+
+
+def check_case_queue(session, queue: str) -> None:
+    """Once the store has queue records, a case goes only into one of them (a typo makes no new queue)."""
+    if not queries.queue_exists(session, queue):
+        raise CaseError(unknown_queue_message(session, queue))
+
+
+def require_known_queue(session, queue: str) -> None:
+    """A case is moved only into a queue that exists: once the store has queue records, one of them; in a store
+    without them (an older store, a console's replica), a standard queue (``store.models.QUEUES``), one some case is
+    in or one some agent works."""
+    if queries.defined_queues(session):
+        check_case_queue(session, queue)
+        return
+    if queue in QUEUES:
+        return
+    if queue_records.some_case_in_queue(session, queue):
+        return
+    for queues in agent_records.agents_queue_lists(session):
+        if queue in (name.strip() for name in queues.split(",")):
+            return
+    raise CaseError(f"unknown queue {queue!r}: no case is in it and no agent works it")
 
 
 def _queue(session, name: str) -> Queue:

@@ -37,6 +37,11 @@ def agents_with_queue_lists(session: Session) -> list[Agent]:
     return list(session.scalars(select(Agent).where(Agent.queues != "")))
 
 
+def agents_queue_lists(session: Session) -> list[str]:
+    """The ``queues`` column (comma-separated names) of every agent who works named queues."""
+    return list(session.scalars(select(Agent.queues).where(Agent.queues != "")))
+
+
 def rows_referring_to_agent(session: Session, agent_id: int, *, skip_tables: tuple[str, ...] = ()) -> dict[str, int]:
     """How many rows of each table refer to the agent through a foreign key, by table name (tables with none are
     left out; ``skip_tables`` are not counted)."""

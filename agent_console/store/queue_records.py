@@ -34,6 +34,11 @@ def open_cases_by_queue(session: Session) -> dict[str, int]:
         select(Case.queue, func.count()).where(Case.is_open == True).group_by(Case.queue)).all())  # noqa: E712
 
 
+def some_case_in_queue(session: Session, name: str) -> bool:
+    """Is any case (open or not) in the queue?"""
+    return session.scalar(select(Case.id).where(Case.queue == name).limit(1)) is not None
+
+
 def cases_in_queue(session: Session, name: str) -> list[Case]:
     """Every case in the queue, open or not."""
     return list(session.scalars(select(Case).where(Case.queue == name)))
