@@ -386,7 +386,7 @@ def closed_seconds(store: Store | None, case_id: int, *, session=None) -> float:
     given, else in a session of ``store``."""
     with reading_of(store, session) as session:
         spans = handling_segments.closed_segment_spans(session, case_id)
-    return sum(_span_seconds(started_at, ended_at) for _kind, started_at, ended_at in spans)
+    return sum((_span_seconds(started_at, ended_at) for _kind, started_at, ended_at in spans), 0.0)
 
 
 def _span_seconds(started_at: datetime, ended_at: datetime) -> float:
