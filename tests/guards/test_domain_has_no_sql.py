@@ -89,6 +89,6 @@ def rule(session: Session, case):
 '''
     assert sorted(sql_in(source)) == sorted([
         "2: from sqlalchemy import func", "2: from sqlalchemy import select", "4: import sqlalchemy.orm",
-        "5: import sqlite3", "7: .scalars(…)", "7: select(…)", "8: .execute(…)", "8: update(…)", "8: .__table__", "9: .scalar(…)",
-        "9: func.count(…)", "10: delete(…)", "14: .exec_driver_sql(…)", "14: PRAGMA",
+        "5: import sqlite3", "7: .scalars(…)", "7: select(…)", "8: .execute(…)", "8: update(…)", "8: .__table__",
+        "9: .scalar(…)", "9: func.count(…)", "10: delete(…)", "14: .exec_driver_sql(…)", "14: PRAGMA",
     ])
