@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
 from agent_console.domain.service import transaction_of
 from agent_console.domain.text import UnsafeText, check_identifier, check_login, clean_text
+from agent_console.store import agent_records
 from agent_console.store.db import Store
 from agent_console.store.models import Agent, AgentState, Role
 
@@ -66,7 +65,7 @@ def upsert_agent(store: Store | None, clock: Clock, *, login: str, name: str, ro
     now = clock.now()
     with transaction_of(store, session) as session:
         check_queues(session, queues)
-        agent = session.scalars(select(Agent).where(Agent.login == login)).first()
+        agent = agent_records.agent_with_login(session, login)
         created = agent is None
         if created:
             agent = Agent(login=login, name=name, role=role, tier=tier, queues=queues, skills=skills,
@@ -95,7 +94,7 @@ def refuse_losing_the_last_admin(session, agent: Agent, what: str) -> None:
 
 
 def _agent(session, login: str) -> Agent:
-    agent = session.scalars(select(Agent).where(Agent.login == login)).first()
+    agent = agent_records.agent_with_login(session, login)
     if agent is None:
         raise AgentError(f"no agent with login {login!r}; see `agent-console agents list`")
     return agent
@@ -106,8 +105,7 @@ def deactivate_agent(store: Store, clock: Clock, login: str, *, release: bool = 
     """The agent can no longer log in (their tokens are revoked) and leaves every queue; their cases and history stay
     as they are. With ``release`` their open cases go back to their queues, unassigned. Returns how many open cases
     are (or were, with ``release``) assigned to them."""
-    from agent_console.domain.cases import touch
-    from agent_console.store.models import AuthToken, Case
+    from agent_console.domain.case_changes import touch
 
     now = clock.now()
     with store.transaction() as session:
@@ -119,11 +117,9 @@ def deactivate_agent(store: Store, clock: Clock, login: str, *, release: bool = 
         agent.state = AgentState.offline
         agent.state_since = now
         agent.version += 1
-        for token in session.scalars(select(AuthToken).where(AuthToken.agent_id == agent.id,
-                                                             AuthToken.revoked_at.is_(None))).all():
+        for token in agent_records.unrevoked_tokens(session, agent.id):
             token.revoked_at = now
-        open_cases = session.scalars(select(Case).where(Case.assignee_id == agent.id,
-                                                        Case.is_open == True)).all()  # noqa: E712
+        open_cases = agent_records.open_cases_assigned_to(session, agent.id)
         if release:
             for case in open_cases:
                 case.assignee_id = None
@@ -136,26 +132,12 @@ def deactivate_agent(store: Store, clock: Clock, login: str, *, release: bool = 
 def agent_history(session, agent_id: int) -> dict[str, int]:
     """Rows of other tables that refer to the agent (cases, messages, handling time, audit events …), by table;
     log-in tokens do not count."""
-    from sqlmodel import SQLModel
-
-    agents = Agent.__table__
-    found = {}
-    for table in SQLModel.metadata.sorted_tables:
-        if table.name in ("auth_tokens",):
-            continue
-        for column in table.columns:
-            if any(fk.column.table is agents for fk in column.foreign_keys):
-                count = session.scalar(select(func.count()).select_from(table).where(column == agent_id))
-                if count:
-                    found[table.name] = found.get(table.name, 0) + count
-    return found
+    return agent_records.rows_referring_to_agent(session, agent_id, skip_tables=("auth_tokens",))
 
 
 def remove_agent(store: Store, clock: Clock, login: str, actor_id: int | None = None) -> None:
     """Deletes an agent nothing refers to (e.g. one added by mistake). An agent with history (cases, messages,
     handling time, state changes …) is refused: deactivate them instead, so reports keep their figures."""
-    from agent_console.store.models import AuthToken
-
     now = clock.now()
     with store.transaction() as session:
         agent = _agent(session, login)
@@ -165,7 +147,7 @@ def remove_agent(store: Store, clock: Clock, login: str, actor_id: int | None = 
             listed = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in sorted(history.items()))
             raise AgentError(f"{login} has history ({listed}); deactivate the agent instead "
                              f"(`agent-console agents deactivate {login}`)")
-        for token in session.scalars(select(AuthToken).where(AuthToken.agent_id == agent.id)).all():
+        for token in agent_records.tokens_of(session, agent.id):
             session.delete(token)
         agent_id = agent.id
         session.delete(agent)

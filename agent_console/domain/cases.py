@@ -2,19 +2,36 @@
 
 One implementation for the screens, the CLI and the sync client. Each method is one transaction that changes the
 case, records an audit event and appends an outbox op. The caller passes the acting agent and a clock.
+
+The rules it runs are plain functions by topic: what a new case is (``case_rules``), what a change does to a case
+(``case_changes``: claim, reply, reopen, due times), the op payloads (``case_payloads``); its queries are
+``store.queries`` and ``store.case_queries``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from agent_console.domain import case_rules, sla
+# The case's rules live in these modules by topic; their names are imported here so every caller finds the case
+# workflow in one place.
+from agent_console.domain.case_changes import (  # noqa: F401
+    claimed_by_other,
+    recompute_due,
+    record_reply,
+    reopen_case,
+    resolution_clock_start,
+    resume_resolution,
+    take_case,
+    touch,
+)
+from agent_console.domain.case_errors import CaseConflict, CaseError  # noqa: F401
+from agent_console.domain.case_payloads import case_payload, customer_payload, message_payload
 from agent_console.domain.case_rules import KEY_PREFIX, format_key  # noqa: F401  (the key rule, used by callers)
+from agent_console.domain.queues import check_case_queue, require_known_queue
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.service import Service
 from agent_console.domain.text import UnsafeText, check_identifier, check_language, clean_text
@@ -29,23 +46,14 @@ from agent_console.store.models import (
     Draft,
     Message,
     Priority,
-    QUEUES,
     Role,
     new_uid,
     SlaEvent,
     SlaEventKind,
     SlaTarget,
 )
-from agent_console.store import queries
+from agent_console.store import case_queries, queries
 from agent_console.store.queries import NotFound
-
-
-class CaseError(ValueError):
-    """A request the rules do not allow; the message is meant for the agent."""
-
-
-class CaseConflict(CaseError):
-    """Someone else got there first (e.g. the case is claimed by another agent)."""
 
 
 def validate_choice(value: str, allowed, field: str) -> str:
@@ -54,14 +62,6 @@ def validate_choice(value: str, allowed, field: str) -> str:
     if value not in names:
         raise CaseError(f"unknown {field} {value!r}; expected one of: {', '.join(names)}")
     return value
-
-
-def _check_queue(session, queue: str) -> None:
-    """Once the store has queue records, a case goes only into one of them (a typo makes no new queue)."""
-    if not queries.queue_exists(session, queue):
-        from agent_console.domain.queues import unknown_queue_message
-
-        raise CaseError(unknown_queue_message(session, queue))
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -125,7 +125,7 @@ class CaseService(Service):
         now = self.clock.now()
         created_at = created_at or now
         with self._transaction() as session:
-            _check_queue(session, queue.strip())
+            check_case_queue(session, queue.strip())
             if customer_id is not None:
                 cust = session.get(Customer, customer_id)
                 if cust is None:
@@ -138,7 +138,7 @@ class CaseService(Service):
                     cust.uid = customer_uid
                 session.add(cust)
                 session.flush()
-            number = (session.scalar(select(func.max(Case.id))) or 0) + 1
+            number = case_queries.highest_case_id(session) + 1
             values = case_rules.new_case_values(
                 number=number, uid=uid or new_uid(), subject=subject, customer_id=cust.id, channel=channel,
                 queue=queue, priority=priority, language=language or cust.language, created_at=created_at, now=now,
@@ -397,8 +397,7 @@ class CaseService(Service):
         case_id = case.id if isinstance(case, Case) else case
         now = self.clock.now()
         with self._transaction() as session:
-            draft = session.scalars(select(Draft).where(Draft.case_id == case_id, Draft.agent_id == agent.id,
-                                                        Draft.kind == kind)).first()
+            draft = case_queries.draft_of(session, case_id, agent.id, kind)
             if not body.strip():
                 if draft is not None:
                     session.delete(draft)
@@ -413,13 +412,11 @@ class CaseService(Service):
         agent = self._require_actor()
         case_id = case.id if isinstance(case, Case) else case
         with self._reading() as session:
-            draft = session.scalars(select(Draft).where(Draft.case_id == case_id, Draft.agent_id == agent.id,
-                                                        Draft.kind == kind)).first()
+            draft = case_queries.draft_of(session, case_id, agent.id, kind)
             return draft.body if draft else ""
 
     def _clear_draft(self, session, case_id: int, agent_id: int, kind: str) -> None:
-        draft = session.scalars(select(Draft).where(Draft.case_id == case_id, Draft.agent_id == agent_id,
-                                                    Draft.kind == kind)).first()
+        draft = case_queries.draft_of(session, case_id, agent_id, kind)
         if draft is not None:
             session.delete(draft)
 
@@ -434,33 +431,11 @@ class CaseService(Service):
         touch(case, now)
 
     def _reopen(self, session, case: Case, now: datetime) -> None:
-        case.status = CaseStatus.open
-        case.is_open = True
-        case.reopened_count += 1
-        case.last_reopened_at = now
-        case.resolved_at = None
-        case.closed_at = None
-        # The reopened case gets a fresh resolution target; pauses before the reopen no longer extend it.
-        case.sla_paused_seconds = 0.0
-        case.sla_paused_at = None
         policy = queries.policy_for(session, case.channel, case.priority)
-        _first, _next, resolution_s = sla.targets(policy, case.channel)
-        case.resolution_due = sla.add_target(policy, now, resolution_s)
-        session.add(SlaEvent(case_id=case.id, target=SlaTarget.resolution, event=SlaEventKind.started, at=now,
-                             due_at=case.resolution_due, detail="reopened"))
-        sla.update_sla_due(case)
+        session.add(SlaEvent(case_id=case.id, **reopen_case(case, policy, now)))
 
     def _resume_resolution(self, session, case: Case, policy, now: datetime) -> None:
-        # Under business hours only the open time of the pause extends the target (a weekend pause adds nothing).
-        paused_for = sla.sla_seconds_between(policy, case.sla_paused_at, now)
-        case.sla_paused_seconds += paused_for
-        if case.resolution_due is not None:
-            _first, _next, resolution_s = sla.targets(policy, case.channel)
-            case.resolution_due = sla.add_target(policy, resolution_clock_start(case),
-                                                 resolution_s + case.sla_paused_seconds)
-        case.sla_paused_at = None
-        session.add(SlaEvent(case_id=case.id, target=SlaTarget.resolution, event=SlaEventKind.resumed, at=now,
-                             due_at=case.resolution_due, detail=f"paused {paused_for:.0f} s"))
+        session.add(SlaEvent(case_id=case.id, **resume_resolution(case, policy, now)))
 
 
 @contextmanager
@@ -469,104 +444,6 @@ def _refused_as_case_error() -> Iterator[None]:
         yield
     except UnsafeText as exc:
         raise CaseError(str(exc)) from None
-
-
-def require_known_queue(session, queue: str) -> None:
-    """A case is moved only into a queue that exists: once the store has queue records, one of them; in a store
-    without them (an older store, a console's replica), a standard queue (``store.models.QUEUES``), one some case is
-    in or one some agent works."""
-    if queries.defined_queues(session):
-        _check_queue(session, queue)
-        return
-    if queue in QUEUES:
-        return
-    if session.scalar(select(Case.id).where(Case.queue == queue).limit(1)) is not None:
-        return
-    for (queues,) in session.execute(select(Agent.queues).where(Agent.queues != "")):
-        if queue in (name.strip() for name in queues.split(",")):
-            return
-    raise CaseError(f"unknown queue {queue!r}: no case is in it and no agent works it")
-
-
-def touch(case: Case, now: datetime) -> None:
-    """Every change of a case moves its version on (field conflicts are judged by it)."""
-    case.updated_at = now
-    case.version += 1
-
-
-def claimed_by_other(case: Case, agent: Agent, holder_name: Callable[[int], str | None]) -> str | None:
-    """Why ``agent`` cannot claim the case because someone else holds it (``holder_name`` names them); None when it
-    is free or theirs. The server asks this first, to answer such a claim with the case's current state."""
-    if case.assignee_id is not None and case.assignee_id != agent.id:
-        return f"{case.key} is already claimed by {holder_name(case.assignee_id) or 'another agent'}"
-    return None
-
-
-def take_case(case: Case, agent: Agent, now: datetime, holder_name: Callable[[int], str | None]) -> bool:
-    """What claiming does to a case, which changes in place; False when it is the agent's already.
-
-    Raises CaseError (closed case, tier too low) or CaseConflict (someone else holds it; ``holder_name`` names them).
-    ``case`` and ``agent`` may be any objects with their attributes: the server's batched write path passes plain
-    row values.
-    """
-    if not case.is_open:
-        raise CaseError(f"{case.key} is {case.status}; reopen it before claiming")
-    if case.assignee_id == agent.id:
-        return False
-    held = claimed_by_other(case, agent, holder_name)
-    if held:
-        raise CaseConflict(held)
-    if case.tier > agent.tier:
-        raise CaseError(f"{case.key} needs tier {case.tier}; you are tier {agent.tier}")
-    case.assignee_id = agent.id
-    if case.status == CaseStatus.new:
-        case.status = CaseStatus.open
-    touch(case, now)
-    return True
-
-
-def record_reply(case: Case, now: datetime) -> list[dict]:
-    """What an agent's reply to the customer does to the case, which changes in place: the first reply meets or
-    breaches the first-response target, every reply the running next-update target; a new case is open now.
-
-    Returns the SLA events to record (``target``, ``event``, ``due_at``, ``detail``; each ``at`` ``now``). ``case``
-    may be any object with the case's attributes: the server's batched write path passes plain row values.
-    """
-    events = []
-    if case.first_response_at is None:
-        case.first_response_at = now
-        met = case.first_response_due is None or now <= case.first_response_due
-        events.append({"target": SlaTarget.first_response, "event": SlaEventKind.met if met else SlaEventKind.breached,
-                       "due_at": case.first_response_due, "detail": "first reply"})
-    if case.next_update_due is not None:
-        met = now <= case.next_update_due
-        events.append({"target": SlaTarget.next_update, "event": SlaEventKind.met if met else SlaEventKind.breached,
-                       "due_at": case.next_update_due, "detail": ""})
-        case.next_update_due = None
-    if case.status == CaseStatus.new:
-        case.status = CaseStatus.open
-    sla.update_sla_due(case)
-    return events
-
-
-def recompute_due(session, case: Case) -> None:
-    """Due times follow the case's current channel and priority (called when either changes)."""
-    policy = queries.policy_for(session, case.channel, case.priority)
-    first_s, next_s, resolution_s = sla.targets(policy, case.channel)
-    if case.first_response_at is None:
-        case.first_response_due = sla.add_target(policy, case.created_at, first_s)
-    if case.next_update_due is not None and case.last_inbound_at is not None:
-        # The customer is waiting for an answer since their last message.
-        case.next_update_due = sla.add_target(policy, case.last_inbound_at, next_s) if next_s else None
-    if case.is_open:
-        case.resolution_due = sla.add_target(policy, resolution_clock_start(case),
-                                             resolution_s + case.sla_paused_seconds)
-    sla.update_sla_due(case)
-
-
-def resolution_clock_start(case: Case) -> datetime:
-    """The resolution clock runs from creation, or from the last reopen (which starts a fresh target)."""
-    return case.last_reopened_at or case.created_at
 
 
 def new_customer(contact: str, name: str | None, language: str | None, now: datetime, *,
@@ -589,28 +466,3 @@ def new_customer(contact: str, name: str | None, language: str | None, now: date
         language=language or "en",
         created_at=now,
     )
-
-
-# --- op payloads (shared with the sync client and the server) ---------------------------------------------------
-
-
-def case_payload(case: Case) -> dict:
-    return {
-        "uid": case.uid, "key": case.key, "external_id": case.external_id, "subject": case.subject,
-        "channel": case.channel, "queue": case.queue, "priority": case.priority, "status": case.status,
-        "tier": case.tier, "language": case.language, "created_at": case.created_at,
-    }
-
-
-def customer_payload(customer: Customer) -> dict:
-    return {"uid": customer.uid, "name": customer.name, "email": customer.email, "phone": customer.phone,
-            "language": customer.language, "vip": customer.vip}
-
-
-def message_payload(message: Message, case: Case, author_login: str | None = None) -> dict:
-    return {
-        "uid": message.uid, "case_uid": case.uid, "direction": message.direction, "channel": message.channel,
-        "author_login": author_login, "author_name": message.author_name, "body": message.body,
-        "is_internal": message.is_internal, "created_at": message.created_at,
-    }
-

@@ -12,13 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.service import SessionBound
 from agent_console.domain.text import clean_text
-from agent_console.store import queries
+from agent_console.store import escalations, queries
 from agent_console.store.db import Store
 from agent_console.store.models import (
     Agent,
@@ -197,12 +195,10 @@ def auto_escalate(session, case: Case, target: str, due_at: datetime, now: datet
     ``escalation_level`` + 1) and audits it. Once per target per resolution cycle: a case already auto-escalated for
     this target since its creation or last reopen is left alone, so the priority does not climb on every sweep.
     """
-    from agent_console.domain.cases import recompute_due
+    from agent_console.domain.case_changes import recompute_due
 
     since = case.last_reopened_at or case.created_at
-    already = session.scalars(select(Escalation.id).where(
-        Escalation.case_id == case.id, Escalation.kind == "automatic", Escalation.created_at >= since,
-        Escalation.reason.like(f"SLA {target} %"))).first()
+    already = escalations.automatic_escalation_since(session, case.id, since, f"SLA {target} ")
     if already is not None:
         return None
     old_priority = case.priority
@@ -231,8 +227,7 @@ def auto_escalate(session, case: Case, target: str, due_at: datetime, now: datet
 
 def case_history(session, case_id: int) -> list[Escalation]:
     """Every escalation and de-escalation of a case, oldest first."""
-    return list(session.scalars(select(Escalation).where(Escalation.case_id == case_id)
-                                .order_by(Escalation.created_at, Escalation.id)))
+    return escalations.escalations_of_case(session, case_id)
 
 
 def flagged_case_ids(session) -> list[int]:
@@ -240,12 +235,7 @@ def flagged_case_ids(session) -> list[int]:
 
     De-escalation resets ``escalation_level`` to 0, so the level is what tells a flag still stands.
     """
-    E = Escalation.__table__.c
-    C = Case.__table__.c
-    query = (select(C.id).select_from(Case.__table__.join(Escalation.__table__, E.case_id == C.id))
-             .where(C.is_open == True, E.kind == "automatic", C.escalation_level > 0)  # noqa: E712
-             .distinct().order_by(C.id))
-    return list(session.execute(query).scalars())
+    return escalations.open_auto_escalated_case_ids(session)
 
 
 def follow_up_rows(session, agent_id: int, *, due_before: datetime | None = None) -> list[dict]:

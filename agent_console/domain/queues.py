@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
+from agent_console.domain.case_errors import CaseError
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
 from agent_console.domain.text import clean_text
-from agent_console.store import queries
-from agent_console.store.models import OPEN_STATUSES, Agent, Case, Queue
+from agent_console.store import agent_records, queries, queue_records
+from agent_console.store.models import OPEN_STATUSES, QUEUES, Queue
 
 MAX_NAME = 64
 
@@ -48,8 +47,31 @@ def unknown_queues(session, names: list[str]) -> list[str]:
     return [name for name in names if not queries.queue_exists(session, name)]
 
 
+def check_case_queue(session, queue: str) -> None:
+    """Once the store has queue records, a case goes only into one of them (a typo makes no new queue)."""
+    if not queries.queue_exists(session, queue):
+        raise CaseError(unknown_queue_message(session, queue))
+
+
+def require_known_queue(session, queue: str) -> None:
+    """A case is moved only into a queue that exists: once the store has queue records, one of them; in a store
+    without them (an older store, a console's replica), a standard queue (``store.models.QUEUES``), one some case is
+    in or one some agent works."""
+    if queries.defined_queues(session):
+        check_case_queue(session, queue)
+        return
+    if queue in QUEUES:
+        return
+    if queue_records.some_case_in_queue(session, queue):
+        return
+    for queues in agent_records.agents_queue_lists(session):
+        if queue in (name.strip() for name in queues.split(",")):
+            return
+    raise CaseError(f"unknown queue {queue!r}: no case is in it and no agent works it")
+
+
 def _queue(session, name: str) -> Queue:
-    queue = session.scalars(select(Queue).where(Queue.name == name)).first()
+    queue = queue_records.queue_named(session, name)
     if queue is None:
         known = queries.defined_queues(session)
         raise QueueError(f"no queue {name!r}" + (f"; the queues are: {', '.join(known)}" if known else ""))
@@ -60,7 +82,7 @@ def add_queue(store, clock: Clock, name: str, description: str = "", actor_id: i
     name = validate_queue_name(name)
     now = clock.now()
     with store.transaction() as session:
-        existing = session.scalars(select(Queue).where(func.lower(Queue.name) == name.lower())).first()
+        existing = queue_records.queue_named_ignoring_case(session, name)
         if existing is not None:
             raise QueueError(f"the queue {existing.name!r} already exists")
         queue = Queue(name=name, description=clean_text(description).strip(), created_at=now)
@@ -73,10 +95,9 @@ def add_queue(store, clock: Clock, name: str, description: str = "", actor_id: i
 def list_queues(store) -> list[QueueInfo]:
     """Every queue record with its open cases and the active agents who work it (by name or as all-queue agents)."""
     with store.session() as session:
-        queues = session.scalars(select(Queue).order_by(Queue.name)).all()
-        open_counts = dict(session.execute(
-            select(Case.queue, func.count()).where(Case.is_open == True).group_by(Case.queue)).all())  # noqa: E712
-        agents = session.scalars(select(Agent).where(Agent.active == True)).all()  # noqa: E712
+        queues = queue_records.all_queues(session)
+        open_counts = queue_records.open_cases_by_queue(session)
+        agents = agent_records.active_agents(session)
     listed = [a.queue_list() for a in agents]
     return [QueueInfo(q.name, q.description, open_counts.get(q.name, 0),
                       sum(1 for names in listed if not names or q.name in names)) for q in queues]
@@ -88,16 +109,16 @@ def rename_queue(store, clock: Clock, old: str, new: str, actor_id: int | None =
     now = clock.now()
     with store.transaction() as session:
         queue = _queue(session, old)
-        clash = session.scalars(select(Queue).where(func.lower(Queue.name) == new.lower(), Queue.id != queue.id)).first()
+        clash = queue_records.queue_named_ignoring_case(session, new, other_than=queue.id)
         if clash is not None:
             raise QueueError(f"the queue {clash.name!r} already exists")
         queue.name = new
         # ORM objects, not one UPDATE: on the team server each changed case and agent goes into the change feed.
-        cases = session.scalars(select(Case).where(Case.queue == old)).all()
+        cases = queue_records.cases_in_queue(session, old)
         for case in cases:
             case.queue = new
             case.version += 1
-        for agent in session.scalars(select(Agent).where(Agent.queues != "")).all():
+        for agent in agent_records.agents_with_queue_lists(session):
             names = agent.queue_list()
             if old in names:
                 agent.queues = ",".join(new if n == old else n for n in names)
@@ -112,12 +133,11 @@ def remove_queue(store, clock: Clock, name: str, actor_id: int | None = None) ->
     now = clock.now()
     with store.transaction() as session:
         queue = _queue(session, name)
-        open_cases = session.scalar(select(func.count()).select_from(Case).where(
-            Case.queue == name, Case.status.in_([str(s) for s in OPEN_STATUSES])))
+        open_cases = queue_records.cases_in_queue_with_status(session, name, OPEN_STATUSES)
         if open_cases:
             raise QueueError(f"the queue {name!r} still has {open_cases} open case{'s' if open_cases != 1 else ''}; "
                              "move them first (`agent-console case queue KEY OTHER`)")
-        agents = [a for a in session.scalars(select(Agent).where(Agent.queues != "")).all() if name in a.queue_list()]
+        agents = [a for a in agent_records.agents_with_queue_lists(session) if name in a.queue_list()]
         only = sorted(a.login for a in agents if a.queue_list() == [name])
         if only:
             raise QueueError(f"{', '.join(only)} work{'s' if len(only) == 1 else ''} only the queue {name!r}; give "
