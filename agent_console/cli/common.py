@@ -76,9 +76,7 @@ class Context:
 
     def agent(self, *, required: bool = True) -> "Agent | None":
         """The acting agent from ``--agent`` / settings; with one agent only (or demo data) a sensible default."""
-        from sqlalchemy import select
-
-        from agent_console.store.models import Agent
+        from agent_console.store.accounts import active_accounts
         from agent_console.store.queries import NotFound, agent_by_login
 
         login = self.agent_login()
@@ -91,7 +89,7 @@ class Context:
                 if not found.active:
                     fail(f"the agent {login!r} is deactivated and cannot log in")
                 return found
-            agents = session.scalars(select(Agent).where(Agent.active == True).order_by(Agent.id)).all()  # noqa: E712
+            agents = active_accounts(session)
             demo = [a for a in agents if a.login == "demo"]
             if demo:
                 return demo[0]

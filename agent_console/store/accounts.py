@@ -55,3 +55,24 @@ def other_active_admins(session, agent_id: int) -> int:
     """How many active admins there are besides the account ``agent_id``."""
     return session.scalar(select(func.count()).select_from(Agent).where(
         Agent.role == Role.admin, Agent.active.is_(True), Agent.id != agent_id))
+
+
+def account_by_login(session, login: str) -> Agent | None:
+    return session.scalars(select(Agent).where(Agent.login == login)).first()
+
+
+def account_id(session, login: str) -> int | None:
+    return session.scalar(select(Agent.id).where(Agent.login == login))
+
+
+def active_accounts(session) -> list[Agent]:
+    """The accounts that can log in, oldest first."""
+    return list(session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.id)))
+
+
+def tokens_with_logins(session, *, include_sessions: bool) -> list[tuple[AuthToken, str]]:
+    """(token, its account's login) by token id: API tokens, and log-in session tokens too when asked."""
+    query = select(AuthToken, Agent.login).join(Agent, Agent.id == AuthToken.agent_id).order_by(AuthToken.id)
+    if not include_sessions:
+        query = query.where(AuthToken.kind == "api")
+    return [(token, login) for token, login in session.execute(query)]

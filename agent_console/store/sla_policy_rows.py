@@ -23,3 +23,7 @@ def exact_policy(session, channel: str, priority: str | None) -> SlaPolicy | Non
     query = select(SlaPolicy).where(SlaPolicy.channel == channel)
     query = query.where(SlaPolicy.priority.is_(None) if priority is None else SlaPolicy.priority == priority)
     return session.scalars(query).first()
+
+
+def has_policies(session) -> bool:
+    return session.scalars(select(SlaPolicy.id).limit(1)).first() is not None
