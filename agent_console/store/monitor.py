@@ -357,6 +357,14 @@ def read_floor(conn, statements: MonitorStatements, params: dict) -> FloorRows:
     )
 
 
+def drill_ids_from(source, *args) -> list[int]:
+    """:func:`drill_ids` on an open Session as given, else in a session of the store ``source``."""
+    if isinstance(source, Session):
+        return drill_ids(source.connection(), *args)
+    with source.session() as session:
+        return drill_ids(session.connection(), *args)
+
+
 def drill_ids(conn, now: datetime, figure: str, kind: str, name: str, due_within_s: float, limit: int | None,
               risk_values: Callable[[dict], dict]) -> list[int]:
     """The case ids behind one figure of the floor / a queue / a channel / an agent (see ``domain.monitor_drill``);
