@@ -47,8 +47,16 @@ def revoke_all_tokens(session, agent_id: int, now: datetime) -> int:
     return result.rowcount
 
 
-def all_accounts(session) -> list[Agent]:
-    return list(session.scalars(select(Agent).order_by(Agent.login)))
+def all_accounts(session, role: str | None = None) -> list[Agent]:
+    """Every account by login; with ``role``, only those of that role."""
+    query = select(Agent).order_by(Agent.login)
+    if role:
+        query = query.where(Agent.role == role)
+    return list(session.scalars(query))
+
+
+def logins_by_id(session) -> dict[int, str]:
+    return {agent_id: login for agent_id, login in session.execute(select(Agent.id, Agent.login))}
 
 
 def other_active_admins(session, agent_id: int) -> int:
