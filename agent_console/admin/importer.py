@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from agent_console.admin.columns import KEY_FIELD, OPTIONAL, REQUIRED
 from agent_console.admin.import_validation import _VALIDATORS
@@ -47,6 +47,9 @@ from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
 from agent_console.store.db import Store
 from agent_console.store.errors import shown_path
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 KINDS = ("customers", "cases", "kb", "canned", "agents", "surveys")
@@ -94,11 +97,14 @@ class _Collector:
 
 
 def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt: str | None = None,
-                actor_id: int | None = None, new_queues: bool = False) -> ImportResult:
+                actor_id: int | None = None, new_queues: bool = False,
+                before_commit: Callable[[Session], None] | None = None) -> ImportResult:
     """Import one file (or, for ``kb``, a folder of Markdown files). Raises ImportFailed; writes nothing then.
 
     In a store that has queue records, a case or agent naming an unknown queue is a problem of its line, unless
-    ``new_queues``: then the queues the file names are added."""
+    ``new_queues``: then the queues the file names are added. ``before_commit`` is called with the import's session
+    once everything is written (and flushed), inside its transaction: the server publishes the rows to its change
+    feed there."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
     path = Path(path)
@@ -155,6 +161,9 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
             raise ImportFailed(label, collector.problems, collector.more)  # rolls the transaction back
         audit(session, now, actor_id, f"import.{kind}", "import", None, source=label, created=result.created,
               updated=result.updated, unchanged=result.unchanged)
+        if before_commit is not None:
+            session.flush()
+            before_commit(session)
     return result
 
 

@@ -13,6 +13,12 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"agent-console {__version__}")
         return
+    if "case" in args and "--json" in args:
+        # case list/show --json in their plain forms answer without Typer (start-up time, see cli/fast_path.py).
+        from agent_console.cli.fast_path import run_case_json
+
+        if run_case_json(args):
+            return
     from agent_console.cli.app import build_app
 
     build_app()(args=args, prog_name="agent-console")

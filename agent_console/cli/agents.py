@@ -81,16 +81,11 @@ def register(app: typer.Typer) -> None:
     def list_(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
               role: Optional[str] = typer.Option(None, "--role", help="Only this role.")) -> None:
         """List agents with role, tier, queues and current state."""
-        from sqlalchemy import select
-
-        from agent_console.store.models import Agent
+        from agent_console.store.accounts import all_accounts
 
         store = ctx_obj(ctx).store()
         with store.session() as session:
-            query = select(Agent).order_by(Agent.login)
-            if role:
-                query = query.where(Agent.role == role)
-            agents = session.scalars(query).all()
+            agents = all_accounts(session, role)
         if json_out:
             print_json([{"login": a.login, "name": a.name, "role": a.role, "tier": a.tier, "queues": a.queue_list(),
                          "skills": a.skills, "state": a.state, "active": a.active} for a in agents])

@@ -37,10 +37,6 @@ def _read_text(text: str) -> str:
     return sys.stdin.read() if text == "-" else text
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _fast_reader(obj: Context):
     """A sqlite3 connection for the fast read path (no SQLAlchemy, no ORM models), or None for the ORM path."""
     from agent_console.store import fast_read
@@ -80,6 +76,7 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """List cases, most urgent SLA first."""
+        from agent_console.cli.case_json import list_items, read_list_fast
         from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, format_remaining, row_countdown
 
         obj = ctx_obj(ctx)
@@ -89,14 +86,7 @@ def register(app: typer.Typer) -> None:
         # The JSON of a view that needs no acting agent is read without the ORM (start-up time, see fast_read).
         reader = _fast_reader(obj) if json_out and view != "mine" and not obj.agent_login() else None
         if reader is not None:
-            from agent_console.store import fast_read
-
-            try:
-                ids = fast_read.queue_case_ids(reader, view=view, queue=queue, channel=channel, limit=limit)
-                rows = fast_read.queue_rows(reader, ids)
-                policies = fast_read.all_policies(reader)
-            finally:
-                reader.close()
+            ids, rows, policies = read_list_fast(reader, view=view, queue=queue, channel=channel, limit=limit)
         else:
             from agent_console.store import queries
             from agent_console.store.queries import QueueView
@@ -107,17 +97,7 @@ def register(app: typer.Typer) -> None:
                                                                 queue=queue, channel=channel))[:limit]
                 rows = queries.queue_rows(session, ids)
                 policies = queries.all_policies(session)
-        ordered = [rows[i] for i in ids if i in rows]
-        result = []
-        for row in ordered:
-            countdown = row_countdown(row, policies, now)
-            result.append({
-                "key": row["key"], "priority": row["priority"], "channel": row["channel"], "queue": row["queue"],
-                "customer": row["customer_name"], "subject": row["subject"], "status": row["status"],
-                "tier": row["tier"], "assignee": row["assignee_login"], "created_at": _iso(row["created_at"]),
-                "sla_due_at": _iso(row["sla_due_at"]), "sla_state": str(countdown.state),
-                "sla_remaining_s": countdown.remaining_s, "sla_target": countdown.target,
-            })
+        ordered, result = list_items(ids, rows, policies, now)
         if json_out:
             print_json(result)
             return
@@ -151,8 +131,8 @@ def register(app: typer.Typer) -> None:
     def show(ctx: typer.Context, key: str = typer.Argument(..., help="The case key, e.g. AC-000042."),
              json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
         """A case with its customer, assignee, status, SLA and every message."""
-        from agent_console.domain.sla import (SLA_STYLE, SLA_SYMBOL, case_countdown, format_remaining, policy_from,
-                                              running_targets)
+        from agent_console.cli.case_json import read_show_fast, show_data
+        from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, case_countdown, format_remaining, running_targets
 
         obj = ctx_obj(ctx)
         now = obj.clock.now()
@@ -161,13 +141,9 @@ def register(app: typer.Typer) -> None:
             from agent_console.store import fast_read
 
             try:
-                try:
-                    case, customer, assignee, messages = fast_read.case_view(reader, key.strip())
-                except fast_read.CaseNotFound as exc:
-                    fail(str(exc))
-                policy = policy_from(fast_read.all_policies(reader), case.channel, case.priority)
-            finally:
-                reader.close()
+                case, customer, assignee, messages, policy = read_show_fast(reader, key)
+            except fast_read.CaseNotFound as exc:
+                fail(str(exc))
             countdown = case_countdown(case, policy, now)
             targets = running_targets(case, policy, now)
         else:
@@ -182,20 +158,7 @@ def register(app: typer.Typer) -> None:
                 messages = queries.thread(session, case.id)
                 countdown = case_countdown(case, policy, now)
                 targets = running_targets(case, policy, now)
-        data = {
-            "key": case.key, "subject": case.subject, "status": case.status, "priority": case.priority,
-            "channel": case.channel, "queue": case.queue, "tier": case.tier,
-            "assignee": assignee.login if assignee else None, "contact_count": case.contact_count,
-            "created_at": _iso(case.created_at), "resolved_at": _iso(case.resolved_at),
-            "customer": {"name": customer.name, "email": customer.email, "phone": customer.phone,
-                         "language": customer.language, "vip": customer.vip},
-            "sla": {"state": str(countdown.state), "target": countdown.target, "remaining_s": countdown.remaining_s,
-                    "targets": [{"target": str(t.target), "due_at": _iso(t.due_at), "state": str(t.state)}
-                                for t in targets]},
-            "messages": [{"direction": m.direction, "internal": m.is_internal, "author": m.author_name,
-                          "channel": m.channel, "created_at": _iso(m.created_at), "body": m.body}
-                         for m in messages],
-        }
+        data = show_data(case, customer, assignee, messages, countdown, targets)
         if json_out:
             print_json(data)
             return

@@ -156,21 +156,18 @@ def register_case_commands(group: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """Escalations, SLA events and handling time of a case."""
-        from sqlalchemy import select
-
         from agent_console.domain.escalation import case_history
         from agent_console.domain.handling import handling_summary
-        from agent_console.store.models import Agent, FollowUp, SlaEvent
+        from agent_console.store.accounts import logins_by_id
+        from agent_console.store.case_history import follow_ups_of, sla_events_of
 
         obj = ctx_obj(ctx)
         case = _case(obj, key)
         with obj.store().session() as session:
-            logins = {a.id: a.login for a in session.scalars(select(Agent))}
+            logins = logins_by_id(session)
             escalations = case_history(session, case.id)
-            events = list(session.scalars(select(SlaEvent).where(SlaEvent.case_id == case.id)
-                                          .order_by(SlaEvent.at, SlaEvent.id)))
-            follow_ups = list(session.scalars(select(FollowUp).where(FollowUp.case_id == case.id)
-                                              .order_by(FollowUp.id)))
+            events = sla_events_of(session, case.id)
+            follow_ups = follow_ups_of(session, case.id)
         summary = handling_summary(obj.store(), case.id)
         if json_out:
             print_json({

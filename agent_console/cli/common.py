@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 from typer.core import TyperGroup
 
+from agent_console.cli.plain import acting_login, print_json  # noqa: F401  (print_json: every command's JSON)
+
 if TYPE_CHECKING:
     from agent_console.config import Settings
     from agent_console.domain.clock import Clock
@@ -65,22 +67,16 @@ class Context:
 
     def agent_login(self) -> str | None:
         """``--agent``, else the agent this store is logged in as on the team's server, else the settings."""
-        return self.agent_option or self.logged_in_login() or self.settings.agent or None
+        return acting_login(self.agent_option, lambda: self.db_path, lambda: self.settings)
 
     def logged_in_login(self) -> str | None:
-        from agent_console.sync import credentials
+        from agent_console.cli.plain import logged_in_login
 
-        try:
-            creds = credentials.load(self.db_path)
-        except credentials.CredentialsError:
-            return None
-        return creds.login if creds else None
+        return logged_in_login(self.db_path)
 
     def agent(self, *, required: bool = True) -> "Agent | None":
         """The acting agent from ``--agent`` / settings; with one agent only (or demo data) a sensible default."""
-        from sqlalchemy import select
-
-        from agent_console.store.models import Agent
+        from agent_console.store.accounts import active_accounts
         from agent_console.store.queries import NotFound, agent_by_login
 
         login = self.agent_login()
@@ -93,7 +89,7 @@ class Context:
                 if not found.active:
                     fail(f"the agent {login!r} is deactivated and cannot log in")
                 return found
-            agents = session.scalars(select(Agent).where(Agent.active == True).order_by(Agent.id)).all()  # noqa: E712
+            agents = active_accounts(session)
             demo = [a for a in agents if a.login == "demo"]
             if demo:
                 return demo[0]
@@ -201,13 +197,6 @@ def echo(text: str) -> None:
     from agent_console.domain.text import clean_text
 
     sys.stdout.write(clean_text(text) + "\n")
-
-
-def print_json(data) -> None:
-    """JSON on standard output; control characters in values are escaped (``safe_json``), never written raw."""
-    from agent_console.domain.text import safe_json
-
-    sys.stdout.write(safe_json(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 DB_HELP = ("The server's database: an SQLite file path or a SQLAlchemy URL (postgresql+psycopg://user@host/db). "

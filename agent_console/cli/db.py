@@ -17,11 +17,9 @@ def register(app: typer.Typer) -> None:
         """Create the store (or bring an existing one up to date)."""
         from agent_console.store.db import StoreError, upgrade
 
-        from sqlalchemy import select
-
         from agent_console.domain.sla import install_default_policies
         from agent_console.store.db import open_store
-        from agent_console.store.models import SlaPolicy
+        from agent_console.store.sla_policy_rows import has_policies
 
         obj = ctx_obj(ctx)
         try:
@@ -32,8 +30,7 @@ def register(app: typer.Typer) -> None:
         try:
             with store.transaction() as session:
                 # A new store gets the default SLA policies, as the demo data and a new server database have.
-                added = (install_default_policies(session)
-                         if session.scalars(select(SlaPolicy.id).limit(1)).first() is None else 0)
+                added = install_default_policies(session) if not has_policies(session) else 0
         finally:
             store.dispose()
         policies = f", {added} default SLA policies" if added else ""

@@ -208,13 +208,11 @@ def register(app: typer.Typer) -> None:
     def users_list(ctx: typer.Context, db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
                    json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
         """Accounts with role, tier, queues and whether they can log in."""
-        from sqlalchemy import select
-
-        from agent_console.store.models import Agent
+        from agent_console.store.accounts import all_accounts
 
         store = _store(ctx.parent, db)
         with store.session() as session:
-            agents = session.scalars(select(Agent).order_by(Agent.login)).all()
+            agents = all_accounts(session)
         store.dispose()
         rows = [{"login": a.login, "name": a.name, "role": a.role, "tier": a.tier, "queues": a.queue_list(),
                  "active": a.active, "password": a.password_hash is not None} for a in agents]
@@ -285,16 +283,14 @@ def register(app: typer.Typer) -> None:
         """Create an API token; it is printed once and cannot be shown again."""
         from datetime import timedelta
 
-        from sqlalchemy import select
-
         from agent_console.server.auth import issue_token
-        from agent_console.store.models import Agent
+        from agent_console.store.accounts import account_by_login
 
         store = _store(ctx.parent, db)
         now = ctx_obj(ctx).clock.now()
         try:
             with store.transaction() as session:
-                agent = session.scalars(select(Agent).where(Agent.login == login)).first()
+                agent = account_by_login(session, login)
                 if agent is None:
                     fail(f"no account {login!r}; add it with `agent-console server users add`")
                 token, row = issue_token(session, agent.id, now, kind="api", name=name,
@@ -309,16 +305,11 @@ def register(app: typer.Typer) -> None:
     def tokens_list(ctx: typer.Context, db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
                     all_: bool = typer.Option(False, "--all", help="Include session tokens.")) -> None:
         """Tokens by id: account, kind, name, created, expires, revoked (never the token itself)."""
-        from sqlalchemy import select
-
-        from agent_console.store.models import Agent, AuthToken
+        from agent_console.store.accounts import tokens_with_logins
 
         store = _store(ctx.parent, db)
         with store.session() as session:
-            query = select(AuthToken, Agent.login).join(Agent, Agent.id == AuthToken.agent_id).order_by(AuthToken.id)
-            if not all_:
-                query = query.where(AuthToken.kind == "api")
-            rows = session.execute(query).all()
+            rows = tokens_with_logins(session, include_sessions=all_)
         store.dispose()
         from rich.text import Text
 
@@ -340,9 +331,7 @@ def register(app: typer.Typer) -> None:
         db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         """Revoke one token, or every token of an account (it is logged out everywhere)."""
-        from sqlalchemy import select, update
-
-        from agent_console.store.models import Agent, AuthToken
+        from agent_console.store.accounts import account_id, revoke_all_tokens, revoke_token
 
         if (token_id is None) == (login is None):
             fail("give a token id or --login LOGIN")
@@ -350,15 +339,13 @@ def register(app: typer.Typer) -> None:
         now = ctx_obj(ctx).clock.now()
         try:
             with store.transaction() as session:
-                query = update(AuthToken).where(AuthToken.revoked_at.is_(None)).values(revoked_at=now)
                 if token_id is not None:
-                    query = query.where(AuthToken.id == token_id)
+                    count = int(revoke_token(session, token_id, now))
                 else:
-                    agent_id = session.scalar(select(Agent.id).where(Agent.login == login))
+                    agent_id = account_id(session, login)
                     if agent_id is None:
                         fail(f"no account {login!r}")
-                    query = query.where(AuthToken.agent_id == agent_id)
-                count = session.execute(query).rowcount
+                    count = revoke_all_tokens(session, agent_id, now)
         finally:
             store.dispose()
         if count == 0:

@@ -12,12 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import select, update
-
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.shared_content import team_edit_refusal
 from agent_console.domain.service import Service
 from agent_console.domain.text import clean_text
+from agent_console.store import canned_responses
 from agent_console.store.models import CannedResponse
 
 LANGUAGES = ("de", "en")
@@ -135,12 +134,11 @@ class CannedResponses(Service):
 
     def all(self) -> list[CannedResponse]:
         with self._reading() as session:
-            return list(session.scalars(select(CannedResponse).order_by(CannedResponse.usage_count.desc(),
-                                                                        CannedResponse.title)))
+            return canned_responses.all_by_usage(session)
 
     def categories(self) -> list[str]:
         with self._reading() as session:
-            return sorted(c for c in session.scalars(select(CannedResponse.category).distinct()) if c)
+            return canned_responses.categories(session)
 
     def get(self, shortcut_or_id: str | int) -> CannedResponse:
         with self._reading() as session:
@@ -148,8 +146,7 @@ class CannedResponses(Service):
 
     def by_shortcut(self, shortcut: str) -> CannedResponse | None:
         with self._reading() as session:
-            return session.scalar(select(CannedResponse).where(
-                CannedResponse.shortcut == normalise_shortcut(shortcut)))
+            return canned_responses.by_shortcut(session, normalise_shortcut(shortcut))
 
     def search(self, query: str = "", *, language: str | None = None, category: str | None = None,
                limit: int | None = None) -> list[CannedMatch]:
@@ -163,7 +160,7 @@ class CannedResponses(Service):
         data = validate_canned(title=title, shortcut=shortcut, body=body, category=category, language=language)
         with self._transaction() as session:
             self._may_edit(session)
-            if session.scalar(select(CannedResponse.id).where(CannedResponse.shortcut == data.shortcut)) is not None:
+            if canned_responses.shortcut_taken(session, data.shortcut):
                 raise CannedError(f"the shortcut ;{data.shortcut} is taken already", "shortcut")
             return self._write(session, None, data)
 
@@ -180,8 +177,7 @@ class CannedResponses(Service):
                 category=existing.category if category is None else category,
                 language=existing.language if language is None else language)
             if data.shortcut != existing.shortcut:
-                taken = session.scalar(select(CannedResponse.id).where(CannedResponse.shortcut == data.shortcut))
-                if taken is not None:
+                if canned_responses.shortcut_taken(session, data.shortcut):
                     raise CannedError(f"the shortcut ;{data.shortcut} is taken already", "shortcut")
             return self._write(session, existing, data)
 
@@ -191,7 +187,7 @@ class CannedResponses(Service):
         if session is None:
             with self._transaction() as own:
                 return self.upsert(data, own)
-        existing = session.scalar(select(CannedResponse).where(CannedResponse.shortcut == data.shortcut))
+        existing = canned_responses.by_shortcut(session, data.shortcut)
         return self._write(session, existing, data), existing is None
 
     def delete(self, shortcut_or_id: str | int) -> None:
@@ -212,8 +208,7 @@ class CannedResponses(Service):
     def record_use(self, response_id: int) -> None:
         """One more use (atomic increment: two agents inserting at once both count)."""
         with self._transaction() as session:
-            session.execute(update(CannedResponse).where(CannedResponse.id == response_id)
-                            .values(usage_count=CannedResponse.usage_count + 1))
+            canned_responses.count_use(session, response_id)
 
     def _write(self, session, existing: CannedResponse | None, data: CannedInput) -> CannedResponse:
         now = self.clock.now()
@@ -245,8 +240,7 @@ def get_canned(session, shortcut_or_id: str | int) -> CannedResponse:
     if isinstance(shortcut_or_id, int):
         found = session.get(CannedResponse, shortcut_or_id)
     else:
-        found = session.scalar(select(CannedResponse).where(
-            CannedResponse.shortcut == normalise_shortcut(shortcut_or_id)))
+        found = canned_responses.by_shortcut(session, normalise_shortcut(shortcut_or_id))
     if found is None:
         raise CannedError(f"no canned response {shortcut_or_id!r}")
     return found

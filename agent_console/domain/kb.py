@@ -10,13 +10,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from sqlalchemy import select
-
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.shared_content import team_edit_refusal
 from agent_console.domain.service import Service
 from agent_console.domain.text import clean_text
-from agent_console.store import search
+from agent_console.store import kb_articles, search
 from agent_console.store.models import Case, CaseArticleLink, KBArticle, KBHelpfulVote
 
 LANGUAGES = ("de", "en")
@@ -89,12 +87,12 @@ class KnowledgeBase(Service):
 
     def all_tags(self) -> list[str]:
         with self._reading() as session:
-            rows = session.scalars(select(KBArticle.tags).distinct()).all()
+            rows = kb_articles.distinct_tag_lists(session)
         return sorted({t for row in rows for t in (row or "").split(",") if t})
 
     def linked_article_ids(self, case_id: int) -> set[int]:
         with self._reading() as session:
-            return set(session.scalars(select(CaseArticleLink.article_id).where(CaseArticleLink.case_id == case_id)))
+            return kb_articles.linked_article_ids(session, case_id)
 
     # --- writing ---------------------------------------------------------------------------------------------------
 
@@ -105,7 +103,7 @@ class KnowledgeBase(Service):
         now = self.clock.now()
         with self._transaction() as session:
             self._may_edit(session)
-            if session.scalar(select(KBArticle.id).where(KBArticle.slug == slug)) is not None:
+            if kb_articles.slug_taken(session, slug):
                 raise ArticleError(f"an article with slug {slug!r} exists already")
             article = KBArticle(slug=slug, title=title, body=body, tags=normalise_tags(tags), language=language,
                                 created_at=now, updated_at=now)
@@ -145,10 +143,7 @@ class KnowledgeBase(Service):
         with self._transaction() as session:
             self._may_edit(session)
             article = get_article(session, slug_or_id)
-            for link in session.scalars(select(CaseArticleLink).where(CaseArticleLink.article_id == article.id)):
-                session.delete(link)
-            for vote in session.scalars(select(KBHelpfulVote).where(KBHelpfulVote.article_id == article.id)):
-                session.delete(vote)
+            kb_articles.delete_links_and_votes(session, article.id)
             session.flush()
             session.delete(article)
             audit(session, now, self.actor_id, "kb.delete", "kb_article", article.id, slug=article.slug)
@@ -182,9 +177,7 @@ class KnowledgeBase(Service):
             case = session.get(Case, case_id)
             if case is None:
                 raise ArticleError(f"no case with id {case_id}")
-            existing = session.scalar(select(CaseArticleLink.id).where(CaseArticleLink.case_id == case.id,
-                                                                     CaseArticleLink.article_id == article.id))
-            if existing is not None:
+            if kb_articles.is_linked(session, case.id, article.id):
                 return False
             link = CaseArticleLink(case_id=case.id, article_id=article.id, agent_id=self.actor_id, created_at=now)
             session.add(link)
@@ -198,7 +191,7 @@ def get_article(session, slug_or_id: str | int) -> KBArticle:
     if isinstance(slug_or_id, int):
         article = session.get(KBArticle, slug_or_id)
     else:
-        article = session.scalar(select(KBArticle).where(KBArticle.slug == slug_or_id.strip().lower()))
+        article = kb_articles.article_by_slug(session, slug_or_id.strip().lower())
     if article is None:
         raise ArticleError(f"no article {slug_or_id!r}")
     return article

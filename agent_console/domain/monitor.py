@@ -37,7 +37,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 
-from agent_console.domain import metrics, sla
+from agent_console.domain import sla
 from agent_console.domain.clock import Clock
 from agent_console.domain.durations import format_duration, format_percent  # noqa: F401  (the screens' formatters)
 from agent_console.domain.monitor_thresholds import (  # noqa: F401  (re-exported: the monitor's vocabulary)
@@ -229,7 +229,7 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
     day_start = day_start_utc(now, tz)
     policies = reads.read_policies(conn)
     cells = reads.at_risk_cells(policies)
-    statements = reads.statements_for(cells, conn.dialect.name, due_limit, metrics.seconds_between)
+    statements = reads.statements_for(cells, conn.dialect.name, due_limit)
     params = {"now": now, "day_start": day_start, "horizon": now + timedelta(seconds=due_within_s),
               **sla.at_risk_horizons(policies, cells, now)}
     rows = reads.read_floor(conn, statements, params)

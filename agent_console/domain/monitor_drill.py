@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from agent_console.domain import sla
 from agent_console.domain.monitor_thresholds import MonitorError
 from agent_console.store import monitor as reads
@@ -104,10 +102,7 @@ def drill_case_ids(source, now: datetime, drill: Drill, *, due_within_s: float =
         return sla.at_risk_horizons(policies, cells, now)
 
     args = (now, drill.figure, drill.kind, drill.name, due_within_s, limit, risk_values)
-    if isinstance(source, Session):
-        return reads.drill_ids(source.connection(), *args)
-    with source.session() as session:
-        return reads.drill_ids(session.connection(), *args)
+    return reads.drill_ids_from(source, *args)
 
 
 def drill_down(store, now: datetime, drill: Drill, *, limit: int = 500,

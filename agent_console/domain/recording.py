@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from agent_console.store.models import AuditEvent, OutboxOp
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def _json(value: Any) -> str:

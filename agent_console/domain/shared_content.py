@@ -4,16 +4,14 @@ is made, instead of showing a change the server will refuse."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from agent_console.store.models import Agent, Role, SyncState
+from agent_console.store.models import Agent, Role
+from agent_console.store.sync_state import has_synced
 
 
 def team_edit_refusal(session, actor: Agent | None, what: str) -> str | None:
     """Why ``actor`` may not change ``what`` in this store, or None when they may."""
     if actor is None or actor.role != Role.agent:
         return None
-    synced = session.scalar(select(SyncState.value).where(SyncState.key == "cursor")) is not None
-    if not synced:
+    if not has_synced(session):
         return None
     return f"{what} are shared by the team: only a supervisor or an admin can change them"

@@ -58,11 +58,10 @@ def default_policy_rows() -> list[dict]:
 def install_default_policies(session) -> int:
     """Adds the default policies a store lacks (by channel and priority) and returns how many; policies already
     there are kept as they are. ORM objects, so on the team server they go into the change feed."""
-    from sqlalchemy import select
-
     from agent_console.store.models import SlaPolicy
+    from agent_console.store.sla_policy_rows import policy_keys
 
-    existing = {(p.channel, p.priority) for p in session.scalars(select(SlaPolicy)).all()}
+    existing = policy_keys(session)
     added = [SlaPolicy(**row) for row in default_policy_rows() if (row["channel"], row["priority"]) not in existing]
     session.add_all(added)
     session.flush()

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import SimpleNamespace
-
-from sqlalchemy import select
 
 from agent_console.domain import sla
 from agent_console.domain.clock import Clock
 from agent_console.domain.escalation import auto_escalate
 from agent_console.domain.recording import audit
-from agent_console.store import queries
+from agent_console.store import queries, sla_breaches
 from agent_console.store.db import Store
 from agent_console.store.models import Case, SlaEvent, SlaEventKind, SlaTarget
 
@@ -29,9 +26,6 @@ AUTO_ESCALATE_TARGETS = (SlaTarget.first_response.value, SlaTarget.resolution.va
 #: (~3 ms a case here); 50 keeps the write lock well under a second, so the console's own writes (handling time,
 #: drafts) never wait out the busy timeout behind a first sweep of a store with thousands of overdue cases.
 _BATCH = 50
-
-C = Case.__table__.c
-SE = SlaEvent.__table__.c
 
 
 @dataclass
@@ -102,23 +96,17 @@ class SlaSweeper:
 
     def _late_targets(self, now: datetime) -> list[tuple[int, str, list[tuple[str, datetime]]]]:
         """Open cases with a running target past due; ``sla_due_at`` (the earliest) uses the partial index."""
-        columns = (C.id, C.key, C.is_open, C.first_response_at, C.first_response_due, C.next_update_due,
-                   C.resolution_due, C.sla_paused_at)
-        query = select(*columns).where(C.is_open == True, C.sla_due_at < now)  # noqa: E712
         found = []
         with self.store.session() as session:
-            for row in session.execute(query.order_by(C.sla_due_at)):
-                view = SimpleNamespace(**row._mapping)
-                late = sla.breached_targets(view, now)
+            for row in sla_breaches.open_cases_due_before(session, now):
+                late = sla.breached_targets(row, now)
                 if late:
                     found.append((row.id, row.key, late))
         return found
 
     @staticmethod
     def _already_recorded(session, case_ids: list[int]) -> set[tuple[int, str, datetime]]:
-        rows = session.execute(select(SlaEvent.case_id, SlaEvent.target, SlaEvent.due_at).where(
-            SlaEvent.case_id.in_(case_ids), SlaEvent.event == SlaEventKind.breached))
-        return {(case_id, target, due) for case_id, target, due in rows}
+        return sla_breaches.recorded_breaches(session, case_ids)
 
     def record_breaches(self, session, case_id: int, key: str, late: list[tuple[str, datetime]],
                         now: datetime) -> list[Breach]:

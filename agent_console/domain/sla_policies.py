@@ -11,12 +11,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
 from agent_console.domain import sla
 from agent_console.domain.business_hours import BusinessHours, BusinessHoursError, parse_spec
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
+from agent_console.store import sla_policy_rows
 from agent_console.store.models import Channel, Priority, SlaPolicy
 
 ALL = "all"
@@ -110,8 +109,7 @@ def _built_in(channel: str, priority: str | None, session) -> dict:
     rows = {(r["channel"], r["priority"]): r for r in sla.default_policy_rows()}
     if (channel, priority) in rows:
         return rows[(channel, priority)]
-    channel_default = session.scalars(select(SlaPolicy).where(SlaPolicy.channel == channel,
-                                                              SlaPolicy.priority.is_(None))).first()
+    channel_default = sla_policy_rows.exact_policy(session, channel, None)
     if channel_default is not None:
         return {name: getattr(channel_default, name) for name in
                 ("first_response_s", "next_update_s", "resolution_s", "at_risk_fraction", "business_hours",
@@ -162,7 +160,7 @@ def set_policies(store, clock: Clock, channel: str, priority: str | None, change
     channels = CHANNEL_ORDER if channel == ALL else [channel]
     written = []
     with store.transaction() as session:
-        existing = {(p.channel, p.priority): p for p in session.scalars(select(SlaPolicy)).all()}
+        existing = {(p.channel, p.priority): p for p in sla_policy_rows.all_policies(session)}
         for name in channels:
             if priority == ALL:
                 keys = sorted({(name, None)} | {key for key in existing if key[0] == name},
@@ -199,9 +197,7 @@ def remove_policy(store, clock: Clock, channel: str, priority: str | None, actor
         raise PolicyError("name one channel to remove a policy")
     priority = validate_priority(priority, allow_all=False)
     with store.transaction() as session:
-        query = select(SlaPolicy).where(SlaPolicy.channel == channel)
-        query = query.where(SlaPolicy.priority.is_(None) if priority is None else SlaPolicy.priority == priority)
-        policy = session.scalars(query).first()
+        policy = sla_policy_rows.exact_policy(session, channel, priority)
         if policy is None:
             raise PolicyError(f"no SLA policy for {channel} {priority or '(default)'}; see `agent-console sla list`")
         policy_id = policy.id
@@ -213,7 +209,7 @@ def remove_policy(store, clock: Clock, channel: str, priority: str | None, actor
 def list_policies(store) -> list[SlaPolicy]:
     """The store's policies by channel and priority (the channel's default first)."""
     with store.session() as session:
-        policies = session.scalars(select(SlaPolicy)).all()
+        policies = sla_policy_rows.all_policies(session)
     order = {name: i for i, name in enumerate(CHANNEL_ORDER)}
     return sorted(policies, key=lambda p: (order.get(p.channel, len(order)), p.channel,
                                            PRIORITY_ORDER.index(p.priority) if p.priority in PRIORITY_ORDER else 9))

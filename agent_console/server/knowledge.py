@@ -8,8 +8,6 @@ whose current state differs from its newest feed row (or that the feed has never
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from agent_console.store.models import CannedResponse, KBArticle
@@ -28,22 +26,6 @@ def publish_changed(session, dialect: str, model, clock=None) -> int:
     return len(rows)
 
 
-class _PublishingStore:
-    """The server store as the importer sees it: its transaction also appends the feed rows before committing."""
-
-    def __init__(self, store: ServerStore, model) -> None:
-        self.store = store
-        self.model = model
-        self.published = 0
-
-    @contextmanager
-    def transaction(self) -> Iterator:
-        with self.store.transaction() as session:
-            yield session
-            session.flush()
-            self.published = publish_changed(session, self.store.dialect, self.model, self.store.clock)
-
-
 def import_to_server(store: ServerStore, clock, kind: str, path: Path | str, *, fmt: str | None = None):
     """Import a kb/canned file (or a kb folder) into the server's database; returns (ImportResult, feed rows).
     Raises the importer's ImportFailed (nothing written, nothing published)."""
@@ -51,6 +33,11 @@ def import_to_server(store: ServerStore, clock, kind: str, path: Path | str, *, 
 
     if kind not in MODELS:
         raise ValueError(f"unknown kind {kind!r}; expected kb or canned")
-    publishing = _PublishingStore(store, MODELS[kind])
-    result = import_file(publishing, clock, kind, path, fmt=fmt)
-    return result, publishing.published
+    published = 0
+
+    def publish(session) -> None:
+        nonlocal published
+        published = publish_changed(session, store.dialect, MODELS[kind], store.clock)
+
+    result = import_file(store, clock, kind, path, fmt=fmt, before_commit=publish)
+    return result, published

@@ -47,11 +47,40 @@ def revoke_all_tokens(session, agent_id: int, now: datetime) -> int:
     return result.rowcount
 
 
-def all_accounts(session) -> list[Agent]:
-    return list(session.scalars(select(Agent).order_by(Agent.login)))
+def all_accounts(session, role: str | None = None) -> list[Agent]:
+    """Every account by login; with ``role``, only those of that role."""
+    query = select(Agent).order_by(Agent.login)
+    if role:
+        query = query.where(Agent.role == role)
+    return list(session.scalars(query))
+
+
+def logins_by_id(session) -> dict[int, str]:
+    return {agent_id: login for agent_id, login in session.execute(select(Agent.id, Agent.login))}
 
 
 def other_active_admins(session, agent_id: int) -> int:
     """How many active admins there are besides the account ``agent_id``."""
     return session.scalar(select(func.count()).select_from(Agent).where(
         Agent.role == Role.admin, Agent.active.is_(True), Agent.id != agent_id))
+
+
+def account_by_login(session, login: str) -> Agent | None:
+    return session.scalars(select(Agent).where(Agent.login == login)).first()
+
+
+def account_id(session, login: str) -> int | None:
+    return session.scalar(select(Agent.id).where(Agent.login == login))
+
+
+def active_accounts(session) -> list[Agent]:
+    """The accounts that can log in, oldest first."""
+    return list(session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.id)))
+
+
+def tokens_with_logins(session, *, include_sessions: bool) -> list[tuple[AuthToken, str]]:
+    """(token, its account's login) by token id: API tokens, and log-in session tokens too when asked."""
+    query = select(AuthToken, Agent.login).join(Agent, Agent.id == AuthToken.agent_id).order_by(AuthToken.id)
+    if not include_sessions:
+        query = query.where(AuthToken.kind == "api")
+    return [(token, login) for token, login in session.execute(query)]

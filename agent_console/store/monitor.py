@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from agent_console.store.db import KeptConnection
+from agent_console.store.metric_queries import seconds_between_on
 from agent_console.store.models import (
     Agent,
     Case,
@@ -124,20 +125,10 @@ def at_risk_sql(cells):
     )
 
 
-class _Dialect:
-    """Enough of a session for metrics' SQL helpers, which only ask for the dialect's name."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def get_bind(self):
-        return SimpleNamespace(dialect=SimpleNamespace(name=self._name))
-
-
 class MonitorStatements:
     """The monitor's selects, built once per policy layout and dialect; values come in as bind parameters."""
 
-    def __init__(self, cells, dialect: str, due_limit: int, seconds_between: Callable) -> None:
+    def __init__(self, cells, dialect: str, due_limit: int) -> None:
         now, day_start, horizon = _param("now"), _param("day_start"), _param("horizon")
         # Written like the partial index ix_cases_waiting's predicate, so the planner can use it.
         waiting = and_(_is_true(C.is_open), C.assignee_id.is_(None), C.status != literal_column("'pending'"))
@@ -184,7 +175,7 @@ class MonitorStatements:
             .group_by(C.queue, C.channel)
         )
         # 4. AHT: closed segments started today (covering index ix_handling_started) and today's corrections.
-        duration = seconds_between(_Dialect(dialect), S.started_at, S.ended_at)
+        duration = seconds_between_on(dialect, S.started_at, S.ended_at)
         # Summed per (case, agent) first; then, from that, the handled cases and their time per (queue, channel) cell
         # (one case lookup per handled case, not one per segment) and per agent: ~500 rows instead of one per case.
         per_case = (
@@ -250,15 +241,15 @@ _STATEMENTS: dict[tuple, MonitorStatements] = {}
 _MMAP_BYTES = 1 << 30
 
 
-def statements_for(cells, dialect: str, due_limit: int, seconds_between: Callable) -> MonitorStatements:
-    """The statements for this policy layout and dialect, built once. ``seconds_between(session, start, end)`` is
-    the SQL duration of ``domain.metrics`` (the AHT figure must be its formula)."""
+def statements_for(cells, dialect: str, due_limit: int) -> MonitorStatements:
+    """The statements for this policy layout and dialect, built once. Durations are ``metric_queries``' SQL, so the
+    AHT figure is ``domain.metrics.aht``'s formula."""
     key = (tuple(cells), dialect, due_limit)
     found = _STATEMENTS.get(key)
     if found is None:
         if len(_STATEMENTS) > 16:
             _STATEMENTS.clear()
-        found = _STATEMENTS[key] = MonitorStatements(cells, dialect, due_limit, seconds_between)
+        found = _STATEMENTS[key] = MonitorStatements(cells, dialect, due_limit)
     return found
 
 
@@ -364,6 +355,14 @@ def read_floor(conn, statements: MonitorStatements, params: dict) -> FloorRows:
         escalation_counts=tuple(conn.execute(statements.escalation_counts, params).one()),
         escalations=rows(statements.escalations),
     )
+
+
+def drill_ids_from(source, *args) -> list[int]:
+    """:func:`drill_ids` on an open Session as given, else in a session of the store ``source``."""
+    if isinstance(source, Session):
+        return drill_ids(source.connection(), *args)
+    with source.session() as session:
+        return drill_ids(session.connection(), *args)
 
 
 def drill_ids(conn, now: datetime, figure: str, kind: str, name: str, due_within_s: float, limit: int | None,

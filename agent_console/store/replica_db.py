@@ -84,3 +84,108 @@ def adopt_server_customer(cursor, case_uid: str, server_customer: str, local_cus
         cursor.execute("UPDATE cases SET customer_id = ? WHERE uid = ?", (found[0], case_uid))
     else:
         cursor.execute("UPDATE customers SET uid = ? WHERE uid = ?", (server_customer, local_customer))
+
+
+# --- the replica writer's statements (sync/replica.py decides what to write; the SQL is here) ----------------------
+
+_CHUNK = 500
+#: Rows that belong to a case, child tables first (follow-ups point at escalations).
+_CASE_CHILDREN = ("follow_ups", "escalations", "messages", "handling_segments", "handling_corrections", "sla_events",
+                  "case_article_links", "surveys", "drafts")
+
+
+def upsert_statement(table: str, key: str, columns: list[str]) -> str:
+    """``INSERT … ON CONFLICT(key) DO UPDATE`` of ``columns`` (every one but the key is updated)."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT({key}) DO UPDATE SET {updates}")
+
+
+def local_ids(cursor, table: str, key: str, values: list[str]) -> Iterator[tuple[str, int]]:
+    """(key value, local id) of the rows of ``table`` whose ``key`` is one of ``values``."""
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        yield from cursor.execute(f"SELECT {key}, id FROM {table} WHERE {key} IN ({marks})", chunk)
+
+
+def drop_cases(cursor, case_uids: list[str]) -> list[str]:
+    """Remove cases and every row of theirs from this store (the agent may no longer see them) — except a case with
+    the agent's unsent work: a draft with text, or an op still waiting in the outbox. Such a case stays, showing
+    where it went, so the text is never lost (:func:`drop_cases_outside` removes it once the work is gone).
+    Returns the uids removed."""
+    pending = [payload for (payload,) in cursor.execute("SELECT payload FROM outbox WHERE status = 'pending'")]
+    removed: list[str] = []
+    for start in range(0, len(case_uids), _CHUNK):
+        chunk = case_uids[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = cursor.execute(
+            f"SELECT id, uid FROM cases WHERE uid IN ({marks}) AND NOT EXISTS "
+            "(SELECT 1 FROM drafts WHERE drafts.case_id = cases.id AND trim(drafts.body) != '')", chunk).fetchall()
+        rows = [(case_id, uid) for case_id, uid in rows if not any(uid in payload for payload in pending)]
+        if not rows:
+            continue
+        case_ids = [case_id for case_id, _uid in rows]
+        id_marks = ",".join("?" * len(case_ids))
+        for table in _CASE_CHILDREN:
+            cursor.execute(f"DELETE FROM {table} WHERE case_id IN ({id_marks})", case_ids)
+        cursor.execute(f"DELETE FROM cases WHERE id IN ({id_marks})", case_ids)
+        removed += [uid for _case_id, uid in rows]
+    return removed
+
+
+def drop_cases_outside(cursor, visible_queues: frozenset[str]) -> list[str]:
+    """Remove the cases of other queues that :func:`drop_cases` kept for unsent work that is gone now."""
+    marks = ",".join("?" * len(visible_queues))
+    uids = [uid for (uid,) in cursor.execute(f"SELECT uid FROM cases WHERE queue NOT IN ({marks})",
+                                             sorted(visible_queues))]
+    return drop_cases(cursor, uids) if uids else []
+
+
+def provisional_key(uid: str) -> str:
+    return f"LOCAL-{uid[:8]}"
+
+
+def free_case_keys(cursor, keys_and_uids: list[tuple[str, str]]) -> None:
+    """A case made offline got a provisional key from this console; when the server hands that key to another case,
+    the local one steps aside (it gets its real key once the server has it)."""
+    wanted = dict(keys_and_uids)
+    keys = list(wanted)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        clashes = [(row_id, key, uid) for row_id, key, uid in
+                   cursor.execute(f"SELECT id, key, uid FROM cases WHERE key IN ({marks})", chunk).fetchall()
+                   if wanted[key] != uid]
+        for row_id, _key, uid in clashes:
+            cursor.execute("UPDATE cases SET key = ? WHERE id = ?", (provisional_key(uid), row_id))
+
+
+def replace_other_channel_policies(cursor, policies: list[tuple[str, str | None, str]]) -> None:
+    """One policy per channel and priority: each (channel, priority, uid) removes any other policy of its channel
+    and priority (the team's replaces a console's own default)."""
+    from agent_console.store import bulk
+
+    bulk.write_rows(cursor, "DELETE FROM sla_policies WHERE channel = ? AND priority IS ? AND uid != ?", policies)
+
+
+def step_aside_names(cursor, table: str, column: str, names_and_uids: list[tuple[str, str]]) -> None:
+    """Another row of ``table`` holding one of these unique names (shortcut, slug) under another uid gets a suffix
+    of its uid, so the incoming row can take the name."""
+    from agent_console.store import bulk
+
+    bulk.write_rows(cursor, f"UPDATE {table} SET {column} = {column} || '~' || substr(uid, 1, 8) "
+                    f"WHERE {column} = ? AND uid != ?", names_and_uids)
+
+
+def delete_kb_article(cursor, uid: str) -> None:
+    """The article with its links to cases and its helpful votes."""
+    cursor.execute("DELETE FROM case_article_links WHERE article_id IN (SELECT id FROM kb_articles WHERE uid = ?)",
+                   (uid,))
+    cursor.execute("DELETE FROM kb_helpful_votes WHERE article_id IN (SELECT id FROM kb_articles WHERE uid = ?)",
+                   (uid,))
+    cursor.execute("DELETE FROM kb_articles WHERE uid = ?", (uid,))
+
+
+def delete_by_uid(cursor, table: str, uid: str) -> None:
+    cursor.execute(f"DELETE FROM {table} WHERE uid = ?", (uid,))

@@ -79,3 +79,8 @@ def back_to_draft(session, message: dict, login: str | None, now: datetime) -> b
     if local is not None:
         session.delete(local)
     return True
+
+
+def has_synced(session) -> bool:
+    """Whether this console has pulled from a server at least once (it keeps a cursor then)."""
+    return session.scalar(select(SyncState.value).where(SyncState.key == "cursor")) is not None

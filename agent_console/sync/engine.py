@@ -27,6 +27,8 @@ from agent_console.store import outbox
 from agent_console.store.replica_db import (
     adopt_server_customer,
     bulk_pull_transaction,
+    drop_cases_outside,
+    free_case_keys,
     pull_transaction,
     raw_cursor,
     set_case_key,
@@ -42,8 +44,7 @@ from agent_console.store.sync_state import (
 )
 from agent_console.sync.client import AuthError, BatchInvalid, Forbidden, Offline, SyncClient, SyncError
 from agent_console.sync.fetcher import PageFetcher
-from agent_console.sync.replica import ApplyReport, apply_case_state, apply_changes_with, drop_cases_outside, \
-    free_case_keys
+from agent_console.sync.replica import ApplyReport, apply_case_state, apply_changes_with
 from agent_console.sync.state import (
     FIRST_SYNC,
     Notice,

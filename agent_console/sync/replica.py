@@ -20,13 +20,13 @@ from typing import Any
 import msgspec
 import orjson
 
-from agent_console.store import bulk, feed_format
-from agent_console.store.models import Agent, CaseArticleLink, KBHelpfulVote
+from agent_console.store import bulk, feed_format, replica_db
+from agent_console.store.models import Agent
+from agent_console.store.replica_db import drop_cases, free_case_keys
 from agent_console.store.types import UTCDateTime
 from agent_console.sync.client import Change
 
 ENTITIES = feed_format.ENTITIES
-_CHUNK = 500
 
 
 @dataclass
@@ -52,10 +52,8 @@ class _TableInfo:
         row_type = msgspec.defstruct(f"{self.table.name}_change", [*fields, ("deleted", bool, False)], gc=False)
         self.decoder = msgspec.json.Decoder(list[row_type])
         self.time_positions = tuple(i for i, name in enumerate(self.columns) if name in self.datetimes)
-        columns = self.columns + [ref.column for ref in self.references]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != self.key)
-        self.upsert = (f"INSERT INTO {self.table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-                       f"ON CONFLICT({self.key}) DO UPDATE SET {updates}")
+        self.upsert = replica_db.upsert_statement(self.table.name, self.key,
+                                                  self.columns + [ref.column for ref in self.references])
 
 
 def _table_info(model) -> _TableInfo:
@@ -116,12 +114,7 @@ class _Ids:
     def resolve(self, target: str, key: str, values: set[str]) -> dict[str, int]:
         known = self.known.setdefault(target, {})
         missing = [v for v in values if v not in known]
-        for start in range(0, len(missing), _CHUNK):
-            chunk = missing[start:start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for value, row_id in self.cursor.execute(f"SELECT {key}, id FROM {target} WHERE {key} IN ({marks})",
-                                                     chunk):
-                known[value] = row_id
+        known.update(replica_db.local_ids(self.cursor, target, key, missing))
         return known
 
     def forget(self, target: str, values) -> None:
@@ -132,12 +125,9 @@ class _Ids:
 
 def apply_changes(session, changes: list[dict]) -> ApplyReport:
     """Apply changes given as dicts (``entity``, ``uid``, ``data``) inside the caller's write transaction."""
-    cursor = session.connection().connection.driver_connection.cursor()
-    try:
+    with replica_db.raw_cursor(session) as cursor:
         return apply_changes_with(cursor, [Change(c["entity"], c["uid"], msgspec.Raw(orjson.dumps(c["data"])))
                                            for c in changes])
-    finally:
-        cursor.close()
 
 
 def apply_changes_with(cursor, changes: list[Change], visible_queues: frozenset[str] | None = None) -> ApplyReport:
@@ -175,44 +165,6 @@ def apply_changes_with(cursor, changes: list[Change], visible_queues: frozenset[
                 ids.forget("cases", gone)
                 report.dropped_case_uids.update(gone)
     return report
-
-
-#: Rows that belong to a case, child tables first (follow-ups point at escalations).
-_CASE_CHILDREN = ("follow_ups", "escalations", "messages", "handling_segments", "handling_corrections", "sla_events",
-                  "case_article_links", "surveys", "drafts")
-
-
-def drop_cases(cursor, case_uids: list[str]) -> list[str]:
-    """Remove cases and every row of theirs from this store (the agent may no longer see them) — except a case with
-    the agent's unsent work: a draft with text, or an op still waiting in the outbox. Such a case stays, showing
-    where it went, so the text is never lost (:func:`drop_cases_outside` removes it once the work is gone).
-    Returns the uids removed."""
-    pending = [payload for (payload,) in cursor.execute("SELECT payload FROM outbox WHERE status = 'pending'")]
-    removed: list[str] = []
-    for start in range(0, len(case_uids), _CHUNK):
-        chunk = case_uids[start:start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        rows = cursor.execute(
-            f"SELECT id, uid FROM cases WHERE uid IN ({marks}) AND NOT EXISTS "
-            "(SELECT 1 FROM drafts WHERE drafts.case_id = cases.id AND trim(drafts.body) != '')", chunk).fetchall()
-        rows = [(case_id, uid) for case_id, uid in rows if not any(uid in payload for payload in pending)]
-        if not rows:
-            continue
-        case_ids = [case_id for case_id, _uid in rows]
-        id_marks = ",".join("?" * len(case_ids))
-        for table in _CASE_CHILDREN:
-            cursor.execute(f"DELETE FROM {table} WHERE case_id IN ({id_marks})", case_ids)
-        cursor.execute(f"DELETE FROM cases WHERE id IN ({id_marks})", case_ids)
-        removed += [uid for _case_id, uid in rows]
-    return removed
-
-
-def drop_cases_outside(cursor, visible_queues: frozenset[str]) -> list[str]:
-    """Remove the cases of other queues that :func:`drop_cases` kept for unsent work that is gone now."""
-    marks = ",".join("?" * len(visible_queues))
-    uids = [uid for (uid,) in cursor.execute(f"SELECT uid FROM cases WHERE queue NOT IN ({marks})",
-                                             sorted(visible_queues))]
-    return drop_cases(cursor, uids) if uids else []
 
 
 def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, report: ApplyReport) -> None:
@@ -261,48 +213,23 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, 
         report.case_uids.update(row.case_uid for row in kept if row.case_uid)
     elif entity == "sla_policy":
         # One policy per channel and priority: the team's replaces a console's own default.
-        bulk.write_rows(cursor, "DELETE FROM sla_policies WHERE channel = ? AND priority IS ? AND uid != ?",
-                        [(row.channel, row.priority, row.uid) for row in live])
+        replica_db.replace_other_channel_policies(cursor, [(row.channel, row.priority, row.uid) for row in live])
     elif entity in ("canned_response", "kb_article"):
         column = "shortcut" if entity == "canned_response" else "slug"
-        bulk.write_rows(cursor, f"UPDATE {table} SET {column} = {column} || '~' || substr(uid, 1, 8) "
-                        f"WHERE {column} = ? AND uid != ?", [(getattr(row, column), row.uid) for row in live])
+        replica_db.step_aside_names(cursor, table, column, [(getattr(row, column), row.uid) for row in live])
     # The store's one bulk writer (store/bulk.py), in the first sync's bulk load the engine opened.
     bulk.write_rows(cursor, info.upsert, values)
 
 
-def free_case_keys(cursor, keys_and_uids: list[tuple[str, str]]) -> None:
-    """A case made offline got a provisional key from this console; when the server hands that key to another case,
-    the local one steps aside (it gets its real key once the server has it)."""
-    wanted = dict(keys_and_uids)
-    keys = list(wanted)
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start:start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        clashes = [(row_id, key, uid) for row_id, key, uid in
-                   cursor.execute(f"SELECT id, key, uid FROM cases WHERE key IN ({marks})", chunk).fetchall()
-                   if wanted[key] != uid]
-        for row_id, _key, uid in clashes:
-            cursor.execute("UPDATE cases SET key = ? WHERE id = ?", (provisional_key(uid), row_id))
-
-
-def provisional_key(uid: str) -> str:
-    return f"LOCAL-{uid[:8]}"
-
-
 def _delete(cursor, ids: _Ids, entity: str, uid: str) -> None:
     if entity == "kb_article":
-        cursor.execute(f"DELETE FROM {CaseArticleLink.__tablename__} WHERE article_id IN "
-                       "(SELECT id FROM kb_articles WHERE uid = ?)", (uid,))
-        cursor.execute(f"DELETE FROM {KBHelpfulVote.__tablename__} WHERE article_id IN "
-                       "(SELECT id FROM kb_articles WHERE uid = ?)", (uid,))
-        cursor.execute("DELETE FROM kb_articles WHERE uid = ?", (uid,))
+        replica_db.delete_kb_article(cursor, uid)
         ids.forget("kb_articles", [uid])
     elif entity == "canned_response":
-        cursor.execute("DELETE FROM canned_responses WHERE uid = ?", (uid,))
+        replica_db.delete_by_uid(cursor, "canned_responses", uid)
     elif entity == "sla_policy":
         # `server sla remove`: the console's cases follow the channel's default (or the built-in one), as the team's.
-        cursor.execute("DELETE FROM sla_policies WHERE uid = ?", (uid,))
+        replica_db.delete_by_uid(cursor, "sla_policies", uid)
 
 
 def apply_case_state(session, case: dict, customer: dict | None = None) -> ApplyReport:

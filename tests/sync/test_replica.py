@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from agent_console.store.models import Agent, Case, KBArticle, Message
 from agent_console.sync import credentials
-from agent_console.sync.replica import apply_changes, provisional_key
+from agent_console.store.replica_db import provisional_key
+from agent_console.sync.replica import apply_changes
 
 AGENT = {"uid": "a-1", "login": "zoe", "name": "Zoe", "role": "agent", "tier": 1, "queues": "", "skills": "",
          "state": "available", "state_since": "2026-11-23T08:00:00+00:00", "active": True,

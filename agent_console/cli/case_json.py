@@ -1,0 +1,73 @@
+"""The JSON of ``case list`` and ``case show``, and their reads through ``store/fast_read.py``: one implementation
+for the Typer commands (``cli/case.py``) and the pre-Typer fast path (``cli/fast_path.py``). Nothing here imports
+Typer, Rich, SQLAlchemy or the ORM models."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def read_list_fast(reader: sqlite3.Connection, *, view: str, queue: str | None, channel: str | None, limit: int):
+    """(ids, rows by id, policies) of a view through the fast reader, which is closed afterwards."""
+    from agent_console.store import fast_read
+
+    try:
+        ids = fast_read.queue_case_ids(reader, view=view, queue=queue, channel=channel, limit=limit)
+        return ids, fast_read.queue_rows(reader, ids), fast_read.all_policies(reader)
+    finally:
+        reader.close()
+
+
+def read_show_fast(reader: sqlite3.Connection, key: str):
+    """(case, customer, assignee, messages, policy) of the case ``key`` through the fast reader, which is closed
+    afterwards; raises ``fast_read.CaseNotFound``."""
+    from agent_console.domain.sla import policy_from
+    from agent_console.store import fast_read
+
+    try:
+        case, customer, assignee, messages = fast_read.case_view(reader, key.strip())
+        return case, customer, assignee, messages, policy_from(fast_read.all_policies(reader), case.channel,
+                                                               case.priority)
+    finally:
+        reader.close()
+
+
+def list_items(ids: list[int], rows: dict[int, dict], policies, now: datetime) -> tuple[list[dict], list[dict]]:
+    """The rows of ``ids`` in order, and each as ``case list --json`` prints it."""
+    from agent_console.domain.sla import row_countdown
+
+    ordered = [rows[i] for i in ids if i in rows]
+    items = []
+    for row in ordered:
+        countdown = row_countdown(row, policies, now)
+        items.append({
+            "key": row["key"], "priority": row["priority"], "channel": row["channel"], "queue": row["queue"],
+            "customer": row["customer_name"], "subject": row["subject"], "status": row["status"],
+            "tier": row["tier"], "assignee": row["assignee_login"], "created_at": iso(row["created_at"]),
+            "sla_due_at": iso(row["sla_due_at"]), "sla_state": str(countdown.state),
+            "sla_remaining_s": countdown.remaining_s, "sla_target": countdown.target,
+        })
+    return ordered, items
+
+
+def show_data(case, customer, assignee, messages, countdown, targets) -> dict:
+    """A case as ``case show --json`` prints it."""
+    return {
+        "key": case.key, "subject": case.subject, "status": case.status, "priority": case.priority,
+        "channel": case.channel, "queue": case.queue, "tier": case.tier,
+        "assignee": assignee.login if assignee else None, "contact_count": case.contact_count,
+        "created_at": iso(case.created_at), "resolved_at": iso(case.resolved_at),
+        "customer": {"name": customer.name, "email": customer.email, "phone": customer.phone,
+                     "language": customer.language, "vip": customer.vip},
+        "sla": {"state": str(countdown.state), "target": countdown.target, "remaining_s": countdown.remaining_s,
+                "targets": [{"target": str(t.target), "due_at": iso(t.due_at), "state": str(t.state)}
+                            for t in targets]},
+        "messages": [{"direction": m.direction, "internal": m.is_internal, "author": m.author_name,
+                      "channel": m.channel, "created_at": iso(m.created_at), "body": m.body}
+                     for m in messages],
+    }

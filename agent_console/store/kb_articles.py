@@ -1,0 +1,37 @@
+"""The queries of the knowledge base's articles, links to cases and helpful votes (the rules are in domain/kb.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from agent_console.store.models import CaseArticleLink, KBArticle, KBHelpfulVote
+
+
+def article_by_slug(session, slug: str) -> KBArticle | None:
+    return session.scalar(select(KBArticle).where(KBArticle.slug == slug))
+
+
+def slug_taken(session, slug: str) -> bool:
+    return session.scalar(select(KBArticle.id).where(KBArticle.slug == slug)) is not None
+
+
+def distinct_tag_lists(session) -> list[str | None]:
+    """Every article's comma-separated tags, each distinct list once."""
+    return list(session.scalars(select(KBArticle.tags).distinct()))
+
+
+def linked_article_ids(session, case_id: int) -> set[int]:
+    return set(session.scalars(select(CaseArticleLink.article_id).where(CaseArticleLink.case_id == case_id)))
+
+
+def is_linked(session, case_id: int, article_id: int) -> bool:
+    return session.scalar(select(CaseArticleLink.id).where(CaseArticleLink.case_id == case_id,
+                                                           CaseArticleLink.article_id == article_id)) is not None
+
+
+def delete_links_and_votes(session, article_id: int) -> None:
+    """Remove the article's links to cases and its helpful votes (before the article itself goes)."""
+    for link in session.scalars(select(CaseArticleLink).where(CaseArticleLink.article_id == article_id)):
+        session.delete(link)
+    for vote in session.scalars(select(KBHelpfulVote).where(KBHelpfulVote.article_id == article_id)):
+        session.delete(vote)
