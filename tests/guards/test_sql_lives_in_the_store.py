@@ -15,8 +15,6 @@ PACKAGE_ROOT = Path(agent_console.__file__).parent
 ORM_PACKAGES = ("sqlalchemy", "sqlmodel")
 CHECKED = ("domain", "cli", "sync")
 #: Modules whose queries another part of issue #16 moves into the store; each leaves this list with that move.
-NOT_YET_MOVED = {"domain/cases.py", "domain/escalation.py", "domain/handling.py", "domain/agents.py",
-                 "domain/queues.py"}
 
 
 def checked_modules() -> list[str]:
@@ -62,13 +60,7 @@ def test_the_checker_sees_imports_and_statements():
                                 "line 8: from sqlmodel import …", "line 9: .execute(…)"]
 
 
-@pytest.mark.parametrize("module", [m for m in checked_modules() if m not in NOT_YET_MOVED])
+@pytest.mark.parametrize("module", checked_modules())
 def test_no_sql_outside_the_store(module):
     assert sql_uses((PACKAGE_ROOT / module).read_text(encoding="utf-8")) == [], (
         f"{module} builds or runs SQL: move the query into a named function under agent_console/store/")
-
-
-def test_the_list_of_modules_not_yet_moved_is_not_stale():
-    still_using_sql = {m for m in NOT_YET_MOVED if sql_uses((PACKAGE_ROOT / m).read_text(encoding="utf-8"))}
-    assert still_using_sql == NOT_YET_MOVED, f"these use no SQL any more: drop them from NOT_YET_MOVED: " \
-                                             f"{sorted(NOT_YET_MOVED - still_using_sql)}"
