@@ -41,8 +41,6 @@ from zoneinfo import ZoneInfo
 
 from agent_console.store import metric_queries
 from agent_console.store.metric_queries import COMPLAINTS_QUEUE, UNASSIGNED  # noqa: F401  (part of this API)
-# handling.py still imports seconds_between from here; the SQL itself lives in the store.
-from agent_console.store.metric_queries import seconds_between  # noqa: F401
 
 GROUPINGS = ("agent", "queue", "channel", "day")
 
