@@ -59,6 +59,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("reply", "case", "reply", "r", "Reply"),
     KeyAction("note", "case", "note", "i", "Note"),
     KeyAction("send", "case", "send", "ctrl+s", "Send", priority=True),
+    KeyAction("send_resolve", "case", "send_and('resolved')", "ctrl+r", "Send & resolve", priority=True),
+    KeyAction("send_pending", "case", "send_and('pending')", "ctrl+o", "Send & set pending", priority=True),
     KeyAction("back", "case", "back", "escape", "Back / leave editor", priority=True),
     KeyAction("case_claim", "case", "claim", "c", "Claim"),
     KeyAction("case_release", "case", "release", "l", "Release", show=False),
@@ -107,6 +109,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("help_close", "help", "close", "escape,question_mark,q", "Close"),
     KeyAction("wrap_up_later", "wrap_up", "cancel", "escape", "Later"),
     KeyAction("pick_cancel", "pick", "cancel", "escape", "Cancel"),
+    KeyAction("confirm_yes", "confirm", "confirm", "y,enter", "Yes", priority=True),
+    KeyAction("confirm_no", "confirm", "cancel", "n,escape", "Cancel", priority=True),
     # --- the supervisor's live monitor (agent-console monitor) ---
     KeyAction("monitor_quit", "monitor_app", "quit", "ctrl+q", "Quit", show=False, priority=True),
     KeyAction("monitor_refresh", "monitor", "refresh", "r", "Refresh"),

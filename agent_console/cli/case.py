@@ -41,6 +41,17 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def history_json(escalations: list[dict], follow_ups: list[dict]) -> dict:
+    """The case's escalations and follow-ups as ``case show --json`` prints them (either read path)."""
+    return {
+        "escalations": [{"kind": e["kind"], "from_tier": e["from_tier"], "to_tier": e["to_tier"],
+                         "from_queue": e["from_queue"], "to_queue": e["to_queue"], "by": e["by_login"],
+                         "at": _iso(e["created_at"]), "reason": e["reason"]} for e in escalations],
+        "follow_ups": [{"agent": f["agent_login"], "due_at": _iso(f["due_at"]), "done": f["done_at"] is not None,
+                        "done_at": _iso(f["done_at"]), "note": f["note"]} for f in follow_ups],
+    }
+
+
 def _fast_reader(obj: Context):
     """A sqlite3 connection for the fast read path (no SQLAlchemy, no ORM models), or None for the ORM path."""
     from agent_console.store import fast_read
@@ -166,6 +177,8 @@ def register(app: typer.Typer) -> None:
                 except fast_read.CaseNotFound as exc:
                     fail(str(exc))
                 policy = policy_from(fast_read.all_policies(reader), case.channel, case.priority)
+                escalations = fast_read.case_escalations(reader, case.id)
+                follow_ups = fast_read.case_follow_ups(reader, case.id)
             finally:
                 reader.close()
             countdown = case_countdown(case, policy, now)
@@ -180,6 +193,8 @@ def register(app: typer.Typer) -> None:
                 assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
                 policy = queries.policy_for(session, case.channel, case.priority)
                 messages = queries.thread(session, case.id)
+                escalations = queries.case_escalations(session, case.id)
+                follow_ups = queries.case_follow_ups(session, case.id)
                 countdown = case_countdown(case, policy, now)
                 targets = running_targets(case, policy, now)
         data = {
@@ -195,6 +210,7 @@ def register(app: typer.Typer) -> None:
             "messages": [{"direction": m.direction, "internal": m.is_internal, "author": m.author_name,
                           "channel": m.channel, "created_at": _iso(m.created_at), "body": m.body}
                          for m in messages],
+            **history_json(escalations, follow_ups),
         }
         if json_out:
             print_json(data)
@@ -222,6 +238,14 @@ def register(app: typer.Typer) -> None:
             out.print(Text(f"{LABEL[message_kind(m)]} ", style="bold") + Text(m.author_name or "—")
                       + Text(f" · {m.created_at:%Y-%m-%d %H:%M} UTC · {m.channel}"))
             out.print(Text(m.body))
+
+        for row in escalations:
+            out.print(Text(f"escalated {row['created_at']:%Y-%m-%d %H:%M} UTC · T{row['from_tier']} ")
+                      + Text(row["from_queue"]) + Text(f" → T{row['to_tier']} ") + Text(row["to_queue"])
+                      + Text(" · by ") + Text(row["by_login"] or "system") + Text(" · ") + Text(row["reason"]))
+        for row in follow_ups:
+            out.print(Text(f"follow-up due {row['due_at']:%Y-%m-%d %H:%M} UTC · "
+                           f"{'done' if row['done_at'] else 'open'} · ") + Text(row["agent_login"]))
 
     def simple(name: str, method: str, done: str, help_text: str):
         @group.command(name, help=help_text)

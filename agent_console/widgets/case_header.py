@@ -31,10 +31,10 @@ def summary_text(case, customer, assignee_name: str | None, policy, now: datetim
         if customer.vip:
             text.append(" ★ VIP", style="bold magenta")
         text.append(f"  lang {one_line(customer.language)}", style="")
-        contact = customer.email or customer.phone
-        if contact:
-            text.append("  ")
-            text.append(one_line(contact), style="dim")
+        for contact in (customer.email, customer.phone):
+            if contact:
+                text.append("  ")
+                text.append(one_line(contact), style="dim")
     text.append("\n")
     for label, value, style in (
         ("Channel", case.channel, ""),
