@@ -191,6 +191,8 @@ class CaseDetailScreen(CaseActions, CaseDrafts, Screen):
         self.query_one("#thread", ThreadView).show_messages(snapshot.messages, app.zone, now)
         self._show_other_cases(snapshot.other_cases, now, snapshot.policies)
         self.query_one(CaseHistory).show(snapshot.escalations, snapshot.follow_ups, app.zone, now)
+        for timer in self.query(HandlingTimer):
+            timer.refresh_time()  # the case total is known now
         if not self._restored:
             self._restore_drafts(snapshot.drafts)
 

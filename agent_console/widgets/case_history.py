@@ -60,8 +60,8 @@ class CaseHistory(Static):
     DEFAULT_CSS = """
     CaseHistory {
         height: auto;
-        max-height: 50%;
-        padding: 1 0 0 0;
+        max-height: 60%;
+        overflow-y: auto;
     }
     """
 
