@@ -234,3 +234,44 @@ async def test_sending_on_a_break_asks_to_end_it_first(make_app, data, store, ag
 def app_clock(make_app):
     """The frozen clock the consoles of ``make_app`` run on."""
     return make_app().clock
+
+
+async def test_the_follow_ups_view_has_a_due_column_and_is_sorted_by_it(make_app, data, store, agents):
+    from datetime import timedelta
+
+    from agent_console.widgets.case_table import CaseTable
+
+    clock = app_clock(make_app)
+    now = clock.now()
+    due = {"chat_ok": now + timedelta(hours=5), "ben_case": now - timedelta(hours=1),
+           "email_old": now + timedelta(days=2)}
+    with store.transaction() as session:
+        for name, due_at in due.items():
+            case = queries.case_by_key(session, data.keys[name])
+            session.add(FollowUp(case_id=case.id, agent_id=agents["anna"].id, due_at=due_at,
+                                 created_at=now - timedelta(days=3)))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # the agent sorted the other views by age
+        await settle(pilot)
+        option_list = app.screen.query_one("#pick-options")
+        option_list.highlighted = [o.id for o in option_list.options].index("age")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "sorted by Age ▲" in screen_text(app)
+        await pilot.press("f")
+        await settle(pilot)
+        table = app.screen.query_one(CaseTable)
+        assert "due" in table.visible_column_names() and "age" not in table.visible_column_names()
+        rows = [table.plain_line(index) for index in range(table.row_count)]
+        assert [row.split()[0] for row in rows] == [data.keys["ben_case"], data.keys["chat_ok"],
+                                                   data.keys["email_old"]]
+        assert "08:00" in rows[0] and "14:00" in rows[1] and "Wed 25 Nov 09:00" in rows[2]
+        text = screen_text(app)
+        assert "sorted by Due ▲" in text and "Due ▲" in text.splitlines()[1]
+        assert "sorted by Age" not in text and "Age ▲" not in text
+        await pilot.press("o")  # back to a normal view: age again, in the agent's order
+        await settle(pilot)
+        assert "age" in table.visible_column_names() and "due" not in table.visible_column_names()
+        assert "sorted by Age" in screen_text(app)
