@@ -1,6 +1,6 @@
 """A yes/no question before something the agent may not have meant (resolving a waiting case, replying on a break).
 
-Dismisses with True (y / enter) or False (n / escape). The question and its reasons are shown literally.
+Dismisses with True (y / enter) or False (n / escape); the hint names the keys as the agent has bound them. The question and its reasons are shown literally.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from agent_console.domain.text import one_line
-from agent_console.screens.bindings import bindings_for
+from agent_console.screens.bindings import bindings_for, key_entries
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -55,9 +55,9 @@ class ConfirmModal(ModalScreen[bool]):
             if self.reasons:
                 reasons = Text("\n".join(f"• {one_line(reason)}" for reason in self.reasons))
                 yield Static(reasons, id="confirm-reasons", markup=False)
-            hint = Text(CONFIRM_HINT.format(yes=self.yes_label))
+            keys = {action: key for key, _description, action in key_entries(self.app, "confirm")}  # as rebound
+            hint = Text(CONFIRM_HINT.format(yes_keys=keys["confirm"], yes=self.yes_label, no_keys=keys["cancel"]))
             yield Static(hint, id="confirm-hint", markup=False)
-        yield Footer()
 
     def action_confirm(self) -> None:
         self.dismiss(True)
@@ -66,4 +66,4 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
-CONFIRM_HINT = "y or enter: {yes} · n or escape: cancel"
+CONFIRM_HINT = "{yes_keys}: {yes} · {no_keys}: cancel"

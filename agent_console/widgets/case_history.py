@@ -21,6 +21,7 @@ KIND_LABEL = {"manual": "escalated", "automatic": "auto-escalated", "deescalatio
 FOLLOW_UP_OPEN = "follow-up due {due}"
 FOLLOW_UP_DONE = "follow-up due {due} · done"
 BY = "by {name}"
+REASON = "“{reason}”"
 SYSTEM = "the SLA rule"
 
 
@@ -35,14 +36,14 @@ def history_text(escalations: list[dict], follow_ups: list[dict], zone: tzinfo |
         text.append("\n")
         text.append(KIND_LABEL.get(row["kind"], row["kind"]), style="bold yellow")
         text.append(" ")
-        text.append(local_time(row["created_at"], zone, now=now), style="dim")
-        text.append("\n  ")
+        text.append(local_time(row["created_at"], zone, now=now))
+        text.append(" ")
+        text.append(BY.format(name=one_line(row["by_name"]) if row["by_name"] else SYSTEM), style="dim")
+        text.append("\n")
         text.append(ESCALATED.format(from_tier=row["from_tier"], from_queue=one_line(row["from_queue"]),
                                      to_tier=row["to_tier"], to_queue=one_line(row["to_queue"])))
-        text.append("\n  ")
-        text.append(BY.format(name=one_line(row["by_name"]) if row["by_name"] else SYSTEM), style="dim")
-        text.append("\n  ")
-        text.append(one_line(row["reason"], 200), style="italic")
+        text.append("\n")
+        text.append(REASON.format(reason=one_line(row["reason"], 200)), style="italic")
     for row in follow_ups:
         text.append("\n")
         due = local_time(row["due_at"], zone, now=now)
@@ -51,7 +52,7 @@ def history_text(escalations: list[dict], follow_ups: list[dict], zone: tzinfo |
         else:
             overdue = row["due_at"] <= now
             text.append(FOLLOW_UP_OPEN.format(due=due), style="bold red" if overdue else "")
-        text.append("\n  ")
+        text.append(" ")
         text.append(BY.format(name=one_line(row["agent_name"])), style="dim")
     return text
 

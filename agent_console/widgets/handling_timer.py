@@ -73,9 +73,10 @@ class HandlingTimer(Static):
     }
     """
 
-    segment_s: reactive[float] = reactive(0.0)
-    total_s: reactive[float | None] = reactive(None)
-    mode: reactive[str] = reactive("running")
+    # The text's width changes with them (the total appears, a label changes): the widget is sized to its text.
+    segment_s: reactive[float] = reactive(0.0, layout=True)
+    total_s: reactive[float | None] = reactive(None, layout=True)
+    mode: reactive[str] = reactive("running", layout=True)
 
     def __init__(self, tracker, case_id: int, *, interval_s: float = 1.0, id: str | None = "handling-timer",
                  classes: str | None = None) -> None:

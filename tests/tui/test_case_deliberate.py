@@ -275,3 +275,28 @@ async def test_the_follow_ups_view_has_a_due_column_and_is_sorted_by_it(make_app
         await settle(pilot)
         assert "age" in table.visible_column_names() and "due" not in table.visible_column_names()
         assert "sorted by Age" in screen_text(app)
+
+
+async def test_the_console_checkpoints_the_running_segment_in_the_background(make_app, data, store):
+    from datetime import timedelta
+
+    from agent_console.store.models import HandlingSegment
+
+    key = data.keys["anna_case"]
+    app = make_app(heartbeat_s=1)
+    clock = app.clock
+
+    def stored_heartbeat():
+        with store.session() as session:
+            segment = session.scalars(select(HandlingSegment).where(HandlingSegment.ended_at.is_(None))).one()
+            return segment.heartbeat_at
+
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(app, pilot, key)
+        opened = stored_heartbeat()
+        clock.advance(5)
+        app.tick()  # the every-second tick: shows the time, writes nothing
+        assert stored_heartbeat() == opened
+        # The checkpoint worker (every heartbeat_s) stamps the segment; a crash now would lose nothing before it.
+        await wait_until_async(lambda: stored_heartbeat() == opened + timedelta(seconds=5),
+                               message="the background checkpoint")
