@@ -52,6 +52,8 @@ class CaseDetailScreen(CaseActions, CaseDrafts, Screen):
         self.case_id = case_id
         self.snapshot: CaseSnapshot | None = None
         self._init_drafts()
+        #: Canned or KB text chosen before the reply draft was read (inserted once it is).
+        self._pending_inserts: list[str] = []
         #: The agent went to another case or screen; coming back starts a new handling segment.
         self._left = False
         self._resolving = False
@@ -257,6 +259,10 @@ class CaseDetailScreen(CaseActions, CaseDrafts, Screen):
     def on_draft_loaded(self, message: DraftLoaded) -> None:
         self._saved_text.setdefault(message.mode, message.text)
         self.editor.open(message.mode, self._saved_text[message.mode])
+        if message.mode == "reply":
+            pending, self._pending_inserts = self._pending_inserts, []
+            for text in pending:
+                self.editor.text_area.insert(text)
 
     @on(TextArea.Changed, "#reply-text")
     def _editor_changed(self, event: TextArea.Changed) -> None:
@@ -279,6 +285,9 @@ class CaseDetailScreen(CaseActions, CaseDrafts, Screen):
         editor = self.editor
         if not editor.is_open:
             self._open_editor("reply")
+            if not editor.is_open:  # the saved draft is still being read: the text goes in after it
+                self._pending_inserts.append(text)
+                return
         editor.text_area.insert(text)
         editor.text_area.focus()
 
