@@ -134,6 +134,10 @@ def test_case_show_json_has_the_escalation_history_and_follow_ups(cli, store, cl
     due = clock.now() + timedelta(hours=8)
     assert (follow_up["agent"], follow_up["due_at"], follow_up["done"]) == ("anna", due.isoformat(), False)
     assert follow_up["due_at"].endswith("+00:00")  # ISO, UTC
+    shown_text = cli("case", "show", case.key)
+    assert shown_text.exit_code == 0, shown_text.output
+    assert "T1 Technical → T2 Billing · by anna · needs a [b]tier-2[/b] look" in shown_text.output
+    assert f"follow-up due {due:%Y-%m-%d %H:%M} UTC · open · anna" in shown_text.output
 
     with store.session() as session:
         follow_up_id = session.scalars(select(FollowUp.id).where(FollowUp.case_id == case.id)).one()
