@@ -4,7 +4,9 @@ Construct with ``AgentConsoleApp(store, agent, clock, settings)``; the queue scr
 ``app.sync_status`` (shown in every header; a logged-in store's sync engine keeps it current) and read ``app.agent``, ``app.store``, ``app.clock`` and ``app.zone``.
 
 The app owns the agent's ``HandlingTracker`` (``app.tracker``): every key counts as activity, a 1 s interval drives
-heartbeats, idle detection and the wrap-up timeout, and any way the app ends closes the running segment. Every few
+idle detection and the wrap-up timeout (no store write unless one of them ends a segment), a worker stamps the running
+segment's heartbeat every ``heartbeat_s`` (crash protection, off the UI thread), and any way the app ends closes the
+running segment. Every few
 seconds the SLA sweeper records breaches and applies the automatic escalation rule in a worker; the next sweep is armed
 (a one-shot timer) only when the last one has finished, so sweeps never overlap however long one takes. Screens hear
 of what it found, and of cases the sync engine pulled, through messages (``screens/messages.py``).
@@ -137,6 +139,7 @@ class AgentConsoleApp(SafeNotifications, App):
             self.notify(f"Key settings ignored: {self._keymap_error}", severity="error", timeout=10, markup=False)
         self.set_interval(1.0, self._update_clock)
         self.set_interval(1.0, self.tick)
+        self.set_interval(self.tracker.heartbeat_s, self._checkpoint)
         self._arm_sla_sweep()
         self.call_after_refresh(self.start_sync)  # once the queue screen is there to show what arrives
 
@@ -254,9 +257,23 @@ class AgentConsoleApp(SafeNotifications, App):
         self.guarded(self.tracker.tick, doing="record handling time")
         self.sync_agent_state()
 
+    def _checkpoint(self) -> None:
+        if self._running_tracker():
+            self.run_worker(self._write_checkpoint, thread=True, group="handling-checkpoint", exclusive=True,
+                            exit_on_error=False)
+
+    def _write_checkpoint(self) -> None:
+        """The running segment's heartbeat, off the UI thread: a crash loses at most ``heartbeat_s``."""
+        try:
+            self.tracker.checkpoint()
+        except Exception as error:
+            if not self.call_from_thread(self.report_failure, error, "record handling time"):
+                raise
+
     def sync_agent_state(self) -> None:
-        """Show the tracker's state in every header (call after telling the tracker something)."""
-        self.agent_state = str(self.tracker.state)
+        """Show the tracker's state in every header (call after telling the tracker something); a case in front of
+        an agent who stopped typing reads ``idle``, not ``handling``."""
+        self.agent_state = "idle" if self.tracker.is_idle else str(self.tracker.state)
 
     def _arm_sla_sweep(self) -> None:
         """The next sweep in ``sla_sweep_s`` (one pending timer at most; none when sweeps are left to the caller)."""

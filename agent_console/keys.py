@@ -64,6 +64,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("reply", "case", "reply", "r", "Reply"),
     KeyAction("note", "case", "note", "i", "Note"),
     KeyAction("send", "case", "send", "ctrl+s", "Send", priority=True),
+    KeyAction("send_resolve", "case", "send_and('resolved')", "ctrl+r", "Send & resolve", priority=True),
+    KeyAction("send_pending", "case", "send_and('pending')", "ctrl+o", "Send & set pending", priority=True),
     KeyAction("back", "case", "back", "escape", "Back / leave editor", priority=True),
     KeyAction("case_claim", "case", "claim", "c", "Claim"),
     KeyAction("case_release", "case", "release", "l", "Release", show=False),
@@ -116,6 +118,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("new_case_cancel", "new_case", "cancel", "escape", "Cancel"),
     KeyAction("new_case_down", "new_case", "move(1)", "down", "Next customer", show=False),
     KeyAction("new_case_up", "new_case", "move(-1)", "up", "Previous customer", show=False),
+    KeyAction("confirm_yes", "confirm", "confirm", "y,enter", "Yes", priority=True),
+    KeyAction("confirm_no", "confirm", "cancel", "n,escape", "Cancel", priority=True),
     # --- the supervisor's live monitor (agent-console monitor) ---
     KeyAction("monitor_quit", "monitor_app", "quit", "ctrl+q", "Quit", show=False, priority=True),
     KeyAction("monitor_refresh", "monitor", "refresh", "r", "Refresh"),

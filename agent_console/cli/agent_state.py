@@ -26,7 +26,8 @@ def register(app: typer.Typer) -> None:
         from zoneinfo import ZoneInfo
 
         from agent_console.cli.report import display_zone
-        from agent_console.domain.handling import HandlingError, set_agent_state, state_history
+        from agent_console.domain.agent_states import set_agent_state, state_history
+        from agent_console.domain.handling import HandlingError
         from agent_console.store.queries import NotFound, agent_by_login
 
         obj = ctx_obj(ctx)

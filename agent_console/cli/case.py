@@ -141,7 +141,7 @@ def register(app: typer.Typer) -> None:
             from agent_console.store import fast_read
 
             try:
-                case, customer, assignee, messages, policy = read_show_fast(reader, key)
+                case, customer, assignee, messages, policy, escalations, follow_ups = read_show_fast(reader, key)
             except fast_read.CaseNotFound as exc:
                 fail(str(exc))
             countdown = case_countdown(case, policy, now)
@@ -156,9 +156,11 @@ def register(app: typer.Typer) -> None:
                 assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
                 policy = queries.policy_for(session, case.channel, case.priority)
                 messages = queries.thread(session, case.id)
+                escalations = queries.case_escalations(session, case.id)
+                follow_ups = queries.case_follow_ups(session, case.id)
                 countdown = case_countdown(case, policy, now)
                 targets = running_targets(case, policy, now)
-        data = show_data(case, customer, assignee, messages, countdown, targets)
+        data = show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups)
         if json_out:
             print_json(data)
             return
@@ -185,6 +187,14 @@ def register(app: typer.Typer) -> None:
             out.print(Text(f"{LABEL[message_kind(m)]} ", style="bold") + Text(m.author_name or "—")
                       + Text(f" · {m.created_at:%Y-%m-%d %H:%M} UTC · {m.channel}"))
             out.print(Text(m.body))
+
+        for row in escalations:
+            out.print(Text(f"escalated {row['created_at']:%Y-%m-%d %H:%M} UTC · T{row['from_tier']} ")
+                      + Text(row["from_queue"]) + Text(f" → T{row['to_tier']} ") + Text(row["to_queue"])
+                      + Text(" · by ") + Text(row["by_login"] or "system") + Text(" · ") + Text(row["reason"]))
+        for row in follow_ups:
+            out.print(Text(f"follow-up due {row['due_at']:%Y-%m-%d %H:%M} UTC · "
+                           f"{'done' if row['done_at'] else 'open'} · ") + Text(row["agent_login"]))
 
     def simple(name: str, method: str, done: str, help_text: str):
         @group.command(name, help=help_text)

@@ -24,15 +24,16 @@ def read_list_fast(reader: sqlite3.Connection, *, view: str, queue: str | None, 
 
 
 def read_show_fast(reader: sqlite3.Connection, key: str):
-    """(case, customer, assignee, messages, policy) of the case ``key`` through the fast reader, which is closed
-    afterwards; raises ``fast_read.CaseNotFound``."""
+    """(case, customer, assignee, messages, policy, escalations, follow_ups) of the case ``key`` through the fast
+    reader, which is closed afterwards; raises ``fast_read.CaseNotFound``."""
     from agent_console.domain.sla import policy_from
     from agent_console.store import fast_read
 
     try:
         case, customer, assignee, messages = fast_read.case_view(reader, key.strip())
-        return case, customer, assignee, messages, policy_from(fast_read.all_policies(reader), case.channel,
-                                                               case.priority)
+        policy = policy_from(fast_read.all_policies(reader), case.channel, case.priority)
+        return (case, customer, assignee, messages, policy, fast_read.case_escalations(reader, case.id),
+                fast_read.case_follow_ups(reader, case.id))
     finally:
         reader.close()
 
@@ -55,7 +56,18 @@ def list_items(ids: list[int], rows: dict[int, dict], policies, now: datetime) -
     return ordered, items
 
 
-def show_data(case, customer, assignee, messages, countdown, targets) -> dict:
+def history_json(escalations: list[dict], follow_ups: list[dict]) -> dict:
+    """The case's escalations and follow-ups as ``case show --json`` prints them (either read path)."""
+    return {
+        "escalations": [{"kind": e["kind"], "from_tier": e["from_tier"], "to_tier": e["to_tier"],
+                         "from_queue": e["from_queue"], "to_queue": e["to_queue"], "by": e["by_login"],
+                         "at": iso(e["created_at"]), "reason": e["reason"]} for e in escalations],
+        "follow_ups": [{"agent": f["agent_login"], "due_at": iso(f["due_at"]), "done": f["done_at"] is not None,
+                        "done_at": iso(f["done_at"]), "note": f["note"]} for f in follow_ups],
+    }
+
+
+def show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups) -> dict:
     """A case as ``case show --json`` prints it."""
     return {
         "key": case.key, "subject": case.subject, "status": case.status, "priority": case.priority,
@@ -70,4 +82,5 @@ def show_data(case, customer, assignee, messages, countdown, targets) -> dict:
         "messages": [{"direction": m.direction, "internal": m.is_internal, "author": m.author_name,
                       "channel": m.channel, "created_at": iso(m.created_at), "body": m.body}
                      for m in messages],
+        **history_json(escalations, follow_ups),
     }

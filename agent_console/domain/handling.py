@@ -6,8 +6,11 @@ counted), take a break (``break``), quit (``quit``) or resolve the case (``resol
 segment (after-contact work) that ends when the agent picks a wrap-up code (``wrap_up_code``) or after
 ``wrap_up_timeout_s`` (``timeout``, ending at the timeout, not when it was noticed).
 
-While a segment runs, ``tick()`` writes a heartbeat every ``heartbeat_s`` seconds; after a crash or ``kill -9``,
-:func:`recover_crashed` closes the agent's open segments at their last heartbeat, so at most ``heartbeat_s`` is lost.
+Segments are written at their boundaries (start, end). ``tick()`` writes nothing on its own: it only applies the
+idle rule and the wrap-up timeout, which are boundaries. Crash protection is ``checkpoint()``, run every
+``heartbeat_s`` seconds off the UI thread, which stamps the running segments' heartbeat in one UPDATE; after a crash
+or ``kill -9``, :func:`recover_crashed` closes the agent's open segments at their last heartbeat, so at most
+``heartbeat_s`` is lost.
 
 Agent states (available, handling, wrap_up, break, offline) follow these events and can be set explicitly; each
 period is an :class:`AgentStateChange` row, so the monitor can show who has been in which state since when.
@@ -176,6 +179,25 @@ class HandlingTracker:
         """A case is in front of the agent but its segment was ended by the idle rule."""
         return self.case_id is not None and self._segment is None and self.state == AgentState.handling
 
+    def segment_seconds(self, case_id: int) -> float:
+        """How long the running segment (handle or wrap-up) of this case has run, 0 when none runs."""
+        now = self.clock.now()
+        for running in (self._segment, self._wrap_up):
+            if running is not None and running.case_id == case_id:
+                return max(0.0, (now - running.started_at).total_seconds())
+        return 0.0
+
+    def case_total(self, case_id: int) -> float | None:
+        """The case's handling time so far like :meth:`elapsed`, or None while its closed time is not known yet
+        (it is read off the UI thread and handed over with :meth:`prime_closed_seconds`)."""
+        if case_id not in self._closed_seconds:
+            return None
+        return self.elapsed(case_id)
+
+    def prime_closed_seconds(self, case_id: int, seconds: float) -> None:
+        """The case's closed time as a worker just read it (every agent's closed segments)."""
+        self._closed_seconds[case_id] = float(seconds)
+
     def elapsed(self, case_id: int) -> float:
         """Handling time of the case so far (all agents' closed segments plus the running ones), in seconds."""
         if case_id not in self._closed_seconds:
@@ -237,7 +259,8 @@ class HandlingTracker:
             self._start_segment(self.case_id, now)
 
     def tick(self) -> None:
-        """Heartbeat, idle detection and the wrap-up timeout. Safe to call as often as you like."""
+        """Idle detection and the wrap-up timeout (writes only when one of them ends a segment). Safe to call as
+        often as you like; the heartbeat is :meth:`checkpoint`'s."""
         now = self.clock.now()
         if self._wrap_up is not None:
             deadline = self._wrap_up.started_at + timedelta(seconds=self.wrap_up_timeout_s)
@@ -248,10 +271,18 @@ class HandlingTracker:
             idle_since = self._last_activity
             if (now - idle_since).total_seconds() >= self.idle_timeout_s:
                 self._end_segment(max(idle_since, self._segment.started_at), "idle")
-        running = [s for s in (self._segment, self._wrap_up) if s is not None]
-        if running and (self._last_heartbeat is None
-                        or (now - self._last_heartbeat).total_seconds() >= self.heartbeat_s):
-            self._write_heartbeat(running, now)
+
+    def checkpoint(self) -> bool:
+        """Stamp the running segments' heartbeat if ``heartbeat_s`` has passed since the last one (crash
+        protection). Safe from a worker thread while the UI changes segments: one UPDATE of the segments that are
+        still open, so a segment the UI has just closed keeps its end. Returns whether it wrote."""
+        now = self.clock.now()
+        segment_ids = [s.id for s in (self._segment, self._wrap_up) if s is not None]
+        last = self._last_heartbeat
+        if not segment_ids or (last is not None and (now - last).total_seconds() < self.heartbeat_s):
+            return False
+        self._write_heartbeat(segment_ids, now)
+        return True
 
     def take_break(self, reason: str = "") -> None:
         now = self.clock.now()
@@ -382,12 +413,9 @@ class HandlingTracker:
         if segment.case_id in self._closed_seconds:
             self._closed_seconds[segment.case_id] += seconds
 
-    def _write_heartbeat(self, segments: list[HandlingSegment], now: datetime) -> None:
+    def _write_heartbeat(self, segment_ids: list[int], now: datetime) -> None:
         with self.store.transaction() as session:
-            for segment in segments:
-                stored = session.get(HandlingSegment, segment.id)
-                if stored is not None and stored.ended_at is None:
-                    stored.heartbeat_at = now
+            handling_segments.mark_heartbeat(session, segment_ids, now)
         self._last_heartbeat = now
 
 
@@ -462,32 +490,3 @@ def handling_summary(store: Store, case_id: int) -> dict[str, float]:
     summary["total"] = summary["handle"] + summary["wrap_up"] + summary["corrections"]
     return summary
 
-
-def set_agent_state(store: Store, clock: Clock, agent: Agent, state: str, reason: str = "", *,
-                    actor: Agent | None = None) -> Agent:
-    """Change an agent's state from outside a running console (CLI, supervisor).
-
-    ``break`` and ``offline`` end the agent's running segments now (end reason ``break`` / ``quit``), so no time is
-    counted while they are away; ``handling`` and ``wrap_up`` only come from working a case and are refused here.
-    """
-    state = AgentState(state).value
-    if state in (AgentState.handling, AgentState.wrap_up):
-        raise HandlingError(f"{state} starts by opening or resolving a case in the console")
-    if actor is not None and actor.id != agent.id and actor.role == Role.agent:
-        raise HandlingError("only supervisors and admins can change another agent's state")
-    now = clock.now()
-    with store.transaction() as session:
-        if state in (AgentState.break_, AgentState.offline):
-            for segment in handling_segments.open_segments(session, agent.id):
-                segment.ended_at = max(now, segment.started_at)
-                segment.heartbeat_at = segment.ended_at
-                segment.end_reason = "break" if state == AgentState.break_ else "quit"
-                _record_segment(session, now, segment, agent, "segment.end")
-        return change_agent_state(session, agent.id, state, now, reason=clean_text(reason).strip(),
-                                  actor_id=actor.id if actor else None)
-
-
-def state_history(store: Store, agent_id: int, since: datetime) -> list[AgentStateChange]:
-    """The agent's state periods that ended after ``since`` (or are still open), oldest first."""
-    with store.session() as session:
-        return handling_segments.state_periods_since(session, agent_id, since)

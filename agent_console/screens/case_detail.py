@@ -1,7 +1,8 @@
-"""One case: header, thread, the customer's other cases, and the reply editor.
+"""One case: header, thread, the customer's other cases, its escalations and follow-ups, and the reply editor.
 
-Every change goes through ``CaseService`` (which records the audit event and the outbox op); the screen only reads via
-``store.queries``. Drafts are saved as the agent types (debounced, in a worker) and restored when the case reopens.
+Every change goes through ``CaseService`` (which records the audit event and the outbox op; see ``case_actions``);
+the screen reads in workers (``case_snapshot``) that post messages, and owns what they read. Drafts are saved as the
+agent types (``case_drafts``) and restored when the case reopens.
 
 Handling time: while this screen shows the case, the app's ``HandlingTracker`` times it (the live timer sits in the
 case header). Modals (pick, canned, escalate, wrap-up, keys, palette) and the KB search keep the agent on the case;
@@ -10,57 +11,38 @@ another case or screen on top, or leaving, ends the segment, and coming back sta
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from agent_console.console_log import log_worker_error
-from agent_console.domain.cases import CaseError, CaseService
+from agent_console.domain.cases import CaseService
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL
 from agent_console.domain.text import one_line
 from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
+from agent_console.screens.case_actions import CaseActions
+from agent_console.screens.case_drafts import CaseDrafts
+from agent_console.screens.case_snapshot import (CaseLoaded, CaseLoadFailed, CaseSnapshot, DraftLoaded,
+                                                 read_case_snapshot)
 from agent_console.screens.messages import CasesChanged, SlaChanged
-from agent_console.screens.pick import PickModal
-from agent_console.store import queries
-from agent_console.store.models import Agent, Case, CaseStatus, Customer, Priority
+from agent_console.store.models import CaseStatus, Priority
 from agent_console.store.queries import NotFound
 from agent_console.widgets.case_header import CaseHeader
+from agent_console.widgets.case_history import CaseHistory
 from agent_console.widgets.handling_timer import HandlingTimer
 from agent_console.widgets.header_bar import HeaderBar
 from agent_console.widgets.reply_editor import ReplyEditor
 from agent_console.widgets.sla_badge import SLA_STYLE, local_time
 from agent_console.widgets.thread_view import ThreadView
 
-DRAFT_DELAY_S = 0.7
-DRAFT_KINDS = ("reply", "note")
 
-
-@dataclass
-class CaseSnapshot:
-    """What the screen shows, read in one go from the store."""
-
-    case: object
-    customer: Customer | None
-    assignee_name: str | None
-    policy: object
-    messages: list
-    other_cases: list
-    drafts: dict[str, str]
-    #: Every SLA policy by (channel, priority): the other cases' SLA states use their own policies.
-    policies: dict = field(default_factory=dict)
-
-
-class CaseDetailScreen(Screen):
+class CaseDetailScreen(CaseActions, CaseDrafts, Screen):
     KEY_SCOPE = "case"
     CSS_PATH = "case_detail.tcss"
     BINDINGS = bindings_for("case")
@@ -69,12 +51,9 @@ class CaseDetailScreen(Screen):
         super().__init__()
         self.case_id = case_id
         self.snapshot: CaseSnapshot | None = None
-        self._draft_timer: Timer | None = None
-        self._draft_lock = threading.Lock()
-        self._draft_sequence = 0
-        self._saved_sequence = 0
-        self._saved_text: dict[str, str] = {}
-        self._restored = False
+        self._init_drafts()
+        #: Canned or KB text chosen before the reply draft was read (inserted once it is).
+        self._pending_inserts: list[str] = []
         #: The agent went to another case or screen; coming back starts a new handling segment.
         self._left = False
         self._resolving = False
@@ -89,6 +68,7 @@ class CaseDetailScreen(Screen):
             with Vertical(id="sidebar"):
                 yield Static("Customer's cases", id="other-cases-title")
                 yield OptionList(id="other-cases")
+                yield CaseHistory(id="case-history")
         yield ReplyEditor(id="editor")
         yield Footer()
 
@@ -192,45 +172,30 @@ class CaseDetailScreen(Screen):
 
     @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
     def _load(self) -> None:
-        app = self.app
         try:
-            snapshot = self._read_snapshot()
+            snapshot = read_case_snapshot(self.app.store, self.service, self.case_id, with_drafts=not self._restored)
         except NotFound as exc:
-            app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            self.post_message(CaseLoadFailed(str(exc)))
             return
-        app.call_from_thread(self._show, snapshot)
+        self.post_message(CaseLoaded(snapshot))
 
-    def _read_snapshot(self) -> CaseSnapshot:
-        app = self.app
-        with app.store.session() as session:
-            case = session.get(Case, self.case_id)
-            if case is None:
-                raise NotFound(f"case {self.case_id} no longer exists")
-            customer = session.get(Customer, case.customer_id)
-            assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
-            policy = queries.policy_for(session, case.channel, case.priority)
-            messages = queries.thread(session, case.id)
-            others = [c for c in queries.customer_cases(session, case.customer_id) if c.id != case.id]
-            policies = queries.all_policies(session)
-            session.expunge_all()
-        drafts = {}
-        if not self._restored:
-            for kind in DRAFT_KINDS:
-                drafts[kind] = self.service.load_draft(self.case_id, kind)
-        return CaseSnapshot(case, customer, assignee.name if assignee else None, policy, messages, others, drafts,
-                            policies)
+    def on_case_load_failed(self, message: CaseLoadFailed) -> None:
+        self.notify(message.reason, severity="error", markup=False)
 
-    def _show(self, snapshot: CaseSnapshot) -> None:
+    def on_case_loaded(self, message: CaseLoaded) -> None:
+        snapshot = message.snapshot
         self.snapshot = snapshot
         app = self.app
         now = app.clock.now()
-        case = snapshot.case
-        self.query_one(HeaderBar).title = case.key
+        app.tracker.prime_closed_seconds(self.case_id, snapshot.closed_handling_s)
+        self.query_one(HeaderBar).title = snapshot.case.key
         self._show_header(snapshot, now)
         self.query_one("#thread", ThreadView).show_messages(snapshot.messages, app.zone, now)
         self._show_other_cases(snapshot.other_cases, now, snapshot.policies)
+        self.query_one(CaseHistory).show(snapshot.escalations, snapshot.follow_ups, app.zone, now)
+        for timer in self.query(HandlingTimer):
+            timer.refresh_time()  # the case total is known now
         if not self._restored:
-            self._restored = True
             self._restore_drafts(snapshot.drafts)
 
     def _show_header(self, snapshot: CaseSnapshot, now) -> None:
@@ -254,14 +219,6 @@ class CaseDetailScreen(Screen):
             prompt.append(one_line(other.subject, 40))
             prompt.append(f"\n{local_time(other.created_at, self.app.zone, now=now)}", style="dim")
             option_list.add_option(Option(prompt, id=str(other.id)))
-
-    def _restore_drafts(self, drafts: dict[str, str]) -> None:
-        self._saved_text = dict(drafts)
-        for kind in DRAFT_KINDS:
-            if drafts.get(kind):
-                self.editor.open(kind, drafts[kind])
-                self.notify(f"Your unsent {kind} was restored.", title="Draft", markup=False)
-                return
 
     # --- the customer's other cases --------------------------------------------------------------------------------
 
@@ -295,63 +252,21 @@ class CaseDetailScreen(Screen):
         self.flush_draft()
         text = self._saved_text.get(mode)
         if text is None:
-            text = self.service.load_draft(self.case_id, mode)
-            self._saved_text[mode] = text
+            self._read_draft(mode)  # opens the editor when the saved draft is in
+            return
         editor.open(mode, text)
+
+    def on_draft_loaded(self, message: DraftLoaded) -> None:
+        self._saved_text.setdefault(message.mode, message.text)
+        self.editor.open(message.mode, self._saved_text[message.mode])
+        if message.mode == "reply":
+            pending, self._pending_inserts = self._pending_inserts, []
+            for text in pending:
+                self.editor.text_area.insert(text)
 
     @on(TextArea.Changed, "#reply-text")
     def _editor_changed(self, event: TextArea.Changed) -> None:
-        if not self.editor.is_open:
-            return
-        if event.text_area.text == self._saved_text.get(self.editor.mode, ""):
-            return
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DELAY_S, self._save_draft_soon)
-
-    def _draft_state(self) -> tuple[str, str, int]:
-        with self._draft_lock:
-            self._draft_sequence += 1
-            return self.editor.mode, self.editor.text_area.text, self._draft_sequence
-
-    def _save_draft_soon(self) -> None:
-        self._draft_timer = None
-        mode, text, sequence = self._draft_state()
-        self._saved_text[mode] = text
-        self._save_draft(mode, text, sequence)
-
-    @work(thread=True, group="draft", exit_on_error=False)
-    def _save_draft(self, mode: str, text: str, sequence: int) -> None:
-        self._write_draft(mode, text, sequence)
-
-    def _write_draft(self, mode: str, text: str, sequence: int) -> None:
-        with self._draft_lock:
-            if sequence < self._saved_sequence:
-                return  # a newer version is already in the store
-            self._saved_sequence = sequence
-            try:
-                self.service.save_draft(self.case_id, text, mode)
-            except CaseError as exc:
-                self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-
-    def flush_draft(self) -> None:
-        """Write a pending draft now (leaving the editor or the screen, quitting)."""
-        if self._draft_timer is None:
-            return
-        self._draft_timer.stop()
-        self._draft_timer = None
-        try:
-            mode, text, sequence = self._draft_state()
-        except Exception:  # the editor is already gone
-            return
-        self._saved_text[mode] = text
-        with self._draft_lock:
-            if sequence >= self._saved_sequence:
-                self._saved_sequence = sequence
-                try:
-                    self.service.save_draft(self.case_id, text, mode)
-                except CaseError:
-                    pass
+        self._draft_changed(event.text_area.text)
 
     def action_back(self) -> None:
         """Leave the editor (its draft is kept: r brings it back), else go back to where the agent came from."""
@@ -364,51 +279,15 @@ class CaseDetailScreen(Screen):
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
 
-    def action_send(self) -> None:
-        editor = self.editor
-        if not editor.is_open:
-            self.notify("Nothing to send: press r to reply or i for a note.", severity="warning")
-            return
-        text = editor.text_area.text
-        if not text.strip():
-            self.notify("The message is empty.", severity="warning")
-            return
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-            self._draft_timer = None
-        with self._draft_lock:
-            self._draft_sequence += 1
-            self._saved_sequence = self._draft_sequence  # no older draft save may land after the send
-        self._send(editor.mode, text)
-
-    @work(thread=True, group="case-action", exit_on_error=False)
-    def _send(self, mode: str, text: str) -> None:
-        app = self.app
-        try:
-            if mode == "note":
-                self.service.note(self.case_id, text)
-            else:
-                self.service.reply(self.case_id, text)
-        except (CaseError, NotFound) as exc:
-            app.call_from_thread(self.notify, str(exc), title="Not sent", severity="error", markup=False)
-            return
-        app.call_from_thread(self._after_send, mode)
-
-    def _after_send(self, mode: str) -> None:
-        editor = self.editor
-        self._saved_text[mode] = ""
-        editor.text_area.load_text("")
-        editor.close()
-        self.query_one("#thread", ThreadView).focus()
-        self.notify("Internal note added." if mode == "note" else "Reply sent.", markup=False)
-        self.reload()
-
     def _insert_text(self, text: str | None) -> None:
         if not text:
             return
         editor = self.editor
         if not editor.is_open:
             self._open_editor("reply")
+            if not editor.is_open:  # the saved draft is still being read: the text goes in after it
+                self._pending_inserts.append(text)
+                return
         editor.text_area.insert(text)
         editor.text_area.focus()
 
@@ -442,85 +321,6 @@ class CaseDetailScreen(Screen):
         app = self.app
         app.push_screen(KBSearchScreen(store=app.store, clock=app.clock, agent=app.agent, case_id=self.case_id),
                         self._insert_text)
-
-    # --- case changes ----------------------------------------------------------------------------------------------
-
-    @work(thread=True, group="case-action", exit_on_error=False)
-    def _change(self, what: str, method: str, *args) -> None:
-        app = self.app
-        try:
-            case = getattr(self.service, method)(self.case_id, *args)
-        except (CaseError, NotFound) as exc:
-            app.call_from_thread(self.notify, str(exc), title=f"Cannot {what}", severity="error", markup=False)
-            return
-        app.call_from_thread(self._after_change, f"{case.key}: {what} done.", method, case.key)
-
-    def _after_change(self, message: str, method: str = "", case_key: str = "") -> None:
-        self.notify(message, markup=False)
-        tracker = self.app.tracker
-        if method in ("claim", "reopen"):
-            self._track(tracker.case_opened, self.case_id)
-        elif method == "resolve" and self._resolving:
-            self._resolving = False
-            self._track(tracker.resolved, self.case_id)
-            if tracker.wrap_up_case_id == self.case_id:
-                from agent_console.screens.wrap_up import ask_wrap_up
-
-                ask_wrap_up(self.app, case_key)
-        self.reload()
-
-    def action_claim(self) -> None:
-        self._change("claim", "claim")
-
-    def action_release(self) -> None:
-        self._change("release", "release")
-
-    def action_resolve(self) -> None:
-        # Resolving an already resolved case changes nothing, so it starts no second wrap-up.
-        self._resolving = self.snapshot is not None and self.snapshot.case.status != CaseStatus.resolved
-        self._change("resolve", "resolve")
-
-    def action_reopen(self) -> None:
-        self._change("reopen", "reopen")
-
-    def action_escalate(self) -> None:
-        from agent_console.screens.escalate import escalate_from_screen
-
-        escalate_from_screen(self, self.case_id, on_escalated=self._after_escalated)  # reads the queues off the UI
-
-    def _after_escalated(self, _row) -> None:
-        # The case has left the agent (escalate_from_screen ended its segment): back to the queue.
-        self.app.sync_agent_state()
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.reload()
-
-    def _current(self, field: str) -> str | None:
-        return getattr(self.snapshot.case, field) if self.snapshot else None
-
-    def action_change_status(self) -> None:
-        options = [(s.value, s.value) for s in CaseStatus]
-        self.app.push_screen(PickModal("Set the status…", options, self._current("status")),
-                             lambda value: value and self._change(f"status {value}", "set_status", value))
-
-    def action_change_priority(self) -> None:
-        options = [(p.value, p.value) for p in Priority]
-        self.app.push_screen(PickModal("Set the priority…", options, self._current("priority")),
-                             lambda value: value and self._change(f"priority {value}", "set_priority", value))
-
-    def action_change_queue(self) -> None:
-        self._read_queue_names()
-
-    @work(thread=True, group="queue-names", exit_on_error=False)
-    def _read_queue_names(self) -> None:
-        with self.app.store.session() as session:
-            names = queries.queue_names(session)
-        self.app.call_from_thread(self._pick_queue, names)
-
-    def _pick_queue(self, names: list[str]) -> None:
-        self.app.push_screen(PickModal("Move to the queue…", [(n, n) for n in names], self._current("queue")),
-                             lambda value: value and self._change(f"move to {value}", "set_queue", value))
 
     # --- command palette -------------------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from agent_console.store import queries
 from agent_console.store.db import KeptConnection
 from agent_console.store.models import Channel
 from agent_console.store.queries import NotFound, QueueView
-from agent_console.widgets.case_table import COLUMNS, CaseTable
+from agent_console.widgets.case_table import COLUMNS, DUE_COLUMN, CaseTable
 from agent_console.widgets.header_bar import HeaderBar
 
 #: How often the queue re-reads its view on its own (changes by colleagues, the sync, other screens).
@@ -303,8 +303,12 @@ class QueueScreen(Screen):
                 painted.wait(timeout=1.0)
             if not self._loaded:
                 self._queue_names = queries.queue_names(session)  # for the palette; not needed to draw
+            due_times = None
             if follow_ups:
-                ids = list(dict.fromkeys(f.case_id for f in queries.open_follow_ups(session, app.agent.id)))
+                due_times = {}
+                for follow_up in queries.open_follow_ups(session, app.agent.id):  # soonest due first
+                    due_times.setdefault(follow_up.case_id, follow_up.due_at)
+                ids = list(due_times)
                 ids = self._filtered(session, ids, needle) if needle else ids
             elif needle:
                 # Never a LIKE scan: the texts are loaded here if the background load has not finished yet.
@@ -318,7 +322,7 @@ class QueueScreen(Screen):
             due = len(queries.open_follow_ups(session, app.agent.id, due_before=now))
         if get_current_worker().is_cancelled or generation != self._generation:
             return
-        app.call_from_thread(self._apply_ids, generation, ids, keep, policies, due)
+        app.call_from_thread(self._apply_ids, generation, ids, keep, policies, due, due_times)
 
     @staticmethod
     def _base_key(view: QueueView) -> tuple:
@@ -385,14 +389,16 @@ class QueueScreen(Screen):
             self.reload(keep=self.table.current_case_id)
 
     def _apply_ids(self, generation: int, ids: list[int], keep: int | None, policies,
-                   follow_ups_due: int | None) -> None:
+                   follow_ups_due: int | None, due_times: dict | None = None) -> None:
         if generation != self._generation:
             return
         table = self.table
         if policies is not None:
             table.policies = policies
-        table.sort_column = self.sort
-        table.descending = self.descending
+        if due_times is not None or table.follow_up_due is not None:
+            table.show_follow_ups(due_times)
+        table.sort_column = self.shown_sort
+        table.descending = self.descending and self.view_name != "follow_ups"
         table.empty_message = "No cases match the filter." if self.filter_text.strip() else "No cases in this view."
         table.set_ids(ids, keep_case_id=table.current_case_id if keep == KEEP_CURRENT else keep)
         if follow_ups_due is None:  # only the first screenful so far
@@ -408,6 +414,11 @@ class QueueScreen(Screen):
             gc.freeze()
         self._show_status()
 
+    @property
+    def shown_sort(self) -> str:
+        """The column the rows are in order of: follow-ups always come soonest due first."""
+        return DUE_COLUMN.name if self.view_name == "follow_ups" else self.sort
+
     def _show_status(self, partial: bool = False) -> None:
         label = VIEW_LABELS[self.view_name]
         if self.view_name == "queue":
@@ -421,8 +432,11 @@ class QueueScreen(Screen):
             text.append("  ·  counting cases…")
         else:
             text.append(f"  ·  {count:,} case{'s' if count != 1 else ''}")
-        column_title = next(c.title for c in COLUMNS if c.name == self.sort)
-        text.append(f"  ·  sorted by {column_title} {'▼' if self.descending else '▲'}")
+        if self.shown_sort == DUE_COLUMN.name:
+            text.append(f"  ·  sorted by {DUE_COLUMN.title} ▲")
+        else:
+            column_title = next(c.title for c in COLUMNS if c.name == self.sort)
+            text.append(f"  ·  sorted by {column_title} {'▼' if self.descending else '▲'}")
         if self.filter_text.strip():
             text.append("  ·  filter ")
             text.append(repr(one_line(self.filter_text)), style="bold")

@@ -151,3 +151,19 @@ def case_view(con: sqlite3.Connection, key: str):
     messages = _rows(con, "SELECT * FROM messages WHERE case_id = ? ORDER BY created_at, id", (case.id,),
                      _converters(con, "messages"))
     return case, SimpleNamespace(**customer), assignee, [SimpleNamespace(**m) for m in messages]
+
+
+def case_escalations(con: sqlite3.Connection, case_id: int) -> list[dict]:
+    """``queries.case_escalations`` without the ORM: the same keys, the same order."""
+    return _rows(con, "SELECT e.kind, e.from_tier, e.to_tier, e.from_queue, e.to_queue, e.reason, e.created_at, "
+                      "a.login AS by_login, a.name AS by_name FROM escalations AS e "
+                      "LEFT OUTER JOIN agents AS a ON a.id = e.created_by_id "
+                      "WHERE e.case_id = ? ORDER BY e.created_at, e.id", (case_id,), {"created_at": _utc})
+
+
+def case_follow_ups(con: sqlite3.Connection, case_id: int) -> list[dict]:
+    """``queries.case_follow_ups`` without the ORM: the same keys, the same order."""
+    return _rows(con, "SELECT f.due_at, f.done_at, f.note, a.login AS agent_login, a.name AS agent_name "
+                      "FROM follow_ups AS f JOIN agents AS a ON a.id = f.agent_id "
+                      "WHERE f.case_id = ? ORDER BY f.due_at, f.id", (case_id,),
+                 {"due_at": _utc, "done_at": _utc})

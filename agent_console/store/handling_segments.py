@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from agent_console.store.models import AgentStateChange, HandlingCorrection, HandlingSegment
@@ -47,3 +47,11 @@ def state_periods_since(session: Session, agent_id: int, since: datetime) -> lis
         AgentStateChange.agent_id == agent_id,
         (AgentStateChange.ended_at.is_(None)) | (AgentStateChange.ended_at >= since))
         .order_by(AgentStateChange.started_at, AgentStateChange.id)))
+
+
+def mark_heartbeat(session: Session, segment_ids: list[int], now: datetime) -> None:
+    """Stamps ``now`` as the heartbeat of those of ``segment_ids`` still running (a segment the UI has just ended
+    keeps its end)."""
+    session.execute(update(HandlingSegment).where(HandlingSegment.id.in_(segment_ids),
+                                                  HandlingSegment.ended_at.is_(None))
+                    .values(heartbeat_at=now).execution_options(synchronize_session=False))

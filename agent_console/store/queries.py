@@ -15,6 +15,7 @@ from agent_console.store.models import (
     Case,
     CaseStatus,
     Customer,
+    Escalation,
     FollowUp,
     Message,
     SlaPolicy,
@@ -83,6 +84,28 @@ def open_follow_ups(session: Session, agent_id: int, due_before: datetime | None
     if due_before is not None:
         query = query.where(FollowUp.due_at <= due_before)
     return list(session.scalars(query.order_by(FollowUp.due_at)).all())
+
+
+def case_escalations(session: Session, case_id: int) -> list[dict]:
+    """The case's escalations and de-escalations, oldest first, with who made them (login and name)."""
+    E = Escalation.__table__.c
+    by = Agent.__table__.alias("by_agent")
+    rows = session.execute(
+        select(E.kind, E.from_tier, E.to_tier, E.from_queue, E.to_queue, E.reason, E.created_at,
+               by.c.login.label("by_login"), by.c.name.label("by_name"))
+        .select_from(Escalation.__table__.outerjoin(by, by.c.id == E.created_by_id))
+        .where(E.case_id == case_id).order_by(E.created_at, E.id))
+    return [dict(row._mapping) for row in rows]
+
+
+def case_follow_ups(session: Session, case_id: int) -> list[dict]:
+    """The case's follow-ups (open and done), soonest due first, with whose they are (login and name)."""
+    F = FollowUp.__table__.c
+    rows = session.execute(
+        select(F.due_at, F.done_at, F.note, A.login.label("agent_login"), A.name.label("agent_name"))
+        .select_from(FollowUp.__table__.join(Agent.__table__, A.id == F.agent_id))
+        .where(F.case_id == case_id).order_by(F.due_at, F.id))
+    return [dict(row._mapping) for row in rows]
 
 
 # --- the queue ----------------------------------------------------------------------------------------------------

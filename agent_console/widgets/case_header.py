@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from agent_console.domain import sla
@@ -19,22 +19,28 @@ from agent_console.widgets.sla_badge import SLA_LABEL, SLA_STYLE, TARGET_LABEL, 
 from agent_console.widgets.case_table import PRIORITY_STYLE
 
 
-def summary_text(case, customer, assignee_name: str | None, policy, now: datetime, zone: tzinfo | None) -> Text:
+def title_text(case) -> Text:
+    """The header's first line: the case's key and subject (the handling timer sits beside it)."""
     text = Text(no_wrap=False)
     text.append(one_line(case.key), style="bold")
     text.append("  ")
     text.append(one_line(case.subject), style="bold")
-    text.append("\n")
+    return text
+
+
+def summary_text(case, customer, assignee_name: str | None, policy, now: datetime, zone: tzinfo | None) -> Text:
+    """The header below its first line: customer, routing, people and the running SLA targets."""
+    text = Text(no_wrap=False)
     text.append("Customer ", style="dim")
     text.append(one_line(customer.name) if customer else "?", style="bold")
     if customer is not None:
         if customer.vip:
             text.append(" ★ VIP", style="bold magenta")
         text.append(f"  lang {one_line(customer.language)}", style="")
-        contact = customer.email or customer.phone
-        if contact:
-            text.append("  ")
-            text.append(one_line(contact), style="dim")
+        for contact in (customer.email, customer.phone):
+            if contact:
+                text.append("  ")
+                text.append(one_line(contact), style="dim")
     text.append("\n")
     for label, value, style in (
         ("Channel", case.channel, ""),
@@ -69,7 +75,7 @@ def summary_text(case, customer, assignee_name: str | None, policy, now: datetim
     return text
 
 
-class CaseHeader(Horizontal):
+class CaseHeader(Vertical):
     DEFAULT_CSS = """
     CaseHeader {
         height: auto;
@@ -77,8 +83,14 @@ class CaseHeader(Horizontal):
         padding: 0 1;
         border-bottom: solid $primary;
     }
-    CaseHeader #case-summary {
+    CaseHeader #case-title-row {
+        height: auto;
+    }
+    CaseHeader #case-title {
         width: 1fr;
+        height: auto;
+    }
+    CaseHeader #case-summary {
         height: auto;
     }
     CaseHeader #case-header-slots {
@@ -88,9 +100,13 @@ class CaseHeader(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Loading…"), id="case-summary", markup=False)
-        yield Horizontal(id="case-header-slots")
+        # The slots (handling timer, …) share the first line only: the lines below keep the header's whole width.
+        with Horizontal(id="case-title-row"):
+            yield Static(Text("Loading…"), id="case-title", markup=False)
+            yield Horizontal(id="case-header-slots")
+        yield Static(Text(""), id="case-summary", markup=False)
 
     def show(self, case, customer, assignee_name: str | None, policy, now: datetime, zone: tzinfo | None) -> None:
+        self.query_one("#case-title", Static).update(title_text(case))
         self.query_one("#case-summary", Static).update(summary_text(case, customer, assignee_name, policy, now,
                                                                     zone))

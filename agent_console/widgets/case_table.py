@@ -34,7 +34,7 @@ from textual.strip import Strip
 from agent_console.domain.durations import format_age
 from agent_console.domain.sla import row_countdown
 from agent_console.domain.text import one_line
-from agent_console.widgets.sla_badge import sla_badge
+from agent_console.widgets.sla_badge import local_time, sla_badge
 
 PAGE_SIZE = 64
 MAX_PAGES = 24
@@ -70,18 +70,20 @@ COLUMNS: tuple[Column, ...] = (
     Column("sla", "SLA", 9, 0),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+#: The follow-ups view shows when each follow-up is due where the other views show the case's age.
+DUE_COLUMN = Column("due", "Due", 16, 0)
 GAP = 1
 
 
-def layout_columns(width: int) -> list[tuple[Column, int]]:
+def layout_columns(width: int, *, follow_ups: bool = False) -> list[tuple[Column, int]]:
     """The columns that fit ``width`` (dropping the least important first) and each one's width."""
-    shown = list(COLUMNS)
+    shown = [DUE_COLUMN if follow_ups and c.name == "age" else c for c in COLUMNS]
 
     def needed(cols):
         return sum(c.width for c in cols) + GAP * (len(cols) - 1)
 
     while len(shown) > 1 and needed(shown) > width:
-        victim = max(shown, key=lambda c: (c.drop_rank, COLUMNS.index(c)))
+        victim = max(shown, key=lambda c: (c.drop_rank, shown.index(c)))
         if victim.drop_rank == 0 and len(shown) <= 3:
             break
         shown.remove(victim)
@@ -176,7 +178,7 @@ class CaseTable(ScrollView, can_focus=True):
         self.policies = policies or {}
         self._ids: list[int] = []
         self._pages: OrderedDict[int, dict[int, dict]] = OrderedDict()
-        self._column_layout: tuple[int, list[tuple[Column, int]]] | None = None
+        self._column_layout: tuple[tuple[int, bool], list[tuple[Column, int]]] | None = None
         #: (case id, cursor look, width, second) -> the row's strip; see the module docstring.
         self._lines: LRUCache[tuple, Strip] = LRUCache(LINE_CACHE_SIZE)
         #: Styles and clock of the frame being drawn (computed once per frame, not once per row).
@@ -187,6 +189,8 @@ class CaseTable(ScrollView, can_focus=True):
         self.sort_column = "sla"
         self.descending = False
         self.empty_message = "No cases in this view."
+        #: Case id -> when its (soonest open) follow-up is due, in the follow-ups view; None in the others.
+        self.follow_up_due: dict[int, datetime] | None = None
 
     # --- data ------------------------------------------------------------------------------------------------------
 
@@ -319,9 +323,18 @@ class CaseTable(ScrollView, can_focus=True):
 
     def columns(self) -> list[tuple[Column, int]]:
         width = self.content_width
-        if self._column_layout is None or self._column_layout[0] != width:
-            self._column_layout = (width, layout_columns(width))
+        follow_ups = self.follow_up_due is not None
+        if self._column_layout is None or self._column_layout[0] != (width, follow_ups):
+            self._column_layout = ((width, follow_ups), layout_columns(width, follow_ups=follow_ups))
         return self._column_layout[1]
+
+    def show_follow_ups(self, due: dict[int, datetime] | None) -> None:
+        """Switch the due column on (with each case's due time) or, with None, back to the age column."""
+        self.follow_up_due = due
+        self._column_layout = None
+        self._header = None
+        self._lines.clear()
+        self.refresh()
 
     def visible_column_names(self) -> list[str]:
         return [c.name for c, _w in self.columns()]
@@ -453,6 +466,11 @@ class CaseTable(ScrollView, can_focus=True):
             return (one_line(login), "bold") if login else ("—", "dim")
         if name == "age":
             return format_age((now - row["created_at"]).total_seconds()), ""
+        if name == "due":
+            due = (self.follow_up_due or {}).get(row["id"])
+            if due is None:
+                return "—", "dim"
+            return local_time(due, getattr(self.app, "zone", None), now=now), "bold red" if due <= now else ""
         if name == "sla":
             badge = sla_badge(row_countdown(row, self.policies, now))
             return badge.plain, str(badge.style)

@@ -27,6 +27,9 @@ STATE_LABEL = {
     AgentState.offline: "offline",
 }
 
+#: A case is in front of the agent but no key came for the idle timeout: no time is counted.
+IDLE_LABEL = "idle"
+
 
 def format_elapsed(seconds: float) -> str:
     """``0:07``, ``12:45``, ``1:02:03``: handling time the way a stopwatch shows it."""
@@ -36,10 +39,20 @@ def format_elapsed(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-class HandlingTimer(Static):
-    """``⏱ 3:25`` — this case's handling time so far, with ``idle`` / ``wrap-up`` / ``paused`` when not counting.
+#: The timer's words, one place each (``{segment}`` and ``{total}`` are stopwatch times).
+TIMER_RUNNING = "now {segment}"
+TIMER_IDLE = "idle (press a key)"
+TIMER_WRAP_UP = "wrap-up {segment}"
+TIMER_PAUSED = "paused"
+TIMER_TOTAL = "case {total}"
 
-    Mount it in the case header (``#case-header-slots``) with the app's tracker and the case id.
+
+class HandlingTimer(Static):
+    """``⏱ now 0:42 · case 3:25`` — the running segment and the case's total handling time, each labelled; ``idle``,
+    ``wrap-up`` or ``paused`` instead of the segment when it is not counting.
+
+    Mount it in the case header (``#case-header-slots``) with the app's tracker and the case id. The case total is
+    shown once the case screen has handed the tracker the closed time it read in its worker.
     """
 
     DEFAULT_CSS = """
@@ -60,8 +73,10 @@ class HandlingTimer(Static):
     }
     """
 
-    elapsed_s: reactive[float] = reactive(0.0)
-    mode: reactive[str] = reactive("running")
+    # The text's width changes with them (the total appears, a label changes): the widget is sized to its text.
+    segment_s: reactive[float] = reactive(0.0, layout=True)
+    total_s: reactive[float | None] = reactive(None, layout=True)
+    mode: reactive[str] = reactive("running", layout=True)
 
     def __init__(self, tracker, case_id: int, *, interval_s: float = 1.0, id: str | None = "handling-timer",
                  classes: str | None = None) -> None:
@@ -75,9 +90,10 @@ class HandlingTimer(Static):
         self.set_interval(self.interval_s, self.refresh_time)
 
     def refresh_time(self) -> None:
-        """Read the tracker (cheap: closed time is cached, only the running segment is added)."""
+        """Read the tracker: the clock and what it holds in memory, never the store."""
         tracker = self.tracker
-        self.elapsed_s = tracker.elapsed(self.case_id)
+        self.segment_s = tracker.segment_seconds(self.case_id)
+        self.total_s = tracker.case_total(self.case_id)
         if tracker.wrap_up_case_id == self.case_id:
             self.mode = "wrap_up"
         elif tracker.running_segment is not None and tracker.running_segment.case_id == self.case_id:
@@ -94,13 +110,18 @@ class HandlingTimer(Static):
 
     def render(self) -> Text:
         text = Text("⏱ ")
-        text.append(format_elapsed(self.elapsed_s), style="bold")
-        if self.mode == "idle":
-            text.append(" idle (press a key)")
+        segment = format_elapsed(self.segment_s)
+        if self.mode == "running":
+            text.append(TIMER_RUNNING.format(segment=segment), style="bold")
         elif self.mode == "wrap_up":
-            text.append(" wrap-up")
-        elif self.mode == "paused":
-            text.append(" ‖")
+            text.append(TIMER_WRAP_UP.format(segment=segment), style="bold")
+        elif self.mode == "idle":
+            text.append(TIMER_IDLE)
+        else:
+            text.append(TIMER_PAUSED)
+        if self.total_s is not None:
+            text.append(" · ")
+            text.append(TIMER_TOTAL.format(total=format_elapsed(self.total_s)))
         return text
 
 
@@ -131,7 +152,7 @@ class AgentStateBadge(Static):
     def badge_text(self) -> Text:
         state = AgentState(self.tracker.state)
         text = Text("● ", style=STATE_STYLE[state])
-        text.append(STATE_LABEL[state], style=STATE_STYLE[state])
+        text.append(IDLE_LABEL if self.tracker.is_idle else STATE_LABEL[state], style=STATE_STYLE[state])
         since = self.tracker.agent.state_since
         if since is not None:
             text.append(" " + format_elapsed((self.tracker.clock.now() - since).total_seconds()), style="dim")

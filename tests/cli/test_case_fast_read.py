@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from agent_console.admin.seed import seed_demo
 from agent_console.domain.cases import CaseService
 from agent_console.store import fast_read
+from agent_console.store.models import FollowUp
 
 LIST_ARGS = [
     ["case", "list", "--json"],
@@ -108,3 +111,39 @@ def test_the_fast_path_imports_neither_sqlalchemy_nor_the_models(cli, demo_store
                           capture_output=True, text=True, check=True)
     assert json.loads(done.stdout)
     assert "HEAVY \n" in done.stderr, done.stderr
+
+
+def test_case_show_json_has_the_escalation_history_and_follow_ups(cli, store, clock, agents, frozen_system_clock,
+                                                                   monkeypatch):
+    from agent_console.domain.escalation import EscalationService
+
+    service = CaseService(store, clock, agents["anna"])
+    case = service.create_case(customer="k@example.de", channel="email", queue="Technical", subject="VPN",
+                               body="VPN drops")
+    service.claim(case.key)
+    EscalationService(store, clock, agents["anna"], follow_up_hours=8).escalate(
+        case.key, to_tier=2, to_queue="Billing", reason="needs a [b]tier-2[/b] look")
+    fast, orm = both_paths(cli, monkeypatch, ["case", "show", case.key, "--json"])
+    assert fast == orm
+    shown = json.loads(fast)
+    [escalation] = shown["escalations"]
+    assert escalation == {"kind": "manual", "from_tier": 1, "to_tier": 2, "from_queue": "Technical",
+                          "to_queue": "Billing", "by": "anna", "at": clock.now().isoformat(),
+                          "reason": "needs a [b]tier-2[/b] look"}
+    [follow_up] = shown["follow_ups"]
+    due = clock.now() + timedelta(hours=8)
+    assert (follow_up["agent"], follow_up["due_at"], follow_up["done"]) == ("anna", due.isoformat(), False)
+    assert follow_up["due_at"].endswith("+00:00")  # ISO, UTC
+    shown_text = cli("case", "show", case.key)
+    assert shown_text.exit_code == 0, shown_text.output
+    assert "T1 Technical → T2 Billing · by anna · needs a [b]tier-2[/b] look" in shown_text.output
+    assert f"follow-up due {due:%Y-%m-%d %H:%M} UTC · open · anna" in shown_text.output
+
+    with store.session() as session:
+        follow_up_id = session.scalars(select(FollowUp.id).where(FollowUp.case_id == case.id)).one()
+    EscalationService(store, clock, agents["anna"]).complete_follow_up(follow_up_id, "all fine")
+    fast, orm = both_paths(cli, monkeypatch, ["case", "show", case.key, "--json"])
+    assert fast == orm
+    [follow_up] = json.loads(fast)["follow_ups"]
+    assert (follow_up["done"], follow_up["done_at"], follow_up["note"]) == (True, clock.now().isoformat(),
+                                                                             "all fine")

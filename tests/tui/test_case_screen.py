@@ -147,7 +147,9 @@ async def test_claim_release_resolve_and_reopen(make_app, data, store):
         await pilot.press("l")
         await settle(pilot)
         assert "Assignee unassigned" in screen_text(app)
-        await pilot.press("x")
+        await pilot.press("x")  # an unanswered, unassigned case: resolving it is confirmed first
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         assert app.screen.query_one("#wrap-up-codes")  # resolving asks for the wrap-up code
         await pilot.press("escape")  # later: wrap-up time keeps running

@@ -63,15 +63,23 @@ async def test_a_read_only_store_is_reported_and_the_console_keeps_running(make_
 
 
 async def test_a_store_failure_in_the_timer_is_reported(make_app, data):
-    """The one-second timer writes heartbeats on the UI thread: a failure there must not end the console."""
+    """The heartbeat checkpoint (a worker every heartbeat_s) and the one-second tick (which ends an idle segment)
+    write to the store: a failure there must not end the console."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_case(app, pilot, data.keys["chat_ok"])  # a handling segment is running: heartbeats are due
         app.clock.advance(seconds=60)
         with store_condition("PRAGMA query_only = ON"):
-            app.tick()  # the heartbeat cannot be written
+            app._checkpoint()  # the heartbeat cannot be written
             await settle(pilot)
+        assert any("read-only" in m for m in messages(app)), messages(app)
+        reported = len(messages(app))
+        app.clock.advance(seconds=600)
+        with store_condition("PRAGMA query_only = ON"):
+            app.tick()  # idle: the segment's end cannot be written
+            await settle(pilot)
+        assert any("read-only" in m for m in messages(app)[reported:]), messages(app)
         assert any("read-only" in m for m in messages(app)), messages(app)
         assert "⚠ store read-only" in screen_text(app)
         assert app.is_running and app.return_code is None

@@ -115,6 +115,7 @@ async def test_handling_timer_shows_running_idle_and_wrap_up(store, agents, cloc
     case = svc.create_case(customer="t@example.com", channel="phone", queue="Billing", subject="s", body="b")
     tracker = HandlingTracker(store, clock, agents["anna"], idle_timeout_s=120)
     tracker.case_opened(case.id)
+    tracker.prime_closed_seconds(case.id, 0)  # what the case screen's worker read: no closed time yet
     app = TimerHost(tracker, case.id)
     async with app.run_test() as pilot:
         timer = app.query_one(HandlingTimer)
@@ -124,21 +125,23 @@ async def test_handling_timer_shows_running_idle_and_wrap_up(store, agents, cloc
         timer.refresh_time()
         badge.refresh_state()
         await pilot.pause()
-        assert str(timer.render()) == "⏱ 1:05"
+        assert str(timer.render()) == "⏱ now 1:05 · case 1:05"
         assert str(badge.badge_text()) == "● handling 1:05"
         clock.advance(130)  # no key for more than 2 minutes: stopped at the last key
         tracker.tick()
         timer.refresh_time()
         await pilot.pause()
-        assert str(timer.render()) == "⏱ 1:05 idle (press a key)"
+        assert str(timer.render()) == "⏱ idle (press a key) · case 1:05"
         assert timer.has_class("-stopped")
+        badge.refresh_state()
+        assert str(badge.badge_text()).startswith("● idle ")
         tracker.activity()
         clock.advance(10)
         tracker.resolved(case.id)
         clock.advance(5)
         timer.refresh_time()
         await pilot.pause()
-        assert str(timer.render()) == "⏱ 1:20 wrap-up"
+        assert str(timer.render()) == "⏱ wrap-up 0:05 · case 1:20"
         assert timer.has_class("-wrap-up")
 
 

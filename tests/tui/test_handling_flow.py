@@ -70,23 +70,29 @@ async def test_handle_idle_resolve_wrap_up_and_the_aht_report(make_app, store, c
         await open_case(app, pilot, case.id)
         assert app.tracker.running_segment.case_id == case.id
         assert "handling" in screen_text(app).splitlines()[0]
-        assert timer_text(app) == "⏱ 0:00"
+        assert timer_text(app) == "⏱ now 0:00 · case 0:00"
 
         clock.advance(40)
         await pilot.press("T")  # any key is presence
         app.tick()
-        assert timer_text(app) == "⏱ 0:40"
+        assert timer_text(app) == "⏱ now 0:40 · case 0:40"
 
         clock.advance(60)  # no key for 60 s: idle after 30 s, the segment ends at the last key
         app.tick()
-        assert timer_text(app) == "⏱ 0:40 idle (press a key)"
+        assert timer_text(app) == "⏱ idle (press a key) · case 0:40"
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert "idle" in header and "handling" not in header  # idle time is not handling time
         [idle] = segments(store, case.id)
         assert (idle.end_reason, seconds(idle)) == ("idle", 40.0)
 
         await pilot.press("T")  # back at the keyboard: a new segment
         assert app.tracker.running_segment is not None
         clock.advance(20)
+        assert timer_text(app) == "⏱ now 0:20 · case 1:00"  # this stretch, beside the case's total
         await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("y")  # the customer has no reply yet: resolving is confirmed
         await settle(pilot)
         assert app.screen.query_one("#wrap-up-codes")
         assert app.tracker.state == "wrap_up"
@@ -263,7 +269,7 @@ async def test_wrap_up_picked_later_or_ended_by_its_timeout(make_app, store, clo
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_case(app, pilot, first.id)
-        await pilot.press("x")
+        await pilot.press("x", "y")  # resolve (confirmed: the customer has no reply)
         await settle(pilot)
         await pilot.press("escape")  # pick the code later
         await settle(pilot)
@@ -278,7 +284,7 @@ async def test_wrap_up_picked_later_or_ended_by_its_timeout(make_app, store, clo
         await pilot.press("escape")
         await settle(pilot)
         await open_case(app, pilot, second.id)
-        await pilot.press("x")
+        await pilot.press("x", "y")
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)

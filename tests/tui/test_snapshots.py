@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.helpers import wait_until_async
 from tui_support import settle
 
 from agent_console.store import queries
@@ -16,6 +17,7 @@ def _open(key: str):
         with app.store.session() as session:
             case_id = queries.case_by_key(session, key).id
         await app.push_screen(CaseDetailScreen(case_id))
+        await wait_until_async(lambda: app.screen.snapshot is not None, message="the case to load")
         await settle(pilot)
 
     return run_before

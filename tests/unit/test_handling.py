@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from agent_console.domain.cases import CaseService
 from agent_console.domain.handling import HandlingError, HandlingTracker, correct_time, handling_summary
@@ -111,8 +111,40 @@ def test_heartbeats_are_written_at_most_every_heartbeat_interval(store, agents, 
         clock.advance(1)
         tracker.activity()
         tracker.tick()
+        tracker.checkpoint()  # the app calls it from a worker; as often as it likes, it writes every 10 s
         beats.append(segments(store)[0].heartbeat_at)
     assert sorted({(b - start).total_seconds() for b in beats}) == [0, 10, 20]
+
+
+def test_the_every_second_tick_writes_nothing_while_a_segment_runs(store, agents, clock, case):
+    tracker = tracker_for(store, clock, agents["anna"], heartbeat_s=10)
+    tracker.case_opened(case.id)
+    with store.session() as session:
+        events_before = session.scalar(select(func.count()).select_from(AuditEvent))
+    opened = segments(store)[0]
+    for _ in range(30):
+        clock.advance(1)
+        tracker.activity()
+        tracker.tick()
+    [segment] = segments(store)
+    assert (segment.heartbeat_at, segment.ended_at) == (opened.heartbeat_at, None)
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+    assert tracker.segment_seconds(case.id) == 30
+
+
+def test_a_checkpoint_never_moves_a_closed_segment(store, agents, clock, case):
+    tracker = tracker_for(store, clock, agents["anna"], heartbeat_s=10)
+    tracker.case_opened(case.id)
+    running = tracker.running_segment
+    clock.advance(12)
+    tracker.case_left()  # closed at 12 s by the UI ...
+    clock.advance(20)
+    tracker._segment = running  # ... while a checkpoint worker still holds the segment it read before
+    assert tracker.checkpoint()
+    [segment] = segments(store)
+    assert (segment.ended_at - segment.started_at).total_seconds() == 12
+    assert segment.heartbeat_at == segment.ended_at
 
 
 def test_crash_recovery_closes_open_segments_at_the_last_heartbeat(store, agents, clock, case):
@@ -124,6 +156,7 @@ def test_crash_recovery_closes_open_segments_at_the_last_heartbeat(store, agents
         clock.advance(1)
         tracker.activity()
         tracker.tick()
+        tracker.checkpoint()
     del tracker  # kill -9: nothing else is written
     clock.advance(3600)  # the agent restarts the console an hour later
 

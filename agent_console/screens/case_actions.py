@@ -1,0 +1,203 @@
+"""The case screen's changes: claim, release, resolve (confirmed when it needs it), reopen, escalate, status,
+priority, queue, and sending a reply (alone, or with resolve / pending, after a break is ended if one is running).
+
+A mixin of ``CaseDetailScreen``: every change runs through ``CaseService`` in a worker; the screen's snapshot says
+whether resolving needs the agent's confirmation (``domain.resolving``).
+"""
+
+from __future__ import annotations
+
+from textual import work
+
+from agent_console.domain.cases import CaseError
+from agent_console.domain.resolving import resolve_concerns
+from agent_console.screens.confirm import ConfirmModal
+from agent_console.screens.pick import PickModal
+from agent_console.store import queries
+from agent_console.store.models import AgentState, CaseStatus, Priority
+from agent_console.store.queries import NotFound
+
+RESOLVE_QUESTION = "Resolve {key}?"
+RESOLVE_YES = "resolve"
+BREAK_QUESTION = "You are on a break. End the break and send?"
+BREAK_YES = "end the break and send"
+NOTHING_TO_SEND = "Nothing to send: press r to reply or i for a note."
+EMPTY = "The message is empty."
+ONLY_REPLIES = "Only a reply can be sent with resolve or pending; a note is sent with ctrl+s."
+SENT = {"note": "Internal note added.", "reply": "Reply sent."}
+SENT_AND = {CaseStatus.resolved: "Reply sent, {key} resolved.", CaseStatus.pending: "Reply sent, {key} set pending."}
+
+
+class CaseActions:
+    # --- sending ---------------------------------------------------------------------------------------------------
+
+    def action_send(self) -> None:
+        self._send_checked(None)
+
+    def action_send_and(self, status: str) -> None:
+        self._send_checked(CaseStatus(status))
+
+    def _send_checked(self, then_status: CaseStatus | None) -> None:
+        editor = self.editor
+        if not editor.is_open:
+            self.notify(NOTHING_TO_SEND, severity="warning")
+            return
+        mode, text = editor.mode, editor.text_area.text
+        if not text.strip():
+            self.notify(EMPTY, severity="warning")
+            return
+        if then_status is not None and mode != "reply":
+            self.notify(ONLY_REPLIES, severity="warning")
+            return
+        concerns = []
+        if then_status == CaseStatus.resolved and self.snapshot is not None:
+            # The reply about to go out answers the customer: only who the case belongs to is left to ask about.
+            snapshot = self.snapshot
+            concerns = resolve_concerns(snapshot.case, [], self.app.agent.id, snapshot.assignee_name)
+
+        def send() -> None:
+            self._supersede_drafts()
+            self._send(mode, text, then_status)
+
+        def after_break_check() -> None:
+            if concerns:
+                self._confirm(RESOLVE_QUESTION.format(key=self.snapshot.case.key), concerns, RESOLVE_YES, send)
+            else:
+                send()
+
+        if self.app.tracker.state == AgentState.break_:
+            def end_break_and_go() -> None:
+                self._track(self.app.tracker.set_state, AgentState.available)
+                after_break_check()
+
+            self._confirm(BREAK_QUESTION, [], BREAK_YES, end_break_and_go)
+            return
+        after_break_check()
+
+    def _confirm(self, question: str, reasons: list[str], yes: str, then) -> None:
+        self.app.push_screen(ConfirmModal(question, reasons, yes_label=yes),
+                             lambda confirmed: then() if confirmed else None)
+
+    @work(thread=True, group="case-action", exit_on_error=False)
+    def _send(self, mode: str, text: str, then_status: CaseStatus | None) -> None:
+        app = self.app
+        try:
+            if mode == "note":
+                self.service.note(self.case_id, text)
+            else:
+                self.service.reply(self.case_id, text)
+        except (CaseError, NotFound) as exc:
+            app.call_from_thread(self.notify, str(exc), title="Not sent", severity="error", markup=False)
+            return
+        app.call_from_thread(self._after_send, mode)
+        if then_status is None:
+            return
+        resolving = then_status == CaseStatus.resolved
+        if resolving:
+            self._resolving = self.snapshot is not None and self.snapshot.case.status != CaseStatus.resolved
+        try:
+            case = self.service.set_status(self.case_id, then_status)
+        except (CaseError, NotFound) as exc:
+            app.call_from_thread(self.notify, str(exc), title=f"Sent, but not {then_status}", severity="error",
+                                 markup=False)
+            return
+        app.call_from_thread(self._after_change, SENT_AND[then_status].format(key=case.key),
+                             "resolve" if resolving else "set_status", case.key)
+
+    def _after_send(self, mode: str) -> None:
+        editor = self.editor
+        self._saved_text[mode] = ""
+        editor.text_area.load_text("")
+        editor.close()
+        self.action_focus_thread()
+        self.notify(SENT[mode], markup=False)
+        self.reload()
+
+    # --- changes ---------------------------------------------------------------------------------------------------
+
+    @work(thread=True, group="case-action", exit_on_error=False)
+    def _change(self, what: str, method: str, *args) -> None:
+        app = self.app
+        try:
+            case = getattr(self.service, method)(self.case_id, *args)
+        except (CaseError, NotFound) as exc:
+            app.call_from_thread(self.notify, str(exc), title=f"Cannot {what}", severity="error", markup=False)
+            return
+        app.call_from_thread(self._after_change, f"{case.key}: {what} done.", method, case.key)
+
+    def _after_change(self, message: str, method: str = "", case_key: str = "") -> None:
+        self.notify(message, markup=False)
+        tracker = self.app.tracker
+        if method in ("claim", "reopen"):
+            self._track(tracker.case_opened, self.case_id)
+        elif method == "resolve" and self._resolving:
+            self._resolving = False
+            self._track(tracker.resolved, self.case_id)
+            if tracker.wrap_up_case_id == self.case_id:
+                from agent_console.screens.wrap_up import ask_wrap_up
+
+                ask_wrap_up(self.app, case_key)
+        self.reload()
+
+    def action_claim(self) -> None:
+        self._change("claim", "claim")
+
+    def action_release(self) -> None:
+        self._change("release", "release")
+
+    def action_resolve(self) -> None:
+        snapshot = self.snapshot
+        concerns = []
+        if snapshot is not None and snapshot.case.status != CaseStatus.resolved:
+            concerns = resolve_concerns(snapshot.case, snapshot.messages, self.app.agent.id, snapshot.assignee_name)
+        if concerns:
+            self._confirm(RESOLVE_QUESTION.format(key=snapshot.case.key), concerns, RESOLVE_YES, self._resolve_now)
+        else:
+            self._resolve_now()
+
+    def _resolve_now(self) -> None:
+        # Resolving an already resolved case changes nothing, so it starts no second wrap-up.
+        self._resolving = self.snapshot is not None and self.snapshot.case.status != CaseStatus.resolved
+        self._change("resolve", "resolve")
+
+    def action_reopen(self) -> None:
+        self._change("reopen", "reopen")
+
+    def action_escalate(self) -> None:
+        from agent_console.screens.escalate import escalate_from_screen
+
+        escalate_from_screen(self, self.case_id, on_escalated=self._after_escalated)  # reads the queues off the UI
+
+    def _after_escalated(self, _row) -> None:
+        # The case has left the agent (escalate_from_screen ended its segment): back to the queue.
+        self.app.sync_agent_state()
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.reload()
+
+    def _current(self, field: str) -> str | None:
+        return getattr(self.snapshot.case, field) if self.snapshot else None
+
+    def action_change_status(self) -> None:
+        options = [(s.value, s.value) for s in CaseStatus]
+        self.app.push_screen(PickModal("Set the status…", options, self._current("status")),
+                             lambda value: value and self._change(f"status {value}", "set_status", value))
+
+    def action_change_priority(self) -> None:
+        options = [(p.value, p.value) for p in Priority]
+        self.app.push_screen(PickModal("Set the priority…", options, self._current("priority")),
+                             lambda value: value and self._change(f"priority {value}", "set_priority", value))
+
+    def action_change_queue(self) -> None:
+        self._read_queue_names()
+
+    @work(thread=True, group="queue-names", exit_on_error=False)
+    def _read_queue_names(self) -> None:
+        with self.app.store.session() as session:
+            names = queries.queue_names(session)
+        self.app.call_from_thread(self._pick_queue, names)
+
+    def _pick_queue(self, names: list[str]) -> None:
+        self.app.push_screen(PickModal("Move to the queue…", [(n, n) for n in names], self._current("queue")),
+                             lambda value: value and self._change(f"move to {value}", "set_queue", value))

@@ -1,0 +1,86 @@
+"""What the case screen shows, read in one go from the store in a worker, and the message that carries it back.
+
+No Textual widget here and no UI thread: ``read_case_snapshot`` runs in the screen's worker, which posts
+``CaseLoaded`` (or ``CaseLoadFailed``); the screen owns the snapshot and draws it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.message import Message
+
+from agent_console.store import queries
+from agent_console.store.models import Agent, Case, Customer
+from agent_console.store.queries import NotFound
+
+DRAFT_KINDS = ("reply", "note")
+
+
+@dataclass
+class CaseSnapshot:
+    case: object
+    customer: Customer | None
+    assignee_name: str | None
+    policy: object
+    messages: list
+    other_cases: list
+    drafts: dict[str, str]
+    #: Every SLA policy by (channel, priority): the other cases' SLA states use their own policies.
+    policies: dict = field(default_factory=dict)
+    #: ``queries.case_escalations`` / ``queries.case_follow_ups`` rows.
+    escalations: list = field(default_factory=list)
+    follow_ups: list = field(default_factory=list)
+    #: Closed handling time of the case (every agent), for the timer's case total.
+    closed_handling_s: float = 0.0
+
+
+def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) -> CaseSnapshot:
+    """Everything the case screen draws; ``NotFound`` when the case is gone."""
+    from agent_console.domain.handling import closed_seconds
+
+    with store.session() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"case {case_id} no longer exists")
+        customer = session.get(Customer, case.customer_id)
+        assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
+        policy = queries.policy_for(session, case.channel, case.priority)
+        messages = queries.thread(session, case.id)
+        others = [c for c in queries.customer_cases(session, case.customer_id) if c.id != case.id]
+        policies = queries.all_policies(session)
+        escalations = queries.case_escalations(session, case.id)
+        follow_ups = queries.case_follow_ups(session, case.id)
+        closed = closed_seconds(None, case.id, session=session)
+        session.expunge_all()
+    drafts = {}
+    if with_drafts:
+        for kind in DRAFT_KINDS:
+            drafts[kind] = case_service.load_draft(case_id, kind)
+    return CaseSnapshot(case, customer, assignee.name if assignee else None, policy, messages, others, drafts,
+                        policies, escalations, follow_ups, closed)
+
+
+class CaseLoaded(Message):
+    """A worker read the case: the screen shows it."""
+
+    def __init__(self, snapshot: CaseSnapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class CaseLoadFailed(Message):
+    """The case could not be read (it no longer exists): the message is for the agent."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class DraftLoaded(Message):
+    """A worker read a saved draft the agent asked for (opening the editor)."""
+
+    def __init__(self, mode: str, text: str) -> None:
+        super().__init__()
+        self.mode = mode
+        self.text = text
