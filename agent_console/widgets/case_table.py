@@ -54,6 +54,8 @@ class Column:
     #: Share of spare width (0 = fixed).
     flex: int = 0
     max_width: int = 0
+    #: The column keeps at least 1/``min_share`` of the table's width (0 = no share): other columns give way first.
+    min_share: int = 0
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -62,7 +64,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("channel", "Channel", 9, 5),
     Column("queue", "Queue", 10, 4),
     Column("customer", "Customer", 12, 2, flex=1, max_width=28),
-    Column("subject", "Subject", 14, 0, flex=3),
+    Column("subject", "Subject", 14, 0, flex=3, min_share=3),
     Column("status", "Status", 9, 3),
     Column("tier", "Tier", 4, 7),
     Column("assignee", "Assignee", 8, 3),
@@ -73,12 +75,20 @@ COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 GAP = 1
 
 
+def least_width(column: Column, table_width: int) -> int:
+    """The narrowest ``column`` may be in a table ``table_width`` cells wide."""
+    if column.min_share:
+        return max(column.width, -(-table_width // column.min_share))  # rounded up: "a third" of 80 is 27
+    return column.width
+
+
 def layout_columns(width: int) -> list[tuple[Column, int]]:
-    """The columns that fit ``width`` (dropping the least important first) and each one's width."""
+    """The columns that fit ``width`` and each one's width: the least important give way first, so the subject
+    keeps at least a third of the width (at 80 columns: key, priority, customer, subject, status, SLA)."""
     shown = list(COLUMNS)
 
     def needed(cols):
-        return sum(c.width for c in cols) + GAP * (len(cols) - 1)
+        return sum(least_width(c, width) for c in cols) + GAP * (len(cols) - 1)
 
     while len(shown) > 1 and needed(shown) > width:
         victim = max(shown, key=lambda c: (c.drop_rank, COLUMNS.index(c)))
@@ -86,7 +96,7 @@ def layout_columns(width: int) -> list[tuple[Column, int]]:
             break
         shown.remove(victim)
     spare = max(0, width - needed(shown))
-    widths = {c.name: c.width for c in shown}
+    widths = {c.name: least_width(c, width) for c in shown}
     flexible = [c for c in shown if c.flex]
     while spare > 0 and flexible:
         total_flex = sum(c.flex for c in flexible)
