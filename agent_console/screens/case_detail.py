@@ -60,6 +60,11 @@ class CaseSnapshot:
     policies: dict = field(default_factory=dict)
 
 
+#: Below this many rows, the header turns compact and the editor smaller while the agent writes (80×24 keeps the
+#: thread at least half the height).
+SHORT_ROWS = 42
+
+
 class CaseDetailScreen(Screen):
     KEY_SCOPE = "case"
     CSS_PATH = "case_detail.tcss"
@@ -172,6 +177,7 @@ class CaseDetailScreen(Screen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
+        self.set_class(self.size.height < SHORT_ROWS, "-short")  # writing: compact header, smaller editor
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Workers run with exit_on_error=False so a failed read never takes the console down; say so instead.

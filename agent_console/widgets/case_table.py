@@ -95,8 +95,10 @@ def layout_columns(width: int) -> list[tuple[Column, int]]:
         if victim.drop_rank == 0 and len(shown) <= 3:
             break
         shown.remove(victim)
-    spare = max(0, width - needed(shown))
-    widths = {c.name: least_width(c, width) for c in shown}
+    # Spare cells go to the flexible columns by their share first; a column short of its floor then takes what it
+    # lacks back from the others (down to their own width), so a wide table still gives the customer room.
+    widths = {c.name: c.width for c in shown}
+    spare = max(0, width - sum(widths.values()) - GAP * (len(shown) - 1))
     flexible = [c for c in shown if c.flex]
     while spare > 0 and flexible:
         total_flex = sum(c.flex for c in flexible)
@@ -113,6 +115,13 @@ def layout_columns(width: int) -> list[tuple[Column, int]]:
         spare -= handed
         if handed == 0:
             break
+    for column in shown:
+        lacking = least_width(column, width) - widths[column.name]
+        for giver in (c for c in shown if c.flex and c is not column and lacking > 0):
+            taken = min(lacking, widths[giver.name] - giver.width)
+            widths[giver.name] -= taken
+            widths[column.name] += taken
+            lacking -= taken
     return [(c, widths[c.name]) for c in shown]
 
 

@@ -93,6 +93,7 @@ class ReplyEditor(Vertical):
     def open(self, mode: str, text: str) -> None:
         self.mode = mode
         self.add_class("-open")
+        self.screen.add_class("-editing")  # the case header turns compact on a short terminal
         area = self.text_area
         area.load_text(text)
         area.move_cursor(area.document.end)
@@ -100,3 +101,4 @@ class ReplyEditor(Vertical):
 
     def close(self) -> None:
         self.remove_class("-open")
+        self.screen.remove_class("-editing")
