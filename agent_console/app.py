@@ -31,6 +31,7 @@ from agent_console.config import Settings
 from agent_console import keys
 from agent_console.console_log import close_console_log, log_worker_error, open_console_log
 from agent_console.domain.handling import HandlingError, HandlingTracker
+from agent_console.screens.agent_screen import AgentScreen
 from agent_console.screens.bindings import ScreenCommands, bindings_for
 from agent_console.screens.messages import CasesChanged, SlaChanged
 from agent_console.screens.notify import SafeNotifications
@@ -355,17 +356,14 @@ class AgentConsoleApp(SafeNotifications, App):
         from agent_console.screens.help import KeysScreen
 
         screen = self.screen
-        scope = getattr(screen, "KEY_SCOPE", None)
-        if scope is None:
-            return
-        title = "the case" if scope == "case" else "the queue"
-        self.push_screen(KeysScreen(scope, title))
+        if not isinstance(screen, AgentScreen) or not screen.KEY_SCOPE:
+            return  # a modal is open: its keys are on its own face
+        self.push_screen(KeysScreen(screen.KEY_SCOPE, screen.KEYS_TITLE))
 
     def flush_drafts(self) -> None:
         for screen in self.screen_stack:
-            flush = getattr(screen, "flush_draft", None)
-            if flush is not None:
-                flush()
+            if isinstance(screen, AgentScreen):
+                screen.flush_draft()
 
     async def action_quit(self) -> None:
         self.flush_drafts()

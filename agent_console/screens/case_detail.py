@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 from textual.widgets import Footer, OptionList, Static, TextArea
@@ -28,6 +28,7 @@ from agent_console.domain.cases import CaseError, CaseService
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL
 from agent_console.domain.text import one_line
+from agent_console.screens.agent_screen import AgentScreen
 from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
 from agent_console.screens.messages import CasesChanged, SlaChanged
 from agent_console.screens.pick import PickModal
@@ -65,8 +66,9 @@ class CaseSnapshot:
 SHORT_ROWS = 42
 
 
-class CaseDetailScreen(Screen):
+class CaseDetailScreen(AgentScreen):
     KEY_SCOPE = "case"
+    KEYS_TITLE = "the case"
     CSS_PATH = "case_detail.tcss"
     BINDINGS = bindings_for("case")
 
