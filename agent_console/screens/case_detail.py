@@ -38,6 +38,7 @@ from agent_console.store.queries import NotFound
 from agent_console.widgets.case_header import CaseHeader
 from agent_console.widgets.handling_timer import HandlingTimer
 from agent_console.widgets.header_bar import HeaderBar
+from agent_console.widgets.presence_line import PresenceLine
 from agent_console.widgets.reply_editor import ReplyEditor
 from agent_console.widgets.sla_badge import SLA_STYLE, local_time
 from agent_console.widgets.thread_view import ThreadView
@@ -176,6 +177,9 @@ class CaseDetailScreen(AgentScreen):
     def on_cases_changed(self, message: CasesChanged) -> None:
         if self.case_id in message.case_ids:
             self.reload()
+
+    def on_reply_editor_writing(self, message: ReplyEditor.Writing) -> None:
+        self.query_one(PresenceLine).writing(message.writing)  # colleagues see "… is replying"
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")

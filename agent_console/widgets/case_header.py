@@ -12,7 +12,7 @@ from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL, SlaState
@@ -20,6 +20,7 @@ from agent_console.domain.text import one_line
 from agent_console.widgets.sla_badge import SLA_LABEL, SLA_STYLE, TARGET_LABEL, local_time
 from agent_console.widgets.case_table import PRIORITY_STYLE
 from agent_console.widgets.packed_text import PackedText
+from agent_console.widgets.presence_line import PresenceLine
 
 
 def summary_lines(case, customer, assignee_name: str | None, policy, now: datetime,
@@ -93,6 +94,10 @@ class CaseHeader(Horizontal):
         padding: 0 1;
         border-bottom: solid $primary;
     }
+    CaseHeader #case-summary-column {
+        width: 1fr;
+        height: auto;
+    }
     CaseHeader #case-summary {
         width: 1fr;
         height: auto;
@@ -108,11 +113,14 @@ class CaseHeader(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        yield PackedText([[Text("Loading…")]], id="case-summary")
-        yield PackedText(id="case-summary-compact")
+        with Vertical(id="case-summary-column"):
+            yield PackedText([[Text("Loading…")]], id="case-summary")
+            yield PackedText(id="case-summary-compact")
+            yield PresenceLine(id="case-presence")
         yield Horizontal(id="case-header-slots")
 
     def show(self, case, customer, assignee_name: str | None, policy, now: datetime, zone: tzinfo | None) -> None:
         self.query_one("#case-summary", PackedText).update(summary_lines(case, customer, assignee_name, policy, now,
                                                                          zone))
         self.query_one("#case-summary-compact", PackedText).update(compact_lines(case, policy, now, zone))
+        self.query_one(PresenceLine).set_case(case.uid)
