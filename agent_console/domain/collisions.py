@@ -42,6 +42,12 @@ class Collision:
         return " ".join(reasons)
 
 
+def seen_message(message) -> SeenMessage:
+    """What the rule needs of a stored message (any object with these attributes)."""
+    return SeenMessage(message.uid, message.direction, message.author_agent_id, message.author_name,
+                       message.is_internal)
+
+
 def seen_uids(messages: Iterable[SeenMessage]) -> frozenset[str]:
     """Remember what the agent saw when the case opened."""
     return frozenset(message.uid for message in messages)

@@ -38,6 +38,7 @@ from agent_console.store.queries import NotFound
 from agent_console.widgets.case_header import CaseHeader
 from agent_console.widgets.handling_timer import HandlingTimer
 from agent_console.widgets.header_bar import HeaderBar
+from agent_console.domain.collisions import reply_collision, seen_message
 from agent_console.widgets.presence_line import PresenceLine
 from agent_console.widgets.reply_editor import ReplyEditor
 from agent_console.widgets.sla_badge import SLA_STYLE, local_time
@@ -86,6 +87,8 @@ class CaseDetailScreen(AgentScreen):
         #: The agent went to another case or screen; coming back starts a new handling segment.
         self._left = False
         self._resolving = False
+        #: The messages the agent saw when the case opened (a reply asks first when others arrived since).
+        self._seen_uids: frozenset[str] | None = None
 
     # --- layout ----------------------------------------------------------------------------------------------------
 
@@ -241,6 +244,8 @@ class CaseDetailScreen(AgentScreen):
         self._show_header(snapshot, now)
         self.query_one("#thread", ThreadView).show_messages(snapshot.messages, app.zone, now)
         self._show_other_cases(snapshot.other_cases, now, snapshot.policies)
+        if self._seen_uids is None:
+            self._seen_uids = frozenset(m.uid for m in snapshot.messages)
         if not self._restored:
             self._restored = True
             self._restore_drafts(snapshot.drafts)
@@ -394,8 +399,16 @@ class CaseDetailScreen(AgentScreen):
         self._send(editor.mode, text)
 
     @work(thread=True, group="case-action", exit_on_error=False)
-    def _send(self, mode: str, text: str) -> None:
+    def _send(self, mode: str, text: str, confirmed: bool = False) -> None:
         app = self.app
+        if mode == "reply" and not confirmed and self._seen_uids is not None:
+            with app.store.session() as session:
+                now = [seen_message(m) for m in queries.thread(session, self.case_id)]
+            collision = reply_collision(self._seen_uids, now, app.agent.id)
+            if collision is not None:
+                app.call_from_thread(self._ask_before_sending, text, collision.reason_text(),
+                                     frozenset(m.uid for m in now))
+                return
         try:
             if mode == "note":
                 self.service.note(self.case_id, text)
@@ -405,6 +418,18 @@ class CaseDetailScreen(AgentScreen):
             app.call_from_thread(self.notify, str(exc), title="Not sent", severity="error", markup=False)
             return
         app.call_from_thread(self._after_send, mode)
+
+    def _ask_before_sending(self, text: str, reason: str, now_seen: frozenset[str]) -> None:
+        def answered(choice: str | None) -> None:
+            if choice == "send":
+                self._seen_uids = now_seen
+                self._send("reply", text, True)
+            else:
+                self._save_draft_soon()  # the reply stays in the editor and in the draft
+                self.notify("Not sent: read what arrived, your reply is kept.", title="Reply", markup=False)
+
+        self.app.push_screen(PickModal(reason, [("read", "Don't send yet (keep the reply)"),
+                                                ("send", "Send anyway")]), answered)
 
     def _after_send(self, mode: str) -> None:
         editor = self.editor

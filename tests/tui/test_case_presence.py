@@ -65,3 +65,43 @@ async def test_what_the_console_announces_follows_the_agent(make_app, data):
         await pilot.press("escape")
         await wait_until_async(lambda: app._my_presence == {}, message="left when the case closes")
         assert app.sync_engine is None  # local only: nothing was sent anywhere
+
+
+async def test_a_reply_asks_first_when_the_customer_wrote_again_since_the_case_opened(make_app, data, store, clock):
+    from textual.widgets import OptionList
+
+    from agent_console.domain.cases import CaseService
+    from agent_console.screens.pick import PickModal
+
+    app = make_app()
+    async with app.run_test(size=(110, 30)) as pilot:
+        await settle(pilot)
+        await _open(app, data.keys["anna_case"])
+        case_screen = app.screen
+        await pilot.press("r", *"Gern")
+        await wait_until_async(lambda: case_screen.editor.text_area.text == "Gern", message="typed")
+        CaseService(store, clock, None).add_inbound(data.keys["anna_case"], "Noch eine Frage!")  # meanwhile
+        await pilot.press("ctrl+s")
+        await wait_until_async(lambda: isinstance(app.screen, PickModal), message="the reply asks first")
+        assert "The customer wrote again" in app.screen.title_text
+
+        def replies():
+            with store.session() as session:
+                thread = queries.thread(session, queries.case_by_key(session, data.keys["anna_case"]).id)
+                return [m.body for m in thread if m.direction == "out" and not m.is_internal]
+
+        await pilot.press("enter")  # the first choice: don't send yet
+        await wait_until_async(lambda: app.screen is case_screen, message="back on the case")
+        assert case_screen.editor.is_open and case_screen.editor.text_area.text == "Gern"
+        assert "Gern" not in replies()
+        await pilot.press("ctrl+s")
+        await wait_until_async(lambda: isinstance(app.screen, PickModal), message="it asks again")
+        app.screen.query_one(OptionList).highlighted = 1
+        await pilot.press("enter")  # send anyway
+        await wait_until_async(lambda: "Gern" in replies(), message="the reply is sent")
+        # Nothing new since: the next reply goes without asking.
+        await wait_until_async(lambda: not case_screen.editor.is_open, message="the editor closes")
+        await pilot.press("r", *"Und noch")
+        await wait_until_async(lambda: case_screen.editor.text_area.text == "Und noch", message="typed")
+        await pilot.press("ctrl+s")
+        await wait_until_async(lambda: "Und noch" in replies(), message="sent without asking")
