@@ -33,9 +33,12 @@ from agent_console.config import Settings
 from agent_console import keys
 from agent_console.console_log import close_console_log, log_worker_error, open_console_log
 from agent_console.domain.handling import HandlingError, HandlingTracker
+from agent_console.domain.presence import ColleaguePresence
+from agent_console.screens.agent_screen import AgentScreen
 from agent_console.screens.bindings import ScreenCommands, bindings_for
 from agent_console.screens.messages import CasesChanged, SlaChanged
 from agent_console.screens.notify import SafeNotifications
+from agent_console.widgets.presence_line import PresenceLine
 from agent_console.widgets.sla_badge import local_zone
 
 if TYPE_CHECKING:
@@ -63,6 +66,14 @@ class SyncStatusChanged(Message):
         self.label = label
 
 
+class ColleaguePresenceArrived(Message):
+    """A colleague's presence on a case, from the server's event stream (posted from the events thread)."""
+
+    def __init__(self, presence) -> None:
+        super().__init__()
+        self.presence = presence
+
+
 class SyncNotice(Message):
     """A conflict or a refusal from the server, for the agent to read."""
 
@@ -70,6 +81,9 @@ class SyncNotice(Message):
         super().__init__()
         self.text = text
 
+
+#: Seconds between renewals of this agent's presence on the cases it has open (the server forgets after 30 s).
+PRESENCE_RENEW_S = 15.0
 
 #: New breached cases one sweep records at most: a backlog (a big store opened after hours) is worked off a slice
 #: every few seconds without taking the process away from the agent's keystrokes.
@@ -113,6 +127,10 @@ class AgentConsoleApp(SafeNotifications, App):
         self._sla_timer = None
         self._sla_worker = None
         self._log_handler = None
+        #: Colleagues on cases (from the server's event stream; empty without a server).
+        self.colleagues = ColleaguePresence()
+        #: What this agent announced per case uid (viewing / replying), renewed while it lasts.
+        self._my_presence: dict[str, str] = {}
         try:
             self._agent_keymap = keys.keymap(self.settings.keys)
         except keys.KeyMapError as exc:
@@ -161,7 +179,8 @@ class AgentConsoleApp(SafeNotifications, App):
                 self.store, self.clock, bulk_pages=1,
                 on_status=lambda status: self.post_message(SyncStatusChanged(status.label())),
                 on_notice=lambda notice: self.post_message(SyncNotice(notice.text())),
-                on_changes=self._pulled)
+                on_changes=self._pulled,
+                on_presence=lambda presence: self.post_message(ColleaguePresenceArrived(presence)))
         except CredentialsError as exc:
             self.notify(f"Not syncing: {exc}", title="Sync", severity="error", markup=False)
             return
@@ -170,6 +189,7 @@ class AgentConsoleApp(SafeNotifications, App):
         self.sync_engine = engine
         self.sync_status = "connecting"
         engine.start()
+        self.set_interval(PRESENCE_RENEW_S, self._renew_presence)
 
     def _pulled(self, report) -> None:
         # Runs in the engine's thread: find the local ids there, then hand them to the UI.
@@ -179,6 +199,35 @@ class AgentConsoleApp(SafeNotifications, App):
 
     def on_sync_status_changed(self, message: SyncStatusChanged) -> None:
         self.sync_status = message.label
+
+    def on_colleague_presence_arrived(self, message: ColleaguePresenceArrived) -> None:
+        p = message.presence
+        self.colleagues.apply(p.case_uid, p.login, p.name, p.activity, p.expires_in, self.clock.now())
+        for widget in self.screen.query(PresenceLine):
+            widget.show_colleagues()
+
+    def announce_presence(self, case_uid: str, activity: str) -> None:
+        """Tell colleagues (through the team server) that this agent is viewing, replying on or has left a case;
+        only a change is sent at once, the rest is renewed every ``PRESENCE_RENEW_S``. Without a server: nothing."""
+        if activity == "left":
+            if self._my_presence.pop(case_uid, None) is None:
+                return
+        elif self._my_presence.get(case_uid) == activity:
+            return
+        else:
+            self._my_presence[case_uid] = activity
+        self._send_presence([(case_uid, activity)])
+
+    def _renew_presence(self) -> None:
+        if self._my_presence:
+            self._send_presence(list(self._my_presence.items()))
+
+    def _send_presence(self, announcements: list[tuple[str, str]]) -> None:
+        engine = self.sync_engine
+        if engine is None:
+            return
+        self.run_worker(partial(_announce, engine.client, announcements), thread=True, group="presence",
+                        exit_on_error=False)
 
     def on_sync_notice(self, message: SyncNotice) -> None:
         self.notify(message.text, title="Sync conflict", severity="warning", timeout=12, markup=False)
@@ -372,17 +421,14 @@ class AgentConsoleApp(SafeNotifications, App):
         from agent_console.screens.help import KeysScreen
 
         screen = self.screen
-        scope = getattr(screen, "KEY_SCOPE", None)
-        if scope is None:
-            return
-        title = "the case" if scope == "case" else "the queue"
-        self.push_screen(KeysScreen(scope, title))
+        if not isinstance(screen, AgentScreen) or not screen.KEY_SCOPE:
+            return  # a modal is open: its keys are on its own face
+        self.push_screen(KeysScreen(screen.KEY_SCOPE, screen.KEYS_TITLE))
 
     def flush_drafts(self) -> None:
         for screen in self.screen_stack:
-            flush = getattr(screen, "flush_draft", None)
-            if flush is not None:
-                flush()
+            if isinstance(screen, AgentScreen):
+                screen.flush_draft()
 
     async def action_quit(self) -> None:
         self.flush_drafts()
@@ -398,3 +444,14 @@ class AgentConsoleApp(SafeNotifications, App):
             if action in ("quit", "show_keys"):
                 continue
             yield SystemCommand(description, f"key {key}", partial(self.run_action, action))
+
+
+def _announce(client, announcements: list[tuple[str, str]]) -> None:
+    """Send presence announcements (in a worker); a server that cannot be reached just misses them."""
+    from agent_console.sync.client import SyncError
+
+    for case_uid, activity in announcements:
+        try:
+            client.announce_presence(case_uid, activity)
+        except SyncError:
+            return

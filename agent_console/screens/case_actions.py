@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual import work
 
 from agent_console.domain.cases import CaseError
+from agent_console.domain.collisions import reply_collision, seen_message
 from agent_console.domain.resolving import resolve_concerns
 from agent_console.screens.confirm import ConfirmModal
 from agent_console.screens.pick import PickModal
@@ -25,6 +26,9 @@ NOTHING_TO_SEND = "Nothing to send: press r to reply or i for a note."
 EMPTY = "The message is empty."
 ONLY_REPLIES = "Only a reply can be sent with resolve or pending; a note is sent with ctrl+s."
 SENT = {"note": "Internal note added.", "reply": "Reply sent."}
+NOT_SENT_YET = "Not sent: read what arrived, your reply is kept."
+DONT_SEND_YET = "Don't send yet (keep the reply)"
+SEND_ANYWAY = "Send anyway"
 SENT_AND = {CaseStatus.resolved: "Reply sent, {key} resolved.", CaseStatus.pending: "Reply sent, {key} set pending."}
 
 
@@ -79,8 +83,16 @@ class CaseActions:
                              lambda confirmed: then() if confirmed else None)
 
     @work(thread=True, group="case-action", exit_on_error=False)
-    def _send(self, mode: str, text: str, then_status: CaseStatus | None) -> None:
+    def _send(self, mode: str, text: str, then_status: CaseStatus | None, confirmed: bool = False) -> None:
         app = self.app
+        if mode == "reply" and not confirmed and self._seen_uids is not None:
+            with app.store.session() as session:
+                now = [seen_message(m) for m in queries.thread(session, self.case_id)]
+            collision = reply_collision(self._seen_uids, now, app.agent.id)
+            if collision is not None:
+                app.call_from_thread(self._ask_before_sending, text, then_status, collision.reason_text(),
+                                     frozenset(m.uid for m in now))
+                return
         try:
             if mode == "note":
                 self.service.note(self.case_id, text)
@@ -103,6 +115,19 @@ class CaseActions:
             return
         app.call_from_thread(self._after_change, SENT_AND[then_status].format(key=case.key),
                              "resolve" if resolving else "set_status", case.key)
+
+    def _ask_before_sending(self, text: str, then_status: CaseStatus | None, reason: str,
+                            now_seen: frozenset[str]) -> None:
+        """A newer customer message or a colleague's reply arrived since the case opened: send anyway, or not yet."""
+        def answered(choice: str | None) -> None:
+            if choice == "send":
+                self._seen_uids = now_seen
+                self._send("reply", text, then_status, True)
+            else:
+                self._save_draft_soon()  # the reply stays in the editor and in the draft
+                self.notify(NOT_SENT_YET, title="Reply", markup=False)
+
+        self.app.push_screen(PickModal(reason, [("read", DONT_SEND_YET), ("send", SEND_ANYWAY)]), answered)
 
     def _after_send(self, mode: str) -> None:
         editor = self.editor

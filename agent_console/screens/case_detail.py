@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -25,6 +25,7 @@ from agent_console.domain.cases import CaseService
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL
 from agent_console.domain.text import one_line
+from agent_console.screens.agent_screen import AgentScreen
 from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
 from agent_console.screens.case_actions import CaseActions
 from agent_console.screens.case_drafts import CaseDrafts
@@ -37,13 +38,20 @@ from agent_console.widgets.case_header import CaseHeader
 from agent_console.widgets.case_history import CaseHistory
 from agent_console.widgets.handling_timer import HandlingTimer
 from agent_console.widgets.header_bar import HeaderBar
+from agent_console.widgets.presence_line import PresenceLine
 from agent_console.widgets.reply_editor import ReplyEditor
 from agent_console.widgets.sla_badge import SLA_STYLE, local_time
 from agent_console.widgets.thread_view import ThreadView
 
 
-class CaseDetailScreen(CaseActions, CaseDrafts, Screen):
+#: Below this many rows, the header turns compact and the editor smaller while the agent writes (80×24 keeps the
+#: thread at least half the height).
+SHORT_ROWS = 42
+
+
+class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
     KEY_SCOPE = "case"
+    KEYS_TITLE = "the case"
     CSS_PATH = "case_detail.tcss"
     BINDINGS = bindings_for("case")
 
@@ -57,6 +65,8 @@ class CaseDetailScreen(CaseActions, CaseDrafts, Screen):
         #: The agent went to another case or screen; coming back starts a new handling segment.
         self._left = False
         self._resolving = False
+        #: The messages the agent saw when the case opened (a reply asks first when others arrived since).
+        self._seen_uids: frozenset[str] | None = None
 
     # --- layout ----------------------------------------------------------------------------------------------------
 
@@ -150,8 +160,12 @@ class CaseDetailScreen(CaseActions, CaseDrafts, Screen):
         if self.case_id in message.case_ids:
             self.reload()
 
+    def on_reply_editor_writing(self, message: ReplyEditor.Writing) -> None:
+        self.query_one(PresenceLine).writing(message.writing)  # colleagues see "… is replying"
+
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
+        self.set_class(self.size.height < SHORT_ROWS, "-short")  # writing: compact header, smaller editor
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Workers run with exit_on_error=False so a failed read never takes the console down; say so instead.
@@ -195,6 +209,8 @@ class CaseDetailScreen(CaseActions, CaseDrafts, Screen):
         self.query_one(CaseHistory).show(snapshot.escalations, snapshot.follow_ups, app.zone, now)
         for timer in self.query(HandlingTimer):
             timer.refresh_time()  # the case total is known now
+        if self._seen_uids is None:
+            self._seen_uids = frozenset(m.uid for m in snapshot.messages)
         if not self._restored:
             self._restore_drafts(snapshot.drafts)
 

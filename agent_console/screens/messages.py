@@ -15,3 +15,12 @@ class CasesChanged(Message, bubble=False):
 
 class SlaChanged(Message, bubble=False):
     """The SLA sweep recorded a breach or raised a priority: screens showing SLA fields re-read them."""
+
+
+class QueueNamesLoaded(Message):
+    """The queues' names, read in a worker: for the palette, and for the picker when ``pick``."""
+
+    def __init__(self, names: list[str], pick: bool = False) -> None:
+        super().__init__()
+        self.names = names
+        self.pick = pick

@@ -3,7 +3,7 @@
 Only the ordered case ids of the view are loaded (in a worker, latest request wins); rows are paged in by the table as
 they scroll into view, so the screen behaves the same with 100 or 100,000 cases.
 
-The free-text filter runs in memory: the "key, subject, customer" texts of the open cases are loaded once in the
+The free-text filter (``queue_filter.py``) runs in memory: the "key, subject, customer" texts of the open cases are loaded once in the
 background (and read again when cases may have changed them: periodic and sync refreshes, coming back to the screen),
 and a keystroke narrows the view's ids on the spot — no query, no worker — when the texts are there; before that, the
 keystroke's worker loads them itself.
@@ -14,23 +14,21 @@ from __future__ import annotations
 import gc
 import threading
 from dataclasses import replace
-from itertools import compress
-from typing import Callable
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from agent_console.console_log import log_worker_error
 from agent_console.domain.cases import CaseError, CaseService
-from agent_console.domain.text import one_line
+from agent_console.screens.agent_screen import AgentScreen
 from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
-from agent_console.screens.messages import CasesChanged, SlaChanged
+from agent_console.screens.messages import CasesChanged, QueueNamesLoaded, SlaChanged
 from agent_console.screens.pick import PickModal
+from agent_console.screens.queue_filter import CaseTextFilter, FilterInput, filter_needle
+from agent_console.screens.queue_status import status_text
 from agent_console.store import queries
 from agent_console.store.db import KeptConnection
 from agent_console.store.models import Channel
@@ -48,118 +46,9 @@ KEEP_CURRENT = -1
 SEARCH_TEXTS_DELAY_S = 0.3
 
 
-def filter_needle(text: str) -> str:
-    """What the filter looks for: the typed text, whitespace collapsed, lower-cased ("" = no filter)."""
-    return " ".join(text.split()).lower()
-
-
-class CaseTextFilter:
-    """"Key, subject, customer" of cases, lower-cased, to filter a view's ids in memory as the agent types.
-
-    ``load`` (in a worker) replaces every text at once; ``filter`` narrows an ordered id list, reusing the previous
-    result when the new needle extends the previous one on the same ids (typing a letter scans the last result, not
-    the whole view). The haystacks of a view are aligned with its ids once, so a scan is one ``in`` per case.
-    """
-
-    def __init__(self) -> None:
-        self._texts: dict[int, str] | None = None
-        self._load_lock = threading.Lock()
-        # Both remember the texts they were made from: a load in a worker may replace the texts at any moment.
-        #: (ids, texts, haystack of each id)
-        self._aligned: tuple[list[int], dict, list[str]] | None = None
-        #: (ids, texts, needle, matching ids, their haystacks)
-        self._last: tuple[list[int], dict, str, list[int], list[str]] | None = None
-
-    @property
-    def loaded(self) -> bool:
-        return self._texts is not None
-
-    def load(self, session) -> None:
-        """(Re-)read the texts of every open case (subjects and names change; new cases arrive)."""
-        with self._load_lock:
-            texts = queries.queue_search_texts(session)
-            self._replace(texts)
-
-    def ensure_loaded(self, session) -> None:
-        """Load the texts unless they are there (waits for a load already under way instead of starting another)."""
-        if self._texts is None:
-            with self._load_lock:
-                if self._texts is None:
-                    self._replace(queries.queue_search_texts(session))
-
-    def missing(self, ids: list[int]) -> list[int]:
-        texts = self._texts or {}
-        return [i for i in ids if i not in texts]
-
-    def covers(self, ids: list[int]) -> bool:
-        texts = self._texts
-        return texts is not None and all(i in texts for i in ids)
-
-    def add(self, session, ids: list[int]) -> None:
-        """Texts of cases the open-case load does not cover (closed cases in "all", cases that arrived since)."""
-        found: dict[int, str] = {}
-        for start in range(0, len(ids), 500):
-            found.update(queries.queue_search_texts(session, ids[start:start + 500]))
-        with self._load_lock:
-            self._replace({**(self._texts or {}), **found})
-
-    def _replace(self, texts: dict[int, str]) -> None:
-        self._texts = texts  # one assignment: a filter on the UI thread sees the old or the new texts, never a mix
-
-    def prepare(self, ids: list[int]) -> None:
-        """Line the texts up with ``ids`` ahead of the first keystroke (in a worker)."""
-        self._align(ids, self._texts or {})
-
-    def _align(self, ids: list[int], texts: dict[int, str]) -> list[str]:
-        aligned = self._aligned
-        if aligned is None or aligned[0] is not ids or aligned[1] is not texts:
-            aligned = (ids, texts, [texts.get(i, "") for i in ids])
-            self._aligned = aligned
-        return aligned[2]
-
-    def filter(self, ids: list[int], needle: str) -> list[int]:
-        """The ids (in their order) whose text contains ``needle`` (already normalised by ``filter_needle``)."""
-        if not needle:
-            return ids
-        texts = self._texts or {}
-        last = self._last
-        if last is not None and last[0] is ids and last[1] is texts and needle.startswith(last[2]):
-            candidates, haystacks = last[3], last[4]
-        else:
-            candidates, haystacks = ids, self._align(ids, texts)
-        # One C-level pass per list: a mask of matches, then both lists compressed by it.
-        mask = [needle in text for text in haystacks]
-        result = list(compress(candidates, mask))
-        self._last = (ids, texts, needle, result, list(compress(haystacks, mask)))
-        return result
-
-
-class FilterInput(Input):
-    """The queue's filter box. It hands each change to the screen at once, in the same step as the typed letter, so
-    the narrowed table is drawn in the frame that shows the letter: an ``Input.Changed`` message is handled after
-    that frame, and Textual draws the next one up to 1/60 s later."""
-
-    def __init__(self, on_change: Callable[[str], None], **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._on_change = on_change
-
-    def watch_value(self, value: str) -> None:
-        self._on_change(value)
-
-
-VIEW_LABELS = {
-    "mine": "Mine",
-    "unassigned": "Unassigned",
-    "open": "All open",
-    "all": "All cases (incl. closed)",
-    "queue": "Queue",
-    "channel": "Channel",
-    "follow_ups": "My follow-ups",
-}
-
-
-class QueueScreen(Screen):
+class QueueScreen(AgentScreen):
     KEY_SCOPE = "queue"
+    KEYS_TITLE = "the queue"
     CSS_PATH = "queue.tcss"
     BINDINGS = bindings_for("queue")
     AUTO_FOCUS = "#queue-table"
@@ -302,7 +191,7 @@ class QueueScreen(Screen):
                 # Turning the whole view into Python ints holds the GIL for a while: let the first frame out first.
                 painted.wait(timeout=1.0)
             if not self._loaded:
-                self._queue_names = queries.queue_names(session)  # for the palette; not needed to draw
+                self.post_message(QueueNamesLoaded(queries.queue_names(session)))  # for the palette
             due_times = None
             if follow_ups:
                 due_times = {}
@@ -420,26 +309,8 @@ class QueueScreen(Screen):
         return DUE_COLUMN.name if self.view_name == "follow_ups" else self.sort
 
     def _show_status(self, partial: bool = False) -> None:
-        label = VIEW_LABELS[self.view_name]
-        if self.view_name == "queue":
-            label = f"Queue {one_line(self.view_queue)}"
-        elif self.view_name == "channel":
-            label = f"Channel {self.view_channel}"
-        count = self.table.row_count
-        text = Text()
-        text.append(f" {label}", style="bold")
-        if partial:
-            text.append("  ·  counting cases…")
-        else:
-            text.append(f"  ·  {count:,} case{'s' if count != 1 else ''}")
-        if self.shown_sort == DUE_COLUMN.name:
-            text.append(f"  ·  sorted by {DUE_COLUMN.title} ▲")
-        else:
-            column_title = next(c.title for c in COLUMNS if c.name == self.sort)
-            text.append(f"  ·  sorted by {column_title} {'▼' if self.descending else '▲'}")
-        if self.filter_text.strip():
-            text.append("  ·  filter ")
-            text.append(repr(one_line(self.filter_text)), style="bold")
+        text = status_text(self.view_name, self.view_queue, self.view_channel, self.table.row_count, partial,
+                           self.shown_sort, self.sort, self.descending, self.filter_text)
         self.query_one("#queue-status", Static).update(text, layout=False)  # one line, always
 
     # --- filter ----------------------------------------------------------------------------------------------------
@@ -486,10 +357,19 @@ class QueueScreen(Screen):
         self.reload()
 
     def action_choose_queue(self) -> None:
+        self._load_queue_names()
+
+    @work(thread=True, exclusive=True, group="queue-names", exit_on_error=False)
+    def _load_queue_names(self) -> None:
         with self.app.store.session() as session:
             names = queries.queue_names(session)
-        self.app.push_screen(PickModal("Show the queue…", [(n, n) for n in names], self.view_queue),
-                             lambda name: name and self.action_view("queue", name))
+        self.post_message(QueueNamesLoaded(names, pick=True))
+
+    def on_queue_names_loaded(self, message: "QueueNamesLoaded") -> None:
+        self._queue_names = message.names  # for the palette
+        if message.pick:
+            self.app.push_screen(PickModal("Show the queue…", [(n, n) for n in message.names], self.view_queue),
+                                 lambda name: name and self.action_view("queue", name))
 
     def action_choose_channel(self) -> None:
         self.app.push_screen(PickModal("Show the channel…", [(c.value, c.value) for c in Channel],

@@ -9,6 +9,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from datetime import datetime, timezone
+from typing import Callable
 
 import orjson
 
@@ -239,15 +240,19 @@ class Broadcaster:
         """Wakes every waiting stream (each checks whether it has ended)."""
         await self._wake()
 
-    async def wait_beyond(self, seq: int, timeout: float, ended: asyncio.Event | None = None) -> int:
+    async def wait_beyond(self, seq: int, timeout: float, ended: asyncio.Event | None = None,
+                          also: Callable[[], bool] | None = None) -> int:
         """The newest sequence number once it is beyond ``seq``, or the current one after ``timeout`` seconds or
-        once ``ended`` is set (then woken by :meth:`wake`)."""
-        if self.latest > seq or self._changed is None or (ended is not None and ended.is_set()):
+        once ``ended`` is set or ``also()`` holds (then woken by :meth:`wake`)."""
+
+        def done() -> bool:
+            return self.latest > seq or (ended is not None and ended.is_set()) or (also is not None and also())
+
+        if self._changed is None or done():
             return self.latest
         async with self._changed:
             try:
-                await asyncio.wait_for(self._changed.wait_for(
-                    lambda: self.latest > seq or (ended is not None and ended.is_set())), timeout)
+                await asyncio.wait_for(self._changed.wait_for(done), timeout)
             except TimeoutError:
                 pass
         return self.latest

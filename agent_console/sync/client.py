@@ -8,7 +8,7 @@ wrong, expired or revoked: log in again), :class:`Forbidden`, :class:`BatchInval
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -39,6 +39,21 @@ class FeedPage(msgspec.Struct):
 
 
 _FEED_PAGE = msgspec.json.Decoder(FeedPage)
+
+
+class Presence(msgspec.Struct, frozen=True):
+    """A colleague on a case, from the event stream: ``activity`` is viewing, replying or left; it lapses after
+    ``expires_in`` seconds unless renewed."""
+
+    case_uid: str
+    case_key: str
+    login: str
+    name: str
+    activity: str
+    expires_in: float
+
+
+_PRESENCE = msgspec.json.Decoder(Presence)
 
 
 class SyncError(Exception):
@@ -162,8 +177,20 @@ class SyncClient:
         """``{"case": {...}, "customer": {...}, "messages": [...]}`` as the server has it now."""
         return self._request("GET", f"/cases/{key_or_uid}")
 
-    def events(self) -> Iterator[int]:
-        """The feed's newest sequence number each time the server says it advanced (the first one at once).
+    def announce_presence(self, case: str, activity: str) -> None:
+        """``POST /presence``: this agent is ``viewing`` or ``replying`` on the case (key or uid), or has ``left`` it.
+        It lasts a short while on the server (``expires_in`` of the colleagues' events): say it again to keep it."""
+        try:
+            response = self._http.post(API + "/presence", json={"case": case, "activity": activity})
+        except httpx.TransportError as exc:
+            raise Offline(f"cannot reach {self.server_url}: {exc.__class__.__name__}: {exc}") from exc
+        if response.status_code != 204:
+            self._decode(response)
+            raise Offline(f"the server answered {response.status_code} to a presence announcement")
+
+    def events(self, on_presence: Callable[[Presence], None] | None = None) -> Iterator[int]:
+        """The feed's newest sequence number each time the server says it advanced (the first one at once);
+        colleagues' presence on cases goes to ``on_presence`` as it arrives.
 
         Blocks while waiting; ends (or raises :class:`Offline`) when the connection ends."""
         timeout = httpx.Timeout(EVENTS_READ_TIMEOUT, connect=3.0)
@@ -182,6 +209,13 @@ class SyncClient:
                                 yield int(orjson.loads(data)["cursor"])
                             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
                                 pass
+                        elif event == "presence" and data and on_presence is not None:
+                            try:
+                                presence = _PRESENCE.decode(data)
+                            except msgspec.DecodeError:
+                                presence = None
+                            if presence is not None:
+                                on_presence(presence)
                         event = data = None
                     elif line.startswith("event:"):
                         event = line[6:].strip()

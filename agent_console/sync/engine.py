@@ -74,7 +74,8 @@ class SyncEngine:
                  page_size: int = 5000, bulk_pages: int = 100, poll_seconds: float = 0.25, idle_pull_seconds: float = 30.0,
                  on_status: Callable[[SyncStatus], None] | None = None,
                  on_changes: Callable[[ApplyReport], None] | None = None,
-                 on_notice: Callable[[Notice], None] | None = None, queues: list[str] | None = None) -> None:
+                 on_notice: Callable[[Notice], None] | None = None, queues: list[str] | None = None,
+                 on_presence: Callable | None = None) -> None:
         self.store = store
         #: The queues the agent is limited to (None: every queue); cases moved elsewhere are removed locally.
         self.visible_queues = frozenset(queues) if queues else None
@@ -89,6 +90,8 @@ class SyncEngine:
         self.on_status = on_status
         self.on_changes = on_changes
         self.on_notice = on_notice
+        #: Colleagues' presence on cases from the event stream (``sync.client.Presence``), in the events thread.
+        self.on_presence = on_presence
         self.status = SyncStatus("syncing", outbox.pending_count(store), read_state(store, "last_error"),
                                  stored_cursor(store))
         #: The newest server version seen per case uid (results, conflicts, pulls).
@@ -419,7 +422,7 @@ class SyncEngine:
         while not self._stop.is_set():
             try:
                 self._events_client = SyncClient(self.client.server_url, self.client.token)
-                for cursor in self._events_client.events():
+                for cursor in self._events_client.events(on_presence=self.on_presence):
                     failures = 0
                     if self._stop.is_set():
                         return

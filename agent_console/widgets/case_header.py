@@ -1,5 +1,8 @@
 """The case's header: customer, routing, people and every running SLA target.
 
+Labels and their values wrap as units (``PackedText``). While the agent writes a reply or note on a short terminal
+(the screen has ``-editing`` and ``-short``) a compact header (case and SLA) stands in for the full one.
+
 A container of its own so later parts (the handling timer, escalation badges) can mount into ``#case-header-slots``.
 """
 
@@ -10,39 +13,32 @@ from datetime import datetime, tzinfo
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Static
 
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL, SlaState
 from agent_console.domain.text import one_line
 from agent_console.widgets.sla_badge import SLA_LABEL, SLA_STYLE, TARGET_LABEL, local_time
 from agent_console.widgets.case_table import PRIORITY_STYLE
+from agent_console.widgets.packed_text import PackedText
+from agent_console.widgets.presence_line import PresenceLine
 
 
-def title_text(case) -> Text:
-    """The header's first line: the case's key and subject (the handling timer sits beside it)."""
-    text = Text(no_wrap=False)
-    text.append(one_line(case.key), style="bold")
-    text.append("  ")
-    text.append(one_line(case.subject), style="bold")
-    return text
-
-
-def summary_text(case, customer, assignee_name: str | None, policy, now: datetime, zone: tzinfo | None) -> Text:
-    """The header below its first line: customer, routing, people and the running SLA targets."""
-    text = Text(no_wrap=False)
-    text.append("Customer ", style="dim")
-    text.append(one_line(customer.name) if customer else "?", style="bold")
+def summary_lines(case, customer, assignee_name: str | None, policy, now: datetime,
+                  zone: tzinfo | None) -> list[list[Text]]:
+    """The header's lines, each a list of units (a label with its value) that wrap whole, never inside."""
+    title = Text()
+    title.append(one_line(case.key), style="bold")
+    title.append("  ")
+    title.append(one_line(case.subject), style="bold")
+    who = [_pair("Customer", one_line(customer.name) if customer else "?", "bold")]
     if customer is not None:
         if customer.vip:
-            text.append(" ★ VIP", style="bold magenta")
-        text.append(f"  lang {one_line(customer.language)}", style="")
-        for contact in (customer.email, customer.phone):
+            who.append(Text("★ VIP", style="bold magenta"))
+        who.append(_pair("lang", one_line(customer.language), ""))
+        for contact in (customer.email, customer.phone):  # both, when the customer has both
             if contact:
-                text.append("  ")
-                text.append(one_line(contact), style="dim")
-    text.append("\n")
-    for label, value, style in (
+                who.append(Text(one_line(contact), style="dim"))
+    routing = [_pair(label, value, style) for label, value, style in (
         ("Channel", case.channel, ""),
         ("Queue", one_line(case.queue), ""),
         ("Priority", case.priority, PRIORITY_STYLE.get(case.priority, "")),
@@ -50,32 +46,47 @@ def summary_text(case, customer, assignee_name: str | None, policy, now: datetim
         ("Tier", f"T{case.tier}", ""),
         ("Assignee", one_line(assignee_name) if assignee_name else "unassigned", "" if assignee_name else "dim"),
         ("Contacts", str(case.contact_count), ""),
-    ):
-        text.append(f"{label} ", style="dim")
-        text.append(value, style=style)
-        text.append("  ")
-    text.append("\n")
-    text.append("SLA ", style="dim")
+    )]
+    return [[title], who, routing, sla_units(case, policy, now, zone)]
+
+
+def sla_units(case, policy, now: datetime, zone: tzinfo | None) -> list[Text]:
+    """"SLA" and each running target as a unit of its own."""
+    units = [Text("SLA", style="dim")]
     targets = sla.running_targets(case, policy, now)
     if not targets:
         if case.resolved_at is not None:
-            text.append(f"resolved {local_time(case.resolved_at, zone, now=now)}", style="dim")
+            units[0].append(f" resolved {local_time(case.resolved_at, zone, now=now)}", style="dim")
         else:
-            text.append("no running target", style="dim")
-    for position, target in enumerate(targets):
-        if position:
-            text.append("  ")
+            units[0].append(" no running target", style="dim")
+    for target in targets:
         state = target.state
-        text.append(f"{SLA_SYMBOL[state]} {TARGET_LABEL[target.target]} ", style=SLA_STYLE[state])
+        unit = Text(f"{SLA_SYMBOL[state]} {TARGET_LABEL[target.target]} ", style=SLA_STYLE[state])
         if state == SlaState.paused:
-            text.append("paused", style=SLA_STYLE[state])
+            unit.append("paused", style=SLA_STYLE[state])
         else:
-            text.append(f"due {local_time(target.due_at, zone, now=now)} ({sla.format_remaining(target.remaining_s)}, "
+            unit.append(f"due {local_time(target.due_at, zone, now=now)} ({sla.format_remaining(target.remaining_s)}, "
                         f"{SLA_LABEL[state]})", style=SLA_STYLE[state])
+        units.append(unit)
+    return units
+
+
+def compact_lines(case, policy, now: datetime, zone: tzinfo | None) -> list[list[Text]]:
+    """The header while an agent writes on a short terminal: the case and its SLA only."""
+    title = Text()
+    title.append(one_line(case.key), style="bold")
+    title.append("  ")
+    title.append(one_line(case.subject), style="bold")
+    return [[title], sla_units(case, policy, now, zone)]
+
+
+def _pair(label: str, value: str, style: str) -> Text:
+    text = Text(f"{label} ", style="dim")
+    text.append(value, style=style)
     return text
 
 
-class CaseHeader(Vertical):
+class CaseHeader(Horizontal):
     DEFAULT_CSS = """
     CaseHeader {
         height: auto;
@@ -83,15 +94,17 @@ class CaseHeader(Vertical):
         padding: 0 1;
         border-bottom: solid $primary;
     }
-    CaseHeader #case-title-row {
-        height: auto;
-    }
-    CaseHeader #case-title {
+    CaseHeader #case-summary-column {
         width: 1fr;
         height: auto;
     }
     CaseHeader #case-summary {
+        width: 1fr;
         height: auto;
+    }
+    CaseHeader #case-summary-compact {
+        width: 1fr;
+        display: none;
     }
     CaseHeader #case-header-slots {
         width: auto;
@@ -100,13 +113,14 @@ class CaseHeader(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        # The slots (handling timer, …) share the first line only: the lines below keep the header's whole width.
-        with Horizontal(id="case-title-row"):
-            yield Static(Text("Loading…"), id="case-title", markup=False)
-            yield Horizontal(id="case-header-slots")
-        yield Static(Text(""), id="case-summary", markup=False)
+        with Vertical(id="case-summary-column"):
+            yield PackedText([[Text("Loading…")]], id="case-summary")
+            yield PackedText(id="case-summary-compact")
+            yield PresenceLine(id="case-presence")
+        yield Horizontal(id="case-header-slots")
 
     def show(self, case, customer, assignee_name: str | None, policy, now: datetime, zone: tzinfo | None) -> None:
-        self.query_one("#case-title", Static).update(title_text(case))
-        self.query_one("#case-summary", Static).update(summary_text(case, customer, assignee_name, policy, now,
-                                                                    zone))
+        self.query_one("#case-summary", PackedText).update(summary_lines(case, customer, assignee_name, policy, now,
+                                                                         zone))
+        self.query_one("#case-summary-compact", PackedText).update(compact_lines(case, policy, now, zone))
+        self.query_one(PresenceLine).set_case(case.uid)

@@ -5,9 +5,8 @@ cache of row pages; ``render_line`` draws just the visible lines (Textual's Line
 scrolling and refreshing cost the same whatever the queue's length. Cells are ``rich.text.Text`` built from cleaned
 strings: customer text is shown literally, never parsed as markup.
 
-Drawn rows are kept as strips for the rest of the second they were drawn in (the SLA and age columns change with the
-clock, nothing else does between refreshes): a cursor move that scrolls the table by one row draws one new row and
-reuses the others, instead of rebuilding every visible row's text.
+Drawn rows are kept as strips for the rest of the second they were drawn in (only the SLA and age columns change with
+the clock): a cursor move that scrolls by one row draws one new row and reuses the others.
 """
 
 from __future__ import annotations
@@ -54,6 +53,8 @@ class Column:
     #: Share of spare width (0 = fixed).
     flex: int = 0
     max_width: int = 0
+    #: The column keeps at least 1/``min_share`` of the table's width (0 = no share): other columns give way first.
+    min_share: int = 0
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -62,7 +63,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("channel", "Channel", 9, 5),
     Column("queue", "Queue", 10, 4),
     Column("customer", "Customer", 12, 2, flex=1, max_width=28),
-    Column("subject", "Subject", 14, 0, flex=3),
+    Column("subject", "Subject", 14, 0, flex=3, min_share=3),
     Column("status", "Status", 9, 3),
     Column("tier", "Tier", 4, 7),
     Column("assignee", "Assignee", 8, 3),
@@ -71,24 +72,34 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 #: The follow-ups view shows when each follow-up is due where the other views show the case's age.
-DUE_COLUMN = Column("due", "Due", 16, 0)
+DUE_COLUMN = Column("due", "Due", 16, 1)
 GAP = 1
 
 
+def least_width(column: Column, table_width: int) -> int:
+    """The narrowest ``column`` may be in a table ``table_width`` cells wide."""
+    if column.min_share:
+        return max(column.width, -(-table_width // column.min_share))  # rounded up: "a third" of 80 is 27
+    return column.width
+
+
 def layout_columns(width: int, *, follow_ups: bool = False) -> list[tuple[Column, int]]:
-    """The columns that fit ``width`` (dropping the least important first) and each one's width."""
+    """The columns that fit ``width`` and each one's width: the least important give way first, so the subject
+    keeps at least a third of the width (at 80 columns: key, priority, customer, subject, status, SLA)."""
     shown = [DUE_COLUMN if follow_ups and c.name == "age" else c for c in COLUMNS]
 
     def needed(cols):
-        return sum(c.width for c in cols) + GAP * (len(cols) - 1)
+        return sum(least_width(c, width) for c in cols) + GAP * (len(cols) - 1)
 
     while len(shown) > 1 and needed(shown) > width:
         victim = max(shown, key=lambda c: (c.drop_rank, shown.index(c)))
         if victim.drop_rank == 0 and len(shown) <= 3:
             break
         shown.remove(victim)
-    spare = max(0, width - needed(shown))
+    # Spare cells go to the flexible columns by their share first; a column short of its floor then takes what it
+    # lacks back from the others (down to their own width), so a wide table still gives the customer room.
     widths = {c.name: c.width for c in shown}
+    spare = max(0, width - sum(widths.values()) - GAP * (len(shown) - 1))
     flexible = [c for c in shown if c.flex]
     while spare > 0 and flexible:
         total_flex = sum(c.flex for c in flexible)
@@ -105,6 +116,13 @@ def layout_columns(width: int, *, follow_ups: bool = False) -> list[tuple[Column
         spare -= handed
         if handed == 0:
             break
+    for column in shown:
+        lacking = least_width(column, width) - widths[column.name]
+        for giver in (c for c in shown if c.flex and c is not column and lacking > 0):
+            taken = min(lacking, widths[giver.name] - giver.width)
+            widths[giver.name] -= taken
+            widths[column.name] += taken
+            lacking -= taken
     return [(c, widths[c.name]) for c in shown]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -34,15 +35,6 @@ class HeaderBar(Widget):
     def render(self) -> Text:
         app = self.app
         agent = app.agent
-        left = Text(" Agent Console ", style="bold reverse")
-        left.append("  ")
-        left.append(one_line(agent.name), style="bold")
-        left.append(f" ({one_line(agent.login)}, tier {agent.tier})")
-        left.append("  ·  ")
-        left.append(str(app.agent_state).replace("_", " "), style="italic")
-        if self.title:
-            left.append("  ·  ")
-            left.append(one_line(self.title), style="bold")
         right = Text()
         if app.store_problem:
             right.append(f"⚠ {app.store_problem}", style="bold red")
@@ -56,7 +48,34 @@ class HeaderBar(Widget):
         right.append(app.clock_text)
         right.append(" ")
         width = self.size.width
-        if left.cell_len + right.cell_len + 1 > width:
-            left.truncate(max(0, width - right.cell_len - 1), overflow="ellipsis")
+        room = max(0, width - right.cell_len - 1)
+        state = str(app.agent_state).replace("_", " ")
+        # Narrow terminals: the brand, then the login and tier, then the title give way; the agent's state stays.
+        for brand, details, title in ((True, True, True), (False, True, True), (False, False, True),
+                                      (False, False, False)):
+            left = _left_part(agent, state, self.title if title else "", brand=brand, details=details)
+            if left.cell_len <= room:
+                break
+        else:
+            name_room = max(1, room - (left.cell_len - cell_len(one_line(agent.name))))
+            left = _left_part(agent, state, "", brand=False, details=False, name_width=name_room)
+            left.truncate(room, overflow="ellipsis")
         padding = max(1, width - left.cell_len - right.cell_len)
         return left + Text(" " * padding) + right
+
+
+def _left_part(agent, state: str, title: str, *, brand: bool, details: bool, name_width: int | None = None) -> Text:
+    left = Text(" Agent Console ", style="bold reverse") if brand else Text()
+    left.append("  " if brand else " ")
+    name = Text(one_line(agent.name), style="bold")
+    if name_width is not None:
+        name.truncate(name_width, overflow="ellipsis")
+    left.append_text(name)
+    if details:
+        left.append(f" ({one_line(agent.login)}, tier {agent.tier})")
+    left.append("  ·  ")
+    left.append(state, style="italic")
+    if title:
+        left.append("  ·  ")
+        left.append(one_line(title), style="bold")
+    return left

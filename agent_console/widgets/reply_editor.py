@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TextArea
 
@@ -67,6 +68,13 @@ class ReplyEditor(Vertical):
 
     mode: reactive[str] = reactive("reply")
 
+    class Writing(Message):
+        """The agent opened (``writing``) or left the editor for a reply to the customer (notes do not count)."""
+
+        def __init__(self, writing: bool) -> None:
+            super().__init__()
+            self.writing = writing
+
     def compose(self) -> ComposeResult:
         yield Static(id="editor-mode", markup=False)
         yield DraftTextArea(id="reply-text", soft_wrap=True, tab_behavior="focus")
@@ -93,6 +101,8 @@ class ReplyEditor(Vertical):
     def open(self, mode: str, text: str) -> None:
         self.mode = mode
         self.add_class("-open")
+        self.screen.add_class("-editing")  # the case header turns compact on a short terminal
+        self.post_message(self.Writing(mode == "reply"))
         area = self.text_area
         area.load_text(text)
         area.move_cursor(area.document.end)
@@ -100,3 +110,5 @@ class ReplyEditor(Vertical):
 
     def close(self) -> None:
         self.remove_class("-open")
+        self.screen.remove_class("-editing")
+        self.post_message(self.Writing(False))

@@ -297,7 +297,7 @@ async def test_filter_sees_cases_changed_since_its_texts_were_read(make_app, dat
 
 
 def test_text_filter_narrows_what_it_found_before(store, data):
-    from agent_console.screens.queue import CaseTextFilter, filter_needle
+    from agent_console.screens.queue_filter import CaseTextFilter, filter_needle
 
     with store.session() as session:
         ids = queries.queue_case_ids(session, queries.QueueView(view="open"))

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agent_console.server import schemas
 from agent_console.server.feed import DEFAULT_LIMIT, MAX_LIMIT, LoopPager, broadcaster, changes_page
+from agent_console.server.presence import board as presence_board
 from agent_console.server.routes.deps import Caller, state
 
 router = APIRouter(prefix="/api/v1", tags=["feed"])
@@ -53,8 +54,10 @@ def _loop_pager(request: Request) -> LoopPager:
                                                      "description": "Server-sent events"}})
 async def events(principal: Caller, request: Request):
     """Server-sent events: ``event: change`` with ``{"cursor": N}`` whenever the feed advances (the first one at
-    once, with the current cursor), and a ``: heartbeat`` comment every ~15 seconds. The stream ends as soon as its
-    token is revoked or expires, or its account is deactivated."""
+    once, with the current cursor); ``event: presence`` with ``{"case_uid", "case_key", "login", "name",
+    "activity", "expires_in"}`` when a colleague views, replies on or leaves a case of a queue the caller may see;
+    and a ``: heartbeat`` comment every ~15 seconds. The stream ends as soon as its token is revoked or expires, or
+    its account is deactivated."""
     server = state(request)
     heartbeat = server.heartbeat_seconds
     guard = server.streams
@@ -71,16 +74,22 @@ async def events(principal: Caller, request: Request):
                 guard.close(principal.token_id, ended)
 
     async def _changes_until_ended(seen, ended):
+        presence_seen = presence_board.version  # announcements from now on (each lasts seconds only)
         while True:
             if await request.is_disconnected() or (ended is not None and ended.is_set()):
                 return
-            latest = await broadcaster.wait_beyond(seen, heartbeat, ended)
+            latest = await broadcaster.wait_beyond(seen, heartbeat, ended,
+                                                   also=lambda: presence_board.version > presence_seen)
             if ended is not None and ended.is_set():
                 return
+            presence_seen, announcements = presence_board.since(presence_seen, agent_id=principal.agent_id,
+                                                                may_see_queue=principal.may_see_queue)
+            for announcement in announcements:
+                yield f"event: presence\ndata: {orjson.dumps(announcement.event()).decode()}\n\n"
             if latest > seen:
                 seen = latest
                 yield f"event: change\ndata: {orjson.dumps({'cursor': seen}).decode()}\n\n"
-            else:
+            elif not announcements:
                 yield ": heartbeat\n\n"
 
     return StreamingResponse(stream(), media_type="text/event-stream",
