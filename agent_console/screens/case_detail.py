@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 
 from agent_console.console_log import log_worker_error
 from agent_console.domain.cases import CaseError, CaseService
+from agent_console.domain.outgoing import NOT_SENT, check_outgoing, refusal
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL
 from agent_console.domain.text import one_line
@@ -373,6 +374,8 @@ class CaseDetailScreen(Screen):
         if not text.strip():
             self.notify("The message is empty.", severity="warning")
             return
+        if not self._outgoing_text_ok(text):
+            return
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
@@ -380,6 +383,14 @@ class CaseDetailScreen(Screen):
             self._draft_sequence += 1
             self._saved_sequence = self._draft_sequence  # no older draft save may land after the send
         self._send(editor.mode, text)
+
+    def _outgoing_text_ok(self, text: str) -> bool:
+        """Nothing broken reaches a customer: the editor names each leftover placeholder or template syntax."""
+        problems = check_outgoing(text)
+        if problems:
+            first = problems[0]
+            self.editor.show_problems([NOT_SENT.format(reason=refusal(problems))], (first.line - 1, first.column - 1))
+        return not problems
 
     @work(thread=True, group="case-action", exit_on_error=False)
     def _send(self, mode: str, text: str) -> None:
