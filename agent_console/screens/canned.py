@@ -61,6 +61,7 @@ class CannedPicker(ModalScreen[str | None]):
         self.language: str | None = None
         self.category: str | None = None
         self._pending_delete: int | None = None
+        self._inserting = False
 
     # --- layout ----------------------------------------------------------------------------------------------------
 
@@ -212,8 +213,16 @@ class CannedPicker(ModalScreen[str | None]):
         if response is None:
             self.notify("Nothing to insert.", severity="warning")
             return
-        result = self.rendered(response)
-        self.service.record_use(response.id)
+        if not self._inserting:  # enter pressed twice counts one use and inserts once
+            self._inserting = True
+            self._insert(response.id, self.rendered(response))
+
+    @work(thread=True, exclusive=True, group="canned-write", exit_on_error=False)
+    def _insert(self, response_id: int, result: Rendered) -> None:
+        self.service.record_use(response_id)
+        self.app.call_from_thread(self._inserted, result)
+
+    def _inserted(self, result: Rendered) -> None:
         if result.problems:
             self.notify("\n".join(result.problems) + "\nCheck the marked parts before sending.",
                         title="Check the inserted text", severity="warning", timeout=8, markup=False)
@@ -249,12 +258,19 @@ class CannedPicker(ModalScreen[str | None]):
                         title="Delete?", severity="warning", markup=False)
             return
         self._pending_delete = None
+        self._delete(response.id, response.shortcut)
+
+    @work(thread=True, exclusive=True, group="canned-write", exit_on_error=False)
+    def _delete(self, response_id: int, shortcut: str) -> None:
         try:
-            self.service.delete(response.id)
+            self.service.delete(response_id)
         except CannedError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        self.notify(f"Deleted ;{response.shortcut}.", markup=False)
+        self.app.call_from_thread(self._deleted, shortcut)
+
+    def _deleted(self, shortcut: str) -> None:
+        self.notify(f"Deleted ;{shortcut}.", markup=False)
         self.load()
 
     def command_entries(self) -> list[CommandEntry]:
@@ -291,6 +307,7 @@ class CannedEditor(ModalScreen[int | None]):
         self.response = response
         self.default_language = default_language if default_language in LANGUAGES else "en"
         self.default_category = default_category
+        self._saving = False
 
     def compose(self) -> ComposeResult:
         r = self.response
@@ -327,20 +344,35 @@ class CannedEditor(ModalScreen[int | None]):
             language=str(self.query_one("#editor-language", Select).value),
             body=self.query_one("#editor-body", TextArea).text,
         )
+        if not self._saving:  # a second ctrl+s while the first save runs would store the response twice
+            self._saving = True
+            self._save(values)
+
+    @work(thread=True, exclusive=True, group="canned-save", exit_on_error=False)
+    def _save(self, values: dict) -> None:
+        """Checked and stored off the UI thread; a refusal (a bad field, a template that cannot be used) keeps the
+        form open with the reason."""
         try:
             if self.response is None:
                 saved = self.service.create(**values)
             else:
                 saved = self.service.update(self.response.id, **values)
         except CannedError as exc:
-            self.query_one("#editor-error", Static).update(Text(f"{exc}", style="bold red"))
-            field = {"title": "#editor-title-input", "shortcut": "#editor-shortcut", "category": "#editor-category",
-                     "body": "#editor-body"}.get(exc.field or "")
-            if field:
-                self.query_one(field).focus()
+            self.app.call_from_thread(self._refused, exc)
             return
-        self.notify(f"Saved ;{saved.shortcut}.", markup=False)
-        self.dismiss(saved.id)
+        self.app.call_from_thread(self._saved, saved.id, saved.shortcut)
+
+    def _refused(self, exc: CannedError) -> None:
+        self._saving = False
+        self.query_one("#editor-error", Static).update(Text(f"{exc}", style="bold red"))
+        field = {"title": "#editor-title-input", "shortcut": "#editor-shortcut", "category": "#editor-category",
+                 "body": "#editor-body"}.get(exc.field or "")
+        if field:
+            self.query_one(field).focus()
+
+    def _saved(self, saved_id: int, shortcut: str) -> None:
+        self.notify(f"Saved ;{shortcut}.", markup=False)
+        self.dismiss(saved_id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
