@@ -12,6 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.worker import Worker, WorkerState
 from textual.widgets import Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -19,6 +20,7 @@ from agent_console.domain.canned import CannedError, CannedResponses, LANGUAGES,
 from agent_console.domain.templates import PLACEHOLDERS, Rendered, render
 from agent_console.domain.text import mask_controls, one_line
 from agent_console.screens.bindings import CommandEntry, bindings_for, key_hint
+from agent_console.store.errors import describe
 
 ALL_CATEGORIES = "__all__"
 MARKER_STYLE = "bold black on yellow"
@@ -217,10 +219,19 @@ class CannedPicker(ModalScreen[str | None]):
             self._inserting = True
             self._insert(response.id, self.rendered(response))
 
-    @work(thread=True, exclusive=True, group="canned-write", exit_on_error=False)
-    def _insert(self, response_id: int, result: Rendered) -> None:
+    @work(thread=True, exclusive=True, group="canned-insert", exit_on_error=False)
+    def _insert(self, response_id: int, result: Rendered) -> Rendered:
         self.service.record_use(response_id)
-        self.app.call_from_thread(self._inserted, result)
+        return result
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Dismissed once the worker is done (not from inside it), so closing the picker cancels no running worker.
+        worker = event.worker
+        if worker.group == "canned-insert" and worker.state == WorkerState.SUCCESS:
+            self._inserted(worker.result)
+        elif worker.group in ("canned-insert", "canned-delete") and worker.state == WorkerState.ERROR:
+            self._inserting = False
+            self.notify(describe(worker.error), title="Not saved", severity="error", markup=False)
 
     def _inserted(self, result: Rendered) -> None:
         if result.problems:
@@ -260,7 +271,7 @@ class CannedPicker(ModalScreen[str | None]):
         self._pending_delete = None
         self._delete(response.id, response.shortcut)
 
-    @work(thread=True, exclusive=True, group="canned-write", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="canned-delete", exit_on_error=False)
     def _delete(self, response_id: int, shortcut: str) -> None:
         try:
             self.service.delete(response_id)
@@ -349,21 +360,27 @@ class CannedEditor(ModalScreen[int | None]):
             self._save(values)
 
     @work(thread=True, exclusive=True, group="canned-save", exit_on_error=False)
-    def _save(self, values: dict) -> None:
+    def _save(self, values: dict):
         """Checked and stored off the UI thread; a refusal (a bad field, a template that cannot be used) keeps the
         form open with the reason."""
-        try:
-            if self.response is None:
-                saved = self.service.create(**values)
-            else:
-                saved = self.service.update(self.response.id, **values)
-        except CannedError as exc:
-            self.app.call_from_thread(self._refused, exc)
-            return
-        self.app.call_from_thread(self._saved, saved.id, saved.shortcut)
+        if self.response is None:
+            return self.service.create(**values)
+        return self.service.update(self.response.id, **values)
 
-    def _refused(self, exc: CannedError) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "canned-save":
+            return
+        if worker.state == WorkerState.SUCCESS:
+            self._saved(worker.result.id, worker.result.shortcut)
+        elif worker.state == WorkerState.ERROR:
+            self._refused(worker.error)
+
+    def _refused(self, exc: BaseException) -> None:
         self._saving = False
+        if not isinstance(exc, CannedError):
+            self.query_one("#editor-error", Static).update(Text(describe(exc), style="bold red"))
+            return
         self.query_one("#editor-error", Static).update(Text(f"{exc}", style="bold red"))
         field = {"title": "#editor-title-input", "shortcut": "#editor-shortcut", "category": "#editor-category",
                  "body": "#editor-body"}.get(exc.field or "")
