@@ -119,14 +119,12 @@ def _flag(values: dict, name: str) -> bool:
 
 
 def _template(body: str, name: str) -> None:
-    if "{{" not in body and "{%" not in body:
-        return
-    from jinja2 import Environment, TemplateSyntaxError
+    """The rule the console and ``canned add`` apply: compiles in the sandbox, names only known placeholders."""
+    from agent_console.domain.templates import TEMPLATE_REFUSED, template_problems
 
-    try:
-        Environment().parse(body)
-    except TemplateSyntaxError as exc:
-        raise BadValue(name, f"template error on line {exc.lineno} of the body: {exc.message}") from None
+    problems = template_problems(body)
+    if problems:
+        raise BadValue(name, TEMPLATE_REFUSED.format(problems="; ".join(problems)))
 
 
 class _Fields:

@@ -214,8 +214,13 @@ def register(app: typer.Typer) -> None:
         @group.command(name, help=help_text)
         def command(ctx: typer.Context, key: str = typer.Argument(..., help="The case key."),
                     text: str = typer.Argument(..., help="The text ('-' reads stdin).")) -> None:
-            service = _service(ctx_obj(ctx))
+            from agent_console.domain.outgoing import NOT_SENT, check_outgoing, refusal
+
             body = _read_text(text)
+            problems = check_outgoing(body)
+            if problems:
+                fail(NOT_SENT.format(reason=refusal(problems)))
+            service = _service(ctx_obj(ctx))
             _run(lambda: getattr(service, method)(key.strip(), body))
             echo(f"{key.strip()} {'reply sent' if method == 'reply' else 'note added'}")
 

@@ -15,6 +15,7 @@ from typing import Iterable
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.shared_content import team_edit_refusal
 from agent_console.domain.service import Service
+from agent_console.domain.templates import TEMPLATE_REFUSED, template_problems
 from agent_console.domain.text import clean_text
 from agent_console.store import canned_responses
 from agent_console.store.models import CannedResponse
@@ -63,6 +64,9 @@ def validate_canned(*, title: str, shortcut: str, body: str, category: str = "",
         raise CannedError("a canned response needs a body", "body")
     if len(body) > MAX_BODY_CHARS:
         raise CannedError(f"the body is longer than {MAX_BODY_CHARS} characters", "body")
+    problems = template_problems(body)
+    if problems:
+        raise CannedError(TEMPLATE_REFUSED.format(problems="; ".join(problems)), "body")
     category = " ".join(clean_text(category).split()).lower()
     if len(category) > 64:
         raise CannedError("the category is longer than 64 characters", "category")

@@ -80,10 +80,17 @@ class KnowledgeBase(Service):
                                     prefix_last=prefix_last)
 
     def search_replies(self, query: str, *, language: str | None = None, limit: int = 10,
-                       prefix_last: bool = False) -> search.SearchResult:
+                       prefix_last: bool = False, for_case_id: int | None = None) -> search.SearchResult:
+        """Replies of resolved cases, other customers' data masked (see ``domain/privacy.py``); ``for_case_id`` is
+        the case being answered, whose customer's own data stays."""
+        from dataclasses import replace
+
+        from agent_console.domain.privacy import mask_reply_hits
+
         with self._reading() as session:
-            return search.search_replies_detailed(session, query, language=language, limit=limit,
-                                                  prefix_last=prefix_last)
+            result = search.search_replies_detailed(session, query, language=language, limit=limit,
+                                                    prefix_last=prefix_last)
+            return replace(result, hits=mask_reply_hits(session, result.hits, for_case_id))
 
     def all_tags(self) -> list[str]:
         with self._reading() as session:

@@ -31,11 +31,17 @@ MONTHS = {
            "November", "December"),
 }
 
+#: The placeholder groups and their fields: the one list :func:`case_context` fills and templates are checked against.
+PLACEHOLDER_FIELDS: dict[str, tuple[str, ...]] = {
+    "customer": ("first_name", "last_name", "name", "email"),
+    "agent": ("name",),
+    "case": ("key", "subject", "channel", "queue"),
+}
+#: Placeholders without a group.
+PLAIN_PLACEHOLDERS = ("today",)
 #: Placeholders a template may use, for the editor's help line.
-PLACEHOLDERS = (
-    "customer.first_name", "customer.last_name", "customer.name", "customer.email", "agent.name", "case.key",
-    "case.subject", "case.channel", "case.queue", "today",
-)
+PLACEHOLDERS = tuple(f"{group}.{name}" for group, names in PLACEHOLDER_FIELDS.items() for name in names) \
+    + PLAIN_PLACEHOLDERS
 
 
 def format_date(day: date, language: str | None) -> str:
@@ -232,6 +238,98 @@ def render(body: str, context: dict[str, Any]) -> Rendered:
     return Rendered(text, unknown, problems)
 
 
+#: Why a template may not be saved; {line} counts from 1.
+UNKNOWN_PLACEHOLDER_PROBLEM = "line {line}: unknown placeholder {name}"
+UNKNOWN_VALUE_PROBLEM = "unknown placeholder {name}"
+TEMPLATE_REFUSED = "template error: {problems}"
+KNOWN_PLACEHOLDERS_HINT = "known placeholders: {names}"
+
+
+def _dotted_path(node) -> str | None:
+    """``customer.first_name`` for ``customer.first_name`` or ``customer['first_name']``; None when the chain does
+    not start at a plain name (``''.upper``)."""
+    from jinja2 import nodes
+
+    parts: list[str] = []
+    while True:
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+            node = node.node
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            parts.append(node.arg.value)
+            node = node.node
+        elif isinstance(node, nodes.Name):
+            parts.append(node.name)
+            return ".".join(reversed(parts))
+        else:
+            return None
+
+
+def _references(node):
+    """(dotted path, line) of every placeholder the template reads, also inside conditions that would not render."""
+    from jinja2 import nodes
+
+    if isinstance(node, (nodes.Getattr, nodes.Getitem, nodes.Name)):
+        path = _dotted_path(node)
+        if path is not None:
+            yield path, node.lineno
+            return
+    for child in node.iter_child_nodes():
+        yield from _references(child)
+
+
+def _is_known(path: str) -> bool:
+    group, _, rest = path.partition(".")
+    if group in PLAIN_PLACEHOLDERS:
+        return True  # today, or a text method of it (today.upper())
+    return group in PLACEHOLDER_FIELDS and rest.partition(".")[0] in PLACEHOLDER_FIELDS[group]
+
+
+def _sample_context() -> dict[str, Any]:
+    context: dict[str, Any] = {group: _group(group, {name: name for name in names})
+                               for group, names in PLACEHOLDER_FIELDS.items()}
+    context.update({name: name for name in PLAIN_PLACEHOLDERS})
+    return context
+
+
+def template_problems(body: str) -> list[str]:
+    """Why ``body`` may not be saved as a canned response: it does not compile or render in the sandbox, or it
+    names a placeholder no case provides. Empty when it is fine."""
+    from jinja2 import TemplateSyntaxError
+
+    body = body or ""
+    try:
+        tree = environment().parse(body) if len(body) <= MAX_TEMPLATE_CHARS else None
+    except TemplateSyntaxError as exc:
+        return [f"line {exc.lineno}: {exc.message}"]
+    forbidden = _forbidden_construct(tree) if tree is not None else None
+    if forbidden:
+        return [f"{forbidden} are not allowed in canned responses"]
+    problems: list[str] = []
+    unknown_seen: set[str] = set()
+    if tree is not None:
+        for path, line in _references(tree):
+            if not _is_known(path) and path not in unknown_seen:
+                unknown_seen.add(path)
+                problems.append(UNKNOWN_PLACEHOLDER_PROBLEM.format(line=line, name=path))
+    # Rendering with a value for every placeholder finds what only shows at render time (a division by zero,
+    # output too long, a forbidden construct) and unknown attributes of a value (customer.name.nickname).
+    rendered = render(body, _sample_context())
+    problems += [p for p in rendered.problems if not p.startswith("unknown placeholder")]
+    problems += [UNKNOWN_VALUE_PROBLEM.format(name=name) for name in rendered.unknown if name not in unknown_seen]
+    if unknown_seen or rendered.unknown:
+        problems.append(KNOWN_PLACEHOLDERS_HINT.format(names=", ".join(PLACEHOLDERS)))
+    return problems
+
+
+def _group(group: str, values: dict[str, Any] | None) -> _Namespace:
+    """A placeholder group holding exactly its fields from :data:`PLACEHOLDER_FIELDS` (none without a value source,
+    so they render as unknown markers)."""
+    if values is None:
+        return _Namespace(group, {})
+    return _Namespace(group, {name: values[name] for name in PLACEHOLDER_FIELDS[group]})
+
+
 def case_context(session, case_id: int | None, agent, today: date | datetime) -> dict[str, Any]:
     """The placeholder values for a case (customer, agent, case, today) read in ``session``."""
     from agent_console.store.models import Case, Customer
@@ -241,21 +339,14 @@ def case_context(session, case_id: int | None, agent, today: date | datetime) ->
     language = (case.language if case is not None else None) or (customer.language if customer else None) or "en"
     first, last = split_name(customer.name) if customer is not None else ("", "")
     day = today.date() if isinstance(today, datetime) else today
-    context: dict[str, Any] = {
-        "agent": _Namespace("agent", {"name": agent.name if agent is not None else ""}),
+    return {
+        "agent": _group("agent", {"name": agent.name if agent is not None else ""}),
         "today": format_date(day, language),
+        "customer": _group("customer", None if customer is None else {
+            "first_name": first, "last_name": last, "name": customer.name, "email": customer.email or ""}),
+        "case": _group("case", None if case is None else {
+            "key": case.key, "subject": case.subject, "channel": case.channel, "queue": case.queue}),
     }
-    if customer is not None:
-        context["customer"] = _Namespace("customer", {"first_name": first, "last_name": last, "name": customer.name,
-                                                      "email": customer.email or ""})
-    else:
-        context["customer"] = _Namespace("customer", {})
-    if case is not None:
-        context["case"] = _Namespace("case", {"key": case.key, "subject": case.subject, "channel": case.channel,
-                                              "queue": case.queue})
-    else:
-        context["case"] = _Namespace("case", {})
-    return context
 
 
 def render_for_case(store, case_id: int | None, agent, clock, body: str) -> Rendered:

@@ -12,6 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.worker import Worker, WorkerState
 from textual.widgets import Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -19,6 +20,7 @@ from agent_console.domain.canned import CannedError, CannedResponses, LANGUAGES,
 from agent_console.domain.templates import PLACEHOLDERS, Rendered, render
 from agent_console.domain.text import mask_controls, one_line
 from agent_console.screens.bindings import CommandEntry, bindings_for, key_hint
+from agent_console.store.errors import describe
 
 ALL_CATEGORIES = "__all__"
 MARKER_STYLE = "bold black on yellow"
@@ -61,6 +63,7 @@ class CannedPicker(ModalScreen[str | None]):
         self.language: str | None = None
         self.category: str | None = None
         self._pending_delete: int | None = None
+        self._inserting = False
 
     # --- layout ----------------------------------------------------------------------------------------------------
 
@@ -212,8 +215,25 @@ class CannedPicker(ModalScreen[str | None]):
         if response is None:
             self.notify("Nothing to insert.", severity="warning")
             return
-        result = self.rendered(response)
-        self.service.record_use(response.id)
+        if not self._inserting:  # enter pressed twice counts one use and inserts once
+            self._inserting = True
+            self._insert(response.id, self.rendered(response))
+
+    @work(thread=True, exclusive=True, group="canned-insert", exit_on_error=False)
+    def _insert(self, response_id: int, result: Rendered) -> Rendered:
+        self.service.record_use(response_id)
+        return result
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Dismissed once the worker is done (not from inside it), so closing the picker cancels no running worker.
+        worker = event.worker
+        if worker.group == "canned-insert" and worker.state == WorkerState.SUCCESS:
+            self._inserted(worker.result)
+        elif worker.group in ("canned-insert", "canned-delete") and worker.state == WorkerState.ERROR:
+            self._inserting = False
+            self.notify(describe(worker.error), title="Not saved", severity="error", markup=False)
+
+    def _inserted(self, result: Rendered) -> None:
         if result.problems:
             self.notify("\n".join(result.problems) + "\nCheck the marked parts before sending.",
                         title="Check the inserted text", severity="warning", timeout=8, markup=False)
@@ -249,12 +269,19 @@ class CannedPicker(ModalScreen[str | None]):
                         title="Delete?", severity="warning", markup=False)
             return
         self._pending_delete = None
+        self._delete(response.id, response.shortcut)
+
+    @work(thread=True, exclusive=True, group="canned-delete", exit_on_error=False)
+    def _delete(self, response_id: int, shortcut: str) -> None:
         try:
-            self.service.delete(response.id)
+            self.service.delete(response_id)
         except CannedError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        self.notify(f"Deleted ;{response.shortcut}.", markup=False)
+        self.app.call_from_thread(self._deleted, shortcut)
+
+    def _deleted(self, shortcut: str) -> None:
+        self.notify(f"Deleted ;{shortcut}.", markup=False)
         self.load()
 
     def command_entries(self) -> list[CommandEntry]:
@@ -291,6 +318,7 @@ class CannedEditor(ModalScreen[int | None]):
         self.response = response
         self.default_language = default_language if default_language in LANGUAGES else "en"
         self.default_category = default_category
+        self._saving = False
 
     def compose(self) -> ComposeResult:
         r = self.response
@@ -327,20 +355,41 @@ class CannedEditor(ModalScreen[int | None]):
             language=str(self.query_one("#editor-language", Select).value),
             body=self.query_one("#editor-body", TextArea).text,
         )
-        try:
-            if self.response is None:
-                saved = self.service.create(**values)
-            else:
-                saved = self.service.update(self.response.id, **values)
-        except CannedError as exc:
-            self.query_one("#editor-error", Static).update(Text(f"{exc}", style="bold red"))
-            field = {"title": "#editor-title-input", "shortcut": "#editor-shortcut", "category": "#editor-category",
-                     "body": "#editor-body"}.get(exc.field or "")
-            if field:
-                self.query_one(field).focus()
+        if not self._saving:  # a second ctrl+s while the first save runs would store the response twice
+            self._saving = True
+            self._save(values)
+
+    @work(thread=True, exclusive=True, group="canned-save", exit_on_error=False)
+    def _save(self, values: dict):
+        """Checked and stored off the UI thread; a refusal (a bad field, a template that cannot be used) keeps the
+        form open with the reason."""
+        if self.response is None:
+            return self.service.create(**values)
+        return self.service.update(self.response.id, **values)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "canned-save":
             return
-        self.notify(f"Saved ;{saved.shortcut}.", markup=False)
-        self.dismiss(saved.id)
+        if worker.state == WorkerState.SUCCESS:
+            self._saved(worker.result.id, worker.result.shortcut)
+        elif worker.state == WorkerState.ERROR:
+            self._refused(worker.error)
+
+    def _refused(self, exc: BaseException) -> None:
+        self._saving = False
+        if not isinstance(exc, CannedError):
+            self.query_one("#editor-error", Static).update(Text(describe(exc), style="bold red"))
+            return
+        self.query_one("#editor-error", Static).update(Text(f"{exc}", style="bold red"))
+        field = {"title": "#editor-title-input", "shortcut": "#editor-shortcut", "category": "#editor-category",
+                 "body": "#editor-body"}.get(exc.field or "")
+        if field:
+            self.query_one(field).focus()
+
+    def _saved(self, saved_id: int, shortcut: str) -> None:
+        self.notify(f"Saved ;{shortcut}.", markup=False)
+        self.dismiss(saved_id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

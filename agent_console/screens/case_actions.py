@@ -11,6 +11,7 @@ from textual import work
 
 from agent_console.domain.cases import CaseError
 from agent_console.domain.collisions import reply_collision, seen_message
+from agent_console.domain.outgoing import NOT_SENT, check_outgoing, refusal
 from agent_console.domain.resolving import resolve_concerns
 from agent_console.screens.confirm import ConfirmModal
 from agent_console.screens.pick import PickModal
@@ -53,6 +54,8 @@ class CaseActions:
         if then_status is not None and mode != "reply":
             self.notify(ONLY_REPLIES, severity="warning")
             return
+        if not self._outgoing_text_ok(text):
+            return
         concerns = []
         if then_status == CaseStatus.resolved and self.snapshot is not None:
             # The reply about to go out answers the customer: only who the case belongs to is left to ask about.
@@ -77,6 +80,14 @@ class CaseActions:
             self._confirm(BREAK_QUESTION, [], BREAK_YES, end_break_and_go)
             return
         after_break_check()
+
+    def _outgoing_text_ok(self, text: str) -> bool:
+        """Nothing broken reaches a customer: the editor names each leftover placeholder or template syntax."""
+        problems = check_outgoing(text)
+        if problems:
+            first = problems[0]
+            self.editor.show_problems([NOT_SENT.format(reason=refusal(problems))], (first.line - 1, first.column - 1))
+        return not problems
 
     def _confirm(self, question: str, reasons: list[str], yes: str, then) -> None:
         self.app.push_screen(ConfirmModal(question, reasons, yes_label=yes),

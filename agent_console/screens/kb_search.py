@@ -215,7 +215,8 @@ class KBSearchScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="reply-search", exit_on_error=False)
     def _run_reply_search(self, sequence: int, query: str, language: str | None) -> None:
         try:
-            result = self.kb.search_replies(query, language=language, limit=RESULT_LIMIT, prefix_last=True)
+            result = self.kb.search_replies(query, language=language, limit=RESULT_LIMIT, prefix_last=True,
+                                            for_case_id=self.case_id)
         except Exception as exc:
             self.app.call_from_thread(self.notify, f"Search failed: {describe(exc)}", severity="error", markup=False)
             return

@@ -64,6 +64,17 @@ class ReplyEditor(Vertical):
     ReplyEditor DraftTextArea {
         height: 1fr;
     }
+    ReplyEditor #editor-problems {
+        display: none;
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        color: $text-error;
+        text-style: bold;
+    }
+    ReplyEditor #editor-problems.-shown {
+        display: block;
+    }
     """
 
     mode: reactive[str] = reactive("reply")
@@ -77,6 +88,7 @@ class ReplyEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="editor-mode", markup=False)
+        yield Static(id="editor-problems", markup=False)
         yield DraftTextArea(id="reply-text", soft_wrap=True, tab_behavior="focus")
 
     @property
@@ -98,7 +110,20 @@ class ReplyEditor(Vertical):
             label.append(" — sent to the customer · ctrl+s send · escape leave editor", style="dim")
         self.query_one("#editor-mode", Static).update(label)
 
+    def show_problems(self, lines: list[str], cursor: tuple[int, int] | None = None) -> None:
+        """Say why the text cannot be sent (one line each) and put the cursor on the first problem; the text stays."""
+        problems = self.query_one("#editor-problems", Static)
+        problems.update(Text("\n".join(lines)))
+        problems.set_class(bool(lines), "-shown")
+        if cursor is not None:
+            self.text_area.move_cursor(cursor)
+            self.text_area.focus()
+
+    def on_text_area_changed(self) -> None:
+        self.show_problems([])
+
     def open(self, mode: str, text: str) -> None:
+        self.show_problems([])
         self.mode = mode
         self.add_class("-open")
         self.screen.add_class("-editing")  # the case header turns compact on a short terminal

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from textual.widgets import Input, OptionList, Static
 
 from agent_console.domain.canned import CannedResponses
@@ -13,6 +13,11 @@ from agent_console.store.models import CannedResponse
 from tui_support import Host, settle
 
 
+
+
+def stored_without_the_save_check(store, shortcut: str, body: str) -> None:
+    with store.transaction() as session:
+        session.execute(update(CannedResponse).where(CannedResponse.shortcut == shortcut).values(body=body))
 
 
 @pytest.fixture
@@ -28,7 +33,10 @@ def canned_case(store, clock, agents):
     canned.create(title="Refund on its way", shortcut="refund", category="billing", language="en",
                   body="Hi {{ customer.first_name }}, your refund for {{ case.key }} is on its way.")
     canned.create(title="Passwort zurücksetzen", shortcut="passwort", category="account", language="de",
-                  body="Hallo {{ customer.name }}, nutzen Sie bitte 'Passwort vergessen'. {{ customer.shoe_size }}")
+                  body="Hallo {{ customer.name }}, nutzen Sie bitte 'Passwort vergessen'.")
+    # Saved before templates were checked at save time: the picker still marks what it cannot fill.
+    stored_without_the_save_check(store, "passwort", "Hallo {{ customer.name }}, nutzen Sie bitte 'Passwort "
+                                                     "vergessen'. {{ customer.shoe_size }}")
     canned.create(title="Greeting", shortcut="hi", category="general", language="en",
                   body="Hello {{ customer.first_name }}!")
     return case
