@@ -300,7 +300,13 @@ def _search(raw: sqlite3.Connection, vocab_table: str, terms: list[QueryTerm], r
         hits = run(corrected, "AND")
         if hits:
             return SearchResult(hits, "typo", corrections)
-    if len(corrected) > 1:
+    if len(terms) > 1:
+        # Some of the words as written before guessed replacements: in a customer's sentence an unknown word is
+        # mostly a word no article uses ("cheaply"), and its nearest term ("cheap" → "check") is noise.
+        hits = run(terms, "OR")
+        if hits:
+            return SearchResult(hits, "any")
+    if corrections and len(corrected) > 1:
         hits = run(corrected, "OR")
         if hits:
             return SearchResult(hits, "any", corrections)
