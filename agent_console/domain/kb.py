@@ -17,7 +17,7 @@ from agent_console.domain.shared_content import team_edit_refusal
 from agent_console.domain.service import Service
 from agent_console.domain.text import clean_text
 from agent_console.store import search
-from agent_console.store.models import Case, CaseArticleLink, KBArticle, KBHelpfulVote
+from agent_console.store.models import Case, CaseArticleLink, KBArticle, KBHelpfulVote, Message
 
 LANGUAGES = ("de", "en")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
@@ -66,6 +66,13 @@ def article_payload(article: KBArticle) -> dict:
             "tags": article.tags, "language": article.language, "version": article.version}
 
 
+@dataclass(frozen=True)
+class CaseContext:
+    key: str
+    language: str | None
+    query: str
+
+
 @dataclass
 class KnowledgeBase(Service):
 
@@ -91,6 +98,21 @@ class KnowledgeBase(Service):
         with self._reading() as session:
             rows = session.scalars(select(KBArticle.tags).distinct()).all()
         return sorted({t for row in rows for t in (row or "").split(",") if t})
+
+    def case_context(self, case_id: int) -> CaseContext | None:
+        """What the knowledge base needs of a case: its key and language, and a search for its subject and the
+        customer's last message (``kb_text.case_search_query``)."""
+        from agent_console.domain.kb_text import case_search_query
+
+        with self._reading() as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                return None
+            last_message = session.scalar(
+                select(Message.body).where(Message.case_id == case.id, Message.direction == "in",
+                                           Message.is_internal.is_(False))
+                .order_by(Message.created_at.desc(), Message.id.desc()).limit(1))
+            return CaseContext(case.key, case.language, case_search_query(case.subject, last_message))
 
     def linked_article_ids(self, case_id: int) -> set[int]:
         with self._reading() as session:
@@ -203,7 +225,3 @@ def get_article(session, slug_or_id: str | int) -> KBArticle:
         raise ArticleError(f"no article {slug_or_id!r}")
     return article
 
-
-def article_link(article: KBArticle) -> str:
-    """How an article is referred to in a reply."""
-    return f"{article.title} (kb:{article.slug})"

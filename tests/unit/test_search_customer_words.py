@@ -116,3 +116,14 @@ def test_words_as_written_rank_before_guessed_replacements(demo_store):
         result = search.search_kb(session, "feels cheaply made, I want to return it", language="en", limit=3)
     assert result.mode == "any" and not result.corrections
     assert result.hits[0].slug == "returns"
+
+
+def test_an_article_is_listed_once_even_when_the_ranking_returns_it_twice(demo_store, monkeypatch):
+    # The ranking step cannot repeat a row today; this guards the step that turns ranked rows into hits (a join
+    # added to the ranking later must not show an article twice).
+    ranked = search.ranking._kb_ranked
+    monkeypatch.setattr(search.ranking, "_kb_ranked", lambda *args: ranked(*args) * 2)
+    with demo_store.session() as session:
+        hits = search.search_articles(session, "refund", limit=10)
+    ids = [hit.id for hit in hits]
+    assert ids and len(ids) == len(set(ids))

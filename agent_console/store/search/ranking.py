@@ -234,10 +234,12 @@ def _kb_query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, la
     rows = {row[0]: row for row in raw.execute(
         f"SELECT id, slug, title, body, language, tags, helpful_votes FROM kb_articles WHERE id IN ({marks})", ids)}
     hits = []
+    shown: set[int] = set()
     for rowid, rank in ranked:
         row = rows.get(rowid)
-        if row is None:
+        if row is None or rowid in shown:  # an article is listed once, whatever matched it how often
             continue
+        shown.add(rowid)
         _, slug, title, body, lang, tag_text, votes = row
         row_indexed = rowid in indexed
         indexed_title, indexed_body = indexed.get(rowid, ("", ""))
