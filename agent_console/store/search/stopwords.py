@@ -2,7 +2,8 @@
 
 Customers write sentences ("the money has not reached my account yet"), agents search with them. Matching such a
 query word by word lets "not", "my" and "hello" pick the articles — every article has them. A query keeps these words
-only when it has nothing else (someone searching for "the" gets what they asked for).
+only when it has nothing else (someone searching for "the" gets what they asked for). The particles of phrasal
+verbs ("set up", "log out", "switch off") are not in the lists: they change what the verb means.
 
 The lists hold *folded* words (see ``normalise.fold``: lower case, ä→ae, ß→ss), compared before stemming. A word
 is dropped in a query without a language filter when either language lists it; with a filter, only that language's
@@ -13,11 +14,11 @@ from __future__ import annotations
 
 ENGLISH = frozenset("""
 a about above after again against all am an and any are aren as at be because been before being below between both
-but by can cannot could couldn d did didn do does doesn doing don down during each few for from further had hadn has
+but by can cannot could couldn d did didn do does doesn doing don during each few for from further had hadn has
 hasn have haven having he her here hers herself him himself his how i if in into is isn it its itself just ll m me
-more most my myself no nor not now of off on once only or other our ours ourselves out over own re s same shan she
+more most my myself no nor not now of on once only or other our ours ourselves own re s same shan she
 should shouldn so some such t than that the their theirs them themselves then there these they this those through
-to too under until up very ve was wasn we were weren what when where which while who whom why will with won would
+to too under until very ve was wasn we were weren what when where which while who whom why will with won would
 wouldn you your yours yourself yourselves yet still already also since ago
 hello hi hey dear please thanks thank regards best sir madam cheers
 """.split())
