@@ -282,8 +282,8 @@ class KBSearchScreen(Screen[str | None]):
         # for the Markdown to be rendered.
         try:
             article = self.kb.get(article_id) if article_id is not None else None
-        except ArticleError:
-            return
+        except ArticleError:  # deleted meanwhile (a sync): nothing to insert from it
+            article = None
         self.app.call_from_thread(self.show_article, article_id, article)
 
     async def show_article(self, article_id: int | None, article) -> None:
