@@ -23,6 +23,8 @@ CASE_QUERY_WORDS = 12
 #: Paragraphs of a message with fewer words that are not function words or greetings are greetings, closings and
 #: signatures ("Hello,", "Viele Grüße\nRita Rück").
 _MIN_PARAGRAPH_WORDS = 3
+#: E-mail addresses and web addresses: their parts ("jane", "example", "com") say nothing about the request.
+_ADDRESSES = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 
 
 class PublicUrlMissing(ValueError):
@@ -34,7 +36,7 @@ def public_article_url(template: str, slug: str) -> str:
     if not (template or "").strip():
         raise PublicUrlMissing(MISSING_PUBLIC_URL)
     try:
-        template = check_kb_public_url(template.strip(), "kb_public_url")
+        template = check_kb_public_url(template.strip(), "Settings")
     except SettingsError as exc:
         raise PublicUrlMissing(str(exc)) from None
     return template.replace(KB_URL_SLUG, quote(slug, safe=""))
@@ -112,8 +114,9 @@ def _inline_text(token) -> str:
 def case_search_query(subject: str | None, last_message: str | None, max_words: int = CASE_QUERY_WORDS) -> str:
     """What to search the knowledge base for when it opens from a case: the subject's and the customer's last
     message's words, without greetings and signatures (paragraphs of few words that say something), function words, numbers (order and invoice
-    numbers find nothing) and repeats; at most ``max_words``."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", clean_text(last_message or "")) if p.strip()]
+    numbers find nothing), e-mail and web addresses and repeats; at most ``max_words``."""
+    message = _ADDRESSES.sub(" ", clean_text(last_message or ""))
+    paragraphs = [p for p in re.split(r"\n\s*\n", message) if p.strip()]
     content = [p for p in paragraphs
                if sum(not is_stop_word(fold(word)) for word in words(p)) >= _MIN_PARAGRAPH_WORDS] or paragraphs
     chosen: list[str] = []

@@ -107,6 +107,12 @@ def test_case_search_query_takes_the_subject_and_what_the_customer_asked():
                "account yet.\n\nRegards,\nKarl Kunde")
     assert case_search_query("Refund for order 10045", message) == \
         "Refund order sent headphones back two weeks money reached account"
+    assert case_search_query("Can't log in", "Hi, the reset e-mail never comes. My account is jane@example.com, "
+                             "see https://shop.example.com/account\n\nKind regards\nJane Roe") == \
+        "log reset mail never comes account see"
+    assert case_search_query("Kann mich nicht einloggen", "Guten Tag,\n\nich bekomme keine Mail zum Zurücksetzen."
+                             "\n\nMit freundlichen Grüßen\nSiegfried Sommer") == \
+        "einloggen bekomme Mail Zurücksetzen"
     assert case_search_query("Help", "Hi!\n\nPlease help") == "Help"
     assert case_search_query(None, None) == ""
     assert len(case_search_query("a b c", " ".join(f"word{chr(97 + i)}x" for i in range(26))).split()) == 12

@@ -20,7 +20,7 @@ more most my myself no nor not now of on once only or other our ours ourselves o
 should shouldn so some such t than that the their theirs them themselves then there these they this those through
 to too under until very ve was wasn we were weren what when where which while who whom why will with won would
 wouldn you your yours yourself yourselves yet still already also since ago
-hello hi hey dear please thanks thank regards best sir madam cheers
+hello hi hey dear please thanks thank regards kind best sincerely faithfully sir madam cheers
 """.split())
 
 GERMAN = frozenset("""
@@ -37,7 +37,7 @@ unserem unseren unserer unseres unter viel vom von vor waehrend war waren warst 
 welchen welcher welches wenn werde werden wie wieder will wir wird wirst wo wollen wollte wuerde wuerden zu zum zur
 zwar zwischen bereits schon seit immer mal leider
 hallo liebe lieber sehr geehrte geehrter damen herren bitte danke dank vielen viele gruss gruesse freundliche
-freundlichen beste besten
+freundlichen beste besten gruessen guten tag abend
 """.split())
 
 _BY_LANGUAGE = {"en": ENGLISH, "de": GERMAN}
