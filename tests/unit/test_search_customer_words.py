@@ -4,6 +4,8 @@ rank before guessed replacements."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from agent_console.admin import demo_content
@@ -64,10 +66,10 @@ def demo_store(tmp_path_factory):
     from agent_console.admin.seed import DEFAULT_KB, seed_demo
     from agent_console.domain.clock import FrozenClock
     from agent_console.store.db import open_store
-    from conftest import FROZEN_NOW
 
     store = open_store(tmp_path_factory.mktemp("demo-kb") / "store.db")
-    seed_demo(store, FrozenClock(FROZEN_NOW), customers=0, cases=0, kb=DEFAULT_KB)
+    seed_demo(store, FrozenClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)), customers=0, cases=0,
+              kb=DEFAULT_KB)
     yield store
     store.dispose()
 
