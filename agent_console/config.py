@@ -28,6 +28,26 @@ class SettingsError(ValueError):
     pass
 
 
+#: Where the article's slug goes in ``kb_public_url``.
+KB_URL_SLUG = "{slug}"
+
+
+def check_kb_public_url(value: str, source: str) -> str:
+    """``kb_public_url`` must be an http(s) address with ``{slug}`` in it (empty: not set)."""
+    from urllib.parse import urlsplit
+
+    if not value:
+        return value
+    parts = urlsplit(value.replace(KB_URL_SLUG, "slug"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{source}: kb_public_url must be an http:// or https:// address, got {value!r} "
+                            "(e.g. https://help.example.com/kb/{slug})")
+    if KB_URL_SLUG not in value:
+        raise SettingsError(f"{source}: kb_public_url must contain {{slug}} where the article's slug goes, "
+                            f"got {value!r} (e.g. https://help.example.com/kb/{{slug}})")
+    return value
+
+
 def _user_dir(kind: str) -> Path:
     import platformdirs
 
@@ -91,6 +111,8 @@ class Settings:
     server: str = ""
     #: Action name -> key(s), e.g. {"claim": "c", "next_case": "n"}: rebinds the screens' default keys.
     keys: dict[str, str] = field(default_factory=dict)
+    #: Public address of a knowledge-base article, "{slug}" standing for its slug: what f3 inserts into a reply.
+    kb_public_url: str = ""
 
     @classmethod
     def from_mapping(cls, data: dict, source: str, sources: dict[str, str] | None = None) -> "Settings":
@@ -101,6 +123,9 @@ class Settings:
             if key not in known:
                 raise SettingsError(f"{source}: unknown setting {key!r}")
             values[key] = _coerce(key, value, known[key].type, (sources or {}).get(key, source))
+        if "kb_public_url" in values:
+            values["kb_public_url"] = check_kb_public_url(values["kb_public_url"].strip(),
+                                                          (sources or {}).get("kb_public_url", source))
         return cls(**values)
 
 

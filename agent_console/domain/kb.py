@@ -64,6 +64,13 @@ def article_payload(article: KBArticle) -> dict:
             "tags": article.tags, "language": article.language, "version": article.version}
 
 
+@dataclass(frozen=True)
+class CaseContext:
+    key: str
+    language: str | None
+    query: str
+
+
 @dataclass
 class KnowledgeBase(Service):
 
@@ -96,6 +103,18 @@ class KnowledgeBase(Service):
         with self._reading() as session:
             rows = kb_articles.distinct_tag_lists(session)
         return sorted({t for row in rows for t in (row or "").split(",") if t})
+
+    def case_context(self, case_id: int) -> CaseContext | None:
+        """What the knowledge base needs of a case: its key and language, and a search for its subject and the
+        customer's last message (``kb_text.case_search_query``)."""
+        from agent_console.domain.kb_text import case_search_query
+
+        with self._reading() as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                return None
+            last_message = kb_articles.last_customer_message(session, case.id)
+            return CaseContext(case.key, case.language, case_search_query(case.subject, last_message))
 
     def linked_article_ids(self, case_id: int) -> set[int]:
         with self._reading() as session:
@@ -203,7 +222,3 @@ def get_article(session, slug_or_id: str | int) -> KBArticle:
         raise ArticleError(f"no article {slug_or_id!r}")
     return article
 
-
-def article_link(article: KBArticle) -> str:
-    """How an article is referred to in a reply."""
-    return f"{article.title} (kb:{article.slug})"

@@ -298,14 +298,21 @@ class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
     def _insert_text(self, text: str | None) -> None:
         if not text:
             return
+        from agent_console.domain.kb_text import Paragraph, paragraph_insert
+
         editor = self.editor
         if not editor.is_open:
             self._open_editor("reply")
             if not editor.is_open:  # the saved draft is still being read: the text goes in after it
                 self._pending_inserts.append(text)
                 return
-        editor.text_area.insert(text)
-        editor.text_area.focus()
+        area = editor.text_area
+        if isinstance(text, Paragraph):  # a KB excerpt: a paragraph of its own, blank lines around it
+            cursor = area.cursor_location
+            text = paragraph_insert(area.get_text_range((0, 0), cursor),
+                                    area.get_text_range(cursor, area.document.end), text)
+        area.insert(text)
+        area.focus()
 
     def _expand_shortcut(self, word: str) -> str | None:
         try:

@@ -1,8 +1,10 @@
 """Knowledge-base search: results as you type, open an article, insert its link or an excerpt, link it to the case,
 mark it helpful; and a second tab with how the team answered the same question before (resolved cases' replies).
 
-``KBSearchScreen`` dismisses with text for the reply editor (a link or an excerpt) or None. Article and reply text is
-data: snippets are ``rich.text.Text`` with highlight spans, never markup; articles are rendered as Markdown.
+``KBSearchScreen`` dismisses with text for the reply editor (the article's public link, or an excerpt as plain text:
+a ``kb_text.Paragraph``) or None. Opened from a case, it searches for the case's subject and the customer's last
+message at once. Article and reply text is data: snippets are ``rich.text.Text`` with highlight spans, never markup;
+articles are rendered as Markdown. The store is read and written in thread workers that post their results back.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, Select, Static, TabbedContent, TabPane, TextArea
 from textual.widgets.option_list import Option
 
-from agent_console.domain.kb import ArticleError, KnowledgeBase, article_link
+from agent_console.domain.kb import ArticleError, KnowledgeBase
+from agent_console.domain.kb_text import Paragraph, PublicUrlMissing, markdown_to_text, public_article_url
 from agent_console.domain.text import clean_text, mask_controls, one_line
 from agent_console.screens.bindings import CommandEntry, bindings_for, key_hint
 from agent_console.store.errors import describe
@@ -51,8 +54,11 @@ class KBSearchScreen(Screen[str | None]):
     CSS_PATH = "kb_search.tcss"
     BINDINGS = bindings_for("kb")
 
-    def __init__(self, *, store, clock, agent, case_id: int | None = None, query: str = "") -> None:
+    def __init__(self, *, store, clock, agent, case_id: int | None = None, query: str = "",
+                 public_url: str | None = None) -> None:
+        """``public_url``: the ``kb_public_url`` setting (None: the app's settings)."""
         super().__init__()
+        self.public_url = public_url
         self.store = store
         self.clock = clock
         self.agent = agent
@@ -108,20 +114,19 @@ class KBSearchScreen(Screen[str | None]):
 
     @work(thread=True, group="kb-context", exit_on_error=False)
     def load_context(self) -> None:
-        from agent_console.store.models import Case
-
-        language = key = None
-        if self.case_id is not None:
-            with self.store.session() as session:
-                case = session.get(Case, self.case_id)
-                if case is not None:
-                    language, key = case.language, case.key
+        context = self.kb.case_context(self.case_id) if self.case_id is not None else None
         tags = self.kb.all_tags()
-        self.app.call_from_thread(self._context_loaded, language, key, tags)
+        self.app.call_from_thread(self._context_loaded, context, tags)
 
-    def _context_loaded(self, language, key, tags) -> None:
+    def _context_loaded(self, context, tags) -> None:
+        language, key = (context.language, context.key) if context else (None, None)
         self.case_language = language if language in ("de", "en") else None
         self.case_key = key or ""
+        query = self.query_one("#kb-query", Input)
+        if context and context.query and not query.value.strip():
+            # What the customer asked, so the agent does not retype it; typing replaces it (it is selected).
+            query.value = context.query
+            query.selection = (0, len(query.value))
         title = "Knowledge base" + (f" · case {key}" if key else "")
         self.query_one("#kb-title", Static).update(Text(title, style="bold"))
         self.query_one("#kb-tag", Select).set_options([("All tags", ALL)] + [(Text(one_line(t)), t) for t in tags])
@@ -173,7 +178,7 @@ class KBSearchScreen(Screen[str | None]):
     def _show_articles(self, sequence: int, query: str, result) -> None:
         if sequence != self._latest["articles"]:
             return  # a newer search is on its way: latest wins
-        self.hits = result.hits
+        self.hits = list({hit.id: hit for hit in result.hits}.values())  # one row per article
         results = self.query_one("#kb-results", OptionList)
         results.set_options(Option(self._article_prompt(hit), id=str(hit.id)) for hit in self.hits)
         results.highlighted = 0 if self.hits else None
@@ -265,28 +270,35 @@ class KBSearchScreen(Screen[str | None]):
         return self.replies[index] if index is not None and 0 <= index < len(self.replies) else None
 
     def refresh_article(self) -> None:
-        # A worker, so that waiting for workers (tests, snapshots) also waits for the Markdown to be rendered.
-        self.run_worker(self.show_article(), group="kb-article", exclusive=True, exit_on_error=False)
+        hit = self.current_hit
+        self._load_article(hit.id if hit is not None else None)
 
     @on(OptionList.OptionHighlighted, "#kb-results")
     def _article_highlighted(self) -> None:
         self.refresh_article()
 
-    async def show_article(self) -> None:
+    @work(thread=True, group="kb-article", exclusive=True, exit_on_error=False)
+    def _load_article(self, article_id: int | None) -> None:
+        # The worker waits for the article to be shown, so that waiting for workers (tests, snapshots) also waits
+        # for the Markdown to be rendered.
+        try:
+            article = self.kb.get(article_id) if article_id is not None else None
+        except ArticleError:  # deleted meanwhile (a sync): nothing to insert from it
+            article = None
+        self.app.call_from_thread(self.show_article, article_id, article)
+
+    async def show_article(self, article_id: int | None, article) -> None:
         hit = self.current_hit
+        if (hit.id if hit is not None else None) != article_id:
+            return  # the agent has moved on: the newer load shows its article
         title = self.query_one("#kb-article-title", Static)
         markdown = self.query_one("#kb-article", Markdown)
         excerpt = self.query_one("#kb-excerpt", TextArea)
-        if hit is None:
-            self.article = None
+        self.article = article
+        if article is None:
             title.update("")
             excerpt.load_text("")
             await markdown.update("")
-            return
-        try:
-            self.article = self.kb.get(hit.id)
-        except ArticleError:
-            self.article = None
             return
         body = clean_text(self.article.body)
         heading = Text(one_line(self.article.title), style="bold")
@@ -294,7 +306,7 @@ class KBSearchScreen(Screen[str | None]):
                        f"▲{self.article.helpful_votes}",
                        style="dim")
         title.update(heading)
-        excerpt.load_text(body)
+        excerpt.load_text(markdown_to_text(body))  # what f4 inserts: the text a customer reads
         await markdown.update(body)
         self.query_one("#kb-article-scroll").scroll_home(animate=False)
 
@@ -385,7 +397,15 @@ class KBSearchScreen(Screen[str | None]):
             return
         if self.article is None:
             return
-        self.dismiss(article_link(self.article))
+        template = self.public_url
+        if template is None:
+            template = getattr(getattr(self.app, "settings", None), "kb_public_url", "")
+        try:
+            url = public_article_url(template, self.article.slug)
+        except PublicUrlMissing as exc:
+            self.notify(str(exc), title="No public link", severity="warning", timeout=8, markup=False)
+            return
+        self.dismiss(url)
 
     def action_insert_excerpt(self) -> None:
         if self.on_replies_tab:
@@ -395,6 +415,7 @@ class KBSearchScreen(Screen[str | None]):
             selected = self.query_one("#reply-text", TextArea).selected_text.strip()
             self.dismiss(selected or clean_text(hit.body).strip())
             return
+        # An article's excerpt is plain text (the editor shows the customer's e-mail as typed) in its own paragraph.
         if self.article is None:
             return
         excerpt = self.query_one("#kb-excerpt", TextArea)
@@ -402,8 +423,8 @@ class KBSearchScreen(Screen[str | None]):
         if not selected:
             hit = self.current_hit
             word = hit.snippet.highlighted()[0] if hit is not None and hit.snippet.spans else None
-            selected = paragraph_around(clean_text(self.article.body), word)
-        self.dismiss(selected)
+            selected = paragraph_around(markdown_to_text(self.article.body), word)
+        self.dismiss(Paragraph(selected))
 
     def action_link_case(self) -> None:
         if self.article is None or self.on_replies_tab:
@@ -411,24 +432,35 @@ class KBSearchScreen(Screen[str | None]):
         if self.case_id is None:
             self.notify("Open a case first to link an article to it.", severity="warning")
             return
+        self._link_case(self.article.id, self.article.title, self.case_id)
+
+    @work(thread=True, group="kb-write", exit_on_error=False)
+    def _link_case(self, article_id: int, title: str, case_id: int) -> None:
         try:
-            linked = self.kb.link_to_case(self.article.id, self.case_id)
+            linked = self.kb.link_to_case(article_id, case_id)
         except ArticleError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         where = f"case {self.case_key}" if self.case_key else "the case"
-        self.notify(f"Linked “{self.article.title}” to {where}." if linked else
-                    f"“{self.article.title}” is linked to {where} already.", markup=False)
+        self.app.call_from_thread(self.notify, f"Linked “{title}” to {where}." if linked else
+                                  f"“{title}” is linked to {where} already.", markup=False)
 
     def action_helpful(self) -> None:
         if self.article is None or self.on_replies_tab:
             return
+        self._mark_helpful(self.article.id)
+
+    @work(thread=True, group="kb-write", exit_on_error=False)
+    def _mark_helpful(self, article_id: int) -> None:
         try:
-            article = self.kb.mark_helpful(self.article.id)
+            article = self.kb.mark_helpful(article_id)
         except ArticleError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        self.notify(f"Marked “{article.title}” helpful ({article.helpful_votes} votes).", markup=False)
+        self.app.call_from_thread(self._marked_helpful, article.title, article.helpful_votes)
+
+    def _marked_helpful(self, title: str, votes: int) -> None:
+        self.notify(f"Marked “{title}” helpful ({votes} votes).", markup=False)
         self.refresh_article()
 
     def action_next_language(self) -> None:

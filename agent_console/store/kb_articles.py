@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from agent_console.store.models import CaseArticleLink, KBArticle, KBHelpfulVote
+from agent_console.store.models import CaseArticleLink, KBArticle, KBHelpfulVote, Message
 
 
 def article_by_slug(session, slug: str) -> KBArticle | None:
@@ -35,3 +35,11 @@ def delete_links_and_votes(session, article_id: int) -> None:
         session.delete(link)
     for vote in session.scalars(select(KBHelpfulVote).where(KBHelpfulVote.article_id == article_id)):
         session.delete(vote)
+
+
+def last_customer_message(session, case_id: int) -> str | None:
+    """The body of the customer's newest message in the case (inbound, not internal), or None."""
+    return session.scalar(
+        select(Message.body).where(Message.case_id == case_id, Message.direction == "in",
+                                   Message.is_internal.is_(False))
+        .order_by(Message.created_at.desc(), Message.id.desc()).limit(1))

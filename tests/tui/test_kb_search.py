@@ -8,8 +8,10 @@ from textual.widgets import Input, Markdown, OptionList, Static, TabbedContent, 
 
 from agent_console.domain.cases import CaseService
 from agent_console.domain.kb import KnowledgeBase
+from agent_console.domain.kb_text import Paragraph
 from agent_console.screens.kb_search import KBSearchScreen
 from agent_console.store.models import CaseArticleLink, KBArticle
+from tests.helpers import wait_until_async
 from tui_support import Host, settle
 
 ARTICLES = [
@@ -47,8 +49,12 @@ def kb_case(store, clock, agents):
     return case
 
 
-def host(store, clock, agents, case_id):
-    return Host(lambda: KBSearchScreen(store=store, clock=clock, agent=agents["anna"], case_id=case_id))
+PUBLIC_URL = "https://help.example.com/kb/{slug}"
+
+
+def host(store, clock, agents, case_id, public_url: str = PUBLIC_URL):
+    return Host(lambda: KBSearchScreen(store=store, clock=clock, agent=agents["anna"], case_id=case_id,
+                                       public_url=public_url))
 
 
 async def type_query(pilot, text: str, selector: str = "#kb-query") -> None:
@@ -62,7 +68,7 @@ def titles(screen) -> list[str]:
 
 
 async def test_results_update_as_you_type_with_typo_tolerance(store, clock, agents, kb_case):
-    app = host(store, clock, agents, kb_case.id)
+    app = host(store, clock, agents, None)
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -114,8 +120,9 @@ async def test_open_article_renders_markdown_and_insert_excerpt(store, clock, ag
         assert "Rechnungsadresse" in markdown.source and markdown.query("MarkdownH2")
         await pilot.press("f4")
         await settle(pilot)
-    # Without a selection: the paragraph with the first matched word.
-    assert app.results == ["Ist die **Rechnungsadresse** falsch, erstellt die Buchhaltung eine neue Rechnung."]
+    # Without a selection: the paragraph with the first matched word, as plain text, to stand as its own paragraph.
+    assert app.results == ["Ist die Rechnungsadresse falsch, erstellt die Buchhaltung eine neue Rechnung."]
+    assert isinstance(app.results[0], Paragraph)
 
 
 async def test_select_excerpt_and_insert_it(store, clock, agents, kb_case):
@@ -133,14 +140,52 @@ async def test_select_excerpt_and_insert_it(store, clock, agents, kb_case):
     assert app.results == ["Kunden"]
 
 
-async def test_insert_link(store, clock, agents, kb_case):
-    app = host(store, clock, agents, kb_case.id)
+async def test_insert_link_inserts_the_public_url(store, clock, agents, kb_case):
+    KnowledgeBase(store, clock, agents["anna"]).create(slug="passwort.hilfe_2", title="Passwort Hilfe", body="x",
+                                                       language="de")
+    app = host(store, clock, agents, kb_case.id, public_url="https://help.example.com/kb/{slug}?src=agent")
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "Passwort zurücksetzen")
+        await pilot.press("f3")
+        await settle(pilot)
+    assert app.results == ["https://help.example.com/kb/passwort?src=agent"]
+
+
+async def test_insert_link_without_the_setting_refuses_and_names_it(store, clock, agents, kb_case):
+    app = host(store, clock, agents, kb_case.id, public_url="")
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(pilot)
         await type_query(pilot, "Passwort")
         await pilot.press("f3")
         await settle(pilot)
-    assert app.results == ["Passwort zurücksetzen (kb:passwort)"]
+        assert isinstance(app.screen, KBSearchScreen)  # nothing inserted, the agent stays in the KB
+        messages = [str(n.message) for n in app._notifications]
+    assert app.results == []
+    assert any("kb_public_url" in message and "AGENT_CONSOLE_KB_PUBLIC_URL" in message for message in messages)
+
+
+async def test_opened_from_a_case_it_searches_for_what_the_customer_wrote(store, clock, agents, kb_case):
+    anna = CaseService(store, clock, agents["anna"])
+    case = anna.create_case(customer="rita@example.de", customer_name="Rita Rück", channel="email", queue="Billing",
+                            subject="Rücksendung 4711", body="Hallo,\n\nwie lange dauert es?\n\nGruß Rita",
+                            language="de")
+    anna.add_inbound(case.key, "Hallo,\n\nich habe den Artikel zurückgeschickt, wo bleibt das "
+                          "Rücksendeetikett für Bestellung 4711?\n\nViele Grüße\nRita Rück")
+    app = host(store, clock, agents, case.id)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        query = screen.query_one("#kb-query", Input).value
+        assert query.startswith("Rücksendung ") and "Rücksendeetikett" in query
+        assert "4711" not in query and "Hallo" not in query and "Rita" not in query  # numbers, greeting, signature
+        assert titles(screen)[0] == "Rücksendung eines Artikels"
+        ids = [hit.id for hit in screen.hits]
+        assert len(ids) == len(set(ids))
+        await pilot.press(*"Passwort")  # the pre-filled search is selected: typing replaces it
+        await settle(pilot)
+        assert screen.query_one("#kb-query", Input).value == "Passwort"
+        assert titles(screen) == ["Passwort zurücksetzen"]
 
 
 async def test_link_to_case_and_mark_helpful(store, clock, agents, kb_case):
@@ -216,4 +261,47 @@ async def test_in_a_case_ctrl_k_finds_a_misspelled_article_and_inserts_the_excer
         await pilot.press("f4")
         await settle(pilot)
         editor = app.screen.query_one("#editor").text_area
-        assert "Ist die **Rechnungsadresse** falsch" in editor.text
+        assert "Ist die Rechnungsadresse falsch" in editor.text and "**" not in editor.text
+
+
+async def test_f4_puts_the_excerpt_into_the_draft_as_its_own_paragraph(store, clock, agents, kb_case, make_app):
+    from agent_console.screens.case_detail import CaseDetailScreen
+
+    app = make_app("anna", kb_public_url=PUBLIC_URL)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(CaseDetailScreen(kb_case.id))
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press(*"Hallo Karl,")
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        await pilot.press(*"Rechnungsadresse")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        editor = app.screen.query_one("#editor").text_area
+        assert editor.text == ("Hallo Karl,\n\nIst die Rechnungsadresse falsch, erstellt die Buchhaltung eine neue "
+                               "Rechnung.")
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        await pilot.press(*"Rechnungsadresse")
+        await settle(pilot)
+        await pilot.press("f3")  # the app's kb_public_url setting
+        await settle(pilot)
+        assert editor.text.endswith("neue Rechnung.https://help.example.com/kb/rechnung-korrigieren")
+
+
+def test_kb_opened_from_a_case_snapshot(snap_compare, store, clock, agents, kb_case):
+    async def run_before(pilot):
+        def shown() -> bool:
+            screen = pilot.app.screen
+            return bool(screen.hits) and screen.article is not None and \
+                "Rechnung korrigieren" in str(screen.query_one("#kb-article-title", Static).render())
+
+        await wait_until_async(shown, message="the case's articles and the first one are shown")
+        pilot.app.screen.query_one("#kb-query", Input).cursor_blink = False  # the cursor always drawn: no flakes
+        await settle(pilot)
+
+    assert snap_compare(host(store, clock, agents, kb_case.id), terminal_size=(120, 34), run_before=run_before)

@@ -2,7 +2,7 @@
 
 The package's modules: ``normalise`` (folding and stemming), ``functions`` (the SQL functions the index triggers
 call, registered on every store connection by ``store/db.py``), ``schema`` (tables and triggers, reindex),
-``query`` (user text to FTS5 queries), ``snippets`` (results and highlights), ``ranking`` (knowledge-base search)
+``query`` (user text to FTS5 queries, with the rules of ``stopwords`` and ``synonyms``), ``snippets`` (results and highlights), ``ranking`` (knowledge-base search)
 and ``replies`` (resolved cases' replies). This module re-exports their public names.
 
 Design:
@@ -24,11 +24,15 @@ Design:
 * Queries never reach the FTS5 query parser as user text: the input is split into words by the same tokenizer,
   every word is normalised and double-quoted, so ``AND``, ``NEAR(``, ``*``, ``"``, ``-``, ``^`` and ``col:`` are just
   words (or nothing). Without a language filter a word matches either its German or its English stem.
+* Queries are searched by what they are about: function words and greetings (``stopwords``) are left out unless the
+  query has nothing else, and a word also matches its synonyms in its own language (``synonyms``: "money" finds
+  "refund"), so a customer's sentence finds the article that answers it.
 * Ranking is FTS5's bm25() (title weighs most). For a one-word query matching thousands of articles, only the
   articles that can score high (``kb_fts_boost``) are ranked, with a proof from the BM25 formula that no other
   article can reach the page (see ``_kb_ranked``); the page is the same as ranking every match.
 * When nothing matches, unknown words are replaced by their nearest indexed terms (rapidfuzz over the ``fts5vocab``
-  terms that share the first letter), and as a last resort any word may match (OR), still ranked by BM25.
+  terms that share the first letter); failing that, any of the words as written may match (OR), and only then any
+  of the corrected ones, still ranked by BM25.
 """
 
 from __future__ import annotations

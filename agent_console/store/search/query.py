@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from agent_console.store.search.normalise import _WORD, _language_key, fold, normalise_word
+from agent_console.store.search.stopwords import is_stop_word
+from agent_console.store.search.synonyms import synonyms
 
 
 MAX_QUERY_TERMS = 24
@@ -32,14 +34,25 @@ class QueryTerm:
 
 
 def parse_query(query: str | None, language: str | None = None, *, prefix_last: bool = False) -> list[QueryTerm]:
-    """User input -> terms; never raises, whatever the input (operators and punctuation are not special)."""
+    """User input -> terms; never raises, whatever the input (operators and punctuation are not special).
+
+    Function words and greetings (``stopwords``) are left out when the query has other words, so that a customer's
+    sentence is searched by what it is about. A word also matches its synonyms (``synonyms``): the customer's
+    "money" finds the article's "refund".
+    """
     text = (query or "")[:MAX_QUERY_CHARS]
     found = _WORD.findall(text)
+    language_key = _language_key(language)
+    content = [index for index, word in enumerate(found) if not is_stop_word(fold(word), language_key or None)]
+    chosen = content if content else range(len(found))
     terms: list[QueryTerm] = []
     seen: set[tuple[str, ...]] = set()
-    languages = [language] if _language_key(language) else ["de", "en"]
-    for index, word in enumerate(found[:MAX_QUERY_TERMS]):
-        variants = tuple(dict.fromkeys(normalise_word(word, lang) for lang in languages))
+    languages = [language] if language_key else ["de", "en"]
+    for index in list(chosen)[:MAX_QUERY_TERMS]:
+        word = found[index]
+        folded = fold(word)
+        variants = tuple(dict.fromkeys(normalise_word(spelling, lang) for lang in languages
+                                       for spelling in (word, *synonyms(folded, lang))))
         is_last = index == len(found) - 1
         prefix = None
         if prefix_last and is_last and not text[-1:].isspace():

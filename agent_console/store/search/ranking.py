@@ -234,10 +234,12 @@ def _kb_query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, la
     rows = {row[0]: row for row in raw.execute(
         f"SELECT id, slug, title, body, language, tags, helpful_votes FROM kb_articles WHERE id IN ({marks})", ids)}
     hits = []
+    shown: set[int] = set()
     for rowid, rank in ranked:
         row = rows.get(rowid)
-        if row is None:
+        if row is None or rowid in shown:  # an article is listed once, whatever matched it how often
             continue
+        shown.add(rowid)
         _, slug, title, body, lang, tag_text, votes = row
         row_indexed = rowid in indexed
         indexed_title, indexed_body = indexed.get(rowid, ("", ""))
@@ -300,7 +302,13 @@ def _search(raw: sqlite3.Connection, vocab_table: str, terms: list[QueryTerm], r
         hits = run(corrected, "AND")
         if hits:
             return SearchResult(hits, "typo", corrections)
-    if len(corrected) > 1:
+    if len(terms) > 1:
+        # Some of the words as written before guessed replacements: in a customer's sentence an unknown word is
+        # mostly a word no article uses ("cheaply"), and its nearest term ("cheap" → "check") is noise.
+        hits = run(terms, "OR")
+        if hits:
+            return SearchResult(hits, "any")
+    if corrections and len(corrected) > 1:
         hits = run(corrected, "OR")
         if hits:
             return SearchResult(hits, "any", corrections)
