@@ -145,15 +145,11 @@ def mask_reply_hits(session, hits: list, for_case_id: int | None) -> list:
     of the current customer (``for_case_id``'s) keeps that customer's own data."""
     from dataclasses import replace
 
-    from sqlalchemy import select
-
-    from agent_console.store.models import Case, Customer
+    from agent_console.store.case_queries import case_customers
     from agent_console.store.search import Snippet
 
     case_ids = {hit.case_id for hit in hits} | ({for_case_id} if for_case_id is not None else set())
-    rows = session.execute(
-        select(Case.id, Case.key, Case.customer_id, Customer.name, Customer.email, Customer.phone)
-        .join(Customer, Customer.id == Case.customer_id).where(Case.id.in_(case_ids))).all() if case_ids else []
+    rows = case_customers(session, case_ids)
     customers = {row[0]: (row[2], Identity(row[3] or "", row[4] or "", row[5] or "", row[1])) for row in rows}
     current_customer, current = customers.get(for_case_id, (None, Identity()))
     masked = []

@@ -18,3 +18,14 @@ def draft_of(session: Session, case_id: int, agent_id: int, kind: str) -> Draft 
     """The agent's saved draft of this kind (reply or note) on the case, if any."""
     return session.scalars(select(Draft).where(Draft.case_id == case_id, Draft.agent_id == agent_id,
                                                Draft.kind == kind)).first()
+
+
+def case_customers(session, case_ids: set[int]) -> list[tuple]:
+    """(case id, case key, customer id, customer name, e-mail, phone) of each of ``case_ids``."""
+    from agent_console.store.models import Customer
+
+    if not case_ids:
+        return []
+    return session.execute(
+        select(Case.id, Case.key, Case.customer_id, Customer.name, Customer.email, Customer.phone)
+        .join(Customer, Customer.id == Case.customer_id).where(Case.id.in_(case_ids))).all()
