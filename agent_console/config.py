@@ -91,6 +91,9 @@ class Settings:
     server: str = ""
     #: Action name -> key(s), e.g. {"claim": "c", "next_case": "n"}: rebinds the screens' default keys.
     keys: dict[str, str] = field(default_factory=dict)
+    #: The interface language, ``de`` or ``en``; empty: the locale's (``LANG=de_DE.UTF-8`` -> ``de``), else English.
+    #: The customer's language (templates, acknowledgements) is the customer's own and does not follow it.
+    language: str = ""
 
     @classmethod
     def from_mapping(cls, data: dict, source: str, sources: dict[str, str] | None = None) -> "Settings":
@@ -101,7 +104,21 @@ class Settings:
             if key not in known:
                 raise SettingsError(f"{source}: unknown setting {key!r}")
             values[key] = _coerce(key, value, known[key].type, (sources or {}).get(key, source))
+        if values.get("language"):
+            from agent_console.i18n import LanguageError, check_interface_language
+
+            try:
+                values["language"] = check_interface_language(values["language"], (sources or {}).get("language",
+                                                                                                       source))
+            except LanguageError as exc:
+                raise SettingsError(str(exc)) from None
         return cls(**values)
+
+    def interface_language(self, environ: dict[str, str] | None = None) -> str:
+        """The language the interface speaks: the ``language`` setting, else the one the locale asks for."""
+        from agent_console.i18n import language_from_locale
+
+        return self.language or language_from_locale(environ)
 
 
 def _coerce(key: str, value, type_name: str, source: str):
