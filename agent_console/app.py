@@ -358,7 +358,9 @@ class AgentConsoleApp(SafeNotifications, App):
         scope = getattr(screen, "KEY_SCOPE", None)
         if scope is None:
             return
-        title = "the case" if scope == "case" else "the queue"
+        from agent_console.i18n import _
+
+        title = _("the case") if scope == "case" else _("the queue")
         self.push_screen(KeysScreen(scope, title))
 
     def flush_drafts(self) -> None:
@@ -374,10 +376,14 @@ class AgentConsoleApp(SafeNotifications, App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Keys of this screen", "Show every key of the current screen (?)", self.action_show_keys)
+        from agent_console.i18n import _
         from agent_console.screens.bindings import key_entries
+        from agent_console.screens.language import language_commands
 
+        yield SystemCommand(_("Keys of this screen"), _("Show every key of the current screen (?)"),
+                            self.action_show_keys)
         for key, description, action in key_entries(self, "app"):
             if action in ("quit", "show_keys"):
                 continue
-            yield SystemCommand(description, f"key {key}", partial(self.run_action, action))
+            yield SystemCommand(description, _("key {key}").format(key=key), partial(self.run_action, action))
+        yield from language_commands(self)
