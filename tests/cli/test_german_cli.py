@@ -43,3 +43,16 @@ def test_an_unknown_language_is_refused_in_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == ("error: environment variable AGENT_CONSOLE_LANGUAGE: setting 'language' has an "
                                      "invalid value 'fr'; expected one of: en, de")
+
+
+def test_a_damaged_store_explained_in_german(tmp_path):
+    store = tmp_path / "store.db"
+    assert run("--db", str(store), "db", "init", tmp_path=tmp_path).returncode == 0
+    data = store.read_bytes()
+    store.write_bytes(data[: len(data) // 3])
+    result = run("--db", str(store), "agents", "list", tmp_path=tmp_path, AGENT_CONSOLE_LANGUAGE="de")
+    assert result.returncode == 1
+    line = result.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert line.startswith(f"Fehler: {store} ist beschädigt (")
+    assert line.endswith("); führen Sie `agent-console db check` aus")
