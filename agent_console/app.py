@@ -423,7 +423,9 @@ class AgentConsoleApp(SafeNotifications, App):
         screen = self.screen
         if not isinstance(screen, AgentScreen) or not screen.KEY_SCOPE:
             return  # a modal is open: its keys are on its own face
-        self.push_screen(KeysScreen(screen.KEY_SCOPE, screen.KEYS_TITLE))
+        from agent_console.i18n import _
+
+        self.push_screen(KeysScreen(screen.KEY_SCOPE, _(screen.KEYS_TITLE)))
 
     def flush_drafts(self) -> None:
         for screen in self.screen_stack:
@@ -437,13 +439,17 @@ class AgentConsoleApp(SafeNotifications, App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Keys of this screen", "Show every key of the current screen (?)", self.action_show_keys)
+        from agent_console.i18n import _
         from agent_console.screens.bindings import key_entries
+        from agent_console.screens.language import language_commands
 
+        yield SystemCommand(_("Keys of this screen"), _("Show every key of the current screen (?)"),
+                            self.action_show_keys)
         for key, description, action in key_entries(self, "app"):
             if action in ("quit", "show_keys"):
                 continue
-            yield SystemCommand(description, f"key {key}", partial(self.run_action, action))
+            yield SystemCommand(description, _("key {key}").format(key=key), partial(self.run_action, action))
+        yield from language_commands(self)
 
 
 def _announce(client, announcements: list[tuple[str, str]]) -> None:

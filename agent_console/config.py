@@ -113,6 +113,9 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
     #: Public address of a knowledge-base article, "{slug}" standing for its slug: what f3 inserts into a reply.
     kb_public_url: str = ""
+    #: The interface language, ``de`` or ``en``; empty: the locale's (``LANG=de_DE.UTF-8`` -> ``de``), else English.
+    #: The customer's language (templates, acknowledgements) is the customer's own and does not follow it.
+    language: str = ""
 
     @classmethod
     def from_mapping(cls, data: dict, source: str, sources: dict[str, str] | None = None) -> "Settings":
@@ -126,7 +129,21 @@ class Settings:
         if "kb_public_url" in values:
             values["kb_public_url"] = check_kb_public_url(values["kb_public_url"].strip(),
                                                           (sources or {}).get("kb_public_url", source))
+        if values.get("language"):
+            from agent_console.i18n import LanguageError, check_interface_language
+
+            try:
+                values["language"] = check_interface_language(values["language"], (sources or {}).get("language",
+                                                                                                       source))
+            except LanguageError as exc:
+                raise SettingsError(str(exc)) from None
         return cls(**values)
+
+    def interface_language(self, environ: dict[str, str] | None = None) -> str:
+        """The language the interface speaks: the ``language`` setting, else the one the locale asks for."""
+        from agent_console.i18n import language_from_locale
+
+        return self.language or language_from_locale(environ)
 
 
 def _coerce(key: str, value, type_name: str, source: str):

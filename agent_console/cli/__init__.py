@@ -19,6 +19,21 @@ def main(argv: list[str] | None = None) -> None:
 
         if run_case_json(args):
             return
+    choose_language()
     from agent_console.cli.app import build_app
 
     build_app()(args=args, prog_name="agent-console")
+
+
+def choose_language() -> None:
+    """The interface language from the settings (``language``, ``AGENT_CONSOLE_LANGUAGE``) or the locale, set before
+    the commands and their help are built. A settings file that cannot be read leaves the locale's language: the
+    command itself then reports the bad setting (every command reads the settings)."""
+    from agent_console.config import SettingsError, load_settings
+    from agent_console.i18n import language_from_locale, set_language
+
+    try:
+        language = load_settings().interface_language()
+    except SettingsError:
+        language = language_from_locale()
+    set_language(language)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import sys
 from collections.abc import Iterator
@@ -139,14 +140,33 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print a clear error (literally: no markup) and exit non-zero."""
     from rich.text import Text
 
-    console(stderr=True).print(Text("error: ", style="bold red") + Text(message))
+    from agent_console.i18n import _
+
+    console(stderr=True).print(Text(_("error: "), style="bold red") + Text(message))
     raise typer.Exit(code)
 
 
 class GuardedGroup(TyperGroup):
     """The root command. An expected failure in any command (a read-only or damaged store, a full disk, a file that
     cannot be read) ends in one line on standard error and exit status 1, never in a traceback — and never with the
-    SQL parameters (customer data) that SQLAlchemy's exception text carries. Anything else is a bug and stays loud."""
+    SQL parameters (customer data) that SQLAlchemy's exception text carries. Anything else is a bug and stays loud.
+
+    It lists its commands with their help in the interface language (``agent-console --help``): each group module
+    gives its help in English, the catalog has it (``i18n_catalog.cli_help_messages``)."""
+
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        if command is None or not command.help:
+            return command
+        from agent_console.i18n import _
+
+        translated = _(command.help)
+        if translated == command.help:
+            return command
+        shown = copy.copy(command)
+        shown.help = translated
+        shown.short_help = None
+        return shown
 
     def invoke(self, ctx):
         try:

@@ -60,16 +60,9 @@ def case_view(store, case_id: int, now: datetime) -> CaseView:
                         sla.running_targets(case, policy, now), queries.thread(session, case_id))
 
 
-#: What a drill-down can list, by figure: the same definitions as the figures (module docstring).
-DRILL_FIGURES = {
-    "open": "open cases",
-    "waiting": "waiting",
-    "longest": "longest wait",
-    "at_risk": "at risk",
-    "breached": "breached",
-    "escalated": "escalated",
-    "follow_ups": "follow-ups due",
-}
+#: What a drill-down can list: the same definitions as the figures (module docstring). How the interface names
+#: them is the UI's (``screens/monitor_common.DRILL_FIGURE_LABEL``).
+DRILL_FIGURES = ("open", "waiting", "longest", "at_risk", "breached", "escalated", "follow_ups")
 DRILL_SCOPES = ("floor", "queue", "channel", "agent")
 
 
@@ -88,11 +81,6 @@ class Drill:
             raise MonitorError(f"unknown figure {self.figure!r}; expected one of: {', '.join(DRILL_FIGURES)}")
         if self.kind not in DRILL_SCOPES:
             raise MonitorError(f"unknown scope {self.kind!r}; expected one of: {', '.join(DRILL_SCOPES)}")
-
-    @property
-    def title(self) -> str:
-        where = "Floor" if self.kind == "floor" else f"{self.kind.capitalize()} {self.name}"
-        return f"{where} — {DRILL_FIGURES[self.figure]}"
 
 
 def drill_case_ids(source, now: datetime, drill: Drill, *, due_within_s: float = 3600,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Callable
 
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
 from agent_console import keys
+from agent_console.i18n import _
 
 KEY_DISPLAY = {"question_mark": "?", "slash": "/", "space": "space", "escape": "esc", "enter": "enter"}
 
@@ -36,13 +38,25 @@ def display_key(key: str) -> str:
 def key_entries(app, scope: str) -> list[tuple[str, str, str]]:
     """(key as the agent sees it, description, action) of every action of the scope, after rebinding."""
     rebound = keys.keymap(getattr(app.settings, "keys", {}) or {}) if hasattr(app, "settings") else {}
-    return [(display_key(rebound.get(a.name, a.key)), a.description, a.action) for a in keys.actions_for(scope)]
+    return [(display_key(rebound.get(a.name, a.key)), _(a.description), a.action) for a in keys.actions_for(scope)]
 
 
 def key_hint(app, name: str) -> str:
     """``key <key>`` of the named action after the agent's rebinding, for a palette entry's help line."""
     rebound = keys.keymap(getattr(app.settings, "keys", {}) or {}) if hasattr(app, "settings") else {}
-    return f"key {display_key(rebound.get(name, keys.action_named(name).key))}"
+    return _("key {key}").format(key=display_key(rebound.get(name, keys.action_named(name).key)))
+
+
+class TranslatedBindings:
+    """A screen mixin: the footer, the key panel and the palette show each binding's description in the interface
+    language of the moment. Bindings are made once, at import, with the English source text (``N_``); translating
+    where they are shown lets a switch of language reach every screen at its next ``refresh_bindings()``."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        shown = super().active_bindings  # type: ignore[misc]
+        return {key: active._replace(binding=replace(active.binding, description=_(active.binding.description)))
+                for key, active in shown.items()}
 
 
 class CommandEntry:
@@ -60,7 +74,7 @@ def action_entries(node: DOMNode, scope: str) -> list[CommandEntry]:
     """Palette entries that run the scope's actions on ``node`` (a screen), titled by their description."""
     entries = []
     for (key, description, action), key_action in zip(key_entries(node.app, scope), keys.actions_for(scope)):
-        entries.append(CommandEntry(description, f"key {key}", partial(node.run_action, action),
+        entries.append(CommandEntry(description, _("key {key}").format(key=key), partial(node.run_action, action),
                                     keywords=key_action.keywords))
     return entries
 

@@ -18,6 +18,8 @@ from textual.worker import Worker, WorkerState
 
 from agent_console.domain import monitor as live
 from agent_console.domain.monitor import MonitorSnapshot, Thresholds, TrendHistory
+from agent_console.i18n import N_, _
+from agent_console.screens.language import language_commands
 from agent_console.screens.notify import SafeNotifications
 from agent_console.screens.bindings import bindings_for
 from agent_console.screens.monitor_common import _describe
@@ -43,7 +45,7 @@ class MonitorApp(SafeNotifications, App):
     """``agent-console monitor``: the live monitor (or, with ``wallboard=True``, the wallboard) for a supervisor."""
 
     CSS_PATH = "monitor.tcss"
-    TITLE = "Agent Console — live monitor"
+    TITLE = N_("Agent Console — live monitor")
     BINDINGS = bindings_for("monitor_app")
 
     def __init__(self, *, store, clock, supervisor, settings, wallboard: bool = False, interval: float | None = None,
@@ -77,7 +79,8 @@ class MonitorApp(SafeNotifications, App):
         try:
             rebound = keymap(getattr(self.settings, "keys", {}) or {})
         except KeyMapError as exc:
-            self.notify(f"Key settings ignored: {exc}", severity="error", timeout=10, markup=False)
+            self.notify(_("Key settings ignored: {error}").format(error=exc), severity="error", timeout=10,
+                        markup=False)
             return
         if rebound:
             self.set_keymap(rebound)
@@ -87,6 +90,7 @@ class MonitorApp(SafeNotifications, App):
         self.switch_screen(MonitorScreen())
 
     def on_mount(self) -> None:
+        self.title = _(self.TITLE)
         self.theme = getattr(self.settings, "theme", "textual-dark") or "textual-dark"
         self._apply_keymap()
         self.push_screen(WallboardScreen() if self.wallboard else MonitorScreen())
@@ -141,11 +145,12 @@ class MonitorApp(SafeNotifications, App):
 
     def _refresh_failed(self, message: str) -> None:
         self.last_error = message
-        self.notify(f"refresh failed: {message}", severity="error", timeout=6, markup=False)
+        self.notify(_("refresh failed: {error}").format(error=message), severity="error", timeout=6, markup=False)
 
     # --- command palette ----------------------------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen):
         yield from super().get_system_commands(screen)
         for title, help_text, action in getattr(screen, "PALETTE", ()):
-            yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))
+            yield SystemCommand(_(title), _(help_text), getattr(screen, f"action_{action}"))
+        yield from language_commands(self)

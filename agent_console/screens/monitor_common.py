@@ -6,8 +6,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from agent_console.domain.monitor import LEVEL_SYMBOL, Level
+from agent_console.domain.monitor import LEVEL_SYMBOL, Drill, Level
 from agent_console.domain.text import one_line
+from agent_console.i18n import N_, _
 
 LEVEL_STYLE = {Level.ok: "green", Level.warning: "yellow", Level.critical: "bold red"}
 #: The floor's figures that open their cases, left to right.
@@ -15,8 +16,51 @@ FLOOR_FIGURES = ("waiting", "longest", "at_risk", "breached", "escalated", "foll
 #: A channel table cell opens the cases of its column's figure (any other column: the channel's open cases).
 CHANNEL_COLUMN_FIGURES = {"waiting": "waiting", "longest": "longest", "at_risk": "at_risk", "breached": "breached",
                           "esc": "escalated"}
-STATE_LABEL = {"available": "available", "handling": "handling", "wrap_up": "wrap-up", "break": "break",
-               "offline": "offline"}
+#: An agent's state as the monitor names it (``state_label`` translates).
+STATE_LABEL = {"available": N_("available"), "handling": N_("handling"), "wrap_up": N_("wrap-up"),
+               "break": N_("break"), "offline": N_("offline")}
+#: What a drill-down lists, by figure (``drill_title``).
+DRILL_FIGURE_LABEL = {
+    "open": N_("open cases"),
+    "waiting": N_("waiting"),
+    "longest": N_("longest wait"),
+    "at_risk": N_("at risk"),
+    "breached": N_("breached"),
+    "escalated": N_("escalated"),
+    "follow_ups": N_("follow-ups due"),
+}
+
+
+def state_label(state: str) -> str:
+    return _(STATE_LABEL[state]) if state in STATE_LABEL else one_line(state)
+
+
+def drill_title(drill: Drill) -> str:
+    """``Floor — breached``, ``Queue Billing — waiting``: what a drill-down lists (names rendered literally)."""
+    figure = _(DRILL_FIGURE_LABEL[drill.figure])
+    if drill.kind == "floor":
+        return _("Floor — {figure}").format(figure=figure)
+    where = {"queue": N_("Queue {name} — {figure}"), "channel": N_("Channel {name} — {figure}"),
+             "agent": N_("Agent {name} — {figure}")}[drill.kind]
+    return _(where).format(name=one_line(drill.name), figure=figure)
+
+
+def set_columns(table: DataTable, columns: tuple[tuple[str, str], ...]) -> None:
+    """Give ``table`` the columns (source label, key), labelled in the interface language; on a table that has them
+    already (a switch of language) the rows and the cursor stay."""
+    if not table.columns:
+        for label, key in columns:
+            table.add_column(_(label), key=key)
+        return
+    rows = {str(key.value): table.get_row(key) for key in table.rows}
+    cursor = table.cursor_coordinate
+    table.clear(columns=True)
+    for label, key in columns:
+        table.add_column(_(label), key=key)
+    for key, cells in rows.items():
+        table.add_row(*cells, key=key)
+    if rows:
+        table.move_cursor(row=cursor.row, column=cursor.column, animate=False)
 
 
 def _level_text(value: str, level: Level) -> Text:

@@ -11,17 +11,20 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from agent_console.domain.monitor import Drill, GroupFigures, Level, MonitorSnapshot, format_duration, format_percent
+from agent_console.domain.monitor import Drill, GroupFigures, Level, MonitorSnapshot
 from agent_console.domain.text import one_line
+from agent_console.formatting import date_time, duration, number, percent
+from agent_console.i18n import N_, _
 from agent_console.widgets.text import safe_text
-from agent_console.screens.bindings import bindings_for
+from agent_console.screens.bindings import TranslatedBindings, bindings_for
 from agent_console.screens.monitor_common import (
     CHANNEL_COLUMN_FIGURES,
     FLOOR_FIGURES,
-    STATE_LABEL,
     _level_text,
     _state_style,
     _sync_rows,
+    set_columns,
+    state_label,
 )
 from agent_console.screens.monitor_drill import MonitorCaseScreen, MonitorCasesScreen
 from agent_console.screens.monitor_wallboard import WallboardScreen
@@ -34,61 +37,80 @@ if TYPE_CHECKING:
 # --- the monitor screen -------------------------------------------------------------------------------------------
 
 
-class MonitorScreen(Screen):
+#: Short labels: the eleven columns fit 80 columns (in German too).
+CHANNEL_COLUMNS = ((N_("channel"), "name"), (N_("wait"), "waiting"), (N_("longest"), "longest"),
+                   (N_("risk"), "at_risk"), (N_("breach"), "breached"), (N_("SL"), "sl"), (N_("goal"), "goal"),
+                   (N_("AHT"), "aht"), (N_("FCR"), "fcr"), (N_("CSAT"), "csat"), (N_("esc"), "esc"))
+AGENT_COLUMNS = ((N_("agent"), "login"), (N_("name"), "name"), (N_("state"), "state"), (N_("for"), "since"),
+                 (N_("current case"), "case"), (N_("open"), "open"), (N_("handled"), "handled"), (N_("AHT"), "aht"))
+DUE_COLUMNS = ((N_("due"), "due"), (N_("what"), "kind"), (N_("case"), "case"), (N_("agent"), "agent"),
+               (N_("note"), "note"))
+#: What is due, by kind (``DueItem.kind``).
+DUE_KIND_LABEL = {"escalation": N_("escalation"), "follow-up": N_("follow-up")}
+#: A role as the status line names it.
+ROLE_LABEL = {"agent": N_("agent"), "supervisor": N_("supervisor"), "admin": N_("admin")}
+#: Each static label of the screen: widget id -> source text.
+LABELS = {"channels-label": N_("Channels"), "queues-label": N_("Queues")}
+
+
+class MonitorScreen(TranslatedBindings, Screen):
     #: Below 120 columns or 36 rows the queues are compact rows and the screen scrolls.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = bindings_for("monitor")
     PALETTE = [
-        ("Refresh now", "Recompute every figure now", "refresh"),
-        ("Show or hide channels", "Toggle the per-channel table", "toggle_channels"),
-        ("Go to floor figures", "Focus the floor's figures (enter lists exactly their cases)", "focus_floor"),
-        ("Go to queue tiles", "Focus the queue tiles (up/down choose a figure, enter lists its cases)",
+        (N_("Refresh now"), N_("Recompute every figure now"), "refresh"),
+        (N_("Show or hide channels"), N_("Toggle the per-channel table"), "toggle_channels"),
+        (N_("Go to floor figures"), N_("Focus the floor's figures (enter lists exactly their cases)"), "focus_floor"),
+        (N_("Go to queue tiles"), N_("Focus the queue tiles (up/down choose a figure, enter lists its cases)"),
          "focus_tiles"),
-        ("Go to agents", "Focus the agents table (enter lists the agent's open cases)", "focus_agents"),
-        ("Go to due items", "Focus escalations and follow-ups due (enter opens the case)", "focus_due"),
-        ("Wallboard", "Switch to the large wallboard view", "wallboard"),
+        (N_("Go to agents"), N_("Focus the agents table (enter lists the agent's open cases)"), "focus_agents"),
+        (N_("Go to due items"), N_("Focus escalations and follow-ups due (enter opens the case)"), "focus_due"),
+        (N_("Wallboard"), N_("Switch to the large wallboard view"), "wallboard"),
     ]
 
     def compose(self) -> ComposeResult:
-        yield Static("Loading the figures…", id="monitor-status", markup=False)
+        yield Static(_("Loading the figures…"), id="monitor-status", markup=False)
         with Horizontal(id="floor-figures"):
             for figure in FLOOR_FIGURES:
                 yield FigureChip(Drill(figure), id=f"floor-{figure.replace('_', '-')}", classes="chip")
         yield Static("", id="floor-line", markup=False)
-        yield Static("Queues", classes="section", markup=False)
+        yield Static(_(LABELS["queues-label"]), classes="section", id="queues-label", markup=False)
         yield Vertical(id="queue-tiles")
-        yield Static("Channels", classes="section", id="channels-label", markup=False)
+        yield Static(_(LABELS["channels-label"]), classes="section", id="channels-label", markup=False)
         yield DataTable(id="channels", cursor_type="cell", zebra_stripes=True)
         with Horizontal(id="lower"):
             yield DataTable(id="agents", cursor_type="row", zebra_stripes=True)
             with Vertical(id="side"):
                 yield DataTable(id="due", cursor_type="row", zebra_stripes=True)
-                yield Static("Waiting · last 8 h", classes="trend-label", id="trend-waiting-label", markup=False)
+                yield Static(_("Waiting · last 8 h"), classes="trend-label", id="trend-waiting-label", markup=False)
                 yield Sparkline([], id="trend-waiting")
-                yield Static("Service level % · last 8 h", classes="trend-label", id="trend-sl-label",
+                yield Static(_("Service level % · last 8 h"), classes="trend-label", id="trend-sl-label",
                              markup=False)
                 yield Sparkline([], id="trend-sl")
         yield Footer()
 
     def on_mount(self) -> None:
-        channels = self.query_one("#channels", DataTable)
-        # Short labels: the eleven columns fit 80 columns.
-        for label, key in (("channel", "name"), ("wait", "waiting"), ("longest", "longest"),
-                           ("risk", "at_risk"), ("breach", "breached"), ("SL", "sl"), ("goal", "goal"),
-                           ("AHT", "aht"), ("FCR", "fcr"), ("CSAT", "csat"), ("esc", "esc")):
-            channels.add_column(label, key=key)
-        agents = self.query_one("#agents", DataTable)
-        for label, key in (("agent", "login"), ("name", "name"), ("state", "state"), ("for", "since"),
-                           ("current case", "case"), ("open", "open"), ("handled", "handled"), ("AHT", "aht")):
-            agents.add_column(label, key=key)
-        due = self.query_one("#due", DataTable)
-        for label, key in (("due", "due"), ("what", "kind"), ("case", "case"), ("agent", "agent"),
-                           ("note", "note")):
-            due.add_column(label, key=key)
+        self._label_columns()
         snapshot = getattr(self.app, "snapshot", None)  # MonitorApp's latest, if one came in before this screen
         if snapshot is not None:
             self.show_snapshot(snapshot)
+
+    def _label_columns(self) -> None:
+        set_columns(self.query_one("#channels", DataTable), CHANNEL_COLUMNS)
+        set_columns(self.query_one("#agents", DataTable), AGENT_COLUMNS)
+        set_columns(self.query_one("#due", DataTable), DUE_COLUMNS)
+
+    def refresh_language(self) -> None:
+        """Everything this screen shows, again in the interface language (after a switch from the palette)."""
+        for widget_id, label in LABELS.items():
+            self.query_one(f"#{widget_id}", Static).update(_(label))
+        self._label_columns()
+        snapshot = getattr(self.app, "snapshot", None)
+        if snapshot is not None:
+            self.show_snapshot(snapshot)
+        else:
+            self.query_one("#monitor-status", Static).update(_("Loading the figures…"))
 
     # --- showing a snapshot ---------------------------------------------------------------------------------------
 
@@ -97,12 +119,15 @@ class MonitorScreen(Screen):
         zone = app.zone
         local = snapshot.taken_at.astimezone(zone)
         status = Text()
-        status.append("Live monitor", style="bold")
-        status.append(f" · {one_line(app.supervisor.name)} ({app.supervisor.role})")
-        status.append(f" · {local:%a %d %b %H:%M:%S} {local.tzname()}")
-        status.append(f" · every {app.interval:g} s · refresh {snapshot.compute_ms:.0f} ms", style="dim")
+        status.append(_("Live monitor"), style="bold")
+        role = app.supervisor.role
+        role = _(ROLE_LABEL[role]) if role in ROLE_LABEL else one_line(role)
+        status.append(f" · {one_line(app.supervisor.name)} ({role})")
+        status.append(f" · {date_time(local, 'day_time_seconds')} {local.tzname()}")
+        status.append(" · " + _("every {seconds} s · refresh {ms} ms").format(
+            seconds=number(app.interval), ms=number(round(snapshot.compute_ms))), style="dim")
         if app.skipped_refreshes:
-            status.append(f" · {app.skipped_refreshes} skipped", style="dim")
+            status.append(" · " + _("{count} skipped").format(count=number(app.skipped_refreshes)), style="dim")
         self.query_one("#monitor-status", Static).update(status)
         self._show_floor_figures(snapshot)
         self.query_one("#floor-line", Static).update(self._floor_text(snapshot))
@@ -114,21 +139,25 @@ class MonitorScreen(Screen):
         self.query_one("#trend-sl", Sparkline).data = app.trend.series("service_level", snapshot.taken_at) or [0]
         waiting = app.trend.series("waiting", snapshot.taken_at)
         sl = app.trend.series("service_level", snapshot.taken_at)
-        self.query_one("#trend-waiting-label", Static).update(
-            f"Waiting · last 8 h · now {snapshot.floor.waiting}" + (f" · peak {max(waiting):.0f}" if waiting else ""))
-        self.query_one("#trend-sl-label", Static).update(
-            f"Service level % · last 8 h · now {format_percent(snapshot.floor.service_level)}"
-            + (f" · low {min(sl):.0f}%" if sl else ""))
+        waiting_label = _("Waiting · last 8 h · now {now}").format(now=number(snapshot.floor.waiting))
+        if waiting:
+            waiting_label += " · " + _("peak {peak}").format(peak=number(round(max(waiting))))
+        self.query_one("#trend-waiting-label", Static).update(waiting_label)
+        sl_label = _("Service level % · last 8 h · now {now}").format(now=percent(snapshot.floor.service_level))
+        if sl:
+            sl_label += " · " + _("low {low}").format(low=percent(min(sl) / 100))
+        self.query_one("#trend-sl-label", Static).update(sl_label)
 
     def _show_floor_figures(self, snapshot: MonitorSnapshot) -> None:
         floor = snapshot.floor
         chips = {
-            "waiting": (f"waiting {floor.waiting}", floor.levels["waiting"]),
-            "longest": (f"longest {format_duration(floor.longest_wait_s)}", floor.levels["longest_wait_s"]),
-            "at_risk": (f"at risk {floor.at_risk}", floor.levels["at_risk"]),
-            "breached": (f"breached {floor.breached}", floor.levels["breached"]),
-            "escalated": (f"escalated {floor.escalations}", Level.ok),
-            "follow_ups": (f"follow-ups {snapshot.follow_ups_due}",
+            "waiting": (_("waiting {count}").format(count=number(floor.waiting)), floor.levels["waiting"]),
+            "longest": (_("longest {duration}").format(duration=duration(floor.longest_wait_s)),
+                        floor.levels["longest_wait_s"]),
+            "at_risk": (_("at risk {count}").format(count=number(floor.at_risk)), floor.levels["at_risk"]),
+            "breached": (_("breached {count}").format(count=number(floor.breached)), floor.levels["breached"]),
+            "escalated": (_("escalated {count}").format(count=number(floor.escalations)), Level.ok),
+            "follow_ups": (_("follow-ups {count}").format(count=number(snapshot.follow_ups_due)),
                            Level.critical if snapshot.follow_ups_overdue else Level.ok),
         }
         for figure, (label, level) in chips.items():
@@ -137,14 +166,18 @@ class MonitorScreen(Screen):
 
     def _floor_text(self, snapshot: MonitorSnapshot) -> Text:
         floor = snapshot.floor
-        text = Text("Floor  ", style="bold")
-        text.append_text(_level_text(f"SL {format_percent(floor.service_level)}", floor.levels["service_level"]))
-        text.append(f"  AHT {format_duration(floor.aht_s)}  FCR {format_percent(floor.fcr)}  "
-                    f"CSAT {format_percent(floor.csat)}")
+        text = Text(_("Floor") + "  ", style="bold")
+        text.append_text(_level_text(_("SL {percent}").format(percent=percent(floor.service_level)),
+                                     floor.levels["service_level"]))
+        text.append("  " + _("AHT {aht}  FCR {fcr}  CSAT {csat}").format(
+            aht=duration(floor.aht_s), fcr=percent(floor.fcr), csat=percent(floor.csat)))
         states = snapshot.agent_states
-        text.append(f"  ·  agents: {states.get('available', 0)} available, {states.get('handling', 0)} handling, "
-                    f"{states.get('wrap_up', 0)} wrap-up, {states.get('break', 0)} break", style="dim")
-        text.append(f"  ·  due {snapshot.due_total} ({snapshot.overdue_total} overdue)",
+        text.append("  ·  " + _("agents: {available} available, {handling} handling, {wrap_up} wrap-up, "
+                                "{on_break} break").format(
+            available=number(states.get("available", 0)), handling=number(states.get("handling", 0)),
+            wrap_up=number(states.get("wrap_up", 0)), on_break=number(states.get("break", 0))), style="dim")
+        text.append("  ·  " + _("due {due} ({overdue} overdue)").format(
+            due=number(snapshot.due_total), overdue=number(snapshot.overdue_total)),
                     style="bold red" if snapshot.overdue_total else "dim")
         return text
 
@@ -183,13 +216,13 @@ class MonitorScreen(Screen):
         rows = {}
         for ch in channels:
             rows[ch.name] = (
-                _level_text(ch.name, ch.level), _level_text(str(ch.waiting), ch.levels["waiting"]),
-                _level_text(format_duration(ch.longest_wait_s), ch.levels["longest_wait_s"]),
-                _level_text(str(ch.at_risk), ch.levels["at_risk"]),
-                _level_text(str(ch.breached), ch.levels["breached"]),
-                _level_text(format_percent(ch.service_level), ch.levels["service_level"]),
-                Text(format_percent(ch.service_level_goal)), Text(format_duration(ch.aht_s)),
-                Text(format_percent(ch.fcr)), Text(format_percent(ch.csat)), Text(str(ch.escalations)),
+                _level_text(ch.name, ch.level), _level_text(number(ch.waiting), ch.levels["waiting"]),
+                _level_text(duration(ch.longest_wait_s), ch.levels["longest_wait_s"]),
+                _level_text(number(ch.at_risk), ch.levels["at_risk"]),
+                _level_text(number(ch.breached), ch.levels["breached"]),
+                _level_text(percent(ch.service_level), ch.levels["service_level"]),
+                Text(percent(ch.service_level_goal)), Text(duration(ch.aht_s)),
+                Text(percent(ch.fcr)), Text(percent(ch.csat)), Text(number(ch.escalations)),
             )
         _sync_rows(table, rows)
 
@@ -199,13 +232,13 @@ class MonitorScreen(Screen):
         for agent in snapshot.agents:
             case = safe_text(agent.current_case_key or "—")
             if agent.current_activity == "wrap_up":
-                case.append(" (wrap-up)", style="dim")
+                case.append(" (" + _("wrap-up") + ")", style="dim")
             rows[agent.login] = (
                 safe_text(agent.login), safe_text(one_line(agent.name, 24)),
-                Text(STATE_LABEL.get(agent.state, agent.state), style=_state_style(agent.state)),
-                Text(format_duration(agent.time_in_state_s)), case, Text(str(agent.open_cases)),
-                Text(str(agent.handled_today)),
-                Text(format_duration(agent.aht_s)),
+                Text(state_label(agent.state), style=_state_style(agent.state)),
+                Text(duration(agent.time_in_state_s)), case, Text(number(agent.open_cases)),
+                Text(number(agent.handled_today)),
+                Text(duration(agent.aht_s)),
             )
         _sync_rows(table, rows)
 
@@ -213,10 +246,13 @@ class MonitorScreen(Screen):
         table = self.query_one("#due", DataTable)
         rows = {}
         for item in snapshot.due:
-            when = Text(("overdue " if item.overdue else "in ") + format_duration(abs(item.remaining_s)),
+            late = duration(abs(item.remaining_s))
+            when = Text(_("overdue {duration}").format(duration=late) if item.overdue
+                        else _("in {duration}").format(duration=late),
                         style="bold red" if item.overdue else "yellow")
+            kind = _(DUE_KIND_LABEL[item.kind]) if item.kind in DUE_KIND_LABEL else one_line(item.kind)
             rows[f"{item.kind}:{item.case_id}:{item.due_at.isoformat()}"] = (
-                when, Text(item.kind), safe_text(item.case_key), safe_text(item.agent_login or "—"),
+                when, Text(kind), safe_text(item.case_key), safe_text(item.agent_login or "—"),
                 safe_text(one_line(item.note, 30)))
         _sync_rows(table, rows)
 
@@ -225,7 +261,7 @@ class MonitorScreen(Screen):
     def action_refresh(self) -> None:
         app: MonitorApp = self.app  # type: ignore[assignment]
         if not app.request_refresh():
-            self.notify("A refresh is still running; this one was skipped.", timeout=2)
+            self.notify(_("A refresh is still running; this one was skipped."), timeout=2)
 
     def action_toggle_channels(self) -> None:
         for widget_id in ("#channels", "#channels-label"):

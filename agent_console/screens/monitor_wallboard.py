@@ -12,8 +12,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
 from agent_console.domain import monitor as live
-from agent_console.domain.monitor import MonitorSnapshot, format_duration
-from agent_console.screens.bindings import bindings_for
+from agent_console.domain.monitor import MonitorSnapshot
+from agent_console.formatting import date_time, duration, number
+from agent_console.i18n import N_, _
+from agent_console.screens.bindings import TranslatedBindings, bindings_for
 from agent_console.screens.monitor_common import LEVEL_STYLE
 from agent_console.widgets.monitor_tiles import BigFigure, WallboardPanel
 
@@ -24,13 +26,18 @@ if TYPE_CHECKING:
 # --- the wallboard ------------------------------------------------------------------------------------------------
 
 
-class WallboardScreen(Screen):
+#: The floor's large figures: widget id -> label.
+BIG_FIGURES = {"big-waiting": N_("waiting"), "big-longest": N_("longest wait"), "big-sl": N_("service level %"),
+               "big-breached": N_("breached"), "big-available": N_("agents available")}
+
+
+class WallboardScreen(TranslatedBindings, Screen):
     """Large figures for a screen on the wall: no interaction needed."""
 
     BINDINGS = bindings_for("wallboard")
     PALETTE = [
-        ("Refresh now", "Recompute every figure now", "refresh"),
-        ("Back to the monitor", "Leave the wallboard", "leave"),
+        (N_("Refresh now"), N_("Recompute every figure now"), "refresh"),
+        (N_("Back to the monitor"), N_("Leave the wallboard"), "leave"),
     ]
 
     def __init__(self, can_return: bool = False) -> None:
@@ -38,15 +45,12 @@ class WallboardScreen(Screen):
         self.can_return = can_return
 
     def compose(self) -> ComposeResult:
-        yield Static("Loading the figures…", id="wall-status", markup=False)
+        yield Static(_("Loading the figures…"), id="wall-status", markup=False)
         with Horizontal(id="wall-floor"):
-            yield BigFigure("waiting", id="big-waiting")
-            yield BigFigure("longest wait", id="big-longest")
-            yield BigFigure("service level %", id="big-sl")
-            yield BigFigure("breached", id="big-breached")
-            yield BigFigure("agents available", id="big-available")
+            for widget_id, label in BIG_FIGURES.items():
+                yield BigFigure(label, id=widget_id)
         yield Grid(id="wall-queues")
-        yield Static("Waiting · last 8 h", id="wall-trend-label", markup=False)
+        yield Static(_("Waiting · last 8 h"), id="wall-trend-label", markup=False)
         yield Sparkline([], id="wall-trend")
         yield Footer()
 
@@ -55,17 +59,32 @@ class WallboardScreen(Screen):
         if snapshot is not None:
             self.show_snapshot(snapshot)
 
+    def refresh_language(self) -> None:
+        """Everything this screen shows, again in the interface language (after a switch from the palette)."""
+        for figure in self.query(BigFigure):
+            figure.refresh_language()
+        for panel in self.query(WallboardPanel):
+            panel.refresh_language()
+        self.query_one("#wall-trend-label", Static).update(_("Waiting · last 8 h"))
+        snapshot = getattr(self.app, "snapshot", None)
+        if snapshot is not None:
+            self.show_snapshot(snapshot)
+        else:
+            self.query_one("#wall-status", Static).update(_("Loading the figures…"))
+
     def show_snapshot(self, snapshot: MonitorSnapshot) -> None:
         app: MonitorApp = self.app  # type: ignore[assignment]
         floor = snapshot.floor
         local = snapshot.taken_at.astimezone(app.zone)
         status = Text(f"{floor.symbol} ", style=LEVEL_STYLE[floor.level])
-        status.append("Contact center — live", style="bold")
-        status.append(f"   {local:%H:%M} {local.tzname()}   due {snapshot.due_total} "
-                      f"({snapshot.overdue_total} overdue)   escalated {floor.escalations}")
+        status.append(_("Contact center — live"), style="bold")
+        status.append(f"   {date_time(local, 'time')} {local.tzname()}   ")
+        status.append(_("due {due} ({overdue} overdue)   escalated {escalated}").format(
+            due=number(snapshot.due_total), overdue=number(snapshot.overdue_total),
+            escalated=number(floor.escalations)))
         self.query_one("#wall-status", Static).update(status)
         self.query_one("#big-waiting", BigFigure).show(str(floor.waiting), floor.levels["waiting"])
-        self.query_one("#big-longest", BigFigure).show(format_duration(floor.longest_wait_s),
+        self.query_one("#big-longest", BigFigure).show(duration(floor.longest_wait_s),
                                                        floor.levels["longest_wait_s"])
         sl = "-" if floor.service_level is None else f"{floor.service_level * 100:.0f}"
         self.query_one("#big-sl", BigFigure).show(sl, floor.levels["service_level"])

@@ -11,7 +11,9 @@ import errno
 import sqlite3
 from pathlib import Path
 
-CHECK_ADVICE = "run `agent-console db check`"
+from agent_console.i18n import N_, _
+
+CHECK_ADVICE = N_("run `agent-console db check`")
 
 # SQLite's primary result codes (the low byte of an extended code).
 _SQLITE_PERM = 3
@@ -28,7 +30,7 @@ _SQLITE_NOTADB = 26
 def shown_path(path: Path | str | None) -> str:
     """A file name fit for a message: control characters, and bytes that are not UTF-8, escaped (``\\x1b``)."""
     if path is None:
-        return "the store"
+        return _("the store")
     out = []
     for ch in str(path):
         code = ord(ch)
@@ -59,39 +61,44 @@ def _primary_code(exc: sqlite3.Error) -> int | None:
 
 def explain_sqlite(exc: sqlite3.Error, store: Path | str | None = None) -> str:
     """What a failed SQLite call means for the user, and what to do."""
-    where = shown_path(store) if store is not None else "the store"
+    where = shown_path(store) if store is not None else _("the store")
     primary = _primary_code(exc)
     reason = _first_line(str(exc)) or type(exc).__name__
     if primary == _SQLITE_READONLY:
-        return (f"{where} is read-only ({reason}): nothing was saved. Check the permissions of the file and its "
-                "folder, or use another store with --db")
+        return _("{store} is read-only ({reason}): nothing was saved. Check the permissions of the file and its "
+                 "folder, or use another store with --db").format(store=where, reason=reason)
     if primary == _SQLITE_FULL:
-        return (f"the disk holding {where} is full ({reason}): nothing was saved. Free some space and try again")
+        return _("the disk holding {store} is full ({reason}): nothing was saved. Free some space and try "
+                 "again").format(store=where, reason=reason)
     if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-        return f"{where} is damaged ({reason}); {CHECK_ADVICE}"
+        return _("{store} is damaged ({reason}); {advice}").format(store=where, reason=reason,
+                                                                  advice=_(CHECK_ADVICE))
     if primary == _SQLITE_CANTOPEN:
-        return (f"cannot open {where} ({reason}): check that its folder exists and is writable (SQLite keeps "
-                "journal files next to the store)")
+        return _("cannot open {store} ({reason}): check that its folder exists and is writable (SQLite keeps "
+                 "journal files next to the store)").format(store=where, reason=reason)
     if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
-        return f"{where} is busy: another program holds its lock ({reason}); try again in a moment"
+        return _("{store} is busy: another program holds its lock ({reason}); try again in a moment").format(
+            store=where, reason=reason)
     if primary == _SQLITE_PERM:
-        return f"no permission to use {where} ({reason})"
+        return _("no permission to use {store} ({reason})").format(store=where, reason=reason)
     if primary == _SQLITE_IOERR:
-        return f"the disk failed while using {where} ({reason}); if this repeats, {CHECK_ADVICE}"
-    return f"database error on {where}: {reason}"
+        return _("the disk failed while using {store} ({reason}); if this repeats, {advice}").format(
+            store=where, reason=reason, advice=_(CHECK_ADVICE))
+    return _("database error on {store}: {reason}").format(store=where, reason=reason)
 
 
 def explain_os_error(exc: OSError) -> str:
     names = [shown_path(n) for n in (exc.filename, exc.filename2) if n is not None]
-    target = " → ".join(names) if names else "a file"
+    target = " → ".join(names) if names else _("a file")
     reason = exc.strerror or _first_line(str(exc)) or type(exc).__name__
     if exc.errno == errno.ENOSPC:
-        return f"the disk is full ({target}): nothing was saved. Free some space and try again"
+        return _("the disk is full ({target}): nothing was saved. Free some space and try again").format(
+            target=target)
     if exc.errno == errno.EROFS:
-        return f"{target} is on a read-only file system: nothing was saved"
+        return _("{target} is on a read-only file system: nothing was saved").format(target=target)
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"no permission to use {target} ({reason})"
-    return f"cannot use {target}: {reason}"
+        return _("no permission to use {store} ({reason})").format(store=target, reason=reason)
+    return _("cannot use {target}: {reason}").format(target=target, reason=reason)
 
 
 def explain(exc: BaseException, store: Path | str | None = None) -> str | None:
@@ -103,7 +110,7 @@ def explain(exc: BaseException, store: Path | str | None = None) -> str | None:
             return explain_sqlite(orig, store)
         if isinstance(orig, OSError):
             return explain_os_error(orig)
-        return f"database error: {type(orig).__name__}: {_first_line(str(orig))}"
+        return _("database error: {error}").format(error=f"{type(orig).__name__}: {_first_line(str(orig))}")
     if isinstance(exc, sqlite3.Error):
         return explain_sqlite(exc, store)
     if isinstance(exc, OSError):

@@ -11,17 +11,11 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from agent_console.screens.bindings import bindings_for
-from agent_console.domain.monitor import (
-    LEVEL_SYMBOL,
-    Drill,
-    GroupFigures,
-    Level,
-    format_duration,
-    format_percent,
-)
-
+from agent_console.screens.bindings import TranslatedBindings, bindings_for
+from agent_console.domain.monitor import LEVEL_SYMBOL, Drill, GroupFigures, Level
 from agent_console.domain.text import one_line
+from agent_console.formatting import duration, number, percent
+from agent_console.i18n import N_, _
 
 LEVEL_CLASSES = tuple(f"level-{level}" for level in Level)
 
@@ -45,21 +39,23 @@ def tile_text(figures: GroupFigures, selected: str | None = None) -> Text:
     threshold. ``selected``: the figure enter opens (drawn reversed while the tile has focus)."""
     lines = {
         "open": Text.assemble((f"{figures.symbol} ", "bold"), (one_line(figures.name), "bold"),
-                              (f"  {figures.open_cases} open", "dim")),
-        "waiting": Text(f"waiting {figures.waiting}{_mark(figures, 'waiting')}"),
-        "longest": Text(f"longest {format_duration(figures.longest_wait_s)}{_mark(figures, 'longest_wait_s')}"),
-        "at_risk": Text(f"at risk {figures.at_risk}{_mark(figures, 'at_risk')}"),
-        "breached": Text(f"breached {figures.breached}{_mark(figures, 'breached')}"),
+                              ("  " + _("{count} open").format(count=number(figures.open_cases)), "dim")),
+        "waiting": Text(_("waiting {count}").format(count=number(figures.waiting)) + _mark(figures, "waiting")),
+        "longest": Text(_("longest {duration}").format(duration=duration(figures.longest_wait_s))
+                        + _mark(figures, "longest_wait_s")),
+        "at_risk": Text(_("at risk {count}").format(count=number(figures.at_risk)) + _mark(figures, "at_risk")),
+        "breached": Text(_("breached {count}").format(count=number(figures.breached))
+                         + _mark(figures, "breached")),
     }
     if selected in lines:
         lines[selected].stylize("reverse")
     text = Text("\n").join(lines[name] for name in TILE_FIGURES)
     text.append("\n")
-    text.append(f"SL {format_percent(figures.service_level)}{_mark(figures, 'service_level')}")
-    text.append(f"  goal {format_percent(figures.service_level_goal)}\n", style="dim")
-    text.append(f"AHT {format_duration(figures.aht_s)}  FCR {format_percent(figures.fcr)}\n")
-    text.append(f"CSAT {format_percent(figures.csat)}  ")
-    text.append(f"escalated {figures.escalations}", style="dim")
+    text.append(_("SL {percent}").format(percent=percent(figures.service_level)) + _mark(figures, "service_level"))
+    text.append("  " + _("goal {percent}").format(percent=percent(figures.service_level_goal)) + "\n", style="dim")
+    text.append(_("AHT {aht}  FCR {fcr}").format(aht=duration(figures.aht_s), fcr=percent(figures.fcr)) + "\n")
+    text.append(_("CSAT {percent}").format(percent=percent(figures.csat)) + "  ")
+    text.append(_("escalated {count}").format(count=number(figures.escalations)), style="dim")
     return text
 
 
@@ -67,12 +63,14 @@ def tile_row(figures: GroupFigures, selected: str | None = None) -> Text:
     """The tile as one compact row (a small terminal): symbol, name, then the figures that open cases (service level
     and the rest are in the channel table and on a larger terminal)."""
     cells = {
-        "open": Text.assemble((f"{figures.symbol} ", "bold"), (f"{figures.name[:12]:<12}", "bold"),
-                              f" {figures.open_cases:>4} open"),
-        "waiting": Text(f"wait {figures.waiting}{_mark(figures, 'waiting')}"),
-        "longest": Text(f"longest {format_duration(figures.longest_wait_s)}{_mark(figures, 'longest_wait_s')}"),
-        "at_risk": Text(f"risk {figures.at_risk}{_mark(figures, 'at_risk')}"),
-        "breached": Text(f"breached {figures.breached}{_mark(figures, 'breached')}"),
+        "open": Text.assemble((f"{figures.symbol} ", "bold"), (f"{one_line(figures.name)[:12]:<12}", "bold"),
+                              " " + _("{count} open").format(count=f"{number(figures.open_cases):>4}")),
+        "waiting": Text(_("wait {count}").format(count=number(figures.waiting)) + _mark(figures, "waiting")),
+        "longest": Text(_("longest {duration}").format(duration=duration(figures.longest_wait_s))
+                        + _mark(figures, "longest_wait_s")),
+        "at_risk": Text(_("risk {count}").format(count=number(figures.at_risk)) + _mark(figures, "at_risk")),
+        "breached": Text(_("breached {count}").format(count=number(figures.breached))
+                         + _mark(figures, "breached")),
     }
     if selected in cells:
         cells[selected].stylize("reverse")
@@ -90,11 +88,11 @@ class MonitorTile(Static, can_focus=True):
             self.drill = drill
 
     BINDINGS = [
-        Binding("enter", "select", "Open cases", show=False),
-        Binding("right", "step('right')", "Next", show=False),
-        Binding("left", "step('left')", "Previous", show=False),
-        Binding("down", "step('down')", "Next figure", show=False),
-        Binding("up", "step('up')", "Previous figure", show=False),
+        Binding("enter", "select", N_("Open cases"), show=False),
+        Binding("right", "step('right')", N_("Next"), show=False),
+        Binding("left", "step('left')", N_("Previous"), show=False),
+        Binding("down", "step('down')", N_("Next figure"), show=False),
+        Binding("up", "step('up')", N_("Previous figure"), show=False),
     ]
 
     compact = reactive(False)
@@ -159,9 +157,9 @@ class FigureChip(Static, can_focus=True):
     """One floor figure (waiting 62, breached 4, …): enter or a click opens exactly its cases."""
 
     BINDINGS = [
-        Binding("enter", "select", "Open cases", show=False),
-        Binding("right", "app.focus_next", "Next", show=False),
-        Binding("left", "app.focus_previous", "Previous", show=False),
+        Binding("enter", "select", N_("Open cases"), show=False),
+        Binding("right", "app.focus_next", N_("Next"), show=False),
+        Binding("left", "app.focus_previous", N_("Previous"), show=False),
     ]
 
     def __init__(self, drill: Drill, **kwargs) -> None:
@@ -233,6 +231,10 @@ class BigText(Static):
         return Text("\n".join(lines))
 
 
+#: The wallboard panel's labels: CSS class -> source text.
+PANEL_LABELS = {"panel-waiting-label": N_("waiting"), "panel-sl-label": N_("SL %")}
+
+
 class WallboardPanel(Vertical):
     """A queue on the wallboard: name and state, waiting in large digits, then longest wait and service level."""
 
@@ -245,14 +247,20 @@ class WallboardPanel(Vertical):
         yield Static(classes="panel-title", markup=False)
         with Horizontal(classes="panel-figures"):
             with Vertical():
-                yield Static("waiting", classes="panel-label", markup=False)
+                yield Static(_(PANEL_LABELS["panel-waiting-label"]), classes="panel-label panel-waiting-label",
+                             markup=False)
                 yield BigText(classes="panel-waiting")
             with Vertical():
-                yield Static("SL %", classes="panel-label", markup=False)
+                yield Static(_(PANEL_LABELS["panel-sl-label"]), classes="panel-label panel-sl-label", markup=False)
                 yield BigText(classes="panel-sl")
         yield Static(classes="panel-detail", markup=False)
 
     def on_mount(self) -> None:
+        self.show(self._figures)
+
+    def refresh_language(self) -> None:
+        for label_class, label in PANEL_LABELS.items():
+            self.query_one(f".{label_class}", Static).update(_(label))
         self.show(self._figures)
 
     def show(self, figures: GroupFigures) -> None:
@@ -263,8 +271,9 @@ class WallboardPanel(Vertical):
         sl = "-" if figures.service_level is None else f"{figures.service_level * 100:.0f}"
         self.query_one(".panel-sl", BigText).show(sl)
         detail = Text()
-        detail.append(f"longest {format_duration(figures.longest_wait_s)}  ")
-        detail.append(f"at risk {figures.at_risk}  breached {figures.breached}")
+        detail.append(_("longest {duration}").format(duration=duration(figures.longest_wait_s)) + "  ")
+        detail.append(_("at risk {count}").format(count=number(figures.at_risk)) + "  "
+                      + _("breached {count}").format(count=number(figures.breached)))
         self.query_one(".panel-detail", Static).update(detail)
 
 
@@ -272,19 +281,23 @@ class BigFigure(Vertical):
     """A labelled floor figure in large digits."""
 
     def __init__(self, label: str, **kwargs) -> None:
+        """``label``: the source text (``N_``); shown in the interface language."""
         super().__init__(**kwargs)
         self.label = label
 
     def compose(self) -> ComposeResult:
-        yield Static(self.label, classes="big-label", markup=False)
+        yield Static(_(self.label), classes="big-label", markup=False)
         yield BigText("-", classes="big-value")
+
+    def refresh_language(self) -> None:
+        self.query_one(".big-label", Static).update(_(self.label))
 
     def show(self, value: str, level: Level = Level.ok) -> None:
         set_level_class(self, level)
         self.query_one(BigText).show(value)
 
 
-class ReasonModal(ModalScreen[str | None]):
+class ReasonModal(TranslatedBindings, ModalScreen[str | None]):
     """Asks for the reason of an escalation; enter confirms, escape cancels."""
 
     DEFAULT_CSS = """
@@ -305,7 +318,7 @@ class ReasonModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.title_text), id="reason-title", markup=False)
-            yield Input(placeholder="reason (required)", id="reason-input")
+            yield Input(placeholder=_("reason (required)"), id="reason-input")
             yield Static("", id="reason-error", markup=False)
 
     def on_mount(self) -> None:
@@ -314,7 +327,7 @@ class ReasonModal(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if not event.value.strip():
-            self.query_one("#reason-error", Static).update("A reason is required.")
+            self.query_one("#reason-error", Static).update(_("A reason is required."))
             return
         self.dismiss(event.value.strip())
 

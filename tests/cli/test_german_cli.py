@@ -1,0 +1,58 @@
+"""The command line in German: `agent-console --help` and an error, chosen by the setting or by the locale."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def run(*args: str, tmp_path, **env: str) -> subprocess.CompletedProcess:
+    environ = {key: value for key, value in os.environ.items()
+               if not key.startswith(("AGENT_CONSOLE_", "LC_", "LANG"))}
+    environ.update({"AGENT_CONSOLE_CONFIG": str(tmp_path / "config.toml"), "COLUMNS": "100", **env})
+    return subprocess.run([sys.executable, "-m", "agent_console", *args], capture_output=True, text=True,
+                          env=environ, timeout=120)
+
+
+def test_help_in_german_from_the_locale(tmp_path):
+    result = run("--help", tmp_path=tmp_path, LANG="de_DE.UTF-8")
+    assert result.returncode == 0, result.stderr
+    assert "Tastaturgesteuerte Konsole für Agenten" in result.stdout
+    assert "Den Live-Monitor der Warteschlangen öffnen" in result.stdout
+    assert "Als dieser Agent handeln (Login)." in result.stdout
+    assert "Open the live queue monitor" not in result.stdout
+
+
+def test_help_in_english_by_default_and_when_the_setting_says_so(tmp_path):
+    assert "Keyboard-first console" in run("--help", tmp_path=tmp_path).stdout
+    english = run("--help", tmp_path=tmp_path, LANG="de_DE.UTF-8", AGENT_CONSOLE_LANGUAGE="en")
+    assert "Open the live queue monitor (supervisors and admins)." in english.stdout
+
+
+def test_an_error_in_german(tmp_path):
+    (tmp_path / "config.toml").write_text('language = "de"\n', encoding="utf-8")
+    result = run("--db", str(tmp_path / "store.db"), "monitor", "--agent", "nobody", tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Fehler: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_language_is_refused_in_one_line(tmp_path):
+    result = run("--db", str(tmp_path / "store.db"), "monitor", tmp_path=tmp_path, AGENT_CONSOLE_LANGUAGE="fr")
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: environment variable AGENT_CONSOLE_LANGUAGE: setting 'language' has an "
+                                     "invalid value 'fr'; expected one of: en, de")
+
+
+def test_a_damaged_store_explained_in_german(tmp_path):
+    store = tmp_path / "store.db"
+    assert run("--db", str(store), "db", "init", tmp_path=tmp_path).returncode == 0
+    data = store.read_bytes()
+    store.write_bytes(data[: len(data) // 3])
+    result = run("--db", str(store), "agents", "list", tmp_path=tmp_path, AGENT_CONSOLE_LANGUAGE="de")
+    assert result.returncode == 1
+    line = result.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert line.startswith(f"Fehler: {store} ist beschädigt (")
+    assert line.endswith("); führen Sie `agent-console db check` aus")

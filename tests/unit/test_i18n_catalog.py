@@ -1,0 +1,214 @@
+"""The translation catalogs: every message of the code is in the German catalog, translated and not fuzzy; the
+shipped .mo says what the .po says; the translated modules show no bare English text; the language is chosen from
+the setting, the environment and the locale, and a bad value is refused."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+from pathlib import Path
+
+import pytest
+
+from agent_console import i18n, i18n_catalog
+from agent_console.config import Settings, SettingsError, load_settings
+
+PACKAGE = Path(i18n.__file__).parent
+
+#: Modules whose every user-facing text is translated. Add a module here once its strings go through _().
+TRANSLATED_MODULES = (
+    "keys.py",
+    "screens/help.py",
+    "screens/monitor.py",
+    "screens/monitor_common.py",
+    "screens/monitor_drill.py",
+    "screens/monitor_floor.py",
+    "screens/monitor_wallboard.py",
+    "screens/language.py",
+    "widgets/monitor_tiles.py",
+    "cli/app.py",
+)
+#: Calls whose text arguments reach the screen.
+SHOWING_CALLS = {"notify", "Static", "Label", "Binding", "KeyAction", "add_column", "update", "SystemCommand",
+                 "PickModal", "ReasonModal", "BigFigure", "Input", "fail", "Text", "append"}
+#: Text that is not language: symbols, separators and format-only strings.
+NOT_LANGUAGE_CHARS = set(" \n·—–-:()/%,.…→←↑↓•|")
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    yield
+    i18n.set_language("en")
+
+
+def test_every_message_is_in_the_german_catalog_translated_and_not_fuzzy():
+    extracted = {message.id for message in i18n_catalog.extract() if message.id}
+    catalog = i18n_catalog.read("de")
+    entries = {message.id: message for message in catalog if message.id}
+    missing = sorted(str(m) for m in extracted - entries.keys())
+    assert not missing, f"not in the German catalog (run scripts/i18n, then translate): {missing}"
+    untranslated = sorted(str(m.id) for m in entries.values()
+                          if not (all(m.string) if isinstance(m.string, tuple) else m.string))
+    assert not untranslated, f"untranslated in the German catalog: {untranslated}"
+    fuzzy = sorted(str(m.id) for m in entries.values() if m.fuzzy)
+    assert not fuzzy, f"fuzzy in the German catalog (check the translation, remove the flag): {fuzzy}"
+    stale = sorted(str(m) for m in entries.keys() - extracted)
+    assert not stale, f"in the German catalog but no longer in the code (run scripts/i18n): {stale}"
+
+
+def test_shipped_mo_matches_the_po():
+    catalog = i18n_catalog.read("de")
+    with i18n_catalog.mo_path("de").open("rb") as file:
+        compiled = gettext.GNUTranslations(file)
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            assert compiled.ngettext(message.id[0], message.id[1], 1) == message.string[0], message.id
+            assert compiled.ngettext(message.id[0], message.id[1], 5) == message.string[1], message.id
+        else:
+            assert compiled.gettext(message.id) == message.string, (
+                f"{message.id!r}: the .mo is older than the .po; run scripts/i18n compile")
+
+
+def test_placeholders_survive_translation():
+    import string
+
+    def fields(text):
+        return sorted(name for _literal, name, _spec, _conv in string.Formatter().parse(text) if name)
+
+    for message in i18n_catalog.read("de"):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for translated in strings:
+            assert fields(translated) == fields(ids[-1]), f"{message.id!r} -> {translated!r}"
+
+
+def _bare_texts(path: Path) -> list[str]:
+    """String literals given straight to a call that shows text, outside _()/N_()/ngettext."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+
+    def is_language(text: str) -> bool:
+        return any(ch.isalpha() for ch in text) and not set(text) <= NOT_LANGUAGE_CHARS
+
+    def literal_texts(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node
+        elif isinstance(node, ast.JoinedStr):
+            for part in node.values:
+                if isinstance(part, ast.Constant):
+                    yield part
+        elif isinstance(node, ast.BinOp):
+            yield from literal_texts(node.left)
+            yield from literal_texts(node.right)
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name not in SHOWING_CALLS:
+            continue
+        arguments = list(node.args)
+        if name in ("Binding", "KeyAction"):
+            arguments = arguments[4:5] if name == "KeyAction" else arguments[2:3]
+        elif name == "add_column":
+            arguments = arguments[:1]
+        arguments += [kw.value for kw in node.keywords if kw.arg in ("placeholder", "title", "description",
+                                                                       "help")]
+        for argument in arguments:
+            for constant in literal_texts(argument):
+                if is_language(constant.value):
+                    found.append(f"{path.relative_to(PACKAGE)}:{constant.lineno}: {constant.value!r}")
+    return found
+
+
+def test_translated_modules_show_no_bare_text():
+    found = [text for module in TRANSLATED_MODULES for text in _bare_texts(PACKAGE / module)]
+    assert not found, "user-facing text outside _() in a translated module:\n" + "\n".join(found)
+
+
+def test_the_guard_finds_bare_text(tmp_path):
+    sample = PACKAGE / "_guard_sample_for_test.py"
+    sample.write_text('self.notify("Saved.")\nStatic(_("fine"))\nBinding("x", "y", "Do it")\n', encoding="utf-8")
+    try:
+        found = _bare_texts(sample)
+    finally:
+        sample.unlink()
+    assert [text.split(": ", 1)[1] for text in found] == ["'Saved.'", "'Do it'"]
+
+
+# --- choosing the language --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({"LANG": "de_DE.UTF-8"}, "de"),
+    ({"LANG": "de_AT.UTF-8"}, "de"),
+    ({"LANG": "en_GB.UTF-8"}, "en"),
+    ({"LANG": "fr_FR.UTF-8"}, "en"),
+    ({"LANG": "C.UTF-8"}, "en"),
+    ({}, "en"),
+    ({"LC_ALL": "de_DE.UTF-8", "LANG": "en_US.UTF-8"}, "de"),
+    ({"LC_MESSAGES": "en_US.UTF-8", "LANG": "de_DE.UTF-8"}, "en"),
+    ({"LC_ALL": "", "LANG": "de_DE@euro"}, "de"),
+])
+def test_language_from_the_locale(environ, expected):
+    assert i18n.language_from_locale(environ) == expected
+    assert Settings().interface_language(environ) == expected
+
+
+def test_setting_and_environment_win_over_the_locale(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('language = "de"\n', encoding="utf-8")
+    settings = load_settings(path, environ={})
+    assert settings.interface_language({"LANG": "en_US.UTF-8"}) == "de"
+    settings = load_settings(path, environ={"AGENT_CONSOLE_LANGUAGE": "EN"})
+    assert settings.interface_language({"LANG": "de_DE.UTF-8"}) == "en"
+
+
+def test_an_unknown_language_is_refused_naming_its_source(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('language = "fr"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"config\.toml: setting 'language' has an invalid value 'fr'; "
+                                            r"expected one of: en, de"):
+        load_settings(path, environ={})
+    with pytest.raises(SettingsError, match="environment variable AGENT_CONSOLE_LANGUAGE: .*'de_DE'"):
+        load_settings(tmp_path / "missing.toml", environ={"AGENT_CONSOLE_LANGUAGE": "de_DE"})
+    with pytest.raises(i18n.LanguageError):
+        i18n.set_language("fr")
+
+
+def test_switching_translates_at_once_and_tells_the_listeners():
+    heard = []
+    stop = i18n.on_language_change(heard.append)
+    try:
+        assert i18n._("Quit") == "Quit"
+        i18n.set_language("de")
+        assert i18n._("Quit") == "Beenden"
+        assert i18n.ngettext("{total} case", "{total} cases", 1) == "{total} Fall"
+        assert i18n.ngettext("{total} case", "{total} cases", 2) == "{total} Fälle"
+        i18n.set_language("en")
+        assert i18n._("Quit") == "Quit"
+    finally:
+        stop()
+    assert heard == ["de", "en"]
+
+
+def test_formatting_in_each_language():
+    from datetime import datetime
+
+    from agent_console import formatting
+
+    moment = datetime(2026, 12, 2, 14, 5)
+    assert formatting.date_time(moment) == "Wed 02 Dec 14:05"
+    assert (formatting.number(1234), formatting.percent(0.76), formatting.duration(7500)) == ("1234", "76%", "2h05m")
+    i18n.set_language("de")
+    assert formatting.date_time(moment) == "Mi., 2. Dez., 14:05"
+    assert formatting.number(1234) == "1.234"
+    assert formatting.percent(0.76) == "76\u00a0%"
+    assert formatting.duration(7500) == "2h05"
+    assert formatting.duration(42) == "0:42"
+    assert formatting.duration_long(7500) == "2 Std. 5 Min."
+    assert formatting.percent(None) == "—"
