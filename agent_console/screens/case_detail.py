@@ -25,6 +25,7 @@ from agent_console.domain.cases import CaseService
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL
 from agent_console.domain.text import one_line
+from agent_console.i18n import N_
 from agent_console.screens.agent_screen import AgentScreen
 from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
 from agent_console.screens.case_actions import CaseActions
@@ -51,7 +52,7 @@ SHORT_ROWS = 42
 
 class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
     KEY_SCOPE = "case"
-    KEYS_TITLE = "the case"
+    KEYS_TITLE = N_("the case")
     CSS_PATH = "case_detail.tcss"
     BINDINGS = bindings_for("case")
 

@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from agent_console.console_log import log_worker_error
 from agent_console.domain.cases import CaseError, CaseService
+from agent_console.i18n import N_
 from agent_console.screens.agent_screen import AgentScreen
 from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
 from agent_console.screens.messages import CasesChanged, QueueNamesLoaded, SlaChanged
@@ -48,7 +49,7 @@ SEARCH_TEXTS_DELAY_S = 0.3
 
 class QueueScreen(AgentScreen):
     KEY_SCOPE = "queue"
-    KEYS_TITLE = "the queue"
+    KEYS_TITLE = N_("the queue")
     CSS_PATH = "queue.tcss"
     BINDINGS = bindings_for("queue")
     AUTO_FOCUS = "#queue-table"
