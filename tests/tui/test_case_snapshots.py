@@ -1,5 +1,6 @@
 """Snapshots of the case view with its escalation history and follow-ups, and of the modals it opens (resolve
-confirmation, wrap-up, escalate): frozen clock, fixed data, each taken once an explicit condition holds."""
+confirmation, wrap-up, escalate, a pick list, the keys help): frozen clock, fixed data, each taken once an explicit
+condition holds."""
 
 from __future__ import annotations
 
@@ -58,3 +59,17 @@ def test_escalate_modal(snap_compare, make_app, data):
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=_case_then(
         data.keys["anna_case"], "e", until=lambda app: isinstance(app.screen, EscalateModal)))
+
+
+def test_pick_modal(snap_compare, make_app, data):
+    from agent_console.screens.pick import PickModal
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_case_then(
+        data.keys["anna_case"], "t", until=lambda app: isinstance(app.screen, PickModal)))
+
+
+def test_keys_help(snap_compare, make_app, data):
+    from agent_console.screens.help import KeysScreen
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_case_then(
+        data.keys["anna_case"], "question_mark", until=lambda app: isinstance(app.screen, KeysScreen)))
