@@ -2,109 +2,45 @@
 
 Every table has an integer primary key for local joins and, where the row is shared with the team's server, a
 ``uid`` (UUID text) that is the same on every replica. Timestamps are UTC (see ``UTCDateTime``).
+The vocabularies are in ``model_values.py``, the sync and sign-in tables in ``models_sync.py``; both are
+re-exported here, so ``store.models`` stays the one name to import the model from.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
-from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from agent_console.store.types import UTCDateTime
-
-
-def new_uid() -> str:
-    return str(uuid.uuid4())
-
-
-#: Keys of tables that grow with traffic: 64-bit on PostgreSQL (migration 0012). SQLite's INTEGER is 64-bit already,
-#: and an INTEGER PRIMARY KEY must stay spelt INTEGER there to remain the rowid (autoincrement).
-BigKey = BigInteger().with_variant(Integer(), "sqlite")
-
-
-def _ts(nullable: bool = True, index: bool = False):
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
-
-
-def _ts_required():
-    return Field(sa_column=Column(UTCDateTime(), nullable=False))
-
-
-# --- vocabularies -------------------------------------------------------------------------------------------------
-
-
-class Role(StrEnum):
-    agent = "agent"
-    supervisor = "supervisor"
-    admin = "admin"
-
-
-class AgentState(StrEnum):
-    available = "available"
-    handling = "handling"
-    wrap_up = "wrap_up"
-    break_ = "break"
-    offline = "offline"
-
-
-class Channel(StrEnum):
-    phone = "phone"
-    email = "email"
-    chat = "chat"
-    social = "social"
-    messenger = "messenger"
-    web = "web"
-    onsite = "onsite"
-
-
-class Priority(StrEnum):
-    urgent = "urgent"
-    high = "high"
-    normal = "normal"
-    low = "low"
-
-
-PRIORITY_RANK = {Priority.urgent: 0, Priority.high: 1, Priority.normal: 2, Priority.low: 3}
-
-
-class CaseStatus(StrEnum):
-    new = "new"
-    open = "open"
-    pending = "pending"
-    escalated = "escalated"
-    resolved = "resolved"
-    closed = "closed"
-
-
-OPEN_STATUSES = (CaseStatus.new, CaseStatus.open, CaseStatus.pending, CaseStatus.escalated)
-
-
-class Direction(StrEnum):
-    inbound = "in"
-    outbound = "out"
-
-
-class SegmentKind(StrEnum):
-    handle = "handle"
-    wrap_up = "wrap_up"
-
-
-from agent_console.store.policy_lookup import SlaTarget  # noqa: E402,F401  (defined without the ORM)
-
-
-class SlaEventKind(StrEnum):
-    started = "started"
-    paused = "paused"
-    resumed = "resumed"
-    met = "met"
-    breached = "breached"
-
-
-QUEUES = ("Billing", "Delivery", "Technical", "Complaints", "General")
-LANGUAGES = ("de", "en")
+from agent_console.store.model_values import (  # noqa: F401  (part of this module's API)
+    new_uid,
+    BigKey,
+    _ts,
+    _ts_required,
+    Role,
+    AgentState,
+    Channel,
+    Priority,
+    PRIORITY_RANK,
+    CaseStatus,
+    OPEN_STATUSES,
+    Direction,
+    SegmentKind,
+    SlaEventKind,
+    SlaTarget,
+    QUEUES,
+    LANGUAGES,
+)
+from agent_console.store.models_sync import (  # noqa: F401  (part of this module's API)
+    AuditEvent,
+    OutboxOp,
+    SyncState,
+    ChangeLogEntry,
+    AppliedOp,
+    LoginFailure,
+    AuthToken,
+)
 
 
 # --- the floor ----------------------------------------------------------------------------------------------------
@@ -487,112 +423,3 @@ class Draft(SQLModel, table=True):
     kind: str = Field(default="reply", max_length=8)
     body: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = _ts_required()
-
-
-class AuditEvent(SQLModel, table=True):
-    __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
-
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
-    at: datetime = _ts_required()
-    actor_agent_id: int | None = Field(default=None, foreign_key="agents.id")
-    action: str = Field(max_length=64)
-    entity: str = Field(max_length=32)
-    entity_id: int | None = Field(default=None, sa_type=BigKey)
-    #: JSON with the details (old/new values, reason, …).
-    detail: str = Field(default="{}")
-
-
-# --- sync ---------------------------------------------------------------------------------------------------------
-
-
-class OutboxOp(SQLModel, table=True):
-    """A local change waiting to be pushed to the server; written in the same transaction as the change."""
-
-    __tablename__ = "outbox"
-
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
-    op_id: str = Field(default_factory=new_uid, unique=True)
-    kind: str = Field(max_length=32)
-    #: JSON payload of the operation.
-    payload: str
-    created_at: datetime = _ts_required()
-    #: pending | sent | conflict | rejected
-    status: str = Field(default="pending", max_length=16, index=True)
-    attempts: int = Field(default=0)
-    last_error: str | None = Field(default=None)
-    sent_at: datetime | None = _ts()
-
-
-class SyncState(SQLModel, table=True):
-    """Key/value state of the sync client (cursor, server URL, last error)."""
-
-    __tablename__ = "sync_state"
-
-    key: str = Field(primary_key=True, max_length=64)
-    value: str = Field(default="")
-
-
-# --- server side (empty in a console's store) ---------------------------------------------------------------------
-
-
-class ChangeLogEntry(SQLModel, table=True):
-    """The server's change feed: one row per entity change, in a monotonic sequence."""
-
-    __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_entity_uid", "entity", "uid", "seq"),
-                      # A feed page picks its rows from this index alone (seq order, queue filter, cache check).
-                      Index("ix_change_log_feed", "seq", "queue", "uid"))
-
-    seq: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
-    entity: str = Field(max_length=32)
-    uid: str = Field(max_length=64)
-    #: JSON of the entity's current state.
-    data: str
-    at: datetime = _ts_required()
-    #: The case's queue for case-related rows, so agents get only their queues' changes; NULL = everyone.
-    queue: str | None = Field(default=None, max_length=64)
-
-
-class AppliedOp(SQLModel, table=True):
-    """Ops the server has applied, by author and client op id: makes ``POST /ops`` idempotent. Op ids are scoped to
-    their author: another agent's op with the same id is an op of its own, and a stored answer goes to its author
-    only."""
-
-    __tablename__ = "applied_ops"
-
-    agent_id: int = Field(foreign_key="agents.id", primary_key=True)
-    op_id: str = Field(primary_key=True, max_length=64)
-    kind: str = Field(max_length=32)
-    #: sha256 of the op as sent (kind and payload): a later op with the same id but other content is not a duplicate.
-    fingerprint: str | None = Field(default=None, max_length=64)
-    #: JSON of the result returned for the op.
-    result: str
-    applied_at: datetime = _ts_required()
-
-
-class LoginFailure(SQLModel, table=True):
-    """A failed log-in at the server, under the key it counts against (``login:<name>`` or ``addr:<address>``).
-    In the database, so the limit holds across every server process answering log-ins."""
-
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
-
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
-    key: str = Field(max_length=300)
-    at: datetime = _ts_required()
-
-
-class AuthToken(SQLModel, table=True):
-    __tablename__ = "auth_tokens"
-
-    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
-    #: sha256 of the token; the token itself is never stored.
-    token_hash: str = Field(unique=True, max_length=64)
-    agent_id: int = Field(foreign_key="agents.id")
-    #: session | api
-    kind: str = Field(default="session", max_length=16)
-    name: str = Field(default="")
-    created_at: datetime = _ts_required()
-    expires_at: datetime | None = _ts()
-    revoked_at: datetime | None = _ts()
