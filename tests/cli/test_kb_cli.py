@@ -109,7 +109,13 @@ def test_canned_show_renders_for_a_case(cli, store, clock, agents):
 
     case = CaseService(store, clock, agents["anna"]).create_case(
         customer="max@example.org", customer_name="Max Muster", channel="email", queue="q", subject="s", body="b")
-    cli("canned", "add", "hi", "--title", "Hi", "--body", "Hallo {{ customer.first_name }} {{ nope }}")
+    refused = cli("canned", "add", "hi", "--title", "Hi", "--body", "Hallo {{ customer.first_name }} {{ nope }}")
+    assert refused.exit_code != 0 and "nope" in refused.output
+    cli("canned", "add", "hi", "--title", "Hi", "--body", "Hallo {{ customer.first_name }}")
+    # A template saved before templates were checked at save time: show still marks what it cannot fill.
+    with store.transaction() as session:
+        session.execute(text("UPDATE canned_responses SET body = :body WHERE shortcut = 'hi'"),
+                        {"body": "Hallo {{ customer.first_name }} {{ nope }}"})
     shown = json.loads(cli("--agent", "anna", "canned", "show", "hi", "--case", case.key, "--json").stdout)
     assert shown["rendered"] == "Hallo Max ⟦unknown: nope⟧"
     assert shown["problems"] == ["unknown placeholder: nope"]
