@@ -66,15 +66,9 @@ def percent(fraction: float | None, empty: str = "—") -> str:
 def duration(seconds: float | None, *, signed: bool = False, empty: str = "—") -> str:
     """A length of time where space is short: ``0:42``, ``12:05``; then ``3h07m`` / ``2d04h`` in English,
     ``3h07`` / ``2T04h`` in German (negative times read as zero unless ``signed``)."""
-    if not _german() or seconds is None:
+    if not _german():
         return durations.format_duration(seconds, signed=signed, empty=empty)
-    sign = "-" if signed and seconds < 0 else ""
-    s = int(abs(seconds)) if signed else int(max(0, seconds))
-    if s < 3600:
-        return f"{sign}{s // 60}:{s % 60:02d}"
-    if s < 86400:
-        return f"{sign}{s // 3600}h{(s % 3600) // 60:02d}"
-    return f"{sign}{s // 86400}T{(s % 86400) // 3600:02d}h"
+    return durations.format_duration(seconds, signed=signed, empty=empty, minute_mark="", day_mark="T")
 
 
 def duration_long(seconds: float | None, empty: str = "—") -> str:

@@ -4,9 +4,11 @@ case header, the CLI and the monitor never show the same time two ways."""
 from __future__ import annotations
 
 
-def format_duration(seconds: float | None, *, signed: bool = False, empty: str = "—") -> str:
+def format_duration(seconds: float | None, *, signed: bool = False, empty: str = "—", minute_mark: str = "m",
+                    day_mark: str = "d") -> str:
     """``0:42``, ``12:05``, ``3h07m``, ``2d04h``; with ``signed``, a minus sign once negative (an overdue countdown),
-    else negative times read as zero; ``empty`` when there is nothing to show."""
+    else negative times read as zero; ``empty`` when there is nothing to show. The interface's language may mark
+    minutes and days otherwise (German: ``3h07``, ``2T04h``)."""
     if seconds is None:
         return empty
     sign = "-" if signed and seconds < 0 else ""
@@ -14,8 +16,8 @@ def format_duration(seconds: float | None, *, signed: bool = False, empty: str =
     if s < 3600:
         return f"{sign}{s // 60}:{s % 60:02d}"
     if s < 86400:
-        return f"{sign}{s // 3600}h{(s % 3600) // 60:02d}m"
-    return f"{sign}{s // 86400}d{(s % 86400) // 3600:02d}h"
+        return f"{sign}{s // 3600}h{(s % 3600) // 60:02d}{minute_mark}"
+    return f"{sign}{s // 86400}{day_mark}{(s % 86400) // 3600:02d}h"
 
 
 def format_age(seconds: float) -> str:
