@@ -2,8 +2,8 @@
 
 Every table has an integer primary key for local joins and, where the row is shared with the team's server, a
 ``uid`` (UUID text) that is the same on every replica. Timestamps are UTC (see ``UTCDateTime``).
-The vocabularies are in ``model_values.py``, the sync and sign-in tables in ``models_sync.py``; both are
-re-exported here, so ``store.models`` stays the one name to import the model from.
+The vocabularies are in ``model_values.py``, the sync and sign-in tables in ``models_sync.py``, the e-mail tables
+in ``models_mail.py``; all are re-exported here, so ``store.models`` stays the one name to import the model from.
 """
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ from agent_console.store.models_sync import (  # noqa: F401  (part of this modul
     AppliedOp,
     LoginFailure,
     AuthToken,
+)
+from agent_console.store.models_mail import (  # noqa: F401  (part of this module's API)
+    MailReceipt,
+    MessageAttachment,
+    MailOutbox,
 )
 
 
@@ -208,6 +213,8 @@ class Message(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     is_internal: bool = Field(default=False)
     created_at: datetime = _ts_required()
+    #: The RFC 5322 Message-ID of the mail this message came in as or went out as (e-mail channel only).
+    mail_message_id: str | None = Field(default=None, max_length=998, index=True)
 
 
 class HandlingSegment(SQLModel, table=True):
