@@ -131,7 +131,8 @@ class DovecotServer:
                                                   imap_port=self.imap_port, imaps_port=self.imaps_port,
                                                   capability=capability))
         lines = [f"{login}:{password}::::::" for login, password in self.users.items()]
-        (self.root / "passwd").write_text("\n".join(lines) + "\n")
+        (self.root / "passwd.new").write_text("\n".join(lines) + "\n")
+        os.replace(self.root / "passwd.new", self.root / "passwd")
         self._give_to_server_account()
 
     def _give_to_server_account(self) -> None:
@@ -142,10 +143,6 @@ class DovecotServer:
             os.chown(directory, account.pw_uid, account.pw_gid)
             for name in files:
                 os.chown(os.path.join(directory, name), account.pw_uid, account.pw_gid)
-
-    def add_user(self, login: str, password: str) -> None:
-        self.users[login] = password
-        self._write_config()  # passwd-file is re-read by Dovecot when it changes
 
     def start(self) -> None:
         self._write_config()
@@ -243,7 +240,9 @@ def _make_certificate(root: Path) -> None:
         raise DovecotUnavailable(f"cannot make a self-signed certificate with openssl: {exc}") from exc
 
 
-def start_dovecot(*, capability: str = "") -> DovecotServer:
+def start_dovecot(users: dict[str, str], *, capability: str = "") -> DovecotServer:
+    """A running Dovecot with these users (login -> password). They are all given here: Dovecot notices a change
+    of its passwd-file by the file's mtime in whole seconds, so a user added later may not log in at once."""
     binary = find_dovecot()
     root = Path(tempfile.mkdtemp(prefix="agent-console-dovecot-"))
     run_as = None
@@ -260,7 +259,8 @@ def start_dovecot(*, capability: str = "") -> DovecotServer:
     os.chmod(root, 0o755)
     try:
         _make_certificate(root)
-        server = DovecotServer(binary, root, free_port(), free_port(), user, run_as, capability=capability)
+        server = DovecotServer(binary, root, free_port(), free_port(), user, run_as, dict(users),
+                              capability=capability)
         server.start()
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
@@ -269,8 +269,7 @@ def start_dovecot(*, capability: str = "") -> DovecotServer:
 
 
 if __name__ == "__main__":  # start one by hand: python tests/server/dovecot.py
-    server = start_dovecot()
-    server.add_user("support", "secret")
+    server = start_dovecot({"support": "secret"})
     print(server.url("support"), "password: secret", server.root, flush=True)
     try:
         while True:
