@@ -132,10 +132,16 @@ class WatchTiming:
     retry_s: float = 30.0
 
 
-def watch(config: ImapSettings, deliver: Deliver, stop_event: threading.Event, *,
-          timing: WatchTiming | None = None, report: Callable[[str], None] = lambda line: None,
-          ssl_context=None, on_round: Callable[[FetchReport], None] = lambda r: None) -> None:
-    """``mail run``: fetch, then wait for new mail — IDLE where the server has it, else NOOP polling — until
+def watch(settings, deliver: Deliver, stop_event: threading.Event, **options) -> None:
+    """``mail run``'s IMAP side, from the console's ``Settings``: ``watch_mailbox`` until ``stop_event`` is set.
+    Raises ``ImapSettingsError`` at once when the IMAP settings are missing or wrong (nothing to retry)."""
+    watch_mailbox(imap_settings(settings), deliver, stop_event, **options)
+
+
+def watch_mailbox(config: ImapSettings, deliver: Deliver, stop_event: threading.Event, *,
+                  timing: WatchTiming | None = None, report: Callable[[str], None] = lambda line: None,
+                  ssl_context=None, on_round: Callable[[FetchReport], None] = lambda r: None) -> None:
+    """Fetch, then wait for new mail — IDLE where the server has it, else NOOP polling — until
     ``stop_event`` is set. A broken connection, a server that is down or a refused log-in is reported and tried
     again after a back-off that doubles up to ``backoff_max_s``."""
     timing = timing or WatchTiming()

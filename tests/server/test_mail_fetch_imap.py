@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from agent_console.config import Settings
 from agent_console.mail.imap_client import ImapLoginRefused, ImapUnavailable, parse_imap_url
-from agent_console.mail.imap_fetch import Delivery, ImapSettings, WatchTiming, fetch_once, watch
+from agent_console.mail.imap_fetch import (Delivery, ImapSettings, WatchTiming, fetch_once, watch,
+                                            watch_mailbox)
 from tests.helpers import require_component, wait_until
 from tests.server import dovecot
 
@@ -201,12 +203,14 @@ def test_an_untrusted_certificate_is_refused(imap_server, mailbox, sink):
     assert sink.deliveries == 0
 
 
-def test_watch_wakes_up_on_new_mail_through_idle(imap_server, mailbox, sink):
+def test_watch_wakes_up_on_new_mail_through_idle(imap_server, mailbox, sink, monkeypatch):
     rounds = []
     stop = threading.Event()
+    monkeypatch.setenv("AGENT_CONSOLE_IMAP_PASSWORD", PASSWORD)
+    settings = Settings(imap_url=imap_server.url(mailbox))  # what `mail run` hands over
     # Neither polling nor renewing the IDLE within the test's wait: only the server's IDLE notice can wake it.
     timing = WatchTiming(idle_renew_s=600, poll_s=600)
-    watcher = threading.Thread(target=watch, args=(settings_for(imap_server, mailbox), sink, stop),
+    watcher = threading.Thread(target=watch, args=(settings, sink, stop),
                                kwargs={"timing": timing, "ssl_context": trust(imap_server),
                                        "on_round": rounds.append})
     watcher.start()
@@ -229,7 +233,7 @@ def test_watch_polls_a_server_without_idle_and_reconnects_after_a_restart(sink):
     watcher = None
     try:
         timing = WatchTiming(idle_renew_s=600, poll_s=0.2, backoff_first_s=0.1, backoff_max_s=0.5)
-        watcher = threading.Thread(target=watch, args=(settings_for(server, "support0"), sink, stop),
+        watcher = threading.Thread(target=watch_mailbox, args=(settings_for(server, "support0"), sink, stop),
                                    kwargs={"timing": timing, "ssl_context": trust(server),
                                            "report": reports.append})
         watcher.start()
