@@ -261,6 +261,7 @@ class ImapSession:
         while True:
             line = reader.readline()
             if line.startswith(tag):
+                client.tagged_commands.pop(tag, None)  # answered here, not through imaplib
                 if not line[len(tag):].strip().upper().startswith(b"OK"):
                     raise ImapUnavailable(_("the IMAP server refused {command}: {answer}").format(
                         command="IDLE", answer=line.decode("ascii", "replace").strip()))

@@ -134,16 +134,19 @@ class WatchTiming:
 
 def watch(settings, deliver: Deliver, stop_event: threading.Event, **options) -> None:
     """``mail run``'s IMAP side, from the console's ``Settings``: ``watch_mailbox`` until ``stop_event`` is set.
-    Raises ``ImapSettingsError`` at once when the IMAP settings are missing or wrong (nothing to retry)."""
-    watch_mailbox(imap_settings(settings), deliver, stop_event, **options)
+    Raises ``ImapSettingsError`` at once when the IMAP settings are missing or wrong (nothing to retry); after a
+    refused log-in the password is read again (a corrected password file is used without a restart)."""
+    watch_mailbox(imap_settings(settings), deliver, stop_event, reload=lambda: imap_settings(settings), **options)
 
 
 def watch_mailbox(config: ImapSettings, deliver: Deliver, stop_event: threading.Event, *,
                   timing: WatchTiming | None = None, report: Callable[[str], None] = lambda line: None,
-                  ssl_context=None, on_round: Callable[[FetchReport], None] = lambda r: None) -> None:
+                  ssl_context=None, on_round: Callable[[FetchReport], None] = lambda r: None,
+                  reload: Callable[[], ImapSettings] | None = None) -> None:
     """Fetch, then wait for new mail — IDLE where the server has it, else NOOP polling — until
-    ``stop_event`` is set. A broken connection, a server that is down or a refused log-in is reported and tried
-    again after a back-off that doubles up to ``backoff_max_s``."""
+    ``stop_event`` is set. A broken connection, a server that is down or a refused log-in is reported (``report``,
+    one line) and tried again after a back-off that doubles up to ``backoff_max_s``; ``reload`` gives the settings
+    anew after a refused log-in."""
     timing = timing or WatchTiming()
     delay = timing.backoff_first_s
     while not stop_event.is_set():
@@ -153,10 +156,15 @@ def watch_mailbox(config: ImapSettings, deliver: Deliver, stop_event: threading.
             report(str(exc))
             stop_event.wait(delay)
             delay = min(delay * 2, timing.backoff_max_s)
+            if isinstance(exc, ImapLoginRefused) and reload is not None:
+                try:
+                    config = reload()
+                except ImapSettingsError as error:
+                    report(str(error))
             continue
+        delay = timing.backoff_first_s
         try:
             _watch_session(session, config, deliver, stop_event, timing, on_round)
-            delay = timing.backoff_first_s
         except (OSError, imaplib.IMAP4.error, ImapUnavailable) as exc:
             report(str(exc) if isinstance(exc, ImapUnavailable) else broke_off(config.location.host, exc))
             stop_event.wait(delay)

@@ -253,3 +253,27 @@ def test_watch_polls_a_server_without_idle_and_reconnects_after_a_restart(sink):
             watcher.join(timeout=10)
         server.stop()
     assert not watcher.is_alive()
+
+
+def test_watch_reports_a_refused_login_and_uses_the_corrected_password_file(imap_server, mailbox, sink, tmp_path):
+    password_file = tmp_path / "imap-password"
+    password_file.write_text("an old password\n")
+    settings = Settings(imap_url=imap_server.url(mailbox), imap_password_file=str(password_file))
+    raw = mail(9)
+    imap_server.append(mailbox, raw)
+    reports: list[str] = []
+    stop = threading.Event()
+    timing = WatchTiming(backoff_first_s=0.1, backoff_max_s=0.3)
+    watcher = threading.Thread(target=watch, args=(settings, sink, stop),
+                               kwargs={"timing": timing, "ssl_context": trust(imap_server),
+                                       "report": reports.append})
+    watcher.start()
+    try:
+        wait_until(lambda: any("refused the log-in" in line for line in reports), message="the refusal reported")
+        assert sink.stored() == []
+        password_file.write_text(PASSWORD + "\n")
+        wait_until(lambda: sink.stored() == [raw], timeout=30, message="the mail taken in with the new password")
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert not watcher.is_alive()
