@@ -277,3 +277,14 @@ def test_watch_reports_a_refused_login_and_uses_the_corrected_password_file(imap
         stop.set()
         watcher.join(timeout=10)
     assert not watcher.is_alive()
+
+
+def test_a_20_mb_mail_arrives_whole(imap_server, mailbox, sink):
+    attachment = (b"QUJDRA==" * 10 + b"\r\n") * 250_000  # ~20 MB of base64 lines
+    raw = mail(10).replace(b"\r\n\r\n", b"\r\nX-Big: yes\r\n\r\n", 1) + attachment
+    imap_server.append(mailbox, raw)
+
+    report = fetch_once(settings_for(imap_server, mailbox), sink, trust(imap_server))
+
+    assert report.accepted == 1
+    assert sink.stored() == [raw]
