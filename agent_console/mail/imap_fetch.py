@@ -13,7 +13,7 @@ import enum
 import imaplib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from agent_console.i18n import _
 from agent_console.mail.imap_client import (ImapLocation, ImapLoginRefused, ImapSession, ImapSettingsError,
@@ -59,9 +59,8 @@ def imap_settings(settings, environ: dict[str, str] | None = None) -> ImapSettin
 class FetchReport:
     accepted: int = 0
     refused: int = 0
-    #: Messages left in the mailbox because the intake failed for now (the round stopped at the first).
+    #: Messages left in the mailbox because the intake failed for now (the round stops at the first of them).
     deferred: int = 0
-    errors: list[str] = field(default_factory=list)
 
     @property
     def temporary_failure(self) -> bool:
@@ -73,7 +72,8 @@ def fetch_round(session: ImapSession, config: ImapSettings, deliver: Deliver,
     """Deliver every message in the selected mailbox once and move it by the intake's answer."""
     report = FetchReport()
     session.select()
-    for uid in session.message_uids():
+    uids = session.message_uids()
+    for position, uid in enumerate(uids):
         if should_stop():
             break
         raw = session.fetch_raw(uid)
@@ -81,7 +81,7 @@ def fetch_round(session: ImapSession, config: ImapSettings, deliver: Deliver,
             continue
         outcome = deliver(raw)
         if outcome is Delivery.TEMPORARY:
-            report.deferred += 1
+            report.deferred = len(uids) - position
             break
         if outcome is Delivery.ACCEPTED:
             session.move(uid, config.done_folder)

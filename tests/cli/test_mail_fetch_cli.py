@@ -109,6 +109,7 @@ def test_a_temporary_intake_failure_exits_75_and_leaves_the_mail(cli, imap_serve
     result = cli("mail", "fetch")
 
     assert result.exit_code == 75
+    assert "0 taken in (moved to Processed), 0 refused (moved to Failed), 1 left in INBOX" in result.output
     assert "stays in INBOX for the next run" in result.output
     assert imap_server.message_ids(mailbox) == ["<cli4@example.com>"]
 
