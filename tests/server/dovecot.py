@@ -54,9 +54,7 @@ first_valid_uid = 0
 first_valid_gid = 0
 auth_mechanisms = plain login
 disable_plaintext_auth = no
-ssl = yes
-ssl_cert = <{root}/cert.pem
-ssl_key = <{root}/key.pem
+{ssl}
 mail_location = maildir:~/Maildir
 passdb {{
   driver = passwd-file
@@ -76,7 +74,7 @@ service imap-login {{
   inet_listener imaps {{
     address = 127.0.0.1
     port = {imaps_port}
-    ssl = yes
+    {imaps_ssl}
   }}
 }}
 service anvil {{
@@ -103,6 +101,8 @@ class DovecotServer:
     users: dict[str, str] = field(default_factory=dict)
     #: Overrides the capabilities Dovecot announces (e.g. without MOVE or IDLE), empty: its own.
     capability: str = ""
+    #: False: no TLS at all (no STARTTLS, no IMAPS listener) — a server a client must refuse to send a password to.
+    tls: bool = True
     process: subprocess.Popen | None = None
 
     @property
@@ -127,9 +127,14 @@ class DovecotServer:
         account = pwd.getpwnam(self.user)
         group = grp.getgrgid(account.pw_gid).gr_name
         capability = f"imap_capability = {self.capability}" if self.capability else ""
+        if self.tls:
+            ssl = f"ssl = yes\nssl_cert = <{self.root}/cert.pem\nssl_key = <{self.root}/key.pem"
+            imaps_ssl = "ssl = yes"
+        else:
+            ssl, imaps_ssl = "ssl = no", ""
         self.config_file.write_text(CONFIG.format(root=self.root, user=self.user, group=group,
                                                   imap_port=self.imap_port, imaps_port=self.imaps_port,
-                                                  capability=capability))
+                                                  capability=capability, ssl=ssl, imaps_ssl=imaps_ssl))
         lines = [f"{login}:{password}::::::" for login, password in self.users.items()]
         (self.root / "passwd.new").write_text("\n".join(lines) + "\n")
         os.replace(self.root / "passwd.new", self.root / "passwd")
@@ -157,7 +162,7 @@ class DovecotServer:
                 output = self.process.stdout.read().decode(errors="replace") if self.process.stdout else ""
                 raise DovecotUnavailable(f"dovecot exited with {self.process.returncode}: {output.strip()} "
                                          f"{self.log[-2000:]}")
-            if _accepts(self.imap_port) and _accepts(self.imaps_port):
+            if _accepts(self.imap_port) and (not self.tls or _accepts(self.imaps_port)):
                 return
             time.sleep(0.05)
         self.stop()
@@ -241,7 +246,7 @@ def _make_certificate(root: Path) -> None:
         raise DovecotUnavailable(f"cannot make a self-signed certificate with openssl: {exc}") from exc
 
 
-def start_dovecot(users: dict[str, str], *, capability: str = "") -> DovecotServer:
+def start_dovecot(users: dict[str, str], *, capability: str = "", tls: bool = True) -> DovecotServer:
     """A running Dovecot with these users (login -> password). They are all given here: Dovecot notices a change
     of its passwd-file by the file's mtime in whole seconds, so a user added later may not log in at once."""
     binary = find_dovecot()
@@ -261,7 +266,7 @@ def start_dovecot(users: dict[str, str], *, capability: str = "") -> DovecotServ
     try:
         _make_certificate(root)
         server = DovecotServer(binary, root, free_port(), free_port(), user, run_as, dict(users),
-                              capability=capability)
+                              capability=capability, tls=tls)
         server.start()
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)

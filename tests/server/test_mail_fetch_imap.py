@@ -190,6 +190,21 @@ def test_a_server_without_move_gets_copy_and_expunge_over_starttls(capability, s
         server.stop()
 
 
+def test_imap_without_starttls_is_refused_before_the_password_is_sent(sink):
+    try:
+        server = dovecot.start_dovecot({login: PASSWORD for login in LOGINS}, tls=False)
+    except dovecot.DovecotUnavailable as exc:
+        require_component("Dovecot", str(exc))
+    try:
+        server.append("support0", mail(1))
+        with pytest.raises(ImapUnavailable, match="offers no STARTTLS"):
+            fetch_once(settings_for(server, "support0", scheme="imap"), sink, trust(server))
+        assert server.log.count("Login: user=<support0>") == 1  # the test's own APPEND; the fetcher sent nothing
+        assert sink.deliveries == 0
+    finally:
+        server.stop()
+
+
 def test_wrong_password_is_a_refused_login(imap_server, mailbox, sink):
     config = settings_for(imap_server, mailbox)
     wrong = ImapSettings(config.location, "not the password", config.done_folder, config.failed_folder)
