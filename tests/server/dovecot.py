@@ -239,8 +239,8 @@ def _accepts(port: int) -> bool:
 def _make_certificate(root: Path) -> None:
     try:
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                        "-nodes", "-days", "2",
-                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem")],
+                        "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem")],
                        check=True, capture_output=True, timeout=60)
     except (OSError, subprocess.CalledProcessError) as exc:
         raise DovecotUnavailable(f"cannot make a self-signed certificate with openssl: {exc}") from exc
