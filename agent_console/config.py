@@ -116,6 +116,13 @@ class Settings:
     #: The interface language, ``de`` or ``en``; empty: the locale's (``LANG=de_DE.UTF-8`` -> ``de``), else English.
     #: The customer's language (templates, acknowledgements) is the customer's own and does not follow it.
     language: str = ""
+    #: The mailbox ``mail fetch`` / ``mail run`` take mail from: ``imaps://user@host[:port]/INBOX`` (or ``imap://``,
+    #: which must offer STARTTLS); the password comes from ``AGENT_CONSOLE_IMAP_PASSWORD`` or this file's first line.
+    imap_url: str = ""
+    imap_password_file: str = ""
+    #: Where fetched mail is moved (created when missing), and where mail the intake refuses for good goes.
+    imap_done_folder: str = "Processed"
+    imap_failed_folder: str = "Failed"
 
     @classmethod
     def from_mapping(cls, data: dict, source: str, sources: dict[str, str] | None = None) -> "Settings":

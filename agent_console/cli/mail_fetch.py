@@ -1,0 +1,78 @@
+"""``agent-console mail fetch``: take the mail waiting in the IMAP mailbox (``imap_url``) into the intake."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+import typer
+
+from agent_console.cli.common import console, ctx_obj, fail
+
+if TYPE_CHECKING:
+    from agent_console.cli.common import Context
+    from agent_console.mail.imap_fetch import Deliver
+
+#: sysexits.h, as ``mail ingest`` answers for one mail.
+EX_OK, EX_DATAERR, EX_TEMPFAIL = 0, 65, 75
+
+
+def intake_delivery(obj: "Context", server: Optional[str], token: Optional[str]) -> "Deliver":
+    """One mail into the intake, the way ``mail ingest`` takes it: its exit status tells what became of the mail
+    (0 accepted or known already, 65 refused for good, 75 try again later)."""
+    from agent_console.cli import mail as mail_group
+    from agent_console.i18n import _
+    from agent_console.mail.imap_fetch import Delivery
+
+    ingest_raw_mail = getattr(mail_group, "ingest_raw_mail", None)
+    if ingest_raw_mail is None:
+        fail(_("the mail intake (`mail ingest`) is missing in this installation; nothing was fetched"))
+
+    def deliver(raw: bytes) -> Delivery:
+        status = ingest_raw_mail(obj, raw, server=server, token=token)
+        if status == EX_OK:
+            return Delivery.ACCEPTED
+        if status == EX_DATAERR:
+            return Delivery.REFUSED
+        return Delivery.TEMPORARY  # 75, or anything unforeseen: the mail stays in the mailbox, nothing is lost
+
+    return deliver
+
+
+def register(group: typer.Typer) -> None:
+    @group.command("fetch")
+    def fetch(
+        ctx: typer.Context,
+        server: Optional[str] = typer.Option(None, "--server",
+                                             help="Hand the mail to this team server's intake instead of the "
+                                                  "local store."),
+        token: Optional[str] = typer.Option(None, "--token", help="The integration token for --server."),
+    ) -> None:
+        """Take the mail waiting in the IMAP mailbox (imap_url) into the intake, once.
+
+        Each message is moved to imap_done_folder once the intake has it, or to imap_failed_folder when it is refused
+        for good; on a temporary failure it stays for the next run (exit status 75)."""
+        from agent_console.i18n import _
+        from agent_console.mail.imap_client import ImapLoginRefused, ImapSettingsError, ImapUnavailable
+        from agent_console.mail.imap_fetch import EX_TEMPFAIL as TEMPFAIL
+        from agent_console.mail.imap_fetch import fetch_once, imap_settings
+
+        obj = ctx_obj(ctx)
+        try:
+            config = imap_settings(obj.settings)
+        except ImapSettingsError as exc:
+            fail(str(exc))
+        deliver = intake_delivery(obj, server, token)
+        try:
+            report = fetch_once(config, deliver)
+        except ImapLoginRefused as exc:
+            fail(str(exc))
+        except ImapUnavailable as exc:
+            fail(_("{reason}; try again later").format(reason=exc), code=TEMPFAIL)
+        out = console()
+        out.print(_("{accepted} taken in (moved to {done}), {refused} refused (moved to {failed}), "
+                    "{deferred} left in {mailbox}").format(
+            accepted=report.accepted, done=config.done_folder, refused=report.refused, failed=config.failed_folder,
+            deferred=report.deferred, mailbox=config.location.mailbox))
+        if report.temporary_failure:
+            fail(_("the intake cannot take mail just now; the rest stays in {mailbox} for the next run").format(
+                mailbox=config.location.mailbox), code=TEMPFAIL)

@@ -1,0 +1,1 @@
+"""E-mail: parsing, composing and the SMTP/IMAP transports (no SQL, no UI)."""
