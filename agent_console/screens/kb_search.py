@@ -31,6 +31,9 @@ ALL = "__all__"
 ALL_LANGUAGES = N_("All languages")
 ALL_TAGS = N_("All tags")
 RESULT_LIMIT = 30
+#: How an article is referred to (``kb:<slug>``, as in the CLI): the same in every language.
+ARTICLE_REFERENCE = "kb:{slug}"
+
 
 
 
@@ -268,9 +271,8 @@ class KBSearchScreen(TranslatedBindings, Screen[str | None]):
             return
         body = clean_text(self.article.body)
         heading = Text(one_line(self.article.title), style="bold")
-        heading.append(f"  kb:{one_line(self.article.slug)} · {one_line(self.article.language)} · "
-                       f"▲{self.article.helpful_votes}",
-                       style="dim")
+        heading.append(f"  {ARTICLE_REFERENCE.format(slug=one_line(self.article.slug))} · "
+                       f"{one_line(self.article.language)} · ▲{self.article.helpful_votes}", style="dim")
         title.update(heading)
         excerpt.load_text(markdown_to_text(body))  # what f4 inserts: the text a customer reads
         await markdown.update(body)

@@ -50,6 +50,8 @@ from agent_console.store.queries import NotFound
 #: Pause after a keystroke before the lookup runs (typing on does not start a search per letter).
 SEARCH_DELAY_S = 0.2
 NEW_CUSTOMER_OPTION = "new-customer"
+#: A VIP customer's mark in the lookup: the same in every language.
+VIP_MARK = "  ★ VIP"
 
 #: The form's words, translated where they are shown.
 TITLE = N_("New case")
@@ -63,6 +65,8 @@ NEW_CUSTOMER_TITLE = N_("New customer")
 HINT = N_("↑↓ customers · enter pick · tab next field · ctrl+s create · esc cancel")
 CREATE_FAILED = N_("The case was not created: {reason}")
 SOMETHING_FAILED = N_("Something went wrong ({error}); nothing was created. The log file has the details.")
+#: A priority as the form names it (the value stays the store's); channel names are values and stay as stored.
+PRIORITY_LABEL = {"low": N_("low"), "normal": N_("normal"), "high": N_("high"), "urgent": N_("urgent")}
 #: The new customer's fields: (field, border title, placeholder).
 NEW_CUSTOMER_FIELDS = (("name", N_("Name"), N_("Name (required)")),
                        ("email", N_("E-mail"), N_("E-mail address")),
@@ -77,7 +81,8 @@ def customer_label(match: CustomerMatch) -> Text:
             text.append("  ·  ")
             text.append(one_line(contact, 40))
     if match.vip:
-        text.append("  ★ VIP", style="bold")
+        text.append(VIP_MARK, style="bold")
+
     return text
 
 
@@ -126,8 +131,9 @@ class NewCaseModal(TranslatedBindings, ModalScreen[int | None]):
                         yield Select([], id="new-case-queue")
                 with Vertical():
                     yield Static(_("Priority"), classes="field-label")
-                    yield Select([(p.value, p.value) for p in Priority], value=DEFAULT_PRIORITY, allow_blank=False,
-                                 id="new-case-priority")
+                    yield Select([(_(PRIORITY_LABEL.get(p.value, p.value)), p.value) for p in Priority],
+                                 value=DEFAULT_PRIORITY, allow_blank=False, id="new-case-priority")
+
             yield Static(_("Subject (required)"), classes="field-label")
             yield Input(placeholder=_("What the customer needs, in one line"), id="new-case-subject")
             yield Static("", id="new-case-error", markup=False)
@@ -330,7 +336,7 @@ def open_new_case_form(screen) -> None:
         if case_id is None:
             return
         try:
-            app.guarded(app.tracker.case_opened, case_id, opened_at, doing="record handling time")
+            app.guarded(app.tracker.case_opened, case_id, opened_at, doing=_("record handling time"))
         except HandlingError as exc:
             screen.notify(str(exc), title=_("Handling time"), severity="error", markup=False)
 
