@@ -21,6 +21,8 @@ from agent_console.domain.templates import PLACEHOLDERS, Rendered, render
 from agent_console.domain.text import mask_controls, one_line
 from agent_console.i18n import N_, _, ngettext
 from agent_console.screens.bindings import CommandEntry, TranslatedBindings, bindings_for, key_hint
+from agent_console.screens.footer_fit import FooterFits
+
 from agent_console.store.errors import describe
 
 ALL_CATEGORIES = "__all__"
@@ -44,7 +46,7 @@ def marked_text(text: str) -> Text:
     return result
 
 
-class CannedPicker(TranslatedBindings, ModalScreen[str | None]):
+class CannedPicker(FooterFits, TranslatedBindings, ModalScreen[str | None]):
     CSS_PATH = "canned.tcss"
     BINDINGS = bindings_for("canned")
 

@@ -24,6 +24,7 @@ from agent_console.domain.kb_text import Paragraph, PublicUrlMissing, markdown_t
 from agent_console.domain.text import clean_text, one_line
 from agent_console.i18n import N_, _, ngettext
 from agent_console.screens.bindings import CommandEntry, TranslatedBindings, bindings_for, key_hint
+from agent_console.screens.footer_fit import FooterFits
 from agent_console.screens.kb_lines import article_prompt, article_status, paragraph_around, reply_prompt, reply_status
 from agent_console.store.errors import describe
 
@@ -37,7 +38,7 @@ ARTICLE_REFERENCE = "kb:{slug}"
 
 
 
-class KBSearchScreen(TranslatedBindings, Screen[str | None]):
+class KBSearchScreen(FooterFits, TranslatedBindings, Screen[str | None]):
     CSS_PATH = "kb_search.tcss"
     BINDINGS = bindings_for("kb")
 
