@@ -217,3 +217,52 @@ async def test_a_switch_of_language_reaches_the_open_picker_and_kb_screen(store,
             assert {"Öffnen", "Link einfügen"} <= footer_labels(app)
     finally:
         i18n.set_language("en")
+
+
+async def test_a_send_refusal_names_the_problem_in_german(german, make_app, data, store):
+    from test_send_guard import open_case, problems_shown, thread_bodies
+
+    from agent_console.widgets.reply_editor import ReplyEditor
+
+    key = data.keys["chat_ok"]
+    before = thread_bodies(store, key)
+    app = make_app()
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        await open_case(app, pilot, key)
+        await pilot.press("r")
+        editor = app.screen.query_one(ReplyEditor)
+        draft = "Hi Mia,\nyour parcel ⟦unknown: customer.nickname⟧ is on its way."
+        editor.text_area.insert(draft)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert editor.is_open and editor.text_area.text == draft  # the customer's text stays as written
+        assert ("Zeile 2, Spalte 13: Der Platzhalter customer.nickname hat keinen Wert: "
+                "⟦unknown: customer.nickname⟧") in problems_shown(app)
+    assert thread_bodies(store, key) == before
+
+
+# --- whole keys in the footer -----------------------------------------------------------------------------------
+
+
+async def test_keys_left_out_of_a_narrow_footer_still_work(store, clock, agents, kb_case):  # noqa: F811
+    app = kb_host(store, clock, agents, kb_case.id)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "Rechnung")
+        await wait_until_async(lambda: app.screen.article is not None, message="the first article to open")
+        shown_labels = footer_labels(app)
+        assert {"Open", "Back", "Insert link"} <= shown_labels
+        assert "Insert excerpt" not in shown_labels  # it would not fit whole into 80 columns
+        await pilot.press("f4")
+        await settle(pilot)
+    [excerpt] = app.results
+    assert "Rechnungsadresse" in excerpt
+
+
+async def test_a_wide_footer_shows_every_key(store, clock, agents, kb_case):  # noqa: F811
+    app = kb_host(store, clock, agents, kb_case.id)
+    async with app.run_test(size=(180, 40)) as pilot:
+        await settle(pilot)
+        assert {"Open", "Back", "Articles/Answered", "Insert link", "Insert excerpt", "Link to case", "Helpful",
+                "Select excerpt"} <= footer_labels(app)
