@@ -100,7 +100,8 @@ def test_snapshot_of_the_escalate_modal_in_german(snap_compare, german, size):
                         run_before=run_before)
 
 
-def test_snapshot_of_the_new_case_form_in_german(snap_compare, german, store, data):
+@pytest.mark.parametrize("size", [LARGE, SMALL], ids=["160x45", "80x24"])
+def test_snapshot_of_the_new_case_form_in_german(snap_compare, german, store, data, size):
     async def run_before(pilot) -> None:
         form = pilot.app.screen
         await pilot.press(*"+49 30 1234567")
@@ -110,11 +111,13 @@ def test_snapshot_of_the_new_case_form_in_german(snap_compare, german, store, da
         form.query_one("#new-case-subject", Input).cursor_blink = False
         await settle(pilot)
 
-    assert snap_compare(StoreHost(lambda: NewCaseModal(QUEUES), store), terminal_size=LARGE, run_before=run_before)
+    assert snap_compare(StoreHost(lambda: NewCaseModal(QUEUES), store), terminal_size=size, run_before=run_before)
 
 
-def test_snapshot_of_the_wrap_up_modal_in_german(snap_compare, german):
-    assert snap_compare(Host(WrapUpModal(WRAP_UP_CODES, "AC-000007")), terminal_size=LARGE, run_before=settle)
+@pytest.mark.parametrize("size", [LARGE, SMALL], ids=["160x45", "80x24"])
+def test_snapshot_of_the_wrap_up_modal_in_german(snap_compare, german, size):
+    assert snap_compare(Host(WrapUpModal(WRAP_UP_CODES, "AC-000007")), terminal_size=size, run_before=settle)
+
 
 
 # --- refusals in German -----------------------------------------------------------------------------------------
