@@ -17,6 +17,7 @@ from agent_console.domain.shared_content import team_edit_refusal
 from agent_console.domain.service import Service
 from agent_console.domain.templates import TEMPLATE_REFUSED, template_problems
 from agent_console.domain.text import clean_text
+from agent_console.i18n import _
 from agent_console.store import canned_responses
 from agent_console.store.models import CannedResponse
 
@@ -52,27 +53,28 @@ def validate_canned(*, title: str, shortcut: str, body: str, category: str = "",
     """Clean and check one record; raises :class:`CannedError` naming the field."""
     title = " ".join(clean_text(title).split())
     if not title:
-        raise CannedError("a canned response needs a title", "title")
+        raise CannedError(_("a canned response needs a title"), "title")
     if len(title) > 200:
-        raise CannedError("the title is longer than 200 characters", "title")
+        raise CannedError(_("the title is longer than {limit} characters").format(limit=200), "title")
     shortcut = normalise_shortcut(shortcut)
     if not SHORTCUT.match(shortcut):
-        raise CannedError(f"invalid shortcut {shortcut!r}: 1–64 lower-case letters, digits, '-' or '_' "
-                          "(typed as ;shortcut in the editor)", "shortcut")
+        raise CannedError(_("invalid shortcut {shortcut}: 1–64 lower-case letters, digits, '-' or '_' "
+                            "(typed as ;shortcut in the editor)").format(shortcut=repr(shortcut)), "shortcut")
     body = clean_text(body).strip("\n")
     if not body.strip():
-        raise CannedError("a canned response needs a body", "body")
+        raise CannedError(_("a canned response needs a body"), "body")
     if len(body) > MAX_BODY_CHARS:
-        raise CannedError(f"the body is longer than {MAX_BODY_CHARS} characters", "body")
+        raise CannedError(_("the body is longer than {limit} characters").format(limit=MAX_BODY_CHARS), "body")
     problems = template_problems(body)
     if problems:
-        raise CannedError(TEMPLATE_REFUSED.format(problems="; ".join(problems)), "body")
+        raise CannedError(_(TEMPLATE_REFUSED).format(problems="; ".join(problems)), "body")
     category = " ".join(clean_text(category).split()).lower()
     if len(category) > 64:
-        raise CannedError("the category is longer than 64 characters", "category")
+        raise CannedError(_("the category is longer than {limit} characters").format(limit=64), "category")
     language = (language or "").strip().lower()
     if language not in LANGUAGES:
-        raise CannedError(f"unknown language {language!r}; expected one of: {', '.join(LANGUAGES)}", "language")
+        raise CannedError(_("unknown language {language}; expected one of: {languages}")
+                          .format(language=repr(language), languages=", ".join(LANGUAGES)), "language")
     return CannedInput(title=title, shortcut=shortcut, body=body, category=category, language=language)
 
 
@@ -165,7 +167,8 @@ class CannedResponses(Service):
         with self._transaction() as session:
             self._may_edit(session)
             if canned_responses.shortcut_taken(session, data.shortcut):
-                raise CannedError(f"the shortcut ;{data.shortcut} is taken already", "shortcut")
+                raise CannedError(_("the shortcut ;{shortcut} is taken already").format(shortcut=data.shortcut),
+                                  "shortcut")
             return self._write(session, None, data)
 
     def update(self, shortcut_or_id: str | int, *, title: str | None = None, shortcut: str | None = None,
@@ -182,7 +185,8 @@ class CannedResponses(Service):
                 language=existing.language if language is None else language)
             if data.shortcut != existing.shortcut:
                 if canned_responses.shortcut_taken(session, data.shortcut):
-                    raise CannedError(f"the shortcut ;{data.shortcut} is taken already", "shortcut")
+                    raise CannedError(_("the shortcut ;{shortcut} is taken already")
+                                      .format(shortcut=data.shortcut), "shortcut")
             return self._write(session, existing, data)
 
     def upsert(self, data: CannedInput, session=None) -> tuple[CannedResponse, bool]:
@@ -205,7 +209,7 @@ class CannedResponses(Service):
             enqueue(session, now, "canned.delete", uid=response.uid)
 
     def _may_edit(self, session) -> None:
-        refusal = team_edit_refusal(session, self.actor, "canned responses")
+        refusal = team_edit_refusal(session, self.actor, _("canned responses"))
         if refusal:
             raise CannedError(refusal)
 
@@ -246,5 +250,6 @@ def get_canned(session, shortcut_or_id: str | int) -> CannedResponse:
     else:
         found = canned_responses.by_shortcut(session, normalise_shortcut(shortcut_or_id))
     if found is None:
-        raise CannedError(f"no canned response {shortcut_or_id!r}")
+        raise CannedError(_("no canned response {shortcut}").format(shortcut=repr(shortcut_or_id)))
+
     return found

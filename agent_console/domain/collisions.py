@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-#: Why a reply asks first (format placeholders are filled by ``reason_text``).
-NEWER_CUSTOMER_MESSAGE = "The customer wrote again since you opened the case."
-COLLEAGUE_REPLIED = "{colleague} replied to the customer since you opened the case."
+from agent_console.i18n import N_, _
+
+#: Why a reply asks first (translated and filled in by ``reason_text``).
+NEWER_CUSTOMER_MESSAGE = N_("The customer wrote again since you opened the case.")
+COLLEAGUE_REPLIED = N_("{colleague} replied to the customer since you opened the case.")
+A_COLLEAGUE = N_("A colleague")
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,9 @@ class Collision:
     def reason_text(self) -> str:
         reasons = []
         if self.customer_messages:
-            reasons.append(NEWER_CUSTOMER_MESSAGE)
+            reasons.append(_(NEWER_CUSTOMER_MESSAGE))
         for name in self.colleague_names:
-            reasons.append(COLLEAGUE_REPLIED.format(colleague=name))
+            reasons.append(_(COLLEAGUE_REPLIED).format(colleague=name or _(A_COLLEAGUE)))
         return " ".join(reasons)
 
 
@@ -64,7 +67,8 @@ def reply_collision(seen: frozenset[str], now: Iterable[SeenMessage], agent_id: 
         if message.direction == "in":
             customer_messages += 1
         elif message.author_agent_id != agent_id:
-            name = message.author_name or "A colleague"
+            name = message.author_name
+
             if name not in colleagues:
                 colleagues.append(name)
     if not customer_messages and not colleagues:

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.service import SessionBound
-from agent_console.domain.text import clean_text
+from agent_console.domain.text import clean_text, one_line
+from agent_console.i18n import N_, _
 from agent_console.store import escalations, queries
 from agent_console.store.db import Store
 from agent_console.store.models import (
@@ -33,6 +34,14 @@ from agent_console.store.queries import NotFound
 PRIORITY_UP = {Priority.low: Priority.normal, Priority.normal: Priority.high, Priority.high: Priority.urgent,
                Priority.urgent: Priority.urgent}
 MAX_TIER = 3
+#: A case's status as an escalation message names it (the values stay the store's).
+STATUS_WORDS = {"new": N_("new"), "open": N_("open"), "pending": N_("pending"), "escalated": N_("escalated"),
+                "resolved": N_("resolved"), "closed": N_("closed")}
+
+
+def status_word(status: str) -> str:
+    """``status`` in the interface language; an unknown value literally."""
+    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else one_line(status)
 
 
 class EscalationError(ValueError):
@@ -69,7 +78,7 @@ class EscalationService(SessionBound):
 
     def _require_actor(self) -> Agent:
         if self.actor is None:
-            raise EscalationError("this action needs an agent (use --agent LOGIN)")
+            raise EscalationError(_("this action needs an agent (use --agent LOGIN)"))
         return self.actor
 
     def _load(self, session, case: Case | str | int) -> Case:
@@ -80,7 +89,7 @@ class EscalationService(SessionBound):
         else:
             return queries.case_by_key(session, case)
         if found is None:
-            raise NotFound(f"no case {case!r}")
+            raise NotFound(_("no case {case}").format(case=repr(case)))
         return found
 
     def escalate(self, case: Case | str | int, *, to_tier: int | None = None, to_queue: str | None = None,
@@ -89,22 +98,25 @@ class EscalationService(SessionBound):
         actor = self._require_actor()
         reason = clean_text(reason or "").strip()
         if not reason:
-            raise EscalationError("an escalation needs a reason")
+            raise EscalationError(_("an escalation needs a reason"))
         to_queue = clean_text(to_queue).strip() if to_queue else None
         if to_tier is None and not to_queue:
-            raise EscalationError("escalate to a tier (2 or 3) or to another queue")
+            raise EscalationError(_("escalate to a tier (2 or 3) or to another queue"))
         now = self.clock.now()
         with self._transaction() as session:
             case = self._load(session, case)
             if not case.is_open:
-                raise EscalationError(f"{case.key} is {case.status}; reopen it before escalating")
+                raise EscalationError(_("{case} is {status}; reopen it before escalating")
+                                      .format(case=case.key, status=status_word(case.status)))
             if to_tier is not None:
                 if to_tier not in (2, 3):
-                    raise EscalationError(f"escalation goes to tier 2 or 3, not {to_tier}")
+                    raise EscalationError(_("escalation goes to tier 2 or 3, not {tier}").format(tier=to_tier))
                 if to_tier <= case.tier:
-                    raise EscalationError(f"{case.key} is already at tier {case.tier}; escalate to a higher tier")
+                    raise EscalationError(_("{case} is already at tier {tier}; escalate to a higher tier")
+                                          .format(case=case.key, tier=case.tier))
             if to_queue is not None and to_queue == case.queue and to_tier is None:
-                raise EscalationError(f"{case.key} is already in queue {case.queue}")
+                raise EscalationError(_("{case} is already in queue {queue}").format(case=case.key,
+                                                                                     queue=case.queue))
             if to_queue is not None and not queries.queue_exists(session, to_queue):
                 from agent_console.domain.queues import unknown_queue_message
 
@@ -137,17 +149,18 @@ class EscalationService(SessionBound):
         actor = self._require_actor()
         reason = clean_text(reason or "").strip()
         if not reason:
-            raise EscalationError("a de-escalation needs a reason")
+            raise EscalationError(_("a de-escalation needs a reason"))
         now = self.clock.now()
         with self._transaction() as session:
             case = self._load(session, case)
             if not case.is_open:
-                raise EscalationError(f"{case.key} is {case.status}")
+                raise EscalationError(_("{case} is {status}").format(case=case.key,
+                                                                     status=status_word(case.status)))
             if case.tier <= 1:
-                raise EscalationError(f"{case.key} is already at tier 1")
+                raise EscalationError(_("{case} is already at tier 1").format(case=case.key))
             if actor.role == Role.agent and actor.tier < case.tier:
-                raise EscalationError(f"{case.key} is at tier {case.tier}; only a tier-{case.tier} agent or a "
-                                      f"supervisor can de-escalate it")
+                raise EscalationError(_("{case} is at tier {tier}; only a tier-{tier} agent or a supervisor can "
+                                        "de-escalate it").format(case=case.key, tier=case.tier))
             row = Escalation(case_id=case.id, kind="deescalation", from_tier=case.tier, to_tier=1,
                              from_queue=case.queue, to_queue=case.queue, from_agent_id=case.assignee_id,
                              reason=reason, created_by_id=actor.id, created_at=now)
@@ -173,12 +186,13 @@ class EscalationService(SessionBound):
         with self._transaction() as session:
             follow_up = session.get(FollowUp, follow_up_id)
             if follow_up is None:
-                raise EscalationError(f"no follow-up with id {follow_up_id}")
+                raise EscalationError(_("no follow-up with id {id}").format(id=follow_up_id))
             if follow_up.done_at is not None:
-                raise EscalationError(f"follow-up {follow_up_id} was already done at "
-                                      f"{follow_up.done_at:%Y-%m-%d %H:%M} UTC")
+                raise EscalationError(_("follow-up {id} was already done at {time} UTC")
+                                      .format(id=follow_up_id, time=f"{follow_up.done_at:%Y-%m-%d %H:%M}"))
             if follow_up.agent_id != actor.id and actor.role == Role.agent:
-                raise EscalationError(f"follow-up {follow_up_id} belongs to another agent")
+                raise EscalationError(_("follow-up {id} belongs to another agent").format(id=follow_up_id))
+
             follow_up.done_at = now
             follow_up.note = note
             case = session.get(Case, follow_up.case_id)

@@ -14,6 +14,7 @@ from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.shared_content import team_edit_refusal
 from agent_console.domain.service import Service
 from agent_console.domain.text import clean_text
+from agent_console.i18n import _
 from agent_console.store import kb_articles, search
 from agent_console.store.models import Case, CaseArticleLink, KBArticle, KBHelpfulVote
 
@@ -44,18 +45,20 @@ def slugify(title: str) -> str:
 def validate_article(*, slug: str, title: str, body: str, language: str) -> tuple[str, str, str, str]:
     slug = (slug or "").strip().lower()
     if not _SLUG.match(slug):
-        raise ArticleError(f"invalid slug {slug!r}: use lower-case letters, digits, '.', '_' and '-' (max 200)")
+        raise ArticleError(_("invalid slug {slug}: use lower-case letters, digits, '.', '_' and '-' (max 200)")
+                           .format(slug=repr(slug)))
     title = " ".join(clean_text(title).split())
     if not title:
-        raise ArticleError("an article needs a title")
+        raise ArticleError(_("an article needs a title"))
     if len(title) > 300:
-        raise ArticleError("the title is longer than 300 characters")
+        raise ArticleError(_("the title is longer than {limit} characters").format(limit=300))
     body = clean_text(body).strip("\n")
     if not body.strip():
-        raise ArticleError("an article needs a body")
+        raise ArticleError(_("an article needs a body"))
     language = (language or "").strip().lower()
     if language not in LANGUAGES:
-        raise ArticleError(f"unknown language {language!r}; expected one of: {', '.join(LANGUAGES)}")
+        raise ArticleError(_("unknown language {language}; expected one of: {languages}")
+                           .format(language=repr(language), languages=", ".join(LANGUAGES)))
     return slug, title, body, language
 
 
@@ -130,7 +133,8 @@ class KnowledgeBase(Service):
         with self._transaction() as session:
             self._may_edit(session)
             if kb_articles.slug_taken(session, slug):
-                raise ArticleError(f"an article with slug {slug!r} exists already")
+                raise ArticleError(_("an article with slug {slug} exists already").format(slug=repr(slug)))
+
             article = KBArticle(slug=slug, title=title, body=body, tags=normalise_tags(tags), language=language,
                                 created_at=now, updated_at=now)
             session.add(article)
@@ -145,7 +149,7 @@ class KnowledgeBase(Service):
         with self._transaction() as session:
             self._may_edit(session)
             article = get_article(session, slug_or_id)
-            _, new_title, new_body, new_language = validate_article(
+            _slug, new_title, new_body, new_language = validate_article(
                 slug=article.slug, title=article.title if title is None else title,
                 body=article.body if body is None else body,
                 language=article.language if language is None else language)
@@ -176,7 +180,7 @@ class KnowledgeBase(Service):
             enqueue(session, now, "kb.delete", uid=article.uid)
 
     def _may_edit(self, session) -> None:
-        refusal = team_edit_refusal(session, self.actor, "KB articles")
+        refusal = team_edit_refusal(session, self.actor, _("KB articles"))
         if refusal:
             raise ArticleError(refusal)
 
@@ -202,7 +206,7 @@ class KnowledgeBase(Service):
             article = get_article(session, slug_or_id)
             case = session.get(Case, case_id)
             if case is None:
-                raise ArticleError(f"no case with id {case_id}")
+                raise ArticleError(_("no case with id {id}").format(id=case_id))
             if kb_articles.is_linked(session, case.id, article.id):
                 return False
             link = CaseArticleLink(case_id=case.id, article_id=article.id, agent_id=self.actor_id, created_at=now)
@@ -219,6 +223,7 @@ def get_article(session, slug_or_id: str | int) -> KBArticle:
     else:
         article = kb_articles.article_by_slug(session, slug_or_id.strip().lower())
     if article is None:
-        raise ArticleError(f"no article {slug_or_id!r}")
+        raise ArticleError(_("no article {article}").format(article=repr(slug_or_id)))
+
     return article
 

@@ -13,11 +13,12 @@ from urllib.parse import quote
 
 from agent_console.config import KB_URL_SLUG, SettingsError, check_kb_public_url
 from agent_console.domain.text import clean_text
+from agent_console.i18n import N_, _
 from agent_console.store.search.normalise import fold, words
 from agent_console.store.search.stopwords import is_stop_word
 
-MISSING_PUBLIC_URL = ("Set kb_public_url (e.g. https://help.example.com/kb/{slug}) in the settings file or "
-                      "AGENT_CONSOLE_KB_PUBLIC_URL to insert links customers can open.")
+MISSING_PUBLIC_URL = N_("Set kb_public_url (e.g. https://help.example.com/kb/{slug}) in the settings file or "
+                        "AGENT_CONSOLE_KB_PUBLIC_URL to insert links customers can open.")
 #: Words of the case taken into the search: enough to say what it is about, few enough to find something.
 CASE_QUERY_WORDS = 12
 #: Paragraphs of a message with fewer words that are not function words or greetings are greetings, closings and
@@ -34,7 +35,8 @@ class PublicUrlMissing(ValueError):
 def public_article_url(template: str, slug: str) -> str:
     """The public address of the article ``slug``: ``template`` with ``{slug}`` replaced by the URL-quoted slug."""
     if not (template or "").strip():
-        raise PublicUrlMissing(MISSING_PUBLIC_URL)
+        raise PublicUrlMissing(_(MISSING_PUBLIC_URL))
+
     try:
         template = check_kb_public_url(template.strip(), "Settings")
     except SettingsError as exc:

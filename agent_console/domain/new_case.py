@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from agent_console.domain.cases import CaseError, CaseService
 from agent_console.domain.text import UnsafeText, check_identifier, clean_text, one_line
+from agent_console.i18n import N_, _
 from agent_console.store.customer_search import looks_like_phone, phone_digits
 from agent_console.store.models import Agent, Case
 
@@ -25,13 +26,14 @@ MIN_PHONE_DIGITS = 5
 DEFAULT_CHANNEL = "phone"
 DEFAULT_PRIORITY = "normal"
 
-MSG_NAME_MISSING = "Enter the new customer's name."
-MSG_CONTACT_MISSING = "Enter an e-mail address or a phone number for the new customer."
-MSG_BAD_EMAIL = "{value} is not an e-mail address (like name@example.com)."
-MSG_BAD_PHONE = "{value} is not a phone number: digits, spaces and a leading + only, at least {digits} digits."
-MSG_NO_CUSTOMER = "Pick a customer from the list, or create a new one."
-MSG_SUBJECT_MISSING = "Enter a subject: what the customer needs, in one line."
-MSG_NO_QUEUE = "Choose a queue."
+#: What the form says, translated where it is worded (``check_new_customer``, the form).
+MSG_NAME_MISSING = N_("Enter the new customer's name.")
+MSG_CONTACT_MISSING = N_("Enter an e-mail address or a phone number for the new customer.")
+MSG_BAD_EMAIL = N_("{value} is not an e-mail address (like name@example.com).")
+MSG_BAD_PHONE = N_("{value} is not a phone number: digits, spaces and a leading + only, at least {digits} digits.")
+MSG_NO_CUSTOMER = N_("Pick a customer from the list, or create a new one.")
+MSG_SUBJECT_MISSING = N_("Enter a subject: what the customer needs, in one line.")
+MSG_NO_QUEUE = N_("Choose a queue.")
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,13 @@ def check_new_customer(name: str, email: str, phone: str) -> NewCustomer | Custo
     """The new customer, or what is wrong with it (the form shows the message and focuses the field)."""
     name, email, phone = (" ".join(clean_text(value).split()) for value in (name, email, phone))
     if not name:
-        return CustomerProblem("name", MSG_NAME_MISSING)
+        return CustomerProblem("name", _(MSG_NAME_MISSING))
     if not email and not phone:
-        return CustomerProblem("email", MSG_CONTACT_MISSING)
+        return CustomerProblem("email", _(MSG_CONTACT_MISSING))
     if email and not EMAIL_PATTERN.match(email):
-        return CustomerProblem("email", MSG_BAD_EMAIL.format(value=repr(email)))
+        return CustomerProblem("email", _(MSG_BAD_EMAIL).format(value=repr(email)))
     if phone and (not looks_like_phone(phone) or "+" in phone[1:] or len(phone_digits(phone)) < MIN_PHONE_DIGITS):
-        return CustomerProblem("phone", MSG_BAD_PHONE.format(value=repr(phone), digits=MIN_PHONE_DIGITS))
+        return CustomerProblem("phone", _(MSG_BAD_PHONE).format(value=repr(phone), digits=MIN_PHONE_DIGITS))
     for field, value, limit in (("email", email, 320), ("name", name, 200)):
         try:
             check_identifier(value, field, limit=limit)
@@ -107,10 +109,10 @@ def create_claimed_case(service: CaseService, request: NewCaseRequest) -> Case:
     """The case, created through the case-creation rule and claimed by the service's agent (two ops in the outbox:
     ``case.create`` as from ``agent-console case create``, then ``case.claim``)."""
     if not check_subject(request.subject):
-        raise CaseError(MSG_SUBJECT_MISSING)
+        raise CaseError(_(MSG_SUBJECT_MISSING))
     new = request.new_customer
     if request.customer_id is None and new is None:
-        raise CaseError(MSG_NO_CUSTOMER)
+        raise CaseError(_(MSG_NO_CUSTOMER))
     if new is not None:
         contact, phone = (new.email, new.phone) if new.email else (new.phone, None)
         case = service.create_case(customer=contact or "", customer_name=new.name, customer_phone=phone,

@@ -12,19 +12,21 @@ import re
 from dataclasses import dataclass
 
 from agent_console.domain.text import one_line
+from agent_console.i18n import N_, _, ngettext
 
 UNKNOWN_PLACEHOLDER = "unknown placeholder"
 TEMPLATE_ERROR = "template error"
 TEMPLATE_SYNTAX = "template syntax"
 
-#: What the agent reads for each kind of problem; {line} and {column} count from 1.
+#: What the agent reads for each kind of problem; {line} and {column} count from 1. Worded in the interface
+#: language when described.
 MESSAGES = {
-    UNKNOWN_PLACEHOLDER: "line {line}, column {column}: the placeholder {detail} has no value: {snippet}",
-    TEMPLATE_ERROR: "line {line}, column {column}: a template error is still in the text: {snippet}",
-    TEMPLATE_SYNTAX: "line {line}, column {column}: template syntax would reach the customer: {snippet}",
+    UNKNOWN_PLACEHOLDER: N_("line {line}, column {column}: the placeholder {detail} has no value: {snippet}"),
+    TEMPLATE_ERROR: N_("line {line}, column {column}: a template error is still in the text: {snippet}"),
+    TEMPLATE_SYNTAX: N_("line {line}, column {column}: template syntax would reach the customer: {snippet}"),
 }
-MORE_PROBLEMS = "{message} (and {count} more)"
-NOT_SENT = "not sent: {reason}"
+NOT_SENT = N_("not sent: {reason}")
+
 SNIPPET_CHARS = 60
 
 _MARKER = re.compile(r"⟦(unknown|template error): ([^⟧\n]*)⟧")
@@ -45,8 +47,8 @@ class OutgoingProblem:
     offset: int = 0
 
     def describe(self) -> str:
-        return MESSAGES[self.kind].format(line=self.line, column=self.column, detail=self.detail,
-                                          snippet=one_line(self.snippet, SNIPPET_CHARS))
+        return _(MESSAGES[self.kind]).format(line=self.line, column=self.column, detail=self.detail,
+                                             snippet=one_line(self.snippet, SNIPPET_CHARS))
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -85,5 +87,13 @@ def refusal(problems: list[OutgoingProblem]) -> str:
     """One line naming the first problem (and how many more there are), for a notification or the CLI."""
     message = problems[0].describe()
     if len(problems) > 1:
-        return MORE_PROBLEMS.format(message=message, count=len(problems) - 1)
+        more = len(problems) - 1
+        return ngettext("{message} (and {count} more)", "{message} (and {count} more)", more).format(
+            message=message, count=more)
     return message
+
+
+def not_sent(problems: list[OutgoingProblem]) -> str:
+    """``not sent: <the refusal>`` in the interface language (what the editor and the CLI say)."""
+    return _(NOT_SENT).format(reason=refusal(problems))
+

@@ -13,11 +13,13 @@ import re
 from dataclasses import dataclass
 
 from agent_console.domain.case_rules import KEY_PREFIX
+from agent_console.i18n import N_, _
 
-CUSTOMER_MASK = "[customer]"
-EMAIL_MASK = "[email]"
-PHONE_MASK = "[phone]"
-CASE_MASK = "[case]"
+#: The masks, in the interface language (the agent reads them and replaces them before sending).
+CUSTOMER_MASK = N_("[customer]")
+EMAIL_MASK = N_("[email]")
+PHONE_MASK = N_("[phone]")
+CASE_MASK = N_("[case]")
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Numbers as people write them: starting with +, 00, 0 or "(", then digits with spaces, dashes, slashes, dots or
@@ -64,36 +66,37 @@ def _literal(value: str, *, ignore_case: bool = True) -> re.Pattern | None:
 def _replacements(text: str, other: Identity, current: Identity) -> list[tuple[int, int, str]]:
     """(start, end, mask) for each piece of other-customer data, not overlapping, in order."""
     found: list[tuple[int, int, str]] = []
+    customer_mask, email_mask, phone_mask, case_mask = map(_, (CUSTOMER_MASK, EMAIL_MASK, PHONE_MASK, CASE_MASK))
     own_name_parts = set(_NAME_PART.findall(current.name))
     if other.name and other.name.casefold() != current.name.casefold():
         full = _literal(other.name)
         if full is not None:
-            found += [(m.start(), m.end(), CUSTOMER_MASK) for m in full.finditer(text)]
+            found += [(m.start(), m.end(), customer_mask) for m in full.finditer(text)]
         # "Dear Max" or "Herr Mustermann": each part of the name on its own, as written (case-sensitive).
         for part in set(_NAME_PART.findall(other.name)) - own_name_parts:
             if len(part) >= MIN_NAME_PART:
-                found += [(m.start(), m.end(), CUSTOMER_MASK) for m in _literal(part, ignore_case=False)
+                found += [(m.start(), m.end(), customer_mask) for m in _literal(part, ignore_case=False)
                           .finditer(text)]
     own_email = current.email.casefold()
-    found += [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(text)
+    found += [(m.start(), m.end(), email_mask) for m in _EMAIL.finditer(text)
               if not own_email or m.group().casefold() != own_email]
     for match in _PHONE.finditer(text):
         digits = _digits(match.group())
         if len(digits) >= MIN_PHONE_DIGITS and not _same_number(digits, current.phone):
-            found.append((match.start(), match.end(), PHONE_MASK))
+            found.append((match.start(), match.end(), phone_mask))
     other_phone = _literal(other.phone) if not _same_number(other.phone, current.phone) else None
     if other_phone is not None:
-        found += [(m.start(), m.end(), PHONE_MASK) for m in other_phone.finditer(text)]
+        found += [(m.start(), m.end(), phone_mask) for m in other_phone.finditer(text)]
     keys = [m for m in _CASE_KEY.finditer(text) if m.group() != current.case_key]
     if other.case_key and other.case_key != current.case_key:
         literal = _literal(other.case_key)
         keys += list(literal.finditer(text)) if literal is not None else []
-    found += [(m.start(), m.end(), CASE_MASK) for m in keys]
+    found += [(m.start(), m.end(), case_mask) for m in keys]
     # Earliest first, the longest of those starting together; a piece inside an earlier one is dropped.
     found.sort(key=lambda item: (item[0], -(item[1] - item[0])))
     chosen: list[tuple[int, int, str]] = []
     for start, end, mask in found:
-        if chosen and mask == CUSTOMER_MASK == chosen[-1][2] and not text[chosen[-1][1]:start].strip():
+        if chosen and mask == customer_mask == chosen[-1][2] and not text[chosen[-1][1]:start].strip():
             chosen[-1] = (chosen[-1][0], max(end, chosen[-1][1]), mask)  # "Otto Alt": one name, one mask
         elif not chosen or start >= chosen[-1][1]:
             chosen.append((start, end, mask))
@@ -159,7 +162,7 @@ def mask_reply_hits(session, hits: list, for_case_id: int | None) -> list:
         if own:
             other = Identity()
         text, spans = mask_spans(hit.snippet.text, hit.snippet.spans, other, current)
-        masked.append(replace(hit, case_key=hit.case_key if own else CASE_MASK,
+        masked.append(replace(hit, case_key=hit.case_key if own else _(CASE_MASK),
                               subject=mask_other_customer(hit.subject, other, current),
                               body=mask_other_customer(hit.body, other, current), snippet=Snippet(text, spans)))
     return masked

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from agent_console.i18n import N_, _
 from agent_console.store.models import Direction
 
-UNANSWERED = "The customer has had no reply since their last message."
-NOT_YOURS = "This case is assigned to {assignee}, not to you."
-UNASSIGNED = "This case is not assigned to you (it is unassigned)."
+#: The concerns, translated where :func:`resolve_concerns` words them.
+UNANSWERED = N_("The customer has had no reply since their last message.")
+NOT_YOURS = N_("This case is assigned to {assignee}, not to you.")
+UNASSIGNED = N_("This case is not assigned to you (it is unassigned).")
+ANOTHER_AGENT = N_("another agent")
 
 
 def customer_waiting(messages: Iterable) -> bool:
@@ -30,12 +33,14 @@ def customer_waiting(messages: Iterable) -> bool:
 
 
 def resolve_concerns(case, messages: Iterable, agent_id: int, assignee_name: str | None = None) -> list[str]:
-    """Why resolving the case should be confirmed: empty when it may be resolved at once."""
+    """Why resolving the case should be confirmed, in the interface language: empty when it may be resolved at
+    once."""
     concerns = []
     if customer_waiting(messages):
-        concerns.append(UNANSWERED)
+        concerns.append(_(UNANSWERED))
     if case.assignee_id is None:
-        concerns.append(UNASSIGNED)
+        concerns.append(_(UNASSIGNED))
     elif case.assignee_id != agent_id:
-        concerns.append(NOT_YOURS.format(assignee=assignee_name or "another agent"))
+        concerns.append(_(NOT_YOURS).format(assignee=assignee_name or _(ANOTHER_AGENT)))
+
     return concerns

@@ -17,12 +17,26 @@ from typing import Any
 
 from agent_console.domain.cases import split_name
 from agent_console.domain.text import clean_text
+from agent_console.i18n import N_, _
 
 MAX_TEMPLATE_CHARS = 20_000
 MAX_OUTPUT_CHARS = 20_000
 MAX_LOOP_ITERATIONS = 1_000
+#: The markers stay English in every interface language: they are part of the text (which follows the customer),
+#: and ``domain.outgoing`` finds them by these words before anything is sent.
 UNKNOWN_MARKER = "⟦unknown: {name}⟧"
 ERROR_MARKER = "⟦template error: {reason}⟧"
+#: Why a template cannot be used, for the agent (the ``problems`` of :class:`Rendered`), worded when it happens.
+TOO_LONG_TEMPLATE = N_("the template is longer than {limit} characters")
+TOO_LONG_TEXT = N_("the text would be longer than {limit} characters")
+POWER_TOO_LARGE = N_("the power is too large")
+LOOPS_TOO_LONG = N_("the template loops too long")
+NOT_ALLOWED_CONSTRUCT = N_("{constructs} are not allowed in canned responses")
+NOT_ALLOWED = N_("not allowed in a template: {error}")
+CANNOT_RENDER = N_("the template cannot be rendered: {error}")
+CANNOT_RENDER_AT = N_("the template cannot be rendered (line {line}): {error}")
+UNKNOWN_PLACEHOLDER = N_("unknown placeholder: {name}")
+SYNTAX_ERROR = N_("line {line}: {error}")
 
 MONTHS = {
     "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
@@ -105,17 +119,17 @@ def _build_environment():
             if operator == "**":
                 if not isinstance(left, (int, float)) or not isinstance(right, (int, float)) or abs(right) > 64 \
                         or abs(left) > 10**6:
-                    raise _TooBig("the power is too large")
+                    raise _TooBig(_(POWER_TOO_LARGE))
                 return left ** right
             if operator == "*":
                 for seq, times in ((left, right), (right, left)):
                     if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and \
                             len(seq) * max(times, 0) > MAX_OUTPUT_CHARS:
-                        raise _TooBig(f"the text would be longer than {MAX_OUTPUT_CHARS} characters")
+                        raise _TooBig(_(TOO_LONG_TEXT).format(limit=MAX_OUTPUT_CHARS))
                 return left * right
             result = left + right
             if isinstance(result, (str, list, tuple)) and len(result) > MAX_OUTPUT_CHARS:
-                raise _TooBig(f"the text would be longer than {MAX_OUTPUT_CHARS} characters")
+                raise _TooBig(_(TOO_LONG_TEXT).format(limit=MAX_OUTPUT_CHARS))
             return result
 
     env = GuardedEnvironment(undefined=MarkedUndefined, autoescape=False, keep_trailing_newline=True,
@@ -173,13 +187,13 @@ def _forbidden_construct(tree) -> str | None:
     from jinja2 import nodes
 
     kinds = (
-        (nodes.For, "loops"), ((nodes.Macro, nodes.CallBlock), "macros"), ((nodes.Assign, nodes.AssignBlock,
-                                                                            nodes.With), "variables"),
-        ((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Block), "includes and blocks"),
+        (nodes.For, N_("loops")), ((nodes.Macro, nodes.CallBlock), N_("macros")),
+        ((nodes.Assign, nodes.AssignBlock, nodes.With), N_("variables")),
+        ((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Block), N_("includes and blocks")),
     )
     for kind, label in kinds:
         if next(tree.find_all(kind), None) is not None:
-            return label
+            return _(label)
     return None
 
 
@@ -193,56 +207,56 @@ def _bounded_render(template, context: dict) -> str:
         total += len(chunk)
         chunks += 1
         if total > MAX_OUTPUT_CHARS:
-            raise _TooBig(f"the text would be longer than {MAX_OUTPUT_CHARS} characters")
+            raise _TooBig(_(TOO_LONG_TEXT).format(limit=MAX_OUTPUT_CHARS))
         if chunks > MAX_OUTPUT_CHARS * 4:
-            raise _TooBig("the template loops too long")
+            raise _TooBig(_(LOOPS_TOO_LONG))
     return "".join(pieces)
 
 
 def render(body: str, context: dict[str, Any]) -> Rendered:
-    """Render a template body with ``context`` (see :func:`case_context`); never raises."""
+    """Render a template body with ``context`` (see :func:`case_context`); never raises. The text follows the
+    template (the customer's language); the problems are in the interface language."""
     from jinja2 import TemplateError
     from jinja2.sandbox import SecurityError
 
     body = body or ""
     if len(body) > MAX_TEMPLATE_CHARS:
         return Rendered(ERROR_MARKER.format(reason="template too long"),
-                        problems=[f"the template is longer than {MAX_TEMPLATE_CHARS} characters"])
+                        problems=[_(TOO_LONG_TEMPLATE).format(limit=MAX_TEMPLATE_CHARS)])
     _local.unknown = []
     try:
         tree = environment().parse(body)
         forbidden = _forbidden_construct(tree)
         if forbidden:
             return Rendered(ERROR_MARKER.format(reason="not allowed"),
-                            problems=[f"{forbidden} are not allowed in canned responses"])
+                            problems=[_(NOT_ALLOWED_CONSTRUCT).format(constructs=forbidden)])
         template = environment().from_string(tree)
         text = _bounded_render(template, context)
     except SecurityError as exc:
-        return Rendered(ERROR_MARKER.format(reason="not allowed"), problems=[f"not allowed in a template: {exc}"])
+        return Rendered(ERROR_MARKER.format(reason="not allowed"), problems=[_(NOT_ALLOWED).format(error=exc)])
     except _TooBig as exc:
         return Rendered(ERROR_MARKER.format(reason="too big"), problems=[str(exc)])
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
-        where = f" (line {line})" if line else ""
-        return Rendered(ERROR_MARKER.format(reason="cannot render"),
-                        problems=[f"the template cannot be rendered{where}: {exc}"])
+        problem = _(CANNOT_RENDER_AT).format(line=line, error=exc) if line else _(CANNOT_RENDER).format(error=exc)
+        return Rendered(ERROR_MARKER.format(reason="cannot render"), problems=[problem])
     except (RecursionError, MemoryError, OverflowError, ArithmeticError, TypeError, ValueError, LookupError,
             AttributeError) as exc:
         return Rendered(ERROR_MARKER.format(reason="cannot render"),
-                        problems=[f"the template cannot be rendered: {type(exc).__name__}: {exc}"])
+                        problems=[_(CANNOT_RENDER).format(error=f"{type(exc).__name__}: {exc}")])
     finally:
         unknown = list(dict.fromkeys(_seen_unknown()))
         _local.unknown = []
     text = clean_text(text)
-    problems = [f"unknown placeholder: {name}" for name in unknown]
+    problems = [_(UNKNOWN_PLACEHOLDER).format(name=name) for name in unknown]
     return Rendered(text, unknown, problems)
 
 
-#: Why a template may not be saved; {line} counts from 1.
-UNKNOWN_PLACEHOLDER_PROBLEM = "line {line}: unknown placeholder {name}"
-UNKNOWN_VALUE_PROBLEM = "unknown placeholder {name}"
-TEMPLATE_REFUSED = "template error: {problems}"
-KNOWN_PLACEHOLDERS_HINT = "known placeholders: {names}"
+#: Why a template may not be saved; {line} counts from 1. Worded in the interface language when checked.
+UNKNOWN_PLACEHOLDER_PROBLEM = N_("line {line}: unknown placeholder {name}")
+UNKNOWN_VALUE_PROBLEM = N_("unknown placeholder {name}")
+TEMPLATE_REFUSED = N_("template error: {problems}")
+KNOWN_PLACEHOLDERS_HINT = N_("known placeholders: {names}")
 
 
 def _dotted_path(node) -> str | None:
@@ -279,7 +293,7 @@ def _references(node):
 
 
 def _is_known(path: str) -> bool:
-    group, _, rest = path.partition(".")
+    group, _dot, rest = path.partition(".")
     if group in PLAIN_PLACEHOLDERS:
         return True  # today, or a text method of it (today.upper())
     return group in PLACEHOLDER_FIELDS and rest.partition(".")[0] in PLACEHOLDER_FIELDS[group]
@@ -301,24 +315,26 @@ def template_problems(body: str) -> list[str]:
     try:
         tree = environment().parse(body) if len(body) <= MAX_TEMPLATE_CHARS else None
     except TemplateSyntaxError as exc:
-        return [f"line {exc.lineno}: {exc.message}"]
+        return [_(SYNTAX_ERROR).format(line=exc.lineno, error=exc.message)]
     forbidden = _forbidden_construct(tree) if tree is not None else None
     if forbidden:
-        return [f"{forbidden} are not allowed in canned responses"]
+        return [_(NOT_ALLOWED_CONSTRUCT).format(constructs=forbidden)]
     problems: list[str] = []
     unknown_seen: set[str] = set()
     if tree is not None:
         for path, line in _references(tree):
             if not _is_known(path) and path not in unknown_seen:
                 unknown_seen.add(path)
-                problems.append(UNKNOWN_PLACEHOLDER_PROBLEM.format(line=line, name=path))
+                problems.append(_(UNKNOWN_PLACEHOLDER_PROBLEM).format(line=line, name=path))
     # Rendering with a value for every placeholder finds what only shows at render time (a division by zero,
     # output too long, a forbidden construct) and unknown attributes of a value (customer.name.nickname).
     rendered = render(body, _sample_context())
-    problems += [p for p in rendered.problems if not p.startswith("unknown placeholder")]
-    problems += [UNKNOWN_VALUE_PROBLEM.format(name=name) for name in rendered.unknown if name not in unknown_seen]
+    unknown_problems = {_(UNKNOWN_PLACEHOLDER).format(name=name) for name in rendered.unknown}
+    problems += [p for p in rendered.problems if p not in unknown_problems]
+    problems += [_(UNKNOWN_VALUE_PROBLEM).format(name=name) for name in rendered.unknown if name not in unknown_seen]
     if unknown_seen or rendered.unknown:
-        problems.append(KNOWN_PLACEHOLDERS_HINT.format(names=", ".join(PLACEHOLDERS)))
+        problems.append(_(KNOWN_PLACEHOLDERS_HINT).format(names=", ".join(PLACEHOLDERS)))
+
     return problems
 
 

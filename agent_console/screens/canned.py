@@ -19,10 +19,14 @@ from textual.widgets.option_list import Option
 from agent_console.domain.canned import CannedError, CannedResponses, LANGUAGES, rank_canned
 from agent_console.domain.templates import PLACEHOLDERS, Rendered, render
 from agent_console.domain.text import mask_controls, one_line
-from agent_console.screens.bindings import CommandEntry, bindings_for, key_hint
+from agent_console.i18n import N_, _, ngettext
+from agent_console.screens.bindings import CommandEntry, TranslatedBindings, bindings_for, key_hint
+from agent_console.screens.footer_fit import FooterFits
+
 from agent_console.store.errors import describe
 
 ALL_CATEGORIES = "__all__"
+ALL_CATEGORIES_LABEL = N_("All categories")
 MARKER_STYLE = "bold black on yellow"
 
 
@@ -42,7 +46,7 @@ def marked_text(text: str) -> Text:
     return result
 
 
-class CannedPicker(ModalScreen[str | None]):
+class CannedPicker(FooterFits, TranslatedBindings, ModalScreen[str | None]):
     CSS_PATH = "canned.tcss"
     BINDINGS = bindings_for("canned")
 
@@ -71,9 +75,9 @@ class CannedPicker(ModalScreen[str | None]):
         with Vertical(id="canned-dialog"):
             yield Static(id="canned-title", markup=False)
             with Horizontal(id="canned-filters"):
-                yield Input(value=self.initial_query, placeholder="Search title, ;shortcut or text…",
+                yield Input(value=self.initial_query, placeholder=_("Search title, ;shortcut or text…"),
                             id="canned-query")
-                yield Select([("All categories", ALL_CATEGORIES)], value=ALL_CATEGORIES, allow_blank=False,
+                yield Select([(_(ALL_CATEGORIES_LABEL), ALL_CATEGORIES)], value=ALL_CATEGORIES, allow_blank=False,
                              id="canned-category")
             with Horizontal(id="canned-main"):
                 yield OptionList(id="canned-list")
@@ -115,13 +119,28 @@ class CannedPicker(ModalScreen[str | None]):
         self.context = context
         self.case_label = label
         self.language = language
-        title = "Manage canned responses" if self.manage else "Insert a canned response"
-        self.query_one("#canned-title", Static).update(Text(f"{title}  {label}".rstrip()))
-        categories = sorted({r.category for r in responses if r.category})
-        select = self.query_one("#canned-category", Select)
-        select.set_options([("All categories", ALL_CATEGORIES)] + [(Text(one_line(c)), c) for c in categories])
-        select.value = self.category if self.category in categories else ALL_CATEGORIES
+        self._show_title()
+        self._show_categories()
         self.refresh_list(select_id)
+
+    def _show_title(self) -> None:
+        title = _("Manage canned responses") if self.manage else _("Insert a canned response")
+        self.query_one("#canned-title", Static).update(Text(f"{title}  {self.case_label}".rstrip()))
+
+    def _show_categories(self) -> None:
+        categories = sorted({r.category for r in self.responses if r.category})
+        select = self.query_one("#canned-category", Select)
+        select.set_options([(_(ALL_CATEGORIES_LABEL), ALL_CATEGORIES)] + [(Text(one_line(c)), c) for c in categories])
+        select.value = self.category if self.category in categories else ALL_CATEGORIES
+
+
+    def refresh_language(self) -> None:
+        """After a switch of the interface language: the titles, filters and preview in the new language (the
+        responses themselves are the customer's language and stay)."""
+        self.query_one("#canned-query", Input).placeholder = _("Search title, ;shortcut or text…")
+        self._show_title()
+        self._show_categories()
+        self.refresh_list(self.current.id if self.current is not None else None)
 
     # --- searching -------------------------------------------------------------------------------------------------
 
@@ -146,9 +165,11 @@ class CannedPicker(ModalScreen[str | None]):
             index = next((i for i, r in enumerate(self.shown) if r.id == select_id), 0)
         option_list.highlighted = index if self.shown else None
         count = len(self.shown)
+        total = len(self.responses)
         self.query_one("#canned-status", Static).update(
-            Text(f"{count} of {len(self.responses)} responses" if self.responses else
-                 "No canned responses yet — ctrl+n creates one."))
+            Text(ngettext("{count} of {total} response", "{count} of {total} responses", total)
+                 .format(count=count, total=total) if self.responses else
+                 _("No canned responses yet — ctrl+n creates one.")))
         self.update_preview()
 
     def _prompt(self, response) -> Text:
@@ -180,7 +201,7 @@ class CannedPicker(ModalScreen[str | None]):
         problems = self.query_one("#canned-problems", Static)
         response = self.current
         if response is None:
-            preview.update(Text("Nothing matches.", style="dim"))
+            preview.update(Text(_("Nothing matches."), style="dim"))
             problems.update("")
             return
         result = self.rendered(response)
@@ -213,7 +234,7 @@ class CannedPicker(ModalScreen[str | None]):
             return
         response = self.current
         if response is None:
-            self.notify("Nothing to insert.", severity="warning")
+            self.notify(_("Nothing to insert."), severity="warning")
             return
         if not self._inserting:  # enter pressed twice counts one use and inserts once
             self._inserting = True
@@ -231,12 +252,12 @@ class CannedPicker(ModalScreen[str | None]):
             self._inserted(worker.result)
         elif worker.group in ("canned-insert", "canned-delete") and worker.state == WorkerState.ERROR:
             self._inserting = False
-            self.notify(describe(worker.error), title="Not saved", severity="error", markup=False)
+            self.notify(describe(worker.error), title=_("Not saved"), severity="error", markup=False)
 
     def _inserted(self, result: Rendered) -> None:
         if result.problems:
-            self.notify("\n".join(result.problems) + "\nCheck the marked parts before sending.",
-                        title="Check the inserted text", severity="warning", timeout=8, markup=False)
+            self.notify("\n".join([*result.problems, _("Check the marked parts before sending.")]),
+                        title=_("Check the inserted text"), severity="warning", timeout=8, markup=False)
         self.dismiss(result.text)
 
     def action_cancel(self) -> None:
@@ -265,8 +286,9 @@ class CannedPicker(ModalScreen[str | None]):
             return
         if self._pending_delete != response.id:
             self._pending_delete = response.id
-            self.notify(f"Press ctrl+d again to delete “{response.title}” (;{response.shortcut}).",
-                        title="Delete?", severity="warning", markup=False)
+            self.notify(_("Press ctrl+d again to delete “{title}” (;{shortcut}).")
+                        .format(title=response.title, shortcut=response.shortcut),
+                        title=_("Delete?"), severity="warning", markup=False)
             return
         self._pending_delete = None
         self._delete(response.id, response.shortcut)
@@ -281,18 +303,20 @@ class CannedPicker(ModalScreen[str | None]):
         self.app.call_from_thread(self._deleted, shortcut)
 
     def _deleted(self, shortcut: str) -> None:
-        self.notify(f"Deleted ;{shortcut}.", markup=False)
+        self.notify(_("Deleted ;{shortcut}.").format(shortcut=shortcut), markup=False)
         self.load()
 
     def command_entries(self) -> list[CommandEntry]:
         app = self.app
         return [
-            CommandEntry("Insert the highlighted response" if not self.manage else "Edit the highlighted response",
+            CommandEntry(_("Insert the highlighted response") if not self.manage
+                         else _("Edit the highlighted response"),
                          key_hint(app, "canned_manage_edit" if self.manage else "canned_insert"), self.action_choose),
-            CommandEntry("New canned response", key_hint(app, "canned_new"), self.action_new),
-            CommandEntry("Edit canned response", key_hint(app, "canned_edit"), self.action_edit),
-            CommandEntry("Delete canned response", f"{key_hint(app, 'canned_delete')} (twice)", self.action_delete),
-            CommandEntry("Next category", key_hint(app, "canned_category"), self.action_next_category),
+            CommandEntry(_("New canned response"), key_hint(app, "canned_new"), self.action_new),
+            CommandEntry(_("Edit canned response"), key_hint(app, "canned_edit"), self.action_edit),
+            CommandEntry(_("Delete canned response"),
+                         _("{key} (twice)").format(key=key_hint(app, "canned_delete")), self.action_delete),
+            CommandEntry(_("Next category"), key_hint(app, "canned_category"), self.action_next_category),
         ]
 
 
@@ -305,7 +329,7 @@ class CannedManager(CannedPicker):
         super().__init__(store=store, clock=clock, agent=agent, case_id=case_id, manage=True)
 
 
-class CannedEditor(ModalScreen[int | None]):
+class CannedEditor(TranslatedBindings, ModalScreen[int | None]):
     """The form for one canned response; dismisses with its id when saved."""
 
     CSS_PATH = "canned.tcss"
@@ -323,24 +347,25 @@ class CannedEditor(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         r = self.response
         with Vertical(id="canned-editor"):
-            yield Static(Text("Edit canned response" if r else "New canned response"), id="editor-title")
+            yield Static(Text(_("Edit canned response") if r else _("New canned response")), id="editor-title")
             with Horizontal(classes="editor-row"):
-                yield Label("Title", classes="editor-label")
+                yield Label(_("Title"), classes="editor-label")
                 yield Input(r.title if r else "", id="editor-title-input", max_length=200)
             with Horizontal(classes="editor-row"):
-                yield Label("Shortcut ;", classes="editor-label")
+                yield Label(_("Shortcut ;"), classes="editor-label")
                 yield Input(r.shortcut if r else "", id="editor-shortcut", max_length=64,
-                            placeholder="e.g. refund")
+                            placeholder=_("e.g. refund"))
             with Horizontal(classes="editor-row"):
-                yield Label("Category", classes="editor-label")
+                yield Label(_("Category"), classes="editor-label")
                 yield Input(r.category if r else self.default_category, id="editor-category", max_length=64)
             with Horizontal(classes="editor-row"):
-                yield Label("Language", classes="editor-label")
+                # The customer's language of the response (de/en), not the interface's.
+                yield Label(_("Language"), classes="editor-label")
                 yield Select([(code, code) for code in LANGUAGES], allow_blank=False,
                              value=r.language if r else self.default_language, id="editor-language")
             yield TextArea(r.body if r else "", id="editor-body", soft_wrap=True, tab_behavior="focus")
-            yield Static(Text("Placeholders: " + ", ".join("{{ " + p + " }}" for p in PLACEHOLDERS)),
-                         id="editor-help")
+            yield Static(Text(_("Placeholders: {names}").format(
+                names=", ".join("{{ " + p + " }}" for p in PLACEHOLDERS))), id="editor-help")
             yield Static(id="editor-error", markup=False)
         yield Footer()
 
@@ -388,7 +413,8 @@ class CannedEditor(ModalScreen[int | None]):
             self.query_one(field).focus()
 
     def _saved(self, saved_id: int, shortcut: str) -> None:
-        self.notify(f"Saved ;{shortcut}.", markup=False)
+        self.notify(_("Saved ;{shortcut}.").format(shortcut=shortcut), markup=False)
+
         self.dismiss(saved_id)
 
     def action_cancel(self) -> None:

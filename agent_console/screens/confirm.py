@@ -12,10 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from agent_console.domain.text import one_line
-from agent_console.screens.bindings import bindings_for, key_entries
+from agent_console.i18n import N_, _
+from agent_console.screens.bindings import TranslatedBindings, bindings_for, key_entries
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(TranslatedBindings, ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmModal {
         align: center middle;
@@ -43,7 +44,8 @@ class ConfirmModal(ModalScreen[bool]):
     KEY_SCOPE = "confirm"
     BINDINGS = bindings_for("confirm")
 
-    def __init__(self, question: str, reasons: list[str] | None = None, *, yes_label: str = "yes") -> None:
+    def __init__(self, question: str, reasons: list[str] | None = None, *, yes_label: str | None = None) -> None:
+        """``question``, ``reasons`` and ``yes_label`` are shown literally: the caller passes them translated."""
         super().__init__()
         self.question = question
         self.reasons = list(reasons or [])
@@ -56,7 +58,8 @@ class ConfirmModal(ModalScreen[bool]):
                 reasons = Text("\n".join(f"• {one_line(reason)}" for reason in self.reasons))
                 yield Static(reasons, id="confirm-reasons", markup=False)
             keys = {action: key for key, _description, action in key_entries(self.app, "confirm")}  # as rebound
-            hint = Text(CONFIRM_HINT.format(yes_keys=keys["confirm"], yes=self.yes_label, no_keys=keys["cancel"]))
+            yes = self.yes_label if self.yes_label is not None else _(DEFAULT_YES)
+            hint = Text(_(CONFIRM_HINT).format(yes_keys=keys["confirm"], yes=yes, no_keys=keys["cancel"]))
             yield Static(hint, id="confirm-hint", markup=False)
 
     def action_confirm(self) -> None:
@@ -66,4 +69,6 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
-CONFIRM_HINT = "{yes_keys}: {yes} · {no_keys}: cancel"
+CONFIRM_HINT = N_("{yes_keys}: {yes} · {no_keys}: cancel")
+DEFAULT_YES = N_("yes")
+

@@ -16,17 +16,21 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
-from agent_console.domain.escalation import MAX_TIER, EscalationRequest
+from agent_console.domain.escalation import MAX_TIER, EscalationRequest, status_word
 from agent_console.domain.text import clean_text, one_line
-from agent_console.screens.bindings import bindings_for
+from agent_console.i18n import N_, _
+from agent_console.screens.bindings import TranslatedBindings, bindings_for
 
-TIER_NAMES = {2: "Tier 2 — specialists", 3: "Tier 3 — experts"}
+TIER_NAMES = {2: N_("Tier 2 — specialists"), 3: N_("Tier 3 — experts")}
+MSG_NO_TARGET = N_("Choose a higher tier or another queue.")
+MSG_NO_REASON = N_("A reason is required.")
+
 #: Select values cannot be None: 0 and "" mean "keep".
 KEEP_TIER = 0
 KEEP_QUEUE = ""
 
 
-class EscalateModal(ModalScreen[EscalationRequest | None]):
+class EscalateModal(TranslatedBindings, ModalScreen[EscalationRequest | None]):
     CSS_PATH = "escalate.tcss"
     BINDINGS = bindings_for("escalate")
 
@@ -39,21 +43,22 @@ class EscalateModal(ModalScreen[EscalationRequest | None]):
 
     def compose(self) -> ComposeResult:
         higher = [tier for tier in range(self.current_tier + 1, MAX_TIER + 1)]
-        tier_options = [(TIER_NAMES.get(tier, f"Tier {tier}"), tier) for tier in higher]
-        tier_options.append((f"Keep tier {self.current_tier}", KEEP_TIER))
-        queue_options = [(Text(f"Keep queue {one_line(self.current_queue)}"), KEEP_QUEUE)]
+        tier_options = [(_(TIER_NAMES[tier]) if tier in TIER_NAMES else _("Tier {tier}").format(tier=tier), tier)
+                        for tier in higher]
+        tier_options.append((_("Keep tier {tier}").format(tier=self.current_tier), KEEP_TIER))
+        queue_options = [(Text(_("Keep queue {queue}").format(queue=one_line(self.current_queue))), KEEP_QUEUE)]
         queue_options += [(Text(one_line(q)), q) for q in self.queues]
         with Vertical():
-            yield Static(Text(f"Escalate {self.case_key}"), id="escalate-title", markup=False)
-            yield Static("To tier", classes="field-label")
+            yield Static(Text(_("Escalate {case}").format(case=self.case_key)), id="escalate-title", markup=False)
+            yield Static(_("To tier"), classes="field-label")
             yield Select(tier_options, value=higher[0] if higher else KEEP_TIER, allow_blank=False,
                          id="escalate-tier")
-            yield Static("To queue", classes="field-label")
+            yield Static(_("To queue"), classes="field-label")
             yield Select(queue_options, value=KEEP_QUEUE, allow_blank=False, id="escalate-queue")
-            yield Static("Reason (required — it stays on the case)", classes="field-label")
-            yield Input(placeholder="e.g. needs a line measurement by the network team", id="escalate-reason")
+            yield Static(_("Reason (required — it stays on the case)"), classes="field-label")
+            yield Input(placeholder=_("e.g. needs a line measurement by the network team"), id="escalate-reason")
             yield Static("", id="escalate-error", markup=False)
-            yield Static("enter or ctrl+s escalate · tab next field · esc cancel", id="escalate-hint")
+            yield Static(_("enter or ctrl+s escalate · tab next field · esc cancel"), id="escalate-hint")
 
     def on_mount(self) -> None:
         self.query_one("#escalate-reason", Input).focus()
@@ -63,23 +68,24 @@ class EscalateModal(ModalScreen[EscalationRequest | None]):
         self.action_submit()
 
     def request(self) -> EscalationRequest | str:
-        """The request, or the message saying what is missing."""
+        """The request, or the message (untranslated: ``MSG_NO_TARGET``, ``MSG_NO_REASON``) saying what is
+        missing."""
         reason = clean_text(self.query_one("#escalate-reason", Input).value).strip()
         tier = self.query_one("#escalate-tier", Select).value
         queue = self.query_one("#escalate-queue", Select).value
         to_tier = tier if isinstance(tier, int) and tier != KEEP_TIER else None
         to_queue = queue if isinstance(queue, str) and queue != KEEP_QUEUE else None
         if to_tier is None and to_queue is None:
-            return "Choose a higher tier or another queue."
+            return MSG_NO_TARGET
         if not reason:
-            return "A reason is required."
+            return MSG_NO_REASON
         return EscalationRequest(reason=reason, to_tier=to_tier, to_queue=to_queue)
 
     def action_submit(self) -> None:
         result = self.request()
         if isinstance(result, str):
-            self.query_one("#escalate-error", Static).update(Text(result))
-            if "reason" in result:
+            self.query_one("#escalate-error", Static).update(Text(_(result)))
+            if result == MSG_NO_REASON:
                 self.query_one("#escalate-reason", Input).focus()
             return
         self.dismiss(result)
@@ -114,10 +120,12 @@ def escalate_from_screen(screen, case_id: int, *, queues: Sequence[str] | None =
 
     def ask(case, names: list[str]) -> None:
         if case is None:
-            screen.notify("That case no longer exists.", severity="error")
+            screen.notify(_("That case no longer exists."), severity="error")
             return
         if not case.is_open:
-            screen.notify(f"{case.key} is {case.status}; reopen it before escalating.", severity="warning",
+            screen.notify(_("{case} is {status}; reopen it before escalating.")
+                          .format(case=case.key, status=status_word(case.status)), severity="warning",
+
                           markup=False)
             return
         app.push_screen(EscalateModal(case.key, case.tier, case.queue, names), partial(done, case))
@@ -137,10 +145,15 @@ def escalate_from_screen(screen, case_id: int, *, queues: Sequence[str] | None =
         tracker = getattr(app, "tracker", None)
         if tracker is not None and tracker.case_id == case_id:
             tracker.case_left()
-        target = " and ".join(part for part in (f"tier {row.to_tier}" if request.to_tier else "",
-                                                f"queue {row.to_queue}" if request.to_queue else "") if part)
-        screen.notify(f"{case.key} escalated to {target}. A follow-up reminds you to check back with the "
-                      f"customer.", markup=False)
+        if request.to_tier and request.to_queue:
+            done_text = _("{case} escalated to tier {tier} and queue {queue}.")
+        elif request.to_tier:
+            done_text = _("{case} escalated to tier {tier}.")
+        else:
+            done_text = _("{case} escalated to queue {queue}.")
+        screen.notify(" ".join((done_text.format(case=case.key, tier=row.to_tier, queue=row.to_queue),
+                                _("A follow-up reminds you to check back with the customer."))), markup=False)
+
         if on_escalated is not None:
             on_escalated(row)
 

@@ -9,7 +9,6 @@ articles are rendered as Markdown. The store is read and written in thread worke
 
 from __future__ import annotations
 
-import re
 from itertools import count
 
 from rich.text import Text
@@ -22,35 +21,24 @@ from textual.widgets.option_list import Option
 
 from agent_console.domain.kb import ArticleError, KnowledgeBase
 from agent_console.domain.kb_text import Paragraph, PublicUrlMissing, markdown_to_text, public_article_url
-from agent_console.domain.text import clean_text, mask_controls, one_line
-from agent_console.screens.bindings import CommandEntry, bindings_for, key_hint
+from agent_console.domain.text import clean_text, one_line
+from agent_console.i18n import N_, _, ngettext
+from agent_console.screens.bindings import CommandEntry, TranslatedBindings, bindings_for, key_hint
+from agent_console.screens.footer_fit import FooterFits
+from agent_console.screens.kb_lines import article_prompt, article_status, paragraph_around, reply_prompt, reply_status
 from agent_console.store.errors import describe
 
 ALL = "__all__"
-HIGHLIGHT = "bold black on yellow"
+ALL_LANGUAGES = N_("All languages")
+ALL_TAGS = N_("All tags")
 RESULT_LIMIT = 30
+#: How an article is referred to (``kb:<slug>``, as in the CLI): the same in every language.
+ARTICLE_REFERENCE = "kb:{slug}"
 
 
-def highlighted(text: str, spans, style: str = "", highlight: str = HIGHLIGHT) -> Text:
-    result = Text(mask_controls(text), style=style)
-    for start, end in spans:
-        result.stylize(highlight, start, end)
-    return result
 
 
-def paragraph_around(body: str, word: str | None) -> str:
-    """The paragraph of ``body`` that contains ``word`` (or the first one): a sensible excerpt without a selection."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
-    if not paragraphs:
-        return body.strip()
-    if word:
-        for paragraph in paragraphs:
-            if word in paragraph:
-                return paragraph
-    return paragraphs[0]
-
-
-class KBSearchScreen(Screen[str | None]):
+class KBSearchScreen(FooterFits, TranslatedBindings, Screen[str | None]):
     CSS_PATH = "kb_search.tcss"
     BINDINGS = bindings_for("kb")
 
@@ -78,12 +66,13 @@ class KBSearchScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield Static(id="kb-title", markup=False)
         with TabbedContent(initial="tab-articles", id="kb-tabs"):
-            with TabPane("Articles", id="tab-articles"):
+            with TabPane(_("Articles"), id="tab-articles"):
                 with Horizontal(classes="kb-filters"):
-                    yield Input(value=self.initial_query, placeholder="Search the knowledge base…", id="kb-query")
-                    yield Select([("All languages", ALL), ("de", "de"), ("en", "en")], value=ALL,
+                    yield Input(value=self.initial_query, placeholder=_("Search the knowledge base…"),
+                                id="kb-query")
+                    yield Select([(_(ALL_LANGUAGES), ALL), ("de", "de"), ("en", "en")], value=ALL,
                                  allow_blank=False, id="kb-language")
-                    yield Select([("All tags", ALL)], value=ALL, allow_blank=False, id="kb-tag")
+                    yield Select([(_(ALL_TAGS), ALL)], value=ALL, allow_blank=False, id="kb-tag")
                 yield Static(id="kb-status", markup=False)
                 with Horizontal(classes="kb-main"):
                     yield OptionList(id="kb-results")
@@ -92,10 +81,10 @@ class KBSearchScreen(Screen[str | None]):
                         with VerticalScroll(id="kb-article-scroll"):
                             yield Markdown(id="kb-article", open_links=False)
                         yield TextArea(id="kb-excerpt", read_only=True, soft_wrap=True)
-            with TabPane("Answered before", id="tab-replies"):
+            with TabPane(_("Answered before"), id="tab-replies"):
                 with Horizontal(classes="kb-filters"):
-                    yield Input(placeholder="How did we answer this before?", id="reply-query")
-                    yield Select([("All languages", ALL), ("de", "de"), ("en", "en")], value=ALL,
+                    yield Input(placeholder=_("How did we answer this before?"), id="reply-query")
+                    yield Select([(_(ALL_LANGUAGES), ALL), ("de", "de"), ("en", "en")], value=ALL,
                                  allow_blank=False, id="reply-language")
                 yield Static(id="reply-status", markup=False)
                 with Horizontal(classes="kb-main"):
@@ -127,12 +116,35 @@ class KBSearchScreen(Screen[str | None]):
             # What the customer asked, so the agent does not retype it; typing replaces it (it is selected).
             query.value = context.query
             query.selection = (0, len(query.value))
-        title = "Knowledge base" + (f" · case {key}" if key else "")
-        self.query_one("#kb-title", Static).update(Text(title, style="bold"))
-        self.query_one("#kb-tag", Select).set_options([("All tags", ALL)] + [(Text(one_line(t)), t) for t in tags])
+        self._show_title()
+        self.query_one("#kb-tag", Select).set_options([(_(ALL_TAGS), ALL)] + [(Text(one_line(t)), t) for t in tags])
         if self.case_language:
             self.query_one("#kb-language", Select).value = self.case_language
             self.query_one("#reply-language", Select).value = self.case_language
+        self.search_articles()
+        self.search_replies()
+
+    def _show_title(self) -> None:
+        title = (_("Knowledge base · case {case}").format(case=self.case_key) if self.case_key
+                 else _("Knowledge base"))
+        self.query_one("#kb-title", Static).update(Text(title, style="bold"))
+
+    def refresh_language(self) -> None:
+        """After a switch of the interface language: the title, the tabs, the filters' first entries and the
+        status lines in the new language (the articles and replies stay as written)."""
+        self._show_title()
+        tabs = self.query_one("#kb-tabs", TabbedContent)
+        tabs.get_tab("tab-articles").label = _("Articles")
+        tabs.get_tab("tab-replies").label = _("Answered before")
+        self.query_one("#kb-query", Input).placeholder = _("Search the knowledge base…")
+        self.query_one("#reply-query", Input).placeholder = _("How did we answer this before?")
+        for selector, first in (("#kb-language", ALL_LANGUAGES), ("#reply-language", ALL_LANGUAGES),
+                                ("#kb-tag", ALL_TAGS)):
+            select = self.query_one(selector, Select)
+            value = select.value
+            select.set_options([(_(first), ALL)] + [(label, option) for label, option in select._options[1:]
+                                                     if option is not Select.NULL])
+            select.value = value
         self.search_articles()
         self.search_replies()
 
@@ -171,7 +183,8 @@ class KBSearchScreen(Screen[str | None]):
             result = self.kb.search(query, language=language, tags=[tag] if tag else (), limit=RESULT_LIMIT,
                                     prefix_last=True)
         except Exception as exc:  # the agent keeps typing; the message says what went wrong
-            self.app.call_from_thread(self.notify, f"Search failed: {describe(exc)}", severity="error", markup=False)
+            self.app.call_from_thread(self.notify, _("Search failed: {error}").format(error=describe(exc)),
+                                      severity="error", markup=False)
             return
         self.app.call_from_thread(self._show_articles, sequence, query, result)
 
@@ -180,34 +193,10 @@ class KBSearchScreen(Screen[str | None]):
             return  # a newer search is on its way: latest wins
         self.hits = list({hit.id: hit for hit in result.hits}.values())  # one row per article
         results = self.query_one("#kb-results", OptionList)
-        results.set_options(Option(self._article_prompt(hit), id=str(hit.id)) for hit in self.hits)
+        results.set_options(Option(article_prompt(hit), id=str(hit.id)) for hit in self.hits)
         results.highlighted = 0 if self.hits else None
-        status = self.query_one("#kb-status", Static)
-        if not query.strip():
-            status.update(Text("Type to search the articles.", style="dim"))
-        elif not self.hits:
-            status.update(Text(f"No article matches “{one_line(query, 60)}”.", style="yellow"))
-        else:
-            line = Text(f"{len(self.hits)} article{'s' if len(self.hits) != 1 else ''}")
-            if result.mode == "typo":
-                fixes = ", ".join(f"{word} → {' / '.join(terms)}" for word, terms in result.corrections.items())
-                line.append(f" · typo-tolerant: {fixes}", style="yellow")
-            elif result.mode == "any":
-                line.append(" · not all words found; showing articles with some of them", style="yellow")
-            status.update(line)
+        self.query_one("#kb-status", Static).update(article_status(query, len(self.hits), result))
         self.refresh_article()
-
-    def _article_prompt(self, hit) -> Text:
-        prompt = highlighted(hit.title, hit.title_spans, style="bold")
-        meta = f"  {one_line(hit.language)}"
-        if hit.tags:
-            meta += " · " + ", ".join(one_line(tag) for tag in hit.tags)
-        if hit.helpful_votes:
-            meta += f" · ▲{hit.helpful_votes}"
-        prompt.append(meta, style="dim")
-        prompt.append("\n")
-        prompt.append_text(highlighted(hit.snippet.text, hit.snippet.spans))
-        return prompt
 
     @on(Input.Changed, "#reply-query")
     @on(Select.Changed, "#reply-language")
@@ -223,7 +212,8 @@ class KBSearchScreen(Screen[str | None]):
             result = self.kb.search_replies(query, language=language, limit=RESULT_LIMIT, prefix_last=True,
                                             for_case_id=self.case_id)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, f"Search failed: {describe(exc)}", severity="error", markup=False)
+            self.app.call_from_thread(self.notify, _("Search failed: {error}").format(error=describe(exc)),
+                                      severity="error", markup=False)
             return
         self.app.call_from_thread(self._show_replies, sequence, query, result)
 
@@ -232,30 +222,10 @@ class KBSearchScreen(Screen[str | None]):
             return
         self.replies = result.hits
         results = self.query_one("#reply-results", OptionList)
-        results.set_options(Option(self._reply_prompt(hit), id=str(hit.message_id)) for hit in self.replies)
+        results.set_options(Option(reply_prompt(hit), id=str(hit.message_id)) for hit in self.replies)
         results.highlighted = 0 if self.replies else None
-        status = self.query_one("#reply-status", Static)
-        if not query.strip():
-            status.update(Text("Type to search the replies of resolved cases.", style="dim"))
-        elif not self.replies:
-            status.update(Text(f"No resolved case was answered with “{one_line(query, 60)}”.", style="yellow"))
-        else:
-            line = Text(f"{len(self.replies)} repl{'ies' if len(self.replies) != 1 else 'y'} from resolved cases")
-            if result.mode == "typo":
-                fixes = ", ".join(f"{word} → {' / '.join(terms)}" for word, terms in result.corrections.items())
-                line.append(f" · typo-tolerant: {fixes}", style="yellow")
-            status.update(line)
+        self.query_one("#reply-status", Static).update(reply_status(query, len(self.replies), result))
         self.show_reply()
-
-    def _reply_prompt(self, hit) -> Text:
-        prompt = Text(one_line(hit.case_key), style="bold cyan")
-        prompt.append("  ")
-        prompt.append(one_line(hit.subject, 60), style="bold")
-        when = hit.created_at.strftime("%Y-%m-%d") if hit.created_at else ""
-        prompt.append(f"  {one_line(hit.author_name, 30)} {when}", style="dim")
-        prompt.append("\n")
-        prompt.append_text(highlighted(hit.snippet.text, hit.snippet.spans))
-        return prompt
 
     # --- the highlighted item --------------------------------------------------------------------------------------
 
@@ -302,9 +272,8 @@ class KBSearchScreen(Screen[str | None]):
             return
         body = clean_text(self.article.body)
         heading = Text(one_line(self.article.title), style="bold")
-        heading.append(f"  kb:{one_line(self.article.slug)} · {one_line(self.article.language)} · "
-                       f"▲{self.article.helpful_votes}",
-                       style="dim")
+        heading.append(f"  {ARTICLE_REFERENCE.format(slug=one_line(self.article.slug))} · "
+                       f"{one_line(self.article.language)} · ▲{self.article.helpful_votes}", style="dim")
         title.update(heading)
         excerpt.load_text(markdown_to_text(body))  # what f4 inserts: the text a customer reads
         await markdown.update(body)
@@ -345,7 +314,7 @@ class KBSearchScreen(Screen[str | None]):
                 self.query_one("#reply-text", TextArea).focus()
             return
         if self.article is None:
-            self.notify("No article to open.", severity="warning")
+            self.notify(_("No article to open."), severity="warning")
             return
         self._excerpt_mode(False)
         self.query_one("#kb-article-scroll").focus()
@@ -363,7 +332,7 @@ class KBSearchScreen(Screen[str | None]):
         self._excerpt_mode(True)
         excerpt = self.query_one("#kb-excerpt", TextArea)
         excerpt.focus()
-        self.notify("Select with shift+arrows, then f4 inserts the selection.", timeout=4)
+        self.notify(_("Select with shift+arrows, then f4 inserts the selection."), timeout=4)
 
     def action_back(self) -> None:
         focused = self.focused
@@ -393,7 +362,7 @@ class KBSearchScreen(Screen[str | None]):
 
     def action_insert_link(self) -> None:
         if self.on_replies_tab:
-            self.notify("Replies have no link; f4 inserts the reply or your selection.", severity="warning")
+            self.notify(_("Replies have no link; f4 inserts the reply or your selection."), severity="warning")
             return
         if self.article is None:
             return
@@ -403,7 +372,7 @@ class KBSearchScreen(Screen[str | None]):
         try:
             url = public_article_url(template, self.article.slug)
         except PublicUrlMissing as exc:
-            self.notify(str(exc), title="No public link", severity="warning", timeout=8, markup=False)
+            self.notify(str(exc), title=_("No public link"), severity="warning", timeout=8, markup=False)
             return
         self.dismiss(url)
 
@@ -430,7 +399,7 @@ class KBSearchScreen(Screen[str | None]):
         if self.article is None or self.on_replies_tab:
             return
         if self.case_id is None:
-            self.notify("Open a case first to link an article to it.", severity="warning")
+            self.notify(_("Open a case first to link an article to it."), severity="warning")
             return
         self._link_case(self.article.id, self.article.title, self.case_id)
 
@@ -441,9 +410,13 @@ class KBSearchScreen(Screen[str | None]):
         except ArticleError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        where = f"case {self.case_key}" if self.case_key else "the case"
-        self.app.call_from_thread(self.notify, f"Linked “{title}” to {where}." if linked else
-                                  f"“{title}” is linked to {where} already.", markup=False)
+        if self.case_key:
+            message = (_("Linked “{title}” to case {case}.") if linked
+                       else _("“{title}” is linked to case {case} already."))
+        else:
+            message = (_("Linked “{title}” to the case.") if linked
+                       else _("“{title}” is linked to the case already."))
+        self.app.call_from_thread(self.notify, message.format(title=title, case=self.case_key), markup=False)
 
     def action_helpful(self) -> None:
         if self.article is None or self.on_replies_tab:
@@ -460,7 +433,10 @@ class KBSearchScreen(Screen[str | None]):
         self.app.call_from_thread(self._marked_helpful, article.title, article.helpful_votes)
 
     def _marked_helpful(self, title: str, votes: int) -> None:
-        self.notify(f"Marked “{title}” helpful ({votes} votes).", markup=False)
+        self.notify(ngettext("Marked “{title}” helpful ({votes} vote).",
+                             "Marked “{title}” helpful ({votes} votes).", votes).format(title=title, votes=votes),
+                    markup=False)
+
         self.refresh_article()
 
     def action_next_language(self) -> None:
@@ -472,7 +448,7 @@ class KBSearchScreen(Screen[str | None]):
 
     def _cycle(self, selector: str) -> None:
         select = self.query_one(selector, Select)
-        values = [value for _, value in select._options if value is not Select.NULL]
+        values = [value for _label, value in select._options if value is not Select.NULL]
         if values:
             current = select.value if select.value in values else values[0]
             select.value = values[(values.index(current) + 1) % len(values)]
@@ -480,16 +456,18 @@ class KBSearchScreen(Screen[str | None]):
     def command_entries(self) -> list[CommandEntry]:
         app = self.app
         return [
-            CommandEntry("Open the highlighted article", key_hint(app, "kb_open"), self.action_open),
-            CommandEntry("Insert article link into the reply", key_hint(app, "kb_insert_link"),
+            CommandEntry(_("Open the highlighted article"), key_hint(app, "kb_open"), self.action_open),
+            CommandEntry(_("Insert article link into the reply"), key_hint(app, "kb_insert_link"),
                          self.action_insert_link),
-            CommandEntry("Insert excerpt into the reply", key_hint(app, "kb_insert_excerpt"),
+            CommandEntry(_("Insert excerpt into the reply"), key_hint(app, "kb_insert_excerpt"),
                          self.action_insert_excerpt),
-            CommandEntry("Select an excerpt of the article", key_hint(app, "kb_select_excerpt"),
+            CommandEntry(_("Select an excerpt of the article"), key_hint(app, "kb_select_excerpt"),
                          self.action_select_excerpt),
-            CommandEntry("Link article to the case", key_hint(app, "kb_link_case"), self.action_link_case),
-            CommandEntry("Mark article helpful", key_hint(app, "kb_helpful"), self.action_helpful),
-            CommandEntry("Switch: articles / answered before", key_hint(app, "kb_switch_tab"), self.action_switch_tab),
-            CommandEntry("Next language filter", key_hint(app, "kb_language"), self.action_next_language),
-            CommandEntry("Next tag filter", key_hint(app, "kb_tag"), self.action_next_tag),
+            CommandEntry(_("Link article to the case"), key_hint(app, "kb_link_case"), self.action_link_case),
+            CommandEntry(_("Mark article helpful"), key_hint(app, "kb_helpful"), self.action_helpful),
+            CommandEntry(_("Switch: articles / answered before"), key_hint(app, "kb_switch_tab"),
+                         self.action_switch_tab),
+            CommandEntry(_("Next language filter"), key_hint(app, "kb_language"), self.action_next_language),
+            CommandEntry(_("Next tag filter"), key_hint(app, "kb_tag"), self.action_next_tag),
+
         ]

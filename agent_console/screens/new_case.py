@@ -41,7 +41,8 @@ from agent_console.domain.new_case import (
     queues_to_work,
 )
 from agent_console.domain.text import one_line
-from agent_console.screens.bindings import bindings_for
+from agent_console.i18n import N_, _
+from agent_console.screens.bindings import TranslatedBindings, bindings_for
 from agent_console.store.customer_search import CustomerMatch, search_customers
 from agent_console.store.models import Channel, Priority
 from agent_console.store.queries import NotFound
@@ -49,18 +50,27 @@ from agent_console.store.queries import NotFound
 #: Pause after a keystroke before the lookup runs (typing on does not start a search per letter).
 SEARCH_DELAY_S = 0.2
 NEW_CUSTOMER_OPTION = "new-customer"
+#: A VIP customer's mark in the lookup: the same in every language.
+VIP_MARK = "  ★ VIP"
 
-TITLE = "New case"
-SEARCH_LABEL = "Customer: phone number, e-mail or name"
-SEARCH_PLACEHOLDER = "e.g. +49 30 1234567, karl@example.de or Karl"
-NEW_CUSTOMER_PROMPT = "+ New customer"
-NEW_CUSTOMER_FROM_TYPED = "+ New customer: {typed}"
-NO_MATCH = "No customer matches {typed}."
-CHOSEN_CUSTOMER = "Customer: "
-NEW_CUSTOMER_TITLE = "New customer"
-HINT = "↑↓ customers · enter pick · tab next field · ctrl+s create · esc cancel"
-CREATE_FAILED = "The case was not created: {reason}"
-SOMETHING_FAILED = "Something went wrong ({error}); nothing was created. The log file has the details."
+#: The form's words, translated where they are shown.
+TITLE = N_("New case")
+SEARCH_LABEL = N_("Customer: phone number, e-mail or name")
+SEARCH_PLACEHOLDER = N_("e.g. +49 30 1234567, karl@example.de or Karl")
+NEW_CUSTOMER_PROMPT = N_("+ New customer")
+NEW_CUSTOMER_FROM_TYPED = N_("+ New customer: {typed}")
+NO_MATCH = N_("No customer matches {typed}.")
+CHOSEN_CUSTOMER = N_("Customer: {customer}")
+NEW_CUSTOMER_TITLE = N_("New customer")
+HINT = N_("↑↓ customers · enter pick · tab next field · ctrl+s create · esc cancel")
+CREATE_FAILED = N_("The case was not created: {reason}")
+SOMETHING_FAILED = N_("Something went wrong ({error}); nothing was created. The log file has the details.")
+#: A priority as the form names it (the value stays the store's); channel names are values and stay as stored.
+PRIORITY_LABEL = {"low": N_("low"), "normal": N_("normal"), "high": N_("high"), "urgent": N_("urgent")}
+#: The new customer's fields: (field, border title, placeholder).
+NEW_CUSTOMER_FIELDS = (("name", N_("Name"), N_("Name (required)")),
+                       ("email", N_("E-mail"), N_("E-mail address")),
+                       ("phone", N_("Phone"), N_("Phone number")))
 
 
 def customer_label(match: CustomerMatch) -> Text:
@@ -71,11 +81,12 @@ def customer_label(match: CustomerMatch) -> Text:
             text.append("  ·  ")
             text.append(one_line(contact, 40))
     if match.vip:
-        text.append("  ★ VIP", style="bold")
+        text.append(VIP_MARK, style="bold")
+
     return text
 
 
-class NewCaseModal(ModalScreen[int | None]):
+class NewCaseModal(TranslatedBindings, ModalScreen[int | None]):
     CSS_PATH = "new_case.tcss"
     BINDINGS = bindings_for("new_case")
     AUTO_FOCUS = "#new-case-search"
@@ -97,36 +108,36 @@ class NewCaseModal(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         # Scrolls when the terminal is too low for the whole form (80×24 with a new customer's fields open).
         with VerticalScroll(id="new-case-form"):
-            yield Static(TITLE, id="new-case-title")
-            yield Static(SEARCH_LABEL, classes="field-label")
-            yield Input(placeholder=SEARCH_PLACEHOLDER, id="new-case-search")
-            yield OptionList(Option(NEW_CUSTOMER_PROMPT, id=NEW_CUSTOMER_OPTION), id="new-case-results")
+            yield Static(_(TITLE), id="new-case-title")
+            yield Static(_(SEARCH_LABEL), classes="field-label")
+            yield Input(placeholder=_(SEARCH_PLACEHOLDER), id="new-case-search")
+            yield OptionList(Option(_(NEW_CUSTOMER_PROMPT), id=NEW_CUSTOMER_OPTION), id="new-case-results")
             yield Static("", id="new-case-customer", markup=False)
             with Vertical(id="new-customer"):
-                yield Static(NEW_CUSTOMER_TITLE, classes="field-label")
-                yield Input(placeholder="Name (required)", id="new-customer-name")
-                yield Input(placeholder="E-mail address", id="new-customer-email")
-                yield Input(placeholder="Phone number", id="new-customer-phone")
+                yield Static(_(NEW_CUSTOMER_TITLE), classes="field-label")
+                for field, _title, placeholder in NEW_CUSTOMER_FIELDS:
+                    yield Input(placeholder=_(placeholder), id=f"new-customer-{field}")
             with Horizontal(id="new-case-choices"):
                 with Vertical():
-                    yield Static("Channel", classes="field-label")
+                    yield Static(_("Channel"), classes="field-label")
                     yield Select([(c.value, c.value) for c in Channel], value=DEFAULT_CHANNEL, allow_blank=False,
                                  id="new-case-channel")
                 with Vertical():
-                    yield Static("Queue", classes="field-label")
+                    yield Static(_("Queue"), classes="field-label")
                     queue_options = [(Text(one_line(q)), q) for q in self.queues]
                     if queue_options:
                         yield Select(queue_options, value=self.queues[0], allow_blank=False, id="new-case-queue")
                     else:
                         yield Select([], id="new-case-queue")
                 with Vertical():
-                    yield Static("Priority", classes="field-label")
-                    yield Select([(p.value, p.value) for p in Priority], value=DEFAULT_PRIORITY, allow_blank=False,
-                                 id="new-case-priority")
-            yield Static("Subject (required)", classes="field-label")
-            yield Input(placeholder="What the customer needs, in one line", id="new-case-subject")
+                    yield Static(_("Priority"), classes="field-label")
+                    yield Select([(_(PRIORITY_LABEL.get(p.value, p.value)), p.value) for p in Priority],
+                                 value=DEFAULT_PRIORITY, allow_blank=False, id="new-case-priority")
+
+            yield Static(_("Subject (required)"), classes="field-label")
+            yield Input(placeholder=_("What the customer needs, in one line"), id="new-case-subject")
             yield Static("", id="new-case-error", markup=False)
-            yield Static(HINT, id="new-case-hint")
+            yield Static(_(HINT), id="new-case-hint")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # The workers run with exit_on_error=False: a failed lookup or write is logged and said, the form stays.
@@ -134,14 +145,14 @@ class NewCaseModal(ModalScreen[int | None]):
             event.stop()
             log_worker_error(event.worker)
             self._saving = False
-            doing = "look up the customer" if event.worker.group == "customer-search" else "create the case"
+            doing = _("look up the customer") if event.worker.group == "customer-search" else _("create the case")
             self.app.report_failure(event.worker.error, doing)  # a store problem: also said in the header
-            self._say(SOMETHING_FAILED.format(error=type(event.worker.error).__name__))
+            self._say(_(SOMETHING_FAILED).format(error=type(event.worker.error).__name__))
 
     def on_mount(self) -> None:
         self.query_one("#new-customer").display = False
-        for field, title in (("name", "Name"), ("email", "E-mail"), ("phone", "Phone")):
-            self.query_one(f"#new-customer-{field}", Input).border_title = title  # stays when the field is filled
+        for field, title, _placeholder in NEW_CUSTOMER_FIELDS:
+            self.query_one(f"#new-customer-{field}", Input).border_title = _(title)  # stays when it is filled
 
     # --- the customer lookup ---------------------------------------------------------------------------------------
 
@@ -176,9 +187,9 @@ class NewCaseModal(ModalScreen[int | None]):
         options = [Option(customer_label(m), id=f"customer-{m.id}") for m in matches]
         typed = one_line(text, 40)
         if typed and not matches:
-            options.append(Option(Text(NO_MATCH.format(typed=repr(typed)), style="dim"), disabled=True))
-        options.append(Option(Text(NEW_CUSTOMER_FROM_TYPED.format(typed=typed) if typed else NEW_CUSTOMER_PROMPT),
-                              id=NEW_CUSTOMER_OPTION))
+            options.append(Option(Text(_(NO_MATCH).format(typed=repr(typed)), style="dim"), disabled=True))
+        options.append(Option(Text(_(NEW_CUSTOMER_FROM_TYPED).format(typed=typed) if typed
+                                   else _(NEW_CUSTOMER_PROMPT)), id=NEW_CUSTOMER_OPTION))
         results.add_options(options)
         results.highlighted = 0 if matches else len(options) - 1
         self.results_for = text
@@ -219,7 +230,9 @@ class NewCaseModal(ModalScreen[int | None]):
             return
         self.chosen, self.creating_customer = match, False
         self.query_one("#new-customer").display = False
-        self.query_one("#new-case-customer", Static).update(Text(CHOSEN_CUSTOMER).append_text(customer_label(match)))
+        before, _field, after = _(CHOSEN_CUSTOMER).partition("{customer}")
+        self.query_one("#new-case-customer", Static).update(
+            Text(before).append_text(customer_label(match)).append(after))
         self._say("")
         self.query_one("#new-case-subject", Input).focus()
 
@@ -267,13 +280,13 @@ class NewCaseModal(ModalScreen[int | None]):
             if isinstance(new_customer, CustomerProblem):
                 return new_customer.message, f"new-customer-{new_customer.field}"
         elif self.chosen is None:
-            return MSG_NO_CUSTOMER, "new-case-search"
+            return _(MSG_NO_CUSTOMER), "new-case-search"
         queue = self.query_one("#new-case-queue", Select).value
         if not isinstance(queue, str):
-            return MSG_NO_QUEUE, "new-case-queue"
+            return _(MSG_NO_QUEUE), "new-case-queue"
         subject = check_subject(self.query_one("#new-case-subject", Input).value)
         if not subject:
-            return MSG_SUBJECT_MISSING, "new-case-subject"
+            return _(MSG_SUBJECT_MISSING), "new-case-subject"
         return NewCaseRequest(subject=subject, channel=str(self.query_one("#new-case-channel", Select).value),
                               queue=queue, priority=str(self.query_one("#new-case-priority", Select).value),
                               customer_id=self.chosen.id if self.chosen else None, new_customer=new_customer)
@@ -296,7 +309,7 @@ class NewCaseModal(ModalScreen[int | None]):
         try:
             case = create_claimed_case(CaseService(app.store, app.clock, app.agent), request)
         except (CaseError, NotFound) as exc:
-            app.call_from_thread(self._refused, CREATE_FAILED.format(reason=exc))
+            app.call_from_thread(self._refused, _(CREATE_FAILED).format(reason=exc))
             return
         app.call_from_thread(self.dismiss, case.id)
 
@@ -323,9 +336,10 @@ def open_new_case_form(screen) -> None:
         if case_id is None:
             return
         try:
-            app.guarded(app.tracker.case_opened, case_id, opened_at, doing="record handling time")
+            app.guarded(app.tracker.case_opened, case_id, opened_at, doing=_("record handling time"))
         except HandlingError as exc:
-            screen.notify(str(exc), title="Handling time", severity="error", markup=False)
+            screen.notify(str(exc), title=_("Handling time"), severity="error", markup=False)
+
         screen.open_case(case_id)
 
     app.push_screen(NewCaseModal(queues), created)

@@ -10,10 +10,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from agent_console.domain.text import one_line
-from agent_console.screens.bindings import bindings_for
+from agent_console.i18n import _
+from agent_console.screens.bindings import TranslatedBindings, bindings_for
 
 
-class PickModal(ModalScreen[str | None]):
+class PickModal(TranslatedBindings, ModalScreen[str | None]):
     """Dismisses with the chosen value, or None on escape."""
 
     DEFAULT_CSS = """
@@ -43,7 +44,8 @@ class PickModal(ModalScreen[str | None]):
     BINDINGS = bindings_for("pick")
 
     def __init__(self, title: str, options: list[tuple[str, str]], current: str | None = None) -> None:
-        """``options`` are (value, label) pairs; labels are shown literally."""
+        """``options`` are (value, label) pairs; labels are shown literally, so the caller passes the title and
+        the labels in the interface language."""
         super().__init__()
         self.title_text = title
         self.options = options
@@ -56,7 +58,8 @@ class PickModal(ModalScreen[str | None]):
             for value, label in self.options:
                 prompt = Text(one_line(label))
                 if value == self.current:
-                    prompt.append("  (current)", style="dim")
+                    prompt.append("  " + _("(current)"), style="dim")
+
                 prompts.append(Option(prompt, id=value))
             yield OptionList(*prompts, id="pick-options")
 

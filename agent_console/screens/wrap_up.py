@@ -17,10 +17,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from agent_console.domain.text import one_line
-from agent_console.screens.bindings import bindings_for
+from agent_console.i18n import _
+from agent_console.screens.bindings import TranslatedBindings, bindings_for
 
 
-class WrapUpModal(ModalScreen[str | None]):
+class WrapUpModal(TranslatedBindings, ModalScreen[str | None]):
     CSS_PATH = "wrap_up.tcss"
     BINDINGS = bindings_for("wrap_up")
 
@@ -32,16 +33,17 @@ class WrapUpModal(ModalScreen[str | None]):
         self.case_key = case_key
 
     def compose(self) -> ComposeResult:
-        title = f"Wrap-up {self.case_key}".strip()
+        question = (_("Wrap-up {case}: how did it end?").format(case=self.case_key) if self.case_key
+                    else _("Wrap-up: how did it end?"))
         with Vertical():
-            yield Static(Text(f"{title}: how did it end?"), id="wrap-up-title", markup=False)
+            yield Static(Text(question), id="wrap-up-title", markup=False)
             options = []
             for index, code in enumerate(self.codes):
                 prompt = Text(f"{index + 1}  " if index < 9 else "   ", style="dim")
                 prompt.append(one_line(code))
                 options.append(Option(prompt, id=str(index)))
             yield OptionList(*options, id="wrap-up-codes")
-            yield Static("enter pick · 1–9 pick directly · esc later (the wrap-up timer keeps running)",
+            yield Static(_("enter pick · 1–9 pick directly · esc later (the wrap-up timer keeps running)"),
                          id="wrap-up-hint")
 
     def on_mount(self) -> None:
@@ -72,7 +74,7 @@ def ask_wrap_up(app, case_key: str = "") -> None:
 
     tracker = app.tracker
     if tracker.wrap_up_segment is None:
-        app.notify("No wrap-up is running.", severity="warning")
+        app.notify(_("No wrap-up is running."), severity="warning")
         return
 
     def done(code: str | None) -> None:
@@ -86,6 +88,7 @@ def ask_wrap_up(app, case_key: str = "") -> None:
         sync_state = getattr(app, "sync_agent_state", None)
         if sync_state is not None:  # the header shows the new state at once, not at the next tick
             sync_state()
-        app.notify(f"Wrap-up: {code}. You are available.", markup=False)
+        app.notify(_("Wrap-up: {code}. You are available.").format(code=code), markup=False)
+
 
     app.push_screen(WrapUpModal(app.settings.wrap_up_codes, case_key), done)

@@ -27,7 +27,27 @@ TRANSLATED_MODULES = (
     "screens/language.py",
     "widgets/monitor_tiles.py",
     "cli/app.py",
+    "screens/canned.py",
+    "screens/kb_search.py",
+    "screens/kb_lines.py",
+    "screens/escalate.py",
+    "screens/new_case.py",
+    "screens/confirm.py",
+    "screens/pick.py",
+    "screens/wrap_up.py",
+    "domain/templates.py",
+    "domain/canned.py",
+    "domain/escalation.py",
+    "domain/outgoing.py",
+    "domain/kb.py",
+    "domain/kb_text.py",
+    "domain/new_case.py",
+    "domain/resolving.py",
+    "domain/collisions.py",
+    "domain/privacy.py",
+    "domain/shared_content.py",
 )
+
 #: Calls whose text arguments reach the screen.
 SHOWING_CALLS = {"notify", "Static", "Label", "Binding", "KeyAction", "add_column", "update", "SystemCommand",
                  "PickModal", "ReasonModal", "BigFigure", "Input", "fail", "Text", "append"}
