@@ -161,6 +161,15 @@ class AgentConsoleApp(SafeNotifications, App):
         self._arm_sla_sweep()
         self.call_after_refresh(self.start_sync)  # once the queue screen is there to show what arrives
 
+    @property
+    def reply_mail_from(self) -> str:
+        """The sender of this console's reply mails, or "" when its store queues none (see ``sync/mail_role.py``)."""
+        if not hasattr(self, "_reply_mail_from"):
+            from agent_console.sync.mail_role import reply_sender
+
+            self._reply_mail_from = reply_sender(self.store, self.settings.mail_from)
+        return self._reply_mail_from
+
     # --- sync with the team's server ----------------------------------------------------------------------------------
 
     def start_sync(self) -> None:

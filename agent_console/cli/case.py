@@ -17,9 +17,11 @@ VIEWS = ("mine", "unassigned", "open", "all")
 
 def _service(obj: Context, *, agent_required: bool = True):
     from agent_console.domain.cases import CaseService
+    from agent_console.sync.mail_role import reply_sender
 
     agent = obj.agent(required=agent_required)
-    return CaseService(obj.store(), obj.clock, agent)
+    store = obj.store()
+    return CaseService(store, obj.clock, agent, mail_from=reply_sender(store, obj.settings.mail_from))
 
 
 def _run(action):

@@ -85,7 +85,7 @@ class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
 
     @property
     def service(self) -> CaseService:
-        return CaseService(self.app.store, self.app.clock, self.app.agent)
+        return CaseService(self.app.store, self.app.clock, self.app.agent, mail_from=self.app.reply_mail_from)
 
     @property
     def editor(self) -> ReplyEditor:
