@@ -222,3 +222,24 @@ def test_a_header_injection_in_the_subject_adds_no_header(store, clock, agents, 
     html = mail.get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert b"\nBcc:" not in raw.split(b"\r\n\r\n", 1)[0].replace(b"\r\n", b"\n")
+
+
+def test_case_show_gives_each_replys_mail_state_with_the_smtp_reply(cli, store, clock, agents):
+    import json
+
+    sink = SmtpSink(replies=["550 5.1.1 <karl@example.de>: Recipient address rejected"])
+    controller, port = start_sink(sink)
+    try:
+        key = queued_reply(store, clock, agents["anna"], body="Erste Antwort")
+        CaseService(store, clock, agents["anna"], mail_from=MAIL_FROM).note(key, "intern")
+        shown = json.loads(cli("case", "show", key, "--json").output)
+        assert [m["mail"] and m["mail"]["state"] for m in shown["messages"]] == [None, "queued", None]
+        sender(store, clock, port).send_due()
+    finally:
+        controller.stop()
+    shown = json.loads(cli("case", "show", key, "--json").output)
+    mail = shown["messages"][1]["mail"]
+    assert mail["state"] == "failed" and mail["last_error"].startswith("550 5.1.1") and mail["attempts"] == 1
+    assert mail["message_id"] == outbox(store)[0].mail_message_id
+    text = cli("case", "show", key).output
+    assert "mail failed: 550 5.1.1 <karl@example.de>: Recipient address rejected" in text
