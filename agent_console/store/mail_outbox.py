@@ -93,10 +93,10 @@ def mail_states(session: Session, message_ids: list[int]) -> dict[int, MailOutbo
     return {row.message_id: row for row in rows}
 
 
-def failed_mails_since(session: Session, after_id: int) -> list[tuple[int, str, str]]:
-    """(outbox id, case key, last error) of failed mails with an id above ``after_id``."""
+def failed_mails(session: Session, limit: int = 200) -> list[tuple[int, str, str]]:
+    """(outbox id, case key, last error) of the newest failed mails."""
     rows = session.exec(select(MailOutbox.id, Case.key, MailOutbox.last_error)
                         .join(Case, Case.id == MailOutbox.case_id)
-                        .where(MailOutbox.state == FAILED, MailOutbox.id > after_id)
-                        .order_by(MailOutbox.id)).all()
+                        .where(MailOutbox.state == FAILED)
+                        .order_by(MailOutbox.id.desc()).limit(limit)).all()
     return [(row[0], row[1], row[2] or "") for row in rows]
