@@ -138,8 +138,8 @@ class Gateway:
             while not self.stopping.is_set():
                 try:
                     self.sender.send_due(report, self.stopping)
-                except Exception:  # the store went away for a moment: log, keep going, never lose the loop
-                    log.exception("the send loop failed; trying again")
+                except Exception as exc:  # the store went away for a moment: log, keep going, never lose the loop
+                    log.error("the send loop failed (%s); trying again", _one_line(exc))
                 self.stopping.wait(self.poll_s)
         finally:
             self.stopping.set()
@@ -152,6 +152,12 @@ class Gateway:
     def _guarded(self, name: str, worker: Worker) -> None:
         try:
             worker(self.stopping)
-        except Exception:
-            log.exception("the %s worker stopped with an error; the gateway stops", name)
+        except Exception as exc:
+            log.error("the %s worker stopped with an error (%s); the gateway stops", name, _one_line(exc))
             self.stopping.set()
+
+
+def _one_line(exc: Exception) -> str:
+    """An error for the log without its traceback or the SQL parameters (customer data) a database error carries."""
+    text = str(getattr(exc, "orig", None) or exc).splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"
