@@ -12,6 +12,7 @@ from agent_console.domain.cases import CaseService
 from agent_console.mail.gateway import MailSender, SendReport
 from agent_console.mail.smtp import smtp_target
 from agent_console.store.models import MailOutbox, Message, SyncState
+from tests.helpers import wait_until
 from tests.smtp_sink import SmtpSink, free_port, self_signed_tls, start_sink
 
 MAIL_FROM = "Support <support@example.com>"
@@ -243,3 +244,30 @@ def test_case_show_gives_each_replys_mail_state_with_the_smtp_reply(cli, store, 
     assert mail["message_id"] == outbox(store)[0].mail_message_id
     text = cli("case", "show", key).output
     assert "mail failed: 550 5.1.1 <karl@example.de>: Recipient address rejected" in text
+
+
+def test_mail_run_hosts_registered_workers_and_stops_them_with_the_send_loop(store, clock, agents, sink):
+    import threading
+
+    from agent_console.mail.gateway import Gateway
+
+    started, stopped = threading.Event(), threading.Event()
+
+    def fetcher(stop: threading.Event) -> None:  # as the IMAP fetcher plugs in
+        started.set()
+        stop.wait()
+        stopped.set()
+
+    gateway = Gateway(sender(store, clock, sink.port))
+    gateway.add_worker("imap", fetcher)
+    runner = threading.Thread(target=gateway.run)
+    runner.start()
+    try:
+        assert started.wait(10)
+        queued_reply(store, clock, agents["anna"])  # the loop picks up what is queued while it runs
+        wait_until(lambda: len(sink.messages()) == 1)
+    finally:
+        gateway.stop()
+        runner.join(10)
+    assert stopped.is_set() and not runner.is_alive()
+    assert outbox(store)[0].state == "sent"
