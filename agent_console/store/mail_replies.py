@@ -51,7 +51,7 @@ def queue_reply_mail(session: Session, message: Message, case: Case, *, mail_fro
 
 def queue_reply_mails(conn, messages: list[dict], *, mail_from: str, now: datetime) -> None:
     """The batched op path's replies (rows just inserted on ``conn``, as dicts with their ``id``): queue those that
-    go out as mail, in the same transaction, and note each one's Message-ID in its dict (the feed sends it)."""
+    go out as mail, in the same transaction, and note each one's Message-ID in its dict, as the row now holds it."""
     wanted = [values for values in messages if not values["is_internal"] and values["channel"] == Channel.email]
     if not wanted:
         return
