@@ -17,8 +17,10 @@ from agent_console.cli.common import ctx_obj, echo, fail
 SERVER_DB_VARIABLE = "AGENT_CONSOLE_DB_URL"
 DB_HELP = "The team server's database (URL or SQLite file); default: $AGENT_CONSOLE_DB_URL, else this console's store."
 
-#: ``mail run`` calls each with (store, settings, clock) and runs the worker it returns (None: nothing to run, e.g.
-#: no ``imap_url``) beside the send loop. The IMAP fetcher registers here.
+#: ``mail run`` calls each factory with (the command's ``Context``, the store ``mail run`` works on) and runs the
+#: worker it returns — ``worker(stop_event)``, returning soon after the event is set — in a thread beside the send
+#: loop; None: nothing to run (e.g. no ``imap_url``). A worker that raises stops the gateway (systemd restarts it).
+#: The IMAP fetcher registers here (``register_run_worker`` from its ``register(group)``).
 RUN_WORKERS: list[Callable] = []
 
 
@@ -92,7 +94,7 @@ def register(group: typer.Typer) -> None:
         gateway = Gateway(sender)
         obj = ctx_obj(ctx)
         for factory in RUN_WORKERS:
-            worker = factory(sender.store, obj.settings, obj.clock)
+            worker = factory(obj, sender.store)
             if worker is not None:
                 gateway.add_worker(getattr(worker, "name", getattr(factory, "__name__", "worker")), worker)
         for signum in (signal.SIGTERM, signal.SIGINT):

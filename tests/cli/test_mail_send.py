@@ -271,3 +271,32 @@ def test_mail_run_hosts_registered_workers_and_stops_them_with_the_send_loop(sto
         runner.join(10)
     assert stopped.is_set() and not runner.is_alive()
     assert outbox(store)[0].state == "sent"
+
+
+def test_mail_run_starts_the_registered_workers_on_its_store(cli, store, store_path, clock, agents, sink, mail_env,
+                                                           monkeypatch):
+    import signal
+
+    from agent_console.cli import mail_gateway
+
+    seen = []
+
+    def failing_fetcher(obj, gateway_store):
+        seen.append(str(gateway_store.path))
+
+        def worker(stop):
+            raise RuntimeError("the mailbox is gone")
+
+        return worker
+
+    monkeypatch.setattr(mail_gateway, "RUN_WORKERS", [])
+    mail_gateway.register_run_worker(failing_fetcher)
+    mail_gateway.register_run_worker(failing_fetcher)  # registering twice runs it once
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        result = cli("mail", "run")  # a worker that fails stops the gateway (systemd restarts it)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    assert result.exit_code == 0, result.output
+    assert seen == [str(store_path)] and "0 sent" in result.output
