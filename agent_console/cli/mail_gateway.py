@@ -101,3 +101,7 @@ def register(group: typer.Typer) -> None:
             signal.signal(signum, lambda *_args: gateway.stop())
         report = gateway.run()
         echo(_report_line(report))
+        if gateway.worker_error:  # a non-zero exit, so that systemd (Restart=on-failure) starts it again
+            from agent_console.i18n import _
+
+            fail(_("the gateway stopped because a worker failed: {error}").format(error=gateway.worker_error))

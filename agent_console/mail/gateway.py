@@ -119,6 +119,8 @@ class Gateway:
     poll_s: float = POLL_S
     stopping: threading.Event = field(default_factory=threading.Event)
     workers: list[tuple[str, Worker]] = field(default_factory=list)
+    #: Set when a worker failed (and so stopped the gateway): its name and the error, for the exit status.
+    worker_error: str | None = None
 
     def add_worker(self, name: str, worker: Worker) -> None:
         """Run ``worker(stop_event)`` in a thread of its own beside the send loop (e.g. the IMAP fetcher)."""
@@ -153,6 +155,7 @@ class Gateway:
         try:
             worker(self.stopping)
         except Exception as exc:
+            self.worker_error = f"{name}: {_one_line(exc)}"
             log.error("the %s worker stopped with an error (%s); the gateway stops", name, _one_line(exc))
             self.stopping.set()
 

@@ -298,5 +298,6 @@ def test_mail_run_starts_the_registered_workers_on_its_store(cli, store, store_p
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert seen == [str(store_path)] and "0 sent" in result.output
+    assert "a worker failed: failing_fetcher: RuntimeError: the mailbox is gone" in result.output
