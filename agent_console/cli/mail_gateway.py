@@ -35,15 +35,19 @@ def _open_store(ctx: typer.Context, db: str | None):
     if not url:
         return obj.store(create=False)
     from agent_console.server.db import open_server_store
-    from agent_console.store.urls import display_url
+    from agent_console.store.db import StoreError
+    from agent_console.store.urls import display_url, hide_password
 
     try:
         return open_server_store(url, clock=obj.clock, migrate=False)
-    except Exception as exc:  # unreachable, wrong schema, bad URL: one clear line
+    except StoreError as exc:  # not migrated, damaged: the store's own message
+        fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - unreachable, log-in refused, a bad URL: one line, password hidden
         from agent_console.i18n import _
 
-        fail(_("cannot open the database {url}: {reason}").format(url=display_url(url), reason=str(exc).splitlines()[0]
-                                                                   if str(exc) else type(exc).__name__))
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        fail(hide_password(_("cannot open the database {url}: {reason}").format(
+            url=display_url(url), reason=reason[0] if reason else type(exc).__name__), url))
 
 
 def _sender(ctx: typer.Context, db: str | None):
