@@ -1,5 +1,4 @@
-"""``agent-console mail …``: the e-mail channel's gateway. Each part of it adds its commands through its own
-``register(group)``: sending (``cli/mail_gateway.py``: ``send``, ``run``)."""
+"""``agent-console mail …``: the e-mail channel's gateway commands (each part registers its own commands)."""
 
 from __future__ import annotations
 
@@ -9,6 +8,6 @@ import typer
 def register(app: typer.Typer) -> None:
     from agent_console.cli import mail_gateway
 
-    group = typer.Typer(help="The e-mail channel: send reply mails, run the mail gateway.", no_args_is_help=True)
-    app.add_typer(group, name="mail")
+    group = typer.Typer(help="Take e-mail in and send replies out (the e-mail channel).", no_args_is_help=True)
     mail_gateway.register(group)
+    app.add_typer(group, name="mail")
