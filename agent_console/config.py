@@ -140,7 +140,7 @@ class Settings:
     mail_from: str = ""
     #: ``smtp://[user@]host[:port]`` (STARTTLS when offered; ``?starttls=required`` insists) or ``smtps://…``.
     smtp_url: str = ""
-    #: A file holding the SMTP password (``AGENT_CONSOLE_SMTP_PASSWORD`` is read when it is not set).
+    #: A file whose first line is the SMTP password (``AGENT_CONSOLE_SMTP_PASSWORD`` wins over it).
     smtp_password_file: str = ""
     imap_url: str = ""
     imap_password_file: str = ""

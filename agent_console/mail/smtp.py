@@ -2,8 +2,8 @@
 from a permanent one (the server refused the mail for good).
 
 ``smtp://host[:port]`` (25) upgrades with STARTTLS when the server offers it (``?starttls=required``: refuse to send
-without it); ``smtps://host[:port]`` (465) speaks TLS from the start. A user in the URL logs in with the password
-from ``smtp_password_file`` or ``AGENT_CONSOLE_SMTP_PASSWORD``."""
+without it); ``smtps://host[:port]`` (465) speaks TLS from the start. A user in the URL logs in with the password from
+``AGENT_CONSOLE_SMTP_PASSWORD``, else the first line of ``smtp_password_file``."""
 
 from __future__ import annotations
 
@@ -62,14 +62,14 @@ def smtp_target(url: str, *, password_file: str = "", environ: dict[str, str] | 
     user = unquote(parts.username) if parts.username else None
     password = None
     if user:
-        if password_file:
+        # As for IMAP: the environment wins over the file.
+        password = environ.get(PASSWORD_VARIABLE)
+        if not password and password_file:
             try:
                 password = Path(password_file).expanduser().read_text(encoding="utf-8").splitlines()[0]
             except (OSError, UnicodeDecodeError, IndexError) as exc:
                 raise SmtpConfigError(f"smtp_password_file {password_file}: cannot read a password "
                                       f"({getattr(exc, 'strerror', None) or 'empty file'})") from None
-        else:
-            password = environ.get(PASSWORD_VARIABLE)
         if not password:
             raise SmtpConfigError(f"smtp_url names the user {user!r} but there is no password: set "
                                   f"smtp_password_file or {PASSWORD_VARIABLE}")

@@ -53,8 +53,10 @@ def test_smtp_urls_and_their_password_sources(tmp_path):
         "mail.example.com", 25, False, False, None)
     secret = tmp_path / "smtp-password"
     secret.write_text("s3cret\n", encoding="utf-8")
-    tls = smtp_target("smtps://support@mail.example.com", password_file=str(secret))
+    tls = smtp_target("smtps://support@mail.example.com", password_file=str(secret), environ={})
     assert (tls.port, tls.implicit_tls, tls.user, tls.password) == (465, True, "support", "s3cret")
+    assert smtp_target("smtps://support@mail.example.com", password_file=str(secret),
+                       environ={"AGENT_CONSOLE_SMTP_PASSWORD": "from-env"}).password == "from-env"
     required = smtp_target("smtp://u@h:587?starttls=required", environ={"AGENT_CONSOLE_SMTP_PASSWORD": "pw"})
     assert (required.port, required.starttls_required, required.password) == (587, True, "pw")
     with pytest.raises(SmtpConfigError, match="no password"):
