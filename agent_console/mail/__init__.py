@@ -1,2 +1,1 @@
-"""The e-mail channel's mail handling: composing and parsing mails (pure, no SQL, no UI) and the transports that
-speak SMTP and IMAP."""
+"""E-mail: parsing, composing and the SMTP/IMAP transports (no SQL, no UI)."""
