@@ -36,6 +36,7 @@ from agent_console.domain.handling import HandlingError, HandlingTracker
 from agent_console.domain.presence import ColleaguePresence
 from agent_console.screens.agent_screen import AgentScreen
 from agent_console.screens.bindings import ScreenCommands, bindings_for
+from agent_console.screens.failed_mail import FailedMailNotices
 from agent_console.screens.messages import CasesChanged, SlaChanged
 from agent_console.screens.notify import SafeNotifications
 from agent_console.widgets.presence_line import PresenceLine
@@ -90,7 +91,7 @@ PRESENCE_RENEW_S = 15.0
 SLA_SWEEP_BUDGET = 100
 
 
-class AgentConsoleApp(SafeNotifications, App):
+class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
     CSS_PATH = "app.tcss"
     TITLE = "Agent Console"
     BINDINGS = bindings_for("app")
@@ -160,6 +161,16 @@ class AgentConsoleApp(SafeNotifications, App):
         self.set_interval(self.tracker.heartbeat_s, self._checkpoint)
         self._arm_sla_sweep()
         self.call_after_refresh(self.start_sync)  # once the queue screen is there to show what arrives
+        self.start_failed_mail_watch()
+
+    @property
+    def reply_mail_from(self) -> str:
+        """The sender of this console's reply mails, or "" when its store queues none (see ``sync/mail_role.py``)."""
+        if not hasattr(self, "_reply_mail_from"):
+            from agent_console.sync.mail_role import reply_sender
+
+            self._reply_mail_from = reply_sender(self.store, self.settings.mail_from)
+        return self._reply_mail_from
 
     # --- sync with the team's server ----------------------------------------------------------------------------------
 

@@ -48,6 +48,26 @@ def check_kb_public_url(value: str, source: str) -> str:
     return value
 
 
+SMTP_SCHEMES = ("smtp", "smtps")
+
+
+def check_smtp_url(value: str, source: str) -> str:
+    """``smtp_url`` must be ``smtp://`` or ``smtps://`` with a host (a password never goes into it)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        parts.port
+    except ValueError:
+        raise SettingsError(f"{source}: smtp_url is not a valid address: {value!r}") from None
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        raise SettingsError(f"{source}: smtp_url must be smtp://[user@]host[:port] or smtps://…, got {value!r}")
+    if parts.password is not None:
+        raise SettingsError(f"{source}: smtp_url must not contain a password; put it in smtp_password_file or "
+                            "AGENT_CONSOLE_SMTP_PASSWORD")
+    return value
+
+
 def _user_dir(kind: str) -> Path:
     import platformdirs
 
@@ -116,6 +136,12 @@ class Settings:
     #: The interface language, ``de`` or ``en``; empty: the locale's (``LANG=de_DE.UTF-8`` -> ``de``), else English.
     #: The customer's language (templates, acknowledgements) is the customer's own and does not follow it.
     language: str = ""
+    #: The address replies are sent from (``Support <support@example.com>``); mail is off while it is empty.
+    mail_from: str = ""
+    #: ``smtp://[user@]host[:port]`` (STARTTLS when offered; ``?starttls=required`` insists) or ``smtps://…``.
+    smtp_url: str = ""
+    #: A file whose first line is the SMTP password (``AGENT_CONSOLE_SMTP_PASSWORD`` wins over it).
+    smtp_password_file: str = ""
     #: The mailbox ``mail fetch`` / ``mail run`` take mail from: ``imaps://user@host[:port]/INBOX`` (or ``imap://``,
     #: which must offer STARTTLS); the password comes from ``AGENT_CONSOLE_IMAP_PASSWORD`` or this file's first line.
     imap_url: str = ""
@@ -123,6 +149,7 @@ class Settings:
     #: Where fetched mail is moved (created when missing), and where mail the intake refuses for good goes.
     imap_done_folder: str = "Processed"
     imap_failed_folder: str = "Failed"
+    mail_max_attachment_bytes: int = 10 * 1024 * 1024
 
     @classmethod
     def from_mapping(cls, data: dict, source: str, sources: dict[str, str] | None = None) -> "Settings":
@@ -136,6 +163,8 @@ class Settings:
         if "kb_public_url" in values:
             values["kb_public_url"] = check_kb_public_url(values["kb_public_url"].strip(),
                                                           (sources or {}).get("kb_public_url", source))
+        if values.get("smtp_url"):
+            values["smtp_url"] = check_smtp_url(values["smtp_url"].strip(), (sources or {}).get("smtp_url", source))
         if values.get("language"):
             from agent_console.i18n import LanguageError, check_interface_language
 

@@ -17,9 +17,11 @@ VIEWS = ("mine", "unassigned", "open", "all")
 
 def _service(obj: Context, *, agent_required: bool = True):
     from agent_console.domain.cases import CaseService
+    from agent_console.sync.mail_role import reply_sender
 
     agent = obj.agent(required=agent_required)
-    return CaseService(obj.store(), obj.clock, agent)
+    store = obj.store()
+    return CaseService(store, obj.clock, agent, mail_from=reply_sender(store, obj.settings.mail_from))
 
 
 def _run(action):
@@ -141,13 +143,14 @@ def register(app: typer.Typer) -> None:
             from agent_console.store import fast_read
 
             try:
-                case, customer, assignee, messages, policy, escalations, follow_ups = read_show_fast(reader, key)
+                (case, customer, assignee, messages, policy, escalations, follow_ups,
+                 mail_states) = read_show_fast(reader, key)
             except fast_read.CaseNotFound as exc:
                 fail(str(exc))
             countdown = case_countdown(case, policy, now)
             targets = running_targets(case, policy, now)
         else:
-            from agent_console.store import queries
+            from agent_console.store import mail_outbox, queries
             from agent_console.store.models import Agent, Customer
 
             with obj.store().session() as session:
@@ -158,9 +161,10 @@ def register(app: typer.Typer) -> None:
                 messages = queries.thread(session, case.id)
                 escalations = queries.case_escalations(session, case.id)
                 follow_ups = queries.case_follow_ups(session, case.id)
+                mail_states = mail_outbox.mail_states(session, [m.id for m in messages])
                 countdown = case_countdown(case, policy, now)
                 targets = running_targets(case, policy, now)
-        data = show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups)
+        data = show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups, mail_states)
         if json_out:
             print_json(data)
             return
@@ -184,8 +188,15 @@ def register(app: typer.Typer) -> None:
         out.print(sla_line)
         for m in messages:
             out.print()
-            out.print(Text(f"{LABEL[message_kind(m)]} ", style="bold") + Text(m.author_name or "—")
-                      + Text(f" · {m.created_at:%Y-%m-%d %H:%M} UTC · {m.channel}"))
+            line = (Text(f"{LABEL[message_kind(m)]} ", style="bold") + Text(m.author_name or "—")
+                    + Text(f" · {m.created_at:%Y-%m-%d %H:%M} UTC · {m.channel}"))
+            mail = mail_states.get(m.id)
+            if mail is not None:
+                from agent_console.domain.mail_state import mail_state_text
+
+                line += Text(" · ") + Text(mail_state_text(mail.state, mail.last_error),
+                                          style="bold red" if mail.state == "failed" else "")
+            out.print(line)
             out.print(Text(m.body))
 
         for row in escalations:

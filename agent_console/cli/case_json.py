@@ -24,8 +24,8 @@ def read_list_fast(reader: sqlite3.Connection, *, view: str, queue: str | None, 
 
 
 def read_show_fast(reader: sqlite3.Connection, key: str):
-    """(case, customer, assignee, messages, policy, escalations, follow_ups) of the case ``key`` through the fast
-    reader, which is closed afterwards; raises ``fast_read.CaseNotFound``."""
+    """(case, customer, assignee, messages, policy, escalations, follow_ups, mail_states) of the case ``key``
+    through the fast reader, which is closed afterwards; raises ``fast_read.CaseNotFound``."""
     from agent_console.domain.sla import policy_from
     from agent_console.store import fast_read
 
@@ -33,7 +33,7 @@ def read_show_fast(reader: sqlite3.Connection, key: str):
         case, customer, assignee, messages = fast_read.case_view(reader, key.strip())
         policy = policy_from(fast_read.all_policies(reader), case.channel, case.priority)
         return (case, customer, assignee, messages, policy, fast_read.case_escalations(reader, case.id),
-                fast_read.case_follow_ups(reader, case.id))
+                fast_read.case_follow_ups(reader, case.id), fast_read.case_mail_states(reader, case.id))
     finally:
         reader.close()
 
@@ -67,8 +67,12 @@ def history_json(escalations: list[dict], follow_ups: list[dict]) -> dict:
     }
 
 
-def show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups) -> dict:
-    """A case as ``case show --json`` prints it."""
+def show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups,
+              mail_states: dict | None = None) -> dict:
+    """A case as ``case show --json`` prints it; ``mail_states``: message id -> outbox row of the mailed replies."""
+    from agent_console.domain.mail_state import mail_state_json
+
+    mail_states = mail_states or {}
     return {
         "key": case.key, "subject": case.subject, "status": case.status, "priority": case.priority,
         "channel": case.channel, "queue": case.queue, "tier": case.tier,
@@ -80,7 +84,14 @@ def show_data(case, customer, assignee, messages, countdown, targets, escalation
                 "targets": [{"target": str(t.target), "due_at": iso(t.due_at), "state": str(t.state)}
                             for t in targets]},
         "messages": [{"direction": m.direction, "internal": m.is_internal, "author": m.author_name,
-                      "channel": m.channel, "created_at": iso(m.created_at), "body": m.body}
+                      "channel": m.channel, "created_at": iso(m.created_at), "body": m.body,
+                      "mail": _mail_json(mail_state_json(mail_states.get(m.id)))}
                      for m in messages],
         **history_json(escalations, follow_ups),
     }
+
+
+def _mail_json(mail: dict | None) -> dict | None:
+    if mail is None:
+        return None
+    return {**mail, "sent_at": iso(mail["sent_at"]), "next_attempt_at": iso(mail["next_attempt_at"])}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from agent_console.domain import case_rules, sla
@@ -53,6 +53,7 @@ from agent_console.store.models import (
     SlaTarget,
 )
 from agent_console.store import case_queries, queries
+from agent_console.store.mail_replies import queue_reply_mail
 from agent_console.store.queries import NotFound
 
 
@@ -75,6 +76,9 @@ def split_name(name: str) -> tuple[str, str]:
 
 @dataclass
 class CaseService(Service):
+    #: The sender of reply mails on e-mail cases (``mail_from``); empty: this store queues no mail (mail is off, or
+    #: the console syncs to a team server, which queues the mail when it applies the reply).
+    mail_from: str = field(default="", kw_only=True)
 
     # --- lookups ---------------------------------------------------------------------------------------------------
 
@@ -270,6 +274,7 @@ class CaseService(Service):
                     session.add(SlaEvent(case_id=case.id, at=now, **event))
             self._touch(case, now)
             session.flush()
+            queue_reply_mail(session, message, case, mail_from=self.mail_from, now=now)
             self._clear_draft(session, case.id, agent.id, "note" if internal else "reply")
             audit(session, now, agent.id, "case.note" if internal else "case.reply", "case", case.id,
                   message_id=message.id)

@@ -155,13 +155,14 @@ async def _refuse(send, status: int, detail: str) -> None:
 
 def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float = SESSION_HOURS,
                heartbeat_seconds: float = 15.0, login_failures: int = 5, login_window_seconds: float = 60.0,
-               migrate: bool = False, poll_seconds: float = 2.0) -> FastAPI:
+               migrate: bool = False, poll_seconds: float = 2.0, mail_from: str = "") -> FastAPI:
     """The API over the database at ``db_url`` (a path or SQLAlchemy URL at the current schema, or migrated first
-    when ``migrate``)."""
+    when ``migrate``). Replies on e-mail cases are queued as mail from ``mail_from`` (empty: none are)."""
     from agent_console.store.db import head_revision
 
     clock = clock or SystemClock()
     store = open_server_store(db_url, clock=clock, migrate=migrate)
+    store.mail_from = mail_from.strip()
     server = ServerState(store=store, clock=clock,
                          limiter=LoginLimiter(store, clock, login_failures, login_window_seconds),
                          session_lifetime=timedelta(hours=session_hours), heartbeat_seconds=heartbeat_seconds,
@@ -275,7 +276,18 @@ def app_from_env() -> FastAPI:
     if not url:
         raise RuntimeError(f"set {ENV_DB} to the server's database URL")
     poll = os.environ.get(ENV_POLL, "")
-    return create_app(url, poll_seconds=float(poll) if poll.replace(".", "", 1).isdigit() else 2.0)
+    return create_app(url, poll_seconds=float(poll) if poll.replace(".", "", 1).isdigit() else 2.0,
+                      mail_from=_mail_from_settings())
+
+
+def _mail_from_settings() -> str:
+    """``mail_from`` of the settings (``AGENT_CONSOLE_MAIL_FROM`` or the settings file) of the server's user."""
+    from agent_console.config import SettingsError, load_settings
+
+    try:
+        return load_settings().mail_from
+    except SettingsError as exc:
+        raise RuntimeError(f"cannot read the mail settings: {exc}") from None
 
 
 class NoDelayConfig(uvicorn.Config):

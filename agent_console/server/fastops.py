@@ -33,6 +33,7 @@ from agent_console.server.op_common import (
 from agent_console.store import fast_writes as writes
 from agent_console.store import feed_format
 from agent_console.store.applied_ops import StoredOp, applied_before
+from agent_console.store.mail_replies import queue_reply_mails
 from agent_console.store.models import Case, Direction, Message, SlaEvent, new_uid
 from agent_console.store.server_db import ServerStore
 from agent_console.store.server_feed import TRACKED, append_change_log, lookup_references, row_dict
@@ -63,7 +64,7 @@ def apply_group(store: ServerStore, clock, batches: list[tuple[Principal, schema
     after each). Returns the results of each batch and the feed's newest sequence number (None: nothing written).
     Any error rolls back all of them."""
     with store.write_connection() as conn:
-        group = _Group(conn, clock, batches)
+        group = _Group(conn, clock, batches, mail_from=getattr(store, "mail_from", ""))
         results = [group.apply(principal, batch.ops) for principal, batch in batches]
         last_seq = group.write()
     store.announce(last_seq)
@@ -71,9 +72,10 @@ def apply_group(store: ServerStore, clock, batches: list[tuple[Principal, schema
 
 
 class _Group:
-    def __init__(self, conn, clock, batches: list[tuple[Principal, schemas.OpsBatch]]) -> None:
+    def __init__(self, conn, clock, batches: list[tuple[Principal, schemas.OpsBatch]], *, mail_from: str = "") -> None:
         self.conn = conn
         self.clock = clock
+        self.mail_from = mail_from
         self.messages: list[dict] = []
         self.sla_events: list[dict] = []
         # (audit values, index of the message whose id goes into the detail, or None)
@@ -141,7 +143,7 @@ class _Group:
             return {"status": "rejected", "reason": "the message is empty"}
         message = {"uid": m.uid, "case_id": case.id, "direction": Direction.outbound, "channel": case.channel,
                    "author_agent_id": self.actor.id, "author_name": self.actor.name, "body": body,
-                   "is_internal": m.is_internal, "created_at": now}
+                   "is_internal": m.is_internal, "created_at": now, "mail_message_id": None}
         events = [] if m.is_internal else [
             {"uid": new_uid(), "case_id": case.id, "at": now, **event} for event in record_reply(case, now)]
         touch(case, now)
@@ -194,6 +196,8 @@ class _Group:
             ids = writes.insert_messages(conn, self.messages)
             for message, message_id in zip(self.messages, ids):
                 message["id"] = message_id
+            if self.mail_from:
+                queue_reply_mails(conn, self.messages, mail_from=self.mail_from, now=self.clock.now())
             if self.sla_events:
                 writes.insert_sla_events(conn, self.sla_events)
             writes.delete_drafts(conn, sorted(self.drafts))

@@ -74,7 +74,7 @@ def apply_batch(store, clock, principal: Principal, batch: schemas.OpsBatch) -> 
     with store.transaction() as session:
         seen = applied_before(session.connection(), [(principal.agent_id, str(op.op_id)) for op in batch.ops])
         actor = session.get(Agent, principal.agent_id)
-        applier = _Applier(session, clock, principal, actor)
+        applier = _Applier(session, clock, principal, actor, mail_from=getattr(store, "mail_from", ""))
         for op in batch.ops:
             op_id = str(op.op_id)
             fingerprint = op_fingerprint(op)
@@ -90,12 +90,12 @@ def apply_batch(store, clock, principal: Principal, batch: schemas.OpsBatch) -> 
 
 
 class _Applier:
-    def __init__(self, session, clock, principal: Principal, actor: Agent) -> None:
+    def __init__(self, session, clock, principal: Principal, actor: Agent, *, mail_from: str = "") -> None:
         self.session = session
         self.clock = clock
         self.principal = principal
         self.actor = actor
-        self.service = CaseService.in_session(session, clock, actor)
+        self.service = CaseService.in_session(session, clock, actor, mail_from=mail_from)
 
     def apply(self, op) -> dict:
         handler = getattr(self, "_" + op.kind.replace(".", "_"))

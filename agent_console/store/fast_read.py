@@ -153,6 +153,12 @@ def case_view(con: sqlite3.Connection, key: str):
     return case, SimpleNamespace(**customer), assignee, [SimpleNamespace(**m) for m in messages]
 
 
+def case_mail_states(con: sqlite3.Connection, case_id: int) -> dict[int, SimpleNamespace]:
+    """``mail_outbox.mail_states`` of a case's messages without the ORM: message id -> its outbox row."""
+    rows = _rows(con, "SELECT * FROM mail_outbox WHERE case_id = ?", (case_id,), _converters(con, "mail_outbox"))
+    return {row["message_id"]: SimpleNamespace(**row) for row in rows}
+
+
 def case_escalations(con: sqlite3.Connection, case_id: int) -> list[dict]:
     """``queries.case_escalations`` without the ORM: the same keys, the same order."""
     return _rows(con, "SELECT e.kind, e.from_tier, e.to_tier, e.from_queue, e.to_queue, e.reason, e.created_at, "

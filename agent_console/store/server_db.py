@@ -124,6 +124,9 @@ class ServerStore(Store):
         self.clock = clock
         #: Called with the feed's newest sequence number after a write transaction of this process committed.
         self.announcer: Callable[[int], None] | None = None
+        #: The sender of reply mails (``mail_from``): replies on e-mail cases applied here are queued to be mailed;
+        #: empty: none are.
+        self.mail_from = ""
         self._sqlite_writer = threading.Lock()
         #: For reads of one or a few statements that need no common snapshot (a token, a feed page): on PostgreSQL
         #: each statement commits by itself, which saves the BEGIN and ROLLBACK round trips of a transaction.

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from agent_console.domain.mail_state import mail_state_text
 from agent_console.domain.text import clean_text
 from agent_console.widgets.sla_badge import local_time
 
@@ -21,7 +22,7 @@ def message_kind(message) -> str:
 LABEL = {"inbound": "◀ IN", "outbound": "▶ OUT", "note": "✎ NOTE"}
 
 
-def message_text(message, zone: tzinfo | None, now: datetime | None) -> Text:
+def message_text(message, zone: tzinfo | None, now: datetime | None, mail=None) -> Text:
     kind = message_kind(message)
     text = Text()
     text.append(f"{LABEL[kind]} ", style="bold")
@@ -29,6 +30,9 @@ def message_text(message, zone: tzinfo | None, now: datetime | None) -> Text:
     text.append(f"  ·  {local_time(message.created_at, zone, now=now)}  ·  {clean_text(message.channel)}", style="dim")
     if kind == "note":
         text.append("  ·  internal", style="italic")
+    if mail is not None:  # the reply's outbox row: how its mail stands
+        text.append(f"  ·  {mail_state_text(mail.state, mail.last_error)}",
+                    style="bold red" if mail.state == "failed" else "dim")
     text.append("\n")
     text.append(clean_text(message.body))
     return text
@@ -69,10 +73,13 @@ class ThreadView(VerticalScroll, can_focus=True):
     }
     """
 
-    def show_messages(self, messages, zone: tzinfo | None, now: datetime | None) -> None:
+    def show_messages(self, messages, zone: tzinfo | None, now: datetime | None, *,
+                      mail_states: dict | None = None) -> None:
         with self.app.batch_update():
             self.remove_children()
-            boxes = [MessageBox(message_text(m, zone, now), markup=False, classes=f"-{message_kind(m)}")
+            mail_states = mail_states or {}
+            boxes = [MessageBox(message_text(m, zone, now, mail_states.get(m.id)), markup=False,
+                                classes=f"-{message_kind(m)}")
                      for m in messages]
             if not boxes:
                 boxes = [MessageBox(Text("No messages yet."), markup=False)]
