@@ -116,6 +116,9 @@ class Settings:
     #: The interface language, ``de`` or ``en``; empty: the locale's (``LANG=de_DE.UTF-8`` -> ``de``), else English.
     #: The customer's language (templates, acknowledgements) is the customer's own and does not follow it.
     language: str = ""
+    #: The region (two-letter country code) phone numbers written without a country code are read in: customers'
+    #: numbers and the numbers of call events are stored in E.164 (see agent_console/domain/phone_numbers.py).
+    default_region: str = "DE"
 
     @classmethod
     def from_mapping(cls, data: dict, source: str, sources: dict[str, str] | None = None) -> "Settings":
@@ -129,6 +132,13 @@ class Settings:
         if "kb_public_url" in values:
             values["kb_public_url"] = check_kb_public_url(values["kb_public_url"].strip(),
                                                           (sources or {}).get("kb_public_url", source))
+        if "default_region" in values:
+            from agent_console.domain.phone_numbers import NumberError, check_region
+
+            try:
+                values["default_region"] = check_region(values["default_region"])
+            except NumberError as exc:
+                raise SettingsError(f"{(sources or {}).get('default_region', source)}: {exc}") from None
         if values.get("language"):
             from agent_console.i18n import LanguageError, check_interface_language
 
