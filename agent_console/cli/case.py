@@ -131,7 +131,7 @@ def register(app: typer.Typer) -> None:
     def show(ctx: typer.Context, key: str = typer.Argument(..., help="The case key, e.g. AC-000042."),
              json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
         """A case with its customer, assignee, status, SLA and every message."""
-        from agent_console.cli.case_json import read_show_fast, show_data
+        from agent_console.cli.case_json import call_line, read_show_fast, show_data
         from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, case_countdown, format_remaining, running_targets
 
         obj = ctx_obj(ctx)
@@ -141,13 +141,15 @@ def register(app: typer.Typer) -> None:
             from agent_console.store import fast_read
 
             try:
-                case, customer, assignee, messages, policy, escalations, follow_ups = read_show_fast(reader, key)
+                case, customer, assignee, messages, policy, escalations, follow_ups, calls = read_show_fast(reader,
+                                                                                                              key)
             except fast_read.CaseNotFound as exc:
                 fail(str(exc))
             countdown = case_countdown(case, policy, now)
             targets = running_targets(case, policy, now)
         else:
             from agent_console.store import queries
+            from agent_console.store.call_queries import case_call_rows
             from agent_console.store.models import Agent, Customer
 
             with obj.store().session() as session:
@@ -158,9 +160,10 @@ def register(app: typer.Typer) -> None:
                 messages = queries.thread(session, case.id)
                 escalations = queries.case_escalations(session, case.id)
                 follow_ups = queries.case_follow_ups(session, case.id)
+                calls = case_call_rows(session, case.id)
                 countdown = case_countdown(case, policy, now)
                 targets = running_targets(case, policy, now)
-        data = show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups)
+        data = show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups, calls)
         if json_out:
             print_json(data)
             return
@@ -195,6 +198,8 @@ def register(app: typer.Typer) -> None:
         for row in follow_ups:
             out.print(Text(f"follow-up due {row['due_at']:%Y-%m-%d %H:%M} UTC · "
                            f"{'done' if row['done_at'] else 'open'} · ") + Text(row["agent_login"]))
+        for call in data["calls"]:
+            out.print(Text(call_line(call)))
 
     def simple(name: str, method: str, done: str, help_text: str):
         @group.command(name, help=help_text)

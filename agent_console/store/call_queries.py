@@ -76,3 +76,16 @@ def offered_calls(conn, since: datetime, until: datetime):
     started = func.coalesce(CA.started_at, CA.first_seen_at)
     return conn.execute(select(CA.queue, started, CA.answered_at, CA.ended_at, CA.cause, CA.missed)
                         .where(CA.first_seen_at >= since, CA.first_seen_at < until, CA.direction == "in")).all()
+
+
+def case_call_rows(session: Session, case_id: int) -> list[dict]:
+    """The calls taken on the case as dicts, the keys of ``fast_read.case_calls`` (``case show``)."""
+    rows = []
+    for call in calls_of_case(session, case_id):
+        answered = session.get(Agent, call.answered_by_id) if call.answered_by_id else None
+        rows.append({"call_id": call.call_id, "direction": call.direction, "number": call.number,
+                     "withheld": call.withheld, "from_number": call.from_number, "to_number": call.to_number,
+                     "first_seen_at": call.first_seen_at, "started_at": call.started_at,
+                     "answered_at": call.answered_at, "ended_at": call.ended_at, "cause": call.cause,
+                     "missed": call.missed, "answered_login": answered.login if answered else None})
+    return rows
