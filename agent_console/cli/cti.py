@@ -117,12 +117,17 @@ def register(app: typer.Typer) -> None:
 
         from agent_console.cli.common import new_table
 
-        table = new_table("ended", "number", "customer", "case", "queue", "cause", "called back")
+        headers = ["ended", "number", "customer", "case", "cause"] + (["called back"] if everything else [])
+        table = new_table(*headers)
+        table.columns[1].no_wrap = True
+        table.columns[1].min_width = 16
         for row in rows:
-            table.add_row(row["ended_at"][:16].replace("T", " ") if row["ended_at"] else "",
-                          Text(row["number"] or ("withheld" if row["withheld"] else row["from"])),
-                          Text(row["customer"] or "unknown"), row["case"] or "", Text(row["queue"] or ""),
-                          row["cause"] or "", (row["called_back_at"] or "")[:16].replace("T", " "))
+            cells = [row["ended_at"][:16].replace("T", " ") if row["ended_at"] else "",
+                     Text(row["number"] or ("withheld" if row["withheld"] else row["from"])),
+                     Text(row["customer"] or "unknown"), row["case"] or "", row["cause"] or ""]
+            if everything:
+                cells.append((row["called_back_at"] or "")[:16].replace("T", " "))
+            table.add_row(*cells)
         console().print(table)
 
     @group.command("called-back")
