@@ -147,3 +147,16 @@ def test_events_a_console_recorded_offline_arrive_as_ops_with_their_own_time(liv
     # The same ops again (the console's push repeated): duplicates, nothing changes.
     again = live.ops("anna", *ops)
     assert [r["status"] for r in again.json()["results"]] == ["duplicate", "duplicate"]
+
+
+def test_the_monitor_api_counts_callers_in_line_per_queue(live, api_token):
+    queue = f"Hotline-{uuid.uuid4().hex[:6]}"
+    for _ in range(2):
+        response = _post_json(live, api_token, event="newCall", callId=_call_id(), direction="in", to="0800",
+                              queue=queue, **{"from": _number()})
+        assert response.status_code == 200, response.text
+    with live.client("sue") as client:
+        monitor = client.get("/api/v1/monitor").json()
+    hotline = next(group for group in monitor["queues"] if group["name"] == queue)
+    assert hotline["callers_waiting"] == 2 and hotline["longest_call_wait_s"] >= 0
+    assert monitor["floor"]["callers_waiting"] >= 2
