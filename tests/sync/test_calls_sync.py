@@ -40,7 +40,8 @@ def test_a_call_from_the_server_rings_on_the_console_until_answered(team):
                                                            "direction": "in", "from": "030 9876543", "to": "0800",
                                                            "user": ["ben", "anna"]})
         assert response.status_code == 200, response.text
-        ben.sync()
+        report = ben.sync()
+        assert call_uid("sync-ring-1") in report.pulled.call_uids  # what the console's screen pop listens for
         with ben.store.session() as session:
             assert [c.call_id for c in ringing_for(session, ben.agent)] == ["sync-ring-1"]
         client.post("/api/v1/cti/events", json={"event": "answer", "callId": "sync-ring-1", "user": ["anna"]})
