@@ -131,7 +131,8 @@ def register(app: typer.Typer) -> None:
     def show(ctx: typer.Context, key: str = typer.Argument(..., help="The case key, e.g. AC-000042."),
              json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
         """A case with its customer, assignee, status, SLA and every message."""
-        from agent_console.cli.case_json import call_line, read_show_fast, show_data
+        from agent_console.call_lines import call_line
+        from agent_console.cli.case_json import read_show_fast, show_data
         from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, case_countdown, format_remaining, running_targets
 
         obj = ctx_obj(ctx)

@@ -33,11 +33,15 @@ class CaseSnapshot:
     follow_ups: list = field(default_factory=list)
     #: Closed handling time of the case (every agent), for the timer's case total.
     closed_handling_s: float = 0.0
+    #: The calls taken on the case (``call_lines.calls_json`` objects), oldest first.
+    calls: list = field(default_factory=list)
 
 
 def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) -> CaseSnapshot:
     """Everything the case screen draws; ``NotFound`` when the case is gone."""
+    from agent_console.call_lines import calls_json
     from agent_console.domain.handling import closed_seconds
+    from agent_console.store.call_queries import case_call_rows
 
     with store.session() as session:
         case = session.get(Case, case_id)
@@ -52,13 +56,14 @@ def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) 
         escalations = queries.case_escalations(session, case.id)
         follow_ups = queries.case_follow_ups(session, case.id)
         closed = closed_seconds(None, case.id, session=session)
+        calls = calls_json(case_call_rows(session, case.id))
         session.expunge_all()
     drafts = {}
     if with_drafts:
         for kind in DRAFT_KINDS:
             drafts[kind] = case_service.load_draft(case_id, kind)
     return CaseSnapshot(case, customer, assignee.name if assignee else None, policy, messages, others, drafts,
-                        policies, escalations, follow_ups, closed)
+                        policies, escalations, follow_ups, closed, calls)
 
 
 class CaseLoaded(Message):
