@@ -178,7 +178,9 @@ def record_event(session, clock: Clock, event: CallEvent, *, actor: Agent | None
         session.add(call)
     elif _has(call, event.event):
         return Recorded(call, applied=False)
-    agents = call_queries.agents_named(session, list(event.users))
+    with session.no_autoflush:
+        agents = call_queries.agents_named(session, list(event.users))
+    number_before = call.number
     _fill_parties(call, event, [agents[name].login if name in agents else name for name in event.users])
     call.first_seen_at = min(call.first_seen_at, at)
     if event.event == "newCall":
@@ -188,14 +190,19 @@ def record_event(session, clock: Clock, event: CallEvent, *, actor: Agent | None
         call.answering_number = event.answering_number or call.answering_number
         answering = next((agents[name] for name in event.users if name in agents), None)
         if answering is None and event.answering_number:
-            answering = call_queries.agent_with_extension(session, event.answering_number)
+            with session.no_autoflush:
+                answering = call_queries.agent_with_extension(session, event.answering_number)
         if answering is not None:
             call.answered_by_id = answering.id
     else:
         call.ended_at = at
         call.cause = event.cause or "normalClearing"
         call.answering_number = call.answering_number or event.answering_number
-    _derive(session, call, at)
+    # What follows from the call's number is looked up again only when the number may have changed (or, for
+    # the call-back rule, when the call was just answered): most events of a call change neither.
+    with session.no_autoflush:
+        _derive(session, call, at, number_changed=call.version == 0 or call.number != number_before,
+                answered_now=event.event == "answer")
     call.updated_at = now
     call.version += 1
     session.flush()
@@ -223,10 +230,10 @@ def _fill_parties(call: Call, event: CallEvent, ringing: list[str]) -> None:
     call.number, call.withheld = other_party(call.direction, call.from_number, call.to_number)
 
 
-def _derive(session, call: Call, at: datetime) -> None:
+def _derive(session, call: Call, at: datetime, *, number_changed: bool, answered_now: bool) -> None:
     call.missed = (call.direction == "in" and call.ended_at is not None and call.answered_at is None
                    and call.cause != "forwarded")
-    if call.customer_id is None and call.number:
+    if call.customer_id is None and call.number and number_changed:
         customer = queries.customer_by_phone(session, call.number)
         if customer is not None:
             call.customer_id = customer.id
@@ -234,7 +241,7 @@ def _derive(session, call: Call, at: datetime) -> None:
         case = call_queries.case_for_customer(session, call.customer_id)
         if case is not None:
             call.case_id = case.id
-    if call.answered_at is not None and call.number:
+    if call.answered_at is not None and call.number and (answered_now or number_changed):
         for earlier in call_queries.to_call_back(session, call.number):
             if earlier.id != call.id and earlier.uid != call.uid:
                 earlier.called_back_at = at
