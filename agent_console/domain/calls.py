@@ -91,15 +91,11 @@ def call_uid(call_id: str) -> str:
 
 def _text(values: Mapping, field: str, *names: str, limit: int, required: bool = False) -> str:
     raw = next((values[name] for name in (field, *names) if values.get(name) not in (None, "")), None)
-    if isinstance(raw, (list, tuple)):
-        raw = raw[0] if len(raw) == 1 else None
-        if raw is None:
-            raise CallEventError(field, "one value expected")
     if raw is None:
         if required:
             raise CallEventError(field, "missing")
         return ""
-    if not isinstance(raw, (str, int)):
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         raise CallEventError(field, "text expected")
     text = clean_text(str(raw)).strip()
     if len(text) > limit:
@@ -110,15 +106,15 @@ def _text(values: Mapping, field: str, *names: str, limit: int, required: bool =
 
 
 def _users(values: Mapping) -> tuple[str, ...]:
-    raw = next((values[name] for name in ("user", "user[]", "users") if name in values), [])
-    items = [raw] if isinstance(raw, (str, int)) else raw
+    raw = next((values[name] for name in ("user", "user[]", "users") if values.get(name) is not None), [])
+    items = [raw] if isinstance(raw, (str, int)) and not isinstance(raw, bool) else raw
     if not isinstance(items, (list, tuple)):
         raise CallEventError("user", "a list of logins or extensions expected")
     if len(items) > USERS_MAX:
         raise CallEventError("user", f"too many ({len(items)}; at most {USERS_MAX})")
     users = []
     for item in items:
-        if not isinstance(item, (str, int)):
+        if isinstance(item, bool) or not isinstance(item, (str, int)):
             raise CallEventError("user", "a list of logins or extensions expected")
         name = clean_text(str(item)).strip()
         if len(name) > NAME_MAX or "," in name:

@@ -25,6 +25,31 @@ class CallEventAnswer(BaseModel):
     case_key: str | None = None
 
 
+_TEXT = {"type": ["string", "integer"]}
+_OPTIONAL_TEXT = {"type": ["string", "integer", "null"]}
+#: The generic CTI format, as the API reference shows it (the route reads the body itself: JSON or a form). An
+#: optional field may be null or empty (left out).
+CALL_EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["event", "callId"],
+    "properties": {
+        "event": {"type": "string", "enum": ["newCall", "answer", "hangup"]},
+        "callId": {**_TEXT, "minLength": 1, "maxLength": 200},
+        "direction": {"type": ["string", "null"], "enum": ["in", "out", "", None]},
+        "from": {**_OPTIONAL_TEXT, "maxLength": 64, "description": "anonymous (or empty) for a withheld number"},
+        "to": {**_OPTIONAL_TEXT, "maxLength": 64},
+        "user": {"anyOf": [{**_OPTIONAL_TEXT, "maxLength": 64},
+                           {"type": "array", "items": {**_TEXT, "maxLength": 64}, "maxItems": 50}],
+                 "description": "logins or extensions (one, or a list; in a form also user[]): whom it rings for "
+                                "(newCall), who answered (answer)"},
+        "queue": {"type": ["string", "null"], "maxLength": 64},
+        "cause": {"type": ["string", "null"], "enum": ["normalClearing", "busy", "cancel", "noAnswer", "congestion",
+                                                       "notFound", "forwarded", "", None]},
+        "answeringNumber": {**_OPTIONAL_TEXT, "maxLength": 64},
+    },
+}
+
+
 def _form_values(body: bytes) -> dict:
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=200)
@@ -60,7 +85,10 @@ def _state_name(call) -> str:
 
 @router.post("/events", response_model=CallEventAnswer,
              responses={400: {"model": schemas.Error}, 401: {"model": schemas.Error}, 403: {"model": schemas.Error},
-                        415: {"model": schemas.Error}, 422: {"model": schemas.Error}})
+                        415: {"model": schemas.Error}, 422: {"model": schemas.Error}},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": CALL_EVENT_SCHEMA},
+                 "application/x-www-form-urlencoded": {"schema": CALL_EVENT_SCHEMA}}}})
 async def call_event(principal: Caller, request: Request):
     """Record one call event (idempotent by call id and event; any order). Fields: ``event`` (newCall, answer,
     hangup), ``callId``, ``from``, ``to``, ``direction`` (in, out), ``user`` / ``user[]`` (logins or extensions),
