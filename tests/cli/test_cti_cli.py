@@ -69,3 +69,18 @@ def test_a_bad_event_names_its_option_and_records_nothing(cli, store, agents):
         assert result.exit_code == 1 and message in result.output, result.output
         assert "Traceback" not in result.output
     assert json.loads(cli("cti", "missed", "--all", "--json").output) == []
+
+
+def test_imported_numbers_are_stored_in_e164_and_a_caller_finds_the_customer(cli, store, tmp_path, agents):
+    f = tmp_path / "customers.csv"
+    f.write_text("name,email,phone,language\nJörg Müller,,030 1234567,de\nAmy Fox,amy@example.com,004940 7654321,en\n",
+                 encoding="utf-8")
+    result = cli("import", "customers", str(f))
+    assert result.exit_code == 0, result.output
+    result = _event(cli, "--event", "newCall", "--call-id", "i1", "--from", "+49 (0)30 123 45 67", "--to", "0800",
+                    "--json")
+    assert json.loads(result.output)["customer"] == "Jörg Müller"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,email,phone,language\nX,x@example.com,ruf mich an,de\n", encoding="utf-8")
+    refused = cli("import", "customers", str(bad))
+    assert refused.exit_code != 0 and "line 2" in refused.output and "phone" in refused.output
