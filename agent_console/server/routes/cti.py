@@ -42,7 +42,7 @@ CALL_EVENT_SCHEMA = {
                            {"type": "array", "items": {**_TEXT, "maxLength": 64}, "maxItems": 50}],
                  "description": "logins or extensions (one, or a list; in a form also user[]): whom it rings for "
                                 "(newCall), who answered (answer)"},
-        "queue": {"type": ["string", "null"], "maxLength": 64},
+        "queue": {**_OPTIONAL_TEXT, "maxLength": 64},
         "cause": {"type": ["string", "null"], "enum": ["normalClearing", "busy", "cancel", "noAnswer", "congestion",
                                                        "notFound", "forwarded", "", None]},
         "answeringNumber": {**_OPTIONAL_TEXT, "maxLength": 64},
