@@ -62,8 +62,13 @@ def register(app: typer.Typer) -> None:
             agent = set_extension(obj.store(), obj.clock, login, extension)
         except AgentError as exc:
             fail(str(exc))
-        console().print(f"agent {agent.login}: extension {agent.extension}" if agent.extension
-                        else f"agent {agent.login}: no extension")
+        from rich.text import Text
+
+        from agent_console.i18n import _
+
+        message = (_("agent {login}: extension {extension}") if agent.extension
+                   else _("agent {login}: no extension"))
+        console().print(Text(message.format(login=agent.login, extension=agent.extension)))
 
     @group.command("deactivate")
     def deactivate(

@@ -85,9 +85,13 @@ def register(app: typer.Typer) -> None:
             return
         from rich.text import Text
 
-        state = ("missed" if row["missed"] else "ended" if row["ended_at"] else
-                 "talking" if row["answered_at"] else "ringing")
-        line = Text(f"call {row['call_id']}: {state}" + ("" if recorded.applied else " (event known already)"))
+        from agent_console.i18n import _
+
+        state = (_("missed") if row["missed"] else _("ended") if row["ended_at"] else
+                 _("talking") if row["answered_at"] else _("ringing"))
+        message = (_("call {call_id}: {state}") if recorded.applied
+                   else _("call {call_id}: {state} (event known already)"))
+        line = Text(message.format(call_id=row["call_id"], state=state))
         if row["customer"]:
             line.append(" · ")
             line.append(row["customer"])
@@ -110,23 +114,31 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(rows)
             return
+        from agent_console.i18n import _
+
         if not rows:
-            console().print("no missed calls to call back")
+            console().print(_("no missed calls to call back"))
             return
+        from datetime import datetime
+
         from rich.text import Text
 
         from agent_console.cli.common import new_table
+        from agent_console.formatting import date_time
 
-        headers = ["ended", "number", "customer", "case", "cause"] + (["called back"] if everything else [])
-        table = new_table(*headers)
+        def when(value: str | None) -> str:
+            return date_time(datetime.fromisoformat(value)) if value else ""
+
+        headers = [_("ended"), _("number"), _("customer"), _("case"), _("cause")]
+        table = new_table(*headers + ([_("called back")] if everything else []))
         table.columns[1].no_wrap = True
         table.columns[1].min_width = 16
         for row in rows:
-            cells = [row["ended_at"][:16].replace("T", " ") if row["ended_at"] else "",
-                     Text(row["number"] or ("withheld" if row["withheld"] else row["from"])),
-                     Text(row["customer"] or "unknown"), row["case"] or "", row["cause"] or ""]
+            cells = [when(row["ended_at"]),
+                     Text(row["number"] or (_("withheld") if row["withheld"] else row["from"])),
+                     Text(row["customer"] or _("unknown")), row["case"] or "", row["cause"] or ""]
             if everything:
-                cells.append((row["called_back_at"] or "")[:16].replace("T", " "))
+                cells.append(when(row["called_back_at"]))
             table.add_row(*cells)
         console().print(table)
 
@@ -144,7 +156,12 @@ def register(app: typer.Typer) -> None:
             except CallEventError as exc:
                 fail(str(exc).split(": ", 1)[1])
             number = call.number or call.from_number
-        console().print(f"call {call_id} from {number} marked as called back")
+        from rich.text import Text
+
+        from agent_console.i18n import _
+
+        console().print(Text(_("call {call_id} from {number} marked as called back").format(call_id=call_id,
+                                                                                           number=number)))
 
     app.add_typer(group, name="cti")
 
