@@ -61,6 +61,15 @@ class SyncedChanges(Message):
         self.case_ids = case_ids
 
 
+class CallsChanged(Message):
+    """The sync engine pulled calls that changed (ringing, answered, ended): their uids (posted from its thread).
+    What rings for this agent now is ``domain.calls.ringing_for``."""
+
+    def __init__(self, call_uids: frozenset[str]) -> None:
+        super().__init__()
+        self.call_uids = call_uids
+
+
 class SyncStatusChanged(Message):
     def __init__(self, label: str) -> None:
         super().__init__()
@@ -118,6 +127,9 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         self.agent = agent
         self.clock = clock
         self.settings = settings or Settings()
+        from agent_console.domain.phone_numbers import configure_region
+
+        configure_region(self.settings.default_region)
         self.zone = local_zone(self.settings.timezone)
         self.agent_state = str(agent.state)
         s = self.settings
@@ -207,6 +219,8 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         from agent_console.sync.engine import local_case_ids
 
         self.post_message(SyncedChanges(frozenset(local_case_ids(self.store, report.case_uids))))
+        if report.call_uids:
+            self.post_message(CallsChanged(frozenset(report.call_uids)))
 
     def on_sync_status_changed(self, message: SyncStatusChanged) -> None:
         self.sync_status = message.label

@@ -150,6 +150,9 @@ class Settings:
     imap_done_folder: str = "Processed"
     imap_failed_folder: str = "Failed"
     mail_max_attachment_bytes: int = 10 * 1024 * 1024
+    #: The region (two-letter country code) phone numbers written without a country code are read in: customers'
+    #: numbers and the numbers of call events are stored in E.164 (see agent_console/domain/phone_numbers.py).
+    default_region: str = "DE"
 
     @classmethod
     def from_mapping(cls, data: dict, source: str, sources: dict[str, str] | None = None) -> "Settings":
@@ -165,6 +168,13 @@ class Settings:
                                                           (sources or {}).get("kb_public_url", source))
         if values.get("smtp_url"):
             values["smtp_url"] = check_smtp_url(values["smtp_url"].strip(), (sources or {}).get("smtp_url", source))
+        if "default_region" in values:
+            from agent_console.domain.phone_numbers import NumberError, check_region
+
+            try:
+                values["default_region"] = check_region(values["default_region"])
+            except NumberError as exc:
+                raise SettingsError(f"{(sources or {}).get('default_region', source)}: {exc}") from None
         if values.get("language"):
             from agent_console.i18n import LanguageError, check_interface_language
 

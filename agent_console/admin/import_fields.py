@@ -83,11 +83,15 @@ def _phone(values: dict, name: str) -> str:
     value = as_text(values.get(name)).strip()
     if not value:
         return ""
-    digits = "".join(ch for ch in value if ch.isdigit() or ch == "+")
-    if sum(ch.isdigit() for ch in digits) < 3 or any(ch.isalpha() for ch in value) \
-            or len(digits) > limits.PHONE_MAX:
+    from agent_console.domain.phone_numbers import NumberError, normalise_number
+
+    try:
+        number = normalise_number(value)
+    except NumberError:
+        number = None
+    if number is None or len(number) > limits.PHONE_MAX:
         raise BadValue(name, f"invalid phone number {quoted(value)}")
-    return digits
+    return number
 
 
 def _tags(values: dict, name: str = "tags") -> str:

@@ -1,4 +1,4 @@
-"""``agent-console agents add | list | deactivate | remove``."""
+"""``agent-console agents add | set | list | deactivate | remove``."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def register(app: typer.Typer) -> None:
         tier: int = typer.Option(1, "--tier", min=1, max=3, help="Support tier 1–3."),
         queues: str = typer.Option("", "--queues", help="Comma-separated queues (empty: all)."),
         skills: str = typer.Option("", "--skills", help="Comma-separated skills / languages."),
+        extension: Optional[str] = typer.Option(None, "--extension",
+                                                help="The agent's telephone extension (call events name it)."),
     ) -> None:
         """Add an agent (or update the one with this login)."""
         from agent_console.domain.agents import AgentError, upsert_agent
@@ -40,10 +42,33 @@ def register(app: typer.Typer) -> None:
         store = obj.store()
         try:
             agent, created = upsert_agent(store, obj.clock, login=login, name=name, role=role, tier=tier,
-                                          queues=queues, skills=skills)
+                                          queues=queues, skills=skills, extension=extension)
         except AgentError as exc:
             fail(str(exc))
         console().print(f"{'added' if created else 'updated'} agent {agent.login} ({agent.role}, tier {agent.tier})")
+
+    @group.command("set")
+    def set_(
+        ctx: typer.Context,
+        login: str = typer.Argument(..., help="The agent's login."),
+        extension: str = typer.Option(..., "--extension",
+                                      help="The agent's telephone extension; empty (\"\") removes it."),
+    ) -> None:
+        """Map the agent's telephone extension: call events that ring for it ring for the agent."""
+        from agent_console.domain.agents import AgentError, set_extension
+
+        obj = ctx_obj(ctx)
+        try:
+            agent = set_extension(obj.store(), obj.clock, login, extension)
+        except AgentError as exc:
+            fail(str(exc))
+        from rich.text import Text
+
+        from agent_console.i18n import _
+
+        message = (_("agent {login}: extension {extension}") if agent.extension
+                   else _("agent {login}: no extension"))
+        console().print(Text(message.format(login=agent.login, extension=agent.extension)))
 
     @group.command("deactivate")
     def deactivate(
@@ -88,7 +113,8 @@ def register(app: typer.Typer) -> None:
             agents = all_accounts(session, role)
         if json_out:
             print_json([{"login": a.login, "name": a.name, "role": a.role, "tier": a.tier, "queues": a.queue_list(),
-                         "skills": a.skills, "state": a.state, "active": a.active} for a in agents])
+                         "skills": a.skills, "state": a.state, "active": a.active,
+                         "extension": a.extension} for a in agents])
             return
         from rich.text import Text
 

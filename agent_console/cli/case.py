@@ -133,6 +133,7 @@ def register(app: typer.Typer) -> None:
     def show(ctx: typer.Context, key: str = typer.Argument(..., help="The case key, e.g. AC-000042."),
              json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
         """A case with its customer, assignee, status, SLA and every message."""
+        from agent_console.call_lines import call_line
         from agent_console.cli.case_json import read_show_fast, show_data
         from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, case_countdown, format_remaining, running_targets
 
@@ -144,13 +145,14 @@ def register(app: typer.Typer) -> None:
 
             try:
                 (case, customer, assignee, messages, policy, escalations, follow_ups,
-                 mail_states) = read_show_fast(reader, key)
+                 mail_states, calls) = read_show_fast(reader, key)
             except fast_read.CaseNotFound as exc:
                 fail(str(exc))
             countdown = case_countdown(case, policy, now)
             targets = running_targets(case, policy, now)
         else:
             from agent_console.store import mail_outbox, queries
+            from agent_console.store.call_queries import case_call_rows
             from agent_console.store.models import Agent, Customer
 
             with obj.store().session() as session:
@@ -162,9 +164,11 @@ def register(app: typer.Typer) -> None:
                 escalations = queries.case_escalations(session, case.id)
                 follow_ups = queries.case_follow_ups(session, case.id)
                 mail_states = mail_outbox.mail_states(session, [m.id for m in messages])
+                calls = case_call_rows(session, case.id)
                 countdown = case_countdown(case, policy, now)
                 targets = running_targets(case, policy, now)
-        data = show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups, mail_states)
+        data = show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups, mail_states,
+                         calls)
         if json_out:
             print_json(data)
             return
@@ -206,6 +210,8 @@ def register(app: typer.Typer) -> None:
         for row in follow_ups:
             out.print(Text(f"follow-up due {row['due_at']:%Y-%m-%d %H:%M} UTC · "
                            f"{'done' if row['done_at'] else 'open'} · ") + Text(row["agent_login"]))
+        for call in data["calls"]:
+            out.print(Text(call_line(call)))
 
     def simple(name: str, method: str, done: str, help_text: str):
         @group.command(name, help=help_text)

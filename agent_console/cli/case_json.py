@@ -24,7 +24,7 @@ def read_list_fast(reader: sqlite3.Connection, *, view: str, queue: str | None, 
 
 
 def read_show_fast(reader: sqlite3.Connection, key: str):
-    """(case, customer, assignee, messages, policy, escalations, follow_ups, mail_states) of the case ``key``
+    """(case, customer, assignee, messages, policy, escalations, follow_ups, mail_states, calls) of the case ``key``
     through the fast reader, which is closed afterwards; raises ``fast_read.CaseNotFound``."""
     from agent_console.domain.sla import policy_from
     from agent_console.store import fast_read
@@ -33,7 +33,8 @@ def read_show_fast(reader: sqlite3.Connection, key: str):
         case, customer, assignee, messages = fast_read.case_view(reader, key.strip())
         policy = policy_from(fast_read.all_policies(reader), case.channel, case.priority)
         return (case, customer, assignee, messages, policy, fast_read.case_escalations(reader, case.id),
-                fast_read.case_follow_ups(reader, case.id), fast_read.case_mail_states(reader, case.id))
+                fast_read.case_follow_ups(reader, case.id), fast_read.case_mail_states(reader, case.id),
+                fast_read.case_calls(reader, case.id))
     finally:
         reader.close()
 
@@ -68,8 +69,9 @@ def history_json(escalations: list[dict], follow_ups: list[dict]) -> dict:
 
 
 def show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups,
-              mail_states: dict | None = None) -> dict:
+              mail_states: dict | None = None, calls: list[dict] = ()) -> dict:
     """A case as ``case show --json`` prints it; ``mail_states``: message id -> outbox row of the mailed replies."""
+    from agent_console.call_lines import calls_json
     from agent_console.domain.mail_state import mail_state_json
 
     mail_states = mail_states or {}
@@ -88,6 +90,7 @@ def show_data(case, customer, assignee, messages, countdown, targets, escalation
                       "mail": _mail_json(mail_state_json(mail_states.get(m.id)))}
                      for m in messages],
         **history_json(escalations, follow_ups),
+        "calls": calls_json(list(calls)),
     }
 
 

@@ -36,10 +36,14 @@ class Context:
     def settings(self) -> "Settings":
         from agent_console.config import SettingsError, load_settings
 
+        from agent_console.domain.phone_numbers import configure_region
+
         try:
-            return load_settings()
+            settings = load_settings()
         except SettingsError as exc:
             fail(str(exc))
+        configure_region(settings.default_region)
+        return settings
 
     @cached_property
     def db_path(self) -> Path:

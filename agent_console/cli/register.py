@@ -20,6 +20,7 @@ GROUPS = (
     "report",
     "agent_state",
     "monitor",
+    "cti",
     "server",
     "sync",
     "mail",

@@ -55,11 +55,42 @@ def check_queues(session, queues: str) -> None:
                          f"queues are: {', '.join(defined_queues(session))} (add one with `agent-console queues add`)")
 
 
+def check_extension(session, agent: Agent | None, extension: str) -> str | None:
+    """A telephone extension for ``agent`` (empty: none); refused when another agent has it already."""
+    try:
+        extension = check_identifier(extension, "extension", limit=32).strip()
+    except UnsafeText as exc:
+        raise AgentError(str(exc)) from None
+    if not extension:
+        return None
+    if "," in extension or " " in extension:
+        raise AgentError(f"extension {extension!r}: no spaces or commas")
+    holder = agent_records.agent_with_extension(session, extension)
+    if holder is not None and (agent is None or holder.id != agent.id):
+        raise AgentError(f"extension {extension} belongs to {holder.login} already")
+    return extension
+
+
+def set_extension(store: Store, clock: Clock, login: str, extension: str, *, actor_id: int | None = None
+                  ) -> Agent:
+    """Maps the agent's telephone extension (call events name agents by it); an empty one removes the mapping."""
+    now = clock.now()
+    with store.transaction() as session:
+        agent = _agent(session, login)
+        agent.extension = check_extension(session, agent, extension)
+        agent.version += 1
+        session.flush()
+        audit(session, now, actor_id, "agent.extension", "agent", agent.id, login=agent.login,
+              extension=agent.extension)
+        return agent
+
+
 def upsert_agent(store: Store | None, clock: Clock, *, login: str, name: str, role: str = "agent", tier: int = 1,
-                 queues: str = "", skills: str = "", actor_id: int | None = None, session=None
-                 ) -> tuple[Agent, bool]:
+                 queues: str = "", skills: str = "", actor_id: int | None = None, session=None,
+                 extension: str | None = None) -> tuple[Agent, bool]:
     """Adds the agent, or updates the one with this login (an agent deactivated before is active again); in the
-    caller's ``session`` when given (``store`` may then be None), else in a transaction of its own."""
+    caller's ``session`` when given (``store`` may then be None), else in a transaction of its own. ``extension``
+    (None: unchanged) maps the agent's telephone extension."""
     login, name, role, tier = validate_agent_fields(login, name, role, tier)
     queues, skills = normalise_queues(queues), normalise_queues(skills, "skills")
     now = clock.now()
@@ -77,6 +108,8 @@ def upsert_agent(store: Store | None, clock: Clock, *, login: str, name: str, ro
             agent.skills = skills or agent.skills
             agent.active = True
             agent.version += 1
+        if extension is not None:
+            agent.extension = check_extension(session, None if created else agent, extension)
         session.flush()
         audit(session, now, actor_id, "agent.add" if created else "agent.update", "agent", agent.id,
               login=login, role=role, tier=tier)

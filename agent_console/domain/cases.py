@@ -32,6 +32,7 @@ from agent_console.domain.case_errors import CaseConflict, CaseError  # noqa: F4
 from agent_console.domain.case_payloads import case_payload, customer_payload, message_payload
 from agent_console.domain.case_rules import KEY_PREFIX, format_key  # noqa: F401  (the key rule, used by callers)
 from agent_console.domain.queues import check_case_queue, require_known_queue
+from agent_console.domain.phone_numbers import NumberError, normalise_number
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.service import Service
 from agent_console.domain.text import UnsafeText, check_identifier, check_language, clean_text
@@ -461,7 +462,11 @@ def new_customer(contact: str, name: str | None, language: str | None, now: date
         language = check_language(language) if language else None
     is_email = "@" in contact
     number = phone if is_email else contact
-    phone = "".join(ch for ch in number or "" if ch.isdigit() or ch == "+") or None
+    try:
+        phone = normalise_number(number) if number else None
+    except NumberError as exc:
+        raise CaseError(f"{contact!r} is neither an e-mail address nor a phone number" if not is_email
+                        else str(exc)) from None
     if not is_email and not phone:
         raise CaseError(f"{contact!r} is neither an e-mail address nor a phone number")
     return Customer(

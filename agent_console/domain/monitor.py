@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 
 from agent_console.domain import sla
+from agent_console.domain.call_figures import PhoneCounts, phone_counts
 from agent_console.domain.clock import Clock
 from agent_console.domain.durations import format_duration, format_percent  # noqa: F401  (the screens' formatters)
 from agent_console.domain.monitor_thresholds import (  # noqa: F401  (re-exported: the monitor's vocabulary)
@@ -79,6 +80,16 @@ class GroupFigures:
     fcr: float | None = None
     csat: float | None = None
     surveys_today: int = 0
+    #: From the calls (``domain.call_figures``): callers in line now and today's phone figures; zero / None where
+    #: no call arrived.
+    callers_waiting: int = 0
+    longest_call_wait_s: float | None = None
+    calls_offered: int = 0
+    calls_answered_in_target: int = 0
+    calls_abandoned: int = 0
+    phone_service_level: float | None = None
+    asa_s: float | None = None
+    abandonment_rate: float | None = None
     levels: Mapping[str, Level] = field(default_factory=dict)
 
     @property
@@ -354,6 +365,14 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
         scope = None if kind == "floor" else figures.scope
         return replace(figures, levels=thresholds.levels(scope, figures))
 
+    phone_target = sla.targets(policies.get(("phone", None)), "phone")[0]
+    phone_floor, phone_queues = phone_counts(conn, now, day_start, phone_target)
+    for queue in phone_queues:
+        if queue:
+            by_queue.setdefault(queue, _Acc())
+    if phone_floor.has_calls:
+        by_channel.setdefault("phone", _Acc())
+    finish = _with_calls(finish, now, phone_floor, phone_queues)
     floor_goal = _mean([_goal(policies, ch) for ch in by_channel]) if by_channel else 0.8
     return MonitorSnapshot(
         taken_at=now,
@@ -368,6 +387,29 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
         follow_ups_due=fu_total or 0,
         follow_ups_overdue=fu_overdue or 0,
     )
+
+
+def _with_calls(finish, now: datetime, floor: PhoneCounts, queues: dict[str | None, PhoneCounts]):
+    """``finish`` with the call figures added: the floor's and the phone channel's from every call, a queue's from
+    its calls. The phone channel's service level is the calls' once calls arrived today (its cases' before)."""
+
+    def finish_with_calls(kind: str, name: str, acc: _Acc, goal: float) -> GroupFigures:
+        figures = finish(kind, name, acc, goal)
+        counts = (floor if kind == "floor" or (kind == "channel" and name == "phone")
+                  else queues.get(name) if kind == "queue" else None)
+        if counts is None or not counts.has_calls:
+            return figures
+        figures = replace(figures, callers_waiting=counts.callers_waiting,
+                          longest_call_wait_s=counts.longest_wait_s(now), calls_offered=counts.offered,
+                          calls_answered_in_target=counts.answered_in_target, calls_abandoned=counts.abandoned,
+                          phone_service_level=counts.service_level, asa_s=counts.asa_s,
+                          abandonment_rate=counts.abandonment_rate)
+        if kind == "channel" and counts.offered:
+            figures = replace(figures, service_level=counts.service_level, service_level_counted=counts.offered,
+                              answered_in_target=counts.answered_in_target)
+        return figures
+
+    return finish_with_calls
 
 
 _STATE_ORDER = {AgentState.handling: 0, AgentState.wrap_up: 1, AgentState.available: 2, AgentState.break_: 3,

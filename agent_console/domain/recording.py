@@ -43,6 +43,11 @@ def audit_detail(**detail: Any) -> str:
 
 def enqueue(session: Session, at: datetime, kind: str, **payload: Any) -> OutboxOp:
     """Append an op for the server. ``payload`` refers to entities by uid, never by local id."""
+    return enqueue_payload(session, at, kind, payload)
+
+
+def enqueue_payload(session: Session, at: datetime, kind: str, payload: dict[str, Any]) -> OutboxOp:
+    """:func:`enqueue` with the payload as a dict (for field names that are no Python names, like ``from``)."""
     op = OutboxOp(kind=kind, payload=_json(payload), created_at=at)
     session.add(op)
     return op

@@ -35,11 +35,15 @@ class CaseSnapshot:
     closed_handling_s: float = 0.0
     #: Message id -> its outbox row, for the replies that were mailed (their state shows in the thread).
     mail_states: dict = field(default_factory=dict)
+    #: The calls taken on the case (``call_lines.calls_json`` objects), oldest first.
+    calls: list = field(default_factory=list)
 
 
 def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) -> CaseSnapshot:
     """Everything the case screen draws; ``NotFound`` when the case is gone."""
+    from agent_console.call_lines import calls_json
     from agent_console.domain.handling import closed_seconds
+    from agent_console.store.call_queries import case_call_rows
 
     with store.session() as session:
         case = session.get(Case, case_id)
@@ -55,13 +59,14 @@ def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) 
         follow_ups = queries.case_follow_ups(session, case.id)
         closed = closed_seconds(None, case.id, session=session)
         mail_states = mail_outbox.mail_states(session, [m.id for m in messages if m.direction == "out"])
+        calls = calls_json(case_call_rows(session, case.id))
         session.expunge_all()
     drafts = {}
     if with_drafts:
         for kind in DRAFT_KINDS:
             drafts[kind] = case_service.load_draft(case_id, kind)
     return CaseSnapshot(case, customer, assignee.name if assignee else None, policy, messages, others, drafts,
-                        policies, escalations, follow_ups, closed, mail_states)
+                        policies, escalations, follow_ups, closed, mail_states, calls)
 
 
 class CaseLoaded(Message):

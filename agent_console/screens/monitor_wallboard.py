@@ -17,7 +17,7 @@ from agent_console.formatting import date_time, duration, number
 from agent_console.i18n import N_, _
 from agent_console.screens.bindings import TranslatedBindings, bindings_for
 from agent_console.screens.monitor_common import LEVEL_STYLE
-from agent_console.widgets.monitor_tiles import BigFigure, WallboardPanel
+from agent_console.widgets.monitor_tiles import BigFigure, WallboardPanel, calls_line, has_calls
 
 if TYPE_CHECKING:
     from agent_console.screens.monitor import MonitorApp
@@ -82,6 +82,9 @@ class WallboardScreen(TranslatedBindings, Screen):
         status.append(_("due {due} ({overdue} overdue)   escalated {escalated}").format(
             due=number(snapshot.due_total), overdue=number(snapshot.overdue_total),
             escalated=number(floor.escalations)))
+        if has_calls(floor):
+            status.append("   ")
+            status.append(calls_line(floor), style="bold")
         self.query_one("#wall-status", Static).update(status)
         self.query_one("#big-waiting", BigFigure).show(str(floor.waiting), floor.levels["waiting"])
         self.query_one("#big-longest", BigFigure).show(duration(floor.longest_wait_s),

@@ -199,9 +199,9 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
     )
     app.state.server = server
 
-    from agent_console.server.routes import admin, auth, cases, feed, health, monitor, ops, presence
+    from agent_console.server.routes import admin, auth, cases, cti, feed, health, monitor, ops, presence
 
-    for module in (health, auth, cases, feed, ops, monitor, admin, presence):
+    for module in (health, auth, cases, feed, ops, monitor, admin, presence, cti):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

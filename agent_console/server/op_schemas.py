@@ -206,6 +206,27 @@ class CannedUpsertPayload(Strict):
     canned: CannedFields
 
 
+class CtiEventPayload(Strict):
+    """A call event an offline console recorded (``agent-console cti event``), in the generic CTI format, with the
+    time it arrived there."""
+
+    event: Literal["newCall", "answer", "hangup"]
+    callId: Annotated[str, StringConstraints(min_length=1, max_length=200), Identifier]
+    direction: Literal["in", "out"] = "in"
+    from_: Annotated[str, StringConstraints(max_length=64), Identifier] = Field(default="", alias="from")
+    to: Annotated[str, StringConstraints(max_length=64), Identifier] = ""
+    user: Annotated[list[Annotated[str, StringConstraints(max_length=64), Identifier]], Field(max_length=50)] = []
+    queue: Annotated[str, StringConstraints(max_length=64), Identifier] | None = None
+    cause: Annotated[str, StringConstraints(max_length=24), Identifier] | None = None
+    answeringNumber: Annotated[str, StringConstraints(max_length=64), Identifier] | None = None
+    at: AwareDatetime | None = None
+
+
+class CtiCalledBackPayload(Strict):
+    callId: Annotated[str, StringConstraints(min_length=1, max_length=200), Identifier]
+    at: AwareDatetime | None = None
+
+
 def _op(kind: str, payload_type):
     return type(
         "Op_" + kind.replace(".", "_"),
@@ -233,6 +254,8 @@ OP_PAYLOADS = {
     "kb.link": KbLinkPayload,
     "canned.upsert": CannedUpsertPayload,
     "canned.delete": UidPayload,
+    "cti.event": CtiEventPayload,
+    "cti.called_back": CtiCalledBackPayload,
 }
 OP_MODELS = tuple(_op(kind, payload) for kind, payload in OP_PAYLOADS.items())
 Op = Annotated[Union[OP_MODELS], Field(discriminator="kind")]  # type: ignore[valid-type]

@@ -262,6 +262,27 @@ class _Applier:
         """The case as the feed showed it at ``version`` (None when the feed never had that version)."""
         return snapshot_at_version(self.session, "case", uid, version)
 
+    # --- calls -----------------------------------------------------------------------------------------------------
+
+    def _cti_event(self, p) -> dict:
+        from agent_console.domain.calls import CallEventError, parse_event, record_event
+
+        try:
+            event = parse_event(p.model_dump(by_alias=True, exclude={"at"}), at=p.at)
+        except CallEventError as exc:
+            raise Rejected(str(exc)) from None
+        recorded = record_event(self.session, self.clock, event, actor=self.actor)
+        return {"call_uid": recorded.call.uid, "applied": recorded.applied}
+
+    def _cti_called_back(self, p) -> dict:
+        from agent_console.domain.calls import CallEventError, mark_called_back
+
+        try:
+            call = mark_called_back(self.session, self.clock, p.callId, self.actor)
+        except CallEventError as exc:
+            raise Rejected(str(exc)) from None
+        return {"call_uid": call.uid}
+
     # --- escalation, handling, agent state, surveys, follow-ups ----------------------------------------------------
 
     def _escalation_create(self, p: schemas.EscalationPayload) -> dict:

@@ -209,6 +209,14 @@ class GroupFigures(BaseModel):
     fcr: float | None
     csat: float | None
     surveys_today: int
+    callers_waiting: int = Field(0, description="Inbound calls ringing now (from the telephone system's events)")
+    longest_call_wait_s: float | None = None
+    calls_offered: int = Field(0, description="Today's inbound calls answered, abandoned or waiting past target")
+    calls_answered_in_target: int = 0
+    calls_abandoned: int = 0
+    phone_service_level: float | None = Field(None, description="calls_answered_in_target / calls_offered")
+    asa_s: float | None = Field(None, description="Average speed of answer of today's answered calls")
+    abandonment_rate: float | None = None
     level: str = Field(description="ok | warn | alert: the worst of this group's tiles")
 
 

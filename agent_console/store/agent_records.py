@@ -13,6 +13,10 @@ def agent_with_login(session: Session, login: str) -> Agent | None:
     return session.scalars(select(Agent).where(Agent.login == login)).first()
 
 
+def agent_with_extension(session: Session, extension: str) -> Agent | None:
+    return session.scalars(select(Agent).where(Agent.extension == extension)).first()
+
+
 def unrevoked_tokens(session: Session, agent_id: int) -> list[AuthToken]:
     return list(session.scalars(select(AuthToken).where(AuthToken.agent_id == agent_id,
                                                         AuthToken.revoked_at.is_(None))))

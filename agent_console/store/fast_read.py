@@ -167,6 +167,18 @@ def case_escalations(con: sqlite3.Connection, case_id: int) -> list[dict]:
                       "WHERE e.case_id = ? ORDER BY e.created_at, e.id", (case_id,), {"created_at": _utc})
 
 
+CASE_CALLS_SQL = ("SELECT c.call_id, c.direction, c.number, c.withheld, c.from_number, c.to_number, c.first_seen_at, "
+                  "c.started_at, c.answered_at, c.ended_at, c.cause, c.missed, a.login AS answered_login "
+                  "FROM calls AS c LEFT JOIN agents AS a ON a.id = c.answered_by_id "
+                  "WHERE c.case_id = ? ORDER BY c.first_seen_at, c.id")
+CALL_TIMES = {"first_seen_at": _utc, "started_at": _utc, "answered_at": _utc, "ended_at": _utc}
+
+
+def case_calls(con: sqlite3.Connection, case_id: int) -> list[dict]:
+    """The calls taken on the case, oldest first (``call_queries.case_call_rows`` without the ORM)."""
+    return _rows(con, CASE_CALLS_SQL, (case_id,), CALL_TIMES)
+
+
 def case_follow_ups(con: sqlite3.Connection, case_id: int) -> list[dict]:
     """``queries.case_follow_ups`` without the ORM: the same keys, the same order."""
     return _rows(con, "SELECT f.due_at, f.done_at, f.note, a.login AS agent_login, a.name AS agent_name "

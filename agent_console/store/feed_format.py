@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from agent_console.store.models import (
     Agent,
+    Call,
     CannedResponse,
     Case,
     Customer,
@@ -39,6 +40,7 @@ ENTITIES: dict[str, type] = {
     "handling_correction": HandlingCorrection,
     "survey": Survey,
     "sla_event": SlaEvent,
+    "call": Call,
 }
 #: Columns that never leave the server.
 SECRET_COLUMNS: dict[str, frozenset[str]] = {"agents": frozenset({"password_hash"})}

@@ -46,6 +46,7 @@ from agent_console.store.models_mail import (  # noqa: F401  (part of this modul
     MessageAttachment,
     MailOutbox,
 )
+from agent_console.store.models_calls import Call  # noqa: F401  (part of this module's API)
 
 
 # --- the floor ----------------------------------------------------------------------------------------------------
@@ -69,6 +70,7 @@ class Queue(SQLModel, table=True):
 
 class Agent(SQLModel, table=True):
     __tablename__ = "agents"
+    __table_args__ = (Index("ix_agents_extension", "extension", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True)
@@ -85,6 +87,8 @@ class Agent(SQLModel, table=True):
     active: bool = Field(default=True)
     #: argon2 hash; only set on the server.
     password_hash: str | None = Field(default=None)
+    #: The agent's telephone extension: call events name it in ``user[]`` (unique).
+    extension: str | None = Field(default=None, max_length=32)
     created_at: datetime | None = _ts()
     version: int = Field(default=1)
 

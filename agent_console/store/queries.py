@@ -45,16 +45,25 @@ def case_by_key(session: Session, key: str) -> Case:
 
 
 def customer_by_contact(session: Session, contact: str) -> Customer | None:
-    """Find a customer by e-mail (case-insensitive) or phone number (digits compared)."""
+    """Find a customer by e-mail (case-insensitive) or phone number (in E.164, as every number is stored)."""
     contact = contact.strip()
     if "@" in contact:
         return session.scalars(select(Customer).where(func.lower(Customer.email) == contact.lower())).first()
-    digits = "".join(ch for ch in contact if ch.isdigit() or ch == "+")
-    if not digits:
+    return customer_by_phone(session, contact)
+
+
+def customer_by_phone(session: Session, number: str | None) -> Customer | None:
+    """The customer with this phone number in any common form (``030 1234567``, ``+49 30 …``); the oldest one when
+    several share it. None for a withheld number or text that is no number."""
+    from agent_console.domain.phone_numbers import NumberError, normalise_number
+
+    try:
+        e164 = normalise_number(number)
+    except NumberError:
         return None
-    return session.scalars(select(Customer).where(Customer.phone == digits)).first()
-
-
+    if e164 is None:
+        return None
+    return session.scalars(select(Customer).where(Customer.phone == e164).order_by(Customer.id)).first()
 
 
 def policy_for(session: Session, channel: str, priority: str | None) -> SlaPolicy | None:

@@ -129,6 +129,8 @@ def drop_cases(cursor, case_uids: list[str]) -> list[str]:
         id_marks = ",".join("?" * len(case_ids))
         for table in _CASE_CHILDREN:
             cursor.execute(f"DELETE FROM {table} WHERE case_id IN ({id_marks})", case_ids)
+        # A call stays in the call log (it may ring for this agent again); it only loses the case it was on.
+        cursor.execute(f"UPDATE calls SET case_id = NULL WHERE case_id IN ({id_marks})", case_ids)
         cursor.execute(f"DELETE FROM cases WHERE id IN ({id_marks})", case_ids)
         removed += [uid for _case_id, uid in rows]
     return removed

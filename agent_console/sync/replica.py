@@ -95,10 +95,13 @@ class ApplyReport:
     case_versions: dict[str, int] = field(default_factory=dict)
     #: uids of cases removed because they moved out of the agent's queues.
     dropped_case_uids: set[str] = field(default_factory=set)
+    #: uids of calls that changed (a call ringing, answered or ended: the screen pop follows them).
+    call_uids: set[str] = field(default_factory=set)
 
     def merge(self, other: "ApplyReport") -> None:
         self.changes += other.changes
         self.case_uids |= other.case_uids
+        self.call_uids |= other.call_uids
         self.dropped_case_uids |= other.dropped_case_uids
         self.orphans.extend(other.orphans)
         self.case_versions.update(other.case_versions)
@@ -205,7 +208,10 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, 
             kept.append(row)
     if not values:
         return
-    if entity == "case":
+    if entity == "call":
+        report.call_uids.update(row.uid for row in kept)
+        report.case_uids.update(row.case_uid for row in kept if row.case_uid)
+    elif entity == "case":
         report.case_uids.update(row.uid for row in kept)
         report.case_versions.update((row.uid, row.version) for row in kept if isinstance(row.version, int))
         free_case_keys(cursor, [(row.key, row.uid) for row in live])

@@ -34,6 +34,20 @@ def _mark(figures: GroupFigures, figure: str) -> str:
 TILE_FIGURES = ("open", "waiting", "longest", "at_risk", "breached")
 
 
+def has_calls(figures: GroupFigures) -> bool:
+    """Whether the group has figures from calls (a telephone system sends events); without, nothing about calls is
+    shown."""
+    return bool(figures.callers_waiting or figures.calls_offered)
+
+
+def calls_line(figures: GroupFigures) -> str:
+    """Callers in line and today's phone figures from the calls, in one line."""
+    return _("callers {count} · longest call {duration} · phone SL {sl} · ASA {asa} · abandoned {abandoned}").format(
+        count=number(figures.callers_waiting), duration=duration(figures.longest_call_wait_s),
+        sl=percent(figures.phone_service_level), asa=duration(figures.asa_s),
+        abandoned=percent(figures.abandonment_rate))
+
+
 def tile_text(figures: GroupFigures, selected: str | None = None) -> Text:
     """The tile's content, one short line per figure (tiles are narrow); a symbol marks each figure past its
     threshold. ``selected``: the figure enter opens (drawn reversed while the tile has focus)."""
@@ -47,6 +61,10 @@ def tile_text(figures: GroupFigures, selected: str | None = None) -> Text:
         "breached": Text(_("breached {count}").format(count=number(figures.breached))
                          + _mark(figures, "breached")),
     }
+    if has_calls(figures):
+        lines["waiting"].append("  " + _("callers {count}").format(count=number(figures.callers_waiting)),
+                                style="bold")
+        lines["longest"].append("  " + _("call {duration}").format(duration=duration(figures.longest_call_wait_s)))
     if selected in lines:
         lines[selected].stylize("reverse")
     text = Text("\n").join(lines[name] for name in TILE_FIGURES)
@@ -274,6 +292,8 @@ class WallboardPanel(Vertical):
         detail.append(_("longest {duration}").format(duration=duration(figures.longest_wait_s)) + "  ")
         detail.append(_("at risk {count}").format(count=number(figures.at_risk)) + "  "
                       + _("breached {count}").format(count=number(figures.breached)))
+        if has_calls(figures):
+            detail = Text(calls_line(figures))
         self.query_one(".panel-detail", Static).update(detail)
 
 

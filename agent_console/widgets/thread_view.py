@@ -62,6 +62,13 @@ class MessageBox(Static):
     """
 
 
+def _utc_or(moment: datetime | None, fallback: datetime | None) -> datetime:
+    from datetime import timezone
+
+    moment = moment or fallback or datetime.min.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 class ThreadView(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     ThreadView {
@@ -73,14 +80,22 @@ class ThreadView(VerticalScroll, can_focus=True):
     }
     """
 
-    def show_messages(self, messages, zone: tzinfo | None, now: datetime | None, *,
+    def show_messages(self, messages, zone: tzinfo | None, now: datetime | None, calls=(), *,
                       mail_states: dict | None = None) -> None:
+        """The messages (with the state of those that were mailed), and a line for each call taken on the case
+        (``call_lines.calls_json`` objects) where it happened among them."""
+        from agent_console.call_lines import call_line
+
         with self.app.batch_update():
             self.remove_children()
             mail_states = mail_states or {}
-            boxes = [MessageBox(message_text(m, zone, now, mail_states.get(m.id)), markup=False,
-                                classes=f"-{message_kind(m)}")
-                     for m in messages]
+            timed = [(m.created_at, MessageBox(message_text(m, zone, now, mail_states.get(m.id)), markup=False,
+                                                classes=f"-{message_kind(m)}")) for m in messages]
+            for call in calls:
+                at = datetime.fromisoformat(call["started_at"]) if call["started_at"] else None
+                timed.append((at, MessageBox(Text(call_line(call)), markup=False, classes="-call")))
+            last = max((at for at, _box in timed if at is not None), default=None)
+            boxes = [box for _at, box in sorted(timed, key=lambda item: _utc_or(item[0], last))]
             if not boxes:
                 boxes = [MessageBox(Text("No messages yet."), markup=False)]
             self.mount_all(boxes)
