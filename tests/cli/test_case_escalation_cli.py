@@ -98,7 +98,7 @@ def test_sla_sweep_reports_breaches(run, store, agents):
     from agent_console.domain.clock import FrozenClock, SystemClock
 
     past = FrozenClock(SystemClock().now() - timedelta(hours=1))
-    phone = CaseService(store, past, agents["anna"]).create_case(customer="+49 1", channel="phone", queue="Billing",
+    phone = CaseService(store, past, agents["anna"]).create_case(customer="+49 30 1234567", channel="phone", queue="Billing",
                                                                  subject="Anruf", body="…")
     result = run("case", "sla-sweep")
     assert f"{phone.key} first response breached" in result.output and "escalated" in result.output
