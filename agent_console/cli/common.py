@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import inspect
 import sys
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
+from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
 from agent_console.cli.plain import acting_login, print_json  # noqa: F401  (print_json: every command's JSON)
@@ -151,27 +151,23 @@ class GuardedGroup(TyperGroup):
     cannot be read) ends in one line on standard error and exit status 1, never in a traceback — and never with the
     SQL parameters (customer data) that SQLAlchemy's exception text carries. Anything else is a bug and stays loud.
 
-    It lists its commands with their help in the interface language (``agent-console --help``): each group module
-    gives its help in English, the catalog has it (``i18n_catalog.cli_help_messages``)."""
+    A usage error (an unknown option, a missing argument), raised in English by the Click inside Typer, is worded in
+    the interface language on its way out (``cli.localized``)."""
 
-    def get_command(self, ctx, cmd_name):
-        command = super().get_command(ctx, cmd_name)
-        if command is None or not command.help:
-            return command
-        from agent_console.i18n import _
-
-        translated = _(command.help)
-        if translated == command.help:
-            return command
-        shown = copy.copy(command)
-        shown.help = translated
-        shown.short_help = None
-        return shown
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except ClickException as exc:
+            _reword(exc)
+            raise
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except typer.Exit:
+            raise
+        except ClickException as exc:
+            _reword(exc)
             raise
         except Exception as exc:
             from agent_console.store.errors import explain
@@ -180,6 +176,12 @@ class GuardedGroup(TyperGroup):
             if message is None:
                 raise
             fail(message)
+
+
+def _reword(exc) -> None:
+    from agent_console.cli.localized import reword_error
+
+    reword_error(exc)
 
 
 def _store_path(ctx) -> Path | None:

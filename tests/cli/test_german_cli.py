@@ -56,3 +56,41 @@ def test_a_damaged_store_explained_in_german(tmp_path):
     assert "\n" not in line and "Traceback" not in line
     assert line.startswith(f"Fehler: {store} ist beschädigt (")
     assert line.endswith("); führen Sie `agent-console db check` aus")
+
+
+def test_help_of_groups_and_commands_in_german_with_clicks_own_words(tmp_path):
+    agents = run("agents", "add", "--help", tmp_path=tmp_path, AGENT_CONSOLE_LANGUAGE="de")
+    assert agents.returncode == 0, agents.stderr
+    for text in ("Aufruf: agent-console agents add", "Einen Agenten anlegen (oder den mit diesem Login",
+                 "Argumente", "Optionen", "Login-Name (eindeutig).", "[Pflicht]", "[Standard: agent]",
+                 "Diese Hilfe zeigen und beenden."):
+        assert text in agents.stdout, text
+    for english in ("Usage:", "Show this message and exit.", "Display name.", "Options"):
+        assert english not in agents.stdout, english
+    case = run("case", "--help", tmp_path=tmp_path, AGENT_CONSOLE_LANGUAGE="de").stdout
+    assert "Befehle" in case and "Den Fall übernehmen: Sie werden sein Bearbeiter." in case
+    sla = run("sla", "set", "--help", tmp_path=tmp_path, AGENT_CONSOLE_LANGUAGE="de").stdout
+    assert "Geschäftszeiten, z. B." in sla
+
+
+def test_usage_errors_in_german(tmp_path):
+    missing = run("agents", "add", tmp_path=tmp_path, AGENT_CONSOLE_LANGUAGE="de")
+    assert missing.returncode == 2
+    assert "Argument 'login' fehlt." in missing.stderr
+    assert "Hilfe mit 'agent-console agents add -h'." in missing.stderr
+    assert "Fehler" in missing.stderr and "Missing argument" not in missing.stderr
+    unknown = run("agents", "list", "--bogus", tmp_path=tmp_path, AGENT_CONSOLE_LANGUAGE="de")
+    assert "Unbekannte Option: --bogus" in unknown.stderr
+    command = run("agentz", tmp_path=tmp_path, AGENT_CONSOLE_LANGUAGE="de")
+    assert "Unbekannter Befehl 'agentz'. Meinten Sie 'agents'?" in command.stderr
+    extra = run("agents", "list", "a", tmp_path=tmp_path, AGENT_CONSOLE_LANGUAGE="de")
+    assert "Unerwartete zusätzliche Argumente: a" in extra.stderr
+    bad = run("agents", "add", "x", "--name", "X", "--tier", "9", tmp_path=tmp_path, AGENT_CONSOLE_LANGUAGE="de")
+    assert "Ungültiger Wert für '--tier'" in bad.stderr
+
+
+def test_usage_errors_stay_english_by_default(tmp_path):
+    missing = run("agents", "add", tmp_path=tmp_path)
+    assert "Missing argument 'login'." in missing.stderr
+    assert "Usage: agent-console agents add" in missing.stderr
+    assert "No such option: --bogus" in run("agents", "list", "--bogus", tmp_path=tmp_path).stderr
