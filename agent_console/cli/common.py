@@ -16,6 +16,7 @@ from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
 from agent_console.cli.plain import acting_login, print_json  # noqa: F401  (print_json: every command's JSON)
+from agent_console.i18n import _
 
 if TYPE_CHECKING:
     from agent_console.config import Settings
@@ -86,9 +87,9 @@ class Context:
                 try:
                     found = agent_by_login(session, login)
                 except NotFound as exc:
-                    fail(f"{exc}; see `agent-console agents list`")
+                    fail(_("{exc}; see `agent-console agents list`").format(exc=exc))
                 if not found.active:
-                    fail(f"the agent {login!r} is deactivated and cannot log in")
+                    fail(_("the agent {login} is deactivated and cannot log in").format(login=repr(login)))
                 return found
             agents = active_accounts(session)
             demo = [a for a in agents if a.login == "demo"]
@@ -97,7 +98,7 @@ class Context:
             if len(agents) == 1:
                 return agents[0]
         if required:
-            fail("which agent are you? pass --agent LOGIN (or set `agent` in the settings file)")
+            fail(_("which agent are you? pass --agent LOGIN (or set `agent` in the settings file)"))
         return None
 
 
@@ -139,8 +140,6 @@ def _safe_console_class():
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print a clear error (literally: no markup) and exit non-zero."""
     from rich.text import Text
-
-    from agent_console.i18n import _
 
     console(stderr=True).print(Text(_("error: "), style="bold red") + Text(message))
     raise typer.Exit(code)
@@ -274,11 +273,13 @@ def header_min_width(header: str) -> int:
 
 def new_table(*headers: str, **options):
     """A Rich table whose headers never break inside a word, even on an 80-column terminal: each column is at least
-    as wide as the longest word of its header (a header of several words may still break between them)."""
+    as wide as the longest word of its header (a header of several words may still break between them). The headers
+    are messages (marked with ``N_``), shown in the interface language."""
     from rich.table import Table
 
     table = Table(**options)
-    for header in headers:
+    for message in headers:
+        header = _(message)
         table.add_column(header, min_width=header_min_width(header))
     return table
 

@@ -7,6 +7,7 @@ import typer
 from pathlib import Path
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json
+from agent_console.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -34,7 +35,7 @@ def register(app: typer.Typer) -> None:
         finally:
             store.dispose()
         policies = f", {added} default SLA policies" if added else ""
-        console().print(f"store ready at {obj.db_path} (schema {status.current}{policies})")
+        console().print(_("store ready at {db_path} (schema {current}{policies})").format(db_path=obj.db_path, current=status.current, policies=policies))
 
     @group.command("upgrade")
     def upgrade_cmd(ctx: typer.Context, revision: str = typer.Option("head", help="Target revision.")) -> None:
@@ -46,14 +47,14 @@ def register(app: typer.Typer) -> None:
         try:
             before = store_status(url)
             if before.state == "empty" and not obj.db_path.exists():
-                fail(f"no store at {obj.db_path}; create it with `agent-console db init`")
+                fail(_("no store at {db_path}; create it with `agent-console db init`").format(db_path=obj.db_path))
             after = upgrade(url, revision)
         except StoreError as exc:
             fail(str(exc))
         if before.current == after.current:
-            console().print(f"store at {obj.db_path} is already at schema {after.current}")
+            console().print(_("store at {db_path} is already at schema {current}").format(db_path=obj.db_path, current=after.current))
         else:
-            console().print(f"upgraded {obj.db_path} from schema {before.current or 'none'} to {after.current}")
+            console().print(_("upgraded {db_path} from schema {value} to {current}").format(db_path=obj.db_path, value=before.current or _("none"), current=after.current))
 
     @group.command("status")
     def status(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
@@ -79,7 +80,7 @@ def register(app: typer.Typer) -> None:
             table.add_row(name, f"{count:,}")
         console().print(table)
         if st.state == "behind":
-            console().print("run `agent-console db upgrade` to migrate")
+            console().print(_("run `agent-console db upgrade` to migrate"))
 
     @group.command("backup")
     def backup(
@@ -95,7 +96,7 @@ def register(app: typer.Typer) -> None:
             info = backup_store(obj.db_path, file, force=force)
         except BackupError as exc:
             fail(str(exc))
-        console().print(f"backed up {obj.db_path} to {info.path} (schema {info.revision}, {info.size:,} bytes)")
+        console().print(_("backed up {db_path} to {path} (schema {revision}, {size:,} bytes)").format(db_path=obj.db_path, path=info.path, revision=info.revision, size=info.size))
 
     @group.command("restore")
     def restore(
@@ -113,10 +114,9 @@ def register(app: typer.Typer) -> None:
         except BackupError as exc:
             fail(str(exc))
         if not yes:
-            console(stderr=True).print(f"This replaces the store {obj.db_path} by {file}. Close every console using "
-                                       "it first: a console left open keeps writing to the old store.")
+            console(stderr=True).print(_("This replaces the store {db_path} by {file}. Close every console using it first: a console left open keeps writing to the old store.").format(db_path=obj.db_path, file=file))
             if not typer.confirm("Restore now?", default=False):
-                fail("restore cancelled; nothing was changed")
+                fail(_("restore cancelled; nothing was changed"))
         try:
             info = restore_store(file, obj.db_path)
         except BackupError as exc:
@@ -124,7 +124,7 @@ def register(app: typer.Typer) -> None:
         kept = f"; the previous store is kept as {info.previous}" if info.previous else ""
         upgraded = (f" (upgraded from schema {info.revision_in_backup})"
                     if info.revision_in_backup != info.revision else "")
-        console().print(f"restored {obj.db_path} from {file}, schema {info.revision}{upgraded}{kept}")
+        console().print(_("restored {db_path} from {file}, schema {revision}{upgraded}{kept}").format(db_path=obj.db_path, file=file, revision=info.revision, upgraded=upgraded, kept=kept))
     @group.command("check")
     def check(ctx: typer.Context,
               quick: bool = typer.Option(False, "--quick", help="SQLite's quick_check: faster on a big store, but "
@@ -139,18 +139,17 @@ def register(app: typer.Typer) -> None:
             fail(f"no store at {shown}" if not path.exists() else f"{shown} is not a file")
         problems = _integrity_problems(path, quick)
         if not problems:
-            console().print(f"{shown}: no damage found ({'quick_check' if quick else 'integrity_check'}: ok)")
+            console().print(_("{shown}: no damage found ({value}: ok)").format(shown=shown, value='quick_check' if quick else 'integrity_check'))
             return
         from rich.text import Text
 
         out = console()
-        out.print(Text(f"{shown} is damaged; SQLite reports:"))
+        out.print(Text(_("{shown} is damaged; SQLite reports:").format(shown=shown)))
         for line in problems[:CHECK_LINES_SHOWN]:
             out.print(Text(f"  {line}"))
         if len(problems) > CHECK_LINES_SHOWN:
-            out.print(f"  … and {len(problems) - CHECK_LINES_SHOWN} more")
-        fail(f"{shown} is damaged. Restore the last backup with `agent-console db restore FILE`, and keep the "
-             "damaged file until the restored store works")
+            out.print(_("  … and {value} more").format(value=len(problems) - CHECK_LINES_SHOWN))
+        fail(_("{shown} is damaged. Restore the last backup with `agent-console db restore FILE`, and keep the damaged file until the restored store works").format(shown=shown))
 
     app.add_typer(group, name="db")
 
@@ -168,4 +167,4 @@ def _integrity_problems(path, quick: bool) -> list[str]:
     try:
         return integrity_problems(path, quick)
     except sqlite3.Error as exc:
-        fail(f"cannot open {shown_path(path)} to check it: {exc}")
+        fail(_("cannot open {path} to check it: {exc}").format(path=shown_path(path), exc=exc))

@@ -13,6 +13,7 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json, without_options
+from agent_console.i18n import _
 
 FORMATS = ("table", "csv", "json")
 GROUPINGS = ("agent", "queue", "channel", "day")
@@ -74,7 +75,7 @@ def _parse_day(value: str | None, option: str):
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        fail(f"{option}: {value!r} is not a date; use YYYY-MM-DD (e.g. 2026-11-01)")
+        fail(_("{option}: {value} is not a date; use YYYY-MM-DD (e.g. 2026-11-01)").format(option=option, value=repr(value)))
 
 
 def format_value(kind: str, value: float | None) -> str:
@@ -135,9 +136,9 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
     from agent_console.domain.metrics import MetricError, day_range
 
     if by is not None and by not in GROUPINGS:
-        fail(f"--by: unknown grouping {by!r}; expected one of: {', '.join(GROUPINGS)}")
+        fail(_("--by: unknown grouping {by}; expected one of: {value}").format(by=repr(by), value=', '.join(GROUPINGS)))
     if fmt not in FORMATS:
-        fail(f"--format: unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+        fail(_("--format: unknown format {fmt}; expected one of: {value}").format(fmt=repr(fmt), value=', '.join(FORMATS)))
     obj = ctx_obj(ctx)
     tz = display_zone(obj.settings)
     now = obj.clock.now()
@@ -197,7 +198,7 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
         table.add_row(Text(r.group), str(r.count), format_value(kind, r.value),
                       *[_format_detail(c, r.detail.get(c)) for c in detail_columns])
     if not rows:
-        console().print(f"{title}: no data from {period}")
+        console().print(_("{title}: no data from {period}").format(title=title, period=period))
         return
     console().print(table)
 
