@@ -20,12 +20,15 @@ follows the customer (``store.models.LANGUAGES``, ``domain.text.check_language``
 
 from __future__ import annotations
 
-import gettext
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gettext
 
 DOMAIN = "agent_console"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -69,6 +72,10 @@ def language_from_locale(environ: Mapping[str, str] | None = None) -> str:
 
 
 def _catalog(code: str) -> gettext.NullTranslations:
+    # gettext is imported here, not at the top: the CLI's fast paths (``--version``, ``case … --json``) reach this
+    # module through the domain's messages but never translate anything in English.
+    import gettext
+
     if code not in _catalogs:
         if code == SOURCE_LANGUAGE:
             _catalogs[code] = gettext.NullTranslations()
@@ -138,13 +145,17 @@ def on_language_change(listener: Callable[[str], None]) -> Callable[[], None]:
 
 def _(message: str) -> str:
     """``message`` in the interface language (itself when the catalog has no translation)."""
-    if not message:
+    language = current_language()
+    if not message or language == SOURCE_LANGUAGE:
         return message
-    return _catalog(current_language()).gettext(message)
+    return _catalog(language).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _catalog(current_language()).ngettext(singular, plural, n)
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return singular if n == 1 else plural
+    return _catalog(language).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
