@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
 
         from agent_console.cli.common import new_table
 
-        since = f" since {agent.state_since.astimezone(zone):%H:%M}" if agent.state_since else ""
+        since = _(" since {time}").format(time=f"{agent.state_since.astimezone(zone):%H:%M}") if agent.state_since else ""
         console().print(_("{login} is {state}{since}").format(login=agent.login, state=agent.state, since=since), markup=False)
         totals: dict[str, float] = {}
         for p in periods:

@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
             header = _(title)
             table.add_column(header, min_width=header_min_width(header),
                              overflow="fold" if free_text else "ellipsis")
-        table.add_column("SLA", no_wrap=True)
+        table.add_column(_("SLA"), no_wrap=True)
         for item, row in zip(result, ordered):
             countdown = row_countdown(row, policies, now)
             table.add_row(item["key"], item["priority"], item["channel"], Text(item["queue"]),
@@ -179,7 +179,7 @@ def register(app: typer.Typer) -> None:
                          "assignee {assignee} · contacts {contacts}").format(
             status=case.status, priority=case.priority, channel=case.channel, queue=case.queue, tier=case.tier,
             assignee=assignee.login if assignee else _("unassigned"), contacts=case.contact_count)))
-        sla_line = Text("SLA ")
+        sla_line = Text(_("SLA") + " ")
         for t in targets:
             sla_line.append(_("{symbol} {target} due {due} UTC ({remaining})").format(
                 symbol=SLA_SYMBOL[t.state], target=t.target, due=f"{t.due_at:%Y-%m-%d %H:%M}",

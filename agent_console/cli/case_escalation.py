@@ -64,10 +64,14 @@ def register_case_commands(group: typer.Typer) -> None:
         obj = ctx_obj(ctx)
         service = _escalation_service(obj)
         row = _run(lambda: service.escalate(key.strip(), to_tier=tier, to_queue=queue, reason=reason))
-        target = " and ".join(part for part in (f"tier {row.to_tier}" if tier else "",
-                                                f"queue {row.to_queue}" if queue else "") if part)
-        console().print(_("{value} escalated to {target}; follow-up due in {follow_up_hours} h").format(value=key.strip(), target=target, follow_up_hours=obj.settings.follow_up_hours),
-                        markup=False)
+        if tier and queue:
+            message = _("{case} escalated to tier {tier} and queue {queue}; follow-up due in {hours} h")
+        elif queue:
+            message = _("{case} escalated to queue {queue}; follow-up due in {hours} h")
+        else:
+            message = _("{case} escalated to tier {tier}; follow-up due in {hours} h")
+        console().print(message.format(case=key.strip(), tier=row.to_tier, queue=row.to_queue,
+                                       hours=obj.settings.follow_up_hours), markup=False)
 
     @group.command("deescalate")
     def deescalate(
@@ -99,7 +103,7 @@ def register_case_commands(group: typer.Typer) -> None:
                          "is_due": row["due_at"] <= now} for row in rows])
             return
         if not rows:
-            console().print("no follow-ups due" if due else "no open follow-ups")
+            console().print(_("no follow-ups due") if due else _("no open follow-ups"))
             return
         from rich.text import Text
 
@@ -193,16 +197,29 @@ def register_case_commands(group: typer.Typer) -> None:
         out.print(Text(_("{key} · tier {tier} · {queue} · {status}").format(key=case.key, tier=case.tier, queue=case.queue, status=case.status), style="bold"))
         out.print(Text(_("handling {handle:.0f} s · wrap-up {wrap_up:.0f} s · corrections {corrections:+.0f} s · total {total:.0f} s").format(handle=summary['handle'], wrap_up=summary['wrap_up'], corrections=summary['corrections'], total=summary['total'])))
         for e in escalations:
-            target = f"tier {e.from_tier}→{e.to_tier}" if e.from_tier != e.to_tier else f"tier {e.to_tier}"
+            if e.from_tier != e.to_tier:
+                target = _("tier {old}→{new}").format(old=e.from_tier, new=e.to_tier)
+            else:
+                target = _("tier {tier}").format(tier=e.to_tier)
             if e.from_queue != e.to_queue:
                 target += f", {e.from_queue}→{e.to_queue}"
-            out.print(Text(_("{value}  {kind}: {target} by {value2} — ").format(value=_when(e.created_at, zone), kind=e.kind, target=target, value2=logins.get(e.created_by_id, 'rule'))) + Text(e.reason))
+            out.print(Text(_("{at}  {kind}: {target} by {by} — {reason}").format(
+                at=_when(e.created_at, zone), kind=e.kind, target=target, by=logins.get(e.created_by_id, _("rule")),
+                reason=e.reason)))
         for f in follow_ups:
-            state = f"done {_when(f.done_at, zone)}" if f.done_at else f"due {_when(f.due_at, zone)}"
-            out.print(Text(_("follow-up {id} for {value}: {state} ").format(id=f.id, value=logins.get(f.agent_id), state=state)) + Text(f.note))
+            if f.done_at:
+                text = _("follow-up {id} for {agent}: done {at} {note}")
+            else:
+                text = _("follow-up {id} for {agent}: due {at} {note}")
+            out.print(Text(text.format(id=f.id, agent=logins.get(f.agent_id), at=_when(f.done_at or f.due_at, zone),
+                                       note=f.note)))
         for e in events:
-            due = f" (due {_when(e.due_at, zone)})" if e.due_at else ""
-            out.print(Text(_("{value}  SLA {target} {event}{due} ").format(value=_when(e.at, zone), target=e.target, event=e.event, due=due)) + Text(e.detail, style="dim"))
+            if e.due_at:
+                line = _("{at}  SLA {target} {event} (due {due}) ").format(at=_when(e.at, zone), target=e.target,
+                                                                          event=e.event, due=_when(e.due_at, zone))
+            else:
+                line = _("{at}  SLA {target} {event} ").format(at=_when(e.at, zone), target=e.target, event=e.event)
+            out.print(Text(line) + Text(e.detail, style="dim"))
 
     @group.command("sla-sweep")
     def sla_sweep(ctx: typer.Context) -> None:

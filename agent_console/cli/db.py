@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
                 added = install_default_policies(session) if not has_policies(session) else 0
         finally:
             store.dispose()
-        policies = f", {added} default SLA policies" if added else ""
+        policies = _(", {count} default SLA policies").format(count=added) if added else ""
         console().print(_("store ready at {db_path} (schema {current}{policies})").format(db_path=obj.db_path, current=status.current, policies=policies))
 
     @group.command("upgrade")
@@ -73,8 +73,8 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         table = Table(show_header=False, box=None)
-        table.add_row("store", str(obj.db_path))
-        table.add_row("exists", "yes" if obj.db_path.exists() else "no")
+        table.add_row(_("store"), str(obj.db_path))
+        table.add_row(_("exists"), _("yes") if obj.db_path.exists() else _("no"))
         table.add_row("schema", f"{st.current or '-'} (code: {st.head}) — {st.state}")
         for name, count in st.counts.items():
             table.add_row(name, f"{count:,}")
@@ -121,8 +121,8 @@ def register(app: typer.Typer) -> None:
             info = restore_store(file, obj.db_path)
         except BackupError as exc:
             fail(str(exc))
-        kept = f"; the previous store is kept as {info.previous}" if info.previous else ""
-        upgraded = (f" (upgraded from schema {info.revision_in_backup})"
+        kept = _("; the previous store is kept as {path}").format(path=info.previous) if info.previous else ""
+        upgraded = (_(" (upgraded from schema {revision})").format(revision=info.revision_in_backup)
                     if info.revision_in_backup != info.revision else "")
         console().print(_("restored {db_path} from {file}, schema {revision}{upgraded}{kept}").format(db_path=obj.db_path, file=file, revision=info.revision, upgraded=upgraded, kept=kept))
     @group.command("check")

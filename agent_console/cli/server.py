@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - e.g. the database server is unreachable
             fail(_cannot_open(url, exc))
-        policies = f"; added {added} default SLA policies" if added else ""
+        policies = _("; added {count} default SLA policies").format(count=added) if added else ""
         console().print(_("{value}: schema {current} ({state}){policies}").format(value=display_url(status.url), current=status.current, state=status.state, policies=policies))
 
     @db_group.command("backup")
@@ -227,7 +227,7 @@ def register(app: typer.Typer) -> None:
         table = new_table(N_("login"), N_("name"), N_("role"), N_("tier"), N_("queues"), N_("can log in"))
         for r in rows:
             table.add_row(Text(r["login"]), Text(r["name"]), r["role"], str(r["tier"]),
-                          Text(",".join(r["queues"]) or "all"), "yes" if r["active"] and r["password"] else "no")
+                          Text(",".join(r["queues"]) or _("all")), _("yes") if r["active"] and r["password"] else _("no"))
         console().print(table)
 
     @users.command("deactivate")
@@ -373,7 +373,8 @@ def register(app: typer.Typer) -> None:
         if not counts:
             console().print(_("the feed already has everything"))
             return
-        console().print("published " + ", ".join(f"{n} {entity}" for entity, n in sorted(counts.items())))
+        console().print(_("published {counts}").format(
+            counts=", ".join(f"{n} {entity}" for entity, n in sorted(counts.items()))))
 
     imports = typer.Typer(help="Put canned responses and KB articles on the server; every console receives them.",
                           no_args_is_help=True)

@@ -14,7 +14,7 @@ def _read_password(login: str) -> str:
     if sys.stdin.isatty():
         import getpass
 
-        return getpass.getpass(f"password for {login}: ")
+        return getpass.getpass(_("password for {login}: ").format(login=login))
     line = sys.stdin.readline()
     return line.rstrip("\r\n")
 
@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
             with SyncClient(creds.server, creds.token) as client:
                 client.logout()
         except SyncError as exc:
-            note = f" (the server was not told: {exc})"
+            note = _(" (the server was not told: {problem})").format(problem=exc)
         credentials.delete(path)
         with store.transaction() as session:
             write_state(session, "login", "")
