@@ -116,7 +116,8 @@ class _Shape:
             raise BadValue(path, _("expected an object, got {value}").format(value=type(obj).__name__))
         if not self.field_set.issuperset(obj):
             unknown = sorted(set(obj) - self.field_set)
-            raise BadValue(f"{path}.{unknown[0]}", _("unknown field; expected: {value}").format(value=', '.join(self.fields)))
+            raise BadValue(f"{path}.{unknown[0]}", _("unknown field; expected: {value}").format(
+                value=', '.join(self.fields)))
         values = {}
         for name, check in self.checks:
             value = obj.get(name)
@@ -129,7 +130,8 @@ class _Shape:
                 values[ref.field] = None
                 continue
             if not isinstance(value, str) or not value.strip():
-                raise BadValue(f"{path}.{ref.field}", _("expected a {value}").format(value='login' if ref.target == 'agents' else 'uid'))
+                raise BadValue(f"{path}.{ref.field}", _("expected a {value}").format(
+                    value='login' if ref.target == 'agents' else 'uid'))
             values[ref.field] = value
         return values
 
@@ -165,7 +167,8 @@ def _checker(table: str, column):
             try:
                 parsed = datetime.fromisoformat(value.strip())
             except ValueError:
-                raise BadValue(path, _("bad date {value}; expected ISO 8601 like 2026-11-23T09:00:00Z").format(value=repr(value))) from None
+                raise BadValue(path, _("bad date {value}; expected ISO 8601 like 2026-11-23T09:00:00Z").format(
+                    value=repr(value))) from None
             return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
     elif isinstance(kind, Boolean):
         def check(value, path, missing):
@@ -183,7 +186,8 @@ def _checker(table: str, column):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise BadValue(path, _("{value} is not a whole number").format(value=repr(value)))
             if low is not None and not low <= value <= high:
-                raise BadValue(path, _("{value} is out of range; expected {low}–{high}").format(value=value, low=low, high=high))
+                raise BadValue(path, _("{value} is out of range; expected {low}–{high}").format(
+                    value=value, low=low, high=high))
             return value
     elif isinstance(kind, Float):
         def check(value, path, missing):
@@ -204,9 +208,11 @@ def _checker(table: str, column):
                 raise BadValue(path, _("expected text, got {value}").format(value=type(value).__name__))
             text = clean_text(value)
             if allowed is not None and text not in allowed:
-                raise BadValue(path, _("unknown value {text}; expected one of: {value}").format(text=repr(text), value=', '.join(allowed)))
+                raise BadValue(path, _("unknown value {text}; expected one of: {value}").format(
+                    text=repr(text), value=', '.join(allowed)))
             if length and len(text) > length:
-                raise BadValue(path, _("too long ({count} characters; at most {length})").format(count=len(text), length=length))
+                raise BadValue(path, _("too long ({count} characters; at most {length})").format(
+                    count=len(text), length=length))
             if required and not text.strip():
                 raise BadValue(path, _("empty; a value is required"))
             return text

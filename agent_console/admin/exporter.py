@@ -24,7 +24,8 @@ COLUMNS = {
 def export(store: Store, kind: str, fmt: str, out: TextIO) -> int:
     """Write every record of ``kind`` to ``out``; returns how many."""
     if kind not in COLUMNS:
-        raise ValueError(_("unknown kind {kind}; expected one of: {value}").format(kind=repr(kind), value=', '.join(COLUMNS)))
+        raise ValueError(_("unknown kind {kind}; expected one of: {value}").format(
+            kind=repr(kind), value=', '.join(COLUMNS)))
     with store.session() as session:
         conn = session.connection()
         if kind == "cases" and fmt != "csv":

@@ -24,7 +24,8 @@ def _text(values: dict, name: str, *, required: bool = True, limit: int | None =
     if required and not value:
         raise BadValue(name, _("empty; a value is required"))
     if limit and len(value) > limit:
-        raise BadValue(name, _("too long ({count} characters; at most {limit})").format(count=len(value), limit=limit))
+        raise BadValue(name, _("too long ({count} characters; at most {limit})").format(
+            count=len(value), limit=limit))
     return value
 
 
@@ -45,7 +46,8 @@ def _body(values: dict, name: str, limit: int = limits.TEXT_MAX) -> str:
     if not value.strip():
         raise BadValue(name, _("empty; a value is required"))
     if len(value) > limit:
-        raise BadValue(name, _("too long ({count:,} characters; at most {limit:,})").format(count=len(value), limit=limit))
+        raise BadValue(name, _("too long ({count:,} characters; at most {limit:,})").format(
+            count=len(value), limit=limit))
     return value
 
 
@@ -61,7 +63,8 @@ def _language(values: dict, name: str = "language", default: str | None = None) 
     if not value and default is not None:
         return default
     if value not in LANGUAGES:
-        raise BadValue(name, _("unknown language {value}; expected one of: {value2}").format(value=quoted(value), value2=', '.join(LANGUAGES)))
+        raise BadValue(name, _("unknown language {value}; expected one of: {value2}").format(
+            value=quoted(value), value2=', '.join(LANGUAGES)))
     return value
 
 
@@ -74,7 +77,8 @@ def _email(values: dict, name: str, *, required: bool) -> str:
             raise BadValue(name, _("empty; an e-mail address is required"))
         return ""
     if len(value) > limits.EMAIL_MAX:
-        raise BadValue(name, _("too long ({count:,} characters; at most {EMAIL_MAX})").format(count=len(value), EMAIL_MAX=limits.EMAIL_MAX))
+        raise BadValue(name, _("too long ({count:,} characters; at most {EMAIL_MAX})").format(
+            count=len(value), EMAIL_MAX=limits.EMAIL_MAX))
     if not _EMAIL.match(value):
         raise BadValue(name, _("invalid e-mail address {value}").format(value=quoted(value)))
     return value
@@ -101,7 +105,8 @@ def _tags(values: dict, name: str = "tags") -> str:
             tags.append(tag)
     joined = ",".join(tags)
     if len(joined) > limits.TAGS_MAX:
-        raise BadValue(name, _("too long ({count:,} characters; at most {TAGS_MAX:,})").format(count=len(joined), TAGS_MAX=limits.TAGS_MAX))
+        raise BadValue(name, _("too long ({count:,} characters; at most {TAGS_MAX:,})").format(
+            count=len(joined), TAGS_MAX=limits.TAGS_MAX))
     return joined
 
 

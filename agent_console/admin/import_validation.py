@@ -64,7 +64,8 @@ def _validate_kb(v: dict) -> dict:
     f = _Fields(v)
     slug = as_text(v.get("slug")).strip()
     if not _SLUG.match(slug):
-        f.add("slug", _("invalid slug {slug}: 1–{SLUG_MAX} letters, digits, '-', '_' or '.'").format(slug=quoted(slug), SLUG_MAX=limits.SLUG_MAX))
+        f.add("slug", _("invalid slug {slug}: 1–{SLUG_MAX} letters, digits, '-', '_' or '.'").format(
+            slug=quoted(slug), SLUG_MAX=limits.SLUG_MAX))
     row = {"slug": slug, "title": f(_text, "title", limit=limits.ARTICLE_TITLE_MAX), "body": f(_body, "body"),
            "tags": f(_tags, "tags"), "language": f(_language, "language"), "_key": slug}
     return f.done(row)
@@ -74,7 +75,8 @@ def _validate_canned(v: dict) -> dict:
     f = _Fields(v)
     shortcut = as_text(v.get("shortcut")).strip()
     if not _SHORTCUT.match(shortcut):
-        f.add("shortcut", _("invalid shortcut {shortcut}: 1–{SHORTCUT_MAX} letters, digits, '-', '_', '.' or '/'").format(shortcut=quoted(shortcut), SHORTCUT_MAX=limits.SHORTCUT_MAX))
+        f.add("shortcut", _("invalid shortcut {shortcut}: 1–{SHORTCUT_MAX} letters, digits, '-', '_', '.' or '/'").format(
+            shortcut=quoted(shortcut), SHORTCUT_MAX=limits.SHORTCUT_MAX))
     body = f(_body, "body")
     if body is not None:
         f(lambda _v, name: _template(body, name), "body")
@@ -90,7 +92,8 @@ def _agent_list(values: dict, name: str) -> str:
     except AgentError as exc:
         raise BadValue(name, str(exc).removeprefix(f"{name}: ")) from None
     if len(joined) > limits.TAGS_MAX:
-        raise BadValue(name, _("too long ({count:,} characters; at most {TAGS_MAX:,})").format(count=len(joined), TAGS_MAX=limits.TAGS_MAX))
+        raise BadValue(name, _("too long ({count:,} characters; at most {TAGS_MAX:,})").format(
+            count=len(joined), TAGS_MAX=limits.TAGS_MAX))
     return joined
 
 
@@ -108,7 +111,8 @@ def _validate_agent(v: dict) -> dict:
         f.add(field_name, message)
     name_length = len(clean_text(as_text(v.get("name"))).strip())
     if name_length > limits.NAME_MAX:
-        f.add("name", _("too long ({name_length:,} characters; at most {NAME_MAX})").format(name_length=name_length, NAME_MAX=limits.NAME_MAX))
+        f.add("name", _("too long ({name_length:,} characters; at most {NAME_MAX})").format(
+            name_length=name_length, NAME_MAX=limits.NAME_MAX))
     if "queues" in v:
         row["queues"] = f(_agent_list, "queues")
     if "skills" in v:

@@ -66,7 +66,10 @@ def _check_queues(session, kind, rows, now, result, collector, *, create: bool) 
             if create:
                 added.add(name)
             else:
-                collector.add(Problem(record.where, field_name, _("unknown queue {name}; the queues are: {value} (pass --new-queues to add the file's new queues)").format(name=repr(name), value=', '.join(sorted(known)))))
+                collector.add(Problem(record.where, field_name, _("unknown queue {name}; the queues are: {value} "
+                                                                  "(pass --new-queues to add the file's new "
+                                                                  "queues)").format(
+                    name=repr(name), value=', '.join(sorted(known)))))
     imports.add_queues(session, sorted(added), now)
     result.extra[N_("{count} new queues")] = len(added)
 
@@ -140,11 +143,13 @@ def _write_surveys(conn, session, rows, now, result, collector) -> None:
         case_id = by_external.get(row["case_external_id"]) or by_key.get(row["case_external_id"])
         if case_id is None:
             collector.add(Problem(record.where, "case_external_id",
-                                  _("no case with external id (or key) {case_external_id} in the store").format(case_external_id=repr(row['case_external_id']))))
+                                  _("no case with external id (or key) {case_external_id} in the store").format(
+                                      case_external_id=repr(row['case_external_id']))))
             continue
         if case_id in seen:
             collector.add(Problem(record.where, "case_external_id",
-                                  _("{case_external_id} is the same case as {value}").format(case_external_id=repr(row['case_external_id']), value=seen[case_id])))
+                                  _("{case_external_id} is the same case as {value}").format(
+                                      case_external_id=repr(row['case_external_id']), value=seen[case_id])))
             continue
         seen[case_id] = record.where.rsplit(", ", 1)[-1]
         data.append({"case_id": case_id, "csat": row["csat"], "nps": row["nps"], "ces": row["ces"],
@@ -171,7 +176,8 @@ def _write_surveys(conn, session, rows, now, result, collector) -> None:
 def _write_cases(conn, session, rows, now, result, collector) -> None:
     for record, row in rows:
         if row["created_at"] > now + FUTURE_SLACK:
-            collector.add(Problem(record.where, "created_at", _("{value} is in the future").format(value=row['created_at'].isoformat())))
+            collector.add(Problem(record.where, "created_at", _("{value} is in the future").format(
+                value=row['created_at'].isoformat())))
     if collector.problems:
         return
     cases, customers = Case.__table__, Customer.__table__

@@ -108,7 +108,8 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
     once everything is written (and flushed), inside its transaction: the server publishes the rows to its change
     feed there."""
     if kind not in KINDS:
-        raise ValueError(_("unknown kind {kind}; expected one of: {value}").format(kind=repr(kind), value=', '.join(KINDS)))
+        raise ValueError(_("unknown kind {kind}; expected one of: {value}").format(
+            kind=repr(kind), value=', '.join(KINDS)))
     path = Path(path)
     label = shown_path(path)
     collector = _Collector()
@@ -144,7 +145,8 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
         key = row["_key"]
         if key in first_seen:
             collector.add(Problem(record.where, key_field,
-                                  _("duplicate {key_field} {value}: already in {value2}").format(key_field=key_field, value=repr(row[key_field] if key_field in row else key), value2=first_seen[key])))
+                                  _("duplicate {key_field} {value}: already in {value2}").format(
+                                      key_field=key_field, value=repr(row[key_field] if key_field in row else key), value2=first_seen[key])))
             continue
         first_seen[key] = record.where.rsplit(", ", 1)[-1] if ", " in record.where else record.where
         rows.append((record, row))
@@ -191,11 +193,14 @@ def read_markdown_folder(folder: Path) -> list[Record]:
     for path in files:
         label = shown_path(path)
         if path.is_symlink() and not path.resolve().is_relative_to(root):
-            problems.append(Problem(label, None, _("a link to {value}, outside the folder; links are followed only inside the folder (copy the file in)").format(value=shown_path(path.resolve()))))
+            problems.append(Problem(label, None, _("a link to {value}, outside the folder; links are followed "
+                                                   "only inside the folder (copy the file in)").format(
+                value=shown_path(path.resolve()))))
             continue
         try:
             text = read_text(path, label, _MARKDOWN_MAX_BYTES,
-                             f"the file is too large for an article (at most {limits.TEXT_MAX:,} characters)")
+                             _("the file is too large for an article (at most {limit:,} characters)").format(
+                                 limit=limits.TEXT_MAX))
         except FileProblems as exc:
             problems += exc.problems
             continue
@@ -216,7 +221,8 @@ def read_markdown_folder(folder: Path) -> list[Record]:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1
             problems.append(Problem(_("{label}, line {line}").format(label=label, line=line), None,
-                                    _("front matter is not valid YAML: {value}").format(value=getattr(exc, 'problem', None) or exc)))
+                                    _("front matter is not valid YAML: {value}").format(
+                                        value=getattr(exc, 'problem', None) or exc)))
             continue
         if not isinstance(meta, dict):
             problems.append(Problem(_("{label}, line 2").format(label=label), None, _("front matter must be 'key: value' lines")))

@@ -373,7 +373,9 @@ def seed_demo(store: Store, clock: Clock, *, customers: int = DEFAULT_CUSTOMERS,
         conn = session.connection()
         existing = seeding.case_count(conn)
         if existing and not force:
-            raise SeedRefused(_("the store already holds {existing:,} cases; pass --force to add the demo data beside them (existing agents, policies, canned responses and articles are kept)").format(existing=existing))
+            raise SeedRefused(_("the store already holds {existing:,} cases; pass --force to add the demo data "
+                                "beside them (existing agents, policies, canned responses and articles are kept)").format(
+                existing=existing))
         load = bulk.BulkLoad(conn, drop_indexes=cases >= BULK_INDEX_REBUILD_FROM)
         seeder.seed_policies(conn)
         seeder.seed_queues(conn)

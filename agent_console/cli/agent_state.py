@@ -43,7 +43,8 @@ def register(app: typer.Typer) -> None:
         if new_state is not None:
             value = new_state.strip().lower()
             if value not in SETTABLE:
-                fail(_("unknown state {new_state}; expected one of: {value} (handling and wrap-up come from working cases)").format(new_state=repr(new_state), value=', '.join(SETTABLE)))
+                fail(_("unknown state {new_state}; expected one of: {value} (handling and wrap-up come from "
+                       "working cases)").format(new_state=repr(new_state), value=', '.join(SETTABLE)))
             try:
                 agent = set_agent_state(obj.store(), obj.clock, agent, value, reason, actor=actor)
             except HandlingError as exc:
@@ -65,8 +66,10 @@ def register(app: typer.Typer) -> None:
 
         from agent_console.cli.common import new_table
 
-        since = _(" since {time}").format(time=f"{agent.state_since.astimezone(zone):%H:%M}") if agent.state_since else ""
-        console().print(_("{login} is {state}{since}").format(login=agent.login, state=agent.state, since=since), markup=False)
+        since = _(" since {time}").format(
+            time=f"{agent.state_since.astimezone(zone):%H:%M}") if agent.state_since else ""
+        console().print(_("{login} is {state}{since}").format(
+            login=agent.login, state=agent.state, since=since), markup=False)
         totals: dict[str, float] = {}
         for p in periods:
             start = max(p.started_at, midnight)

@@ -90,7 +90,8 @@ def register(app: typer.Typer) -> None:
             return
         out = console()
         out.print(Text(f";{response.shortcut}  {response.title}", style="bold"))
-        out.print(Text(_("category: {value} · language: {language} · used {usage_count}×").format(value=response.category or '-', language=response.language, usage_count=response.usage_count), style="dim"))
+        out.print(Text(_("category: {value} · language: {language} · used {usage_count}×").format(
+            value=response.category or '-', language=response.language, usage_count=response.usage_count), style="dim"))
         out.print(Text(data.get("rendered", response.body)))
         for problem in data.get("problems", []):
             out.print(Text(f"⚠ {problem}", style="yellow"))

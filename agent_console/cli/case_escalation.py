@@ -152,7 +152,8 @@ def register_case_commands(group: typer.Typer) -> None:
         _run(lambda: correct_time(obj.store(), obj.clock, case.id, seconds, reason, supervisor, kind=kind,
                                   agent_id=agent_id))
         total = handling_summary(obj.store(), case.id)["total"]
-        console().print(_("{key}: {seconds:+.0f} s recorded; handling time now {total:.0f} s").format(key=case.key, seconds=seconds, total=total), markup=False)
+        console().print(_("{key}: {seconds:+.0f} s recorded; handling time now {total:.0f} s").format(
+            key=case.key, seconds=seconds, total=total), markup=False)
 
     @group.command("history")
     def history(
@@ -194,8 +195,11 @@ def register_case_commands(group: typer.Typer) -> None:
 
         zone = _zone(obj)
         out = console()
-        out.print(Text(_("{key} · tier {tier} · {queue} · {status}").format(key=case.key, tier=case.tier, queue=case.queue, status=case.status), style="bold"))
-        out.print(Text(_("handling {handle:.0f} s · wrap-up {wrap_up:.0f} s · corrections {corrections:+.0f} s · total {total:.0f} s").format(handle=summary['handle'], wrap_up=summary['wrap_up'], corrections=summary['corrections'], total=summary['total'])))
+        out.print(Text(_("{key} · tier {tier} · {queue} · {status}").format(
+            key=case.key, tier=case.tier, queue=case.queue, status=case.status), style="bold"))
+        out.print(Text(_("handling {handle:.0f} s · wrap-up {wrap_up:.0f} s · corrections {corrections:+.0f} s · "
+                         "total {total:.0f} s").format(
+            handle=summary['handle'], wrap_up=summary['wrap_up'], corrections=summary['corrections'], total=summary['total'])))
         for e in escalations:
             if e.from_tier != e.to_tier:
                 target = _("tier {old}→{new}").format(old=e.from_tier, new=e.to_tier)
@@ -232,4 +236,5 @@ def register_case_commands(group: typer.Typer) -> None:
             console().print(_("no new breaches"))
         for breach in result.breaches:
             escalated = " → escalated" if breach.escalated else ""
-            console().print(_("{case_key} {value} breached (due {due_at:%Y-%m-%d %H:%M:%S} UTC){escalated}").format(case_key=breach.case_key, value=breach.target.replace('_', ' '), due_at=breach.due_at, escalated=escalated), markup=False)
+            console().print(_("{case_key} {value} breached (due {due_at:%Y-%m-%d %H:%M:%S} UTC){escalated}").format(
+                case_key=breach.case_key, value=breach.target.replace('_', ' '), due_at=breach.due_at, escalated=escalated), markup=False)

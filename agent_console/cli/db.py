@@ -35,7 +35,8 @@ def register(app: typer.Typer) -> None:
         finally:
             store.dispose()
         policies = _(", {count} default SLA policies").format(count=added) if added else ""
-        console().print(_("store ready at {db_path} (schema {current}{policies})").format(db_path=obj.db_path, current=status.current, policies=policies))
+        console().print(_("store ready at {db_path} (schema {current}{policies})").format(
+            db_path=obj.db_path, current=status.current, policies=policies))
 
     @group.command("upgrade")
     def upgrade_cmd(ctx: typer.Context, revision: str = typer.Option("head", help="Target revision.")) -> None:
@@ -52,7 +53,8 @@ def register(app: typer.Typer) -> None:
         except StoreError as exc:
             fail(str(exc))
         if before.current == after.current:
-            console().print(_("store at {db_path} is already at schema {current}").format(db_path=obj.db_path, current=after.current))
+            console().print(_("store at {db_path} is already at schema {current}").format(
+                db_path=obj.db_path, current=after.current))
         else:
             console().print(_("upgraded {db_path} from schema {value} to {current}").format(db_path=obj.db_path, value=before.current or _("none"), current=after.current))
 
@@ -96,7 +98,8 @@ def register(app: typer.Typer) -> None:
             info = backup_store(obj.db_path, file, force=force)
         except BackupError as exc:
             fail(str(exc))
-        console().print(_("backed up {db_path} to {path} (schema {revision}, {size:,} bytes)").format(db_path=obj.db_path, path=info.path, revision=info.revision, size=info.size))
+        console().print(_("backed up {db_path} to {path} (schema {revision}, {size:,} bytes)").format(
+            db_path=obj.db_path, path=info.path, revision=info.revision, size=info.size))
 
     @group.command("restore")
     def restore(
@@ -114,7 +117,9 @@ def register(app: typer.Typer) -> None:
         except BackupError as exc:
             fail(str(exc))
         if not yes:
-            console(stderr=True).print(_("This replaces the store {db_path} by {file}. Close every console using it first: a console left open keeps writing to the old store.").format(db_path=obj.db_path, file=file))
+            console(stderr=True).print(_("This replaces the store {db_path} by {file}. Close every console using "
+                                         "it first: a console left open keeps writing to the old store.").format(
+                db_path=obj.db_path, file=file))
             if not typer.confirm("Restore now?", default=False):
                 fail(_("restore cancelled; nothing was changed"))
         try:
@@ -124,7 +129,8 @@ def register(app: typer.Typer) -> None:
         kept = _("; the previous store is kept as {path}").format(path=info.previous) if info.previous else ""
         upgraded = (_(" (upgraded from schema {revision})").format(revision=info.revision_in_backup)
                     if info.revision_in_backup != info.revision else "")
-        console().print(_("restored {db_path} from {file}, schema {revision}{upgraded}{kept}").format(db_path=obj.db_path, file=file, revision=info.revision, upgraded=upgraded, kept=kept))
+        console().print(_("restored {db_path} from {file}, schema {revision}{upgraded}{kept}").format(
+            db_path=obj.db_path, file=file, revision=info.revision, upgraded=upgraded, kept=kept))
     @group.command("check")
     def check(ctx: typer.Context,
               quick: bool = typer.Option(False, "--quick", help="SQLite's quick_check: faster on a big store, but "
@@ -139,7 +145,8 @@ def register(app: typer.Typer) -> None:
             fail(f"no store at {shown}" if not path.exists() else f"{shown} is not a file")
         problems = _integrity_problems(path, quick)
         if not problems:
-            console().print(_("{shown}: no damage found ({value}: ok)").format(shown=shown, value='quick_check' if quick else 'integrity_check'))
+            console().print(_("{shown}: no damage found ({value}: ok)").format(
+                shown=shown, value='quick_check' if quick else 'integrity_check'))
             return
         from rich.text import Text
 
@@ -149,7 +156,8 @@ def register(app: typer.Typer) -> None:
             out.print(Text(f"  {line}"))
         if len(problems) > CHECK_LINES_SHOWN:
             out.print(_("  … and {value} more").format(value=len(problems) - CHECK_LINES_SHOWN))
-        fail(_("{shown} is damaged. Restore the last backup with `agent-console db restore FILE`, and keep the damaged file until the restored store works").format(shown=shown))
+        fail(_("{shown} is damaged. Restore the last backup with `agent-console db restore FILE`, and keep the "
+               "damaged file until the restored store works").format(shown=shown))
 
     app.add_typer(group, name="db")
 

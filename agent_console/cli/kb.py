@@ -55,7 +55,8 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(0)
         if result.mode == "typo":
             fixes = ", ".join(f"{w} → {'/'.join(t)}" for w, t in result.corrections.items())
-            out.print(Text(_("Nothing matched exactly; typo-tolerant: {fixes}").format(fixes=fixes), style="yellow"))
+            out.print(Text(_("Nothing matched exactly; typo-tolerant: {fixes}").format(
+                fixes=fixes), style="yellow"))
         elif result.mode == "any":
             out.print(Text(_("Not all words matched; showing articles with some of them."), style="yellow"))
         table = new_table("#", N_("slug"), N_("title"), N_("lang"), N_("score"), N_("snippet"), show_lines=True)
@@ -95,7 +96,8 @@ def register(app: typer.Typer) -> None:
 
         out = console()
         out.print(Text(article.title, style="bold"))
-        out.print(Text(_("kb:{slug} · {language} · tags: {value} · helpful: {helpful_votes}").format(slug=article.slug, language=article.language, value=article.tags or '-', helpful_votes=article.helpful_votes), style="dim"))
+        out.print(Text(_("kb:{slug} · {language} · tags: {value} · helpful: {helpful_votes}").format(
+            slug=article.slug, language=article.language, value=article.tags or '-', helpful_votes=article.helpful_votes), style="dim"))
         out.print(Markdown(clean_text(article.body)))
 
     @group.command("reindex")
@@ -105,7 +107,8 @@ def register(app: typer.Typer) -> None:
 
         store = ctx_obj(ctx).store()
         result = rebuild(store)
-        console().print(_("reindexed {articles} articles and {replies} replies").format(articles=result.articles, replies=result.replies))
+        console().print(_("reindexed {articles} articles and {replies} replies").format(
+            articles=result.articles, replies=result.replies))
 
     @group.command("add")
     def add(

@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
         store = obj.store()
         supervisor = obj.agent(required=True)
         if supervisor.role not in MONITOR_ROLES:
-            fail(_("the monitor is for supervisors and admins; {login} is an {role} (use --agent with a supervisor's login)").format(login=supervisor.login, role=supervisor.role))
+            fail(_("the monitor is for supervisors and admins; {login} is an {role} (use --agent with a "
+                   "supervisor's login)").format(login=supervisor.login, role=supervisor.role))
         if not supervisor.active:
             fail(_("{login} is not active").format(login=supervisor.login))
         from agent_console.domain.monitor import MonitorError, Thresholds

@@ -85,7 +85,8 @@ def _parse_day(value: str | None, option: str):
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        fail(_("{option}: {value} is not a date; use YYYY-MM-DD (e.g. 2026-11-01)").format(option=option, value=repr(value)))
+        fail(_("{option}: {value} is not a date; use YYYY-MM-DD (e.g. 2026-11-01)").format(
+            option=option, value=repr(value)))
 
 
 def format_value(kind: str, value: float | None) -> str:
@@ -162,9 +163,11 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
     from agent_console.domain.metrics import MetricError, day_range
 
     if by is not None and by not in GROUPINGS:
-        fail(_("--by: unknown grouping {by}; expected one of: {value}").format(by=repr(by), value=', '.join(GROUPINGS)))
+        fail(_("--by: unknown grouping {by}; expected one of: {value}").format(
+            by=repr(by), value=', '.join(GROUPINGS)))
     if fmt not in FORMATS:
-        fail(_("--format: unknown format {fmt}; expected one of: {value}").format(fmt=repr(fmt), value=', '.join(FORMATS)))
+        fail(_("--format: unknown format {fmt}; expected one of: {value}").format(
+            fmt=repr(fmt), value=', '.join(FORMATS)))
     obj = ctx_obj(ctx)
     tz = display_zone(obj.settings)
     now = obj.clock.now()

@@ -50,9 +50,11 @@ def register(app: typer.Typer) -> None:
             table.add_row(name, f"{count:,}")
         console().print(table)
         if result.breached_cases:
-            console().print(_("{breached_cases:,} open cases are already past an SLA target: their breaches and automatic escalations are recorded").format(breached_cases=result.breached_cases))
+            console().print(_("{breached_cases:,} open cases are already past an SLA target: their breaches and "
+                              "automatic escalations are recorded").format(breached_cases=result.breached_cases))
         keys = f" ({result.first_case_key} … {result.last_case_key})" if result.first_case_key else ""
-        console().print(_("seeded {db_path} in {elapsed:.1f} s{keys}; log in as `demo`, `sup` or `admin`").format(db_path=obj.db_path, elapsed=elapsed, keys=keys))
+        console().print(_("seeded {db_path} in {elapsed:.1f} s{keys}; log in as `demo`, `sup` or `admin`").format(
+            db_path=obj.db_path, elapsed=elapsed, keys=keys))
 
     app.add_typer(group, name="seed")
 

@@ -124,7 +124,8 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - e.g. the database server is unreachable or refuses the log-in
             fail(_cannot_open(url, exc))
-        console(stderr=True).print(_("agent-console server on http://{host}:{port} (API docs at /docs)").format(host=host, port=port))
+        console(stderr=True).print(_("agent-console server on http://{host}:{port} (API docs at /docs)").format(
+            host=host, port=port))
         run_server(url, host=host, port=port, workers=workers, log_level=log_level,
                    forwarded_allow_ips=forwarded_allow_ips)
 
@@ -146,7 +147,8 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:  # noqa: BLE001 - e.g. the database server is unreachable
             fail(_cannot_open(url, exc))
         policies = _("; added {count} default SLA policies").format(count=added) if added else ""
-        console().print(_("{value}: schema {current} ({state}){policies}").format(value=display_url(status.url), current=status.current, state=status.state, policies=policies))
+        console().print(_("{value}: schema {current} ({state}){policies}").format(
+            value=display_url(status.url), current=status.current, state=status.state, policies=policies))
 
     @db_group.command("backup")
     def db_backup(
@@ -168,7 +170,8 @@ def register(app: typer.Typer) -> None:
         except BackupError as exc:
             fail(str(exc))
         how = "pg_dump, custom format" if info.method == "pg_dump" else "SQLite online backup"
-        console().print(_("backed up the server's database to {path} ({how}, {size:,} bytes)").format(path=info.path, how=how, size=info.size))
+        console().print(_("backed up the server's database to {path} ({how}, {size:,} bytes)").format(
+            path=info.path, how=how, size=info.size))
 
     users = typer.Typer(help="Accounts that log in to the server.", no_args_is_help=True)
 
@@ -293,13 +296,15 @@ def register(app: typer.Typer) -> None:
             with store.transaction() as session:
                 agent = account_by_login(session, login)
                 if agent is None:
-                    fail(_("no account {login}; add it with `agent-console server users add`").format(login=repr(login)))
+                    fail(_("no account {login}; add it with `agent-console server users add`").format(
+                        login=repr(login)))
                 token, row = issue_token(session, agent.id, now, kind="api", name=name,
                                          lifetime=timedelta(days=days) if days else None)
                 token_id = row.id
         finally:
             store.dispose()
-        console(stderr=True).print(_("API token {token_id} for {login} ({name}); store it now, it is not shown again:").format(token_id=token_id, login=login, name=name))
+        console(stderr=True).print(_("API token {token_id} for {login} ({name}); store it now, it is not shown "
+                                     "again:").format(token_id=token_id, login=login, name=name))
         sys.stdout.write(token + "\n")
 
     @tokens.command("list")

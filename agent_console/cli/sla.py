@@ -20,7 +20,8 @@ def _holiday_years(text: str | None, this_year: int) -> tuple[int, int]:
     try:
         years = int(first), int(last or first)
     except ValueError:
-        fail(_("--holiday-years: {text} is not a year or a range of years (e.g. 2026-2030)").format(text=repr(text)))
+        fail(_("--holiday-years: {text} is not a year or a range of years (e.g. 2026-2030)").format(
+            text=repr(text)))
     if not 1900 <= years[0] <= years[1] <= 2200 or years[1] - years[0] > 50:
         fail(_("--holiday-years: {text} is not a range of at most 50 years").format(text=repr(text)))
     return years
@@ -68,7 +69,8 @@ def build_group(*, for_server: bool) -> typer.Typer:
             print_json(rows)
             return
         if not rows:
-            console().print(_("no SLA policies: every case follows the built-in defaults (docs/sla.md); `sla set CHANNEL …` writes one"))
+            console().print(_("no SLA policies: every case follows the built-in defaults (docs/sla.md); `sla set "
+                              "CHANNEL …` writes one"))
             return
         from agent_console.cli.common import print_table
 

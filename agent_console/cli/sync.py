@@ -83,7 +83,8 @@ def register(app: typer.Typer) -> None:
                          tier=creds.tier, queues=",".join(creds.queues))
         except AgentError as exc:
             fail(_("logged in, but the local agent record could not be written: {exc}").format(exc=exc))
-        console().print(_("logged in to {server} as {login} ({role}); token in {token_file} (mode 0600)").format(server=server, login=creds.login, role=creds.role, token_file=token_file))
+        console().print(_("logged in to {server} as {login} ({role}); token in {token_file} (mode 0600)").format(
+            server=server, login=creds.login, role=creds.role, token_file=token_file))
         console().print(_("run `agent-console sync --once` to fetch the team's cases now, or open the console"))
 
     @app.command("logout")
@@ -107,7 +108,8 @@ def register(app: typer.Typer) -> None:
         credentials.delete(path)
         with store.transaction() as session:
             write_state(session, "login", "")
-        console().print(_("logged out {login} from {server}{note}").format(login=creds.login, server=creds.server, note=note))
+        console().print(_("logged out {login} from {server}{note}").format(
+            login=creds.login, server=creds.server, note=note))
 
     group = typer.Typer(help="Sync this store with the team's server: `sync` keeps syncing until Ctrl-C, "
                         "`sync --once` does one round (push, then pull).", invoke_without_command=True)
@@ -151,6 +153,7 @@ def register(app: typer.Typer) -> None:
                             "notices": [n.text() for n in report.notices]})
                 return
             out.print(_("pushed {pushed} op(s) ({applied} applied), pulled {changes} change(s); cursor {cursor}").format(
+                
                 pushed=report.pushed, applied=report.applied, changes=report.pulled.changes, cursor=report.cursor))
             from rich.text import Text
 
@@ -173,7 +176,8 @@ def register(app: typer.Typer) -> None:
         engine = SyncEngine(store, SyncClient(creds.server, creds.token), obj.clock, login=creds.login,
                             queues=creds.visible_queues(), on_status=show,
                             on_notice=lambda notice: out.print(Text("! " + notice.text(), style="yellow")),
-                            on_changes=lambda rep: out.print(_("pulled {changes} change(s)").format(changes=rep.changes)))
+                            on_changes=lambda rep: out.print(_("pulled {changes} change(s)").format(
+                                changes=rep.changes)))
         engine.start()
         try:
             threading.Event().wait()

@@ -95,7 +95,8 @@ def refuse_losing_the_last_admin(session, agent: Agent, what: str) -> None:
     if not other_active_admins(session, agent.id):
         messages = {
             "removed": _("{login} is the last admin and cannot be removed; make another account admin first"),
-            "deactivated": _("{login} is the last admin and cannot be deactivated; make another account admin first"),
+            "deactivated": _("{login} is the last admin and cannot be deactivated; make another account admin "
+                             "first"),
             "demoted": _("{login} is the last admin and cannot be demoted; make another account admin first"),
         }
         raise AgentError(messages[what].format(login=agent.login))
@@ -104,7 +105,8 @@ def refuse_losing_the_last_admin(session, agent: Agent, what: str) -> None:
 def _agent(session, login: str) -> Agent:
     agent = agent_records.agent_with_login(session, login)
     if agent is None:
-        raise AgentError(_("no agent with login {login}; see `agent-console agents list`").format(login=repr(login)))
+        raise AgentError(_("no agent with login {login}; see `agent-console agents list`").format(
+            login=repr(login)))
     return agent
 
 

@@ -57,9 +57,11 @@ class BusinessHours:
             raise BusinessHoursError(_("business hours: no open weekday given"))
         if any(not isinstance(d, int) or not 0 <= d <= 6 for d in self.days):
             raise BusinessHoursError(_("business hours: days must be weekday numbers 0 (Monday) to 6, not {days}").format(
+                
                 days=list(self.days)))
         if self.close is not None and self.close <= self.open:
             raise BusinessHoursError(_("business hours: closing time {close} is not after opening time {open}").format(
+                
                 close=f"{self.close:%H:%M}", open=f"{self.open:%H:%M}"))
 
     @classmethod

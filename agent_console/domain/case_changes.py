@@ -42,7 +42,8 @@ def take_case(case: Case, agent: Agent, now: datetime, holder_name: Callable[[in
     row values.
     """
     if not case.is_open:
-        raise CaseError(_("{case} is {status}; reopen it before claiming").format(case=case.key, status=case.status))
+        raise CaseError(_("{case} is {status}; reopen it before claiming").format(
+            case=case.key, status=case.status))
     if case.assignee_id == agent.id:
         return False
     held = claimed_by_other(case, agent, holder_name)

@@ -460,7 +460,8 @@ def new_customer(contact: str, name: str | None, language: str | None, now: date
     number = phone if is_email else contact
     phone = "".join(ch for ch in number or "" if ch.isdigit() or ch == "+") or None
     if not is_email and not phone:
-        raise CaseError(_("{contact} is neither an e-mail address nor a phone number").format(contact=repr(contact)))
+        raise CaseError(_("{contact} is neither an e-mail address nor a phone number").format(
+            contact=repr(contact)))
     return Customer(
         name=clean_text(name).strip() if name else contact,
         email=contact if is_email else None,

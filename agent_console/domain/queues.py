@@ -78,7 +78,8 @@ def _queue(session, name: str) -> Queue:
     if queue is None:
         known = queries.defined_queues(session)
         if known:
-            raise QueueError(_("no queue {name}; the queues are: {queues}").format(name=repr(name), queues=", ".join(known)))
+            raise QueueError(_("no queue {name}; the queues are: {queues}").format(
+                name=repr(name), queues=", ".join(known)))
         raise QueueError(_("no queue {name}").format(name=repr(name)))
     return queue
 

@@ -64,7 +64,8 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                return await _refuse(send, 413, _("request body larger than {limit} bytes").format(limit=self.limit))
+                return await _refuse(send, 413, _("request body larger than {limit} bytes").format(
+                    limit=self.limit))
         chunks: list[bytes] = []
         received = 0
         first = None
@@ -76,7 +77,8 @@ class BodyLimit:
             chunk = message.get("body", b"")
             received += len(chunk)
             if received > self.limit:
-                return await _refuse(send, 413, _("request body larger than {limit} bytes").format(limit=self.limit))
+                return await _refuse(send, 413, _("request body larger than {limit} bytes").format(
+                    limit=self.limit))
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
@@ -85,7 +87,8 @@ class BodyLimit:
             try:
                 body.decode("utf-8")
             except UnicodeDecodeError as exc:
-                return await _refuse(send, 400, _("request body is not valid UTF-8 (at byte {position})").format(position=exc.start))
+                return await _refuse(send, 400, _("request body is not valid UTF-8 (at byte {position})").format(
+                    position=exc.start))
             first = {"type": "http.request", "body": body, "more_body": False}
         pending = [first]
 

@@ -126,7 +126,8 @@ class SyncClient:
         try:
             response = self._http.request(method, API + path, **kwargs)
         except httpx.TransportError as exc:  # connect/read errors and timeouts alike
-            raise Offline(_("cannot reach {server}: {problem}").format(server=self.server_url, problem=f"{exc.__class__.__name__}: {exc}")) from exc
+            raise Offline(_("cannot reach {server}: {problem}").format(
+                server=self.server_url, problem=f"{exc.__class__.__name__}: {exc}")) from exc
         return self._decode(response)
 
     def _decode(self, response: httpx.Response) -> Any:
@@ -136,7 +137,8 @@ class SyncClient:
         if status == 403:
             raise Forbidden(_("not allowed: {detail}").format(detail=_detail(response)))
         if status >= 500 or status in (408, 429):
-            raise Offline(_("the server answered {status}: {detail}").format(status=status, detail=_detail(response)))
+            raise Offline(_("the server answered {status}: {detail}").format(
+                status=status, detail=_detail(response)))
         if status >= 400:
             raise BatchInvalid(status, _detail(response))
         try:
@@ -164,13 +166,15 @@ class SyncClient:
         try:
             response = self._http.get(API + "/changes", params={"cursor": cursor, "limit": limit})
         except httpx.TransportError as exc:
-            raise Offline(_("cannot reach {server}: {problem}").format(server=self.server_url, problem=f"{exc.__class__.__name__}: {exc}")) from exc
+            raise Offline(_("cannot reach {server}: {problem}").format(
+                server=self.server_url, problem=f"{exc.__class__.__name__}: {exc}")) from exc
         if response.status_code != 200:
             self._decode(response)
         try:
             return _FEED_PAGE.decode(response.content)
         except msgspec.DecodeError as exc:
-            raise Offline(_("the server sent a change feed page that cannot be read: {problem}").format(problem=exc)) from exc
+            raise Offline(_("the server sent a change feed page that cannot be read: {problem}").format(
+                problem=exc)) from exc
 
     def push(self, ops: list[dict]) -> dict:
         """``POST /ops``: ``{"results": [{op_id, status, result, current, reason, original_status}], "cursor"}``."""
@@ -187,10 +191,12 @@ class SyncClient:
         try:
             response = self._http.post(API + "/presence", json={"case": case, "activity": activity})
         except httpx.TransportError as exc:
-            raise Offline(_("cannot reach {server}: {problem}").format(server=self.server_url, problem=f"{exc.__class__.__name__}: {exc}")) from exc
+            raise Offline(_("cannot reach {server}: {problem}").format(
+                server=self.server_url, problem=f"{exc.__class__.__name__}: {exc}")) from exc
         if response.status_code != 204:
             self._decode(response)
-            raise Offline(_("the server answered {status} to a presence announcement").format(status=response.status_code))
+            raise Offline(_("the server answered {status} to a presence announcement").format(
+                status=response.status_code))
 
     def events(self, on_presence: Callable[[Presence], None] | None = None) -> Iterator[int]:
         """The feed's newest sequence number each time the server says it advanced (the first one at once);
@@ -226,4 +232,5 @@ class SyncClient:
                     elif line.startswith("data:"):
                         data = line[5:].strip()
         except httpx.TransportError as exc:
-            raise Offline(_("the event stream from {server} ended: {problem}").format(server=self.server_url, problem=exc.__class__.__name__)) from exc
+            raise Offline(_("the event stream from {server} ended: {problem}").format(
+                server=self.server_url, problem=exc.__class__.__name__)) from exc
