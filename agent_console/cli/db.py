@@ -7,7 +7,11 @@ import typer
 from pathlib import Path
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json
-from agent_console.i18n import _
+from agent_console.i18n import N_, _
+
+
+#: How a store's schema stands against this code (``store.db.StoreStatus.state``), as ``db status`` words it.
+SCHEMA_STATES = {"empty": N_("empty"), "current": N_("current"), "behind": N_("behind"), "ahead": N_("ahead")}
 
 
 def register(app: typer.Typer) -> None:
@@ -77,7 +81,8 @@ def register(app: typer.Typer) -> None:
         table = Table(show_header=False, box=None)
         table.add_row(_("store"), str(obj.db_path))
         table.add_row(_("exists"), _("yes") if obj.db_path.exists() else _("no"))
-        table.add_row("schema", f"{st.current or '-'} (code: {st.head}) — {st.state}")
+        table.add_row(_("schema"), _("{revision} (code: {head}) — {state}").format(
+            revision=st.current or "-", head=st.head, state=_(SCHEMA_STATES.get(st.state, st.state))))
         for name, count in st.counts.items():
             table.add_row(name, f"{count:,}")
         console().print(table)
