@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import uuid
+
 import pytest
 
 from agent_console import i18n
 from agent_console.sync.client import AuthError, SyncClient
-from tests.server.conftest import prepare_database, start_server
+from tests.server.conftest import new_case_op, prepare_database, start_server
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
 ENGLISH = {"Accept-Language": "en-US"}
@@ -79,6 +81,23 @@ def test_no_token_and_a_missing_role_in_german(server):
             "nicht angemeldet: senden Sie Authorization: Bearer <token>")
     with server.client("anna") as anna:
         assert anna.get("/api/v1/monitor", headers=GERMAN).json()["detail"] == "dafür ist die Rolle supervisor nötig"
+
+
+def test_an_ops_conflict_is_worded_in_the_language_of_its_request(server):
+    created = new_case_op("General")
+    case_uid = created["payload"]["case"]["uid"]
+    assert server.ops("ben", created).json()["results"][0]["status"] == "applied"
+
+    def claim(login: str, headers: dict) -> dict:
+        op = {"op_id": str(uuid.uuid4()), "kind": "case.claim", "payload": {"case_uid": case_uid}}
+        with server.client(login) as client:
+            return client.post("/api/v1/ops", json={"ops": [op]}, headers=headers).json()["results"][0]
+
+    assert claim("ben", ENGLISH)["status"] == "applied"
+    german, english = claim("racer1", GERMAN), claim("racer2", ENGLISH)
+    assert german["status"] == english["status"] == "conflict"
+    assert german["reason"].endswith("wurde schon von Ben Second übernommen")
+    assert english["reason"].endswith("is already claimed by Ben Second")
 
 
 def test_many_users_at_once_each_in_their_own_language(server):
