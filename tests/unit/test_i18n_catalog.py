@@ -65,6 +65,8 @@ TRANSLATED_MODULES = (
     "admin/importer.py",
     "admin/records.py",
     "server/app.py",
+    "server/ops.py",
+    "server/writer.py",
     "server/language.py",
     "server/routes/auth.py",
     "server/routes/cases.py",
