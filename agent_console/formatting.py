@@ -24,7 +24,7 @@ DATE_STYLES = {
     "day_time_seconds": ("%a %d %b %H:%M:%S", "EEE, d. MMM, HH:mm:ss"),
     "day": ("%a %d %b", "EEE, d. MMM"),
     "time": ("%H:%M", "HH:mm"),
-    "date": ("%Y-%m-%d", "dd.MM.yyyy"),
+    "date": ("%Y-%m-%d", "d. MMM y"),
 }
 
 

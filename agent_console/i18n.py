@@ -9,16 +9,26 @@ managed with Babel (``scripts/i18n`` extracts, updates and compiles). Only the s
 - ``N_(message)`` only marks a message for extraction (module-level text: key descriptions, column headers); the
   code that shows it calls ``_()`` on it at that moment, so a switch of language reaches it at the next render.
 
+A server answers many users at once, so it never sets the language for the process: ``language_scope(code)`` words
+every ``_()`` of one request (and of the domain code it calls) in that request's language (``Accept-Language``,
+read with ``language_from_accept``); it is a context variable, seen only by that request's task and the threads it
+starts. ``translator(code)`` is a gettext function for one language, for text worded outside such a scope.
+
 The interface language is the agent's; the customer's language (templates, acknowledgements) is separate and
 follows the customer (``store.models.LANGUAGES``, ``domain.text.check_language``).
 """
 
 from __future__ import annotations
 
-import gettext
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gettext
 
 DOMAIN = "agent_console"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -31,6 +41,8 @@ LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 _catalogs: dict[str, gettext.NullTranslations] = {}
 _current = SOURCE_LANGUAGE
 _listeners: list[Callable[[str], None]] = []
+#: The language of the request being answered (a server), else None: the process's language (``_current``) holds.
+_scoped: ContextVar[str | None] = ContextVar("agent_console_language", default=None)
 
 
 class LanguageError(ValueError):
@@ -60,6 +72,10 @@ def language_from_locale(environ: Mapping[str, str] | None = None) -> str:
 
 
 def _catalog(code: str) -> gettext.NullTranslations:
+    # gettext is imported here, not at the top: the CLI's fast paths (``--version``, ``case … --json``) reach this
+    # module through the domain's messages but never translate anything in English.
+    import gettext
+
     if code not in _catalogs:
         if code == SOURCE_LANGUAGE:
             _catalogs[code] = gettext.NullTranslations()
@@ -83,7 +99,42 @@ def set_language(code: str) -> None:
 
 
 def current_language() -> str:
-    return _current
+    return _scoped.get() or _current
+
+
+def translator(code: str) -> Callable[[str], str]:
+    """The gettext function of one language (``de``, ``en``), whatever the current language is."""
+    return _catalog(check_interface_language(code)).gettext
+
+
+@contextmanager
+def language_scope(code: str) -> Iterator[None]:
+    """Within the block (and only in this context: this task, the threads it starts), ``_()`` answers in
+    ``code``; other requests and the process's language are untouched."""
+    token = _scoped.set(check_interface_language(code))
+    try:
+        yield
+    finally:
+        _scoped.reset(token)
+
+
+def language_from_accept(header: str | None) -> str:
+    """The interface language an HTTP ``Accept-Language`` header prefers most (``de-DE,de;q=0.9,en;q=0.8`` →
+    ``de``); English when it names none of ours or cannot be read."""
+    best, best_quality = SOURCE_LANGUAGE, 0.0
+    for part in (header or "").split(","):
+        tag, _separator, parameters = part.strip().partition(";")
+        code = tag.strip().split("-")[0].lower()
+        quality = 1.0
+        parameters = parameters.strip()
+        if parameters.startswith("q="):
+            try:
+                quality = float(parameters[2:])
+            except ValueError:
+                continue
+        if code in LANGUAGES and quality > best_quality:
+            best, best_quality = code, quality
+    return best
 
 
 def on_language_change(listener: Callable[[str], None]) -> Callable[[], None]:
@@ -94,13 +145,17 @@ def on_language_change(listener: Callable[[str], None]) -> Callable[[], None]:
 
 def _(message: str) -> str:
     """``message`` in the interface language (itself when the catalog has no translation)."""
-    if not message:
+    language = current_language()
+    if not message or language == SOURCE_LANGUAGE:
         return message
-    return _catalog(_current).gettext(message)
+    return _catalog(language).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _catalog(_current).ngettext(singular, plural, n)
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return singular if n == 1 else plural
+    return _catalog(language).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:

@@ -1,8 +1,8 @@
 """The translation catalogs, kept with Babel: what ``scripts/i18n`` runs and what the catalog tests check.
 
 ``extract()`` collects every message of the interface: the ``_()``/``N_()``/``ngettext()`` calls in the package
-(``babel.cfg`` says which files) and the command line's group and command help, which Typer takes from each group
-module (the root command translates it where it lists the commands: ``cli.common.GuardedGroup``). ``update()``
+(``babel.cfg`` says which files) and the command line's help of every command and option, which Typer takes from
+the docstrings and ``help=`` of the group modules (``cli.localized`` translates it in the built command tree). ``update()``
 merges them into each language's ``.po`` (new entries empty, vanished ones dropped); ``compile()`` writes the
 ``.mo`` files the package ships. A developer tool: the console itself only reads the ``.mo`` files (``i18n.py``).
 """
@@ -34,13 +34,13 @@ def translated_languages() -> tuple[str, ...]:
 
 
 def cli_help_messages() -> list[str]:
-    """The help of every command and group the root command lists (what ``agent-console --help`` shows)."""
+    """The help of every command, group, argument and option of ``agent-console`` (``cli.localized``)."""
     import typer.main
 
     from agent_console.cli.app import build_app
+    from agent_console.cli.localized import help_texts
 
-    root = typer.main.get_command(build_app())
-    return [command.help for command in root.commands.values() if command.help]
+    return help_texts(typer.main.get_command(build_app()))
 
 
 def extract():
@@ -57,7 +57,7 @@ def extract():
             strip_comment_tags=True):
         catalog.add(message, None, auto_comments=comments, context=context)
     for message in cli_help_messages():
-        catalog.add(message, None, auto_comments=["The help of an agent-console command (agent-console --help)."])
+        catalog.add(message, None, auto_comments=["Help of the command line (agent-console … --help)."])
     return catalog
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from agent_console.admin.records import BadValue
 from agent_console.domain.text import clean_text
+from agent_console.i18n import _
 from agent_console.store import archive, feed_format
 from agent_console.store.models import (
     LANGUAGES,
@@ -112,10 +113,11 @@ class _Shape:
     def parse(self, obj: Any, path: str) -> dict:
         """Checked column values of one nested object (references still by login/uid, under their field names)."""
         if not isinstance(obj, dict):
-            raise BadValue(path, f"expected an object, got {type(obj).__name__}")
+            raise BadValue(path, _("expected an object, got {value}").format(value=type(obj).__name__))
         if not self.field_set.issuperset(obj):
             unknown = sorted(set(obj) - self.field_set)
-            raise BadValue(f"{path}.{unknown[0]}", f"unknown field; expected: {', '.join(self.fields)}")
+            raise BadValue(f"{path}.{unknown[0]}", _("unknown field; expected: {value}").format(
+                value=', '.join(self.fields)))
         values = {}
         for name, check in self.checks:
             value = obj.get(name)
@@ -124,11 +126,12 @@ class _Shape:
             value = obj.get(ref.field)
             if value is None:
                 if ref.required:
-                    raise BadValue(f"{path}.{ref.field}", "missing; a value is required")
+                    raise BadValue(f"{path}.{ref.field}", _("missing; a value is required"))
                 values[ref.field] = None
                 continue
             if not isinstance(value, str) or not value.strip():
-                raise BadValue(f"{path}.{ref.field}", f"expected a {'login' if ref.target == 'agents' else 'uid'}")
+                raise BadValue(f"{path}.{ref.field}", _("expected a {value}").format(
+                    value='login' if ref.target == 'agents' else 'uid'))
             values[ref.field] = value
         return values
 
@@ -160,18 +163,19 @@ def _checker(table: str, column):
             if value is None:
                 return absent(path, missing)
             if not isinstance(value, str):
-                raise BadValue(path, "expected a date and time like 2026-11-23T09:00:00Z")
+                raise BadValue(path, _("expected a date and time like 2026-11-23T09:00:00Z"))
             try:
                 parsed = datetime.fromisoformat(value.strip())
             except ValueError:
-                raise BadValue(path, f"bad date {value!r}; expected ISO 8601 like 2026-11-23T09:00:00Z") from None
+                raise BadValue(path, _("bad date {value}; expected ISO 8601 like 2026-11-23T09:00:00Z").format(
+                    value=repr(value))) from None
             return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
     elif isinstance(kind, Boolean):
         def check(value, path, missing):
             if value is None:
                 return absent(path, missing)
             if not isinstance(value, bool):
-                raise BadValue(path, f"{value!r} is not true/false")
+                raise BadValue(path, _("{value} is not true/false").format(value=repr(value)))
             return value
     elif isinstance(kind, Integer):
         low, high = RANGES.get((table, column.name), (None, None))
@@ -180,16 +184,17 @@ def _checker(table: str, column):
             if value is None:
                 return absent(path, missing)
             if isinstance(value, bool) or not isinstance(value, int):
-                raise BadValue(path, f"{value!r} is not a whole number")
+                raise BadValue(path, _("{value} is not a whole number").format(value=repr(value)))
             if low is not None and not low <= value <= high:
-                raise BadValue(path, f"{value} is out of range; expected {low}–{high}")
+                raise BadValue(path, _("{value} is out of range; expected {low}–{high}").format(
+                    value=value, low=low, high=high))
             return value
     elif isinstance(kind, Float):
         def check(value, path, missing):
             if value is None:
                 return absent(path, missing)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise BadValue(path, f"{value!r} is not a number")
+                raise BadValue(path, _("{value} is not a number").format(value=repr(value)))
             return float(value)
     elif isinstance(kind, (String, Text)):
         allowed = CHOICES.get((table, column.name))
@@ -200,14 +205,16 @@ def _checker(table: str, column):
             if value is None:
                 return absent(path, missing)
             if not isinstance(value, str):
-                raise BadValue(path, f"expected text, got {type(value).__name__}")
+                raise BadValue(path, _("expected text, got {value}").format(value=type(value).__name__))
             text = clean_text(value)
             if allowed is not None and text not in allowed:
-                raise BadValue(path, f"unknown value {text!r}; expected one of: {', '.join(allowed)}")
+                raise BadValue(path, _("unknown value {text}; expected one of: {value}").format(
+                    text=repr(text), value=', '.join(allowed)))
             if length and len(text) > length:
-                raise BadValue(path, f"too long ({len(text)} characters; at most {length})")
+                raise BadValue(path, _("too long ({count} characters; at most {length})").format(
+                    count=len(text), length=length))
             if required and not text.strip():
-                raise BadValue(path, "empty; a value is required")
+                raise BadValue(path, _("empty; a value is required"))
             return text
     else:
         raise TypeError(f"no check for the column type {type(kind).__name__} of {table}.{column.name}")

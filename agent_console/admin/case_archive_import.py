@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agent_console.admin.case_archive import _CASE, _CUSTOMER, _NESTED_SHAPES, _SURVEY
 from agent_console.admin.records import BadValue, Problem, Record
+from agent_console.i18n import _
 from agent_console.store import archive, bulk
 from agent_console.store.models import Case, Customer, Escalation, Survey
 
@@ -44,22 +45,22 @@ def _parse(record: Record) -> _WholeCase:
     def needs(values: dict | None, path: str, *names: str) -> None:
         for name in names:
             if values is not None and not values.get(name):
-                errors.append(BadValue(f"{path}.{name}", "missing; a value is required"))
+                errors.append(BadValue(f"{path}.{name}", _("missing; a value is required")))
 
     for name in ("case", "customer"):
         if name not in v:
-            errors.append(BadValue(name, "missing; a whole-case record needs case, customer and messages"))
+            errors.append(BadValue(name, _("missing; a whole-case record needs case, customer and messages")))
     case = part(_CASE.parse, v["case"], "case") if "case" in v else None
     needs(case, "case", "uid", "key")
     customer = part(_CUSTOMER.parse, v["customer"], "customer") if "customer" in v else None
     needs(customer, "customer", "uid")
     if customer is not None and not customer.get("email") and not customer.get("phone"):
-        errors.append(BadValue("customer.email", "empty; a customer needs an e-mail address or a phone number"))
+        errors.append(BadValue("customer.email", _("empty; a customer needs an e-mail address or a phone number")))
     nested: dict[str, list[tuple[str, dict]]] = {}
     for name, shape in _NESTED_SHAPES.items():
         items = v.get(name) or []
         if not isinstance(items, list):
-            errors.append(BadValue(name, f"expected a list, got {type(items).__name__}"))
+            errors.append(BadValue(name, _("expected a list, got {value}").format(value=type(items).__name__)))
             continue
         parsed = []
         for index, item in enumerate(items, 1):
@@ -93,7 +94,7 @@ def import_whole_cases(store, clock, records: list[Record], label: str, *, probl
     seen: dict[tuple[str, str], str] = {}
     for record in records:
         if not ("case" in record.values and "messages" in record.values):
-            add(record.where, "case", "not a whole-case record (no case/messages) in a file of whole cases")
+            add(record.where, _("case"), "not a whole-case record (no case/messages) in a file of whole cases")
             continue
         try:
             whole = _parse(record)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from agent_console.admin.records import format_datetime, write_records
+from agent_console.i18n import _
 from agent_console.store import exports
 from agent_console.store.db import Store
 
@@ -23,7 +24,8 @@ COLUMNS = {
 def export(store: Store, kind: str, fmt: str, out: TextIO) -> int:
     """Write every record of ``kind`` to ``out``; returns how many."""
     if kind not in COLUMNS:
-        raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(COLUMNS)}")
+        raise ValueError(_("unknown kind {kind}; expected one of: {value}").format(
+            kind=repr(kind), value=', '.join(COLUMNS)))
     with store.session() as session:
         conn = session.connection()
         if kind == "cases" and fmt != "csv":

@@ -10,6 +10,7 @@ from agent_console.admin.records import BadValue, BadValues, as_text, parse_bool
 from agent_console.domain import limits
 from agent_console.domain.cases import CaseError, validate_choice
 from agent_console.domain.text import UnsafeText, check_identifier, clean_text
+from agent_console.i18n import _
 from agent_console.store.models import LANGUAGES
 
 
@@ -21,9 +22,10 @@ _SLUG = re.compile(rf"^[\w.\-]{{1,{limits.SLUG_MAX}}}$")
 def _text(values: dict, name: str, *, required: bool = True, limit: int | None = None) -> str:
     value = clean_text(as_text(values.get(name))).strip()
     if required and not value:
-        raise BadValue(name, "empty; a value is required")
+        raise BadValue(name, _("empty; a value is required"))
     if limit and len(value) > limit:
-        raise BadValue(name, f"too long ({len(value)} characters; at most {limit})")
+        raise BadValue(name, _("too long ({count} characters; at most {limit})").format(
+            count=len(value), limit=limit))
     return value
 
 
@@ -35,16 +37,17 @@ def _identifier(values: dict, name: str, *, limit: int) -> str:
     except UnsafeText as exc:
         raise BadValue(name, exc.reason) from None
     if not value:
-        raise BadValue(name, "empty; a value is required")
+        raise BadValue(name, _("empty; a value is required"))
     return value
 
 
 def _body(values: dict, name: str, limit: int = limits.TEXT_MAX) -> str:
     value = clean_text(as_text(values.get(name))).strip("\n")
     if not value.strip():
-        raise BadValue(name, "empty; a value is required")
+        raise BadValue(name, _("empty; a value is required"))
     if len(value) > limit:
-        raise BadValue(name, f"too long ({len(value):,} characters; at most {limit:,})")
+        raise BadValue(name, _("too long ({count:,} characters; at most {limit:,})").format(
+            count=len(value), limit=limit))
     return value
 
 
@@ -60,7 +63,8 @@ def _language(values: dict, name: str = "language", default: str | None = None) 
     if not value and default is not None:
         return default
     if value not in LANGUAGES:
-        raise BadValue(name, f"unknown language {quoted(value)}; expected one of: {', '.join(LANGUAGES)}")
+        raise BadValue(name, _("unknown language {value}; expected one of: {value2}").format(
+            value=quoted(value), value2=', '.join(LANGUAGES)))
     return value
 
 
@@ -70,12 +74,13 @@ def _email(values: dict, name: str, *, required: bool) -> str:
         value = _identifier(values, name, limit=320)
     if not value:
         if required:
-            raise BadValue(name, "empty; an e-mail address is required")
+            raise BadValue(name, _("empty; an e-mail address is required"))
         return ""
     if len(value) > limits.EMAIL_MAX:
-        raise BadValue(name, f"too long ({len(value):,} characters; at most {limits.EMAIL_MAX})")
+        raise BadValue(name, _("too long ({count:,} characters; at most {EMAIL_MAX})").format(
+            count=len(value), EMAIL_MAX=limits.EMAIL_MAX))
     if not _EMAIL.match(value):
-        raise BadValue(name, f"invalid e-mail address {quoted(value)}")
+        raise BadValue(name, _("invalid e-mail address {value}").format(value=quoted(value)))
     return value
 
 
@@ -90,7 +95,7 @@ def _phone(values: dict, name: str) -> str:
     except NumberError:
         number = None
     if number is None or len(number) > limits.PHONE_MAX:
-        raise BadValue(name, f"invalid phone number {quoted(value)}")
+        raise BadValue(name, _("invalid phone number {value}").format(value=quoted(value)))
     return number
 
 
@@ -104,7 +109,8 @@ def _tags(values: dict, name: str = "tags") -> str:
             tags.append(tag)
     joined = ",".join(tags)
     if len(joined) > limits.TAGS_MAX:
-        raise BadValue(name, f"too long ({len(joined):,} characters; at most {limits.TAGS_MAX:,})")
+        raise BadValue(name, _("too long ({count:,} characters; at most {TAGS_MAX:,})").format(
+            count=len(joined), TAGS_MAX=limits.TAGS_MAX))
     return joined
 
 
@@ -128,7 +134,7 @@ def _template(body: str, name: str) -> None:
 
     problems = template_problems(body)
     if problems:
-        raise BadValue(name, TEMPLATE_REFUSED.format(problems="; ".join(problems)))
+        raise BadValue(name, _(TEMPLATE_REFUSED).format(problems="; ".join(problems)))
 
 
 class _Fields:

@@ -7,6 +7,7 @@ from agent_console.admin.records import BadValue, as_text, quoted
 from agent_console.domain import limits
 from agent_console.domain.agents import AgentError, normalise_queues, validate_agent_fields
 from agent_console.domain.text import clean_text
+from agent_console.i18n import _
 from agent_console.store.models import CaseStatus, Channel, Priority
 from agent_console.admin.import_fields import (
     _SHORTCUT, _SLUG, _Fields, _body, _choice, _date, _email, _flag, _identifier, _language, _phone,
@@ -19,7 +20,7 @@ def _validate_customer(v: dict) -> dict:
     email = f(_email, "email", required=False)
     phone = f(_phone, "phone")
     if f.fine("email", "phone") and not email and not phone:
-        f.add("email", "empty; a customer needs an e-mail address (or at least a phone number)")
+        f.add("email", _("empty; a customer needs an e-mail address (or at least a phone number)"))
     row = {"name": f(_text, "name", limit=limits.NAME_MAX), "email": email or None, "phone": phone or None,
            "language": f(_language, "language")}
     if "vip" in v:
@@ -33,7 +34,7 @@ def _validate_case(v: dict) -> dict:
     email = f(_email, "customer_email", required=False)
     phone = f(_phone, "customer_phone") if "customer_phone" in v else ""
     if f.fine("customer_email", "customer_phone") and not email and not phone:
-        f.add("customer_email", "empty; an e-mail address (or a customer_phone) is required")
+        f.add("customer_email", _("empty; an e-mail address (or a customer_phone) is required"))
     row = {
         "external_id": f(_identifier, "external_id", limit=limits.EXTERNAL_ID_MAX),
         "customer_email": email, "customer_phone": phone,
@@ -52,9 +53,9 @@ def _validate_case(v: dict) -> dict:
     }
     if f.fine("status", "resolved_at"):
         if row["status"] in (CaseStatus.resolved, CaseStatus.closed) and row["resolved_at"] is None:
-            f.add("resolved_at", f"empty; needed when the status is {row['status']}")
+            f.add("resolved_at", _("empty; needed when the status is {status}").format(status=row['status']))
         elif f.fine("created_at") and row["resolved_at"] is not None and row["resolved_at"] < row["created_at"]:
-            f.add("resolved_at", "is before created_at")
+            f.add("resolved_at", _("is before created_at"))
     row["_key"] = row["external_id"]
     return f.done(row)
 
@@ -63,7 +64,8 @@ def _validate_kb(v: dict) -> dict:
     f = _Fields(v)
     slug = as_text(v.get("slug")).strip()
     if not _SLUG.match(slug):
-        f.add("slug", f"invalid slug {quoted(slug)}: 1–{limits.SLUG_MAX} letters, digits, '-', '_' or '.'")
+        f.add("slug", _("invalid slug {slug}: 1–{SLUG_MAX} letters, digits, '-', '_' or '.'").format(
+            slug=quoted(slug), SLUG_MAX=limits.SLUG_MAX))
     row = {"slug": slug, "title": f(_text, "title", limit=limits.ARTICLE_TITLE_MAX), "body": f(_body, "body"),
            "tags": f(_tags, "tags"), "language": f(_language, "language"), "_key": slug}
     return f.done(row)
@@ -73,8 +75,8 @@ def _validate_canned(v: dict) -> dict:
     f = _Fields(v)
     shortcut = as_text(v.get("shortcut")).strip()
     if not _SHORTCUT.match(shortcut):
-        f.add("shortcut", f"invalid shortcut {quoted(shortcut)}: 1–{limits.SHORTCUT_MAX} letters, digits, '-', "
-                          "'_', '.' or '/'")
+        f.add("shortcut", _("invalid shortcut {shortcut}: 1–{SHORTCUT_MAX} letters, digits, '-', '_', '.' or '/'").format(
+            shortcut=quoted(shortcut), SHORTCUT_MAX=limits.SHORTCUT_MAX))
     body = f(_body, "body")
     if body is not None:
         f(lambda _v, name: _template(body, name), "body")
@@ -90,7 +92,8 @@ def _agent_list(values: dict, name: str) -> str:
     except AgentError as exc:
         raise BadValue(name, str(exc).removeprefix(f"{name}: ")) from None
     if len(joined) > limits.TAGS_MAX:
-        raise BadValue(name, f"too long ({len(joined):,} characters; at most {limits.TAGS_MAX:,})")
+        raise BadValue(name, _("too long ({count:,} characters; at most {TAGS_MAX:,})").format(
+            count=len(joined), TAGS_MAX=limits.TAGS_MAX))
     return joined
 
 
@@ -108,7 +111,8 @@ def _validate_agent(v: dict) -> dict:
         f.add(field_name, message)
     name_length = len(clean_text(as_text(v.get("name"))).strip())
     if name_length > limits.NAME_MAX:
-        f.add("name", f"too long ({name_length:,} characters; at most {limits.NAME_MAX})")
+        f.add("name", _("too long ({name_length:,} characters; at most {NAME_MAX})").format(
+            name_length=name_length, NAME_MAX=limits.NAME_MAX))
     if "queues" in v:
         row["queues"] = f(_agent_list, "queues")
     if "skills" in v:
@@ -124,7 +128,7 @@ def _validate_survey(v: dict) -> dict:
            "csat": f(_score, "csat", 1, 5), "nps": f(_score, "nps", 0, 10), "ces": f(_score, "ces", 1, 7),
            "created_at": f(_date, "created_at", required=False)}
     if f.fine("csat", "nps", "ces") and row["csat"] is None and row["nps"] is None and row["ces"] is None:
-        f.add("csat", "csat, nps and ces are all empty; a survey needs at least one score")
+        f.add("csat", _("csat, nps and ces are all empty; a survey needs at least one score"))
     row["_key"] = row["case_external_id"]
     return f.done(row)
 

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from agent_console.admin.records import Problem
 from agent_console.domain import case_rules, sla
 from agent_console.domain.case_rules import SlaTimes
+from agent_console.i18n import N_, _
+from agent_console.i18n import _, N_
 from agent_console.store import bulk, imports
 from agent_console.store.models import (
     OPEN_STATUSES,
@@ -38,11 +40,12 @@ class ImportResult:
     extra: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        parts = [f"{self.created} created", f"{self.updated} updated"]
+        parts = [_("{count} created").format(count=self.created), _("{count} updated").format(count=self.updated)]
         if self.unchanged:
-            parts.append(f"{self.unchanged} unchanged")
-        parts += [f"{n} {what}" for what, n in self.extra.items() if n]
-        return f"imported {self.kind} from {self.source}: " + ", ".join(parts)
+            parts.append(_("{count} unchanged").format(count=self.unchanged))
+        parts += [_(what).format(count=n) for what, n in self.extra.items() if n]
+        return _("imported {kind} from {file}: {counts}").format(kind=self.kind, file=self.source,
+                                                               counts=", ".join(parts))
 
 
 def _check_queues(session, kind, rows, now, result, collector, *, create: bool) -> None:
@@ -63,10 +66,12 @@ def _check_queues(session, kind, rows, now, result, collector, *, create: bool) 
             if create:
                 added.add(name)
             else:
-                collector.add(Problem(record.where, field_name, f"unknown queue {name!r}; the queues are: "
-                                      f"{', '.join(sorted(known))} (pass --new-queues to add the file's new queues)"))
+                collector.add(Problem(record.where, field_name, _("unknown queue {name}; the queues are: {value} "
+                                                                  "(pass --new-queues to add the file's new "
+                                                                  "queues)").format(
+                    name=repr(name), value=', '.join(sorted(known)))))
     imports.add_queues(session, sorted(added), now)
-    result.extra["new queues"] = len(added)
+    result.extra[N_("{count} new queues")] = len(added)
 
 def _upsert(conn, table, key_column: str, rows: list[dict], now: datetime, result: ImportResult,
             touch: tuple[str, ...] = ("updated_at",), new_defaults: dict | None = None) -> dict[str, int]:
@@ -138,11 +143,13 @@ def _write_surveys(conn, session, rows, now, result, collector) -> None:
         case_id = by_external.get(row["case_external_id"]) or by_key.get(row["case_external_id"])
         if case_id is None:
             collector.add(Problem(record.where, "case_external_id",
-                                  f"no case with external id (or key) {row['case_external_id']!r} in the store"))
+                                  _("no case with external id (or key) {case_external_id} in the store").format(
+                                      case_external_id=repr(row['case_external_id']))))
             continue
         if case_id in seen:
             collector.add(Problem(record.where, "case_external_id",
-                                  f"{row['case_external_id']!r} is the same case as {seen[case_id]}"))
+                                  _("{case_external_id} is the same case as {value}").format(
+                                      case_external_id=repr(row['case_external_id']), value=seen[case_id])))
             continue
         seen[case_id] = record.where.rsplit(", ", 1)[-1]
         data.append({"case_id": case_id, "csat": row["csat"], "nps": row["nps"], "ces": row["ces"],
@@ -169,7 +176,8 @@ def _write_surveys(conn, session, rows, now, result, collector) -> None:
 def _write_cases(conn, session, rows, now, result, collector) -> None:
     for record, row in rows:
         if row["created_at"] > now + FUTURE_SLACK:
-            collector.add(Problem(record.where, "created_at", f"{row['created_at'].isoformat()} is in the future"))
+            collector.add(Problem(record.where, "created_at", _("{value} is in the future").format(
+                value=row['created_at'].isoformat())))
     if collector.problems:
         return
     cases, customers = Case.__table__, Customer.__table__
@@ -200,7 +208,7 @@ def _write_cases(conn, session, rows, now, result, collector) -> None:
                 by_phone[phone] = found
         row["_customer"] = found
     bulk.insert_rows(conn, customers, new_customers)
-    result.extra["new customers"] = len(new_customers)
+    result.extra[N_("{count} new customers")] = len(new_customers)
 
     next_case = bulk.next_id(conn, cases)
     new_cases, messages, events, updates = [], [], [], []

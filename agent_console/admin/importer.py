@@ -45,6 +45,8 @@ from agent_console.admin.records import (
 from agent_console.domain import limits
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
+from agent_console.i18n import _
+from agent_console.i18n import _
 from agent_console.store.db import Store
 from agent_console.store.errors import shown_path
 
@@ -66,10 +68,10 @@ class ImportFailed(Exception):
         self.label = label
         self.problems = problems
         self.more = more
-        lines = [f"import of {label} failed; nothing was written:"]
+        lines = [_("import of {file} failed; nothing was written:").format(file=label)]
         lines += [f"  {p}" for p in problems]
         if more:
-            lines.append(f"  … and {more} more problem(s)")
+            lines.append("  " + _("… and {count} more problem(s)").format(count=more))
         super().__init__("\n".join(lines))
 
 
@@ -106,7 +108,8 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
     once everything is written (and flushed), inside its transaction: the server publishes the rows to its change
     feed there."""
     if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+        raise ValueError(_("unknown kind {kind}; expected one of: {value}").format(
+            kind=repr(kind), value=', '.join(KINDS)))
     path = Path(path)
     label = shown_path(path)
     collector = _Collector()
@@ -115,7 +118,7 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
             records = read_markdown_folder(path)
         else:
             if not os.path.lexists(path):
-                raise FileProblems([Problem(label, None, "no such file")])
+                raise FileProblems([Problem(label, None, _("no such file"))])
             records = read_records(path, format_for(path, fmt), REQUIRED[kind], label, OPTIONAL[kind])
     except FileProblems as exc:
         if exc.records is None:
@@ -142,8 +145,8 @@ def import_file(store: Store, clock: Clock, kind: str, path: Path | str, *, fmt:
         key = row["_key"]
         if key in first_seen:
             collector.add(Problem(record.where, key_field,
-                                  f"duplicate {key_field} {row[key_field] if key_field in row else key!r}: "
-                                  f"already in {first_seen[key]}"))
+                                  _("duplicate {key_field} {value}: already in {value2}").format(
+                                      key_field=key_field, value=repr(row[key_field] if key_field in row else key), value2=first_seen[key])))
             continue
         first_seen[key] = record.where.rsplit(", ", 1)[-1] if ", " in record.where else record.where
         rows.append((record, row))
@@ -185,59 +188,61 @@ def read_markdown_folder(folder: Path) -> list[Record]:
     root = folder.resolve()
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".md" and not p.is_dir())
     if not files:
-        raise FileProblems([Problem(shown_path(folder), None, "no Markdown files (*.md) in the folder")])
+        raise FileProblems([Problem(shown_path(folder), None, _("no Markdown files (*.md) in the folder"))])
     records, problems = [], []
     for path in files:
         label = shown_path(path)
         if path.is_symlink() and not path.resolve().is_relative_to(root):
-            problems.append(Problem(label, None, f"a link to {shown_path(path.resolve())}, outside the folder; "
-                                                 "links are followed only inside the folder (copy the file in)"))
+            problems.append(Problem(label, None, _("a link to {value}, outside the folder; links are followed "
+                                                   "only inside the folder (copy the file in)").format(
+                value=shown_path(path.resolve()))))
             continue
         try:
             text = read_text(path, label, _MARKDOWN_MAX_BYTES,
-                             f"the file is too large for an article (at most {limits.TEXT_MAX:,} characters)")
+                             _("the file is too large for an article (at most {limit:,} characters)").format(
+                                 limit=limits.TEXT_MAX))
         except FileProblems as exc:
             problems += exc.problems
             continue
         lines = text.split("\n")
         if lines[0].strip() != "---":
-            problems.append(Problem(f"{label}, line 1", None, "no front matter: the file must start with a '---' "
-                                                               "line, then title/tags/language, then '---'"))
+            problems.append(Problem(_("{label}, line 1").format(label=label), None, _("no front matter: the file must start with a '---' line, then title/tags/language, then '---'")))
             continue
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
         if end is None:
-            problems.append(Problem(f"{label}, line 1", None, "the front matter is not closed by a '---' line"))
+            problems.append(Problem(_("{label}, line 1").format(label=label), None, _("the front matter is not closed by a '---' line")))
             continue
         try:
             meta = yaml.safe_load("\n".join(lines[1:end])) or {}
         except RecursionError:
-            problems.append(Problem(f"{label}, line 2", None, "front matter is nested too deeply"))
+            problems.append(Problem(_("{label}, line 2").format(label=label), None, _("front matter is nested too deeply")))
             continue
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1
-            problems.append(Problem(f"{label}, line {line}", None,
-                                    f"front matter is not valid YAML: {getattr(exc, 'problem', None) or exc}"))
+            problems.append(Problem(_("{label}, line {line}").format(label=label, line=line), None,
+                                    _("front matter is not valid YAML: {value}").format(
+                                        value=getattr(exc, 'problem', None) or exc)))
             continue
         if not isinstance(meta, dict):
-            problems.append(Problem(f"{label}, line 2", None, "front matter must be 'key: value' lines"))
+            problems.append(Problem(_("{label}, line 2").format(label=label), None, _("front matter must be 'key: value' lines")))
             continue
         meta = {str(k).strip().lower(): v for k, v in meta.items()}
         bad = [(name, surrogate_problem(value)) for name, value in meta.items()]
         for name, message in bad:
             if message:
-                problems.append(Problem(f"{label}, line 2", name, message))
+                problems.append(Problem(_("{label}, line 2").format(label=label), name, message))
         if any(message for _name, message in bad):
             continue
         missing = [name for name in ("title", "language") if name not in meta]
         for name in missing:
-            problems.append(Problem(f"{label}, line 1", name, f"missing {name!r} in the front matter"))
+            problems.append(Problem(_("{label}, line 1").format(label=label), name, _("missing {name} in the front matter").format(name=repr(name))))
         if missing:
             continue
         body = "\n".join(lines[end + 1:]).strip("\n")
         values = {"slug": path.stem, "title": meta["title"], "tags": meta.get("tags") or "",
                   "language": meta["language"], "body": body}
-        records.append(Record(f"{label}, line 1", values))
+        records.append(Record(_("{label}, line 1").format(label=label), values))
     if problems:
         raise FileProblems(problems, records)  # the readable files are checked too, to list every problem
     return records

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from agent_console.domain.limits import EARLIEST_YEAR, LATEST_YEAR
+from agent_console.i18n import N_, _
 
 FORMATS = ("csv", "json", "jsonl")
 
@@ -79,15 +80,17 @@ def format_for(path: Path, given: str | None) -> str:
     if given:
         fmt = given.strip().lower()
         if fmt not in FORMATS:
-            raise FileProblems([Problem(str(path), None, f"unknown format {given!r}; expected csv, json or jsonl")])
+            raise FileProblems([Problem(str(path), None, _("unknown format {given}; expected csv, json or jsonl").format(
+                given=repr(given)))])
         return fmt
     suffix = path.suffix.lower().lstrip(".")
     if suffix == "ndjson":
         return "jsonl"
     if suffix in FORMATS:
         return suffix
-    raise FileProblems([Problem(str(path), None, f"cannot tell the format from the suffix {path.suffix or '(none)'!r}; "
-                                                 "pass --format csv, json or jsonl")])
+    raise FileProblems([Problem(str(path), None, _("cannot tell the format from the suffix {value}; pass "
+                                                   "--format csv, json or jsonl").format(
+        value=repr(path.suffix or '(none)')))])
 
 
 def read_text(path: Path, label: str, max_bytes: int | None = None, too_large: str = "") -> str:
@@ -100,19 +103,22 @@ def read_text(path: Path, label: str, max_bytes: int | None = None, too_large: s
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise FileProblems([Problem(label, None, f"cannot read the file: {exc.strerror or exc}")]) from None
+        raise FileProblems([Problem(label, None, _("cannot read the file: {value}").format(
+            value=exc.strerror or exc))]) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise FileProblems([Problem(label, None, f"not a regular file but {_file_type(info.st_mode)}; give "
-                                                     "the path of a file")])
+            raise FileProblems([Problem(label, None, _("not a regular file but {value}; give the path of a file").format(
+                value=_file_type(info.st_mode)))])
         if max_bytes is not None and info.st_size > max_bytes:
-            raise FileProblems([Problem(label, None, too_large or f"the file is too large ({info.st_size:,} bytes; "
-                                                                  f"at most {max_bytes:,})")])
+            too_large = too_large or _("the file is too large ({size:,} bytes; at most {limit:,})").format(
+                size=info.st_size, limit=max_bytes)
+            raise FileProblems([Problem(label, None, too_large)])
         with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read()
     except OSError as exc:
-        raise FileProblems([Problem(label, None, f"cannot read the file: {exc.strerror or exc}")]) from None
+        raise FileProblems([Problem(label, None, _("cannot read the file: {value}").format(
+            value=exc.strerror or exc))]) from None
     finally:
         os.close(fd)
     try:
@@ -120,11 +126,12 @@ def read_text(path: Path, label: str, max_bytes: int | None = None, too_large: s
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise FileProblems([Problem(
-            f"{label}, line {line}", None,
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
+            _("{label}, line {line}").format(label=label, line=line), None,
+            _("not UTF-8 text (byte 0x{value:02x} at offset {start}); save the file as UTF-8").format(
+                value=data[exc.start], start=exc.start),
         )]) from None
     if not text.strip():
-        raise FileProblems([Problem(label, None, "the file is empty")])
+        raise FileProblems([Problem(label, None, _("the file is empty"))])
     return text
 
 
@@ -174,18 +181,19 @@ def _read_csv_rows(text: str, required: list[str], label: str) -> list[Record]:
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise FileProblems([Problem(f"{label}, line 1", None, f"not valid CSV: {exc}")]) from None
+        raise FileProblems([Problem(_("{label}, line 1").format(label=label), None, _("not valid CSV: {exc}").format(exc=exc))]) from None
     columns = [name.strip().lower() for name in header]
     problems = []
     seen = set()
     for name in columns:
         if name in seen:
-            problems.append(Problem(f"{label}, line 1", name, "column appears twice in the header"))
+            problems.append(Problem(_("{label}, line 1").format(label=label), name, _("column appears twice in the header")))
         seen.add(name)
     missing = [name for name in required if name not in seen]
     for name in missing:
-        problems.append(Problem(f"{label}, line 1", name,
-                                f"missing column {name!r} (required: {', '.join(required)})"))
+        problems.append(Problem(_("{label}, line 1").format(label=label), name,
+                                _("missing column {name} (required: {value})").format(
+                                    name=repr(name), value=', '.join(required))))
     if problems:
         raise FileProblems(problems)
     records = []
@@ -198,27 +206,29 @@ def _read_csv_rows(text: str, required: list[str], label: str) -> list[Record]:
             break
         except csv.Error as exc:
             # The rest of the file cannot be split into records; the records before this line are still checked.
-            problems.append(Problem(f"{label}, line {reader.line_num}", None, f"not valid CSV: {exc}"))
+            problems.append(Problem(_("{label}, line {line_num}").format(label=label, line_num=reader.line_num), None, _("not valid CSV: {exc}").format(exc=exc)))
             raise FileProblems(problems, records) from None
         line = reader.line_num
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != len(columns):
-            problems.append(Problem(f"{label}, line {start}", None,
-                                    f"{len(row)} values, but the header has {len(columns)} columns"))
+            problems.append(Problem(_("{label}, line {start}").format(label=label, start=start), None,
+                                    _("{count} values, but the header has {count2} columns").format(
+                                        count=len(row), count2=len(columns))))
             continue
-        records.append(Record(f"{label}, line {start}", dict(zip(columns, map(unprotect_cell, row)))))
+        records.append(Record(_("{label}, line {start}").format(
+            label=label, start=start), dict(zip(columns, map(unprotect_cell, row)))))
     if problems:
         raise FileProblems(problems, records)
     if not records:
-        raise FileProblems([Problem(label, None, "no records (only a header)")])
+        raise FileProblems([Problem(label, None, _("no records (only a header)"))])
     return records
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_JSON_TYPES = {dict: "an object", list: "a list", str: "a text", bool: "a boolean", int: "a number",
-               float: "a number", type(None): "null"}
-TOO_DEEP = "arrays or objects nested too deeply"
+_JSON_TYPES = {dict: N_("an object"), list: N_("a list"), str: N_("a text"), bool: N_("a boolean"),
+               int: N_("a number"), float: N_("a number"), type(None): N_("null")}
+TOO_DEEP = N_("arrays or objects nested too deeply")
 
 
 def surrogate_problem(value: Any, depth: int = 0) -> str | None:
@@ -226,8 +236,9 @@ def surrogate_problem(value: Any, depth: int = 0) -> str | None:
     if isinstance(value, str):
         match = _SURROGATE.search(value)
         if match:
-            return (f"contains a lone surrogate (\\u{ord(match.group()):04x} at character {match.start() + 1}), "
-                    "which is not a character and cannot be stored; fix the \\u escapes")
+            return _("contains a lone surrogate ({escape} at character {position}), which is not a character and "
+                     "cannot be stored; fix the \\u escapes").format(escape=f"\\u{ord(match.group()):04x}",
+                                                                     position=match.start() + 1)
     elif isinstance(value, (list, dict)) and depth < 50:
         items = value.values() if isinstance(value, dict) else value
         for item in items:
@@ -240,21 +251,23 @@ def surrogate_problem(value: Any, depth: int = 0) -> str | None:
 def _shape_problem(value: Any) -> str | None:
     """A known field holds a text, number, boolean or null — or a list of those (tags, queues, skills)."""
     if isinstance(value, dict):
-        return "expected a text, got an object"
+        return _("expected a text, got an object")
     if isinstance(value, list):
         for item in value:
             if isinstance(item, (dict, list)):
-                return f"expected a text or a list of texts, got a list holding {_JSON_TYPES[type(item)]}"
+                return _("expected a text or a list of texts, got a list holding {kind}").format(
+                    kind=_(_JSON_TYPES[type(item)]))
     return None
 
 
 def _check_fields(where: str, obj: Any, required: list[str],
                   fields: set[str] = frozenset()) -> tuple[dict | None, list[Problem]]:
     if not isinstance(obj, dict):
-        return None, [Problem(where, None, f"expected an object with fields, got {type(obj).__name__}")]
+        return None, [Problem(where, None, _("expected an object with fields, got {value}").format(
+            value=type(obj).__name__))]
     values = {str(k).strip().lower(): v for k, v in obj.items()}
     missing = [name for name in required if name not in values]
-    problems = [Problem(where, name, f"missing field {name!r}") for name in missing]
+    problems = [Problem(where, name, _("missing field {name}").format(name=repr(name))) for name in missing]
     for name, value in values.items():
         found = surrogate_problem(value) or (_shape_problem(value) if name in fields else None)
         if found:
@@ -267,26 +280,27 @@ def _parse_json(text: str):
     try:
         return json.loads(text)
     except RecursionError:
-        raise ValueError(TOO_DEEP) from None
+        raise ValueError(_(TOO_DEEP)) from None
 
 
 def _read_json(text: str, required: list[str], label: str, fields: set[str] = frozenset()) -> list[Record]:
     try:
         data = _parse_json(text)
     except json.JSONDecodeError as exc:
-        raise FileProblems([Problem(f"{label}, line {exc.lineno}", None,
-                                    f"not valid JSON: {exc.msg} (column {exc.colno})")]) from None
+        raise FileProblems([Problem(_("{label}, line {lineno}").format(label=label, lineno=exc.lineno), None,
+                                    _("not valid JSON: {msg} (column {colno})").format(
+                                        msg=exc.msg, colno=exc.colno))]) from None
     except ValueError as exc:
-        raise FileProblems([Problem(label, None, f"not valid JSON: {exc}")]) from None
+        raise FileProblems([Problem(label, None, _("not valid JSON: {exc}").format(exc=exc))]) from None
     if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
         data = next(iter(data.values()))
     if not isinstance(data, list):
-        raise FileProblems([Problem(label, None, "expected a JSON array of objects")])
+        raise FileProblems([Problem(label, None, _("expected a JSON array of objects"))])
     if not data:
-        raise FileProblems([Problem(label, None, "no records (an empty array)")])
+        raise FileProblems([Problem(label, None, _("no records (an empty array)"))])
     records, problems = [], []
     for index, obj in enumerate(data, 1):
-        where = f"{label}, record {index}"
+        where = _("{label}, record {index}").format(label=label, index=index)
         values, found = _check_fields(where, obj, required, fields)
         problems += found
         if values is not None and not found:
@@ -301,14 +315,15 @@ def _read_jsonl(text: str, required: list[str], label: str, fields: set[str] = f
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
-        where = f"{label}, line {number}"
+        where = _("{label}, line {line}").format(label=label, line=number)
         try:
             obj = _parse_json(line)
         except json.JSONDecodeError as exc:
-            problems.append(Problem(where, None, f"not valid JSON: {exc.msg} (column {exc.colno})"))
+            problems.append(Problem(where, None, _("not valid JSON: {msg} (column {colno})").format(
+                msg=exc.msg, colno=exc.colno)))
             continue
         except ValueError as exc:
-            problems.append(Problem(where, None, f"not valid JSON: {exc}"))
+            problems.append(Problem(where, None, _("not valid JSON: {exc}").format(exc=exc)))
             continue
         values, found = _check_fields(where, obj, required, fields)
         problems += found
@@ -317,7 +332,7 @@ def _read_jsonl(text: str, required: list[str], label: str, fields: set[str] = f
     if problems:
         raise FileProblems(problems, records)
     if not records:
-        raise FileProblems([Problem(label, None, "no records")])
+        raise FileProblems([Problem(label, None, _("no records"))])
     return records
 
 
@@ -339,11 +354,12 @@ def as_text(value: Any) -> str:
 def parse_datetime(value: Any, field: str) -> datetime:
     text = as_text(value).strip()
     if not text:
-        raise BadValue(field, "empty; expected a date and time like 2026-11-23T09:00:00Z")
+        raise BadValue(field, _("empty; expected a date and time like 2026-11-23T09:00:00Z"))
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise BadValue(field, f"bad date {quoted(text)}; expected ISO 8601 like 2026-11-23T09:00:00Z") from None
+        raise BadValue(field, _("bad date {text}; expected ISO 8601 like 2026-11-23T09:00:00Z").format(
+            text=quoted(text))) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)  # naive times in a file are UTC
     try:
@@ -351,7 +367,8 @@ def parse_datetime(value: Any, field: str) -> datetime:
     except OverflowError:  # year 1 or 9999 with an offset
         parsed = None
     if parsed is None or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-        raise BadValue(field, f"{quoted(text)} is outside the years {EARLIEST_YEAR}–{LATEST_YEAR}")
+        raise BadValue(field, _("{text} is outside the years {EARLIEST_YEAR}–{LATEST_YEAR}").format(
+            text=quoted(text), EARLIEST_YEAR=EARLIEST_YEAR, LATEST_YEAR=LATEST_YEAR))
     return parsed
 
 
@@ -363,7 +380,7 @@ def parse_bool(value: Any, field: str) -> bool:
         return False
     if text in ("1", "true", "yes", "y"):
         return True
-    raise BadValue(field, f"{quoted(text)} is not true/false")
+    raise BadValue(field, _("{text} is not true/false").format(text=quoted(text)))
 
 
 def parse_int(value: Any, field: str, low: int, high: int, *, optional: bool = False) -> int | None:
@@ -373,9 +390,11 @@ def parse_int(value: Any, field: str, low: int, high: int, *, optional: bool = F
     try:
         number = int(text)
     except ValueError:
-        raise BadValue(field, f"{quoted(text)} is not a whole number from {low} to {high}") from None
+        raise BadValue(field, _("{text} is not a whole number from {low} to {high}").format(
+            text=quoted(text), low=low, high=high)) from None
     if not low <= number <= high:
-        raise BadValue(field, f"{number} is out of range; expected {low}–{high}")
+        raise BadValue(field, _("{number} is out of range; expected {low}–{high}").format(
+            number=number, low=low, high=high))
     return number
 
 

@@ -42,6 +42,7 @@ from agent_console.admin.seed_timeline import CHANNEL_WEIGHTS, PRIORITY_WEIGHTS
 from agent_console.domain import sla
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
+from agent_console.i18n import _
 from agent_console.store import bulk, imports, seeding
 from agent_console.store.db import Store
 from agent_console.store.models import (
@@ -363,17 +364,18 @@ def seed_demo(store: Store, clock: Clock, *, customers: int = DEFAULT_CUSTOMERS,
               progress: Progress | None = None) -> SeedResult:
     """Fill the store with demo data in one transaction; see the module docstring for the rules."""
     if min(customers, cases, kb) < 0:
-        raise ValueError("counts cannot be negative")
+        raise ValueError(_("counts cannot be negative"))
     if cases and not customers:
-        raise ValueError("cases need customers: --customers must be at least 1")
+        raise ValueError(_("cases need customers: --customers must be at least 1"))
     seeder = _Seeder(store, clock, seed, progress)
     pools = _Pools(seed) if customers else None
     with store.transaction() as session:
         conn = session.connection()
         existing = seeding.case_count(conn)
         if existing and not force:
-            raise SeedRefused(f"the store already holds {existing:,} cases; pass --force to add the demo data "
-                              "beside them (existing agents, policies, canned responses and articles are kept)")
+            raise SeedRefused(_("the store already holds {existing:,} cases; pass --force to add the demo data "
+                                "beside them (existing agents, policies, canned responses and articles are kept)").format(
+                existing=existing))
         load = bulk.BulkLoad(conn, drop_indexes=cases >= BULK_INDEX_REBUILD_FROM)
         seeder.seed_policies(conn)
         seeder.seed_queues(conn)

@@ -20,9 +20,14 @@ def main(argv: list[str] | None = None) -> None:
         if run_case_json(args):
             return
     choose_language()
-    from agent_console.cli.app import build_app
+    import typer.main
 
-    build_app()(args=args, prog_name="agent-console")
+    from agent_console.cli.app import build_app
+    from agent_console.cli.localized import localize
+
+    command = typer.main.get_command(build_app())
+    localize(command)
+    command(args=args, prog_name="agent-console")
 
 
 def choose_language() -> None:

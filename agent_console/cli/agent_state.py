@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json
+from agent_console.i18n import N_, _
 
 SETTABLE = ("available", "break", "offline")
 
@@ -42,13 +43,13 @@ def register(app: typer.Typer) -> None:
         if new_state is not None:
             value = new_state.strip().lower()
             if value not in SETTABLE:
-                fail(f"unknown state {new_state!r}; expected one of: {', '.join(SETTABLE)} "
-                     f"(handling and wrap-up come from working cases)")
+                fail(_("unknown state {new_state}; expected one of: {value} (handling and wrap-up come from "
+                       "working cases)").format(new_state=repr(new_state), value=', '.join(SETTABLE)))
             try:
                 agent = set_agent_state(obj.store(), obj.clock, agent, value, reason, actor=actor)
             except HandlingError as exc:
                 fail(str(exc))
-            console().print(f"{agent.login} is {agent.state}", markup=False)
+            console().print(_("{login} is {state}").format(login=agent.login, state=agent.state), markup=False)
             return
         zone = ZoneInfo(display_zone(obj.settings))
         now = obj.clock.now()
@@ -65,14 +66,16 @@ def register(app: typer.Typer) -> None:
 
         from agent_console.cli.common import new_table
 
-        since = f" since {agent.state_since.astimezone(zone):%H:%M}" if agent.state_since else ""
-        console().print(f"{agent.login} is {agent.state}{since}", markup=False)
+        since = _(" since {time}").format(
+            time=f"{agent.state_since.astimezone(zone):%H:%M}") if agent.state_since else ""
+        console().print(_("{login} is {state}{since}").format(
+            login=agent.login, state=agent.state, since=since), markup=False)
         totals: dict[str, float] = {}
         for p in periods:
             start = max(p.started_at, midnight)
             totals[p.state] = totals.get(p.state, 0.0) + ((p.ended_at or now) - start).total_seconds()
         if totals:
-            table = new_table("state today", "time")
+            table = new_table(N_("state today"), N_("time"))
             for name, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
                 s = int(seconds)
                 table.add_row(Text(name), f"{s // 3600}:{(s % 3600) // 60:02d}:{s % 60:02d}")

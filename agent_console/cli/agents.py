@@ -7,16 +7,24 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json
+from agent_console.i18n import N_, _, ngettext
 
 
 def deactivation_message(noun: str, login: str, open_cases: int, release: bool, release_command: str) -> str:
     """What `agents deactivate` and `server users deactivate` say: who, and where their open cases are now."""
-    message = f"deactivated {noun} {login}"
-    cases = f"{open_cases} open case{'s' if open_cases != 1 else ''}"
+    if noun == "account":
+        message = _("deactivated account {login}").format(login=login)
+    else:
+        message = _("deactivated agent {login}").format(login=login)
     if open_cases and release:
-        message += f"; {cases} back in their queues, unassigned"
+        message += "; " + ngettext("{count} open case back in their queues, unassigned",
+                                   "{count} open cases back in their queues, unassigned", open_cases).format(
+            count=open_cases)
     elif open_cases:
-        message += f"; {cases} still assigned to {login} (`{release_command}` hands them back to their queues)"
+        message += "; " + ngettext(
+            "{count} open case still assigned to {login} (`{command}` hands them back to their queues)",
+            "{count} open cases still assigned to {login} (`{command}` hands them back to their queues)",
+            open_cases).format(count=open_cases, login=login, command=release_command)
     return message
 
 
@@ -45,7 +53,8 @@ def register(app: typer.Typer) -> None:
                                           queues=queues, skills=skills, extension=extension)
         except AgentError as exc:
             fail(str(exc))
-        console().print(f"{'added' if created else 'updated'} agent {agent.login} ({agent.role}, tier {agent.tier})")
+        message = _("added agent {login} ({role}, tier {tier})") if created else _("updated agent {login} ({role}, tier {tier})")
+        console().print(message.format(login=agent.login, role=agent.role, tier=agent.tier))
 
     @group.command("set")
     def set_(
@@ -100,7 +109,7 @@ def register(app: typer.Typer) -> None:
             remove_agent(obj.store(), obj.clock, login)
         except AgentError as exc:
             fail(str(exc))
-        console().print(f"removed agent {login}")
+        console().print(_("removed agent {login}").format(login=login))
 
     @group.command("list")
     def list_(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -120,10 +129,10 @@ def register(app: typer.Typer) -> None:
 
         from agent_console.cli.common import new_table
 
-        table = new_table("login", "name", "role", "tier", "queues", "state")
+        table = new_table(N_("login"), N_("name"), N_("role"), N_("tier"), N_("queues"), N_("state"))
         for a in agents:
             table.add_row(Text(a.login), Text(a.name), a.role, str(a.tier),
-                          Text(a.queues or "all") if a.active else "—", a.state if a.active else "deactivated")
+                          Text(a.queues or _("all")) if a.active else "—", a.state if a.active else _("deactivated"))
         console().print(table)
 
     app.add_typer(group, name="agents")

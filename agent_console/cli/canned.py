@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json
+from agent_console.i18n import N_, _
 
 
 def _service(ctx: typer.Context):
@@ -21,7 +22,7 @@ def _service(ctx: typer.Context):
 
 def _body(body: Optional[str], body_file) -> Optional[str]:
     if body is not None and body_file is not None:
-        fail("pass either --body or --body-file, not both")
+        fail(_("pass either --body or --body-file, not both"))
     return body_file.read() if body_file is not None else body
 
 
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
 
         from agent_console.cli.common import new_table
 
-        table = new_table("shortcut", "title", "category", "lang", "used")
+        table = new_table(N_("shortcut"), N_("title"), N_("category"), N_("lang"), N_("used"))
         for r in responses:
             table.add_row(Text(";" + r.shortcut), Text(r.title), Text(r.category), r.language, str(r.usage_count))
         console().print(table)
@@ -89,8 +90,8 @@ def register(app: typer.Typer) -> None:
             return
         out = console()
         out.print(Text(f";{response.shortcut}  {response.title}", style="bold"))
-        out.print(Text(f"category: {response.category or '-'} · language: {response.language} · "
-                       f"used {response.usage_count}×", style="dim"))
+        out.print(Text(_("category: {value} · language: {language} · used {usage_count}×").format(
+            value=response.category or '-', language=response.language, usage_count=response.usage_count), style="dim"))
         out.print(Text(data.get("rendered", response.body)))
         for problem in data.get("problems", []):
             out.print(Text(f"⚠ {problem}", style="yellow"))
@@ -110,13 +111,13 @@ def register(app: typer.Typer) -> None:
 
         text = _body(body, body_file)
         if text is None:
-            fail("pass the text with --body or --body-file")
+            fail(_("pass the text with --body or --body-file"))
         try:
             response = _service(ctx).create(title=title, shortcut=shortcut, body=text, category=category,
                                             language=lang)
         except CannedError as exc:
             fail(str(exc))
-        console().print(f"added ;{response.shortcut}")
+        console().print(_("added ;{shortcut}").format(shortcut=response.shortcut))
 
     @group.command("edit")
     def edit(
@@ -137,7 +138,7 @@ def register(app: typer.Typer) -> None:
                                             body=_body(body, body_file), category=category, language=lang)
         except CannedError as exc:
             fail(str(exc))
-        console().print(f"saved ;{response.shortcut}")
+        console().print(_("saved ;{shortcut}").format(shortcut=response.shortcut))
 
     @group.command("delete")
     def delete(ctx: typer.Context, shortcut: str = typer.Argument(..., help="The shortcut to delete.")) -> None:
@@ -148,6 +149,6 @@ def register(app: typer.Typer) -> None:
             _service(ctx).delete(shortcut)
         except CannedError as exc:
             fail(str(exc))
-        console().print(f"deleted ;{shortcut.lstrip(';')}")
+        console().print(_("deleted ;{value}").format(value=shortcut.lstrip(';')))
 
     app.add_typer(group, name="canned")

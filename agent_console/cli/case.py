@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import Context, console, ctx_obj, echo, fail, print_json
+from agent_console.i18n import N_, _
 
 VIEWS = ("mine", "unassigned", "open", "all")
 
@@ -83,7 +84,7 @@ def register(app: typer.Typer) -> None:
 
         obj = ctx_obj(ctx)
         if view not in VIEWS:
-            fail(f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
+            fail(_("unknown view {view}; expected one of: {value}").format(view=repr(view), value=', '.join(VIEWS)))
         now = obj.clock.now()
         # The JSON of a view that needs no acting agent is read without the ORM (start-up time, see fast_read).
         reader = _fast_reader(obj) if json_out and view != "mine" and not obj.agent_login() else None
@@ -107,17 +108,18 @@ def register(app: typer.Typer) -> None:
         from rich.text import Text
 
         table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
-        table.add_column("key", no_wrap=True, min_width=9)
-        table.add_column("prio", no_wrap=True)
+        table.add_column(_("key"), no_wrap=True, min_width=9)
+        table.add_column(_("prio"), no_wrap=True)
         from agent_console.cli.common import header_min_width
 
         # At 80 columns no header breaks inside a word; short vocabulary values are cut with "…" rather than
         # broken, free text wraps between words.
-        for title in ("channel", "queue", "customer", "subject", "status", "assignee"):
+        for title in (N_("channel"), N_("queue"), N_("customer"), N_("subject"), N_("status"), N_("assignee")):
             free_text = title in ("customer", "subject")
-            table.add_column(title, min_width=header_min_width(title),
+            header = _(title)
+            table.add_column(header, min_width=header_min_width(header),
                              overflow="fold" if free_text else "ellipsis")
-        table.add_column("SLA", no_wrap=True)
+        table.add_column(_("SLA"), no_wrap=True)
         for item, row in zip(result, ordered):
             countdown = row_countdown(row, policies, now)
             table.add_row(item["key"], item["priority"], item["channel"], Text(item["queue"]),
@@ -127,7 +129,7 @@ def register(app: typer.Typer) -> None:
                                style=SLA_STYLE[countdown.state]))
         console().print(table)
         if not result:
-            console(stderr=True).print("no cases")
+            console(stderr=True).print(_("no cases"))
 
     @group.command("show")
     def show(ctx: typer.Context, key: str = typer.Argument(..., help="The case key, e.g. AC-000042."),
@@ -178,22 +180,26 @@ def register(app: typer.Typer) -> None:
 
         out = console()
         out.print(Text(f"{case.key}  ", style="bold") + Text(case.subject, style="bold"))
-        out.print(Text("customer  ") + Text(customer.name) + Text(f"  {customer.email or customer.phone or ''}"
-                                                                     f"{'  VIP' if customer.vip else ''}"))
-        out.print(Text(f"status {case.status} · priority {case.priority} · channel {case.channel} · queue ")
-                  + Text(case.queue) + Text(f" · tier {case.tier} · assignee ")
-                  + Text(assignee.login if assignee else "unassigned") + Text(f" · contacts {case.contact_count}"))
-        sla_line = Text("SLA ")
+        contact = customer.email or customer.phone or ""
+        out.print(Text(_("customer  {name}  {contact}").format(name=customer.name, contact=contact)
+                       + ("  VIP" if customer.vip else "")))
+        out.print(Text(_("status {status} · priority {priority} · channel {channel} · queue {queue} · tier {tier} · "
+                         "assignee {assignee} · contacts {contacts}").format(
+            status=case.status, priority=case.priority, channel=case.channel, queue=case.queue, tier=case.tier,
+            assignee=assignee.login if assignee else _("unassigned"), contacts=case.contact_count)))
+        sla_line = Text(_("SLA") + " ")
         for t in targets:
-            sla_line.append(f"{SLA_SYMBOL[t.state]} {t.target} due {t.due_at:%Y-%m-%d %H:%M} UTC "
-                            f"({format_remaining(t.remaining_s) or t.state})  ", style=SLA_STYLE[t.state])
+            sla_line.append(_("{symbol} {target} due {due} UTC ({remaining})").format(
+                symbol=SLA_SYMBOL[t.state], target=t.target, due=f"{t.due_at:%Y-%m-%d %H:%M}",
+                remaining=format_remaining(t.remaining_s) or t.state) + "  ", style=SLA_STYLE[t.state])
         if not targets:
-            sla_line.append("no running target")
+            sla_line.append(_("no running target"))
         out.print(sla_line)
         for m in messages:
             out.print()
-            line = (Text(f"{LABEL[message_kind(m)]} ", style="bold") + Text(m.author_name or "—")
-                    + Text(f" · {m.created_at:%Y-%m-%d %H:%M} UTC · {m.channel}"))
+            line = Text(f"{_(LABEL[message_kind(m)])} ", style="bold") + Text(
+                _("{author} · {at} UTC · {channel}").format(author=m.author_name or "—",
+                                                           at=f"{m.created_at:%Y-%m-%d %H:%M}", channel=m.channel))
             mail = mail_states.get(m.id)
             if mail is not None:
                 from agent_console.domain.mail_state import mail_state_text
@@ -204,12 +210,18 @@ def register(app: typer.Typer) -> None:
             out.print(Text(m.body))
 
         for row in escalations:
-            out.print(Text(f"escalated {row['created_at']:%Y-%m-%d %H:%M} UTC · T{row['from_tier']} ")
-                      + Text(row["from_queue"]) + Text(f" → T{row['to_tier']} ") + Text(row["to_queue"])
-                      + Text(" · by ") + Text(row["by_login"] or "system") + Text(" · ") + Text(row["reason"]))
+            out.print(Text(_("escalated {at} UTC · T{from_tier} {from_queue} → T{to_tier} {to_queue} · by {by} · "
+                             "{reason}").format(at=f"{row['created_at']:%Y-%m-%d %H:%M}", from_tier=row["from_tier"],
+                                                from_queue=row["from_queue"], to_tier=row["to_tier"],
+                                                to_queue=row["to_queue"], by=row["by_login"] or _("system"),
+                                                reason=row["reason"])))
         for row in follow_ups:
-            out.print(Text(f"follow-up due {row['due_at']:%Y-%m-%d %H:%M} UTC · "
-                           f"{'done' if row['done_at'] else 'open'} · ") + Text(row["agent_login"]))
+            due = f"{row['due_at']:%Y-%m-%d %H:%M}"
+            if row["done_at"]:
+                text = _("follow-up due {due} UTC · done · {agent}").format(due=due, agent=row["agent_login"])
+            else:
+                text = _("follow-up due {due} UTC · open · {agent}").format(due=due, agent=row["agent_login"])
+            out.print(Text(text))
         for call in data["calls"]:
             out.print(Text(call_line(call)))
 
@@ -218,14 +230,14 @@ def register(app: typer.Typer) -> None:
         def command(ctx: typer.Context, key: str = typer.Argument(..., help="The case key.")) -> None:
             service = _service(ctx_obj(ctx))
             case = _run(lambda: getattr(service, method)(key.strip()))
-            echo(f"{case.key} {done}")
+            echo(_(done).format(case=case.key))
 
         return command
 
-    simple("claim", "claim", "claimed", "Take the case: you become its assignee.")
-    simple("release", "release", "released", "Give the case back to the queue.")
-    simple("resolve", "resolve", "resolved", "Resolve the case (stops its SLA clocks).")
-    simple("reopen", "reopen", "reopened", "Reopen a resolved or closed case.")
+    simple("claim", "claim", N_("{case} claimed"), "Take the case: you become its assignee.")
+    simple("release", "release", N_("{case} released"), "Give the case back to the queue.")
+    simple("resolve", "resolve", N_("{case} resolved"), "Resolve the case (stops its SLA clocks).")
+    simple("reopen", "reopen", N_("{case} reopened"), "Reopen a resolved or closed case.")
 
     def write(name: str, method: str, help_text: str):
         @group.command(name, help=help_text)
@@ -236,10 +248,11 @@ def register(app: typer.Typer) -> None:
             body = _read_text(text)
             problems = check_outgoing(body)
             if problems:
-                fail(NOT_SENT.format(reason=refusal(problems)))
+                fail(_(NOT_SENT).format(reason=refusal(problems)))
             service = _service(ctx_obj(ctx))
             _run(lambda: getattr(service, method)(key.strip(), body))
-            echo(f"{key.strip()} {'reply sent' if method == 'reply' else 'note added'}")
+            done = _("{case} reply sent") if method == "reply" else _("{case} note added")
+            echo(done.format(case=key.strip()))
 
         return command
 

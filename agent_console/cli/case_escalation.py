@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import Context, console, ctx_obj, fail, print_json
+from agent_console.i18n import N_, _
 
 
 def _run(action):
@@ -63,10 +64,14 @@ def register_case_commands(group: typer.Typer) -> None:
         obj = ctx_obj(ctx)
         service = _escalation_service(obj)
         row = _run(lambda: service.escalate(key.strip(), to_tier=tier, to_queue=queue, reason=reason))
-        target = " and ".join(part for part in (f"tier {row.to_tier}" if tier else "",
-                                                f"queue {row.to_queue}" if queue else "") if part)
-        console().print(f"{key.strip()} escalated to {target}; follow-up due in {obj.settings.follow_up_hours} h",
-                        markup=False)
+        if tier and queue:
+            message = _("{case} escalated to tier {tier} and queue {queue}; follow-up due in {hours} h")
+        elif queue:
+            message = _("{case} escalated to queue {queue}; follow-up due in {hours} h")
+        else:
+            message = _("{case} escalated to tier {tier}; follow-up due in {hours} h")
+        console().print(message.format(case=key.strip(), tier=row.to_tier, queue=row.to_queue,
+                                       hours=obj.settings.follow_up_hours), markup=False)
 
     @group.command("deescalate")
     def deescalate(
@@ -77,7 +82,7 @@ def register_case_commands(group: typer.Typer) -> None:
         """Return an escalated case to tier 1."""
         service = _escalation_service(ctx_obj(ctx))
         _run(lambda: service.deescalate(key.strip(), reason))
-        console().print(f"{key.strip()} back to tier 1", markup=False)
+        console().print(_("{value} back to tier 1").format(value=key.strip()), markup=False)
 
     @group.command("follow-ups")
     def follow_ups(
@@ -98,17 +103,17 @@ def register_case_commands(group: typer.Typer) -> None:
                          "is_due": row["due_at"] <= now} for row in rows])
             return
         if not rows:
-            console().print("no follow-ups due" if due else "no open follow-ups")
+            console().print(_("no follow-ups due") if due else _("no open follow-ups"))
             return
         from rich.text import Text
 
         from agent_console.cli.common import new_table
 
         zone = _zone(obj)
-        table = new_table("id", "case", "subject", "due", "")
+        table = new_table(N_("id"), N_("case"), N_("subject"), N_("due"), "")
         for row in rows:
             table.add_row(str(row["id"]), row["case_key"], Text(row["subject"]), _when(row["due_at"], zone),
-                          Text("due", style="bold yellow") if row["due_at"] <= now else "")
+                          Text(_("due"), style="bold yellow") if row["due_at"] <= now else "")
         console().print(table)
 
     @group.command("follow-up-done")
@@ -120,7 +125,7 @@ def register_case_commands(group: typer.Typer) -> None:
         """Mark a follow-up done."""
         service = _escalation_service(ctx_obj(ctx))
         _run(lambda: service.complete_follow_up(follow_up_id, note))
-        console().print(f"follow-up {follow_up_id} done", markup=False)
+        console().print(_("follow-up {follow_up_id} done").format(follow_up_id=follow_up_id), markup=False)
 
     @group.command("correct-time")
     def correct_time_command(
@@ -143,11 +148,12 @@ def register_case_commands(group: typer.Typer) -> None:
             with obj.store().session() as session:
                 agent_id = _run(lambda: agent_by_login(session, for_agent.strip())).id
         if kind not in ("handle", "wrap_up"):
-            fail(f"--kind: expected handle or wrap_up, not {kind!r}")
+            fail(_("--kind: expected handle or wrap_up, not {kind}").format(kind=repr(kind)))
         _run(lambda: correct_time(obj.store(), obj.clock, case.id, seconds, reason, supervisor, kind=kind,
                                   agent_id=agent_id))
         total = handling_summary(obj.store(), case.id)["total"]
-        console().print(f"{case.key}: {seconds:+.0f} s recorded; handling time now {total:.0f} s", markup=False)
+        console().print(_("{key}: {seconds:+.0f} s recorded; handling time now {total:.0f} s").format(
+            key=case.key, seconds=seconds, total=total), markup=False)
 
     @group.command("history")
     def history(
@@ -189,21 +195,35 @@ def register_case_commands(group: typer.Typer) -> None:
 
         zone = _zone(obj)
         out = console()
-        out.print(Text(f"{case.key} · tier {case.tier} · {case.queue} · {case.status}", style="bold"))
-        out.print(Text(f"handling {summary['handle']:.0f} s · wrap-up {summary['wrap_up']:.0f} s · corrections "
-                       f"{summary['corrections']:+.0f} s · total {summary['total']:.0f} s"))
+        out.print(Text(_("{key} · tier {tier} · {queue} · {status}").format(
+            key=case.key, tier=case.tier, queue=case.queue, status=case.status), style="bold"))
+        out.print(Text(_("handling {handle:.0f} s · wrap-up {wrap_up:.0f} s · corrections {corrections:+.0f} s · "
+                         "total {total:.0f} s").format(
+            handle=summary['handle'], wrap_up=summary['wrap_up'], corrections=summary['corrections'], total=summary['total'])))
         for e in escalations:
-            target = f"tier {e.from_tier}→{e.to_tier}" if e.from_tier != e.to_tier else f"tier {e.to_tier}"
+            if e.from_tier != e.to_tier:
+                target = _("tier {old}→{new}").format(old=e.from_tier, new=e.to_tier)
+            else:
+                target = _("tier {tier}").format(tier=e.to_tier)
             if e.from_queue != e.to_queue:
                 target += f", {e.from_queue}→{e.to_queue}"
-            out.print(Text(f"{_when(e.created_at, zone)}  {e.kind}: {target} by {logins.get(e.created_by_id, 'rule')}"
-                           f" — ") + Text(e.reason))
+            out.print(Text(_("{at}  {kind}: {target} by {by} — {reason}").format(
+                at=_when(e.created_at, zone), kind=e.kind, target=target, by=logins.get(e.created_by_id, _("rule")),
+                reason=e.reason)))
         for f in follow_ups:
-            state = f"done {_when(f.done_at, zone)}" if f.done_at else f"due {_when(f.due_at, zone)}"
-            out.print(Text(f"follow-up {f.id} for {logins.get(f.agent_id)}: {state} ") + Text(f.note))
+            if f.done_at:
+                text = _("follow-up {id} for {agent}: done {at} {note}")
+            else:
+                text = _("follow-up {id} for {agent}: due {at} {note}")
+            out.print(Text(text.format(id=f.id, agent=logins.get(f.agent_id), at=_when(f.done_at or f.due_at, zone),
+                                       note=f.note)))
         for e in events:
-            due = f" (due {_when(e.due_at, zone)})" if e.due_at else ""
-            out.print(Text(f"{_when(e.at, zone)}  SLA {e.target} {e.event}{due} ") + Text(e.detail, style="dim"))
+            if e.due_at:
+                line = _("{at}  SLA {target} {event} (due {due}) ").format(at=_when(e.at, zone), target=e.target,
+                                                                          event=e.event, due=_when(e.due_at, zone))
+            else:
+                line = _("{at}  SLA {target} {event} ").format(at=_when(e.at, zone), target=e.target, event=e.event)
+            out.print(Text(line) + Text(e.detail, style="dim"))
 
     @group.command("sla-sweep")
     def sla_sweep(ctx: typer.Context) -> None:
@@ -213,8 +233,8 @@ def register_case_commands(group: typer.Typer) -> None:
         obj = ctx_obj(ctx)
         result = SlaSweeper(obj.store(), obj.clock).run_once()
         if not result.breaches:
-            console().print("no new breaches")
+            console().print(_("no new breaches"))
         for breach in result.breaches:
             escalated = " → escalated" if breach.escalated else ""
-            console().print(f"{breach.case_key} {breach.target.replace('_', ' ')} breached "
-                            f"(due {breach.due_at:%Y-%m-%d %H:%M:%S} UTC){escalated}", markup=False)
+            console().print(_("{case_key} {value} breached (due {due_at:%Y-%m-%d %H:%M:%S} UTC){escalated}").format(
+                case_key=breach.case_key, value=breach.target.replace('_', ' '), due_at=breach.due_at, escalated=escalated), markup=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import inspect
 import sys
 from collections.abc import Iterator
@@ -13,9 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
+from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
 from agent_console.cli.plain import acting_login, print_json  # noqa: F401  (print_json: every command's JSON)
+from agent_console.i18n import _
 
 if TYPE_CHECKING:
     from agent_console.config import Settings
@@ -90,9 +91,9 @@ class Context:
                 try:
                     found = agent_by_login(session, login)
                 except NotFound as exc:
-                    fail(f"{exc}; see `agent-console agents list`")
+                    fail(_("{exc}; see `agent-console agents list`").format(exc=exc))
                 if not found.active:
-                    fail(f"the agent {login!r} is deactivated and cannot log in")
+                    fail(_("the agent {login} is deactivated and cannot log in").format(login=repr(login)))
                 return found
             agents = active_accounts(session)
             demo = [a for a in agents if a.login == "demo"]
@@ -101,7 +102,7 @@ class Context:
             if len(agents) == 1:
                 return agents[0]
         if required:
-            fail("which agent are you? pass --agent LOGIN (or set `agent` in the settings file)")
+            fail(_("which agent are you? pass --agent LOGIN (or set `agent` in the settings file)"))
         return None
 
 
@@ -144,8 +145,6 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print a clear error (literally: no markup) and exit non-zero."""
     from rich.text import Text
 
-    from agent_console.i18n import _
-
     console(stderr=True).print(Text(_("error: "), style="bold red") + Text(message))
     raise typer.Exit(code)
 
@@ -155,27 +154,23 @@ class GuardedGroup(TyperGroup):
     cannot be read) ends in one line on standard error and exit status 1, never in a traceback — and never with the
     SQL parameters (customer data) that SQLAlchemy's exception text carries. Anything else is a bug and stays loud.
 
-    It lists its commands with their help in the interface language (``agent-console --help``): each group module
-    gives its help in English, the catalog has it (``i18n_catalog.cli_help_messages``)."""
+    A usage error (an unknown option, a missing argument), raised in English by the Click inside Typer, is worded in
+    the interface language on its way out (``cli.localized``)."""
 
-    def get_command(self, ctx, cmd_name):
-        command = super().get_command(ctx, cmd_name)
-        if command is None or not command.help:
-            return command
-        from agent_console.i18n import _
-
-        translated = _(command.help)
-        if translated == command.help:
-            return command
-        shown = copy.copy(command)
-        shown.help = translated
-        shown.short_help = None
-        return shown
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except ClickException as exc:
+            _reword(exc)
+            raise
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except typer.Exit:
+            raise
+        except ClickException as exc:
+            _reword(exc)
             raise
         except Exception as exc:
             from agent_console.store.errors import explain
@@ -184,6 +179,12 @@ class GuardedGroup(TyperGroup):
             if message is None:
                 raise
             fail(message)
+
+
+def _reword(exc) -> None:
+    from agent_console.cli.localized import reword_error
+
+    reword_error(exc)
 
 
 def _store_path(ctx) -> Path | None:
@@ -276,11 +277,13 @@ def header_min_width(header: str) -> int:
 
 def new_table(*headers: str, **options):
     """A Rich table whose headers never break inside a word, even on an 80-column terminal: each column is at least
-    as wide as the longest word of its header (a header of several words may still break between them)."""
+    as wide as the longest word of its header (a header of several words may still break between them). The headers
+    are messages (marked with ``N_``), shown in the interface language."""
     from rich.table import Table
 
     table = Table(**options)
-    for header in headers:
+    for message in headers:
+        header = _(message)
         table.add_column(header, min_width=header_min_width(header))
     return table
 

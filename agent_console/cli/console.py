@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent_console.cli.common import Context, fail
+from agent_console.i18n import _
 
 
 def open_console(obj: Context) -> None:
@@ -14,10 +15,10 @@ def open_console(obj: Context) -> None:
         try:
             zone_named(obj.settings.timezone)
         except UnknownTimeZone as exc:
-            fail(f"{exc} in the settings")
+            fail(_("{exc} in the settings").format(exc=exc))
     from agent_console.app import AgentConsoleApp
 
     app = AgentConsoleApp(store=store, agent=agent, clock=obj.clock, settings=obj.settings)
     app.run()
     if app.return_code:
-        fail("the console stopped with an error", code=app.return_code)
+        fail(_("the console stopped with an error"), code=app.return_code)

@@ -7,6 +7,11 @@ import typer
 from pathlib import Path
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json
+from agent_console.i18n import N_, _
+
+
+#: How a store's schema stands against this code (``store.db.StoreStatus.state``), as ``db status`` words it.
+SCHEMA_STATES = {"empty": N_("empty"), "current": N_("current"), "behind": N_("behind"), "ahead": N_("ahead")}
 
 
 def register(app: typer.Typer) -> None:
@@ -33,8 +38,9 @@ def register(app: typer.Typer) -> None:
                 added = install_default_policies(session) if not has_policies(session) else 0
         finally:
             store.dispose()
-        policies = f", {added} default SLA policies" if added else ""
-        console().print(f"store ready at {obj.db_path} (schema {status.current}{policies})")
+        policies = _(", {count} default SLA policies").format(count=added) if added else ""
+        console().print(_("store ready at {db_path} (schema {current}{policies})").format(
+            db_path=obj.db_path, current=status.current, policies=policies))
 
     @group.command("upgrade")
     def upgrade_cmd(ctx: typer.Context, revision: str = typer.Option("head", help="Target revision.")) -> None:
@@ -46,14 +52,15 @@ def register(app: typer.Typer) -> None:
         try:
             before = store_status(url)
             if before.state == "empty" and not obj.db_path.exists():
-                fail(f"no store at {obj.db_path}; create it with `agent-console db init`")
+                fail(_("no store at {db_path}; create it with `agent-console db init`").format(db_path=obj.db_path))
             after = upgrade(url, revision)
         except StoreError as exc:
             fail(str(exc))
         if before.current == after.current:
-            console().print(f"store at {obj.db_path} is already at schema {after.current}")
+            console().print(_("store at {db_path} is already at schema {current}").format(
+                db_path=obj.db_path, current=after.current))
         else:
-            console().print(f"upgraded {obj.db_path} from schema {before.current or 'none'} to {after.current}")
+            console().print(_("upgraded {db_path} from schema {value} to {current}").format(db_path=obj.db_path, value=before.current or _("none"), current=after.current))
 
     @group.command("status")
     def status(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
@@ -72,14 +79,15 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         table = Table(show_header=False, box=None)
-        table.add_row("store", str(obj.db_path))
-        table.add_row("exists", "yes" if obj.db_path.exists() else "no")
-        table.add_row("schema", f"{st.current or '-'} (code: {st.head}) — {st.state}")
+        table.add_row(_("store"), str(obj.db_path))
+        table.add_row(_("exists"), _("yes") if obj.db_path.exists() else _("no"))
+        table.add_row(_("schema"), _("{revision} (code: {head}) — {state}").format(
+            revision=st.current or "-", head=st.head, state=_(SCHEMA_STATES.get(st.state, st.state))))
         for name, count in st.counts.items():
             table.add_row(name, f"{count:,}")
         console().print(table)
         if st.state == "behind":
-            console().print("run `agent-console db upgrade` to migrate")
+            console().print(_("run `agent-console db upgrade` to migrate"))
 
     @group.command("backup")
     def backup(
@@ -95,7 +103,8 @@ def register(app: typer.Typer) -> None:
             info = backup_store(obj.db_path, file, force=force)
         except BackupError as exc:
             fail(str(exc))
-        console().print(f"backed up {obj.db_path} to {info.path} (schema {info.revision}, {info.size:,} bytes)")
+        console().print(_("backed up {db_path} to {path} (schema {revision}, {size:,} bytes)").format(
+            db_path=obj.db_path, path=info.path, revision=info.revision, size=info.size))
 
     @group.command("restore")
     def restore(
@@ -113,18 +122,20 @@ def register(app: typer.Typer) -> None:
         except BackupError as exc:
             fail(str(exc))
         if not yes:
-            console(stderr=True).print(f"This replaces the store {obj.db_path} by {file}. Close every console using "
-                                       "it first: a console left open keeps writing to the old store.")
+            console(stderr=True).print(_("This replaces the store {db_path} by {file}. Close every console using "
+                                         "it first: a console left open keeps writing to the old store.").format(
+                db_path=obj.db_path, file=file))
             if not typer.confirm("Restore now?", default=False):
-                fail("restore cancelled; nothing was changed")
+                fail(_("restore cancelled; nothing was changed"))
         try:
             info = restore_store(file, obj.db_path)
         except BackupError as exc:
             fail(str(exc))
-        kept = f"; the previous store is kept as {info.previous}" if info.previous else ""
-        upgraded = (f" (upgraded from schema {info.revision_in_backup})"
+        kept = _("; the previous store is kept as {path}").format(path=info.previous) if info.previous else ""
+        upgraded = (_(" (upgraded from schema {revision})").format(revision=info.revision_in_backup)
                     if info.revision_in_backup != info.revision else "")
-        console().print(f"restored {obj.db_path} from {file}, schema {info.revision}{upgraded}{kept}")
+        console().print(_("restored {db_path} from {file}, schema {revision}{upgraded}{kept}").format(
+            db_path=obj.db_path, file=file, revision=info.revision, upgraded=upgraded, kept=kept))
     @group.command("check")
     def check(ctx: typer.Context,
               quick: bool = typer.Option(False, "--quick", help="SQLite's quick_check: faster on a big store, but "
@@ -139,18 +150,19 @@ def register(app: typer.Typer) -> None:
             fail(f"no store at {shown}" if not path.exists() else f"{shown} is not a file")
         problems = _integrity_problems(path, quick)
         if not problems:
-            console().print(f"{shown}: no damage found ({'quick_check' if quick else 'integrity_check'}: ok)")
+            console().print(_("{shown}: no damage found ({value}: ok)").format(
+                shown=shown, value='quick_check' if quick else 'integrity_check'))
             return
         from rich.text import Text
 
         out = console()
-        out.print(Text(f"{shown} is damaged; SQLite reports:"))
+        out.print(Text(_("{shown} is damaged; SQLite reports:").format(shown=shown)))
         for line in problems[:CHECK_LINES_SHOWN]:
             out.print(Text(f"  {line}"))
         if len(problems) > CHECK_LINES_SHOWN:
-            out.print(f"  … and {len(problems) - CHECK_LINES_SHOWN} more")
-        fail(f"{shown} is damaged. Restore the last backup with `agent-console db restore FILE`, and keep the "
-             "damaged file until the restored store works")
+            out.print(_("  … and {value} more").format(value=len(problems) - CHECK_LINES_SHOWN))
+        fail(_("{shown} is damaged. Restore the last backup with `agent-console db restore FILE`, and keep the "
+               "damaged file until the restored store works").format(shown=shown))
 
     app.add_typer(group, name="db")
 
@@ -168,4 +180,4 @@ def _integrity_problems(path, quick: bool) -> list[str]:
     try:
         return integrity_problems(path, quick)
     except sqlite3.Error as exc:
-        fail(f"cannot open {shown_path(path)} to check it: {exc}")
+        fail(_("cannot open {path} to check it: {exc}").format(path=shown_path(path), exc=exc))

@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json
+from agent_console.i18n import N_, _
 
 LANGUAGE_HELP = "Only articles in this language (de or en)."
 
@@ -16,7 +17,7 @@ def _check_language(lang: Optional[str]) -> Optional[str]:
         return None
     lang = lang.strip().lower()
     if lang not in ("de", "en"):
-        fail(f"unknown language {lang!r}; expected de or en")
+        fail(_("unknown language {lang}; expected de or en").format(lang=repr(lang)))
     return lang
 
 
@@ -50,14 +51,15 @@ def register(app: typer.Typer) -> None:
 
         out = console()
         if not result.hits:
-            out.print(Text(f"No article matches {query!r}."))
+            out.print(Text(_("No article matches {query}.").format(query=repr(query))))
             raise typer.Exit(0)
         if result.mode == "typo":
             fixes = ", ".join(f"{w} → {'/'.join(t)}" for w, t in result.corrections.items())
-            out.print(Text(f"Nothing matched exactly; typo-tolerant: {fixes}", style="yellow"))
+            out.print(Text(_("Nothing matched exactly; typo-tolerant: {fixes}").format(
+                fixes=fixes), style="yellow"))
         elif result.mode == "any":
-            out.print(Text("Not all words matched; showing articles with some of them.", style="yellow"))
-        table = new_table("#", "slug", "title", "lang", "score", "snippet", show_lines=True)
+            out.print(Text(_("Not all words matched; showing articles with some of them."), style="yellow"))
+        table = new_table("#", N_("slug"), N_("title"), N_("lang"), N_("score"), N_("snippet"), show_lines=True)
         for rank, hit in enumerate(result.hits, 1):
             title = Text(hit.title)
             for start, end in hit.title_spans:
@@ -94,8 +96,8 @@ def register(app: typer.Typer) -> None:
 
         out = console()
         out.print(Text(article.title, style="bold"))
-        out.print(Text(f"kb:{article.slug} · {article.language} · tags: {article.tags or '-'} · "
-                       f"helpful: {article.helpful_votes}", style="dim"))
+        out.print(Text(_("kb:{slug} · {language} · tags: {value} · helpful: {helpful_votes}").format(
+            slug=article.slug, language=article.language, value=article.tags or '-', helpful_votes=article.helpful_votes), style="dim"))
         out.print(Markdown(clean_text(article.body)))
 
     @group.command("reindex")
@@ -105,7 +107,8 @@ def register(app: typer.Typer) -> None:
 
         store = ctx_obj(ctx).store()
         result = rebuild(store)
-        console().print(f"reindexed {result.articles} articles and {result.replies} replies")
+        console().print(_("reindexed {articles} articles and {replies} replies").format(
+            articles=result.articles, replies=result.replies))
 
     @group.command("add")
     def add(
@@ -125,7 +128,7 @@ def register(app: typer.Typer) -> None:
                 title=title, body=body_file.read(), language=lang, tags=tags, slug=slug)
         except ArticleError as exc:
             fail(str(exc))
-        console().print(f"added kb:{article.slug}")
+        console().print(_("added kb:{slug}").format(slug=article.slug))
 
     @group.command("delete")
     def delete(ctx: typer.Context, slug: str = typer.Argument(..., help="The article's slug.")) -> None:
@@ -137,6 +140,6 @@ def register(app: typer.Typer) -> None:
             KnowledgeBase(obj.store(), obj.clock, obj.agent(required=False)).delete(slug)
         except ArticleError as exc:
             fail(str(exc))
-        console().print(f"deleted kb:{slug}")
+        console().print(_("deleted kb:{slug}").format(slug=slug))
 
     app.add_typer(group, name="kb")

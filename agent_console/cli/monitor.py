@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import ctx_obj, fail
+from agent_console.i18n import _
 
 MONITOR_ROLES = ("supervisor", "admin")
 
@@ -28,10 +29,10 @@ def register(app: typer.Typer) -> None:
         store = obj.store()
         supervisor = obj.agent(required=True)
         if supervisor.role not in MONITOR_ROLES:
-            fail(f"the monitor is for supervisors and admins; {supervisor.login} is an {supervisor.role} "
-                 "(use --agent with a supervisor's login)")
+            fail(_("the monitor is for supervisors and admins; {login} is an {role} (use --agent with a "
+                   "supervisor's login)").format(login=supervisor.login, role=supervisor.role))
         if not supervisor.active:
-            fail(f"{supervisor.login} is not active")
+            fail(_("{login} is not active").format(login=supervisor.login))
         from agent_console.domain.monitor import MonitorError, Thresholds
 
         settings = obj.settings
@@ -49,4 +50,4 @@ def register(app: typer.Typer) -> None:
                          wallboard=wallboard, interval=interval)
         app.run()
         if app.return_code:
-            fail("the monitor stopped with an error", code=app.return_code)
+            fail(_("the monitor stopped with an error"), code=app.return_code)

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail, local_or_server_command, print_json, target_store
+from agent_console.i18n import N_, _, ngettext
 
 
 def build_group(*, for_server: bool) -> typer.Typer:
@@ -32,7 +33,7 @@ def build_group(*, for_server: bool) -> typer.Typer:
                 queue = add_queue(store, ctx_obj(ctx).clock, name, description)
             except QueueError as exc:
                 fail(str(exc))
-        console().print(f"added queue {queue.name}")
+        console().print(_("added queue {name}").format(name=queue.name))
 
     @command("list")
     def list_(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -47,13 +48,13 @@ def build_group(*, for_server: bool) -> typer.Typer:
                          "agents": q.agents} for q in queues])
             return
         if not queues:
-            console().print("no queues defined: cases and agents may name any queue (add one with `queues add`)")
+            console().print(_("no queues defined: cases and agents may name any queue (add one with `queues add`)"))
             return
         from rich.text import Text
 
         from agent_console.cli.common import print_table
 
-        print_table(("queue", "open cases", "agents", "description"),
+        print_table((N_("queue"), N_("open cases"), N_("agents"), N_("description")),
                     [(Text(q.name), str(q.open_cases), str(q.agents), Text(q.description)) for q in queues])
 
     @command("rename")
@@ -68,7 +69,8 @@ def build_group(*, for_server: bool) -> typer.Typer:
                 moved = rename_queue(store, ctx_obj(ctx).clock, old, new)
             except QueueError as exc:
                 fail(str(exc))
-        console().print(f"renamed queue {old} to {new} ({moved} case{'s' if moved != 1 else ''})")
+        console().print(ngettext("renamed queue {old} to {new} ({moved} case)", "renamed queue {old} to {new} ({moved} cases)",
+                                 moved).format(old=old, new=new, moved=moved))
 
     @command("remove")
     def remove(ctx: typer.Context, name: str = typer.Argument(..., help="The queue's name."),
@@ -82,7 +84,7 @@ def build_group(*, for_server: bool) -> typer.Typer:
                 remove_queue(store, ctx_obj(ctx).clock, name)
             except QueueError as exc:
                 fail(str(exc))
-        console().print(f"removed queue {name}")
+        console().print(_("removed queue {name}").format(name=name))
 
     return group
 

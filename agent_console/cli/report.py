@@ -13,36 +13,47 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json, without_options
+from agent_console.i18n import N_, _
 
 FORMATS = ("table", "csv", "json")
 GROUPINGS = ("agent", "queue", "channel", "day")
 
 #: name -> (title, value kind, help, detail columns shown in the table)
 REPORTS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
-    "aht": ("Average handling time", "duration",
+    "aht": (N_("Average handling time"), "duration",
             "AHT: (handle + wrap-up + corrections) per handled case.", ("handle_s", "wrap_up_s", "corrections_s")),
-    "fcr": ("First-contact resolution", "percent",
+    "fcr": (N_("First-contact resolution"), "percent",
             "FCR: cases resolved on the first contact and not reopened within the window.",
             ("resolved_first_contact", "undecided")),
-    "sla": ("Service level (first response)", "percent",
+    "sla": (N_("Service level (first response)"), "percent",
             "Service level: % of first responses within target, with the average speed of answer.",
             ("met", "answered", "asa_s")),
-    "asa": ("Average speed of answer", "duration", "ASA: creation to first response, of the answered cases.", ()),
-    "escalations": ("Escalation rate", "percent", "% of the cases created that were escalated.",
+    "asa": (N_("Average speed of answer"), "duration", "ASA: creation to first response, of the answered cases.", ()),
+    "escalations": (N_("Escalation rate"), "percent", "% of the cases created that were escalated.",
                     ("escalated", "automatic")),
-    "csat": ("Customer satisfaction", "percent", "CSAT: % of survey answers 4–5.", ("satisfied",)),
-    "nps": ("Net promoter score", "score", "NPS: % promoters (9–10) − % detractors (0–6).",
+    "csat": (N_("Customer satisfaction"), "percent", "CSAT: % of survey answers 4–5.", ("satisfied",)),
+    "nps": (N_("Net promoter score"), "score", "NPS: % promoters (9–10) − % detractors (0–6).",
             ("promoters", "passives", "detractors")),
-    "ces": ("Customer effort score", "mean", "CES: mean answer (1–7).", ()),
-    "complaints": ("Complaints per customer", "ratio",
+    "ces": (N_("Customer effort score"), "mean", "CES: mean answer (1–7).", ()),
+    "complaints": (N_("Complaints per customer"), "ratio",
                    "Cases in the Complaints queue per customer with cases.", ("complaints",)),
 }
 
 #: The value column's header in a table (else the report's name in capitals).
-VALUE_LABEL = {"escalations": "rate", "complaints": "per customer"}
+VALUE_LABEL = {"escalations": N_("rate"), "complaints": N_("per customer")}
 
-COUNT_LABEL = {"aht": "cases", "fcr": "decided", "sla": "decided", "asa": "answered", "escalations": "cases",
-               "csat": "answers", "nps": "answers", "ces": "answers", "complaints": "customers"}
+#: The count's name: a JSON/CSV key, and (translated) the count column's header in a table.
+COUNT_LABEL = {"aht": N_("cases"), "fcr": N_("decided"), "sla": N_("decided"), "asa": N_("answered"),
+               "escalations": N_("cases"), "csat": N_("answers"), "nps": N_("answers"), "ces": N_("answers"),
+               "complaints": N_("customers")}
+#: The table's headers of the grouping column and of the detail columns (JSON/CSV keep the keys).
+TABLE_LABEL = {"agent": N_("agent"), "queue": N_("queue"), "channel": N_("channel"), "day": N_("day"),
+               "group": N_("group"), "handle_s": N_("handle"), "wrap_up_s": N_("wrap up"),
+               "corrections_s": N_("corrections"), "resolved_first_contact": N_("resolved first contact"),
+               "undecided": N_("undecided"), "met": N_("met"), "answered": N_("answered"), "asa_s": N_("asa"),
+               "escalated": N_("escalated"), "automatic": N_("automatic"), "satisfied": N_("satisfied"),
+               "promoters": N_("promoters"), "passives": N_("passives"), "detractors": N_("detractors"),
+               "complaints": N_("complaints")}
 
 
 def display_zone(settings) -> str:
@@ -74,7 +85,8 @@ def _parse_day(value: str | None, option: str):
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        fail(f"{option}: {value!r} is not a date; use YYYY-MM-DD (e.g. 2026-11-01)")
+        fail(_("{option}: {value} is not a date; use YYYY-MM-DD (e.g. 2026-11-01)").format(
+            option=option, value=repr(value)))
 
 
 def format_value(kind: str, value: float | None) -> str:
@@ -86,10 +98,17 @@ def format_value(kind: str, value: float | None) -> str:
             return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m{seconds % 60:02d}s"
         return f"{seconds // 60}m{seconds % 60:02d}s"
     if kind == "percent":
-        return f"{value:.1f} %"
+        return _decimal(f"{value:.1f}") + " %"
     if kind == "score":
-        return f"{value:+.1f}"
-    return f"{value:.2f}"
+        return _decimal(f"{value:+.1f}")
+    return _decimal(f"{value:.2f}")
+
+
+def _decimal(text: str) -> str:
+    """A decimal written in English (``87.5``) with the interface language's decimal mark (``87,5``)."""
+    from agent_console.i18n import current_language
+
+    return text.replace(".", ",") if current_language() == "de" else text
 
 
 def _format_detail(name: str, value) -> str:
@@ -98,8 +117,17 @@ def _format_detail(name: str, value) -> str:
     if name.endswith("_s"):
         return format_value("duration", float(value))
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:.2f}"
+        return _decimal(f"{value:.2f}")
     return str(int(value)) if isinstance(value, (int, float)) else str(value)
+
+
+def _day(day) -> str:
+    """A calendar day in a report's period: ``2026-11-01``, in German ``1. Nov. 2026``."""
+    from datetime import datetime, time
+
+    from agent_console.formatting import date_time
+
+    return date_time(datetime.combine(day, time()), "date")
 
 
 def compute(name: str, session, since, until, *, by, tz, now, window_days):
@@ -135,9 +163,11 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
     from agent_console.domain.metrics import MetricError, day_range
 
     if by is not None and by not in GROUPINGS:
-        fail(f"--by: unknown grouping {by!r}; expected one of: {', '.join(GROUPINGS)}")
+        fail(_("--by: unknown grouping {by}; expected one of: {value}").format(
+            by=repr(by), value=', '.join(GROUPINGS)))
     if fmt not in FORMATS:
-        fail(f"--format: unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+        fail(_("--format: unknown format {fmt}; expected one of: {value}").format(
+            fmt=repr(fmt), value=', '.join(FORMATS)))
     obj = ctx_obj(ctx)
     tz = display_zone(obj.settings)
     now = obj.clock.now()
@@ -181,23 +211,26 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
     from datetime import timedelta
 
     last_day = (end.astimezone(ZoneInfo(tz)) - timedelta(seconds=1)).date()
-    period = f"{start.astimezone(ZoneInfo(tz)).date()} to {last_day} ({tz})"
+    period = _("{first} to {last} ({zone})").format(first=_day(start.astimezone(ZoneInfo(tz)).date()),
+                                                    last=_day(last_day), zone=tz)
     caption = None
     if name == "fcr":
-        caption = (f"FCR window {window} days" if window is not None else
-                   "provisional, as the monitor shows it (--window-days N: settled)")
+        caption = (_("FCR window {days} days").format(days=window) if window is not None else
+                   _("provisional, as the monitor shows it (--window-days N: settled)"))
     from agent_console.cli.common import header_min_width
 
-    table = Table(title=f"{title}, {period}", caption=caption)
-    headers = [(group_label, "left"), (COUNT_LABEL[name], "right"), (VALUE_LABEL.get(name, name.upper()), "right")]
-    headers += [(column.removesuffix("_s").replace("_", " "), "right") for column in detail_columns]
+    title = _(title)
+    table = Table(title=_("{title}, {period}").format(title=title, period=period), caption=caption)
+    headers = [(_(TABLE_LABEL[group_label]), "left"), (_(COUNT_LABEL[name]), "right"),
+               (_(VALUE_LABEL[name]) if name in VALUE_LABEL else name.upper(), "right")]
+    headers += [(_(TABLE_LABEL[column]), "right") for column in detail_columns]
     for header, justify in headers:
         table.add_column(header, justify=justify, min_width=header_min_width(header))
     for r in rows:
         table.add_row(Text(r.group), str(r.count), format_value(kind, r.value),
                       *[_format_detail(c, r.detail.get(c)) for c in detail_columns])
     if not rows:
-        console().print(f"{title}: no data from {period}")
+        console().print(_("{title}: no data from {period}").format(title=title, period=period))
         return
     console().print(table)
 

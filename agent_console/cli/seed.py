@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail
+from agent_console.i18n import N_, _
 
 #: From this many cases on, a progress bar shows.
 PROGRESS_FROM = 5000
@@ -44,15 +45,16 @@ def register(app: typer.Typer) -> None:
         elapsed = time.perf_counter() - started
         from agent_console.cli.common import new_table
 
-        table = new_table("table", "rows added", box=None)
+        table = new_table(N_("table"), N_("rows added"), box=None)
         for name, count in result.counts.items():
             table.add_row(name, f"{count:,}")
         console().print(table)
         if result.breached_cases:
-            console().print(f"{result.breached_cases:,} open cases are already past an SLA target: their breaches "
-                            "and automatic escalations are recorded")
+            console().print(_("{breached_cases:,} open cases are already past an SLA target: their breaches and "
+                              "automatic escalations are recorded").format(breached_cases=result.breached_cases))
         keys = f" ({result.first_case_key} … {result.last_case_key})" if result.first_case_key else ""
-        console().print(f"seeded {obj.db_path} in {elapsed:.1f} s{keys}; log in as `demo`, `sup` or `admin`")
+        console().print(_("seeded {db_path} in {elapsed:.1f} s{keys}; log in as `demo`, `sup` or `admin`").format(
+            db_path=obj.db_path, elapsed=elapsed, keys=keys))
 
     app.add_typer(group, name="seed")
 

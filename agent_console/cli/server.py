@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import DB_HELP, console, ctx_obj, fail, print_json
+from agent_console.i18n import N_, _, ngettext
 
 DB_FILE_HELP = "Read the server's database URL (or SQLite path) from the first line of this file."
 #: The server's database URL from the environment, where `ps` does not show it (below --db and --db-file).
@@ -25,12 +26,12 @@ def _read_db_file(name: str) -> str:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError:
-        fail(f"{path}: not a text file; its first line must be the database URL")
+        fail(_("{path}: not a text file; its first line must be the database URL").format(path=path))
     except OSError as exc:
-        fail(f"cannot read the database URL from {path}: {exc.strerror or exc}")
+        fail(_("cannot read the database URL from {path}: {value}").format(path=path, value=exc.strerror or exc))
     url = lines[0].strip() if lines else ""
     if not url:
-        fail(f"{path}, line 1: empty; it must be the database URL (or an SQLite file path)")
+        fail(_("{path}, line 1: empty; it must be the database URL (or an SQLite file path)").format(path=path))
     return url
 
 
@@ -45,7 +46,7 @@ def _db_url(ctx: typer.Context, db: str | None) -> str:
     if group is not None:
         group_db, db_file = group.params.get("db"), group.params.get("db_file")
         if group_db and db_file:
-            fail("give the database with --db or with --db-file, not both")
+            fail(_("give the database with --db or with --db-file, not both"))
         if db_file:
             return _as_url(_read_db_file(db_file))
         if group_db:
@@ -84,7 +85,7 @@ def _read_password(prompt: str) -> str:
 
         first = getpass.getpass(f"{prompt}: ")
         if getpass.getpass("again: ") != first:
-            fail("the passwords differ")
+            fail(_("the passwords differ"))
         return first
     line = sys.stdin.readline()
     return line.rstrip("\r\n")
@@ -116,14 +117,15 @@ def register(app: typer.Typer) -> None:
 
         url = _db_url(ctx, db)
         if workers > 1 and url.startswith("sqlite"):
-            fail("several workers need PostgreSQL; on SQLite run one worker (--workers 1)")
+            fail(_("several workers need PostgreSQL; on SQLite run one worker (--workers 1)"))
         try:
             open_server_store(url, migrate=False).dispose()
         except StoreError as exc:
             fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - e.g. the database server is unreachable or refuses the log-in
             fail(_cannot_open(url, exc))
-        console(stderr=True).print(f"agent-console server on http://{host}:{port} (API docs at /docs)")
+        console(stderr=True).print(_("agent-console server on http://{host}:{port} (API docs at /docs)").format(
+            host=host, port=port))
         run_server(url, host=host, port=port, workers=workers, log_level=log_level,
                    forwarded_allow_ips=forwarded_allow_ips)
 
@@ -144,8 +146,9 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - e.g. the database server is unreachable
             fail(_cannot_open(url, exc))
-        policies = f"; added {added} default SLA policies" if added else ""
-        console().print(f"{display_url(status.url)}: schema {status.current} ({status.state}){policies}")
+        policies = _("; added {count} default SLA policies").format(count=added) if added else ""
+        console().print(_("{value}: schema {current} ({state}){policies}").format(
+            value=display_url(status.url), current=status.current, state=status.state, policies=policies))
 
     @db_group.command("backup")
     def db_backup(
@@ -167,7 +170,8 @@ def register(app: typer.Typer) -> None:
         except BackupError as exc:
             fail(str(exc))
         how = "pg_dump, custom format" if info.method == "pg_dump" else "SQLite online backup"
-        console().print(f"backed up the server's database to {info.path} ({how}, {info.size:,} bytes)")
+        console().print(_("backed up the server's database to {path} ({how}, {size:,} bytes)").format(
+            path=info.path, how=how, size=info.size))
 
     users = typer.Typer(help="Accounts that log in to the server.", no_args_is_help=True)
 
@@ -202,7 +206,7 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         finally:
             store.dispose()
-        console().print(f"account {agent.login} ({agent.role}, tier {agent.tier}, queues {agent.queues or 'all'})")
+        console().print(_("account {login} ({role}, tier {tier}, queues {value})").format(login=agent.login, role=agent.role, tier=agent.tier, value=agent.queues or _("all")))
 
     @users.command("list")
     def users_list(ctx: typer.Context, db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
@@ -223,10 +227,10 @@ def register(app: typer.Typer) -> None:
 
         from agent_console.cli.common import new_table
 
-        table = new_table("login", "name", "role", "tier", "queues", "can log in")
+        table = new_table(N_("login"), N_("name"), N_("role"), N_("tier"), N_("queues"), N_("can log in"))
         for r in rows:
             table.add_row(Text(r["login"]), Text(r["name"]), r["role"], str(r["tier"]),
-                          Text(",".join(r["queues"]) or "all"), "yes" if r["active"] and r["password"] else "no")
+                          Text(",".join(r["queues"]) or _("all")), _("yes") if r["active"] and r["password"] else _("no"))
         console().print(table)
 
     @users.command("deactivate")
@@ -266,7 +270,7 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         finally:
             store.dispose()
-        console().print(f"removed account {login}")
+        console().print(_("removed account {login}").format(login=login))
 
     tokens = typer.Typer(help="API tokens for integrations (mail gateway, phone system, web form).",
                          no_args_is_help=True)
@@ -292,13 +296,15 @@ def register(app: typer.Typer) -> None:
             with store.transaction() as session:
                 agent = account_by_login(session, login)
                 if agent is None:
-                    fail(f"no account {login!r}; add it with `agent-console server users add`")
+                    fail(_("no account {login}; add it with `agent-console server users add`").format(
+                        login=repr(login)))
                 token, row = issue_token(session, agent.id, now, kind="api", name=name,
                                          lifetime=timedelta(days=days) if days else None)
                 token_id = row.id
         finally:
             store.dispose()
-        console(stderr=True).print(f"API token {token_id} for {login} ({name}); store it now, it is not shown again:")
+        console(stderr=True).print(_("API token {token_id} for {login} ({name}); store it now, it is not shown "
+                                     "again:").format(token_id=token_id, login=login, name=name))
         sys.stdout.write(token + "\n")
 
     @tokens.command("list")
@@ -315,7 +321,7 @@ def register(app: typer.Typer) -> None:
 
         from agent_console.cli.common import new_table
 
-        table = new_table("id", "login", "kind", "name", "created", "expires", "revoked")
+        table = new_table(N_("id"), N_("login"), N_("kind"), N_("name"), N_("created"), N_("expires"), N_("revoked"))
         for token, login in rows:
             table.add_row(str(token.id), Text(login), token.kind, Text(token.name),
                           f"{token.created_at:%Y-%m-%d %H:%M}",
@@ -334,7 +340,7 @@ def register(app: typer.Typer) -> None:
         from agent_console.store.accounts import account_id, revoke_all_tokens, revoke_token
 
         if (token_id is None) == (login is None):
-            fail("give a token id or --login LOGIN")
+            fail(_("give a token id or --login LOGIN"))
         store = _store(ctx.parent, db)
         now = ctx_obj(ctx).clock.now()
         try:
@@ -344,13 +350,13 @@ def register(app: typer.Typer) -> None:
                 else:
                     agent_id = account_id(session, login)
                     if agent_id is None:
-                        fail(f"no account {login!r}")
+                        fail(_("no account {login}").format(login=repr(login)))
                     count = revoke_all_tokens(session, agent_id, now)
         finally:
             store.dispose()
         if count == 0:
-            fail("no such unrevoked token")
-        console().print(f"revoked {count} token{'s' if count != 1 else ''}")
+            fail(_("no such unrevoked token"))
+        console().print(ngettext("revoked {count} token", "revoked {count} tokens", count).format(count=count))
 
     feed = typer.Typer(help="The change feed consoles pull.", no_args_is_help=True)
 
@@ -370,9 +376,10 @@ def register(app: typer.Typer) -> None:
         finally:
             store.dispose()
         if not counts:
-            console().print("the feed already has everything")
+            console().print(_("the feed already has everything"))
             return
-        console().print("published " + ", ".join(f"{n} {entity}" for entity, n in sorted(counts.items())))
+        console().print(_("published {counts}").format(
+            counts=", ".join(f"{n} {entity}" for entity, n in sorted(counts.items()))))
 
     imports = typer.Typer(help="Put canned responses and KB articles on the server; every console receives them.",
                           no_args_is_help=True)
@@ -390,7 +397,9 @@ def register(app: typer.Typer) -> None:
             store.dispose()
         from rich.text import Text
 
-        console().print(Text(f"{result.summary()}; {published} change(s) sent to the consoles"))
+        console().print(Text(ngettext("{summary}; {count} change sent to the consoles",
+                                      "{summary}; {count} changes sent to the consoles", published).format(
+            summary=result.summary(), count=published)))
 
     @imports.command("kb")
     def import_kb(

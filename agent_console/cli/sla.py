@@ -10,6 +10,7 @@ import typer
 
 from agent_console.cli.common import (DB_HELP, console, ctx_obj, fail, local_or_server_command, print_json,
                                       target_store)
+from agent_console.i18n import N_, _, ngettext
 
 
 def _holiday_years(text: str | None, this_year: int) -> tuple[int, int]:
@@ -19,9 +20,10 @@ def _holiday_years(text: str | None, this_year: int) -> tuple[int, int]:
     try:
         years = int(first), int(last or first)
     except ValueError:
-        fail(f"--holiday-years: {text!r} is not a year or a range of years (e.g. 2026-2030)")
+        fail(_("--holiday-years: {text} is not a year or a range of years (e.g. 2026-2030)").format(
+            text=repr(text)))
     if not 1900 <= years[0] <= years[1] <= 2200 or years[1] - years[0] > 50:
-        fail(f"--holiday-years: {text!r} is not a range of at most 50 years")
+        fail(_("--holiday-years: {text} is not a range of at most 50 years").format(text=repr(text)))
     return years
 
 
@@ -31,7 +33,7 @@ def _read_holidays(path: Path, years: tuple[int, int]):
     try:
         data = path.read_bytes()
     except OSError as exc:
-        fail(f"{path}: cannot read the holidays file: {exc.strerror or exc}")
+        fail(_("{path}: cannot read the holidays file: {value}").format(path=path, value=exc.strerror or exc))
     try:
         return holidays_from_ical(data, str(path), *years)
     except BusinessHoursError as exc:
@@ -67,12 +69,12 @@ def build_group(*, for_server: bool) -> typer.Typer:
             print_json(rows)
             return
         if not rows:
-            console().print("no SLA policies: every case follows the built-in defaults (docs/sla.md); "
-                            "`sla set CHANNEL …` writes one")
+            console().print(_("no SLA policies: every case follows the built-in defaults (docs/sla.md); `sla set "
+                              "CHANNEL …` writes one"))
             return
         from agent_console.cli.common import print_table
 
-        print_table(("channel", "priority", "first / next / resolution", "at risk", "business hours", "holidays"),
+        print_table((N_("channel"), N_("priority"), N_("first / next / resolution"), N_("at risk"), N_("business hours"), N_("holidays")),
                     [(r["channel"], r["priority"] or "default",
                       " / ".join(format_duration(r[k]) for k in ("first_response_s", "next_update_s",
                                                                   "resolution_s")),
@@ -116,7 +118,7 @@ def build_group(*, for_server: bool) -> typer.Typer:
         )
 
         if holidays is not None and no_holidays:
-            fail("give --holidays FILE or --no-holidays, not both")
+            fail(_("give --holidays FILE or --no-holidays, not both"))
         obj = ctx_obj(ctx)
         try:
             change = PolicyChange(
@@ -139,10 +141,15 @@ def build_group(*, for_server: bool) -> typer.Typer:
 
         for p in written:
             business = BusinessHours.parse(p.business_hours)
-            extra = f", {len(business.holidays)} holidays" if business is not None and business.holidays else ""
-            console().print(f"{p.channel} {p.priority or 'default'}: first response "
-                            f"{format_duration(p.first_response_s)}, next update {format_duration(p.next_update_s)}, "
-                            f"resolution {format_duration(p.resolution_s)}, {describe(business)}{extra}")
+            extra = ""
+            if business is not None and business.holidays:
+                extra = ", " + ngettext("{count} holiday", "{count} holidays", len(business.holidays)).format(
+                    count=len(business.holidays))
+            console().print(_("{channel} {priority}: first response {first_response}, next update {next_update}, resolution "
+                              "{resolution}, {hours}{holidays}").format(
+                channel=p.channel, priority=p.priority or _("default"),
+                first_response=format_duration(p.first_response_s), next_update=format_duration(p.next_update_s),
+                resolution=format_duration(p.resolution_s), hours=describe(business), holidays=extra))
 
     @command("remove")
     def remove(
@@ -160,7 +167,7 @@ def build_group(*, for_server: bool) -> typer.Typer:
                 remove_policy(store, ctx_obj(ctx).clock, channel, priority)
         except PolicyError as exc:
             fail(str(exc))
-        console().print(f"removed the SLA policy {channel} {priority or 'default'}")
+        console().print(_("removed the SLA policy {channel} {value}").format(channel=channel, value=priority or _("default")))
 
     return group
 

@@ -7,13 +7,14 @@ import sys
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json
+from agent_console.i18n import _
 
 
 def _read_password(login: str) -> str:
     if sys.stdin.isatty():
         import getpass
 
-        return getpass.getpass(f"password for {login}: ")
+        return getpass.getpass(_("password for {login}: ").format(login=login))
     line = sys.stdin.readline()
     return line.rstrip("\r\n")
 
@@ -21,7 +22,7 @@ def _read_password(login: str) -> str:
 def _store_path(obj):
     store = obj.store()
     if store.path is None:
-        fail("only a store file can be logged in (the token is kept beside it)")
+        fail(_("only a store file can be logged in (the token is kept beside it)"))
     return store, store.path
 
 
@@ -56,13 +57,13 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         password = _read_password(user)
         if not password:
-            fail("no password given")
+            fail(_("no password given"))
         store, path = _store_path(obj)
         try:
             with SyncClient(server) as client:
                 answer = client.login(user, password)
         except AuthError:
-            fail(f"{server} refused the log-in: wrong login or password")
+            fail(_("{server} refused the log-in: wrong login or password").format(server=server))
         except SyncError as exc:
             fail(str(exc))
         agent = answer["agent"]
@@ -81,9 +82,10 @@ def register(app: typer.Typer) -> None:
             upsert_agent(store, obj.clock, login=creds.login, name=creds.name or creds.login, role=creds.role,
                          tier=creds.tier, queues=",".join(creds.queues))
         except AgentError as exc:
-            fail(f"logged in, but the local agent record could not be written: {exc}")
-        console().print(f"logged in to {server} as {creds.login} ({creds.role}); token in {token_file} (mode 0600)")
-        console().print("run `agent-console sync --once` to fetch the team's cases now, or open the console")
+            fail(_("logged in, but the local agent record could not be written: {exc}").format(exc=exc))
+        console().print(_("logged in to {server} as {login} ({role}); token in {token_file} (mode 0600)").format(
+            server=server, login=creds.login, role=creds.role, token_file=token_file))
+        console().print(_("run `agent-console sync --once` to fetch the team's cases now, or open the console"))
 
     @app.command("logout")
     def logout(ctx: typer.Context) -> None:
@@ -96,17 +98,18 @@ def register(app: typer.Typer) -> None:
         store, path = _store_path(obj)
         creds = _credentials(path)
         if creds is None:
-            fail("this store is not logged in")
+            fail(_("this store is not logged in"))
         note = ""
         try:
             with SyncClient(creds.server, creds.token) as client:
                 client.logout()
         except SyncError as exc:
-            note = f" (the server was not told: {exc})"
+            note = _(" (the server was not told: {problem})").format(problem=exc)
         credentials.delete(path)
         with store.transaction() as session:
             write_state(session, "login", "")
-        console().print(f"logged out {creds.login} from {creds.server}{note}")
+        console().print(_("logged out {login} from {server}{note}").format(
+            login=creds.login, server=creds.server, note=note))
 
     group = typer.Typer(help="Sync this store with the team's server: `sync` keeps syncing until Ctrl-C, "
                         "`sync --once` does one round (push, then pull).", invoke_without_command=True)
@@ -127,7 +130,7 @@ def register(app: typer.Typer) -> None:
         store, path = _store_path(obj)
         creds = _credentials(path)
         if creds is None:
-            fail("this store is not logged in; run `agent-console login --server URL LOGIN` first")
+            fail(_("this store is not logged in; run `agent-console login --server URL LOGIN` first"))
         out = console()
         if once:
             engine = SyncEngine(store, SyncClient(creds.server, creds.token), obj.clock, login=creds.login,
@@ -135,13 +138,13 @@ def register(app: typer.Typer) -> None:
             try:
                 report = engine.sync_once()
             except AuthError:
-                fail("the server refused this store's token; log in again")
+                fail(_("the server refused this store's token; log in again"))
             except SyncError as exc:
                 from agent_console.sync.engine import write_state
 
                 with store.transaction() as session:
                     write_state(session, "last_error", str(exc)[:500])
-                fail(f"sync failed: {exc}")
+                fail(_("sync failed: {exc}").format(exc=exc))
             finally:
                 engine.client.close()
             if json_out:
@@ -149,8 +152,9 @@ def register(app: typer.Typer) -> None:
                             "cursor": report.cursor, "pages": report.pages,
                             "notices": [n.text() for n in report.notices]})
                 return
-            out.print(f"pushed {report.pushed} op(s) ({report.applied} applied), pulled {report.pulled.changes} "
-                      f"change(s); cursor {report.cursor}")
+            out.print(_("pushed {pushed} op(s) ({applied} applied), pulled {changes} change(s); cursor {cursor}").format(
+                
+                pushed=report.pushed, applied=report.applied, changes=report.pulled.changes, cursor=report.cursor))
             from rich.text import Text
 
             for notice in report.notices:
@@ -167,12 +171,13 @@ def register(app: typer.Typer) -> None:
             if label != last["label"]:
                 last["label"] = label
                 tail = f" ({status.last_error})" if status.state != "online" and status.last_error else ""
-                out.print(Text(f"sync: {label}{tail}"))
+                out.print(Text(_("sync: {label}{tail}").format(label=label, tail=tail)))
 
         engine = SyncEngine(store, SyncClient(creds.server, creds.token), obj.clock, login=creds.login,
                             queues=creds.visible_queues(), on_status=show,
                             on_notice=lambda notice: out.print(Text("! " + notice.text(), style="yellow")),
-                            on_changes=lambda rep: out.print(f"pulled {rep.changes} change(s)"))
+                            on_changes=lambda rep: out.print(_("pulled {changes} change(s)").format(
+                                changes=rep.changes)))
         engine.start()
         try:
             threading.Event().wait()
@@ -212,7 +217,7 @@ def register(app: typer.Typer) -> None:
             value = data[name]
             out.print(Text(f"{name.replace('_', ' ')}: ") + Text("—" if value in (None, "") else str(value)))
         if not creds:
-            out.print("not logged in (agent-console login --server URL LOGIN)")
+            out.print(_("not logged in (agent-console login --server URL LOGIN)"))
         for line in data["conflicts"]:
             out.print(Text("! " + line, style="yellow"))
 

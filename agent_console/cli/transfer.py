@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail
+from agent_console.i18n import _
 
 KINDS = ("customers", "cases", "kb", "canned", "agents", "surveys")
 _KIND_HELP = "customers, cases, kb, canned, agents or surveys."
@@ -16,7 +17,7 @@ _KIND_HELP = "customers, cases, kb, canned, agents or surveys."
 def _check_kind(kind: str) -> str:
     kind = kind.strip().lower()
     if kind not in KINDS:
-        fail(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+        fail(_("unknown kind {kind}; expected one of: {value}").format(kind=repr(kind), value=', '.join(KINDS)))
     return kind
 
 
@@ -71,7 +72,7 @@ def register(app: typer.Typer) -> None:
                 fail(str(exc))
         fmt = (fmt or "csv").lower()
         if fmt not in ("csv", "json", "jsonl"):
-            fail(f"unknown format {fmt!r}; expected csv, json or jsonl")
+            fail(_("unknown format {fmt}; expected csv, json or jsonl").format(fmt=repr(fmt)))
         from agent_console.admin.exporter import export
 
         store = ctx_obj(ctx).store()
@@ -96,8 +97,8 @@ def register(app: typer.Typer) -> None:
             tmp.unlink(missing_ok=True)
             from agent_console.store.errors import explain_os_error
 
-            fail(f"cannot write the export: {explain_os_error(exc)}")
+            fail(_("cannot write the export: {value}").format(value=explain_os_error(exc)))
         except BaseException:  # e.g. a damaged store: reported by the command line, with no half file left
             tmp.unlink(missing_ok=True)
             raise
-        console(stderr=True).print(f"exported {count} {kind} to {out}")
+        console(stderr=True).print(_("exported {count} {kind} to {out}").format(count=count, kind=kind, out=out))

@@ -7,6 +7,7 @@ from datetime import datetime
 from agent_console.domain.clock import Clock
 from agent_console.domain.handling import HandlingError, _record_segment, change_agent_state
 from agent_console.domain.text import clean_text
+from agent_console.i18n import _
 from agent_console.store import handling_segments
 from agent_console.store.db import Store
 from agent_console.store.models import Agent, AgentState, AgentStateChange, Role
@@ -21,9 +22,9 @@ def set_agent_state(store: Store, clock: Clock, agent: Agent, state: str, reason
     """
     state = AgentState(state).value
     if state in (AgentState.handling, AgentState.wrap_up):
-        raise HandlingError(f"{state} starts by opening or resolving a case in the console")
+        raise HandlingError(_("{state} starts by opening or resolving a case in the console").format(state=state))
     if actor is not None and actor.id != agent.id and actor.role == Role.agent:
-        raise HandlingError("only supervisors and admins can change another agent's state")
+        raise HandlingError(_("only supervisors and admins can change another agent's state"))
     now = clock.now()
     with store.transaction() as session:
         if state in (AgentState.break_, AgentState.offline):

@@ -6,6 +6,7 @@ from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
 from agent_console.domain.service import transaction_of
 from agent_console.domain.text import UnsafeText, check_identifier, check_login, clean_text
+from agent_console.i18n import _, ngettext
 from agent_console.store import agent_records
 from agent_console.store.db import Store
 from agent_console.store.models import Agent, AgentState, Role
@@ -22,16 +23,16 @@ def validate_agent_fields(login: str, name: str, role: str, tier: int) -> tuple[
         raise AgentError(exc.reason) from None
     name = clean_text(name).strip()
     if not name:
-        raise AgentError("an agent needs a name")
+        raise AgentError(_("an agent needs a name"))
     role = role.strip().lower()
     if role not in {r.value for r in Role}:
-        raise AgentError(f"unknown role {role!r}; expected agent, supervisor or admin")
+        raise AgentError(_("unknown role {role}; expected agent, supervisor or admin").format(role=repr(role)))
     try:
         tier = int(tier)
     except (TypeError, ValueError):
-        raise AgentError(f"tier must be 1, 2 or 3, not {tier!r}") from None
+        raise AgentError(_("tier must be 1, 2 or 3, not {tier}").format(tier=repr(tier))) from None
     if tier not in (1, 2, 3):
-        raise AgentError(f"tier must be 1, 2 or 3, not {tier}")
+        raise AgentError(_("tier must be 1, 2 or 3, not {tier}").format(tier=tier))
     return login, name, role, tier
 
 
@@ -51,8 +52,10 @@ def check_queues(session, queues: str) -> None:
 
     unknown = unknown_queues(session, normalise_queues(queues).split(",") if queues.strip() else [])
     if unknown:
-        raise AgentError(f"unknown queue{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; the "
-                         f"queues are: {', '.join(defined_queues(session))} (add one with `agent-console queues add`)")
+        raise AgentError(ngettext(
+            "unknown queue {names}; the queues are: {queues} (add one with `agent-console queues add`)",
+            "unknown queues {names}; the queues are: {queues} (add one with `agent-console queues add`)",
+            len(unknown)).format(names=", ".join(map(repr, unknown)), queues=", ".join(defined_queues(session))))
 
 
 def check_extension(session, agent: Agent | None, extension: str) -> str | None:
@@ -123,13 +126,20 @@ def refuse_losing_the_last_admin(session, agent: Agent, what: str) -> None:
     from agent_console.store.accounts import other_active_admins
 
     if not other_active_admins(session, agent.id):
-        raise AgentError(f"{agent.login} is the last admin and cannot be {what}; make another account admin first")
+        messages = {
+            "removed": _("{login} is the last admin and cannot be removed; make another account admin first"),
+            "deactivated": _("{login} is the last admin and cannot be deactivated; make another account admin "
+                             "first"),
+            "demoted": _("{login} is the last admin and cannot be demoted; make another account admin first"),
+        }
+        raise AgentError(messages[what].format(login=agent.login))
 
 
 def _agent(session, login: str) -> Agent:
     agent = agent_records.agent_with_login(session, login)
     if agent is None:
-        raise AgentError(f"no agent with login {login!r}; see `agent-console agents list`")
+        raise AgentError(_("no agent with login {login}; see `agent-console agents list`").format(
+            login=repr(login)))
     return agent
 
 
@@ -178,8 +188,8 @@ def remove_agent(store: Store, clock: Clock, login: str, actor_id: int | None = 
         history = agent_history(session, agent.id)
         if history:
             listed = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in sorted(history.items()))
-            raise AgentError(f"{login} has history ({listed}); deactivate the agent instead "
-                             f"(`agent-console agents deactivate {login}`)")
+            raise AgentError(_("{login} has history ({history}); deactivate the agent instead "
+                               "(`agent-console agents deactivate {login}`)").format(login=login, history=listed))
         for token in agent_records.tokens_of(session, agent.id):
             session.delete(token)
         agent_id = agent.id

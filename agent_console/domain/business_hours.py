@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from agent_console.domain.zones import UnknownTimeZone, zone_named
+from agent_console.i18n import _
 
 #: Longest stretch searched for the next open moment: a policy closed for longer than this is refused.
 _MAX_SEARCH_DAYS = 366 * 5
@@ -26,7 +27,7 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return zone_named(name)
     except UnknownTimeZone as exc:
-        raise BusinessHoursError(f"business hours: {exc}") from None
+        raise BusinessHoursError(_("business hours: {problem}").format(problem=exc)) from None
 
 
 def _parse_time(value: str, name: str) -> time | None:
@@ -36,7 +37,8 @@ def _parse_time(value: str, name: str) -> time | None:
     try:
         return time.fromisoformat(value)
     except (TypeError, ValueError):
-        raise BusinessHoursError(f"business hours: {name} must be HH:MM, not {value!r}") from None
+        raise BusinessHoursError(_("business hours: {name} must be HH:MM, not {value}").format(
+            name=name, value=repr(value))) from None
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,15 @@ class BusinessHours:
     def __post_init__(self) -> None:
         _zone(self.tz)
         if not self.days:
-            raise BusinessHoursError("business hours: no open weekday given")
+            raise BusinessHoursError(_("business hours: no open weekday given"))
         if any(not isinstance(d, int) or not 0 <= d <= 6 for d in self.days):
-            raise BusinessHoursError(f"business hours: days must be weekday numbers 0 (Monday) to 6, not "
-                                     f"{list(self.days)}")
+            raise BusinessHoursError(_("business hours: days must be weekday numbers 0 (Monday) to 6, not {days}").format(
+                
+                days=list(self.days)))
         if self.close is not None and self.close <= self.open:
-            raise BusinessHoursError(f"business hours: closing time {self.close:%H:%M} is not after opening time "
-                                     f"{self.open:%H:%M}")
+            raise BusinessHoursError(_("business hours: closing time {close} is not after opening time {open}").format(
+                
+                close=f"{self.close:%H:%M}", open=f"{self.open:%H:%M}"))
 
     @classmethod
     def parse(cls, raw: str | None) -> "BusinessHours | None":
@@ -68,15 +72,16 @@ class BusinessHours:
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise BusinessHoursError(f"business hours: not valid JSON: {exc}") from None
+            raise BusinessHoursError(_("business hours: not valid JSON: {problem}").format(problem=exc)) from None
         if not isinstance(data, dict):
-            raise BusinessHoursError("business hours: expected a JSON object")
+            raise BusinessHoursError(_("business hours: expected a JSON object"))
         holidays = []
         for value in data.get("holidays", ()):
             try:
                 holidays.append(date.fromisoformat(value))
             except (TypeError, ValueError):
-                raise BusinessHoursError(f"business hours: holiday {value!r} is not a YYYY-MM-DD date") from None
+                raise BusinessHoursError(_("business hours: holiday {value} is not a YYYY-MM-DD date").format(
+                    value=repr(value))) from None
         return cls(
             tz=data.get("tz", "UTC"),
             days=tuple(data.get("days", (0, 1, 2, 3, 4))),
@@ -122,7 +127,7 @@ class BusinessHours:
             raise ValueError("business hours need an aware datetime")
         remaining = timedelta(seconds=max(0.0, seconds))
         day = start.astimezone(_zone(self.tz)).date()
-        for _ in range(_MAX_SEARCH_DAYS):
+        for _day in range(_MAX_SEARCH_DAYS):
             if self.is_open_day(day):
                 window_start, window_end = self.window(day)
                 begin = max(start, window_start)
@@ -132,7 +137,7 @@ class BusinessHours:
                         return begin + remaining
                     remaining -= available
             day += timedelta(days=1)
-        raise BusinessHoursError("business hours never open: check the policy's days and holidays")
+        raise BusinessHoursError(_("business hours never open: check the policy's days and holidays"))
 
     def open_seconds_between(self, start: datetime, end: datetime) -> float:
         """Open time between two moments, in seconds (0 when ``end`` is not after ``start``)."""
@@ -168,8 +173,8 @@ AROUND_THE_CLOCK = ("24/7", "always", "none")
 def _day_number(word: str, spec: str) -> int:
     key = word.strip()[:3].capitalize()
     if key not in DAY_NAMES:
-        raise BusinessHoursError(f"business hours {spec!r}: unknown weekday {word!r}; use Mon, Tue, Wed, Thu, Fri, "
-                                 "Sat, Sun")
+        raise BusinessHoursError(_("business hours {spec}: unknown weekday {word}; use Mon, Tue, Wed, Thu, Fri, "
+                                   "Sat, Sun").format(spec=repr(spec), word=repr(word)))
     return DAY_NAMES.index(key)
 
 
@@ -181,8 +186,8 @@ def parse_spec(spec: str) -> BusinessHours | None:
         return None
     parts = text.split()
     if len(parts) not in (2, 3) or "-" not in parts[1]:
-        raise BusinessHoursError(f"business hours {spec!r}: expected DAYS HH:MM-HH:MM [ZONE], e.g. "
-                                 "'Mon-Fri 08:00-18:00 Europe/Berlin', or '24/7'")
+        raise BusinessHoursError(_("business hours {spec}: expected DAYS HH:MM-HH:MM [ZONE], e.g. "
+                                   "'Mon-Fri 08:00-18:00 Europe/Berlin', or '24/7'").format(spec=repr(spec)))
     days: set[int] = set()
     for item in parts[0].split(","):
         if "-" in item:
@@ -224,17 +229,18 @@ def holidays_from_ical(data: bytes, source: str, first_year: int, last_year: int
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except (ValueError, IndexError, KeyError) as exc:
-        raise BusinessHoursError(f"{source}: not an iCalendar file: {exc}") from None
+        raise BusinessHoursError(_("{source}: not an iCalendar file: {problem}").format(source=source,
+                                                                                        problem=exc)) from None
     lo, hi = date(first_year, 1, 1), date(last_year, 12, 31)
     found: set[date] = set()
     events = list(calendar.walk("VEVENT"))
     if not events:
-        raise BusinessHoursError(f"{source}: no events (VEVENT) in the calendar")
+        raise BusinessHoursError(_("{source}: no events (VEVENT) in the calendar").format(source=source))
     for number, event in enumerate(events, start=1):
         start_prop = event.get("DTSTART")
         if start_prop is None:
-            raise BusinessHoursError(f"{source}: event {number} ({event.get('SUMMARY', 'no summary')}) has no "
-                                     "DTSTART")
+            raise BusinessHoursError(_("{source}: event {number} ({summary}) has no DTSTART").format(
+                source=source, number=number, summary=event.get("SUMMARY", _("no summary"))))
         start = start_prop.dt
         start_day = start.date() if isinstance(start, datetime) else start
         end_prop = event.get("DTEND")
@@ -250,8 +256,8 @@ def holidays_from_ical(data: bytes, source: str, first_year: int, last_year: int
                 recurrence = rrulestr(rule.to_ical().decode(), dtstart=datetime.combine(start_day, time(0, 0)),
                                       ignoretz=True)
             except (ValueError, TypeError) as exc:
-                raise BusinessHoursError(f"{source}: event {number} has a repeat rule (RRULE) that cannot be read: "
-                                         f"{exc}") from None
+                raise BusinessHoursError(_("{source}: event {number} has a repeat rule (RRULE) that cannot be read: "
+                                           "{problem}").format(source=source, number=number, problem=exc)) from None
             starts = [moment.date() for moment in recurrence.between(
                 datetime.combine(lo - timedelta(days=length), time(0, 0)), datetime.combine(hi, time(0, 0)),
                 inc=True)]

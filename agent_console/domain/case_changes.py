@@ -12,6 +12,7 @@ from datetime import datetime
 
 from agent_console.domain import sla
 from agent_console.domain.case_errors import CaseConflict, CaseError
+from agent_console.i18n import _
 from agent_console.store import queries
 from agent_console.store.models import Agent, Case, CaseStatus, SlaEventKind, SlaTarget
 
@@ -26,7 +27,10 @@ def claimed_by_other(case: Case, agent: Agent, holder_name: Callable[[int], str 
     """Why ``agent`` cannot claim the case because someone else holds it (``holder_name`` names them); None when it
     is free or theirs. The server asks this first, to answer such a claim with the case's current state."""
     if case.assignee_id is not None and case.assignee_id != agent.id:
-        return f"{case.key} is already claimed by {holder_name(case.assignee_id) or 'another agent'}"
+        holder = holder_name(case.assignee_id)
+        if holder:
+            return _("{case} is already claimed by {agent}").format(case=case.key, agent=holder)
+        return _("{case} is already claimed by another agent").format(case=case.key)
     return None
 
 
@@ -38,14 +42,16 @@ def take_case(case: Case, agent: Agent, now: datetime, holder_name: Callable[[in
     row values.
     """
     if not case.is_open:
-        raise CaseError(f"{case.key} is {case.status}; reopen it before claiming")
+        raise CaseError(_("{case} is {status}; reopen it before claiming").format(
+            case=case.key, status=case.status))
     if case.assignee_id == agent.id:
         return False
     held = claimed_by_other(case, agent, holder_name)
     if held:
         raise CaseConflict(held)
     if case.tier > agent.tier:
-        raise CaseError(f"{case.key} needs tier {case.tier}; you are tier {agent.tier}")
+        raise CaseError(_("{case} needs tier {needed}; you are tier {tier}").format(case=case.key, needed=case.tier,
+                                                                                    tier=agent.tier))
     case.assignee_id = agent.id
     if case.status == CaseStatus.new:
         case.status = CaseStatus.open

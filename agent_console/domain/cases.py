@@ -36,6 +36,7 @@ from agent_console.domain.phone_numbers import NumberError, normalise_number
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.service import Service
 from agent_console.domain.text import UnsafeText, check_identifier, check_language, clean_text
+from agent_console.i18n import _
 from agent_console.store.models import (
     OPEN_STATUSES,
     Agent,
@@ -62,7 +63,8 @@ def validate_choice(value: str, allowed, field: str) -> str:
     value = (value or "").strip().lower()
     names = [str(v) for v in allowed]
     if value not in names:
-        raise CaseError(f"unknown {field} {value!r}; expected one of: {', '.join(names)}")
+        raise CaseError(_("unknown {field} {value}; expected one of: {choices}").format(
+            field=field, value=repr(value), choices=", ".join(names)))
     return value
 
 
@@ -96,7 +98,7 @@ class CaseService(Service):
             return queries.case_by_key(session, case)
         found = session.get(Case, case_id)
         if found is None:
-            raise NotFound(f"no case with id {case_id}")
+            raise NotFound(_("no case with id {id}").format(id=case_id))
         return found
 
     # --- creating --------------------------------------------------------------------------------------------------
@@ -119,14 +121,14 @@ class CaseService(Service):
         subject = clean_text(subject).strip()
         body = clean_text(body)
         if not subject:
-            raise CaseError("a case needs a subject")
+            raise CaseError(_("a case needs a subject"))
         with _refused_as_case_error():
             queue = check_identifier(queue, "queue", limit=64)
             customer = check_identifier(customer, "customer", limit=320)
             external_id = check_identifier(external_id, "external_id", limit=200) or None
             language = check_language(language) if language else None
         if not queue:
-            raise CaseError("a case needs a queue")
+            raise CaseError(_("a case needs a queue"))
         now = self.clock.now()
         created_at = created_at or now
         with self._transaction() as session:
@@ -134,7 +136,7 @@ class CaseService(Service):
             if customer_id is not None:
                 cust = session.get(Customer, customer_id)
                 if cust is None:
-                    raise CaseError(f"no customer with id {customer_id}")
+                    raise CaseError(_("no customer with id {id}").format(id=customer_id))
             else:
                 cust = queries.customer_by_contact(session, customer)
             if cust is None:
@@ -222,7 +224,7 @@ class CaseService(Service):
             if case.assignee_id is None:
                 return case
             if case.assignee_id != agent.id and agent.role == Role.agent:
-                raise CaseError(f"{case.key} is not yours to release")
+                raise CaseError(_("{case} is not yours to release").format(case=case.key))
             previous = case.assignee_id
             case.assignee_id = None
             self._touch(case, now)
@@ -234,7 +236,7 @@ class CaseService(Service):
         """A supervisor hands a case to an agent."""
         actor = self._require_actor()
         if actor.role == Role.agent:
-            raise CaseError("only supervisors and admins can assign cases to others")
+            raise CaseError(_("only supervisors and admins can assign cases to others"))
         now = self.clock.now()
         with self._transaction() as session:
             case = self._load(session, case)
@@ -260,7 +262,7 @@ class CaseService(Service):
         agent = self._require_actor()
         body = clean_text(body).strip("\n")
         if not body.strip():
-            raise CaseError("the message is empty")
+            raise CaseError(_("the message is empty"))
         now = self.clock.now()
         with self._transaction() as session:
             case = self._load(session, case)
@@ -326,7 +328,7 @@ class CaseService(Service):
         with _refused_as_case_error():
             queue = check_identifier(queue, "queue", limit=64)
         if not queue:
-            raise CaseError("the queue name is empty")
+            raise CaseError(_("the queue name is empty"))
         return self._change_routing(case, queue=queue)
 
     def set_channel(self, case: Case | str | int, channel: str) -> Case:
@@ -360,7 +362,7 @@ class CaseService(Service):
             if case.status == CaseStatus.resolved:
                 return case
             if not case.is_open:
-                raise CaseError(f"{case.key} is {case.status}")
+                raise CaseError(_("{case} is {status}").format(case=case.key, status=case.status))
             base_version = case.version
             old = case.status
             case.status = CaseStatus.resolved
@@ -430,7 +432,7 @@ class CaseService(Service):
 
     def _require_actor(self) -> Agent:
         if self.actor is None:
-            raise CaseError("this action needs an agent (use --agent LOGIN)")
+            raise CaseError(_("this action needs an agent (use --agent LOGIN)"))
         return self.actor
 
     def _touch(self, case: Case, now: datetime) -> None:
@@ -468,7 +470,8 @@ def new_customer(contact: str, name: str | None, language: str | None, now: date
         raise CaseError(f"{contact!r} is neither an e-mail address nor a phone number" if not is_email
                         else str(exc)) from None
     if not is_email and not phone:
-        raise CaseError(f"{contact!r} is neither an e-mail address nor a phone number")
+        raise CaseError(_("{contact} is neither an e-mail address nor a phone number").format(
+            contact=repr(contact)))
     return Customer(
         name=clean_text(name).strip() if name else contact,
         email=contact if is_email else None,

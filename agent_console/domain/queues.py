@@ -12,6 +12,7 @@ from agent_console.domain.case_errors import CaseError
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
 from agent_console.domain.text import clean_text
+from agent_console.i18n import _, ngettext
 from agent_console.store import agent_records, queries, queue_records
 from agent_console.store.models import OPEN_STATUSES, QUEUES, Queue
 
@@ -33,13 +34,15 @@ class QueueInfo:
 def validate_queue_name(name: str) -> str:
     cleaned = clean_text(name).strip()
     if not cleaned or len(cleaned) > MAX_NAME or "," in cleaned:
-        raise QueueError(f"invalid queue name {name!r}: 1–{MAX_NAME} characters, no commas")
+        raise QueueError(_("invalid queue name {name}: 1–{limit} characters, no commas").format(name=repr(name),
+                                                                                               limit=MAX_NAME))
     return cleaned
 
 
 def unknown_queue_message(session, name: str) -> str:
     """What every refusal of an unknown queue says (cases, escalations, agents, imports)."""
-    return f"unknown queue {name!r}; the queues are: {', '.join(queries.defined_queues(session))}"
+    return _("unknown queue {name}; the queues are: {queues}").format(
+        name=repr(name), queues=", ".join(queries.defined_queues(session)))
 
 
 def unknown_queues(session, names: list[str]) -> list[str]:
@@ -67,14 +70,17 @@ def require_known_queue(session, queue: str) -> None:
     for queues in agent_records.agents_queue_lists(session):
         if queue in (name.strip() for name in queues.split(",")):
             return
-    raise CaseError(f"unknown queue {queue!r}: no case is in it and no agent works it")
+    raise CaseError(_("unknown queue {name}: no case is in it and no agent works it").format(name=repr(queue)))
 
 
 def _queue(session, name: str) -> Queue:
     queue = queue_records.queue_named(session, name)
     if queue is None:
         known = queries.defined_queues(session)
-        raise QueueError(f"no queue {name!r}" + (f"; the queues are: {', '.join(known)}" if known else ""))
+        if known:
+            raise QueueError(_("no queue {name}; the queues are: {queues}").format(
+                name=repr(name), queues=", ".join(known)))
+        raise QueueError(_("no queue {name}").format(name=repr(name)))
     return queue
 
 
@@ -84,7 +90,7 @@ def add_queue(store, clock: Clock, name: str, description: str = "", actor_id: i
     with store.transaction() as session:
         existing = queue_records.queue_named_ignoring_case(session, name)
         if existing is not None:
-            raise QueueError(f"the queue {existing.name!r} already exists")
+            raise QueueError(_("the queue {name} already exists").format(name=repr(existing.name)))
         queue = Queue(name=name, description=clean_text(description).strip(), created_at=now)
         session.add(queue)
         session.flush()
@@ -111,7 +117,7 @@ def rename_queue(store, clock: Clock, old: str, new: str, actor_id: int | None =
         queue = _queue(session, old)
         clash = queue_records.queue_named_ignoring_case(session, new, other_than=queue.id)
         if clash is not None:
-            raise QueueError(f"the queue {clash.name!r} already exists")
+            raise QueueError(_("the queue {name} already exists").format(name=repr(clash.name)))
         queue.name = new
         # ORM objects, not one UPDATE: on the team server each changed case and agent goes into the change feed.
         cases = queue_records.cases_in_queue(session, old)
@@ -135,13 +141,19 @@ def remove_queue(store, clock: Clock, name: str, actor_id: int | None = None) ->
         queue = _queue(session, name)
         open_cases = queue_records.cases_in_queue_with_status(session, name, OPEN_STATUSES)
         if open_cases:
-            raise QueueError(f"the queue {name!r} still has {open_cases} open case{'s' if open_cases != 1 else ''}; "
-                             "move them first (`agent-console case queue KEY OTHER`)")
+            raise QueueError(ngettext(
+                "the queue {name} still has {count} open case; move them first (`agent-console case queue KEY OTHER`)",
+                "the queue {name} still has {count} open cases; move them first "
+                "(`agent-console case queue KEY OTHER`)", open_cases).format(name=repr(name), count=open_cases))
         agents = [a for a in agent_records.agents_with_queue_lists(session) if name in a.queue_list()]
         only = sorted(a.login for a in agents if a.queue_list() == [name])
         if only:
-            raise QueueError(f"{', '.join(only)} work{'s' if len(only) == 1 else ''} only the queue {name!r}; give "
-                             "them another queue first (`agent-console agents add LOGIN … --queues …`)")
+            raise QueueError(ngettext(
+                "{agents} works only the queue {name}; give them another queue first "
+                "(`agent-console agents add LOGIN … --queues …`)",
+                "{agents} work only the queue {name}; give them another queue first "
+                "(`agent-console agents add LOGIN … --queues …`)", len(only)).format(agents=", ".join(only),
+                                                                                     name=repr(name)))
         for agent in agents:
             agent.queues = ",".join(n for n in agent.queue_list() if n != name)
             agent.version += 1

@@ -15,6 +15,7 @@ from agent_console.domain import sla
 from agent_console.domain.business_hours import BusinessHours, BusinessHoursError, parse_spec
 from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit
+from agent_console.i18n import _
 from agent_console.store import sla_policy_rows
 from agent_console.store.models import Channel, Priority, SlaPolicy
 
@@ -34,10 +35,11 @@ def parse_duration(text: str, option: str) -> int:
     """``90s``, ``15m``, ``4h``, ``3d``, ``1h30m`` → seconds."""
     compact = text.strip().lower().replace(" ", "")
     if not _DURATION.fullmatch(compact):
-        raise PolicyError(f"{option}: {text!r} is not a duration; use e.g. 90s, 15m, 4h, 3d or 1h30m")
+        raise PolicyError(_("{option}: {text} is not a duration; use e.g. 90s, 15m, 4h, 3d or 1h30m").format(
+            option=option, text=repr(text)))
     seconds = round(sum(float(number) * UNITS[unit] for number, unit in _PART.findall(compact)))
     if seconds <= 0:
-        raise PolicyError(f"{option}: the duration must be longer than 0 seconds")
+        raise PolicyError(_("{option}: the duration must be longer than 0 seconds").format(option=option))
     return seconds
 
 
@@ -61,9 +63,10 @@ def parse_fraction(text: str, option: str) -> float:
     try:
         value = float(raw.rstrip("% ")) / 100 if raw.endswith("%") else float(raw)
     except ValueError:
-        raise PolicyError(f"{option}: {text!r} is not a share; use e.g. 80% or 0.8") from None
+        raise PolicyError(_("{option}: {text} is not a share; use e.g. 80% or 0.8").format(option=option,
+                                                                                      text=repr(text))) from None
     if not 0 < value < 1:
-        raise PolicyError(f"{option}: {text!r} must lie between 0 and 100 %")
+        raise PolicyError(_("{option}: {text} must lie between 0 and 100 %").format(option=option, text=repr(text)))
     return value
 
 
@@ -87,7 +90,8 @@ class PolicyChange:
 def validate_channel(channel: str) -> str:
     channel = channel.strip().lower()
     if channel != ALL and channel not in CHANNEL_ORDER:
-        raise PolicyError(f"unknown channel {channel!r}; expected one of: {', '.join(CHANNEL_ORDER)} (or all)")
+        raise PolicyError(_("unknown channel {channel}; expected one of: {channels} (or all)").format(
+            channel=repr(channel), channels=", ".join(CHANNEL_ORDER)))
     return channel
 
 
@@ -98,8 +102,8 @@ def validate_priority(priority: str | None, *, allow_all: bool) -> str | None:
     priority = priority.strip().lower()
     names = [p for p in PRIORITY_ORDER if p] + ([ALL] if allow_all else [])
     if priority not in names:
-        raise PolicyError(f"unknown priority {priority!r}; expected one of: {', '.join(names)} (or leave it out for "
-                          "the channel's default)")
+        raise PolicyError(_("unknown priority {priority}; expected one of: {priorities} (or leave it out for "
+                            "the channel's default)").format(priority=repr(priority), priorities=", ".join(names)))
     return priority
 
 
@@ -128,9 +132,10 @@ def _apply(policy: SlaPolicy, change: PolicyChange, where: str) -> None:
     if policy.first_response_s and policy.resolution_s and policy.resolution_s < policy.first_response_s:
         # The monitor counts an unanswered case by its first-response clock (store/monitor.py): that is only the
         # case's most urgent clock while resolution comes no sooner than the first response.
-        raise PolicyError(f"{where}: the resolution target ({format_duration(policy.resolution_s)}) is shorter than "
-                          f"the first response ({format_duration(policy.first_response_s)}); a case cannot be "
-                          "resolved before it is answered")
+        raise PolicyError(_("{policy}: the resolution target ({resolution}) is shorter than the first response "
+                            "({first_response}); a case cannot be resolved before it is answered").format(
+            policy=where, resolution=format_duration(policy.resolution_s),
+            first_response=format_duration(policy.first_response_s)))
     try:
         hours = BusinessHours.parse(policy.business_hours)
         if change.hours is not None:
@@ -140,8 +145,8 @@ def _apply(policy: SlaPolicy, change: PolicyChange, where: str) -> None:
         if change.holidays is not None:
             if hours is None:
                 if change.holidays:
-                    raise PolicyError(f"{where}: holidays only count under business hours, and this policy runs "
-                                      "around the clock; give --hours too")
+                    raise PolicyError(_("{policy}: holidays only count under business hours, and this policy runs "
+                                        "around the clock; give --hours too").format(policy=where))
             else:
                 hours = BusinessHours(hours.tz, hours.days, hours.open, hours.close, frozenset(change.holidays))
     except BusinessHoursError as exc:
@@ -194,12 +199,13 @@ def remove_policy(store, clock: Clock, channel: str, priority: str | None, actor
     built-in defaults (for a channel's default)."""
     channel = validate_channel(channel)
     if channel == ALL:
-        raise PolicyError("name one channel to remove a policy")
+        raise PolicyError(_("name one channel to remove a policy"))
     priority = validate_priority(priority, allow_all=False)
     with store.transaction() as session:
         policy = sla_policy_rows.exact_policy(session, channel, priority)
         if policy is None:
-            raise PolicyError(f"no SLA policy for {channel} {priority or '(default)'}; see `agent-console sla list`")
+            raise PolicyError(_("no SLA policy for {channel} {priority}; see `agent-console sla list`").format(
+                channel=channel, priority=priority or _("(default)")))
         policy_id = policy.id
         session.delete(policy)
         audit(session, clock.now(), actor_id, "sla.remove", "sla_policy", policy_id, channel=channel,

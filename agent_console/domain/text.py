@@ -7,6 +7,8 @@ or ``markup=False``), which ``widgets/text.safe_text`` helps with.
 
 from __future__ import annotations
 
+from agent_console.i18n import _
+
 import re
 
 # ESC-introduced sequences: CSI (ESC [ … final), OSC (ESC ] … BEL or ESC \), DCS/SOS/PM/APC (ESC P|X|^|_ … ESC \),
@@ -90,9 +92,10 @@ def check_identifier(value: str | None, field: str, *, limit: int | None = None)
     escape sequences or bidi controls, or is longer than ``limit``. None and "" give ""."""
     value = (value or "").strip()
     if has_control_characters(value):
-        raise UnsafeText(field, "control characters (escape sequences, tabs, newlines, NUL …) are not allowed")
+        raise UnsafeText(field, _("control characters (escape sequences, tabs, newlines, NUL …) are not allowed"))
     if limit is not None and len(value) > limit:
-        raise UnsafeText(field, f"too long ({len(value)} characters; at most {limit})")
+        raise UnsafeText(field, _("too long ({length} characters; at most {limit})").format(length=len(value),
+                                                                                              limit=limit))
     return value
 
 
@@ -100,9 +103,9 @@ def check_login(value: str | None, field: str = "login") -> str:
     """A login that matches ``LOGIN_PATTERN`` (surrounding spaces removed); otherwise ``UnsafeText``."""
     value = (value or "").strip()
     if not LOGIN_PATTERN.match(value):
-        shown = one_line(value, 40) if not has_control_characters(value) else "(with control characters)"
-        raise UnsafeText(field, f"invalid login {shown!r}: 1–64 characters of a–z, 0–9, '.', '_' and '-', "
-                                "starting with a letter or digit")
+        shown = repr(one_line(value, 40)) if not has_control_characters(value) else _("(with control characters)")
+        raise UnsafeText(field, _("invalid login {login}: 1–64 characters of a–z, 0–9, '.', '_' and '-', "
+                                  "starting with a letter or digit").format(login=shown))
     return value
 
 
@@ -112,7 +115,8 @@ def check_language(value: str | None, field: str = "language") -> str:
 
     code = check_identifier(value, field).lower()
     if code not in LANGUAGES:
-        raise UnsafeText(field, f"unknown language {code!r}; expected one of: {', '.join(LANGUAGES)}")
+        raise UnsafeText(field, _("unknown language {code}; expected one of: {languages}").format(
+            code=repr(code), languages=", ".join(LANGUAGES)))
     return code
 
 

@@ -3,6 +3,8 @@ console's and the monitor's display zone, the server's monitor route)."""
 
 from __future__ import annotations
 
+from agent_console.i18n import _
+
 from datetime import datetime, time, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,7 +20,7 @@ def zone_named(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UnknownTimeZone(f"unknown time zone {name!r}") from None
+        raise UnknownTimeZone(_("unknown time zone {name}").format(name=repr(name))) from None
 
 
 def display_zone(name: str | None) -> tzinfo:

@@ -18,10 +18,12 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from agent_console import __version__
 from agent_console.domain.clock import Clock, SystemClock
+from agent_console.i18n import _
 from agent_console.server.auth import SESSION_HOURS, StreamGuard, TokenChecker
 from agent_console.server.db import open_server_store
 from agent_console.store.server_db import ServerStore
 from agent_console.server.feed import FeedWatcher, broadcaster
+from agent_console.server.language import RequestLanguage, validation_problems
 from agent_console.store.server_feed import latest_seq
 from agent_console.server.ratelimit import LoginLimiter
 from agent_console.server.writer import OpsWriter
@@ -62,7 +64,8 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                return await _refuse(send, 413, f"request body larger than {self.limit} bytes")
+                return await _refuse(send, 413, _("request body larger than {limit} bytes").format(
+                    limit=self.limit))
         chunks: list[bytes] = []
         received = 0
         first = None
@@ -74,7 +77,8 @@ class BodyLimit:
             chunk = message.get("body", b"")
             received += len(chunk)
             if received > self.limit:
-                return await _refuse(send, 413, f"request body larger than {self.limit} bytes")
+                return await _refuse(send, 413, _("request body larger than {limit} bytes").format(
+                    limit=self.limit))
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
@@ -83,7 +87,8 @@ class BodyLimit:
             try:
                 body.decode("utf-8")
             except UnicodeDecodeError as exc:
-                return await _refuse(send, 400, f"request body is not valid UTF-8 (at byte {exc.start})")
+                return await _refuse(send, 400, _("request body is not valid UTF-8 (at byte {position})").format(
+                    position=exc.start))
             first = {"type": "http.request", "body": body, "more_body": False}
         pending = [first]
 
@@ -206,29 +211,26 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError):
-        problems = []
-        for error in exc.errors():
-            problems.append({"loc": list(error.get("loc", ())), "msg": error.get("msg", "invalid"),
-                             "type": error.get("type", "value_error")})
-        return JSONResponse({"detail": problems}, status_code=422)
+        return JSONResponse({"detail": validation_problems(exc.errors())}, status_code=422)
 
     @app.exception_handler(IntegrityError)
     async def integrity(_request: Request, exc: IntegrityError):
-        return JSONResponse({"detail": "the change conflicts with data on the server (a uid or key exists "
-                                       "already); nothing was written"}, status_code=409)
+        return JSONResponse({"detail": _("the change conflicts with data on the server (a uid or key exists "
+                                         "already); nothing was written")}, status_code=409)
 
     @app.exception_handler(DataError)
     async def out_of_range(_request: Request, exc: DataError):
         # A value the database cannot hold (a number beyond its column, say) is the request's fault, not the server's.
-        return JSONResponse({"detail": "a value in the request is out of range for the database"}, status_code=400)
+        return JSONResponse({"detail": _("a value in the request is out of range for the database")}, status_code=400)
 
     @app.exception_handler(OperationalError)
     async def unavailable(_request: Request, exc: OperationalError):
-        return JSONResponse({"detail": "the database is busy or unavailable; retry"}, status_code=503,
+        return JSONResponse({"detail": _("the database is busy or unavailable; retry")}, status_code=503,
                             headers={"Retry-After": "1"})
 
     app.add_middleware(BodyLimit)
     app.add_middleware(AllowedMethods)
+    app.add_middleware(RequestLanguage)
     _document_body_errors(app)
     return app
 

@@ -21,6 +21,7 @@ import orjson
 from agent_console.domain.cases import CaseError, claimed_by_other, record_reply, take_case, touch
 from agent_console.domain.recording import audit_detail, audit_values
 from agent_console.domain.text import clean_text
+from agent_console.i18n import _
 from agent_console.server import schemas
 from agent_console.server.auth import Principal
 from agent_console.server.op_common import (
@@ -134,13 +135,13 @@ class _Group:
 
     def _message_add(self, m, now) -> dict:
         if m.uid in self.taken:
-            return {"status": "rejected", "reason": f"a message with uid {m.uid} exists already"}
+            return {"status": "rejected", "reason": _("a message with uid {uid} exists already").format(uid=m.uid)}
         case, rejection = self._visible_case(m.case_uid)
         if rejection:
             return rejection
         body = clean_text(m.body).strip("\n")
         if not body.strip():
-            return {"status": "rejected", "reason": "the message is empty"}
+            return {"status": "rejected", "reason": _("the message is empty")}
         message = {"uid": m.uid, "case_id": case.id, "direction": Direction.outbound, "channel": case.channel,
                    "author_agent_id": self.actor.id, "author_name": self.actor.name, "body": body,
                    "is_internal": m.is_internal, "created_at": now, "mail_message_id": None}

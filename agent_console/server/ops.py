@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from agent_console.domain.cases import CaseConflict, CaseService, claimed_by_other
+from agent_console.i18n import N_, _
 from agent_console.server.auth import Principal
 from agent_console.server import schemas
 from agent_console.server.op_common import (
@@ -137,7 +138,7 @@ class _Applier:
     def _agent(self, login: str) -> Agent:
         agent = agent_with_login(self.session, login)
         if agent is None or not agent.active:
-            raise Rejected(f"no active agent with login {login!r}")
+            raise Rejected(_("no active agent with login {login}").format(login=repr(login)))
         return agent
 
     def _current_of(self, payload) -> dict | None:
@@ -163,17 +164,18 @@ class _Applier:
         existing = by_uid(self.session, Case, p.case.uid)
         if existing is not None and not self.principal.may_see_queue(existing.queue):
             # Nothing of a case outside the caller's queues leaves the server, not even its key.
-            raise Rejected(f"the case uid {p.case.uid} is taken; the case was not created")
+            raise Rejected(_("the case uid {uid} is taken; the case was not created").format(uid=p.case.uid))
         if existing is not None:
-            raise Conflict(f"a case with uid {p.case.uid} exists already ({existing.key})", self._state(existing),
+            raise Conflict(_("a case with uid {uid} exists already ({key})").format(
+                uid=p.case.uid, key=existing.key), self._state(existing),
                            self._case_result(existing))
         if not self.principal.may_see_queue(p.case.queue):
-            raise Rejected(f"queue {p.case.queue} is not one of yours")
+            raise Rejected(_("queue {queue} is not one of yours").format(queue=p.case.queue))
         if uid_taken(self.session, Message, p.message.uid):
-            raise Rejected(f"a message with uid {p.message.uid} exists already")
+            raise Rejected(_("a message with uid {uid} exists already").format(uid=p.message.uid))
         contact = p.customer.email or p.customer.phone
         if not contact:
-            raise Rejected("the customer needs an e-mail address or a phone number")
+            raise Rejected(_("the customer needs an e-mail address or a phone number"))
         case = self.service.create_case(
             customer=contact, channel=p.case.channel, queue=p.case.queue, subject=p.case.subject,
             body=p.message.body, priority=p.case.priority, customer_name=p.customer.name,
@@ -188,7 +190,7 @@ class _Applier:
     def _message_add(self, p: schemas.MessageAddPayload) -> dict:
         m = p.message
         if uid_taken(self.session, Message, m.uid):
-            raise Rejected(f"a message with uid {m.uid} exists already")
+            raise Rejected(_("a message with uid {uid} exists already").format(uid=m.uid))
         case = self._case(m.case_uid)
         if m.direction == "in":
             message = self.service.add_inbound(case, m.body, channel=m.channel, message_uid=m.uid)
@@ -213,13 +215,13 @@ class _Applier:
     def _case_release(self, p: schemas.CaseRef) -> dict:
         case = self._case(p.case_uid)
         if case.assignee_id is not None and case.assignee_id != self.actor.id and self.actor.role == Role.agent:
-            raise Conflict(f"{case.key} is held by another agent", self._state(case))
+            raise Conflict(_("{key} is held by another agent").format(key=case.key), self._state(case))
         self.service.release(case)
         return self._case_result(case)
 
     def _case_assign(self, p: schemas.AssignPayload) -> dict:
         if not self.principal.at_least(Role.supervisor):
-            raise Rejected("only supervisors and admins can assign cases to others")
+            raise Rejected(_("only supervisors and admins can assign cases to others"))
         case = self._case(p.case_uid)
         self.service.assign(case, self._agent(p.agent_login))
         return self._case_result(case)
@@ -228,9 +230,10 @@ class _Applier:
         case = self._case(p.case_uid)
         wanted = p.changes.model_dump(exclude_none=True)
         if not wanted:
-            raise Rejected("no changes given")
+            raise Rejected(_("no changes given"))
         if p.base_version > case.version:
-            raise Rejected(f"base_version {p.base_version} is newer than the server's version {case.version}")
+            raise Rejected(_("base_version {base_version} is newer than the server's version {version}").format(
+                base_version=p.base_version, version=case.version))
         conflicts: dict[str, dict] = {}
         if p.base_version < case.version:
             seen = self._case_at_version(case.uid, p.base_version)
@@ -251,7 +254,8 @@ class _Applier:
         result = {**self._case_result(case), "applied": applied}
         if conflicts:
             names = ", ".join(sorted(conflicts))
-            conflict = Conflict(f"changed on the server since version {p.base_version}: {names}", self._state(case),
+            conflict = Conflict(_("changed on the server since version {base_version}: {names}").format(
+                base_version=p.base_version, names=names), self._state(case),
                                 {**result, "conflicts": conflicts})
             if applied:
                 raise _PartialConflict(conflict)
@@ -290,18 +294,19 @@ class _Applier:
 
         e = p.escalation
         if uid_taken(self.session, Escalation, e.uid):
-            raise Rejected(f"an escalation with uid {e.uid} exists already")
+            raise Rejected(_("an escalation with uid {uid} exists already").format(uid=e.uid))
         case = self._case(e.case_uid)
         service = EscalationService.in_session(self.session, self.clock, self.actor)
         if e.kind == "deescalation":
             if case.tier <= 1:
-                raise Conflict(f"{case.key} is at tier 1 already", self._state(case))
+                raise Conflict(_("{key} is at tier 1 already").format(key=case.key), self._state(case))
             row = service.deescalate(case, e.reason)
         else:
             to_tier = e.to_tier if e.to_tier > case.tier else None
             to_queue = e.to_queue if e.to_queue and e.to_queue != case.queue else None
             if to_tier is None and to_queue is None:
-                raise Conflict(f"{case.key} is at tier {case.tier} in {case.queue} already", self._state(case))
+                raise Conflict(_("{key} is at tier {tier} in {queue} already").format(
+                    key=case.key, tier=case.tier, queue=case.queue), self._state(case))
             row = service.escalate(case, to_tier=to_tier, to_queue=to_queue, reason=e.reason)
         # The shared rules made the rows; they keep the identities the client chose.
         row.uid = e.uid
@@ -318,7 +323,7 @@ class _Applier:
     def _segment_upsert(self, p: schemas.SegmentPayload) -> dict:
         s = p.segment
         if s.ended_at is not None and s.ended_at < s.started_at:
-            raise Rejected("a handling segment cannot end before it starts")
+            raise Rejected(_("a handling segment cannot end before it starts"))
         case = self._case(s.case_uid)
         segment = by_uid(self.session, HandlingSegment, s.uid)
         if segment is None:
@@ -326,9 +331,9 @@ class _Applier:
                                       started_at=s.started_at)
             self.session.add(segment)
         elif segment.agent_id != self.actor.id or segment.case_id != case.id:
-            raise Rejected("that handling segment belongs to another agent or case")
+            raise Rejected(_("that handling segment belongs to another agent or case"))
         elif segment.ended_at is not None and s.ended_at is None:
-            raise Rejected("the segment has ended already; an ended segment is not reopened")
+            raise Rejected(_("the segment has ended already; an ended segment is not reopened"))
         segment.kind = s.kind
         segment.started_at = s.started_at
         segment.ended_at = s.ended_at
@@ -355,9 +360,10 @@ class _Applier:
         if existing is not None:
             if existing.uid == s.uid:
                 return {"survey_uid": existing.uid, "case_uid": case.uid}
-            raise Conflict(f"{case.key} has a survey already", entity_json(self.session, existing))
+            raise Conflict(_("{key} has a survey already").format(
+                key=case.key), entity_json(self.session, existing))
         if s.csat is None and s.nps is None and s.ces is None:
-            raise Rejected("a survey needs at least one of csat, nps, ces")
+            raise Rejected(_("a survey needs at least one of csat, nps, ces"))
         now = self._now()
         survey = Survey(uid=s.uid, case_id=case.id, csat=s.csat, nps=s.nps, ces=s.ces,
                         created_at=min(s.created_at, now) if s.created_at else now)
@@ -372,7 +378,7 @@ class _Applier:
         case = self.session.get(Case, follow_up.case_id) if follow_up is not None else None
         if follow_up is None or (case is not None and not self.principal.may_see_queue(case.queue)):
             # One of another queue's cases is answered like one that does not exist.
-            raise Rejected(f"no follow-up with uid {p.follow_up_uid}")
+            raise Rejected(_("no follow-up with uid {follow_up_uid}").format(follow_up_uid=p.follow_up_uid))
         if follow_up.done_at is None:
             note = follow_up.note if p.note is None else p.note
             EscalationService.in_session(self.session, self.clock, self.actor).complete_follow_up(follow_up.id, note)
@@ -382,16 +388,17 @@ class _Applier:
 
     # --- handling corrections, knowledge base, canned responses ----------------------------------------------------
 
-    def _require_supervisor(self, what: str) -> None:
+    def _require_supervisor(self, refusal: str) -> None:
+        """Refuses (with ``refusal``, a message marked with ``N_``) an agent below supervisor."""
         if not self.principal.at_least(Role.supervisor):
-            raise Rejected(f"only supervisors and admins can {what}")
+            raise Rejected(_(refusal))
 
     def _handling_correct(self, p: schemas.HandlingCorrectPayload) -> dict:
         from agent_console.domain.handling import correct_time
 
-        self._require_supervisor("correct handling time")
+        self._require_supervisor(N_("only supervisors and admins can correct handling time"))
         if uid_taken(self.session, HandlingCorrection, p.uid):
-            raise Rejected(f"a correction with uid {p.uid} exists already")
+            raise Rejected(_("a correction with uid {uid} exists already").format(uid=p.uid))
         case = self._case(p.case_uid)
         agent_id = self._agent(p.agent_login).id if p.agent_login else None
         correction = correct_time(None, self.clock, case.id, p.delta_seconds, p.reason,
@@ -403,7 +410,7 @@ class _Applier:
     def _article(self, uid: str) -> KBArticle:
         article = by_uid(self.session, KBArticle, uid)
         if article is None:
-            raise Rejected(f"no knowledge-base article with uid {uid}")
+            raise Rejected(_("no knowledge-base article with uid {uid}").format(uid=uid))
         return article
 
     def _kb(self):
@@ -412,7 +419,7 @@ class _Applier:
         return KnowledgeBase.in_session(self.session, self.clock, self.actor)
 
     def _kb_upsert(self, p: schemas.KbUpsertPayload) -> dict:
-        self._require_supervisor("edit the knowledge base")
+        self._require_supervisor(N_("only supervisors and admins can edit the knowledge base"))
         a = p.article
         existing = by_uid(self.session, KBArticle, a.uid)
         if existing is None:
@@ -424,7 +431,7 @@ class _Applier:
         return {"article_uid": article.uid, "version": article.version}
 
     def _kb_delete(self, p: schemas.UidPayload) -> dict:
-        self._require_supervisor("edit the knowledge base")
+        self._require_supervisor(N_("only supervisors and admins can edit the knowledge base"))
         existing = by_uid(self.session, KBArticle, p.uid)
         if existing is not None:
             self._kb().delete(existing.id)
@@ -446,7 +453,7 @@ class _Applier:
         return CannedResponses.in_session(self.session, self.clock, self.actor)
 
     def _canned_upsert(self, p: schemas.CannedUpsertPayload) -> dict:
-        self._require_supervisor("edit canned responses")
+        self._require_supervisor(N_("only supervisors and admins can edit canned responses"))
         c = p.canned
         existing = by_uid(self.session, CannedResponse, c.uid)
         if existing is None:
@@ -460,7 +467,7 @@ class _Applier:
         return {"canned_uid": response.uid, "version": response.version}
 
     def _canned_delete(self, p: schemas.UidPayload) -> dict:
-        self._require_supervisor("edit canned responses")
+        self._require_supervisor(N_("only supervisors and admins can edit canned responses"))
         existing = by_uid(self.session, CannedResponse, p.uid)
         if existing is not None:
             self._canned().delete(existing.id)

@@ -16,6 +16,7 @@ import logging
 import queue
 import threading
 
+from agent_console.i18n import current_language, language_scope
 from agent_console.server import fastops, schemas
 from agent_console.server.auth import Principal
 from agent_console.store.server_feed import latest_seq
@@ -52,7 +53,9 @@ class OpsWriter:
         """The batch's results and the feed's newest sequence number after it."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._queue.put((principal, batch, loop, future))
+        # The writer thread serves every request: each batch takes its request's language along (the reasons of
+        # its conflicts and refusals are worded in it).
+        self._queue.put((principal, batch, loop, future, current_language()))
         return await future
 
     def _run(self) -> None:
@@ -77,7 +80,7 @@ class OpsWriter:
                 self._apply(waiting)
             except Exception as exc:  # a defect here must not leave requests waiting forever
                 log.exception("the ops writer failed")
-                for _principal, _batch, loop, future in waiting:
+                for _principal, _batch, loop, future, _language in waiting:
                     _settle(loop, future, None, exc)
             if stop:
                 return
@@ -85,19 +88,27 @@ class OpsWriter:
     def _apply(self, waiting: list) -> None:
         run: list = []
         for item in waiting:
-            if fastops.handles(item[1]):
+            if fastops.handles(item[1]) and (not run or run[-1][4] == item[4]):
                 run.append(item)
                 continue
             self._apply_fast(run)
             run = []
-            self._apply_one(item)
+            if fastops.handles(item[1]):
+                run.append(item)
+            else:
+                self._apply_one(item)
         self._apply_fast(run)
 
     def _apply_fast(self, run: list) -> None:
+        """One group of fast batches, all in one language."""
         if not run:
             return
+        with language_scope(run[0][4]):
+            self._apply_fast_group(run)
+
+    def _apply_fast_group(self, run: list) -> None:
         try:
-            results, last_seq = fastops.apply_group(self.store, self.clock, [(p, b) for p, b, _l, _f in run])
+            results, last_seq = fastops.apply_group(self.store, self.clock, [(p, b) for p, b, _l, _f, _g in run])
         except Exception:
             if len(run) == 1:
                 self._apply_one(run[0], fast=True)
@@ -107,11 +118,15 @@ class OpsWriter:
                 self._apply_one(item, fast=True)
             return
         cursor = last_seq if last_seq is not None else self._latest()
-        for (_principal, _batch, loop, future), answer in zip(run, results):
+        for (_principal, _batch, loop, future, _language), answer in zip(run, results):
             _settle(loop, future, (answer, cursor), None)
 
     def _apply_one(self, item, *, fast: bool = False) -> None:
-        principal, batch, loop, future = item
+        with language_scope(item[4]):
+            self._apply_one_here(item, fast=fast)
+
+    def _apply_one_here(self, item, *, fast: bool) -> None:
+        principal, batch, loop, future, _language = item
         try:
             if fast:
                 results, last_seq = fastops.apply_group(self.store, self.clock, [(principal, batch)])

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
+from agent_console.i18n import _
 from agent_console.store.schema_head import APPLICATION_ID, SCHEMA_HEAD
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -140,7 +141,7 @@ def case_view(con: sqlite3.Connection, key: str):
     """(case, customer, assignee or None, messages) as plain objects with the models' attribute names."""
     cases = _rows(con, "SELECT * FROM cases WHERE key = ? ORDER BY id LIMIT 1", (key,), _case_converters(con))
     if not cases:
-        raise CaseNotFound(f"no case {key!r}")
+        raise CaseNotFound(_("no case {key}").format(key=repr(key)))
     case = SimpleNamespace(**cases[0])
     [customer] = _rows(con, "SELECT * FROM customers WHERE id = ?", (case.customer_id,),
                        _converters(con, "customers"))

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, func, literal, or_, select
 from sqlmodel import Session
 
+from agent_console.i18n import _
 from agent_console.store.policy_lookup import policy_from  # noqa: F401  (re-exported: the one fallback rule)
 from agent_console.store.models import (
     Agent,
@@ -33,14 +34,14 @@ class NotFound(LookupError):
 def agent_by_login(session: Session, login: str) -> Agent:
     agent = session.scalars(select(Agent).where(Agent.login == login)).first()
     if agent is None:
-        raise NotFound(f"no agent with login {login!r}")
+        raise NotFound(_("no agent with login {login}").format(login=repr(login)))
     return agent
 
 
 def case_by_key(session: Session, key: str) -> Case:
     case = session.scalars(select(Case).where(Case.key == key)).first()
     if case is None:
-        raise NotFound(f"no case {key!r}")
+        raise NotFound(_("no case {key}").format(key=repr(key)))
     return case
 
 

@@ -15,6 +15,8 @@ import httpx
 import msgspec
 import orjson
 
+from agent_console.i18n import _, current_language
+
 API = "/api/v1"
 #: Connect fast (an unreachable server should make the console say "offline" quickly), read patiently (a big
 #: batch on a busy server).
@@ -84,7 +86,7 @@ class BatchInvalid(SyncError):
 def normalise_server_url(url: str) -> str:
     url = url.strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
-        raise ValueError(f"the server URL must start with http:// or https://, not {url!r}")
+        raise ValueError(_("the server URL must start with http:// or https://, not {url}").format(url=repr(url)))
     return url
 
 
@@ -102,7 +104,9 @@ class SyncClient:
                  timeout: httpx.Timeout | float = DEFAULT_TIMEOUT, transport: httpx.BaseTransport | None = None) -> None:
         self.server_url = normalise_server_url(server_url)
         self.token = token
-        headers = {"User-Agent": "agent-console-sync", "Accept": "application/json"}
+        # The server words its messages (``detail``) in the console's language.
+        headers = {"User-Agent": "agent-console-sync", "Accept": "application/json",
+                   "Accept-Language": current_language()}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._http = httpx.Client(base_url=self.server_url, headers=headers, timeout=timeout, transport=transport)
@@ -122,23 +126,25 @@ class SyncClient:
         try:
             response = self._http.request(method, API + path, **kwargs)
         except httpx.TransportError as exc:  # connect/read errors and timeouts alike
-            raise Offline(f"cannot reach {self.server_url}: {exc.__class__.__name__}: {exc}") from exc
+            raise Offline(_("cannot reach {server}: {problem}").format(
+                server=self.server_url, problem=f"{exc.__class__.__name__}: {exc}")) from exc
         return self._decode(response)
 
     def _decode(self, response: httpx.Response) -> Any:
         status = response.status_code
         if status == 401:
-            raise AuthError(f"the server refused the log-in or token: {_detail(response)}")
+            raise AuthError(_("the server refused the log-in or token: {detail}").format(detail=_detail(response)))
         if status == 403:
-            raise Forbidden(f"not allowed: {_detail(response)}")
+            raise Forbidden(_("not allowed: {detail}").format(detail=_detail(response)))
         if status >= 500 or status in (408, 429):
-            raise Offline(f"the server answered {status}: {_detail(response)}")
+            raise Offline(_("the server answered {status}: {detail}").format(
+                status=status, detail=_detail(response)))
         if status >= 400:
             raise BatchInvalid(status, _detail(response))
         try:
             return orjson.loads(response.content)
         except orjson.JSONDecodeError as exc:
-            raise Offline(f"the server sent something that is not JSON ({status})") from exc
+            raise Offline(_("the server sent something that is not JSON ({status})").format(status=status)) from exc
 
     # --- the API ---------------------------------------------------------------------------------------------------
 
@@ -160,13 +166,15 @@ class SyncClient:
         try:
             response = self._http.get(API + "/changes", params={"cursor": cursor, "limit": limit})
         except httpx.TransportError as exc:
-            raise Offline(f"cannot reach {self.server_url}: {exc.__class__.__name__}: {exc}") from exc
+            raise Offline(_("cannot reach {server}: {problem}").format(
+                server=self.server_url, problem=f"{exc.__class__.__name__}: {exc}")) from exc
         if response.status_code != 200:
             self._decode(response)
         try:
             return _FEED_PAGE.decode(response.content)
         except msgspec.DecodeError as exc:
-            raise Offline(f"the server sent a change feed page that cannot be read: {exc}") from exc
+            raise Offline(_("the server sent a change feed page that cannot be read: {problem}").format(
+                problem=exc)) from exc
 
     def push(self, ops: list[dict]) -> dict:
         """``POST /ops``: ``{"results": [{op_id, status, result, current, reason, original_status}], "cursor"}``."""
@@ -183,10 +191,12 @@ class SyncClient:
         try:
             response = self._http.post(API + "/presence", json={"case": case, "activity": activity})
         except httpx.TransportError as exc:
-            raise Offline(f"cannot reach {self.server_url}: {exc.__class__.__name__}: {exc}") from exc
+            raise Offline(_("cannot reach {server}: {problem}").format(
+                server=self.server_url, problem=f"{exc.__class__.__name__}: {exc}")) from exc
         if response.status_code != 204:
             self._decode(response)
-            raise Offline(f"the server answered {response.status_code} to a presence announcement")
+            raise Offline(_("the server answered {status} to a presence announcement").format(
+                status=response.status_code))
 
     def events(self, on_presence: Callable[[Presence], None] | None = None) -> Iterator[int]:
         """The feed's newest sequence number each time the server says it advanced (the first one at once);
@@ -200,7 +210,7 @@ class SyncClient:
                 if response.status_code != 200:
                     response.read()
                     self._decode(response)
-                    raise Offline(f"the event stream answered {response.status_code}")
+                    raise Offline(_("the event stream answered {status}").format(status=response.status_code))
                 event = data = None
                 for line in response.iter_lines():
                     if line == "":
@@ -222,4 +232,5 @@ class SyncClient:
                     elif line.startswith("data:"):
                         data = line[5:].strip()
         except httpx.TransportError as exc:
-            raise Offline(f"the event stream from {self.server_url} ended: {exc.__class__.__name__}") from exc
+            raise Offline(_("the event stream from {server} ended: {problem}").format(
+                server=self.server_url, problem=exc.__class__.__name__)) from exc

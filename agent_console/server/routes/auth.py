@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 
+from agent_console.i18n import _
 from agent_console.server import schemas
 from agent_console.server.auth import AuthError, hash_password, issue_token, verify_password
 from agent_console.server.routes.deps import Caller, state
@@ -25,7 +26,7 @@ def login(body: schemas.LoginRequest, request: Request):
         agent = agent_with_login(session, body.login)
     ok = verify_password(agent.password_hash if agent else None, body.password)
     if not ok or agent is None or not agent.active:
-        raise HTTPException(401, "wrong login or password", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, _("wrong login or password"), headers={"WWW-Authenticate": "Bearer"})
     server.limiter.succeeded(attempt)
     now = server.clock.now()
     with server.store.transaction() as session:
@@ -47,7 +48,7 @@ def _attempt(server, login: str, address: str):
     attempt = server.limiter.attempt(login, address)
     if attempt.retry_after is not None:
         wait = attempt.retry_after
-        raise HTTPException(429, f"too many failed log-ins; try again in {wait} s",
+        raise HTTPException(429, _("too many failed log-ins; try again in {seconds} s").format(seconds=wait),
                             headers={"Retry-After": str(wait)})
     return attempt
 
@@ -64,7 +65,7 @@ def change_password(body: schemas.PasswordChange, principal: Caller, request: Re
     with server.store.session() as session:
         agent = session.get(Agent, principal.agent_id)
     if not verify_password(agent.password_hash, body.current_password):
-        raise HTTPException(403, "the current password is wrong")
+        raise HTTPException(403, _("the current password is wrong"))
     server.limiter.succeeded(attempt)
     try:
         password_hash = hash_password(body.new_password, agent.login)

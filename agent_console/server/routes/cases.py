@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from agent_console.domain.cases import CaseError, CaseService
+from agent_console.i18n import _
 from agent_console.server import schemas
 from agent_console.server.routes.deps import Caller, state
 from agent_console.store.models import Agent, Customer
@@ -34,14 +35,14 @@ def intake(body: schemas.IntakeRequest, principal: Caller, request: Request, res
     """Create a case for the customer (found or created by e-mail or phone) with its first message."""
     server = state(request)
     if not principal.may_see_queue(body.queue):
-        raise HTTPException(403, f"queue {body.queue} is not one of yours")
+        raise HTTPException(403, _("queue {queue} is not one of yours").format(queue=body.queue))
     # One transaction from the external_id check to the new case: a second intake of the same id waits and finds it.
     with server.store.transaction() as session:
         if body.external_id:
             existing = case_by_external_id(session, body.external_id)
             if existing is not None and not principal.may_see_queue(existing.queue):
-                raise HTTPException(409, "this external_id belongs to a case in a queue that is not yours; "
-                                         "nothing was created")
+                raise HTTPException(409, _("this external_id belongs to a case in a queue that is not yours; "
+                                           "nothing was created"))
             if existing is not None:
                 response.status_code = 200
                 customer = session.get(Customer, existing.customer_id)
@@ -87,11 +88,11 @@ def get_case(key: Annotated[str, Path(max_length=64)], principal: Caller, reques
     """One case (by key or uid) with its customer and its whole thread."""
     server = state(request)
     if "\x00" in key or len(key) > 64:
-        raise HTTPException(404, "no such case")
+        raise HTTPException(404, _("no such case"))
     with server.store.session() as session:
         case = case_by_key_or_uid(session, key)
         if case is None or not principal.may_see_queue(case.queue):
-            raise HTTPException(404, f"no case {key!r}")
+            raise HTTPException(404, _("no case {key}").format(key=repr(key)))
         customer = session.get(Customer, case.customer_id)
         rows = thread_with_authors(session, case.id)
         return schemas.CaseDetail(

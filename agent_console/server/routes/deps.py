@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from agent_console.i18n import _
 from agent_console.server.auth import Principal
 from agent_console.store.models import Role
 
@@ -22,21 +23,21 @@ def state(request: Request):
 async def caller(request: Request,
                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise HTTPException(401, "not authenticated: send Authorization: Bearer <token>", headers=UNAUTHORISED)
+        raise HTTPException(401, _("not authenticated: send Authorization: Bearer <token>"), headers=UNAUTHORISED)
     token = credentials.credentials
     if len(token) > 200 or "\x00" in token:
-        raise HTTPException(401, "invalid, expired or revoked token", headers=UNAUTHORISED)
+        raise HTTPException(401, _("invalid, expired or revoked token"), headers=UNAUTHORISED)
     server = state(request)
     principal = await server.tokens.principal(token, server.clock.now())
     if principal is None:
-        raise HTTPException(401, "invalid, expired or revoked token", headers=UNAUTHORISED)
+        raise HTTPException(401, _("invalid, expired or revoked token"), headers=UNAUTHORISED)
     return principal
 
 
 def require(role: str):
     async def check(principal: Annotated[Principal, Depends(caller)]) -> Principal:
         if not principal.at_least(role):
-            raise HTTPException(403, f"this needs the {role} role")
+            raise HTTPException(403, _("this needs the {role} role").format(role=role))
         return principal
 
     return check

@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 import orjson
 
+from agent_console.i18n import _
 from agent_console.server import schemas
 from agent_console.server.feed import broadcaster
 from agent_console.store.server_feed import latest_seq
@@ -25,7 +26,7 @@ async def post_ops(batch: schemas.OpsBatch, principal: Caller, request: Request)
     or ``rejected`` (with the ``reason``). A batch that fails validation writes nothing (422)."""
     server = state(request)
     if len({op.op_id for op in batch.ops}) != len(batch.ops):
-        raise HTTPException(422, "op_id values must be unique within a batch")
+        raise HTTPException(422, _("op_id values must be unique within a batch"))
     if server.writer is not None:
         results, cursor = await server.writer.apply(principal, batch)
     else:  # an app whose lifespan did not run (no writer thread)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from agent_console.i18n import _
 from agent_console.server import schemas
 from agent_console.server.feed import broadcaster
 from agent_console.server.presence import board
@@ -29,7 +30,7 @@ async def announce(body: PresenceIn, principal: Caller, request: Request) -> Res
     server = state(request)
     found = await run_in_threadpool(_case_place, server.store, body.case)
     if found is None or not principal.may_see_queue(found[2]):
-        raise HTTPException(404, f"no case {body.case!r}")
+        raise HTTPException(404, _("no case {key}").format(key=repr(body.case)))
     case_uid, case_key, queue = found
     board.announce(case_uid=case_uid, case_key=case_key, queue=queue, agent_id=principal.agent_id,
                    login=principal.login, name=principal.name, activity=body.activity)
