@@ -42,9 +42,10 @@ def english_afterwards():
 
 
 def test_every_message_is_in_the_german_catalog_translated_and_not_fuzzy():
-    extracted = {message.id for message in i18n_catalog.extract() if message.id}
+    # A message is its id in its context (``pgettext``): the same English word may need two German ones.
+    extracted = {(message.id, message.context) for message in i18n_catalog.extract() if message.id}
     catalog = i18n_catalog.read("de")
-    entries = {message.id: message for message in catalog if message.id}
+    entries = {(message.id, message.context): message for message in catalog if message.id}
     missing = sorted(str(m) for m in extracted - entries.keys())
     assert not missing, f"not in the German catalog (run scripts/i18n, then translate): {missing}"
     untranslated = sorted(str(m.id) for m in entries.values()
@@ -67,7 +68,9 @@ def test_shipped_mo_matches_the_po():
             assert compiled.ngettext(message.id[0], message.id[1], 1) == message.string[0], message.id
             assert compiled.ngettext(message.id[0], message.id[1], 5) == message.string[1], message.id
         else:
-            assert compiled.gettext(message.id) == message.string, (
+            shown = (compiled.pgettext(message.context, message.id) if message.context
+                     else compiled.gettext(message.id))
+            assert shown == message.string, (
                 f"{message.id!r}: the .mo is older than the .po; run scripts/i18n compile")
 
 
