@@ -37,7 +37,7 @@ def summary_lines(case, customer, assignee_name: str | None, policy, now: dateti
     who = [_pair(_("Customer"), one_line(customer.name) if customer else "?", "bold")]
     if customer is not None:
         if customer.vip:
-            who.append(Text("★ VIP", style="bold magenta"))
+            who.append(Text(_("★ VIP"), style="bold magenta"))
         who.append(_pair(_("lang"), one_line(customer.language), ""))
         for contact in (customer.email, customer.phone):  # both, when the customer has both
             if contact:
@@ -56,7 +56,7 @@ def summary_lines(case, customer, assignee_name: str | None, policy, now: dateti
 
 def sla_units(case, policy, now: datetime, zone: tzinfo | None) -> list[Text]:
     """"SLA" and each running target as a unit of its own."""
-    units = [Text("SLA", style="dim")]
+    units = [Text(_("SLA"), style="dim")]
     targets = sla.running_targets(case, policy, now)
     if not targets:
         if case.resolved_at is not None:

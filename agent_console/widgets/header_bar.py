@@ -83,7 +83,7 @@ class HeaderBar(Widget):
 
 
 def _left_part(agent, state: str, title: str, *, brand: bool, details: bool, name_width: int | None = None) -> Text:
-    left = Text(" Agent Console ", style="bold reverse") if brand else Text()
+    left = Text(" " + _("Agent Console") + " ", style="bold reverse") if brand else Text()
     left.append("  " if brand else " ")
     name = Text(one_line(agent.name), style="bold")
     if name_width is not None:
