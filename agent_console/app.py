@@ -89,13 +89,15 @@ class SyncNotice(Message):
 #: Seconds between renewals of this agent's presence on the cases it has open (the server forgets after 30 s).
 PRESENCE_RENEW_S = 15.0
 
-#: The palette entries Textual adds (``App.get_system_commands``), for the catalog: shown through ``_()``.
+#: The palette entries Textual adds (``App.get_system_commands``) and its footer key, for the catalog: shown
+#: through ``_()``.
 TEXTUAL_COMMAND_TEXTS = (
     N_("Theme"), N_("Change the current theme"), N_("Quit"), N_("Quit the application as soon as possible"),
     N_("Keys"), N_("Hide the keys and widget help panel"),
     N_("Show help for the focused widget and a summary of available keys"), N_("Minimize"),
     N_("Minimize the widget and restore to normal size"), N_("Maximize"), N_("Maximize the focused widget"),
-    N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"))
+    N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
+    N_("palette"))  # the command palette's key in the footer
 
 #: New breached cases one sweep records at most: a backlog (a big store opened after hours) is worked off a slice
 #: every few seconds without taking the process away from the agent's keystrokes.

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
-from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from agent_console.console_log import log_worker_error
@@ -39,6 +39,7 @@ from agent_console.widgets.case_header import CaseHeader
 from agent_console.widgets.case_history import CaseHistory
 from agent_console.widgets.handling_timer import HandlingTimer
 from agent_console.widgets.header_bar import HeaderBar
+from agent_console.widgets.key_footer import KeyFooter
 from agent_console.widgets.labels import channel_label, priority_label, status_label
 from agent_console.widgets.presence_line import PresenceLine
 from agent_console.widgets.reply_editor import ReplyEditor
@@ -82,7 +83,7 @@ class CaseDetailScreen(TranslatedBindings, CaseActions, CaseDrafts, AgentScreen)
                 yield OptionList(id="other-cases")
                 yield CaseHistory(id="case-history")
         yield ReplyEditor(id="editor")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def service(self) -> CaseService:

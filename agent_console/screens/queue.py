@@ -18,7 +18,7 @@ from dataclasses import replace
 from textual import on, work
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from agent_console.console_log import log_worker_error
@@ -37,6 +37,7 @@ from agent_console.store.models import Channel
 from agent_console.store.queries import NotFound, QueueView
 from agent_console.widgets.case_table import COLUMNS, DUE_COLUMN, CaseTable
 from agent_console.widgets.header_bar import HeaderBar
+from agent_console.widgets.key_footer import KeyFooter
 from agent_console.widgets.labels import channel_label
 
 #: How often the queue re-reads its view on its own (changes by colleagues, the sync, other screens).
@@ -90,7 +91,7 @@ class QueueScreen(TranslatedBindings, AgentScreen):
         table.empty_message = N_("Loading cases…")  # until the first rows arrive (never "no cases" before we know)
         yield table
         yield Static(id="queue-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def refresh_language(self) -> None:
         """The interface language changed: header, filter hint, column headers, rows and status line follow."""
