@@ -62,18 +62,24 @@ def column_title(column: Column) -> str:
     return pgettext("column", "Key") if column.name == "key" else _(column.title)
 
 
-def in_language(column: Column) -> Column:
-    """``column`` at least as wide as its title and its labels in the interface language (English: as defined)."""
-    shown = cell_len(column_title(column))
+#: What the header adds to the title of the column the rows are sorted by.
+SORT_MARK_CELLS = 2  # " ▲"
+
+
+def in_language(column: Column, sorted_by: bool = False) -> Column:
+    """``column`` at least as wide as its title (with the sort mark when the rows are sorted by it) and its labels in
+    the interface language (English: as defined, unless the sort mark needs room)."""
+    shown = cell_len(column_title(column)) + (SORT_MARK_CELLS if sorted_by else 0)
     if column.name in LABELLED:
         shown = max(shown, widest_short_label(column.name))
     return column if shown <= column.width else replace(column, width=shown)
 
 
-def layout_columns(width: int, *, follow_ups: bool = False) -> list[tuple[Column, int]]:
+def layout_columns(width: int, *, follow_ups: bool = False, sort: str = "") -> list[tuple[Column, int]]:
     """The columns that fit ``width`` and each one's width: the least important give way first, so the subject
     keeps at least a third of the width (at 80 columns: key, priority, customer, subject, status, SLA)."""
-    shown = [in_language(DUE_COLUMN if follow_ups and c.name == "age" else c) for c in COLUMNS]
+    shown = [in_language(column, column.name == sort)
+             for column in (DUE_COLUMN if follow_ups and c.name == "age" else c for c in COLUMNS)]
 
     def needed(cols):
         return sum(least_width(c, width) for c in cols) + GAP * (len(cols) - 1)

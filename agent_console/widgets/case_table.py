@@ -116,7 +116,7 @@ class CaseTable(ScrollView, can_focus=True):
         self.policies = policies or {}
         self._ids: list[int] = []
         self._pages: OrderedDict[int, dict[int, dict]] = OrderedDict()
-        self._column_layout: tuple[tuple[int, bool], list[tuple[Column, int]]] | None = None
+        self._column_layout: tuple[tuple[int, bool, str], list[tuple[Column, int]]] | None = None
         #: (case id, cursor look, width, second) -> the row's strip; see the module docstring.
         self._lines: LRUCache[tuple, Strip] = LRUCache(LINE_CACHE_SIZE)
         #: Styles and clock of the frame being drawn (computed once per frame, not once per row).
@@ -263,8 +263,9 @@ class CaseTable(ScrollView, can_focus=True):
     def columns(self) -> list[tuple[Column, int]]:
         width = self.content_width
         follow_ups = self.follow_up_due is not None
-        if self._column_layout is None or self._column_layout[0] != (width, follow_ups):
-            self._column_layout = ((width, follow_ups), layout_columns(width, follow_ups=follow_ups))
+        key = (width, follow_ups, self.sort_column)
+        if self._column_layout is None or self._column_layout[0] != key:
+            self._column_layout = (key, layout_columns(width, follow_ups=follow_ups, sort=self.sort_column))
         return self._column_layout[1]
 
     def refresh_language(self) -> None:

@@ -51,6 +51,15 @@ def test_every_shown_column_holds_its_title_and_labels_whole(language, width):
             assert cell_len(short_label(column.name, value)) <= column_width, (language, width, value)
 
 
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("sort", ["assignee", "tier", "priority", "status", "sla"])
+def test_the_sorted_column_holds_its_title_and_the_sort_mark(language, sort):
+    i18n.set_language(language)
+    for column, column_width in layout_columns(160, sort=sort):
+        if column.name == sort:
+            assert cell_len(column_title(column) + " ▲") <= column_width, (language, sort, column_width)
+
+
 def test_the_german_columns_at_80_keep_the_subject_its_third():
     i18n.set_language("de")
     shown = {column.name: width for column, width in layout_columns(80)}
