@@ -96,3 +96,13 @@ def test_snapshot_of_the_queue_in_german(snap_compare, make_app, data, size):
 def test_snapshot_of_the_case_in_german(snap_compare, make_app, data, size):
     i18n.set_language("de")
     assert snap_compare(make_app(), terminal_size=size, run_before=_case(data.keys["anna_case"]))
+
+
+def test_snapshot_of_a_case_with_escalation_and_follow_up_in_german(snap_compare, make_app, data, store, agents):
+    from agent_console.domain.escalation import EscalationService
+
+    key = data.keys["anna_case"]
+    EscalationService(store, make_app().clock, agents["anna"], follow_up_hours=8).escalate(
+        key, to_tier=2, to_queue="Technical", reason="Ratenplan braucht die Freigabe von Tier 2")
+    i18n.set_language("de")
+    assert snap_compare(make_app(), terminal_size=(160, 45), run_before=_case(key))
