@@ -33,8 +33,9 @@ from agent_console import formatting
 from agent_console.domain.sla import row_countdown
 from agent_console.domain.text import one_line
 from agent_console.i18n import N_, _
-from agent_console.widgets.case_columns import (COLUMN_NAMES, COLUMNS, DUE_COLUMN, GAP, Column,  # noqa: F401
-                                                column_title, layout_columns, least_width)
+# COLUMNS, DUE_COLUMN and GAP are re-exported: the queue screen and the tests read them here.
+from agent_console.widgets.case_columns import (COLUMNS, DUE_COLUMN, GAP, Column, column_title,  # noqa: F401
+                                                layout_columns)
 from agent_console.widgets.labels import short_label
 from agent_console.widgets.sla_badge import local_time, sla_badge
 
