@@ -9,7 +9,7 @@ import pytest
 from agent_console import i18n
 from agent_console.store import queries
 from tests.helpers import wait_until_async
-from tui_support import screen_text, settle
+from tui_support import palette_offers, screen_text, settle
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +60,10 @@ async def test_the_palette_switches_queue_and_case_to_german_and_back(make_app, 
             assert title in columns, (title, columns)
         assert "Übernehmen" in footer and "Nächster Fall" in footer and "Claim" not in footer
         assert "Telefon" in screen_text(app) and "dringend" in screen_text(app)  # the rows' labels
+        await pilot.press("ctrl+p", *"Kanal Telefon")
+        await wait_until_async(lambda: palette_offers(app, "Ansicht: Kanal Telefon"), message="the palette entry")
+        await pilot.press("escape")
+        await settle(pilot)
 
         await _open_case(pilot, data.keys["anna_case"])
         text = screen_text(app)
