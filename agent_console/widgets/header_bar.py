@@ -49,25 +49,38 @@ class HeaderBar(Widget):
         for name in ("agent_state", "sync_status", "follow_ups_due", "clock_text", "store_problem"):
             self.watch(self.app, name, lambda _value: self.refresh(), init=False)
 
-    def render(self) -> Text:
+    def _right_part(self, compact: bool) -> Text:
+        """Store problem, follow-ups due, sync state and clock; ``compact`` keeps the counts and drops their words
+        (``⚑ 3``, ``⇅ offline · 3``) so the agent's name and state keep their room on a narrow terminal."""
         app = self.app
-        agent = app.agent
         right = Text()
         if app.store_problem:
             right.append(f"⚠ {_(app.store_problem)}", style="bold red")
             right.append("  ·  ")
         if app.follow_ups_due:
+            count = formatting.number(app.follow_ups_due)
             due = ngettext("{count} follow-up due", "{count} follow-ups due", app.follow_ups_due)
-            right.append("⚑ " + due.format(count=formatting.number(app.follow_ups_due)), style="bold yellow")
+            right.append("⚑ " + (count if compact else due.format(count=count)), style="bold yellow")
             right.append("  ·  ")
-        detail = getattr(app, "sync_detail", None)
-        right.append("⇅ " + (sync_label(*detail) if detail else sync_label(app.sync_status)))
+        state, pending = getattr(app, "sync_detail", None) or (app.sync_status, 0)
+        if compact and pending:
+            right.append(f"⇅ {sync_label(state)} · {formatting.number(pending)}")
+        else:
+            right.append("⇅ " + sync_label(state, pending))
         right.append("  ·  ")
         right.append(app.clock_text)
         right.append(" ")
+        return right
+
+    def render(self) -> Text:
+        app = self.app
+        agent = app.agent
+        state = agent_state_label(app.agent_state)
+        right = self._right_part(compact=False)
+        if self.size.width - right.cell_len - 1 < _left_part(agent, state, "", brand=False, details=False).cell_len:
+            right = self._right_part(compact=True)
         width = self.size.width
         room = max(0, width - right.cell_len - 1)
-        state = agent_state_label(app.agent_state)
         # Narrow terminals: the brand, then the login and tier, then the title give way; the agent's state stays.
         for brand, details, title in ((True, True, True), (False, True, True), (False, False, True),
                                       (False, False, False)):

@@ -110,3 +110,23 @@ def test_snapshot_of_a_case_with_escalation_and_follow_up_in_german(snap_compare
         key, to_tier=2, to_queue="Technical", reason="Ratenplan braucht die Freigabe von Tier 2")
     i18n.set_language("de")
     assert snap_compare(make_app(), terminal_size=(160, 45), run_before=_case(key))
+
+
+async def test_the_narrow_german_header_keeps_name_and_state_whole(make_app, data):
+    i18n.set_language("de")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        header = _lines(app)[0]
+        assert "Anna Agent  ·  verfügbar" in header and "⇅ nur lokal" in header
+        app.sync_detail = ("offline", 3)
+        app.sync_status = "offline · 3 pending"
+        app.follow_ups_due = 3
+        await settle(pilot)
+        header = _lines(app)[0]
+        # No room for the counts' words beside the agent: the counts stay, the agent's name and state stay whole.
+        assert "Anna Agent  ·  verfügbar" in header and "…" not in header
+        assert "⚑ 3" in header and "⇅ offline · 3" in header and "Mo., 09:00" in header
+        await pilot.resize_terminal(160, 45)
+        await settle(pilot)
+        assert "⚑ 3 Wiedervorlagen fällig" in _lines(app)[0] and "offline · 3 ausstehend" in _lines(app)[0]
