@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from agent_console import formatting
 from agent_console.domain.sla import SLA_SYMBOL, SlaState
 from agent_console.domain.text import one_line
 from agent_console.i18n import N_, _, current_language, pgettext
@@ -82,11 +83,9 @@ def widest_short_label(kind: str) -> int:
 
 def describe_target(target) -> str:
     """An SLA target in a line of text: ``first response 0:45 ▲ at risk``, ``resolution ‖ paused``."""
-    from agent_console.formatting import duration
-
     parts = [sla_target_label(target.target)]
     if target.remaining_s is not None:
-        parts.append(duration(target.remaining_s, signed=True, empty=""))
+        parts.append(formatting.duration(target.remaining_s, signed=True, empty=""))
     parts.append(SLA_SYMBOL[target.state])
     if target.state not in (SlaState.ok, SlaState.none):
         parts.append(sla_state_label(target.state))
