@@ -30,10 +30,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from agent_console.config import Settings
-from agent_console import keys
+from agent_console import formatting, keys
 from agent_console.console_log import close_console_log, log_worker_error, open_console_log
 from agent_console.domain.handling import HandlingError, HandlingTracker
 from agent_console.domain.presence import ColleaguePresence
+from agent_console.i18n import N_, _, ngettext
 from agent_console.screens.agent_screen import AgentScreen
 from agent_console.screens.bindings import ScreenCommands, bindings_for
 from agent_console.screens.failed_mail import FailedMailNotices
@@ -71,9 +72,12 @@ class CallsChanged(Message):
 
 
 class SyncStatusChanged(Message):
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, state: str = "", pending: int = 0) -> None:
         super().__init__()
         self.label = label
+        #: The engine's state and pending ops, which the header names in the interface language.
+        self.state = state
+        self.pending = pending
 
 
 class ColleaguePresenceArrived(Message):
@@ -95,6 +99,16 @@ class SyncNotice(Message):
 #: Seconds between renewals of this agent's presence on the cases it has open (the server forgets after 30 s).
 PRESENCE_RENEW_S = 15.0
 
+#: The palette entries Textual adds (``App.get_system_commands``) and its footer key, for the catalog: shown
+#: through ``_()``.
+TEXTUAL_COMMAND_TEXTS = (
+    N_("Theme"), N_("Change the current theme"), N_("Quit"), N_("Quit the application as soon as possible"),
+    N_("Keys"), N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"), N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"), N_("Maximize"), N_("Maximize the focused widget"),
+    N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
+    N_("palette"))  # the command palette's key in the footer
+
 #: New breached cases one sweep records at most: a backlog (a big store opened after hours) is worked off a slice
 #: every few seconds without taking the process away from the agent's keystrokes.
 SLA_SWEEP_BUDGET = 100
@@ -106,8 +120,8 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
     BINDINGS = bindings_for("app")
     COMMANDS = App.COMMANDS | {ScreenCommands}
 
-    #: Set by the sync layer; every header shows it.
-    sync_status: reactive[str] = reactive("local only")
+    #: Set by the sync layer (English, as ``SyncStatus.label``); every header shows it in the interface language.
+    sync_status: reactive[str] = reactive(N_("local only"))
     agent_state: reactive[str] = reactive("")
     #: Follow-ups due for this agent now (the queue screen keeps it current).
     follow_ups_due: reactive[int] = reactive(0)
@@ -123,6 +137,8 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         self.sla_sweep_s = sla_sweep_s
         #: The background sync engine when this store is logged in to a team server (see ``start_sync``).
         self.sync_engine = None
+        #: (state, pending ops) of the last sync status, for the header's words; None before the engine reports.
+        self.sync_detail: tuple[str, int] | None = None
         self.store = store
         self.agent = agent
         self.clock = clock
@@ -151,7 +167,7 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
             self._keymap_error = str(exc)
         if self.settings.theme and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
-        self._update_clock()
+        self.update_clock()
 
     def on_mount(self) -> None:
         self._log_handler = open_console_log()
@@ -159,16 +175,19 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
             self.set_keymap(self._agent_keymap)
         from agent_console.screens.queue import QueueScreen
 
-        recovered = self.guarded(self.tracker.recover, doing="recover handling time") or []
-        self.guarded(self.tracker.start_shift, doing="start the shift")
+        recovered = self.guarded(self.tracker.recover, doing=N_("recover handling time")) or []
+        self.guarded(self.tracker.start_shift, doing=N_("start the shift"))
         self.sync_agent_state()
         self.push_screen(QueueScreen())
         if recovered:
-            self.notify(f"{len(recovered)} handling segment(s) left open by the last session were closed at their "
-                        f"last heartbeat.", title="Handling time", markup=False)
+            self.notify(ngettext("{count} handling segment left open by the last session was closed at its last "
+                                 "heartbeat.", "{count} handling segments left open by the last session were closed "
+                                 "at their last heartbeat.", len(recovered)).format(count=len(recovered)),
+                        title=_("Handling time"), markup=False)
         if self._keymap_error:
-            self.notify(f"Key settings ignored: {self._keymap_error}", severity="error", timeout=10, markup=False)
-        self.set_interval(1.0, self._update_clock)
+            self.notify(_("Key settings ignored: {error}").format(error=self._keymap_error), severity="error",
+                        timeout=10, markup=False)
+        self.set_interval(1.0, self.update_clock)
         self.set_interval(1.0, self.tick)
         self.set_interval(self.tracker.heartbeat_s, self._checkpoint)
         self._arm_sla_sweep()
@@ -200,12 +219,13 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
             # One page per transaction: the agent's own writes never wait long behind a pull.
             engine = engine_for_store(
                 self.store, self.clock, bulk_pages=1,
-                on_status=lambda status: self.post_message(SyncStatusChanged(status.label())),
+                on_status=lambda status: self.post_message(SyncStatusChanged(status.label(), status.state,
+                                                                             status.pending)),
                 on_notice=lambda notice: self.post_message(SyncNotice(notice.text())),
                 on_changes=self._pulled,
                 on_presence=lambda presence: self.post_message(ColleaguePresenceArrived(presence)))
         except CredentialsError as exc:
-            self.notify(f"Not syncing: {exc}", title="Sync", severity="error", markup=False)
+            self.notify(_("Not syncing: {error}").format(error=exc), title=_("Sync"), severity="error", markup=False)
             return
         if engine is None:
             return
@@ -223,6 +243,7 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
             self.post_message(CallsChanged(frozenset(report.call_uids)))
 
     def on_sync_status_changed(self, message: SyncStatusChanged) -> None:
+        self.sync_detail = (message.state, message.pending) if message.state else None
         self.sync_status = message.label
 
     def on_colleague_presence_arrived(self, message: ColleaguePresenceArrived) -> None:
@@ -255,7 +276,7 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
                         exit_on_error=False)
 
     def on_sync_notice(self, message: SyncNotice) -> None:
-        self.notify(message.text, title="Sync conflict", severity="warning", timeout=12, markup=False)
+        self.notify(message.text, title=_("Sync conflict"), severity="warning", timeout=12, markup=False)
 
     def on_synced_changes(self, message: SyncedChanges) -> None:
         if not message.case_ids:
@@ -284,8 +305,8 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         label = status_label(error)
         if label:
             self.store_problem = label
-        self.notify(message, title=f"Could not {doing}" if doing else "Store problem", severity="error",
-                    timeout=15, markup=False)
+        self.notify(message, title=_("Could not {doing}").format(doing=_(doing)) if doing else _("Store problem"),
+                    severity="error", timeout=15, markup=False)
         return True
 
     def guarded(self, action, *args, doing: str = ""):
@@ -307,8 +328,9 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         if event.state == WorkerState.ERROR:
             error = worker.error
             log_worker_error(worker)
-            if worker.group == "sla" and not self.report_failure(error, "check the SLAs"):
-                self.notify(f"SLA check failed: {type(error).__name__}", severity="error", markup=False)
+            if worker.group == "sla" and not self.report_failure(error, N_("check the SLAs")):
+                self.notify(_("SLA check failed: {error}").format(error=type(error).__name__), severity="error",
+                            markup=False)
         if worker is self._sla_worker and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
                                                            WorkerState.CANCELLED):
             self._sla_worker = None
@@ -316,7 +338,7 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and self._running_tracker():
-            self.guarded(self.tracker.activity, doing="record your activity")
+            self.guarded(self.tracker.activity, doing=N_("record your activity"))
             self.sync_agent_state()
         await super().on_event(event)
 
@@ -328,7 +350,7 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         """Heartbeat, idle detection and the wrap-up timeout (every second)."""
         if not self._running_tracker():
             return
-        self.guarded(self.tracker.tick, doing="record handling time")
+        self.guarded(self.tracker.tick, doing=N_("record handling time"))
         self.sync_agent_state()
 
     def _checkpoint(self) -> None:
@@ -341,7 +363,7 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         try:
             self.tracker.checkpoint()
         except Exception as error:
-            if not self.call_from_thread(self.report_failure, error, "record handling time"):
+            if not self.call_from_thread(self.report_failure, error, N_("record handling time")):
                 raise
 
     def sync_agent_state(self) -> None:
@@ -375,8 +397,8 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
     def _after_sweep(self, result: "SweepResult") -> None:
         escalated = sorted({b.case_key for b in result.escalated})
         if escalated:
-            self.notify(f"SLA breached, priority raised: {', '.join(escalated)}", title="SLA", severity="warning",
-                        markup=False)
+            self.notify(_("SLA breached, priority raised: {keys}").format(keys=", ".join(escalated)), title=_("SLA"),
+                        severity="warning", markup=False)
         for screen in self.screen_stack:
             if screen.is_mounted:
                 screen.post_message(SlaChanged())
@@ -385,12 +407,12 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         try:
             self.tracker.take_break()
         except Exception as error:
-            if not self.report_failure(error, "start the break"):
+            if not self.report_failure(error, N_("start the break")):
                 raise
             return
         finally:
             self.sync_agent_state()
-        self.notify("You are on a break: no time is counted. Press v when you are back.", title="Break")
+        self.notify(_("You are on a break: no time is counted. Press v when you are back."), title=_("Break"))
 
     def action_available(self) -> None:
         try:
@@ -398,7 +420,7 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         except HandlingError as exc:
             self.notify(str(exc), severity="error", markup=False)
         except Exception as error:
-            if not self.report_failure(error, "change your state"):
+            if not self.report_failure(error, N_("change your state")):
                 raise
         self.sync_agent_state()
 
@@ -426,7 +448,7 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         if self.tracker.state == "offline" and self.tracker.running_segment is None \
                 and self.tracker.wrap_up_segment is None:
             return
-        self.guarded(self.tracker.quit, doing="end the shift")
+        self.guarded(self.tracker.quit, doing=N_("end the shift"))
         self.sync_agent_state()
 
     def on_unmount(self) -> None:
@@ -439,8 +461,8 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         close_console_log(self._log_handler)
         self._log_handler = None
 
-    def _update_clock(self) -> None:
-        self.clock_text = self.clock.now().astimezone(self.zone).strftime("%a %H:%M")
+    def update_clock(self) -> None:
+        self.clock_text = formatting.date_time(self.clock.now().astimezone(self.zone), "weekday_time")
 
     def action_show_keys(self) -> None:
         from agent_console.screens.help import KeysScreen
@@ -448,8 +470,6 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         screen = self.screen
         if not isinstance(screen, AgentScreen) or not screen.KEY_SCOPE:
             return  # a modal is open: its keys are on its own face
-        from agent_console.i18n import _
-
         self.push_screen(KeysScreen(screen.KEY_SCOPE, _(screen.KEYS_TITLE)))
 
     def flush_drafts(self) -> None:
@@ -463,8 +483,8 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        from agent_console.i18n import _
+        for command in super().get_system_commands(screen):  # Textual's own: in the interface language too
+            yield command._replace(title=_(command.title), help=_(command.help))
         from agent_console.screens.bindings import key_entries
         from agent_console.screens.language import language_commands
 

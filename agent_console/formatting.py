@@ -25,6 +25,7 @@ DATE_STYLES = {
     "day": ("%a %d %b", "EEE, d. MMM"),
     "time": ("%H:%M", "HH:mm"),
     "date": ("%Y-%m-%d", "d. MMM y"),
+    "weekday_time": ("%a %H:%M", "EEE, HH:mm"),
 }
 
 
@@ -43,6 +44,19 @@ def date_time(moment: datetime, style: str = "day_time") -> str:
 
     # The moment is shown in its own zone: Babel must not convert it.
     return format_datetime(moment.replace(tzinfo=None), german, locale=BABEL_LOCALES["de"])
+
+
+def age(seconds: float) -> str:
+    """How long ago, to the minute: ``45s``, ``12m``, then ``duration`` (``3h07m``); German ``45 s``, ``12 min``,
+    ``3h07``."""
+    if not _german():
+        return durations.format_age(seconds)
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s}\u00a0s"
+    if s < 3600:
+        return f"{s // 60}\u00a0min"
+    return duration(s)
 
 
 def number(value: int | float) -> str:

@@ -6,6 +6,7 @@ managed with Babel (``scripts/i18n`` extracts, updates and compiles). Only the s
 
 - ``_(message)`` translates now, into the current interface language.
 - ``ngettext(singular, plural, n)`` for a message that depends on a count.
+- ``pgettext(context, message)`` where one English word needs two German ones (a column's short form).
 - ``N_(message)`` only marks a message for extraction (module-level text: key descriptions, column headers); the
   code that shows it calls ``_()`` on it at that moment, so a switch of language reaches it at the next render.
 
@@ -156,6 +157,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     if language == SOURCE_LANGUAGE:
         return singular if n == 1 else plural
     return _catalog(language).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` as it reads in ``context``: the same English word where German needs another (the short form of a
+    status in a table column: ``pgettext("column", "pending")``)."""
+    return _catalog(_current).pgettext(context, message)
 
 
 def N_(message: str) -> str:

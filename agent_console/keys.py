@@ -33,7 +33,8 @@ class KeyAction:
     show: bool = True
     #: Works even while the reply editor has focus (keys the text editor would otherwise take).
     priority: bool = False
-    #: Other words the command palette finds the action by (its description is always searched).
+    #: Other words the command palette finds the action by (its description is always searched); marked with
+    #: ``N_``, searched in the interface language.
     keywords: str = ""
 
 
@@ -50,7 +51,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("next_case", "queue", "next_case", "n", N_("Next case")),
     # Not in the footer (no room at 80 columns): `?`, the palette and the README's key table name it.
     KeyAction("new_case", "queue", "new_case", "N", N_("New case"), show=False,
-              keywords="create a case: a call, a walk-in"),
+              keywords=N_("create a case: a call, a walk-in")),
     KeyAction("filter", "queue", "filter", "slash", N_("Filter")),
     KeyAction("sort", "queue", "choose_sort", "s", N_("Sort")),
     KeyAction("reverse_sort", "queue", "reverse_sort", "S", N_("Reverse sort"), show=False),

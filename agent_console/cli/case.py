@@ -243,12 +243,12 @@ def register(app: typer.Typer) -> None:
         @group.command(name, help=help_text)
         def command(ctx: typer.Context, key: str = typer.Argument(..., help="The case key."),
                     text: str = typer.Argument(..., help="The text ('-' reads stdin).")) -> None:
-            from agent_console.domain.outgoing import NOT_SENT, check_outgoing, refusal
+            from agent_console.domain.outgoing import check_outgoing, not_sent
 
             body = _read_text(text)
             problems = check_outgoing(body)
             if problems:
-                fail(_(NOT_SENT).format(reason=refusal(problems)))
+                fail(not_sent(problems))
             service = _service(ctx_obj(ctx))
             _run(lambda: getattr(service, method)(key.strip(), body))
             done = _("{case} reply sent") if method == "reply" else _("{case} note added")

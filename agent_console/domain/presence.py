@@ -7,11 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-#: What the case header says (format placeholders filled with the colleague's name).
-REPLYING_TEXT = "{name} is replying"
-VIEWING_TEXT = "{name} has this case open"
-
-
 @dataclass(frozen=True)
 class ColleagueOnCase:
     login: str
@@ -39,9 +34,3 @@ class ColleaguePresence:
         """Colleagues on the case now: those replying first, then by name."""
         current = [c for c in self._by_case.get(case_uid, {}).values() if c.until > now]
         return sorted(current, key=lambda c: (c.activity != "replying", c.name))
-
-
-def presence_text(colleagues: list[ColleagueOnCase]) -> str:
-    """One line for the case header: "Lena is replying · Ben has this case open" ("" when nobody is there)."""
-    return " · ".join((REPLYING_TEXT if c.activity == "replying" else VIEWING_TEXT).format(name=c.name)
-                      for c in colleagues)

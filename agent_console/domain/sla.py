@@ -76,21 +76,13 @@ class SlaState(StrEnum):
     none = "none"
 
 
-#: How a state is coloured (Rich style names) and named wherever it is shown: console, CLI.
+#: How a state is coloured (Rich style names) wherever it is shown: console, CLI (its words: widgets/labels.py).
 SLA_STYLE = {
     SlaState.ok: "green",
     SlaState.at_risk: "bold yellow",
     SlaState.breached: "bold red",
     SlaState.paused: "cyan",
     SlaState.none: "dim",
-}
-
-SLA_LABEL = {
-    SlaState.ok: "ok",
-    SlaState.at_risk: "at risk",
-    SlaState.breached: "breached",
-    SlaState.paused: "paused",
-    SlaState.none: "no target",
 }
 
 #: Symbols beside the colours, so the state reads without colour vision.
@@ -245,21 +237,6 @@ def sla_seconds_between(policy: SlaPolicy | None, start: datetime, end: datetime
     return hours.open_seconds_between(start, end)
 
 
-TARGET_LABEL = {
-    SlaTarget.first_response: "first response",
-    SlaTarget.next_update: "next update",
-    SlaTarget.resolution: "resolution",
-}
-
-STATE_LABEL = {
-    SlaState.ok: "",
-    SlaState.at_risk: "at risk",
-    SlaState.breached: "breached",
-    SlaState.paused: "paused",
-    SlaState.none: "",
-}
-
-
 @dataclass(frozen=True)
 class TargetStatus:
     """One SLA target of a case as the case header shows it."""
@@ -269,24 +246,6 @@ class TargetStatus:
     state: SlaState
     #: Wall-clock seconds until due (negative once breached); None while paused.
     remaining_s: float | None
-
-    @property
-    def label(self) -> str:
-        return TARGET_LABEL.get(self.target, self.target)
-
-    @property
-    def symbol(self) -> str:
-        return SLA_SYMBOL[self.state]
-
-    def describe(self) -> str:
-        """E.g. ``first response 0:45 ▲ at risk`` or ``resolution ‖ paused``."""
-        parts = [self.label]
-        if self.remaining_s is not None:
-            parts.append(format_remaining(self.remaining_s))
-        parts.append(self.symbol)
-        if STATE_LABEL[self.state]:
-            parts.append(STATE_LABEL[self.state])
-        return " ".join(parts)
 
 
 def running_targets(case, policy: SlaPolicy | None, now: datetime) -> list[TargetStatus]:
@@ -303,11 +262,6 @@ def running_targets(case, policy: SlaPolicy | None, now: datetime) -> list[Targe
         found.append(TargetStatus(SlaTarget.resolution.value, case.resolution_due, SlaState.paused, None))
     found.sort(key=lambda t: (t.state == SlaState.paused, t.due_at))
     return found
-
-
-def format_targets(statuses: list[TargetStatus]) -> str:
-    """The case header's SLA line: ``first response 0:45 ▲ at risk · resolution 7h59m ●``."""
-    return " · ".join(t.describe() for t in statuses)
 
 
 def breached_targets(case, now: datetime) -> list[tuple[str, datetime]]:

@@ -75,7 +75,7 @@ def action_entries(node: DOMNode, scope: str) -> list[CommandEntry]:
     entries = []
     for (key, description, action), key_action in zip(key_entries(node.app, scope), keys.actions_for(scope)):
         entries.append(CommandEntry(description, _("key {key}").format(key=key), partial(node.run_action, action),
-                                    keywords=key_action.keywords))
+                                    keywords=_(key_action.keywords)))
     return entries
 
 

@@ -11,26 +11,40 @@ from textual import work
 
 from agent_console.domain.cases import CaseError
 from agent_console.domain.collisions import reply_collision, seen_message
-from agent_console.domain.outgoing import NOT_SENT, check_outgoing, refusal
+from agent_console.domain.outgoing import check_outgoing, not_sent
 from agent_console.domain.resolving import resolve_concerns
+from agent_console.i18n import N_, _
 from agent_console.screens.confirm import ConfirmModal
 from agent_console.screens.pick import PickModal
 from agent_console.store import queries
 from agent_console.store.models import AgentState, CaseStatus, Priority
 from agent_console.store.queries import NotFound
+from agent_console.widgets.labels import priority_label, status_label
 
-RESOLVE_QUESTION = "Resolve {key}?"
-RESOLVE_YES = "resolve"
-BREAK_QUESTION = "You are on a break. End the break and send?"
-BREAK_YES = "end the break and send"
-NOTHING_TO_SEND = "Nothing to send: press r to reply or i for a note."
-EMPTY = "The message is empty."
-ONLY_REPLIES = "Only a reply can be sent with resolve or pending; a note is sent with ctrl+s."
-SENT = {"note": "Internal note added.", "reply": "Reply sent."}
-NOT_SENT_YET = "Not sent: read what arrived, your reply is kept."
-DONT_SEND_YET = "Don't send yet (keep the reply)"
-SEND_ANYWAY = "Send anyway"
-SENT_AND = {CaseStatus.resolved: "Reply sent, {key} resolved.", CaseStatus.pending: "Reply sent, {key} set pending."}
+# Every text is marked with N_ and translated where it is shown (``_(RESOLVE_QUESTION)``).
+RESOLVE_QUESTION = N_("Resolve {key}?")
+RESOLVE_YES = N_("resolve")
+BREAK_QUESTION = N_("You are on a break. End the break and send?")
+BREAK_YES = N_("end the break and send")
+NOTHING_TO_SEND = N_("Nothing to send: press r to reply or i for a note.")
+EMPTY = N_("The message is empty.")
+ONLY_REPLIES = N_("Only a reply can be sent with resolve or pending; a note is sent with ctrl+s.")
+SENT = {"note": N_("Internal note added."), "reply": N_("Reply sent.")}
+NOT_SENT_YET = N_("Not sent: read what arrived, your reply is kept.")
+DONT_SEND_YET = N_("Don't send yet (keep the reply)")
+SEND_ANYWAY = N_("Send anyway")
+SENT_AND = {CaseStatus.resolved: N_("Reply sent, {key} resolved."),
+            CaseStatus.pending: N_("Reply sent, {key} set pending.")}
+SENT_BUT_NOT = {CaseStatus.resolved: N_("Sent, but not resolved"), CaseStatus.pending: N_("Sent, but not pending")}
+#: Each change of the case: what the agent reads when it is done ({value}: the new status, priority or queue) …
+CHANGE_DONE = {"claim": N_("{key}: claim done."), "release": N_("{key}: release done."),
+               "resolve": N_("{key}: resolve done."), "reopen": N_("{key}: reopen done."),
+               "set_status": N_("{key}: status {value} done."), "set_priority": N_("{key}: priority {value} done."),
+               "set_queue": N_("{key}: move to {value} done.")}
+#: … and the title of the notification when it is refused.
+CHANGE_REFUSED = {"claim": N_("Cannot claim"), "release": N_("Cannot release"), "resolve": N_("Cannot resolve"),
+                  "reopen": N_("Cannot reopen"), "set_status": N_("Cannot change the status"),
+                  "set_priority": N_("Cannot change the priority"), "set_queue": N_("Cannot move the case")}
 
 
 class CaseActions:
@@ -45,14 +59,14 @@ class CaseActions:
     def _send_checked(self, then_status: CaseStatus | None) -> None:
         editor = self.editor
         if not editor.is_open:
-            self.notify(NOTHING_TO_SEND, severity="warning")
+            self.notify(_(NOTHING_TO_SEND), severity="warning")
             return
         mode, text = editor.mode, editor.text_area.text
         if not text.strip():
-            self.notify(EMPTY, severity="warning")
+            self.notify(_(EMPTY), severity="warning")
             return
         if then_status is not None and mode != "reply":
-            self.notify(ONLY_REPLIES, severity="warning")
+            self.notify(_(ONLY_REPLIES), severity="warning")
             return
         if not self._outgoing_text_ok(text):
             return
@@ -68,7 +82,7 @@ class CaseActions:
 
         def after_break_check() -> None:
             if concerns:
-                self._confirm(RESOLVE_QUESTION.format(key=self.snapshot.case.key), concerns, RESOLVE_YES, send)
+                self._confirm(_(RESOLVE_QUESTION).format(key=self.snapshot.case.key), concerns, _(RESOLVE_YES), send)
             else:
                 send()
 
@@ -77,7 +91,7 @@ class CaseActions:
                 self._track(self.app.tracker.set_state, AgentState.available)
                 after_break_check()
 
-            self._confirm(BREAK_QUESTION, [], BREAK_YES, end_break_and_go)
+            self._confirm(_(BREAK_QUESTION), [], _(BREAK_YES), end_break_and_go)
             return
         after_break_check()
 
@@ -86,7 +100,7 @@ class CaseActions:
         problems = check_outgoing(text)
         if problems:
             first = problems[0]
-            self.editor.show_problems([NOT_SENT.format(reason=refusal(problems))], (first.line - 1, first.column - 1))
+            self.editor.show_problems([not_sent(problems)], (first.line - 1, first.column - 1))
         return not problems
 
     def _confirm(self, question: str, reasons: list[str], yes: str, then) -> None:
@@ -110,7 +124,7 @@ class CaseActions:
             else:
                 self.service.reply(self.case_id, text)
         except (CaseError, NotFound) as exc:
-            app.call_from_thread(self.notify, str(exc), title="Not sent", severity="error", markup=False)
+            app.call_from_thread(self.notify, str(exc), title=_("Not sent"), severity="error", markup=False)
             return
         app.call_from_thread(self._after_send, mode)
         if then_status is None:
@@ -121,10 +135,10 @@ class CaseActions:
         try:
             case = self.service.set_status(self.case_id, then_status)
         except (CaseError, NotFound) as exc:
-            app.call_from_thread(self.notify, str(exc), title=f"Sent, but not {then_status}", severity="error",
+            app.call_from_thread(self.notify, str(exc), title=_(SENT_BUT_NOT[then_status]), severity="error",
                                  markup=False)
             return
-        app.call_from_thread(self._after_change, SENT_AND[then_status].format(key=case.key),
+        app.call_from_thread(self._after_change, _(SENT_AND[then_status]).format(key=case.key),
                              "resolve" if resolving else "set_status", case.key)
 
     def _ask_before_sending(self, text: str, then_status: CaseStatus | None, reason: str,
@@ -136,9 +150,9 @@ class CaseActions:
                 self._send("reply", text, then_status, True)
             else:
                 self._save_draft_soon()  # the reply stays in the editor and in the draft
-                self.notify(NOT_SENT_YET, title="Reply", markup=False)
+                self.notify(_(NOT_SENT_YET), title=_("Reply"), markup=False)
 
-        self.app.push_screen(PickModal(reason, [("read", DONT_SEND_YET), ("send", SEND_ANYWAY)]), answered)
+        self.app.push_screen(PickModal(reason, [("read", _(DONT_SEND_YET)), ("send", _(SEND_ANYWAY))]), answered)
 
     def _after_send(self, mode: str) -> None:
         editor = self.editor
@@ -146,20 +160,30 @@ class CaseActions:
         editor.text_area.load_text("")
         editor.close()
         self.action_focus_thread()
-        self.notify(SENT[mode], markup=False)
+        self.notify(_(SENT[mode]), markup=False)
         self.reload()
 
     # --- changes ---------------------------------------------------------------------------------------------------
 
     @work(thread=True, group="case-action", exit_on_error=False)
-    def _change(self, what: str, method: str, *args) -> None:
+    def _change(self, method: str, value: str | None = None) -> None:
+        """``CaseService.<method>`` in a worker (with ``value``: the new status, priority or queue)."""
         app = self.app
         try:
-            case = getattr(self.service, method)(self.case_id, *args)
+            case = getattr(self.service, method)(self.case_id, *(() if value is None else (value,)))
         except (CaseError, NotFound) as exc:
-            app.call_from_thread(self.notify, str(exc), title=f"Cannot {what}", severity="error", markup=False)
+            app.call_from_thread(self.notify, str(exc), title=_(CHANGE_REFUSED[method]), severity="error",
+                                 markup=False)
             return
-        app.call_from_thread(self._after_change, f"{case.key}: {what} done.", method, case.key)
+        shown = {"set_status": status_label, "set_priority": priority_label}.get(method, str)(value)
+        app.call_from_thread(self._after_change, _(CHANGE_DONE[method]).format(key=case.key, value=shown), method,
+                             case.key)
+
+    def set_status(self, value: str) -> None:
+        self._change("set_status", value)
+
+    def set_priority(self, value: str) -> None:
+        self._change("set_priority", value)
 
     def _after_change(self, message: str, method: str = "", case_key: str = "") -> None:
         self.notify(message, markup=False)
@@ -176,10 +200,10 @@ class CaseActions:
         self.reload()
 
     def action_claim(self) -> None:
-        self._change("claim", "claim")
+        self._change("claim")
 
     def action_release(self) -> None:
-        self._change("release", "release")
+        self._change("release")
 
     def action_resolve(self) -> None:
         snapshot = self.snapshot
@@ -187,17 +211,18 @@ class CaseActions:
         if snapshot is not None and snapshot.case.status != CaseStatus.resolved:
             concerns = resolve_concerns(snapshot.case, snapshot.messages, self.app.agent.id, snapshot.assignee_name)
         if concerns:
-            self._confirm(RESOLVE_QUESTION.format(key=snapshot.case.key), concerns, RESOLVE_YES, self._resolve_now)
+            self._confirm(_(RESOLVE_QUESTION).format(key=snapshot.case.key), concerns, _(RESOLVE_YES),
+                          self._resolve_now)
         else:
             self._resolve_now()
 
     def _resolve_now(self) -> None:
         # Resolving an already resolved case changes nothing, so it starts no second wrap-up.
         self._resolving = self.snapshot is not None and self.snapshot.case.status != CaseStatus.resolved
-        self._change("resolve", "resolve")
+        self._change("resolve")
 
     def action_reopen(self) -> None:
-        self._change("reopen", "reopen")
+        self._change("reopen")
 
     def action_escalate(self) -> None:
         from agent_console.screens.escalate import escalate_from_screen
@@ -216,14 +241,14 @@ class CaseActions:
         return getattr(self.snapshot.case, field) if self.snapshot else None
 
     def action_change_status(self) -> None:
-        options = [(s.value, s.value) for s in CaseStatus]
-        self.app.push_screen(PickModal("Set the status…", options, self._current("status")),
-                             lambda value: value and self._change(f"status {value}", "set_status", value))
+        options = [(s.value, status_label(s)) for s in CaseStatus]
+        self.app.push_screen(PickModal(_("Set the status…"), options, self._current("status")),
+                             lambda value: value and self.set_status(value))
 
     def action_change_priority(self) -> None:
-        options = [(p.value, p.value) for p in Priority]
-        self.app.push_screen(PickModal("Set the priority…", options, self._current("priority")),
-                             lambda value: value and self._change(f"priority {value}", "set_priority", value))
+        options = [(p.value, priority_label(p)) for p in Priority]
+        self.app.push_screen(PickModal(_("Set the priority…"), options, self._current("priority")),
+                             lambda value: value and self.set_priority(value))
 
     def action_change_queue(self) -> None:
         self._read_queue_names()
@@ -235,5 +260,5 @@ class CaseActions:
         self.app.call_from_thread(self._pick_queue, names)
 
     def _pick_queue(self, names: list[str]) -> None:
-        self.app.push_screen(PickModal("Move to the queue…", [(n, n) for n in names], self._current("queue")),
-                             lambda value: value and self._change(f"move to {value}", "set_queue", value))
+        self.app.push_screen(PickModal(_("Move to the queue…"), [(n, n) for n in names], self._current("queue")),
+                             lambda value: value and self._change("set_queue", value))

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
-from textual.widgets import Footer, OptionList, Static, TextArea
+from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from agent_console.console_log import log_worker_error
@@ -25,9 +25,9 @@ from agent_console.domain.cases import CaseService
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL
 from agent_console.domain.text import one_line
-from agent_console.i18n import N_
+from agent_console.i18n import N_, _
 from agent_console.screens.agent_screen import AgentScreen
-from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
+from agent_console.screens.bindings import CommandEntry, TranslatedBindings, action_entries, bindings_for
 from agent_console.screens.case_actions import CaseActions
 from agent_console.screens.case_drafts import CaseDrafts
 from agent_console.screens.case_snapshot import (CaseLoaded, CaseLoadFailed, CaseSnapshot, DraftLoaded,
@@ -39,6 +39,8 @@ from agent_console.widgets.case_header import CaseHeader
 from agent_console.widgets.case_history import CaseHistory
 from agent_console.widgets.handling_timer import HandlingTimer
 from agent_console.widgets.header_bar import HeaderBar
+from agent_console.widgets.key_footer import KeyFooter
+from agent_console.widgets.labels import channel_label, priority_label, status_label
 from agent_console.widgets.presence_line import PresenceLine
 from agent_console.widgets.reply_editor import ReplyEditor
 from agent_console.widgets.sla_badge import SLA_STYLE, local_time
@@ -50,7 +52,7 @@ from agent_console.widgets.thread_view import ThreadView
 SHORT_ROWS = 42
 
 
-class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
+class CaseDetailScreen(TranslatedBindings, CaseActions, CaseDrafts, AgentScreen):
     KEY_SCOPE = "case"
     KEYS_TITLE = N_("the case")
     CSS_PATH = "case_detail.tcss"
@@ -72,16 +74,16 @@ class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
     # --- layout ----------------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield HeaderBar("Case")
+        yield HeaderBar(_("Case"))
         yield CaseHeader(id="case-header")
         with Horizontal(id="case-body"):
             yield ThreadView(id="thread")
             with Vertical(id="sidebar"):
-                yield Static("Customer's cases", id="other-cases-title")
+                yield Static(_("Customer's cases"), id="other-cases-title")
                 yield OptionList(id="other-cases")
                 yield CaseHistory(id="case-history")
         yield ReplyEditor(id="editor")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def service(self) -> CaseService:
@@ -139,10 +141,10 @@ class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
         try:
             event(*args)
         except HandlingError as exc:
-            self.notify(str(exc), title="Handling time", severity="error", markup=False)
+            self.notify(str(exc), title=_("Handling time"), severity="error", markup=False)
         except Exception as error:  # a read-only or full store: said in the header, the case stays usable
             report = getattr(self.app, "report_failure", None)
-            if report is None or not report(error, "record handling time"):
+            if report is None or not report(error, N_("record handling time")):
                 raise
         self.app.sync_agent_state()
         for timer in self.query(HandlingTimer):
@@ -178,7 +180,8 @@ class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
                 return
             from agent_console.store.errors import describe
 
-            self.notify(f"Something went wrong: {describe(error)}", title="Error", severity="error", markup=False)
+            self.notify(_("Something went wrong: {error}").format(error=describe(error)), title=_("Error"),
+                        severity="error", markup=False)
 
     # --- loading ---------------------------------------------------------------------------------------------------
 
@@ -216,6 +219,23 @@ class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
         if not self._restored:
             self._restore_drafts(snapshot.drafts)
 
+    def refresh_language(self) -> None:
+        """The interface language changed: every part of the case is drawn again in it (nothing is re-read)."""
+        self.query_one("#other-cases-title", Static).update(_("Customer's cases"))
+        self.app.update_clock()
+        self.query_one(HeaderBar).refresh()
+        self.editor.refresh_language()
+        for timer in self.query(HandlingTimer):
+            timer.refresh()
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        now = self.app.clock.now()
+        self._show_header(snapshot, now)
+        self.query_one("#thread", ThreadView).show_messages(snapshot.messages, self.app.zone, now)
+        self._show_other_cases(snapshot.other_cases, now, snapshot.policies)
+        self.query_one(CaseHistory).show(snapshot.escalations, snapshot.follow_ups, self.app.zone, now)
+
     def _show_header(self, snapshot: CaseSnapshot, now) -> None:
         self.query_one(CaseHeader).show(snapshot.case, snapshot.customer, snapshot.assignee_name, snapshot.policy,
                                         now, self.app.zone)
@@ -224,12 +244,12 @@ class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
         option_list = self.query_one("#other-cases", OptionList)
         option_list.clear_options()
         if not cases:
-            option_list.add_option(Option(Text("No other cases.", style="dim"), disabled=True))
+            option_list.add_option(Option(Text(_("No other cases."), style="dim"), disabled=True))
             return
         for other in cases:
             prompt = Text()
             prompt.append(other.key, style="bold")
-            prompt.append(f"  {other.channel} · {other.status}")
+            prompt.append(f"  {channel_label(other.channel)} · {status_label(other.status)}")
             if other.is_open and other.sla_due_at is not None:
                 countdown = sla.case_countdown(other, sla.policy_from(policies, other.channel, other.priority), now)
                 prompt.append(f"  {SLA_SYMBOL[countdown.state]}", style=SLA_STYLE[countdown.state])
@@ -324,14 +344,15 @@ class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
         try:
             return expand_shortcut(self.app.store, self.case_id, self.app.agent, word, clock=self.app.clock)
         except Exception as exc:  # a broken template must not lose the agent's text
-            self.notify(f"Shortcut ;{word} failed: {exc}", severity="error", markup=False)
+            self.notify(_("Shortcut ;{word} failed: {error}").format(word=word, error=exc), severity="error",
+                        markup=False)
             return None
 
     def action_canned(self) -> None:
         try:
             from agent_console.screens.canned import CannedPicker
         except ModuleNotFoundError:
-            self.notify("Canned responses are not available.", severity="warning")
+            self.notify(_("Canned responses are not available."), severity="warning")
             return
         app = self.app
         app.push_screen(CannedPicker(store=app.store, clock=app.clock, agent=app.agent, case_id=self.case_id),
@@ -341,7 +362,7 @@ class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
         try:
             from agent_console.screens.kb_search import KBSearchScreen
         except ModuleNotFoundError:
-            self.notify("Knowledge base search is not available.", severity="warning")
+            self.notify(_("Knowledge base search is not available."), severity="warning")
             return
         app = self.app
         app.push_screen(KBSearchScreen(store=app.store, clock=app.clock, agent=app.agent, case_id=self.case_id),
@@ -351,10 +372,10 @@ class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
 
     def command_entries(self) -> list[CommandEntry]:
         entries = action_entries(self, "case")
-        entries.extend(CommandEntry(f"Set status: {s.value}", "change the case's status",
-                                    lambda v=s.value: self._change(f"status {v}", "set_status", v))
-                       for s in CaseStatus)
-        entries.extend(CommandEntry(f"Set priority: {p.value}", "change the case's priority",
-                                    lambda v=p.value: self._change(f"priority {v}", "set_priority", v))
-                       for p in Priority)
+        entries.extend(CommandEntry(_("Set status: {status}").format(status=status_label(s)),
+                                    _("change the case's status"), lambda v=s.value: self.set_status(v),
+                                    keywords=s.value) for s in CaseStatus)
+        entries.extend(CommandEntry(_("Set priority: {priority}").format(priority=priority_label(p)),
+                                    _("change the case's priority"), lambda v=p.value: self.set_priority(v),
+                                    keywords=p.value) for p in Priority)
         return entries

@@ -13,10 +13,11 @@ from textual import work
 from textual.timer import Timer
 
 from agent_console.domain.cases import CaseError
+from agent_console.i18n import N_, _
 from agent_console.screens.case_snapshot import DRAFT_KINDS
 
 DRAFT_DELAY_S = 0.7
-RESTORED = "Your unsent {kind} was restored."
+RESTORED = {"reply": N_("Your unsent reply was restored."), "note": N_("Your unsent note was restored.")}
 
 
 class CaseDrafts:
@@ -35,7 +36,7 @@ class CaseDrafts:
         for kind in DRAFT_KINDS:
             if drafts.get(kind):
                 self.editor.open(kind, drafts[kind])
-                self.notify(RESTORED.format(kind=kind), title="Draft", markup=False)
+                self.notify(_(RESTORED[kind]), title=_("Draft"), markup=False)
                 return
 
     def _draft_changed(self, text: str) -> None:

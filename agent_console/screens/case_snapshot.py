@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
+from agent_console.i18n import _
 from agent_console.store import mail_outbox, queries
 from agent_console.store.models import Agent, Case, Customer
 from agent_console.store.queries import NotFound
@@ -48,7 +49,7 @@ def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) 
     with store.session() as session:
         case = session.get(Case, case_id)
         if case is None:
-            raise NotFound(f"case {case_id} no longer exists")
+            raise NotFound(_("case {id} no longer exists").format(id=case_id))
         customer = session.get(Customer, case.customer_id)
         assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
         policy = queries.policy_for(session, case.channel, case.priority)

@@ -332,7 +332,7 @@ class MonitorCaseScreen(TranslatedBindings, _CaseActions, Screen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        from agent_console.domain.sla import format_targets
+        from agent_console.widgets.labels import format_targets
         from agent_console.widgets.thread_view import ThreadView
 
         app: MonitorApp = self.app  # type: ignore[assignment]

@@ -18,24 +18,27 @@ from dataclasses import replace
 from textual import on, work
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from agent_console.console_log import log_worker_error
 from agent_console.domain.cases import CaseError, CaseService
-from agent_console.i18n import N_
+from agent_console.domain.text import one_line
+from agent_console.i18n import N_, _, pgettext
 from agent_console.screens.agent_screen import AgentScreen
-from agent_console.screens.bindings import CommandEntry, action_entries, bindings_for
+from agent_console.screens.bindings import CommandEntry, TranslatedBindings, action_entries, bindings_for
 from agent_console.screens.messages import CasesChanged, QueueNamesLoaded, SlaChanged
 from agent_console.screens.pick import PickModal
 from agent_console.screens.queue_filter import CaseTextFilter, FilterInput, filter_needle
-from agent_console.screens.queue_status import status_text
+from agent_console.screens.queue_status import sort_title, status_text
 from agent_console.store import queries
 from agent_console.store.db import KeptConnection
 from agent_console.store.models import Channel
 from agent_console.store.queries import NotFound, QueueView
 from agent_console.widgets.case_table import COLUMNS, DUE_COLUMN, CaseTable
 from agent_console.widgets.header_bar import HeaderBar
+from agent_console.widgets.key_footer import KeyFooter
+from agent_console.widgets.labels import channel_label
 
 #: How often the queue re-reads its view on its own (changes by colleagues, the sync, other screens).
 REFRESH_S = 20.0
@@ -43,11 +46,12 @@ REFRESH_S = 20.0
 HEAD_ROWS = 100
 #: ``keep`` value: stay on whatever case the cursor is on when the rows arrive.
 KEEP_CURRENT = -1
+FILTER_PLACEHOLDER = N_("Filter by subject, customer or key — enter to go back to the list")
 #: Seconds after the view is complete before the filter's texts load in the background (the first frames first).
 SEARCH_TEXTS_DELAY_S = 0.3
 
 
-class QueueScreen(AgentScreen):
+class QueueScreen(TranslatedBindings, AgentScreen):
     KEY_SCOPE = "queue"
     KEYS_TITLE = N_("the queue")
     CSS_PATH = "queue.tcss"
@@ -81,14 +85,22 @@ class QueueScreen(AgentScreen):
     # --- layout ----------------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield HeaderBar("Queue")
-        yield FilterInput(self.filter_to, placeholder="Filter by subject, customer or key — enter to go back to "
-                                                      "the list", id="queue-filter")
+        yield HeaderBar(pgettext("title", "Queue"))
+        yield FilterInput(self.filter_to, placeholder=_(FILTER_PLACEHOLDER), id="queue-filter")
         table = CaseTable(self._fetch_rows, self.app.clock.now, id="queue-table")
-        table.empty_message = "Loading cases…"  # until the first rows arrive (never "no cases" before we know)
+        table.empty_message = N_("Loading cases…")  # until the first rows arrive (never "no cases" before we know)
         yield table
         yield Static(id="queue-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
+
+    def refresh_language(self) -> None:
+        """The interface language changed: header, filter hint, column headers, rows and status line follow."""
+        self.query_one(HeaderBar).title = pgettext("title", "Queue")
+        self.app.update_clock()
+        self.query_one(HeaderBar).refresh()
+        self.query_one("#queue-filter", Input).placeholder = _(FILTER_PLACEHOLDER)
+        self.table.refresh_language()
+        self._show_status(partial=not self._loaded)
 
     @property
     def table(self) -> CaseTable:
@@ -152,7 +164,8 @@ class QueueScreen(AgentScreen):
         # Workers run with exit_on_error=False so a failed read never takes the console down; say so instead.
         if event.state == WorkerState.ERROR:
             log_worker_error(event.worker)
-            self.notify(f"Something went wrong: {event.worker.error}", title="Error", severity="error", markup=False)
+            self.notify(_("Something went wrong: {error}").format(error=event.worker.error), title=_("Error"),
+                        severity="error", markup=False)
 
     # --- loading ---------------------------------------------------------------------------------------------------
 
@@ -289,7 +302,8 @@ class QueueScreen(AgentScreen):
             table.show_follow_ups(due_times)
         table.sort_column = self.shown_sort
         table.descending = self.descending and self.view_name != "follow_ups"
-        table.empty_message = "No cases match the filter." if self.filter_text.strip() else "No cases in this view."
+        table.empty_message = (N_("No cases match the filter.") if self.filter_text.strip()
+                               else N_("No cases in this view."))
         table.set_ids(ids, keep_case_id=table.current_case_id if keep == KEEP_CURRENT else keep)
         if follow_ups_due is None:  # only the first screenful so far
             self._show_status(partial=True)
@@ -369,17 +383,17 @@ class QueueScreen(AgentScreen):
     def on_queue_names_loaded(self, message: "QueueNamesLoaded") -> None:
         self._queue_names = message.names  # for the palette
         if message.pick:
-            self.app.push_screen(PickModal("Show the queue…", [(n, n) for n in message.names], self.view_queue),
+            self.app.push_screen(PickModal(_("Show the queue…"), [(n, n) for n in message.names], self.view_queue),
                                  lambda name: name and self.action_view("queue", name))
 
     def action_choose_channel(self) -> None:
-        self.app.push_screen(PickModal("Show the channel…", [(c.value, c.value) for c in Channel],
+        self.app.push_screen(PickModal(_("Show the channel…"), [(c.value, channel_label(c)) for c in Channel],
                                        self.view_channel),
                              lambda name: name and self.action_view("channel", name))
 
     def action_choose_sort(self) -> None:
-        options = [(c.name, c.title if c.name != "sla" else "SLA urgency") for c in COLUMNS]
-        self.app.push_screen(PickModal("Sort by…", options, self.sort), self._sort_by)
+        options = [(c.name, sort_title(c.name)) for c in COLUMNS]
+        self.app.push_screen(PickModal(_("Sort by…"), options, self.sort), self._sort_by)
 
     def _sort_by(self, column: str | None) -> None:
         if column:
@@ -402,7 +416,7 @@ class QueueScreen(AgentScreen):
     def action_open_case(self) -> None:
         case_id = self.table.current_case_id
         if case_id is None:
-            self.notify("No case selected.", severity="warning")
+            self.notify(_("No case selected."), severity="warning")
             return
         self.open_case(case_id)
 
@@ -418,7 +432,7 @@ class QueueScreen(AgentScreen):
     def action_claim(self) -> None:
         case_id = self.table.current_case_id
         if case_id is None:
-            self.notify("No case selected.", severity="warning")
+            self.notify(_("No case selected."), severity="warning")
             return
         self._claim(case_id)
 
@@ -428,9 +442,9 @@ class QueueScreen(AgentScreen):
         try:
             case = CaseService(app.store, app.clock, app.agent).claim(case_id)
         except (CaseError, NotFound) as exc:
-            app.call_from_thread(self.notify, str(exc), title="Cannot claim", severity="error", markup=False)
+            app.call_from_thread(self.notify, str(exc), title=_("Cannot claim"), severity="error", markup=False)
             return
-        app.call_from_thread(self._after_change, f"{case.key} is yours.")
+        app.call_from_thread(self._after_change, _("{key} is yours.").format(key=case.key))
 
     def _after_change(self, message: str) -> None:
         self.notify(message, markup=False)
@@ -450,26 +464,31 @@ class QueueScreen(AgentScreen):
         with app.store.session() as session:
             case_id = queries.next_case_id(session, app.agent)
         if case_id is None:
-            app.call_from_thread(self.notify, "No case is waiting for you. Well done!", title="Next case")
+            app.call_from_thread(self.notify, _("No case is waiting for you. Well done!"), title=_("Next case"))
             return
         try:
             case = CaseService(app.store, app.clock, app.agent).claim(case_id)
         except (CaseError, NotFound) as exc:
-            app.call_from_thread(self.notify, str(exc), title="Cannot take the next case", severity="error",
+            app.call_from_thread(self.notify, str(exc), title=_("Cannot take the next case"), severity="error",
                                  markup=False)
             return
-        app.call_from_thread(self.notify, f"{case.key} is yours.", title="Next case", markup=False)
+        app.call_from_thread(self.notify, _("{key} is yours.").format(key=case.key), title=_("Next case"),
+                             markup=False)
         app.call_from_thread(self.open_case, case.id)
 
     # --- command palette -------------------------------------------------------------------------------------------
 
     def command_entries(self) -> list[CommandEntry]:
         entries = action_entries(self, "queue")
-        entries.extend(CommandEntry(f"View: channel {c.value}", "show only this channel's open cases",
-                                    lambda c=c.value: self.action_view("channel", c)) for c in Channel)
-        entries.extend(CommandEntry(f"View: queue {name}", "show only this queue's open cases",
+        entries.extend(CommandEntry(_("View: channel {channel}").format(channel=channel_label(c)),
+                                    _("show only this channel's open cases"),
+                                    lambda c=c.value: self.action_view("channel", c),
+                                    keywords=c.value)  # the stored name finds it in any language
+                       for c in Channel)
+        entries.extend(CommandEntry(_("View: queue {queue}").format(queue=one_line(name)),
+                                    _("show only this queue's open cases"),
                                     lambda n=name: self.action_view("queue", n)) for name in self._queue_names)
-        entries.extend(CommandEntry(f"Sort by {c.title if c.name != 'sla' else 'SLA urgency'}",
-                                    "sort the queue by this column", lambda n=c.name: self._sort_by(n))
+        entries.extend(CommandEntry(_("Sort by {column}").format(column=sort_title(c.name)),
+                                    _("sort the queue by this column"), lambda n=c.name: self._sort_by(n))
                        for c in COLUMNS)
         return entries

@@ -4,40 +4,56 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from agent_console import formatting
 from agent_console.domain.text import one_line
-from agent_console.widgets.case_table import COLUMNS, DUE_COLUMN
+from agent_console.i18n import N_, _, current_language, ngettext
+from agent_console.widgets.case_table import COLUMNS, DUE_COLUMN, column_title
+from agent_console.widgets.labels import channel_label
 
 VIEW_LABELS = {
-    "mine": "Mine",
-    "unassigned": "Unassigned",
-    "open": "All open",
-    "all": "All cases (incl. closed)",
-    "queue": "Queue",
-    "channel": "Channel",
-    "follow_ups": "My follow-ups",
+    "mine": N_("Mine"),
+    "unassigned": N_("Unassigned"),
+    "open": N_("All open"),
+    "all": N_("All cases (incl. closed)"),
+    "queue": N_("Queue"),
+    "channel": N_("Channel"),
+    "follow_ups": N_("My follow-ups"),
 }
+
+
+def count_text(count: int) -> str:
+    # English groups thousands with a comma, as the status line always has; German as its locale does (1.234).
+    return f"{count:,}" if current_language() == "en" else formatting.number(count)
+
+
+def sort_title(name: str) -> str:
+    """A column's name where the agent picks or reads the order (the SLA column sorts by urgency)."""
+    if name == "sla":
+        return _("SLA urgency")
+    column = DUE_COLUMN if name == DUE_COLUMN.name else next(c for c in COLUMNS if c.name == name)
+    return column_title(column)
 
 
 def status_text(view_name: str, view_queue: str | None, view_channel: str | None, count: int, partial: bool,
                 shown_sort: str, sort: str, descending: bool, filter_text: str) -> Text:
     """The one line above the queue's table."""
-    label = VIEW_LABELS[view_name]
+    label = _(VIEW_LABELS[view_name])
     if view_name == "queue":
-        label = f"Queue {one_line(view_queue)}"
+        label = _("Queue {queue}").format(queue=one_line(view_queue))
     elif view_name == "channel":
-        label = f"Channel {view_channel}"
+        label = _("Channel {channel}").format(channel=channel_label(view_channel))
     text = Text()
     text.append(f" {label}", style="bold")
     if partial:
-        text.append("  ·  counting cases…")
+        text.append("  ·  " + _("counting cases…"))
     else:
-        text.append(f"  ·  {count:,} case{'s' if count != 1 else ''}")
+        text.append("  ·  " + ngettext("{count} case", "{count} cases", count).format(count=count_text(count)))
     if shown_sort == DUE_COLUMN.name:
-        text.append(f"  ·  sorted by {DUE_COLUMN.title} ▲")
+        text.append("  ·  " + _("sorted by {column}").format(column=column_title(DUE_COLUMN)) + " ▲")
     else:
-        column_title = next(c.title for c in COLUMNS if c.name == sort)
-        text.append(f"  ·  sorted by {column_title} {'▼' if descending else '▲'}")
+        column_name = next(column_title(c) for c in COLUMNS if c.name == sort)
+        text.append("  ·  " + _("sorted by {column}").format(column=column_name) + (" ▼" if descending else " ▲"))
     if filter_text.strip():
-        text.append("  ·  filter ")
+        text.append("  ·  " + _("filter") + " ")
         text.append(repr(one_line(filter_text)), style="bold")
     return text

@@ -14,10 +14,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 
+from agent_console import formatting
 from agent_console.domain import sla
 from agent_console.domain.sla import SLA_SYMBOL, SlaState
 from agent_console.domain.text import one_line
-from agent_console.widgets.sla_badge import SLA_LABEL, SLA_STYLE, TARGET_LABEL, local_time
+from agent_console.i18n import _, pgettext
+from agent_console.widgets.labels import (channel_label, priority_label, sla_state_label, sla_target_label,
+                                          status_label)
+from agent_console.widgets.sla_badge import SLA_STYLE, local_time
 from agent_console.widgets.case_table import PRIORITY_STYLE
 from agent_console.widgets.packed_text import PackedText
 from agent_console.widgets.presence_line import PresenceLine
@@ -30,43 +34,46 @@ def summary_lines(case, customer, assignee_name: str | None, policy, now: dateti
     title.append(one_line(case.key), style="bold")
     title.append("  ")
     title.append(one_line(case.subject), style="bold")
-    who = [_pair("Customer", one_line(customer.name) if customer else "?", "bold")]
+    who = [_pair(_("Customer"), one_line(customer.name) if customer else "?", "bold")]
     if customer is not None:
         if customer.vip:
-            who.append(Text("★ VIP", style="bold magenta"))
-        who.append(_pair("lang", one_line(customer.language), ""))
+            who.append(Text(_("★ VIP"), style="bold magenta"))
+        who.append(_pair(_("lang"), one_line(customer.language), ""))
         for contact in (customer.email, customer.phone):  # both, when the customer has both
             if contact:
                 who.append(Text(one_line(contact), style="dim"))
     routing = [_pair(label, value, style) for label, value, style in (
-        ("Channel", case.channel, ""),
-        ("Queue", one_line(case.queue), ""),
-        ("Priority", case.priority, PRIORITY_STYLE.get(case.priority, "")),
-        ("Status", case.status, "bold"),
-        ("Tier", f"T{case.tier}", ""),
-        ("Assignee", one_line(assignee_name) if assignee_name else "unassigned", "" if assignee_name else "dim"),
-        ("Contacts", str(case.contact_count), ""),
+        (_("Channel"), channel_label(case.channel), ""),
+        (pgettext("title", "Queue"), one_line(case.queue), ""),
+        (_("Priority"), priority_label(case.priority), PRIORITY_STYLE.get(case.priority, "")),
+        (_("Status"), status_label(case.status), "bold"),
+        (_("Tier"), _("T{tier}").format(tier=case.tier), ""),
+        (_("Assignee"), one_line(assignee_name) if assignee_name else _("unassigned"), "" if assignee_name else "dim"),
+        (_("Contacts"), formatting.number(case.contact_count), ""),
     )]
     return [[title], who, routing, sla_units(case, policy, now, zone)]
 
 
 def sla_units(case, policy, now: datetime, zone: tzinfo | None) -> list[Text]:
     """"SLA" and each running target as a unit of its own."""
-    units = [Text("SLA", style="dim")]
+    units = [Text(_("SLA"), style="dim")]
     targets = sla.running_targets(case, policy, now)
     if not targets:
         if case.resolved_at is not None:
-            units[0].append(f" resolved {local_time(case.resolved_at, zone, now=now)}", style="dim")
+            units[0].append(" " + _("resolved {time}").format(time=local_time(case.resolved_at, zone, now=now)),
+                            style="dim")
         else:
-            units[0].append(" no running target", style="dim")
+            units[0].append(" " + _("no running target"), style="dim")
     for target in targets:
         state = target.state
-        unit = Text(f"{SLA_SYMBOL[state]} {TARGET_LABEL[target.target]} ", style=SLA_STYLE[state])
+        unit = Text(f"{SLA_SYMBOL[state]} {sla_target_label(target.target)} ", style=SLA_STYLE[state])
         if state == SlaState.paused:
-            unit.append("paused", style=SLA_STYLE[state])
+            unit.append(sla_state_label(state), style=SLA_STYLE[state])
         else:
-            unit.append(f"due {local_time(target.due_at, zone, now=now)} ({sla.format_remaining(target.remaining_s)}, "
-                        f"{SLA_LABEL[state]})", style=SLA_STYLE[state])
+            unit.append(_("due {time} ({remaining}, {state})").format(
+                time=local_time(target.due_at, zone, now=now),
+                remaining=formatting.duration(target.remaining_s, signed=True, empty=""),
+                state=sla_state_label(state)), style=SLA_STYLE[state])
         units.append(unit)
     return units
 
@@ -114,7 +121,7 @@ class CaseHeader(Horizontal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="case-summary-column"):
-            yield PackedText([[Text("Loading…")]], id="case-summary")
+            yield PackedText([[Text(_("Loading…"))]], id="case-summary")
             yield PackedText(id="case-summary-compact")
             yield PresenceLine(id="case-presence")
         yield Horizontal(id="case-header-slots")

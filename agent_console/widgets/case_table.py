@@ -12,7 +12,6 @@ the clock): a cursor move that scrolls by one row draws one new row and reuses t
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime
 from typing import Callable
@@ -30,9 +29,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from agent_console.domain.durations import format_age
+from agent_console import formatting
 from agent_console.domain.sla import row_countdown
 from agent_console.domain.text import one_line
+from agent_console.i18n import N_, _
+# COLUMNS, DUE_COLUMN and GAP are re-exported: the queue screen and the tests read them here.
+from agent_console.widgets.case_columns import (COLUMNS, DUE_COLUMN, GAP, Column, column_title,  # noqa: F401
+                                                layout_columns)
+from agent_console.widgets.labels import short_label
 from agent_console.widgets.sla_badge import local_time, sla_badge
 
 PAGE_SIZE = 64
@@ -41,89 +45,6 @@ MAX_PAGES = 24
 LINE_CACHE_SIZE = 512
 
 PRIORITY_STYLE = {"urgent": "bold red", "high": "yellow", "normal": "", "low": "dim"}
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    title: str
-    width: int
-    #: Columns with a higher number give way first when the terminal is narrow.
-    drop_rank: int
-    #: Share of spare width (0 = fixed).
-    flex: int = 0
-    max_width: int = 0
-    #: The column keeps at least 1/``min_share`` of the table's width (0 = no share): other columns give way first.
-    min_share: int = 0
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("key", "Key", 9, 0),
-    Column("priority", "Prio", 6, 1),
-    Column("channel", "Channel", 9, 5),
-    Column("queue", "Queue", 10, 4),
-    Column("customer", "Customer", 12, 2, flex=1, max_width=28),
-    Column("subject", "Subject", 14, 0, flex=3, min_share=3),
-    Column("status", "Status", 9, 3),
-    Column("tier", "Tier", 4, 7),
-    Column("assignee", "Assignee", 8, 3),
-    Column("age", "Age", 6, 6),
-    Column("sla", "SLA", 9, 0),
-)
-COLUMN_NAMES = tuple(c.name for c in COLUMNS)
-#: The follow-ups view shows when each follow-up is due where the other views show the case's age.
-DUE_COLUMN = Column("due", "Due", 16, 1)
-GAP = 1
-
-
-def least_width(column: Column, table_width: int) -> int:
-    """The narrowest ``column`` may be in a table ``table_width`` cells wide."""
-    if column.min_share:
-        return max(column.width, -(-table_width // column.min_share))  # rounded up: "a third" of 80 is 27
-    return column.width
-
-
-def layout_columns(width: int, *, follow_ups: bool = False) -> list[tuple[Column, int]]:
-    """The columns that fit ``width`` and each one's width: the least important give way first, so the subject
-    keeps at least a third of the width (at 80 columns: key, priority, customer, subject, status, SLA)."""
-    shown = [DUE_COLUMN if follow_ups and c.name == "age" else c for c in COLUMNS]
-
-    def needed(cols):
-        return sum(least_width(c, width) for c in cols) + GAP * (len(cols) - 1)
-
-    while len(shown) > 1 and needed(shown) > width:
-        victim = max(shown, key=lambda c: (c.drop_rank, shown.index(c)))
-        if victim.drop_rank == 0 and len(shown) <= 3:
-            break
-        shown.remove(victim)
-    # Spare cells go to the flexible columns by their share first; a column short of its floor then takes what it
-    # lacks back from the others (down to their own width), so a wide table still gives the customer room.
-    widths = {c.name: c.width for c in shown}
-    spare = max(0, width - sum(widths.values()) - GAP * (len(shown) - 1))
-    flexible = [c for c in shown if c.flex]
-    while spare > 0 and flexible:
-        total_flex = sum(c.flex for c in flexible)
-        handed = 0
-        for c in list(flexible):
-            share = max(1, spare * c.flex // total_flex)
-            if c.max_width:
-                share = min(share, c.max_width - widths[c.name])
-            share = min(share, spare - handed)
-            widths[c.name] += share
-            handed += share
-            if c.max_width and widths[c.name] >= c.max_width:
-                flexible.remove(c)
-        spare -= handed
-        if handed == 0:
-            break
-    for column in shown:
-        lacking = least_width(column, width) - widths[column.name]
-        for giver in (c for c in shown if c.flex and c is not column and lacking > 0):
-            taken = min(lacking, widths[giver.name] - giver.width)
-            widths[giver.name] -= taken
-            widths[column.name] += taken
-            lacking -= taken
-    return [(c, widths[c.name]) for c in shown]
 
 
 @lru_cache(maxsize=64)
@@ -171,12 +92,12 @@ class CaseTable(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
+        Binding("up,k", "cursor_up", N_("Up"), show=False),
+        Binding("down,j", "cursor_down", N_("Down"), show=False),
+        Binding("pageup", "page_up", N_("Page up"), show=False),
+        Binding("pagedown", "page_down", N_("Page down"), show=False),
+        Binding("home", "first", N_("First"), show=False),
+        Binding("end", "last", N_("Last"), show=False),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=False, repaint=False)
@@ -196,7 +117,7 @@ class CaseTable(ScrollView, can_focus=True):
         self.policies = policies or {}
         self._ids: list[int] = []
         self._pages: OrderedDict[int, dict[int, dict]] = OrderedDict()
-        self._column_layout: tuple[tuple[int, bool], list[tuple[Column, int]]] | None = None
+        self._column_layout: tuple[tuple[int, bool, str], list[tuple[Column, int]]] | None = None
         #: (case id, cursor look, width, second) -> the row's strip; see the module docstring.
         self._lines: LRUCache[tuple, Strip] = LRUCache(LINE_CACHE_SIZE)
         #: Styles and clock of the frame being drawn (computed once per frame, not once per row).
@@ -206,7 +127,8 @@ class CaseTable(ScrollView, can_focus=True):
         self._header: tuple[tuple, Strip] | None = None
         self.sort_column = "sla"
         self.descending = False
-        self.empty_message = "No cases in this view."
+        #: Shown in the interface language when the view has no rows (set it to an ``N_()`` text).
+        self.empty_message = N_("No cases in this view.")
         #: Case id -> when its (soonest open) follow-up is due, in the follow-ups view; None in the others.
         self.follow_up_due: dict[int, datetime] | None = None
 
@@ -342,9 +264,17 @@ class CaseTable(ScrollView, can_focus=True):
     def columns(self) -> list[tuple[Column, int]]:
         width = self.content_width
         follow_ups = self.follow_up_due is not None
-        if self._column_layout is None or self._column_layout[0] != (width, follow_ups):
-            self._column_layout = ((width, follow_ups), layout_columns(width, follow_ups=follow_ups))
+        key = (width, follow_ups, self.sort_column)
+        if self._column_layout is None or self._column_layout[0] != key:
+            self._column_layout = (key, layout_columns(width, follow_ups=follow_ups, sort=self.sort_column))
         return self._column_layout[1]
+
+    def refresh_language(self) -> None:
+        """The interface language changed: lay the columns out again and draw every row in it."""
+        self._column_layout = None
+        self._header = None
+        self._lines.clear()
+        self.refresh()
 
     def show_follow_ups(self, due: dict[int, datetime] | None) -> None:
         """Switch the due column on (with each case's due time) or, with None, back to the age column."""
@@ -391,7 +321,7 @@ class CaseTable(ScrollView, can_focus=True):
         index = round(self.scroll_offset.y) + y - 1
         if index >= len(self._ids):
             if index == 0 and not self._ids:
-                return self._strip(Text(" " + self.empty_message, style=base + Style(italic=True)), width)
+                return self._strip(Text(" " + _(self.empty_message), style=base + Style(italic=True)), width)
             return Strip.blank(width, base)
         look = 0
         style = base
@@ -423,7 +353,7 @@ class CaseTable(ScrollView, can_focus=True):
         for position, (column, column_width) in enumerate(self.columns()):
             if position:
                 text.append(" " * GAP)
-            title = column.title
+            title = column_title(column)
             if column.name == self.sort_column:
                 title += " ▼" if self.descending else " ▲"
             cell = Text(title)
@@ -466,9 +396,9 @@ class CaseTable(ScrollView, can_focus=True):
         if name == "key":
             return one_line(row["key"]), ""
         if name == "priority":
-            return one_line(row["priority"]), PRIORITY_STYLE.get(row["priority"], "")
+            return short_label("priority", row["priority"]), PRIORITY_STYLE.get(row["priority"], "")
         if name == "channel":
-            return one_line(row["channel"]), ""
+            return short_label("channel", row["channel"]), ""
         if name == "queue":
             return one_line(row["queue"]), ""
         if name == "customer":
@@ -476,14 +406,14 @@ class CaseTable(ScrollView, can_focus=True):
         if name == "subject":
             return one_line(row["subject"], width), ""
         if name == "status":
-            return one_line(row["status"]), ""
+            return short_label("status", row["status"]), ""
         if name == "tier":
-            return f"T{row['tier']}", ""
+            return _("T{tier}").format(tier=row["tier"]), ""
         if name == "assignee":
             login = row.get("assignee_login")
             return (one_line(login), "bold") if login else ("—", "dim")
         if name == "age":
-            return format_age((now - row["created_at"]).total_seconds()), ""
+            return formatting.age((now - row["created_at"]).total_seconds()), ""
         if name == "due":
             due = (self.follow_up_due or {}).get(row["id"])
             if due is None:

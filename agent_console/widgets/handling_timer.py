@@ -10,7 +10,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from agent_console.i18n import N_, _
 from agent_console.store.models import AgentState
+from agent_console.widgets.labels import agent_state_label
 
 STATE_STYLE = {
     AgentState.available: "bold green",
@@ -19,16 +21,6 @@ STATE_STYLE = {
     AgentState.break_: "bold magenta",
     AgentState.offline: "dim",
 }
-STATE_LABEL = {
-    AgentState.available: "available",
-    AgentState.handling: "handling",
-    AgentState.wrap_up: "wrap-up",
-    AgentState.break_: "break",
-    AgentState.offline: "offline",
-}
-
-#: A case is in front of the agent but no key came for the idle timeout: no time is counted.
-IDLE_LABEL = "idle"
 
 
 def format_elapsed(seconds: float) -> str:
@@ -40,11 +32,11 @@ def format_elapsed(seconds: float) -> str:
 
 
 #: The timer's words, one place each (``{segment}`` and ``{total}`` are stopwatch times).
-TIMER_RUNNING = "now {segment}"
-TIMER_IDLE = "idle (press a key)"
-TIMER_WRAP_UP = "wrap-up {segment}"
-TIMER_PAUSED = "paused"
-TIMER_TOTAL = "case {total}"
+TIMER_RUNNING = N_("now {segment}")
+TIMER_IDLE = N_("idle (press a key)")
+TIMER_WRAP_UP = N_("wrap-up {segment}")
+TIMER_PAUSED = N_("paused")
+TIMER_TOTAL = N_("case {total}")
 
 
 class HandlingTimer(Static):
@@ -112,16 +104,16 @@ class HandlingTimer(Static):
         text = Text("⏱ ")
         segment = format_elapsed(self.segment_s)
         if self.mode == "running":
-            text.append(TIMER_RUNNING.format(segment=segment), style="bold")
+            text.append(_(TIMER_RUNNING).format(segment=segment), style="bold")
         elif self.mode == "wrap_up":
-            text.append(TIMER_WRAP_UP.format(segment=segment), style="bold")
+            text.append(_(TIMER_WRAP_UP).format(segment=segment), style="bold")
         elif self.mode == "idle":
-            text.append(TIMER_IDLE)
+            text.append(_(TIMER_IDLE))
         else:
-            text.append(TIMER_PAUSED)
+            text.append(_(TIMER_PAUSED))
         if self.total_s is not None:
             text.append(" · ")
-            text.append(TIMER_TOTAL.format(total=format_elapsed(self.total_s)))
+            text.append(_(TIMER_TOTAL).format(total=format_elapsed(self.total_s)))
         return text
 
 
@@ -152,7 +144,7 @@ class AgentStateBadge(Static):
     def badge_text(self) -> Text:
         state = AgentState(self.tracker.state)
         text = Text("● ", style=STATE_STYLE[state])
-        text.append(IDLE_LABEL if self.tracker.is_idle else STATE_LABEL[state], style=STATE_STYLE[state])
+        text.append(agent_state_label("idle" if self.tracker.is_idle else state), style=STATE_STYLE[state])
         since = self.tracker.agent.state_since
         if since is not None:
             text.append(" " + format_elapsed((self.tracker.clock.now() - since).total_seconds()), style="dim")

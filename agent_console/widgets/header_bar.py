@@ -7,7 +7,24 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from agent_console import formatting
 from agent_console.domain.text import one_line
+from agent_console.i18n import N_, _, ngettext
+from agent_console.widgets.labels import agent_state_label
+
+#: The sync engine's states (``sync.state.SyncStatus``) and the app's own, as the header names them.
+SYNC_STATE_LABELS = {"local only": N_("local only"), "connecting": N_("connecting"), "local": N_("local only"),
+                     "syncing": N_("syncing"), "online": N_("online"), "offline": N_("offline"),
+                     "logged_out": N_("log in again")}
+
+
+def sync_label(state: str, pending: int = 0) -> str:
+    """``online``, ``offline · 3 pending``: the sync state in the interface language (an unknown one as it is)."""
+    label = _(SYNC_STATE_LABELS[state]) if state in SYNC_STATE_LABELS else one_line(state)
+    if pending and state in ("online", "offline"):
+        return ngettext("{state} · {count} pending", "{state} · {count} pending", pending).format(
+            state=label, count=formatting.number(pending))
+    return label
 
 
 class HeaderBar(Widget):
@@ -32,24 +49,38 @@ class HeaderBar(Widget):
         for name in ("agent_state", "sync_status", "follow_ups_due", "clock_text", "store_problem"):
             self.watch(self.app, name, lambda _value: self.refresh(), init=False)
 
-    def render(self) -> Text:
+    def _right_part(self, compact: bool) -> Text:
+        """Store problem, follow-ups due, sync state and clock; ``compact`` keeps the counts and drops their words
+        (``⚑ 3``, ``⇅ offline · 3``) so the agent's name and state keep their room on a narrow terminal."""
         app = self.app
-        agent = app.agent
         right = Text()
         if app.store_problem:
-            right.append(f"⚠ {app.store_problem}", style="bold red")
+            right.append(f"⚠ {_(app.store_problem)}", style="bold red")
             right.append("  ·  ")
         if app.follow_ups_due:
-            right.append(f"⚑ {app.follow_ups_due} follow-up{'s' if app.follow_ups_due != 1 else ''} due",
-                         style="bold yellow")
+            count = formatting.number(app.follow_ups_due)
+            due = ngettext("{count} follow-up due", "{count} follow-ups due", app.follow_ups_due)
+            right.append("⚑ " + (count if compact else due.format(count=count)), style="bold yellow")
             right.append("  ·  ")
-        right.append(f"⇅ {app.sync_status}")
+        state, pending = getattr(app, "sync_detail", None) or (app.sync_status, 0)
+        if compact and pending:
+            right.append(f"⇅ {sync_label(state)} · {formatting.number(pending)}")
+        else:
+            right.append("⇅ " + sync_label(state, pending))
         right.append("  ·  ")
         right.append(app.clock_text)
         right.append(" ")
+        return right
+
+    def render(self) -> Text:
+        app = self.app
+        agent = app.agent
+        state = agent_state_label(app.agent_state)
+        right = self._right_part(compact=False)
+        if self.size.width - right.cell_len - 1 < _left_part(agent, state, "", brand=False, details=False).cell_len:
+            right = self._right_part(compact=True)
         width = self.size.width
         room = max(0, width - right.cell_len - 1)
-        state = str(app.agent_state).replace("_", " ")
         # Narrow terminals: the brand, then the login and tier, then the title give way; the agent's state stays.
         for brand, details, title in ((True, True, True), (False, True, True), (False, False, True),
                                       (False, False, False)):
@@ -65,14 +96,14 @@ class HeaderBar(Widget):
 
 
 def _left_part(agent, state: str, title: str, *, brand: bool, details: bool, name_width: int | None = None) -> Text:
-    left = Text(" Agent Console ", style="bold reverse") if brand else Text()
+    left = Text(" " + _("Agent Console") + " ", style="bold reverse") if brand else Text()
     left.append("  " if brand else " ")
     name = Text(one_line(agent.name), style="bold")
     if name_width is not None:
         name.truncate(name_width, overflow="ellipsis")
     left.append_text(name)
     if details:
-        left.append(f" ({one_line(agent.login)}, tier {agent.tier})")
+        left.append(" " + _("({login}, tier {tier})").format(login=one_line(agent.login), tier=agent.tier))
     left.append("  ·  ")
     left.append(state, style="italic")
     if title:

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from agent_console.domain.presence import presence_text
+from agent_console.domain.presence import ColleagueOnCase
+from agent_console.i18n import _
 from agent_console.widgets.text import safe_text
 
 #: Seconds between checks for colleagues whose announcement lapsed.
 LAPSE_CHECK_S = 5.0
+
+
+def presence_text(colleagues: list[ColleagueOnCase]) -> str:
+    """One line for the case header: "Lena is replying · Ben has this case open" ("" when nobody is there)."""
+    return " · ".join((_("{name} is replying") if c.activity == "replying" else _("{name} has this case open"))
+                      .format(name=c.name) for c in colleagues)
 
 
 class PresenceLine(Static):

@@ -13,6 +13,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TextArea
 
+from agent_console.i18n import _
+
 SHORTCUT_BEFORE_CURSOR = re.compile(r"(?:^|\s);([\w-]+)$")
 
 
@@ -101,13 +103,17 @@ class ReplyEditor(Vertical):
 
     def watch_mode(self, mode: str) -> None:
         self.set_class(mode == "note", "-note")
+        self.refresh_language()
+
+    def refresh_language(self) -> None:
+        """The editor's heading in the interface language (its keys stay the same)."""
         label = Text()
-        if mode == "note":
-            label.append("✎ INTERNAL NOTE", style="bold")
-            label.append(" — only colleagues see it · ctrl+s add note · escape leave editor", style="dim")
+        if self.mode == "note":
+            label.append(_("✎ INTERNAL NOTE"), style="bold")
+            label.append(" — " + _("only colleagues see it · ctrl+s add note · escape leave editor"), style="dim")
         else:
-            label.append("▶ REPLY", style="bold")
-            label.append(" — sent to the customer · ctrl+s send · escape leave editor", style="dim")
+            label.append(_("▶ REPLY"), style="bold")
+            label.append(" — " + _("sent to the customer · ctrl+s send · escape leave editor"), style="dim")
         self.query_one("#editor-mode", Static).update(label)
 
     def show_problems(self, lines: list[str], cursor: tuple[int, int] | None = None) -> None:

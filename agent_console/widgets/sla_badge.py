@@ -6,18 +6,17 @@ from datetime import datetime, tzinfo
 
 from rich.text import Text
 
-from agent_console.domain import sla
-from agent_console.domain.sla import SLA_LABEL, SLA_STYLE, SLA_SYMBOL, Countdown, SlaState  # noqa: F401  (re-exported)
-
-TARGET_LABEL = {"first_response": "first response", "next_update": "next update", "resolution": "resolution"}
+from agent_console import formatting
+from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, Countdown, SlaState  # noqa: F401  (re-exported)
+from agent_console.widgets.labels import sla_state_label
 
 
 def sla_badge(countdown: Countdown, *, width: int | None = None) -> Text:
     """``▲ 0:42`` in the state's colour; the symbol alone says the state."""
     symbol = SLA_SYMBOL[countdown.state]
-    label = sla.format_remaining(countdown.remaining_s)
+    label = formatting.duration(countdown.remaining_s, signed=True, empty="")
     if countdown.state == SlaState.paused:
-        label = "paused"
+        label = sla_state_label(SlaState.paused)
     elif countdown.state == SlaState.none:
         label = "—"
     text = Text(f"{symbol} {label}", style=SLA_STYLE[countdown.state])
@@ -35,10 +34,11 @@ def local_zone(name: str | None) -> tzinfo | None:
 
 
 def local_time(value: datetime | None, zone: tzinfo | None, *, now: datetime | None = None) -> str:
-    """A stored UTC time in the agent's zone: ``14:05`` today, ``Mon 23 Nov 14:05`` otherwise."""
+    """A stored UTC time in the agent's zone: ``14:05`` today, ``Mon 23 Nov 14:05`` (``Mo., 23. Nov., 14:05``)
+    otherwise."""
     if value is None:
         return "—"
     shown = value.astimezone(zone)
     if now is not None and now.astimezone(zone).date() == shown.date():
-        return shown.strftime("%H:%M")
-    return shown.strftime("%a %d %b %H:%M")
+        return formatting.date_time(shown, "time")
+    return formatting.date_time(shown)

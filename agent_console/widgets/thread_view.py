@@ -10,6 +10,8 @@ from textual.widgets import Static
 
 from agent_console.domain.mail_state import mail_state_text
 from agent_console.domain.text import clean_text
+from agent_console.i18n import N_, _
+from agent_console.widgets.labels import channel_label
 from agent_console.widgets.sla_badge import local_time
 
 
@@ -19,17 +21,18 @@ def message_kind(message) -> str:
     return "inbound" if message.direction == "in" else "outbound"
 
 
-LABEL = {"inbound": "◀ IN", "outbound": "▶ OUT", "note": "✎ NOTE"}
+LABEL = {"inbound": N_("◀ IN"), "outbound": N_("▶ OUT"), "note": N_("✎ NOTE")}
 
 
 def message_text(message, zone: tzinfo | None, now: datetime | None, mail=None) -> Text:
     kind = message_kind(message)
     text = Text()
-    text.append(f"{LABEL[kind]} ", style="bold")
+    text.append(f"{_(LABEL[kind])} ", style="bold")
     text.append(clean_text(message.author_name) or "—", style="bold")
-    text.append(f"  ·  {local_time(message.created_at, zone, now=now)}  ·  {clean_text(message.channel)}", style="dim")
+    text.append(f"  ·  {local_time(message.created_at, zone, now=now)}  ·  {channel_label(clean_text(message.channel))}",
+                style="dim")
     if kind == "note":
-        text.append("  ·  internal", style="italic")
+        text.append("  ·  " + _("internal"), style="italic")
     if mail is not None:  # the reply's outbox row: how its mail stands
         text.append(f"  ·  {mail_state_text(mail.state, mail.last_error)}",
                     style="bold red" if mail.state == "failed" else "dim")
@@ -97,6 +100,6 @@ class ThreadView(VerticalScroll, can_focus=True):
             last = max((at for at, _box in timed if at is not None), default=None)
             boxes = [box for _at, box in sorted(timed, key=lambda item: _utc_or(item[0], last))]
             if not boxes:
-                boxes = [MessageBox(Text("No messages yet."), markup=False)]
+                boxes = [MessageBox(Text(_("No messages yet.")), markup=False)]
             self.mount_all(boxes)
         self.call_after_refresh(self.scroll_end, animate=False)

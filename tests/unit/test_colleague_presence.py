@@ -2,7 +2,8 @@
 
 from datetime import datetime, timedelta, timezone
 
-from agent_console.domain.presence import ColleaguePresence, presence_text
+from agent_console.domain.presence import ColleaguePresence
+from agent_console.widgets.presence_line import presence_text
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 

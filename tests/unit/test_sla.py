@@ -13,6 +13,7 @@ from agent_console.domain.escalation import flagged_case_ids
 from agent_console.domain.sla_monitor import SlaSweeper
 from agent_console.store import queries
 from agent_console.store.models import AuditEvent, Case, Escalation, OutboxOp, SlaEvent, SlaPolicy
+from agent_console.widgets.labels import format_targets
 
 UTC = timezone.utc
 BERLIN_OFFICE = '{"tz": "Europe/Berlin", "days": [0,1,2,3,4], "open": "08:00", "close": "18:00"}'
@@ -84,14 +85,14 @@ def test_due_times_are_recomputed_on_priority_and_channel_change(store, agents, 
 def test_running_targets_for_the_case_header(store, agents, clock):
     case = phone_case(store, clock, agents["anna"])
     clock.advance(75)  # 15 s of 90 s left: past 80 % of the target -> at risk
-    line = sla.format_targets(sla.running_targets(load(store, case.id), None, clock.now()))
+    line = format_targets(sla.running_targets(load(store, case.id), None, clock.now()))
     assert line == "first response 0:15 ▲ at risk · resolution 7h58m ●"
 
     CaseService(store, clock, agents["anna"]).reply(case.id, "Guten Tag")
     clock.advance(8 * 3600)
     statuses = sla.running_targets(load(store, case.id), None, clock.now())
     assert [(s.target, s.state) for s in statuses] == [("resolution", "breached")]
-    assert sla.format_targets(statuses) == "resolution -1:15 ✖ breached"
+    assert format_targets(statuses) == "resolution -1:15 ✖ breached"
 
 
 def test_a_paused_target_is_listed_last_without_a_countdown(store, agents, clock):
@@ -99,7 +100,7 @@ def test_a_paused_target_is_listed_last_without_a_countdown(store, agents, clock
     case = phone_case(store, clock, agents["anna"])
     svc.set_status(case.id, "pending")
     statuses = sla.running_targets(load(store, case.id), None, clock.now())
-    assert sla.format_targets(statuses) == "first response 1:30 ● · resolution ‖ paused"
+    assert format_targets(statuses) == "first response 1:30 ● · resolution ‖ paused"
 
 
 def test_breach_exactly_at_the_due_time_is_not_a_breach_one_second_later_is(store, agents, clock):
@@ -209,3 +210,16 @@ def test_next_update_due_follows_a_priority_change(store, agents, clock):
     clock.advance(30)
     svc.set_priority(case.id, "urgent")
     assert load(store, case.id).next_update_due == waiting_since + timedelta(minutes=5)
+
+
+def test_the_running_targets_read_in_german(store, agents, clock):
+    from agent_console import i18n
+
+    case = phone_case(store, clock, agents["anna"])
+    clock.advance(75)
+    statuses = sla.running_targets(load(store, case.id), None, clock.now())
+    i18n.set_language("de")
+    try:
+        assert format_targets(statuses) == "Erstreaktion 0:15 ▲ gefährdet · Lösung 7h58 ●"
+    finally:
+        i18n.set_language("en")
