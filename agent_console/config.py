@@ -116,6 +116,15 @@ class Settings:
     #: The interface language, ``de`` or ``en``; empty: the locale's (``LANG=de_DE.UTF-8`` -> ``de``), else English.
     #: The customer's language (templates, acknowledgements) is the customer's own and does not follow it.
     language: str = ""
+    #: The e-mail channel's sender address (``Support <support@example.com>``): acknowledgements and replies go out
+    #: from it, and mail from it is never taken in (a loop).
+    mail_from: str = ""
+    #: Attachments larger than this are listed on the message but their content is not kept.
+    mail_max_attachment_bytes: int = 10 * 1024 * 1024
+    #: The queue new e-mail cases go to.
+    mail_queue: str = "General"
+    #: More mails than this from one sender within an hour are refused (a storm, a loop); 0 turns the limit off.
+    mail_sender_limit_per_hour: int = 30
 
     @classmethod
     def from_mapping(cls, data: dict, source: str, sources: dict[str, str] | None = None) -> "Settings":

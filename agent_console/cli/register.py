@@ -22,6 +22,7 @@ GROUPS = (
     "monitor",
     "server",
     "sync",
+    "mail",
 )
 
 

@@ -1,0 +1,151 @@
+"""``agent-console mail …``: the e-mail channel. ``mail ingest`` takes one mail the way an MTA hands it to a program
+(Postfix ``pipe``, Exim, procmail) and answers with the exit status the MTA understands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from agent_console.cli.common import ctx_obj, echo, fail, print_json
+
+#: sysexits.h: the MTA bounces the mail (it can never be accepted) …
+EX_DATAERR = 65
+#: … the input file cannot be read …
+EX_NOINPUT = 66
+#: … or keeps it and tries again later (store or server unreachable, gateway set up wrongly).
+EX_TEMPFAIL = 75
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="The e-mail channel: take mail in as cases.", no_args_is_help=True)
+    app.add_typer(group, name="mail")
+    register_ingest(group)
+
+
+def register_ingest(group: typer.Typer) -> None:
+    @group.command("ingest")
+    def ingest(
+        ctx: typer.Context,
+        file: Optional[Path] = typer.Argument(None, help="The mail (RFC 5322); standard input when not given."),
+        server: Optional[str] = typer.Option(None, "--server", help="Hand the mail to the team server at this URL "
+                                                                    "(needs --token)."),
+        token: Optional[str] = typer.Option(None, "--token", envvar="AGENT_CONSOLE_TOKEN",
+                                            help="An API token of the team server (`agent-console server tokens "
+                                                 "create`); also $AGENT_CONSOLE_TOKEN."),
+        json_out: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+    ) -> None:
+        """Take one mail in: a new case, a reply on its case, an automatic reply or a bounce. Exit status 0 when
+        accepted, 65 when the mail can never be accepted (the reason on standard error), 75 when the store or the
+        server cannot be reached (the MTA tries again later)."""
+        from agent_console.i18n import _
+
+        raw = _read_mail(file)
+        if server:
+            if not token:
+                fail(_("--server needs --token (an API token of the team server)"), EX_TEMPFAIL)
+            answer = _ingest_on_server(server, token, raw)
+        else:
+            answer = _ingest_locally(ctx, raw)
+        if json_out:
+            print_json(answer)
+        else:
+            echo(_outcome_line(answer))
+
+
+def _read_mail(file: Path | None) -> bytes:
+    from agent_console.i18n import _
+
+    if file is None:
+        return sys.stdin.buffer.read()
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        fail(_("{file}: cannot read the mail: {reason}").format(file=file, reason=exc.strerror or exc), EX_NOINPUT)
+
+
+def _ingest_locally(ctx: typer.Context, raw: bytes) -> dict:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from agent_console.config import SettingsError, load_settings, resolve_db_path
+    from agent_console.domain.mail_intake import IntakeOptions, IntakeSetupError, MailRefused, ingest
+    from agent_console.i18n import _
+    from agent_console.store.db import StoreError, open_store
+    from agent_console.store.errors import explain
+    from agent_console.store.sync_state import has_synced
+
+    obj = ctx_obj(ctx)
+    try:
+        settings = load_settings()
+        db_path = resolve_db_path(obj.db_option)
+    except SettingsError as exc:
+        fail(str(exc), EX_TEMPFAIL)
+    if not settings.mail_from:
+        fail(_("set mail_from (the channel's sender address) in the settings file or $AGENT_CONSOLE_MAIL_FROM "
+               "before taking mail in"), EX_TEMPFAIL)
+    options = IntakeOptions(mail_from=settings.mail_from, queue=settings.mail_queue,
+                            max_attachment_bytes=settings.mail_max_attachment_bytes,
+                            sender_limit_per_hour=settings.mail_sender_limit_per_hour)
+    store = None
+    try:
+        store = open_store(db_path)
+        with store.session() as session:
+            synced = has_synced(session)
+        if synced:
+            fail(_("this store syncs with a team server, whose store takes the mail: use mail ingest --server URL "
+                   "--token TOKEN"), EX_TEMPFAIL)
+        result = ingest(store, obj.clock, raw, options)
+    except MailRefused as exc:
+        fail(_("mail refused: {reason}").format(reason=str(exc)), EX_DATAERR)
+    except IntakeSetupError as exc:
+        fail(str(exc), EX_TEMPFAIL)
+    except StoreError as exc:
+        fail(str(exc), EX_TEMPFAIL)
+    except (SQLAlchemyError, OSError) as exc:
+        fail(explain(exc, db_path) or _("the store cannot be written"), EX_TEMPFAIL)
+    finally:
+        if store is not None:
+            store.dispose()
+    return result.as_json()
+
+
+def _ingest_on_server(server: str, token: str, raw: bytes) -> dict:
+    from agent_console.i18n import _
+    from agent_console.sync.client import BatchInvalid, SyncClient, SyncError
+
+    try:
+        with SyncClient(server, token) as client:
+            return client.ingest_mail(raw)
+    except ValueError as exc:
+        fail(str(exc), EX_TEMPFAIL)
+    except BatchInvalid as exc:
+        if exc.status == 422:
+            fail(_("mail refused: {reason}").format(reason=str(exc.detail)), EX_DATAERR)
+        fail(_("the server refused the mail: {reason}").format(reason=str(exc)), EX_TEMPFAIL)
+    except SyncError as exc:
+        fail(_("the mail was not taken (the MTA will try again): {reason}").format(reason=str(exc)), EX_TEMPFAIL)
+
+
+def _outcome_line(answer: dict) -> str:
+    from agent_console.i18n import _
+
+    key = answer.get("case_key") or "—"
+    if answer.get("duplicate"):
+        return _("accepted: this mail was taken before ({case}); nothing stored again").format(case=key)
+    outcome = answer.get("outcome")
+    if outcome == "new_case":
+        if answer.get("acknowledged"):
+            return _("accepted: new case {case}, acknowledgement queued").format(case=key)
+        return _("accepted: new case {case}").format(case=key)
+    if outcome == "reply":
+        return _("accepted: reply on case {case}").format(case=key)
+    if outcome == "auto_reply":
+        return _("accepted: automatic reply recorded on case {case}, not acknowledged").format(case=key)
+    if outcome == "bounce":
+        if answer.get("case_key"):
+            return _("accepted: bounce recorded on case {case}: {detail}").format(case=key,
+                                                                                   detail=answer.get("detail", ""))
+        return _("accepted: bounce for no mail of ours: {detail}").format(detail=answer.get("detail", ""))
+    return _("accepted: {outcome}").format(outcome=outcome)
