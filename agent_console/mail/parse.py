@@ -130,15 +130,31 @@ def _read(message: EmailMessage) -> ParsedMail:
 
 
 def _header(message: EmailMessage, name: str) -> str:
-    """A header's decoded value (RFC 2047 words decoded), '' when absent; a header the parser chokes on is read raw."""
+    """A header's decoded value (RFC 2047 words decoded), '' when absent; a header the parser chokes on, or one with
+    raw 8-bit bytes, is read raw."""
+    raw = next((str(value) for key, value in message.raw_items() if key.lower() == name.lower()), None)
+    if raw is not None and _has_escapes(raw):
+        return " ".join(_unescaped(raw).split())
     try:
         value = message.get(name)
-        return "" if value is None else str(value)
+        return "" if value is None else _unescaped(str(value))
     except _RECOVERABLE:
         for key, value in message.raw_items():
             if key.lower() == name.lower():
-                return str(value)
+                return _unescaped(str(value))
         return ""
+
+
+def _has_escapes(value: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in value)
+
+
+def _unescaped(value: str) -> str:
+    """Raw 8-bit bytes in a header (not RFC 2047-encoded, as some mailers send) arrive as surrogate escapes: decoded
+    as UTF-8, else Windows-1252."""
+    if not _has_escapes(value):
+        return value
+    return decode_text(value.encode("utf-8", "surrogateescape"), None)
 
 
 def _sender(message: EmailMessage) -> tuple[str, str]:
@@ -146,7 +162,8 @@ def _sender(message: EmailMessage) -> tuple[str, str]:
         header = message.get("From")
         addresses = getattr(header, "addresses", ()) if header is not None else ()
         if addresses:
-            return " ".join(addresses[0].display_name.split()), addresses[0].addr_spec.strip().lower()
+            return (" ".join(_unescaped(addresses[0].display_name).split()),
+                    _unescaped(addresses[0].addr_spec).strip().lower())
     except _RECOVERABLE:
         pass
     name, address = parseaddr(_header(message, "From"))
@@ -292,22 +309,19 @@ class _BodyReader:
 
 
 def _delivery_status(part: EmailMessage) -> dict[str, str]:
-    """The first failed recipient's fields (status, action, final-recipient, diagnostic-code) of a DSN."""
+    """The fields (status, action, final-recipient, diagnostic-code) of a DSN, the first recipient's of each."""
     blocks = part.get_payload()
-    text = ""
-    if isinstance(blocks, list):
-        text = "\n\n".join(str(block) for block in blocks)
-    elif isinstance(blocks, str):
-        text = blocks
+    if isinstance(blocks, str):
+        blocks = [HeaderParser(policy=email.policy.default).parsestr(block) for block in blocks.split("\n\n")]
     found: dict[str, str] = {}
-    for line in text.splitlines():
-        name, colon, value = line.partition(":")
-        key = name.strip().lower()
-        if colon and key in ("status", "action", "final-recipient", "diagnostic-code") and key not in found:
-            value = " ".join(value.split())
-            if key in ("final-recipient", "diagnostic-code"):
-                value = value.partition(";")[2].strip() or value
-            found[key] = value[:400]
+    for block in blocks if isinstance(blocks, list) else []:
+        for name, value in block.raw_items():
+            key = name.strip().lower()
+            if key in ("status", "action", "final-recipient", "diagnostic-code") and key not in found:
+                text = " ".join(_unescaped(str(value)).split())
+                if key in ("final-recipient", "diagnostic-code"):
+                    text = text.partition(";")[2].strip() or text
+                found[key] = text[:400]
     return found
 
 
