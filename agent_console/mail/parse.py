@@ -162,8 +162,8 @@ def _sender(message: EmailMessage) -> tuple[str, str]:
         header = message.get("From")
         addresses = getattr(header, "addresses", ()) if header is not None else ()
         if addresses:
-            return (" ".join(_unescaped(addresses[0].display_name).split()),
-                    _unescaped(addresses[0].addr_spec).strip().lower())
+            address = _unescaped(addresses[0].addr_spec).strip().lower()
+            return " ".join(_unescaped(addresses[0].display_name).split()), address if "@" in address else ""
     except _RECOVERABLE:
         pass
     name, address = parseaddr(_header(message, "From"))
