@@ -42,6 +42,8 @@ ENTITIES: dict[str, type] = {
 }
 #: Columns that never leave the server.
 SECRET_COLUMNS: dict[str, frozenset[str]] = {"agents": frozenset({"password_hash"})}
+#: Columns only the store that runs the mail gateway uses (threading by Message-ID): not sent to consoles.
+GATEWAY_COLUMNS: dict[str, frozenset[str]] = {"messages": frozenset({"mail_message_id"})}
 #: Referenced table -> (its identifying column, suffix of the feed field).
 REFERENCES: dict[str, tuple[str, str]] = {
     "agents": ("login", "_login"),
@@ -78,6 +80,8 @@ def references(table) -> list[Reference]:
 
 
 def plain_columns(table) -> list[str]:
-    """The columns sent as they are: no id, no foreign keys (sent as references), nothing secret."""
-    skip = {"id"} | {ref.column for ref in references(table)} | SECRET_COLUMNS.get(table.name, frozenset())
+    """The columns sent as they are: no id, no foreign keys (sent as references), nothing secret, nothing only the
+    mail gateway's store uses."""
+    skip = ({"id"} | {ref.column for ref in references(table)} | SECRET_COLUMNS.get(table.name, frozenset())
+            | GATEWAY_COLUMNS.get(table.name, frozenset()))
     return [c.name for c in table.columns if c.name not in skip]
