@@ -152,3 +152,13 @@ def test_quotes_and_signatures_fold_but_every_line_stays():
 ])
 def test_attributions_separators_outlook_headers_and_signatures_fold(body, shown):
     assert visible_text(body)[0] == shown
+
+
+def test_of_two_alternatives_the_plain_text_wins_and_html_only_is_converted():
+    both = (b"From: a@example.com\r\nSubject: x\r\nContent-Type: multipart/alternative; boundary=A\r\n\r\n"
+            b"--A\r\nContent-Type: text/html\r\n\r\n<p>from the html part</p>\r\n"
+            b"--A\r\nContent-Type: text/plain\r\n\r\nfrom the plain part\r\n--A--\r\n")
+    assert parse_mail(both).body == "from the plain part"
+    html_only = both.replace(b"Content-Type: text/plain\r\n\r\nfrom the plain part", b"Content-Type: image/png\r\n"
+                             b"Content-Disposition: attachment; filename=a.png\r\n\r\nx")
+    assert parse_mail(html_only).body == "from the html part"
