@@ -326,9 +326,14 @@ def _delivery_status(part: EmailMessage) -> dict[str, str]:
 
 
 def _preferred_alternative(children: list[EmailMessage]) -> EmailMessage:
-    """Plain text when the sender wrote it, else the richest (last) alternative."""
-    for child in children:
-        if child.get_content_type() == "text/plain" and child.get_content_disposition() != "attachment":
+    """Plain text when the sender wrote it, else HTML (or a multipart holding it), else the last alternative."""
+    readable = [child for child in children if child.get_content_disposition() != "attachment"]
+    for wanted in ("text/plain", "text/html"):
+        for child in readable:
+            if child.get_content_type() == wanted:
+                return child
+    for child in readable:
+        if child.is_multipart():
             return child
     return children[-1]
 
