@@ -205,7 +205,8 @@ class CaseDetailScreen(CaseActions, CaseDrafts, AgentScreen):
         app.tracker.prime_closed_seconds(self.case_id, snapshot.closed_handling_s)
         self.query_one(HeaderBar).title = snapshot.case.key
         self._show_header(snapshot, now)
-        self.query_one("#thread", ThreadView).show_messages(snapshot.messages, app.zone, now)
+        self.query_one("#thread", ThreadView).show_messages(snapshot.messages, app.zone, now,
+                                                         attachments=snapshot.attachments)
         self._show_other_cases(snapshot.other_cases, now, snapshot.policies)
         self.query_one(CaseHistory).show(snapshot.escalations, snapshot.follow_ups, app.zone, now)
         for timer in self.query(HandlingTimer):

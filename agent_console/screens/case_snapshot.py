@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from textual.message import Message
 
 from agent_console.store import queries
+from agent_console.store.mail_receipts import attachments_by_message
 from agent_console.store.models import Agent, Case, Customer
 from agent_console.store.queries import NotFound
 
@@ -33,6 +34,8 @@ class CaseSnapshot:
     follow_ups: list = field(default_factory=list)
     #: Closed handling time of the case (every agent), for the timer's case total.
     closed_handling_s: float = 0.0
+    #: ``mail_receipts.attachments_by_message``: the files listed under each message.
+    attachments: dict = field(default_factory=dict)
 
 
 def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) -> CaseSnapshot:
@@ -52,13 +55,14 @@ def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) 
         escalations = queries.case_escalations(session, case.id)
         follow_ups = queries.case_follow_ups(session, case.id)
         closed = closed_seconds(None, case.id, session=session)
+        attachments = attachments_by_message(session, [m.id for m in messages])
         session.expunge_all()
     drafts = {}
     if with_drafts:
         for kind in DRAFT_KINDS:
             drafts[kind] = case_service.load_draft(case_id, kind)
     return CaseSnapshot(case, customer, assignee.name if assignee else None, policy, messages, others, drafts,
-                        policies, escalations, follow_ups, closed)
+                        policies, escalations, follow_ups, closed, attachments)
 
 
 class CaseLoaded(Message):

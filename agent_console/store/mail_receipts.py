@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from agent_console.store.models import MailReceipt
+from agent_console.store.models import MailReceipt, MessageAttachment
 
 
 def receipt_by_key(session: Session, receipt_key: str) -> MailReceipt | None:
@@ -24,3 +24,19 @@ def receipts_from_since(session: Session, sender: str, since: datetime) -> int:
 def is_receipt_race(exc: BaseException) -> bool:
     """A concurrent intake stored the same mail first (the unique receipt key refused ours)."""
     return isinstance(exc, IntegrityError) and "receipt" in str(exc.orig).lower()
+
+
+def attachments_by_message(session: Session, message_ids: list[int]) -> dict[int, list[tuple]]:
+    """What the thread lists under each message: (file name, type, size, omitted reason) by message id, without the
+    contents."""
+    if not message_ids:
+        return {}
+    found: dict[int, list[tuple]] = {}
+    rows = session.exec(select(MessageAttachment.message_id, MessageAttachment.filename,
+                               MessageAttachment.content_type, MessageAttachment.size,
+                               MessageAttachment.omitted_reason)
+                        .where(MessageAttachment.message_id.in_(message_ids))
+                        .order_by(MessageAttachment.id)).all()
+    for message_id, *listed in rows:
+        found.setdefault(message_id, []).append(tuple(listed))
+    return found
