@@ -67,8 +67,6 @@ def _read_mail(file: Path | None) -> bytes:
 
 
 def _ingest_locally(ctx: typer.Context, raw: bytes) -> dict:
-    from sqlalchemy.exc import SQLAlchemyError
-
     from agent_console.config import SettingsError, load_settings, resolve_db_path
     from agent_console.domain.mail_intake import IntakeOptions, IntakeSetupError, MailRefused, ingest
     from agent_console.i18n import _
@@ -103,8 +101,15 @@ def _ingest_locally(ctx: typer.Context, raw: bytes) -> dict:
         fail(str(exc), EX_TEMPFAIL)
     except StoreError as exc:
         fail(str(exc), EX_TEMPFAIL)
-    except (SQLAlchemyError, OSError) as exc:
-        fail(explain(exc, db_path) or _("the store cannot be written"), EX_TEMPFAIL)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        # A store that cannot be written or reached: the MTA keeps the mail and tries again. Anything the store
+        # cannot explain is a bug and stays loud.
+        message = explain(exc, db_path)
+        if message is None:
+            raise
+        fail(message, EX_TEMPFAIL)
     finally:
         if store is not None:
             store.dispose()

@@ -18,7 +18,7 @@ import agent_console
 
 FORBIDDEN_PACKAGES = ("textual", "rich", "httpx", "fastapi", "typer")
 FORBIDDEN_PROJECT_PACKAGES = ("screens", "widgets", "sync", "server")
-CORE_PACKAGES = ("store", "domain")
+CORE_PACKAGES = ("store", "domain", "mail")
 
 PACKAGE_ROOT = Path(agent_console.__file__).parent
 
