@@ -35,6 +35,8 @@ def register_ingest(group: typer.Typer) -> None:
         token: Optional[str] = typer.Option(None, "--token", envvar="AGENT_CONSOLE_TOKEN",
                                             help="An API token of the team server (`agent-console server tokens "
                                                  "create`); also $AGENT_CONSOLE_TOKEN."),
+        token_file: Optional[Path] = typer.Option(None, "--token-file",
+                                                  help="Read the API token from this file (not visible in ps)."),
         json_out: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
     ) -> None:
         """Take one mail in: a new case, a reply on its case, an automatic reply or a bounce. Exit status 0 when
@@ -43,6 +45,8 @@ def register_ingest(group: typer.Typer) -> None:
         from agent_console.i18n import _
 
         raw = _read_mail(file)
+        if token_file is not None:
+            token = _read_token(token_file)
         if server:
             if not token:
                 fail(_("--server needs --token (an API token of the team server)"), EX_TEMPFAIL)
@@ -64,6 +68,16 @@ def _read_mail(file: Path | None) -> bytes:
         return file.read_bytes()
     except OSError as exc:
         fail(_("{file}: cannot read the mail: {reason}").format(file=file, reason=exc.strerror or exc), EX_NOINPUT)
+
+
+def _read_token(path: Path) -> str:
+    from agent_console.i18n import _
+
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(_("{file}: cannot read the token: {reason}").format(file=path, reason=getattr(exc, "strerror", None)
+                                                                   or exc), EX_TEMPFAIL)
 
 
 def _ingest_locally(ctx: typer.Context, raw: bytes) -> dict:

@@ -88,3 +88,9 @@ def test_an_unreachable_server_exits_75(store_path):
 def test_an_unreadable_mail_file_exits_66(cli, tmp_path):
     result = cli("mail", "ingest", str(tmp_path / "missing.eml"))
     assert result.exit_code == 66 and "cannot read the mail" in result.stderr
+
+
+def test_a_token_file_that_cannot_be_read_exits_75(cli, tmp_path):
+    result = cli("mail", "ingest", str(CORPUS / "gmail_multipart.eml"), "--server", "http://127.0.0.1:9",
+                 "--token-file", str(tmp_path / "no-token"))
+    assert result.exit_code == 75 and "cannot read the token" in result.stderr
