@@ -124,12 +124,13 @@ def ingest_parsed(session, clock: Clock, raw: bytes, parsed: ParsedMail, options
         case = session.get(Case, earlier.case_id) if earlier.case_id is not None else None
         return IntakeResult(earlier.outcome, case.key if case else None, earlier.detail, duplicate=True)
     sender = parsed.sender_address[:320]
-    receipt = MailReceipt(receipt_key=key, sender=sender, received_at=now, outcome="refused")
     refusal = _refusal(session, parsed, options, now)
+    # The receipt goes in first: a concurrent intake of the same mail waits on its unique key (or fails on it) before
+    # it writes anything else, and is then answered from this receipt.
+    receipt = MailReceipt(receipt_key=key, sender=sender, received_at=now, outcome="refused", detail=refusal or "")
+    session.add(receipt)
+    session.flush()
     if refusal:
-        receipt.detail = refusal
-        session.add(receipt)
-        session.flush()
         return IntakeResult("refused", None, refusal)
     if parsed.bounce is not None:
         result = _take_bounce(session, clock, parsed, receipt, options)

@@ -70,3 +70,26 @@ def test_the_route_needs_a_token_and_valid_base64(mail_server):
     with mail_server.client("root") as client:
         bad = client.post("/api/v1/mail/inbound", json={"raw_base64": "***"})
     assert bad.status_code == 422 and "base64" in bad.json()["detail"]
+
+
+def test_the_same_mail_handed_over_concurrently_is_stored_once(mail_server):
+    import base64
+    import threading
+
+    raw = (CORPUS / "attachment.eml").read_bytes().replace(b"<att-1@", b"<concurrent-1@")
+    body = {"raw_base64": base64.b64encode(raw).decode()}
+    answers, start = [], threading.Barrier(6)
+
+    def hand_over():
+        with mail_server.client("root") as client:
+            start.wait()
+            answers.append(client.post("/api/v1/mail/inbound", json=body))
+
+    threads = [threading.Thread(target=hand_over) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [200] * 6, [a.text for a in answers]
+    assert sorted(a.json()["duplicate"] for a in answers) == [False] + [True] * 5
+    assert len({a.json()["case_key"] for a in answers}) == 1
