@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -42,21 +43,51 @@ def register_ingest(group: typer.Typer) -> None:
         """Take one mail in: a new case, a reply on its case, an automatic reply or a bounce. Exit status 0 when
         accepted, 65 when the mail can never be accepted (the reason on standard error), 75 when the store or the
         server cannot be reached (the MTA tries again later)."""
-        from agent_console.i18n import _
-
         raw = _read_mail(file)
         if token_file is not None:
             token = _read_token(token_file)
-        if server:
-            if not token:
-                fail(_("--server needs --token (an API token of the team server)"), EX_TEMPFAIL)
-            answer = _ingest_on_server(server, token, raw)
-        else:
-            answer = _ingest_locally(ctx, raw)
+        outcome = take_mail(ctx_obj(ctx), raw, server=server, token=token)
+        if outcome.error is not None:
+            fail(outcome.error, outcome.status)
         if json_out:
-            print_json(answer)
+            print_json(outcome.answer)
         else:
-            echo(_outcome_line(answer))
+            echo(_outcome_line(outcome.answer))
+
+
+@dataclass
+class IngestOutcome:
+    #: The exit status an MTA understands: 0, EX_DATAERR or EX_TEMPFAIL.
+    status: int
+    #: ``IntakeResult.as_json()`` when the mail was accepted.
+    answer: dict | None = None
+    #: Why not, for standard error.
+    error: str | None = None
+
+
+def take_mail(obj, raw: bytes, *, server: str | None = None, token: str | None = None) -> IngestOutcome:
+    """One raw mail into the intake — the local store, or the team server with ``server`` and ``token`` — the way
+    ``mail ingest`` takes it; never exits (``mail fetch`` takes many mails in one run)."""
+    from agent_console.i18n import _
+
+    if server:
+        if not token:
+            return IngestOutcome(EX_TEMPFAIL, error=_("--server needs --token (an API token of the team server)"))
+        return _ingest_on_server(server, token, raw)
+    return _ingest_locally(obj, raw)
+
+
+def ingest_raw_mail(obj, raw: bytes, *, server: str | None = None, token: str | None = None) -> int:
+    """``take_mail`` for ``mail fetch``: the exit status, a refusal's or failure's reason on standard error."""
+    from rich.text import Text
+
+    from agent_console.cli.common import console
+    from agent_console.i18n import _
+
+    outcome = take_mail(obj, raw, server=server, token=token)
+    if outcome.error is not None:
+        console(stderr=True).print(Text(_("error: "), style="bold red") + Text(outcome.error))
+    return outcome.status
 
 
 def _read_mail(file: Path | None) -> bytes:
@@ -80,7 +111,7 @@ def _read_token(path: Path) -> str:
                                                                    or exc), EX_TEMPFAIL)
 
 
-def _ingest_locally(ctx: typer.Context, raw: bytes) -> dict:
+def _ingest_locally(obj, raw: bytes) -> IngestOutcome:
     from agent_console.config import SettingsError, load_settings, resolve_db_path
     from agent_console.domain.mail_intake import IntakeOptions, IntakeSetupError, MailRefused, ingest
     from agent_console.i18n import _
@@ -88,15 +119,15 @@ def _ingest_locally(ctx: typer.Context, raw: bytes) -> dict:
     from agent_console.store.errors import explain
     from agent_console.store.sync_state import has_synced
 
-    obj = ctx_obj(ctx)
     try:
         settings = load_settings()
         db_path = resolve_db_path(obj.db_option)
     except SettingsError as exc:
-        fail(str(exc), EX_TEMPFAIL)
+        return IngestOutcome(EX_TEMPFAIL, error=str(exc))
     if not settings.mail_from:
-        fail(_("set mail_from (the channel's sender address) in the settings file or $AGENT_CONSOLE_MAIL_FROM "
-               "before taking mail in"), EX_TEMPFAIL)
+        return IngestOutcome(EX_TEMPFAIL, error=_(
+            "set mail_from (the channel's sender address) in the settings file or $AGENT_CONSOLE_MAIL_FROM "
+            "before taking mail in"))
     options = IntakeOptions(mail_from=settings.mail_from, queue=settings.mail_queue,
                             max_attachment_bytes=settings.mail_max_attachment_bytes,
                             sender_limit_per_hour=settings.mail_sender_limit_per_hour)
@@ -104,47 +135,43 @@ def _ingest_locally(ctx: typer.Context, raw: bytes) -> dict:
     try:
         store = open_store(db_path)
         with store.session() as session:
-            synced = has_synced(session)
-        if synced:
-            fail(_("this store syncs with a team server, whose store takes the mail: use mail ingest --server URL "
-                   "--token TOKEN"), EX_TEMPFAIL)
-        result = ingest(store, obj.clock, raw, options)
+            if has_synced(session):
+                return IngestOutcome(EX_TEMPFAIL, error=_(
+                    "this store syncs with a team server, whose store takes the mail: use mail ingest --server URL "
+                    "--token TOKEN"))
+        return IngestOutcome(0, answer=ingest(store, obj.clock, raw, options).as_json())
     except MailRefused as exc:
-        fail(_("mail refused: {reason}").format(reason=str(exc)), EX_DATAERR)
-    except IntakeSetupError as exc:
-        fail(str(exc), EX_TEMPFAIL)
-    except StoreError as exc:
-        fail(str(exc), EX_TEMPFAIL)
-    except typer.Exit:
-        raise
+        return IngestOutcome(EX_DATAERR, error=_("mail refused: {reason}").format(reason=str(exc)))
+    except (IntakeSetupError, StoreError) as exc:
+        return IngestOutcome(EX_TEMPFAIL, error=str(exc))
     except Exception as exc:
         # A store that cannot be written or reached: the MTA keeps the mail and tries again. Anything the store
         # cannot explain is a bug and stays loud.
         message = explain(exc, db_path)
         if message is None:
             raise
-        fail(message, EX_TEMPFAIL)
+        return IngestOutcome(EX_TEMPFAIL, error=message)
     finally:
         if store is not None:
             store.dispose()
-    return result.as_json()
 
 
-def _ingest_on_server(server: str, token: str, raw: bytes) -> dict:
+def _ingest_on_server(server: str, token: str, raw: bytes) -> IngestOutcome:
     from agent_console.i18n import _
     from agent_console.sync.client import BatchInvalid, SyncClient, SyncError
 
     try:
         with SyncClient(server, token) as client:
-            return client.ingest_mail(raw)
+            return IngestOutcome(0, answer=client.ingest_mail(raw))
     except ValueError as exc:
-        fail(str(exc), EX_TEMPFAIL)
+        return IngestOutcome(EX_TEMPFAIL, error=str(exc))
     except BatchInvalid as exc:
         if exc.status == 422:
-            fail(_("mail refused: {reason}").format(reason=str(exc.detail)), EX_DATAERR)
-        fail(_("the server refused the mail: {reason}").format(reason=str(exc)), EX_TEMPFAIL)
+            return IngestOutcome(EX_DATAERR, error=_("mail refused: {reason}").format(reason=str(exc.detail)))
+        return IngestOutcome(EX_TEMPFAIL, error=_("the server refused the mail: {reason}").format(reason=str(exc)))
     except SyncError as exc:
-        fail(_("the mail was not taken (the MTA will try again): {reason}").format(reason=str(exc)), EX_TEMPFAIL)
+        return IngestOutcome(EX_TEMPFAIL, error=_("the mail was not taken (the MTA will try again): {reason}").format(
+            reason=str(exc)))
 
 
 def _outcome_line(answer: dict) -> str:

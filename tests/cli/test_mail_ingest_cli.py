@@ -94,3 +94,15 @@ def test_a_token_file_that_cannot_be_read_exits_75(cli, tmp_path):
     result = cli("mail", "ingest", str(CORPUS / "gmail_multipart.eml"), "--server", "http://127.0.0.1:9",
                  "--token-file", str(tmp_path / "no-token"))
     assert result.exit_code == 75 and "cannot read the token" in result.stderr
+
+
+def test_mail_fetch_hands_each_mail_to_the_same_intake_and_gets_the_exit_status(store_path, capsys):
+    from agent_console.cli.common import Context
+    from agent_console.cli.mail import ingest_raw_mail
+
+    context = Context(db_option=str(store_path))
+    assert ingest_raw_mail(context, (CORPUS / "gmail_multipart.eml").read_bytes()) == 0
+    assert ingest_raw_mail(context, (CORPUS / "gmail_multipart.eml").read_bytes()) == 0
+    assert ingest_raw_mail(context, b"Subject: x\r\n\r\nno sender") == 65
+    assert "no sender address" in capsys.readouterr().err
+    assert count(store_path, "cases") == 1
