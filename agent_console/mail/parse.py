@@ -177,6 +177,8 @@ def _first_id(value: str) -> str | None:
 
 
 def _auto_reply_reason(message: EmailMessage, subject: str, sender: str) -> str | None:
+    if message.get_content_type() == "multipart/report":  # a read receipt or another machine-made report
+        return f"report: {message.get_param('report-type', '')}"[:60]
     auto_submitted = _header(message, "Auto-Submitted").strip().lower()
     if auto_submitted and auto_submitted != "no":
         return f"Auto-Submitted: {auto_submitted[:60]}"

@@ -75,6 +75,17 @@ def test_other_signs_of_an_automatic_reply(headers):
     assert parse_mail("\r\n".join(lines).encode()).auto_reply
 
 
+def test_a_read_receipt_is_an_automatic_reply_and_no_bounce():
+    raw = (b"From: a@example.com\r\nSubject: Read: your request\r\n"
+           b"Content-Type: multipart/report; report-type=disposition-notification; boundary=R\r\n\r\n"
+           b"--R\r\nContent-Type: text/plain\r\n\r\nYour message was read.\r\n"
+           b"--R\r\nContent-Type: message/disposition-notification\r\n\r\nDisposition: manual-action/MDN-sent-"
+           b"manually; displayed\r\n--R--\r\n")
+    mail = parse_mail(raw)
+    assert mail.bounce is None and mail.auto_reply == "report: disposition-notification"
+    assert mail.body == "Your message was read."
+
+
 def test_a_person_writing_is_no_automatic_reply():
     assert parse_mail(b"From: a@example.com\r\nSubject: Auto parts order\r\nAuto-Submitted: no\r\n\r\nhi"
                       ).auto_reply is None
