@@ -136,7 +136,8 @@ class Settings:
     #: The interface language, ``de`` or ``en``; empty: the locale's (``LANG=de_DE.UTF-8`` -> ``de``), else English.
     #: The customer's language (templates, acknowledgements) is the customer's own and does not follow it.
     language: str = ""
-    #: The address replies are sent from (``Support <support@example.com>``); mail is off while it is empty.
+    #: The e-mail channel's sender address (``Support <support@example.com>``): acknowledgements and replies go out
+    #: from it, and mail from it is never taken in (a loop); mail is off while it is empty.
     mail_from: str = ""
     #: ``smtp://[user@]host[:port]`` (STARTTLS when offered; ``?starttls=required`` insists) or ``smtps://…``.
     smtp_url: str = ""
@@ -149,7 +150,12 @@ class Settings:
     #: Where fetched mail is moved (created when missing), and where mail the intake refuses for good goes.
     imap_done_folder: str = "Processed"
     imap_failed_folder: str = "Failed"
+    #: Attachments larger than this are listed on the message but their content is not kept.
     mail_max_attachment_bytes: int = 10 * 1024 * 1024
+    #: The queue new e-mail cases go to.
+    mail_queue: str = "General"
+    #: More mails than this from one sender within an hour are refused (a storm, a loop); 0 turns the limit off.
+    mail_sender_limit_per_hour: int = 30
     #: The region (two-letter country code) phone numbers written without a country code are read in: customers'
     #: numbers and the numbers of call events are stored in E.164 (see agent_console/domain/phone_numbers.py).
     default_region: str = "DE"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Optional
 
 import typer
@@ -38,7 +39,56 @@ def intake_delivery(obj: "Context", server: Optional[str], token: Optional[str])
     return deliver
 
 
+def store_delivery(obj: "Context", store) -> "Deliver":
+    """One mail into the intake of ``store`` — the store ``mail run`` works on (this console's, or the team server's
+    database with ``--db``), so fetched mail lands where the gateway sends from."""
+    from agent_console.domain.mail_intake import IntakeOptions, IntakeSetupError, MailRefused, ingest
+    from agent_console.mail.imap_fetch import Delivery
+
+    settings = obj.settings
+    options = IntakeOptions(mail_from=settings.mail_from, queue=settings.mail_queue,
+                            max_attachment_bytes=settings.mail_max_attachment_bytes,
+                            sender_limit_per_hour=settings.mail_sender_limit_per_hour)
+    log = logging.getLogger("agent_console.mail")
+
+    def deliver(raw: bytes) -> Delivery:
+        try:
+            result = ingest(store, obj.clock, raw, options)
+        except MailRefused as exc:
+            log.warning("mail refused: %s", exc)
+            return Delivery.REFUSED
+        except IntakeSetupError as exc:
+            log.warning("mail left in the mailbox: %s", exc)
+            return Delivery.TEMPORARY
+        except Exception as exc:  # noqa: BLE001 - the store is unreachable or busy: the mail stays for the next round
+            log.warning("mail left in the mailbox: %s", exc)
+            return Delivery.TEMPORARY
+        log.info("mail taken in: %s %s", result.as_json().get("outcome"), result.as_json().get("case_key") or "")
+        return Delivery.ACCEPTED
+
+    return deliver
+
+
+def imap_run_worker(obj: "Context", store):
+    """``mail run``'s IMAP side: watch the mailbox (IDLE, else polling) when ``imap_url`` is set, else nothing."""
+    if not obj.settings.imap_url.strip():
+        return None
+    from agent_console.mail.imap_fetch import watch
+
+    deliver = store_delivery(obj, store)
+
+    def worker(stop_event) -> None:
+        watch(obj.settings, deliver, stop_event, report=logging.getLogger("agent_console.mail").warning)
+
+    worker.name = "imap"
+    return worker
+
+
 def register(group: typer.Typer) -> None:
+    from agent_console.cli import mail_gateway
+
+    mail_gateway.register_run_worker(imap_run_worker)
+
     @group.command("fetch")
     def fetch(
         ctx: typer.Context,

@@ -209,7 +209,8 @@ class CaseDetailScreen(TranslatedBindings, CaseActions, CaseDrafts, AgentScreen)
         self.query_one(HeaderBar).title = snapshot.case.key
         self._show_header(snapshot, now)
         self.query_one("#thread", ThreadView).show_messages(snapshot.messages, app.zone, now, snapshot.calls,
-                                                            mail_states=snapshot.mail_states)
+                                                            mail_states=snapshot.mail_states,
+                                                            attachments=snapshot.attachments)
         self._show_other_cases(snapshot.other_cases, now, snapshot.policies)
         self.query_one(CaseHistory).show(snapshot.escalations, snapshot.follow_ups, app.zone, now)
         for timer in self.query(HandlingTimer):

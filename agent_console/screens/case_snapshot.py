@@ -12,6 +12,7 @@ from textual.message import Message
 
 from agent_console.i18n import _
 from agent_console.store import mail_outbox, queries
+from agent_console.store.mail_receipts import attachments_by_message
 from agent_console.store.models import Agent, Case, Customer
 from agent_console.store.queries import NotFound
 
@@ -38,6 +39,8 @@ class CaseSnapshot:
     mail_states: dict = field(default_factory=dict)
     #: The calls taken on the case (``call_lines.calls_json`` objects), oldest first.
     calls: list = field(default_factory=list)
+    #: ``mail_receipts.attachments_by_message``: the files listed under each message.
+    attachments: dict = field(default_factory=dict)
 
 
 def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) -> CaseSnapshot:
@@ -61,13 +64,14 @@ def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) 
         closed = closed_seconds(None, case.id, session=session)
         mail_states = mail_outbox.mail_states(session, [m.id for m in messages if m.direction == "out"])
         calls = calls_json(case_call_rows(session, case.id))
+        attachments = attachments_by_message(session, [m.id for m in messages])
         session.expunge_all()
     drafts = {}
     if with_drafts:
         for kind in DRAFT_KINDS:
             drafts[kind] = case_service.load_draft(case_id, kind)
     return CaseSnapshot(case, customer, assignee.name if assignee else None, policy, messages, others, drafts,
-                        policies, escalations, follow_ups, closed, mail_states, calls)
+                        policies, escalations, follow_ups, closed, mail_states, calls, attachments)
 
 
 class CaseLoaded(Message):

@@ -33,6 +33,8 @@ ENV_DB = "AGENT_CONSOLE_SERVER_DB"
 ENV_POLL = "AGENT_CONSOLE_SERVER_POLL_SECONDS"
 #: Bodies above this are refused with 413 before they are read (a full batch of 500 ops is far below it).
 MAX_BODY_BYTES = 8 * 1024 * 1024
+#: Routes whose bodies may be larger: a raw mail with its attachments (base64) for the mail gateway's intake.
+LARGE_BODY_PATHS = {"/api/v1/mail/inbound": 56 * 1024 * 1024}
 
 
 @dataclass
@@ -57,15 +59,15 @@ class BodyLimit:
 
     def __init__(self, app, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
-        self.limit = limit
+        self.default_limit = limit
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = LARGE_BODY_PATHS.get(scope.get("path", ""), self.default_limit)
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                return await _refuse(send, 413, _("request body larger than {limit} bytes").format(
-                    limit=self.limit))
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                return await _refuse(send, 413, _("request body larger than {limit} bytes").format(limit=limit))
         chunks: list[bytes] = []
         received = 0
         first = None
@@ -76,9 +78,8 @@ class BodyLimit:
                 break
             chunk = message.get("body", b"")
             received += len(chunk)
-            if received > self.limit:
-                return await _refuse(send, 413, _("request body larger than {limit} bytes").format(
-                    limit=self.limit))
+            if received > limit:
+                return await _refuse(send, 413, _("request body larger than {limit} bytes").format(limit=limit))
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
@@ -204,9 +205,9 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
     )
     app.state.server = server
 
-    from agent_console.server.routes import admin, auth, cases, cti, feed, health, monitor, ops, presence
+    from agent_console.server.routes import admin, auth, cases, cti, feed, health, mail, monitor, ops, presence
 
-    for module in (health, auth, cases, feed, ops, monitor, admin, presence, cti):
+    for module in (health, auth, cases, feed, ops, monitor, admin, presence, cti, mail):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

@@ -8,6 +8,7 @@ wrong, expired or revoked: log in again), :class:`Forbidden`, :class:`BatchInval
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -184,6 +185,12 @@ class SyncClient:
     def case(self, key_or_uid: str) -> dict:
         """``{"case": {...}, "customer": {...}, "messages": [...]}`` as the server has it now."""
         return self._request("GET", f"/cases/{key_or_uid}")
+
+    def ingest_mail(self, raw: bytes) -> dict:
+        """``POST /mail/inbound``: the server takes one raw mail in (``{"outcome", "case_key", "detail",
+        "duplicate", "acknowledged"}``); a mail it refuses for good is :class:`BatchInvalid` with status 422."""
+        body = orjson.dumps({"raw_base64": base64.b64encode(raw).decode("ascii")})
+        return self._request("POST", "/mail/inbound", content=body, headers={"Content-Type": "application/json"})
 
     def announce_presence(self, case: str, activity: str) -> None:
         """``POST /presence``: this agent is ``viewing`` or ``replying`` on the case (key or uid), or has ``left`` it.

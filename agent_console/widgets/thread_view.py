@@ -10,7 +10,9 @@ from textual.widgets import Static
 
 from agent_console.domain.mail_state import mail_state_text
 from agent_console.domain.text import clean_text
-from agent_console.i18n import N_, _
+from agent_console.formatting import number
+from agent_console.i18n import N_, _, ngettext
+from agent_console.mail.quotes import visible_text
 from agent_console.widgets.labels import channel_label
 from agent_console.widgets.sla_badge import local_time
 
@@ -24,7 +26,9 @@ def message_kind(message) -> str:
 LABEL = {"inbound": N_("◀ IN"), "outbound": N_("▶ OUT"), "note": N_("✎ NOTE")}
 
 
-def message_text(message, zone: tzinfo | None, now: datetime | None, mail=None) -> Text:
+def message_text(message, zone: tzinfo | None, now: datetime | None, mail=None, attachments=()) -> Text:
+    """The message's header line (with how its mail stands, for a mailed reply) and body; a mail's quoted earlier
+    mail and signature folded away (the stored body keeps them), its attached files listed."""
     kind = message_kind(message)
     text = Text()
     text.append(f"{_(LABEL[kind])} ", style="bold")
@@ -37,7 +41,19 @@ def message_text(message, zone: tzinfo | None, now: datetime | None, mail=None) 
         text.append(f"  ·  {mail_state_text(mail.state, mail.last_error)}",
                     style="bold red" if mail.state == "failed" else "dim")
     text.append("\n")
-    text.append(clean_text(message.body))
+    body, folded = clean_text(message.body), 0
+    if message.channel == "email" and not message.is_internal:
+        body, folded = visible_text(body)
+    text.append(body)
+    if folded:
+        text.append("\n" + ngettext("… {count} quoted line folded", "… {count} quoted lines folded",
+                                     folded).format(count=folded), style="dim")
+    for name, content_type, size, omitted in attachments:
+        size_text = _("{size} KB").format(size=number(max(1, round(size / 1024))))
+        text.append("\n" + _("Attachment: {name} ({type}, {size})").format(
+            name=clean_text(name), type=clean_text(content_type), size=size_text), style="italic")
+        if omitted:
+            text.append("  " + _("not kept: over the size limit"), style="dim")
     return text
 
 
@@ -84,7 +100,7 @@ class ThreadView(VerticalScroll, can_focus=True):
     """
 
     def show_messages(self, messages, zone: tzinfo | None, now: datetime | None, calls=(), *,
-                      mail_states: dict | None = None) -> None:
+                      mail_states: dict | None = None, attachments: dict | None = None) -> None:
         """The messages (with the state of those that were mailed), and a line for each call taken on the case
         (``call_lines.calls_json`` objects) where it happened among them."""
         from agent_console.call_lines import call_line
@@ -92,7 +108,9 @@ class ThreadView(VerticalScroll, can_focus=True):
         with self.app.batch_update():
             self.remove_children()
             mail_states = mail_states or {}
-            timed = [(m.created_at, MessageBox(message_text(m, zone, now, mail_states.get(m.id)), markup=False,
+            attachments = attachments or {}
+            timed = [(m.created_at, MessageBox(message_text(m, zone, now, mail_states.get(m.id),
+                                                            attachments.get(m.id, ())), markup=False,
                                                 classes=f"-{message_kind(m)}")) for m in messages]
             for call in calls:
                 at = datetime.fromisoformat(call["started_at"]) if call["started_at"] else None
