@@ -16,6 +16,7 @@ NORMALISE_FUNCTION = "ac_search_norm"
 FACETS_FUNCTION = "ac_search_facets"
 BOOST_FUNCTION = "ac_search_boost"
 BOOST_INDEXED_FUNCTION = "ac_search_boost_indexed"
+CASE_IDS_FUNCTION = "ac_search_case_ids"
 #: Weights of the kb_fts columns (title, body, tags, facets) in BM25; facets only filter.
 KB_WEIGHTS = (6.0, 1.0, 3.0, 0.0)
 #: Articles shorter than this many indexed tokens put every word into ``kb_fts_boost`` (see ``_kb_ranked``).
@@ -103,6 +104,17 @@ def boost_tokens_of_indexed(title: Any, body: Any, tags: Any, facet_tokens: Any)
     return " ".join([*chosen, *(("x_" if weighted[token] >= STRONG_WEIGHT else bucket) + token for token in chosen)])
 
 
+def case_id_tokens(key: Any, phone: Any) -> str:
+    """The ``ids`` column of the case index: the case key's words, its number without leading zeros
+    ("AC-000042" -> "ac 000042 42"), and the customer's phone number folded (``phones.phone_index_tokens``)."""
+    from agent_console.store.search.phones import phone_index_tokens
+
+    tokens = [fold(word) for word in _WORD.findall(key)] if isinstance(key, str) else []
+    tokens += [token.lstrip("0") for token in tokens if token.isdigit() and token.lstrip("0") not in ("", token)]
+    tokens += phone_index_tokens(phone if isinstance(phone, str) else None)
+    return " ".join(tokens)
+
+
 def register_functions(dbapi_connection: sqlite3.Connection) -> None:
     """Add ``ac_search_norm(text, language)`` and the other index functions to an SQLite connection (the index
     triggers call them)."""
@@ -110,6 +122,7 @@ def register_functions(dbapi_connection: sqlite3.Connection) -> None:
     dbapi_connection.create_function(FACETS_FUNCTION, 2, _sql_facets, deterministic=True)
     dbapi_connection.create_function(BOOST_FUNCTION, 4, boost_tokens, deterministic=True)
     dbapi_connection.create_function(BOOST_INDEXED_FUNCTION, 4, boost_tokens_of_indexed, deterministic=True)
+    dbapi_connection.create_function(CASE_IDS_FUNCTION, 2, case_id_tokens, deterministic=True)
 
 
 @contextmanager
