@@ -33,6 +33,11 @@ MAX_CASE_LIMIT = 200
 class FilterError(ValueError):
     """A filter with a value that cannot be used (a date that is not a date); the message names it."""
 
+    def __init__(self, name: str, value: str) -> None:
+        super().__init__(f"{name}: needs a date like 2026-12-01, not {value!r}")
+        self.name = name
+        self.value = value
+
 
 @dataclass(frozen=True)
 class CaseQuery:
@@ -56,7 +61,7 @@ def _date(name: str, value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise FilterError(f"{name}: needs a date like 2026-12-01, not {value!r}") from None
+        raise FilterError(name, value) from None
 
 
 def parse_case_query(query: str | None) -> CaseQuery:
