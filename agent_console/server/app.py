@@ -198,9 +198,9 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
     )
     app.state.server = server
 
-    from agent_console.server.routes import admin, auth, cases, feed, health, monitor, ops, presence
+    from agent_console.server.routes import admin, auth, cases, feed, health, monitor, ops, presence, search
 
-    for module in (health, auth, cases, feed, ops, monitor, admin, presence):
+    for module in (health, auth, cases, feed, ops, monitor, admin, presence, search):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)
