@@ -32,7 +32,7 @@ def search(
     with server.store.session() as session:
         try:
             found = search_cases(session, q, server.clock.now(), limit=limit,
-                                 allowed_queues=None)
+                                 allowed_queues=principal.queue_filter)
         except FilterError as exc:
             raise HTTPException(422, describe_filter_error(exc)) from None
     return found.as_dict(q)
