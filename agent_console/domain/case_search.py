@@ -85,3 +85,9 @@ def search_cases(session: Any, query: str | None, now: datetime, *, limit: int =
             sla=row_countdown(row, policies, now), snippet=match.snippet, matched_in=match.matched_in,
             message_id=match.message_id, score=match.score))
     return CaseSearch(hits, result.mode, dict(result.corrections))
+
+
+def search_store(store, query: str | None, now: datetime, *, limit: int = 20, prefix_last: bool = False) -> CaseSearch:
+    """:func:`search_cases` in a read session of its own (the console's search screen, in a worker thread)."""
+    with store.session() as session:
+        return search_cases(session, query, now, limit=limit, prefix_last=prefix_last)
