@@ -44,6 +44,7 @@ def _print_hits(found, query: str, _) -> None:
     from rich.text import Text
 
     from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, format_remaining
+    from agent_console.domain.text import mask_controls, one_line
 
     out = console()
     if not found.hits:
@@ -56,25 +57,27 @@ def _print_hits(found, query: str, _) -> None:
         out.print(Text(_("Not every word matched; showing cases with some of them."), style="yellow"))
     from rich.table import Table
 
-    from agent_console.cli.common import header_min_width
-
     table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True, show_lines=True)
     table.add_column(_("key"), no_wrap=True, min_width=9)
-    for header in (N_("status"), N_("queue"), N_("SLA"), N_("customer")):
-        table.add_column(_(header), min_width=header_min_width(_(header)), overflow="ellipsis")
+    for header in (N_("status"), N_("queue"), N_("SLA")):
+        table.add_column(_(header), no_wrap=True, overflow="ellipsis")
     table.add_column(_("subject"), overflow="fold", ratio=1)
-    table.add_column(_("found in"), min_width=header_min_width(_("found in")))
     for hit in found.hits:
-        subject = Text(hit.subject)
+        # Masked, not cleaned: the highlight spans stay on their characters.
+        cell = Text(mask_controls(hit.subject), style="bold")
         for start, end in hit.subject_spans:
-            subject.stylize("bold yellow", start, end)
-        snippet = Text(hit.snippet.text)
-        for start, end in hit.snippet.spans:
-            snippet.stylize("bold yellow", start, end)
+            cell.stylize("yellow", start, end)
+        cell.append("\n")
+        cell.append(_("{customer} · found in: {where}").format(customer=one_line(hit.customer),
+                                                              where=_(MATCHED_IN[hit.matched_in])), style="dim")
+        if hit.snippet.text != hit.subject:
+            snippet = Text(mask_controls(hit.snippet.text))
+            for start, end in hit.snippet.spans:
+                snippet.stylize("bold yellow", start, end)
+            cell.append("\n")
+            cell.append_text(snippet)
         sla = Text(f"{SLA_SYMBOL[hit.sla.state]} {format_remaining(hit.sla.remaining_s)}".strip(),
                    style=SLA_STYLE[hit.sla.state])
-        table.add_row(hit.key, hit.status, Text(hit.queue), sla, Text(hit.customer),
-                      subject + Text("\n") + snippet if hit.snippet.text != hit.subject else subject,
-                      _(MATCHED_IN[hit.matched_in]))
+        table.add_row(Text(one_line(hit.key)), hit.status, Text(one_line(hit.queue, 16)), sla, cell)
     out.print(table)
 

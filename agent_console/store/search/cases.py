@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from agent_console.store.search.functions import _dbapi, _read_snapshot
+from agent_console.store.search.normalise import words
 from agent_console.store.search.phones import phone_query_forms, phone_runs
 from agent_console.store.search.query import MAX_QUERY_CHARS, QueryTerm, match_expression, parse_query
 from agent_console.store.search.ranking import _search
@@ -76,7 +77,11 @@ def parse_case_query(query: str | None) -> CaseQuery:
     text = _FILTER.sub(" ", text)
     phones = []
     for start, end in reversed(phone_runs(text)):
-        phones.insert(0, phone_query_forms(text[start:end]))
+        run = text[start:end]
+        # The groups as written are a phrase too: a number that is not a phone number ("R-2026-64677") still
+        # matches the words it was written as.
+        groups = " ".join(words(run))
+        phones.insert(0, tuple(dict.fromkeys((*phone_query_forms(run), groups))))
         text = text[:start] + " " + text[end:]
     before = min((_date("before", v) for v in values["before"]), default=None)
     after = max((_date("after", v) for v in values["after"]), default=None)
