@@ -7,6 +7,7 @@ import bisect
 import sqlite3
 from collections import Counter
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any, Iterator
 
 from agent_console.store.search.normalise import _WORD, fold, normalise
@@ -107,11 +108,16 @@ def boost_tokens_of_indexed(title: Any, body: Any, tags: Any, facet_tokens: Any)
 def case_id_tokens(key: Any, phone: Any) -> str:
     """The ``ids`` column of the case index: the case key's words, its number without leading zeros
     ("AC-000042" -> "ac 000042 42"), and the customer's phone number folded (``phones.phone_index_tokens``)."""
+    return _case_id_tokens(key if isinstance(key, str) else None, phone if isinstance(phone, str) else None)
+
+
+@lru_cache(maxsize=256)  # every row of a case (its head and each message) has the same key and phone
+def _case_id_tokens(key: str | None, phone: str | None) -> str:
     from agent_console.store.search.phones import phone_index_tokens
 
-    tokens = [fold(word) for word in _WORD.findall(key)] if isinstance(key, str) else []
+    tokens = [fold(word) for word in _WORD.findall(key)] if key else []
     tokens += [token.lstrip("0") for token in tokens if token.isdigit() and token.lstrip("0") not in ("", token)]
-    tokens += phone_index_tokens(phone if isinstance(phone, str) else None)
+    tokens += phone_index_tokens(phone)
     return " ".join(tokens)
 
 
