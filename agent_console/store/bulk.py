@@ -170,9 +170,10 @@ def suspend_search_triggers(conn) -> Callable[[], None] | None:
             conn.exec_driver_sql(statement)
 
     def rebuild() -> None:
-        search.create_schema(conn.connection.driver_connection)
+        # The case index first: the replies' index is filled from its normalised bodies.
         if has_case_index:
             search.create_case_schema(conn.connection.driver_connection)
+        search.create_schema(conn.connection.driver_connection)
 
     return rebuild
 
