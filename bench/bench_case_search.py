@@ -67,48 +67,19 @@ def _single_writes(store, count: int) -> list[float]:
     return samples
 
 
-def _tantivy_reference(store, queries: list[str]):
-    """tantivy over the same rows as case_fts (subject, body, people per message), German and English stems."""
-    import tantivy
+def _tantivy_reference(store, limit: int):
+    """tantivy over the same rows as case_fts (subject, people, body per message), German and English stems."""
     from sqlalchemy import text
 
-    builder = tantivy.SchemaBuilder()
-    for language in ("de", "en"):
-        for field in ("subject", "body", "people"):
-            builder.add_text_field(f"{field}_{language}", stored=True, tokenizer_name=f"stem_{language}")
-    builder.add_integer_field("case_id", stored=True)
-    schema = builder.build()
-    index = tantivy.Index(schema)
-    for language, stemmer in (("de", "german"), ("en", "english")):
-        index.register_tokenizer(f"stem_{language}", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-                                 .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold())
-                                 .filter(tantivy.Filter.stemmer(stemmer)).build())
-    t0 = time.perf_counter()
-    writer = index.writer(heap_size=200_000_000, num_threads=1)
+    from bench.tantivy_ref import stemmed_index
+
     with store.session() as session:
-        for case_id, language, subject, body, name, email in session.connection().execute(text(
-                "SELECT c.id, c.language, c.subject, m.body, cu.name, coalesce(cu.email, '') FROM messages m "
-                "JOIN cases c ON c.id = m.case_id JOIN customers cu ON cu.id = c.customer_id")):
-            lang = "de" if language == "de" else "en"
-            writer.add_document(tantivy.Document(**{f"subject_{lang}": subject, f"body_{lang}": body,
-                                                    f"people_{lang}": f"{name} {email}", "case_id": case_id}))
-    writer.commit()
-    writer.wait_merging_threads()
-    build_ms = (time.perf_counter() - t0) * 1000
-    index.reload()
-    searcher = index.searcher()
-    fields = [f"{field}_{language}" for language in ("de", "en") for field in ("subject", "body", "people")]
-
-    def search(q: str):
-        query, _errors = index.parse_query_lenient(q, fields)
-        hits = searcher.search(query, 20).hits
-        if hits:
-            generator = tantivy.SnippetGenerator.create(searcher, query, schema, "body_de")
-            for _score, address in hits[:20]:
-                generator.snippet_from_doc(searcher.doc(address))
-        return hits
-
-    return build_ms, search
+        rows = session.connection().execute(text(
+            "SELECT c.language, c.subject, cu.name || ' ' || coalesce(cu.email, ''), m.body FROM messages m "
+            "JOIN cases c ON c.id = m.case_id JOIN customers cu ON cu.id = c.customer_id")).all()
+    build_ms, search = stemmed_index(("subject", "people", "body"), (
+        (language, {"subject": subject, "people": people, "body": body}) for language, subject, people, body in rows))
+    return build_ms, lambda q: search(q, limit)
 
 
 @benchmark("case_search", "Case search on the 100k-case demo store: p50/p99, index cost on import and per write, "
@@ -144,7 +115,7 @@ def run(ctx: BenchContext):
 
     reference = None
     try:
-        tantivy_build_ms, tantivy_search = _tantivy_reference(store, queries)
+        tantivy_build_ms, tantivy_search = _tantivy_reference(store, 20)
         for q in queries[:5]:
             tantivy_search(q)
         reference, tantivy_found = _timed(tantivy_search, queries)
