@@ -148,3 +148,15 @@ def test_hits_carry_status_queue_channel_and_sla(store, clock, cases):
     assert str(hit.sla.state) in ("ok", "at_risk", "breached")
     assert hit.as_dict()["sla_state"] == str(hit.sla.state)
     assert hit.subject_spans and hit.subject[slice(*hit.subject_spans[0])] == "parcel"
+
+
+def test_a_word_in_very_many_rows_lists_the_newest_first(store, clock, agents, cases, monkeypatch):
+    from agent_console.store.search import cases as case_search
+
+    service = CaseService(store, clock, agents["anna"])
+    service.reply(cases["boiler"], "Ihre Bestellung ist unterwegs.")
+    service.reply(cases["parcel"], "Your Bestellung left today.")
+    assert set(keys(store, "Bestellung")) == {cases["boiler"], cases["parcel"]}
+    monkeypatch.setattr(case_search, "RANK_AT_MOST", 0)
+    assert keys(store, "Bestellung") == [cases["parcel"], cases["boiler"]]  # the newest message first
+    assert keys(store, "Bestellung", limit=1) == [cases["parcel"]]
