@@ -54,7 +54,7 @@ def _single_writes(store, count: int) -> list[float]:
 
     samples = []
     with store.session() as session:
-        case_ids = [row[0] for row in session.connection().execute(text("SELECT id FROM cases LIMIT ?"), (count,))]
+        case_ids = [row[0] for row in session.connection().execute(text("SELECT id FROM cases LIMIT :n"), {"n": count})]
     for i, case_id in enumerate(case_ids):
         t0 = time.perf_counter()
         with store.transaction() as session:
