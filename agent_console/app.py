@@ -424,6 +424,15 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
                 raise
         self.sync_agent_state()
 
+    def action_search_cases(self) -> None:
+        """The case search from anywhere; on the search screen already, back to its query."""
+        from agent_console.screens.case_search import CaseSearchScreen
+
+        if isinstance(self.screen, CaseSearchScreen):
+            self.screen.focus_query()
+            return
+        self.push_screen(CaseSearchScreen())
+
     def action_wrap_up(self) -> None:
         from agent_console.screens.wrap_up import ask_wrap_up
 

@@ -45,6 +45,9 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("take_break", "app", "take_break", "b", N_("Break")),
     KeyAction("available", "app", "available", "v", N_("Available")),
     KeyAction("wrap_up", "app", "wrap_up", "w", N_("Wrap-up code")),
+    # Priority: works while typing a reply too (no text widget of the console uses ctrl+f).
+    KeyAction("search_cases", "app", "search_cases", "ctrl+f", N_("Search cases"), priority=True,
+              keywords="find a case, a customer, a phone number, an e-mail, a message"),
     # --- the queue ---
     KeyAction("open_case", "queue", "open_case", "enter", N_("Open")),
     KeyAction("claim", "queue", "claim", "c", N_("Claim")),
@@ -83,6 +86,13 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("focus_thread", "case", "focus_thread", "T", N_("Thread"), show=False),
     KeyAction("canned", "case", "canned", "ctrl+t", N_("Canned"), priority=True),
     KeyAction("kb_search", "case", "kb_search", "ctrl+k", N_("KB"), priority=True),
+    # --- the case search ---
+    KeyAction("case_search_open", "case_search", "open_case", "enter", N_("Open"), priority=True),
+    KeyAction("case_search_back", "case_search", "back", "escape", N_("Back")),
+    KeyAction("case_search_down", "case_search", "move(1)", "down", N_("Down"), show=False),
+    KeyAction("case_search_up", "case_search", "move(-1)", "up", N_("Up"), show=False),
+    KeyAction("case_search_page_down", "case_search", "move(8)", "pagedown", N_("Page down"), show=False),
+    KeyAction("case_search_page_up", "case_search", "move(-8)", "pageup", N_("Page up"), show=False),
     # --- the canned-response picker, its manager and its editor ---
     KeyAction("canned_insert", "canned", "choose", "enter", N_("Insert"), priority=True),
     KeyAction("canned_cancel", "canned", "cancel", "escape", N_("Cancel")),

@@ -170,7 +170,7 @@ class _Writer:
                                                         f"{external!r}")
         if self.problems:
             return
-        finish_search = bulk.defer_reply_search(conn)
+        finish_search = bulk.defer_search(conn)
         customer_ids = self._customers()
         existing = archive.rows_by(self.conn, cases, "uid", by_uid)
         case_ids: dict[str, int] = {}

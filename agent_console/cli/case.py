@@ -273,6 +273,9 @@ def register(app: typer.Typer) -> None:
     field("priority", "set_priority", "PRIORITY", "Set the priority: urgent, high, normal, low.")
     field("queue", "set_queue", "QUEUE", "Move the case to another queue.")
 
+    from agent_console.cli.case_search import register_search
+
+    register_search(group)
     _register_extensions(group)
     app.add_typer(group, name="case")
 

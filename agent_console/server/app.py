@@ -205,9 +205,10 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
     )
     app.state.server = server
 
-    from agent_console.server.routes import admin, auth, cases, cti, feed, health, mail, monitor, ops, presence
+    from agent_console.server.routes import (admin, auth, cases, cti, feed, health, mail, monitor, ops, presence,
+                                             search)
 
-    for module in (health, auth, cases, feed, ops, monitor, admin, presence, cti, mail):
+    for module in (health, auth, cases, feed, ops, monitor, admin, presence, cti, mail, search):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

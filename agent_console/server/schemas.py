@@ -270,3 +270,30 @@ class AgentCreate(Strict):
 class AgentOut(AgentInfo):
     state: str
     active: bool
+
+
+class CaseSearchHit(BaseModel):
+    key: str
+    subject: str
+    status: str
+    queue: str
+    channel: str
+    priority: str
+    customer: str
+    assignee: str | None
+    created_at: datetime | None
+    sla_state: str = Field(description="ok, at_risk, breached, paused or none (the one SLA rule)")
+    sla_remaining_s: float | None
+    sla_target: str | None
+    matched_in: str = Field(description="message, note, subject, customer or key")
+    snippet: str = Field(description="Plain text from the original (never markup)")
+    highlights: list[list[int]] = Field(description="[start, end) character ranges of matched words in the snippet")
+    subject_highlights: list[list[int]]
+    score: float
+
+
+class CaseSearchResults(BaseModel):
+    query: str
+    mode: str = Field(description="exact (every word), typo (near words), any (some words) or empty (no words)")
+    corrections: dict[str, list[str]]
+    results: list[CaseSearchHit]

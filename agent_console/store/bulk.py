@@ -4,7 +4,7 @@ indexes and the search index's per-row triggers aside and bring both back inside
 
 Building an index once over all the rows is much faster than updating a dozen B-trees per inserted row, and the
 search index is rebuilt once instead of per row. Everything runs in the caller's transaction, so an interrupted
-load leaves indexes and triggers as they were. SQLite only; on other databases both functions do nothing.
+load leaves indexes and triggers as they were. SQLite only; on other databases these functions do nothing.
 """
 
 from __future__ import annotations
@@ -164,14 +164,23 @@ def suspend_search_triggers(conn) -> Callable[[], None] | None:
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kb_fts'").scalar()
     if not has_index:
         return None
-    for statement in search.DROP_STATEMENTS:
+    has_case_index = _has_table(conn, "case_fts")
+    for statement in (*search.DROP_STATEMENTS, *(search.CASE_DROP_STATEMENTS if has_case_index else ())):
         if statement.upper().startswith("DROP TRIGGER"):
             conn.exec_driver_sql(statement)
 
     def rebuild() -> None:
+        # The case index first: the replies' index is filled from its normalised bodies.
+        if has_case_index:
+            search.create_case_schema(conn.connection.driver_connection)
         search.create_schema(conn.connection.driver_connection)
 
     return rebuild
+
+
+def _has_table(conn, name: str) -> bool:
+    return bool(conn.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).scalar())
 
 
 #: The triggers that keep ``reply_fts`` in step with ``messages`` (store/search.py).
@@ -220,6 +229,69 @@ def defer_reply_search(conn) -> Callable[[], None] | None:
             "(SELECT language FROM cases WHERE id = m.case_id)) "
             f"FROM temp.{_TOUCHED} t JOIN messages m ON m.id = t.id WHERE m.direction = 'out' AND m.is_internal = 0")
         conn.exec_driver_sql(f"DROP TABLE temp.{_TOUCHED}")
+        for _name, sql in triggers:
+            conn.exec_driver_sql(sql)
+
+    return finish
+
+
+_CASE_TOUCHED = {"messages": "bulk_touched_case_messages", "cases": "bulk_touched_cases",
+                 "customers": "bulk_touched_customers"}
+
+
+def defer_search(conn) -> Callable[[], None] | None:
+    """:func:`defer_reply_search` and the same for the case search index (``case_fts``): its triggers on messages,
+    cases and customers are set aside, TEMP triggers note the rows the load writes, and the returned function
+    re-indexes the rows of exactly those messages, cases and customers' cases, and puts the triggers back."""
+    finish_replies = defer_reply_search(conn)
+    finish_cases = _defer_case_search(conn)
+    if finish_replies is None and finish_cases is None:
+        return None
+
+    def finish() -> None:
+        if finish_replies is not None:
+            finish_replies()
+        if finish_cases is not None:
+            finish_cases()
+
+    return finish
+
+
+def _defer_case_search(conn) -> Callable[[], None] | None:
+    from agent_console.store.search import case_schema
+
+    if conn.dialect.name != "sqlite" or not _has_table(conn, "case_fts"):
+        return None
+    marks = ",".join("?" * len(case_schema.CASE_TRIGGER_NAMES))
+    triggers = conn.exec_driver_sql(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
+                                    case_schema.CASE_TRIGGER_NAMES).all()
+    if not triggers:
+        return None
+    for name, _sql in triggers:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    for table, touched in _CASE_TOUCHED.items():
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{touched}")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {touched} (id INTEGER PRIMARY KEY)")
+        for event, rows in (("INSERT", ("new",)), ("UPDATE", ("old", "new")), ("DELETE", ("old",))):
+            inserts = " ".join(f"INSERT OR IGNORE INTO {touched} VALUES ({row}.id);" for row in rows)
+            conn.exec_driver_sql(f"CREATE TEMP TRIGGER {touched}_{event.lower()} AFTER {event} ON main.{table} "
+                                 f"BEGIN {inserts} END")
+
+    def finish() -> None:
+        for touched in _CASE_TOUCHED.values():
+            for event in ("insert", "update", "delete"):
+                conn.exec_driver_sql(f"DROP TRIGGER temp.{touched}_{event}")
+        cases = (f"SELECT id FROM temp.{_CASE_TOUCHED['cases']} UNION SELECT id FROM cases WHERE customer_id IN "
+                 f"(SELECT id FROM temp.{_CASE_TOUCHED['customers']})")
+        messages = (f"SELECT id FROM temp.{_CASE_TOUCHED['messages']} UNION "
+                    f"SELECT id FROM messages WHERE case_id IN ({cases})")
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            case_schema.index_rows(cursor, cases, messages)
+        finally:
+            cursor.close()
+        for touched in _CASE_TOUCHED.values():
+            conn.exec_driver_sql(f"DROP TABLE temp.{touched}")
         for _name, sql in triggers:
             conn.exec_driver_sql(sql)
 

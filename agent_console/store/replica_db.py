@@ -30,7 +30,7 @@ def bulk_pull_transaction(store, first_sync: bool) -> Iterator:
     """A write transaction for applying a long run of feed pages, as a DB-API cursor.
 
     For its duration only: no foreign-key checks (every reference a change carries is resolved to a local id, or
-    the row is skipped as an orphan), a larger page cache, and the replies' search index
+    the row is skipped as an orphan), a larger page cache, and the search indexes (replies, cases)
     updated once at the end. ``first_sync`` also sets the big tables' secondary indexes aside and rebuilds them at
     the end. Everything is put back inside the transaction, so an interrupted pull leaves the schema as it was.
     """
@@ -48,7 +48,7 @@ def bulk_pull_transaction(store, first_sync: bool) -> Iterator:
         try:
             with conn.begin():
                 restore_indexes = bulk.drop_secondary_indexes(conn, keep_unique=True) if first_sync else None
-                finish_search = bulk.defer_reply_search(conn)
+                finish_search = bulk.defer_search(conn)
                 cursor = raw.cursor()
                 try:
                     yield cursor

@@ -39,4 +39,5 @@ def test_every_measurement_is_registered():
     done = subprocess.run([sys.executable, "-m", "bench", "--list"], cwd=ROOT, capture_output=True, text=True,
                           check=True)
     listed = {line.split()[0] for line in done.stdout.splitlines() if line.strip()}
-    assert listed == {"startup", "seed", "queue", "kb", "monitor", "server", "sync", "mail", "mail-out", "cti"}
+    assert listed == {"startup", "seed", "queue", "kb", "case_search", "monitor", "server", "sync", "mail", "mail-out",
+                      "cti"}

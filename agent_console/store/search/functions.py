@@ -7,6 +7,7 @@ import bisect
 import sqlite3
 from collections import Counter
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any, Iterator
 
 from agent_console.store.search.normalise import _WORD, fold, normalise
@@ -16,6 +17,7 @@ NORMALISE_FUNCTION = "ac_search_norm"
 FACETS_FUNCTION = "ac_search_facets"
 BOOST_FUNCTION = "ac_search_boost"
 BOOST_INDEXED_FUNCTION = "ac_search_boost_indexed"
+CASE_IDS_FUNCTION = "ac_search_case_ids"
 #: Weights of the kb_fts columns (title, body, tags, facets) in BM25; facets only filter.
 KB_WEIGHTS = (6.0, 1.0, 3.0, 0.0)
 #: Articles shorter than this many indexed tokens put every word into ``kb_fts_boost`` (see ``_kb_ranked``).
@@ -103,6 +105,22 @@ def boost_tokens_of_indexed(title: Any, body: Any, tags: Any, facet_tokens: Any)
     return " ".join([*chosen, *(("x_" if weighted[token] >= STRONG_WEIGHT else bucket) + token for token in chosen)])
 
 
+def case_id_tokens(key: Any, phone: Any) -> str:
+    """The ``ids`` column of the case index: the case key's words, its number without leading zeros
+    ("AC-000042" -> "ac 000042 42"), and the customer's phone number folded (``phones.phone_index_tokens``)."""
+    return _case_id_tokens(key if isinstance(key, str) else None, phone if isinstance(phone, str) else None)
+
+
+@lru_cache(maxsize=256)  # every row of a case (its head and each message) has the same key and phone
+def _case_id_tokens(key: str | None, phone: str | None) -> str:
+    from agent_console.store.search.phones import phone_index_tokens
+
+    tokens = [fold(word) for word in _WORD.findall(key)] if key else []
+    tokens += [token.lstrip("0") for token in tokens if token.isdigit() and token.lstrip("0") not in ("", token)]
+    tokens += phone_index_tokens(phone)
+    return " ".join(tokens)
+
+
 def register_functions(dbapi_connection: sqlite3.Connection) -> None:
     """Add ``ac_search_norm(text, language)`` and the other index functions to an SQLite connection (the index
     triggers call them)."""
@@ -110,6 +128,7 @@ def register_functions(dbapi_connection: sqlite3.Connection) -> None:
     dbapi_connection.create_function(FACETS_FUNCTION, 2, _sql_facets, deterministic=True)
     dbapi_connection.create_function(BOOST_FUNCTION, 4, boost_tokens, deterministic=True)
     dbapi_connection.create_function(BOOST_INDEXED_FUNCTION, 4, boost_tokens_of_indexed, deterministic=True)
+    dbapi_connection.create_function(CASE_IDS_FUNCTION, 2, case_id_tokens, deterministic=True)
 
 
 @contextmanager

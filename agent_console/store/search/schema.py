@@ -123,10 +123,18 @@ def _fill(cursor: sqlite3.Cursor) -> tuple[int, int]:
     fill_boost(cursor)
     cursor.execute("DROP TABLE IF EXISTS reply_fts")
     cursor.execute(_REPLY_TABLE)
-    cursor.execute(
-        f"INSERT INTO reply_fts(rowid, body) SELECT m.id, {NORMALISE_FUNCTION}(m.body, c.language) "
-        "FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.direction = 'out' AND m.is_internal = 0"
-    )
+    has_case_index = cursor.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'case_fts'").fetchone()[0]
+    if has_case_index:
+        # The case index holds every message body normalised exactly so (case_schema): no second stemmer pass.
+        cursor.execute(
+            "INSERT INTO reply_fts(rowid, body) SELECT m.id, f.body FROM messages m JOIN case_fts f "
+            "ON f.rowid = m.id WHERE m.direction = 'out' AND m.is_internal = 0")
+    else:
+        cursor.execute(
+            f"INSERT INTO reply_fts(rowid, body) SELECT m.id, {NORMALISE_FUNCTION}(m.body, c.language) "
+            "FROM messages m JOIN cases c ON c.id = m.case_id WHERE m.direction = 'out' AND m.is_internal = 0"
+        )
     replies = cursor.rowcount
     return articles, replies
 

@@ -1,0 +1,133 @@
+"""The case search index: ``case_fts`` and the triggers that write it in the same transaction as the rows.
+
+One FTS5 row per message (rowid = the message's id) and one per case (rowid = minus the case's id: the case's head,
+so a case without messages is found by its key, subject or customer too). Every row carries its case's context
+beside its own text, so the words of one query may hit the customer's name and the message's body of the same row:
+
+* ``subject`` — the case's subject, normalised like any text in the case's language;
+* ``body`` — the message's text (empty for the head row);
+* ``people`` — the customer's name and e-mail address, normalised;
+* ``ids`` — the case key's words and number, the customer's phone number folded (``functions.case_id_tokens``).
+
+The subject and people columns map word by word onto the original text (as in the KB index), so snippets and
+highlights are cut from the original. A message moved to another case (a merge) re-indexes that one row; a case's
+subject, key, language or customer changing, or a customer's name, address or number, re-index the rows of that
+case or customer. SQLite only: the server on PostgreSQL has its own index (``case_pg``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from agent_console.store.search.functions import CASE_IDS_FUNCTION, NORMALISE_FUNCTION, register_functions
+from agent_console.store.search.schema import _TOKENIZER
+
+
+#: BM25 weights of (subject, body, people, ids).
+CASE_WEIGHTS = (4.0, 1.0, 3.0, 5.0)
+_N = NORMALISE_FUNCTION
+
+_CASE_TABLE = f"CREATE VIRTUAL TABLE case_fts USING fts5(subject, body, people, ids, {_TOKENIZER})"
+_CASE_RANK = "INSERT INTO case_fts(case_fts, rank) VALUES ('rank', 'bm25({}, {}, {}, {})')".format(*CASE_WEIGHTS)
+_COLUMNS = "rowid, subject, body, people, ids"
+_CONTEXT = (f"{_N}(c.subject, c.language), {{body}}, "
+            f"{_N}(cu.name || ' ' || coalesce(cu.email, ''), c.language), {CASE_IDS_FUNCTION}(c.key, cu.phone)")
+#: The head rows of the cases (filtered by a WHERE on ``c``), and the message rows (a WHERE on ``m`` or ``c``).
+HEAD_ROWS = (f"SELECT -c.id, {_CONTEXT.format(body=repr(''))} "
+             "FROM cases c JOIN customers cu ON cu.id = c.customer_id")
+MESSAGE_ROWS = (f"SELECT m.id, {_CONTEXT.format(body=f'{_N}(m.body, c.language)')} "
+                "FROM messages m JOIN cases c ON c.id = m.case_id JOIN customers cu ON cu.id = c.customer_id")
+
+
+def _index(rows: str, where: str) -> str:
+    return f"INSERT INTO case_fts({_COLUMNS}) {rows} WHERE {where};"
+
+
+_CASE_ROWS_OF = "rowid = -{c}.id OR rowid IN (SELECT id FROM messages WHERE case_id = {c}.id)"
+_CUSTOMER_ROWS_OF = ("rowid IN (SELECT -id FROM cases WHERE customer_id = {c}.id) OR rowid IN (SELECT m.id FROM "
+                     "messages m JOIN cases c ON c.id = m.case_id WHERE c.customer_id = {c}.id)")
+# A sync upsert sets every column: re-index only when what the index holds changed.
+_CASE_CHANGED = ("old.id IS NOT new.id OR old.key IS NOT new.key OR old.subject IS NOT new.subject OR "
+                 "old.language IS NOT new.language OR old.customer_id IS NOT new.customer_id")
+_CUSTOMER_CHANGED = ("old.id IS NOT new.id OR old.name IS NOT new.name OR old.email IS NOT new.email OR "
+                     "old.phone IS NOT new.phone")
+
+MESSAGE_TRIGGER_PREFIX = "messages_case_search_"
+CASE_TRIGGER_PREFIX = "cases_case_search_"
+
+CASE_TRIGGER_STATEMENTS = (
+    f"""CREATE TRIGGER IF NOT EXISTS {MESSAGE_TRIGGER_PREFIX}insert AFTER INSERT ON messages BEGIN
+        {_index(MESSAGE_ROWS, "m.id = new.id")}
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {MESSAGE_TRIGGER_PREFIX}update AFTER UPDATE OF id, body, case_id ON messages
+        WHEN old.id IS NOT new.id OR old.body IS NOT new.body OR old.case_id IS NOT new.case_id BEGIN
+        DELETE FROM case_fts WHERE rowid = old.id;
+        {_index(MESSAGE_ROWS, "m.id = new.id")}
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {MESSAGE_TRIGGER_PREFIX}delete AFTER DELETE ON messages BEGIN
+        DELETE FROM case_fts WHERE rowid = old.id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {CASE_TRIGGER_PREFIX}insert AFTER INSERT ON cases BEGIN
+        {_index(HEAD_ROWS, "c.id = new.id")}
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {CASE_TRIGGER_PREFIX}update AFTER UPDATE OF id, key, subject, language,
+        customer_id ON cases WHEN {_CASE_CHANGED} BEGIN
+        DELETE FROM case_fts WHERE {_CASE_ROWS_OF.format(c="old")};
+        {_index(HEAD_ROWS, "c.id = new.id")}
+        {_index(MESSAGE_ROWS, "m.case_id = new.id")}
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {CASE_TRIGGER_PREFIX}delete AFTER DELETE ON cases BEGIN
+        DELETE FROM case_fts WHERE rowid = -old.id;
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS customers_case_search_update AFTER UPDATE OF id, name, email, phone
+        ON customers WHEN {_CUSTOMER_CHANGED} BEGIN
+        DELETE FROM case_fts WHERE {_CUSTOMER_ROWS_OF.format(c="old")};
+        {_index(HEAD_ROWS, "c.customer_id = new.id")}
+        {_index(MESSAGE_ROWS, "c.customer_id = new.id")}
+    END""",
+)
+
+CASE_TRIGGER_NAMES = (
+    *(MESSAGE_TRIGGER_PREFIX + event for event in ("insert", "update", "delete")),
+    *(CASE_TRIGGER_PREFIX + event for event in ("insert", "update", "delete")),
+    "customers_case_search_update",
+)
+CASE_DROP_STATEMENTS = (
+    *(f"DROP TRIGGER IF EXISTS {name}" for name in CASE_TRIGGER_NAMES),
+    "DROP TABLE IF EXISTS case_fts_vocab",
+    "DROP TABLE IF EXISTS case_fts",
+)
+
+
+def fill_case_index(cursor: sqlite3.Cursor) -> int:
+    """(Re)build case_fts from the rows (dropping and re-creating is far cheaper than deleting every row);
+    returns how many rows it holds."""
+    cursor.execute("DROP TABLE IF EXISTS case_fts")
+    cursor.execute(_CASE_TABLE)
+    cursor.execute(_CASE_RANK)
+    cursor.execute(f"INSERT INTO case_fts({_COLUMNS}) {HEAD_ROWS}")
+    heads = cursor.rowcount
+    cursor.execute(f"INSERT INTO case_fts({_COLUMNS}) {MESSAGE_ROWS}")
+    return heads + cursor.rowcount
+
+
+def index_rows(cursor: sqlite3.Cursor, case_ids: str, message_ids: str) -> None:
+    """Re-index the head rows of the cases and the message rows whose ids the two SELECTs return (a bulk load
+    that set the triggers aside calls this once at its end)."""
+    cursor.execute(f"DELETE FROM case_fts WHERE rowid IN (SELECT -id FROM ({case_ids}))")
+    cursor.execute(f"DELETE FROM case_fts WHERE rowid IN ({message_ids})")
+    cursor.execute(f"INSERT INTO case_fts({_COLUMNS}) {HEAD_ROWS} WHERE c.id IN ({case_ids})")
+    cursor.execute(f"INSERT INTO case_fts({_COLUMNS}) {MESSAGE_ROWS} WHERE m.id IN ({message_ids})")
+
+
+def create_case_schema(dbapi_connection: sqlite3.Connection) -> None:
+    """Create case_fts, its vocabulary table and its triggers, filled from the current rows (idempotent)."""
+    register_functions(dbapi_connection)
+    cursor = dbapi_connection.cursor()
+    try:
+        fill_case_index(cursor)
+        cursor.execute("CREATE VIRTUAL TABLE IF NOT EXISTS case_fts_vocab USING fts5vocab(case_fts, 'row')")
+        for statement in CASE_TRIGGER_STATEMENTS:
+            cursor.execute(statement)
+    finally:
+        cursor.close()

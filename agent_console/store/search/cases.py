@@ -1,0 +1,295 @@
+"""Search over every case an agent may see: keys, subjects, every message and note, customers' names, addresses and
+phone numbers (``case_fts``, see ``case_schema``).
+
+The query is the KB search's: words folded, stemmed in German and English, stop words and synonyms as there
+(``query.parse_query``), near terms when nothing matches (``ranking._search``), snippets cut from the original text
+(``snippets``). On top: filters (``status:open``, ``queue:billing``, ``channel:email``, ``customer:müller``,
+``before:2026-12-01``, ``after:2026-11-01``) and phone numbers written any way (``phones``). A case is ranked by its
+best row (BM25, the subject and ids weighing most); the caller may restrict the cases to some queues.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from agent_console.store.search.functions import _dbapi, _read_snapshot
+from agent_console.store.search.normalise import words
+from agent_console.store.search.phones import phone_query_forms, phone_runs
+from agent_console.store.search.query import MAX_QUERY_CHARS, QueryTerm, match_expression, parse_query
+from agent_console.store.search.ranking import _search
+from agent_console.store.search.snippets import Snippet, TokenMatcher, _spans_for, make_snippet
+
+#: Filter names a query may use, each as ``name:value`` (a value with spaces in double quotes).
+FILTERS = ("status", "queue", "channel", "customer", "before", "after")
+_FILTER = re.compile(r'(?<!\S)(' + "|".join(FILTERS) + r'):("[^"]*"|\S*)', re.IGNORECASE)
+#: Rows read per case asked for: the best rows of one case often come first together.
+_ROWS_PER_CASE = 4
+#: Queries whose rarest word is in more index rows than this list the newest matches first instead of by BM25
+#: (ranking 5,000 rows costs a few ms; see scripts/bench case_search).
+RANK_AT_MOST = 5_000
+MAX_CASE_LIMIT = 200
+
+
+class FilterError(ValueError):
+    """A filter with a value that cannot be used (a date that is not a date); the message names it."""
+
+    def __init__(self, name: str, value: str) -> None:
+        super().__init__(f"{name}: needs a date like 2026-12-01, not {value!r}")
+        self.name = name
+        self.value = value
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """A query split into its free words, phone numbers and filters."""
+
+    text: str
+    phones: tuple[tuple[str, ...], ...] = ()
+    statuses: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    customer: str = ""
+    before: date | None = None
+    after: date | None = None
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.statuses or self.queues or self.channels or self.customer or self.before or self.after)
+
+
+def _date(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FilterError(name, value) from None
+
+
+def parse_case_query(query: str | None) -> CaseQuery:
+    """Split ``query`` into filters, phone numbers and free words. Raises FilterError for a date filter that is not
+    a date; an empty filter value is ignored."""
+    text = (query or "")[:MAX_QUERY_CHARS]
+    values: dict[str, list[str]] = {name: [] for name in FILTERS}
+    for match in _FILTER.finditer(text):
+        value = match.group(2).strip('"').strip()
+        if value:
+            values[match.group(1).lower()].append(value)
+    text = _FILTER.sub(" ", text)
+    phones = []
+    for start, end in reversed(phone_runs(text)):
+        run = text[start:end]
+        # The groups as written are a phrase too: a number that is not a phone number ("R-2026-64677") still
+        # matches the words it was written as.
+        groups = " ".join(words(run))
+        phones.insert(0, tuple(dict.fromkeys((*phone_query_forms(run), groups))))
+        text = text[:start] + " " + text[end:]
+    before = min((_date("before", v) for v in values["before"]), default=None)
+    after = max((_date("after", v) for v in values["after"]), default=None)
+    return CaseQuery(text=text, phones=tuple(phones),
+                     statuses=tuple(v.lower() for v in values["status"]),
+                     queues=tuple(values["queue"]), channels=tuple(v.lower() for v in values["channel"]),
+                     customer=" ".join(values["customer"]), before=before, after=after)
+
+
+@dataclass(frozen=True)
+class CaseMatch:
+    """A case found, with where its best row matched: ``message_id`` None when the case itself matched."""
+
+    case_id: int
+    score: float
+    message_id: int | None
+    #: The matched words in the subject (spans into the case's subject).
+    subject_spans: tuple[tuple[int, int], ...]
+    #: A snippet of the best message, or of the subject when no message text matched.
+    snippet: Snippet
+    #: Where the best row matched: "message", "note", "subject", "customer", "key".
+    matched_in: str
+
+
+@dataclass
+class CaseSearchResult:
+    matches: list[CaseMatch]
+    #: exact (every word), typo (near indexed terms), any (some words), empty (no words)
+    mode: str = "exact"
+    corrections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _filter_sql(parsed: CaseQuery, allowed_queues: Iterable[str] | None) -> tuple[str, list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+
+    def one_of(column: str, values: Iterable[str]) -> None:
+        values = list(values)
+        where.append(f"{column} IN ({','.join('?' * len(values))})")
+        params.extend(values)
+
+    if parsed.statuses:
+        wanted = set(parsed.statuses)
+        parts = []
+        if "open" in wanted:  # "open" also means every open state (new, pending, escalated …)
+            parts.append("c.is_open = 1")
+        if wanted:
+            parts.append(f"c.status IN ({','.join('?' * len(wanted))})")
+            params.extend(sorted(wanted))
+        where.append("(" + " OR ".join(parts) + ")")
+    if parsed.queues:
+        where.append("lower(c.queue) IN (" + ",".join("?" * len(parsed.queues)) + ")")
+        params.extend(q.lower() for q in parsed.queues)
+    if parsed.channels:
+        one_of("c.channel", parsed.channels)
+    if parsed.before:
+        where.append("c.created_at < ?")
+        params.append(parsed.before.isoformat())
+    if parsed.after:
+        where.append("c.created_at >= ?")
+        params.append(parsed.after.isoformat())
+    if allowed_queues is not None:
+        one_of("c.queue", allowed_queues)
+    return " AND ".join(where), params
+
+
+def _phone_term(forms: tuple[str, ...]) -> QueryTerm:
+    return QueryTerm(forms[0], forms)
+
+
+def _case_rows(raw: sqlite3.Connection, match: str, filters: tuple[str, list[Any]], limit: int,
+               estimated_rows: int) -> list[tuple[int, int, float]]:
+    """(case id, best rowid, best rank) of the ``limit`` best cases that pass the filters, best first.
+
+    Rows are ranked inside FTS5 alone (no join: SQLite would otherwise join every matching row before sorting),
+    a page at a time; only the page's rows are mapped to their cases and filtered. A case is placed by its best row;
+    pages grow until enough cases are found or the matches run out.
+    """
+    where, params = filters
+    found: dict[int, tuple[int, int, float]] = {}
+    offset, step = 0, limit * _ROWS_PER_CASE
+    # bm25() costs about a microsecond per matching row: words in a large share of all rows are ordered newest
+    # first instead (FTS5 walks rowids in order and stops at the page), so no query waits for the whole index.
+    order = "rank" if estimated_rows <= RANK_AT_MOST else "rowid DESC"
+    while True:
+        rows = raw.execute(f"SELECT rowid, rank FROM case_fts WHERE case_fts MATCH ? ORDER BY {order} "
+                           "LIMIT ? OFFSET ?", (match, step, offset)).fetchall()
+        case_of = _cases_of(raw, [rowid for rowid, _ in rows], where, params)
+        for rowid, rank in rows:
+            case_id = case_of.get(rowid)
+            if case_id is not None and case_id not in found:
+                found[case_id] = (case_id, rowid, rank)
+        if len(found) >= limit or len(rows) < step:
+            return list(found.values())[:limit]
+        offset += step
+        step *= 4
+
+
+def _estimated_rows(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str) -> int:
+    """At most how many index rows the words match (every word: the rarest; any word: all of them), from the index's
+    own counts (case_fts_vocab)."""
+    counts = []
+    for term in terms:
+        marks = ",".join("?" * len(term.variants))
+        count = raw.execute(f"SELECT coalesce(sum(doc), 0) FROM case_fts_vocab WHERE term IN ({marks})",
+                            term.variants).fetchone()[0]
+        if term.prefix:  # the word still being typed: every indexed word it starts
+            count += raw.execute("SELECT coalesce(sum(doc), 0) FROM case_fts_vocab WHERE term >= ? AND term < ?",
+                                 (term.prefix, term.prefix + "\uffff")).fetchone()[0]
+        counts.append(count)
+    return (min(counts) if operator == "AND" else sum(counts)) if counts else 0
+
+
+def _cases_of(raw: sqlite3.Connection, rowids: list[int], where: str, params: list[Any]) -> dict[int, int]:
+    """rowid -> case id for the index rows whose case passes ``where`` (a head row is its case, a message row its
+    message's case)."""
+    if not rowids:
+        return {}
+    ids = json.dumps(rowids)
+    case_of = {rowid: -rowid for rowid in rowids if rowid < 0}
+    case_of.update(raw.execute("SELECT id, case_id FROM messages WHERE id IN (SELECT value FROM json_each(?))",
+                               (ids,)).fetchall())
+    if not where:
+        return case_of
+    wanted = json.dumps(sorted(set(case_of.values())))
+    passing = {case_id for (case_id,) in raw.execute(
+        f"SELECT c.id FROM cases c WHERE c.id IN (SELECT value FROM json_each(?)) AND {where}", [wanted, *params])}
+    return {rowid: case_id for rowid, case_id in case_of.items() if case_id in passing}
+
+
+def _where_matched(indexed: tuple[str, str, str, str], matcher: TokenMatcher, internal: bool | None,
+                   by_phone: bool) -> str:
+    subject, body, people, ids = indexed
+    if body and matcher.positions(body):
+        return "note" if internal else "message"
+    if matcher.positions(subject):
+        return "subject"
+    if by_phone or matcher.positions(people):
+        return "customer"
+    return "key"
+
+
+def _query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, parsed: CaseQuery,
+           filters: tuple[str, list[Any]], limit: int) -> list[CaseMatch]:
+    parts = []
+    if terms:
+        parts.append("(" + match_expression(terms, operator) + ")")
+    phone_terms = [_phone_term(forms) for forms in parsed.phones if forms]
+    parts += [term.expression() for term in phone_terms]
+    if parsed.customer:
+        customer_terms = parse_query(parsed.customer)
+        phones = [_phone_term(phone_query_forms(parsed.customer))] if phone_query_forms(parsed.customer) else []
+        if not customer_terms and not phones:
+            return []
+        parts.append("{people ids} : (" + match_expression(phones or customer_terms, "AND") + ")")
+    if not parts:
+        return []
+    ranked = _case_rows(raw, " AND ".join(parts), filters, limit,
+                        _estimated_rows(raw, terms, operator) if terms and not phone_terms else 0)
+    if not ranked:
+        return []
+    rowids = [rowid for _, rowid, _ in ranked]
+    marks = ",".join("?" * len(rowids))
+    indexed = {row[0]: row[1:] for row in raw.execute(
+        f"SELECT rowid, subject, body, people, ids FROM case_fts WHERE rowid IN ({marks})", rowids)}
+    message_ids = [rowid for rowid in rowids if rowid > 0]
+    messages = {row[0]: row[1:] for row in raw.execute(
+        f"SELECT id, body, is_internal FROM messages WHERE id IN ({','.join('?' * len(message_ids))})",
+        message_ids)} if message_ids else {}
+    case_ids = [case_id for case_id, _, _ in ranked]
+    subjects = dict(raw.execute(
+        f"SELECT id, subject FROM cases WHERE id IN ({','.join('?' * len(case_ids))})", case_ids))
+    matcher = TokenMatcher.of([*terms, *phone_terms])
+    found = []
+    for case_id, rowid, rank in ranked:
+        row_indexed = indexed.get(rowid, ("", "", "", ""))
+        body, internal = messages.get(rowid, ("", None))
+        subject = subjects.get(case_id, "")
+        subject_spans = tuple(_spans_for(subject, matcher.positions(row_indexed[0])))
+        body_positions = matcher.positions(row_indexed[1])
+        if body and (body_positions or not subject_spans):
+            snippet = make_snippet(body, body_positions, word_count=TokenMatcher.token_count(row_indexed[1]))
+        else:
+            snippet = Snippet(subject, subject_spans)
+        found.append(CaseMatch(case_id=case_id, score=-rank, message_id=rowid if rowid > 0 else None,
+                               subject_spans=subject_spans, snippet=snippet,
+                               matched_in=_where_matched(row_indexed, matcher, bool(internal) if body else None,
+                                                          bool(phone_terms))))
+    return found
+
+
+def search_case_index(session: Any, query: str | CaseQuery | None, *, limit: int = 20,
+                      allowed_queues: Iterable[str] | None = None, prefix_last: bool = False) -> CaseSearchResult:
+    """The best ``limit`` cases for ``query`` (ranked by their best row), restricted to ``allowed_queues`` when
+    given. Raises FilterError for a filter that cannot be used."""
+    raw = _dbapi(session)
+    parsed = query if isinstance(query, CaseQuery) else parse_case_query(query)
+    terms = parse_query(parsed.text, prefix_last=prefix_last)
+    limit = max(1, min(int(limit), MAX_CASE_LIMIT))
+    filters = _filter_sql(parsed, list(allowed_queues) if allowed_queues is not None else None)
+    with _read_snapshot(raw):
+        if not terms:
+            matches = _query(raw, [], "AND", parsed, filters, limit)
+            return CaseSearchResult(matches, "exact" if parsed.phones or parsed.customer else "empty")
+        result = _search(raw, "case_fts_vocab", terms,
+                         lambda chosen, operator: _query(raw, chosen, operator, parsed, filters, limit))
+    return CaseSearchResult(result.hits, result.mode, result.corrections)
