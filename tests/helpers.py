@@ -30,14 +30,16 @@ def require_component(name: str, reason: str) -> NoReturn:
 
 
 def wait_until(condition: Callable[[], object], timeout: float = DEFAULT_TIMEOUT_S, *, interval: float = 0.01,
-               message: str = "") -> object:
-    """Poll ``condition`` until it gives something true and return that; fail after ``timeout`` seconds."""
+               message: str | Callable[[], str] = "") -> object:
+    """Poll ``condition`` until it gives something true and return that; fail after ``timeout`` seconds (``message``
+    may be a function, called only then — e.g. to read a server's log)."""
     deadline = time.monotonic() + timeout
     while True:
         result = condition()
         if result:
             return result
         if time.monotonic() > deadline:
+            message = message() if callable(message) else message
             pytest.fail(f"condition not met within {timeout} s{': ' + message if message else ''}")
         time.sleep(interval)
 
