@@ -13,7 +13,7 @@ BODY = "Still broken.\n\nAm 3. Dez. 2026 um 10:00 schrieb Support <s@x.de>:\n> H
 
 
 def shown(message, attachments=()) -> str:
-    return message_text(message, timezone.utc, NOW, attachments).plain
+    return message_text(message, timezone.utc, NOW, attachments=attachments).plain
 
 
 def mail(body: str = BODY, **values) -> Message:
