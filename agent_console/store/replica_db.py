@@ -90,7 +90,7 @@ def adopt_server_customer(cursor, case_uid: str, server_customer: str, local_cus
 
 _CHUNK = 500
 #: Rows that belong to a case, child tables first (follow-ups point at escalations).
-_CASE_CHILDREN = ("follow_ups", "escalations", "messages", "handling_segments", "handling_corrections", "sla_events",
+_CASE_CHILDREN = ("follow_ups", "escalations", "mail_outbox", "messages", "handling_segments", "handling_corrections", "sla_events",
                   "case_article_links", "surveys", "drafts")
 
 
@@ -178,6 +178,15 @@ def step_aside_names(cursor, table: str, column: str, names_and_uids: list[tuple
 
     bulk.write_rows(cursor, f"UPDATE {table} SET {column} = {column} || '~' || substr(uid, 1, 8) "
                     f"WHERE {column} = ? AND uid != ?", names_and_uids)
+
+
+def replace_local_mail_rows(cursor, message_and_row_uids: list[tuple[str, str]]) -> None:
+    """The server's word on how a message's mail stands replaces the row this store queued for it itself while it
+    worked alone (the message's one mail row: a message is mailed once)."""
+    from agent_console.store import bulk
+
+    bulk.write_rows(cursor, "DELETE FROM mail_outbox WHERE message_id = (SELECT id FROM messages WHERE uid = ?) "
+                    "AND uid != ?", message_and_row_uids)
 
 
 def delete_kb_article(cursor, uid: str) -> None:
