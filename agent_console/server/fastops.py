@@ -85,6 +85,8 @@ class _Group:
         self.applied_ops: list[dict] = []
         # Feed rows as the ORM path records them: per batch, each op's new rows, then its case (once per batch).
         self.feed: list[tuple[type, dict]] = []
+        #: Replies a console that worked alone mailed itself already (``mailed``): not queued again.
+        self.mailed_by_console: set[str] = set()
 
         self.seen = applied_before(conn, [(principal.agent_id, str(op.op_id))
                                           for principal, batch in batches for op in batch.ops])
@@ -157,7 +159,9 @@ class _Group:
         for cls, values in ((Message, message), *((SlaEvent, event) for event in events)):
             self.changed[(cls, values["uid"])] = (cls, values)
         self.changed.setdefault((Case, case.uid), (Case, case))
-        if self.mail_from and not m.is_internal and case.channel == Channel.email:
+        if m.mailed:
+            self.mailed_by_console.add(m.uid)
+        elif self.mail_from and not m.is_internal and case.channel == Channel.email:
             # The reply's mail row, if write() queues one, takes this place in the feed (where the ORM path's
             # flush puts it); a place left empty is dropped.
             self.changed[(MailOutbox, m.uid)] = (MailOutbox, m.uid)
@@ -202,7 +206,8 @@ class _Group:
             for message, message_id in zip(self.messages, ids):
                 message["id"] = message_id
             if self.mail_from:
-                queued = queue_reply_mails(conn, self.messages, mail_from=self.mail_from, now=self.clock.now())
+                to_mail = [message for message in self.messages if message["uid"] not in self.mailed_by_console]
+                queued = queue_reply_mails(conn, to_mail, mail_from=self.mail_from, now=self.clock.now())
                 self._place_mail_rows(queued)
             if self.sla_events:
                 writes.insert_sla_events(conn, self.sla_events)

@@ -118,3 +118,11 @@ def failed_mails(session: Session, limit: int = 200) -> list[tuple[int, str, str
                         .where(MailOutbox.state == FAILED)
                         .order_by(MailOutbox.id.desc()).limit(limit)).all()
     return [(row[0], row[1], row[2] or "") for row in rows]
+
+
+def sent_message_uids(session: Session, message_uids: list[str]) -> set[str]:
+    """The uids among these messages whose mail this store has sent (the SMTP server accepted it)."""
+    if not message_uids:
+        return set()
+    return set(session.exec(select(Message.uid).join(MailOutbox, MailOutbox.message_id == Message.id)
+                            .where(Message.uid.in_(message_uids), MailOutbox.state == SENT)).all())

@@ -96,9 +96,11 @@ _CASE_CHILDREN = ("follow_ups", "escalations", "mail_outbox", "messages", "handl
 
 def upsert_statement(table: str, key: str, columns: list[str]) -> str:
     """``INSERT … ON CONFLICT(key) DO UPDATE`` of ``columns`` (every one but the key is updated)."""
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
-    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT({key}) DO UPDATE SET {updates}")
+    # Names quoted: a column may be an SQL keyword (mail_outbox.references).
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != key)
+    names = ", ".join(f'"{c}"' for c in columns)
+    return (f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))}) "
+            f'ON CONFLICT("{key}") DO UPDATE SET {updates}')
 
 
 def local_ids(cursor, table: str, key: str, values: list[str]) -> Iterator[tuple[str, int]]:
