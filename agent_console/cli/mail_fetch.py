@@ -49,11 +49,15 @@ def store_delivery(obj: "Context", store) -> "Deliver":
     options = IntakeOptions(mail_from=settings.mail_from, queue=settings.mail_queue,
                             max_attachment_bytes=settings.mail_max_attachment_bytes,
                             sender_limit_per_hour=settings.mail_sender_limit_per_hour)
+    from agent_console.store.kept_writer import writer_for
+
     log = logging.getLogger("agent_console.mail")
+    # The mails of one fetch or of the running gateway's mailbox thread share one connection to a console's store.
+    writer = writer_for(store)
 
     def deliver(raw: bytes) -> Delivery:
         try:
-            result = ingest(store, obj.clock, raw, options)
+            result = ingest(writer, obj.clock, raw, options)
         except MailRefused as exc:
             log.warning("mail refused: %s", exc)
             return Delivery.REFUSED

@@ -63,7 +63,16 @@ def _sender(ctx: typer.Context, db: str | None):
         target = smtp_target(settings.smtp_url, password_file=settings.smtp_password_file)
     except SmtpConfigError as exc:
         fail(str(exc))
-    return MailSender(store=_open_store(ctx, db), clock=obj.clock, target=target, mail_from=settings.mail_from)
+    store = _open_store(ctx, db)
+    if not (db or os.environ.get(SERVER_DB_VARIABLE)):
+        from agent_console.sync.mail_role import works_alone
+
+        if not works_alone(store):
+            # Its replies went (or go, with the next push) to the team server, which mails them: mail from here
+            # would reach the customer twice.
+            fail(_("this console's store syncs with a team server, which sends the reply mails: run mail send or "
+                   "mail run beside the server, on its database (--db)"))
+    return MailSender(store=store, clock=obj.clock, target=target, mail_from=settings.mail_from)
 
 
 def _report_line(report) -> str:

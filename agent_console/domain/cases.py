@@ -252,13 +252,17 @@ class CaseService(Service):
 
     # --- writing ---------------------------------------------------------------------------------------------------
 
-    def reply(self, case: Case | str | int, body: str, *, message_uid: str | None = None) -> Message:
-        return self._write(case, body, internal=False, message_uid=message_uid)
+    def reply(self, case: Case | str | int, body: str, *, message_uid: str | None = None,
+              queue_mail: bool = True) -> Message:
+        """``queue_mail`` False: the reply is not queued as mail even on an e-mail case (a console that worked alone
+        mailed it already)."""
+        return self._write(case, body, internal=False, message_uid=message_uid, queue_mail=queue_mail)
 
     def note(self, case: Case | str | int, body: str, *, message_uid: str | None = None) -> Message:
         return self._write(case, body, internal=True, message_uid=message_uid)
 
-    def _write(self, case, body: str, *, internal: bool, message_uid: str | None = None) -> Message:
+    def _write(self, case, body: str, *, internal: bool, message_uid: str | None = None,
+               queue_mail: bool = True) -> Message:
         agent = self._require_actor()
         body = clean_text(body).strip("\n")
         if not body.strip():
@@ -277,7 +281,8 @@ class CaseService(Service):
                     session.add(SlaEvent(case_id=case.id, at=now, **event))
             self._touch(case, now)
             session.flush()
-            queue_reply_mail(session, message, case, mail_from=self.mail_from, now=now)
+            if queue_mail:
+                queue_reply_mail(session, message, case, mail_from=self.mail_from, now=now)
             self._clear_draft(session, case.id, agent.id, "note" if internal else "reply")
             audit(session, now, agent.id, "case.note" if internal else "case.reply", "case", case.id,
                   message_id=message.id)

@@ -95,7 +95,8 @@ def own_address(mail_from: str) -> str:
 
 
 def ingest(store, clock: Clock, raw: bytes, options: IntakeOptions) -> IntakeResult:
-    """Take one raw mail into ``store`` in one transaction. Raises :class:`MailRefused` for a mail never to be
+    """Take one raw mail into ``store`` (a store, or anything with its ``transaction()``: a run of mails passes a
+    ``store.kept_writer.KeptWriter``) in one transaction. Raises :class:`MailRefused` for a mail never to be
     accepted; store failures propagate (the caller tells the MTA to try again)."""
     try:
         parsed = parse_mail(raw)

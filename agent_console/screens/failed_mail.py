@@ -1,5 +1,6 @@
-"""The console tells its agent when a reply from this store could not be mailed (the mail failed for good): a
-notification naming the case and the SMTP server's reply, beside the red mark on the message in the thread."""
+"""The console tells its agent when a reply could not be mailed (the mail failed for good): a notification naming the
+case and the SMTP server's reply, beside the red mark on the message in the thread — for the mail this store sends
+when it works alone, and for the mail the team server sends, whose state the change feed brings to a synced store."""
 
 from __future__ import annotations
 
@@ -13,10 +14,17 @@ class FailedMailNotices:
     _failed_mail_seen: set[int] | None = None
 
     def start_failed_mail_watch(self, interval_s: float = FAILED_MAIL_CHECK_S) -> None:
-        if not self.reply_mail_from:
-            return  # this store queues no mail (mail off, or the team server sends it)
+        if not self.reply_mail_from and not self._mail_state_from_server():
+            return  # this store queues no mail and syncs with no server: no mail of its replies can fail
         self.set_interval(interval_s, self.check_failed_mail)
         self.check_failed_mail()
+
+    def _mail_state_from_server(self) -> bool:
+        """A store that syncs with a team server: the server mails its replies, and the change feed brings how each
+        mail stands (a failure among them is told here like one of this store's own)."""
+        from agent_console.sync.mail_role import works_alone
+
+        return not works_alone(self.store)
 
     def check_failed_mail(self) -> None:
         self.run_worker(self._read_failed_mail, thread=True, group="failed-mail", exclusive=True,

@@ -35,11 +35,11 @@ from agent_console.store import fast_writes as writes
 from agent_console.store import feed_format
 from agent_console.store.applied_ops import StoredOp, applied_before
 from agent_console.store.mail_replies import queue_reply_mails
-from agent_console.store.models import Case, Direction, Message, SlaEvent, new_uid
+from agent_console.store.models import Case, Channel, Direction, MailOutbox, Message, SlaEvent, new_uid
 from agent_console.store.server_db import ServerStore
 from agent_console.store.server_feed import TRACKED, append_change_log, lookup_references, row_dict
 
-_REFS = {cls: feed_format.references(cls.__table__) for cls in (Case, Message, SlaEvent)}
+_REFS = {cls: feed_format.references(cls.__table__) for cls in (Case, Message, SlaEvent, MailOutbox)}
 
 
 def handles(batch: schemas.OpsBatch) -> bool:
@@ -85,6 +85,8 @@ class _Group:
         self.applied_ops: list[dict] = []
         # Feed rows as the ORM path records them: per batch, each op's new rows, then its case (once per batch).
         self.feed: list[tuple[type, dict]] = []
+        #: Replies a console that worked alone mailed itself already (``mailed``): not queued again.
+        self.mailed_by_console: set[str] = set()
 
         self.seen = applied_before(conn, [(principal.agent_id, str(op.op_id))
                                           for principal, batch in batches for op in batch.ops])
@@ -157,6 +159,12 @@ class _Group:
         for cls, values in ((Message, message), *((SlaEvent, event) for event in events)):
             self.changed[(cls, values["uid"])] = (cls, values)
         self.changed.setdefault((Case, case.uid), (Case, case))
+        if m.mailed:
+            self.mailed_by_console.add(m.uid)
+        elif self.mail_from and not m.is_internal and case.channel == Channel.email:
+            # The reply's mail row, if write() queues one, takes this place in the feed (where the ORM path's
+            # flush puts it); a place left empty is dropped.
+            self.changed[(MailOutbox, m.uid)] = (MailOutbox, m.uid)
         return {"status": "applied",
                 "result": {"message_uid": m.uid, "case_uid": case.uid, "key": case.key, "version": case.version}}
 
@@ -198,7 +206,9 @@ class _Group:
             for message, message_id in zip(self.messages, ids):
                 message["id"] = message_id
             if self.mail_from:
-                queue_reply_mails(conn, self.messages, mail_from=self.mail_from, now=self.clock.now())
+                to_mail = [message for message in self.messages if message["uid"] not in self.mailed_by_console]
+                queued = queue_reply_mails(conn, to_mail, mail_from=self.mail_from, now=self.clock.now())
+                self._place_mail_rows(queued)
             if self.sla_events:
                 writes.insert_sla_events(conn, self.sla_events)
             writes.delete_drafts(conn, sorted(self.drafts))
@@ -215,6 +225,13 @@ class _Group:
             writes.insert_applied_ops(conn, self.applied_ops)
         rows = self._feed_rows()
         return append_change_log(conn, conn.dialect.name, rows, self.clock) if rows else None
+
+    def _place_mail_rows(self, queued: list[dict]) -> None:
+        """Put the queued mail rows in the feed in the places their messages' ops kept for them."""
+        message_uids = {message["id"]: message["uid"] for message in self.messages}
+        by_message_uid = {message_uids[row["message_id"]]: row for row in queued}
+        self.feed = [(cls, by_message_uid[values]) if cls is MailOutbox else (cls, values)
+                     for cls, values in self.feed if cls is not MailOutbox or values in by_message_uid]
 
     def _feed_rows(self) -> list[tuple[str, str, str, str | None]]:
         """(entity, uid, JSON, queue) as ``server_feed.serialise_changes`` makes them for the same entities."""

@@ -56,6 +56,8 @@ class MessageFields(Open):
     body: Text
     is_internal: bool = False
     created_at: AwareDatetime | None = None
+    mailed: bool = Field(default=False, description="The console that wrote this reply, working alone then, has "
+                         "mailed it already: the server does not queue it again")
 
 
 class CaseCreatePayload(Strict):

@@ -197,7 +197,7 @@ class _Applier:
         elif m.is_internal:
             message = self.service.note(case, m.body, message_uid=m.uid)
         else:
-            message = self.service.reply(case, m.body, message_uid=m.uid)
+            message = self.service.reply(case, m.body, message_uid=m.uid, queue_mail=not m.mailed)
         return {"message_uid": message.uid, **self._case_result(case)}
 
     def _case_claim(self, p: schemas.ClaimPayload) -> dict:

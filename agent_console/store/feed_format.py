@@ -19,6 +19,7 @@ from agent_console.store.models import (
     HandlingCorrection,
     HandlingSegment,
     KBArticle,
+    MailOutbox,
     Message,
     SlaEvent,
     SlaPolicy,
@@ -35,6 +36,8 @@ ENTITIES: dict[str, type] = {
     "case": Case,
     "escalation": Escalation,
     "message": Message,
+    # How a reply's mail stands (queued / sent / failed with the SMTP reply): consoles show it on the message.
+    "mail_delivery": MailOutbox,
     "follow_up": FollowUp,
     "handling_segment": HandlingSegment,
     "handling_correction": HandlingCorrection,
@@ -53,6 +56,7 @@ REFERENCES: dict[str, tuple[str, str]] = {
     "customers": ("uid", "_uid"),
     "escalations": ("uid", "_uid"),
     "kb_articles": ("uid", "_uid"),
+    "messages": ("uid", "_uid"),
 }
 #: Feed fields whose name does not follow ``<column without _id><suffix>``.
 FIELD_NAMES = {("messages", "author_agent_id"): "author_login", ("case_article_links", "article_id"): "article_uid"}

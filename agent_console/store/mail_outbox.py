@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, select
 
 from agent_console.store.models import Case, MailOutbox, Message
@@ -33,9 +34,11 @@ class MailToSend:
 def requeue_interrupted(session: Session, now: datetime) -> int:
     """Rows a killed gateway left ``sending``: due again now (sent again with their Message-ID). Call once at start,
     before any attempt of this gateway."""
-    result = session.execute(update(MailOutbox).where(MailOutbox.state == SENDING)
-                             .values(state=QUEUED, next_attempt_at=now))
-    return result.rowcount or 0
+    rows = session.exec(select(MailOutbox).where(MailOutbox.state == SENDING)).all()
+    for row in rows:
+        row.state, row.next_attempt_at = QUEUED, now
+    session.flush()
+    return len(rows)
 
 
 def due_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
@@ -57,6 +60,7 @@ def start_attempt(session: Session, outbox_id: int) -> MailToSend | None:
         return None
     row = session.get(MailOutbox, outbox_id)
     session.refresh(row)
+    _announce(session, row)
     message = session.get(Message, row.message_id)
     case = session.get(Case, row.case_id)
     return MailToSend(outbox_id=row.id, case_key=case.key if case else "", recipient=row.recipient,
@@ -66,7 +70,21 @@ def start_attempt(session: Session, outbox_id: int) -> MailToSend | None:
 
 
 def _set(session: Session, outbox_id: int, **values) -> None:
-    session.execute(update(MailOutbox).where(MailOutbox.id == outbox_id).values(**values))
+    # Through the ORM: the team server's write session puts every changed row into the change feed, so the
+    # floor's consoles see how the mail stands.
+    row = session.get(MailOutbox, outbox_id)
+    if row is None:
+        return
+    for name, value in values.items():
+        setattr(row, name, value)
+    _announce(session, row)
+
+
+def _announce(session: Session, row: MailOutbox) -> None:
+    """Mark the row changed even where its values were written by a statement (the guarded ``sending`` update) or
+    are equal to before, so the server's session records it for the feed; flushed in the caller's transaction."""
+    flag_modified(row, "state")
+    session.flush()
 
 
 def mark_sent(session: Session, outbox_id: int, now: datetime) -> None:
@@ -100,3 +118,11 @@ def failed_mails(session: Session, limit: int = 200) -> list[tuple[int, str, str
                         .where(MailOutbox.state == FAILED)
                         .order_by(MailOutbox.id.desc()).limit(limit)).all()
     return [(row[0], row[1], row[2] or "") for row in rows]
+
+
+def sent_message_uids(session: Session, message_uids: list[str]) -> set[str]:
+    """The uids among these messages whose mail this store has sent (the SMTP server accepted it)."""
+    if not message_uids:
+        return set()
+    return set(session.exec(select(Message.uid).join(MailOutbox, MailOutbox.message_id == Message.id)
+                            .where(Message.uid.in_(message_uids), MailOutbox.state == SENT)).all())

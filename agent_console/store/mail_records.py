@@ -5,6 +5,7 @@ written and looked up in one way."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Iterable
 
@@ -21,12 +22,18 @@ def queue_outgoing_mail(session: Session, *, message: Message, recipient: str, s
     message.mail_message_id = mail_message_id
     session.add(message)
     session.flush()
-    row = MailOutbox(message_id=message.id, case_id=message.case_id, recipient=recipient, subject=subject,
+    row = MailOutbox(uid=mail_row_uid(message.uid), message_id=message.id, case_id=message.case_id, recipient=recipient, subject=subject,
                      mail_message_id=mail_message_id, in_reply_to=in_reply_to, references=" ".join(references),
                      state="queued", attempts=0, next_attempt_at=now, created_at=now)
     session.add(row)
     session.flush()
     return row
+
+
+def mail_row_uid(message_uid: str) -> str:
+    """The uid of a message's outbox row, derived from the message's: a message is mailed once, and every store that
+    queues it (the team server on either op path, a console that worked alone) names its row alike."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"agent-console:mail:{message_uid}"))
 
 
 def message_by_mail_id(session: Session, mail_message_ids: Iterable[str]) -> Message | None:

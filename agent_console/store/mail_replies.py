@@ -49,12 +49,14 @@ def queue_reply_mail(session: Session, message: Message, case: Case, *, mail_fro
                                in_reply_to=customer_last_mail_id(session, case.id), references=references, now=now)
 
 
-def queue_reply_mails(conn, messages: list[dict], *, mail_from: str, now: datetime) -> None:
+def queue_reply_mails(conn, messages: list[dict], *, mail_from: str, now: datetime) -> list[dict]:
     """The batched op path's replies (rows just inserted on ``conn``, as dicts with their ``id``): queue those that
-    go out as mail, in the same transaction, and note each one's Message-ID in its dict, as the row now holds it."""
+    go out as mail, in the same transaction, and note each one's Message-ID in its dict, as the row now holds it.
+    Returns the outbox rows written (column name -> value), for the change feed."""
     wanted = [values for values in messages if not values["is_internal"] and values["channel"] == Channel.email]
+    queued: list[dict] = []
     if not wanted:
-        return
+        return queued
     # Joins the transaction of ``conn``: flushed here, committed (or rolled back) with the rest of the batch.
     with Session(bind=conn) as session:
         for values in wanted:
@@ -62,4 +64,7 @@ def queue_reply_mails(conn, messages: list[dict], *, mail_from: str, now: dateti
             row = queue_reply_mail(session, message, session.get(Case, values["case_id"]), mail_from=mail_from,
                                    now=now)
             values["mail_message_id"] = row.mail_message_id if row else None
+            if row is not None:
+                queued.append({column.name: getattr(row, column.name) for column in MailOutbox.__table__.columns})
         session.flush()
+    return queued

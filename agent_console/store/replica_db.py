@@ -90,15 +90,17 @@ def adopt_server_customer(cursor, case_uid: str, server_customer: str, local_cus
 
 _CHUNK = 500
 #: Rows that belong to a case, child tables first (follow-ups point at escalations).
-_CASE_CHILDREN = ("follow_ups", "escalations", "messages", "handling_segments", "handling_corrections", "sla_events",
+_CASE_CHILDREN = ("follow_ups", "escalations", "mail_outbox", "messages", "handling_segments", "handling_corrections", "sla_events",
                   "case_article_links", "surveys", "drafts")
 
 
 def upsert_statement(table: str, key: str, columns: list[str]) -> str:
     """``INSERT … ON CONFLICT(key) DO UPDATE`` of ``columns`` (every one but the key is updated)."""
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
-    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT({key}) DO UPDATE SET {updates}")
+    # Names quoted: a column may be an SQL keyword (mail_outbox.references).
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != key)
+    names = ", ".join(f'"{c}"' for c in columns)
+    return (f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))}) "
+            f'ON CONFLICT("{key}") DO UPDATE SET {updates}')
 
 
 def local_ids(cursor, table: str, key: str, values: list[str]) -> Iterator[tuple[str, int]]:
@@ -178,6 +180,15 @@ def step_aside_names(cursor, table: str, column: str, names_and_uids: list[tuple
 
     bulk.write_rows(cursor, f"UPDATE {table} SET {column} = {column} || '~' || substr(uid, 1, 8) "
                     f"WHERE {column} = ? AND uid != ?", names_and_uids)
+
+
+def replace_local_mail_rows(cursor, message_and_row_uids: list[tuple[str, str]]) -> None:
+    """The server's word on how a message's mail stands replaces the row this store queued for it itself while it
+    worked alone (the message's one mail row: a message is mailed once)."""
+    from agent_console.store import bulk
+
+    bulk.write_rows(cursor, "DELETE FROM mail_outbox WHERE message_id = (SELECT id FROM messages WHERE uid = ?) "
+                    "AND uid != ?", message_and_row_uids)
 
 
 def delete_kb_article(cursor, uid: str) -> None:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from agent_console.store import outbox
+from agent_console.store.mail_outbox import sent_message_uids
 from agent_console.store.replica_db import (
     adopt_server_customer,
     bulk_pull_transaction,
@@ -130,7 +131,7 @@ class SyncEngine:
             if not batch:
                 return report
             try:
-                answer = self.client.push([op.wire() for op in batch])
+                answer = self.client.push(self._wire(batch))
             except BatchInvalid as exc:
                 if len(batch) == 1:
                     # The server refuses the op itself (it cannot be valid, ever): record it, keep its text.
@@ -149,12 +150,26 @@ class SyncEngine:
     def _push_singly(self, batch, report: SyncReport) -> None:
         for op in batch:
             try:
-                answer = self.client.push([op.wire()])
+                answer = self.client.push(self._wire([op]))
                 results = answer["results"]
             except BatchInvalid as exc:
                 results = [{"op_id": op.op_id, "status": "rejected", "reason": refusal_reason(exc.detail)}]
             self._record_results([op], results, report)
             report.pushed += 1
+
+    def _wire(self, batch) -> list[dict]:
+        """The ops as sent. A reply this store mailed itself while it worked alone says so (``mailed``): the server
+        does not mail it a second time. One it only queued is mailed by the server (this store sends no mail once it
+        syncs), under the same Message-ID when both use the same ``mail_from``."""
+        wires = [op.wire() for op in batch]
+        replies = [wire["payload"]["message"] for wire in wires if wire["kind"] == "message.add"]
+        if replies:
+            with self.store.session() as session:
+                mailed = sent_message_uids(session, [message["uid"] for message in replies])
+            for message in replies:
+                if message["uid"] in mailed:
+                    message["mailed"] = True
+        return wires
 
     def _next_batch(self) -> list[outbox.PendingOp]:
         """Pending ops in order. A case's second versioned op waits for the next batch: by then the first one's

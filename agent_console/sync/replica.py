@@ -208,6 +208,8 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, 
             kept.append(row)
     if not values:
         return
+    if entity == "mail_delivery":
+        replica_db.replace_local_mail_rows(cursor, [(row.message_uid, row.uid) for row in kept])
     if entity == "call":
         report.call_uids.update(row.uid for row in kept)
         report.case_uids.update(row.case_uid for row in kept if row.case_uid)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 
+import orjson
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from agent_console.cli.app import build_app
 from agent_console.server.db import open_server_store
-from agent_console.store.models import MailOutbox
+from agent_console.store.models import ChangeLogEntry, MailOutbox
 from tests.server.conftest import new_case_op, prepare_database, start_server
 from tests.smtp_sink import SmtpSink, start_sink
 
@@ -57,5 +58,11 @@ def test_a_reply_applied_by_the_server_is_mailed_by_mail_send_on_its_database(ma
     try:
         with store.engine.connect() as conn:
             assert conn.execute(select(MailOutbox.state)).scalars().all() == ["sent"]
+            # Every state the gateway wrote is in the change feed, the way synced consoles learn of it.
+            feed = conn.execute(select(ChangeLogEntry.data).where(ChangeLogEntry.entity == "mail_delivery")
+                                .order_by(ChangeLogEntry.seq)).scalars().all()
     finally:
         store.dispose()
+    states = [orjson.loads(data)["state"] for data in feed]
+    assert states == ["queued", "sending", "sent"]
+    assert orjson.loads(feed[-1])["message_uid"] == reply["payload"]["message"]["uid"]

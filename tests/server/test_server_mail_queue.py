@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import orjson
 import pytest
 from sqlalchemy import select
 
@@ -69,3 +70,19 @@ def test_a_server_without_mail_from_queues_nothing(mailing_twins):
     twins.both_ways("sue", message_op(email["payload"]["case"]["uid"], "We refunded it."))
     twins.assert_same_rows()
     assert outbox(twins.stores[0]) == outbox(twins.stores[1]) == []
+
+
+def test_the_feed_carries_the_mail_row_and_a_reply_mailed_by_its_console_is_not_queued_again(mailing_twins):
+    twins = mailing_twins
+    email = new_case_op("General", subject="Invoice twice")
+    twins.orm("sue", email)
+    case_uid = email["payload"]["case"]["uid"]
+    queued_uid, mailed_uid = str(uuid.uuid4()), str(uuid.uuid4())
+    mailed = message_op(case_uid, "Sent by the console while it worked alone.", message_uid=mailed_uid)
+    mailed["payload"]["message"]["mailed"] = True
+    twins.both_ways("sue", message_op(case_uid, "We refunded it.", message_uid=queued_uid), mailed)
+    rows = twins.assert_same_rows()  # the feed's mail rows too, in the same places on both paths
+    assert [row["recipient"] for row in outbox(twins.stores[0])] == [email["payload"]["customer"]["email"]]
+    [delivery] = [orjson.loads(row["data"]) for row in rows["change_log"] if row["entity"] == "mail_delivery"]
+    assert delivery["message_uid"] == queued_uid and delivery["case_uid"] == case_uid
+    assert delivery["state"] == "queued" and "message_id" not in delivery and "id" not in delivery

@@ -50,3 +50,27 @@ async def test_without_mail_from_a_reply_queues_no_mail(make_app, data, store):
         await settle(pilot)
     with store.session() as session:
         assert session.scalars(select(MailOutbox)).all() == []
+
+
+async def test_a_synced_console_tells_its_agent_of_a_failed_mail_the_server_reported(make_app, data, store):
+    """No mail_from here (the team server sends the mail): the failure arrives as the feed's mail row."""
+    from agent_console.store.mail_records import mail_row_uid
+    from agent_console.store.models import Case, Message, SyncState
+
+    key = data.keys["email_old"]
+    with store.transaction() as session:  # this store has pulled from a team server
+        session.add(SyncState(key="cursor", value="41"))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with store.transaction() as session:  # as the replica writes the feed's mail_delivery row
+            case = session.scalars(select(Case).where(Case.key == key)).one()
+            message = session.scalars(select(Message).where(Message.case_id == case.id)).first()
+            session.add(MailOutbox(uid=mail_row_uid(message.uid), message_id=message.id, case_id=case.id,
+                                   recipient="karl@example.de", subject=f"Re: [{key}]",
+                                   mail_message_id="<ac.synced@example.com>", state="failed", attempts=1,
+                                   last_error="550 5.1.1 no such user", created_at=case.created_at))
+        app.check_failed_mail()
+        await wait_until_async(lambda: any("was not delivered" in n.message for n in app._notifications))
+        [notice] = [n.message for n in app._notifications if "was not delivered" in n.message]
+        assert key in notice and "550 5.1.1 no such user" in notice
