@@ -188,6 +188,13 @@ _REPLY_TRIGGER_PREFIX = "messages_reply_search_"
 _TOUCHED = "bulk_touched_messages"
 
 
+def _note_row(touched: str, row: str) -> str:
+    """A trigger statement noting ``row.id`` once. Not ``INSERT OR IGNORE``: inside a trigger the outer statement's
+    conflict handling wins, and the sync's upserts (``ON CONFLICT … DO UPDATE``) would make a second note of the same
+    row fail the load."""
+    return f"INSERT INTO {touched} SELECT {row}.id WHERE NOT EXISTS (SELECT 1 FROM {touched} WHERE id = {row}.id);"
+
+
 def defer_reply_search(conn) -> Callable[[], None] | None:
     """Index the replies a bulk load writes once, at the end, instead of row by row.
 
@@ -212,7 +219,7 @@ def defer_reply_search(conn) -> Callable[[], None] | None:
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_TOUCHED}")
     conn.exec_driver_sql(f"CREATE TEMP TABLE {_TOUCHED} (id INTEGER PRIMARY KEY)")
     for event, rows in (("INSERT", ("new",)), ("UPDATE", ("old", "new")), ("DELETE", ("old",))):
-        inserts = " ".join(f"INSERT OR IGNORE INTO {_TOUCHED} VALUES ({row}.id);" for row in rows)
+        inserts = " ".join(_note_row(_TOUCHED, row) for row in rows)
         conn.exec_driver_sql(f"CREATE TEMP TRIGGER bulk_messages_{event.lower()} AFTER {event} ON main.messages "
                              f"BEGIN {inserts} END")
 
@@ -273,7 +280,7 @@ def _defer_case_search(conn) -> Callable[[], None] | None:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{touched}")
         conn.exec_driver_sql(f"CREATE TEMP TABLE {touched} (id INTEGER PRIMARY KEY)")
         for event, rows in (("INSERT", ("new",)), ("UPDATE", ("old", "new")), ("DELETE", ("old",))):
-            inserts = " ".join(f"INSERT OR IGNORE INTO {touched} VALUES ({row}.id);" for row in rows)
+            inserts = " ".join(_note_row(touched, row) for row in rows)
             conn.exec_driver_sql(f"CREATE TEMP TRIGGER {touched}_{event.lower()} AFTER {event} ON main.{table} "
                                  f"BEGIN {inserts} END")
 
