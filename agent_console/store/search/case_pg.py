@@ -107,14 +107,14 @@ def _ranked(connection: Any, tsquery: str, filters: tuple[str, list[Any]],
     where, params = filters
     rows = connection.exec_driver_sql(
         "SELECT case_id, rowid, rank FROM ("
-        "  SELECT m.case_id, m.rowid, ts_rank(m.doc, CAST(%s AS tsquery), CAST(%s AS real[])) AS rank,"
-        "         row_number() OVER (PARTITION BY m.case_id ORDER BY ts_rank(m.doc, CAST(%s AS tsquery),"
-        "                            CAST(%s AS real[])) DESC, m.rowid) AS place"
+        "  SELECT m.case_id, m.rowid, ts_rank(CAST(%s AS real[]), m.doc, CAST(%s AS tsquery)) AS rank,"
+        "         row_number() OVER (PARTITION BY m.case_id ORDER BY ts_rank(CAST(%s AS real[]), m.doc,"
+        "                            CAST(%s AS tsquery)) DESC, m.rowid) AS place"
         "  FROM (SELECT s.rowid, s.case_id, s.doc FROM case_fts s JOIN cases c ON c.id = s.case_id"
         f"        WHERE s.doc @@ CAST(%s AS tsquery){' AND ' + where if where else ''}"
         "        ORDER BY s.case_id DESC, s.rowid DESC LIMIT %s) m"
         ") best WHERE place = 1 ORDER BY rank DESC, case_id DESC LIMIT %s",
-        (tsquery, PG_RANK_WEIGHTS, tsquery, PG_RANK_WEIGHTS, tsquery, *params, RANK_AT_MOST, limit))
+        (PG_RANK_WEIGHTS, tsquery, PG_RANK_WEIGHTS, tsquery, tsquery, *params, RANK_AT_MOST, limit))
     return [(case_id, rowid, -rank) for case_id, rowid, rank in rows]
 
 
