@@ -3,9 +3,9 @@ modes as on SQLite (``cases``), over ``case_fts`` with its ``tsvector`` rows (``
 
 The query's words are parsed as on SQLite (stop words, synonyms, phone numbers, the word still being typed) and
 then stemmed by PostgreSQL's configurations that wrote the index, German and English, so both sides agree. Matching
-rows are ranked by ``ts_rank`` with the SQLite index's column weights; a case is placed by its best row. A query whose
-words are in very many rows ranks only the newest ``RANK_AT_MOST`` of them (as the SQLite search lists those newest
-first), so no query waits for the whole index. Snippets and highlights are cut from the original text with the
+rows are ranked by ``ts_rank`` with the SQLite index's column weights; a case is placed by its best row. Only a
+bounded number of the newest matching rows is read: when the words are in more than ``cases.RANK_AT_MOST`` rows, the
+cases are listed newest first, as on SQLite, so no query waits for the whole index. Snippets and highlights are cut from the original text with the
 Python normaliser, exactly as on SQLite.
 
 Not here: the typo mode (near indexed terms), which needs the index's vocabulary (SQLite's ``fts5vocab``). When
@@ -17,9 +17,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from agent_console.store.search.case_pg_schema import PG_RANK_WEIGHTS
-from agent_console.store.search.cases import (
-    RANK_AT_MOST, CaseQuery, CaseSearchResult, _filter_sql, _phone_term, case_matches,
-)
+from agent_console.store.search import cases as sqlite_search
+from agent_console.store.search.cases import CaseQuery, CaseSearchResult, _filter_sql, _phone_term, case_matches
 from agent_console.store.search.functions import case_id_tokens
 from agent_console.store.search.normalise import fold, normalise
 from agent_console.store.search.phones import phone_query_forms
@@ -103,18 +102,25 @@ def _customer_terms(parsed: CaseQuery) -> tuple[list[QueryTerm], tuple[str, ...]
 
 def _ranked(connection: Any, tsquery: str, filters: tuple[str, list[Any]],
             limit: int) -> list[tuple[int, int, float]]:
-    """(case id, best rowid, minus its rank) of the ``limit`` best cases, best first."""
+    """(case id, best rowid, minus its rank) of the ``limit`` best cases, best first.
+
+    Only the newest matching rows are read, a bounded number; when the words are in more rows than
+    ``RANK_AT_MOST``, the cases are listed newest first (by their newest matching row), as on SQLite.
+    """
     where, params = filters
+    rank_at_most = sqlite_search.RANK_AT_MOST
+    read_at_most = max(rank_at_most + 1, limit * 16)
+    order = "CASE WHEN many THEN 0 ELSE rank END DESC, rowid DESC"
     rows = connection.exec_driver_sql(
         "SELECT case_id, rowid, rank FROM ("
-        "  SELECT m.case_id, m.rowid, ts_rank(CAST(%s AS real[]), m.doc, CAST(%s AS tsquery)) AS rank,"
-        "         row_number() OVER (PARTITION BY m.case_id ORDER BY ts_rank(CAST(%s AS real[]), m.doc,"
-        "                            CAST(%s AS tsquery)) DESC, m.rowid) AS place"
-        "  FROM (SELECT s.rowid, s.case_id, s.doc FROM case_fts s JOIN cases c ON c.id = s.case_id"
-        f"        WHERE s.doc @@ CAST(%s AS tsquery){' AND ' + where if where else ''}"
-        "        ORDER BY s.case_id DESC, s.rowid DESC LIMIT %s) m"
-        ") best WHERE place = 1 ORDER BY rank DESC, case_id DESC LIMIT %s",
-        (PG_RANK_WEIGHTS, tsquery, PG_RANK_WEIGHTS, tsquery, tsquery, *params, RANK_AT_MOST, limit))
+        f"  SELECT *, row_number() OVER (PARTITION BY case_id ORDER BY {order}) AS place FROM ("
+        "    SELECT m.case_id, m.rowid, ts_rank(CAST(%s AS real[]), m.doc, CAST(%s AS tsquery)) AS rank,"
+        "           count(*) OVER () > %s AS many"
+        "    FROM (SELECT s.rowid, s.case_id, s.doc FROM case_fts s JOIN cases c ON c.id = s.case_id"
+        f"          WHERE s.doc @@ CAST(%s AS tsquery){' AND ' + where if where else ''}"
+        "          ORDER BY s.rowid DESC LIMIT %s) m) scored"
+        f") best WHERE place = 1 ORDER BY {order} LIMIT %s",
+        (PG_RANK_WEIGHTS, tsquery, rank_at_most, tsquery, *params, read_at_most, limit))
     return [(case_id, rowid, -rank) for case_id, rowid, rank in rows]
 
 
