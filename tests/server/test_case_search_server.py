@@ -19,8 +19,14 @@ def test_search_returns_only_the_callers_cases(live):
         assert [hit["queue"] for hit in own] == ["Billing"]
         hit = own[0]
         assert hit["subject"] == f"Rückzahlung {word}" and hit["sla_state"] in ("ok", "at_risk", "breached")
+        assert [hit["subject"][start:end] for start, end in hit["subject_highlights"]] == [word]
+        by_customer = sue.get("/api/v1/search", params={"q": f"Carla {word} channel:email"}).json()["results"]
+        assert sorted(h["queue"] for h in by_customer) == ["Billing", "Delivery"]
+        assert sue.get("/api/v1/search", params={"q": f"customer:nobody {word}"}).json()["results"] == []
         assert anna.get("/api/v1/search", params={"q": f"queue:delivery {word}"}).json()["results"] == []
         folded = sue.get("/api/v1/search", params={"q": f"Rueckzahlung {word}"}).json()["results"]
+        assert [h["queue"] for h in folded] == ["Billing"]
+        folded = sue.get("/api/v1/search", params={"q": f"RÜCKZAHLUNG {word}"}).json()["results"]
         assert [h["queue"] for h in folded] == ["Billing"]
         bad = sue.get("/api/v1/search", params={"q": f"before:soon {word}"})
         assert bad.status_code == 422 and "before" in bad.json()["detail"]

@@ -69,6 +69,8 @@ def test_case_key_with_or_without_its_prefix_and_zeros(store, cases):
 
 def test_filters_combine_with_words(store, cases):
     assert keys(store, "status:new channel:chat parcel") == [cases["parcel"]]
+    assert keys(store, "status:open parcel") == [cases["parcel"]]  # every open state
+    assert keys(store, "status:closed parcel") == []
     assert keys(store, "channel:email parcel") == []
     assert keys(store, "queue:billing invoice") == [cases["invoice"]]
     assert keys(store, "queue:delivery invoice") == []
