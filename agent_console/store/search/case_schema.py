@@ -12,7 +12,8 @@ beside its own text, so the words of one query may hit the customer's name and t
 The subject and people columns map word by word onto the original text (as in the KB index), so snippets and
 highlights are cut from the original. A message moved to another case (a merge) re-indexes that one row; a case's
 subject, key, language or customer changing, or a customer's name, address or number, re-index the rows of that
-case or customer. SQLite only: the server on PostgreSQL has its own index (``case_pg``).
+case or customer. SQLite only: the server on PostgreSQL has its own index (``case_pg_schema``, searched by
+``case_pg``).
 """
 
 from __future__ import annotations
