@@ -32,3 +32,16 @@ def test_the_index_is_a_postgresql_table_written_by_triggers(store, cases):
         messages = conn.execute(text("SELECT count(*) FROM messages")).scalar()
         heads = conn.execute(text("SELECT count(*) FROM cases")).scalar()
     assert rows == messages + heads
+
+
+def test_migration_0019_downgrades_and_fills_the_index_from_existing_rows(store, cases):
+    from alembic import command
+    from sqlalchemy import text
+
+    from agent_console.store.db import alembic_config, upgrade
+
+    command.downgrade(alembic_config(store.url), "0016")
+    with store.session() as session:
+        assert session.connection().execute(text("SELECT to_regclass('case_fts')")).scalar() is None
+    upgrade(store.url)
+    assert keys(store, "Therme kalt") == [cases["boiler"]]  # the rows written before the index are in it
