@@ -50,11 +50,15 @@ def keys(store, query, *, exact=False, **options):
     ("0161 8910069", "parcel"), ("+441618910069", "parcel"),
     ("invoices shipping", "invoice"),             # stemmed English
     ("warehouse glitch", "invoice"),              # an internal note
-    ("invocie", "invoice"),                       # a typo
     ("558812", "invoice"),                        # an order number in a message
 ])
 def test_finds_the_case(store, cases, query, case):
     assert keys(store, query)[:1] == [cases[case]]
+
+
+def test_finds_the_case_despite_a_typo(store, cases):
+    # SQLite only: the near terms come from the index's vocabulary (fts5vocab), which the PostgreSQL index has not.
+    assert keys(store, "invocie")[:1] == [cases["invoice"]]
 
 
 def test_case_key_with_or_without_its_prefix_and_zeros(store, cases):
@@ -65,6 +69,8 @@ def test_case_key_with_or_without_its_prefix_and_zeros(store, cases):
 
 def test_filters_combine_with_words(store, cases):
     assert keys(store, "status:new channel:chat parcel") == [cases["parcel"]]
+    assert keys(store, "status:open parcel") == [cases["parcel"]]  # every open state
+    assert keys(store, "status:closed parcel") == []
     assert keys(store, "channel:email parcel") == []
     assert keys(store, "queue:billing invoice") == [cases["invoice"]]
     assert keys(store, "queue:delivery invoice") == []

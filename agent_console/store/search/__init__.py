@@ -2,8 +2,10 @@
 
 The package's modules: ``normalise`` (folding and stemming), ``functions`` (the SQL functions the index triggers
 call, registered on every store connection by ``store/db.py``), ``schema`` (tables and triggers, reindex),
-``query`` (user text to FTS5 queries, with the rules of ``stopwords`` and ``synonyms``), ``snippets`` (results and highlights), ``ranking`` (knowledge-base search)
-and ``replies`` (resolved cases' replies). This module re-exports their public names.
+``query`` (user text to FTS5 queries, with the rules of ``stopwords`` and ``synonyms``), ``snippets`` (results and highlights), ``ranking`` (knowledge-base search),
+``replies`` (resolved cases' replies), ``case_schema``/``cases`` (the case search on SQLite) and
+``case_pg_schema``/``case_pg`` (the case search on the server's PostgreSQL). This module re-exports their public
+names.
 
 Design:
 

@@ -12,7 +12,8 @@ beside its own text, so the words of one query may hit the customer's name and t
 The subject and people columns map word by word onto the original text (as in the KB index), so snippets and
 highlights are cut from the original. A message moved to another case (a merge) re-indexes that one row; a case's
 subject, key, language or customer changing, or a customer's name, address or number, re-index the rows of that
-case or customer. SQLite only: the server on PostgreSQL has its own index (``case_pg``).
+case or customer. SQLite only: the server on PostgreSQL has its own index (``case_pg_schema``, searched by
+``case_pg``).
 """
 
 from __future__ import annotations
@@ -99,15 +100,21 @@ CASE_DROP_STATEMENTS = (
 )
 
 
+# FTS5 appends a row to its pending terms only when its rowid is above the last one written; a lower rowid flushes
+# them first (a segment per row). Head rows are minus the case's id, so they go in by descending case id.
+_HEADS_IN_ROWID_ORDER = "ORDER BY c.id DESC"
+_MESSAGES_IN_ROWID_ORDER = "ORDER BY m.id"
+
+
 def fill_case_index(cursor: sqlite3.Cursor) -> int:
     """(Re)build case_fts from the rows (dropping and re-creating is far cheaper than deleting every row);
     returns how many rows it holds."""
     cursor.execute("DROP TABLE IF EXISTS case_fts")
     cursor.execute(_CASE_TABLE)
     cursor.execute(_CASE_RANK)
-    cursor.execute(f"INSERT INTO case_fts({_COLUMNS}) {HEAD_ROWS}")
+    cursor.execute(f"INSERT INTO case_fts({_COLUMNS}) {HEAD_ROWS} {_HEADS_IN_ROWID_ORDER}")
     heads = cursor.rowcount
-    cursor.execute(f"INSERT INTO case_fts({_COLUMNS}) {MESSAGE_ROWS}")
+    cursor.execute(f"INSERT INTO case_fts({_COLUMNS}) {MESSAGE_ROWS} {_MESSAGES_IN_ROWID_ORDER}")
     return heads + cursor.rowcount
 
 
@@ -116,8 +123,9 @@ def index_rows(cursor: sqlite3.Cursor, case_ids: str, message_ids: str) -> None:
     that set the triggers aside calls this once at its end)."""
     cursor.execute(f"DELETE FROM case_fts WHERE rowid IN (SELECT -id FROM ({case_ids}))")
     cursor.execute(f"DELETE FROM case_fts WHERE rowid IN ({message_ids})")
-    cursor.execute(f"INSERT INTO case_fts({_COLUMNS}) {HEAD_ROWS} WHERE c.id IN ({case_ids})")
-    cursor.execute(f"INSERT INTO case_fts({_COLUMNS}) {MESSAGE_ROWS} WHERE m.id IN ({message_ids})")
+    cursor.execute(f"INSERT INTO case_fts({_COLUMNS}) {HEAD_ROWS} WHERE c.id IN ({case_ids}) {_HEADS_IN_ROWID_ORDER}")
+    cursor.execute(
+        f"INSERT INTO case_fts({_COLUMNS}) {MESSAGE_ROWS} WHERE m.id IN ({message_ids}) {_MESSAGES_IN_ROWID_ORDER}")
 
 
 def create_case_schema(dbapi_connection: sqlite3.Connection) -> None:

@@ -118,34 +118,40 @@ class CaseSearchResult:
     corrections: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-def _filter_sql(parsed: CaseQuery, allowed_queues: Iterable[str] | None) -> tuple[str, list[Any]]:
+def _filter_sql(parsed: CaseQuery, allowed_queues: Iterable[str] | None, *, marker: str = "?",
+                is_open: str = "c.is_open = 1", a_date: str = "?") -> tuple[str, list[Any]]:
+    """The WHERE condition on ``c`` (the cases) and its parameters; ``marker`` is the driver's parameter mark,
+    ``is_open`` the open test and ``a_date`` a date parameter in the dialect's SQL."""
     where: list[str] = []
     params: list[Any] = []
 
+    def marks(count: int) -> str:
+        return ",".join([marker] * count)
+
     def one_of(column: str, values: Iterable[str]) -> None:
         values = list(values)
-        where.append(f"{column} IN ({','.join('?' * len(values))})")
+        where.append(f"{column} IN ({marks(len(values))})")
         params.extend(values)
 
     if parsed.statuses:
         wanted = set(parsed.statuses)
         parts = []
         if "open" in wanted:  # "open" also means every open state (new, pending, escalated …)
-            parts.append("c.is_open = 1")
+            parts.append(is_open)
         if wanted:
-            parts.append(f"c.status IN ({','.join('?' * len(wanted))})")
+            parts.append(f"c.status IN ({marks(len(wanted))})")
             params.extend(sorted(wanted))
         where.append("(" + " OR ".join(parts) + ")")
     if parsed.queues:
-        where.append("lower(c.queue) IN (" + ",".join("?" * len(parsed.queues)) + ")")
+        where.append(f"lower(c.queue) IN ({marks(len(parsed.queues))})")
         params.extend(q.lower() for q in parsed.queues)
     if parsed.channels:
         one_of("c.channel", parsed.channels)
     if parsed.before:
-        where.append("c.created_at < ?")
+        where.append(f"c.created_at < {a_date}")
         params.append(parsed.before.isoformat())
     if parsed.after:
-        where.append("c.created_at >= ?")
+        where.append(f"c.created_at >= {a_date}")
         params.append(parsed.after.isoformat())
     if allowed_queues is not None:
         one_of("c.queue", allowed_queues)
@@ -258,7 +264,14 @@ def _query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, parse
     case_ids = [case_id for case_id, _, _ in ranked]
     subjects = dict(raw.execute(
         f"SELECT id, subject FROM cases WHERE id IN ({','.join('?' * len(case_ids))})", case_ids))
-    matcher = TokenMatcher.of([*terms, *phone_terms])
+    return case_matches(ranked, indexed, messages, subjects, [*terms, *phone_terms], bool(phone_terms))
+
+
+def case_matches(ranked: list[tuple[int, int, float]], indexed: dict[int, tuple], messages: dict[int, tuple],
+                 subjects: dict[int, str], terms: list[QueryTerm], by_phone: bool) -> list[CaseMatch]:
+    """The matches of the ``ranked`` (case id, best rowid, rank; lower rank is better) rows, with snippets cut from
+    the original text by the rows' normalised columns (``indexed``: subject, body, people, ids by rowid)."""
+    matcher = TokenMatcher.of(terms)
     found = []
     for case_id, rowid, rank in ranked:
         row_indexed = indexed.get(rowid, ("", "", "", ""))
@@ -273,18 +286,29 @@ def _query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, parse
         found.append(CaseMatch(case_id=case_id, score=-rank, message_id=rowid if rowid > 0 else None,
                                subject_spans=subject_spans, snippet=snippet,
                                matched_in=_where_matched(row_indexed, matcher, bool(internal) if body else None,
-                                                          bool(phone_terms))))
+                                                          by_phone)))
     return found
+
+
+def _dialect(target: Any) -> str:
+    if isinstance(target, sqlite3.Connection):
+        return "sqlite"
+    bind = target.get_bind() if hasattr(target, "get_bind") else target
+    return bind.dialect.name
 
 
 def search_case_index(session: Any, query: str | CaseQuery | None, *, limit: int = 20,
                       allowed_queues: Iterable[str] | None = None, prefix_last: bool = False) -> CaseSearchResult:
     """The best ``limit`` cases for ``query`` (ranked by their best row), restricted to ``allowed_queues`` when
     given. Raises FilterError for a filter that cannot be used."""
-    raw = _dbapi(session)
     parsed = query if isinstance(query, CaseQuery) else parse_case_query(query)
     terms = parse_query(parsed.text, prefix_last=prefix_last)
     limit = max(1, min(int(limit), MAX_CASE_LIMIT))
+    if _dialect(session) == "postgresql":
+        from agent_console.store.search.case_pg import search_postgresql
+
+        return search_postgresql(session, parsed, terms, limit=limit, allowed_queues=allowed_queues)
+    raw = _dbapi(session)
     filters = _filter_sql(parsed, list(allowed_queues) if allowed_queues is not None else None)
     with _read_snapshot(raw):
         if not terms:
