@@ -16,9 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('kb_articles') as batch:
-        batch.add_column(sa.Column('public', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch.add_column(sa.Column('queue', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+    # ADD COLUMN, not a batch: SQLite's batch mode copies the table, and the copy would lose the search index's
+    # triggers on kb_articles (a NOT NULL column with a constant default is one SQLite adds in place).
+    op.add_column('kb_articles', sa.Column('public', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('kb_articles', sa.Column('queue', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
     op.create_table('help_feedback',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('uid', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -38,6 +39,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('help_feedback')
-    with op.batch_alter_table('kb_articles') as batch:
-        batch.drop_column('queue')
-        batch.drop_column('public')
+    # DROP COLUMN in place (SQLite 3.35+): a batch copy would lose the search index's triggers.
+    op.drop_column('kb_articles', 'queue')
+    op.drop_column('kb_articles', 'public')
