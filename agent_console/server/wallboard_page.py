@@ -11,6 +11,10 @@ from agent_console.i18n import N_, _
 from agent_console.server.web_page import escape
 from agent_console.widgets.labels import agent_state_label, channel_label
 
+SERVICE_LEVEL_PER_CHANNEL = N_("Service level per channel")
+AGENTS_BY_STATE = N_("Agents by state")
+
+
 LEVEL_WORDS = {Level.ok: N_("ok"), Level.warning: N_("warning"), Level.critical: N_("critical")}
 AGENT_STATE_SYMBOL = {"available": "●", "handling": "◆", "wrap_up": "◇", "break": "■", "offline": "○"}
 AGENT_STATES = ("available", "handling", "wrap_up", "break", "offline")
@@ -78,14 +82,14 @@ def figures_html(snapshot: MonitorSnapshot, zone) -> str:
         longest = max((s for s in (queue.longest_wait_s, queue.longest_call_wait_s) if s is not None), default=None)
         parts.append(_row([queue.name, number(queue.waiting), number(queue.callers_waiting), duration(longest),
                            percent(queue.service_level)], _group_level(queue)))
-    parts.append(f'</tbody></table><h2>{escape(_("Service level per channel"))}</h2><table class="wall"><thead><tr>'
+    parts.append(f'</tbody></table><h2>{escape(_(SERVICE_LEVEL_PER_CHANNEL))}</h2><table class="wall"><thead><tr>'
                  f'<th scope="col">{escape(_("Channel"))}</th><th scope="col">{escape(_("service level"))}</th>'
                  f'<th scope="col">{escape(_("goal"))}</th><th scope="col">{escape(_("waiting"))}</th></tr>'
                  f'</thead><tbody>')
     for channel in snapshot.channels:
         parts.append(_row([channel_label(channel.name), percent(channel.service_level),
                            percent(channel.service_level_goal), number(channel.waiting)], _group_level(channel)))
-    parts.append(f'</tbody></table><h2>{escape(_("Agents by state"))}</h2><div class="figures">')
+    parts.append(f'</tbody></table><h2>{escape(_(AGENTS_BY_STATE))}</h2><div class="figures">')
     for state in AGENT_STATES:
         parts.append(f'<div class="big" data-figure="agents-{state}"><span class="value"><span aria-hidden="true">'
                      f'{AGENT_STATE_SYMBOL[state]}</span> {escape(number(snapshot.agent_states.get(state, 0)))}'

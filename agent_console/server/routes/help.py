@@ -17,10 +17,28 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from agent_console.domain import help_center
-from agent_console.i18n import LANGUAGES, _, language_scope
+from agent_console.i18n import LANGUAGES, N_, _, language_scope
 from agent_console.server.routes.deps import state
 from agent_console.server.web_page import (LANGUAGE_COOKIE, SECURITY_HEADERS, escape, html_page, page_language,
                                            safe_next)
+
+SEARCH_THE_HELP_CENTER = N_("Search the help center")
+SEARCH = N_("Search")
+NO_SEARCH_HERE = N_("Search is not available on this server.")
+ARTICLES_FOR_QUERY = N_("Articles for “{query}”")
+NO_MATCH = N_("No article matches your search. Try other words, or contact us.")
+CONTACT_US = N_("Contact us")
+THERE_ARE_NO_ARTICLES_YET = N_("There are no articles yet.")
+HOW_CAN_WE_HELP = N_("How can we help?")
+ARTICLE_GONE = N_("This article does not exist (any more).")
+BACK_TO_THE_HELP_CENTER = N_("Back to the help center")
+ALL_ARTICLES = N_("All articles")
+ANSWER_AGAIN = N_("Please open the article again and answer there (cookies must be allowed).")
+BACK_TO_THE_ARTICLE = N_("Back to the article")
+THANK_YOU_FOR_YOUR_ANSWER = N_("Thank you for your answer.")
+WRITE_TO_US = N_("Write to us and we will answer you personally.")
+SEARCH_THE_HELP_CENTER_AGAIN = N_("Search the help center again")
+
 
 router = APIRouter(prefix="/help", include_in_schema=False)
 
@@ -42,9 +60,9 @@ def _page(request: Request, language: str, title: str, body: str, status: int = 
 
 def _search_form(query: str) -> str:
     return (f'<form role="search" method="get" action="/help">'
-            f'<label for="q">{escape(_("Search the help center"))}</label> '
+            f'<label for="q">{escape(_(SEARCH_THE_HELP_CENTER))}</label> '
             f'<input type="search" id="q" name="q" value="{escape(query)}" maxlength="{help_center.MAX_QUERY_CHARS}">'
-            f' <button type="submit">{escape(_("Search"))}</button></form>')
+            f' <button type="submit">{escape(_(SEARCH))}</button></form>')
 
 
 def _article_link(slug: str, title: str) -> str:
@@ -59,24 +77,24 @@ async def help_home(request: Request, q: Annotated[str, Query(max_length=1000)] 
     with language_scope(language):
         query = q.strip()
         if query and server.store.dialect != "sqlite":
-            listing = f'<p>{escape(_("Search is not available on this server."))}</p>'
+            listing = f'<p>{escape(_(NO_SEARCH_HERE))}</p>'
         elif query:
             hits = await run_in_threadpool(_search, server.store, query, language)
             if hits:
                 items = "".join(f'<li>{_article_link(hit.slug, hit.title)}<p class="snippet">{escape(hit.snippet)}'
                                  f'</p></li>' for hit in hits)
-                listing = (f'<h2>{escape(_("Articles for “{query}”").format(query=query))}</h2>'
+                listing = (f'<h2>{escape(_(ARTICLES_FOR_QUERY).format(query=query))}</h2>'
                            f'<ul class="hits">{items}</ul>')
             else:
-                listing = (f'<h2>{escape(_("Articles for “{query}”").format(query=query))}</h2>'
-                           f'<p>{escape(_("No article matches your search. Try other words, or contact us."))} '
-                           f'<a href="{CONTACT_PATH}">{escape(_("Contact us"))}</a></p>')
+                listing = (f'<h2>{escape(_(ARTICLES_FOR_QUERY).format(query=query))}</h2>'
+                           f'<p>{escape(_(NO_MATCH))} '
+                           f'<a href="{CONTACT_PATH}">{escape(_(CONTACT_US))}</a></p>')
         else:
             articles = await run_in_threadpool(_listing, server.store, language)
             items = "".join(f"<li>{_article_link(slug, title)}</li>" for slug, title in articles)
             listing = (f'<h2>{escape(_("Articles"))}</h2><ul class="hits">{items}</ul>' if items
-                       else f'<p>{escape(_("There are no articles yet."))}</p>')
-        body = f'<h1>{escape(_("How can we help?"))}</h1>{_search_form(query)}{listing}'
+                       else f'<p>{escape(_(THERE_ARE_NO_ARTICLES_YET))}</p>')
+        body = f'<h1>{escape(_(HOW_CAN_WE_HELP))}</h1>{_search_form(query)}{listing}'
         return _page(request, language, _("Help center"), body)
 
 
@@ -102,8 +120,8 @@ def _visit(request: Request) -> str | None:
 
 
 def _not_found(request: Request, language: str):
-    body = (f'<h1>{escape(_("Article not found"))}</h1><p>{escape(_("This article does not exist (any more)."))} '
-            f'<a href="/help">{escape(_("Back to the help center"))}</a></p>')
+    body = (f'<h1>{escape(_("Article not found"))}</h1><p>{escape(_(ARTICLE_GONE))} '
+            f'<a href="/help">{escape(_(BACK_TO_THE_HELP_CENTER))}</a></p>')
     return _page(request, language, _("Article not found"), body, status=404)
 
 
@@ -125,7 +143,7 @@ async def help_article(request: Request, slug: Annotated[str, Path(max_length=20
                             f'<button type="submit">{escape(label)}</button></form> '
                             for value, label in (("yes", _("Yes")), ("no", _("No"))))
                   + "</section>")
-        content = (f'<p><a href="/help">{escape(_("All articles"))}</a></p><article><h1>{escape(title)}</h1>'
+        content = (f'<p><a href="/help">{escape(_(ALL_ARTICLES))}</a></p><article><h1>{escape(title)}</h1>'
                    f'{help_center.render_markdown(body)}</article>{answer}')
         response = _page(request, language, title, content)
         read = help_center.remember_read(help_center.read_from_cookie(request.cookies.get(READ_COOKIE)), slug)
@@ -150,21 +168,21 @@ async def help_answer(request: Request, slug: Annotated[str, Path(max_length=200
         # The form's visit must be the cookie's: another site cannot read the cookie to forge an answer.
         if solved not in ("yes", "no") or visit is None or (fields.get("visit") or [""])[0] != visit:
             body = (f'<h1>{escape(_("Your answer could not be recorded"))}</h1>'
-                    f'<p>{escape(_("Please open the article again and answer there (cookies must be allowed)."))}'
-                    f' <a href="/help/articles/{quote(slug, safe="")}">{escape(_("Back to the article"))}</a></p>')
+                    f'<p>{escape(_(ANSWER_AGAIN))}'
+                    f' <a href="/help/articles/{quote(slug, safe="")}">{escape(_(BACK_TO_THE_ARTICLE))}</a></p>')
             return _page(request, language, _("Your answer could not be recorded"), body, status=400)
         server = state(request)
         recorded = await run_in_threadpool(_record, server, slug, solved == "yes", language, visit)
         if recorded is None:
             return _not_found(request, language)
         if solved == "yes":
-            body = (f'<h1>{escape(_("Glad we could help"))}</h1><p>{escape(_("Thank you for your answer."))} '
-                    f'<a href="/help">{escape(_("Back to the help center"))}</a></p>')
+            body = (f'<h1>{escape(_("Glad we could help"))}</h1><p>{escape(_(THANK_YOU_FOR_YOUR_ANSWER))} '
+                    f'<a href="/help">{escape(_(BACK_TO_THE_HELP_CENTER))}</a></p>')
             return _page(request, language, _("Glad we could help"), body)
         body = (f'<h1>{escape(_("Sorry this did not help"))}</h1>'
-                f'<p>{escape(_("Write to us and we will answer you personally."))}</p>'
-                f'<p><a href="{CONTACT_PATH}">{escape(_("Contact us"))}</a> · '
-                f'<a href="/help">{escape(_("Search the help center again"))}</a></p>')
+                f'<p>{escape(_(WRITE_TO_US))}</p>'
+                f'<p><a href="{CONTACT_PATH}">{escape(_(CONTACT_US))}</a> · '
+                f'<a href="/help">{escape(_(SEARCH_THE_HELP_CENTER_AGAIN))}</a></p>')
         return _page(request, language, _("Sorry this did not help"), body)
 
 

@@ -17,13 +17,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from agent_console.i18n import _, language_scope
+from agent_console.i18n import N_, _, language_scope
 from agent_console.server.auth import Principal
 from agent_console.server.feed import broadcaster
 from agent_console.server.routes.deps import state
 from agent_console.server.wallboard_page import LIVE_SCRIPT, STYLE, figures_html
 from agent_console.server.web_page import SECURITY_HEADERS, escape, html_page, page_language
 from agent_console.store.models import Role
+
+TOKEN_PROMPT = N_("Enter a supervisor token or a wallboard token. It is kept in this browser only.")
+TOKEN = N_("Token")
+SHOW_THE_WALLBOARD = N_("Show the wallboard")
+LOG_OUT = N_("Log out")
+
 
 router = APIRouter(prefix="/wallboard", include_in_schema=False)
 
@@ -55,10 +61,10 @@ def _page(request: Request, language: str, title: str, body: str, *, status: int
 def _login_page(request: Request, language: str, problem: str = "", status: int = 200):
     error = f'<p role="alert">{escape(problem)}</p>' if problem else ""
     body = (f'<h1>{escape(_("Wallboard"))}</h1>{error}'
-            f'<p>{escape(_("Enter a supervisor token or a wallboard token. It is kept in this browser only."))}</p>'
-            f'<form method="post" action="/wallboard/login"><label for="token">{escape(_("Token"))}</label> '
+            f'<p>{escape(_(TOKEN_PROMPT))}</p>'
+            f'<form method="post" action="/wallboard/login"><label for="token">{escape(_(TOKEN))}</label> '
             f'<input type="password" id="token" name="token" autocomplete="off" required maxlength="200"> '
-            f'<button type="submit">{escape(_("Show the wallboard"))}</button></form>')
+            f'<button type="submit">{escape(_(SHOW_THE_WALLBOARD))}</button></form>')
     return _page(request, language, _("Wallboard"), body, status=status)
 
 
@@ -80,7 +86,7 @@ async def wallboard(request: Request):
         head = (f'<noscript><meta http-equiv="refresh" content="{REFRESH_SECONDS}"></noscript>'
                 f'<script src="/wallboard/live.js" defer></script>')
         body = (f'<h1 class="vh">{escape(_("Wallboard"))}</h1><div id="figures" aria-live="off">{figures}</div>'
-                f'<form method="post" action="/wallboard/logout"><button type="submit">{escape(_("Log out"))}'
+                f'<form method="post" action="/wallboard/logout"><button type="submit">{escape(_(LOG_OUT))}'
                 f'</button></form>')
         return _page(request, language, _("Wallboard"), body, head=head)
 
