@@ -4,49 +4,16 @@ shown, languages, the yes/no record, the wallboard's log-in and token kinds."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import httpx
 import pytest
-from sqlalchemy import select
 
-from tests.server import pg
-from tests.server.conftest import prepare_database, start_server
-
-HOSTILE = '<script>alert("x")</script> <img src=x onerror=alert(1)> [click](javascript:alert(2))'
-
-
-def seed_articles(db_url: str) -> None:
-    from agent_console.server.db import open_server_store
-    from agent_console.store.models import KBArticle
-
-    store = open_server_store(db_url)
-    try:
-        with store.transaction() as session:
-            session.add_all([
-                KBArticle(slug="ruecksendung", title="Rücksendung eines Artikels", language="de", public=True,
-                          queue="Returns", body="So senden Sie einen Artikel zurück:\n\n1. Etikett drucken\n"
-                                             "2. Paket abgeben\n\nDie **Erstattung** folgt in 5 Tagen."),
-                KBArticle(slug="returns", title="Returning an item", language="en", public=True, queue="Returns",
-                          body="How to return an item: print the label and drop off the parcel."),
-                KBArticle(slug="hostile", title="Hostile <b>title</b>", language="en", public=True,
-                          body=f"Before. {HOSTILE}\n\n<div onclick=alert(3)>raw block</div>"),
-                KBArticle(slug="internal-refunds", title="Internal refund override", language="de", public=False,
-                          body="Rücksendung ohne Etikett: Kulanz-Code GEHEIM-4711 verwenden."),
-            ])
-    finally:
-        store.dispose()
+from tests.server.help_site import create_token, feedback_rows, start_help_site
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("help-site")
-    url = f"sqlite:///{tmp / 'server.db'}"
-    tokens = prepare_database(url)
-    seed_articles(url)
-    server = start_server("sqlite", url, tmp)
-    server.tokens.update(tokens)
+    server = start_help_site(tmp_path_factory.mktemp("help-site"))
     yield server
     server.stop()
 
@@ -110,20 +77,8 @@ def _answer(site, browser: httpx.Client, solved: str, visit: str | None = None) 
     return browser.post("/help/articles/returns/answer", data={"visit": visit or form_visit, "solved": solved})
 
 
-def feedback_rows(site):
-    from agent_console.server.db import open_server_store
-    from agent_console.store.models import HelpFeedback
-
-    store = open_server_store(site.db_url)
-    try:
-        with store.session() as session:
-            return [(row.solved, row.visit) for row in session.scalars(select(HelpFeedback).order_by(HelpFeedback.id))]
-    finally:
-        store.dispose()
-
-
 def test_yes_and_no_are_recorded_with_the_visit_and_no_leads_to_the_contact_form(site):
-    before = len(feedback_rows(site))
+    before = len(feedback_rows(site.db_url))
     with httpx.Client(base_url=site.base_url, headers={"Accept-Language": "en"}) as browser:
         no = _answer(site, browser, "no")
         assert no.status_code == 200 and 'href="/help/contact"' in no.text
@@ -131,23 +86,16 @@ def test_yes_and_no_are_recorded_with_the_visit_and_no_leads_to_the_contact_form
         assert yes.status_code == 200 and "Glad we could help" in yes.text
         visit = browser.cookies.get("ac_help_visit")
         assert "returns" in browser.cookies.get("ac_help_read")
-    rows = feedback_rows(site)[before:]
+    rows = feedback_rows(site.db_url)[before:]
     assert rows == [(False, visit), (True, visit)]
 
 
 def test_an_answer_without_the_visits_cookie_is_refused(site):
-    before = len(feedback_rows(site))
+    before = len(feedback_rows(site.db_url))
     with httpx.Client(base_url=site.base_url) as browser:
         forged = _answer(site, browser, "yes", visit="A" * 22)
     assert forged.status_code == 400
-    assert len(feedback_rows(site)) == before
-
-
-def create_token(site, login: str, *extra: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "agent_console", "server", "tokens", "create", login, "--name",
-                           "wall", "--db", site.db_url, *extra], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+    assert len(feedback_rows(site.db_url)) == before
 
 
 def test_the_wallboard_asks_for_a_token_and_takes_a_wallboard_or_supervisor_token(site):
@@ -157,7 +105,7 @@ def test_the_wallboard_asks_for_a_token_and_takes_a_wallboard_or_supervisor_toke
         assert refused.status_code == 401 and "ac_wallboard" not in browser.cookies
         shown = browser.post("/wallboard/login", data={"token": site.token("sue")}, follow_redirects=True)
         assert 'data-figure="waiting"' in shown.text
-    wall_token = create_token(site, "sue", "--wallboard")
+    wall_token = create_token(site.db_url, "sue", "--wallboard")
     with httpx.Client(base_url=site.base_url) as browser:
         shown = browser.post("/wallboard/login", data={"token": wall_token}, follow_redirects=True)
         assert 'data-figure="waiting"' in shown.text and '<meta http-equiv="refresh"' in shown.text
