@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from agent_console.server.routes.wallboard import QUIET_REFRESH_SECONDS
 from tests.helpers import require_component
 from tests.server.conftest import new_case_op
 from tests.server.help_site import HOSTILE, create_token, feedback_rows, start_help_site
@@ -129,9 +130,10 @@ def test_the_wallboard_follows_the_floor_live(browser, site, tmp_path):
     before = int(waiting.inner_text().split()[-1])
     response = site.ops("sue", new_case_op("Returns", subject="Rücksendung kaputt"))
     assert response.status_code == 200, response.text
+    # Well below the stream's quiet refresh (QUIET_REFRESH_SECONDS): only the event of the change can bring it.
     page.wait_for_function(
         "n => parseInt(document.querySelector('[data-figure=\"waiting\"] .value').innerText.split(/\\s+/).pop()) > n",
-        arg=before)
+        arg=before, timeout=QUIET_REFRESH_SECONDS * 1000 / 2)
     assert page.locator("table.wall td", has_text="Returns").count() == 1
     assert "●" in waiting.inner_text() or "▲" in waiting.inner_text() or "✖" in waiting.inner_text()
     shot = tmp_path / "wallboard.png"

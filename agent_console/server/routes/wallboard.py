@@ -4,7 +4,8 @@ Who may see it: a supervisor's (or admin's) token, or a wallboard token (``serve
 read-only, refused by the API). The token is typed once into the page's form and kept in an HttpOnly cookie for
 ``/wallboard`` only (SameSite=Strict) — never in a URL, where it would end up in the browser history, proxy logs and
 the Referer. Without JavaScript the page reloads itself (meta refresh); with it, ``/wallboard/events`` (server-sent
-events) brings new figures whenever the floor changes, and at least every heartbeat (waits grow by themselves).
+events) brings new figures whenever the floor changes, and after ``QUIET_REFRESH_SECONDS`` without a change (waits
+grow by themselves).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ WALLBOARD_KIND = "wallboard"
 COOKIE = "ac_wallboard"
 #: Without JavaScript the page reloads this often (seconds).
 REFRESH_SECONDS = 15
+#: With it, new figures come at every change of the floor, and after this many seconds without one (waits grow).
+QUIET_REFRESH_SECONDS = 30
 MAX_FORM_BYTES = 1024
 
 
@@ -125,8 +128,8 @@ async def wallboard_script():
 
 @router.get("/events")
 async def wallboard_events(request: Request):
-    """``event: figures`` with the figures' HTML at once, whenever the feed advances and at every heartbeat;
-    ``event: ended`` when the token stops being valid."""
+    """``event: figures`` with the figures' HTML at once, whenever the feed advances and after
+    ``QUIET_REFRESH_SECONDS`` without a change; ``event: ended`` when the token stops being valid."""
     language = page_language(request)
     principal = await _watcher(request)
     if principal is None:
@@ -144,7 +147,7 @@ async def wallboard_events(request: Request):
                 yield f"retry: 2000\nevent: figures\ndata: {figures}\n\n"
                 if await request.is_disconnected():
                     return
-                seen = await broadcaster.wait_beyond(seen, server.heartbeat_seconds, ended)
+                seen = await broadcaster.wait_beyond(seen, QUIET_REFRESH_SECONDS, ended)
                 if ended is not None and ended.is_set():
                     yield f"event: ended\ndata: {orjson.dumps({'reason': 'token'}).decode()}\n\n"
                     return
