@@ -124,3 +124,16 @@ def test_the_wallboard_stream_sends_figures(site):
                 assert 'data-figure="waiting"' in line
                 break
     assert httpx.get(site.base_url + "/wallboard/events", timeout=30).status_code == 401
+
+
+def test_an_article_published_from_a_console_reaches_the_help_center(site):
+    import uuid
+
+    article = {"uid": str(uuid.uuid4()), "slug": "opening-hours", "title": "Opening hours", "language": "en",
+               "body": "Monday to Friday.", "tags": "", "public": False}
+    op = {"op_id": str(uuid.uuid4()), "kind": "kb.upsert", "payload": {"article": article}}
+    assert site.ops("sue", op).status_code == 200
+    assert "Opening hours" not in get(site, "/help").text
+    op = {**op, "op_id": str(uuid.uuid4()), "payload": {"article": {**article, "public": True}}}
+    assert site.ops("sue", op).status_code == 200
+    assert 'href="/help/articles/opening-hours"' in get(site, "/help").text
