@@ -73,9 +73,12 @@ def _login_page(request: Request, language: str, problem: str = "", status: int 
 
 def _figures(server) -> str:
     from agent_console.domain.monitor import compute_snapshot
-    from agent_console.domain.zones import zone_named
+    from agent_console.domain.zones import UnknownTimeZone, zone_named
 
-    zone = zone_named(os.environ.get("TZ") or "UTC")
+    try:
+        zone = zone_named(os.environ.get("TZ") or "UTC")
+    except UnknownTimeZone:  # a TZ such as ":/etc/localtime" names no zone: today starts at midnight UTC
+        zone = zone_named("UTC")
     return figures_html(compute_snapshot(server.store, server.clock, tz=zone), zone)
 
 
