@@ -35,12 +35,12 @@ def seed_articles(db_url: str) -> None:
         store.dispose()
 
 
-def start_help_site(tmp: Path) -> LiveServer:
-    """A server over a fresh SQLite file with the test accounts and the articles above."""
-    url = f"sqlite:///{tmp / 'server.db'}"
+def start_help_site(tmp: Path, url: str | None = None, backend: str = "sqlite") -> LiveServer:
+    """A server over ``url`` (default: a fresh SQLite file) with the test accounts and the articles above."""
+    url = url or f"sqlite:///{tmp / 'server.db'}"
     tokens = prepare_database(url)
     seed_articles(url)
-    server = start_server("sqlite", url, tmp)
+    server = start_server(backend, url, tmp)
     server.tokens.update(tokens)
     return server
 
