@@ -24,10 +24,11 @@ body{background:#111;color:#f5f5f5}header{border-color:#444}a,.site{color:#9cc3f
 header,main{max-width:none}
 .figures{display:flex;flex-wrap:wrap;gap:1rem;margin:1rem 0}
 .big{flex:1 1 12rem;border:3px solid #555;border-radius:0.5rem;padding:0.5rem 1rem;text-align:center}
-.big .value{display:block;font-size:clamp(3rem,8vw,7rem);font-weight:bold;line-height:1.1}
+.big .value{display:block;font-size:clamp(2.5rem,6vw,6rem);font-weight:bold;line-height:1.1;white-space:nowrap}
+.big .sym,.big [aria-hidden]{font-size:0.55em;vertical-align:middle;margin-right:0.15em}
 .big .label{display:block;font-size:1.4rem}
 .ok{border-color:#22c55e}.ok .sym{color:#4ade80}.warning{border-color:#f59e0b}.warning .sym{color:#fbbf24}
-.critical{border-color:#ef4444;background:#3b0d0d}.critical .sym{color:#f87171}
+.critical{border-color:#ef4444}.big.critical,tr.critical{background:#3b0d0d}.critical .sym{color:#f87171}
 table.wall{border-collapse:collapse;font-size:1.6rem;width:100%;margin-bottom:1.5rem}
 table.wall th,table.wall td{border:1px solid #555;padding:0.3rem 0.7rem;text-align:right}
 table.wall th:first-child,table.wall td:first-child{text-align:left}
@@ -63,7 +64,7 @@ def figures_html(snapshot: MonitorSnapshot, zone) -> str:
     floor = snapshot.floor
     local = snapshot.taken_at.astimezone(zone)
     levels = floor.levels
-    parts = [f'<p class="status">{_level_mark(_group_level(floor))} '
+    parts = [f'<p class="status"><span class="{_group_level(floor).value}">{_level_mark(_group_level(floor))}</span> '
              f'{escape(_("Contact center — live"))} · {escape(date_time(local, "time"))} {escape(local.tzname())}'
              f'</p><div class="figures">',
              _big(_("waiting"), number(floor.waiting), levels.get("waiting", Level.ok), "waiting"),
