@@ -153,3 +153,27 @@ def test_on_postgresql_the_help_center_lists_public_articles_and_hides_internal_
         assert [solved for solved, _visit in feedback_rows(server.db_url)] == [True]
     finally:
         server.stop()
+
+
+def test_revoking_a_wallboard_token_ends_its_stream(site):
+    import subprocess
+    import sys
+
+    token = create_token(site.db_url, "sue", "--wallboard")
+    listed = subprocess.run([sys.executable, "-m", "agent_console", "server", "tokens", "list", "--db", site.db_url],
+                            capture_output=True, text=True, timeout=120)
+    token_id = [line.split()[1] for line in listed.stdout.splitlines() if "wallboard" in line][-1]
+    events = []
+    with httpx.stream("GET", site.base_url + "/wallboard/events", cookies={"ac_wallboard": token},
+                      timeout=60) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                events.append(line.removeprefix("event: "))
+                if events == ["figures"]:
+                    revoked = subprocess.run([sys.executable, "-m", "agent_console", "server", "tokens", "revoke",
+                                              token_id, "--db", site.db_url], capture_output=True, text=True,
+                                             timeout=120)
+                    assert revoked.returncode == 0, revoked.stderr
+                if len(events) > 3:  # figures again and again: the stream outlived its token
+                    break
+    assert events[0] == "figures" and events[-1] == "ended"
