@@ -14,7 +14,7 @@ REQUIRED = {
 OPTIONAL = {
     "customers": ["vip"],
     "cases": ["customer_name", "customer_phone", "language", "status", "tier", "tags", "resolved_at"],
-    "kb": [],
+    "kb": ["public", "queue"],
     "canned": [],
     "agents": ["queues", "skills", "active"],
     "surveys": ["created_at"],

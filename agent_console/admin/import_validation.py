@@ -68,6 +68,11 @@ def _validate_kb(v: dict) -> dict:
             slug=quoted(slug), SLUG_MAX=limits.SLUG_MAX))
     row = {"slug": slug, "title": f(_text, "title", limit=limits.ARTICLE_TITLE_MAX), "body": f(_body, "body"),
            "tags": f(_tags, "tags"), "language": f(_language, "language"), "_key": slug}
+    # Optional: a file without them leaves an existing article's help-center flag and queue as they are.
+    if "public" in v and as_text(v["public"]).strip():
+        row["public"] = f(_flag, "public")
+    if "queue" in v:
+        row["queue"] = f(_identifier, "queue", limit=limits.QUEUE_MAX) if as_text(v["queue"]).strip() else None
     return f.done(row)
 
 

@@ -132,7 +132,7 @@ def _write_canned(conn, session, rows, now, result, collector) -> None:
 
 def _write_kb(conn, session, rows, now, result, collector) -> None:
     _upsert(conn, KBArticle.__table__, "slug", [r for _rec, r in rows], now, result,
-            new_defaults={"helpful_votes": 0})
+            new_defaults={"helpful_votes": 0, "public": False})
 
 
 def _write_surveys(conn, session, rows, now, result, collector) -> None:

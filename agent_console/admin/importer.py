@@ -241,7 +241,8 @@ def read_markdown_folder(folder: Path) -> list[Record]:
             continue
         body = "\n".join(lines[end + 1:]).strip("\n")
         values = {"slug": path.stem, "title": meta["title"], "tags": meta.get("tags") or "",
-                  "language": meta["language"], "body": body}
+                  "language": meta["language"], "body": body,
+                  **{name: meta[name] for name in ("public", "queue") if name in meta}}
         records.append(Record(_("{label}, line 1").format(label=label), values))
     if problems:
         raise FileProblems(problems, records)  # the readable files are checked too, to list every problem

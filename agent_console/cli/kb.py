@@ -118,17 +118,42 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option("en", "--lang", help="de or en."),
         tags: str = typer.Option("", "--tags", help="Comma-separated tags."),
         slug: Optional[str] = typer.Option(None, "--slug", help="Stable key (default: from the title)."),
+        public: bool = typer.Option(False, "--public", help="Show it on the public help center (/help)."),
+        queue: Optional[str] = typer.Option(None, "--queue", help="The queue a customer's contact after reading "
+                                                                   "it goes to."),
     ) -> None:
-        """Add one article."""
+        """Add one article (internal unless --public)."""
         from agent_console.domain.kb import ArticleError, KnowledgeBase
 
         obj = ctx_obj(ctx)
         try:
             article = KnowledgeBase(obj.store(), obj.clock, obj.agent(required=False)).create(
-                title=title, body=body_file.read(), language=lang, tags=tags, slug=slug)
+                title=title, body=body_file.read(), language=lang, tags=tags, slug=slug, public=public, queue=queue)
         except ArticleError as exc:
             fail(str(exc))
         console().print(_("added kb:{slug}").format(slug=article.slug))
+
+    @group.command("publish")
+    def publish(
+        ctx: typer.Context,
+        slug: str = typer.Argument(..., help="The article's slug."),
+        internal: bool = typer.Option(False, "--internal", help="Take it off the help center again."),
+        queue: Optional[str] = typer.Option(None, "--queue", help="The queue a customer's contact after reading "
+                                                                   "it goes to ('' removes it)."),
+    ) -> None:
+        """Show an article on the public help center (/help), or take it off with --internal."""
+        from agent_console.domain.kb import ArticleError, KnowledgeBase
+
+        obj = ctx_obj(ctx)
+        try:
+            article = KnowledgeBase(obj.store(), obj.clock, obj.agent(required=False)).update(
+                slug, public=not internal, queue=queue or None, clear_queue=queue == "")
+        except ArticleError as exc:
+            fail(str(exc))
+        if article.public:
+            console().print(_("kb:{slug} is public on the help center").format(slug=article.slug))
+        else:
+            console().print(_("kb:{slug} is internal (agents only)").format(slug=article.slug))
 
     @group.command("delete")
     def delete(ctx: typer.Context, slug: str = typer.Argument(..., help="The article's slug.")) -> None:

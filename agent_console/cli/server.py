@@ -282,9 +282,11 @@ def register(app: typer.Typer) -> None:
         name: str = typer.Option(..., "--name", help="What the token is for (shown by `tokens list`)."),
         days: Optional[int] = typer.Option(None, "--days", min=1, max=3650, help="Expire after N days (default: "
                                                                                    "never; revoke instead)."),
+        wallboard: bool = typer.Option(False, "--wallboard", help="A read-only token that opens only the "
+                                                                  "wallboard in a browser (/wallboard)."),
         db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
-        """Create an API token; it is printed once and cannot be shown again."""
+        """Create an API token (or a wallboard token); it is printed once and cannot be shown again."""
         from datetime import timedelta
 
         from agent_console.server.auth import issue_token
@@ -298,7 +300,7 @@ def register(app: typer.Typer) -> None:
                 if agent is None:
                     fail(_("no account {login}; add it with `agent-console server users add`").format(
                         login=repr(login)))
-                token, row = issue_token(session, agent.id, now, kind="api", name=name,
+                token, row = issue_token(session, agent.id, now, kind="wallboard" if wallboard else "api", name=name,
                                          lifetime=timedelta(days=days) if days else None)
                 token_id = row.id
         finally:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from agent_console.domain import limits
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.shared_content import team_edit_refusal
 from agent_console.domain.service import Service
@@ -64,7 +65,18 @@ def validate_article(*, slug: str, title: str, body: str, language: str) -> tupl
 
 def article_payload(article: KBArticle) -> dict:
     return {"uid": article.uid, "slug": article.slug, "title": article.title, "body": article.body,
-            "tags": article.tags, "language": article.language, "version": article.version}
+            "tags": article.tags, "language": article.language, "version": article.version,
+            "public": bool(article.public), "queue": article.queue}
+
+
+def validate_queue(queue: str | None) -> str | None:
+    """An article's queue (where a customer's contact after reading it goes): a name as written, or None."""
+    if queue is None:
+        return None
+    queue = " ".join(clean_text(queue).split())
+    if len(queue) > limits.QUEUE_MAX:
+        raise ArticleError(_("the queue name is longer than {limit} characters").format(limit=limits.QUEUE_MAX))
+    return queue or None
 
 
 @dataclass(frozen=True)
@@ -126,9 +138,11 @@ class KnowledgeBase(Service):
     # --- writing ---------------------------------------------------------------------------------------------------
 
     def create(self, *, title: str, body: str, language: str = "en", tags: str | Iterable[str] = "",
-               slug: str | None = None) -> KBArticle:
+               slug: str | None = None, public: bool = False, queue: str | None = None) -> KBArticle:
+        """A new article; ``public`` shows it on the help center (``/help``), ``queue`` routes contacts after it."""
         slug, title, body, language = validate_article(slug=slug or slugify(title), title=title, body=body,
                                                        language=language)
+        queue = validate_queue(queue)
         now = self.clock.now()
         with self._transaction() as session:
             self._may_edit(session)
@@ -136,7 +150,7 @@ class KnowledgeBase(Service):
                 raise ArticleError(_("an article with slug {slug} exists already").format(slug=repr(slug)))
 
             article = KBArticle(slug=slug, title=title, body=body, tags=normalise_tags(tags), language=language,
-                                created_at=now, updated_at=now)
+                                public=public, queue=queue, created_at=now, updated_at=now)
             session.add(article)
             session.flush()
             audit(session, now, self.actor_id, "kb.create", "kb_article", article.id, slug=slug)
@@ -144,7 +158,9 @@ class KnowledgeBase(Service):
             return article
 
     def update(self, slug_or_id: str | int, *, title: str | None = None, body: str | None = None,
-               language: str | None = None, tags: str | Iterable[str] | None = None) -> KBArticle:
+               language: str | None = None, tags: str | Iterable[str] | None = None, public: bool | None = None,
+               queue: str | None = None, clear_queue: bool = False) -> KBArticle:
+        """Changes the given fields (None: unchanged; ``clear_queue`` removes the queue)."""
         now = self.clock.now()
         with self._transaction() as session:
             self._may_edit(session)
@@ -154,8 +170,11 @@ class KnowledgeBase(Service):
                 body=article.body if body is None else body,
                 language=article.language if language is None else language)
             changed = []
+            new_queue = None if clear_queue else article.queue if queue is None else validate_queue(queue)
             for name, value in (("title", new_title), ("body", new_body), ("language", new_language),
-                                ("tags", article.tags if tags is None else normalise_tags(tags))):
+                                ("tags", article.tags if tags is None else normalise_tags(tags)),
+                                ("public", article.public if public is None else bool(public)),
+                                ("queue", new_queue)):
                 if getattr(article, name) != value:
                     setattr(article, name, value)
                     changed.append(name)

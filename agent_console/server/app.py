@@ -205,10 +205,10 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
     )
     app.state.server = server
 
-    from agent_console.server.routes import (admin, auth, cases, cti, feed, health, mail, monitor, ops, presence,
-                                             search)
+    from agent_console.server.routes import (admin, auth, cases, cti, feed, health, help, mail, monitor, ops,
+                                             presence, search, wallboard)
 
-    for module in (health, auth, cases, feed, ops, monitor, admin, presence, cti, mail, search):
+    for module in (health, auth, cases, feed, ops, monitor, admin, presence, cti, mail, search, help, wallboard):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

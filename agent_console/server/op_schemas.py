@@ -128,7 +128,7 @@ class SegmentFields(Strict):
     ended_at: AwareDatetime | None = None
     heartbeat_at: AwareDatetime | None = None
     end_reason: Annotated[str, StringConstraints(max_length=32), Identifier] | None = None
-    wrap_up_code: Annotated[str, StringConstraints(max_length=64), Identifier] | None = None
+    wrap_up_code: Annotated[str, StringConstraints(max_length=limits.QUEUE_MAX), Identifier] | None = None
 
 
 class SegmentPayload(Strict):
@@ -179,6 +179,9 @@ class ArticleFields(Open):
     body: Text
     tags: Annotated[str, StringConstraints(max_length=limits.TAGS_MAX), Identifier] = ""
     language: Language = "en"
+    #: Shown on the public help center; absent (an older console): unchanged.
+    public: bool | None = None
+    queue: Annotated[str, StringConstraints(max_length=64), Identifier] | None = None
 
 
 class KbUpsertPayload(Strict):

@@ -423,10 +423,14 @@ class _Applier:
         a = p.article
         existing = by_uid(self.session, KBArticle, a.uid)
         if existing is None:
-            article = self._kb().create(title=a.title, body=a.body, language=a.language, tags=a.tags, slug=a.slug)
+            article = self._kb().create(title=a.title, body=a.body, language=a.language, tags=a.tags, slug=a.slug,
+                                        public=bool(a.public), queue=a.queue)
             article.uid = a.uid
         else:
-            article = self._kb().update(existing.id, title=a.title, body=a.body, language=a.language, tags=a.tags)
+            queue_sent = "queue" in a.model_fields_set
+            article = self._kb().update(existing.id, title=a.title, body=a.body, language=a.language, tags=a.tags,
+                                        public=a.public, queue=a.queue if queue_sent else None,
+                                        clear_queue=queue_sent and not a.queue)
         self.session.flush()
         return {"article_uid": article.uid, "version": article.version}
 

@@ -79,8 +79,9 @@ def active_accounts(session) -> list[Agent]:
 
 
 def tokens_with_logins(session, *, include_sessions: bool) -> list[tuple[AuthToken, str]]:
-    """(token, its account's login) by token id: API tokens, and log-in session tokens too when asked."""
+    """(token, its account's login) by token id: API and wallboard tokens, and log-in session tokens too when
+    asked."""
     query = select(AuthToken, Agent.login).join(Agent, Agent.id == AuthToken.agent_id).order_by(AuthToken.id)
     if not include_sessions:
-        query = query.where(AuthToken.kind == "api")
+        query = query.where(AuthToken.kind != "session")
     return [(token, login) for token, login in session.execute(query)]

@@ -43,3 +43,16 @@ def last_customer_message(session, case_id: int) -> str | None:
         select(Message.body).where(Message.case_id == case_id, Message.direction == "in",
                                    Message.is_internal.is_(False))
         .order_by(Message.created_at.desc(), Message.id.desc()).limit(1))
+
+
+def public_articles(session, language: str | None = None) -> list[KBArticle]:
+    """The articles of the public help center (``public``), by title; only those in ``language`` when given."""
+    query = select(KBArticle).where(KBArticle.public.is_(True)).order_by(KBArticle.title, KBArticle.id)
+    if language:
+        query = query.where(KBArticle.language == language)
+    return list(session.scalars(query))
+
+
+def public_article_by_slug(session, slug: str) -> KBArticle | None:
+    """The public article ``slug``; None for an internal one, exactly as for one that does not exist."""
+    return session.scalar(select(KBArticle).where(KBArticle.slug == slug, KBArticle.public.is_(True)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from agent_console.store.model_values import (  # noqa: F401  (part of this module's API)
@@ -47,6 +47,7 @@ from agent_console.store.models_mail import (  # noqa: F401  (part of this modul
     MailOutbox,
 )
 from agent_console.store.models_calls import Call  # noqa: F401  (part of this module's API)
+from agent_console.store.models_help import HelpFeedback  # noqa: F401  (part of this module's API)
 
 
 # --- the floor ----------------------------------------------------------------------------------------------------
@@ -360,6 +361,10 @@ class KBArticle(SQLModel, table=True):
     created_at: datetime | None = _ts()
     updated_at: datetime | None = _ts()
     version: int = Field(default=1)
+    #: Shown on the public help center (``/help``); internal articles (the default) only to agents.
+    public: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    #: The queue a customer's contact goes to after reading this article (the contact form's routing).
+    queue: str | None = Field(default=None, max_length=64)
 
 
 class KBHelpfulVote(SQLModel, table=True):

@@ -31,6 +31,8 @@ async def caller(request: Request,
     principal = await server.tokens.principal(token, server.clock.now())
     if principal is None:
         raise HTTPException(401, _("invalid, expired or revoked token"), headers=UNAUTHORISED)
+    if principal.token_kind == "wallboard":  # read-only: it shows /wallboard and nothing of the API
+        raise HTTPException(403, _("a wallboard token only opens /wallboard"))
     return principal
 
 

@@ -119,6 +119,10 @@ def _bm25_idf(rows: int, hits: int) -> float:
     return idf if idf > 0.0 else 1e-6
 
 
+#: How many of the best matches a public (help-center) search ranks before keeping the public ones.
+PUBLIC_RANKED = 500
+
+
 def _kb_ranked(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, match: str,
                limit: int) -> list[tuple[int, float]]:
     """The ``limit`` best (rowid, rank) for ``match``, best first; ties by rowid. Exactly FTS5's BM25 order.
@@ -213,7 +217,7 @@ def _rank_candidates(raw: sqlite3.Connection, match: str, boosted: str, pairs: l
 
 
 def _kb_query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, language: str | None,
-              tags: tuple[str, ...], limit: int) -> list[ArticleHit]:
+              tags: tuple[str, ...], limit: int, public_only: bool = False) -> list[ArticleHit]:
     # Step 1 ranks inside FTS5 alone (no join, no highlight): SQLite would otherwise compute the joined columns and
     # highlight() for every matching row before sorting. Filters are facet tokens in the same MATCH.
     filters = [f'facets : "{facet_token("lang", language)}"'] if language else []
@@ -221,7 +225,13 @@ def _kb_query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, la
     if any(not _WORD.search(tag) for tag in tags):
         return []
     match = "(" + match_expression(terms, operator) + ")" + "".join(" AND " + f for f in filters)
-    ranked = _kb_ranked(raw, terms, operator, match, limit)
+    # The public help center ranks a wider page and keeps its public articles: internal ones never reach it.
+    ranked = _kb_ranked(raw, terms, operator, match, PUBLIC_RANKED if public_only else limit)
+    if public_only and ranked:
+        public = {row[0] for row in raw.execute(
+            f"SELECT id FROM kb_articles WHERE public AND id IN ({','.join('?' * len(ranked))})",
+            [rowid for rowid, _ in ranked])}
+        ranked = [(rowid, rank) for rowid, rank in ranked if rowid in public][:limit]
     if not ranked:
         return []
     ids = [rowid for rowid, _ in ranked]
@@ -316,8 +326,9 @@ def _search(raw: sqlite3.Connection, vocab_table: str, terms: list[QueryTerm], r
 
 
 def search_kb(session: Any, query: str | None, *, language: str | None = None, tags: Iterable[str] = (),
-              limit: int = 10, prefix_last: bool = False) -> SearchResult:
-    """Search the articles; ``prefix_last`` also matches the last word as a prefix (results as you type)."""
+              limit: int = 10, prefix_last: bool = False, public_only: bool = False) -> SearchResult:
+    """Search the articles; ``prefix_last`` also matches the last word as a prefix (results as you type);
+    ``public_only`` finds only the articles of the public help center (among the best ``PUBLIC_RANKED`` matches)."""
     raw = _dbapi(session)
     language = (language or "").strip().lower() or None
     if isinstance(tags, str):
@@ -327,7 +338,8 @@ def search_kb(session: Any, query: str | None, *, language: str | None = None, t
     limit = max(1, min(int(limit), 500))
     with _read_snapshot(raw):
         return _search(raw, "kb_fts_vocab", terms,
-                       lambda chosen, operator: _kb_query(raw, chosen, operator, language, tag_filter, limit))
+                       lambda chosen, operator: _kb_query(raw, chosen, operator, language, tag_filter, limit,
+                                                         public_only))
 
 
 def search_articles(session: Any, query: str | None, *, language: str | None = None, tags: Iterable[str] = (),

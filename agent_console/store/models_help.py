@@ -1,0 +1,34 @@
+"""The public help center's records: a visitor's answer to "Did this solve your problem?" on an article.
+
+A "yes" is a self-service resolution; a "no" sends the visitor on to the contact form. ``visit`` is the random id of
+the visitor's browser session (a cookie of the help center), so the contact form, the self-service figures and the
+deflection rate can tie a visit's answers, the articles read and a form sent together without knowing who it was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from agent_console.store.model_values import BigKey, _ts_required, new_uid
+
+
+class HelpFeedback(SQLModel, table=True):
+    __tablename__ = "help_feedback"
+    __table_args__ = (
+        # The self-service figures count answers per day; the contact form looks up a visit's answers.
+        Index("ix_help_feedback_created", "created_at", "solved"),
+        Index("ix_help_feedback_visit", "visit"),
+    )
+
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    article_id: int = Field(foreign_key="kb_articles.id", index=True)
+    #: True: the article solved the visitor's problem (a self-service resolution); False: it did not.
+    solved: bool
+    #: The help center's language when the visitor answered (de, en).
+    language: str = Field(default="en", max_length=8)
+    visit: str = Field(default="", max_length=64)
+    created_at: datetime = _ts_required()

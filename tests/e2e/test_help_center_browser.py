@@ -1,0 +1,154 @@
+"""The help center and the wallboard in a real browser: Debian's Chromium, headless, driven by Playwright (started by
+the fixture with a fresh profile), against a real server process. A customer searches "Rücksendung", reads the
+article, answers "No" and "Yes"; hostile article text stays text; the wallboard follows the floor live; screenshots of
+both; axe-core finds no critical accessibility violation on any page."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from agent_console.server.routes.wallboard import QUIET_REFRESH_SECONDS
+from tests.helpers import require_component
+from tests.server.conftest import new_case_op
+from tests.server.help_site import HOSTILE, create_token, feedback_rows, start_help_site
+
+CHROMIUM = os.environ.get("AGENT_CONSOLE_TEST_CHROMIUM", "/usr/bin/chromium")
+AXE_JS = Path(__file__).resolve().parents[2] / ".cache" / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def playwright_driver():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        require_component("Playwright", f"the dev extra is not installed ({exc})")
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        require_component("Chromium", f"{CHROMIUM} is missing (apt-get install chromium chromium-driver)")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def browser(playwright_driver, tmp_path):
+    """A function that opens a fresh Chromium profile (``bypass_csp`` only to inject axe-core)."""
+    opened = []
+
+    def open_browser(locale: str = "en-GB", *, bypass_csp: bool = False):
+        profile = tmp_path / f"chromium-profile-{len(opened)}"
+        try:
+            context = playwright_driver.chromium.launch_persistent_context(
+                str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, locale=locale,
+                bypass_csp=bypass_csp, viewport={"width": 1280, "height": 900})
+        except Exception as exc:  # noqa: BLE001 - whatever keeps the browser from starting
+            require_component("Chromium", f"it did not start: {exc}")
+        context.set_default_timeout(TIMEOUT_MS)
+        opened.append(context)
+        return context
+
+    yield open_browser
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    server = start_help_site(tmp_path_factory.mktemp("help-browser"))
+    yield server
+    server.stop()
+
+
+def critical_violations(page) -> list[str]:
+    """axe-core's critical violations on the page, each as "rule: where"."""
+    if not AXE_JS.is_file():
+        require_component("axe-core", f"{AXE_JS} is missing (scripts/test installs it with npm)")
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [f"{violation['id']}: {[node['target'] for node in violation['nodes']]}"
+            for violation in result["violations"] if violation.get("impact") == "critical"]
+
+
+def test_a_customer_searches_reads_and_answers(browser, site, tmp_path):
+    context = browser("de-DE")
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(site.base_url + "/help")
+    assert page.locator("h1").inner_text() == "Wie können wir helfen?"
+    page.get_by_label("Im Hilfe-Center suchen").fill("Rücksendung")
+    page.get_by_role("button", name="Suchen").click()
+    result = page.get_by_role("link", name="Rücksendung eines Artikels")
+    result.wait_for()
+    assert page.get_by_text("Internal refund override").count() == 0
+    help_shot = tmp_path / "help-center.png"
+    page.screenshot(path=str(help_shot), full_page=True)
+    assert help_shot.stat().st_size > 0
+
+    result.click()
+    page.wait_for_url("**/help/articles/ruecksendung")
+    assert page.locator("article h1").inner_text() == "Rücksendung eines Artikels"
+    assert page.locator("article strong").inner_text() == "Erstattung"
+    page.get_by_role("button", name="Nein").click()
+    page.get_by_role("heading", name="Schade, dass das nicht geholfen hat").wait_for()
+    assert page.get_by_role("link", name="Kontakt aufnehmen").get_attribute("href") == "/help/contact"
+    page.go_back()
+    page.get_by_role("button", name="Ja").click()
+    page.get_by_role("heading", name="Schön, dass wir helfen konnten").wait_for()
+    answers = feedback_rows(site.db_url)
+    assert [solved for solved, _visit in answers[-2:]] == [False, True]
+    assert answers[-1][1] == answers[-2][1] != ""
+    assert dialogs == []
+
+
+def test_hostile_article_text_is_shown_literally_in_the_browser(browser, site):
+    page = browser().new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(site.base_url + "/help/articles/hostile")
+    article = page.locator("article")
+    assert page.locator("article h1").inner_text() == "Hostile <b>title</b>"
+    assert '<script>alert("x")</script>' in article.inner_text()
+    assert "<div onclick=alert(3)>raw block</div>" in article.inner_text()
+    assert article.locator("script, img, [onclick], a[href^='javascript']").count() == 0
+    page.get_by_role("button", name="Yes").wait_for()  # the page has loaded to its end
+    assert dialogs == [] and HOSTILE.split(" ")[0] in page.content().replace("&lt;", "<").replace("&gt;", ">")
+
+
+def test_the_wallboard_follows_the_floor_live(browser, site, tmp_path):
+    token = create_token(site.db_url, "sue", "--wallboard")
+    page = browser().new_page()
+    page.goto(site.base_url + "/wallboard")
+    page.get_by_label("Token").fill(token)
+    page.get_by_role("button", name="Show the wallboard").click()
+    page.wait_for_selector("html[data-live=on]")  # the script's event stream delivered the figures
+    waiting = page.locator('[data-figure="waiting"] .value')
+    before = int(waiting.inner_text().split()[-1])
+    response = site.ops("sue", new_case_op("Returns", subject="Rücksendung kaputt"))
+    assert response.status_code == 200, response.text
+    # Well below the stream's quiet refresh (QUIET_REFRESH_SECONDS): only the event of the change can bring it.
+    page.wait_for_function(
+        "n => parseInt(document.querySelector('[data-figure=\"waiting\"] .value').innerText.split(/\\s+/).pop()) > n",
+        arg=before, timeout=QUIET_REFRESH_SECONDS * 1000 / 2)
+    assert page.locator("table.wall td", has_text="Returns").count() == 1
+    assert "●" in waiting.inner_text() or "▲" in waiting.inner_text() or "✖" in waiting.inner_text()
+    shot = tmp_path / "wallboard.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
+
+
+def test_the_pages_have_no_critical_accessibility_violations(browser, site):
+    context = browser("de-DE", bypass_csp=True)
+    page = context.new_page()
+    for path in ("/help", "/help?q=R%C3%BCcksendung", "/help/articles/ruecksendung", "/help/articles/hostile",
+                 "/wallboard"):
+        page.goto(site.base_url + path)
+        assert critical_violations(page) == [], path
+    page.get_by_label("Token").fill(site.token("sue"))
+    page.get_by_role("button", name="Wallboard anzeigen").click()
+    page.wait_for_selector('[data-figure="waiting"]')
+    assert critical_violations(page) == [], "/wallboard (figures)"
