@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from agent_console.domain.case_search import FilterError, describe_filter_error, search_cases
+from agent_console.i18n import _
 from agent_console.server import schemas
 from agent_console.server.routes.deps import Caller, state
 
@@ -27,8 +28,8 @@ def search(
     """The best cases for ``q`` among those the caller may see, with the matching snippet and the SLA state."""
     server = state(request)
     if server.store.dialect != "sqlite":
-        raise HTTPException(501, "case search needs the SQLite case index; this server's PostgreSQL database has "
-                                 "no case search index yet")
+        raise HTTPException(501, _("case search needs the SQLite case index; this server's PostgreSQL database has "
+                                   "no case search index yet"))
     with server.store.session() as session:
         try:
             found = search_cases(session, q, server.clock.now(), limit=limit,
