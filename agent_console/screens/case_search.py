@@ -13,7 +13,7 @@ from itertools import count
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from agent_console import formatting
@@ -22,8 +22,9 @@ from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, format_remaining
 from agent_console.domain.text import mask_controls, one_line
 from agent_console.i18n import N_, _, ngettext
 from agent_console.screens.agent_screen import AgentScreen
-from agent_console.screens.bindings import bindings_for
+from agent_console.screens.bindings import TranslatedBindings, bindings_for
 from agent_console.store.errors import describe
+from agent_console.widgets.key_footer import KeyFooter
 from agent_console.widgets.labels import channel_label, status_label
 
 HIGHLIGHT = "bold black on yellow"
@@ -41,7 +42,7 @@ def highlighted(text: str, spans, style: str = "") -> Text:
     return result
 
 
-class CaseSearchScreen(AgentScreen):
+class CaseSearchScreen(TranslatedBindings, AgentScreen):
     CSS_PATH = "case_search.tcss"
     BINDINGS = bindings_for("case_search")
     KEY_SCOPE = "case_search"
@@ -62,7 +63,7 @@ class CaseSearchScreen(AgentScreen):
                                   "channel: customer: before: after:"))
         yield Static(id="case-search-status", markup=False)
         yield OptionList(id="case-search-results")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#case-search-results", OptionList).can_focus = False
