@@ -1,7 +1,8 @@
-"""An agent's day in German, as a new user starts it (#18): ``LANG=de_DE.UTF-8`` and no setting. The queue, opening
-a case, claiming it, a canned response, a knowledge-base search, the reply, resolving with a wrap-up code, escalating
-another case found with ctrl+f — each step shows German, and no screen of the day shows an English word of the
-interface. The customer's words in the data are German, so an English word on a screen can only be the console's."""
+"""An agent's day in German, as a new user starts it (#18): ``LANG=de_DE.UTF-8`` and no setting. The queue, its
+keys, opening a case, claiming it, a canned response, a knowledge-base search, the reply, resolving with a wrap-up
+code, escalating another case found with ctrl+f — each step shows German, and no screen of the day shows an English
+word of the interface. The customer's words in the data are German, so an English word on a screen can only be the
+console's."""
 
 from __future__ import annotations
 
@@ -88,6 +89,10 @@ async def test_an_agents_day_in_german(german_from_the_locale, make_app, day):
         # The queue: header, column headers, the cases' status/priority/channel words, the footer.
         await seen("queue", "Warteschlange", "Betreff", "Kunde", "Erstattung fehlt", "Router blinkt rot",
                    "E-Mail", "Telefon", "Übernehmen")
+        await pilot.press("question_mark")
+        await seen("keys help", "Übernehmen", "Nächster Fall", "Fälle suchen")
+        await pilot.press("escape")
+        await seen("queue again", "Betreff")
         table = app.screen.query_one("#queue-table", CaseTable)
         table.cursor_row = table.case_ids.index(refund.id)
         await pilot.press("enter")
