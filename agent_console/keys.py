@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent_console.i18n import N_
+from agent_console.i18n import N_, _
 
 
 class KeyMapError(ValueError):
@@ -173,7 +173,8 @@ def action_named(name: str) -> KeyAction:
     for action in ACTIONS:
         if action.name == name:
             return action
-    raise KeyMapError(f"unknown key action {name!r}; known: {', '.join(a.name for a in ACTIONS)}")
+    raise KeyMapError(_("unknown key action {name}; known: {known}").format(
+            name=repr(name), known=", ".join(a.name for a in ACTIONS)))
 
 
 def normalise_key(key: str) -> str:
@@ -185,10 +186,11 @@ def normalise_key(key: str) -> str:
             continue
         name = _KEY_NAMES.get(raw, raw)
         if not _KEY_PATTERN.match(name):
-            raise KeyMapError(f"key {raw!r} is not a key name Textual understands (e.g. 'c', 'ctrl+s', 'f5')")
+            raise KeyMapError(_("key {key} is not a key name Textual understands (e.g. 'c', 'ctrl+s', 'f5')").format(
+                key=repr(raw)))
         parts.append(name)
     if not parts:
-        raise KeyMapError(f"empty key {key!r}")
+        raise KeyMapError(_("empty key {key}").format(key=repr(key)))
     return ",".join(parts)
 
 

@@ -7,7 +7,12 @@ import sys
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json
-from agent_console.i18n import _
+from agent_console.i18n import N_, _
+
+#: The lines of ``sync status``: the field of its JSON and the label it is shown with.
+STATUS_FIELDS = (("server", N_("server")), ("agent", N_("agent")), ("cursor", N_("cursor")),
+                 ("pending_ops", N_("pending ops")), ("last_sync_at", N_("last sync at")),
+                 ("last_error", N_("last error")))
 
 
 def _read_password(login: str) -> str:
@@ -213,9 +218,9 @@ def register(app: typer.Typer) -> None:
         from rich.text import Text
 
         out = console()
-        for name in ("server", "agent", "cursor", "pending_ops", "last_sync_at", "last_error"):
+        for name, label in STATUS_FIELDS:
             value = data[name]
-            out.print(Text(f"{name.replace('_', ' ')}: ") + Text("—" if value in (None, "") else str(value)))
+            out.print(Text(f"{_(label)}: ") + Text("—" if value in (None, "") else str(value)))
         if not creds:
             out.print(_("not logged in (agent-console login --server URL LOGIN)"))
         for line in data["conflicts"]:

@@ -67,10 +67,11 @@ def check_extension(session, agent: Agent | None, extension: str) -> str | None:
     if not extension:
         return None
     if "," in extension or " " in extension:
-        raise AgentError(f"extension {extension!r}: no spaces or commas")
+        raise AgentError(_("extension {extension}: no spaces or commas").format(extension=repr(extension)))
     holder = agent_records.agent_with_extension(session, extension)
     if holder is not None and (agent is None or holder.id != agent.id):
-        raise AgentError(f"extension {extension} belongs to {holder.login} already")
+        raise AgentError(_("extension {extension} belongs to {login} already").format(extension=extension,
+                                                                                      login=holder.login))
     return extension
 
 

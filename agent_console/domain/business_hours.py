@@ -124,7 +124,7 @@ class BusinessHours:
         time is due at closing time (not at the next opening).
         """
         if start.tzinfo is None:
-            raise ValueError("business hours need an aware datetime")
+            raise ValueError(_("business hours need an aware datetime"))
         remaining = timedelta(seconds=max(0.0, seconds))
         day = start.astimezone(_zone(self.tz)).date()
         for _day in range(_MAX_SEARCH_DAYS):

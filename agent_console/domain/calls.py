@@ -28,6 +28,7 @@ from agent_console.domain.clock import Clock
 from agent_console.domain.phone_numbers import NumberError, is_withheld, normalise_number
 from agent_console.domain.recording import audit, enqueue_payload
 from agent_console.domain.text import clean_text
+from agent_console.i18n import _
 from agent_console.store import call_queries, queries
 from agent_console.store.models import Agent, Call
 
@@ -93,15 +94,16 @@ def _text(values: Mapping, field: str, *names: str, limit: int, required: bool =
     raw = next((values[name] for name in (field, *names) if values.get(name) not in (None, "")), None)
     if raw is None:
         if required:
-            raise CallEventError(field, "missing")
+            raise CallEventError(field, _("missing"))
         return ""
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-        raise CallEventError(field, "text expected")
+        raise CallEventError(field, _("text expected"))
     text = clean_text(str(raw)).strip()
     if len(text) > limit:
-        raise CallEventError(field, f"too long ({len(text)} characters; at most {limit})")
+        raise CallEventError(field, _("too long ({count} characters; at most {limit})").format(
+            count=len(text), limit=limit))
     if required and not text:
-        raise CallEventError(field, "empty")
+        raise CallEventError(field, _("empty"))
     return text
 
 
@@ -109,16 +111,18 @@ def _users(values: Mapping) -> tuple[str, ...]:
     raw = next((values[name] for name in ("user", "user[]", "users") if values.get(name) is not None), [])
     items = [raw] if isinstance(raw, (str, int)) and not isinstance(raw, bool) else raw
     if not isinstance(items, (list, tuple)):
-        raise CallEventError("user", "a list of logins or extensions expected")
+        raise CallEventError("user", _("a list of logins or extensions expected"))
     if len(items) > USERS_MAX:
-        raise CallEventError("user", f"too many ({len(items)}; at most {USERS_MAX})")
+        raise CallEventError("user", _("too many ({count}; at most {limit})").format(count=len(items),
+                                                                                       limit=USERS_MAX))
     users = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (str, int)):
-            raise CallEventError("user", "a list of logins or extensions expected")
+            raise CallEventError("user", _("a list of logins or extensions expected"))
         name = clean_text(str(item)).strip()
         if len(name) > NAME_MAX or "," in name:
-            raise CallEventError("user", f"{name[:NAME_MAX]!r} is not a login or an extension")
+            raise CallEventError("user", _("{name} is not a login or an extension").format(
+                name=repr(name[:NAME_MAX])))
         if name and name not in users:
             users.append(name)
     return tuple(users)
@@ -130,21 +134,22 @@ def parse_event(values: Mapping, *, at: datetime | None = None) -> CallEvent:
     field that is wrong."""
     event = _text(values, "event", limit=16, required=True)
     if event not in EVENTS:
-        raise CallEventError("event", f"{event!r} is not one of {', '.join(EVENTS)}")
+        raise CallEventError("event", _("{value} is not one of {choices}").format(value=repr(event),
+                                                                                 choices=", ".join(EVENTS)))
     call_id = _text(values, "callId", "call_id", limit=CALL_ID_MAX, required=True)
     direction = _text(values, "direction", limit=8, required=event == "newCall") or "in"
     if direction not in DIRECTIONS:
-        raise CallEventError("direction", f"{direction!r} is not in or out")
+        raise CallEventError("direction", _("{value} is not in or out").format(value=repr(direction)))
     cause = _text(values, "cause", limit=24) or None
     if cause is not None:
         cause = _CAUSE_NAMES.get(cause.lower())
         if cause is None:
-            raise CallEventError("cause", f"not one of {', '.join(CAUSES)}")
+            raise CallEventError("cause", _("not one of {choices}").format(choices=", ".join(CAUSES)))
     from_number = _text(values, "from", "from_number", limit=NUMBER_MAX)
     to_number = _text(values, "to", "to_number", limit=NUMBER_MAX)
     for field, number in (("from", from_number), ("to", to_number)):
         if number and not is_withheld(number) and any(ch.isalpha() for ch in number):
-            raise CallEventError(field, f"{number!r} is not a phone number")
+            raise CallEventError(field, _("{number} is not a phone number").format(number=repr(number)))
     return CallEvent(event=event, call_id=call_id, direction=direction, from_number=from_number,
                      to_number=to_number, users=_users(values), queue=_text(values, "queue", limit=64) or None,
                      cause=cause, answering_number=_text(values, "answeringNumber", "answering_number",
@@ -250,9 +255,9 @@ def mark_called_back(session, clock: Clock, call_id: str, agent: Agent | None) -
     that was not missed."""
     call = call_queries.call_by_call_id(session, call_id)
     if call is None:
-        raise CallEventError("callId", f"no call {call_id!r}")
+        raise CallEventError("callId", _("no call {call}").format(call=repr(call_id)))
     if not call.missed:
-        raise CallEventError("callId", f"the call {call_id!r} was not missed")
+        raise CallEventError("callId", _("the call {call} was not missed").format(call=repr(call_id)))
     if call.called_back_at is None:
         now = clock.now()
         call.called_back_at = now

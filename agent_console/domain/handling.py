@@ -29,6 +29,7 @@ from agent_console.domain.clock import Clock
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.service import reading_of, transaction_of
 from agent_console.domain.text import UnsafeText, check_identifier, clean_text
+from agent_console.i18n import _
 from agent_console.store import handling_segments
 from agent_console.store.db import Store
 from agent_console.store.models import (
@@ -77,7 +78,7 @@ def change_agent_state(session, agent_id: int, state: str, at: datetime, *, reas
     state = AgentState(state).value
     agent = session.get(Agent, agent_id)
     if agent is None:
-        raise HandlingError(f"no agent with id {agent_id}")
+        raise HandlingError(_("no agent with id {id}").format(id=agent_id))
     if agent.state == state and agent.state_since is not None:
         return agent
     for period in handling_segments.open_state_periods(session, agent_id):
@@ -138,11 +139,12 @@ class HandlingTracker:
                  heartbeat_s: float = 10, wrap_up_timeout_s: float = 120,
                  wrap_up_codes: Sequence[str] | None = None) -> None:
         if heartbeat_s <= 0 or heartbeat_s > MAX_HEARTBEAT_S:
-            raise HandlingError(f"heartbeat_s must be between 1 and {MAX_HEARTBEAT_S} seconds, not {heartbeat_s}")
+            raise HandlingError(_("heartbeat_s must be between 1 and {limit} seconds, not {value}").format(
+                limit=MAX_HEARTBEAT_S, value=heartbeat_s))
         if idle_timeout_s <= 0 or wrap_up_timeout_s <= 0:
-            raise HandlingError("idle and wrap-up timeouts must be positive")
+            raise HandlingError(_("idle and wrap-up timeouts must be positive"))
         if agent.id is None:
-            raise HandlingError("the agent must be stored before its time can be tracked")
+            raise HandlingError(_("the agent must be stored before its time can be tracked"))
         self.store = store
         self.clock = clock
         self.agent = agent
@@ -324,11 +326,12 @@ class HandlingTracker:
         except UnsafeText as exc:
             raise HandlingError(str(exc)) from None
         if not code:
-            raise HandlingError("pick a wrap-up code")
+            raise HandlingError(_("pick a wrap-up code"))
         if self.wrap_up_codes is not None and code not in self.wrap_up_codes:
-            raise HandlingError(f"unknown wrap-up code {code!r}; expected one of: {', '.join(self.wrap_up_codes)}")
+            raise HandlingError(_("unknown wrap-up code {code}; expected one of: {codes}").format(
+                code=repr(code), codes=", ".join(self.wrap_up_codes)))
         if self._wrap_up is None:
-            raise HandlingError("no wrap-up is running")
+            raise HandlingError(_("no wrap-up is running"))
         now = self.clock.now()
         self._last_activity = now
         self._finish_wrap_up(now, "wrap_up_code", code=code)
@@ -352,10 +355,10 @@ class HandlingTracker:
                 self._set_state(AgentState.available, at=now, reason=reason)
         elif state == AgentState.handling:
             if self.case_id is None:
-                raise HandlingError("open a case to start handling it")
+                raise HandlingError(_("open a case to start handling it"))
             self.activity()
         elif state == AgentState.wrap_up:
-            raise HandlingError("wrap-up starts by resolving a case")
+            raise HandlingError(_("wrap-up starts by resolving a case"))
 
     # --- internals ------------------------------------------------------------------------------------------------
 
@@ -371,7 +374,7 @@ class HandlingTracker:
     def _start_segment(self, case_id: int, now: datetime) -> None:
         with self.store.transaction() as session:
             if session.get(Case, case_id) is None:
-                raise HandlingError(f"no case with id {case_id}")
+                raise HandlingError(_("no case with id {id}").format(id=case_id))
             segment = HandlingSegment(case_id=case_id, agent_id=self.agent.id, kind=SegmentKind.handle,
                                       started_at=now, heartbeat_at=now)
             session.add(segment)
@@ -441,29 +444,30 @@ def correct_time(store: Store | None, clock: Clock, case_id: int, delta_seconds:
     its own on ``store``.
     """
     if supervisor is None or supervisor.role not in (Role.supervisor, Role.admin):
-        raise HandlingError("only supervisors and admins can correct handling time")
+        raise HandlingError(_("only supervisors and admins can correct handling time"))
     reason = clean_text(reason or "").strip()
     if not reason:
-        raise HandlingError("a time correction needs a reason")
+        raise HandlingError(_("a time correction needs a reason"))
     kind = SegmentKind(kind).value
     try:
         delta = float(delta_seconds)
     except (TypeError, ValueError):
-        raise HandlingError(f"seconds must be a number, not {delta_seconds!r}") from None
+        raise HandlingError(_("seconds must be a number, not {value}").format(value=repr(delta_seconds))) from None
     if delta == 0:
-        raise HandlingError("a correction of 0 seconds changes nothing")
+        raise HandlingError(_("a correction of 0 seconds changes nothing"))
     current = closed_seconds(store, case_id, session=session)
     now = clock.now()
     with transaction_of(store, session) as session:
         case = session.get(Case, case_id)
         if case is None:
-            raise HandlingError(f"no case with id {case_id}")
+            raise HandlingError(_("no case with id {id}").format(id=case_id))
         if agent_id is not None and session.get(Agent, agent_id) is None:
-            raise HandlingError(f"no agent with id {agent_id}")
+            raise HandlingError(_("no agent with id {id}").format(id=agent_id))
         corrected = handling_segments.corrected_seconds(session, case_id)
         if current + corrected + delta < 0:
-            raise HandlingError(f"{case.key} has {current + corrected:.0f} s of handling time; a correction of "
-                                f"{delta:.0f} s would make it negative")
+            raise HandlingError(_("{case} has {seconds} s of handling time; a correction of {delta} s would make it "
+                                  "negative").format(case=case.key, seconds=f"{current + corrected:.0f}",
+                                                     delta=f"{delta:.0f}"))
         correction = HandlingCorrection(case_id=case_id, agent_id=agent_id, kind=kind, delta_seconds=delta,
                                         reason=reason, corrected_by_id=supervisor.id, created_at=now)
         session.add(correction)

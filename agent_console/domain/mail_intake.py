@@ -30,6 +30,7 @@ from agent_console.domain.queues import require_known_queue
 from agent_console.domain.mail_headers import case_key_in_subject, new_message_id, subject_for_case
 from agent_console.domain.recording import audit
 from agent_console.domain.text import clean_text, one_line
+from agent_console.i18n import _
 from agent_console.mail.parse import MailRejected, ParsedMail, parse_mail
 from agent_console.store import mail_receipts, queries
 from agent_console.store.mail_records import message_by_mail_id, outbox_row_of_message, queue_outgoing_mail
@@ -195,7 +196,8 @@ def _check_queue(session, queue: str) -> None:
     try:
         require_known_queue(session, queue)
     except CaseError as exc:
-        raise IntakeSetupError(f"new e-mail cases go to queue {queue!r}, which cannot be used: {exc}") from None
+        raise IntakeSetupError(_("new e-mail cases go to queue {queue}, which cannot be used: {error}").format(
+            queue=repr(queue), error=exc)) from None
 
 
 def _thread_case(session, parsed: ParsedMail) -> Case | None:

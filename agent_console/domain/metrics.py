@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from agent_console.i18n import _
 from agent_console.store import metric_queries
 from agent_console.store.metric_queries import COMPLAINTS_QUEUE, UNASSIGNED  # noqa: F401  (part of this API)
 
@@ -61,7 +62,8 @@ class MetricRow:
 
 def _check_by(by: str | None) -> None:
     if by is not None and by not in GROUPINGS:
-        raise MetricError(f"unknown grouping {by!r}; expected one of: {', '.join(GROUPINGS)}")
+        raise MetricError(_("unknown grouping {by}; expected one of: {choices}").format(
+            by=repr(by), choices=", ".join(GROUPINGS)))
 
 
 def _ratio(part, whole) -> float | None:
@@ -81,7 +83,8 @@ def day_range(since: date | None, until: date | None, *, today: date, tz: str = 
     until = until or today
     since = since or (until - timedelta(days=default_days - 1))
     if since > until:
-        raise MetricError(f"--since {since.isoformat()} is after --until {until.isoformat()}")
+        raise MetricError(_("--since {since} is after --until {until}").format(since=since.isoformat(),
+                                                                           until=until.isoformat()))
     zone = ZoneInfo(tz)
     start = datetime.combine(since, time(0, 0), tzinfo=zone).astimezone(timezone.utc)
     end = datetime.combine(until + timedelta(days=1), time(0, 0), tzinfo=zone).astimezone(timezone.utc)
@@ -119,7 +122,7 @@ def fcr(session, since: datetime, until: datetime, *, now: datetime, window_days
     ``window_days=None`` gives the provisional figure the live monitor shows: every first resolution counts at once,
     first-contact-resolved when one contact arrived and the case has not been reopened (so far)."""
     if window_days is not None and window_days < 0:
-        raise MetricError("the FCR window cannot be negative")
+        raise MetricError(_("the FCR window cannot be negative"))
     _check_by(by)
     window_s = None if window_days is None else window_days * 86400.0
     result = []

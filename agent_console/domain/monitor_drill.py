@@ -7,6 +7,7 @@ from datetime import datetime
 
 from agent_console.domain import sla
 from agent_console.domain.monitor_thresholds import MonitorError
+from agent_console.i18n import _
 from agent_console.store import monitor as reads
 from agent_console.store.models import Agent, Case
 
@@ -30,7 +31,7 @@ def agent_by_id(store, agent_id: int) -> Agent:
     with store.session() as session:
         agent = session.get(Agent, agent_id)
         if agent is None:
-            raise MonitorError(f"no agent with id {agent_id}")
+            raise MonitorError(_("no agent with id {id}").format(id=agent_id))
         return agent
 
 
@@ -52,7 +53,7 @@ def case_view(store, case_id: int, now: datetime) -> CaseView:
     with store.session() as session:
         case = session.get(Case, case_id)
         if case is None:
-            raise MonitorError(f"no case with id {case_id}")
+            raise MonitorError(_("no case with id {id}").format(id=case_id))
         customer = session.get(Customer, case.customer_id)
         assignee = session.get(Agent, case.assignee_id) if case.assignee_id else None
         policy = queries.policy_for(session, case.channel, case.priority)
@@ -78,9 +79,11 @@ class Drill:
 
     def __post_init__(self) -> None:
         if self.figure not in DRILL_FIGURES:
-            raise MonitorError(f"unknown figure {self.figure!r}; expected one of: {', '.join(DRILL_FIGURES)}")
+            raise MonitorError(_("unknown figure {figure}; expected one of: {choices}").format(
+                figure=repr(self.figure), choices=", ".join(DRILL_FIGURES)))
         if self.kind not in DRILL_SCOPES:
-            raise MonitorError(f"unknown scope {self.kind!r}; expected one of: {', '.join(DRILL_SCOPES)}")
+            raise MonitorError(_("unknown scope {scope}; expected one of: {choices}").format(
+                scope=repr(self.kind), choices=", ".join(DRILL_SCOPES)))
 
 
 def drill_case_ids(source, now: datetime, drill: Drill, *, due_within_s: float = 3600,

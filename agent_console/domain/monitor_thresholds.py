@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from agent_console.i18n import _
+
 if TYPE_CHECKING:
     from agent_console.domain.monitor import GroupFigures
 
@@ -71,25 +73,28 @@ class Thresholds:
             try:
                 value = json.loads(value)
             except json.JSONDecodeError as exc:
-                raise MonitorError(f"{source}: not a JSON object: {exc}") from None
+                raise MonitorError(_("{source}: not a JSON object: {error}").format(source=source, error=exc)) from None
         if not isinstance(value, Mapping):
-            raise MonitorError(f"{source}: expected a table of scopes, got {type(value).__name__}")
+            raise MonitorError(_("{source}: expected a table of scopes, got {kind}").format(
+                source=source, kind=type(value).__name__))
         scopes: dict[str, dict[str, tuple[float, float]]] = {}
         for scope, figures in value.items():
             if not isinstance(figures, Mapping):
-                raise MonitorError(f"{source}.{scope}: expected a table of figure = [warning, critical]")
+                raise MonitorError(_("{source}: expected a table of figure = [warning, critical]").format(
+                    source=f"{source}.{scope}"))
             parsed = {}
             for name, pair in figures.items():
                 if name not in DEFAULT_THRESHOLDS:
-                    raise MonitorError(f"{source}.{scope}: unknown figure {name!r}; expected one of: "
-                                       f"{', '.join(DEFAULT_THRESHOLDS)}")
+                    raise MonitorError(_("{source}: unknown figure {figure}; expected one of: {choices}").format(
+                        source=f"{source}.{scope}", figure=repr(name), choices=", ".join(DEFAULT_THRESHOLDS)))
                 try:
                     warn, crit = (float(v) for v in pair)
                 except (TypeError, ValueError):
-                    raise MonitorError(f"{source}.{scope}.{name}: expected [warning, critical] numbers, "
-                                       f"got {pair!r}") from None
+                    raise MonitorError(_("{source}: expected [warning, critical] numbers, got {value}").format(
+                        source=f"{source}.{scope}.{name}", value=repr(pair))) from None
                 if crit < warn:
-                    raise MonitorError(f"{source}.{scope}.{name}: critical ({crit:g}) is below warning ({warn:g})")
+                    raise MonitorError(_("{source}: critical ({critical}) is below warning ({warning})").format(
+                        source=f"{source}.{scope}.{name}", critical=f"{crit:g}", warning=f"{warn:g}"))
                 parsed[name] = (warn, crit)
             scopes[str(scope)] = parsed
         return cls(scopes)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 
+from agent_console.i18n import _
+
 #: The region numbers without a country code are read in, unless the settings say otherwise.
 DEFAULT_REGION = "DE"
 ENV_REGION = "AGENT_CONSOLE_DEFAULT_REGION"
@@ -31,7 +33,8 @@ def check_region(region: str) -> str:
 
     code = region.strip().upper()
     if code not in phonenumbers.SUPPORTED_REGIONS:
-        raise NumberError(f"unknown region {region!r}: a two-letter country code such as DE, AT or GB")
+        raise NumberError(_("unknown region {region}: a two-letter country code such as DE, AT or GB").format(
+            region=repr(region)))
     return code
 
 
@@ -67,13 +70,13 @@ def normalise_number(raw: str | None, region: str | None = None) -> str | None:
         return None
     text = raw.strip()
     if any(ch.isalpha() for ch in text):
-        raise NumberError(f"{text!r} is not a phone number (it has letters)")
+        raise NumberError(_("{number} is not a phone number (it has letters)").format(number=repr(text)))
     if sum(ch.isdigit() for ch in text) < 3:
-        raise NumberError(f"{text!r} is not a phone number (fewer than 3 digits)")
+        raise NumberError(_("{number} is not a phone number (fewer than 3 digits)").format(number=repr(text)))
     try:
         parsed = phonenumbers.parse(text, region or default_region())
     except phonenumbers.NumberParseException:
-        raise NumberError(f"{text!r} is not a phone number") from None
+        raise NumberError(_("{number} is not a phone number").format(number=repr(text))) from None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -13,16 +13,19 @@ from itertools import count
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from agent_console import formatting
 from agent_console.domain.case_search import FilterError, describe_filter_error, search_store
 from agent_console.domain.sla import SLA_STYLE, SLA_SYMBOL, format_remaining
 from agent_console.domain.text import mask_controls, one_line
 from agent_console.i18n import N_, _, ngettext
 from agent_console.screens.agent_screen import AgentScreen
-from agent_console.screens.bindings import bindings_for
+from agent_console.screens.bindings import TranslatedBindings, bindings_for
 from agent_console.store.errors import describe
+from agent_console.widgets.key_footer import KeyFooter
+from agent_console.widgets.labels import channel_label, status_label
 
 HIGHLIGHT = "bold black on yellow"
 RESULT_LIMIT = 30
@@ -39,7 +42,7 @@ def highlighted(text: str, spans, style: str = "") -> Text:
     return result
 
 
-class CaseSearchScreen(AgentScreen):
+class CaseSearchScreen(TranslatedBindings, AgentScreen):
     CSS_PATH = "case_search.tcss"
     BINDINGS = bindings_for("case_search")
     KEY_SCOPE = "case_search"
@@ -60,7 +63,7 @@ class CaseSearchScreen(AgentScreen):
                                   "channel: customer: before: after:"))
         yield Static(id="case-search-status", markup=False)
         yield OptionList(id="case-search-results")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#case-search-results", OptionList).can_focus = False
@@ -123,7 +126,8 @@ class CaseSearchScreen(AgentScreen):
             self._show_status(Text(_("No case matches “{query}”.").format(query=one_line(query, 60)),
                                    style="yellow"))
         else:
-            line = Text(ngettext("{count} case", "{count} cases", len(self.hits)).format(count=len(self.hits)))
+            line = Text(ngettext("{count} case", "{count} cases", len(self.hits)).format(
+                count=formatting.number(len(self.hits))))
             if found.mode == "typo":
                 fixes = ", ".join(f"{word} → {' / '.join(terms)}" for word, terms in found.corrections.items())
                 line.append(" · ")
@@ -141,7 +145,7 @@ class CaseSearchScreen(AgentScreen):
         prompt.append("\n  ")
         prompt.append(f"{SLA_SYMBOL[hit.sla.state]} {format_remaining(hit.sla.remaining_s)}".rstrip(),
                       style=SLA_STYLE[hit.sla.state])
-        prompt.append(f"  {one_line(hit.status)} · {one_line(hit.queue)} · {one_line(hit.channel)} · "
+        prompt.append(f"  {status_label(hit.status)} · {one_line(hit.queue)} · {channel_label(hit.channel)} · "
                       f"{one_line(hit.customer, 40)} · {_(MATCHED_IN.get(hit.matched_in, hit.matched_in))}",
                       style="dim")
         if hit.snippet.text and hit.snippet.text != hit.subject:

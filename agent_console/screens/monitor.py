@@ -35,7 +35,7 @@ def zone_from_settings(name: str) -> tzinfo:
     try:
         return display_zone(name)
     except UnknownTimeZone as exc:
-        raise live.MonitorError(f"{exc} in the settings") from None
+        raise live.MonitorError(_("{error} in the settings").format(error=exc)) from None
 
 
 # --- the app ------------------------------------------------------------------------------------------------------

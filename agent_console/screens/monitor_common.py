@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 from agent_console.domain.monitor import LEVEL_SYMBOL, Drill, Level
 from agent_console.domain.text import one_line
 from agent_console.i18n import N_, _
+from agent_console.widgets.labels import channel_label
 
 LEVEL_STYLE = {Level.ok: "green", Level.warning: "yellow", Level.critical: "bold red"}
 #: The floor's figures that open their cases, left to right.
@@ -42,7 +43,8 @@ def drill_title(drill: Drill) -> str:
         return _("Floor — {figure}").format(figure=figure)
     where = {"queue": N_("Queue {name} — {figure}"), "channel": N_("Channel {name} — {figure}"),
              "agent": N_("Agent {name} — {figure}")}[drill.kind]
-    return _(where).format(name=one_line(drill.name), figure=figure)
+    name = channel_label(drill.name) if drill.kind == "channel" else one_line(drill.name)
+    return _(where).format(name=name, figure=figure)
 
 
 def set_columns(table: DataTable, columns: tuple[tuple[str, str], ...]) -> None:

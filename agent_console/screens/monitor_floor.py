@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,6 +16,7 @@ from agent_console.domain.monitor import Drill, GroupFigures, Level, MonitorSnap
 from agent_console.domain.text import one_line
 from agent_console.formatting import date_time, duration, number, percent
 from agent_console.i18n import N_, _
+from agent_console.widgets.labels import channel_label
 from agent_console.widgets.text import safe_text
 from agent_console.screens.bindings import TranslatedBindings, bindings_for
 from agent_console.screens.monitor_common import (
@@ -124,10 +126,14 @@ class MonitorScreen(TranslatedBindings, Screen):
         role = _(ROLE_LABEL[role]) if role in ROLE_LABEL else one_line(role)
         status.append(f" · {one_line(app.supervisor.name)} ({role})")
         status.append(f" · {date_time(local, 'day_time_seconds')} {local.tzname()}")
-        status.append(" · " + _("every {seconds} s · refresh {ms} ms").format(
-            seconds=number(app.interval), ms=number(round(snapshot.compute_ms))), style="dim")
-        if app.skipped_refreshes:
-            status.append(" · " + _("{count} skipped").format(count=number(app.skipped_refreshes)), style="dim")
+        # The refresh figures are for the curious: on a narrow screen they give way whole rather than be cut.
+        room = self.query_one("#monitor-status", Static).content_size.width or self.size.width - 2
+        for part in [_("every {seconds} s · refresh {ms} ms").format(
+                         seconds=number(app.interval), ms=number(round(snapshot.compute_ms)))] + (
+                [_("{count} skipped").format(count=number(app.skipped_refreshes))] if app.skipped_refreshes
+                else []):
+            if status.cell_len + 3 + cell_len(part) <= room:
+                status.append(" · " + part, style="dim")
         self.query_one("#monitor-status", Static).update(status)
         self._show_floor_figures(snapshot)
         self.query_one("#floor-line", Static).update(self._floor_text(snapshot))
@@ -216,7 +222,7 @@ class MonitorScreen(TranslatedBindings, Screen):
         rows = {}
         for ch in channels:
             rows[ch.name] = (
-                _level_text(ch.name, ch.level), _level_text(number(ch.waiting), ch.levels["waiting"]),
+                _level_text(channel_label(ch.name), ch.level), _level_text(number(ch.waiting), ch.levels["waiting"]),
                 _level_text(duration(ch.longest_wait_s), ch.levels["longest_wait_s"]),
                 _level_text(number(ch.at_risk), ch.levels["at_risk"]),
                 _level_text(number(ch.breached), ch.levels["breached"]),

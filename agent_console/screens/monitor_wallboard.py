@@ -26,9 +26,13 @@ if TYPE_CHECKING:
 # --- the wallboard ------------------------------------------------------------------------------------------------
 
 
-#: The floor's large figures: widget id -> label.
-BIG_FIGURES = {"big-waiting": N_("waiting"), "big-longest": N_("longest wait"), "big-sl": N_("service level %"),
-               "big-breached": N_("breached"), "big-available": N_("agents available")}
+#: The floor's large figures: widget id -> label, and its short form for a narrow tile (80 columns).
+BIG_FIGURES = {"big-waiting": (N_("waiting"), None), "big-longest": (N_("longest wait"), N_("longest")),
+               "big-sl": (N_("service level %"), N_("SL %")), "big-breached": (N_("breached"), None),
+               "big-available": (N_("agents available"), N_("available"))}
+#: Below this width the queue panels come four to a row (five leave no room for "wartend" beside "SL %") and are
+#: one row taller (the detail's three phrases need three rows).
+FIVE_PANELS_MIN_WIDTH = 100
 
 
 class WallboardScreen(TranslatedBindings, Screen):
@@ -47,12 +51,16 @@ class WallboardScreen(TranslatedBindings, Screen):
     def compose(self) -> ComposeResult:
         yield Static(_("Loading the figures…"), id="wall-status", markup=False)
         with Horizontal(id="wall-floor"):
-            for widget_id, label in BIG_FIGURES.items():
-                yield BigFigure(label, id=widget_id)
+            for widget_id, (label, short) in BIG_FIGURES.items():
+                yield BigFigure(label, short, id=widget_id)
         yield Grid(id="wall-queues")
         yield Static(_("Waiting · last 8 h"), id="wall-trend-label", markup=False)
         yield Sparkline([], id="wall-trend")
         yield Footer()
+
+    def on_resize(self) -> None:
+        # monitor.tcss: a narrow wallboard has four panels to a row, each a row taller (every detail stays whole).
+        self.query_one("#wall-queues", Grid).set_class(self.size.width < FIVE_PANELS_MIN_WIDTH, "narrow")
 
     def on_mount(self) -> None:
         snapshot = getattr(self.app, "snapshot", None)  # MonitorApp's latest, if one came in before this screen

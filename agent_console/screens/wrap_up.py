@@ -29,7 +29,7 @@ class WrapUpModal(TranslatedBindings, ModalScreen[str | None]):
         super().__init__()
         self.codes = [c for c in dict.fromkeys(codes) if c.strip()]
         if not self.codes:
-            raise ValueError("no wrap-up codes configured (setting wrap_up_codes)")
+            raise ValueError(_("no wrap-up codes configured (setting wrap_up_codes)"))
         self.case_key = case_key
 
     def compose(self) -> ComposeResult:

@@ -124,16 +124,18 @@ def explain(exc: BaseException, store: Path | str | None = None) -> str | None:
 
 def status_label(exc: BaseException) -> str | None:
     """A few words for a status line when the store cannot be written or read until someone acts (read-only, full,
-    damaged, cannot be opened); None for failures that pass (a busy lock) and for anything else."""
+    damaged, cannot be opened), in English (``N_``: the header translates them where it shows them); None for
+    failures that pass (a busy lock) and for anything else."""
     orig = getattr(exc, "orig", None)
     if isinstance(orig, sqlite3.Error):
         exc = orig
     if isinstance(exc, sqlite3.Error):
-        return {_SQLITE_READONLY: "store read-only", _SQLITE_FULL: "disk full", _SQLITE_CORRUPT: "store damaged",
-                _SQLITE_NOTADB: "store damaged", _SQLITE_CANTOPEN: "store cannot be opened",
-                _SQLITE_PERM: "store not permitted", _SQLITE_IOERR: "disk error"}.get(_primary_code(exc))
+        return {_SQLITE_READONLY: N_("store read-only"), _SQLITE_FULL: N_("disk full"),
+                _SQLITE_CORRUPT: N_("store damaged"), _SQLITE_NOTADB: N_("store damaged"),
+                _SQLITE_CANTOPEN: N_("store cannot be opened"), _SQLITE_PERM: N_("store not permitted"),
+                _SQLITE_IOERR: N_("disk error")}.get(_primary_code(exc))
     if isinstance(exc, OSError):
-        return {errno.ENOSPC: "disk full", errno.EROFS: "file system read-only"}.get(exc.errno)
+        return {errno.ENOSPC: N_("disk full"), errno.EROFS: N_("file system read-only")}.get(exc.errno)
     return None
 
 

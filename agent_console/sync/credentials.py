@@ -13,6 +13,8 @@ import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from agent_console.i18n import _
+
 
 @dataclass
 class Credentials:
@@ -48,16 +50,17 @@ def load(store_path: Path | str | None) -> Credentials | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise CredentialsError(f"cannot read {path}: {exc.strerror}") from None
+        raise CredentialsError(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)) from None
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        raise CredentialsError(f"{path} is readable by others (mode {mode:o}); log in again to replace it")
+        raise CredentialsError(_("{path} is readable by others (mode {mode}); log in again to replace it").format(
+            path=path, mode=f"{mode:o}"))
     try:
         data = json.loads(raw)
         known = {f for f in Credentials.__dataclass_fields__}
         return Credentials(**{k: v for k, v in data.items() if k in known})
     except (ValueError, TypeError) as exc:
-        raise CredentialsError(f"{path} is damaged ({exc}); log in again") from None
+        raise CredentialsError(_("{path} is damaged ({error}); log in again").format(path=path, error=exc)) from None
 
 
 def save(store_path: Path | str, credentials: Credentials) -> Path:

@@ -8,11 +8,40 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from agent_console import formatting
+from agent_console.domain.text import one_line
+from agent_console.i18n import N_, _, ngettext, pgettext
 from agent_console.store.sync_state import case_key, refused_ops
 from agent_console.sync.replica import ApplyReport
 
 #: sync_state key: "1" while a console's first sync has not reached the end of the feed (it resumes in bulk mode).
 FIRST_SYNC = "first_sync"
+
+
+#: The sync engine's states (``sync.state.SyncStatus``) and the app's own, as the header and ``sync`` name them.
+SYNC_STATE_LABELS = {"local only": N_("local only"), "connecting": N_("connecting"), "local": N_("local only"),
+                     "syncing": N_("syncing"), "online": N_("online"), "offline": N_("offline"),
+                     "logged_out": N_("log in again")}
+
+
+def sync_label(state: str, pending: int = 0) -> str:
+    """``online``, ``offline · 3 pending``: the sync state in the interface language (an unknown one as it is)."""
+    label = _(SYNC_STATE_LABELS[state]) if state in SYNC_STATE_LABELS else one_line(state)
+    if pending and state in ("online", "offline"):
+        return ngettext("{state} · {count} pending", "{state} · {count} pending", pending).format(
+            state=label, count=formatting.number(pending))
+    return label
+
+
+def notice_subject(kind: str) -> str:
+    """What an op did, as a notice names it (the subject of "… was refused"); an unknown kind as it is."""
+    subjects = {"case.claim": lambda: pgettext("sync notice", "Claim"),
+                "case.update": lambda: pgettext("sync notice", "Change"),
+                "message.add": lambda: pgettext("sync notice", "Message"),
+                "case.create": lambda: pgettext("sync notice", "New case"),
+                "case.release": lambda: pgettext("sync notice", "Release"),
+                "case.assign": lambda: pgettext("sync notice", "Assignment")}
+    return subjects[kind]() if kind in subjects else one_line(kind)
 
 
 @dataclass
@@ -30,12 +59,18 @@ class Notice:
     draft_saved: bool = False
 
     def text(self) -> str:
-        what = {"case.claim": "Claim", "case.update": "Change", "message.add": "Message", "case.create": "New case",
-                "case.release": "Release", "case.assign": "Assignment"}.get(self.kind, self.kind)
-        where = f" on {self.case_key}" if self.case_key else ""
-        tail = " Your text is back in the draft." if self.draft_saved else ""
-        verb = "conflicted" if self.status == "conflict" else "was refused"
-        return f"{what}{where} {verb}: {self.reason}.{tail}"
+        what = notice_subject(self.kind)
+        reason = self.reason.rstrip(".")
+        if self.case_key:
+            text = (_("{what} on {case} conflicted: {reason}.") if self.status == "conflict"
+                    else _("{what} on {case} was refused: {reason}.")).format(what=what, case=self.case_key,
+                                                                               reason=reason)
+        else:
+            text = (_("{what} conflicted: {reason}.") if self.status == "conflict"
+                    else _("{what} was refused: {reason}.")).format(what=what, reason=reason)
+        if self.draft_saved:
+            text = _("{notice} Your text is back in the draft.").format(notice=text)
+        return text
 
 
 def notices(store, *, after_id: int = 0, limit: int = 50) -> list[Notice]:
@@ -74,13 +109,8 @@ class SyncStatus:
     cursor: int = 0
 
     def label(self) -> str:
-        if self.state == "offline":
-            return f"offline · {self.pending} pending" if self.pending else "offline"
-        if self.state == "online" and self.pending:
-            return f"online · {self.pending} pending"
-        if self.state == "logged_out":
-            return "log in again"
-        return self.state
+        """The state in the interface language, with the ops still to send (``offline · 3 pending``)."""
+        return sync_label(self.state, self.pending)
 
 
 @dataclass
@@ -109,5 +139,5 @@ def refusal_reason(detail) -> str:
                 parts.append(f"{where}: {item.get('msg', '')}".strip(": "))
             else:
                 parts.append(str(item))
-        return "; ".join(parts) or "refused by the server"
+        return "; ".join(parts) or _("refused by the server")
     return str(detail)[:500]

@@ -10,22 +10,8 @@ from textual.widget import Widget
 from agent_console import formatting
 from agent_console.domain.text import one_line
 from agent_console.i18n import N_, _, ngettext
+from agent_console.sync.state import sync_label
 from agent_console.widgets.labels import agent_state_label
-
-#: The sync engine's states (``sync.state.SyncStatus``) and the app's own, as the header names them.
-SYNC_STATE_LABELS = {"local only": N_("local only"), "connecting": N_("connecting"), "local": N_("local only"),
-                     "syncing": N_("syncing"), "online": N_("online"), "offline": N_("offline"),
-                     "logged_out": N_("log in again")}
-
-
-def sync_label(state: str, pending: int = 0) -> str:
-    """``online``, ``offline · 3 pending``: the sync state in the interface language (an unknown one as it is)."""
-    label = _(SYNC_STATE_LABELS[state]) if state in SYNC_STATE_LABELS else one_line(state)
-    if pending and state in ("online", "offline"):
-        return ngettext("{state} · {count} pending", "{state} · {count} pending", pending).format(
-            state=label, count=formatting.number(pending))
-    return label
-
 
 class HeaderBar(Widget):
     """Renders from the app's reactives (``agent_state``, ``sync_status``, ``follow_ups_due``) and a title."""

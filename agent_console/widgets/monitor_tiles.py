@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from agent_console.screens.bindings import TranslatedBindings, bindings_for
@@ -16,6 +18,7 @@ from agent_console.domain.monitor import LEVEL_SYMBOL, Drill, GroupFigures, Leve
 from agent_console.domain.text import one_line
 from agent_console.formatting import duration, number, percent
 from agent_console.i18n import N_, _
+from agent_console.widgets.packed_text import PackedText
 
 LEVEL_CLASSES = tuple(f"level-{level}" for level in Level)
 
@@ -28,6 +31,30 @@ def set_level_class(widget, level: Level) -> None:
 def _mark(figures: GroupFigures, figure: str) -> str:
     level = figures.levels.get(figure, Level.ok)
     return "" if level == Level.ok else f" {LEVEL_SYMBOL[level]}"
+
+
+class FittedLabel(Widget):
+    """A one-line label that shows its long form where it fits whole, else its short form (``longest wait`` on a
+    wide wallboard, ``longest`` at 80 columns): a label is never cut. Both are source texts (``N_``)."""
+
+    DEFAULT_CSS = """
+    FittedLabel { height: 1; }
+    """
+
+    def __init__(self, label: str, short: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.label = label
+        self.short = short or label
+
+    def render(self) -> Text:
+        long_form = _(self.label)
+        return Text(long_form if cell_len(long_form) <= self.content_size.width else _(self.short))
+
+    def refresh_language(self) -> None:
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self.refresh()
 
 
 #: The tile's lines that open a drill-down, top to bottom: the title line opens all the queue's open cases.
@@ -271,7 +298,7 @@ class WallboardPanel(Vertical):
             with Vertical():
                 yield Static(_(PANEL_LABELS["panel-sl-label"]), classes="panel-label panel-sl-label", markup=False)
                 yield BigText(classes="panel-sl")
-        yield Static(classes="panel-detail", markup=False)
+        yield PackedText(classes="panel-detail")
 
     def on_mount(self) -> None:
         self.show(self._figures)
@@ -288,29 +315,31 @@ class WallboardPanel(Vertical):
         self.query_one(".panel-waiting", BigText).show(str(figures.waiting))
         sl = "-" if figures.service_level is None else f"{figures.service_level * 100:.0f}"
         self.query_one(".panel-sl", BigText).show(sl)
-        detail = Text()
-        detail.append(_("longest {duration}").format(duration=duration(figures.longest_wait_s)) + "  ")
-        detail.append(_("at risk {count}").format(count=number(figures.at_risk)) + "  "
-                      + _("breached {count}").format(count=number(figures.breached)))
+        # Whole phrases per row: a narrow panel moves "at risk 0" to the next row instead of cutting it.
+        detail = [Text(_("longest {duration}").format(duration=duration(figures.longest_wait_s))),
+                  Text(_("at risk {count}").format(count=number(figures.at_risk))),
+                  Text(_("breached {count}").format(count=number(figures.breached)))]
         if has_calls(figures):
-            detail = Text(calls_line(figures))
-        self.query_one(".panel-detail", Static).update(detail)
+            detail = [Text(part) for part in calls_line(figures).split(" · ")]
+        self.query_one(".panel-detail", PackedText).update([detail])
 
 
 class BigFigure(Vertical):
     """A labelled floor figure in large digits."""
 
-    def __init__(self, label: str, **kwargs) -> None:
-        """``label``: the source text (``N_``); shown in the interface language."""
+    def __init__(self, label: str, short: str | None = None, **kwargs) -> None:
+        """``label``: the source text (``N_``), ``short`` its form for a narrow tile; shown in the interface
+        language."""
         super().__init__(**kwargs)
         self.label = label
+        self.short = short
 
     def compose(self) -> ComposeResult:
-        yield Static(_(self.label), classes="big-label", markup=False)
+        yield FittedLabel(self.label, self.short, classes="big-label")
         yield BigText("-", classes="big-value")
 
     def refresh_language(self) -> None:
-        self.query_one(".big-label", Static).update(_(self.label))
+        self.query_one(".big-label", FittedLabel).refresh_language()
 
     def show(self, value: str, level: Level = Level.ok) -> None:
         set_level_class(self, level)

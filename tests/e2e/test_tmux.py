@@ -39,8 +39,11 @@ class Terminal:
         result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check)
         return result.stdout
 
-    def start(self, command: str, *, width: int = 120, height: int = 36) -> None:
-        env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC",
+    def start(self, command: str, *, width: int = 120, height: int = 36, lang: str | None = None) -> None:
+        """``lang``: the console's ``LANG`` (e.g. ``de_DE.UTF-8``; the characters stay UTF-8 through LC_CTYPE);
+        without it the C locale, in English."""
+        locale = {"LANG": lang, "LC_CTYPE": "C.UTF-8"} if lang else {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+        env = {"TERM": "xterm-256color", **locale, "TZ": "UTC",
                "AGENT_CONSOLE_CONFIG": os.environ["AGENT_CONSOLE_CONFIG"],
                "XDG_DATA_HOME": os.environ.get("XDG_DATA_HOME", str(self.tmp_path)),
                "XDG_CONFIG_HOME": os.environ.get("XDG_CONFIG_HOME", str(self.tmp_path)),

@@ -64,4 +64,4 @@ async def test_the_wallboard_shows_the_phone_figures(store, clock, agents):
         status = str(app.screen.query_one("#wall-status", Static).content)
         assert "phone SL 50%" in status and "ASA 0:30" in status and "abandoned 50%" in status
         panel = next(p for p in app.screen.query(WallboardPanel) if p.group_name == "Billing")
-        assert "phone SL 50%" in str(panel.query_one(".panel-detail", Static).content)
+        assert "phone SL 50%" in str(panel.query_one(".panel-detail").content)

@@ -65,3 +65,15 @@ def test_snapshot_of_the_wallboard_in_german_at_80x24(snap_compare, store, clock
     i18n.set_language("de")
     app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+def test_snapshot_of_the_monitor_in_german_at_160x45(snap_compare, store, clock, agents, floor):  # noqa: F811
+    i18n.set_language("de")
+    app = make_monitor(store, clock, agents, backfill=backfill_points)
+    assert snap_compare(app, terminal_size=(160, 45), run_before=settle)
+
+
+def test_snapshot_of_the_wallboard_in_german_at_160x45(snap_compare, store, clock, agents, floor):  # noqa: F811
+    i18n.set_language("de")
+    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points)
+    assert snap_compare(app, terminal_size=(160, 45), run_before=settle)

@@ -65,3 +65,25 @@ def test_the_german_columns_at_80_keep_the_subject_its_third():
     shown = {column.name: width for column, width in layout_columns(80)}
     assert {"key", "priority", "subject", "sla"} <= shown.keys()
     assert shown["subject"] >= 27
+
+
+def test_the_sync_notices_the_store_problems_and_sync_status_speak_german():
+    import sqlite3
+
+    from agent_console.store.errors import status_label as store_problem
+    from agent_console.sync.state import Notice, SyncStatus
+
+    refused = Notice(1, "op", "case.claim", "rejected", "AC-000007 wird von einem anderen Agenten bearbeitet",
+                     "uid", "AC-000007", None)
+    draft = Notice(2, "op", "message.add", "conflict", "abgelehnt", "uid", None, None, draft_saved=True)
+    read_only = sqlite3.OperationalError("attempt to write a readonly database")
+    assert refused.text() == "Claim on AC-000007 was refused: AC-000007 wird von einem anderen Agenten bearbeitet."
+    assert SyncStatus("offline", 2).label() == "offline · 2 pending"
+    assert i18n._(store_problem(read_only)) == "store read-only"
+    i18n.set_language("de")
+    assert refused.text() == ("Die Übernahme zu AC-000007 wurde abgelehnt: AC-000007 wird von einem anderen Agenten "
+                              "bearbeitet.")
+    assert draft.text() == "Die Nachricht stand im Konflikt: abgelehnt. Ihr Text ist wieder im Entwurf."
+    assert SyncStatus("offline", 2).label() == "offline · 2 ausstehend"
+    assert SyncStatus("logged_out").label() == "neu anmelden"
+    assert i18n._(store_problem(read_only)) == "Datenspeicher schreibgeschützt"

@@ -15,7 +15,8 @@ from agent_console.config import Settings, SettingsError, load_settings
 
 PACKAGE = Path(i18n.__file__).parent
 
-#: Modules whose every user-facing text is translated. Add a module here once its strings go through _().
+#: Modules outside TRANSLATED_FOLDERS whose every user-facing text is translated. Add a module here once its
+#: strings go through _().
 TRANSLATED_MODULES = (
     "keys.py",
     "screens/help.py",
@@ -118,9 +119,24 @@ TRANSLATED_MODULES = (
     "widgets/packed_text.py",
 )
 
+#: Folders whose every module is translated (a new module there is covered from its first line), and the modules of
+#: those folders that show no text to a user.
+TRANSLATED_FOLDERS = ("screens", "widgets", "cli", "domain", "server/routes", "sync")
+NOT_SHOWING = {"domain/clock.py"}  # the frozen clock's refusal is for the test that misuses it
+
+
+def translated_modules() -> list[str]:
+    folders = [str(path.relative_to(PACKAGE)) for folder in TRANSLATED_FOLDERS
+               for path in sorted((PACKAGE / folder).glob("*.py"))]
+    return sorted(set(TRANSLATED_MODULES) | {"call_lines.py"} | set(folders) - NOT_SHOWING)
+
+
 #: Calls whose text arguments reach the screen.
 SHOWING_CALLS = {"notify", "Static", "Label", "Binding", "KeyAction", "add_column", "update", "SystemCommand",
                  "PickModal", "ReasonModal", "BigFigure", "Input", "fail", "Text", "append"}
+#: Exceptions that report a bug in the code, not a refusal the user reads: their text stays English.
+PROGRAMMING_ERRORS = {"TypeError", "RuntimeError", "AssertionError", "NotImplementedError", "KeyError",
+                      "AttributeError"}
 #: Text that is not language: symbols, separators and format-only strings.
 NOT_LANGUAGE_CHARS = set(" \n·—–-:()/%,.…→←↑↓•|")
 
@@ -198,11 +214,14 @@ def _bare_texts(path: Path) -> list[str]:
             yield from literal_texts(node.left)
             yield from literal_texts(node.right)
 
+    raised = {id(node.exc) for node in ast.walk(tree) if isinstance(node, ast.Raise) and node.exc is not None}
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name not in SHOWING_CALLS:
+        # An exception raised with its message: the CLI, the console and the server show it as it is.
+        refusal = id(node) in raised and name not in PROGRAMMING_ERRORS
+        if name not in SHOWING_CALLS and not refusal:
             continue
         arguments = list(node.args)
         if name in ("Binding", "KeyAction"):
@@ -213,24 +232,28 @@ def _bare_texts(path: Path) -> list[str]:
                                                                        "help")]
         for argument in arguments:
             for constant in literal_texts(argument):
+                if refusal and constant.value.isidentifier():
+                    continue  # the name of the field a refusal is about (``CannedError(..., "title")``)
                 if is_language(constant.value):
                     found.append(f"{path.relative_to(PACKAGE)}:{constant.lineno}: {constant.value!r}")
     return found
 
 
 def test_translated_modules_show_no_bare_text():
-    found = [text for module in TRANSLATED_MODULES for text in _bare_texts(PACKAGE / module)]
+    found = [text for module in translated_modules() for text in _bare_texts(PACKAGE / module)]
     assert not found, "user-facing text outside _() in a translated module:\n" + "\n".join(found)
 
 
 def test_the_guard_finds_bare_text(tmp_path):
     sample = PACKAGE / "_guard_sample_for_test.py"
-    sample.write_text('self.notify("Saved.")\nStatic(_("fine"))\nBinding("x", "y", "Do it")\n', encoding="utf-8")
+    sample.write_text('self.notify("Saved.")\nStatic(_("fine"))\nBinding("x", "y", "Do it")\n'
+                      'raise CaseError(f"no case {key}")\nraise CannedError(_("too long"), "title")\n'
+                      'raise TypeError("a bug, not a refusal")\n', encoding="utf-8")
     try:
         found = _bare_texts(sample)
     finally:
         sample.unlink()
-    assert [text.split(": ", 1)[1] for text in found] == ["'Saved.'", "'Do it'"]
+    assert sorted(text.split(": ", 1)[1] for text in found) == sorted(["'Saved.'", "'Do it'", "'no case '"])
 
 
 # --- choosing the language --------------------------------------------------------------------------------------

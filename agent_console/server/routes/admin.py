@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from agent_console.domain.agents import AgentError, refuse_losing_the_last_admin, upsert_agent
+from agent_console.i18n import _
 from agent_console.server import schemas
 from agent_console.server.auth import AuthError, hash_password
 from agent_console.server.routes.deps import Admin, Supervisor, state
@@ -58,8 +59,9 @@ def create_account(store, clock, *, login, name, role, tier, queues, password_ha
     with store.transaction() as session:
         existing = agent_with_login(session, login)
         if existing is not None and not update:
-            raise AccountExists(f"an account {login!r} exists already; to change it (and replace its password) "
-                                "ask for an update (`server users add --update`, or \"update\": true)")
+            raise AccountExists(_("an account {login} exists already; to change it (and replace its password) "
+                                  "ask for an update (`server users add --update`, or \"update\": true)").format(
+                login=repr(login)))
         if existing is not None and role.strip().lower() != Role.admin:
             refuse_losing_the_last_admin(session, existing, "demoted")
         agent, _created = upsert_agent(None, clock, login=login, name=name, role=role, tier=tier, queues=queues,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from agent_console.i18n import _
 from agent_console.server import schemas
 from agent_console.server.routes.deps import Caller, state
 
@@ -54,7 +55,7 @@ def _form_values(body: bytes) -> dict:
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=200)
     except (UnicodeDecodeError, ValueError):
-        raise HTTPException(400, "the form could not be read") from None
+        raise HTTPException(400, _("the form could not be read")) from None
     values: dict = {name: items if name in ("user", "user[]") else items[-1] for name, items in fields.items()}
     return values
 
@@ -65,13 +66,13 @@ async def _event_values(request: Request) -> dict:
     if kind == "application/x-www-form-urlencoded":
         return _form_values(body)
     if kind not in ("application/json", ""):
-        raise HTTPException(415, "send the event as application/json or application/x-www-form-urlencoded")
+        raise HTTPException(415, _("send the event as application/json or application/x-www-form-urlencoded"))
     try:
         values = orjson.loads(body)
     except orjson.JSONDecodeError:
-        raise HTTPException(400, "the body is not JSON") from None
+        raise HTTPException(400, _("the body is not JSON")) from None
     if not isinstance(values, dict):
-        raise HTTPException(422, "the event must be a JSON object")
+        raise HTTPException(422, _("the event must be a JSON object"))
     return values
 
 
@@ -101,7 +102,7 @@ async def call_event(principal: Caller, request: Request):
     except CallEventError as exc:
         raise HTTPException(422, str(exc)) from None
     if event.queue and not principal.may_see_queue(event.queue):
-        raise HTTPException(403, f"queue {event.queue} is not one of yours")
+        raise HTTPException(403, _("queue {queue} is not one of yours").format(queue=event.queue))
     return await run_in_threadpool(_record, state(request), principal, event)
 
 

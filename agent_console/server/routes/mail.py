@@ -10,6 +10,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from agent_console.i18n import _
 from agent_console.server import schemas
 from agent_console.server.routes.deps import Caller, state
 
@@ -44,11 +45,12 @@ def inbound(body: MailInbound, principal: Caller, request: Request):
     server = state(request)
     options = _options(request)
     if not principal.may_see_queue(options.queue):
-        raise HTTPException(403, f"new e-mail cases go to queue {options.queue}, which is not one of yours")
+        raise HTTPException(403, _("new e-mail cases go to queue {queue}, which is not one of yours").format(
+            queue=options.queue))
     try:
         raw = base64.b64decode(body.raw_base64, validate=True)
     except (binascii.Error, ValueError):
-        raise HTTPException(422, "raw_base64 is not valid base64") from None
+        raise HTTPException(422, _("raw_base64 is not valid base64")) from None
     try:
         result = ingest(server.store, server.clock, raw, options)
     except MailRefused as exc:
@@ -69,10 +71,10 @@ def _options(request: Request):
     try:
         settings = load_settings()
     except SettingsError as exc:
-        raise HTTPException(503, f"the server's settings cannot be read: {exc}") from None
+        raise HTTPException(503, _("the server's settings cannot be read: {error}").format(error=exc)) from None
     if not settings.mail_from:
-        raise HTTPException(503, "the server has no mail_from setting (the channel's sender address): set it in its "
-                                 "settings file or $AGENT_CONSOLE_MAIL_FROM")
+        raise HTTPException(503, _("the server has no mail_from setting (the channel's sender address): set it in "
+                                   "its settings file or $AGENT_CONSOLE_MAIL_FROM"))
     options = IntakeOptions(mail_from=settings.mail_from, queue=settings.mail_queue,
                             max_attachment_bytes=settings.mail_max_attachment_bytes,
                             sender_limit_per_hour=settings.mail_sender_limit_per_hour)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from agent_console.domain.case_search import FilterError, describe_filter_error, search_cases
+from agent_console.i18n import _
 from agent_console.server import schemas
 from agent_console.server.routes.deps import Caller, state
 
