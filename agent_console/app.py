@@ -40,6 +40,7 @@ from agent_console.screens.bindings import ScreenCommands, bindings_for
 from agent_console.screens.failed_mail import FailedMailNotices
 from agent_console.screens.messages import CasesChanged, SlaChanged
 from agent_console.screens.notify import SafeNotifications
+from agent_console.screens.phone_pop import PHONE_CHECK_S, PhonePops
 from agent_console.widgets.presence_line import PresenceLine
 from agent_console.widgets.sla_badge import local_zone
 
@@ -114,7 +115,7 @@ TEXTUAL_COMMAND_TEXTS = (
 SLA_SWEEP_BUDGET = 100
 
 
-class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
+class AgentConsoleApp(PhonePops, FailedMailNotices, SafeNotifications, App):
     CSS_PATH = "app.tcss"
     TITLE = "Agent Console"
     BINDINGS = bindings_for("app")
@@ -131,9 +132,11 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
     store_problem: reactive[str] = reactive("")
 
     def __init__(self, store: "Store", agent: "Agent", clock: "Clock", settings: Settings | None = None, *,
-                 sla_sweep_s: float | None = SLA_SWEEP_S) -> None:
-        """``sla_sweep_s=None`` leaves SLA sweeps to explicit ``sweep_sla()`` calls (tests at a frozen clock)."""
+                 sla_sweep_s: float | None = SLA_SWEEP_S, phone_check_s: float | None = PHONE_CHECK_S) -> None:
+        """``sla_sweep_s=None`` leaves SLA sweeps to explicit ``sweep_sla()`` calls (tests at a frozen clock);
+        ``phone_check_s=None`` leaves the looks for ringing calls to ``check_calls()`` and ``CallsChanged``."""
         super().__init__()
+        self.phone_check_s = phone_check_s
         self.sla_sweep_s = sla_sweep_s
         #: The background sync engine when this store is logged in to a team server (see ``start_sync``).
         self.sync_engine = None
@@ -193,6 +196,7 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         self._arm_sla_sweep()
         self.call_after_refresh(self.start_sync)  # once the queue screen is there to show what arrives
         self.start_failed_mail_watch()
+        self.start_phone_watch(self.phone_check_s)
 
     @property
     def reply_mail_from(self) -> str:
@@ -432,6 +436,12 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
             self.screen.focus_query()
             return
         self.push_screen(CaseSearchScreen())
+
+    def action_missed_calls(self) -> None:
+        from agent_console.screens.missed_calls import MissedCallsScreen
+
+        if not isinstance(self.screen, MissedCallsScreen):
+            self.push_screen(MissedCallsScreen())
 
     def action_wrap_up(self) -> None:
         from agent_console.screens.wrap_up import ask_wrap_up
