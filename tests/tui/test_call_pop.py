@@ -35,7 +35,7 @@ def case_id_of(store, key):
 async def popped(app, call_id: str | None = None) -> CallPopScreen:
     def shown():
         pop = app.screen
-        return (isinstance(pop, CallPopScreen) and pop.is_mounted and (call_id is None or pop.card.call_id == call_id)
+        return (isinstance(pop, CallPopScreen) and pop.is_mounted and pop.query("#call-pop-title") and (call_id is None or pop.card.call_id == call_id)
                 and str(pop.query_one("#call-pop-title").content) and pop)
 
     return await wait_until_async(shown, message="no screen pop")
