@@ -242,9 +242,9 @@ class AgentConsoleApp(PhonePops, FailedMailNotices, SafeNotifications, App):
         # Runs in the engine's thread: find the local ids there, then hand them to the UI.
         from agent_console.sync.engine import local_case_ids
 
+        if report.call_uids:  # first: a ringing call is the most urgent news
+            self.calls_pulled(report.call_uids)
         self.post_message(SyncedChanges(frozenset(local_case_ids(self.store, report.case_uids))))
-        if report.call_uids:
-            self.post_message(CallsChanged(frozenset(report.call_uids)))
 
     def on_sync_status_changed(self, message: SyncStatusChanged) -> None:
         self.sync_detail = (message.state, message.pending) if message.state else None

@@ -5,6 +5,9 @@ A worker reads the store (``domain.screen_pop``) off the UI thread every ``PHONE
 event`` writes into a standalone console's store — and at once when the sync engine pulled changed calls (the app's
 ``CallsChanged`` message). What it found comes back to the UI thread, which:
 
+The pull's thread reads the calls itself (it is off the UI thread already) and hands the result over, so a call
+from the team server pops without a further hop through a worker.
+
 * shows the pop of the longest ringing call over whatever screen is in front (``screens/call_pop.py``), follows it
   when the calls change and closes it when no call rings for the agent any more (answered by anyone, hung up);
 * starts the handling time on the call's case when this agent answered (``HandlingTracker.case_opened``, dated to
@@ -13,6 +16,8 @@ event`` writes into a standalone console's store — and at once when the sync e
 """
 
 from __future__ import annotations
+
+import threading
 
 from agent_console.i18n import N_, _
 
@@ -32,6 +37,7 @@ class PhonePops:
         from agent_console.domain.screen_pop import PhoneWatch
 
         self._pops_dismissed = set()
+        self._phone_read_lock = threading.Lock()
         self._phone_watch = PhoneWatch(self.agent.id, self.clock.now())
         if interval_s:
             self.set_interval(interval_s, self.check_calls)
@@ -40,18 +46,33 @@ class PhonePops:
     def on_calls_changed(self, message) -> None:
         self.check_calls()
 
+    def calls_pulled(self, call_uids) -> None:
+        """The sync engine pulled changed calls (called in its thread): read them here and hand them to the UI."""
+        if self._phone_watch is None:
+            from agent_console.app import CallsChanged
+
+            self.post_message(CallsChanged(frozenset(call_uids)))  # before the watch started: look once it has
+            return
+        cards, changes = self._phone_read()
+        self.call_later(self.calls_read, cards, changes)
+
     def check_calls(self) -> None:
         if self._phone_watch is None:
             return
         self.run_worker(self._read_calls, thread=True, group="phone", exclusive=True, exit_on_error=False)
 
     def _read_calls(self) -> None:
+        self.call_from_thread(self.calls_read, *self._phone_read())
+
+    def _phone_read(self):
+        """(caller cards, handling changes) as the store has them now; one reader at a time (the watch remembers
+        what it said)."""
         from agent_console.domain.screen_pop import pops_for
 
-        with self.store.session() as session:
+        with self._phone_read_lock, self.store.session() as session:
             cards = pops_for(session, self.clock, self.agent)
             changes = self._phone_watch.changes(session)
-        self.call_from_thread(self.calls_read, cards, changes)
+        return cards, changes
 
     def calls_read(self, cards, changes) -> None:
         """On the UI thread: apply what the agent's calls did, then show (or follow, or close) the pop."""
