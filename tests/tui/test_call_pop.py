@@ -17,13 +17,16 @@ from tui_support import HOSTILE_NAME, settle
 SIZE = (110, 32)
 
 
-def event(store, clock, **values):
+def event(store, clock, *apps, **values):
+    """Record a call event, then let the consoles ``apps`` look at the store (the tests' consoles do not poll)."""
     with store.transaction() as session:
         record_event(session, clock, parse_event(values))
+    for app in apps:
+        app.check_calls()
 
 
-def ring(store, clock, call_id, number="030 1234567", users=("anna",), **extra):
-    event(store, clock, event="newCall", callId=call_id, direction="in", user=list(users),
+def ring(store, clock, call_id, *apps, number="030 1234567", users=("anna",), **extra):
+    event(store, clock, *apps, event="newCall", callId=call_id, direction="in", user=list(users),
           **{"from": number, "to": "0800"}, **extra)
 
 
@@ -50,7 +53,7 @@ async def test_a_call_pops_over_the_queue_with_the_customer_and_open_case(make_a
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        ring(store, clock, "q1", queue="Technical")
+        ring(store, clock, "q1", app, queue="Technical")
         pop = await popped(app)
         text = pop_text(app)
         assert "Incoming call · queue Technical" in text
@@ -71,7 +74,7 @@ async def test_the_pop_shows_the_vip_mark(make_app, data, store, clock):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        ring(store, clock, "vip1")
+        ring(store, clock, "vip1", app)
         await popped(app)
         assert "★ VIP" in pop_text(app)
 
@@ -84,7 +87,7 @@ async def test_a_call_pops_over_a_reply_being_typed_and_the_draft_stays(make_app
         case_screen = app.screen
         await pilot.press("r")
         await pilot.press(*"Hallo")
-        ring(store, clock, "r1")
+        ring(store, clock, "r1", app)
         await popped(app)
         await pilot.press("x")  # typing on does not reach the editor nor trigger a pop key
         await pilot.press("escape")
@@ -105,7 +108,7 @@ async def test_a_call_pops_over_a_modal(make_app, data, store, clock):
         await settle(pilot)
         form = app.screen
         assert form.__class__.__name__ == "NewCaseModal"
-        ring(store, clock, "m1")
+        ring(store, clock, "m1", app)
         await popped(app)
         assert app.screen_stack[-2] is form
 
@@ -114,13 +117,13 @@ async def test_unknown_and_withheld_callers_say_so(make_app, data, store, clock)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        ring(store, clock, "u1", number="0171 9999999")
+        ring(store, clock, "u1", app, number="0171 9999999")
         await popped(app)
         text = pop_text(app)
         assert "Unknown caller: +491719999999" in text
         assert "open case" not in text  # no case to open: only new case and dismiss
         await pilot.press("escape")
-        ring(store, clock, "w1", number="anonymous")
+        ring(store, clock, "w1", app, number="anonymous")
         await popped(app, "w1")
         assert "Number withheld" in pop_text(app)
 
@@ -132,7 +135,7 @@ async def test_a_hostile_name_is_shown_literally(make_app, data, store, clock):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        ring(store, clock, "h1")
+        ring(store, clock, "h1", app)
         pop = await popped(app)
         caller = pop.query_one("#call-pop-caller").content
         assert str(caller).startswith("[bold red]x[/]")
@@ -144,7 +147,7 @@ async def test_new_phone_case_opens_the_form_with_the_number(make_app, data, sto
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        ring(store, clock, "n1", number="0171 5555555")
+        ring(store, clock, "n1", app, number="0171 5555555")
         await popped(app)
         await pilot.press("ctrl+n")
         await settle(pilot)
@@ -157,16 +160,16 @@ async def test_answer_starts_handling_and_hangup_starts_wrap_up(make_app, data, 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        ring(store, clock, "a1")
+        ring(store, clock, "a1", app)
         await popped(app)
         clock.advance(8)
-        event(store, clock, event="answer", callId="a1", user=["anna"])
+        event(store, clock, app, event="answer", callId="a1", user=["anna"])
         await wait_until_async(lambda: not isinstance(app.screen, CallPopScreen), message="pop still there")
         await wait_until_async(lambda: app.tracker.running_segment is not None)
         assert app.tracker.running_segment.case_id == case_id
         assert app.tracker.state == "handling"
         clock.advance(60)
-        event(store, clock, event="hangup", callId="a1", cause="normalClearing")
+        event(store, clock, app, event="hangup", callId="a1", cause="normalClearing")
         await wait_until_async(lambda: app.tracker.wrap_up_case_id == case_id, message="no wrap-up")
         await settle(pilot)
         assert app.screen.__class__.__name__ == "WrapUpModal"
@@ -180,11 +183,11 @@ async def test_a_hangup_that_is_not_normal_starts_no_wrap_up(make_app, data, sto
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        ring(store, clock, "b1")
+        ring(store, clock, "b1", app)
         await popped(app)
-        event(store, clock, event="answer", callId="b1", user=["anna"])
+        event(store, clock, app, event="answer", callId="b1", user=["anna"])
         await wait_until_async(lambda: app.tracker.running_segment is not None)
-        event(store, clock, event="hangup", callId="b1", cause="forwarded")
+        event(store, clock, app, event="hangup", callId="b1", cause="forwarded")
         await wait_until_async(lambda: app._phone_watch.ended, message="the hangup was not seen")
         await settle(pilot)
         assert app.tracker.wrap_up_case_id is None
@@ -199,10 +202,10 @@ async def test_three_agents_ring_one_answers_the_others_clear(make_app, data, st
     async with anna.run_test(size=SIZE) as pa, ben.run_test(size=SIZE) as pb, cara.run_test(size=SIZE) as pc:
         for pilot in (pa, pb, pc):
             await settle(pilot)
-        ring(store, clock, "t1", users=("anna", "ben", "42"))
+        ring(store, clock, "t1", anna, ben, cara, users=("anna", "ben", "42"))
         for app in (anna, ben, cara):
             await popped(app)
-        event(store, clock, event="answer", callId="t1", user=["ben"])
+        event(store, clock, anna, ben, cara, event="answer", callId="t1", user=["ben"])
         for app in (anna, cara):
             await wait_until_async(lambda app=app: not isinstance(app.screen, CallPopScreen),
                                    message=f"the pop stayed for {app.agent.login}")
