@@ -116,7 +116,8 @@ SLA_SWEEP_BUDGET = 100
 
 
 class AgentConsoleApp(PhonePops, FailedMailNotices, SafeNotifications, App):
-    CSS_PATH = "app.tcss"
+    #: The screen pop's rules are loaded with the app's: the first pop does not wait for a stylesheet to be read.
+    CSS_PATH = ["app.tcss", "screens/call_pop.tcss"]
     TITLE = "Agent Console"
     BINDINGS = bindings_for("app")
     COMMANDS = App.COMMANDS | {ScreenCommands}

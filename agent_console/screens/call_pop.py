@@ -5,7 +5,7 @@ new phone case for them (the new-case form, with their number filled in), ``esc`
 
 The pop shows the call that has rung longest; further ringing calls are counted below it. The app
 (``screens/phone_pop.PhonePops``) replaces the card or closes the pop when the calls change (answered by anyone,
-hung up).
+hung up), and pushes the same (installed) pop for the next call: it is composed once.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def last_contact_line(card: CallerCard, zone=None) -> str:
 class CallPopScreen(TranslatedBindings, ModalScreen[str]):
     """Dismisses with OPEN, NEW_CASE or DISMISSED, or is closed by the app with None when the call stopped ringing."""
 
-    CSS_PATH = "call_pop.tcss"
+    # Its rules (call_pop.tcss) are in the app's CSS_PATH.
     BINDINGS = bindings_for("call_pop")
 
     def __init__(self, card: CallerCard, others: int = 0) -> None:
@@ -105,6 +105,9 @@ class CallPopScreen(TranslatedBindings, ModalScreen[str]):
 
     def on_mount(self) -> None:
         self.show(self.card, self.others)
+
+    def on_screen_resume(self) -> None:
+        self.show(self.card, self.others)  # the app pushes the same pop again for the next call
 
     def show(self, card: CallerCard, others: int = 0) -> None:
         """Show ``card`` (the same pop follows the calls: another call's card when the first stopped ringing)."""

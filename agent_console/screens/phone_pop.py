@@ -21,6 +21,8 @@ import threading
 
 from agent_console.i18n import N_, _
 
+#: The name the pop is installed under: composed once, pushed again for every call.
+POP_SCREEN = "call-pop"
 #: Seconds between two looks at the store for calls (a synced console also looks when the pull brought calls).
 PHONE_CHECK_S = 0.5
 
@@ -116,8 +118,11 @@ class PhonePops:
             if pop.card != shown[0] or pop.others != len(shown) - 1:
                 pop.show(shown[0], len(shown) - 1)
             return
-        self._call_pop = CallPopScreen(shown[0], len(shown) - 1)
-        self.push_screen(self._call_pop, lambda choice, pop=self._call_pop: self._pop_closed(pop, choice))
+        if not self.is_screen_installed(POP_SCREEN):
+            self.install_screen(CallPopScreen(shown[0], len(shown) - 1), POP_SCREEN)
+        pop = self._call_pop = self.get_screen(POP_SCREEN)
+        pop.card, pop.others = shown[0], len(shown) - 1
+        self.push_screen(POP_SCREEN, lambda choice, pop=pop: self._pop_closed(pop, choice))
 
     def _pop_closed(self, pop, choice: str | None) -> None:
         from agent_console.screens.call_pop import DISMISSED, NEW_CASE, OPEN
