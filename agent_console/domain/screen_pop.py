@@ -56,7 +56,8 @@ class CallerCard:
     #: The case the "open" key shows: the customer's open case, else their most recent one.
     case_id: int | None = None
     case_key: str | None = None
-    #: The newest earlier contact: a message on one of their cases or an earlier call, and its channel.
+    #: The newest contact before: a message on one of their cases or a call that began before this one (a call
+    #: ringing at the same time is no earlier contact), and its channel.
     last_contact_at: datetime | None = None
     last_contact_channel: str | None = None
 
@@ -87,7 +88,7 @@ def caller_card(session, clock: Clock, call: Call) -> CallerCard:
     message = screen_pop_queries.last_message(session, customer.id)
     if message is not None:
         contacts.append(message)
-    earlier_call = screen_pop_queries.last_other_call(session, customer.id, call.id)
+    earlier_call = screen_pop_queries.last_call_before(session, customer.id, call.first_seen_at)
     if earlier_call is not None:
         contacts.append((earlier_call, "phone"))
     last = max(contacts, key=lambda item: item[0]) if contacts else (None, None)

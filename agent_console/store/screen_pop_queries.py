@@ -32,7 +32,7 @@ def last_message(session: Session, customer_id: int) -> tuple[datetime, str] | N
     return (row[0], row[1]) if row else None
 
 
-def last_other_call(session: Session, customer_id: int, call_id: int) -> datetime | None:
-    """When the customer's newest call other than ``call_id`` began."""
+def last_call_before(session: Session, customer_id: int, before: datetime) -> datetime | None:
+    """When the customer's newest call that began before ``before`` began."""
     return session.scalar(select(func.max(Call.first_seen_at)).where(Call.customer_id == customer_id,
-                                                                      Call.id != call_id))
+                                                                      Call.first_seen_at < before))
