@@ -40,6 +40,7 @@ from agent_console.screens.bindings import ScreenCommands, bindings_for
 from agent_console.screens.failed_mail import FailedMailNotices
 from agent_console.screens.messages import CasesChanged, SlaChanged
 from agent_console.screens.notify import SafeNotifications
+from agent_console.screens.phone_pop import PHONE_CHECK_S, PhonePops
 from agent_console.widgets.presence_line import PresenceLine
 from agent_console.widgets.sla_badge import local_zone
 
@@ -114,8 +115,9 @@ TEXTUAL_COMMAND_TEXTS = (
 SLA_SWEEP_BUDGET = 100
 
 
-class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
-    CSS_PATH = "app.tcss"
+class AgentConsoleApp(PhonePops, FailedMailNotices, SafeNotifications, App):
+    #: The screen pop's rules are loaded with the app's: the first pop does not wait for a stylesheet to be read.
+    CSS_PATH = ["app.tcss", "screens/call_pop.tcss"]
     TITLE = "Agent Console"
     BINDINGS = bindings_for("app")
     COMMANDS = App.COMMANDS | {ScreenCommands}
@@ -131,9 +133,11 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
     store_problem: reactive[str] = reactive("")
 
     def __init__(self, store: "Store", agent: "Agent", clock: "Clock", settings: Settings | None = None, *,
-                 sla_sweep_s: float | None = SLA_SWEEP_S) -> None:
-        """``sla_sweep_s=None`` leaves SLA sweeps to explicit ``sweep_sla()`` calls (tests at a frozen clock)."""
+                 sla_sweep_s: float | None = SLA_SWEEP_S, phone_check_s: float | None = PHONE_CHECK_S) -> None:
+        """``sla_sweep_s=None`` leaves SLA sweeps to explicit ``sweep_sla()`` calls (tests at a frozen clock);
+        ``phone_check_s=None`` leaves the looks for ringing calls to ``check_calls()`` and ``CallsChanged``."""
         super().__init__()
+        self.phone_check_s = phone_check_s
         self.sla_sweep_s = sla_sweep_s
         #: The background sync engine when this store is logged in to a team server (see ``start_sync``).
         self.sync_engine = None
@@ -193,6 +197,7 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         self._arm_sla_sweep()
         self.call_after_refresh(self.start_sync)  # once the queue screen is there to show what arrives
         self.start_failed_mail_watch()
+        self.start_phone_watch(self.phone_check_s)
 
     @property
     def reply_mail_from(self) -> str:
@@ -238,9 +243,9 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
         # Runs in the engine's thread: find the local ids there, then hand them to the UI.
         from agent_console.sync.engine import local_case_ids
 
+        if report.call_uids:  # first: a ringing call is the most urgent news
+            self.calls_pulled(report.call_uids)
         self.post_message(SyncedChanges(frozenset(local_case_ids(self.store, report.case_uids))))
-        if report.call_uids:
-            self.post_message(CallsChanged(frozenset(report.call_uids)))
 
     def on_sync_status_changed(self, message: SyncStatusChanged) -> None:
         self.sync_detail = (message.state, message.pending) if message.state else None
@@ -432,6 +437,12 @@ class AgentConsoleApp(FailedMailNotices, SafeNotifications, App):
             self.screen.focus_query()
             return
         self.push_screen(CaseSearchScreen())
+
+    def action_missed_calls(self) -> None:
+        from agent_console.screens.missed_calls import MissedCallsScreen
+
+        if not isinstance(self.screen, MissedCallsScreen):
+            self.push_screen(MissedCallsScreen())
 
     def action_wrap_up(self) -> None:
         from agent_console.screens.wrap_up import ask_wrap_up

@@ -48,6 +48,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     # Priority: works while typing a reply too (no text widget of the console uses ctrl+f).
     KeyAction("search_cases", "app", "search_cases", "ctrl+f", N_("Search cases"), priority=True,
               keywords="find a case, a customer, a phone number, an e-mail, a message"),
+    KeyAction("missed_calls", "app", "missed_calls", "M", N_("Missed calls"), show=False,
+              keywords=N_("call back, callers who gave up, phone")),
     # --- the queue ---
     KeyAction("open_case", "queue", "open_case", "enter", N_("Open")),
     KeyAction("claim", "queue", "claim", "c", N_("Claim")),
@@ -93,6 +95,15 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("case_search_up", "case_search", "move(-1)", "up", N_("Up"), show=False),
     KeyAction("case_search_page_down", "case_search", "move(8)", "pagedown", N_("Page down"), show=False),
     KeyAction("case_search_page_up", "case_search", "move(-8)", "pageup", N_("Page up"), show=False),
+    # --- the screen pop of a ringing call (over any screen, also while typing a reply) ---
+    KeyAction("call_pop_open", "call_pop", "open_case", "ctrl+o", N_("Open case"), priority=True),
+    KeyAction("call_pop_new_case", "call_pop", "new_case", "ctrl+n", N_("New phone case"), priority=True),
+    KeyAction("call_pop_dismiss", "call_pop", "dismiss_pop", "escape", N_("Dismiss"), priority=True),
+    # --- the missed calls to call back ---
+    KeyAction("missed_open", "missed_calls", "open_case", "enter", N_("Open case"), priority=True),
+    KeyAction("missed_called_back", "missed_calls", "called_back", "k", N_("Called back")),
+    KeyAction("missed_back", "missed_calls", "back", "escape", N_("Back")),
+    KeyAction("missed_refresh", "missed_calls", "reload", "ctrl+r", N_("Refresh"), show=False),
     # --- the canned-response picker, its manager and its editor ---
     KeyAction("canned_insert", "canned", "choose", "enter", N_("Insert"), priority=True),
     KeyAction("canned_cancel", "canned", "cancel", "escape", N_("Cancel")),

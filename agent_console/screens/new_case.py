@@ -91,8 +91,10 @@ class NewCaseModal(TranslatedBindings, ModalScreen[int | None]):
     BINDINGS = bindings_for("new_case")
     AUTO_FOCUS = "#new-case-search"
 
-    def __init__(self, queues: list[str]) -> None:
+    def __init__(self, queues: list[str], search: str = "") -> None:
+        """``search`` is looked up at once (the caller's number, when the form opens from a screen pop)."""
         super().__init__()
+        self.initial_search = search
         self.queues = [q for q in dict.fromkeys(queues) if q]
         #: The customer picked from the lookup (None: none yet, or a new one is being created).
         self.chosen: CustomerMatch | None = None
@@ -110,7 +112,7 @@ class NewCaseModal(TranslatedBindings, ModalScreen[int | None]):
         with VerticalScroll(id="new-case-form"):
             yield Static(_(TITLE), id="new-case-title")
             yield Static(_(SEARCH_LABEL), classes="field-label")
-            yield Input(placeholder=_(SEARCH_PLACEHOLDER), id="new-case-search")
+            yield Input(self.initial_search, placeholder=_(SEARCH_PLACEHOLDER), id="new-case-search")
             yield OptionList(Option(_(NEW_CUSTOMER_PROMPT), id=NEW_CUSTOMER_OPTION), id="new-case-results")
             yield Static("", id="new-case-customer", markup=False)
             with Vertical(id="new-customer"):
@@ -153,6 +155,8 @@ class NewCaseModal(TranslatedBindings, ModalScreen[int | None]):
         self.query_one("#new-customer").display = False
         for field, title, _placeholder in NEW_CUSTOMER_FIELDS:
             self.query_one(f"#new-customer-{field}", Input).border_title = _(title)  # stays when it is filled
+        if self.initial_search:
+            self._start_search()
 
     # --- the customer lookup ---------------------------------------------------------------------------------------
 
@@ -321,9 +325,10 @@ class NewCaseModal(TranslatedBindings, ModalScreen[int | None]):
         self.dismiss(None)
 
 
-def open_new_case_form(screen) -> None:
-    """Open the form over ``screen``; a created case gets its handling time from the moment the form opened and
-    opens (claimed) in the case screen, through ``screen.open_case(case_id)``."""
+def open_new_case_form(screen, search: str = "") -> None:
+    """Open the form over ``screen`` (``search`` filled in and looked up); a created case gets its handling time
+    from the moment the form opened and opens (claimed) in the case screen, through ``screen.open_case(case_id)``
+    where the screen has one, else over it."""
     from agent_console.domain.handling import HandlingError
     from agent_console.store import queries
 
@@ -340,6 +345,12 @@ def open_new_case_form(screen) -> None:
         except HandlingError as exc:
             screen.notify(str(exc), title=_("Handling time"), severity="error", markup=False)
 
-        screen.open_case(case_id)
+        open_case = getattr(screen, "open_case", None)
+        if open_case is not None:
+            open_case(case_id)
+        else:
+            from agent_console.screens.case_detail import CaseDetailScreen
 
-    app.push_screen(NewCaseModal(queues), created)
+            app.push_screen(CaseDetailScreen(case_id))
+
+    app.push_screen(NewCaseModal(queues, search), created)

@@ -21,9 +21,10 @@ def make_app(store, clock, agents):
     def make(login: str = "anna", **settings):
         settings.setdefault("timezone", "UTC")
         # SLA sweeps (which raise priorities of breached cases) run only when a test calls app.sweep_sla(), so
-        # screens do not change under a test after a few seconds of wall time.
+        # screens do not change under a test after a few seconds of wall time; the same for the looks for ringing
+        # calls (app.check_calls(), once at the start).
         return AgentConsoleApp(store=store, agent=agents[login], clock=clock, settings=Settings(**settings),
-                               sla_sweep_s=None)
+                               sla_sweep_s=None, phone_check_s=None)
 
     return make
 
