@@ -220,7 +220,7 @@ class CaseMergeService(Service):
                 link.case_id, link.other_id, link.kind = case_a.id, case_b.id, kind
             session.flush()
             audit(session, now, actor.id, "case.link", "case", case_a.id, other=case_b.key, kind=kind)
-            enqueue(session, now, "case.link", case_uid=case_a.uid, other_uid=case_b.uid, kind=kind)
+            enqueue(session, now, "case.link", case_uid=case_a.uid, other_uid=case_b.uid, link_kind=kind)
             return link
 
     def unlink(self, a: str, b: str, *, by_uid: bool = False) -> bool:
