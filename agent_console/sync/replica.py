@@ -215,6 +215,10 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, 
         report.case_uids.update(row.uid for row in kept)
         report.case_versions.update((row.uid, row.version) for row in kept if isinstance(row.version, int))
         free_case_keys(cursor, [(row.key, row.uid) for row in live])
+    elif entity == "case_link":
+        report.case_uids.update(uid for row in kept for uid in (row.case_uid, row.other_uid))
+        replica_db.step_aside_case_links(cursor, [(stored[-3], stored[-2], row.uid)
+                                                  for stored, row in zip(values, kept)])
     elif info.case_bound:
         report.case_uids.update(row.case_uid for row in kept if row.case_uid)
     elif entity == "sla_policy":
@@ -233,6 +237,8 @@ def _delete(cursor, ids: _Ids, entity: str, uid: str) -> None:
         ids.forget("kb_articles", [uid])
     elif entity == "canned_response":
         replica_db.delete_by_uid(cursor, "canned_responses", uid)
+    elif entity == "case_link":
+        replica_db.delete_by_uid(cursor, "case_links", uid)
     elif entity == "sla_policy":
         # `server sla remove`: the console's cases follow the channel's default (or the built-in one), as the team's.
         replica_db.delete_by_uid(cursor, "sla_policies", uid)
