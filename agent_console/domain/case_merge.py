@@ -107,8 +107,8 @@ def _unanswered_due(case: Case) -> datetime | None:
 
 
 def merge_clocks(source: Case, target: Case, policy, now: datetime) -> dict | None:
-    """What a merge does to the cases' counters and clocks, in place. Returns the SLA event to record on the target
-    (a reopen, without ``case_id``) or None."""
+    """What a merge does to the target's counters and clocks, in place (call :func:`close_merged` after it).
+    Returns the SLA event to record on the target (a reopen, without ``case_id``) or None."""
     event = None
     if source.is_open and not target.is_open:
         event = reopen_case(target, policy, now)
@@ -123,6 +123,12 @@ def merge_clocks(source: Case, target: Case, policy, now: datetime) -> dict | No
     if source.is_open and target.is_open and event is None:
         target.resolution_due = _earliest(target.resolution_due, source.resolution_due)
     sla.update_sla_due(target)
+    touch(target, now)
+    return event
+
+
+def close_merged(source: Case, target: Case, now: datetime) -> None:
+    """The merged case is closed and points to its target."""
     source.status = CaseStatus.closed
     source.is_open = False
     source.closed_at = now
@@ -131,20 +137,23 @@ def merge_clocks(source: Case, target: Case, policy, now: datetime) -> dict | No
     source.sla_paused_at = None
     sla.update_sla_due(source)
     touch(source, now)
-    touch(target, now)
-    return event
 
 
 def move_rows(session, source: Case, target: Case) -> int:
-    """Everything of ``source`` onto ``target``; returns how many messages moved."""
+    """Everything of ``source`` onto ``target``; returns how many messages moved.
+
+    Every row is flushed on its own: the server's change feed lists changed rows in the order of the flushes that
+    changed them, and one flush of many rows has no order of its own."""
     moved_messages = 0
     for model in case_links.MOVED_WITH_CASE:
         for row in case_links.rows_of_case(session, model, source.id):
             row.case_id = target.id
+            session.flush()
             moved_messages += model.__name__ == "Message"
     survey = case_links.survey_of(session, source.id)
     if survey is not None and case_links.survey_of(session, target.id) is None:
         survey.case_id = target.id
+        session.flush()
     known_articles = case_links.article_ids_of(session, target.id)
     for link in case_links.rows_of_case(session, CaseArticleLink, source.id):
         if link.article_id in known_articles:
@@ -193,6 +202,8 @@ class CaseMergeService(Service):
             event = merge_clocks(source_case, target_case, policy, now)
             if event is not None:
                 session.add(SlaEvent(case_id=target_case.id, **event))
+            session.flush()
+            close_merged(source_case, target_case, now)
             session.flush()
             audit(session, now, actor.id, "case.merge", "case", source_case.id, source=source_case.key,
                   target=target_case.key, messages=moved, across_customers=across_customers)
@@ -277,14 +288,16 @@ class CaseMergeService(Service):
             inbound = [m for m in chosen if m.direction == "in"]
             for message in chosen:
                 message.case_id = new_case.id
+                session.flush()
             new_case.contact_count = max(1, len(inbound))
-            case.contact_count = max(1, case.contact_count - len(inbound))
             if any(m.direction == "out" and not m.is_internal for m in chosen):
                 new_case.first_response_at = min(m.created_at for m in chosen
                                                  if m.direction == "out" and not m.is_internal)
             sla.update_sla_due(new_case)
             session.add_all(SlaEvent(case_id=new_case.id, **event)
                             for event in case_rules.started_sla_events(values))
+            session.flush()
+            case.contact_count = max(1, case.contact_count - len(inbound))
             touch(case, now)
             session.flush()
             audit(session, now, actor.id, "case.split", "case", case.id, new_case=new_case.key,
