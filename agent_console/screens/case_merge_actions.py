@@ -15,7 +15,8 @@ from textual import work
 from agent_console.domain.case_merge import LINK_LABELS, CaseMergeService
 from agent_console.domain.cases import CaseError
 from agent_console.domain.text import one_line
-from agent_console.i18n import N_, _
+from agent_console.formatting import number as format_number
+from agent_console.i18n import N_, _, ngettext
 from agent_console.screens.confirm import ConfirmModal
 from agent_console.screens.pick import PickModal
 from agent_console.store.queries import NotFound
@@ -28,7 +29,6 @@ NO_CANDIDATES = N_("No other open case of this customer to merge or link with.")
 MERGE_QUESTION = N_("Merge {source} into {target}?")
 MERGE_YES = N_("merge")
 ACROSS_CUSTOMERS = N_("The cases belong to different customers.")
-CASE_LINE = N_("{key} · {subject} · {status} · {count} messages")
 DONE = {"merge": N_("{source} merged into {target}."), "link": N_("{a} and {b} linked."),
         "unlink": N_("{a} and {b} unlinked."), "split": N_("{new} split off {case}.")}
 REFUSED = {"merge": N_("Cannot merge"), "link": N_("Cannot link"), "unlink": N_("Cannot unlink"),
@@ -99,10 +99,12 @@ class CaseMergeActions:
                              chosen)
 
     def _confirm_merge(self, source, target) -> None:
-        counts = {self.snapshot.case.key: len(self.snapshot.messages)}
-        reasons = [_(CASE_LINE).format(key=case.key, subject=one_line(case.subject, 40),
-                                       status=status_label(case.status),
-                                       count=counts.get(case.key, "?")) for case in (source, target)]
+        snapshot = self.snapshot
+        counts = {**snapshot.thread_sizes, snapshot.case.id: len(snapshot.messages)}
+        reasons = [ngettext("{key} · {subject} · {status} · {count} message",
+                            "{key} · {subject} · {status} · {count} messages", counts.get(case.id, 0)).format(
+            key=case.key, subject=one_line(case.subject, 40), status=status_label(case.status),
+            count=format_number(counts.get(case.id, 0))) for case in (source, target)]
         across = source.customer_id != target.customer_id
         if across:
             reasons.append(_(ACROSS_CUSTOMERS))

@@ -46,12 +46,15 @@ class CaseSnapshot:
     merged_into_key: str | None = None
     links: list = field(default_factory=list)
     duplicates: list = field(default_factory=list)
+    #: Case id -> how many messages it has, for this case's possible duplicates and the customer's open cases.
+    thread_sizes: dict = field(default_factory=dict)
 
 
 def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) -> CaseSnapshot:
     """Everything the case screen draws; ``NotFound`` when the case is gone."""
     from agent_console.call_lines import calls_json
     from agent_console.domain.case_merge import possible_duplicates, shown_links
+    from agent_console.store.case_links import message_counts
     from agent_console.domain.handling import closed_seconds
     from agent_console.store.call_queries import case_call_rows
 
@@ -74,6 +77,7 @@ def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) 
         merged_into = session.get(Case, case.merged_into_id) if case.merged_into_id is not None else None
         links = shown_links(session, case)
         duplicates = possible_duplicates(session, case, case_service.clock.now())
+        thread_sizes = message_counts(session, {c.id for c in [*duplicates, *others] if c.is_open})
         session.expunge_all()
     drafts = {}
     if with_drafts:
@@ -81,7 +85,7 @@ def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) 
             drafts[kind] = case_service.load_draft(case_id, kind)
     return CaseSnapshot(case, customer, assignee.name if assignee else None, policy, messages, others, drafts,
                         policies, escalations, follow_ups, closed, mail_states, calls, attachments,
-                        merged_into.key if merged_into is not None else None, links, duplicates)
+                        merged_into.key if merged_into is not None else None, links, duplicates, thread_sizes)
 
 
 class CaseLoaded(Message):

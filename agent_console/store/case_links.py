@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from agent_console.store.models import (
@@ -76,3 +76,11 @@ def open_cases_of_customers(session: Session, customer_ids: set[int], since: dat
     return list(session.scalars(
         select(Case).where(Case.customer_id.in_(customer_ids), Case.is_open, Case.id != excluding,
                            Case.created_at >= since).order_by(Case.created_at.desc(), Case.id.desc())).all())
+
+
+def message_counts(session: Session, case_ids: set[int]) -> dict[int, int]:
+    """How many messages each of these cases has (a case without any is left out)."""
+    if not case_ids:
+        return {}
+    return dict(session.execute(select(Message.case_id, func.count()).where(Message.case_id.in_(case_ids))
+                                .group_by(Message.case_id)).all())
