@@ -243,7 +243,7 @@ class CaseDetailScreen(TranslatedBindings, CaseActions, CaseMergeActions, CaseDr
         self.query_one(CaseHeader).show(snapshot.case, snapshot.customer, snapshot.assignee_name, snapshot.policy,
                                         now, self.app.zone)
         relations = self.query_one("#case-relations", Static)
-        text = relations_text(snapshot)
+        text = relations_text(snapshot, self._merge_key())
         relations.update(text)
         relations.display = bool(text.plain)
 

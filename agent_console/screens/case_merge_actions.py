@@ -24,7 +24,7 @@ from agent_console.widgets.labels import status_label
 
 MERGED_INTO = N_("Merged into {case}: everything of this case is there now.")
 LINKED = N_("{kind} {case} {subject}")
-DUPLICATES = N_("Possible duplicates: {cases} — m to merge or link")
+DUPLICATES = N_("Possible duplicates: {cases} — {key} to merge or link")
 NO_CANDIDATES = N_("No other open case of this customer to merge or link with.")
 MERGE_QUESTION = N_("Merge {source} into {target}?")
 MERGE_YES = N_("merge")
@@ -35,8 +35,9 @@ REFUSED = {"merge": N_("Cannot merge"), "link": N_("Cannot link"), "unlink": N_(
            "split": N_("Cannot split")}
 
 
-def relations_text(snapshot) -> Text:
-    """The line(s) under the case header (empty when there is nothing to say); shown literally."""
+def relations_text(snapshot, merge_key: str) -> Text:
+    """The line(s) under the case header (empty when there is nothing to say); shown literally. ``merge_key`` is
+    the key of merge / link as the agent has bound it."""
     lines = []
     if snapshot.merged_into_key:
         lines.append(_(MERGED_INTO).format(case=snapshot.merged_into_key))
@@ -45,11 +46,17 @@ def relations_text(snapshot) -> Text:
             _(LINKED).format(kind=_(LINK_LABELS[link.kind]), case=link.key, subject=one_line(link.subject, 40))
             for link in snapshot.links)))
     if snapshot.duplicates:
-        lines.append(_(DUPLICATES).format(cases=", ".join(case.key for case in snapshot.duplicates)))
+        lines.append(_(DUPLICATES).format(cases=", ".join(case.key for case in snapshot.duplicates), key=merge_key))
     return Text("\n".join(one_line(line) for line in lines))
 
 
 class CaseMergeActions:
+    def _merge_key(self) -> str:
+        from agent_console.screens.bindings import key_entries
+
+        return next((key for key, _description, action in key_entries(self.app, "case")
+                     if action == "merge_or_link"), "m")
+
     @property
     def merging(self) -> CaseMergeService:
         return CaseMergeService(self.app.store, self.app.clock, self.app.agent)
