@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from agent_console.domain.case_errors import CaseError
 from agent_console.domain.case_merge import CaseMergeService
 from agent_console.i18n import _
 from agent_console.server import schemas
@@ -35,11 +36,9 @@ class MergeOps:
         return {"unlinked": self._merging().unlink(p.case_uid, p.other_uid, by_uid=True)}
 
     def _case_split(self, p: schemas.CaseSplitPayload) -> dict:
-        from agent_console.server.ops import Rejected
-
         self._case(p.case_uid)
         if uid_taken(self.session, Case, p.new_case_uid):
-            raise Rejected(_("a case with uid {uid} exists already").format(uid=p.new_case_uid))
+            raise CaseError(_("a case with uid {uid} exists already").format(uid=p.new_case_uid))
         new_case = self._merging().split(p.case_uid, [], new_uid=p.new_case_uid, by_uid=True,
                                          message_uids=[str(uid) for uid in p.message_uids])
         return {"case_uid": new_case.uid, "key": new_case.key, "version": new_case.version,

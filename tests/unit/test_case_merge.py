@@ -183,3 +183,25 @@ def test_possible_duplicates_by_any_address_or_number(store, clock, agents, two_
     clock.advance(days=8)
     with store.session() as session:
         assert possible_duplicates(session, queries.case_by_key(session, call.key), clock.now()) == []
+
+
+@pytest.mark.parametrize("threaded_by", ["in-reply-to", "key in subject"])
+def test_a_customer_mail_reply_to_the_merged_case_lands_on_its_target(store, clock, agents, threaded_by):
+    from agent_console.domain.mail_intake import IntakeOptions, ingest
+
+    options = IntakeOptions(mail_from="Support <support@shop.example>", queue="General")
+    first = (b"From: Kerstin <k.mueller@example.de>\r\nSubject: Heizung kalt\r\nMessage-ID: <m1@example.de>\r\n\r\n"
+             b"Die Therme zeigt F28.")
+    second = (b"From: Kerstin <k.mueller@example.de>\r\nSubject: Noch einmal die Heizung\r\n"
+              b"Message-ID: <m2@example.de>\r\n\r\nImmer noch kalt.")
+    target = ingest(store, clock, first, options).case_key
+    source = ingest(store, clock, second, options).case_key
+    CaseMergeService(store, clock, agents["anna"]).merge(source, target)
+    if threaded_by == "in-reply-to":
+        reply = (b"From: Kerstin <k.mueller@example.de>\r\nSubject: Re: Noch einmal\r\nMessage-ID: <m3@example.de>\r\n"
+                 b"In-Reply-To: <m2@example.de>\r\n\r\nDanke!")
+    else:
+        reply = (f"From: Kerstin <k.mueller@example.de>\r\nSubject: Re: [{source}] Noch einmal\r\n"
+                 f"Message-ID: <m3@example.de>\r\n\r\nDanke!").encode()
+    assert ingest(store, clock, reply, options).case_key == target
+    assert _thread(store, target)[-1][0] == "Danke!"
