@@ -52,13 +52,17 @@ def downgrade() -> None:
     op.drop_table('case_links')
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        # SQLite cannot drop a column with a foreign key: the table is copied, which drops its triggers.
+        # SQLite cannot drop a column with a foreign key: the table is copied. The copy loses the triggers on
+        # ``cases`` (re-created after it), and the rename must not re-check the triggers of other tables that name
+        # ``cases`` while it is away (legacy_alter_table).
+        triggers = [sql for (sql,) in bind.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'cases'")]
+        bind.exec_driver_sql("PRAGMA legacy_alter_table = ON")
         with op.batch_alter_table('cases') as batch_op:
             batch_op.drop_column('merged_into_id')
-        from agent_console.store.search.case_schema import CASE_TRIGGER_STATEMENTS
-
-        for statement in CASE_TRIGGER_STATEMENTS:
-            bind.exec_driver_sql(statement)
+        bind.exec_driver_sql("PRAGMA legacy_alter_table = OFF")
+        for sql in triggers:
+            bind.exec_driver_sql(sql)
     else:
         op.drop_constraint('cases_merged_into_id_fkey', 'cases', type_='foreignkey')
         op.drop_column('cases', 'merged_into_id')
