@@ -192,6 +192,14 @@ def delete_kb_article(cursor, uid: str) -> None:
     cursor.execute("DELETE FROM kb_articles WHERE uid = ?", (uid,))
 
 
+def point_merged_cases(cursor, targets_and_uids: list[tuple[str, str]]) -> None:
+    """Each (target uid, case uid): the case points to the case it was merged into."""
+    from agent_console.store import bulk
+
+    bulk.write_rows(cursor, "UPDATE cases SET merged_into_id = (SELECT id FROM cases WHERE uid = ?) WHERE uid = ?",
+                    targets_and_uids)
+
+
 def step_aside_case_links(cursor, pairs_and_uids: list[tuple[int, int, str]]) -> None:
     """One link per pair of cases: a link this console made offline between the same two cases as an incoming
     one (under another uid) gives way to it."""

@@ -229,6 +229,11 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, 
         replica_db.step_aside_names(cursor, table, column, [(getattr(row, column), row.uid) for row in live])
     # The store's one bulk writer (store/bulk.py), in the first sync's bulk load the engine opened.
     bulk.write_rows(cursor, info.upsert, values)
+    if entity == "case":
+        # A merged case may come in the same page as the case it went into, which had no local id yet.
+        merged = [(row.merged_into_uid, row.uid) for row in kept if row.merged_into_uid]
+        if merged:
+            replica_db.point_merged_cases(cursor, merged)
 
 
 def _delete(cursor, ids: _Ids, entity: str, uid: str) -> None:

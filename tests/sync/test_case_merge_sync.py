@@ -84,3 +84,19 @@ def test_a_link_reaches_the_other_console(team):
     ben.sync()
     with ben.store.session() as session:
         assert shown_links(session, queries.case_by_key(session, ben.case(a.uid).key)) == []
+
+
+def test_a_console_syncing_for_the_first_time_knows_where_a_merged_case_went(team):
+    from agent_console.domain.case_merge import CaseMergeService
+    from agent_console.domain.clock import SystemClock
+
+    ben = team.console("ben")
+    mail = ben.cases().create_case(customer="erik@example.com", channel="email", queue="General",
+                                   subject="Kalt", body="Heizung aus.")
+    call = ben.cases().create_case(customer="erik@example.com", channel="phone", queue="General",
+                                   subject="Anruf", body="Wegen der Heizung.")
+    CaseMergeService(ben.store, SystemClock(), ben.agent).merge(ben.case(call.uid).key, ben.case(mail.uid).key)
+    ben.sync()
+    newcomer = team.console("sue")  # both cases reach it in one page of its first pull
+    newcomer.sync()
+    assert _merged_into(newcomer, call.uid) == mail.uid
