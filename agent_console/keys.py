@@ -88,6 +88,10 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("focus_thread", "case", "focus_thread", "T", N_("Thread"), show=False),
     KeyAction("canned", "case", "canned", "ctrl+t", N_("Canned"), priority=True),
     KeyAction("kb_search", "case", "kb_search", "ctrl+k", N_("KB"), priority=True),
+    KeyAction("merge_link", "case", "merge_or_link", "m", N_("Merge / link"), show=False,
+              keywords=N_("merge a duplicate case, link related cases, unlink")),
+    KeyAction("split_case", "case", "split_case", "S", N_("Split"), show=False,
+              keywords=N_("split off messages into a new case")),
     # --- the case search ---
     KeyAction("case_search_open", "case_search", "open_case", "enter", N_("Open"), priority=True),
     KeyAction("case_search_back", "case_search", "back", "escape", N_("Back")),

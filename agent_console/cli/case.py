@@ -142,6 +142,7 @@ def register(app: typer.Typer) -> None:
         obj = ctx_obj(ctx)
         now = obj.clock.now()
         reader = _fast_reader(obj) if json_out else None
+        header_lines: list[str] = []
         if reader is not None:
             from agent_console.store import fast_read
 
@@ -155,6 +156,7 @@ def register(app: typer.Typer) -> None:
         else:
             from agent_console.store import mail_outbox, queries
             from agent_console.store.call_queries import case_call_rows
+            from agent_console.cli.case_merge import case_header_lines
             from agent_console.store.models import Agent, Customer
 
             with obj.store().session() as session:
@@ -167,6 +169,7 @@ def register(app: typer.Typer) -> None:
                 follow_ups = queries.case_follow_ups(session, case.id)
                 mail_states = mail_outbox.mail_states(session, [m.id for m in messages])
                 calls = case_call_rows(session, case.id)
+                header_lines = case_header_lines(session, case, now)
                 countdown = case_countdown(case, policy, now)
                 targets = running_targets(case, policy, now)
         data = show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups, mail_states,
@@ -187,6 +190,8 @@ def register(app: typer.Typer) -> None:
                          "assignee {assignee} · contacts {contacts}").format(
             status=case.status, priority=case.priority, channel=case.channel, queue=case.queue, tier=case.tier,
             assignee=assignee.login if assignee else _("unassigned"), contacts=case.contact_count)))
+        for line in header_lines:
+            out.print(Text(line))
         sla_line = Text(_("SLA") + " ")
         for t in targets:
             sla_line.append(_("{symbol} {target} due {due} UTC ({remaining})").format(
@@ -276,6 +281,9 @@ def register(app: typer.Typer) -> None:
     from agent_console.cli.case_search import register_search
 
     register_search(group)
+    from agent_console.cli.case_merge import register_merge_commands
+
+    register_merge_commands(group)
     _register_extensions(group)
     app.add_typer(group, name="case")
 

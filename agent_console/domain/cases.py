@@ -29,6 +29,7 @@ from agent_console.domain.case_changes import (  # noqa: F401
     touch,
 )
 from agent_console.domain.case_errors import CaseConflict, CaseError  # noqa: F401
+from agent_console.domain.case_merge import merged_target
 from agent_console.domain.case_payloads import case_payload, customer_payload, message_payload
 from agent_console.domain.case_rules import KEY_PREFIX, format_key  # noqa: F401  (the key rule, used by callers)
 from agent_console.domain.queues import check_case_queue, require_known_queue
@@ -170,7 +171,7 @@ class CaseService(Service):
         """The customer wrote again: a new contact; the next-update clock starts; a resolved case reopens."""
         now = self.clock.now()
         with self._transaction() as session:
-            case = self._load(session, case)
+            case = merged_target(session, self._load(session, case))
             cust = session.get(Customer, case.customer_id)
             message = Message(case_id=case.id, direction=Direction.inbound, channel=channel or case.channel,
                               author_name=cust.name if cust else "", body=clean_text(body), created_at=now)
@@ -269,7 +270,7 @@ class CaseService(Service):
             raise CaseError(_("the message is empty"))
         now = self.clock.now()
         with self._transaction() as session:
-            case = self._load(session, case)
+            case = merged_target(session, self._load(session, case))
             message = Message(case_id=case.id, direction=Direction.outbound, channel=case.channel,
                               author_agent_id=agent.id, author_name=agent.name, body=body, is_internal=internal,
                               created_at=now)

@@ -201,14 +201,17 @@ def _check_queue(session, queue: str) -> None:
 
 
 def _thread_case(session, parsed: ParsedMail) -> Case | None:
-    """The case this mail answers: by its threading headers, else by the case key in its subject."""
+    """The case this mail answers: by its threading headers, else by the case key in its subject; a case merged
+    into another answers with that one."""
+    from agent_console.domain.case_merge import merged_target
+
     earlier = message_by_mail_id(session, parsed.thread_ids())
     if earlier is not None:
-        return session.get(Case, earlier.case_id)
+        return merged_target(session, session.get(Case, earlier.case_id))
     key = case_key_in_subject(parsed.subject)
     if key:
         try:
-            return queries.case_by_key(session, key)
+            return merged_target(session, queries.case_by_key(session, key))
         except NotFound:
             return None
     return None

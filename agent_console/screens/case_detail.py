@@ -30,6 +30,7 @@ from agent_console.screens.agent_screen import AgentScreen
 from agent_console.screens.bindings import CommandEntry, TranslatedBindings, action_entries, bindings_for
 from agent_console.screens.case_actions import CaseActions
 from agent_console.screens.case_drafts import CaseDrafts
+from agent_console.screens.case_merge_actions import CaseMergeActions, relations_text
 from agent_console.screens.case_snapshot import (CaseLoaded, CaseLoadFailed, CaseSnapshot, DraftLoaded,
                                                  read_case_snapshot)
 from agent_console.screens.messages import CasesChanged, SlaChanged
@@ -52,7 +53,7 @@ from agent_console.widgets.thread_view import ThreadView
 SHORT_ROWS = 42
 
 
-class CaseDetailScreen(TranslatedBindings, CaseActions, CaseDrafts, AgentScreen):
+class CaseDetailScreen(TranslatedBindings, CaseActions, CaseMergeActions, CaseDrafts, AgentScreen):
     KEY_SCOPE = "case"
     KEYS_TITLE = N_("the case")
     CSS_PATH = "case_detail.tcss"
@@ -76,6 +77,7 @@ class CaseDetailScreen(TranslatedBindings, CaseActions, CaseDrafts, AgentScreen)
     def compose(self) -> ComposeResult:
         yield HeaderBar(_("Case"))
         yield CaseHeader(id="case-header")
+        yield Static(id="case-relations", markup=False)
         with Horizontal(id="case-body"):
             yield ThreadView(id="thread")
             with Vertical(id="sidebar"):
@@ -240,6 +242,10 @@ class CaseDetailScreen(TranslatedBindings, CaseActions, CaseDrafts, AgentScreen)
     def _show_header(self, snapshot: CaseSnapshot, now) -> None:
         self.query_one(CaseHeader).show(snapshot.case, snapshot.customer, snapshot.assignee_name, snapshot.policy,
                                         now, self.app.zone)
+        relations = self.query_one("#case-relations", Static)
+        text = relations_text(snapshot, self._merge_key())
+        relations.update(text)
+        relations.display = bool(text.plain)
 
     def _show_other_cases(self, cases: list, now, policies: dict) -> None:
         option_list = self.query_one("#other-cases", OptionList)

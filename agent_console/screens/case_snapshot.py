@@ -41,11 +41,20 @@ class CaseSnapshot:
     calls: list = field(default_factory=list)
     #: ``mail_receipts.attachments_by_message``: the files listed under each message.
     attachments: dict = field(default_factory=dict)
+    #: Where a merged case went (its key), its links (``case_merge.ShownLink``), and other open cases of the same
+    #: customer from the last days (``case_merge.possible_duplicates``).
+    merged_into_key: str | None = None
+    links: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
+    #: Case id -> how many messages it has, for this case's possible duplicates and the customer's open cases.
+    thread_sizes: dict = field(default_factory=dict)
 
 
 def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) -> CaseSnapshot:
     """Everything the case screen draws; ``NotFound`` when the case is gone."""
     from agent_console.call_lines import calls_json
+    from agent_console.domain.case_merge import possible_duplicates, shown_links
+    from agent_console.store.case_links import message_counts
     from agent_console.domain.handling import closed_seconds
     from agent_console.store.call_queries import case_call_rows
 
@@ -65,13 +74,18 @@ def read_case_snapshot(store, case_service, case_id: int, *, with_drafts: bool) 
         mail_states = mail_outbox.mail_states(session, [m.id for m in messages if m.direction == "out"])
         calls = calls_json(case_call_rows(session, case.id))
         attachments = attachments_by_message(session, [m.id for m in messages])
+        merged_into = session.get(Case, case.merged_into_id) if case.merged_into_id is not None else None
+        links = shown_links(session, case)
+        duplicates = possible_duplicates(session, case, case_service.clock.now())
+        thread_sizes = message_counts(session, {c.id for c in [*duplicates, *others] if c.is_open})
         session.expunge_all()
     drafts = {}
     if with_drafts:
         for kind in DRAFT_KINDS:
             drafts[kind] = case_service.load_draft(case_id, kind)
     return CaseSnapshot(case, customer, assignee.name if assignee else None, policy, messages, others, drafts,
-                        policies, escalations, follow_ups, closed, mail_states, calls, attachments)
+                        policies, escalations, follow_ups, closed, mail_states, calls, attachments,
+                        merged_into.key if merged_into is not None else None, links, duplicates, thread_sizes)
 
 
 class CaseLoaded(Message):

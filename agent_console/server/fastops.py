@@ -39,6 +39,8 @@ from agent_console.store.models import Case, Channel, Direction, MailOutbox, Mes
 from agent_console.store.server_db import ServerStore
 from agent_console.store.server_feed import TRACKED, append_change_log, lookup_references, row_dict
 
+#: How many merged cases a message follows to the case its thread is on (as ``case_merge.merged_target``).
+_MAX_MERGE_HOPS = 32
 _REFS = {cls: feed_format.references(cls.__table__) for cls in (Case, Message, SlaEvent, MailOutbox)}
 
 
@@ -100,16 +102,35 @@ class _Group:
         self.cases, self.refs = {}, {"cases": {}, "case_queue": {}, "customers": {},
                                      "agents": {actor.id: actor.login for actor in self.actors.values()}}
         self.agent_names = {actor.id: actor.name for actor in self.actors.values()}
-        for row in writes.cases_with_references(conn, list({_case_uid(op) for op in fresh})):
-            values = row._mapping
-            self.cases[row.uid] = SimpleNamespace(**{name: values[name] for name in writes.CASE_COLUMNS})
-            self.refs["cases"][row.id] = row.uid
-            self.refs["case_queue"][row.id] = row.queue
-            self.refs["customers"][row.customer_id] = row.customer_uid
-            if row.assignee_id is not None:
-                self.refs["agents"][row.assignee_id] = row.assignee_login
-                self.agent_names[row.assignee_id] = row.assignee_name
+        self._read_cases(list({_case_uid(op) for op in fresh}))
         self.original = {uid: dict(vars(case)) for uid, case in self.cases.items()}
+
+    def _read_cases(self, uids: list[str]) -> None:
+        """Read the cases with these uids, and the cases any of them was merged into (messages land there)."""
+        for _hop in range(_MAX_MERGE_HOPS):
+            merged_into = set()
+            for row in writes.cases_with_references(self.conn, uids):
+                values = row._mapping
+                self.cases[row.uid] = SimpleNamespace(**{name: values[name] for name in writes.CASE_COLUMNS})
+                self.refs["cases"][row.id] = row.uid
+                self.refs["case_queue"][row.id] = row.queue
+                self.refs["customers"][row.customer_id] = row.customer_uid
+                if row.assignee_id is not None:
+                    self.refs["agents"][row.assignee_id] = row.assignee_login
+                    self.agent_names[row.assignee_id] = row.assignee_name
+                if row.merged_into_id is not None and row.merged_into_id not in self.refs["cases"]:
+                    merged_into.add(row.merged_into_id)
+            if not merged_into:
+                return
+            uids = writes.case_uids(self.conn, sorted(merged_into))
+
+    def _thread_case(self, case):
+        """Where a message to ``case`` goes: the case, or the one it was merged into (``merged_target``)."""
+        for _hop in range(_MAX_MERGE_HOPS):
+            if case.merged_into_id is None:
+                break
+            case = self.cases[self.refs["cases"][case.merged_into_id]]
+        return case
 
     def apply(self, principal: Principal, ops) -> list[dict]:
         """Work out one batch's changes in memory (:meth:`write` writes them all)."""
@@ -141,6 +162,7 @@ class _Group:
         case, rejection = self._visible_case(m.case_uid)
         if rejection:
             return rejection
+        case = self._thread_case(case)
         body = clean_text(m.body).strip("\n")
         if not body.strip():
             return {"status": "rejected", "reason": _("the message is empty")}

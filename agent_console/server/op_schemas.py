@@ -232,6 +232,29 @@ class CtiCalledBackPayload(Strict):
     at: AwareDatetime | None = None
 
 
+class CaseMergePayload(Strict):
+    source_uid: Uid
+    target_uid: Uid
+    across_customers: bool = False
+
+
+class CaseLinkPayload(Strict):
+    case_uid: Uid
+    other_uid: Uid
+    link_kind: Literal["related", "duplicate", "parent"] = "related"
+
+
+class CaseUnlinkPayload(Strict):
+    case_uid: Uid
+    other_uid: Uid
+
+
+class CaseSplitPayload(Strict):
+    case_uid: Uid
+    new_case_uid: Uid
+    message_uids: list[Uid] = Field(min_length=1, max_length=1000)
+
+
 def _op(kind: str, payload_type):
     return type(
         "Op_" + kind.replace(".", "_"),
@@ -261,6 +284,10 @@ OP_PAYLOADS = {
     "canned.delete": UidPayload,
     "cti.event": CtiEventPayload,
     "cti.called_back": CtiCalledBackPayload,
+    "case.merge": CaseMergePayload,
+    "case.link": CaseLinkPayload,
+    "case.unlink": CaseUnlinkPayload,
+    "case.split": CaseSplitPayload,
 }
 OP_MODELS = tuple(_op(kind, payload) for kind, payload in OP_PAYLOADS.items())
 Op = Annotated[Union[OP_MODELS], Field(discriminator="kind")]  # type: ignore[valid-type]

@@ -13,6 +13,7 @@ from datetime import datetime
 from agent_console.domain.cases import CaseConflict, CaseService, claimed_by_other
 from agent_console.i18n import N_, _
 from agent_console.server.auth import Principal
+from agent_console.server.ops_merge import MergeOps
 from agent_console.server import schemas
 from agent_console.server.op_common import (
     applied_op_row,
@@ -90,7 +91,7 @@ def apply_batch(store, clock, principal: Principal, batch: schemas.OpsBatch) -> 
     return results
 
 
-class _Applier:
+class _Applier(MergeOps):
     def __init__(self, session, clock, principal: Principal, actor: Agent, *, mail_from: str = "") -> None:
         self.session = session
         self.clock = clock
@@ -198,7 +199,8 @@ class _Applier:
             message = self.service.note(case, m.body, message_uid=m.uid)
         else:
             message = self.service.reply(case, m.body, message_uid=m.uid, queue_mail=not m.mailed)
-        return {"message_uid": message.uid, **self._case_result(case)}
+        # A message to a merged case went onto the case it was merged into: the answer names that one.
+        return {"message_uid": message.uid, **self._case_result(self.session.get(Case, message.case_id))}
 
     def _case_claim(self, p: schemas.ClaimPayload) -> dict:
         refusal = foreign_claim_refusal(self.principal, p.agent_login)

@@ -59,6 +59,11 @@ def cases_with_references(conn, uids: list[str]):
     return conn.execute(_CASES_WITH_REFERENCES, {"uids": uids})
 
 
+def case_uids(conn, ids: list[int]) -> list[str]:
+    """The uids of the cases with these ids."""
+    return list(conn.execute(select(_CASES.c.uid).where(_CASES.c.id.in_(ids))).scalars())
+
+
 def insert_messages(conn, messages: list[dict]) -> list[int]:
     """Inserts the messages; returns their ids in the order given."""
     return conn.execute(_INSERT_MESSAGES, messages).scalars().all()

@@ -13,6 +13,7 @@ from agent_console.store.models import (
     Call,
     CannedResponse,
     Case,
+    CaseLink,
     Customer,
     Escalation,
     FollowUp,
@@ -34,6 +35,7 @@ ENTITIES: dict[str, type] = {
     "kb_article": KBArticle,
     "canned_response": CannedResponse,
     "case": Case,
+    "case_link": CaseLink,
     "escalation": Escalation,
     "message": Message,
     # How a reply's mail stands (queued / sent / failed with the SMTP reply): consoles show it on the message.

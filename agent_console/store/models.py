@@ -199,7 +199,26 @@ class Case(SQLModel, table=True):
     sla_breached: bool = Field(default=False)
     escalation_level: int = Field(default=0)
     wrap_up_code: str | None = Field(default=None)
+    #: Set when the case was merged into another: it is closed and everything of it is on that case now.
+    merged_into_id: int | None = Field(default=None, foreign_key="cases.id", sa_type=BigKey)
     version: int = Field(default=1)
+
+
+class CaseLink(SQLModel, table=True):
+    """Two cases that belong together: ``related`` and ``duplicate`` either way round, ``parent`` (``case`` is the
+    parent of ``other``). One link per pair of cases."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("case_id", "other_id"), Index("ix_case_links_other", "other_id"))
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigKey)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey)
+    other_id: int = Field(foreign_key="cases.id", sa_type=BigKey)
+    #: related | duplicate | parent
+    kind: str = Field(default="related", max_length=16)
+    created_by_id: int | None = Field(default=None, foreign_key="agents.id")
+    created_at: datetime = _ts_required()
 
 
 class Message(SQLModel, table=True):

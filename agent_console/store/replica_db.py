@@ -131,6 +131,9 @@ def drop_cases(cursor, case_uids: list[str]) -> list[str]:
         id_marks = ",".join("?" * len(case_ids))
         for table in _CASE_CHILDREN:
             cursor.execute(f"DELETE FROM {table} WHERE case_id IN ({id_marks})", case_ids)
+        cursor.execute(f"DELETE FROM case_links WHERE case_id IN ({id_marks}) OR other_id IN ({id_marks})",
+                       case_ids + case_ids)
+        cursor.execute(f"UPDATE cases SET merged_into_id = NULL WHERE merged_into_id IN ({id_marks})", case_ids)
         # A call stays in the call log (it may ring for this agent again); it only loses the case it was on.
         cursor.execute(f"UPDATE calls SET case_id = NULL WHERE case_id IN ({id_marks})", case_ids)
         cursor.execute(f"DELETE FROM cases WHERE id IN ({id_marks})", case_ids)
@@ -198,6 +201,23 @@ def delete_kb_article(cursor, uid: str) -> None:
     cursor.execute("DELETE FROM kb_helpful_votes WHERE article_id IN (SELECT id FROM kb_articles WHERE uid = ?)",
                    (uid,))
     cursor.execute("DELETE FROM kb_articles WHERE uid = ?", (uid,))
+
+
+def point_merged_cases(cursor, targets_and_uids: list[tuple[str, str]]) -> None:
+    """Each (target uid, case uid): the case points to the case it was merged into."""
+    from agent_console.store import bulk
+
+    bulk.write_rows(cursor, "UPDATE cases SET merged_into_id = (SELECT id FROM cases WHERE uid = ?) WHERE uid = ?",
+                    targets_and_uids)
+
+
+def step_aside_case_links(cursor, pairs_and_uids: list[tuple[int, int, str]]) -> None:
+    """One link per pair of cases: a link this console made offline between the same two cases as an incoming
+    one (under another uid) gives way to it."""
+    from agent_console.store import bulk
+
+    bulk.write_rows(cursor, "DELETE FROM case_links WHERE ((case_id = ?1 AND other_id = ?2) OR "
+                    "(case_id = ?2 AND other_id = ?1)) AND uid != ?3", pairs_and_uids)
 
 
 def delete_by_uid(cursor, table: str, uid: str) -> None:

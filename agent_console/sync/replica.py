@@ -217,6 +217,10 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, 
         report.case_uids.update(row.uid for row in kept)
         report.case_versions.update((row.uid, row.version) for row in kept if isinstance(row.version, int))
         free_case_keys(cursor, [(row.key, row.uid) for row in live])
+    elif entity == "case_link":
+        report.case_uids.update(uid for row in kept for uid in (row.case_uid, row.other_uid))
+        replica_db.step_aside_case_links(cursor, [(stored[-3], stored[-2], row.uid)
+                                                  for stored, row in zip(values, kept)])
     elif info.case_bound:
         report.case_uids.update(row.case_uid for row in kept if row.case_uid)
     elif entity == "sla_policy":
@@ -227,6 +231,11 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, 
         replica_db.step_aside_names(cursor, table, column, [(getattr(row, column), row.uid) for row in live])
     # The store's one bulk writer (store/bulk.py), in the first sync's bulk load the engine opened.
     bulk.write_rows(cursor, info.upsert, values)
+    if entity == "case":
+        # A merged case may come in the same page as the case it went into, which had no local id yet.
+        merged = [(row.merged_into_uid, row.uid) for row in kept if row.merged_into_uid]
+        if merged:
+            replica_db.point_merged_cases(cursor, merged)
 
 
 def _delete(cursor, ids: _Ids, entity: str, uid: str) -> None:
@@ -235,6 +244,8 @@ def _delete(cursor, ids: _Ids, entity: str, uid: str) -> None:
         ids.forget("kb_articles", [uid])
     elif entity == "canned_response":
         replica_db.delete_by_uid(cursor, "canned_responses", uid)
+    elif entity == "case_link":
+        replica_db.delete_by_uid(cursor, "case_links", uid)
     elif entity == "sla_policy":
         # `server sla remove`: the console's cases follow the channel's default (or the built-in one), as the team's.
         replica_db.delete_by_uid(cursor, "sla_policies", uid)
