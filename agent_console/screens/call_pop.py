@@ -41,7 +41,7 @@ def caller_line(card: CallerCard) -> Text:
         return Text(_("Unknown caller: {number}").format(number=one_line(card.number, 40) or "—"), style="bold")
     line = Text(one_line(card.customer_name, 60), style="bold")
     if card.vip:
-        line.append("  ★ VIP", style="bold yellow")
+        line.append("  " + _("★ VIP"), style="bold yellow")
     return line
 
 
