@@ -32,6 +32,11 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
         if name.startswith("AGENT_CONSOLE_") and name != "AGENT_CONSOLE_CONFIG":
             monkeypatch.delenv(name)
     monkeypatch.setenv("TZ", "UTC")
+    yield
+    # Process-wide settings a command under test may have applied (the CLI runs in-process in many tests).
+    from agent_console.domain.phone_numbers import configure_region
+
+    configure_region(None)
 
 
 @pytest.fixture
