@@ -63,6 +63,9 @@ def build_store(path: Path, *, cases: int, agents: int, seed: int = 11) -> dict:
     import sqlite3
 
     con = sqlite3.connect(path, isolation_level=None)
+    from agent_console.store.search.functions import register_functions
+
+    register_functions(con)  # the search index's triggers on cases and messages call them
     con.execute("PRAGMA journal_mode = WAL")
     con.execute("PRAGMA synchronous = OFF")
     index_sql = [(name, sql) for name, sql in con.execute(
@@ -224,6 +227,9 @@ def run(ctx: BenchContext):
     # On a live floor the store changes between two refreshes (2 s apart), and any commit by another connection makes
     # SQLite drop the reader's page cache: commit one agent-state change from another connection before each refresh.
     writer = sqlite3.connect(path, isolation_level=None)
+    from agent_console.store.search.functions import register_functions
+
+    register_functions(writer)
     samples = []
     cpu_samples = []
     repeat = 20

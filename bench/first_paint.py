@@ -26,8 +26,9 @@ def main(store_path: str) -> None:
     class Probe(AgentConsoleApp):
         painted_at = 0.0
 
-        # A subclass resolves CSS_PATH beside its own module: point it back at the app's stylesheet.
-        CSS_PATH = str(Path(sys.modules[AgentConsoleApp.__module__].__file__).with_name(AgentConsoleApp.CSS_PATH))
+        # A subclass resolves CSS_PATH beside its own module: point it back at the app's stylesheets.
+        CSS_PATH = [str(Path(sys.modules[AgentConsoleApp.__module__].__file__).parent / path)
+                    for path in AgentConsoleApp.CSS_PATH]
 
         def on_mount(self) -> None:
             # Textual runs the app's own on_mount too (handlers are called for every class in the MRO).

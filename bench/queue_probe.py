@@ -73,8 +73,9 @@ async def probe_console(store_path: str) -> dict:
         agent = queries.agent_by_login(session, "demo")
 
     class Probe(AgentConsoleApp):
-        # A subclass resolves CSS_PATH beside its own module: point it back at the app's stylesheet.
-        CSS_PATH = str(Path(sys.modules[AgentConsoleApp.__module__].__file__).with_name(AgentConsoleApp.CSS_PATH))
+        # A subclass resolves CSS_PATH beside its own module: point it back at the app's stylesheets.
+        CSS_PATH = [str(Path(sys.modules[AgentConsoleApp.__module__].__file__).parent / path)
+                    for path in AgentConsoleApp.CSS_PATH]
         mounted_at = mounted_cpu = 0.0
 
         def on_mount(self) -> None:

@@ -96,7 +96,7 @@ def test_a_provisional_local_key_steps_aside_for_the_servers(store, agents, cloc
 def test_a_deleted_article_leaves_the_store(store):
     article = {"uid": "kb-1", "slug": "returns", "title": "Returns", "body": "Send it back within 30 days.",
                "tags": "", "language": "en", "helpful_votes": 0, "created_at": None, "updated_at": None,
-               "version": 1}
+               "version": 1, "public": False, "queue": None}
     with store.transaction() as session:
         apply_changes(session, changes(("kb_article", article)))
     with store.transaction() as session:
