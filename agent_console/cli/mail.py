@@ -132,9 +132,7 @@ def _ingest_locally(obj, raw: bytes) -> IngestOutcome:
         return IngestOutcome(EX_TEMPFAIL, error=_(
             "set mail_from (the channel's sender address) in the settings file or $AGENT_CONSOLE_MAIL_FROM "
             "before taking mail in"))
-    options = IntakeOptions(mail_from=settings.mail_from, queue=settings.mail_queue,
-                            max_attachment_bytes=settings.mail_max_attachment_bytes,
-                            sender_limit_per_hour=settings.mail_sender_limit_per_hour)
+    options = IntakeOptions.from_settings(settings)
     store = None
     try:
         store = open_store(db_path)

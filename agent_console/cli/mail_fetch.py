@@ -46,9 +46,7 @@ def store_delivery(obj: "Context", store) -> "Deliver":
     from agent_console.mail.imap_fetch import Delivery
 
     settings = obj.settings
-    options = IntakeOptions(mail_from=settings.mail_from, queue=settings.mail_queue,
-                            max_attachment_bytes=settings.mail_max_attachment_bytes,
-                            sender_limit_per_hour=settings.mail_sender_limit_per_hour)
+    options = IntakeOptions.from_settings(settings)
     from agent_console.store.kept_writer import writer_for
 
     log = logging.getLogger("agent_console.mail")

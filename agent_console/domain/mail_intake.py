@@ -71,6 +71,13 @@ class IntakeOptions:
     max_attachment_bytes: int = 10 * 1024 * 1024
     sender_limit_per_hour: int = DEFAULT_SENDER_LIMIT_PER_HOUR
 
+    @classmethod
+    def from_settings(cls, settings) -> "IntakeOptions":
+        """The options the ``mail_*`` settings give (``config.Settings``, read by attribute)."""
+        return cls(mail_from=settings.mail_from, queue=settings.mail_queue,
+                   max_attachment_bytes=settings.mail_max_attachment_bytes,
+                   sender_limit_per_hour=settings.mail_sender_limit_per_hour)
+
 
 @dataclass(frozen=True)
 class IntakeResult:

@@ -75,8 +75,6 @@ def _options(request: Request):
     if not settings.mail_from:
         raise HTTPException(503, _("the server has no mail_from setting (the channel's sender address): set it in "
                                    "its settings file or $AGENT_CONSOLE_MAIL_FROM"))
-    options = IntakeOptions(mail_from=settings.mail_from, queue=settings.mail_queue,
-                            max_attachment_bytes=settings.mail_max_attachment_bytes,
-                            sender_limit_per_hour=settings.mail_sender_limit_per_hour)
+    options = IntakeOptions.from_settings(settings)
     request.app.state.mail_options = options
     return options
