@@ -47,6 +47,18 @@ def _weighted(rng: random.Random, table) -> list[str]:
     return rng.choices(names, weights, k=10_000)
 
 
+def _raw_connection(path: Path):
+    """A plain sqlite3 connection in autocommit mode that can write cases and messages: the search index's triggers
+    on them call the functions registered here."""
+    import sqlite3
+
+    from agent_console.store.search.functions import register_functions
+
+    con = sqlite3.connect(path, isolation_level=None)
+    register_functions(con)
+    return con
+
+
 def build_store(path: Path, *, cases: int, agents: int, seed: int = 11) -> dict:
     """Create the store at ``path``; returns counts of what it holds."""
     from agent_console.domain.sla import DEFAULT_TARGETS
@@ -60,12 +72,7 @@ def build_store(path: Path, *, cases: int, agents: int, seed: int = 11) -> dict:
     now = int(NOW.timestamp())
     channel_pick = _weighted(rng, CHANNELS)
     state_pick = _weighted(rng, STATES)
-    import sqlite3
-
-    con = sqlite3.connect(path, isolation_level=None)
-    from agent_console.store.search.functions import register_functions
-
-    register_functions(con)  # the search index's triggers on cases and messages call them
+    con = _raw_connection(path)
     con.execute("PRAGMA journal_mode = WAL")
     con.execute("PRAGMA synchronous = OFF")
     index_sql = [(name, sql) for name, sql in con.execute(
@@ -226,10 +233,7 @@ def run(ctx: BenchContext):
         compute_snapshot(store, clock, tz=zone, thresholds=thresholds)
     # On a live floor the store changes between two refreshes (2 s apart), and any commit by another connection makes
     # SQLite drop the reader's page cache: commit one agent-state change from another connection before each refresh.
-    writer = sqlite3.connect(path, isolation_level=None)
-    from agent_console.store.search.functions import register_functions
-
-    register_functions(writer)
+    writer = _raw_connection(path)
     samples = []
     cpu_samples = []
     repeat = 20
