@@ -168,3 +168,14 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Marks ``message`` for extraction without translating it: it is translated with ``_()`` where it is shown."""
     return message
+
+
+def NC_(context: str, message: str) -> tuple[str, str]:
+    """Marks ``message`` in ``context`` for extraction without translating it (a module-level column header that German
+    shortens): ``translate_marked`` translates it where it is shown."""
+    return (context, message)
+
+
+def translate_marked(label: str | tuple[str, str]) -> str:
+    """A label marked with ``N_`` (a string) or ``NC_`` (context and string), in the interface language."""
+    return pgettext(*label) if isinstance(label, tuple) else _(label)

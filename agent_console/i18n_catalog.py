@@ -16,7 +16,7 @@ from agent_console.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE_LANGUAGE
 
 ROOT = Path(__file__).resolve().parent.parent
 BABEL_CONFIG = ROOT / "babel.cfg"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "NC_": ((1, "c"), 2)}
 #: Comments written for translators, kept in the catalog: ``# Translators: …`` above the message.
 COMMENT_TAGS = ["Translators:"]
 

@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 
 from agent_console.domain.monitor import LEVEL_SYMBOL, Drill, Level
 from agent_console.domain.text import one_line
-from agent_console.i18n import N_, _
+from agent_console.i18n import N_, _, translate_marked
 from agent_console.widgets.labels import channel_label
 
 LEVEL_STYLE = {Level.ok: "green", Level.warning: "yellow", Level.critical: "bold red"}
@@ -47,18 +47,18 @@ def drill_title(drill: Drill) -> str:
     return _(where).format(name=name, figure=figure)
 
 
-def set_columns(table: DataTable, columns: tuple[tuple[str, str], ...]) -> None:
+def set_columns(table: DataTable, columns: tuple[tuple[str | tuple[str, str], str], ...]) -> None:
     """Give ``table`` the columns (source label, key), labelled in the interface language; on a table that has them
     already (a switch of language) the rows and the cursor stay."""
     if not table.columns:
         for label, key in columns:
-            table.add_column(_(label), key=key)
+            table.add_column(translate_marked(label), key=key)
         return
     rows = {str(key.value): table.get_row(key) for key in table.rows}
     cursor = table.cursor_coordinate
     table.clear(columns=True)
     for label, key in columns:
-        table.add_column(_(label), key=key)
+        table.add_column(translate_marked(label), key=key)
     for key, cells in rows.items():
         table.add_row(*cells, key=key)
     if rows:

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Sparkline, Static
 from agent_console.domain.monitor import Drill, GroupFigures, Level, MonitorSnapshot
 from agent_console.domain.text import one_line
 from agent_console.formatting import date_time, duration, number, percent
-from agent_console.i18n import N_, _
+from agent_console.i18n import NC_, N_, _
 from agent_console.widgets.labels import channel_label
 from agent_console.widgets.text import safe_text
 from agent_console.screens.bindings import TranslatedBindings, bindings_for
@@ -39,9 +39,9 @@ if TYPE_CHECKING:
 # --- the monitor screen -------------------------------------------------------------------------------------------
 
 
-#: Short labels: the eleven columns fit 80 columns (in German too).
-CHANNEL_COLUMNS = ((N_("channel"), "name"), (N_("wait"), "waiting"), (N_("longest"), "longest"),
-                   (N_("risk"), "at_risk"), (N_("breach"), "breached"), (N_("SL"), "sl"), (N_("goal"), "goal"),
+#: Short labels: the eleven columns fit 80 columns (German abbreviates three of them as column headers).
+CHANNEL_COLUMNS = ((N_("channel"), "name"), (NC_("column", "wait"), "waiting"), (N_("longest"), "longest"),
+                   (NC_("column", "risk"), "at_risk"), (NC_("column", "breach"), "breached"), (N_("SL"), "sl"), (N_("goal"), "goal"),
                    (N_("AHT"), "aht"), (N_("FCR"), "fcr"), (N_("CSAT"), "csat"), (N_("esc"), "esc"))
 AGENT_COLUMNS = ((N_("agent"), "login"), (N_("name"), "name"), (N_("state"), "state"), (N_("for"), "since"),
                  (N_("current case"), "case"), (N_("open"), "open"), (N_("handled"), "handled"), (N_("AHT"), "aht"))

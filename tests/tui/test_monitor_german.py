@@ -44,7 +44,7 @@ async def test_the_palette_switches_a_running_monitor_to_german_and_back(store, 
         assert {"Aktualisieren", "Kanäle", "Wallboard"} <= footer_labels(app)
         assert str(app.screen.query_one("#monitor-status", Static).content).startswith("Live-Monitor")
         channels = app.screen.query_one("#channels", DataTable)
-        assert [str(column.label) for column in channels.columns.values()][:3] == ["Kanal", "wartend", "längste"]
+        assert [str(column.label) for column in channels.columns.values()][:3] == ["Kanal", "wart.", "längste"]
         assert channels.row_count == channel_rows  # the rows stay across the switch
         assert app.title == "Agent Console — Live-Monitor"
 
