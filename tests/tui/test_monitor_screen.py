@@ -18,6 +18,7 @@ from agent_console.domain.monitor import Drill, backfill_points, compute_snapsho
 from agent_console.screens.monitor import MonitorApp, MonitorCaseScreen, MonitorCasesScreen, MonitorScreen
 from agent_console.store.models import Agent, AuditEvent, Case, Escalation, SlaPolicy
 from agent_console.widgets.monitor_tiles import MonitorTile
+from tests.helpers import wait_until_async
 
 SIZE = (160, 50)
 
@@ -378,8 +379,8 @@ async def test_started_as_a_wallboard_it_can_open_the_monitor(store, clock, agen
         await settle(pilot)
         assert "Contact center" in str(app.screen.query_one("#wall-status").content)
         await pilot.press("w")
-        await pilot.pause()
-        assert isinstance(app.screen, MonitorScreen)
+        await wait_until_async(lambda: isinstance(app.screen, MonitorScreen) and app.screen.query(MonitorTile),
+                               message="the monitor opens from the wallboard")
         assert "waiting 2" in tile_text(app, "Billing")  # the snapshot already there is shown at once
 
 
