@@ -47,7 +47,7 @@ from agent_console.store.models_mail import (  # noqa: F401  (part of this modul
     MailOutbox,
 )
 from agent_console.store.models_calls import Call  # noqa: F401  (part of this module's API)
-from agent_console.store.models_help import HelpFeedback  # noqa: F401  (part of this module's API)
+from agent_console.store.models_help import HelpFeedback, SurveyToken  # noqa: F401  (part of this module's API)
 
 
 # --- the floor ----------------------------------------------------------------------------------------------------
