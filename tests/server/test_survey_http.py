@@ -90,12 +90,27 @@ def survey_rows(site) -> dict[str, tuple]:
         store.dispose()
 
 
+def token_used_at(site, token: str):
+    from agent_console.domain.surveys import token_hash
+    from agent_console.server.db import open_server_store
+    from agent_console.store.models import SurveyToken
+
+    store = open_server_store(f"sqlite:///{site.db_file}")
+    try:
+        with store.session() as session:
+            return session.scalars(select(SurveyToken.used_at)
+                                   .where(SurveyToken.token_hash == token_hash(token))).one()
+    finally:
+        store.dispose()
+
+
 def test_a_link_works_once_and_the_answers_are_the_cases_survey(site):
     key = resolved_case(site)
     path = survey_link(site, key)
     done = answer(site, path, {"csat": 5, "nps": 9, "ces": 6})
     assert done.status_code == 200 and "Vielen Dank" in done.text
     assert survey_rows(site)[key] == (5, 9, 6)
+    assert token_used_at(site, path.removeprefix("/survey/")) is not None
     again = get(site, path)
     assert again.status_code == 404 and 'name="csat"' not in again.text
     with httpx.Client(base_url=site.base_url, timeout=30) as client:
