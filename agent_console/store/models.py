@@ -366,6 +366,8 @@ class CannedResponse(SQLModel, table=True):
 
 class KBArticle(SQLModel, table=True):
     __tablename__ = "kb_articles"
+    #: The help center's cache stamp (count, newest id, sum of versions, newest change) from the index alone.
+    __table_args__ = (Index("ix_kb_articles_stamp", "version", "updated_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True)

@@ -1,4 +1,4 @@
-"""survey links: the hashes of the one-time survey tokens handed to customers
+"""survey links: the hashes of the one-time survey tokens handed to customers; the help center's cache stamp index
 
 Revision ID: 0028
 Revises: 0022
@@ -28,8 +28,11 @@ def upgrade() -> None:
     sa.UniqueConstraint('token_hash')
     )
     op.create_index('ix_survey_tokens_case_id', 'survey_tokens', ['case_id'], unique=False)
+    # Lets the help center read its cache stamp (kb_articles.articles_stamp) without reading the articles' bodies.
+    op.create_index('ix_kb_articles_stamp', 'kb_articles', ['version', 'updated_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_kb_articles_stamp', table_name='kb_articles')
     op.drop_index('ix_survey_tokens_case_id', table_name='survey_tokens')
     op.drop_table('survey_tokens')
