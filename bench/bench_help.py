@@ -115,13 +115,19 @@ def _visitors_in_process(base_url: str, slugs: list[str], visitors: int, seconds
         return pool.apply(_visitors_part, ((base_url, slugs, visitors, seconds),))
 
 
+def _load() -> float:
+    import os
+
+    return os.getloadavg()[0]
+
+
 @benchmark("help", "200 help-center visitors (search + article every 2 s) beside the 200-agent floor; /ops with and "
                    "without them")
 def run(ctx: BenchContext):
     import httpx
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from bench.bench_server import _floor_in_processes
+    from bench.bench_server import _floor_in_processes, _process_tree_cpu
     from tests.server.conftest import new_case_op, prepare_database, start_server
 
     agents = ctx.size(200, 20)
@@ -144,13 +150,22 @@ def run(ctx: BenchContext):
                 case_uids += [op["payload"]["case"]["uid"] for op in batch]
             for query in QUERIES:  # the first search loads the index's pages and the stemmer: not a visitor's wait
                 client.get("/help", params={"q": query}).raise_for_status()
+        cpu_before = _process_tree_cpu(server.process.pid)
         alone = _floor_in_processes(server.base_url, agent_tokens, case_uids, agents, seconds)
+        cpu_alone = _process_tree_cpu(server.process.pid) - cpu_before
         with ThreadPoolExecutor(2) as pool:
             visiting = pool.submit(_visitors_in_process, server.base_url, slugs, visitors, seconds)
             beside = pool.submit(_floor_in_processes, server.base_url, agent_tokens, case_uids, agents, seconds)
             seen, floor = visiting.result(), beside.result()
+        cpu_both = _process_tree_cpu(server.process.pid) - cpu_before - cpu_alone
+        pages = len(seen["search"]) + len(seen["article"])
+        # What the visitors cost the server: its CPU with them less its CPU for the floor alone (per floor request).
+        floor_share = cpu_alone / max(1, len(alone["ops"]) + len(alone["changes"])) * (len(floor["ops"])
+                                                                                        + len(floor["changes"]))
         note = (f"{visitors} visitors, {len(slugs)} public articles, {agents} agents, {seconds} s; "
-                f"{len(seen['errors'])} visitor errors, {len(floor['errors'])} floor errors; shared machine")
+                f"{pages / seconds:.0f} pages/s, server CPU {(cpu_both - floor_share) / max(1, pages) * 1000:.2f} "
+                f"ms/page; {len(seen['errors'])} visitor errors, {len(floor['errors'])} floor errors; "
+                f"shared machine (load {_load():.1f})")
         for name, key in (("search /help?q=", "search"), ("article or list page", "article")):
             median, p99 = summarise(seen[key])
             yield Result(f"help: {name} ({visitors} visitors beside the floor)", median, p99=p99, target=50,
