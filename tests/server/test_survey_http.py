@@ -80,7 +80,7 @@ def survey_rows(site) -> dict[str, tuple]:
     from agent_console.server.db import open_server_store
     from agent_console.store.models import Case, Survey
 
-    store = open_server_store(f"sqlite:///{site.db_file}")
+    store = open_server_store(site.db_url)
     try:
         with store.session() as session:
             rows = session.execute(select(Case.key, Survey.csat, Survey.nps, Survey.ces)
@@ -95,7 +95,7 @@ def token_used_at(site, token: str):
     from agent_console.server.db import open_server_store
     from agent_console.store.models import SurveyToken
 
-    store = open_server_store(f"sqlite:///{site.db_file}")
+    store = open_server_store(site.db_url)
     try:
         with store.session() as session:
             return session.scalars(select(SurveyToken.used_at)
@@ -126,7 +126,7 @@ def test_the_store_keeps_only_a_hash_of_the_token_and_the_feed_never_carries_it(
     key = resolved_case(site, "en")
     token = survey_link(site, key).removeprefix("/survey/")
     assert len(token) >= 32
-    store = open_server_store(f"sqlite:///{site.db_file}")
+    store = open_server_store(site.db_url)
     try:
         with store.session() as session:
             hashes = [row.token_hash for row in session.scalars(select(SurveyToken))]
@@ -145,7 +145,7 @@ def test_an_expired_link_looks_like_an_unknown_one(site):
     from agent_console.store.models import Case
 
     key = resolved_case(site, "en")
-    store = open_server_store(f"sqlite:///{site.db_file}")
+    store = open_server_store(site.db_url)
     try:
         with store.transaction() as session:
             case = session.scalars(select(Case).where(Case.key == key)).one()
