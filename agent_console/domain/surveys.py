@@ -124,7 +124,7 @@ def parse_answers(form: dict[str, str]) -> tuple[dict[str, int | None], list[str
         if not raw:
             answers[name] = None
             continue
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        if not re.fullmatch(r"[0-9]{1,2}", raw) or not low <= int(raw) <= high:
             answers[name] = None
             if _(OUT_OF_RANGE) not in problems:
                 problems.append(_(OUT_OF_RANGE))
