@@ -18,11 +18,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlmodel import select
-
 from agent_console.i18n import N_, _
+from agent_console.store import survey_tokens
+from agent_console.store.by_uid import survey_of_case
 from agent_console.store.models import Case, CaseStatus, Customer, Survey, SurveyToken
+from agent_console.store.queries import NotFound, case_by_key
 
 VALID_FOR = timedelta(days=14)
 #: 24 bytes: 192 bits, 32 characters in the link.
@@ -77,7 +77,7 @@ def make_token(session, case: Case, now: datetime) -> str:
     """A new link's token for the resolved ``case`` (its hash stored in ``session``'s transaction)."""
     if case.status not in (CaseStatus.resolved, CaseStatus.closed):
         raise SurveyError(_(NOT_RESOLVED).format(key=case.key))
-    if _survey_of(session, case.id) is not None:
+    if survey_of_case(session, case.id) is not None:
         raise SurveyError(_(HAS_SURVEY).format(key=case.key))
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(SurveyToken(token_hash=token_hash(token), case_id=case.id, created_at=now, expires_at=now + VALID_FOR))
@@ -90,12 +90,11 @@ def fill_survey_link(session, case_key: str, body: str, now: datetime, base_url:
     survey address, for a case not resolved or one with a survey already, the placeholder is left out."""
     if SURVEY_PLACEHOLDER not in body:
         return body
-    case = session.exec(select(Case).where(Case.key == case_key)).first()
     link = ""
-    if base_url and case is not None:
+    if base_url:
         try:
-            link = survey_url(base_url, make_token(session, case, now))
-        except SurveyError:
+            link = survey_url(base_url, make_token(session, case_by_key(session, case_key), now))
+        except (NotFound, SurveyError):
             link = ""
     return body.replace(SURVEY_PLACEHOLDER, link)
 
@@ -105,11 +104,11 @@ def open_survey(session, token: str, now: datetime) -> OpenSurvey | None:
     has its survey already (the page says the same for all of them)."""
     if not TOKEN_SHAPE.match(token or ""):
         return None
-    row = session.exec(select(SurveyToken).where(SurveyToken.token_hash == token_hash(token))).first()
+    row = survey_tokens.token_by_hash(session, token_hash(token))
     if row is None or row.used_at is not None or row.expires_at <= now:
         return None
     case = session.get(Case, row.case_id)
-    if case is None or _survey_of(session, case.id) is not None:
+    if case is None or survey_of_case(session, case.id) is not None:
         return None
     return OpenSurvey(token_id=row.id, case_id=case.id, case_key=case.key, language=customer_language(session, case))
 
@@ -140,17 +139,10 @@ def record_answers(session, token: str, now: datetime, answers: dict[str, int | 
     survey = open_survey(session, token, now)
     if survey is None:
         return None
-    # The guarded update makes "once" hold between two answers sent at the same moment.
-    taken = session.execute(update(SurveyToken).where(SurveyToken.id == survey.token_id,
-                                                      SurveyToken.used_at.is_(None)).values(used_at=now))
-    if taken.rowcount != 1:
+    if not survey_tokens.mark_used(session, survey.token_id, now):
         return None
     row = Survey(case_id=survey.case_id, csat=answers.get("csat"), nps=answers.get("nps"), ces=answers.get("ces"),
                  created_at=now)
     session.add(row)
     session.flush()
     return row
-
-
-def _survey_of(session, case_id: int) -> Survey | None:
-    return session.exec(select(Survey).where(Survey.case_id == case_id)).first()
