@@ -73,3 +73,24 @@ def test_the_placeholder_is_left_out_without_a_resolved_case_or_an_address(cli, 
     assert "Wie war es? \n" in text.replace("\r\n", "\n") and "/survey/" not in text and "{survey_link}" not in text
     with store.session() as session:
         assert list(session.exec(select(SurveyToken))) == []
+
+
+def test_survey_link_on_a_console_that_works_alone_and_refused_on_a_synced_one(cli, store, clock, agents,
+                                                                               monkeypatch):
+    from agent_console.store.models import SyncState
+
+    monkeypatch.setenv("AGENT_CONSOLE_SURVEY_BASE_URL", BASE_URL)
+    key = email_case(store, clock, agents["anna"])
+    assert cli("--agent", "anna", "case", "resolve", key).exit_code == 0
+    made = cli("--agent", "sue", "case", "survey-link", key)
+    assert made.exit_code == 0, made.output
+    token = made.output.strip().removeprefix(BASE_URL + "/survey/")
+    with store.session() as session:
+        assert surveys.open_survey(session, token, clock.now()).case_key == key
+    with store.transaction() as session:
+        session.add(SyncState(key="cursor", value="17"))
+    refused = cli("--agent", "sue", "case", "survey-link", key)
+    assert refused.exit_code == 1 and "syncs with a team server" in refused.output
+    assert "Traceback" not in refused.output
+    with store.session() as session:
+        assert len(list(session.exec(select(SurveyToken)))) == 1
