@@ -48,6 +48,17 @@ def check_kb_public_url(value: str, source: str) -> str:
     return value
 
 
+def check_base_url(value: str, source: str) -> str:
+    """``survey_base_url`` must be an http(s) address of a host, without query or fragment."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(f"{source}: survey_base_url must be an http:// or https:// address, got {value!r} "
+                            "(e.g. https://support.example.com)")
+    return value.rstrip("/")
+
+
 SMTP_SCHEMES = ("smtp", "smtps")
 
 
@@ -133,6 +144,9 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
     #: Public address of a knowledge-base article, "{slug}" standing for its slug: what f3 inserts into a reply.
     kb_public_url: str = ""
+    #: The team server's public address (``https://support.example.com``): survey links are
+    #: ``<survey_base_url>/survey/<token>`` (reply mails' ``{survey_link}``, ``case survey-link``); empty: none are made.
+    survey_base_url: str = ""
     #: The interface language, ``de`` or ``en``; empty: the locale's (``LANG=de_DE.UTF-8`` -> ``de``), else English.
     #: The customer's language (templates, acknowledgements) is the customer's own and does not follow it.
     language: str = ""
@@ -172,6 +186,9 @@ class Settings:
         if "kb_public_url" in values:
             values["kb_public_url"] = check_kb_public_url(values["kb_public_url"].strip(),
                                                           (sources or {}).get("kb_public_url", source))
+        if values.get("survey_base_url"):
+            values["survey_base_url"] = check_base_url(values["survey_base_url"].strip(),
+                                                       (sources or {}).get("survey_base_url", source))
         if values.get("smtp_url"):
             values["smtp_url"] = check_smtp_url(values["smtp_url"].strip(), (sources or {}).get("smtp_url", source))
         if "default_region" in values:

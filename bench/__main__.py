@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.core import REGISTRY, BenchContext, Result
 
 #: Modules under bench/ that register measurements, in the order they run.
-MODULES = ("startup", "seed", "queue", "kb", "case_search", "monitor", "server", "sync", "mail", "mail_out", "cti")
+MODULES = ("startup", "seed", "queue", "kb", "case_search", "monitor", "server", "sync", "mail", "mail_out", "cti", "help")
 
 
 def load() -> None:

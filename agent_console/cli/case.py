@@ -284,6 +284,9 @@ def register(app: typer.Typer) -> None:
     from agent_console.cli.case_merge import register_merge_commands
 
     register_merge_commands(group)
+    from agent_console.cli.case_survey import register_survey_commands
+
+    register_survey_commands(group)
     _register_extensions(group)
     app.add_typer(group, name="case")
 

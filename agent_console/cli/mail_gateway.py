@@ -72,7 +72,8 @@ def _sender(ctx: typer.Context, db: str | None):
             # would reach the customer twice.
             fail(_("this console's store syncs with a team server, which sends the reply mails: run mail send or "
                    "mail run beside the server, on its database (--db)"))
-    return MailSender(store=store, clock=obj.clock, target=target, mail_from=settings.mail_from)
+    return MailSender(store=store, clock=obj.clock, target=target, mail_from=settings.mail_from,
+                      survey_base_url=settings.survey_base_url)
 
 
 def _report_line(report) -> str:

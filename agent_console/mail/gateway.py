@@ -48,6 +48,8 @@ class MailSender:
     target: SmtpTarget
     mail_from: str
     tls_context: object | None = None
+    #: The team server's public address for the survey links a reply's ``{survey_link}`` becomes ("": left out).
+    survey_base_url: str = ""
 
     def recover_interrupted(self) -> int:
         with self.store.transaction() as session:
@@ -73,11 +75,12 @@ class MailSender:
             mail = mail_outbox.start_attempt(session, outbox_id)
         if mail is None:
             return
+        body = self._with_survey_link(mail)
         try:
             message = compose_reply(OutgoingMail(
                 mail_from=self.mail_from, recipient=mail.recipient, subject=mail.subject,
                 message_id=mail.mail_message_id, in_reply_to=mail.in_reply_to, references=mail.references,
-                body=mail.body), self.clock.now())
+                body=body), self.clock.now())
             deliver(self.target, message, tls_context=self.tls_context)
         except MailComposeError as exc:
             self._finish(mail, report, failed=f"not sent: {exc}")
@@ -88,6 +91,16 @@ class MailSender:
                 self._finish(mail, report, retry=exc.reply)
         else:
             self._finish(mail, report)
+
+    def _with_survey_link(self, mail: mail_outbox.MailToSend) -> str:
+        """The mail's text with ``{survey_link}`` made into a new survey link (only its hash is stored, so the link
+        is made here, as the mail goes out, and is in no stored text)."""
+        from agent_console.domain.surveys import SURVEY_PLACEHOLDER, fill_survey_link
+
+        if SURVEY_PLACEHOLDER not in mail.body:
+            return mail.body
+        with self.store.transaction() as session:
+            return fill_survey_link(session, mail.case_key, mail.body, self.clock.now(), self.survey_base_url)
 
     def _finish(self, mail: mail_outbox.MailToSend, report: SendReport, *, failed: str | None = None,
                 retry: str | None = None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from agent_console.store.models import CaseArticleLink, KBArticle, KBHelpfulVote, Message
 
@@ -56,3 +56,25 @@ def public_articles(session, language: str | None = None) -> list[KBArticle]:
 def public_article_by_slug(session, slug: str) -> KBArticle | None:
     """The public article ``slug``; None for an internal one, exactly as for one that does not exist."""
     return session.scalar(select(KBArticle).where(KBArticle.slug == slug, KBArticle.public.is_(True)))
+
+
+_STAMP = select(func.count(KBArticle.id), func.max(KBArticle.id), func.sum(KBArticle.version),
+                func.max(KBArticle.updated_at))
+
+
+def articles_stamp(session) -> tuple:
+    """What changes whenever any article is added, edited, published, made internal or deleted (every write path
+    bumps ``version`` or ``updated_at``): the key under which rendered help-center parts stay valid."""
+    return tuple(session.execute(_STAMP).one())
+
+
+def public_article_head(session, slug: str) -> tuple | None:
+    """(id, title, version, updated_at) of the public article ``slug`` without its body; None when internal or
+    missing."""
+    row = session.execute(select(KBArticle.id, KBArticle.title, KBArticle.version, KBArticle.updated_at)
+                          .where(KBArticle.slug == slug, KBArticle.public.is_(True))).first()
+    return None if row is None else tuple(row)
+
+
+def article_body(session, article_id: int) -> str | None:
+    return session.scalar(select(KBArticle.body).where(KBArticle.id == article_id))

@@ -47,7 +47,7 @@ from agent_console.store.models_mail import (  # noqa: F401  (part of this modul
     MailOutbox,
 )
 from agent_console.store.models_calls import Call  # noqa: F401  (part of this module's API)
-from agent_console.store.models_help import HelpFeedback  # noqa: F401  (part of this module's API)
+from agent_console.store.models_help import HelpFeedback, SurveyToken  # noqa: F401  (part of this module's API)
 
 
 # --- the floor ----------------------------------------------------------------------------------------------------
@@ -366,6 +366,8 @@ class CannedResponse(SQLModel, table=True):
 
 class KBArticle(SQLModel, table=True):
     __tablename__ = "kb_articles"
+    #: The help center's cache stamp (count, newest id, sum of versions, newest change) from the index alone.
+    __table_args__ = (Index("ix_kb_articles_stamp", "version", "updated_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from agent_console.store.model_values import BigKey, _ts_required, new_uid
+from agent_console.store.model_values import BigKey, _ts, _ts_required, new_uid
 
 
 class HelpFeedback(SQLModel, table=True):
@@ -32,3 +32,19 @@ class HelpFeedback(SQLModel, table=True):
     language: str = Field(default="en", max_length=8)
     visit: str = Field(default="", max_length=64)
     created_at: datetime = _ts_required()
+
+
+class SurveyToken(SQLModel, table=True):
+    """A survey link handed to a customer (in a reply mail, or read out on the phone): only the SHA-256 of its token
+    is kept, so the table alone opens no survey. Server-side only: never part of the change feed."""
+
+    __tablename__ = "survey_tokens"
+
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    #: Hex SHA-256 of the token in the link.
+    token_hash: str = Field(max_length=64, unique=True)
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey, index=True)
+    created_at: datetime = _ts_required()
+    expires_at: datetime = _ts_required()
+    #: When the customer answered with it (a link works once); None while unused.
+    used_at: datetime | None = _ts()

@@ -40,4 +40,4 @@ def test_every_measurement_is_registered():
                           check=True)
     listed = {line.split()[0] for line in done.stdout.splitlines() if line.strip()}
     assert listed == {"startup", "seed", "queue", "kb", "case_search", "monitor", "server", "sync", "mail", "mail-out",
-                      "cti"}
+                      "cti", "help"}

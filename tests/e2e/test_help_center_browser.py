@@ -152,3 +152,47 @@ def test_the_pages_have_no_critical_accessibility_violations(browser, site):
     page.get_by_role("button", name="Wallboard anzeigen").click()
     page.wait_for_selector('[data-figure="waiting"]')
     assert critical_violations(page) == [], "/wallboard (figures)"
+
+
+def survey_token(site, customer_language: str) -> tuple[str, str]:
+    """(case key, survey token) of a case resolved on the server by the resolve op, the link made on its database."""
+    from sqlalchemy import select
+
+    from agent_console.domain import surveys
+    from agent_console.domain.clock import SystemClock
+    from agent_console.server.db import open_server_store
+    from agent_console.store.models import Case
+    from tests.server.test_survey_http import resolved_case
+
+    key = resolved_case(site, customer_language)
+    store = open_server_store(site.db_url)
+    try:
+        with store.transaction() as session:
+            case = session.scalars(select(Case).where(Case.key == key)).one()
+            return key, surveys.make_token(session, case, SystemClock().now())
+    finally:
+        store.dispose()
+
+
+def test_a_customer_fills_in_the_survey(browser, site, tmp_path):
+    from tests.server.test_survey_http import survey_rows
+
+    key, token = survey_token(site, "de")
+    context = browser("en-GB", bypass_csp=True)  # the customer's language wins over the browser's
+    page = context.new_page()
+    page.goto(f"{site.base_url}/survey/{token}")
+    assert page.locator("h1").inner_text() == f"Ihre Meinung zum Fall {key}"
+    assert critical_violations(page) == [], "/survey (form)"
+    page.get_by_role("group", name="Wie zufrieden sind Sie").get_by_label("4", exact=True).check()
+    page.get_by_role("group", name="weiterempfehlen").get_by_label("9", exact=True).check()
+    page.get_by_role("group", name="Das Unternehmen hat es mir leicht gemacht").get_by_label("6", exact=True).check()
+    shot = tmp_path / "survey.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
+    page.get_by_role("button", name="Antworten senden").click()
+    page.get_by_role("heading", name="Vielen Dank!").wait_for()
+    assert critical_violations(page) == [], "/survey (thanks)"
+    assert survey_rows(site)[key] == (4, 9, 6)
+    page.goto(f"{site.base_url}/survey/{token}")
+    # A used link no longer tells whose it was: the page follows the browser's language.
+    assert page.locator("h1").inner_text() == "This survey link cannot be used"

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agent_console.domain import help_center
 from agent_console.i18n import LANGUAGES, N_, _, language_scope
+from agent_console.server import help_cache
 from agent_console.server.routes.deps import state
 from agent_console.server.web_page import (LANGUAGE_COOKIE, SECURITY_HEADERS, escape, html_page, page_language,
                                            safe_next)
@@ -98,20 +99,10 @@ async def help_home(request: Request, q: Annotated[str, Query(max_length=1000)] 
         return _page(request, language, _("Help center"), body)
 
 
-def _search(store, query: str, language: str):
-    with store.session() as session:
-        return help_center.search_public(session, query, language)
-
-
-def _listing(store, language: str) -> list[tuple[str, str]]:
-    with store.session() as session:
-        return [(a.slug, a.title) for a in help_center.public_articles(session, language)]
-
-
-def _article(store, slug: str):
-    with store.session() as session:
-        article = help_center.public_article(session, slug)
-        return None if article is None else (article.slug, article.title, article.body)
+# Rendered once per article version / articles' stamp, not per visitor (server/help_cache.py).
+_search = help_cache.search
+_listing = help_cache.listing
+_article = help_cache.article
 
 
 def _visit(request: Request) -> str | None:
@@ -133,7 +124,7 @@ async def help_article(request: Request, slug: Annotated[str, Path(max_length=20
         found = await run_in_threadpool(_article, state(request).store, slug)
         if found is None:
             return _not_found(request, language)
-        slug, title, body = found
+        slug, title, body_html = found
         visit = _visit(request) or secrets.token_urlsafe(16)
         question = _("Did this solve your problem?")
         answer = (f'<section class="answer" aria-labelledby="answer-q"><h2 id="answer-q">{escape(question)}</h2>'
@@ -144,7 +135,7 @@ async def help_article(request: Request, slug: Annotated[str, Path(max_length=20
                             for value, label in (("yes", _("Yes")), ("no", _("No"))))
                   + "</section>")
         content = (f'<p><a href="/help">{escape(_(ALL_ARTICLES))}</a></p><article><h1>{escape(title)}</h1>'
-                   f'{help_center.render_markdown(body)}</article>{answer}')
+                   f'{body_html}</article>{answer}')
         response = _page(request, language, title, content)
         read = help_center.remember_read(help_center.read_from_cookie(request.cookies.get(READ_COOKIE)), slug)
         _set_visit_cookies(response, visit, read)
