@@ -205,10 +205,11 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
     )
     app.state.server = server
 
-    from agent_console.server.routes import (admin, auth, cases, cti, feed, health, help, mail, monitor, ops,
-                                             presence, search, wallboard)
+    from agent_console.server.routes import (admin, auth, cases, cti, feed, health, help, help_contact, mail,
+                                             monitor, ops, presence, reports, search, wallboard)
 
-    for module in (health, auth, cases, feed, ops, monitor, admin, presence, cti, mail, search, help, wallboard):
+    for module in (health, auth, cases, feed, ops, monitor, admin, presence, cti, mail, search, help, help_contact,
+                   reports, wallboard):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

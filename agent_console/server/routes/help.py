@@ -79,7 +79,7 @@ async def help_home(request: Request, q: Annotated[str, Query(max_length=1000)] 
         if query and server.store.dialect != "sqlite":
             listing = f'<p>{escape(_(NO_SEARCH_HERE))}</p>'
         elif query:
-            hits = await run_in_threadpool(_search, server.store, query, language)
+            hits = await run_in_threadpool(_search, server, query, language, _visit(request))
             if hits:
                 items = "".join(f'<li>{_article_link(hit.slug, hit.title)}<p class="snippet">{escape(hit.snippet)}'
                                  f'</p></li>' for hit in hits)
@@ -98,9 +98,14 @@ async def help_home(request: Request, q: Annotated[str, Query(max_length=1000)] 
         return _page(request, language, _("Help center"), body)
 
 
-def _search(store, query: str, language: str):
-    with store.session() as session:
-        return help_center.search_public(session, query, language)
+def _search(server, query: str, language: str, visit: str | None):
+    """The hits, and the search counted for the self-service figures (the query normalised, no personal data)."""
+    from agent_console.domain.selfservice import record_search
+
+    with server.store.transaction() as session:
+        hits = help_center.search_public(session, query, language)
+        record_search(session, server.clock.now(), query, len(hits), language=language, visit=visit)
+        return hits
 
 
 def _listing(store, language: str) -> list[tuple[str, str]]:
