@@ -24,7 +24,7 @@ from agent_console.domain.help_articles import articles_to_json
 from agent_console.domain.new_case import EMAIL_PATTERN
 from agent_console.domain.queues import require_known_queue
 from agent_console.domain.text import UnsafeText, check_identifier, clean_text, one_line
-from agent_console.i18n import N_, _
+from agent_console.i18n import N_, _, ngettext
 from agent_console.store import help_records, queries
 from agent_console.store.models import Channel, HelpContact, KBArticle
 
@@ -134,8 +134,10 @@ def queue_for(session, articles: list[KBArticle], default_queue: str) -> str:
 def check_rate(session, sender: str, now, limit_per_hour: int) -> None:
     if limit_per_hour > 0 and help_records.contacts_from_since(session, sender, now - timedelta(hours=1)) \
             >= limit_per_hour:
-        raise RateLimited(_("You have sent us {limit} messages within the last hour. Please wait a while before "
-                            "you write again.").format(limit=limit_per_hour))
+        raise RateLimited(ngettext("You have sent us {limit} message within the last hour. Please wait a while "
+                                   "before you write again.",
+                                   "You have sent us {limit} messages within the last hour. Please wait a while "
+                                   "before you write again.", limit_per_hour).format(limit=limit_per_hour))
 
 
 def send(session, clock: Clock, form: ContactForm, read_slugs: list[str], *, visit: str, language: str,

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agent_console.domain import help_contact, help_center
 from agent_console.domain.case_errors import CaseError
+from agent_console.domain.text import clean_text
 from agent_console.formatting import duration_long
 from agent_console.i18n import N_, _, language_scope
 from agent_console.server.routes.deps import state
@@ -126,32 +127,31 @@ def _read_titles(store, slugs: list[str]) -> list[str]:
 def _form(visit: str, values: dict[str, str], problems: dict[str, str], titles: list[str]) -> str:
     parts = [f'<h1>{escape(_(WRITE_TO_US))}</h1><p>{escape(_(WE_ANSWER_PERSONALLY))}</p>']
     if titles:
-        parts.append(f'<p>{escape(_(ARTICLES_YOU_READ))}</p><ul>'
-                     + "".join(f"<li>{escape(title)}</li>" for title in titles) + "</ul>")
+        items = "".join(f"<li>{escape(title)}</li>" for title in titles)
+        parts += [f'<p>{escape(_(ARTICLES_YOU_READ))}</p><ul>{items}</ul>']
     if problems:
-        parts.append(f'<div class="problems" role="alert"><h2>{escape(_(PLEASE_CORRECT))}</h2><ul>'
-                     + "".join(f'<li><a href="#{field}">{escape(message)}</a></li>'
-                               for field, message in problems.items()) + "</ul></div>")
-    parts.append(f'<form class="contact" method="post" action="{CONTACT_PATH}">'
-                 f'<input type="hidden" name="visit" value="{escape(visit)}">')
+        items = "".join(f'<li><a href="#{field}">{escape(message)}</a></li>' for field, message in problems.items())
+        parts += [f'<div class="problems" role="alert"><h2>{escape(_(PLEASE_CORRECT))}</h2><ul>{items}</ul></div>']
+    parts += [f'<form class="contact" method="post" action="{CONTACT_PATH}">'
+              f'<input type="hidden" name="visit" value="{escape(visit)}">']
     for field in help_contact.FIELDS:
         limit = help_contact.LIMITS[field]
-        invalid = (f' aria-invalid="true" aria-describedby="{field}-problem"' if field in problems else "")
-        value = values.get(field, "")
-        parts.append(f'<label for="{field}">{escape(help_contact.field_label(field))}</label>')
+        invalid = f' aria-invalid="true" aria-describedby="{field}-problem"' if field in problems else ""
+        value = escape(values.get(field, ""))
+        parts += [f'<label for="{field}">{escape(help_contact.field_label(field))}</label>']
         if field == "message":
-            parts.append(f'<textarea id="{field}" name="{field}" maxlength="{limit}" required{invalid}>'
-                         f'{escape(value)}</textarea>')
+            parts += [f'<textarea id="{field}" name="{field}" maxlength="{limit}" required{invalid}>{value}'
+                      f'</textarea>']
         else:
             kind, autocomplete = {"name": ("text", "name"), "email": ("email", "email"),
                                   "subject": ("text", "off")}[field]
-            parts.append(f'<input type="{kind}" id="{field}" name="{field}" value="{escape(value)}" '
-                         f'maxlength="{limit}" autocomplete="{autocomplete}" required{invalid}>')
+            parts += [f'<input type="{kind}" id="{field}" name="{field}" value="{value}" maxlength="{limit}" '
+                      f'autocomplete="{autocomplete}" required{invalid}>']
         if field in problems:
-            parts.append(f'<p class="field-problem" id="{field}-problem">{escape(problems[field])}</p>')
-    parts.append(f'<div class="hp"><label for="{HONEYPOT}">{escape(_(LEAVE_EMPTY))}</label>'
-                 f'<input type="text" id="{HONEYPOT}" name="{HONEYPOT}" value="" tabindex="-1" autocomplete="off">'
-                 f'</div><button type="submit">{escape(_(SEND))}</button></form>')
+            parts += [f'<p class="field-problem" id="{field}-problem">{escape(problems[field])}</p>']
+    parts += [f'<div class="hp"><label for="{HONEYPOT}">{escape(_(LEAVE_EMPTY))}</label>'
+              f'<input type="text" id="{HONEYPOT}" name="{HONEYPOT}" value="" tabindex="-1" autocomplete="off">'
+              f'</div><button type="submit">{escape(_(SEND))}</button></form>']
     return "".join(parts)
 
 
@@ -215,7 +215,9 @@ async def contact_send(request: Request):
         if isinstance(checked, list):
             titles = await run_in_threadpool(_read_titles, server.store, slugs) if slugs else []
             problems = {problem.field: problem.message for problem in checked}
-            values = {field: fields.get(field, "")[:help_contact.LIMITS[field]] for field in help_contact.FIELDS}
+            # Given back to edit, cleaned of control characters (terminal escapes) like everything stored.
+            values = {field: clean_text(fields.get(field, ""))[:help_contact.LIMITS[field]]
+                      for field in help_contact.FIELDS}
             return _page(request, language, _(WRITE_TO_US), _form(visit, values, problems, titles), status=422)
         options = _options(request)
         if options is None:
