@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 
 
-def articles_to_json(articles) -> str:
-    """The value kept on the case for ``articles`` (anything with ``slug`` and ``title``); "" for none."""
+def articles_to_json(articles) -> str | None:
+    """The value kept on the case for ``articles`` (anything with ``slug`` and ``title``); None for none."""
     if not articles:
-        return ""
+        return None
     return json.dumps([{"slug": a.slug, "title": a.title} for a in articles], ensure_ascii=False)
 
 

@@ -206,8 +206,8 @@ class Case(SQLModel, table=True):
     #: Set when the case was merged into another: it is closed and everything of it is on that case now.
     merged_into_id: int | None = Field(default=None, foreign_key="cases.id", sa_type=BigKey)
     #: The help-center articles the customer read before sending the contact form that made this case: a JSON list
-    #: of ``{"slug", "title"}``, oldest first ("" when none; see domain/help_contact.py).
-    help_articles: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    #: of ``{"slug", "title"}``, oldest first (None when none; see domain/help_contact.py).
+    help_articles: str | None = Field(default=None)
     version: int = Field(default=1)
 
 

@@ -85,7 +85,7 @@ def test_without_articles_read_the_case_goes_to_the_default_queue_for_a_known_cu
         second = sent_key(client.post("/help/contact", data=fields(form_visit(form), "DORA@example.com",
                                                                     subject="Again")))
     assert case_of(site, first)["case"]["queue"] == "General"
-    assert case_of(site, first)["case"]["help_articles"] == ""
+    assert case_of(site, first)["case"]["help_articles"] is None
     assert case_of(site, first)["customer"]["uid"] == case_of(site, second)["customer"]["uid"]
 
 
@@ -183,3 +183,25 @@ def test_hostile_input_is_shown_literally_on_the_page_and_to_the_agent(site):
     assert "\x1b" not in shown.stdout
     assert "[bold]Mallory[/bold]" in shown.stdout and "[link=https://evil.example]click[/link]" in shown.stdout
     assert "</textarea><script>alert(3)</script>" in shown.stdout
+
+
+def test_the_self_service_figures_over_the_api(site):
+    with browser(site) as client:
+        assert 'href="/help/articles/returns"' in client.get("/help", params={"q": "returning"}).text
+        client.get("/help", params={"q": "  Warranty   EXTENSION "})
+        client.get("/help", params={"q": "warranty extension"})
+        article = client.get("/help/articles/returns")
+        client.post("/help/articles/returns/answer", data={"visit": form_visit(article), "solved": "yes"})
+    headers = {"Authorization": f"Bearer {site.token('sue')}"}
+    answer = httpx.get(site.base_url + "/api/v1/reports/selfservice", headers=headers, timeout=30)
+    assert answer.status_code == 200, answer.text
+    figures = answer.json()
+    assert figures["resolutions"] >= 1 and figures["solved_visits"] >= 1 and figures["contact_forms"] >= 1
+    assert figures["searches"] >= 3 and figures["searches_without_results"] >= 2
+    assert figures["top_searches_without_results"][0] == {"query": "warranty extension", "searches": 2, "visits": 1}
+    assert 0 < figures["deflection"] < 1
+    agent = httpx.get(site.base_url + "/api/v1/reports/selfservice",
+                      headers={"Authorization": f"Bearer {site.token('anna')}"}, timeout=30)
+    assert agent.status_code == 403
+    bad = httpx.get(site.base_url + "/api/v1/reports/selfservice", params={"tz": "Mars/Base"}, headers=headers)
+    assert bad.status_code == 422

@@ -17,9 +17,8 @@ depends_on = None
 
 def upgrade() -> None:
     # ADD COLUMN, not a batch: SQLite's batch mode copies the table, and the copy would lose the case index's
-    # triggers on cases (a NOT NULL column with a constant default is one SQLite adds in place).
-    op.add_column('cases', sa.Column('help_articles', sqlmodel.sql.sqltypes.AutoString(), server_default='',
-                                     nullable=False))
+    # triggers on cases. Nullable: a feed from a server without the column gives consoles no value for it.
+    op.add_column('cases', sa.Column('help_articles', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
     op.create_table('help_contacts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('uid', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
