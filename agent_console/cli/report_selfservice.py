@@ -1,8 +1,9 @@
 """``agent-console report selfservice``: the help center's self-service figures (``domain/selfservice.py``) over
 local calendar days ``--since``..``--until``, as a table, CSV or JSON like the other reports.
 
-The help center's records live where the help center runs: the team server's store (``--db`` on its file), or the
-team's figures over HTTP at ``GET /api/v1/reports/selfservice``.
+The help center's records live where the help center runs, on the team server: a console logged in to one asks it
+(``GET /api/v1/reports/selfservice``, supervisors); otherwise the figures come from the store itself (the server's
+own with ``--db``).
 """
 
 from __future__ import annotations
@@ -49,16 +50,43 @@ def selfservice(
         start, end = day_range(_parse_day(since, "--since"), _parse_day(until, "--until"), today=today, tz=tz)
     except MetricError as exc:
         fail(str(exc))
-    with obj.store().session() as session:
-        result = figures(session, start, end, top=top)
-    data = result.as_json()
+    store = obj.store()
+    data = _from_team_server(store, start, end, tz, top)
+    if data is None:
+        with store.session() as session:
+            data = figures(session, start, end, top=top).as_json()
     if fmt == "json":
         print_json({"report": "selfservice", "zone": tz, **data})
         return
     if fmt == "csv":
         _print_csv(data)
         return
-    _print_table(result, data, tz)
+    _print_table(data, tz)
+
+
+def _from_team_server(store, start, end, tz: str, top: int) -> dict | None:
+    """The team's figures when this store is logged in to a team server (None when it is not)."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from agent_console.sync import credentials
+    from agent_console.sync.client import SyncClient, SyncError
+
+    try:
+        creds = credentials.load(store.path)
+    except credentials.CredentialsError as exc:
+        fail(str(exc))
+    if creds is None:
+        return None
+    zone = ZoneInfo(tz)
+    first, last = start.astimezone(zone).date(), (end.astimezone(zone) - timedelta(seconds=1)).date()
+    try:
+        with SyncClient(creds.server, creds.token) as client:
+            answer = client.selfservice_report(first.isoformat(), last.isoformat(), tz, top)
+    except SyncError as exc:
+        fail(_("the team server's figures cannot be read: {problem}").format(problem=exc))
+    answer.pop("zone", None)
+    return answer
 
 
 def _print_csv(data: dict) -> None:
@@ -76,8 +104,8 @@ def _print_csv(data: dict) -> None:
         writer.writerow(["search_without_results", missed["query"], missed["searches"], missed["visits"]])
 
 
-def _print_table(result, data: dict, tz: str) -> None:
-    from datetime import timedelta
+def _print_table(data: dict, tz: str) -> None:
+    from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
     from rich.table import Table
@@ -87,9 +115,10 @@ def _print_table(result, data: dict, tz: str) -> None:
     from agent_console.formatting import number, percent
 
     zone = ZoneInfo(tz)
-    period = _("{first} to {last} ({zone})").format(first=_day(result.start.astimezone(zone).date()),
-                                                    last=_day((result.end.astimezone(zone)
-                                                               - timedelta(seconds=1)).date()), zone=tz)
+    start, end = datetime.fromisoformat(data["since"]), datetime.fromisoformat(data["until"])
+    period = _("{first} to {last} ({zone})").format(first=_day(start.astimezone(zone).date()),
+                                                    last=_day((end.astimezone(zone) - timedelta(seconds=1)).date()),
+                                                    zone=tz)
     out = console()
     table = Table(title=_("{title}, {period}").format(title=_(TITLE), period=period))
     table.add_column(_("figure"))
@@ -98,13 +127,13 @@ def _print_table(result, data: dict, tz: str) -> None:
         value = data[key]
         table.add_row(_(label), percent(value) if key == "deflection" else number(value))
     out.print(table)
-    if not result.top_missed:
+    if not data["top_searches_without_results"]:
         out.print(_("No search without results in this period."))
         return
     missed = Table(title=_("Top searches without results"))
     missed.add_column(_("search"))
     missed.add_column(_("searches"), justify="right")
     missed.add_column(_("visits"), justify="right")
-    for row in result.top_missed:
-        missed.add_row(Text(row.query), number(row.searches), number(row.visits))
+    for row in data["top_searches_without_results"]:
+        missed.add_row(Text(row["query"]), number(row["searches"]), number(row["visits"]))
     out.print(missed)

@@ -205,3 +205,35 @@ def test_the_self_service_figures_over_the_api(site):
     assert agent.status_code == 403
     bad = httpx.get(site.base_url + "/api/v1/reports/selfservice", params={"tz": "Mars/Base"}, headers=headers)
     assert bad.status_code == 422
+
+
+def test_a_console_logged_in_to_the_server_reports_the_teams_figures(site, tmp_path):
+    from agent_console.sync import credentials
+
+    console_db = tmp_path / "console.db"
+    with browser(site) as client:
+        form = client.get("/help/contact")
+        sent_key(client.post("/help/contact", data=fields(form_visit(form), "console@example.com")))
+
+    def report(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "agent_console", "--db", str(console_db), "report",
+                               "selfservice", *extra], capture_output=True, text=True, timeout=120,
+                              env={**{k: v for k, v in os.environ.items() if not k.startswith("AGENT_CONSOLE_")},
+                                   "TZ": "UTC", "LANGUAGE": "en"})
+
+    alone = report("--format", "json")
+    assert alone.returncode == 0, alone.stderr
+    assert json.loads(alone.stdout)["contact_forms"] == 0  # a console's own store has no help-center records
+    credentials.save(console_db, credentials.Credentials(server=site.base_url, login="sue", token=site.token("sue"),
+                                                         role="supervisor"))
+    team = report("--format", "json")
+    assert team.returncode == 0, team.stderr
+    api = httpx.get(site.base_url + "/api/v1/reports/selfservice", params={"tz": "UTC"},
+                    headers={"Authorization": f"Bearer {site.token('sue')}"}).json()
+    shown = json.loads(team.stdout)
+    assert shown["contact_forms"] == api["contact_forms"] > 0 and shown["resolutions"] == api["resolutions"]
+    credentials.save(console_db, credentials.Credentials(server=site.base_url, login="anna",
+                                                         token=site.token("anna")))
+    refused = report()
+    assert refused.returncode != 0 and "not allowed" in refused.stderr + refused.stdout
+    assert "Traceback" not in refused.stderr
