@@ -50,3 +50,28 @@ def test_case_show_lists_the_articles_read(cli, web_case_key):
     data = json.loads(cli("case", "show", web_case_key, "--json").output)
     assert [entry["slug"] for entry in data["help_articles"]] == ["returns", "delivery-times"]
     assert data["channel"] == "web" and data["queue"] == "Delivery"
+
+
+async def test_the_monitors_floor_line_shows_todays_self_service(store, clock, agents, web_case_key):
+    from textual.widgets import Static
+
+    from agent_console.config import Settings
+    from agent_console.domain.help_center import record_answer
+    from agent_console.screens.monitor import MonitorApp
+
+    app = MonitorApp(store=store, clock=clock, supervisor=agents["sue"], settings=Settings(timezone="UTC"),
+                     backfill=None, refresh_on_timer=False)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # One contact form and no "yes" yet: no visit was spared a contact.
+        assert "self-service 0 · deflection 0% · contact forms 1" in str(app.screen.query_one("#floor-line",
+                                                                                             Static).content)
+        with store.transaction() as session:
+            article = session.get(KBArticle, 1)
+            record_answer(session, clock.now(), article, solved=True, language="en", visit="y" * 16)
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "self-service 1 · deflection 50% · contact forms 1" in str(app.screen.query_one("#floor-line",
+                                                                                              Static).content)
