@@ -173,6 +173,12 @@ class Settings:
     #: The region (two-letter country code) phone numbers written without a country code are read in: customers'
     #: numbers and the numbers of call events are stored in E.164 (see agent_console/domain/phone_numbers.py).
     default_region: str = "DE"
+    #: The queue a help-center contact form goes to when the articles the customer read name none (docs/help-center.md).
+    help_queue: str = "General"
+    #: More contact forms than this from one e-mail address within an hour are refused; 0 turns the limit off.
+    help_contact_limit_per_hour: int = 5
+    #: More contact forms than this from one client (IP address) within an hour are refused; 0 turns it off.
+    help_contact_client_limit_per_hour: int = 20
 
     @classmethod
     def from_mapping(cls, data: dict, source: str, sources: dict[str, str] | None = None) -> "Settings":

@@ -192,6 +192,9 @@ def register(app: typer.Typer) -> None:
             assignee=assignee.login if assignee else _("unassigned"), contacts=case.contact_count)))
         for line in header_lines:
             out.print(Text(line))
+        if data["help_articles"]:
+            out.print(Text(_("read on the help center before writing: {articles}").format(
+                articles=", ".join(f"{a['title']} ({a['slug']})" for a in data["help_articles"]))))
         sla_line = Text(_("SLA") + " ")
         for t in targets:
             sla_line.append(_("{symbol} {target} due {due} UTC ({remaining})").format(

@@ -72,6 +72,7 @@ def show_data(case, customer, assignee, messages, countdown, targets, escalation
               mail_states: dict | None = None, calls: list[dict] = ()) -> dict:
     """A case as ``case show --json`` prints it; ``mail_states``: message id -> outbox row of the mailed replies."""
     from agent_console.call_lines import calls_json
+    from agent_console.domain.help_articles import help_articles_of
     from agent_console.domain.mail_state import mail_state_json
 
     mail_states = mail_states or {}
@@ -91,6 +92,7 @@ def show_data(case, customer, assignee, messages, countdown, targets, escalation
                      for m in messages],
         **history_json(escalations, follow_ups),
         "calls": calls_json(list(calls)),
+        "help_articles": [{"slug": slug, "title": title} for slug, title in help_articles_of(case)],
     }
 
 

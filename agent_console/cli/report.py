@@ -1,4 +1,4 @@
-"""``agent-console report aht|fcr|sla|asa|escalations|csat|nps|ces|complaints``: contact-center metrics.
+"""``agent-console report aht|fcr|sla|asa|escalations|csat|nps|ces|complaints|selfservice``: contact-center metrics.
 
 Each report runs one or two SQL aggregates from ``domain.metrics`` over local calendar days ``--since``..``--until``
 (inclusive, in the agent's display zone; default the last 7 days) and prints a table, CSV or JSON.
@@ -263,4 +263,7 @@ def register(app: typer.Typer) -> None:
 
     for name in REPORTS:
         add(name)
+    from agent_console.cli.report_selfservice import selfservice
+
+    group.command("selfservice")(selfservice)
     app.add_typer(group, name="report")

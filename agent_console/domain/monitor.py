@@ -156,6 +156,16 @@ class MonitorSnapshot:
     follow_ups_overdue: int = 0
     #: How long the computation took (wall time, ms): shown small on the screen, measured by the bench.
     compute_ms: float = 0.0
+    #: The help center today (``domain/selfservice.py``): "yes" answers, visits that ended in "yes" without a
+    #: contact form, contact forms sent.
+    self_service_resolutions: int = 0
+    solved_visits: int = 0
+    contact_forms: int = 0
+
+    @property
+    def deflection(self) -> float | None:
+        total = self.solved_visits + self.contact_forms
+        return self.solved_visits / total if total else None
 
     def queue(self, name: str) -> GroupFigures | None:
         return next((q for q in self.queues if q.name == name), None)
@@ -386,7 +396,17 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
         overdue_total=(fu_overdue or 0) + (esc_overdue or 0),
         follow_ups_due=fu_total or 0,
         follow_ups_overdue=fu_overdue or 0,
+        **_self_service_today(conn, day_start),
     )
+
+
+def _self_service_today(conn, day_start: datetime) -> dict[str, int]:
+    from agent_console.store import help_records
+
+    day_end = day_start + timedelta(days=1)
+    return {"self_service_resolutions": help_records.answer_counts(conn, day_start, day_end)[0],
+            "solved_visits": help_records.solved_visits_without_contact(conn, day_start, day_end),
+            "contact_forms": help_records.contacts_between(conn, day_start, day_end)}
 
 
 def _with_calls(finish, now: datetime, floor: PhoneCounts, queues: dict[str | None, PhoneCounts]):

@@ -14,6 +14,7 @@ from textual import work
 
 from agent_console.domain.case_merge import LINK_LABELS, CaseMergeService
 from agent_console.domain.cases import CaseError
+from agent_console.domain.help_articles import help_articles_of
 from agent_console.domain.text import one_line
 from agent_console.formatting import number as format_number
 from agent_console.i18n import N_, _, ngettext
@@ -25,6 +26,7 @@ from agent_console.widgets.labels import status_label
 MERGED_INTO = N_("Merged into {case}: everything of this case is there now.")
 LINKED = N_("{kind} {case} {subject}")
 DUPLICATES = N_("Possible duplicates: {cases} — {key} to merge or link")
+READ_ON_HELP_CENTER = N_("Read on the help center before writing: {articles}")
 NO_CANDIDATES = N_("No other open case of this customer to merge or link with.")
 MERGE_QUESTION = N_("Merge {source} into {target}?")
 MERGE_YES = N_("merge")
@@ -47,6 +49,9 @@ def relations_text(snapshot, merge_key: str) -> Text:
             for link in snapshot.links)))
     if snapshot.duplicates:
         lines.append(_(DUPLICATES).format(cases=", ".join(case.key for case in snapshot.duplicates), key=merge_key))
+    read = help_articles_of(snapshot.case)
+    if read:
+        lines.append(_(READ_ON_HELP_CENTER).format(articles="; ".join(one_line(title, 60) for _slug, title in read)))
     return Text("\n".join(one_line(line) for line in lines))
 
 

@@ -185,6 +185,11 @@ class MonitorScreen(TranslatedBindings, Screen):
         text.append("  ·  " + _("due {due} ({overdue} overdue)").format(
             due=number(snapshot.due_total), overdue=number(snapshot.overdue_total)),
                     style="bold red" if snapshot.overdue_total else "dim")
+        if snapshot.self_service_resolutions or snapshot.contact_forms:
+            # Only once the help center was used today: a floor without one shows nothing about it.
+            text.append("  ·  " + _("self-service {resolutions} · deflection {deflection} · contact forms {forms}").format(
+                resolutions=number(snapshot.self_service_resolutions), deflection=percent(snapshot.deflection),
+                forms=number(snapshot.contact_forms)))
         return text
 
     @property

@@ -205,11 +205,11 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
     )
     app.state.server = server
 
-    from agent_console.server.routes import (admin, auth, cases, cti, feed, health, help, mail, monitor, ops,
-                                             presence, search, survey, wallboard)
+    from agent_console.server.routes import (admin, auth, cases, cti, feed, health, help, help_contact, mail,
+                                             monitor, ops, presence, reports, search, survey, wallboard)
 
-    for module in (health, auth, cases, feed, ops, monitor, admin, presence, cti, mail, search, help, survey,
-                   wallboard):
+    for module in (health, auth, cases, feed, ops, monitor, admin, presence, cti, mail, search, help, help_contact,
+                   reports, survey, wallboard):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

@@ -47,7 +47,12 @@ from agent_console.store.models_mail import (  # noqa: F401  (part of this modul
     MailOutbox,
 )
 from agent_console.store.models_calls import Call  # noqa: F401  (part of this module's API)
-from agent_console.store.models_help import HelpFeedback, SurveyToken  # noqa: F401  (part of this module's API)
+from agent_console.store.models_help import (  # noqa: F401  (part of this module's API)
+    HelpContact,
+    HelpFeedback,
+    HelpSearch,
+    SurveyToken,
+)
 
 
 # --- the floor ----------------------------------------------------------------------------------------------------
@@ -201,6 +206,9 @@ class Case(SQLModel, table=True):
     wrap_up_code: str | None = Field(default=None)
     #: Set when the case was merged into another: it is closed and everything of it is on that case now.
     merged_into_id: int | None = Field(default=None, foreign_key="cases.id", sa_type=BigKey)
+    #: The help-center articles the customer read before sending the contact form that made this case: a JSON list
+    #: of ``{"slug", "title"}``, oldest first (None when none; see domain/help_contact.py).
+    help_articles: str | None = Field(default=None)
     version: int = Field(default=1)
 
 

@@ -48,3 +48,37 @@ class SurveyToken(SQLModel, table=True):
     expires_at: datetime = _ts_required()
     #: When the customer answered with it (a link works once); None while unused.
     used_at: datetime | None = _ts()
+class HelpContact(SQLModel, table=True):
+    """A contact form sent from the help center: the web-channel case it made, and the visit it came from (the
+    deflection rate sets the visits that ended in "yes" against these; the rate limit counts them per address)."""
+
+    __tablename__ = "help_contacts"
+    __table_args__ = (
+        Index("ix_help_contacts_created", "created_at"),
+        Index("ix_help_contacts_sender_created", "sender", "created_at"),
+    )
+
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    uid: str = Field(default_factory=new_uid, unique=True)
+    case_id: int = Field(foreign_key="cases.id", sa_type=BigKey, index=True)
+    #: The sender's e-mail address in lower case (the customer's contact; the rate limit per address counts it).
+    sender: str = Field(max_length=320)
+    visit: str = Field(default="", max_length=64)
+    language: str = Field(default="en", max_length=8)
+    created_at: datetime = _ts_required()
+
+
+class HelpSearch(SQLModel, table=True):
+    """A search on the help center: the query as normalised (lower case, spaces folded), how many public articles it
+    found, the visit. Nothing about the visitor: the top searches without results say what the knowledge base
+    is missing."""
+
+    __tablename__ = "help_searches"
+    __table_args__ = (Index("ix_help_searches_created", "created_at", "hits"),)
+
+    id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
+    query: str = Field(max_length=200)
+    hits: int = Field(default=0)
+    language: str = Field(default="en", max_length=8)
+    visit: str = Field(default="", max_length=64)
+    created_at: datetime = _ts_required()

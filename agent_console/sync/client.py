@@ -186,6 +186,12 @@ class SyncClient:
         """``{"case": {...}, "customer": {...}, "messages": [...]}`` as the server has it now."""
         return self._request("GET", f"/cases/{key_or_uid}")
 
+    def selfservice_report(self, since: str, until: str, tz: str, top: int) -> dict:
+        """``GET /reports/selfservice``: the help center's self-service figures over the calendar days ``since`` ..
+        ``until`` (ISO dates) in ``tz`` (supervisors)."""
+        return self._request("GET", "/reports/selfservice", params={"since": since, "until": until, "tz": tz,
+                                                                    "top": top})
+
     def ingest_mail(self, raw: bytes) -> dict:
         """``POST /mail/inbound``: the server takes one raw mail in (``{"outcome", "case_key", "detail",
         "duplicate", "acknowledged"}``); a mail it refuses for good is :class:`BatchInvalid` with status 422."""

@@ -1,6 +1,7 @@
 """The help center and the wallboard in a real browser: Debian's Chromium, headless, driven by Playwright (started by
 the fixture with a fresh profile), against a real server process. A customer searches "Rücksendung", reads the
-article, answers "No" and "Yes"; hostile article text stays text; the wallboard follows the floor live; screenshots of
+article, answers "No" and "Yes", and (not helped) sends the contact form and sees the case key; hostile article
+text and form input stay text; the wallboard follows the floor live; screenshots of
 both; axe-core finds no critical accessibility violation on any page."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 from agent_console.server.routes.wallboard import QUIET_REFRESH_SECONDS
 from tests.helpers import require_component
 from tests.server.conftest import new_case_op
-from tests.server.help_site import HOSTILE, create_token, feedback_rows, start_help_site
+from tests.server.help_site import HOSTILE, create_token, feedback_rows, start_contact_site
 
 CHROMIUM = os.environ.get("AGENT_CONSOLE_TEST_CHROMIUM", "/usr/bin/chromium")
 AXE_JS = Path(__file__).resolve().parents[2] / ".cache" / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
@@ -58,7 +59,7 @@ def browser(playwright_driver, tmp_path):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    server = start_help_site(tmp_path_factory.mktemp("help-browser"))
+    server = start_contact_site(tmp_path_factory.mktemp("help-browser"))
     yield server
     server.stop()
 
@@ -105,6 +106,40 @@ def test_a_customer_searches_reads_and_answers(browser, site, tmp_path):
     assert dialogs == []
 
 
+def test_a_customer_who_was_not_helped_writes_to_us_and_sees_the_case_key(browser, site, tmp_path):
+    import httpx
+
+    context = browser("de-DE")
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(site.base_url + "/help")
+    page.get_by_label("Im Hilfe-Center suchen").fill("Rücksendung")
+    page.get_by_role("button", name="Suchen").click()
+    page.get_by_role("link", name="Rücksendung eines Artikels").click()
+    page.get_by_role("button", name="Nein").click()
+    page.get_by_role("link", name="Kontakt aufnehmen").click()
+    page.wait_for_url("**/help/contact")
+    assert "Rücksendung eines Artikels" in page.locator("main").inner_text()
+    page.get_by_label("Ihr Name").fill('<img src=x onerror=alert(1)> Carla')
+    page.get_by_label("Ihre E-Mail-Adresse").fill("carla@example.com")
+    page.get_by_label("Betreff").fill("Etikett fehlt")
+    page.get_by_label("Ihre Nachricht").fill('Kein Etikett im Paket. <script>alert("m")</script>')
+    form_shot = tmp_path / "contact-form.png"
+    page.screenshot(path=str(form_shot), full_page=True)
+    assert form_shot.stat().st_size > 0
+    page.get_by_role("button", name="Senden").click()
+    page.get_by_role("heading", name="Vielen Dank, wir haben Ihre Nachricht erhalten").wait_for()
+    key = page.locator(".case-key").inner_text().split()[3].rstrip(".")
+    assert key.startswith("AC-") and "Voraussichtliche Antwortzeit" in page.locator("main").inner_text()
+    detail = httpx.get(f"{site.base_url}/api/v1/cases/{key}",
+                       headers={"Authorization": f"Bearer {site.token('sue')}"}, timeout=30).json()
+    assert (detail["case"]["channel"], detail["case"]["queue"]) == ("web", "Returns")
+    assert '"ruecksendung"' in detail["case"]["help_articles"]
+    assert detail["messages"][0]["body"] == 'Kein Etikett im Paket. <script>alert("m")</script>'
+    assert dialogs == []
+
+
 def test_hostile_article_text_is_shown_literally_in_the_browser(browser, site):
     page = browser().new_page()
     dialogs = []
@@ -145,13 +180,19 @@ def test_the_pages_have_no_critical_accessibility_violations(browser, site):
     context = browser("de-DE", bypass_csp=True)
     page = context.new_page()
     for path in ("/help", "/help?q=R%C3%BCcksendung", "/help/articles/ruecksendung", "/help/articles/hostile",
-                 "/wallboard"):
+                 "/help/contact", "/wallboard"):
         page.goto(site.base_url + path)
         assert critical_violations(page) == [], path
     page.get_by_label("Token").fill(site.token("sue"))
     page.get_by_role("button", name="Wallboard anzeigen").click()
     page.wait_for_selector('[data-figure="waiting"]')
     assert critical_violations(page) == [], "/wallboard (figures)"
+    # The form with its problems listed (the browser's own check of required fields turned off to get there).
+    page.goto(site.base_url + "/help/contact")
+    page.evaluate("document.querySelector('form.contact').noValidate = true")
+    page.get_by_role("button", name="Senden").click()
+    page.get_by_role("alert").wait_for()
+    assert critical_violations(page) == [], "/help/contact (with problems)"
 
 
 def survey_token(site, customer_language: str) -> tuple[str, str]:

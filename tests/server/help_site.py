@@ -64,3 +64,30 @@ def create_token(db_url: str, login: str, *extra: str) -> str:
                            "wall", "--db", db_url, *extra], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
+
+
+def add_queues(db_url: str, *names: str) -> None:
+    """Queue records on the server (``server queues add``): once there are any, a case may only go to one of them."""
+    from agent_console.domain.clock import SystemClock
+    from agent_console.domain.queues import add_queue
+    from agent_console.server.db import open_server_store
+
+    store = open_server_store(db_url)
+    try:
+        for name in names:
+            add_queue(store, SystemClock(), name)
+    finally:
+        store.dispose()
+
+
+def start_contact_site(tmp: Path, url: str | None = None, backend: str = "sqlite", **limits: int) -> LiveServer:
+    """The help site with the queues Returns, General and Billing, and the contact form's limits of ``limits``
+    (``help_contact_limit_per_hour=…``, ``help_contact_client_limit_per_hour=…``) in the server's environment."""
+    url = url or f"sqlite:///{tmp / 'server.db'}"
+    tokens = prepare_database(url)
+    seed_articles(url)
+    add_queues(url, "Returns", "General", "Billing")
+    env = {f"AGENT_CONSOLE_{name.upper()}": str(value) for name, value in limits.items()}
+    server = start_server(backend, url, tmp, env_extra=env)
+    server.tokens.update(tokens)
+    return server

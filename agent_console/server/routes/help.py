@@ -80,7 +80,7 @@ async def help_home(request: Request, q: Annotated[str, Query(max_length=1000)] 
         if query and server.store.dialect != "sqlite":
             listing = f'<p>{escape(_(NO_SEARCH_HERE))}</p>'
         elif query:
-            hits = await run_in_threadpool(_search, server.store, query, language)
+            hits = await run_in_threadpool(_search, server, query, language, _visit(request))
             if hits:
                 items = "".join(f'<li>{_article_link(hit.slug, hit.title)}<p class="snippet">{escape(hit.snippet)}'
                                  f'</p></li>' for hit in hits)
@@ -100,9 +100,19 @@ async def help_home(request: Request, q: Annotated[str, Query(max_length=1000)] 
 
 
 # Rendered once per article version / articles' stamp, not per visitor (server/help_cache.py).
-_search = help_cache.search
 _listing = help_cache.listing
 _article = help_cache.article
+
+
+def _search(server, query: str, language: str, visit: str | None):
+    """The hits (cached per query and articles' stamp), and the search counted for the self-service figures (the
+    query normalised, no personal data)."""
+    from agent_console.domain.selfservice import record_search
+
+    hits = help_cache.search(server.store, query, language)
+    with server.store.transaction() as session:
+        record_search(session, server.clock.now(), query, len(hits), language=language, visit=visit)
+    return hits
 
 
 def _visit(request: Request) -> str | None:

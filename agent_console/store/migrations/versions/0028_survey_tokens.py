@@ -1,7 +1,7 @@
 """survey links: the hashes of the one-time survey tokens handed to customers; the help center's cache stamp index
 
 Revision ID: 0028
-Revises: 0022
+Revises: 0027
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import agent_console.store.types
 
 
 revision = '0028'
-down_revision = '0022'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
