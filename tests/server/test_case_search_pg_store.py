@@ -9,7 +9,7 @@ import pytest
 
 from agent_console.store.db import open_store
 from tests.unit.test_case_search import (  # noqa: F401 — the tests and their fixture, run here over PostgreSQL
-    cases, keys, test_any_input_is_safe, test_a_word_in_very_many_rows_lists_the_newest_first,
+    cases, keys, test_any_input_is_safe, test_finds_the_case_despite_a_typo, test_a_word_in_very_many_rows_lists_the_newest_first,
     test_case_key_with_or_without_its_prefix_and_zeros, test_filters_combine_with_words, test_finds_the_case,
     test_hits_carry_status_queue_channel_and_sla, test_index_follows_every_write, test_only_the_queues_allowed,
 )
