@@ -6,6 +6,7 @@ language, no stop words), with weights A the title, B the tags, D the body. Its 
 
 from __future__ import annotations
 
+from agent_console.store.search.case_pg_bulk import DEFERRING_TRIGGER_FUNCTIONS
 from agent_console.store.search.pg_vocab import vocabulary_drop_statements, vocabulary_statements
 
 #: The SQLite index's bm25 weights (title 6, body 1, tags 3: ``functions.KB_WEIGHTS``) as ts_rank weights {D, C, B, A}.
@@ -46,8 +47,17 @@ KB_PG_DROP_STATEMENTS = (
     "DROP TABLE IF EXISTS kb_fts",
 )
 
-#: Migration 0026 on PostgreSQL: pg_trgm, the vocabularies of both indexes, the knowledge base's index.
+def _case_trigger_functions_of_0019() -> tuple[str, ...]:
+    from agent_console.store.search.case_pg_schema import PG_SCHEMA_STATEMENTS
+
+    return tuple(statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+                 for statement in PG_SCHEMA_STATEMENTS if statement.startswith("CREATE FUNCTION ac_case_fts_"))
+
+
+#: Migration 0026 on PostgreSQL: pg_trgm, the vocabularies of both indexes, the knowledge base's index, the case
+#: index's trigger functions that a bulk load can defer (``case_pg_bulk``).
 SEARCH_PG_0026_STATEMENTS = (
+    *DEFERRING_TRIGGER_FUNCTIONS,
     *vocabulary_statements("case_fts_vocab", "case_fts"),
     *KB_PG_SCHEMA_STATEMENTS[:2],
     *vocabulary_statements("kb_fts_vocab", "kb_fts"),
@@ -58,4 +68,5 @@ SEARCH_PG_0026_DROP_STATEMENTS = (
     *vocabulary_drop_statements("kb_fts_vocab", "kb_fts"),
     *KB_PG_DROP_STATEMENTS[3:],
     *vocabulary_drop_statements("case_fts_vocab", "case_fts"),
+    *_case_trigger_functions_of_0019(),
 )
