@@ -92,6 +92,8 @@ def defer_case_search_pg(conn) -> Callable[[], None] | None:
         conn.exec_driver_sql(f"SELECT set_config('{DEFER_SETTING}', 'off', true)")
         conn.exec_driver_sql(f"INSERT INTO pg_temp.{TOUCHED_CASES} (id) SELECT id FROM cases WHERE customer_id IN "
                              f"(SELECT id FROM pg_temp.{TOUCHED_CUSTOMERS}) ON CONFLICT DO NOTHING")
+        # A temporary table has no statistics until analysed: without them the planner guesses its size.
+        conn.exec_driver_sql(f"ANALYZE pg_temp.{TOUCHED_CASES}")
         touched = f"(SELECT id FROM pg_temp.{TOUCHED_CASES})"
         conn.exec_driver_sql(f"DELETE FROM case_fts WHERE case_id IN {touched}")
         conn.exec_driver_sql(f"INSERT INTO case_fts (rowid, case_id, doc) {HEAD_ROWS} WHERE c.id IN {touched}")
