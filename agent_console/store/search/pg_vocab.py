@@ -3,10 +3,11 @@ a word typed wrong: the typo mode SQLite has from ``fts5vocab`` (``ranking._near
 
 Each vocabulary is the set of lexemes its index holds, kept by a statement trigger on the index table in the
 writer's own transaction (a row-by-row load adds its new lexemes per statement, a bulk index fill once). Adding a
-known lexeme is ``ON CONFLICT DO NOTHING``, which takes no lock on the existing row, so concurrent writers do not
-wait for each other. Lexemes are not removed when their last row goes (a count per lexeme would make every writer
+known lexeme is ``ON CONFLICT DO NOTHING``, which takes no lock on the existing row, so writers of known words do
+not wait for each other (only a lexeme new to the index, not yet committed by one writer, makes another writer of
+the same lexeme wait for that commit; each statement adds its lexemes in sorted order). Lexemes are not removed when their last row goes (a count per lexeme would make every writer
 of a common word wait for the others): a stale lexeme can only be offered as a correction that then finds nothing,
-and ``prune_vocabulary`` drops them. Near terms are found by ``pg_trgm`` trigram similarity (a GIN index on the
+and the next mode is tried. Near terms are found by ``pg_trgm`` trigram similarity (a GIN index on the
 vocabulary), among terms with the same first letter and a length within 3, as on SQLite.
 """
 
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-#: The vocabularies and the index table whose ``doc`` each follows.
-VOCABULARIES = {"case_fts_vocab": "case_fts", "kb_fts_vocab": "kb_fts"}
 #: How many near terms replace a word typed wrong (SQLite: 3).
 NEAR_TERMS = 3
 #: The least trigram similarity of a near term (pg_trgm's own default threshold is 0.3).
@@ -45,14 +44,6 @@ def vocabulary_drop_statements(vocabulary: str, index_table: str) -> tuple[str, 
         f"DROP FUNCTION IF EXISTS ac_{vocabulary}_note()",
         f"DROP TABLE IF EXISTS {vocabulary}",
     )
-
-
-def prune_vocabulary(connection: Any, vocabulary: str) -> int:
-    """Drop the lexemes no row of the index holds any more; returns how many went."""
-    index_table = VOCABULARIES[vocabulary]
-    return connection.exec_driver_sql(
-        f"DELETE FROM {vocabulary} v WHERE NOT EXISTS (SELECT 1 FROM {index_table} "
-        "WHERE doc @@ CAST(quote_literal(v.term) AS tsquery))").rowcount
 
 
 def known_terms(connection: Any, vocabulary: str, lexemes: Iterable[str]) -> set[str]:
