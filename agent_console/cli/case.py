@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
 
             try:
                 (case, customer, assignee, messages, policy, escalations, follow_ups,
-                 mail_states, calls) = read_show_fast(reader, key)
+                 mail_states, calls, merge) = read_show_fast(reader, key)
             except fast_read.CaseNotFound as exc:
                 fail(str(exc))
             countdown = case_countdown(case, policy, now)
@@ -156,7 +156,7 @@ def register(app: typer.Typer) -> None:
         else:
             from agent_console.store import mail_outbox, queries
             from agent_console.store.call_queries import case_call_rows
-            from agent_console.cli.case_merge import case_header_lines
+            from agent_console.cli.case_merge import case_header_lines, case_merge_state
             from agent_console.store.models import Agent, Customer
 
             with obj.store().session() as session:
@@ -170,10 +170,11 @@ def register(app: typer.Typer) -> None:
                 mail_states = mail_outbox.mail_states(session, [m.id for m in messages])
                 calls = case_call_rows(session, case.id)
                 header_lines = case_header_lines(session, case, now)
+                merge = case_merge_state(session, case)
                 countdown = case_countdown(case, policy, now)
                 targets = running_targets(case, policy, now)
         data = show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups, mail_states,
-                         calls)
+                         calls, merge)
         if json_out:
             print_json(data)
             return

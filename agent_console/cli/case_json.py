@@ -24,8 +24,9 @@ def read_list_fast(reader: sqlite3.Connection, *, view: str, queue: str | None, 
 
 
 def read_show_fast(reader: sqlite3.Connection, key: str):
-    """(case, customer, assignee, messages, policy, escalations, follow_ups, mail_states, calls) of the case ``key``
-    through the fast reader, which is closed afterwards; raises ``fast_read.CaseNotFound``."""
+    """(case, customer, assignee, messages, policy, escalations, follow_ups, mail_states, calls, merge) of the case
+    ``key`` through the fast reader, which is closed afterwards; raises ``fast_read.CaseNotFound``. ``merge``: (the
+    key it was merged into, its links), as :func:`show_data` takes it."""
     from agent_console.domain.sla import policy_from
     from agent_console.store import fast_read
 
@@ -34,7 +35,7 @@ def read_show_fast(reader: sqlite3.Connection, key: str):
         policy = policy_from(fast_read.all_policies(reader), case.channel, case.priority)
         return (case, customer, assignee, messages, policy, fast_read.case_escalations(reader, case.id),
                 fast_read.case_follow_ups(reader, case.id), fast_read.case_mail_states(reader, case.id),
-                fast_read.case_calls(reader, case.id))
+                fast_read.case_calls(reader, case.id), fast_read.case_merge_state(reader, case))
     finally:
         reader.close()
 
@@ -69,8 +70,11 @@ def history_json(escalations: list[dict], follow_ups: list[dict]) -> dict:
 
 
 def show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups,
-              mail_states: dict | None = None, calls: list[dict] = ()) -> dict:
-    """A case as ``case show --json`` prints it; ``mail_states``: message id -> outbox row of the mailed replies."""
+              mail_states: dict | None = None, calls: list[dict] = (),
+              merge: tuple[str | None, list[dict]] = (None, [])) -> dict:
+    """A case as ``case show --json`` prints it; ``mail_states``: message id -> outbox row of the mailed replies;
+    ``merge``: the key of the case it was merged into (or None) and its links (dicts with kind, key, subject,
+    status and uid of the other case; kind as ``case_merge.shown_links`` names it)."""
     from agent_console.call_lines import calls_json
     from agent_console.domain.help_articles import help_articles_of
     from agent_console.domain.mail_state import mail_state_json
@@ -93,6 +97,9 @@ def show_data(case, customer, assignee, messages, countdown, targets, escalation
         **history_json(escalations, follow_ups),
         "calls": calls_json(list(calls)),
         "help_articles": [{"slug": slug, "title": title} for slug, title in help_articles_of(case)],
+        "merged_into": merge[0],
+        "links": [{"kind": link["kind"], "key": link["key"], "subject": link["subject"], "status": link["status"],
+                   "uid": link["uid"]} for link in merge[1]],
     }
 
 

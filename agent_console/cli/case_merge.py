@@ -119,3 +119,13 @@ def case_header_lines(session, case, now) -> list[str]:
     if duplicates:
         lines.append(_("possible duplicates: {cases}").format(cases=", ".join(c.key for c in duplicates)))
     return lines
+
+
+def case_merge_state(session, case) -> tuple[str | None, list[dict]]:
+    """``fast_read.case_merge_state`` through the ORM: where the case went, and its links as shown."""
+    from agent_console.domain.case_merge import shown_links
+    from agent_console.store.models import Case
+
+    merged_into = session.get(Case, case.merged_into_id).key if case.merged_into_id is not None else None
+    return merged_into, [{"kind": link.kind, "key": link.key, "subject": link.subject, "status": link.status,
+                          "uid": link.uid} for link in shown_links(session, case)]

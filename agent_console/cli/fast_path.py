@@ -125,9 +125,9 @@ def _show(db_option: str | None, key: str) -> bool:
         return False
     try:
         (case, customer, assignee, messages, policy, escalations, follow_ups, mails,
-         calls) = read_show_fast(reader, key)
+         calls, merge) = read_show_fast(reader, key)
         data = show_data(case, customer, assignee, messages, case_countdown(case, policy, now),
-                         running_targets(case, policy, now), escalations, follow_ups, mails, calls)
+                         running_targets(case, policy, now), escalations, follow_ups, mails, calls, merge)
     except Exception:  # an unknown key, a read error: Typer's path repeats it and explains
         return False
     print_json(data)

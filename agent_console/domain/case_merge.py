@@ -1,8 +1,10 @@
 """Merging, linking and splitting cases (issue #21 points 2–4), and the "possible duplicates" of a case.
 
 Merging moves everything of the source case — messages, notes, calls, attachments (they hang on their messages),
-handling time, escalations, follow-ups, a survey, knowledge links and case links — onto the target, whose thread
-then shows both in time order. The source is closed and points to the target (``merged_into_id``); a message written
+handling time, SLA events (history kept), escalations, follow-ups, knowledge links and case links — onto the
+target, whose thread then shows both in time order. A survey moves when the target has none (else the source's stays
+on the merged case and is still counted by the reports); a draft of the source is appended to the target's draft of
+the same agent and kind, or moves when there is none. The source is closed and points to the target (``merged_into_id``); a message written
 to it later, or a customer's mail reply on its thread, lands on the target (``merged_target``). The target's SLA
 clocks follow its earliest unanswered contact, and its contact count grows by the source's, so FCR sees a repeat
 contact. Each action is one transaction with an audit event and one outbox op; the server applies the same op
@@ -139,6 +141,11 @@ def close_merged(source: Case, target: Case, now: datetime) -> None:
     touch(source, now)
 
 
+def draft_separator(source_key: str) -> str:
+    """Between a target's draft and the source's draft of the same agent and kind appended to it by a merge."""
+    return "\n\n" + _("— from {case} —").format(case=source_key) + "\n"
+
+
 def move_rows(session, source: Case, target: Case) -> int:
     """Everything of ``source`` onto ``target``; returns how many messages moved.
 
@@ -150,10 +157,14 @@ def move_rows(session, source: Case, target: Case) -> int:
             row.case_id = target.id
             session.flush()
             moved_messages += model.__name__ == "Message"
+    # One survey per case: the target's own answer stays; a source's answer the target has none of moves. When both
+    # have one, the source's stays on the merged case, where the reports keep counting it under the contact it
+    # answered (its queue and agent), as before the merge.
     survey = case_links.survey_of(session, source.id)
     if survey is not None and case_links.survey_of(session, target.id) is None:
         survey.case_id = target.id
         session.flush()
+    case_links.fold_drafts(session, source.id, target.id, draft_separator(source.key))
     known_articles = case_links.article_ids_of(session, target.id)
     for link in case_links.rows_of_case(session, CaseArticleLink, source.id):
         if link.article_id in known_articles:

@@ -4,7 +4,8 @@ indexes and the search index's per-row triggers aside and bring both back inside
 
 Building an index once over all the rows is much faster than updating a dozen B-trees per inserted row, and the
 search index is rebuilt once instead of per row. Everything runs in the caller's transaction, so an interrupted
-load leaves indexes and triggers as they were. SQLite only; on other databases these functions do nothing.
+load leaves indexes and triggers as they were. SQLite only, except the case index's deferral (``defer_search``),
+which PostgreSQL has too; elsewhere these functions do nothing.
 """
 
 from __future__ import annotations
@@ -249,7 +250,8 @@ _CASE_TOUCHED = {"messages": "bulk_touched_case_messages", "cases": "bulk_touche
 def defer_search(conn) -> Callable[[], None] | None:
     """:func:`defer_reply_search` and the same for the case search index (``case_fts``): its triggers on messages,
     cases and customers are set aside, TEMP triggers note the rows the load writes, and the returned function
-    re-indexes the rows of exactly those messages, cases and customers' cases, and puts the triggers back."""
+    re-indexes the rows of exactly those messages, cases and customers' cases, and puts the triggers back. On
+    PostgreSQL the case index's triggers only note the touched cases while the load runs (``case_pg_bulk``)."""
     finish_replies = defer_reply_search(conn)
     finish_cases = _defer_case_search(conn)
     if finish_replies is None and finish_cases is None:
@@ -267,6 +269,10 @@ def defer_search(conn) -> Callable[[], None] | None:
 def _defer_case_search(conn) -> Callable[[], None] | None:
     from agent_console.store.search import case_schema
 
+    if conn.dialect.name == "postgresql":
+        from agent_console.store.search.case_pg_bulk import defer_case_search_pg
+
+        return defer_case_search_pg(conn)
     if conn.dialect.name != "sqlite" or not _has_table(conn, "case_fts"):
         return None
     marks = ",".join("?" * len(case_schema.CASE_TRIGGER_NAMES))

@@ -13,6 +13,7 @@ from agent_console.store.models import (
     CaseArticleLink,
     CaseLink,
     Customer,
+    Draft,
     Escalation,
     FollowUp,
     HandlingCorrection,
@@ -20,11 +21,14 @@ from agent_console.store.models import (
     MailOutbox,
     MailReceipt,
     Message,
+    SlaEvent,
     Survey,
 )
 
-#: The rows that follow their case into a merge, each moved by changing its ``case_id``.
-MOVED_WITH_CASE = (Message, HandlingSegment, HandlingCorrection, Call, Escalation, FollowUp, MailOutbox, MailReceipt)
+#: The rows that follow their case into a merge, each moved by changing its ``case_id``. The SLA events go along as
+#: they are (the history of the contacts now on the target: starts, pauses, breaches stay counted).
+MOVED_WITH_CASE = (Message, HandlingSegment, HandlingCorrection, Call, Escalation, FollowUp, MailOutbox, MailReceipt,
+                   SlaEvent)
 
 
 def rows_of_case(session: Session, model, case_id: int) -> list:
@@ -33,6 +37,24 @@ def rows_of_case(session: Session, model, case_id: int) -> list:
 
 def survey_of(session: Session, case_id: int) -> Survey | None:
     return session.scalars(select(Survey).where(Survey.case_id == case_id)).first()
+
+
+def fold_drafts(session: Session, source_id: int, target_id: int, separator: str) -> None:
+    """The source case's drafts onto the target: a draft of an agent and kind the target has no draft of moves; one
+    it has is appended to the target's draft after ``separator`` (no text is lost; drafts are unique per case,
+    agent and kind)."""
+    drafts = {(d.agent_id, d.kind): d for d in rows_of_case(session, Draft, target_id)}
+    for draft in rows_of_case(session, Draft, source_id):
+        kept = drafts.get((draft.agent_id, draft.kind))
+        if kept is None:
+            draft.case_id = target_id
+        elif draft.body.strip():
+            kept.body = kept.body.rstrip() + separator + draft.body if kept.body.strip() else draft.body
+            kept.updated_at = max(kept.updated_at, draft.updated_at)
+            session.delete(draft)
+        else:
+            session.delete(draft)
+        session.flush()
 
 
 def article_ids_of(session: Session, case_id: int) -> set[int]:

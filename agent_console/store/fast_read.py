@@ -186,3 +186,17 @@ def case_follow_ups(con: sqlite3.Connection, case_id: int) -> list[dict]:
                       "FROM follow_ups AS f JOIN agents AS a ON a.id = f.agent_id "
                       "WHERE f.case_id = ? ORDER BY f.due_at, f.id", (case_id,),
                  {"due_at": _utc, "done_at": _utc})
+
+
+def case_merge_state(con: sqlite3.Connection, case) -> tuple[str | None, list[dict]]:
+    """(the key of the case it was merged into or None, its links as ``case_merge.shown_links`` gives them: the
+    other case and what it is to this one — a parent link reads "child" from the parent's side)."""
+    merged_into = None
+    if case.merged_into_id is not None:
+        row = con.execute("SELECT key FROM cases WHERE id = ?", (case.merged_into_id,)).fetchone()
+        merged_into = row[0] if row else None
+    links = _rows(con, "SELECT CASE WHEN l.kind = 'parent' THEN CASE WHEN l.case_id = ?1 THEN 'child' ELSE 'parent' "
+                       "END ELSE l.kind END AS kind, c.key, c.subject, c.status, c.uid FROM case_links AS l "
+                       "JOIN cases AS c ON c.id = CASE WHEN l.case_id = ?1 THEN l.other_id ELSE l.case_id END "
+                       "WHERE l.case_id = ?1 OR l.other_id = ?1 ORDER BY l.created_at, l.id", (case.id,), {})
+    return merged_into, links

@@ -211,6 +211,26 @@ def point_merged_cases(cursor, targets_and_uids: list[tuple[str, str]]) -> None:
                     targets_and_uids)
 
 
+def fold_merged_drafts(cursor, merges: list[tuple[str, str]]) -> None:
+    """Each (case uid, separator): this console's drafts on a case merged elsewhere go onto the case it was merged
+    into, as ``case_links.fold_drafts`` does on the console that merged (appended after ``separator`` to a draft of
+    the same agent and kind, else moved). Drafts stay on their console; the sync never carries them."""
+    for uid, separator in merges:
+        row = cursor.execute("SELECT id, merged_into_id FROM cases WHERE uid = ?", (uid,)).fetchone()
+        if row is None or row[1] is None:
+            continue
+        source_id, target_id = row
+        cursor.execute(
+            "UPDATE drafts AS kept SET body = rtrim(kept.body, ' ' || char(9, 10, 13)) || ? || d.body, "
+            "updated_at = max(kept.updated_at, d.updated_at) FROM drafts AS d "
+            "WHERE d.case_id = ? AND kept.case_id = ? AND kept.agent_id = d.agent_id AND kept.kind = d.kind "
+            "AND trim(d.body) != ''", (separator, source_id, target_id))
+        cursor.execute("DELETE FROM drafts WHERE case_id = ? AND EXISTS (SELECT 1 FROM drafts AS kept WHERE "
+                       "kept.case_id = ? AND kept.agent_id = drafts.agent_id AND kept.kind = drafts.kind)",
+                       (source_id, target_id))
+        cursor.execute("UPDATE drafts SET case_id = ? WHERE case_id = ?", (target_id, source_id))
+
+
 def step_aside_case_links(cursor, pairs_and_uids: list[tuple[int, int, str]]) -> None:
     """One link per pair of cases: a link this console made offline between the same two cases as an incoming
     one (under another uid) gives way to it."""

@@ -236,6 +236,10 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, 
         merged = [(row.merged_into_uid, row.uid) for row in kept if row.merged_into_uid]
         if merged:
             replica_db.point_merged_cases(cursor, merged)
+            from agent_console.domain.case_merge import draft_separator
+
+            replica_db.fold_merged_drafts(cursor, [(row.uid, draft_separator(row.key)) for row in kept
+                                                   if row.merged_into_uid])
 
 
 def _delete(cursor, ids: _Ids, entity: str, uid: str) -> None:

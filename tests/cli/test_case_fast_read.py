@@ -147,3 +147,28 @@ def test_case_show_json_has_the_escalation_history_and_follow_ups(cli, store, cl
     [follow_up] = json.loads(fast)["follow_ups"]
     assert (follow_up["done"], follow_up["done_at"], follow_up["note"]) == (True, clock.now().isoformat(),
                                                                              "all fine")
+
+
+def test_case_show_json_has_where_a_merged_case_went_and_links_from_both_sides(cli, store, clock, agents,
+                                                                              frozen_system_clock, monkeypatch):
+    from agent_console.domain.case_merge import CaseMergeService
+
+    service = CaseService(store, clock, agents["anna"])
+    made = [service.create_case(customer="m@example.de", channel="email", queue="Technical", subject=subject,
+                                body=subject) for subject in ("Heizung", "Anruf", "Rechnung", "Mahnung")]
+    mail, call, invoice, reminder = (case.key for case in made)
+    merging = CaseMergeService(store, clock, agents["anna"])
+    merging.link(invoice, mail, "parent")
+    merging.link(reminder, invoice, "duplicate")
+    merging.merge(call, mail)
+    shown = {}
+    for key in (mail, call, invoice, reminder):
+        fast, orm = both_paths(cli, monkeypatch, ["case", "show", key, "--json"])
+        assert fast == orm, key
+        shown[key] = json.loads(fast)
+    assert shown[call]["merged_into"] == mail and shown[mail]["merged_into"] is None
+    assert [(link["kind"], link["key"], link["status"]) for link in shown[mail]["links"]] == [
+        ("parent", invoice, "new")]
+    assert [(link["kind"], link["key"]) for link in shown[invoice]["links"]] == [("child", mail),
+                                                                                  ("duplicate", reminder)]
+    assert [(link["kind"], link["key"]) for link in shown[reminder]["links"]] == [("duplicate", invoice)]

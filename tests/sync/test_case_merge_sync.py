@@ -100,3 +100,38 @@ def test_a_console_syncing_for_the_first_time_knows_where_a_merged_case_went(tea
     newcomer = team.console("sue")  # both cases reach it in one page of its first pull
     newcomer.sync()
     assert _merged_into(newcomer, call.uid) == mail.uid
+
+
+def test_a_merge_on_another_console_folds_this_consoles_drafts_and_moves_the_sla_history(team):
+    from agent_console.domain.case_merge import CaseMergeService
+    from agent_console.domain.clock import SystemClock
+    from agent_console.store.models import Draft, SlaEvent
+
+    ben, sue = team.console("ben"), team.console("sue")
+    mail = ben.cases().create_case(customer="fritz@example.com", channel="email", queue="General",
+                                   subject="Rechnung", body="Rechnung doppelt.")
+    call = ben.cases().create_case(customer="fritz@example.com", channel="phone", queue="General",
+                                   subject="Anruf", body="Wegen der Rechnung.")
+    for console in (ben, sue):
+        console.sync()
+    now = SystemClock().now()
+    with sue.store.transaction() as session:
+        session.add_all([Draft(case_id=sue.case(mail.uid).id, agent_id=sue.agent.id, kind="reply",
+                               body="Hallo Fritz,", updated_at=now),
+                         Draft(case_id=sue.case(call.uid).id, agent_id=sue.agent.id, kind="reply",
+                               body="die Gutschrift kommt.", updated_at=now),
+                         Draft(case_id=sue.case(call.uid).id, agent_id=sue.agent.id, kind="note",
+                               body="Kunde verärgert", updated_at=now)])
+    call_key = ben.case(call.uid).key
+    CaseMergeService(ben.store, SystemClock(), ben.agent).merge(call_key, ben.case(mail.uid).key)
+    ben.sync()
+    sue.sync()
+    with sue.store.session() as session:
+        drafts = {d.kind: (d.case_id, d.body) for d in session.scalars(select(Draft))}
+        source_events = session.scalars(select(SlaEvent.id).where(SlaEvent.case_id == sue.case(call.uid).id)).all()
+        target_events = session.scalars(select(SlaEvent.id).where(SlaEvent.case_id == sue.case(mail.uid).id)).all()
+    target_id = sue.case(mail.uid).id
+    assert drafts == {"reply": (target_id, f"Hallo Fritz,\n\n— from {call_key} —\ndie Gutschrift kommt."),
+                      "note": (target_id, "Kunde verärgert")}
+    assert source_events == [] and len(target_events) >= 2
+    assert canonical_dump(sue.store) == server_dump(team.server)

@@ -205,3 +205,54 @@ def test_a_customer_mail_reply_to_the_merged_case_lands_on_its_target(store, clo
                  f"Message-ID: <m3@example.de>\r\n\r\nDanke!").encode()
     assert ingest(store, clock, reply, options).case_key == target
     assert _thread(store, target)[-1][0] == "Danke!"
+
+
+def test_a_merge_moves_sla_history_and_keeps_both_surveys_counted(store, clock, agents, two_cases):
+    from datetime import timedelta
+
+    from agent_console.domain.metrics import csat
+    from agent_console.store.models import SlaEvent
+
+    mail, call = two_cases
+    with store.transaction() as session:
+        ids = dict(session.execute(select(Case.key, Case.id).where(Case.key.in_([mail.key, call.key]))).all())
+        session.add(Survey(case_id=ids[mail.key], csat=2, created_at=clock.now()))
+        session.add(Survey(case_id=ids[call.key], csat=5, created_at=clock.now()))
+        session.add(SlaEvent(case_id=ids[call.key], target="first_response", event="breached", at=clock.now()))
+        before = {key: len(session.scalars(select(SlaEvent.id).where(SlaEvent.case_id == ids[key])).all())
+                  for key in ids}
+    CaseMergeService(store, clock, agents["anna"]).merge(call.key, mail.key)
+    with store.session() as session:
+        target_events = session.scalars(select(SlaEvent).where(SlaEvent.case_id == ids[mail.key])).all()
+        assert len(target_events) >= before[mail.key] + before[call.key]
+        assert any(e.event == "breached" for e in target_events)
+        assert session.scalars(select(SlaEvent.id).where(SlaEvent.case_id == ids[call.key])).all() == []
+        # One survey per case: the target keeps its own answer, the source's stays where the reports count it.
+        surveys = dict(session.execute(select(Survey.case_id, Survey.csat)).all())
+        assert surveys == {ids[mail.key]: 2, ids[call.key]: 5}
+        (row,) = csat(session, clock.now() - timedelta(days=1), clock.now() + timedelta(days=1))
+        assert (row.count, row.detail["satisfied"]) == (2, 1)
+
+
+def test_a_merge_appends_the_source_draft_to_the_target_draft_of_the_same_agent(store, clock, agents, two_cases):
+    from agent_console.store.models import Draft
+
+    mail, call = two_cases
+    anna, ben = agents["anna"].id, agents["ben"].id
+    with store.transaction() as session:
+        ids = dict(session.execute(select(Case.key, Case.id).where(Case.key.in_([mail.key, call.key]))).all())
+        session.add_all([
+            Draft(case_id=ids[mail.key], agent_id=anna, kind="reply", body="Guten Tag,", updated_at=clock.now()),
+            Draft(case_id=ids[call.key], agent_id=anna, kind="reply", body="die Therme läuft.",
+                  updated_at=clock.now()),
+            Draft(case_id=ids[call.key], agent_id=anna, kind="note", body="Rückruf vereinbart",
+                  updated_at=clock.now()),
+            Draft(case_id=ids[call.key], agent_id=ben, kind="reply", body="Bens Antwort", updated_at=clock.now()),
+        ])
+    CaseMergeService(store, clock, agents["anna"]).merge(call.key, mail.key)
+    with store.session() as session:
+        drafts = {(d.agent_id, d.kind): d.body for d in session.scalars(select(Draft))}
+        assert session.scalars(select(Draft.case_id).distinct()).all() == [ids[mail.key]]
+    assert drafts[(anna, "reply")] == f"Guten Tag,\n\n— from {call.key} —\ndie Therme läuft."
+    assert drafts[(anna, "note")] == "Rückruf vereinbart"
+    assert drafts[(ben, "reply")] == "Bens Antwort"

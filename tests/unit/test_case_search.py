@@ -57,7 +57,7 @@ def test_finds_the_case(store, cases, query, case):
 
 
 def test_finds_the_case_despite_a_typo(store, cases):
-    # SQLite only: the near terms come from the index's vocabulary (fts5vocab), which the PostgreSQL index has not.
+    # The near terms come from the index's vocabulary: fts5vocab on SQLite, case_fts_vocab + pg_trgm on PostgreSQL.
     assert keys(store, "invocie")[:1] == [cases["invoice"]]
 
 

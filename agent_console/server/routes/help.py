@@ -25,7 +25,6 @@ from agent_console.server.web_page import (LANGUAGE_COOKIE, SECURITY_HEADERS, es
 
 SEARCH_THE_HELP_CENTER = N_("Search the help center")
 SEARCH = N_("Search")
-NO_SEARCH_HERE = N_("Search is not available on this server.")
 ARTICLES_FOR_QUERY = N_("Articles for “{query}”")
 NO_MATCH = N_("No article matches your search. Try other words, or contact us.")
 CONTACT_US = N_("Contact us")
@@ -77,9 +76,7 @@ async def help_home(request: Request, q: Annotated[str, Query(max_length=1000)] 
     server = state(request)
     with language_scope(language):
         query = q.strip()
-        if query and server.store.dialect != "sqlite":
-            listing = f'<p>{escape(_(NO_SEARCH_HERE))}</p>'
-        elif query:
+        if query:
             hits = await run_in_threadpool(_search, server, query, language, _visit(request))
             if hits:
                 items = "".join(f'<li>{_article_link(hit.slug, hit.title)}<p class="snippet">{escape(hit.snippet)}'

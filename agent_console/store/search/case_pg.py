@@ -8,8 +8,9 @@ bounded number of the newest matching rows is read: when the words are in more t
 cases are listed newest first, as on SQLite, so no query waits for the whole index. Snippets and highlights are cut from the original text with the
 Python normaliser, exactly as on SQLite.
 
-Not here: the typo mode (near indexed terms), which needs the index's vocabulary (SQLite's ``fts5vocab``). When
-every word does not match, any of the words may (mode "any"), as on SQLite.
+When every word does not match, the words the index does not know are replaced by their near indexed terms (the
+typo mode, over the index's vocabulary ``case_fts_vocab`` with ``pg_trgm``: ``pg_vocab``); failing that, any of the
+words as written may match (mode "any"), and then any of the corrected ones, in the order SQLite tries them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from agent_console.store.search import cases as sqlite_search
 from agent_console.store.search.cases import CaseQuery, CaseSearchResult, _filter_sql, _phone_term, case_matches
 from agent_console.store.search.functions import case_id_tokens
 from agent_console.store.search.normalise import fold, normalise
+from agent_console.store.search.pg_vocab import known_terms, near_terms
 from agent_console.store.search.phones import phone_query_forms
 from agent_console.store.search.query import QueryTerm, parse_query
 from agent_console.store.search.synonyms import synonyms
@@ -42,10 +44,13 @@ def _phrase(form: str, weights: str = "") -> str:
 
 
 class _Stems:
-    """The lexemes PostgreSQL's configurations give the spellings of the query's words (one round trip)."""
+    """The lexemes PostgreSQL's configurations give the spellings of the query's words (one round trip), in the
+    ``languages`` given; ``corrections`` (query word -> near indexed terms) replace a word's own lexemes."""
 
-    def __init__(self, connection: Any, terms: Iterable[QueryTerm]) -> None:
-        spellings = {(spelling, language) for term in terms for language in _LANGUAGES
+    def __init__(self, connection: Any, terms: Iterable[QueryTerm], languages: tuple[str, ...] = _LANGUAGES) -> None:
+        self.languages = languages
+        self.corrections: dict[str, tuple[str, ...]] = {}
+        spellings = {(spelling, language) for term in terms for language in languages
                      for spelling in self.spellings(term, language)}
         self.lexemes: dict[tuple[str, str], set[str]] = {}
         if not spellings:
@@ -62,12 +67,20 @@ class _Stems:
     def spellings(term: QueryTerm, language: str) -> tuple[str, ...]:
         return (term.word, *synonyms(fold(term.word), language))
 
+    def own_lexemes(self, term: QueryTerm) -> set[str]:
+        return {lexeme for language in self.languages for spelling in self.spellings(term, language)
+                for lexeme in self.lexemes.get((spelling, language), ())}
+
+    def word_lexemes(self, term: QueryTerm) -> set[str]:
+        """The lexemes of the word as typed (no synonyms): what a typo is corrected from."""
+        return {lexeme for language in self.languages for lexeme in self.lexemes.get((term.word, language), ())}
+
     def expression(self, term: QueryTerm, weights: str = "") -> str | None:
         """The term as a tsquery: any of its stems (or the prefix being typed); None when it has no lexeme."""
-        lexemes = sorted({lexeme for language in _LANGUAGES for spelling in self.spellings(term, language)
-                          for lexeme in self.lexemes.get((spelling, language), ())})
+        corrected = self.corrections.get(term.word)
+        lexemes = sorted(corrected if corrected is not None else self.own_lexemes(term))
         parts = [_lexeme(lexeme, weights) for lexeme in lexemes]
-        if term.prefix:
+        if term.prefix and corrected is None:
             parts.append(_lexeme(fold(term.prefix), weights, prefix=True))
         if not parts:
             return None
@@ -171,8 +184,37 @@ def search_postgresql(session: Any, parsed: CaseQuery, terms: list[QueryTerm], *
     matches = _run(connection, stems, terms, "AND", parsed, filters, limit)
     if matches:
         return CaseSearchResult(matches, "exact")
+    corrections = typo_corrections(connection, "case_fts_vocab", stems, terms)
+    corrected = [QueryTerm(term.word, corrections[term.word], term.prefix) if term.word in corrections else term
+                 for term in terms]
+    if corrections:
+        stems.corrections = corrections
+        matches = _run(connection, stems, corrected, "AND", parsed, filters, limit)
+        if matches:
+            return CaseSearchResult(matches, "typo", corrections)
+        stems.corrections = {}
     if len(terms) > 1:
         matches = _run(connection, stems, terms, "OR", parsed, filters, limit)
         if matches:
             return CaseSearchResult(matches, "any")
-    return CaseSearchResult([], "exact")
+    if corrections and len(terms) > 1:
+        stems.corrections = corrections
+        matches = _run(connection, stems, corrected, "OR", parsed, filters, limit)
+        if matches:
+            return CaseSearchResult(matches, "any", corrections)
+    return CaseSearchResult([], "exact", corrections)
+
+
+def typo_corrections(connection: Any, vocabulary: str, stems: _Stems,
+                     terms: list[QueryTerm]) -> dict[str, tuple[str, ...]]:
+    """Query word -> the near indexed terms of each word none of whose lexemes the index holds (``pg_vocab``)."""
+    lexemes = {term.word: stems.own_lexemes(term) for term in terms}
+    known = known_terms(connection, vocabulary, {lexeme for found in lexemes.values() for lexeme in found})
+    corrections = {}
+    for term in terms:
+        if lexemes[term.word] & known:
+            continue
+        nearest = near_terms(connection, vocabulary, stems.word_lexemes(term) or {fold(term.word)})
+        if nearest:
+            corrections[term.word] = nearest
+    return corrections

@@ -325,17 +325,28 @@ def _search(raw: sqlite3.Connection, vocab_table: str, terms: list[QueryTerm], r
     return SearchResult([], "exact", corrections)
 
 
+def _bind_dialect(session: Any) -> str | None:
+    bind = session.get_bind() if hasattr(session, "get_bind") else getattr(session, "engine", None)
+    return bind.dialect.name if bind is not None else None
+
+
 def search_kb(session: Any, query: str | None, *, language: str | None = None, tags: Iterable[str] = (),
               limit: int = 10, prefix_last: bool = False, public_only: bool = False) -> SearchResult:
     """Search the articles; ``prefix_last`` also matches the last word as a prefix (results as you type);
-    ``public_only`` finds only the articles of the public help center (among the best ``PUBLIC_RANKED`` matches)."""
-    raw = _dbapi(session)
+    ``public_only`` finds only the articles of the public help center (among the best ``PUBLIC_RANKED`` matches).
+    On PostgreSQL (the server) the same search runs over its own index (``kb_pg``)."""
     language = (language or "").strip().lower() or None
     if isinstance(tags, str):
         tags = [tags]
     tag_filter = tuple(t.strip() for t in tags if t and t.strip())
-    terms = parse_query(query, language, prefix_last=prefix_last)
     limit = max(1, min(int(limit), 500))
+    if not isinstance(session, sqlite3.Connection) and _bind_dialect(session) == "postgresql":
+        from agent_console.store.search.kb_pg import search_kb_postgresql
+
+        return search_kb_postgresql(session, query, language=language, tags=tag_filter, limit=limit,
+                                    prefix_last=prefix_last, public_only=public_only)
+    raw = _dbapi(session)
+    terms = parse_query(query, language, prefix_last=prefix_last)
     with _read_snapshot(raw):
         return _search(raw, "kb_fts_vocab", terms,
                        lambda chosen, operator: _kb_query(raw, chosen, operator, language, tag_filter, limit,
