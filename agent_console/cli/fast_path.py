@@ -124,10 +124,10 @@ def _show(db_option: str | None, key: str) -> bool:
     if reader is None:
         return False
     try:
-        (case, customer, assignee, messages, policy, escalations, follow_ups, mails,
-         calls) = read_show_fast(reader, key)
+        (case, customer, assignee, messages, policy, escalations, follow_ups, mails, calls,
+         attachments) = read_show_fast(reader, key)
         data = show_data(case, customer, assignee, messages, case_countdown(case, policy, now),
-                         running_targets(case, policy, now), escalations, follow_ups, mails, calls)
+                         running_targets(case, policy, now), escalations, follow_ups, mails, calls, attachments)
     except Exception:  # an unknown key, a read error: Typer's path repeats it and explains
         return False
     print_json(data)

@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import Connection, String, func, insert, or_, select, text, type_coerce
 
 from agent_console.store import feed_format
-from agent_console.store.models import Case, ChangeLogEntry
+from agent_console.store.models import Case, ChangeLogEntry, MessageAttachment
 
 #: Entity classes whose changes go into the feed, and their names there.
 TRACKED: dict[type, str] = {model: name for name, model in feed_format.ENTITIES.items()}
@@ -57,6 +57,12 @@ def lookup_references(session, wanted: dict[str, set[int]]) -> dict[str, dict[in
         found[target] = {row[0]: row[1] for row in rows}
         if target == "cases":
             found["case_queue"] = {row[0]: row[2] for row in rows}
+        elif target == "messages":
+            # Rows that hang on a message (its attachments) are visible where the message's case is.
+            cases = Case.__table__.c
+            found["message_queue"] = dict(session.execute(
+                select(table.c.id, cases.queue).join(Case.__table__, cases.id == table.c.case_id)
+                .where(table.c.id.in_(ids))).all())
     return found
 
 
@@ -99,6 +105,8 @@ def serialise_changes(session, objects, moved_cases: dict[str, set[str]] | None 
             continue
         elif hasattr(obj, "case_id") and obj.case_id is not None:
             queue = refs.get("case_queue", {}).get(obj.case_id)
+        elif cls is MessageAttachment:
+            queue = refs.get("message_queue", {}).get(obj.message_id)
         else:
             queue = None
         rows.append((TRACKED[cls], obj.uid, orjson.dumps(data).decode(), queue))
