@@ -56,7 +56,7 @@ SECRET_COLUMNS: dict[str, frozenset[str]] = {"agents": frozenset({"password_hash
 GATEWAY_COLUMNS: dict[str, frozenset[str]] = {"messages": frozenset({"mail_message_id"})}
 #: Columns kept on the server only: an attachment's content (up to ``mail_max_attachment_bytes`` each) would make
 #: every console's first sync carry every file of the floor; a console lists the file (name, type, size) and asks the
-#: server for its content when an agent opens it (``GET /api/v1/attachments/{uid}``).
+#: server for its content (``GET /api/v1/mail/attachments/{uid}``, for agents of the case's queue).
 SERVER_ONLY_COLUMNS: dict[str, frozenset[str]] = {"message_attachments": frozenset({"content"})}
 #: Referenced table -> (its identifying column, suffix of the feed field).
 REFERENCES: dict[str, tuple[str, str]] = {

@@ -15,7 +15,8 @@ from agent_console.store import mail_outbox
 from agent_console.store.db import Store, make_engine
 from agent_console.store.mail_receipts import attachments_by_message
 from agent_console.store.models import Case, Message, MessageAttachment
-from agent_console.sync.client import SyncClient
+from agent_console.sync.client import BatchInvalid, SyncClient
+from tests.server.conftest import start_server
 from tests.smtp_sink import SmtpSink, start_sink
 from tests.sync.test_mail_state_sync import MAIL_FROM, MailingFloor, mail_rows, run_cli
 
@@ -27,6 +28,17 @@ def floor(tmp_path, templates):
     floor = MailingFloor(tmp_path, templates)
     yield floor
     floor.close()
+
+
+class SmallFilesFloor(MailingFloor):
+    """A floor whose server keeps files of at most 130 bytes (``mail_max_attachment_bytes``)."""
+
+    def start(self, port: int | None = None):
+        server = start_server(self.backend, self.db_url, self.tmp_path, port=port,
+                              env_extra={"AGENT_CONSOLE_MAIL_FROM": MAIL_FROM,
+                                         "AGENT_CONSOLE_MAIL_MAX_ATTACHMENT_BYTES": "130"})
+        server.tokens.update(self.tokens)
+        return server
 
 
 @pytest.fixture
@@ -118,3 +130,45 @@ def test_a_synced_console_shows_a_reply_whose_mail_bounced_as_failed(floor, sink
     as_json = json.loads(run_cli("--db", str(ben.path), "case", "show", key, "--json").output)
     [mailed] = [m for m in as_json["messages"] if m["body"] == "Wir schicken ein neues Display."]
     assert mailed["mail"]["state"] == "failed" and mailed["mail"]["last_error"].startswith("bounced: ")
+
+
+def test_an_agent_of_the_cases_queue_fetches_a_files_content_from_the_server(tmp_path, templates):
+    from email.message import EmailMessage
+
+    floor = SmallFilesFloor(tmp_path, templates)
+    try:
+        raw = (CORPUS / "attachment.eml").read_bytes()
+        big = EmailMessage()
+        big["From"], big["To"], big["Subject"] = "tom.becker@example.com", "support@shop.example", "Scan"
+        big["Message-ID"] = "<big-scan-1@example.com>"
+        big.set_content("The scan.")
+        big.add_attachment(b"x" * 200, maintype="image", subtype="png", filename="scan.png")
+        with SyncClient(floor.server.base_url, floor.server.token("root")) as client:
+            client.ingest_mail(raw)
+            client.ingest_mail(big.as_bytes())
+        ben = floor.console("ben")
+        ben.sync()
+        with ben.store.session() as session:
+            files = {row.filename: row for row in session.scalars(select(MessageAttachment))}
+        assert files["scan.png"].omitted_reason and files["Kassenbon März.pdf"].omitted_reason is None
+
+        with SyncClient(floor.server.base_url, floor.server.token("ben")) as client:
+            content = client.attachment_content(files["Kassenbon März.pdf"].uid)
+            with pytest.raises(BatchInvalid) as not_kept:
+                client.attachment_content(files["scan.png"].uid)
+            with pytest.raises(BatchInvalid) as unknown:
+                client.attachment_content("no-such-file")
+        assert content.startswith(b"%PDF-1.4") and len(content) == 125
+        assert not_kept.value.status == 410 and "scan.png" in str(not_kept.value.detail)
+        assert unknown.value.status == 404
+        with SyncClient(floor.server.base_url, floor.server.token("anna")) as client:  # Billing only
+            with pytest.raises(BatchInvalid) as hidden:
+                client.attachment_content(files["Kassenbon März.pdf"].uid)
+        assert hidden.value.status == 404
+        with floor.server.client("ben") as http:
+            response = http.get(f"/api/v1/mail/attachments/{files['Kassenbon März.pdf'].uid}")
+        assert response.headers["content-type"] == "application/octet-stream"
+        assert response.headers["x-attachment-type"] == "application/pdf"
+        assert response.headers["content-disposition"] == "attachment; filename*=UTF-8''Kassenbon%20M%C3%A4rz.pdf"
+    finally:
+        floor.close()
