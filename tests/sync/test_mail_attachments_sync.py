@@ -33,12 +33,19 @@ def floor(tmp_path, templates):
 class SmallFilesFloor(MailingFloor):
     """A floor whose server keeps files of at most 130 bytes (``mail_max_attachment_bytes``)."""
 
+    settings = {"AGENT_CONSOLE_MAIL_MAX_ATTACHMENT_BYTES": "130"}
+
     def start(self, port: int | None = None):
         server = start_server(self.backend, self.db_url, self.tmp_path, port=port,
-                              env_extra={"AGENT_CONSOLE_MAIL_FROM": MAIL_FROM,
-                                         "AGENT_CONSOLE_MAIL_MAX_ATTACHMENT_BYTES": "130"})
+                              env_extra={"AGENT_CONSOLE_MAIL_FROM": MAIL_FROM, **self.settings})
         server.tokens.update(self.tokens)
         return server
+
+
+class BillingMailFloor(SmallFilesFloor):
+    """A floor whose server puts new e-mail cases into the Billing queue (``mail_queue``)."""
+
+    settings = {"AGENT_CONSOLE_MAIL_QUEUE": "Billing"}
 
 
 @pytest.fixture
@@ -170,5 +177,26 @@ def test_an_agent_of_the_cases_queue_fetches_a_files_content_from_the_server(tmp
         assert response.headers["content-type"] == "application/octet-stream"
         assert response.headers["x-attachment-type"] == "application/pdf"
         assert response.headers["content-disposition"] == "attachment; filename*=UTF-8''Kassenbon%20M%C3%A4rz.pdf"
+    finally:
+        floor.close()
+
+
+def test_a_case_that_leaves_the_agents_queues_leaves_with_its_attachments(tmp_path, templates):
+    floor = BillingMailFloor(tmp_path, templates)
+    try:
+        with SyncClient(floor.server.base_url, floor.server.token("root")) as client:
+            taken = client.ingest_mail((CORPUS / "attachment.eml").read_bytes())
+        anna, sue = floor.console("anna"), floor.console("sue")  # anna works the Billing queue only
+        anna.sync()
+        assert [files for files in listed_files(anna.store).values()] == [
+            [("Kassenbon März.pdf", "application/pdf", 125, None)]]
+        sue.sync()
+        with sue.store.session() as session:
+            case_id = session.scalars(select(Case.id).where(Case.key == taken["case_key"])).one()
+        sue.cases().set_queue(case_id, "General")
+        sue.sync()
+        report = anna.sync()
+        assert len(report.pulled.dropped_case_uids) == 1
+        assert listed_files(anna.store) == {}
     finally:
         floor.close()
