@@ -16,6 +16,7 @@ from functools import partial
 
 import orjson
 from sqlalchemy import Connection, String, func, insert, or_, select, text, type_coerce
+from sqlalchemy.orm import defer
 
 from agent_console.store import feed_format
 from agent_console.store.models import Case, ChangeLogEntry, MessageAttachment
@@ -28,6 +29,9 @@ NOTIFY_CHANNEL = "agent_console_changes"
 
 _REFS = {cls: feed_format.references(cls.__table__) for cls in TRACKED}
 _COLUMNS = {cls: feed_format.plain_columns(cls.__table__) for cls in TRACKED}
+#: Columns the feed never sends (attachment contents, up to megabytes each) are not even loaded when it is rebuilt.
+_NOT_SENT_UNLOADED = {cls: [defer(getattr(cls, name))
+                            for name in feed_format.SERVER_ONLY_COLUMNS.get(cls.__tablename__, ())] for cls in TRACKED}
 CL = ChangeLogEntry.__table__.c
 
 
@@ -156,7 +160,8 @@ def append_missing(session, now: datetime, *, everything: bool = False, chunk: i
     for cls, entity in TRACKED.items():
         last_id = 0
         while True:
-            objects = session.scalars(select(cls).where(cls.id > last_id).order_by(cls.id).limit(chunk)).all()
+            objects = session.scalars(select(cls).where(cls.id > last_id).order_by(cls.id).limit(chunk)
+                                      .options(*_NOT_SENT_UNLOADED[cls])).all()
             if not objects:
                 break
             last_id = objects[-1].id
