@@ -74,8 +74,10 @@ def attachment(uid: Annotated[str, Path(max_length=64)], principal: Caller, requ
     a customer is never shown by a browser as a page."""
     from agent_console.store.mail_receipts import attachment_with_queue
 
-    with state(request).store.session() as session:
-        found = attachment_with_queue(session, uid)
+    found = None
+    if "\x00" not in uid:  # PostgreSQL refuses NUL in text
+        with state(request).store.session() as session:
+            found = attachment_with_queue(session, uid)
     if found is None or not principal.may_see_queue(found[1]):
         raise HTTPException(404, _("no attachment {uid}").format(uid=repr(uid)))
     row = found[0]
@@ -84,7 +86,7 @@ def attachment(uid: Annotated[str, Path(max_length=64)], principal: Caller, requ
             name=repr(row.filename)))
     return Response(row.content, media_type="application/octet-stream", headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename, safe='')}",
-        "X-Attachment-Type": row.content_type.encode("ascii", "replace").decode("ascii"),
+        "X-Attachment-Type": "".join(ch for ch in row.content_type if " " <= ch <= "~"),
         "X-Content-Type-Options": "nosniff"})
 
 
