@@ -12,7 +12,7 @@ import typer
 
 from agent_console.cli.common import ctx_obj, echo, fail, print_json
 # The intake's outcomes as exit statuses (EX_DATAERR: the MTA bounces the mail; EX_TEMPFAIL: it tries again later).
-from agent_console.domain.mail_intake_outcome import EX_DATAERR, EX_TEMPFAIL  # noqa: F401 - also read by tests
+from agent_console.domain.mail_intake_outcome import EX_DATAERR, EX_TEMPFAIL
 
 #: sysexits.h: the input file cannot be read.
 EX_NOINPUT = 66
