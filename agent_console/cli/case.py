@@ -148,13 +148,14 @@ def register(app: typer.Typer) -> None:
 
             try:
                 (case, customer, assignee, messages, policy, escalations, follow_ups,
-                 mail_states, calls, merge) = read_show_fast(reader, key)
+                 mail_states, calls, merge, attachments) = read_show_fast(reader, key)
             except fast_read.CaseNotFound as exc:
                 fail(str(exc))
             countdown = case_countdown(case, policy, now)
             targets = running_targets(case, policy, now)
         else:
             from agent_console.store import mail_outbox, queries
+            from agent_console.store.mail_receipts import attachments_by_message
             from agent_console.store.call_queries import case_call_rows
             from agent_console.cli.case_merge import case_header_lines, case_merge_state
             from agent_console.store.models import Agent, Customer
@@ -168,19 +169,20 @@ def register(app: typer.Typer) -> None:
                 escalations = queries.case_escalations(session, case.id)
                 follow_ups = queries.case_follow_ups(session, case.id)
                 mail_states = mail_outbox.mail_states(session, [m.id for m in messages])
+                attachments = attachments_by_message(session, [m.id for m in messages])
                 calls = case_call_rows(session, case.id)
                 header_lines = case_header_lines(session, case, now)
                 merge = case_merge_state(session, case)
                 countdown = case_countdown(case, policy, now)
                 targets = running_targets(case, policy, now)
         data = show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups, mail_states,
-                         calls, merge)
+                         calls, merge, attachments)
         if json_out:
             print_json(data)
             return
         from rich.text import Text
 
-        from agent_console.widgets.thread_view import LABEL, message_kind
+        from agent_console.widgets.thread_view import LABEL, attachment_text, message_kind
 
         out = console()
         out.print(Text(f"{case.key}  ", style="bold") + Text(case.subject, style="bold"))
@@ -217,6 +219,8 @@ def register(app: typer.Typer) -> None:
                                           style="bold red" if mail.state == "failed" else "")
             out.print(line)
             out.print(Text(m.body))
+            for name, content_type, size, omitted in attachments.get(m.id, ()):
+                out.print(attachment_text(name, content_type, size, omitted))
 
         for row in escalations:
             out.print(Text(_("escalated {at} UTC · T{from_tier} {from_queue} → T{to_tier} {to_queue} · by {by} · "

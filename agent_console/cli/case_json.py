@@ -24,9 +24,9 @@ def read_list_fast(reader: sqlite3.Connection, *, view: str, queue: str | None, 
 
 
 def read_show_fast(reader: sqlite3.Connection, key: str):
-    """(case, customer, assignee, messages, policy, escalations, follow_ups, mail_states, calls, merge) of the case
-    ``key`` through the fast reader, which is closed afterwards; raises ``fast_read.CaseNotFound``. ``merge``: (the
-    key it was merged into, its links), as :func:`show_data` takes it."""
+    """(case, customer, assignee, messages, policy, escalations, follow_ups, mail_states, calls, merge, attachments)
+    of the case ``key`` through the fast reader, which is closed afterwards; raises ``fast_read.CaseNotFound``.
+    ``merge``: (the key it was merged into, its links), as :func:`show_data` takes it."""
     from agent_console.domain.sla import policy_from
     from agent_console.store import fast_read
 
@@ -35,7 +35,8 @@ def read_show_fast(reader: sqlite3.Connection, key: str):
         policy = policy_from(fast_read.all_policies(reader), case.channel, case.priority)
         return (case, customer, assignee, messages, policy, fast_read.case_escalations(reader, case.id),
                 fast_read.case_follow_ups(reader, case.id), fast_read.case_mail_states(reader, case.id),
-                fast_read.case_calls(reader, case.id), fast_read.case_merge_state(reader, case))
+                fast_read.case_calls(reader, case.id), fast_read.case_merge_state(reader, case),
+                fast_read.case_attachments(reader, case.id))
     finally:
         reader.close()
 
@@ -71,15 +72,17 @@ def history_json(escalations: list[dict], follow_ups: list[dict]) -> dict:
 
 def show_data(case, customer, assignee, messages, countdown, targets, escalations, follow_ups,
               mail_states: dict | None = None, calls: list[dict] = (),
-              merge: tuple[str | None, list[dict]] = (None, [])) -> dict:
+              merge: tuple[str | None, list[dict]] = (None, []), attachments: dict | None = None) -> dict:
     """A case as ``case show --json`` prints it; ``mail_states``: message id -> outbox row of the mailed replies;
     ``merge``: the key of the case it was merged into (or None) and its links (dicts with kind, key, subject,
-    status and uid of the other case; kind as ``case_merge.shown_links`` names it)."""
+    status and uid of the other case; kind as ``case_merge.shown_links`` names it); ``attachments``: message id ->
+    (file name, type, size, omitted reason) of its files."""
     from agent_console.call_lines import calls_json
     from agent_console.domain.help_articles import help_articles_of
     from agent_console.domain.mail_state import mail_state_json
 
     mail_states = mail_states or {}
+    attachments = attachments or {}
     return {
         "key": case.key, "subject": case.subject, "status": case.status, "priority": case.priority,
         "channel": case.channel, "queue": case.queue, "tier": case.tier,
@@ -92,7 +95,9 @@ def show_data(case, customer, assignee, messages, countdown, targets, escalation
                             for t in targets]},
         "messages": [{"direction": m.direction, "internal": m.is_internal, "author": m.author_name,
                       "channel": m.channel, "created_at": iso(m.created_at), "body": m.body,
-                      "mail": _mail_json(mail_state_json(mail_states.get(m.id)))}
+                      "mail": _mail_json(mail_state_json(mail_states.get(m.id))),
+                      "attachments": [{"name": name, "type": content_type, "size": size, "omitted_reason": omitted}
+                                      for name, content_type, size, omitted in attachments.get(m.id, ())]}
                      for m in messages],
         **history_json(escalations, follow_ups),
         "calls": calls_json(list(calls)),

@@ -125,9 +125,10 @@ def _show(db_option: str | None, key: str) -> bool:
         return False
     try:
         (case, customer, assignee, messages, policy, escalations, follow_ups, mails,
-         calls, merge) = read_show_fast(reader, key)
+         calls, merge, attachments) = read_show_fast(reader, key)
         data = show_data(case, customer, assignee, messages, case_countdown(case, policy, now),
-                         running_targets(case, policy, now), escalations, follow_ups, mails, calls, merge)
+                         running_targets(case, policy, now), escalations, follow_ups, mails, calls, merge,
+                         attachments)
     except Exception:  # an unknown key, a read error: Typer's path repeats it and explains
         return False
     print_json(data)

@@ -11,13 +11,11 @@ from typing import Optional
 import typer
 
 from agent_console.cli.common import ctx_obj, echo, fail, print_json
+# The intake's outcomes as exit statuses (EX_DATAERR: the MTA bounces the mail; EX_TEMPFAIL: it tries again later).
+from agent_console.domain.mail_intake_outcome import EX_DATAERR, EX_TEMPFAIL
 
-#: sysexits.h: the MTA bounces the mail (it can never be accepted) …
-EX_DATAERR = 65
-#: … the input file cannot be read …
+#: sysexits.h: the input file cannot be read.
 EX_NOINPUT = 66
-#: … or keeps it and tries again later (store or server unreachable, gateway set up wrongly).
-EX_TEMPFAIL = 75
 
 
 def register(app: typer.Typer) -> None:
@@ -117,9 +115,10 @@ def _read_token(path: Path) -> str:
 
 def _ingest_locally(obj, raw: bytes) -> IngestOutcome:
     from agent_console.config import SettingsError, load_settings, resolve_db_path
-    from agent_console.domain.mail_intake import IntakeOptions, IntakeSetupError, MailRefused, ingest
+    from agent_console.domain.mail_intake import IntakeOptions
+    from agent_console.domain.mail_intake_outcome import failure_outcome, take_in
     from agent_console.i18n import _
-    from agent_console.store.db import StoreError, open_store
+    from agent_console.store.db import open_store
     from agent_console.store.errors import explain
     from agent_console.store.sync_state import has_synced
 
@@ -133,6 +132,12 @@ def _ingest_locally(obj, raw: bytes) -> IngestOutcome:
             "set mail_from (the channel's sender address) in the settings file or $AGENT_CONSOLE_MAIL_FROM "
             "before taking mail in"))
     options = IntakeOptions.from_settings(settings)
+
+    def explained(exc: BaseException) -> str | None:
+        # A store that cannot be written or reached: the MTA keeps the mail and tries again. Anything the store
+        # cannot explain is a bug and stays loud.
+        return explain(exc, db_path)
+
     store = None
     try:
         store = open_store(db_path)
@@ -141,21 +146,14 @@ def _ingest_locally(obj, raw: bytes) -> IngestOutcome:
                 return IngestOutcome(EX_TEMPFAIL, error=_(
                     "this store syncs with a team server, whose store takes the mail: use mail ingest --server URL "
                     "--token TOKEN"))
-        return IngestOutcome(0, answer=ingest(store, obj.clock, raw, options).as_json())
-    except MailRefused as exc:
-        return IngestOutcome(EX_DATAERR, error=_("mail refused: {reason}").format(reason=str(exc)))
-    except (IntakeSetupError, StoreError) as exc:
-        return IngestOutcome(EX_TEMPFAIL, error=str(exc))
-    except Exception as exc:
-        # A store that cannot be written or reached: the MTA keeps the mail and tries again. Anything the store
-        # cannot explain is a bug and stays loud.
-        message = explain(exc, db_path)
-        if message is None:
-            raise
-        return IngestOutcome(EX_TEMPFAIL, error=message)
+        outcome = take_in(store, obj.clock, raw, options, explained)
+    except Exception as exc:  # noqa: BLE001 - opening the store: mapped (or re-raised) like the intake's failures
+        outcome = failure_outcome(exc, explained)
     finally:
         if store is not None:
             store.dispose()
+    return IngestOutcome(outcome.status, answer=outcome.result.as_json() if outcome.result else None,
+                         error=outcome.error)
 
 
 def _ingest_on_server(server: str, token: str, raw: bytes) -> IngestOutcome:

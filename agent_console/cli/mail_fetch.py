@@ -11,10 +11,20 @@ from agent_console.cli.common import console, ctx_obj, fail
 
 if TYPE_CHECKING:
     from agent_console.cli.common import Context
-    from agent_console.mail.imap_fetch import Deliver
+    from agent_console.mail.imap_fetch import Deliver, Delivery
 
-#: sysexits.h, as ``mail ingest`` answers for one mail.
-EX_OK, EX_DATAERR, EX_TEMPFAIL = 0, 65, 75
+
+def delivery_of(status: int) -> "Delivery":
+    """Where a mail goes by the intake's outcome (``mail_intake_outcome``): the done folder when it was taken (or
+    known already), the failed folder when refused for good, else it stays in the mailbox — nothing is lost."""
+    from agent_console.domain.mail_intake_outcome import EX_DATAERR, EX_OK
+    from agent_console.mail.imap_fetch import Delivery
+
+    if status == EX_OK:
+        return Delivery.ACCEPTED
+    if status == EX_DATAERR:
+        return Delivery.REFUSED
+    return Delivery.TEMPORARY
 
 
 def intake_delivery(obj: "Context", server: Optional[str], token: Optional[str]) -> "Deliver":
@@ -22,19 +32,13 @@ def intake_delivery(obj: "Context", server: Optional[str], token: Optional[str])
     (0 accepted or known already, 65 refused for good, 75 try again later)."""
     from agent_console.cli import mail as mail_group
     from agent_console.i18n import _
-    from agent_console.mail.imap_fetch import Delivery
 
     ingest_raw_mail = getattr(mail_group, "ingest_raw_mail", None)
     if ingest_raw_mail is None:
         fail(_("the mail intake (`mail ingest`) is missing in this installation; nothing was fetched"))
 
-    def deliver(raw: bytes) -> Delivery:
-        status = ingest_raw_mail(obj, raw, server=server, token=token)
-        if status == EX_OK:
-            return Delivery.ACCEPTED
-        if status == EX_DATAERR:
-            return Delivery.REFUSED
-        return Delivery.TEMPORARY  # 75, or anything unforeseen: the mail stays in the mailbox, nothing is lost
+    def deliver(raw: bytes) -> "Delivery":
+        return delivery_of(ingest_raw_mail(obj, raw, server=server, token=token))
 
     return deliver
 
@@ -42,31 +46,31 @@ def intake_delivery(obj: "Context", server: Optional[str], token: Optional[str])
 def store_delivery(obj: "Context", store) -> "Deliver":
     """One mail into the intake of ``store`` — the store ``mail run`` works on (this console's, or the team server's
     database with ``--db``), so fetched mail lands where the gateway sends from."""
-    from agent_console.domain.mail_intake import IntakeOptions, IntakeSetupError, MailRefused, ingest
+    from agent_console.domain.mail_intake import IntakeOptions
+    from agent_console.domain.mail_intake_outcome import EX_OK, take_in
     from agent_console.mail.imap_fetch import Delivery
-
-    settings = obj.settings
-    options = IntakeOptions.from_settings(settings)
+    from agent_console.store.errors import explain
     from agent_console.store.kept_writer import writer_for
 
+    options = IntakeOptions.from_settings(obj.settings)
     log = logging.getLogger("agent_console.mail")
     # The mails of one fetch or of the running gateway's mailbox thread share one connection to a console's store.
     writer = writer_for(store)
 
-    def deliver(raw: bytes) -> Delivery:
-        try:
-            result = ingest(writer, obj.clock, raw, options)
-        except MailRefused as exc:
-            log.warning("mail refused: %s", exc)
-            return Delivery.REFUSED
-        except IntakeSetupError as exc:
-            log.warning("mail left in the mailbox: %s", exc)
-            return Delivery.TEMPORARY
-        except Exception as exc:  # noqa: BLE001 - the store is unreachable or busy: the mail stays for the next round
-            log.warning("mail left in the mailbox: %s", exc)
-            return Delivery.TEMPORARY
-        log.info("mail taken in: %s %s", result.as_json().get("outcome"), result.as_json().get("case_key") or "")
-        return Delivery.ACCEPTED
+    def explained(exc: BaseException) -> str:
+        # The gateway keeps running whatever the store does: a failure it cannot explain leaves the mail in the
+        # mailbox too (logged), and the next round tries again.
+        return explain(exc, None) or f"{type(exc).__name__}: {exc}"
+
+    def deliver(raw: bytes) -> "Delivery":
+        outcome = take_in(writer, obj.clock, raw, options, explained)
+        if outcome.status == EX_OK:
+            log.info("mail taken in: %s %s", outcome.result.outcome, outcome.result.case_key or "")
+        elif delivery_of(outcome.status) is Delivery.REFUSED:
+            log.warning("%s", outcome.error)
+        else:
+            log.warning("mail left in the mailbox: %s", outcome.error)
+        return delivery_of(outcome.status)
 
     return deliver
 

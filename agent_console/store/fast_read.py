@@ -160,6 +160,17 @@ def case_mail_states(con: sqlite3.Connection, case_id: int) -> dict[int, SimpleN
     return {row["message_id"]: SimpleNamespace(**row) for row in rows}
 
 
+def case_attachments(con: sqlite3.Connection, case_id: int) -> dict[int, list[tuple]]:
+    """``mail_receipts.attachments_by_message`` of a case's messages without the ORM: message id -> (file name, type,
+    size, omitted reason) of each file, without the contents."""
+    found: dict[int, list[tuple]] = {}
+    for message_id, *listed in con.execute(
+            "SELECT a.message_id, a.filename, a.content_type, a.size, a.omitted_reason FROM message_attachments AS a "
+            "JOIN messages AS m ON m.id = a.message_id WHERE m.case_id = ? ORDER BY a.id", (case_id,)):
+        found.setdefault(message_id, []).append(tuple(listed))
+    return found
+
+
 def case_escalations(con: sqlite3.Connection, case_id: int) -> list[dict]:
     """``queries.case_escalations`` without the ORM: the same keys, the same order."""
     return _rows(con, "SELECT e.kind, e.from_tier, e.to_tier, e.from_queue, e.to_queue, e.reason, e.created_at, "

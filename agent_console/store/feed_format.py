@@ -22,6 +22,7 @@ from agent_console.store.models import (
     KBArticle,
     MailOutbox,
     Message,
+    MessageAttachment,
     SlaEvent,
     SlaPolicy,
     Survey,
@@ -38,6 +39,8 @@ ENTITIES: dict[str, type] = {
     "case_link": CaseLink,
     "escalation": Escalation,
     "message": Message,
+    # The files that came with a mail: name, type, size (the content stays on the server: ``SERVER_ONLY_COLUMNS``).
+    "message_attachment": MessageAttachment,
     # How a reply's mail stands (queued / sent / failed with the SMTP reply): consoles show it on the message.
     "mail_delivery": MailOutbox,
     "follow_up": FollowUp,
@@ -51,6 +54,10 @@ ENTITIES: dict[str, type] = {
 SECRET_COLUMNS: dict[str, frozenset[str]] = {"agents": frozenset({"password_hash"})}
 #: Columns only the store that runs the mail gateway uses (threading by Message-ID): not sent to consoles.
 GATEWAY_COLUMNS: dict[str, frozenset[str]] = {"messages": frozenset({"mail_message_id"})}
+#: Columns kept on the server only: an attachment's content (up to ``mail_max_attachment_bytes`` each) would make
+#: every console's first sync carry every file of the floor; a console lists the file (name, type, size) and asks the
+#: server for its content (``GET /api/v1/mail/attachments/{uid}``, for agents of the case's queue).
+SERVER_ONLY_COLUMNS: dict[str, frozenset[str]] = {"message_attachments": frozenset({"content"})}
 #: Referenced table -> (its identifying column, suffix of the feed field).
 REFERENCES: dict[str, tuple[str, str]] = {
     "agents": ("login", "_login"),
@@ -89,7 +96,7 @@ def references(table) -> list[Reference]:
 
 def plain_columns(table) -> list[str]:
     """The columns sent as they are: no id, no foreign keys (sent as references), nothing secret, nothing only the
-    mail gateway's store uses."""
+    mail gateway's store uses, no attachment content."""
     skip = ({"id"} | {ref.column for ref in references(table)} | SECRET_COLUMNS.get(table.name, frozenset())
-            | GATEWAY_COLUMNS.get(table.name, frozenset()))
+            | GATEWAY_COLUMNS.get(table.name, frozenset()) | SERVER_ONLY_COLUMNS.get(table.name, frozenset()))
     return [c.name for c in table.columns if c.name not in skip]

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from agent_console.store.models import MailReceipt, MessageAttachment
+from agent_console.store.models import Case, MailReceipt, Message, MessageAttachment
 
 
 def receipt_by_key(session: Session, receipt_key: str) -> MailReceipt | None:
@@ -40,3 +40,12 @@ def attachments_by_message(session: Session, message_ids: list[int]) -> dict[int
     for message_id, *listed in rows:
         found.setdefault(message_id, []).append(tuple(listed))
     return found
+
+
+def attachment_with_queue(session: Session, uid: str) -> tuple[MessageAttachment, str] | None:
+    """The attachment ``uid`` (with its content) and the queue of its message's case — who may have it — or None."""
+    row = session.exec(select(MessageAttachment, Case.queue)
+                       .join(Message, Message.id == MessageAttachment.message_id)
+                       .join(Case, Case.id == Message.case_id)
+                       .where(MessageAttachment.uid == uid)).first()
+    return (row[0], row[1]) if row is not None else None

@@ -129,6 +129,8 @@ def drop_cases(cursor, case_uids: list[str]) -> list[str]:
             continue
         case_ids = [case_id for case_id, _uid in rows]
         id_marks = ",".join("?" * len(case_ids))
+        cursor.execute(f"DELETE FROM message_attachments WHERE message_id IN "
+                       f"(SELECT id FROM messages WHERE case_id IN ({id_marks}))", case_ids)
         for table in _CASE_CHILDREN:
             cursor.execute(f"DELETE FROM {table} WHERE case_id IN ({id_marks})", case_ids)
         cursor.execute(f"DELETE FROM case_links WHERE case_id IN ({id_marks}) OR other_id IN ({id_marks})",
@@ -192,6 +194,19 @@ def replace_local_mail_rows(cursor, message_and_row_uids: list[tuple[str, str]])
 
     bulk.write_rows(cursor, "DELETE FROM mail_outbox WHERE message_id = (SELECT id FROM messages WHERE uid = ?) "
                     "AND uid != ?", message_and_row_uids)
+
+
+def case_uids_of_messages(cursor, message_uids: set[str]) -> set[str]:
+    """The uids of the cases these messages (by uid) are on."""
+    found: set[str] = set()
+    wanted = sorted(message_uids)
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(uid for (uid,) in cursor.execute(
+            f"SELECT cases.uid FROM messages JOIN cases ON cases.id = messages.case_id WHERE messages.uid IN ({marks})",
+            chunk))
+    return found
 
 
 def delete_kb_article(cursor, uid: str) -> None:

@@ -16,9 +16,10 @@ from functools import partial
 
 import orjson
 from sqlalchemy import Connection, String, func, insert, or_, select, text, type_coerce
+from sqlalchemy.orm import defer
 
 from agent_console.store import feed_format
-from agent_console.store.models import Case, ChangeLogEntry
+from agent_console.store.models import Case, ChangeLogEntry, MessageAttachment
 
 #: Entity classes whose changes go into the feed, and their names there.
 TRACKED: dict[type, str] = {model: name for name, model in feed_format.ENTITIES.items()}
@@ -28,6 +29,9 @@ NOTIFY_CHANNEL = "agent_console_changes"
 
 _REFS = {cls: feed_format.references(cls.__table__) for cls in TRACKED}
 _COLUMNS = {cls: feed_format.plain_columns(cls.__table__) for cls in TRACKED}
+#: Columns the feed never sends (attachment contents, up to megabytes each) are not even loaded when it is rebuilt.
+_NOT_SENT_UNLOADED = {cls: [defer(getattr(cls, name))
+                            for name in feed_format.SERVER_ONLY_COLUMNS.get(cls.__tablename__, ())] for cls in TRACKED}
 CL = ChangeLogEntry.__table__.c
 
 
@@ -57,6 +61,12 @@ def lookup_references(session, wanted: dict[str, set[int]]) -> dict[str, dict[in
         found[target] = {row[0]: row[1] for row in rows}
         if target == "cases":
             found["case_queue"] = {row[0]: row[2] for row in rows}
+        elif target == "messages":
+            # Rows that hang on a message (its attachments) are visible where the message's case is.
+            cases = Case.__table__.c
+            found["message_queue"] = dict(session.execute(
+                select(table.c.id, cases.queue).join(Case.__table__, cases.id == table.c.case_id)
+                .where(table.c.id.in_(ids))).all())
     return found
 
 
@@ -99,6 +109,8 @@ def serialise_changes(session, objects, moved_cases: dict[str, set[str]] | None 
             continue
         elif hasattr(obj, "case_id") and obj.case_id is not None:
             queue = refs.get("case_queue", {}).get(obj.case_id)
+        elif cls is MessageAttachment:
+            queue = refs.get("message_queue", {}).get(obj.message_id)
         else:
             queue = None
         rows.append((TRACKED[cls], obj.uid, orjson.dumps(data).decode(), queue))
@@ -148,7 +160,8 @@ def append_missing(session, now: datetime, *, everything: bool = False, chunk: i
     for cls, entity in TRACKED.items():
         last_id = 0
         while True:
-            objects = session.scalars(select(cls).where(cls.id > last_id).order_by(cls.id).limit(chunk)).all()
+            objects = session.scalars(select(cls).where(cls.id > last_id).order_by(cls.id).limit(chunk)
+                                      .options(*_NOT_SENT_UNLOADED[cls])).all()
             if not objects:
                 break
             last_id = objects[-1].id

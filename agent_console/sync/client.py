@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import msgspec
@@ -197,6 +198,19 @@ class SyncClient:
         "duplicate", "acknowledged"}``); a mail it refuses for good is :class:`BatchInvalid` with status 422."""
         body = orjson.dumps({"raw_base64": base64.b64encode(raw).decode("ascii")})
         return self._request("POST", "/mail/inbound", content=body, headers={"Content-Type": "application/json"})
+
+    def attachment_content(self, uid: str) -> bytes:
+        """``GET /mail/attachments/{uid}``: the content of a file that came with a mail (the feed carries only its
+        name, type and size). :class:`BatchInvalid` 404 when it is not in the agent's queues, 410 when it was over
+        the size limit and not kept."""
+        try:
+            response = self._http.get(API + f"/mail/attachments/{quote(uid, safe='')}")
+        except httpx.TransportError as exc:
+            raise Offline(_("cannot reach {server}: {problem}").format(
+                server=self.server_url, problem=f"{exc.__class__.__name__}: {exc}")) from exc
+        if response.status_code != 200:
+            self._decode(response)
+        return response.content
 
     def announce_presence(self, case: str, activity: str) -> None:
         """``POST /presence``: this agent is ``viewing`` or ``replying`` on the case (key or uid), or has ``left`` it.

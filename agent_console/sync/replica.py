@@ -210,6 +210,9 @@ def _apply_entity(cursor, ids: _Ids, entity: str, info: _TableInfo, rows: list, 
         return
     if entity == "mail_delivery":
         replica_db.replace_local_mail_rows(cursor, [(row.message_uid, row.uid) for row in kept])
+    elif entity == "message_attachment":
+        # Listed under their message: the thread of the message's case refreshes.
+        report.case_uids.update(replica_db.case_uids_of_messages(cursor, {row.message_uid for row in kept}))
     if entity == "call":
         report.call_uids.update(row.uid for row in kept)
         report.case_uids.update(row.case_uid for row in kept if row.case_uid)

@@ -49,11 +49,18 @@ def message_text(message, zone: tzinfo | None, now: datetime | None, mail=None, 
         text.append("\n" + ngettext("… {count} quoted line folded", "… {count} quoted lines folded",
                                      folded).format(count=folded), style="dim")
     for name, content_type, size, omitted in attachments:
-        size_text = _("{size} KB").format(size=number(max(1, round(size / 1024))))
-        text.append("\n" + _("Attachment: {name} ({type}, {size})").format(
-            name=clean_text(name), type=clean_text(content_type), size=size_text), style="italic")
-        if omitted:
-            text.append("  " + _("not kept: over the size limit"), style="dim")
+        text.append("\n")
+        text.append_text(attachment_text(name, content_type, size, omitted))
+    return text
+
+
+def attachment_text(name: str, content_type: str, size: int, omitted: str | None) -> Text:
+    """One file listed under its message (the thread, ``case show``): name, type, size, and whether it was kept."""
+    size_text = _("{size} KB").format(size=number(max(1, round(size / 1024))))
+    text = Text(_("Attachment: {name} ({type}, {size})").format(
+        name=clean_text(name), type=clean_text(content_type), size=size_text), style="italic")
+    if omitted:
+        text.append("  " + _("not kept: over the size limit"), style="dim")
     return text
 
 

@@ -1,12 +1,14 @@
 """The e-mail channel end to end, as issue #19's "done when" tries it: a real Dovecot mailbox, a real SMTP server and
 ``agent-console mail run`` as a real process. A German customer's HTML mail becomes a case with readable text, the
 customer gets the acknowledgement with the case key, the agent's answer goes out in the customer's thread, and the
-customer's reply to it lands on the same case."""
+customer's reply to it lands on the same case — and a gateway killed between fetching a mail and storing it loses
+and duplicates nothing (killed between the SMTP server's acceptance and recording it: test_mail_gateway_kill.py)."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from email import message_from_bytes, policy
@@ -16,7 +18,7 @@ import pytest
 from sqlmodel import select
 
 from agent_console.domain.cases import CaseService
-from agent_console.store.models import Case, Message
+from agent_console.store.models import Case, MailOutbox, Message
 from tests.helpers import require_component, wait_until
 from tests.server import dovecot
 from tests.smtp_sink import SmtpSink, start_sink
@@ -112,3 +114,50 @@ def test_a_customer_mail_becomes_a_case_is_acknowledged_answered_and_the_reply_t
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=30)
     assert process.returncode == 0, log.read_text(errors="replace")
+
+
+def outbox_states(store) -> list[str]:
+    with store.session() as session:
+        return [row.state for row in session.exec(select(MailOutbox).order_by(MailOutbox.id)).all()]
+
+
+def test_a_gateway_killed_between_fetching_a_mail_and_storing_it_loses_and_duplicates_nothing(
+        store, store_path, mailbox, sink, tmp_path):
+    log = tmp_path / "gateway.log"
+    mailbox.append("support", (CORPUS / "outlook_html_only.eml").read_bytes())
+    first = gateway(store_path, mailbox, sink, log)
+    try:
+        wait_until(lambda: email_cases(store) and outbox_states(store) == ["sent"], 30,
+                   message=lambda: f"the first mail was not taken in; gateway log:\n{log.read_text(errors='replace')}")
+        # Another program holds the store's write lock: the gateway fetches the next mail but cannot store it …
+        holder = sqlite3.connect(store_path)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            mailbox.append("support", (CORPUS / "gmail_multipart.eml").read_bytes())
+            wait_until(lambda: "mail left in the mailbox" in log.read_text(errors="replace"), 60,
+                       message=lambda: f"the gateway did not try to store the mail; log:\n{log.read_text()}")
+            # … and is killed while it holds the fetched mail, unstored.
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+        finally:
+            holder.rollback()
+            holder.close()
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(10)
+    assert len(email_cases(store)) == 1 and len(mailbox.message_ids("support")) == 1  # not stored, not lost
+
+    second = gateway(store_path, mailbox, sink, log)
+    try:
+        wait_until(lambda: len(email_cases(store)) == 2 and outbox_states(store) == ["sent", "sent"], 30,
+                   message=lambda: f"the mail was lost; gateway log:\n{log.read_text(errors='replace')}")
+        wait_until(lambda: mailbox.message_ids("support") == [], 30, message="fetched mail was not moved")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.communicate(timeout=30)
+    assert second.returncode == 0, log.read_text(errors="replace")
+    subjects = sorted(case.subject for case in email_cases(store))
+    assert len(subjects) == 2 and "Damaged screen on order #88231" in subjects  # each mail one case
+    assert len(sink.messages()) == 2  # one acknowledgement each
+    assert len(mailbox.message_ids("support", "Processed")) == 2

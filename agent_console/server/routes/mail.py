@@ -1,13 +1,16 @@
 """``POST /api/v1/mail/inbound``: the mail gateway hands one raw mail to the team server, which takes it in with the
-same intake code as ``agent-console mail ingest`` on a local store (``domain/mail_intake``)."""
+same intake code as ``agent-console mail ingest`` on a local store (``domain/mail_intake``).
+``GET /api/v1/mail/attachments/{uid}``: the content of a file that came with a mail (the change feed carries only its
+name, type and size), for an agent of its case's queue."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from agent_console.i18n import _
@@ -58,6 +61,33 @@ def inbound(body: MailInbound, principal: Caller, request: Request):
     except IntakeSetupError as exc:
         raise HTTPException(503, str(exc)) from None
     return MailIntakeAnswer(**result.as_json())
+
+
+@router.get("/attachments/{uid}", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}, "description": "The file's content"},
+                       401: {"model": schemas.Error},
+                       404: {"model": schemas.Error, "description": "No such file in the caller's queues"},
+                       410: {"model": schemas.Error, "description": "The file was over the size limit: not kept"}})
+def attachment(uid: Annotated[str, Path(max_length=64)], principal: Caller, request: Request):
+    """The content of a file that came with a mail, for an agent who may see its case's queue. Always sent as
+    ``application/octet-stream`` for download (``X-Attachment-Type`` gives the type the mail declared): a file from
+    a customer is never shown by a browser as a page."""
+    from agent_console.store.mail_receipts import attachment_with_queue
+
+    found = None
+    if "\x00" not in uid:  # PostgreSQL refuses NUL in text
+        with state(request).store.session() as session:
+            found = attachment_with_queue(session, uid)
+    if found is None or not principal.may_see_queue(found[1]):
+        raise HTTPException(404, _("no attachment {uid}").format(uid=repr(uid)))
+    row = found[0]
+    if row.content is None:
+        raise HTTPException(410, _("the file {name} was not kept: it was over the size limit").format(
+            name=repr(row.filename)))
+    return Response(row.content, media_type="application/octet-stream", headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename, safe='')}",
+        "X-Attachment-Type": "".join(ch for ch in row.content_type if " " <= ch <= "~"),
+        "X-Content-Type-Options": "nosniff"})
 
 
 def _options(request: Request):
