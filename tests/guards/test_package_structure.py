@@ -1,0 +1,53 @@
+"""The whole ``agent_console`` package (issue #16 point 3): no module over 500 lines (the migrations aside — each is
+one revision, read alone) and no import cycle.
+
+The import graph counts every import, also those inside a function or under ``TYPE_CHECKING``
+(``tests/import_graph.py``): a cycle that only a late import keeps from failing is still a cycle in the design.
+"""
+
+from __future__ import annotations
+
+from tests.import_graph import cycles_through, import_graph, modules
+
+MAX_LINES = 500
+
+#: Cycles known on the day this guard was written and not yet taken apart; the guard fails when a new one appears,
+#: and also when one of these is gone (then remove it here, so it cannot come back unnoticed).
+KNOWN_CYCLES = [
+    # The monitor's figures and its thresholds / trend refer to each other's types (the figures belong in a module
+    # of their own that both import).
+    ["agent_console.domain.monitor", "agent_console.domain.monitor_drill", "agent_console.domain.monitor_thresholds",
+     "agent_console.domain.monitor_trend"],
+    # The monitor's screens name their app's type, and the app imports the screens.
+    ["agent_console.screens.monitor", "agent_console.screens.monitor_drill", "agent_console.screens.monitor_floor",
+     "agent_console.screens.monitor_wallboard"],
+    # `target_store` (cli/common) opens the server's database with cli/server's helpers, and `server` registers the
+    # groups that use `target_store`: the server-database helpers belong in a module of their own.
+    ["agent_console.cli.agents", "agent_console.cli.common", "agent_console.cli.queues", "agent_console.cli.server",
+     "agent_console.cli.sla"],
+    # The case index's SQLite and PostgreSQL halves call each other (search work in progress).
+    ["agent_console.store.search.case_pg", "agent_console.store.search.cases"],
+    # `mail fetch` is registered by `mail`, and borrows `mail`'s helpers (mail work in progress).
+    ["agent_console.cli.mail", "agent_console.cli.mail_fetch"],
+]
+
+
+def _too_long() -> dict[str, int]:
+    return {name: lines for name, path in modules().items()
+            if ".migrations." not in name
+            and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+
+
+def test_no_module_of_the_package_is_over_500_lines():
+    assert _too_long() == {}
+
+
+def test_no_new_import_cycle_in_the_package():
+    found = cycles_through(import_graph(), ("agent_console",))
+    assert [cycle for cycle in found if cycle not in KNOWN_CYCLES] == []
+
+
+def test_the_known_cycles_are_still_there():
+    found = cycles_through(import_graph(), ("agent_console",))
+    gone = [cycle for cycle in KNOWN_CYCLES if cycle not in found]
+    assert gone == [], "these cycles are gone: remove them from KNOWN_CYCLES"
