@@ -7,6 +7,7 @@ is still a cycle in the design.
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import agent_console
@@ -14,6 +15,7 @@ import agent_console
 ROOT = Path(agent_console.__file__).parent
 
 
+@cache
 def modules() -> dict[str, Path]:
     found = {}
     for path in ROOT.rglob("*.py"):
@@ -43,7 +45,9 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
     return out
 
 
+@cache
 def import_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (read once per test process; the guards only read it)."""
     known = modules()
     return {name: _imports(name, path, known) for name, path in known.items()}
 
