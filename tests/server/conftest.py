@@ -125,6 +125,7 @@ def _copy_of_template(db_url: str, what: str, build) -> dict | None:
         template, tokens = _template((what, "sqlite"), build,
                                      lambda name: f"sqlite:///{_template_dir() / name}.db")
         shutil.copyfile(make_url(template).database, target)
+        shutil.copymode(make_url(template).database, target)  # private, as the store creates its files
         return tokens
     maintenance = _maintenance_dsn(url)
     if _pg_has_tables(url):
