@@ -11,20 +11,9 @@ from tests.import_graph import cycles_through, import_graph, modules
 
 MAX_LINES = 500
 
-#: Cycles known on the day this guard was written and not yet taken apart; the guard fails when a new one appears,
-#: and also when one of these is gone (then remove it here, so it cannot come back unnoticed).
+#: Cycles known on the day this guard was written, in parts other changes are reworking that day; the guard fails
+#: when a new one appears, and also when one of these is gone (then remove it here, so it cannot come back unnoticed).
 KNOWN_CYCLES = [
-    # The monitor's figures and its thresholds / trend refer to each other's types (the figures belong in a module
-    # of their own that both import).
-    ["agent_console.domain.monitor", "agent_console.domain.monitor_drill", "agent_console.domain.monitor_thresholds",
-     "agent_console.domain.monitor_trend"],
-    # The monitor's screens name their app's type, and the app imports the screens.
-    ["agent_console.screens.monitor", "agent_console.screens.monitor_drill", "agent_console.screens.monitor_floor",
-     "agent_console.screens.monitor_wallboard"],
-    # `target_store` (cli/common) opens the server's database with cli/server's helpers, and `server` registers the
-    # groups that use `target_store`: the server-database helpers belong in a module of their own.
-    ["agent_console.cli.agents", "agent_console.cli.common", "agent_console.cli.queues", "agent_console.cli.server",
-     "agent_console.cli.sla"],
     # The case index's SQLite and PostgreSQL halves call each other (search work in progress).
     ["agent_console.store.search.case_pg", "agent_console.store.search.cases"],
     # `mail fetch` is registered by `mail`, and borrows `mail`'s helpers (mail work in progress).
