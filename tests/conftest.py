@@ -77,6 +77,20 @@ def store(store_path, migrated_store_template):
     s.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One throw-away PostgreSQL cluster for the whole session (starting one takes seconds); each test that uses it
+    makes a database of its own (``create_database``), so no test sees another's rows."""
+    from tests.server import pg
+
+    try:
+        cluster = pg.start_cluster()
+    except pg.PostgresUnavailable as exc:
+        require_component("PostgreSQL", str(exc))
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture
 def agents(store, clock):
     """Three agents: ``anna`` (tier 1), ``ben`` (tier 2), ``sue`` (supervisor, tier 3)."""

@@ -4,7 +4,7 @@ checked completely first, then written table by table in the import's one transa
 from __future__ import annotations
 
 from agent_console.admin.case_archive import _CASE, _CUSTOMER, _NESTED_SHAPES, _SURVEY
-from agent_console.admin.records import BadValue, Problem, Record
+from agent_console.admin.records import BadValue, ImportFailed, Problem, Record
 from agent_console.i18n import _
 from agent_console.store import archive, bulk
 from agent_console.store.models import Case, Customer, Escalation, Survey
@@ -82,7 +82,7 @@ def _parse(record: Record) -> _WholeCase:
 def import_whole_cases(store, clock, records: list[Record], label: str, *, problems: list[Problem],
                        actor_id: int | None, max_problems: int):
     """Restore whole-case records (see the module docstring); raises the importer's ImportFailed on any problem."""
-    from agent_console.admin.importer import ImportFailed, ImportResult
+    from agent_console.admin.import_writing import ImportResult
     from agent_console.domain.recording import audit
 
     problems = list(problems)

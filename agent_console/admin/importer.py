@@ -35,6 +35,7 @@ from agent_console.admin.records import (
     BadValue,
     BadValues,
     FileProblems,
+    ImportFailed,
     Problem,
     Record,
     format_for,
@@ -59,21 +60,6 @@ MAX_PROBLEMS = 50
 #: A Markdown file of the KB folder larger than this cannot hold an article of at most TEXT_MAX characters (UTF-8
 #: takes up to four bytes a character) plus its front matter; it is refused before it is read.
 _MARKDOWN_MAX_BYTES = 4 * limits.TEXT_MAX + 64 * 1024
-
-
-class ImportFailed(Exception):
-    """Nothing was written; ``problems`` says why (at most ``MAX_PROBLEMS``; ``more`` counts the rest)."""
-
-    def __init__(self, label: str, problems: list[Problem], more: int = 0) -> None:
-        self.label = label
-        self.problems = problems
-        self.more = more
-        lines = [_("import of {file} failed; nothing was written:").format(file=label)]
-        lines += [f"  {p}" for p in problems]
-        if more:
-            lines.append("  " + _("… and {count} more problem(s)").format(count=more))
-        super().__init__("\n".join(lines))
-
 
 
 class _Collector:

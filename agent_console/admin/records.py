@@ -75,6 +75,20 @@ class FileProblems(Exception):
         self.records = records
 
 
+class ImportFailed(Exception):
+    """Nothing was written; ``problems`` says why (at most ``MAX_PROBLEMS``; ``more`` counts the rest)."""
+
+    def __init__(self, label: str, problems: list[Problem], more: int = 0) -> None:
+        self.label = label
+        self.problems = problems
+        self.more = more
+        lines = [_("import of {file} failed; nothing was written:").format(file=label)]
+        lines += [f"  {p}" for p in problems]
+        if more:
+            lines.append("  " + _("… and {count} more problem(s)").format(count=more))
+        super().__init__("\n".join(lines))
+
+
 def format_for(path: Path, given: str | None) -> str:
     """``--format`` if given, else by suffix (.csv, .json, .jsonl/.ndjson)."""
     if given:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -227,22 +225,6 @@ def echo(text: str) -> None:
 DB_HELP = ("The server's database: an SQLite file path or a SQLAlchemy URL (postgresql+psycopg://user@host/db). "
            "A URL with a password is visible to every user of the machine (ps): prefer --db-file or "
            "$AGENT_CONSOLE_DB_URL.")
-
-
-@contextmanager
-def target_store(ctx: typer.Context, db: str | None, for_server: bool) -> Iterator["Store"]:
-    """The store a command shared by the local and the ``server`` group works on: the local store, or the team
-    server's database (``--db`` of the command, else of ``server``), whose writes go into its change feed."""
-    if not for_server:
-        yield ctx_obj(ctx).store()
-        return
-    from agent_console.cli.server import _store
-
-    store = _store(ctx.parent, db)
-    try:
-        yield store
-    finally:
-        store.dispose()
 
 
 def without_options(function, *names: str):

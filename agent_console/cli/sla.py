@@ -8,8 +8,8 @@ from typing import Optional
 
 import typer
 
-from agent_console.cli.common import (DB_HELP, console, ctx_obj, fail, local_or_server_command, print_json,
-                                      target_store)
+from agent_console.cli.common import DB_HELP, console, ctx_obj, fail, local_or_server_command, print_json
+from agent_console.cli.server_db import target_store
 from agent_console.i18n import N_, _, ngettext
 
 

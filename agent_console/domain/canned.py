@@ -15,7 +15,7 @@ from typing import Iterable
 from agent_console.domain.recording import audit, enqueue
 from agent_console.domain.shared_content import team_edit_refusal
 from agent_console.domain.service import Service
-from agent_console.domain.templates import TEMPLATE_REFUSED, template_problems
+from agent_console.domain.templates import TEMPLATE_REFUSED, render_for_case, template_problems
 from agent_console.domain.text import clean_text
 from agent_console.i18n import _
 from agent_console.store import canned_responses
@@ -253,3 +253,20 @@ def get_canned(session, shortcut_or_id: str | int) -> CannedResponse:
         raise CannedError(_("no canned response {shortcut}").format(shortcut=repr(shortcut_or_id)))
 
     return found
+
+
+def expand_shortcut(store, case_id: int | None, agent, shortcut: str, clock=None) -> str | None:
+    """The rendered canned response for ``shortcut`` (without the leading ';'), counting one use; None if unknown."""
+    from agent_console.domain.clock import SystemClock
+
+    clock = clock or SystemClock()
+    service = CannedResponses(store, clock, agent)
+    try:
+        response = service.by_shortcut(shortcut)
+    except CannedError:
+        return None
+    if response is None:
+        return None
+    rendered = render_for_case(store, case_id, agent, clock, response.body)
+    service.record_use(response.id)
+    return rendered.text

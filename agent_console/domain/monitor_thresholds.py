@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
+from agent_console.domain.monitor_figures import (  # noqa: F401  (LEVEL_SYMBOL: re-exported)
+    LEVEL_SYMBOL,
+    GroupFigures,
+    Level,
+    worst,
+)
 from agent_console.i18n import _
-
-if TYPE_CHECKING:
-    from agent_console.domain.monitor import GroupFigures
 
 
 class MonitorError(ValueError):
     """Bad monitor settings; the message names the setting and the value."""
 
-
-class Level(StrEnum):
-    ok = "ok"
-    warning = "warning"
-    critical = "critical"
-
-
-#: Shown beside the colour so a tile's state reads without colour vision.
-LEVEL_SYMBOL = {Level.ok: "●", Level.warning: "▲", Level.critical: "✖"}
-_LEVEL_RANK = {Level.ok: 0, Level.warning: 1, Level.critical: 2}
 
 _OFF = (float("inf"), float("inf"))
 #: figure -> (warning from, critical from). Higher is worse, except ``service_level_gap``: how many points (as a
@@ -43,10 +34,6 @@ DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
     "breached_share": (0.05, 0.15),
     "service_level_gap": (0.0, 0.10),
 }
-
-
-def worst(levels: Iterable[Level]) -> Level:
-    return max(levels, key=_LEVEL_RANK.__getitem__, default=Level.ok)
 
 
 @dataclass(frozen=True)

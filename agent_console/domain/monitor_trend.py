@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from agent_console.domain.clock import Clock
+from agent_console.domain.monitor_figures import MonitorSnapshot
 from agent_console.domain.zones import day_start_utc
 from agent_console.store import monitor as reads
-
-if TYPE_CHECKING:
-    from agent_console.domain.monitor import MonitorSnapshot
 
 
 @dataclass

@@ -370,21 +370,3 @@ def render_for_case(store, case_id: int | None, agent, clock, body: str) -> Rend
     with store.session() as session:
         context = case_context(session, case_id, agent, clock.now())
     return render(body, context)
-
-
-def expand_shortcut(store, case_id: int | None, agent, shortcut: str, clock=None) -> str | None:
-    """The rendered canned response for ``shortcut`` (without the leading ';'), counting one use; None if unknown."""
-    from agent_console.domain.canned import CannedError, CannedResponses
-    from agent_console.domain.clock import SystemClock
-
-    clock = clock or SystemClock()
-    service = CannedResponses(store, clock, agent)
-    try:
-        response = service.by_shortcut(shortcut)
-    except CannedError:
-        return None
-    if response is None:
-        return None
-    rendered = render_for_case(store, case_id, agent, clock, response.body)
-    service.record_use(response.id)
-    return rendered.text

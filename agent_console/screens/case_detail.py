@@ -345,7 +345,7 @@ class CaseDetailScreen(TranslatedBindings, CaseActions, CaseMergeActions, CaseDr
 
     def _expand_shortcut(self, word: str) -> str | None:
         try:
-            from agent_console.domain.templates import expand_shortcut
+            from agent_console.domain.canned import expand_shortcut
         except ModuleNotFoundError:
             return None
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -10,6 +12,27 @@ from agent_console.domain.monitor import LEVEL_SYMBOL, Drill, Level
 from agent_console.domain.text import one_line
 from agent_console.i18n import N_, _, translate_marked
 from agent_console.widgets.labels import channel_label
+
+if TYPE_CHECKING:
+    from agent_console.domain.clock import Clock
+    from agent_console.domain.monitor import MonitorSnapshot, TrendHistory
+
+
+class MonitorHost(Protocol):
+    """What the monitor's screens use of their app (``screens.monitor.MonitorApp``, which imports them): named here
+    so that the screens need not import the app back."""
+
+    store: Any
+    clock: "Clock"
+    supervisor: Any
+    settings: Any
+    zone: tzinfo
+    interval: float
+    trend: "TrendHistory"
+    snapshot: "MonitorSnapshot | None"
+    skipped_refreshes: int
+
+    def request_refresh(self) -> bool: ...
 
 LEVEL_STYLE = {Level.ok: "green", Level.warning: "yellow", Level.critical: "bold red"}
 #: The floor's figures that open their cases, left to right.

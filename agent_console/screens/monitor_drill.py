@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from rich.text import Text
 from textual import on, work
@@ -18,11 +18,9 @@ from agent_console.formatting import number
 from agent_console.i18n import N_, _, ngettext
 from agent_console.widgets.text import safe_text
 from agent_console.screens.bindings import TranslatedBindings, bindings_for
-from agent_console.screens.monitor_common import _case_id, _sync_rows, drill_title, set_columns, state_label
+from agent_console.screens.monitor_common import (MonitorHost, _case_id, _sync_rows, drill_title, set_columns,
+                                                  state_label)
 from agent_console.widgets.monitor_tiles import ReasonModal
-
-if TYPE_CHECKING:
-    from agent_console.screens.monitor import MonitorApp
 
 
 # --- drill down: a queue's cases, a case ---------------------------------------------------------------------------
@@ -40,7 +38,7 @@ class _CaseActions:
     def _service(self):
         from agent_console.domain.cases import CaseService
 
-        app: MonitorApp = self.app  # type: ignore[attr-defined]
+        app: MonitorHost = self.app  # type: ignore[attr-defined]
         return CaseService(app.store, app.clock, app.supervisor)
 
     def action_reassign(self) -> None:
@@ -48,7 +46,7 @@ class _CaseActions:
         if target is None:
             return
         case_id, key = target
-        app: MonitorApp = self.app  # type: ignore[attr-defined]
+        app: MonitorHost = self.app  # type: ignore[attr-defined]
         choices = live.assignable_agents(app.store)
         options = [(str(a.id), _("{login} — {name} · tier {tier} · {state}").format(
             login=a.login, name=one_line(a.name, 30), tier=a.tier, state=state_label(a.state))) for a in choices]
@@ -98,7 +96,7 @@ class _CaseActions:
         from agent_console.screens.pick import PickModal
         from agent_console.store.models import QUEUES
 
-        app: MonitorApp = self.app  # type: ignore[attr-defined]
+        app: MonitorHost = self.app  # type: ignore[attr-defined]
         queues = sorted(set(QUEUES) | {q.name for q in (app.snapshot.queues if app.snapshot else ())})
 
         def chosen(value: str | None) -> None:
@@ -117,7 +115,7 @@ class _CaseActions:
         from agent_console.screens.pick import PickModal
         from agent_console.store.queries import queue_names
 
-        app: MonitorApp = self.app  # type: ignore[attr-defined]
+        app: MonitorHost = self.app  # type: ignore[attr-defined]
         with app.store.session() as session:
             queues = queue_names(session)  # the store's queues: an escalation to any other would be refused
         options = ([(f"tier:{tier}", _("tier {tier}").format(tier=tier)) for tier in (2, 3)]
@@ -171,7 +169,7 @@ class _CaseActions:
     def _changed(self, done: str) -> None:
         self.notify(done, timeout=3, markup=False)  # type: ignore[attr-defined]
         self._after_change()
-        app: MonitorApp = self.app  # type: ignore[attr-defined]
+        app: MonitorHost = self.app  # type: ignore[attr-defined]
         app.request_refresh()
 
 
@@ -235,7 +233,7 @@ class MonitorCasesScreen(TranslatedBindings, _CaseActions, Screen):
 
     @work(thread=True, exclusive=True, group="monitor-drill", exit_on_error=False)
     def _load(self) -> None:
-        app: MonitorApp = self.app  # type: ignore[assignment]
+        app: MonitorHost = self.app  # type: ignore[assignment]
         now = app.clock.now()
         try:
             total, rows = live.drill_down(app.store, now, self.drill)
@@ -335,7 +333,7 @@ class MonitorCaseScreen(TranslatedBindings, _CaseActions, Screen):
         from agent_console.widgets.labels import format_targets
         from agent_console.widgets.thread_view import ThreadView
 
-        app: MonitorApp = self.app  # type: ignore[assignment]
+        app: MonitorHost = self.app  # type: ignore[assignment]
         now = app.clock.now()
         try:
             view = live.case_view(app.store, self.case_id, now)

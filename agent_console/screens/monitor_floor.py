@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -22,6 +21,7 @@ from agent_console.screens.bindings import TranslatedBindings, bindings_for
 from agent_console.screens.monitor_common import (
     CHANNEL_COLUMN_FIGURES,
     FLOOR_FIGURES,
+    MonitorHost,
     _level_text,
     _state_style,
     _sync_rows,
@@ -31,9 +31,6 @@ from agent_console.screens.monitor_common import (
 from agent_console.screens.monitor_drill import MonitorCaseScreen, MonitorCasesScreen
 from agent_console.screens.monitor_wallboard import WallboardScreen
 from agent_console.widgets.monitor_tiles import FigureChip, MonitorTile
-
-if TYPE_CHECKING:
-    from agent_console.screens.monitor import MonitorApp
 
 
 # --- the monitor screen -------------------------------------------------------------------------------------------
@@ -117,7 +114,7 @@ class MonitorScreen(TranslatedBindings, Screen):
     # --- showing a snapshot ---------------------------------------------------------------------------------------
 
     def show_snapshot(self, snapshot: MonitorSnapshot) -> None:
-        app: MonitorApp = self.app  # type: ignore[assignment]
+        app: MonitorHost = self.app  # type: ignore[assignment]
         zone = app.zone
         local = snapshot.taken_at.astimezone(zone)
         status = Text()
@@ -270,7 +267,7 @@ class MonitorScreen(TranslatedBindings, Screen):
     # --- actions ------------------------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        app: MonitorApp = self.app  # type: ignore[assignment]
+        app: MonitorHost = self.app  # type: ignore[assignment]
         if not app.request_refresh():
             self.notify(_("A refresh is still running; this one was skipped."), timeout=2)
 

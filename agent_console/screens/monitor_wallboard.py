@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -16,11 +15,8 @@ from agent_console.domain.monitor import MonitorSnapshot
 from agent_console.formatting import date_time, duration, number
 from agent_console.i18n import N_, _
 from agent_console.screens.bindings import TranslatedBindings, bindings_for
-from agent_console.screens.monitor_common import LEVEL_STYLE
+from agent_console.screens.monitor_common import LEVEL_STYLE, MonitorHost
 from agent_console.widgets.monitor_tiles import BigFigure, WallboardPanel, calls_line, has_calls
-
-if TYPE_CHECKING:
-    from agent_console.screens.monitor import MonitorApp
 
 
 # --- the wallboard ------------------------------------------------------------------------------------------------
@@ -81,7 +77,7 @@ class WallboardScreen(TranslatedBindings, Screen):
             self.query_one("#wall-status", Static).update(_("Loading the figures…"))
 
     def show_snapshot(self, snapshot: MonitorSnapshot) -> None:
-        app: MonitorApp = self.app  # type: ignore[assignment]
+        app: MonitorHost = self.app  # type: ignore[assignment]
         floor = snapshot.floor
         local = snapshot.taken_at.astimezone(app.zone)
         status = Text(f"{floor.symbol} ", style=LEVEL_STYLE[floor.level])
@@ -119,7 +115,7 @@ class WallboardScreen(TranslatedBindings, Screen):
             await self.run_action("app.show_floor")
 
     def action_refresh(self) -> None:
-        app: MonitorApp = self.app  # type: ignore[assignment]
+        app: MonitorHost = self.app  # type: ignore[assignment]
         app.request_refresh()
 
     def action_quit(self) -> None:

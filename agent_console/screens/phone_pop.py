@@ -51,7 +51,7 @@ class PhonePops:
     def calls_pulled(self, call_uids) -> None:
         """The sync engine pulled changed calls (called in its thread): read them here and hand them to the UI."""
         if self._phone_watch is None:
-            from agent_console.app import CallsChanged
+            from agent_console.app_sync import CallsChanged
 
             self.post_message(CallsChanged(frozenset(call_uids)))  # before the watch started: look once it has
             return

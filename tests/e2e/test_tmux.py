@@ -7,14 +7,13 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import require_component
+from tests.helpers import require_component, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -56,14 +55,16 @@ class Terminal:
         return self.tmux("capture-pane", "-p", "-t", self.session, check=False)
 
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} did not appear on the terminal; it shows:\n{screen}")
+        """The screen once ``text`` is on it (looked at every 50 ms)."""
+        shown = [""]
+
+        def appeared() -> bool:
+            shown[0] = self.screen()
+            return text in shown[0]
+
+        wait_until(appeared, timeout, interval=0.05,
+                   message=lambda: f"{text!r} did not appear on the terminal; it shows:\n{shown[0]}")
+        return shown[0]
 
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", self.session, *keys)
@@ -97,13 +98,12 @@ def test_draft_survives_killing_the_terminal(tmp_path, store, store_path, agents
         terminal.type("Guten Tag, wir pruefen die Buchung")
         terminal.wait_for("wir pruefen die Buchung")
         # Wait until the debounced save has reached the store, then kill the terminal mid-reply.
-        deadline = time.monotonic() + 15
-        draft = None
-        while time.monotonic() < deadline and draft is None:
+        def saved_draft():
             with store.session() as session:
-                draft = session.scalars(select(Draft)).first()
-            time.sleep(0.2)
-        assert draft is not None and draft.body == "Guten Tag, wir pruefen die Buchung"
+                return session.scalars(select(Draft)).first()
+
+        draft = wait_until(saved_draft, 15, interval=0.05, message="the draft never reached the store")
+        assert draft.body == "Guten Tag, wir pruefen die Buchung"
         terminal.kill()
 
         terminal = Terminal(tmp_path)
@@ -121,9 +121,7 @@ def test_draft_survives_killing_the_terminal(tmp_path, store, store_path, agents
             assert thread[-1].body == "Guten Tag, wir pruefen die Buchung - danke"
             assert session.scalars(select(Draft)).all() == []
         terminal.keys("C-q")
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and "console" in terminal.tmux("list-sessions", check=False):
-            time.sleep(0.2)
-        assert "console" not in terminal.tmux("list-sessions", check=False), "ctrl+q did not quit the console"
+        wait_until(lambda: "console" not in terminal.tmux("list-sessions", check=False), 15, interval=0.05,
+                   message="ctrl+q did not quit the console")
     finally:
         terminal.kill()

@@ -1,9 +1,11 @@
 """Real servers for the API tests: ``agent-console server`` in a subprocess on 127.0.0.1 with a random port, over a
-temporary SQLite file and over a PostgreSQL cluster the fixture starts itself."""
+temporary SQLite file and over a database in the session's PostgreSQL cluster (``postgres_cluster``, in
+tests/conftest.py: one for the whole session)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -15,7 +17,6 @@ import httpx
 import pytest
 
 from tests.server import pg
-from tests.helpers import require_component
 
 PASSWORD = "correct horse battery"
 #: login -> (name, role, tier, queues)
@@ -86,7 +87,103 @@ def new_case_op(queue: str = "Billing", *, subject: str = "Invoice twice", custo
 
 def prepare_database(db_url: str) -> dict[str, str]:
     """Schema at head and the test accounts (the same code path as `agent-console server users add`), with a
-    session token for each (issued like a log-in does, minus the deliberately slow argon2 check per account)."""
+    session token for each (issued like a log-in does, minus the deliberately slow argon2 check per account).
+
+    An empty database (a new SQLite file, a new PostgreSQL database) becomes a copy of a template built that way once
+    per test process and backend — running every migration took seconds per server. Each copy is a database of its
+    own: what one test writes no other sees. A database that already has tables is upgraded as it is."""
+    copied = _copy_of_template(db_url, "accounts", _build_database)
+    return dict(copied) if copied is not None else _build_database(db_url)
+
+
+def migrate_database(db_url: str) -> None:
+    """Schema at head and nothing else, in an empty database: a copy of a template migrated once (as above)."""
+    from agent_console.store.db import upgrade
+
+    def build(url: str) -> dict:
+        upgrade(url)
+        return {}
+
+    if _copy_of_template(db_url, "schema", build) is None:
+        upgrade(db_url)
+
+
+#: (what, backend and PostgreSQL cluster) -> (template database URL, its accounts' tokens); built on first use.
+_TEMPLATES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+
+
+def _copy_of_template(db_url: str, what: str, build) -> dict | None:
+    """Make the empty database ``db_url`` a copy of the ``what`` template (``build(url)`` makes one and returns its
+    tokens) and return the tokens; None, and nothing done, when ``db_url`` is not empty."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        target = Path(url.database)
+        if target.exists() and target.stat().st_size > 0:
+            return None
+        template, tokens = _template((what, "sqlite"), build,
+                                     lambda name: f"sqlite:///{_template_dir() / name}.db")
+        shutil.copyfile(make_url(template).database, target)
+        shutil.copymode(make_url(template).database, target)  # private, as the store creates its files
+        return tokens
+    maintenance = _maintenance_dsn(url)
+    if _pg_has_tables(url):
+        return None
+    template, tokens = _template((what, f"postgresql:{url.host}:{url.port}"), build,
+                                 lambda name: _pg_create(maintenance, name, url))
+    import psycopg
+
+    with psycopg.connect(maintenance, autocommit=True) as conn:  # the new database was made empty a moment ago
+        conn.execute(f'DROP DATABASE "{url.database}"')
+        conn.execute(f'CREATE DATABASE "{url.database}" TEMPLATE "{make_url(template).database}"')
+    return tokens
+
+
+def _template(key: tuple[str, str], build, new_database) -> tuple[str, dict[str, str]]:
+    if key not in _TEMPLATES:
+        template_url = new_database(f"agent_console_template_{os.getpid()}_{uuid.uuid4().hex[:6]}")
+        tokens = build(template_url)
+        if template_url.startswith("sqlite"):
+            import sqlite3
+
+            with sqlite3.connect(template_url.removeprefix("sqlite:///")) as con:  # all in the main file: copyable
+                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _TEMPLATES[key] = (template_url, tokens)
+    return _TEMPLATES[key]
+
+
+def _template_dir() -> Path:
+    import atexit
+    import tempfile
+
+    where = Path(tempfile.mkdtemp(prefix="agent-console-server-template-"))
+    atexit.register(shutil.rmtree, where, True)
+    return where
+
+
+def _maintenance_dsn(url) -> str:
+    password = f" password={url.password}" if url.password else ""
+    return f"host={url.host} port={url.port} user={url.username}{password} dbname=postgres"
+
+
+def _pg_create(maintenance: str, name: str, like) -> str:
+    import psycopg
+
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return like.set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_has_tables(url) -> bool:
+    import psycopg
+
+    dsn = _maintenance_dsn(url).replace("dbname=postgres", f"dbname={url.database}")
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] > 0
+
+
+def _build_database(db_url: str) -> dict[str, str]:
     from agent_console.domain.clock import SystemClock
     from agent_console.server.auth import hash_password, issue_token
     from agent_console.server.db import open_server_store
@@ -138,16 +235,6 @@ def start_server(backend: str, db_url: str, log_dir: Path, *extra: str, env_extr
             server.stop()
             raise RuntimeError(f"the server did not become ready: {log.read_text(errors='replace')}")
         time.sleep(0.1)
-
-
-@pytest.fixture(scope="session")
-def postgres_cluster():
-    try:
-        cluster = pg.start_cluster()
-    except pg.PostgresUnavailable as exc:
-        require_component("PostgreSQL", str(exc))
-    yield cluster
-    cluster.stop()
 
 
 class Databases:

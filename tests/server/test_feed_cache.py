@@ -13,8 +13,8 @@ from sqlalchemy import delete, insert, select
 
 from agent_console.server import feed
 from agent_console.server.db import open_server_store
-from agent_console.store.db import upgrade
 from agent_console.store.models import ChangeLogEntry
+from tests.server.conftest import migrate_database
 
 CL = ChangeLogEntry.__table__.c
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -25,7 +25,7 @@ FILTERS = [None, ["General"], ["Billing", "Returns"], ["Nobody"]]
 @pytest.fixture(params=["sqlite", "postgresql"])
 def server_store(request, databases):
     url = databases.new(request.param)
-    upgrade(url)
+    migrate_database(url)
     store = open_server_store(url)
     yield store
     store.dispose()
@@ -165,7 +165,7 @@ def test_a_sequence_number_that_now_names_another_change_is_read_again(server_st
 
 def test_each_database_has_its_own_cache(server_store, databases):
     other_url = databases.new("sqlite")
-    upgrade(other_url)
+    migrate_database(other_url)
     other = open_server_store(other_url)
     try:
         _append(server_store, 5)
@@ -180,7 +180,7 @@ def test_each_database_has_its_own_cache(server_store, databases):
 
 def test_the_event_loop_pager_serves_cached_pages_and_leaves_cold_ones_to_a_thread(databases):
     url = databases.new("sqlite")
-    upgrade(url)
+    migrate_database(url)
     store = open_server_store(url)
     pager = feed.LoopPager(store.engine)
     try:

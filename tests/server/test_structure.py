@@ -6,79 +6,10 @@ is still a cycle in the design.
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
+from tests.import_graph import cycles_through, import_graph, modules
 
-import agent_console
-
-ROOT = Path(agent_console.__file__).parent
 PACKAGES = ("agent_console.server", "agent_console.sync")
 MAX_LINES = 500
-
-
-def _modules() -> dict[str, Path]:
-    found = {}
-    for path in ROOT.rglob("*.py"):
-        parts = path.relative_to(ROOT.parent).with_suffix("").parts
-        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-        found[name] = path
-    return found
-
-
-def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    out = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            out.update(alias.name for alias in node.names if alias.name in modules)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(anchor + ([base] if base else []))
-            for alias in node.names:
-                if f"{base}.{alias.name}" in modules:
-                    out.add(f"{base}.{alias.name}")  # a submodule imported from its package
-                elif base in modules:
-                    out.add(base)
-    out.discard(name)
-    return out
-
-
-def import_graph() -> dict[str, set[str]]:
-    modules = _modules()
-    return {name: _imports(name, path, modules) for name, path in modules.items()}
-
-
-def cycles_through(graph: dict[str, set[str]], prefixes: tuple[str, ...]) -> list[list[str]]:
-    """Each strongly connected set of two or more modules that holds a module under ``prefixes``."""
-    index, low, stack, on_stack, found = {}, {}, [], set(), []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for other in graph.get(node, ()):
-            if other not in index:
-                visit(other)
-                low[node] = min(low[node], low[other])
-            elif other in on_stack:
-                low[node] = min(low[node], index[other])
-        if low[node] == index[node]:
-            group = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                group.append(member)
-                if member == node:
-                    break
-            if len(group) > 1 and any(m.startswith(prefixes) for m in group):
-                found.append(sorted(group))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
 
 
 def test_no_import_cycle_through_the_server_or_the_sync_client():
@@ -92,6 +23,6 @@ def test_the_cycle_finder_finds_a_cycle():
 
 
 def test_no_server_or_sync_module_is_over_500_lines():
-    too_long = {name: lines for name, path in _modules().items() if name.startswith(PACKAGES)
+    too_long = {name: lines for name, path in modules().items() if name.startswith(PACKAGES)
                 and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert too_long == {}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.server.conftest import ACCOUNTS, LiveServer, postgres_cluster, prepare_database, start_server  # noqa: F401
+from tests.server.conftest import ACCOUNTS, LiveServer, prepare_database, start_server
 
 
 @dataclass

@@ -95,6 +95,7 @@ TRANSLATED_MODULES = (
     "server/routes/presence.py",
     "sync/client.py",
     "app.py",
+    "app_sync.py",
     "screens/queue.py",
     "screens/queue_filter.py",
     "screens/queue_status.py",

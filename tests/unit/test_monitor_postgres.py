@@ -6,30 +6,17 @@ import pytest
 
 from agent_console.domain.monitor import compute_snapshot
 from test_monitor import UTC, assert_drills_match_the_figures, build_floor
-from tests.helpers import require_component
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    from tests.server import pg
-
-    try:
-        started = pg.start_cluster()
-    except pg.PostgresUnavailable as exc:
-        require_component("PostgreSQL", str(exc))
-    yield started
-    started.stop()
-
-
 @pytest.fixture
-def pg_store(cluster):
+def pg_store(postgres_cluster):
     import uuid
 
     from agent_console.store.db import open_store
 
-    store = open_store(cluster.create_database(f"monitor_{uuid.uuid4().hex[:8]}"))
+    store = open_store(postgres_cluster.create_database(f"monitor_{uuid.uuid4().hex[:8]}"))
     yield store
     store.dispose()
 

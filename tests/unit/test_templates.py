@@ -10,7 +10,8 @@ from sqlalchemy import select
 from agent_console.domain import templates
 from agent_console.domain.canned import CannedResponses
 from agent_console.domain.cases import CaseService
-from agent_console.domain.templates import expand_shortcut, format_date, render, render_for_case
+from agent_console.domain.canned import expand_shortcut
+from agent_console.domain.templates import format_date, render, render_for_case
 from agent_console.store.models import CannedResponse
 
 
