@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         from datetime import datetime, time
         from zoneinfo import ZoneInfo
 
-        from agent_console.cli.report import display_zone
+        from agent_console.cli.report_options import display_zone
         from agent_console.domain.agent_states import set_agent_state, state_history
         from agent_console.domain.handling import HandlingError
         from agent_console.store.queries import NotFound, agent_by_login

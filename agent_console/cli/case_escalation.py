@@ -46,7 +46,7 @@ def _when(value, zone) -> str:
 def _zone(obj: Context):
     from zoneinfo import ZoneInfo
 
-    from agent_console.cli.report import display_zone
+    from agent_console.cli.report_options import display_zone
 
     return ZoneInfo(display_zone(obj.settings))
 

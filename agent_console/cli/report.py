@@ -6,16 +6,14 @@ Each report runs one or two SQL aggregates from ``domain.metrics`` over local ca
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Optional
 
 import typer
 
 from agent_console.cli.common import console, ctx_obj, fail, print_json, without_options
+from agent_console.cli.report_options import FORMATS, display_zone, parse_day, shown_day
 from agent_console.i18n import N_, _
 
-FORMATS = ("table", "csv", "json")
 GROUPINGS = ("agent", "queue", "channel", "day")
 
 #: name -> (title, value kind, help, detail columns shown in the table)
@@ -56,39 +54,6 @@ TABLE_LABEL = {"agent": N_("agent"), "queue": N_("queue"), "channel": N_("channe
                "complaints": N_("complaints")}
 
 
-def display_zone(settings) -> str:
-    """The agent's zone: the setting, else $TZ, else the system's /etc/localtime, else UTC."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    candidates = [settings.timezone, os.environ.get("TZ", "").lstrip(":")]
-    try:
-        target = str(Path("/etc/localtime").resolve())
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    except OSError:
-        pass
-    for name in candidates:
-        if name:
-            try:
-                ZoneInfo(name)
-                return name
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return "UTC"
-
-
-def _parse_day(value: str | None, option: str):
-    from datetime import date
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        fail(_("{option}: {value} is not a date; use YYYY-MM-DD (e.g. 2026-11-01)").format(
-            option=option, value=repr(value)))
-
-
 def format_value(kind: str, value: float | None) -> str:
     if value is None:
         return "–"
@@ -119,15 +84,6 @@ def _format_detail(name: str, value) -> str:
     if isinstance(value, float) and not value.is_integer():
         return _decimal(f"{value:.2f}")
     return str(int(value)) if isinstance(value, (int, float)) else str(value)
-
-
-def _day(day) -> str:
-    """A calendar day in a report's period: ``2026-11-01``, in German ``1. Nov. 2026``."""
-    from datetime import datetime, time
-
-    from agent_console.formatting import date_time
-
-    return date_time(datetime.combine(day, time()), "date")
 
 
 def compute(name: str, session, since, until, *, by, tz, now, window_days):
@@ -177,7 +133,7 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
     # FCR: by default the provisional figure the monitor shows; a window waits that long for reopenings.
     window = window_days if window_days is not None else obj.settings.fcr_window_days if settled else None
     try:
-        start, end = day_range(_parse_day(since, "--since"), _parse_day(until, "--until"), today=today, tz=tz)
+        start, end = day_range(parse_day(since, "--since"), parse_day(until, "--until"), today=today, tz=tz)
     except MetricError as exc:
         fail(str(exc))
     store = obj.store()
@@ -211,8 +167,8 @@ def _run_report(ctx: typer.Context, name: str, by: str | None, since: str | None
     from datetime import timedelta
 
     last_day = (end.astimezone(ZoneInfo(tz)) - timedelta(seconds=1)).date()
-    period = _("{first} to {last} ({zone})").format(first=_day(start.astimezone(ZoneInfo(tz)).date()),
-                                                    last=_day(last_day), zone=tz)
+    period = _("{first} to {last} ({zone})").format(first=shown_day(start.astimezone(ZoneInfo(tz)).date()),
+                                                    last=shown_day(last_day), zone=tz)
     caption = None
     if name == "fcr":
         caption = (_("FCR window {days} days").format(days=window) if window is not None else

@@ -36,7 +36,7 @@ def selfservice(
     sent) and the top searches without results."""
     from zoneinfo import ZoneInfo
 
-    from agent_console.cli.report import FORMATS, _parse_day, display_zone
+    from agent_console.cli.report_options import FORMATS, display_zone, parse_day
     from agent_console.domain.metrics import MetricError, day_range
     from agent_console.domain.selfservice import figures
 
@@ -47,7 +47,7 @@ def selfservice(
     tz = display_zone(obj.settings)
     today = obj.clock.now().astimezone(ZoneInfo(tz)).date()
     try:
-        start, end = day_range(_parse_day(since, "--since"), _parse_day(until, "--until"), today=today, tz=tz)
+        start, end = day_range(parse_day(since, "--since"), parse_day(until, "--until"), today=today, tz=tz)
     except MetricError as exc:
         fail(str(exc))
     store = obj.store()
@@ -111,13 +111,13 @@ def _print_table(data: dict, tz: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from agent_console.cli.report import _day
+    from agent_console.cli.report_options import shown_day
     from agent_console.formatting import number, percent
 
     zone = ZoneInfo(tz)
     start, end = datetime.fromisoformat(data["since"]), datetime.fromisoformat(data["until"])
-    period = _("{first} to {last} ({zone})").format(first=_day(start.astimezone(zone).date()),
-                                                    last=_day((end.astimezone(zone) - timedelta(seconds=1)).date()),
+    period = _("{first} to {last} ({zone})").format(first=shown_day(start.astimezone(zone).date()),
+                                                    last=shown_day((end.astimezone(zone) - timedelta(seconds=1)).date()),
                                                     zone=tz)
     out = console()
     table = Table(title=_("{title}, {period}").format(title=_(TITLE), period=period))
