@@ -269,6 +269,27 @@ def mark_called_back(session, clock: Clock, call_id: str, agent: Agent | None) -
     return call
 
 
+def link_call(session, clock: Clock, call_id: str, case, actor: Agent | None) -> Call:
+    """Attaches the call ``call_id`` to ``case`` (a case created for it: from the screen pop's "new phone case", or
+    ``case create --call``): the call shows in that case's thread and its ring / talk time counts there; later
+    events of the call keep it there. Queues a ``cti.link`` op (a synced console's link reaches the server and, by
+    the feed, every console). Raises :class:`CallEventError` for an unknown call."""
+    call = call_queries.call_by_call_id(session, call_id)
+    if call is None:
+        raise CallEventError("callId", _("no call {call}").format(call=repr(call_id)))
+    if call.case_id != case.id:
+        now = clock.now()
+        call.case_id = case.id
+        call.customer_id = case.customer_id
+        call.updated_at = now
+        call.version += 1
+        session.flush()
+        audit(session, now, actor.id if actor else None, "call.link", "call", call.id, call_id=call_id,
+              case=case.key)
+        enqueue_payload(session, now, "cti.link", {"callId": call_id, "case_uid": case.uid})
+    return call
+
+
 def ringing_for(session, agent: Agent) -> list[Call]:
     """The calls ringing for ``agent`` now (named by login or extension, not yet answered nor hung up): what the
     agent's screen pop shows. A call answered by anyone stops ringing for everybody."""
