@@ -157,3 +157,47 @@ def test_a_group_in_one_transaction_gives_the_same_calls_and_feed(databases):
     finally:
         orm_store.dispose()
         fast_store.dispose()
+
+
+def test_events_sent_at_once_over_many_connections_count_once_each(live):
+    """A telephone system posting in parallel (the events of one call, each twice, over ten connections): the server
+    groups what arrives together, and each event of each call is applied exactly once, answered after it is stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    run = uuid_prefix()
+    events = [{"event": kind, "callId": f"{run}-{n}", "direction": "in", "from": f"040 {5_550_000 + n}",
+               "to": "0800", "user": ["anna"], **({"cause": "cancel"} if kind == "hangup" else {})}
+              for n in range(10) for kind in ("newCall", "hangup", "newCall", "hangup")]
+
+    def send(batch: list[dict]) -> list[dict]:
+        with live.client("root") as client:
+            answers = []
+            for event in batch:
+                response = client.post("/api/v1/cti/events", json=event)
+                assert response.status_code == 200, response.text
+                answers.append({**response.json(), "event": event["event"]})
+            return answers
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = [answer for part in pool.map(send, [events[i::10] for i in range(10)]) for answer in part]
+    applied = sorted((a["call_id"], a["event"]) for a in answers if a["applied"])
+    assert applied == sorted({(f"{run}-{n}", kind) for n in range(10) for kind in ("newCall", "hangup")})
+    missed = {a["call_id"] for a in answers if a["state"] == "missed"}
+    stored, cursor = {}, 0
+    with live.client("root") as client:
+        while True:
+            page = client.get("/api/v1/changes", params={"cursor": cursor, "limit": 1000}).json()
+            for change in page["changes"]:
+                if change["entity"] == "call" and change["data"]["call_id"].startswith(run):
+                    stored[change["data"]["call_id"]] = change["data"]
+            cursor = page["next_cursor"]
+            if not page["has_more"]:
+                break
+    assert set(stored) == {f"{run}-{n}" for n in range(10)} == missed
+    assert all(call["missed"] and call["started_at"] and call["ended_at"] for call in stored.values())
+
+
+def uuid_prefix() -> str:
+    import uuid
+
+    return f"par-{uuid.uuid4().hex[:8]}"

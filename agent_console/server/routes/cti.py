@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 
 import orjson
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -97,7 +98,8 @@ async def call_event(principal: Caller, request: Request):
         raise HTTPException(403, _("queue {queue} is not one of yours").format(queue=event.queue))
     server = state(request)
     if server.cti_writer is not None:  # the running server: events recorded in groups, each answered when durable
-        return CallEventAnswer(**await server.cti_writer.record(principal.agent_id, event))
+        answer = await server.cti_writer.record(principal.agent_id, event)
+        return Response(orjson.dumps(answer), media_type="application/json")  # CallEventAnswer's fields
     return await run_in_threadpool(_record, server, principal, event)
 
 
