@@ -61,12 +61,17 @@ def register(app: typer.Typer) -> None:
         body: str = typer.Option(..., "--body", help="The customer's first message ('-' reads stdin)."),
         priority: str = typer.Option("normal", "--priority", help="urgent, high, normal or low."),
         name: Optional[str] = typer.Option(None, "--name", help="The customer's name (for a new customer)."),
+        call: Optional[str] = typer.Option(None, "--call", metavar="CALL_ID",
+                                           help="The call (its call id) the case is for: attached to the case."),
     ) -> None:
         """Open a new case for a customer (found by e-mail/phone, created when unknown); prints its key."""
+        from agent_console.domain.new_case import create_case_for_call
+
         obj = ctx_obj(ctx)
         service = _service(obj, agent_required=False)
-        case = _run(lambda: service.create_case(customer=customer, channel=channel, queue=queue, subject=subject,
-                                                body=_read_text(body), priority=priority, customer_name=name))
+        case = _run(lambda: create_case_for_call(service, call, customer=customer, channel=channel, queue=queue,
+                                                 subject=subject, body=_read_text(body), priority=priority,
+                                                 customer_name=name))
         echo(case.key)
 
     @group.command("list")

@@ -168,21 +168,70 @@ def other_party(direction: str, from_number: str, to_number: str) -> tuple[str |
         return None, False
 
 
+class SessionLookups:
+    """What the rules look up, in an ORM session (the console's store, the server's op batches). The server's batched
+    path for ``POST /cti/events`` has the same lookups as plain statements (``store.call_writes.RowLookups``)."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+
+    def agents_named(self, names: list[str]) -> dict:
+        return call_queries.agents_named(self.session, names)
+
+    def agent_with_extension(self, number: str):
+        return call_queries.agent_with_extension(self.session, number)
+
+    def customer_id_with_phone(self, number: str) -> int | None:
+        customer = queries.customer_by_phone(self.session, number)
+        return customer.id if customer is not None else None
+
+    def case_id_for_customer(self, customer_id: int) -> int | None:
+        case = call_queries.case_for_customer(self.session, customer_id)
+        return case.id if case is not None else None
+
+    def to_call_back(self, number: str) -> list:
+        return call_queries.to_call_back(self.session, number)
+
+
+def event_time(event: CallEvent, now: datetime) -> datetime:
+    """When the event happened: when it arrived, or, for one recorded offline, then (never later than now)."""
+    return min(event.at, now) if event.at is not None else now
+
+
+def new_call_values(event: CallEvent, at: datetime, now: datetime) -> dict:
+    """The columns of a call's row before its first event is applied."""
+    return {"uid": call_uid(event.call_id), "call_id": event.call_id, "direction": event.direction,
+            "first_seen_at": at, "updated_at": now, "version": 0}
+
+
 def record_event(session, clock: Clock, event: CallEvent, *, actor: Agent | None = None) -> Recorded:
     """Records ``event`` on its call in ``session``'s transaction (the caller commits)."""
     now = clock.now()
-    at = min(event.at, now) if event.at is not None else now
+    at = event_time(event, now)
     call = call_queries.call_by_call_id(session, event.call_id)
     if call is None:
-        call = Call(uid=call_uid(event.call_id), call_id=event.call_id, direction=event.direction,
-                    first_seen_at=at, updated_at=now, version=0)
+        call = Call(**new_call_values(event, at, now))
         session.add(call)
-    elif _has(call, event.event):
+    elif has_event(call, event.event):
         return Recorded(call, applied=False)
     with session.no_autoflush:
-        agents = call_queries.agents_named(session, list(event.users))
+        apply_event(call, event, at, now, SessionLookups(session))
+    session.flush()
+    audit(session, now, actor.id if actor else None, f"call.{event.event}", "call", call.id,
+          call_id=event.call_id)
+    enqueue_payload(session, now, "cti.event", {**event.payload(), "at": at.isoformat()})
+    return Recorded(call, applied=True)
+
+
+def apply_event(call, event: CallEvent, at: datetime, now: datetime, lookups) -> list:
+    """The rules of one event that ``call`` has not had yet, applied to ``call`` (a ``Call`` or a row's values with
+    the same attributes); ``lookups`` as :class:`SessionLookups`. Returns the earlier calls it marked called back
+    (changed the same way)."""
+    agents = lookups.agents_named(list(event.users))
     number_before = call.number
-    _fill_parties(call, event, [agents[name].login if name in agents else name for name in event.users])
+    # A login and that agent's extension both named: the call rings for the agent once.
+    _fill_parties(call, event, list(dict.fromkeys(agents[name].login if name in agents else name
+                                                  for name in event.users)))
     call.first_seen_at = min(call.first_seen_at, at)
     if event.event == "newCall":
         call.started_at = at
@@ -191,8 +240,7 @@ def record_event(session, clock: Clock, event: CallEvent, *, actor: Agent | None
         call.answering_number = event.answering_number or call.answering_number
         answering = next((agents[name] for name in event.users if name in agents), None)
         if answering is None and event.answering_number:
-            with session.no_autoflush:
-                answering = call_queries.agent_with_extension(session, event.answering_number)
+            answering = lookups.agent_with_extension(event.answering_number)
         if answering is not None:
             call.answered_by_id = answering.id
     else:
@@ -201,23 +249,19 @@ def record_event(session, clock: Clock, event: CallEvent, *, actor: Agent | None
         call.answering_number = call.answering_number or event.answering_number
     # What follows from the call's number is looked up again only when the number may have changed (or, for
     # the call-back rule, when the call was just answered): most events of a call change neither.
-    with session.no_autoflush:
-        _derive(session, call, at, number_changed=call.version == 0 or call.number != number_before,
-                answered_now=event.event == "answer")
+    called_back = _derive(lookups, call, at, number_changed=call.version == 0 or call.number != number_before,
+                          answered_now=event.event == "answer")
     call.updated_at = now
     call.version += 1
-    session.flush()
-    audit(session, now, actor.id if actor else None, f"call.{event.event}", "call", call.id,
-          call_id=event.call_id)
-    enqueue_payload(session, now, "cti.event", {**event.payload(), "at": at.isoformat()})
-    return Recorded(call, applied=True)
+    return called_back
 
 
-def _has(call: Call, event: str) -> bool:
+def has_event(call, event: str) -> bool:
+    """Whether ``call`` had ``event`` already (a second one changes nothing)."""
     return {"newCall": call.started_at, "answer": call.answered_at, "hangup": call.ended_at}[event] is not None
 
 
-def _fill_parties(call: Call, event: CallEvent, ringing: list[str]) -> None:
+def _fill_parties(call, event: CallEvent, ringing: list[str]) -> None:
     """The numbers, direction, queue and who it rings for: ``newCall``'s win; another event only fills gaps."""
     authoritative = event.event == "newCall"
     if authoritative or call.started_at is None and not call.from_number and not call.to_number:
@@ -231,23 +275,22 @@ def _fill_parties(call: Call, event: CallEvent, ringing: list[str]) -> None:
     call.number, call.withheld = other_party(call.direction, call.from_number, call.to_number)
 
 
-def _derive(session, call: Call, at: datetime, *, number_changed: bool, answered_now: bool) -> None:
+def _derive(lookups, call, at: datetime, *, number_changed: bool, answered_now: bool) -> list:
     call.missed = (call.direction == "in" and call.ended_at is not None and call.answered_at is None
                    and call.cause != "forwarded")
     if call.customer_id is None and call.number and number_changed:
-        customer = queries.customer_by_phone(session, call.number)
-        if customer is not None:
-            call.customer_id = customer.id
+        call.customer_id = lookups.customer_id_with_phone(call.number)
     if call.case_id is None and call.customer_id is not None:
-        case = call_queries.case_for_customer(session, call.customer_id)
-        if case is not None:
-            call.case_id = case.id
+        call.case_id = lookups.case_id_for_customer(call.customer_id)
+    called_back = []
     if call.answered_at is not None and call.number and (answered_now or number_changed):
-        for earlier in call_queries.to_call_back(session, call.number):
+        for earlier in lookups.to_call_back(call.number):
             if earlier.id != call.id and earlier.uid != call.uid:
                 earlier.called_back_at = at
                 earlier.called_back_by_id = call.answered_by_id
                 earlier.version += 1
+                called_back.append(earlier)
+    return called_back
 
 
 def mark_called_back(session, clock: Clock, call_id: str, agent: Agent | None) -> Call:
@@ -266,6 +309,27 @@ def mark_called_back(session, clock: Clock, call_id: str, agent: Agent | None) -
         call.version += 1
         audit(session, now, agent.id if agent else None, "call.called_back", "call", call.id, call_id=call_id)
         enqueue_payload(session, now, "cti.called_back", {"callId": call_id, "at": now.isoformat()})
+    return call
+
+
+def link_call(session, clock: Clock, call_id: str, case, actor: Agent | None) -> Call:
+    """Attaches the call ``call_id`` to ``case`` (a case created for it: from the screen pop's "new phone case", or
+    ``case create --call``): the call shows in that case's thread and its ring / talk time counts there; later
+    events of the call keep it there. Queues a ``cti.link`` op (a synced console's link reaches the server and, by
+    the feed, every console). Raises :class:`CallEventError` for an unknown call."""
+    call = call_queries.call_by_call_id(session, call_id)
+    if call is None:
+        raise CallEventError("callId", _("no call {call}").format(call=repr(call_id)))
+    if call.case_id != case.id:
+        now = clock.now()
+        call.case_id = case.id
+        call.customer_id = case.customer_id
+        call.updated_at = now
+        call.version += 1
+        session.flush()
+        audit(session, now, actor.id if actor else None, "call.link", "call", call.id, call_id=call_id,
+              case=case.key)
+        enqueue_payload(session, now, "cti.link", {"callId": call_id, "case_uid": case.uid})
     return call
 
 

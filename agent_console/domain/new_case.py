@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from agent_console.domain.cases import CaseError, CaseService
+from agent_console.domain.service import transaction_of
 from agent_console.domain.text import UnsafeText, check_identifier, clean_text, one_line
 from agent_console.i18n import N_, _
 from agent_console.store.customer_search import looks_like_phone, phone_digits
@@ -60,6 +61,8 @@ class NewCaseRequest:
     priority: str
     customer_id: int | None = None
     new_customer: NewCustomer | None = None
+    #: The call the case is created for (the screen pop's "new phone case"): attached to the new case.
+    call_id: str | None = None
 
 
 def queues_to_work(agent: Agent, store_queues: list[str]) -> list[str]:
@@ -106,8 +109,8 @@ def check_subject(subject: str) -> str:
 
 
 def create_claimed_case(service: CaseService, request: NewCaseRequest) -> Case:
-    """The case, created through the case-creation rule and claimed by the service's agent (two ops in the outbox:
-    ``case.create`` as from ``agent-console case create``, then ``case.claim``)."""
+    """The case, created through the case-creation rule and claimed by the service's agent (ops in the outbox:
+    ``case.create`` as from ``agent-console case create``, ``cti.link`` when it is for a call, then ``case.claim``)."""
     if not check_subject(request.subject):
         raise CaseError(_(MSG_SUBJECT_MISSING))
     new = request.new_customer
@@ -115,11 +118,26 @@ def create_claimed_case(service: CaseService, request: NewCaseRequest) -> Case:
         raise CaseError(_(MSG_NO_CUSTOMER))
     if new is not None:
         contact, phone = (new.email, new.phone) if new.email else (new.phone, None)
-        case = service.create_case(customer=contact or "", customer_name=new.name, customer_phone=phone,
-                                   channel=request.channel, queue=request.queue, priority=request.priority,
-                                   subject=request.subject, body=request.subject)
+        fields = dict(customer=contact or "", customer_name=new.name, customer_phone=phone)
     else:
-        case = service.create_case(customer="", customer_id=request.customer_id, channel=request.channel,
-                                   queue=request.queue, priority=request.priority, subject=request.subject,
-                                   body=request.subject)
+        fields = dict(customer="", customer_id=request.customer_id)
+    case = create_case_for_call(service, request.call_id, channel=request.channel, queue=request.queue,
+                                priority=request.priority, subject=request.subject, body=request.subject, **fields)
     return service.claim(case.id)
+
+
+def create_case_for_call(service: CaseService, call_id: str | None, **fields) -> Case:
+    """``service.create_case(**fields)``, and the call ``call_id`` (when given) attached to the new case in the same
+    transaction: an unknown call refuses the case (:class:`CaseError`) and nothing is written."""
+    from agent_console.domain.calls import CallEventError, link_call
+
+    if not call_id:
+        return service.create_case(**fields)
+    with transaction_of(service.store, service.session) as session:
+        bound = CaseService.in_session(session, service.clock, service.actor, mail_from=service.mail_from)
+        case = bound.create_case(**fields)
+        try:
+            link_call(session, service.clock, call_id, case, service.actor)
+        except CallEventError as exc:
+            raise CaseError(str(exc)) from None
+        return case

@@ -91,10 +91,12 @@ class NewCaseModal(TranslatedBindings, ModalScreen[int | None]):
     BINDINGS = bindings_for("new_case")
     AUTO_FOCUS = "#new-case-search"
 
-    def __init__(self, queues: list[str], search: str = "") -> None:
-        """``search`` is looked up at once (the caller's number, when the form opens from a screen pop)."""
+    def __init__(self, queues: list[str], search: str = "", call_id: str | None = None) -> None:
+        """``search`` is looked up at once (the caller's number, when the form opens from a screen pop); the call
+        ``call_id`` (the pop's) is attached to the case created."""
         super().__init__()
         self.initial_search = search
+        self.call_id = call_id
         self.queues = [q for q in dict.fromkeys(queues) if q]
         #: The customer picked from the lookup (None: none yet, or a new one is being created).
         self.chosen: CustomerMatch | None = None
@@ -293,7 +295,8 @@ class NewCaseModal(TranslatedBindings, ModalScreen[int | None]):
             return _(MSG_SUBJECT_MISSING), "new-case-subject"
         return NewCaseRequest(subject=subject, channel=str(self.query_one("#new-case-channel", Select).value),
                               queue=queue, priority=str(self.query_one("#new-case-priority", Select).value),
-                              customer_id=self.chosen.id if self.chosen else None, new_customer=new_customer)
+                              customer_id=self.chosen.id if self.chosen else None, new_customer=new_customer,
+                              call_id=self.call_id)
 
     def action_submit(self) -> None:
         if self._saving:
@@ -325,8 +328,9 @@ class NewCaseModal(TranslatedBindings, ModalScreen[int | None]):
         self.dismiss(None)
 
 
-def open_new_case_form(screen, search: str = "") -> None:
-    """Open the form over ``screen`` (``search`` filled in and looked up); a created case gets its handling time
+def open_new_case_form(screen, search: str = "", call_id: str | None = None) -> None:
+    """Open the form over ``screen`` (``search`` filled in and looked up; the case created is the call
+    ``call_id``'s when given); a created case gets its handling time
     from the moment the form opened and opens (claimed) in the case screen, through ``screen.open_case(case_id)``
     where the screen has one, else over it."""
     from agent_console.domain.handling import HandlingError
@@ -353,4 +357,4 @@ def open_new_case_form(screen, search: str = "") -> None:
 
             app.push_screen(CaseDetailScreen(case_id))
 
-    app.push_screen(NewCaseModal(queues, search), created)
+    app.push_screen(NewCaseModal(queues, search, call_id), created)

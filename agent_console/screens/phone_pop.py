@@ -139,4 +139,4 @@ class PhonePops:
         elif choice == NEW_CASE:
             from agent_console.screens.new_case import open_new_case_form
 
-            open_new_case_form(self.screen, search=card.number)
+            open_new_case_form(self.screen, search=card.number, call_id=card.call_id)

@@ -26,6 +26,7 @@ from agent_console.server.feed import FeedWatcher, broadcaster
 from agent_console.server.language import RequestLanguage, validation_problems
 from agent_console.store.server_feed import latest_seq
 from agent_console.server.ratelimit import LoginLimiter
+from agent_console.server.cti_writer import CallEventWriter
 from agent_console.server.writer import OpsWriter
 
 ENV_DB = "AGENT_CONSOLE_SERVER_DB"
@@ -47,6 +48,8 @@ class ServerState:
     schema_head: str
     watcher: FeedWatcher | None = field(default=None)
     writer: OpsWriter | None = field(default=None)
+    #: Records the telephone system's call events in groups (``POST /api/v1/cti/events``).
+    cti_writer: CallEventWriter | None = field(default=None)
     tokens: TokenChecker | None = field(default=None)
     #: Ends /events streams whose token stopped being valid.
     streams: StreamGuard | None = field(default=None)
@@ -184,6 +187,8 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
         _settle_garbage_collector()
         server.writer = OpsWriter(store, clock)
         server.writer.start()
+        server.cti_writer = CallEventWriter(store, clock)
+        server.cti_writer.start()
         server.streams = StreamGuard(store, clock)
         server.streams.start(broadcaster.wake)
         try:
@@ -192,6 +197,8 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
             await server.streams.stop()
             server.writer.stop()
             server.writer = None
+            server.cti_writer.stop()
+            server.cti_writer = None
             server.watcher.stop()
             server.tokens.close()
             store.dispose()

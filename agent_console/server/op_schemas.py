@@ -232,6 +232,13 @@ class CtiCalledBackPayload(Strict):
     at: AwareDatetime | None = None
 
 
+class CtiLinkPayload(Strict):
+    """The call ``callId`` belongs to the case ``case_uid`` (a case created for it)."""
+
+    callId: Annotated[str, StringConstraints(min_length=1, max_length=200), Identifier]
+    case_uid: Uid
+
+
 class CaseMergePayload(Strict):
     source_uid: Uid
     target_uid: Uid
@@ -284,6 +291,7 @@ OP_PAYLOADS = {
     "canned.delete": UidPayload,
     "cti.event": CtiEventPayload,
     "cti.called_back": CtiCalledBackPayload,
+    "cti.link": CtiLinkPayload,
     "case.merge": CaseMergePayload,
     "case.link": CaseLinkPayload,
     "case.unlink": CaseUnlinkPayload,

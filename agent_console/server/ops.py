@@ -289,6 +289,16 @@ class _Applier(MergeOps):
             raise Rejected(str(exc)) from None
         return {"call_uid": call.uid}
 
+    def _cti_link(self, p) -> dict:
+        from agent_console.domain.calls import CallEventError, link_call
+
+        case = self._case(p.case_uid)
+        try:
+            call = link_call(self.session, self.clock, p.callId, case, self.actor)
+        except CallEventError as exc:
+            raise Rejected(str(exc)) from None
+        return {"call_uid": call.uid, "case_uid": case.uid}
+
     # --- escalation, handling, agent state, surveys, follow-ups ----------------------------------------------------
 
     def _escalation_create(self, p: schemas.EscalationPayload) -> dict:

@@ -84,3 +84,29 @@ def test_imported_numbers_are_stored_in_e164_and_a_caller_finds_the_customer(cli
     bad.write_text("name,email,phone,language\nX,x@example.com,ruf mich an,de\n", encoding="utf-8")
     refused = cli("import", "customers", str(bad))
     assert refused.exit_code != 0 and "line 2" in refused.output and "phone" in refused.output
+
+
+def test_case_create_with_call_attaches_the_call_to_the_new_case(cli, store, clock, agents):
+    _event(cli, "--event", "newCall", "--call-id", "n1", "--from", "0171 5550123", "--to", "0800", "--user", "anna")
+    _event(cli, "--event", "answer", "--call-id", "n1", "--user", "anna")
+    created = cli("--agent", "anna", "case", "create", "--customer", "0171 5550123", "--name", "Neue Kundin",
+                  "--channel", "phone", "--queue", "Billing", "--subject", "Anruf", "--body", "Anruf", "--call", "n1")
+    assert created.exit_code == 0, created.output
+    key = created.output.strip()
+    _event(cli, "--event", "hangup", "--call-id", "n1", "--cause", "normalClearing")
+    shown = json.loads(cli("case", "show", key, "--json").output)
+    assert [(c["call_id"], c["answered_by"], c["cause"]) for c in shown["calls"]] == [("n1", "anna", "normalClearing")]
+    with store.session() as session:
+        from agent_console.store import call_queries, queries
+
+        call = call_queries.call_by_call_id(session, "n1")
+        case = queries.case_by_key(session, key)
+        assert (call.case_id, call.customer_id) == (case.id, case.customer_id)
+
+
+def test_case_create_for_an_unknown_call_is_refused_and_writes_nothing(cli, store, agents):
+    before = json.loads(cli("case", "list", "--view", "all", "--json").output)
+    refused = cli("case", "create", "--customer", "0171 5550123", "--name", "Neue Kundin", "--channel", "phone",
+                  "--queue", "Billing", "--subject", "Anruf", "--body", "Anruf", "--call", "nope")
+    assert refused.exit_code == 1 and "no call 'nope'" in refused.output and "Traceback" not in refused.output
+    assert json.loads(cli("case", "list", "--view", "all", "--json").output) == before

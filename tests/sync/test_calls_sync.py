@@ -75,3 +75,43 @@ def test_an_offline_console_keeps_its_call_log_and_sends_it_when_back(floor):
     anna.sync()
     calls = _local_calls(anna)
     assert [(c.uid, c.missed) for c in calls] == [(local.uid, True)]
+
+
+def test_a_case_made_for_a_call_offline_carries_the_call_to_the_server_and_the_other_consoles(floor):
+    """The pop's "new phone case" on a console that went offline after the call rang: the case and the link travel
+    with the next sync (ops case.create, cti.link, case.claim), and every console ends with the call on that case."""
+    from agent_console.domain.new_case import NewCaseRequest, NewCustomer, create_claimed_case
+
+    anna, ben = floor.console("anna"), floor.console("ben")
+    with httpx.Client(base_url=floor.server.base_url,
+                      headers={"Authorization": f"Bearer {floor.server.token('root')}"}) as client:
+        for event in ({"event": "newCall", "callId": "link-1", "direction": "in", "from": "0160 4443322",
+                       "to": "0800", "user": ["anna"], "queue": "Billing"},
+                      {"event": "answer", "callId": "link-1", "user": ["anna"]}):
+            assert client.post("/api/v1/cti/events", json=event).status_code == 200
+    anna.sync()
+    floor.server.stop()
+    case = create_claimed_case(anna.cases(), NewCaseRequest(
+        subject="Neuer Anruf", channel="phone", queue="Billing", priority="normal", call_id="link-1",
+        new_customer=NewCustomer(name="Nina Neu", email=None, phone="0160 4443322")))
+    floor.restart()
+    anna.sync()
+    assert anna.pending() == 0
+    from agent_console.store.db import Store, make_engine
+
+    server_store = Store(floor.server.db_url, make_engine(floor.server.db_url))
+    try:
+        with server_store.session() as session:
+            from agent_console.store.models import Case
+
+            on_server = call_queries.call_by_call_id(session, "link-1")
+            server_case = session.get(Case, on_server.case_id)
+            assert server_case.uid == case.uid and on_server.customer_id == server_case.customer_id
+    finally:
+        server_store.dispose()
+    ben.sync()
+    for console in (anna, ben):
+        with console.store.session() as session:
+            call = call_queries.call_by_call_id(session, "link-1")
+            assert console.case(case.uid).id == call.case_id, console.login
+            assert [c.call_id for c in call_queries.calls_of_case(session, call.case_id)] == ["link-1"]

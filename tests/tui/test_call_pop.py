@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from agent_console.domain.calls import parse_event, record_event
+from agent_console.domain.calls import call_uid, parse_event, record_event
 from agent_console.screens.call_pop import CallPopScreen
 from agent_console.store import queries
 from agent_console.store.models import Customer, HandlingSegment
@@ -125,7 +125,8 @@ async def test_unknown_and_withheld_callers_say_so(make_app, data, store, clock)
         await pilot.press("escape")
         ring(store, clock, "w1", app, number="anonymous")
         await popped(app, "w1")
-        assert "Number withheld" in pop_text(app)
+        # The pop is pushed again with the new card, and shows it once resumed.
+        await wait_until_async(lambda: "Number withheld" in pop_text(app), message="withheld not said")
 
 
 async def test_a_hostile_name_is_shown_literally(make_app, data, store, clock):
@@ -153,6 +154,44 @@ async def test_new_phone_case_opens_the_form_with_the_number(make_app, data, sto
         await settle(pilot)
         assert app.screen.__class__.__name__ == "NewCaseModal"
         assert app.screen.search_text == "+491715555555"
+
+
+async def test_the_new_phone_case_gets_the_call_in_its_thread_and_its_time(make_app, data, store, clock):
+    """ctrl+n on the pop of an unknown caller, the agent answers while filling in the form: the case created has
+    the call (its thread shows it) and the handling time runs on it from the answer."""
+    from agent_console.screens.case_detail import CaseDetailScreen
+    from agent_console.store import call_queries
+
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        await settle(pilot)
+        ring(store, clock, "nc1", app, number="0171 5555555")
+        await popped(app, "nc1")
+        await pilot.press("ctrl+n")
+        form = await wait_until_async(lambda: app.screen.__class__.__name__ == "NewCaseModal" and app.screen,
+                                      message="no new-case form")
+        await wait_until_async(lambda: form.results_for == "+491715555555", message="the number was not looked up")
+        clock.advance(5)
+        event(store, clock, app, event="answer", callId="nc1", user=["anna"])
+        await pilot.press("enter")  # the only choice: a new customer with the caller's number
+        assert form.query_one("#new-customer-phone").value == "+491715555555"
+        await pilot.press(*"Nina Neu", "enter", "enter", "enter")
+        form.query_one("#new-case-queue").value = "Billing"
+        await pilot.press("tab", "tab", "tab", *"Neuer Anruf", "ctrl+s")
+        await wait_until_async(lambda: isinstance(app.screen, CaseDetailScreen), message="the case did not open")
+        case_id = app.screen.case_id
+        await wait_until_async(lambda: list(app.screen.query("MessageBox.-call")), message="no call in the thread")
+        assert str(app.screen.query_one("MessageBox.-call").content).startswith("Inbound call from +491715555555")
+        with store.session() as session:
+            assert call_queries.call_by_call_id(session, "nc1").case_id == case_id
+        app.check_calls()
+        await wait_until_async(lambda: call_uid("nc1") in app._phone_watch.answered, message="answer not taken")
+        assert app.tracker.running_segment.case_id == case_id
+        clock.advance(40)
+        event(store, clock, app, event="hangup", callId="nc1", cause="normalClearing")
+        await wait_until_async(lambda: app.tracker.wrap_up_case_id == case_id, message="no wrap-up on the new case")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "WrapUpModal"
 
 
 async def test_answer_starts_handling_and_hangup_starts_wrap_up(make_app, data, store, clock):

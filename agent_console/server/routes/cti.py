@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 
 import orjson
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -76,14 +77,6 @@ async def _event_values(request: Request) -> dict:
     return values
 
 
-def _state_name(call) -> str:
-    if call.missed:
-        return "missed"
-    if call.ended_at is not None:
-        return "ended"
-    return "talking" if call.answered_at is not None else "ringing"
-
-
 @router.post("/events", response_model=CallEventAnswer,
              responses={400: {"model": schemas.Error}, 401: {"model": schemas.Error}, 403: {"model": schemas.Error},
                         415: {"model": schemas.Error}, 422: {"model": schemas.Error}},
@@ -103,11 +96,16 @@ async def call_event(principal: Caller, request: Request):
         raise HTTPException(422, str(exc)) from None
     if event.queue and not principal.may_see_queue(event.queue):
         raise HTTPException(403, _("queue {queue} is not one of yours").format(queue=event.queue))
-    return await run_in_threadpool(_record, state(request), principal, event)
+    server = state(request)
+    if server.cti_writer is not None:  # the running server: events recorded in groups, each answered when durable
+        answer = await server.cti_writer.record(principal.agent_id, event)
+        return Response(orjson.dumps(answer), media_type="application/json")  # CallEventAnswer's fields
+    return await run_in_threadpool(_record, server, principal, event)
 
 
 def _record(server, principal, event) -> CallEventAnswer:
     from agent_console.domain.calls import record_event
+    from agent_console.server.cti_writer import state_name
     from agent_console.store.models import Agent, Case, Customer
 
     with server.store.transaction() as session:
@@ -116,5 +114,5 @@ def _record(server, principal, event) -> CallEventAnswer:
         customer = session.get(Customer, call.customer_id) if call.customer_id else None
         case = session.get(Case, call.case_id) if call.case_id else None
         return CallEventAnswer(call_id=call.call_id, call_uid=call.uid, applied=recorded.applied,
-                               state=_state_name(call), customer_uid=customer.uid if customer else None,
+                               state=state_name(call), customer_uid=customer.uid if customer else None,
                                case_key=case.key if case else None)
