@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
+from agent_console.store.search.case_cross import QueryPart, best_per_case, cross_rows
 from agent_console.store.search.functions import _dbapi, _read_snapshot
 from agent_console.store.search.normalise import words
 from agent_console.store.search.phones import phone_query_forms, phone_runs
@@ -236,32 +237,44 @@ def _where_matched(indexed: tuple[str, str, str, str], matcher: TokenMatcher, in
 
 def _query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, parsed: CaseQuery,
            filters: tuple[str, list[Any]], limit: int) -> list[CaseMatch]:
-    parts = []
+    parts: list[QueryPart] = []
     if terms:
-        parts.append("(" + match_expression(terms, operator) + ")")
+        if operator == "AND":
+            parts += [QueryPart(term.expression()) for term in terms]
+        else:
+            parts.append(QueryPart("(" + match_expression(terms, operator) + ")"))
     phone_terms = [_phone_term(forms) for forms in parsed.phones if forms]
-    parts += [term.expression() for term in phone_terms]
+    parts += [QueryPart(term.expression()) for term in phone_terms]
     if parsed.customer:
         customer_terms = parse_query(parsed.customer)
         phones = [_phone_term(phone_query_forms(parsed.customer))] if phone_query_forms(parsed.customer) else []
         if not customer_terms and not phones:
             return []
-        parts.append("{people ids} : (" + match_expression(phones or customer_terms, "AND") + ")")
+        parts.append(QueryPart("{people ids} : (" + match_expression(phones or customer_terms, "AND") + ")",
+                               head_only=True))
     if not parts:
         return []
-    ranked = _case_rows(raw, " AND ".join(parts), filters, limit,
+    ranked = _case_rows(raw, " AND ".join(part.expression for part in parts), filters, limit,
                         _estimated_rows(raw, terms, operator) if terms and not phone_terms else 0)
+    if len(parts) > 1:
+        ranked = best_per_case([*ranked, *cross_rows(raw, parts, filters)], limit)
     if not ranked:
         return []
     rowids = [rowid for _, rowid, _ in ranked]
-    marks = ",".join("?" * len(rowids))
-    indexed = {row[0]: row[1:] for row in raw.execute(
-        f"SELECT rowid, subject, body, people, ids FROM case_fts WHERE rowid IN ({marks})", rowids)}
+    case_ids = [case_id for case_id, _, _ in ranked]
+    wanted = json.dumps([*rowids, *(-case_id for case_id in case_ids)])
+    stored = {row[0]: row[1:] for row in raw.execute(
+        "SELECT rowid, subject, body, people, ids FROM case_fts WHERE rowid IN (SELECT value FROM json_each(?))",
+        (wanted,))}
+    # A message row holds only its body: the case's own columns come from its head row.
+    indexed = {}
+    for case_id, rowid, _ in ranked:
+        subject, _, people, ids = stored.get(-case_id, ("", "", "", ""))
+        indexed[rowid] = (subject, stored.get(rowid, ("", "", "", ""))[1] if rowid > 0 else "", people, ids)
     message_ids = [rowid for rowid in rowids if rowid > 0]
     messages = {row[0]: row[1:] for row in raw.execute(
         f"SELECT id, body, is_internal FROM messages WHERE id IN ({','.join('?' * len(message_ids))})",
         message_ids)} if message_ids else {}
-    case_ids = [case_id for case_id, _, _ in ranked]
     subjects = dict(raw.execute(
         f"SELECT id, subject FROM cases WHERE id IN ({','.join('?' * len(case_ids))})", case_ids))
     return case_matches(ranked, indexed, messages, subjects, [*terms, *phone_terms], bool(phone_terms))
