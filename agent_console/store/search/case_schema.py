@@ -6,10 +6,11 @@ message's id). Each fact is indexed once:
 * the head row holds what belongs to the case: ``subject`` (normalised in the case's language), ``people`` (the
   customer's name and e-mail address, normalised) and ``ids`` (the case key's words and number, the customer's phone
   number folded: ``functions.case_id_tokens``); its ``body`` is empty;
-* a message row holds only ``body``: the message's text normalised in its case's language.
+* a message row holds only ``body``: the message's text normalised in its case's language;
+* every row holds ``case_tag``, one token naming its case (``_c42``, weight 0 in BM25).
 
 A query whose words are split between the case and one of its messages ("Müller Rechnung": the customer's name and a
-word she wrote) is put together at query time (``cases._cross_rows``). The subject and people columns map word by word
+word she wrote) is put together at query time (``case_cross``), through the case tags. The subject and people columns map word by word
 onto the original text (as in the KB index), so snippets and highlights are cut from the original.
 
 Writes re-index only what they change: a message its own row (and a message moved to another case by a merge only
@@ -29,20 +30,26 @@ from agent_console.store.search.functions import CASE_IDS_FUNCTION, NORMALISE_FU
 from agent_console.store.search.schema import _TOKENIZER
 
 
-#: BM25 weights of (subject, body, people, ids).
+#: BM25 weights of (subject, body, people, ids); ``case_tag`` only ties a row to its case and weighs nothing.
 CASE_WEIGHTS = (4.0, 1.0, 3.0, 5.0)
 #: The columns of a head row (the case's own fields); a message row holds only ``body``.
 HEAD_COLUMNS = ("subject", "people", "ids")
 _N = NORMALISE_FUNCTION
 
-_CASE_TABLE = f"CREATE VIRTUAL TABLE case_fts USING fts5(subject, body, people, ids, {_TOKENIZER})"
-_CASE_RANK = "INSERT INTO case_fts(case_fts, rank) VALUES ('rank', 'bm25({}, {}, {}, {})')".format(*CASE_WEIGHTS)
-_COLUMNS = "rowid, subject, body, people, ids"
+#: The token of ``case_tag`` that every row of a case holds: tokens of words never contain "_", and these sort
+#: apart from every word (the typo and prefix look-ups in case_fts_vocab start at a letter or digit).
+CASE_TAG_PREFIX = "_c"
+
+_CASE_TABLE = f"CREATE VIRTUAL TABLE case_fts USING fts5(subject, body, people, ids, case_tag, {_TOKENIZER})"
+_CASE_RANK = ("INSERT INTO case_fts(case_fts, rank) VALUES ('rank', 'bm25({}, {}, {}, {}, 0.0)')"
+              .format(*CASE_WEIGHTS))
+_COLUMNS = "rowid, subject, body, people, ids, case_tag"
+_TAG = f"'{CASE_TAG_PREFIX}' || c.id"
 #: The head rows of the cases (filtered by a WHERE on ``c``), and the message rows (a WHERE on ``m`` or ``c``).
 HEAD_ROWS = (f"SELECT -c.id, {_N}(c.subject, c.language), '', "
-             f"{_N}(cu.name || ' ' || coalesce(cu.email, ''), c.language), {CASE_IDS_FUNCTION}(c.key, cu.phone) "
+             f"{_N}(cu.name || ' ' || coalesce(cu.email, ''), c.language), {CASE_IDS_FUNCTION}(c.key, cu.phone), {_TAG} "
              "FROM cases c JOIN customers cu ON cu.id = c.customer_id")
-MESSAGE_ROWS = (f"SELECT m.id, '', {_N}(m.body, c.language), '', '' "
+MESSAGE_ROWS = (f"SELECT m.id, '', {_N}(m.body, c.language), '', '', {_TAG} "
                 "FROM messages m JOIN cases c ON c.id = m.case_id")
 
 

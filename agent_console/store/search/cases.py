@@ -240,11 +240,12 @@ def _query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, parse
     parts: list[QueryPart] = []
     if terms:
         if operator == "AND":
-            parts += [QueryPart(term.expression()) for term in terms]
+            parts += [QueryPart(term.expression(), rows=_estimated_rows(raw, [term], "AND")) for term in terms]
         else:
-            parts.append(QueryPart("(" + match_expression(terms, operator) + ")"))
+            parts.append(QueryPart("(" + match_expression(terms, operator) + ")",
+                                   rows=_estimated_rows(raw, terms, operator)))
     phone_terms = [_phone_term(forms) for forms in parsed.phones if forms]
-    parts += [QueryPart(term.expression()) for term in phone_terms]
+    parts += [QueryPart(term.expression(), rows=_estimated_rows(raw, [term], "AND")) for term in phone_terms]
     if parsed.customer:
         customer_terms = parse_query(parsed.customer)
         phones = [_phone_term(phone_query_forms(parsed.customer))] if phone_query_forms(parsed.customer) else []
@@ -254,8 +255,9 @@ def _query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, parse
                                head_only=True))
     if not parts:
         return []
-    ranked = _case_rows(raw, " AND ".join(part.expression for part in parts), filters, limit,
-                        _estimated_rows(raw, terms, operator) if terms and not phone_terms else 0)
+    estimated = (min(part.rows for part in parts[:len(terms)]) if operator == "AND" else parts[0].rows) \
+        if terms and not phone_terms else 0
+    ranked = _case_rows(raw, " AND ".join(part.expression for part in parts), filters, limit, estimated)
     if len(parts) > 1:
         ranked = best_per_case([*ranked, *cross_rows(raw, parts, filters)], limit)
     if not ranked:
