@@ -68,7 +68,8 @@ def _single_writes(store, count: int) -> list[float]:
 
 
 def _tantivy_reference(store, limit: int):
-    """tantivy over the same rows as case_fts (subject, people, body per message), German and English stems."""
+    """tantivy over the same text as case_fts (subject, people and body in one document per message), German and
+    English stems."""
     from sqlalchemy import text
 
     from bench.tantivy_ref import stemmed_index
