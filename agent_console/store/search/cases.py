@@ -236,7 +236,7 @@ def _where_matched(indexed: tuple[str, str, str, str], matcher: TokenMatcher, in
 
 
 def _query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, parsed: CaseQuery,
-           filters: tuple[str, list[Any]], limit: int) -> list[CaseMatch]:
+           filters: tuple[str, list[Any]], limit: int, snippets: bool = True) -> list[CaseMatch]:
     parts: list[QueryPart] = []
     if terms:
         if operator == "AND":
@@ -262,6 +262,9 @@ def _query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, parse
         ranked = best_per_case([*ranked, *cross_rows(raw, parts, filters)], limit)
     if not ranked:
         return []
+    if not snippets:
+        return [CaseMatch(case_id=case_id, score=-rank, message_id=rowid if rowid > 0 else None, subject_spans=(),
+                          snippet=Snippet(""), matched_in="") for case_id, rowid, rank in ranked]
     rowids = [rowid for _, rowid, _ in ranked]
     case_ids = [case_id for case_id, _, _ in ranked]
     wanted = json.dumps([*rowids, *(-case_id for case_id in case_ids)])
@@ -313,9 +316,11 @@ def _dialect(target: Any) -> str:
 
 
 def search_case_index(session: Any, query: str | CaseQuery | None, *, limit: int = 20,
-                      allowed_queues: Iterable[str] | None = None, prefix_last: bool = False) -> CaseSearchResult:
+                      allowed_queues: Iterable[str] | None = None, prefix_last: bool = False,
+                      snippets: bool = True) -> CaseSearchResult:
     """The best ``limit`` cases for ``query`` (ranked by their best row), restricted to ``allowed_queues`` when
-    given. Raises FilterError for a filter that cannot be used."""
+    given; with ``snippets`` False (SQLite) the matches carry no snippet, highlights or where they matched: the
+    ranking alone. Raises FilterError for a filter that cannot be used."""
     parsed = query if isinstance(query, CaseQuery) else parse_case_query(query)
     terms = parse_query(parsed.text, prefix_last=prefix_last)
     limit = max(1, min(int(limit), MAX_CASE_LIMIT))
@@ -327,8 +332,8 @@ def search_case_index(session: Any, query: str | CaseQuery | None, *, limit: int
     filters = _filter_sql(parsed, list(allowed_queues) if allowed_queues is not None else None)
     with _read_snapshot(raw):
         if not terms:
-            matches = _query(raw, [], "AND", parsed, filters, limit)
+            matches = _query(raw, [], "AND", parsed, filters, limit, snippets)
             return CaseSearchResult(matches, "exact" if parsed.phones or parsed.customer else "empty")
         result = _search(raw, "case_fts_vocab", terms,
-                         lambda chosen, operator: _query(raw, chosen, operator, parsed, filters, limit))
+                         lambda chosen, operator: _query(raw, chosen, operator, parsed, filters, limit, snippets))
     return CaseSearchResult(result.hits, result.mode, result.corrections)
