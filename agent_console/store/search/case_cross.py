@@ -47,13 +47,17 @@ class QueryPart:
     rows: int = 0
 
 
-def best_per_case(rows: list[tuple[int, int, float]], limit: int) -> list[tuple[int, int, float]]:
-    """The ``limit`` best (case id, rowid, rank) by rank (lower is better), one per case."""
+def best_per_case(rows: list[tuple[int, int, float]], limit: int, *,
+                  newest_first: bool = False) -> list[tuple[int, int, float]]:
+    """The ``limit`` best (case id, rowid, rank) by rank (lower is better), one per case; ``newest_first`` orders
+    the cases by their best row's rowid, newest first (as ``cases._case_rows`` does for very common words)."""
     best: dict[int, tuple[int, int, float]] = {}
     for row in rows:
         found = best.get(row[0])
         if found is None or row[2] < found[2]:
             best[row[0]] = row
+    if newest_first:
+        return sorted(best.values(), key=lambda row: -row[1])[:limit]
     return sorted(best.values(), key=lambda row: row[2])[:limit]
 
 

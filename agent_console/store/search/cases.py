@@ -259,7 +259,8 @@ def _query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, parse
         if terms and not phone_terms else 0
     ranked = _case_rows(raw, " AND ".join(part.expression for part in parts), filters, limit, estimated)
     if len(parts) > 1:
-        ranked = best_per_case([*ranked, *cross_rows(raw, parts, filters)], limit)
+        ranked = best_per_case([*ranked, *cross_rows(raw, parts, filters)], limit,
+                               newest_first=estimated > RANK_AT_MOST)
     if not ranked:
         return []
     if not snippets:
