@@ -68,7 +68,8 @@ def _single_writes(store, count: int) -> list[float]:
 
 
 def _tantivy_reference(store, limit: int):
-    """tantivy over the same rows as case_fts (subject, people, body per message), German and English stems."""
+    """tantivy over the same text as case_fts (subject, people and body in one document per message), German and
+    English stems."""
     from sqlalchemy import text
 
     from bench.tantivy_ref import stemmed_index
@@ -79,7 +80,7 @@ def _tantivy_reference(store, limit: int):
             "JOIN cases c ON c.id = m.case_id JOIN customers cu ON cu.id = c.customer_id")).all()
     build_ms, search = stemmed_index(("subject", "people", "body"), (
         (language, {"subject": subject, "people": people, "body": body}) for language, subject, people, body in rows))
-    return build_ms, lambda q: search(q, limit)
+    return build_ms, lambda q, snippets=True: search(q, limit, snippets)
 
 
 @benchmark("case_search", "Case search on the 100k-case demo store: p50/p99, index cost on import and per write, "
@@ -111,7 +112,9 @@ def run(ctx: BenchContext):
         for q in queries[:5]:  # a running console's page cache
             search.search_case_index(session, q, limit=20)
         samples, found = _timed(lambda q: search.search_case_index(session, q, limit=20).matches, queries)
+        bare, _ = _timed(lambda q: search.search_case_index(session, q, limit=20, snippets=False).matches, queries)
     p50, p99 = summarise(samples)
+    bare_p50, bare_p99 = summarise(bare)
 
     reference = None
     try:
@@ -119,6 +122,7 @@ def run(ctx: BenchContext):
         for q in queries[:5]:
             tantivy_search(q)
         reference, tantivy_found = _timed(tantivy_search, queries)
+        reference_bare, _ = _timed(lambda q: tantivy_search(q, snippets=False), queries)
     except ImportError:
         pass
     if reference is not None:
@@ -129,10 +133,17 @@ def run(ctx: BenchContext):
                           f"index in {tantivy_build_ms / 1000:.1f} s (outside the store's transactions)")
         yield Result("case_search: query p99", p50, p99=p99, target=50, target_on="p99", baseline=ref_p99,
                      baseline_label="tantivy p99, snippets", samples=len(samples))
+        ref_bare_p50, ref_bare_p99 = summarise(reference_bare)
+        yield Result("case_search: query p50 without snippets (ranking alone)", bare_p50, baseline=ref_bare_p50,
+                     baseline_label="tantivy p50, no snippets", samples=len(bare))
+        yield Result("case_search: query p99 without snippets", bare_p50, p99=bare_p99, baseline=ref_bare_p99,
+                     baseline_label="tantivy p99, no snippets", samples=len(bare))
     else:
         yield Result("case_search: query p50 (20 cases, snippets)", p50, target=10, samples=len(samples),
                      note="tantivy not installed: no reference")
         yield Result("case_search: query p99", p50, p99=p99, target=50, target_on="p99", samples=len(samples))
+        yield Result("case_search: query p50 without snippets (ranking alone)", bare_p50, p99=bare_p99,
+                     samples=len(bare))
 
     count = 60 if ctx.quick else 300
     with_index = _single_writes(store, count)

@@ -35,10 +35,10 @@ def stemmed_index(columns: tuple[str, ...], documents: Iterable[tuple[str, dict[
     searcher = index.searcher()
     snippet_fields = [f"{columns[-1]}_{language}" for language in ("de", "en")]
 
-    def search(query_text: str, limit: int):
+    def search(query_text: str, limit: int, snippets: bool = True):
         query, _errors = index.parse_query_lenient(query_text, fields)
         hits = searcher.search(query, limit).hits
-        if hits:
+        if hits and snippets:
             generators = [tantivy.SnippetGenerator.create(searcher, query, schema, field) for field in snippet_fields]
             for _score, address in hits:
                 doc = searcher.doc(address)

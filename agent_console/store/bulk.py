@@ -245,13 +245,16 @@ def defer_reply_search(conn) -> Callable[[], None] | None:
 
 _CASE_TOUCHED = {"messages": "bulk_touched_case_messages", "cases": "bulk_touched_cases",
                  "customers": "bulk_touched_customers"}
+#: Cases whose language (the stemmer of their messages) or id changed: their message rows are re-indexed too.
+_CASE_RELANGUAGED = "bulk_relanguaged_cases"
 
 
 def defer_search(conn) -> Callable[[], None] | None:
     """:func:`defer_reply_search` and the same for the case search index (``case_fts``): its triggers on messages,
     cases and customers are set aside, TEMP triggers note the rows the load writes, and the returned function
-    re-indexes the rows of exactly those messages, cases and customers' cases, and puts the triggers back. On
-    PostgreSQL the case index's triggers only note the touched cases while the load runs (``case_pg_bulk``)."""
+    re-indexes exactly those messages, the head rows of those cases and customers' cases (and the messages of a case
+    whose language changed), and puts the triggers back. On PostgreSQL the case index's triggers only note the touched
+    cases while the load runs (``case_pg_bulk``)."""
     finish_replies = defer_reply_search(conn)
     finish_cases = _defer_case_search(conn)
     if finish_replies is None and finish_cases is None:
@@ -289,21 +292,28 @@ def _defer_case_search(conn) -> Callable[[], None] | None:
             inserts = " ".join(_note_row(touched, row) for row in rows)
             conn.exec_driver_sql(f"CREATE TEMP TRIGGER {touched}_{event.lower()} AFTER {event} ON main.{table} "
                                  f"BEGIN {inserts} END")
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_CASE_RELANGUAGED}")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE {_CASE_RELANGUAGED} (id INTEGER PRIMARY KEY)")
+    conn.exec_driver_sql(
+        f"CREATE TEMP TRIGGER {_CASE_RELANGUAGED}_update AFTER UPDATE OF id, language ON main.cases "
+        "WHEN old.id IS NOT new.id OR old.language IS NOT new.language "
+        f"BEGIN {_note_row(_CASE_RELANGUAGED, 'old')} {_note_row(_CASE_RELANGUAGED, 'new')} END")
 
     def finish() -> None:
         for touched in _CASE_TOUCHED.values():
             for event in ("insert", "update", "delete"):
                 conn.exec_driver_sql(f"DROP TRIGGER temp.{touched}_{event}")
+        conn.exec_driver_sql(f"DROP TRIGGER temp.{_CASE_RELANGUAGED}_update")
         cases = (f"SELECT id FROM temp.{_CASE_TOUCHED['cases']} UNION SELECT id FROM cases WHERE customer_id IN "
                  f"(SELECT id FROM temp.{_CASE_TOUCHED['customers']})")
         messages = (f"SELECT id FROM temp.{_CASE_TOUCHED['messages']} UNION "
-                    f"SELECT id FROM messages WHERE case_id IN ({cases})")
+                    f"SELECT id FROM messages WHERE case_id IN (SELECT id FROM temp.{_CASE_RELANGUAGED})")
         cursor = conn.connection.driver_connection.cursor()
         try:
             case_schema.index_rows(cursor, cases, messages)
         finally:
             cursor.close()
-        for touched in _CASE_TOUCHED.values():
+        for touched in (*_CASE_TOUCHED.values(), _CASE_RELANGUAGED):
             conn.exec_driver_sql(f"DROP TABLE temp.{touched}")
         for _name, sql in triggers:
             conn.exec_driver_sql(sql)

@@ -1,19 +1,25 @@
 """The case search index: ``case_fts`` and the triggers that write it in the same transaction as the rows.
 
-One FTS5 row per message (rowid = the message's id) and one per case (rowid = minus the case's id: the case's head,
-so a case without messages is found by its key, subject or customer too). Every row carries its case's context
-beside its own text, so the words of one query may hit the customer's name and the message's body of the same row:
+One FTS5 row per case (rowid = minus the case's id: the case's head) and one per message or note (rowid = the
+message's id). Each fact is indexed once:
 
-* ``subject`` — the case's subject, normalised like any text in the case's language;
-* ``body`` — the message's text (empty for the head row);
-* ``people`` — the customer's name and e-mail address, normalised;
-* ``ids`` — the case key's words and number, the customer's phone number folded (``functions.case_id_tokens``).
+* the head row holds what belongs to the case: ``subject`` (normalised in the case's language), ``people`` (the
+  customer's name and e-mail address, normalised) and ``ids`` (the case key's words and number, the customer's phone
+  number folded: ``functions.case_id_tokens``); its ``body`` is empty;
+* a message row holds only ``body``: the message's text normalised in its case's language;
+* every row holds ``case_tag``, one token naming its case (``_c42``, weight 0 in BM25).
 
-The subject and people columns map word by word onto the original text (as in the KB index), so snippets and
-highlights are cut from the original. A message moved to another case (a merge) re-indexes that one row; a case's
-subject, key, language or customer changing, or a customer's name, address or number, re-index the rows of that
-case or customer. SQLite only: the server on PostgreSQL has its own index (``case_pg_schema``, searched by
-``case_pg``).
+A query whose words are split between the case and one of its messages ("Müller Rechnung": the customer's name and a
+word she wrote) is put together at query time (``case_cross``), through the case tags. The subject and people columns map word by word
+onto the original text (as in the KB index), so snippets and highlights are cut from the original.
+
+Writes re-index only what they change: a message its own row (and a message moved to another case by a merge only
+that row); a case's subject, key or customer, or a customer's name, address or number, only the head rows of that
+case or customer; a case's language (the stemmer of its text) its head and its messages. SQLite only: the server on
+PostgreSQL has its own index (``case_pg_schema``, searched by ``case_pg``).
+
+The layout up to migration 0016 repeated the case's subject, customer and ids in every message row; migration 0025
+re-creates the index in this layout.
 """
 
 from __future__ import annotations
@@ -24,32 +30,38 @@ from agent_console.store.search.functions import CASE_IDS_FUNCTION, NORMALISE_FU
 from agent_console.store.search.schema import _TOKENIZER
 
 
-#: BM25 weights of (subject, body, people, ids).
+#: BM25 weights of (subject, body, people, ids); ``case_tag`` only ties a row to its case and weighs nothing.
 CASE_WEIGHTS = (4.0, 1.0, 3.0, 5.0)
+#: The columns of a head row (the case's own fields); a message row holds only ``body``.
+HEAD_COLUMNS = ("subject", "people", "ids")
 _N = NORMALISE_FUNCTION
 
-_CASE_TABLE = f"CREATE VIRTUAL TABLE case_fts USING fts5(subject, body, people, ids, {_TOKENIZER})"
-_CASE_RANK = "INSERT INTO case_fts(case_fts, rank) VALUES ('rank', 'bm25({}, {}, {}, {})')".format(*CASE_WEIGHTS)
-_COLUMNS = "rowid, subject, body, people, ids"
-_CONTEXT = (f"{_N}(c.subject, c.language), {{body}}, "
-            f"{_N}(cu.name || ' ' || coalesce(cu.email, ''), c.language), {CASE_IDS_FUNCTION}(c.key, cu.phone)")
+#: The token of ``case_tag`` that every row of a case holds: tokens of words never contain "_", and these sort
+#: apart from every word (the typo and prefix look-ups in case_fts_vocab start at a letter or digit).
+CASE_TAG_PREFIX = "_c"
+
+_CASE_TABLE = f"CREATE VIRTUAL TABLE case_fts USING fts5(subject, body, people, ids, case_tag, {_TOKENIZER})"
+_CASE_RANK = ("INSERT INTO case_fts(case_fts, rank) VALUES ('rank', 'bm25({}, {}, {}, {}, 0.0)')"
+              .format(*CASE_WEIGHTS))
+_COLUMNS = "rowid, subject, body, people, ids, case_tag"
+_TAG = f"'{CASE_TAG_PREFIX}' || c.id"
 #: The head rows of the cases (filtered by a WHERE on ``c``), and the message rows (a WHERE on ``m`` or ``c``).
-HEAD_ROWS = (f"SELECT -c.id, {_CONTEXT.format(body=repr(''))} "
+HEAD_ROWS = (f"SELECT -c.id, {_N}(c.subject, c.language), '', "
+             f"{_N}(cu.name || ' ' || coalesce(cu.email, ''), c.language), {CASE_IDS_FUNCTION}(c.key, cu.phone), {_TAG} "
              "FROM cases c JOIN customers cu ON cu.id = c.customer_id")
-MESSAGE_ROWS = (f"SELECT m.id, {_CONTEXT.format(body=f'{_N}(m.body, c.language)')} "
-                "FROM messages m JOIN cases c ON c.id = m.case_id JOIN customers cu ON cu.id = c.customer_id")
+MESSAGE_ROWS = (f"SELECT m.id, '', {_N}(m.body, c.language), '', '', {_TAG} "
+                "FROM messages m JOIN cases c ON c.id = m.case_id")
 
 
 def _index(rows: str, where: str) -> str:
     return f"INSERT INTO case_fts({_COLUMNS}) {rows} WHERE {where};"
 
 
-_CASE_ROWS_OF = "rowid = -{c}.id OR rowid IN (SELECT id FROM messages WHERE case_id = {c}.id)"
-_CUSTOMER_ROWS_OF = ("rowid IN (SELECT -id FROM cases WHERE customer_id = {c}.id) OR rowid IN (SELECT m.id FROM "
-                     "messages m JOIN cases c ON c.id = m.case_id WHERE c.customer_id = {c}.id)")
 # A sync upsert sets every column: re-index only when what the index holds changed.
-_CASE_CHANGED = ("old.id IS NOT new.id OR old.key IS NOT new.key OR old.subject IS NOT new.subject OR "
+_HEAD_CHANGED = ("old.id IS NOT new.id OR old.key IS NOT new.key OR old.subject IS NOT new.subject OR "
                  "old.language IS NOT new.language OR old.customer_id IS NOT new.customer_id")
+#: The case's messages are normalised in its language: only a new language (or id) re-indexes them.
+_MESSAGES_CHANGED = "(old.id IS NOT new.id OR old.language IS NOT new.language)"
 _CUSTOMER_CHANGED = ("old.id IS NOT new.id OR old.name IS NOT new.name OR old.email IS NOT new.email OR "
                      "old.phone IS NOT new.phone")
 
@@ -72,19 +84,19 @@ CASE_TRIGGER_STATEMENTS = (
         {_index(HEAD_ROWS, "c.id = new.id")}
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS {CASE_TRIGGER_PREFIX}update AFTER UPDATE OF id, key, subject, language,
-        customer_id ON cases WHEN {_CASE_CHANGED} BEGIN
-        DELETE FROM case_fts WHERE {_CASE_ROWS_OF.format(c="old")};
+        customer_id ON cases WHEN {_HEAD_CHANGED} BEGIN
+        DELETE FROM case_fts WHERE rowid = -old.id;
         {_index(HEAD_ROWS, "c.id = new.id")}
-        {_index(MESSAGE_ROWS, "m.case_id = new.id")}
+        DELETE FROM case_fts WHERE {_MESSAGES_CHANGED} AND rowid IN (SELECT id FROM messages WHERE case_id = old.id);
+        {_index(MESSAGE_ROWS, f"m.case_id = new.id AND {_MESSAGES_CHANGED}")}
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS {CASE_TRIGGER_PREFIX}delete AFTER DELETE ON cases BEGIN
         DELETE FROM case_fts WHERE rowid = -old.id;
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS customers_case_search_update AFTER UPDATE OF id, name, email, phone
         ON customers WHEN {_CUSTOMER_CHANGED} BEGIN
-        DELETE FROM case_fts WHERE {_CUSTOMER_ROWS_OF.format(c="old")};
+        DELETE FROM case_fts WHERE rowid IN (SELECT -id FROM cases WHERE customer_id = old.id);
         {_index(HEAD_ROWS, "c.customer_id = new.id")}
-        {_index(MESSAGE_ROWS, "c.customer_id = new.id")}
     END""",
 )
 
@@ -139,3 +151,14 @@ def create_case_schema(dbapi_connection: sqlite3.Connection) -> None:
             cursor.execute(statement)
     finally:
         cursor.close()
+
+
+def recreate_case_schema(dbapi_connection: sqlite3.Connection) -> None:
+    """Replace the case index and its triggers, whatever layout they had, by this module's (migration 0025)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        for statement in CASE_DROP_STATEMENTS:
+            cursor.execute(statement)
+    finally:
+        cursor.close()
+    create_case_schema(dbapi_connection)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
+from agent_console.store.search.case_cross import QueryPart, best_per_case, cross_rows
 from agent_console.store.search.functions import _dbapi, _read_snapshot
 from agent_console.store.search.normalise import words
 from agent_console.store.search.phones import phone_query_forms, phone_runs
@@ -235,33 +236,51 @@ def _where_matched(indexed: tuple[str, str, str, str], matcher: TokenMatcher, in
 
 
 def _query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, parsed: CaseQuery,
-           filters: tuple[str, list[Any]], limit: int) -> list[CaseMatch]:
-    parts = []
+           filters: tuple[str, list[Any]], limit: int, snippets: bool = True) -> list[CaseMatch]:
+    parts: list[QueryPart] = []
     if terms:
-        parts.append("(" + match_expression(terms, operator) + ")")
+        if operator == "AND":
+            parts += [QueryPart(term.expression(), rows=_estimated_rows(raw, [term], "AND")) for term in terms]
+        else:
+            parts.append(QueryPart("(" + match_expression(terms, operator) + ")",
+                                   rows=_estimated_rows(raw, terms, operator)))
     phone_terms = [_phone_term(forms) for forms in parsed.phones if forms]
-    parts += [term.expression() for term in phone_terms]
+    parts += [QueryPart(term.expression(), rows=_estimated_rows(raw, [term], "AND")) for term in phone_terms]
     if parsed.customer:
         customer_terms = parse_query(parsed.customer)
         phones = [_phone_term(phone_query_forms(parsed.customer))] if phone_query_forms(parsed.customer) else []
         if not customer_terms and not phones:
             return []
-        parts.append("{people ids} : (" + match_expression(phones or customer_terms, "AND") + ")")
+        parts.append(QueryPart("{people ids} : (" + match_expression(phones or customer_terms, "AND") + ")",
+                               head_only=True))
     if not parts:
         return []
-    ranked = _case_rows(raw, " AND ".join(parts), filters, limit,
-                        _estimated_rows(raw, terms, operator) if terms and not phone_terms else 0)
+    estimated = (min(part.rows for part in parts[:len(terms)]) if operator == "AND" else parts[0].rows) \
+        if terms and not phone_terms else 0
+    ranked = _case_rows(raw, " AND ".join(part.expression for part in parts), filters, limit, estimated)
+    if len(parts) > 1:
+        ranked = best_per_case([*ranked, *cross_rows(raw, parts, filters)], limit,
+                               newest_first=estimated > RANK_AT_MOST)
     if not ranked:
         return []
+    if not snippets:
+        return [CaseMatch(case_id=case_id, score=-rank, message_id=rowid if rowid > 0 else None, subject_spans=(),
+                          snippet=Snippet(""), matched_in="") for case_id, rowid, rank in ranked]
     rowids = [rowid for _, rowid, _ in ranked]
-    marks = ",".join("?" * len(rowids))
-    indexed = {row[0]: row[1:] for row in raw.execute(
-        f"SELECT rowid, subject, body, people, ids FROM case_fts WHERE rowid IN ({marks})", rowids)}
+    case_ids = [case_id for case_id, _, _ in ranked]
+    wanted = json.dumps([*rowids, *(-case_id for case_id in case_ids)])
+    stored = {row[0]: row[1:] for row in raw.execute(
+        "SELECT rowid, subject, body, people, ids FROM case_fts WHERE rowid IN (SELECT value FROM json_each(?))",
+        (wanted,))}
+    # A message row holds only its body: the case's own columns come from its head row.
+    indexed = {}
+    for case_id, rowid, _ in ranked:
+        subject, _, people, ids = stored.get(-case_id, ("", "", "", ""))
+        indexed[rowid] = (subject, stored.get(rowid, ("", "", "", ""))[1] if rowid > 0 else "", people, ids)
     message_ids = [rowid for rowid in rowids if rowid > 0]
     messages = {row[0]: row[1:] for row in raw.execute(
         f"SELECT id, body, is_internal FROM messages WHERE id IN ({','.join('?' * len(message_ids))})",
         message_ids)} if message_ids else {}
-    case_ids = [case_id for case_id, _, _ in ranked]
     subjects = dict(raw.execute(
         f"SELECT id, subject FROM cases WHERE id IN ({','.join('?' * len(case_ids))})", case_ids))
     return case_matches(ranked, indexed, messages, subjects, [*terms, *phone_terms], bool(phone_terms))
@@ -298,9 +317,11 @@ def _dialect(target: Any) -> str:
 
 
 def search_case_index(session: Any, query: str | CaseQuery | None, *, limit: int = 20,
-                      allowed_queues: Iterable[str] | None = None, prefix_last: bool = False) -> CaseSearchResult:
+                      allowed_queues: Iterable[str] | None = None, prefix_last: bool = False,
+                      snippets: bool = True) -> CaseSearchResult:
     """The best ``limit`` cases for ``query`` (ranked by their best row), restricted to ``allowed_queues`` when
-    given. Raises FilterError for a filter that cannot be used."""
+    given; with ``snippets`` False (SQLite) the matches carry no snippet, highlights or where they matched: the
+    ranking alone. Raises FilterError for a filter that cannot be used."""
     parsed = query if isinstance(query, CaseQuery) else parse_case_query(query)
     terms = parse_query(parsed.text, prefix_last=prefix_last)
     limit = max(1, min(int(limit), MAX_CASE_LIMIT))
@@ -312,8 +333,8 @@ def search_case_index(session: Any, query: str | CaseQuery | None, *, limit: int
     filters = _filter_sql(parsed, list(allowed_queues) if allowed_queues is not None else None)
     with _read_snapshot(raw):
         if not terms:
-            matches = _query(raw, [], "AND", parsed, filters, limit)
+            matches = _query(raw, [], "AND", parsed, filters, limit, snippets)
             return CaseSearchResult(matches, "exact" if parsed.phones or parsed.customer else "empty")
         result = _search(raw, "case_fts_vocab", terms,
-                         lambda chosen, operator: _query(raw, chosen, operator, parsed, filters, limit))
+                         lambda chosen, operator: _query(raw, chosen, operator, parsed, filters, limit, snippets))
     return CaseSearchResult(result.hits, result.mode, result.corrections)

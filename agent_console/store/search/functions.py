@@ -45,20 +45,26 @@ def _sql_facets(language: Any, tags: Any) -> str:
 
 
 _recently_normalised: dict[tuple[str, Any], str] = {}
+_short_normalised: dict[tuple[str, Any], str] = {}
+#: Texts up to this long (subjects, names and addresses: each case's head row normalises them) are remembered.
+_SHORT_TEXT = 160
+_SHORT_CACHE_LIMIT = 65_536
 
 
 def _sql_normalise(text: Any, language: Any) -> str:
     if text is None:
         return ""
     text = str(text)
-    # The kb_fts and kb_fts_boost triggers of a row normalise the same columns one after the other.
     key = (text, language)
-    found = _recently_normalised.get(key)
+    # A customer's name and address are in the head row of each of their cases, and subjects repeat; the kb_fts and
+    # kb_fts_boost triggers of a row normalise the same columns one after the other.
+    cache = _short_normalised if len(text) <= _SHORT_TEXT else _recently_normalised
+    found = cache.get(key)
     if found is None:
         found = normalise(text, language if isinstance(language, str) else None)
-        if len(_recently_normalised) >= 8:
-            _recently_normalised.clear()
-        _recently_normalised[key] = found
+        if len(cache) >= (_SHORT_CACHE_LIMIT if cache is _short_normalised else 8):
+            cache.clear()
+        cache[key] = found
     return found
 
 
@@ -111,14 +117,17 @@ def case_id_tokens(key: Any, phone: Any) -> str:
     return _case_id_tokens(key if isinstance(key, str) else None, phone if isinstance(phone, str) else None)
 
 
-@lru_cache(maxsize=256)  # every row of a case (its head and each message) has the same key and phone
 def _case_id_tokens(key: str | None, phone: str | None) -> str:
-    from agent_console.store.search.phones import phone_index_tokens
-
     tokens = [fold(word) for word in _WORD.findall(key)] if key else []
     tokens += [token.lstrip("0") for token in tokens if token.isdigit() and token.lstrip("0") not in ("", token)]
-    tokens += phone_index_tokens(phone)
-    return " ".join(tokens)
+    return " ".join([*tokens, *_phone_tokens(phone)])
+
+
+@lru_cache(maxsize=65_536)  # a customer's number is in the head row of each of their cases
+def _phone_tokens(phone: str | None) -> tuple[str, ...]:
+    from agent_console.store.search.phones import phone_index_tokens
+
+    return tuple(phone_index_tokens(phone))
 
 
 def register_functions(dbapi_connection: sqlite3.Connection) -> None:
