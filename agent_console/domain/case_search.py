@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from agent_console.domain.sla import Countdown, row_countdown
-from agent_console.store.search.cases import CaseSearchResult, FilterError, search_case_index  # noqa: F401
+from agent_console.store.search.case_query import CaseSearchResult, FilterError  # noqa: F401
+from agent_console.store.search.cases import search_case_index
 from agent_console.store.search.snippets import Snippet
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import new_case_op
+from tests.server.conftest import new_case_op
 
 
 def test_search_returns_only_the_callers_cases(live):

@@ -67,6 +67,7 @@ from agent_console.store.search.replies import (  # noqa: F401
 from agent_console.store.search.case_schema import (  # noqa: F401,E402
     CASE_DROP_STATEMENTS, CASE_TRIGGER_STATEMENTS, CASE_WEIGHTS, create_case_schema, fill_case_index,
 )
-from agent_console.store.search.cases import (  # noqa: F401,E402
-    CaseMatch, CaseQuery, CaseSearchResult, FilterError, parse_case_query, search_case_index,
+from agent_console.store.search.case_query import (  # noqa: F401,E402
+    CaseMatch, CaseQuery, CaseSearchResult, FilterError, parse_case_query,
 )
+from agent_console.store.search.cases import search_case_index  # noqa: F401,E402

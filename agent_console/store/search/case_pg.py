@@ -4,7 +4,7 @@ modes as on SQLite (``cases``), over ``case_fts`` with its ``tsvector`` rows (``
 The query's words are parsed as on SQLite (stop words, synonyms, phone numbers, the word still being typed) and
 then stemmed by PostgreSQL's configurations that wrote the index, German and English, so both sides agree. Matching
 rows are ranked by ``ts_rank`` with the SQLite index's column weights; a case is placed by its best row. Only a
-bounded number of the newest matching rows is read: when the words are in more than ``cases.RANK_AT_MOST`` rows, the
+bounded number of the newest matching rows is read: when the words are in more than ``case_query.RANK_AT_MOST`` rows, the
 cases are listed newest first, as on SQLite, so no query waits for the whole index. Snippets and highlights are cut from the original text with the
 Python normaliser, exactly as on SQLite.
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from agent_console.store.search.case_pg_schema import PG_RANK_WEIGHTS
-from agent_console.store.search import cases as sqlite_search
-from agent_console.store.search.cases import CaseQuery, CaseSearchResult, _filter_sql, _phone_term, case_matches
+from agent_console.store.search.case_query import (RANK_AT_MOST, CaseQuery, CaseSearchResult, case_matches, filter_sql,
+                                                   phone_term)
 from agent_console.store.search.functions import case_id_tokens
 from agent_console.store.search.normalise import fold, normalise
 from agent_console.store.search.pg_vocab import known_terms, near_terms
@@ -121,7 +121,7 @@ def _ranked(connection: Any, tsquery: str, filters: tuple[str, list[Any]],
     ``RANK_AT_MOST``, the cases are listed newest first (by their newest matching row), as on SQLite.
     """
     where, params = filters
-    rank_at_most = sqlite_search.RANK_AT_MOST
+    rank_at_most = RANK_AT_MOST
     read_at_most = max(rank_at_most + 1, limit * 16)
     order = "CASE WHEN many THEN 0 ELSE rank END DESC, rowid DESC"
     rows = connection.exec_driver_sql(
@@ -142,7 +142,7 @@ def _run(connection: Any, stems: _Stems, terms: list[QueryTerm], operator: str, 
     customer_terms, customer_phones = _customer_terms(parsed)
     if parsed.customer and not customer_terms and not customer_phones:
         return []
-    phone_terms = [_phone_term(forms) for forms in parsed.phones if forms]
+    phone_terms = [phone_term(forms) for forms in parsed.phones if forms]
     tsquery = _tsquery(stems, terms, operator, parsed, customer_terms, phone_terms)
     if customer_phones:
         phones = "(" + " | ".join(_phrase(form, _CUSTOMER_WEIGHTS) for form in customer_phones) + ")"
@@ -174,7 +174,7 @@ def search_postgresql(session: Any, parsed: CaseQuery, terms: list[QueryTerm], *
                       allowed_queues: Iterable[str] | None) -> CaseSearchResult:
     """``cases.search_case_index`` on PostgreSQL: every word first, then (several words) any of them."""
     connection = session.connection() if hasattr(session, "get_bind") else session
-    filters = _filter_sql(parsed, list(allowed_queues) if allowed_queues is not None else None,
+    filters = filter_sql(parsed, list(allowed_queues) if allowed_queues is not None else None,
                           marker="%s", is_open="c.is_open", a_date="CAST(%s AS date)")
     customer_terms, _ = _customer_terms(parsed)
     stems = _Stems(connection, [*terms, *customer_terms])
