@@ -30,15 +30,10 @@ def delivery_of(status: int) -> "Delivery":
 def intake_delivery(obj: "Context", server: Optional[str], token: Optional[str]) -> "Deliver":
     """One mail into the intake, the way ``mail ingest`` takes it: its exit status tells what became of the mail
     (0 accepted or known already, 65 refused for good, 75 try again later)."""
-    from agent_console.cli import mail as mail_group
-    from agent_console.i18n import _
-
-    ingest_raw_mail = getattr(mail_group, "ingest_raw_mail", None)
-    if ingest_raw_mail is None:
-        fail(_("the mail intake (`mail ingest`) is missing in this installation; nothing was fetched"))
+    from agent_console.cli import mail_ingest
 
     def deliver(raw: bytes) -> "Delivery":
-        return delivery_of(ingest_raw_mail(obj, raw, server=server, token=token))
+        return delivery_of(mail_ingest.ingest_raw_mail(obj, raw, server=server, token=token))
 
     return deliver
 

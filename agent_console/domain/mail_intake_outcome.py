@@ -2,7 +2,7 @@
 understands, ``mail fetch`` and ``mail run``'s mailbox thread by the folder the mail is moved to. The one mapping of
 the intake's exceptions to those outcomes is :func:`failure_outcome`.
 
-Light at import (``cli/mail.py`` reads the exit statuses at start-up): the intake itself is imported when used."""
+Light at import (``cli/mail_ingest.py`` reads the exit statuses at start-up): the intake itself is imported when used."""
 
 from __future__ import annotations
 

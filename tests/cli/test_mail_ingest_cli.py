@@ -98,7 +98,7 @@ def test_a_token_file_that_cannot_be_read_exits_75(cli, tmp_path):
 
 def test_mail_fetch_hands_each_mail_to_the_same_intake_and_gets_the_exit_status(store_path, capsys):
     from agent_console.cli.common import Context
-    from agent_console.cli.mail import ingest_raw_mail
+    from agent_console.cli.mail_ingest import ingest_raw_mail
 
     context = Context(db_option=str(store_path))
     assert ingest_raw_mail(context, (CORPUS / "gmail_multipart.eml").read_bytes()) == 0
