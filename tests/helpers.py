@@ -55,3 +55,22 @@ async def wait_until_async(condition: Callable[[], object], timeout: float = DEF
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout} s{': ' + message if message else ''}")
         await asyncio.sleep(interval)
+
+
+def frozen_sqlite_copy(built, frozen) -> None:
+    """Write the SQLite database ``built`` into the new file ``frozen`` through SQLite's backup API: one consistent
+    file that no connection ever opens again, so tests may copy it with plain file copies. Copying ``built`` itself
+    is not safe: a connection to it that is closed late (by the garbage collector) checkpoints its write-ahead log
+    into the main file, and a file copy taken meanwhile is torn (seen as "malformed database schema")."""
+    import gc
+    import sqlite3
+
+    gc.collect()
+    source = sqlite3.connect(built)
+    target = sqlite3.connect(frozen)
+    try:
+        source.backup(target)
+        target.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        target.close()
+        source.close()

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.server import pg
+from tests.helpers import frozen_sqlite_copy
 
 PASSWORD = "correct horse battery"
 #: login -> (name, role, tier, queues)
@@ -145,10 +146,10 @@ def _template(key: tuple[str, str], build, new_database) -> tuple[str, dict[str,
         template_url = new_database(f"agent_console_template_{os.getpid()}_{uuid.uuid4().hex[:6]}")
         tokens = build(template_url)
         if template_url.startswith("sqlite"):
-            import sqlite3
-
-            with sqlite3.connect(template_url.removeprefix("sqlite:///")) as con:  # all in the main file: copyable
-                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            built = Path(template_url.removeprefix("sqlite:///"))
+            frozen = built.with_name(f"frozen-{built.name}")
+            frozen_sqlite_copy(built, frozen)
+            template_url = f"sqlite:///{frozen}"
         _TEMPLATES[key] = (template_url, tokens)
     return _TEMPLATES[key]
 

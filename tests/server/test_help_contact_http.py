@@ -211,6 +211,9 @@ def test_the_self_service_figures_over_the_api(site):
     assert agent.status_code == 403
     bad = httpx.get(site.base_url + "/api/v1/reports/selfservice", params={"tz": "Mars/Base"}, headers=headers)
     assert bad.status_code == 422
+    for not_a_day in ("0", "1700000000", "2026-13-01", "01.12.2026"):  # days are YYYY-MM-DD, never seconds since 1970
+        bad = httpx.get(site.base_url + "/api/v1/reports/selfservice", params={"until": not_a_day}, headers=headers)
+        assert bad.status_code == 422, not_a_day
 
 
 def test_a_console_logged_in_to_the_server_reports_the_teams_figures(site, tmp_path):

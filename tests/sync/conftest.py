@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.server.conftest import ACCOUNTS, LiveServer, prepare_database, start_server
+from tests.helpers import frozen_sqlite_copy
 
 
 @dataclass
@@ -165,8 +166,10 @@ def templates(tmp_path_factory) -> Templates:
     from agent_console.store.db import open_store
 
     where = tmp_path_factory.mktemp("sync-templates")
-    tokens = prepare_database(f"sqlite:///{where / 'server.db'}")
-    open_store(where / "console.db").dispose()
+    tokens = prepare_database(f"sqlite:///{where / 'built-server.db'}")
+    frozen_sqlite_copy(where / "built-server.db", where / "server.db")
+    open_store(where / "built-console.db").dispose()
+    frozen_sqlite_copy(where / "built-console.db", where / "console.db")
     return Templates(where / "server.db", tokens, where / "console.db")
 
 

@@ -3,17 +3,30 @@ self-service figures, ``domain/selfservice.py``)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
 from agent_console.server import schemas
 from agent_console.server.routes.deps import Supervisor, state
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _only_iso_days(value):
+    # Pydantic would also take a number of seconds since 1970 ("0") for a date; the API promises YYYY-MM-DD.
+    if not isinstance(value, date) and not (isinstance(value, str) and _ISO_DAY.match(value)):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_only_iso_days)]
 
 
 class MissedSearch(BaseModel):
@@ -40,8 +53,8 @@ class SelfService(BaseModel):
 @router.get("/selfservice", response_model=SelfService,
             responses={401: {"model": schemas.Error}, 403: {"model": schemas.Error}, 422: {"model": schemas.Error}})
 async def selfservice(principal: Supervisor, request: Request,
-                      since: Annotated[date | None, Query(description="First day (YYYY-MM-DD) in tz")] = None,
-                      until: Annotated[date | None, Query(description="Last day, inclusive (default today)")] = None,
+                      since: Annotated[Day | None, Query(description="First day (YYYY-MM-DD) in tz")] = None,
+                      until: Annotated[Day | None, Query(description="Last day, inclusive (default today)")] = None,
                       tz: Annotated[str, Query(max_length=64, description="IANA zone of the days")] = "UTC",
                       top: Annotated[int, Query(ge=1, le=100)] = 10):
     """Self-service resolutions ("yes" answers), deflection and the top help-center searches without results, over
