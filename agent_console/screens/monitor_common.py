@@ -107,7 +107,9 @@ def _sync_rows(table: DataTable, rows: dict[str, tuple]) -> None:
         for key, cells in rows.items():
             for column, cell in zip(columns, cells):
                 if table.get_cell(key, column) != cell:
-                    table.update_cell(key, column, cell)
+                    # Grow the column with a longer value: rows re-added by a change of language are measured
+                    # only later, and a column must never cut what it shows because of that order.
+                    table.update_cell(key, column, cell, update_width=True)
         return
     cursor_key = None
     if table.row_count and 0 <= table.cursor_row < table.row_count:

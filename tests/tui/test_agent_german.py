@@ -38,7 +38,8 @@ async def _open_case(pilot, key: str) -> None:
         case_id = queries.case_by_key(session, key).id
     await app.push_screen(CaseDetailScreen(case_id))
     await wait_until_async(lambda: app.screen.snapshot is not None, message="the case to load")
-    await settle(pilot)
+    for _ in range(2):  # the case's side panels load after it (their scroll bars are part of the picture)
+        await settle(pilot)
 
 
 async def test_the_palette_switches_queue_and_case_to_german_and_back(make_app, data):
