@@ -59,9 +59,10 @@ async def wait_until_async(condition: Callable[[], object], timeout: float = DEF
 
 def frozen_sqlite_copy(built, frozen) -> None:
     """Write the SQLite database ``built`` into the new file ``frozen`` through SQLite's backup API: one consistent
-    file that no connection ever opens again, so tests may copy it with plain file copies. Copying ``built`` itself
-    is not safe: a connection to it that is closed late (by the garbage collector) checkpoints its write-ahead log
-    into the main file, and a file copy taken meanwhile is torn (seen as "malformed database schema")."""
+    file (its log folded in when this closes it) that no connection ever opens again, so tests may copy it with plain
+    file copies. Copying ``built`` itself is not safe: a connection to it that is closed late (by the garbage
+    collector) checkpoints its write-ahead log into the main file, and a file copy taken meanwhile is torn (seen as
+    "malformed database schema")."""
     import gc
     import sqlite3
 
@@ -70,7 +71,8 @@ def frozen_sqlite_copy(built, frozen) -> None:
     target = sqlite3.connect(frozen)
     try:
         source.backup(target)
-        target.execute("PRAGMA journal_mode = DELETE")
+        # The stores run in WAL mode: a copy that starts in it never has to switch (which needs the file to itself).
+        target.execute("PRAGMA journal_mode = WAL")
     finally:
         target.close()
         source.close()

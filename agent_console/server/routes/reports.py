@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
+from agent_console.i18n import _
 from agent_console.server import schemas
 from agent_console.server.routes.deps import Supervisor, state
 
@@ -22,7 +23,7 @@ _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def _only_iso_days(value):
     # Pydantic would also take a number of seconds since 1970 ("0") for a date; the API promises YYYY-MM-DD.
     if not isinstance(value, date) and not (isinstance(value, str) and _ISO_DAY.match(value)):
-        raise ValueError("a day is written YYYY-MM-DD")
+        raise ValueError(_("a day is written YYYY-MM-DD"))
     return value
 
 
