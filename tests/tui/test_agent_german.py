@@ -38,8 +38,14 @@ async def _open_case(pilot, key: str) -> None:
         case_id = queries.case_by_key(session, key).id
     await app.push_screen(CaseDetailScreen(case_id))
     await wait_until_async(lambda: app.screen.snapshot is not None, message="the case to load")
-    for _ in range(2):  # the case's side panels load after it (their scroll bars are part of the picture)
-        await settle(pilot)
+    await settle(pilot)
+    # The customer's other cases load after the case, and their list's scroll bar is part of the picture: wait until
+    # the list is laid out around its options, then let the screen refresh once more.
+    others = app.screen.query_one("#other-cases")
+    await wait_until_async(lambda: others.option_count > 0 and others.virtual_size.height >= others.option_count,
+                           message="the customer's other cases to be laid out")
+    await settle(pilot)
+    await settle(pilot)
 
 
 async def test_the_palette_switches_queue_and_case_to_german_and_back(make_app, data):
