@@ -37,7 +37,8 @@ def test_queue_and_case_in_german_at_80x24(tmp_path, store, store_path, agents):
         assert "Paket nicht angekommen" in row, row  # 80 columns keep the subject whole
 
         terminal.keys("Enter")
-        screen = terminal.wait_for("Mein Paket ist nicht da.")
+        terminal.wait_for("Mein Paket ist nicht da.")
+        screen = terminal.wait_for("r Antworten")  # the footer is drawn after the thread (seen under load)
         header, footer = header_and_footer(screen)
         assert "in Bearb." in header and key in header, header
         assert "Antworten" in footer and footer.rstrip().endswith("Befehle"), footer
