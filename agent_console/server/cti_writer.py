@@ -13,17 +13,15 @@ of its own, so one bad event fails alone and nothing is written twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import queue
-import threading
 from functools import partial
 
 import orjson
 
 from agent_console.domain.calls import CallEvent, apply_event, event_time, has_event, new_call_values
 from agent_console.domain.recording import audit_values
-from agent_console.i18n import current_language, language_scope
+from agent_console.i18n import language_scope
+from agent_console.server.group_writer import GroupWriter, settle
 from agent_console.store import call_writes, feed_format
 from agent_console.store.models import Call
 from agent_console.store.server_feed import TRACKED, append_change_log, lookup_references, row_dict
@@ -32,7 +30,6 @@ log = logging.getLogger(__name__)
 
 #: At most this many events share one transaction (a full queue drains in several).
 MAX_GROUP = 200
-_STOP = object()
 _REFS = feed_format.references(Call.__table__)
 
 
@@ -45,56 +42,16 @@ def state_name(call) -> str:
     return "talking" if call.answered_at is not None else "ringing"
 
 
-class CallEventWriter:
+class CallEventWriter(GroupWriter):
+    thread_name = "cti-writer"
+
     def __init__(self, store, clock, max_group: int = MAX_GROUP) -> None:
-        self.store = store
-        self.clock = clock
-        self.max_group = max_group
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="cti-writer", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(_STOP)
-            self._thread.join(timeout=30)
-            self._thread = None
+        super().__init__(store, clock, max_group)
 
     async def record(self, actor_id: int | None, event: CallEvent) -> dict:
         """The call's answer (``call_id``, ``call_uid``, ``applied``, ``state``, ``customer_uid``, ``case_key``)
         once the event is committed."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._queue.put((actor_id, event, loop, future, current_language()))
-        return await future
-
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is _STOP:
-                return
-            waiting = [item]
-            stop = False
-            while len(waiting) < self.max_group:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stop = True
-                    break
-                waiting.append(item)
-            try:
-                self._apply(waiting)
-            except Exception as exc:  # a defect here must not leave requests waiting forever
-                log.exception("the call event writer failed")
-                for _actor, _event, loop, future, _language in waiting:
-                    _settle(loop, future, None, exc)
-            if stop:
-                return
+        return await self._submit(actor_id, event)
 
     def _apply(self, waiting: list) -> None:
         try:
@@ -109,12 +66,12 @@ class CallEventWriter:
                     with language_scope(language):
                         answer = record_events(self.store, self.clock, [(actor, event)])[0]
                 except Exception as exc:  # the request answers with it (503 … by the app's handlers)
-                    _settle(loop, future, None, exc)
+                    settle(loop, future, None, exc)
                 else:
-                    _settle(loop, future, answer, None)
+                    settle(loop, future, answer, None)
             return
         for (_actor, _event, loop, future, _language), answer in zip(waiting, answers):
-            _settle(loop, future, answer, None)
+            settle(loop, future, answer, None)
 
 
 def record_events(store, clock, events: list[tuple[int | None, CallEvent]]) -> list[dict]:
@@ -175,18 +132,3 @@ def _feed_rows(conn, calls: list) -> list[tuple[str, str, str, str | None]]:
         queue_name = refs.get("case_queue", {}).get(call.case_id) if call.case_id is not None else None
         rows.append((TRACKED[Call], call.uid, orjson.dumps(data).decode(), queue_name))
     return rows
-
-
-def _settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future, result, exc: BaseException | None) -> None:
-    def settle() -> None:
-        if future.done():
-            return  # the request was cancelled (its client went away); the event is recorded all the same
-        if exc is not None:
-            future.set_exception(exc)
-        else:
-            future.set_result(result)
-
-    try:
-        loop.call_soon_threadsafe(settle)
-    except RuntimeError:
-        pass  # the loop has closed (shutdown)

@@ -11,12 +11,10 @@ is retried in a transaction of its own, so one bad batch fails alone and nothing
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import queue
-import threading
 
-from agent_console.i18n import current_language, language_scope
+from agent_console.i18n import language_scope
+from agent_console.server.group_writer import GroupWriter, settle
 from agent_console.server import fastops, schemas
 from agent_console.server.auth import Principal
 from agent_console.store.server_feed import latest_seq
@@ -28,62 +26,21 @@ log = logging.getLogger(__name__)
 #: ops bound keeps the group's IN lists far below SQLite's 32,766 parameters per statement).
 MAX_GROUP = 64
 MAX_GROUP_OPS = 2000
-_STOP = object()
 
 
-class OpsWriter:
+class OpsWriter(GroupWriter):
+    thread_name = "ops-writer"
+
     def __init__(self, store, clock, max_group: int = MAX_GROUP) -> None:
-        self.store = store
-        self.clock = clock
-        self.max_group = max_group
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="ops-writer", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(_STOP)
-            self._thread.join(timeout=30)
-            self._thread = None
+        super().__init__(store, clock, max_group)
 
     async def apply(self, principal: Principal, batch: schemas.OpsBatch) -> tuple[list[dict], int]:
-        """The batch's results and the feed's newest sequence number after it."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        # The writer thread serves every request: each batch takes its request's language along (the reasons of
-        # its conflicts and refusals are worded in it).
-        self._queue.put((principal, batch, loop, future, current_language()))
-        return await future
+        """The batch's results and the feed's newest sequence number after it (its conflicts and refusals worded in
+        the request's language)."""
+        return await self._submit(principal, batch)
 
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is _STOP:
-                return
-            waiting = [item]
-            ops = len(item[1].ops)
-            stop = False
-            while len(waiting) < self.max_group and ops < MAX_GROUP_OPS:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stop = True
-                    break
-                waiting.append(item)
-                ops += len(item[1].ops)
-            try:
-                self._apply(waiting)
-            except Exception as exc:  # a defect here must not leave requests waiting forever
-                log.exception("the ops writer failed")
-                for _principal, _batch, loop, future, _language in waiting:
-                    _settle(loop, future, None, exc)
-            if stop:
-                return
+    def _group_is_full(self, waiting: list) -> bool:
+        return super()._group_is_full(waiting) or sum(len(batch.ops) for _p, batch, *_ in waiting) >= MAX_GROUP_OPS
 
     def _apply(self, waiting: list) -> None:
         run: list = []
@@ -119,7 +76,7 @@ class OpsWriter:
             return
         cursor = last_seq if last_seq is not None else self._latest()
         for (_principal, _batch, loop, future, _language), answer in zip(run, results):
-            _settle(loop, future, (answer, cursor), None)
+            settle(loop, future, (answer, cursor), None)
 
     def _apply_one(self, item, *, fast: bool = False) -> None:
         with language_scope(item[4]):
@@ -134,25 +91,10 @@ class OpsWriter:
             else:
                 answer = (apply_batch(self.store, self.clock, principal, batch), self._latest())
         except Exception as exc:  # the request answers with it (409, 503 … by the app's handlers)
-            _settle(loop, future, None, exc)
+            settle(loop, future, None, exc)
             return
-        _settle(loop, future, answer, None)
+        settle(loop, future, answer, None)
 
     def _latest(self) -> int:
         with self.store.read_engine.connect() as conn:
             return latest_seq(conn)
-
-
-def _settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future, result, exc: BaseException | None) -> None:
-    def settle() -> None:
-        if future.done():
-            return  # the request was cancelled (its client went away); the batch is applied all the same
-        if exc is not None:
-            future.set_exception(exc)
-        else:
-            future.set_result(result)
-
-    try:
-        loop.call_soon_threadsafe(settle)
-    except RuntimeError:
-        pass  # the loop has closed (shutdown)
