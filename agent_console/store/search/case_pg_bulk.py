@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agent_console.store.search.case_pg_schema import HEAD_ROWS, MESSAGE_ROWS
+from agent_console.store.search.case_pg_schema import HEAD_ROWS, MESSAGE_ROWS, case_trigger_function
 
 DEFER_SETTING = "agent_console.defer_case_search"
 TOUCHED_CASES = "bulk_touched_case_ids"
@@ -25,53 +25,20 @@ def _note(table: str, value: str) -> str:
     return f"INSERT INTO pg_temp.{table} (id) SELECT {value} WHERE {value} IS NOT NULL ON CONFLICT DO NOTHING;"
 
 
+def _deferring(notes: str) -> str:
+    return f"IF {_DEFERRED} THEN {notes} RETURN NULL; END IF;\n        "
+
+
 #: The trigger functions of migration 0019, each first noting the touched ids while a bulk load defers the index.
 DEFERRING_TRIGGER_FUNCTIONS = (
-    f"""CREATE OR REPLACE FUNCTION ac_case_fts_messages() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF {_DEFERRED} THEN
-            IF TG_OP <> 'INSERT' THEN {_note(TOUCHED_CASES, 'old.case_id')} END IF;
-            IF TG_OP <> 'DELETE' THEN {_note(TOUCHED_CASES, 'new.case_id')} END IF;
-            RETURN NULL;
-        END IF;
-        IF TG_OP <> 'INSERT' THEN
-            DELETE FROM case_fts WHERE rowid = old.id;
-        END IF;
-        IF TG_OP <> 'DELETE' THEN
-            INSERT INTO case_fts (rowid, case_id, doc) {MESSAGE_ROWS} WHERE m.id = new.id;
-        END IF;
-        RETURN NULL;
-    END $$""",
-    f"""CREATE OR REPLACE FUNCTION ac_case_fts_cases() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF {_DEFERRED} THEN
-            IF TG_OP <> 'INSERT' THEN {_note(TOUCHED_CASES, 'old.id')} END IF;
-            IF TG_OP <> 'DELETE' THEN {_note(TOUCHED_CASES, 'new.id')} END IF;
-            RETURN NULL;
-        END IF;
-        IF TG_OP <> 'INSERT' THEN
-            DELETE FROM case_fts WHERE case_id = old.id;
-        END IF;
-        IF TG_OP <> 'DELETE' THEN
-            INSERT INTO case_fts (rowid, case_id, doc) {HEAD_ROWS} WHERE c.id = new.id;
-        END IF;
-        IF TG_OP = 'UPDATE' THEN
-            INSERT INTO case_fts (rowid, case_id, doc) {MESSAGE_ROWS} WHERE c.id = new.id;
-        END IF;
-        RETURN NULL;
-    END $$""",
-    f"""CREATE OR REPLACE FUNCTION ac_case_fts_customers() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF {_DEFERRED} THEN
-            {_note(TOUCHED_CUSTOMERS, 'old.id')}
-            {_note(TOUCHED_CUSTOMERS, 'new.id')}
-            RETURN NULL;
-        END IF;
-        DELETE FROM case_fts WHERE case_id IN (SELECT id FROM cases WHERE customer_id = old.id);
-        INSERT INTO case_fts (rowid, case_id, doc) {HEAD_ROWS} WHERE c.customer_id = new.id;
-        INSERT INTO case_fts (rowid, case_id, doc) {MESSAGE_ROWS} WHERE c.customer_id = new.id;
-        RETURN NULL;
-    END $$""",
+    case_trigger_function("ac_case_fts_messages", or_replace=True, first=_deferring(
+        f"IF TG_OP <> 'INSERT' THEN {_note(TOUCHED_CASES, 'old.case_id')} END IF; "
+        f"IF TG_OP <> 'DELETE' THEN {_note(TOUCHED_CASES, 'new.case_id')} END IF;")),
+    case_trigger_function("ac_case_fts_cases", or_replace=True, first=_deferring(
+        f"IF TG_OP <> 'INSERT' THEN {_note(TOUCHED_CASES, 'old.id')} END IF; "
+        f"IF TG_OP <> 'DELETE' THEN {_note(TOUCHED_CASES, 'new.id')} END IF;")),
+    case_trigger_function("ac_case_fts_customers", or_replace=True, first=_deferring(
+        f"{_note(TOUCHED_CUSTOMERS, 'old.id')} {_note(TOUCHED_CUSTOMERS, 'new.id')}")),
 )
 
 

@@ -59,6 +59,42 @@ _CASE_ROW = ("SELECT {rowid}, c.id, ac_case_doc(c.subject, {body}, cu.name || ' 
 HEAD_ROWS = _CASE_ROW.format(rowid="-c.id", body="''")
 MESSAGE_ROWS = _CASE_ROW.format(rowid="m.id", body="m.body") + " JOIN messages m ON m.case_id = c.id"
 
+#: The body of each trigger function that keeps ``case_fts`` in step with messages, cases and customers (after
+#: ``BEGIN``); ``case_pg_bulk`` puts its deferral in front of the same bodies.
+CASE_TRIGGER_BODIES = {
+    "ac_case_fts_messages": f"""IF TG_OP <> 'INSERT' THEN
+            DELETE FROM case_fts WHERE rowid = old.id;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            INSERT INTO case_fts (rowid, case_id, doc) {MESSAGE_ROWS} WHERE m.id = new.id;
+        END IF;
+        RETURN NULL;""",
+    "ac_case_fts_cases": f"""IF TG_OP <> 'INSERT' THEN
+            DELETE FROM case_fts WHERE case_id = old.id;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            INSERT INTO case_fts (rowid, case_id, doc) {HEAD_ROWS} WHERE c.id = new.id;
+        END IF;
+        IF TG_OP = 'UPDATE' THEN
+            INSERT INTO case_fts (rowid, case_id, doc) {MESSAGE_ROWS} WHERE c.id = new.id;
+        END IF;
+        RETURN NULL;""",
+    "ac_case_fts_customers": f"""DELETE FROM case_fts WHERE case_id IN (SELECT id FROM cases WHERE customer_id = old.id);
+        INSERT INTO case_fts (rowid, case_id, doc) {HEAD_ROWS} WHERE c.customer_id = new.id;
+        INSERT INTO case_fts (rowid, case_id, doc) {MESSAGE_ROWS} WHERE c.customer_id = new.id;
+        RETURN NULL;""",
+}
+
+
+def case_trigger_function(name: str, *, or_replace: bool = False, first: str = "") -> str:
+    """The statement that creates the trigger function ``name`` (``first``: statements run before its body)."""
+    create = "CREATE OR REPLACE FUNCTION" if or_replace else "CREATE FUNCTION"
+    return f"""{create} {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        {first}{CASE_TRIGGER_BODIES[name]}
+    END $$"""
+
+
 PG_SCHEMA_STATEMENTS = (
     *(f"""CREATE TEXT SEARCH DICTIONARY ac_{language}_stem (TEMPLATE = snowball, LANGUAGE = {language})"""
       for language in ("german", "english")),
@@ -102,36 +138,7 @@ PG_SCHEMA_STATEMENTS = (
     """CREATE TABLE case_fts (rowid bigint PRIMARY KEY, case_id bigint NOT NULL, doc tsvector NOT NULL)""",
     """CREATE INDEX case_fts_doc ON case_fts USING gin (doc)""",
     """CREATE INDEX case_fts_case ON case_fts (case_id)""",
-    f"""CREATE FUNCTION ac_case_fts_messages() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP <> 'INSERT' THEN
-            DELETE FROM case_fts WHERE rowid = old.id;
-        END IF;
-        IF TG_OP <> 'DELETE' THEN
-            INSERT INTO case_fts (rowid, case_id, doc) {MESSAGE_ROWS} WHERE m.id = new.id;
-        END IF;
-        RETURN NULL;
-    END $$""",
-    f"""CREATE FUNCTION ac_case_fts_cases() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP <> 'INSERT' THEN
-            DELETE FROM case_fts WHERE case_id = old.id;
-        END IF;
-        IF TG_OP <> 'DELETE' THEN
-            INSERT INTO case_fts (rowid, case_id, doc) {HEAD_ROWS} WHERE c.id = new.id;
-        END IF;
-        IF TG_OP = 'UPDATE' THEN
-            INSERT INTO case_fts (rowid, case_id, doc) {MESSAGE_ROWS} WHERE c.id = new.id;
-        END IF;
-        RETURN NULL;
-    END $$""",
-    f"""CREATE FUNCTION ac_case_fts_customers() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        DELETE FROM case_fts WHERE case_id IN (SELECT id FROM cases WHERE customer_id = old.id);
-        INSERT INTO case_fts (rowid, case_id, doc) {HEAD_ROWS} WHERE c.customer_id = new.id;
-        INSERT INTO case_fts (rowid, case_id, doc) {MESSAGE_ROWS} WHERE c.customer_id = new.id;
-        RETURN NULL;
-    END $$""",
+    *(case_trigger_function(name) for name in CASE_TRIGGER_BODIES),
     """CREATE TRIGGER messages_case_search_insert_delete AFTER INSERT OR DELETE ON messages
         FOR EACH ROW EXECUTE FUNCTION ac_case_fts_messages()""",
     """CREATE TRIGGER messages_case_search_update AFTER UPDATE OF id, body, case_id ON messages FOR EACH ROW
