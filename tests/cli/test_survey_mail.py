@@ -11,26 +11,10 @@ from sqlmodel import select
 from agent_console.domain import surveys
 from agent_console.store.models import Message, SurveyToken
 from tests.cli.test_mail_send import email_case, outbox
-from tests.smtp_sink import SmtpSink, start_sink
+from tests.cli.test_mail_send import mail_env, sink  # noqa: F401  (fixtures)
 
-MAIL_FROM = "Support <support@example.com>"
 BASE_URL = "https://support.example.com"
 REPLY = "Ihr Anliegen ist erledigt.\n\nWie war es? {survey_link}\n\nGrüße, Anna"
-
-
-@pytest.fixture
-def sink():
-    sink = SmtpSink()
-    controller, port = start_sink(sink)
-    sink.port = port
-    yield sink
-    controller.stop()
-
-
-@pytest.fixture
-def mail_env(monkeypatch, sink):
-    monkeypatch.setenv("AGENT_CONSOLE_MAIL_FROM", MAIL_FROM)
-    monkeypatch.setenv("AGENT_CONSOLE_SMTP_URL", f"smtp://127.0.0.1:{sink.port}")
 
 
 def sent_text(sink) -> str:
