@@ -113,7 +113,7 @@ class MonitorScreen(TranslatedBindings, Screen):
 
     # --- showing a snapshot ---------------------------------------------------------------------------------------
 
-    def show_snapshot(self, snapshot: MonitorSnapshot) -> None:
+    def _show_status(self, snapshot: MonitorSnapshot) -> None:
         app: MonitorHost = self.app  # type: ignore[assignment]
         zone = app.zone
         local = snapshot.taken_at.astimezone(zone)
@@ -132,6 +132,10 @@ class MonitorScreen(TranslatedBindings, Screen):
             if status.cell_len + 3 + cell_len(part) <= room:
                 status.append(" · " + part, style="dim")
         self.query_one("#monitor-status", Static).update(status)
+
+    def show_snapshot(self, snapshot: MonitorSnapshot) -> None:
+        app: MonitorHost = self.app  # type: ignore[assignment]
+        self._show_status(snapshot)
         self._show_floor_figures(snapshot)
         self.query_one("#floor-line", Static).update(self._floor_text(snapshot))
         self._show_tiles(snapshot.queues)
@@ -199,6 +203,11 @@ class MonitorScreen(TranslatedBindings, Screen):
     def _apply_compact(self) -> None:
         for queue_tile in self.query(MonitorTile):
             queue_tile.compact = self.compact
+        # The status line keeps or drops its refresh figures by the width it has: fit it again to the new width
+        # (a snapshot that arrived before the first layout was fitted to no width at all).
+        snapshot = getattr(self.app, "snapshot", None)
+        if snapshot is not None:
+            self._show_status(snapshot)
 
     def _show_tiles(self, queues: tuple[GroupFigures, ...]) -> None:
         container = self.query_one("#queue-tiles", Vertical)

@@ -434,6 +434,21 @@ async def test_the_monitor_at_80x24_shows_every_queue_and_every_channel_column(s
         assert app.focused is tiles[1]
 
 
+async def test_the_status_line_fits_its_refresh_figures_to_the_width_after_a_resize(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents)
+    async with app.run_test(size=(70, 24)) as pilot:
+        await settle(pilot)
+
+        def status() -> str:
+            return str(app.screen.query_one("#monitor-status").content)
+
+        assert "Live monitor" in status() and "refresh" not in status()  # no room for them at 70 columns
+        await pilot.resize_terminal(160, 50)
+        await wait_until_async(lambda: "every 2 s · refresh 0 ms" in status(), message=status())
+        await pilot.resize_terminal(70, 24)
+        await wait_until_async(lambda: "refresh" not in status(), message=status())
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 50)])
 async def test_the_wallboards_large_figures_fit_their_boxes(store, clock, agents, floor, size):
     from agent_console.widgets.monitor_tiles import BigText
