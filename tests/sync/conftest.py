@@ -3,6 +3,7 @@ helpers), and console stores as real SQLite files driven through the same domain
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from dataclasses import dataclass
@@ -110,6 +111,9 @@ class Floor:
             self.tokens = prepare_database(db_url)
         self.server = self.start()
         self.consoles: list[Console] = []
+        # Never reused, not even after `consoles` is cleared: a shared floor's next test copying a fresh store over an
+        # earlier console's file would meet that console's leftover write-ahead log (a torn, "malformed" schema).
+        self._console_numbers = itertools.count()
 
     def start(self, port: int | None = None) -> LiveServer:
         server = start_server(self.backend, self.db_url, self.tmp_path, port=port)
@@ -129,7 +133,8 @@ class Floor:
         from agent_console.sync.client import SyncClient
         from agent_console.sync.engine import SyncEngine
 
-        path = self.tmp_path / f"console-{login}-{len(self.consoles)}.db"
+        path = self.tmp_path / f"console-{login}-{next(self._console_numbers)}.db"
+        assert not path.exists()
         shutil.copy(self.templates.console_db, path)
         store = open_store(path)
         name, role, tier, queues = ACCOUNTS[login]
