@@ -254,11 +254,12 @@ async def shown_and_still_running(pilot, text: str) -> None:
     from textual.widgets._toast import Toast
 
     app = pilot.app
-    for _ in range(200):  # waits for the toast, however slow the machine; no timing is asserted
-        toasts = [toast for toast in app.screen.query(Toast) if text in str(toast._notification.message)]
-        if toasts or app._exception is not None or not app.is_running:
-            break
-        await pilot.pause()
+
+    def toast_or_death() -> bool:
+        return (app._exception is not None or not app.is_running
+                or any(text in str(toast._notification.message) for toast in app.screen.query(Toast)))
+
+    await wait_until_async(toast_or_death, message=f"no toast {text!r}")
     await pilot.pause()  # the toast is drawn
     assert app._exception is None, f"the monitor died: {app._exception!r}"
     assert app.is_running and app.return_code is None
