@@ -1,6 +1,6 @@
 """The help center's figures reach synced consoles (#22): the "Did this solve your problem?" answers and the contact
 forms travel through the change feed, so a supervisor's console computes the same self-service figures for its own
-monitor as the server's ``report selfservice`` — on a console that was syncing while customers used the help center
+monitor as the server's ``report selfservice`` (SQLite and PostgreSQL) — on a console that was syncing while customers used the help center
 and on one whose first sync comes afterwards. An agent of other queues gets no contact of a case it cannot see."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import re
 from datetime import timezone
 
 import httpx
+import pytest
 
 from agent_console.domain.clock import SystemClock
 from agent_console.domain.monitor import compute_snapshot
@@ -82,7 +83,9 @@ def report_figures(report: dict) -> dict:
     return {name: report[name] for name in ("resolutions", "solved_visits", "contact_forms", "deflection")}
 
 
-def test_a_synced_supervisors_monitor_shows_the_servers_self_service_figures(floor):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_synced_supervisors_monitor_shows_the_servers_self_service_figures(backend, request):
+    floor = request.getfixturevalue("floor" if backend == "sqlite" else "pg_floor")
     publish_articles(floor.db_url)
     sue = floor.console("sue")
     anna = floor.console("anna")  # an agent of Billing only
