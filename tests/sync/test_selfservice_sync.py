@@ -1,7 +1,8 @@
 """The help center's figures reach synced consoles (#22): the "Did this solve your problem?" answers and the contact
 forms travel through the change feed, so a supervisor's console computes the same self-service figures for its own
-monitor as the server's ``report selfservice`` (SQLite and PostgreSQL) — on a console that was syncing while customers used the help center
-and on one whose first sync comes afterwards. An agent of other queues gets no contact of a case it cannot see."""
+monitor as the server's ``report selfservice`` (SQLite and PostgreSQL) — on a console that was syncing while
+customers used the help center and on one whose first sync comes afterwards. An agent of other queues gets no contact
+of a case it cannot see, and a contact leaves an agent's console with its case."""
 
 from __future__ import annotations
 
