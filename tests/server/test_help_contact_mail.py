@@ -2,11 +2,15 @@
 mail outbox of a real server process with ``mail_from`` set, sent by ``mail send`` to a real SMTP server (the mail
 tests' aiosmtpd sink), in the language of the customer's visit, with the case key and when the first answer is due.
 Forms the server refuses (honeypot, rate limit, forged) queue nothing, a server without ``mail_from`` sends nothing,
-and the agents' replies to a web case go out by mail, threaded under the acknowledgement."""
+and the agents' replies to a web case go out by mail, threaded under the acknowledgement, whose answer by mail lands
+on the case."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import uuid
 
 import httpx
@@ -143,6 +147,16 @@ def test_an_agents_reply_to_a_web_case_goes_out_by_mail_under_the_acknowledgemen
     assert answer["Subject"] == f"Re: Falsche Größe [{key}]"
     assert answer["References"] == ack["Message-ID"]
     assert "Wir tauschen den Artikel gern um." in plain(answer)
+
+    # The customer answers the acknowledgement (no case key in the subject): threaded to the web case by its mail.
+    raw = (f"From: Frida <frida@example.com>\r\nTo: support@example.com\r\nSubject: Re: Ihre Anfrage\r\n"
+           f"Message-ID: <frida.2@mail.example>\r\nIn-Reply-To: {ack['Message-ID']}\r\n"
+           f"Date: Thu, 03 Dec 2026 10:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           f"Danke, das passt.\r\n").encode()
+    ingested = subprocess.run([sys.executable, "-m", "agent_console", "mail", "ingest", "--server", site.base_url,
+                               "--token", site.token("root"), "--json"], input=raw, capture_output=True, timeout=120)
+    assert ingested.returncode == 0, ingested.stderr
+    assert json.loads(ingested.stdout)["outcome"] == "reply" and json.loads(ingested.stdout)["case_key"] == key
 
 
 def test_a_server_without_mail_from_sends_no_acknowledgement(tmp_path):
