@@ -7,7 +7,9 @@
   channel's default queue. A queue that is not one of the store's is passed over.
 * At most ``limit_per_hour`` forms per sender address within an hour (the per-client limit is the server's, which
   knows the client).
-* The customer is told the case key and the first-response target of the web channel's SLA policy.
+* The customer is told the case key and the first-response target of the web channel's SLA policy; where mail is
+  sent (``mail_from`` set), the acknowledgement mail (``domain/mail_ack.py``) with the key and when the first answer is
+  due is queued to the form's address too, in the visit's language.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from agent_console.domain.case_errors import CaseError
 from agent_console.domain.cases import CaseService
 from agent_console.domain.clock import Clock
 from agent_console.domain.help_articles import articles_to_json
+from agent_console.domain.mail_ack import queue_acknowledgement
 from agent_console.domain.new_case import EMAIL_PATTERN
 from agent_console.domain.queues import require_known_queue
 from agent_console.domain.text import UnsafeText, check_identifier, clean_text, one_line
@@ -141,9 +144,10 @@ def check_rate(session, sender: str, now, limit_per_hour: int) -> None:
 
 
 def send(session, clock: Clock, form: ContactForm, read_slugs: list[str], *, visit: str, language: str,
-         default_queue: str, limit_per_hour: int = DEFAULT_LIMIT_PER_HOUR) -> ContactResult:
-    """Make the web case for ``form`` in the caller's transaction. Raises :class:`RateLimited`, or ``CaseError``
-    when the case cannot be made (e.g. the default queue does not exist)."""
+         default_queue: str, limit_per_hour: int = DEFAULT_LIMIT_PER_HOUR, mail_from: str = "") -> ContactResult:
+    """Make the web case for ``form`` in the caller's transaction, and queue its acknowledgement mail from
+    ``mail_from`` (empty: no mail is sent). Raises :class:`RateLimited`, or ``CaseError`` when the case cannot be made
+    (e.g. the default queue does not exist)."""
     now = clock.now()
     check_rate(session, form.email, now, limit_per_hour)
     articles = articles_read(session, read_slugs)
@@ -155,5 +159,7 @@ def send(session, clock: Clock, form: ContactForm, read_slugs: list[str], *, vis
     session.add(case)
     session.add(HelpContact(case_id=case.id, sender=form.email, visit=visit, language=language, created_at=now))
     session.flush()
+    if mail_from:
+        queue_acknowledgement(session, now, case, recipient=form.email, mail_from=mail_from)
     policy = queries.policy_for(session, case.channel, case.priority)
     return ContactResult(case.key, case.queue, sla.targets(policy, case.channel)[0])

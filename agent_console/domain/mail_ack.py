@@ -1,15 +1,25 @@
-"""The acknowledgement a new e-mail case gets: a template per customer language (German, English), rendered in the
-canned responses' sandbox with the case key and when the first answer is due by the SLA policy.
+"""The acknowledgement a new e-mail case — or a case from the help center's contact form — gets: a template per
+customer language (German, English), rendered in the canned responses' sandbox with the case key and when the first
+answer is due by the SLA policy, recorded on the case as an outgoing message and queued in the mail outbox.
 
 Customer-facing text: it follows the case's language, not the interface's, so it is not in the gettext catalog."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from agent_console.domain import sla
+from agent_console.domain.mail_headers import new_message_id, subject_for_case
+from agent_console.domain.recording import audit
 from agent_console.domain.templates import case_context, format_date, render
 from agent_console.domain.zones import zone_named
+from agent_console.store import queries
+from agent_console.store.mail_records import queue_outgoing_mail
+from agent_console.store.models import Channel, Direction, Message, new_uid
+
+#: The author shown on the acknowledgement in the case's thread.
+ACK_AUTHOR = "Automatic acknowledgement"
 
 ACK_SUBJECTS = {
     "de": "Ihre Anfrage ist bei uns eingegangen: {subject}",
@@ -61,3 +71,21 @@ def acknowledgement(session, case, policy, now: datetime) -> tuple[str, str]:
     context["first_response_due"] = format_due(case.first_response_due, language, policy)
     rendered = render(ACK_TEMPLATES[language], context)
     return ACK_SUBJECTS[language].format(subject=case.subject), rendered.text
+
+
+def queue_acknowledgement(session, now: datetime, case, *, recipient: str, mail_from: str,
+                          in_reply_to: str | None = None, references: Iterable[str] = ()) -> Message:
+    """Record the acknowledgement on ``case`` as an outgoing message and queue it as a mail to ``recipient`` from
+    ``mail_from`` (the gateway's ``mail send`` / ``mail run`` sends it), in the caller's transaction. It is no agent
+    reply: it moves no SLA clock."""
+    policy = queries.policy_for(session, case.channel, case.priority)
+    subject, body = acknowledgement(session, case, policy, now)
+    ack = Message(uid=new_uid(), case_id=case.id, direction=Direction.outbound, channel=Channel.email,
+                  author_name=ACK_AUTHOR, body=body, is_internal=False, created_at=now)
+    session.add(ack)
+    session.flush()
+    queue_outgoing_mail(session, message=ack, recipient=recipient, subject=subject_for_case(case.key, subject),
+                        mail_message_id=new_message_id(mail_from, ack.uid), in_reply_to=in_reply_to,
+                        references=list(references), now=now)
+    audit(session, now, None, "mail.acknowledge", "case", case.id, message_id=ack.id)
+    return ack

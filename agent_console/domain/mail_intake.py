@@ -25,15 +25,15 @@ from datetime import datetime, timedelta
 from agent_console.domain.case_errors import CaseError
 from agent_console.domain.cases import CaseService
 from agent_console.domain.clock import Clock
-from agent_console.domain.mail_ack import acknowledgement
+from agent_console.domain.mail_ack import ACK_AUTHOR, queue_acknowledgement  # noqa: F401  (ACK_AUTHOR: re-exported)
 from agent_console.domain.queues import require_known_queue
-from agent_console.domain.mail_headers import case_key_in_subject, new_message_id, subject_for_case
+from agent_console.domain.mail_headers import case_key_in_subject
 from agent_console.domain.recording import audit
 from agent_console.domain.text import clean_text, one_line
 from agent_console.i18n import _
 from agent_console.mail.parse import MailRejected, ParsedMail, parse_mail
 from agent_console.store import mail_receipts, queries
-from agent_console.store.mail_records import message_by_mail_id, outbox_row_of_message, queue_outgoing_mail
+from agent_console.store.mail_records import message_by_mail_id, outbox_row_of_message
 from agent_console.store.models import (
     Case,
     Channel,
@@ -41,14 +41,12 @@ from agent_console.store.models import (
     MailReceipt,
     Message,
     MessageAttachment,
-    new_uid,
 )
 from agent_console.store.queries import NotFound
 
 DEFAULT_SENDER_LIMIT_PER_HOUR = 30
 #: The author shown on messages the mail system wrote (bounces, acknowledgements).
 MAIL_SYSTEM_AUTHOR = "Mail delivery system"
-ACK_AUTHOR = "Automatic acknowledgement"
 SUBJECT_LIMIT = 500
 NAME_LIMIT = 200
 
@@ -281,16 +279,6 @@ def _keep_attachments(session, message: Message, parsed: ParsedMail, options: In
 def _acknowledge(session, clock: Clock, case: Case, message: Message, parsed: ParsedMail,
                  options: IntakeOptions) -> None:
     """Record the acknowledgement on the case as an outgoing message and queue it for the sender (``mail run``)."""
-    now = clock.now()
-    policy = queries.policy_for(session, case.channel, case.priority)
-    subject, body = acknowledgement(session, case, policy, now)
-    ack = Message(uid=new_uid(), case_id=case.id, direction=Direction.outbound, channel=Channel.email,
-                  author_name=ACK_AUTHOR, body=body, is_internal=False, created_at=now)
-    session.add(ack)
-    session.flush()
     references = [*parsed.references, parsed.message_id] if parsed.message_id else list(parsed.references)
-    queue_outgoing_mail(session, message=ack, recipient=parsed.sender_address,
-                        subject=subject_for_case(case.key, subject),
-                        mail_message_id=new_message_id(options.mail_from, ack.uid),
-                        in_reply_to=parsed.message_id, references=references, now=now)
-    audit(session, now, None, "mail.acknowledge", "case", case.id, message_id=ack.id)
+    queue_acknowledgement(session, clock.now(), case, recipient=parsed.sender_address, mail_from=options.mail_from,
+                          in_reply_to=parsed.message_id, references=references)

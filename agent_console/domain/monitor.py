@@ -273,17 +273,20 @@ def _compute(conn, now: datetime, tz: tzinfo, thresholds: Thresholds, due_within
         overdue_total=(fu_overdue or 0) + (esc_overdue or 0),
         follow_ups_due=fu_total or 0,
         follow_ups_overdue=fu_overdue or 0,
-        **_self_service_today(conn, day_start),
+        **_self_service_today(conn, day_start, thresholds),
     )
 
 
-def _self_service_today(conn, day_start: datetime) -> dict[str, int]:
+def _self_service_today(conn, day_start: datetime, thresholds: Thresholds) -> dict:
+    from agent_console.domain.monitor_figures import deflection_rate
     from agent_console.store import help_records
 
     day_end = day_start + timedelta(days=1)
+    solved_visits = help_records.solved_visits_without_contact(conn, day_start, day_end)
+    contact_forms = help_records.contacts_between(conn, day_start, day_end)
     return {"self_service_resolutions": help_records.answer_counts(conn, day_start, day_end)[0],
-            "solved_visits": help_records.solved_visits_without_contact(conn, day_start, day_end),
-            "contact_forms": help_records.contacts_between(conn, day_start, day_end)}
+            "solved_visits": solved_visits, "contact_forms": contact_forms,
+            "self_service_level": thresholds.deflection_level(deflection_rate(solved_visits, contact_forms))}
 
 
 def _with_calls(finish, now: datetime, floor: PhoneCounts, queues: dict[str | None, PhoneCounts]):

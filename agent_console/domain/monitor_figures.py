@@ -25,6 +25,12 @@ def worst(levels: Iterable[Level]) -> Level:
     return max(levels, key=_LEVEL_RANK.__getitem__, default=Level.ok)
 
 
+def deflection_rate(solved_visits: int, contact_forms: int) -> float | None:
+    """Visits that ended in "yes" without a contact form, over those and the contact forms; None without either."""
+    total = solved_visits + contact_forms
+    return solved_visits / total if total else None
+
+
 @dataclass(frozen=True)
 class GroupFigures:
     """The figures of one queue, one channel, or the whole floor (kind ``floor``)."""
@@ -132,11 +138,17 @@ class MonitorSnapshot:
     self_service_resolutions: int = 0
     solved_visits: int = 0
     contact_forms: int = 0
+    #: The level of today's deflection by the ``deflection`` threshold (ok unless the settings give one).
+    self_service_level: Level = Level.ok
 
     @property
     def deflection(self) -> float | None:
-        total = self.solved_visits + self.contact_forms
-        return self.solved_visits / total if total else None
+        return deflection_rate(self.solved_visits, self.contact_forms)
+
+    @property
+    def help_center_used(self) -> bool:
+        """Whether the help center was used today: a floor without one shows nothing about self-service."""
+        return bool(self.self_service_resolutions or self.contact_forms)
 
     def queue(self, name: str) -> GroupFigures | None:
         return next((q for q in self.queues if q.name == name), None)

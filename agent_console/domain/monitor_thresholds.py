@@ -33,7 +33,12 @@ DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
     "breached": _OFF,
     "breached_share": (0.05, 0.15),
     "service_level_gap": (0.0, 0.10),
+    # The floor's self-service rate today (deflection, a fraction): lower is worse, [warning below, critical below].
+    # Off unless the settings give it: what a help center should spare depends on the business.
+    "deflection": (0.0, 0.0),
 }
+#: Figures where a lower value is worse: the pair is [warning below, critical below].
+LOWER_IS_WORSE = frozenset({"deflection"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,12 @@ class Thresholds:
                 except (TypeError, ValueError):
                     raise MonitorError(_("{source}: expected [warning, critical] numbers, got {value}").format(
                         source=f"{source}.{scope}.{name}", value=repr(pair))) from None
-                if crit < warn:
+                if name in LOWER_IS_WORSE:
+                    if crit > warn:
+                        raise MonitorError(_("{source}: critical ({critical}) is above warning ({warning}); this "
+                                             "figure is worse when lower").format(
+                            source=f"{source}.{scope}.{name}", critical=f"{crit:g}", warning=f"{warn:g}"))
+                elif crit < warn:
                     raise MonitorError(_("{source}: critical ({critical}) is below warning ({warning})").format(
                         source=f"{source}.{scope}.{name}", critical=f"{crit:g}", warning=f"{warn:g}"))
                 parsed[name] = (warn, crit)
@@ -113,6 +123,19 @@ class Thresholds:
             levels["service_level"] = (Level.critical if gap > crit + 1e-9 else
                                        Level.warning if gap > warn + 1e-9 else Level.ok)
         return levels
+
+
+    def deflection_level(self, deflection: float | None) -> Level:
+        """The level of the floor's self-service rate today (the ``default`` scope's ``deflection``)."""
+        if deflection is None:
+            return Level.ok
+        warn, crit = self.for_scope(None)["deflection"]
+        # 1e-9: a rate exactly on its limit is on the limit, not a hair below it.
+        if deflection < crit - 1e-9:
+            return Level.critical
+        if deflection < warn - 1e-9:
+            return Level.warning
+        return Level.ok
 
 
 def _higher_is_worse(value: float | None, limits: tuple[float, float]) -> Level:

@@ -26,6 +26,9 @@ from agent_console.widgets.monitor_tiles import BigFigure, WallboardPanel, calls
 BIG_FIGURES = {"big-waiting": (N_("waiting"), None), "big-longest": (N_("longest wait"), N_("longest")),
                "big-sl": (N_("service level %"), N_("SL %")), "big-breached": (N_("breached"), None),
                "big-available": (N_("agents available"), N_("available"))}
+#: The help center's figures today, beside the floor's once it was used today (``MonitorSnapshot.help_center_used``).
+SELF_SERVICE_FIGURES = {"big-self-service": (N_("self-service resolutions"), N_("solved")),
+                        "big-deflection": (N_("deflection %"), N_("defl. %"))}
 #: Below this width the queue panels come four to a row (five leave no room for "wartend" beside "SL %") and are
 #: one row taller (the detail's three phrases need three rows).
 FIVE_PANELS_MIN_WIDTH = 100
@@ -49,6 +52,9 @@ class WallboardScreen(TranslatedBindings, Screen):
         with Horizontal(id="wall-floor"):
             for widget_id, (label, short) in BIG_FIGURES.items():
                 yield BigFigure(label, short, id=widget_id)
+            for widget_id, (label, short) in SELF_SERVICE_FIGURES.items():
+                yield BigFigure(label, short, id=widget_id, symbol=widget_id == "big-deflection",
+                                classes="self-service")
         yield Grid(id="wall-queues")
         yield Static(_("Waiting · last 8 h"), id="wall-trend-label", markup=False)
         yield Sparkline([], id="wall-trend")
@@ -57,6 +63,12 @@ class WallboardScreen(TranslatedBindings, Screen):
     def on_resize(self) -> None:
         # monitor.tcss: a narrow wallboard has four panels to a row, each a row taller (every detail stays whole).
         self.query_one("#wall-queues", Grid).set_class(self.size.width < FIVE_PANELS_MIN_WIDTH, "narrow")
+        self._fit_floor()
+
+    def _fit_floor(self) -> None:
+        # Seven figures in a narrow row (the help center's two shown): without their padding every label stays whole.
+        crowded = self.size.width < FIVE_PANELS_MIN_WIDTH and self.query_one("#big-deflection").display
+        self.query_one("#wall-floor", Horizontal).set_class(crowded, "crowded")
 
     def on_mount(self) -> None:
         snapshot = getattr(self.app, "snapshot", None)  # MonitorApp's latest, if one came in before this screen
@@ -97,6 +109,7 @@ class WallboardScreen(TranslatedBindings, Screen):
         self.query_one("#big-sl", BigFigure).show(sl, floor.levels["service_level"])
         self.query_one("#big-breached", BigFigure).show(str(floor.breached), floor.levels["breached"])
         self.query_one("#big-available", BigFigure).show(str(snapshot.agent_states.get("available", 0)))
+        self._show_self_service(snapshot)
         grid = self.query_one("#wall-queues", Grid)
         panels = list(grid.query(WallboardPanel))
         if [p.group_name for p in panels] == [q.name for q in snapshot.queues]:
@@ -107,6 +120,18 @@ class WallboardScreen(TranslatedBindings, Screen):
                 grid.remove_children()
                 grid.mount_all([WallboardPanel(q, classes="wall-panel") for q in snapshot.queues])
         self.query_one("#wall-trend", Sparkline).data = app.trend.series("waiting", snapshot.taken_at) or [0]
+
+    def _show_self_service(self, snapshot: MonitorSnapshot) -> None:
+        """Today's self-service resolutions and deflection (as the monitor's floor line), once the help center was
+        used today; the deflection by colour and symbol against its threshold."""
+        for figure in self.query(".self-service"):
+            figure.display = snapshot.help_center_used
+        self._fit_floor()
+        if not snapshot.help_center_used:
+            return
+        self.query_one("#big-self-service", BigFigure).show(str(snapshot.self_service_resolutions))
+        deflection = "-" if snapshot.deflection is None else f"{snapshot.deflection * 100:.0f}"
+        self.query_one("#big-deflection", BigFigure).show(deflection, snapshot.self_service_level)
 
     async def action_leave(self) -> None:
         if self.can_return:

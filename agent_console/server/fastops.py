@@ -34,8 +34,8 @@ from agent_console.server.op_common import (
 from agent_console.store import fast_writes as writes
 from agent_console.store import feed_format
 from agent_console.store.applied_ops import StoredOp, applied_before
-from agent_console.store.mail_replies import queue_reply_mails
-from agent_console.store.models import Case, Channel, Direction, MailOutbox, Message, SlaEvent, new_uid
+from agent_console.store.mail_replies import MAILED_CHANNELS, queue_reply_mails
+from agent_console.store.models import Case, Direction, MailOutbox, Message, SlaEvent, new_uid
 from agent_console.store.server_db import ServerStore
 from agent_console.store.server_feed import TRACKED, append_change_log, lookup_references, row_dict
 
@@ -183,7 +183,7 @@ class _Group:
         self.changed.setdefault((Case, case.uid), (Case, case))
         if m.mailed:
             self.mailed_by_console.add(m.uid)
-        elif self.mail_from and not m.is_internal and case.channel == Channel.email:
+        elif self.mail_from and not m.is_internal and case.channel in MAILED_CHANNELS:
             # The reply's mail row, if write() queues one, takes this place in the feed (where the ORM path's
             # flush puts it); a place left empty is dropped.
             self.changed[(MailOutbox, m.uid)] = (MailOutbox, m.uid)

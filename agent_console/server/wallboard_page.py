@@ -1,4 +1,5 @@
-"""The wallboard's figures as HTML: the floor's large figures, queues, service level per channel, agents by state.
+"""The wallboard's figures as HTML: the floor's large figures, the help center's self-service today, queues, service
+level per channel, agents by state.
 
 The same figures as the console's wallboard (``domain.monitor.compute_snapshot``). Every state is shown by colour
 AND symbol (``LEVEL_SYMBOL``), so it reads without colour vision and from across a room."""
@@ -13,6 +14,7 @@ from agent_console.widgets.labels import agent_state_label, channel_label
 
 SERVICE_LEVEL_PER_CHANNEL = N_("Service level per channel")
 AGENTS_BY_STATE = N_("Agents by state")
+SELF_SERVICE_TODAY = N_("Self-service today")
 
 
 LEVEL_WORDS = {Level.ok: N_("ok"), Level.warning: N_("warning"), Level.critical: N_("critical")}
@@ -59,6 +61,19 @@ def _group_level(group: GroupFigures) -> Level:
     return worst(group.levels.values()) if group.levels else Level.ok
 
 
+def _self_service(snapshot: MonitorSnapshot) -> str:
+    """The help center today, as the monitor's floor line shows it: self-service resolutions ("yes" answers), the
+    deflection (by colour and symbol against its threshold) and the contact forms — once it was used today."""
+    if not snapshot.help_center_used:
+        return ""
+    return "".join([
+        f'<h2>{escape(_(SELF_SERVICE_TODAY))}</h2><div class="figures">',
+        _big(_("self-service resolutions"), number(snapshot.self_service_resolutions), None, "self-service"),
+        _big(_("deflection"), percent(snapshot.deflection), snapshot.self_service_level, "deflection"),
+        _big(_("contact forms sent"), number(snapshot.contact_forms), None, "contact-forms"),
+        "</div>"])
+
+
 def figures_html(snapshot: MonitorSnapshot, zone) -> str:
     """The wallboard's content (one line: it travels as one server-sent event)."""
     floor = snapshot.floor
@@ -74,7 +89,7 @@ def figures_html(snapshot: MonitorSnapshot, zone) -> str:
              _big(_("service level"), percent(floor.service_level), levels.get("service_level", Level.ok), "sl"),
              _big(_("breached"), number(floor.breached), levels.get("breached", Level.ok), "breached"),
              _big(_("agents available"), number(snapshot.agent_states.get("available", 0)), None, "available"),
-             "</div>"]
+             "</div>", _self_service(snapshot)]
     parts.append(f'<h2>{escape(_("Queues"))}</h2><table class="wall"><thead><tr><th scope="col">'
                  f'{escape(_("Queue"))}</th><th scope="col">{escape(_("waiting"))}</th><th scope="col">'
                  f'{escape(_("callers waiting"))}</th><th scope="col">{escape(_("longest wait"))}</th>'

@@ -19,6 +19,8 @@ from agent_console.store.models import (
     FollowUp,
     HandlingCorrection,
     HandlingSegment,
+    HelpContact,
+    HelpFeedback,
     KBArticle,
     MailOutbox,
     Message,
@@ -34,9 +36,13 @@ ENTITIES: dict[str, type] = {
     "customer": Customer,
     "sla_policy": SlaPolicy,
     "kb_article": KBArticle,
+    # The help center's "Did this solve your problem?" answers and its contact forms: a console's monitor shows the
+    # same self-service figures as the server (``domain/selfservice.py``). Its searches stay on the server.
+    "help_feedback": HelpFeedback,
     "canned_response": CannedResponse,
     "case": Case,
     "case_link": CaseLink,
+    "help_contact": HelpContact,
     "escalation": Escalation,
     "message": Message,
     # The files that came with a mail: name, type, size (the content stays on the server: ``SERVER_ONLY_COLUMNS``).

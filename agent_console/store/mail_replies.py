@@ -1,4 +1,5 @@
-"""An agent's reply on an e-mail case becomes a queued mail in the same transaction as the message.
+"""An agent's reply on an e-mail case — or a web case from the help center's contact form, whose customer gave an
+e-mail address and got the acknowledgement by mail — becomes a queued mail in the same transaction as the message.
 
 Called by ``CaseService`` (console, CLI, the server's ORM op path) and by the server's batched op path, so every
 reply is addressed, threaded and queued in one way. Internal notes, replies on other channels and stores without a
@@ -16,6 +17,8 @@ from agent_console.store.mail_records import case_mail_ids, queue_outgoing_mail
 from agent_console.store.models import Case, Channel, Customer, Direction, MailOutbox, Message
 
 REPLY_PREFIX = "Re: "
+#: The channels whose cases are answered by mail.
+MAILED_CHANNELS = frozenset({Channel.email, Channel.web})
 
 
 def reply_subject(case: Case) -> str:
@@ -38,7 +41,7 @@ def queue_reply_mail(session: Session, message: Message, case: Case, *, mail_fro
     """Queue ``message`` (just added, flushed) as a mail to the case's customer, or None when it does not go out."""
     if not mail_from or message.is_internal or message.direction != Direction.outbound:
         return None
-    if case.channel != Channel.email:
+    if case.channel not in MAILED_CHANNELS:
         return None
     customer = session.get(Customer, case.customer_id)
     if customer is None or not customer.email:
@@ -53,7 +56,7 @@ def queue_reply_mails(conn, messages: list[dict], *, mail_from: str, now: dateti
     """The batched op path's replies (rows just inserted on ``conn``, as dicts with their ``id``): queue those that
     go out as mail, in the same transaction, and note each one's Message-ID in its dict, as the row now holds it.
     Returns the outbox rows written (column name -> value), for the change feed."""
-    wanted = [values for values in messages if not values["is_internal"] and values["channel"] == Channel.email]
+    wanted = [values for values in messages if not values["is_internal"] and values["channel"] in MAILED_CHANNELS]
     queued: list[dict] = []
     if not wanted:
         return queued

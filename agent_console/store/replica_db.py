@@ -91,7 +91,7 @@ def adopt_server_customer(cursor, case_uid: str, server_customer: str, local_cus
 _CHUNK = 500
 #: Rows that belong to a case, child tables first (follow-ups point at escalations).
 _CASE_CHILDREN = ("follow_ups", "escalations", "mail_outbox", "messages", "handling_segments", "handling_corrections", "sla_events",
-                  "case_article_links", "surveys", "drafts")
+                  "case_article_links", "surveys", "drafts", "help_contacts")
 
 
 def upsert_statement(table: str, key: str, columns: list[str]) -> str:

@@ -45,10 +45,12 @@ class FittedLabel(Widget):
         super().__init__(**kwargs)
         self.label = label
         self.short = short or label
+        #: Put in front of the label (a level's symbol), kept whichever form is shown.
+        self.prefix = ""
 
     def render(self) -> Text:
-        long_form = _(self.label)
-        return Text(long_form if cell_len(long_form) <= self.content_size.width else _(self.short))
+        long_form = self.prefix + _(self.label)
+        return Text(long_form if cell_len(long_form) <= self.content_size.width else self.prefix + _(self.short))
 
     def refresh_language(self) -> None:
         self.refresh()
@@ -327,12 +329,13 @@ class WallboardPanel(Vertical):
 class BigFigure(Vertical):
     """A labelled floor figure in large digits."""
 
-    def __init__(self, label: str, short: str | None = None, **kwargs) -> None:
+    def __init__(self, label: str, short: str | None = None, *, symbol: bool = False, **kwargs) -> None:
         """``label``: the source text (``N_``), ``short`` its form for a narrow tile; shown in the interface
-        language."""
+        language. With ``symbol`` the label starts with the level's symbol (the level reads without colour)."""
         super().__init__(**kwargs)
         self.label = label
         self.short = short
+        self.symbol = symbol
 
     def compose(self) -> ComposeResult:
         yield FittedLabel(self.label, self.short, classes="big-label")
@@ -343,6 +346,10 @@ class BigFigure(Vertical):
 
     def show(self, value: str, level: Level = Level.ok) -> None:
         set_level_class(self, level)
+        if self.symbol:
+            label = self.query_one(".big-label", FittedLabel)
+            label.prefix = f"{LEVEL_SYMBOL[level]} "
+            label.refresh()
         self.query_one(BigText).show(value)
 
 

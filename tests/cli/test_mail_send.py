@@ -88,6 +88,16 @@ def test_internal_notes_and_other_channels_never_leave(cli, store, clock, agents
     assert sink.messages() == []
 
 
+def test_a_reply_on_a_web_case_from_the_help_center_is_mailed_too(cli, store, clock, agents, sink, mail_env):
+    key = email_case(store, clock, agents["anna"], channel="web", subject="Paket beschädigt")
+    assert cli("--agent", "anna", "case", "reply", key, "Wir schicken Ersatz.").exit_code == 0
+    [row] = outbox(store)
+    assert row.recipient == "karl@example.de"
+    assert "1 sent" in cli("mail", "send").output
+    [mail] = sink.messages()
+    assert mail["Subject"] == f"Re: Paket beschädigt [{key}]"
+
+
 def test_a_console_that_syncs_to_a_server_queues_nothing(cli, store, clock, agents, mail_env):
     key = email_case(store, clock, agents["anna"])
     with store.transaction() as session:

@@ -1,8 +1,8 @@
 """The help center and the wallboard in a real browser: Debian's Chromium, headless, driven by Playwright (started by
 the fixture with a fresh profile), against a real server process. A customer searches "Rücksendung", reads the
 article, answers "No" and "Yes", and (not helped) sends the contact form and sees the case key; hostile article
-text and form input stay text; the wallboard follows the floor live; screenshots of
-both; axe-core finds no critical accessibility violation on any page."""
+text and form input stay text; the wallboard follows the floor and the help center's self-service live;
+screenshots of both; axe-core finds no critical accessibility violation on any page."""
 
 from __future__ import annotations
 
@@ -154,6 +154,19 @@ def test_hostile_article_text_is_shown_literally_in_the_browser(browser, site):
     assert dialogs == [] and HOSTILE.split(" ")[0] in page.content().replace("&lt;", "<").replace("&gt;", ">")
 
 
+def answer_yes(site) -> None:
+    """A visit that answers "yes" on an article (over HTTP: the browser under test shows the wallboard)."""
+    import re
+
+    import httpx
+
+    with httpx.Client(base_url=site.base_url, timeout=30) as visitor:
+        article = visitor.get("/help/articles/returns")
+        visit = re.search(r'name="visit" value="([^"]+)"', article.text).group(1)
+        answered = visitor.post("/help/articles/returns/answer", data={"visit": visit, "solved": "yes"})
+        assert answered.status_code == 200, answered.text
+
+
 def test_the_wallboard_follows_the_floor_live(browser, site, tmp_path):
     token = create_token(site.db_url, "sue", "--wallboard")
     page = browser().new_page()
@@ -171,6 +184,12 @@ def test_the_wallboard_follows_the_floor_live(browser, site, tmp_path):
         arg=before, timeout=QUIET_REFRESH_SECONDS * 1000 / 2)
     assert page.locator("table.wall td", has_text="Returns").count() == 1
     assert "●" in waiting.inner_text() or "▲" in waiting.inner_text() or "✖" in waiting.inner_text()
+    # A customer the help center helped: today's self-service rate comes on the wall with the answer's event.
+    answer_yes(site)
+    page.wait_for_selector('[data-figure="deflection"]', timeout=QUIET_REFRESH_SECONDS * 1000 / 2)
+    assert int(page.locator('[data-figure="self-service"] .value').inner_text()) >= 1
+    deflection = page.locator('[data-figure="deflection"] .value').inner_text()
+    assert deflection.split()[0] in ("●", "▲", "✖") and deflection.endswith("%")
     shot = tmp_path / "wallboard.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 0

@@ -8,7 +8,8 @@ from textual.widgets import DataTable, Static
 
 from agent_console import i18n
 from agent_console.domain.monitor import backfill_points
-from test_monitor_screen import floor, make_monitor, settle  # noqa: F401  (floor is a fixture)
+from test_monitor_screen import (  # noqa: F401  (floor and help_center_today are fixtures)
+    DEFLECTION_THRESHOLDS, floor, help_center_today, make_monitor, settle)
 
 
 @pytest.fixture(autouse=True)
@@ -61,9 +62,11 @@ def test_snapshot_of_the_monitor_in_german_at_80x24(snap_compare, store, clock, 
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
-def test_snapshot_of_the_wallboard_in_german_at_80x24(snap_compare, store, clock, agents, floor):  # noqa: F811
+def test_snapshot_of_the_wallboard_in_german_at_80x24(snap_compare, store, clock, agents, floor,  # noqa: F811
+                                                      help_center_today):  # noqa: F811
     i18n.set_language("de")
-    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points)
+    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points,
+                       settings=DEFLECTION_THRESHOLDS)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
@@ -73,7 +76,9 @@ def test_snapshot_of_the_monitor_in_german_at_160x45(snap_compare, store, clock,
     assert snap_compare(app, terminal_size=(160, 45), run_before=settle)
 
 
-def test_snapshot_of_the_wallboard_in_german_at_160x45(snap_compare, store, clock, agents, floor):  # noqa: F811
+def test_snapshot_of_the_wallboard_in_german_at_160x45(snap_compare, store, clock, agents, floor,  # noqa: F811
+                                                       help_center_today):  # noqa: F811
     i18n.set_language("de")
-    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points)
+    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points,
+                       settings=DEFLECTION_THRESHOLDS)
     assert snap_compare(app, terminal_size=(160, 45), run_before=settle)

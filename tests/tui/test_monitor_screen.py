@@ -16,7 +16,8 @@ from agent_console.config import Settings
 from agent_console.domain.cases import CaseService
 from agent_console.domain.monitor import Drill, backfill_points, compute_snapshot
 from agent_console.screens.monitor import MonitorApp, MonitorCaseScreen, MonitorCasesScreen, MonitorScreen
-from agent_console.store.models import Agent, AuditEvent, Case, Escalation, SlaPolicy
+from agent_console.store.models import (Agent, AuditEvent, Case, Escalation, HelpContact, HelpFeedback, KBArticle,
+                                        SlaPolicy)
 from agent_console.widgets.monitor_tiles import MonitorTile
 from tests.helpers import wait_until_async
 
@@ -56,11 +57,32 @@ def floor(store, clock, agents):
     return cases
 
 
+#: The deflection warns below 75 % and is critical below 50 %.
+DEFLECTION_THRESHOLDS = Settings(timezone="UTC", monitor_thresholds={"default": {"deflection": [0.75, 0.5]}})
+
+
+@pytest.fixture
+def help_center_today(store, clock, floor):
+    """The help center today: two visits answered "yes", one answered "no" and sent the contact form (the new phone
+    case stands in for its web case): 2 self-service resolutions, deflection 2 / 3."""
+    now = clock.now()
+    with store.transaction() as session:
+        article = KBArticle(slug="ruecksendung", title="Rücksendung", language="de", public=True, body="So geht's.")
+        session.add(article)
+        session.flush()
+        for visit, solved in (("visit-a", True), ("visit-b", True), ("visit-c", False)):
+            session.add(HelpFeedback(article_id=article.id, solved=solved, language="de", visit=visit,
+                                     created_at=now - timedelta(minutes=10)))
+        session.add(HelpContact(case_id=floor["new"].id, sender="carla@example.com", visit="visit-c", language="de",
+                                created_at=now - timedelta(minutes=5)))
+
+
 def make_monitor(store, clock, agents, **kwargs) -> MonitorApp:
     kwargs.setdefault("compute", steady_compute)
     kwargs.setdefault("backfill", None)
     kwargs.setdefault("refresh_on_timer", False)
-    return MonitorApp(store=store, clock=clock, supervisor=agents["sue"], settings=Settings(timezone="UTC"), **kwargs)
+    kwargs.setdefault("settings", Settings(timezone="UTC"))
+    return MonitorApp(store=store, clock=clock, supervisor=agents["sue"], **kwargs)
 
 
 async def settle(pilot) -> None:
@@ -451,15 +473,19 @@ async def test_the_status_line_fits_its_refresh_figures_to_the_width_after_a_res
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 50)])
-async def test_the_wallboards_large_figures_fit_their_boxes(store, clock, agents, floor, size):
+async def test_the_wallboards_large_figures_fit_their_boxes(store, clock, agents, floor, help_center_today, size):
     from agent_console.widgets.monitor_tiles import BigText
 
+    # The help center's answers and form moved to the day the figures are taken: its figures are on the wall too.
+    with store.transaction() as session:
+        for row in (*session.scalars(select(HelpFeedback)), *session.scalars(select(HelpContact))):
+            row.created_at = clock.now() + timedelta(hours=84)
     clock.advance(hours=84)  # the oldest case has waited three and a half days: a duration with letters
     app = make_monitor(store, clock, agents, wallboard=True)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         figures = list(app.screen.query(BigText))
-        assert len(figures) >= 5
+        assert len(figures) >= 7 and all(figure.display for figure in app.screen.query("#wall-floor BigFigure"))
         longest = app.screen.query_one("#big-longest BigText", BigText)
         assert longest.value == "3d12h"
         for figure in figures:
@@ -467,6 +493,31 @@ async def test_the_wallboards_large_figures_fit_their_boxes(store, clock, agents
             assert all(len(line) <= figure.content_size.width for line in lines), (figure.value, lines)
         if size == (160, 50):  # room enough: drawn large, the letters included
             assert str(longest.render()).splitlines() == big_lines_of("3d12h")
+
+
+async def test_the_wallboard_shows_todays_self_service_by_colour_and_symbol(store, clock, agents, floor,
+                                                                           help_center_today):
+    from agent_console.widgets.monitor_tiles import BigFigure, BigText, FittedLabel
+
+    app = make_monitor(store, clock, agents, wallboard=True, settings=DEFLECTION_THRESHOLDS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        resolutions = app.screen.query_one("#big-self-service", BigFigure)
+        deflection = app.screen.query_one("#big-deflection", BigFigure)
+        assert resolutions.display and deflection.display
+        assert resolutions.query_one(BigText).value == "2"
+        assert deflection.query_one(BigText).value == "67"
+        assert deflection.has_class("level-warning")  # 67 % is below the warning's 75 %
+        assert str(deflection.query_one(FittedLabel).render()) == "▲ deflection %"
+
+
+async def test_a_wallboard_without_the_help_center_today_shows_nothing_of_it(store, clock, agents, floor):
+    app = make_monitor(store, clock, agents, wallboard=True, settings=DEFLECTION_THRESHOLDS)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#big-waiting").display
+        assert not app.screen.query_one("#big-self-service").display
+        assert not app.screen.query_one("#big-deflection").display
 
 
 def big_lines_of(value: str) -> list[str]:
@@ -480,8 +531,8 @@ def test_snapshot_of_the_monitor_at_80x24(snap_compare, store, clock, agents, fl
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
-def test_snapshot_of_the_wallboard_at_80x24(snap_compare, store, clock, agents, floor):
-    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points)
+def test_snapshot_of_the_wallboard_at_80x24(snap_compare, store, clock, agents, floor, help_center_today):
+    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points, settings=DEFLECTION_THRESHOLDS)
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
@@ -490,6 +541,6 @@ def test_snapshot_of_the_monitor(snap_compare, store, clock, agents, floor):
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
-def test_snapshot_of_the_wallboard(snap_compare, store, clock, agents, floor):
-    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points)
+def test_snapshot_of_the_wallboard(snap_compare, store, clock, agents, floor, help_center_today):
+    app = make_monitor(store, clock, agents, wallboard=True, backfill=backfill_points, settings=DEFLECTION_THRESHOLDS)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)

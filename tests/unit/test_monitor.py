@@ -260,6 +260,15 @@ def test_thresholds_levels_and_validation(store, clock, agents, floor):
         Thresholds.from_setting({"default": {"waiting": "many"}})
 
 
+def test_the_deflection_threshold_is_worse_when_lower_and_off_by_default():
+    thresholds = Thresholds.from_setting({"default": {"deflection": [0.5, 0.3]}})
+    assert [thresholds.deflection_level(rate) for rate in (0.8, 0.5, 0.49, 0.3, 0.29, None)] == [
+        Level.ok, Level.ok, Level.warning, Level.warning, Level.critical, Level.ok]
+    assert Thresholds().deflection_level(0.0) == Level.ok  # no goal set: never judged
+    with pytest.raises(MonitorError, match=r"critical \(0.5\) is above warning \(0.3\); this figure is worse"):
+        Thresholds.from_setting({"default": {"deflection": [0.3, 0.5]}})
+
+
 def test_backfill_and_trend_series(store, clock, agents, floor):
     points = backfill_points(store, clock, tz=UTC, hours=2)
     # 07:00: c4, c6 unanswered and c3 (created 07:00, answered 07:30); SL: only c4 decided, missed.

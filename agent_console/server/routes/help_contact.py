@@ -243,5 +243,6 @@ async def contact_send(request: Request):
 def _send(server, form, slugs: list[str], visit: str, language: str, default_queue: str, per_address: int):
     with server.store.transaction() as session:
         return help_contact.send(session, server.clock, form, slugs, visit=visit, language=language,
-                                 default_queue=default_queue, limit_per_hour=per_address)
+                                 default_queue=default_queue, limit_per_hour=per_address,
+                                 mail_from=getattr(server.store, "mail_from", ""))
 

@@ -79,7 +79,23 @@ def _figures(server) -> str:
         zone = zone_named(os.environ.get("TZ") or "UTC")
     except UnknownTimeZone:  # a TZ such as ":/etc/localtime" names no zone: today starts at midnight UTC
         zone = zone_named("UTC")
-    return figures_html(compute_snapshot(server.store, server.clock, tz=zone), zone)
+    return figures_html(compute_snapshot(server.store, server.clock, tz=zone, thresholds=_thresholds(server)), zone)
+
+
+def _thresholds(server):
+    """The tiles' thresholds of the server's settings (``monitor_thresholds``, as the console's monitor reads them),
+    read once; the built-in ones where the settings cannot be read or are wrong."""
+    thresholds = getattr(server, "wallboard_thresholds", None)
+    if thresholds is None:
+        from agent_console.config import SettingsError, load_settings
+        from agent_console.domain.monitor import MonitorError, Thresholds
+
+        try:
+            thresholds = Thresholds.from_setting(load_settings().monitor_thresholds or {})
+        except (SettingsError, MonitorError):
+            thresholds = Thresholds()
+        server.wallboard_thresholds = thresholds
+    return thresholds
 
 
 @router.get("")
