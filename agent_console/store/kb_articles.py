@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from agent_console.store.models import CaseArticleLink, KBArticle, KBHelpfulVote, Message
+from agent_console.store.models import CaseArticleLink, HelpFeedback, KBArticle, KBHelpfulVote, Message
 
 
 def article_by_slug(session, slug: str) -> KBArticle | None:
@@ -30,11 +30,14 @@ def is_linked(session, case_id: int, article_id: int) -> bool:
 
 
 def delete_links_and_votes(session, article_id: int) -> None:
-    """Remove the article's links to cases and its helpful votes (before the article itself goes)."""
+    """Remove the article's links to cases and its helpful votes, and detach the help center's answers about it (they
+    stay, without an article: past days' self-service figures do not change) — before the article itself goes."""
     for link in session.scalars(select(CaseArticleLink).where(CaseArticleLink.article_id == article_id)):
         session.delete(link)
     for vote in session.scalars(select(KBHelpfulVote).where(KBHelpfulVote.article_id == article_id)):
         session.delete(vote)
+    for answer in session.scalars(select(HelpFeedback).where(HelpFeedback.article_id == article_id)):
+        answer.article_id = None
 
 
 def last_customer_message(session, case_id: int) -> str | None:

@@ -25,7 +25,8 @@ class HelpFeedback(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_type=BigKey, primary_key=True)
     uid: str = Field(default_factory=new_uid, unique=True)
-    article_id: int = Field(foreign_key="kb_articles.id", index=True)
+    #: None once the article was deleted: the answer still counts in the self-service figures of its day.
+    article_id: int | None = Field(default=None, foreign_key="kb_articles.id", index=True)
     #: True: the article solved the visitor's problem (a self-service resolution); False: it did not.
     solved: bool
     #: The help center's language when the visitor answered (de, en).

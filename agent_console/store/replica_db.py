@@ -210,9 +210,11 @@ def case_uids_of_messages(cursor, message_uids: set[str]) -> set[str]:
 
 
 def delete_kb_article(cursor, uid: str) -> None:
-    """The article with its links to cases and its helpful votes."""
+    """The article with its links to cases and its helpful votes; the help center's answers about it stay, without it."""
     cursor.execute("DELETE FROM case_article_links WHERE article_id IN (SELECT id FROM kb_articles WHERE uid = ?)",
                    (uid,))
+    cursor.execute("UPDATE help_feedback SET article_id = NULL WHERE article_id IN "
+                   "(SELECT id FROM kb_articles WHERE uid = ?)", (uid,))
     cursor.execute("DELETE FROM kb_helpful_votes WHERE article_id IN (SELECT id FROM kb_articles WHERE uid = ?)",
                    (uid,))
     cursor.execute("DELETE FROM kb_articles WHERE uid = ?", (uid,))

@@ -4,4 +4,4 @@
 APPLICATION_ID = 0x4167436F
 #: The newest migration's revision. Opening a store already at it needs no Alembic import (~120 ms of start-up);
 #: tests/unit/test_store_migrations.py checks it matches the migration scripts.
-SCHEMA_HEAD = "0025"
+SCHEMA_HEAD = "0033"

@@ -100,3 +100,12 @@ def test_the_monitor_shows_todays_self_service_once_the_help_center_was_used(sto
     snapshot = compute_snapshot(store, clock, tz=timezone.utc)
     assert (snapshot.self_service_resolutions, snapshot.solved_visits, snapshot.contact_forms) == (2, 1, 2)
     assert snapshot.deflection == pytest.approx(1 / 3)
+
+
+def test_deleting_an_answered_article_keeps_its_answers_in_the_figures(cli, help_day):
+    deleted = cli("kb", "delete", "ruecksendung")
+    assert deleted.exit_code == 0, deleted.output
+    data = json.loads(cli("report", "selfservice", *DAY, "--format", "json").output)
+    assert (data["resolutions"], data["not_solved"], data["solved_visits"]) == (2, 1, 1)
+    with help_day.session() as session:
+        assert session.query(KBArticle).count() == 0
