@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from agent_console.config import Settings
-from tui_support import Data, build_cases
+from tui_support import Data, build_cases, steady_picture
 
 
 @pytest.fixture
@@ -29,3 +31,22 @@ def make_app(store, clock, agents):
     return make
 
 
+
+
+@pytest.fixture
+def snap_compare(snap_compare):
+    """pytest-textual-snapshot's ``snap_compare``, taking its picture only once the screen stopped changing, with
+    the text cursors drawn steadily (a blink caught mid-cycle, or a worker's result drawn a frame late on a loaded
+    machine, would otherwise fail a screenshot that is right)."""
+
+    def compare(app, *args, run_before=None, **kwargs):
+        async def before_the_picture(pilot) -> None:
+            if run_before is not None:
+                result = run_before(pilot)
+                if inspect.isawaitable(result):
+                    await result
+            await steady_picture(pilot)
+
+        return snap_compare(app, *args, run_before=before_the_picture, **kwargs)
+
+    return compare

@@ -78,6 +78,35 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def steady_picture(pilot, *, same_in_a_row: int = 3, timeout: float = 15.0) -> None:
+    """Wait until what the terminal shows (text and styles) is the same over ``same_in_a_row`` rounds of finished
+    workers and refreshes, with every text cursor drawn steadily instead of blinking. Gives up quietly after
+    ``timeout`` seconds: the screenshot comparison then says what differs."""
+    import asyncio
+    import time
+
+    from textual.widgets import Input, TextArea
+
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    last, same = None, 0
+    while time.monotonic() < deadline:
+        for screen in app.screen_stack:
+            for editor in screen.query("Input, TextArea"):
+                if isinstance(editor, (Input, TextArea)) and editor.cursor_blink:
+                    editor.cursor_blink = False
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        update = app.screen._compositor.render_full_update()
+        picture = [tuple((segment.text, segment.style) for strip in line for segment in strip)
+                   for line in update.strips]
+        same = same + 1 if picture == last else 0
+        if same >= same_in_a_row - 1:
+            return
+        last = picture
+        await asyncio.sleep(0.02)
+
+
 def palette_offers(app, text: str) -> bool:
     """The command palette is open, done searching, and its highlighted entry (what enter runs) names ``text``."""
     from textual.command import CommandList, CommandPalette
