@@ -22,15 +22,14 @@ from agent_console.domain.calls import CallEvent, apply_event, event_time, has_e
 from agent_console.domain.recording import audit_values
 from agent_console.i18n import language_scope
 from agent_console.server.group_writer import GroupWriter, settle
-from agent_console.store import call_writes, feed_format
+from agent_console.store import call_writes
 from agent_console.store.models import Call
-from agent_console.store.server_feed import TRACKED, append_change_log, lookup_references, row_dict
+from agent_console.store.server_feed import TRACKED, append_change_log, row_dict
 
 log = logging.getLogger(__name__)
 
 #: At most this many events share one transaction (a full queue drains in several).
 MAX_GROUP = 200
-_REFS = feed_format.references(Call.__table__)
 
 
 def state_name(call) -> str:
@@ -76,59 +75,58 @@ class CallEventWriter(GroupWriter):
 
 def record_events(store, clock, events: list[tuple[int | None, CallEvent]]) -> list[dict]:
     """Records ``(acting agent's id, event)`` pairs in order in one write transaction of the server's ``store`` and
-    returns each one's answer; the changed calls go into the feed once each, as the ORM path's would."""
+    returns each one's answer; the changed calls go into the feed once each, as the ORM path's would.
+
+    The group's calls are read with one statement, the events applied to them in memory in order (each answered as
+    it stood after its event), and the changed calls written back with one statement for the new ones and one for
+    the others: a handful of statements per group, whatever its size."""
     now = clock.now()
-    answers: list[dict] = []
-    changed: dict[int, call_writes.CallRow] = {}
-    audits: list[dict] = []
+    pending: list[tuple[dict, int | None, int | None]] = []  # (answer without its uids, customer id, case id)
+    changed: dict[str, call_writes.CallRow] = {}
+    applied: list[tuple[int | None, CallEvent, call_writes.CallRow]] = []
     with store.write_connection() as conn:
-        lookups = call_writes.RowLookups(conn)
-        answer = partial(_answer, conn, {}, {})
+        lookups = call_writes.RowLookups(conn, [event.call_id for _actor, event in events],
+                                         list(dict.fromkeys(name for _actor, event in events for name in event.users)))
         for actor_id, event in events:
             at = event_time(event, now)
-            call = call_writes.call_by_call_id(conn, event.call_id)
+            call = lookups.calls.get(event.call_id)
             if call is None:
-                call = call_writes.new_call_row(new_call_values(event, at, now))
+                call = lookups.calls[event.call_id] = call_writes.new_call_row(new_call_values(event, at, now))
             elif has_event(call, event.event):
-                answers.append(answer(call, applied=False))
+                pending.append(_answer_of(call, applied=False))
                 continue
-            called_back = apply_event(call, event, at, now, lookups)
-            call_writes.save_call(conn, call)
-            for earlier in called_back:
-                call_writes.save_call(conn, earlier)
-                changed[earlier.id] = earlier
-            changed[call.id] = call
-            audits.append(audit_values(now, actor_id, f"call.{event.event}", "call", call.id, call_id=event.call_id))
-            answers.append(answer(call, applied=True))
-        call_writes.insert_audit_events(conn, audits)
-        last_seq = append_change_log(conn, store.dialect, _feed_rows(conn, list(changed.values())), clock) \
+            for earlier in apply_event(call, event, at, now, lookups):
+                changed[earlier.call_id] = earlier
+            changed[call.call_id] = call
+            applied.append((actor_id, event, call))
+            pending.append(_answer_of(call, applied=True))
+        call_writes.save_calls(conn, list(changed.values()))
+        call_writes.insert_audit_events(conn, [audit_values(now, actor_id, f"call.{event.event}", "call", call.id,
+                                                            call_id=event.call_id)
+                                               for actor_id, event, call in applied])
+        references = call_writes.CallReferences(conn, lookups.known_logins())
+        last_seq = append_change_log(conn, store.dialect, _feed_rows(references, list(changed.values())), clock) \
             if changed else None
+        answers = [{**answer, "customer_uid": references.customer_uid(customer_id),
+                    "case_key": references.case_key(case_id)} for answer, customer_id, case_id in pending]
     store.announce(last_seq)
     return answers
 
 
-def _answer(conn, customer_uids: dict, case_keys: dict, call, *, applied: bool) -> dict:
-    """The route's answer for ``call``; ``customer_uids`` and ``case_keys`` keep what the group looked up."""
-    if call.customer_id is not None and call.customer_id not in customer_uids:
-        customer_uids[call.customer_id] = call_writes.customer_uid(conn, call.customer_id)
-    if call.case_id is not None and call.case_id not in case_keys:
-        case_keys[call.case_id] = call_writes.case_key(conn, call.case_id)
-    return {"call_id": call.call_id, "call_uid": call.uid, "applied": applied, "state": state_name(call),
-            "customer_uid": customer_uids.get(call.customer_id), "case_key": case_keys.get(call.case_id)}
+def _answer_of(call, *, applied: bool) -> tuple[dict, int | None, int | None]:
+    """The route's answer for ``call`` as it stands now, its customer's and case's uids still to be looked up."""
+    return ({"call_id": call.call_id, "call_uid": call.uid, "applied": applied, "state": state_name(call)},
+            call.customer_id, call.case_id)
 
 
-def _feed_rows(conn, calls: list) -> list[tuple[str, str, str, str | None]]:
+def _feed_rows(references: call_writes.CallReferences, calls: list) -> list[tuple[str, str, str, str | None]]:
     """The feed's rows of the changed calls, byte for byte what ``server_feed.serialise_changes`` makes of them."""
-    wanted: dict[str, set[int]] = {}
     for call in calls:
-        for ref in _REFS:
-            value = getattr(call, ref.column)
-            if value is not None:
-                wanted.setdefault(ref.target, set()).add(value)
-    refs = lookup_references(conn, wanted)
+        references.add(call)
+    refs = references.refs
     rows = []
     for call in calls:
         data = row_dict(Call, partial(getattr, call), refs)
-        queue_name = refs.get("case_queue", {}).get(call.case_id) if call.case_id is not None else None
+        queue_name = refs["case_queue"].get(call.case_id) if call.case_id is not None else None
         rows.append((TRACKED[Call], call.uid, orjson.dumps(data).decode(), queue_name))
     return rows
