@@ -14,6 +14,7 @@ of its own, so one bad event fails alone and nothing is written twice.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from functools import partial
 
 import orjson
@@ -21,7 +22,9 @@ import orjson
 from agent_console.domain.calls import CallEvent, apply_event, event_time, has_event, new_call_values
 from agent_console.domain.recording import audit_values
 from agent_console.i18n import language_scope
+from agent_console.server.auth import principal_for
 from agent_console.server.group_writer import GroupWriter, settle
+from agent_console.store.db import KeptConnection
 from agent_console.store import call_writes
 from agent_console.store.models import Call
 from agent_console.store.server_feed import TRACKED, append_change_log, row_dict
@@ -41,18 +44,41 @@ def state_name(call) -> str:
     return "talking" if call.answered_at is not None else "ringing"
 
 
+@dataclass(frozen=True)
+class BearerToken:
+    """A request's token, checked by the writer thread (see :meth:`CallEventWriter.record_for_token`)."""
+
+    token: str
+
+
 class CallEventWriter(GroupWriter):
     thread_name = "cti-writer"
 
     def __init__(self, store, clock, max_group: int = MAX_GROUP) -> None:
         super().__init__(store, clock, max_group)
+        self._tokens = KeptConnection(store.read_engine)
 
     async def record(self, actor_id: int | None, event: CallEvent) -> dict:
         """The call's answer (``call_id``, ``call_uid``, ``applied``, ``state``, ``customer_uid``, ``case_key``)
         once the event is committed."""
         return await self._submit(actor_id, event)
 
+    async def record_for_token(self, token: str, event: CallEvent) -> dict | None:
+        """As :meth:`record` for the agent behind ``token``, checked here as the app's ``caller`` dependency checks
+        it (valid, not revoked nor expired, an active account, no wallboard token) and allowed ``event``'s queue;
+        None, and nothing recorded, when it is not (the route then answers why). The check runs on the writer's
+        thread, once for all the group's events with the same token: the event loop does no database read for
+        the event at all."""
+        return await self._submit(BearerToken(token), event)
+
+    def stop(self) -> None:
+        super().stop()
+        self._tokens.close()
+
     def _apply(self, waiting: list) -> None:
+        waiting = self._with_callers(waiting)
+        if not waiting:
+            return
         try:
             with language_scope(waiting[0][4]):
                 answers = record_events(self.store, self.clock, [(actor, event) for actor, event, *_ in waiting])
@@ -71,6 +97,31 @@ class CallEventWriter(GroupWriter):
             return
         for (_actor, _event, loop, future, _language), answer in zip(waiting, answers):
             settle(loop, future, answer, None)
+
+    def _with_callers(self, waiting: list) -> list:
+        """The group with each token replaced by its agent's id; events whose token or queue is refused (or whose
+        token could not be checked) are answered None or with the error, and leave the group."""
+        now = self.clock.now()
+        principals: dict[str, object] = {}
+        kept = []
+        for item in waiting:
+            who, event, loop, future, language = item
+            if not isinstance(who, BearerToken):
+                kept.append(item)
+                continue
+            try:
+                if who.token not in principals:
+                    principals[who.token] = self._tokens.read(principal_for, who.token, now)
+            except Exception as exc:  # the request answers with it (the route then tries)
+                settle(loop, future, None, exc)
+                continue
+            principal = principals[who.token]
+            if principal is None or principal.token_kind == "wallboard" or (
+                    event.queue and not principal.may_see_queue(event.queue)):
+                settle(loop, future, None, None)
+                continue
+            kept.append((principal.agent_id, event, loop, future, language))
+        return kept
 
 
 def record_events(store, clock, events: list[tuple[int | None, CallEvent]]) -> list[dict]:

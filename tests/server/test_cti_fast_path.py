@@ -15,11 +15,11 @@ import pytest
 
 from agent_console.domain.calls import call_uid
 from agent_console.domain.clock import SystemClock
-from agent_console.server.auth import TokenChecker, issue_token
+from agent_console.server.auth import issue_token
 from agent_console.server.cti_fast import PATH, CallEventFastPath
 from agent_console.server.cti_writer import CallEventWriter
 from agent_console.server.db import open_server_store
-from agent_console.store.accounts import account_by_login
+from agent_console.store.accounts import account_by_login, revoke_token
 from tests.server.conftest import prepare_database
 
 NEW_CALL = {"event": "newCall", "callId": "fast-1", "direction": "in", "from": "030 1234567", "to": "0800",
@@ -37,12 +37,14 @@ def server(tmp_path):
                                           name="phone", lifetime=None)
         tokens["wallboard"], _row = issue_token(session, account_by_login(session, "sue").id, clock.now(),
                                                 kind="wallboard", name="hall", lifetime=None)
+        tokens["revoked"], revoked = issue_token(session, account_by_login(session, "root").id, clock.now(),
+                                                 kind="api", name="old phone", lifetime=None)
+        revoke_token(session, revoked.id, clock.now())
     writer = CallEventWriter(store, clock)
     writer.start()
-    state = SimpleNamespace(store=store, clock=clock, tokens=TokenChecker(store), cti_writer=writer)
+    state = SimpleNamespace(store=store, clock=clock, cti_writer=writer)
     yield state, tokens
     writer.stop()
-    state.tokens.close()
     store.dispose()
 
 
@@ -95,7 +97,7 @@ def test_a_json_event_with_a_valid_token_is_recorded_and_answered_without_the_ap
     assert (status, reached) == (200, [])
 
 
-@pytest.mark.parametrize("case", ["no token", "unknown token", "not bearer", "wallboard token", "form",
+@pytest.mark.parametrize("case", ["no token", "unknown token", "revoked token", "not bearer", "wallboard token", "form",
                                   "no content type", "not JSON", "a JSON list", "bad field", "foreign queue",
                                   "another path", "another method"])
 def test_everything_else_reaches_the_app_with_its_body(server, case):
@@ -107,6 +109,8 @@ def test_everything_else_reaches_the_app_with_its_body(server, case):
         del headers["Authorization"]
     elif case == "unknown token":
         headers["Authorization"] = "Bearer not-a-token"
+    elif case == "revoked token":
+        headers = _json(tokens["revoked"])
     elif case == "not bearer":
         headers["Authorization"] = f"Basic {tokens['api']}"
     elif case == "wallboard token":
@@ -136,6 +140,44 @@ def test_everything_else_reaches_the_app_with_its_body(server, case):
         from agent_console.store.call_queries import call_by_call_id
 
         assert call_by_call_id(session, f"other-{case}") is None
+
+
+def test_events_arriving_together_are_each_checked_against_their_own_token(server):
+    """A group with several tokens: each event is recorded or handed to the app by its own token and queue."""
+    state, tokens = server
+    requests = [("api", "together-1", None), ("wallboard", "together-2", None), ("anna", "together-3", "Billing"),
+                ("anna", "together-4", "General"), ("revoked", "together-5", None), ("api", "together-6", "General")]
+
+    async def send_all():
+        app = _App()
+        middleware = CallEventFastPath(app)
+
+        async def one(login, call_id, queue):
+            body = orjson.dumps({**NEW_CALL, "callId": call_id, **({"queue": queue} if queue else {})})
+            scope = {"type": "http", "method": "POST", "path": PATH, "headers": [
+                (name.lower().encode(), value.encode()) for name, value in _json(tokens[login]).items()],
+                "app": SimpleNamespace(state=SimpleNamespace(server=state))}
+            sent = []
+
+            async def receive():
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            async def send(message):
+                sent.append(message)
+
+            await middleware(scope, receive, send)
+            return call_id, sent[0]["status"]
+
+        return dict(await asyncio.gather(*(one(*request) for request in requests)))
+
+    statuses = asyncio.run(send_all())
+    assert statuses == {"together-1": 200, "together-2": 599, "together-3": 200, "together-4": 599,
+                        "together-5": 599, "together-6": 200}
+    from agent_console.store.call_queries import call_by_call_id
+
+    with state.store.session() as session:
+        assert {call_id for call_id in statuses if call_by_call_id(session, call_id)} == {
+            "together-1", "together-3", "together-6"}
 
 
 def test_without_a_running_writer_the_app_answers(server):
