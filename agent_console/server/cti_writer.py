@@ -24,7 +24,6 @@ from agent_console.domain.recording import audit_values
 from agent_console.i18n import language_scope
 from agent_console.server.auth import principal_for
 from agent_console.server.group_writer import GroupWriter, settle
-from agent_console.store.db import KeptConnection
 from agent_console.store import call_writes
 from agent_console.store.models import Call
 from agent_console.store.server_feed import TRACKED, append_change_log, row_dict
@@ -56,7 +55,6 @@ class CallEventWriter(GroupWriter):
 
     def __init__(self, store, clock, max_group: int = MAX_GROUP) -> None:
         super().__init__(store, clock, max_group)
-        self._tokens = KeptConnection(store.read_engine)
 
     async def record(self, actor_id: int | None, event: CallEvent) -> dict:
         """The call's answer (``call_id``, ``call_uid``, ``applied``, ``state``, ``customer_uid``, ``case_key``)
@@ -71,14 +69,7 @@ class CallEventWriter(GroupWriter):
         the event at all."""
         return await self._submit(BearerToken(token), event)
 
-    def stop(self) -> None:
-        super().stop()
-        self._tokens.close()
-
     def _apply(self, waiting: list) -> None:
-        waiting = self._with_callers(waiting)
-        if not waiting:
-            return
         try:
             with language_scope(waiting[0][4]):
                 answers = record_events(self.store, self.clock, [(actor, event) for actor, event, *_ in waiting])
@@ -98,47 +89,30 @@ class CallEventWriter(GroupWriter):
         for (_actor, _event, loop, future, _language), answer in zip(waiting, answers):
             settle(loop, future, answer, None)
 
-    def _with_callers(self, waiting: list) -> list:
-        """The group with each token replaced by its agent's id; events whose token or queue is refused (or whose
-        token could not be checked) are answered None or with the error, and leave the group."""
-        now = self.clock.now()
-        principals: dict[str, object] = {}
-        kept = []
-        for item in waiting:
-            who, event, loop, future, language = item
-            if not isinstance(who, BearerToken):
-                kept.append(item)
-                continue
-            try:
-                if who.token not in principals:
-                    principals[who.token] = self._tokens.read(principal_for, who.token, now)
-            except Exception as exc:  # the request answers with it (the route then tries)
-                settle(loop, future, None, exc)
-                continue
-            principal = principals[who.token]
-            if principal is None or principal.token_kind == "wallboard" or (
-                    event.queue and not principal.may_see_queue(event.queue)):
-                settle(loop, future, None, None)
-                continue
-            kept.append((principal.agent_id, event, loop, future, language))
-        return kept
 
-
-def record_events(store, clock, events: list[tuple[int | None, CallEvent]]) -> list[dict]:
+def record_events(store, clock, events: list[tuple[int | BearerToken | None, CallEvent]]) -> list[dict | None]:
     """Records ``(acting agent's id, event)`` pairs in order in one write transaction of the server's ``store`` and
-    returns each one's answer; the changed calls go into the feed once each, as the ORM path's would.
+    returns each one's answer; the changed calls go into the feed once each, as the ORM path's would. An event sent
+    with a :class:`BearerToken` instead is recorded for the agent behind it, or — a token or queue the route would
+    refuse — not at all, answered None.
 
     The group's calls are read with one statement, the events applied to them in memory in order (each answered as
     it stood after its event), and the changed calls written back with one statement for the new ones and one for
     the others: a handful of statements per group, whatever its size."""
     now = clock.now()
-    pending: list[tuple[dict, int | None, int | None]] = []  # (answer without its uids, customer id, case id)
+    #: (answer without its uids, customer id, case id); None for an event refused
+    pending: list[tuple[dict, int | None, int | None] | None] = []
     changed: dict[str, call_writes.CallRow] = {}
     applied: list[tuple[int | None, CallEvent, call_writes.CallRow]] = []
     with store.write_connection() as conn:
-        lookups = call_writes.RowLookups(conn, [event.call_id for _actor, event in events],
-                                         list(dict.fromkeys(name for _actor, event in events for name in event.users)))
+        events = _with_callers(conn, now, events)
+        lookups = call_writes.RowLookups(conn, [event.call_id for actor, event in events if actor is not _REFUSED],
+                                         list(dict.fromkeys(name for actor, event in events if actor is not _REFUSED
+                                                            for name in event.users)))
         for actor_id, event in events:
+            if actor_id is _REFUSED:
+                pending.append(None)
+                continue
             at = event_time(event, now)
             call = lookups.calls.get(event.call_id)
             if call is None:
@@ -158,10 +132,32 @@ def record_events(store, clock, events: list[tuple[int | None, CallEvent]]) -> l
         references = call_writes.CallReferences(conn, lookups.known_logins())
         last_seq = append_change_log(conn, store.dialect, _feed_rows(references, list(changed.values())), clock) \
             if changed else None
-        answers = [{**answer, "customer_uid": references.customer_uid(customer_id),
-                    "case_key": references.case_key(case_id)} for answer, customer_id, case_id in pending]
+        answers = [{**item[0], "customer_uid": references.customer_uid(item[1]),
+                    "case_key": references.case_key(item[2])} if item is not None else None for item in pending]
     store.announce(last_seq)
     return answers
+
+
+#: An event whose token or queue the route would refuse.
+_REFUSED = object()
+
+
+def _with_callers(conn, now, events: list) -> list:
+    """The events with each token replaced by its agent's id — checked as the app's ``caller`` dependency checks it
+    (valid, not revoked nor expired, an active account, no wallboard token) and allowed the event's queue — or by
+    ``_REFUSED``; each token looked up once, in the group's transaction."""
+    principals: dict[str, object] = {}
+    found = []
+    for actor, event in events:
+        if isinstance(actor, BearerToken):
+            if actor.token not in principals:
+                principals[actor.token] = principal_for(conn, actor.token, now)
+            principal = principals[actor.token]
+            refused = principal is None or principal.token_kind == "wallboard" or bool(
+                event.queue and not principal.may_see_queue(event.queue))
+            actor = _REFUSED if refused else principal.agent_id
+        found.append((actor, event))
+    return found
 
 
 def _answer_of(call, *, applied: bool) -> tuple[dict, int | None, int | None]:
