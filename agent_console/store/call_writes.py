@@ -68,13 +68,13 @@ def save_calls(conn, calls: list[CallRow]) -> None:
     """Inserts the new calls (``id`` None; each gets its id) and writes the columns of the stored ones, with one
     statement each."""
     new = [call for call in calls if call.id is None]
+    stored = [{"row_id": call.id, **{name: getattr(call, name) for name in _WRITTEN}}
+              for call in calls if call.id is not None]
     if new:
         rows = [{name: value for name, value in call.values().items() if name != "id"} for call in new]
         ids = dict((call_id, row_id) for row_id, call_id in conn.execute(_INSERT_CALLS, rows))
         for call in new:
             call.id = ids[call.call_id]
-    stored = [{"row_id": call.id, **{name: getattr(call, name) for name in _WRITTEN}}
-              for call in calls if call.id is not None and call not in new]
     if stored:
         conn.execute(_UPDATE_CALL, stored)
 
