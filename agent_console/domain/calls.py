@@ -285,7 +285,7 @@ def _derive(lookups, call, at: datetime, *, number_changed: bool, answered_now: 
     called_back = []
     if call.answered_at is not None and call.number and (answered_now or number_changed):
         for earlier in lookups.to_call_back(call.number):
-            if earlier.id != call.id and earlier.uid != call.uid:
+            if earlier.uid != call.uid:  # (a call of the group may have no id yet)
                 earlier.called_back_at = at
                 earlier.called_back_by_id = call.answered_by_id
                 earlier.version += 1

@@ -26,6 +26,7 @@ from agent_console.server.feed import FeedWatcher, broadcaster
 from agent_console.server.language import RequestLanguage, validation_problems
 from agent_console.store.server_feed import latest_seq
 from agent_console.server.ratelimit import LoginLimiter
+from agent_console.server.cti_fast import CallEventFastPath
 from agent_console.server.cti_writer import CallEventWriter
 from agent_console.server.writer import OpsWriter
 
@@ -238,6 +239,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
         return JSONResponse({"detail": _("the database is busy or unavailable; retry")}, status_code=503,
                             headers={"Retry-After": "1"})
 
+    app.add_middleware(CallEventFastPath)  # innermost: the body whole (BodyLimit), the request's language set
     app.add_middleware(BodyLimit)
     app.add_middleware(AllowedMethods)
     app.add_middleware(RequestLanguage)

@@ -14,6 +14,7 @@ of its own, so one bad event fails alone and nothing is written twice.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from functools import partial
 
 import orjson
@@ -21,16 +22,16 @@ import orjson
 from agent_console.domain.calls import CallEvent, apply_event, event_time, has_event, new_call_values
 from agent_console.domain.recording import audit_values
 from agent_console.i18n import language_scope
+from agent_console.server.auth import principal_for
 from agent_console.server.group_writer import GroupWriter, settle
-from agent_console.store import call_writes, feed_format
+from agent_console.store import call_writes
 from agent_console.store.models import Call
-from agent_console.store.server_feed import TRACKED, append_change_log, lookup_references, row_dict
+from agent_console.store.server_feed import TRACKED, append_change_log, row_dict
 
 log = logging.getLogger(__name__)
 
 #: At most this many events share one transaction (a full queue drains in several).
 MAX_GROUP = 200
-_REFS = feed_format.references(Call.__table__)
 
 
 def state_name(call) -> str:
@@ -40,6 +41,13 @@ def state_name(call) -> str:
     if call.ended_at is not None:
         return "ended"
     return "talking" if call.answered_at is not None else "ringing"
+
+
+@dataclass(frozen=True)
+class BearerToken:
+    """A request's token, checked by the writer thread (see :meth:`CallEventWriter.record_for_token`)."""
+
+    token: str
 
 
 class CallEventWriter(GroupWriter):
@@ -52,6 +60,14 @@ class CallEventWriter(GroupWriter):
         """The call's answer (``call_id``, ``call_uid``, ``applied``, ``state``, ``customer_uid``, ``case_key``)
         once the event is committed."""
         return await self._submit(actor_id, event)
+
+    async def record_for_token(self, token: str, event: CallEvent) -> dict | None:
+        """As :meth:`record` for the agent behind ``token``, checked here as the app's ``caller`` dependency checks
+        it (valid, not revoked nor expired, an active account, no wallboard token) and allowed ``event``'s queue;
+        None, and nothing recorded, when it is not (the route then answers why). The check runs on the writer's
+        thread, once for all the group's events with the same token: the event loop does no database read for
+        the event at all."""
+        return await self._submit(BearerToken(token), event)
 
     def _apply(self, waiting: list) -> None:
         try:
@@ -74,61 +90,90 @@ class CallEventWriter(GroupWriter):
             settle(loop, future, answer, None)
 
 
-def record_events(store, clock, events: list[tuple[int | None, CallEvent]]) -> list[dict]:
+def record_events(store, clock, events: list[tuple[int | BearerToken | None, CallEvent]]) -> list[dict | None]:
     """Records ``(acting agent's id, event)`` pairs in order in one write transaction of the server's ``store`` and
-    returns each one's answer; the changed calls go into the feed once each, as the ORM path's would."""
+    returns each one's answer; the changed calls go into the feed once each, as the ORM path's would. An event sent
+    with a :class:`BearerToken` instead is recorded for the agent behind it, or — a token or queue the route would
+    refuse — not at all, answered None.
+
+    The group's calls are read with one statement, the events applied to them in memory in order (each answered as
+    it stood after its event), and the changed calls written back with one statement for the new ones and one for
+    the others: a handful of statements per group, whatever its size."""
     now = clock.now()
-    answers: list[dict] = []
-    changed: dict[int, call_writes.CallRow] = {}
-    audits: list[dict] = []
+    #: (answer without its uids, customer id, case id); None for an event refused
+    pending: list[tuple[dict, int | None, int | None] | None] = []
+    changed: dict[str, call_writes.CallRow] = {}
+    applied: list[tuple[int | None, CallEvent, call_writes.CallRow]] = []
     with store.write_connection() as conn:
-        lookups = call_writes.RowLookups(conn)
-        answer = partial(_answer, conn, {}, {})
+        events = _with_callers(conn, now, events)
+        lookups = call_writes.RowLookups(conn, [event.call_id for actor, event in events if actor is not _REFUSED],
+                                         list(dict.fromkeys(name for actor, event in events if actor is not _REFUSED
+                                                            for name in event.users)))
         for actor_id, event in events:
-            at = event_time(event, now)
-            call = call_writes.call_by_call_id(conn, event.call_id)
-            if call is None:
-                call = call_writes.new_call_row(new_call_values(event, at, now))
-            elif has_event(call, event.event):
-                answers.append(answer(call, applied=False))
+            if actor_id is _REFUSED:
+                pending.append(None)
                 continue
-            called_back = apply_event(call, event, at, now, lookups)
-            call_writes.save_call(conn, call)
-            for earlier in called_back:
-                call_writes.save_call(conn, earlier)
-                changed[earlier.id] = earlier
-            changed[call.id] = call
-            audits.append(audit_values(now, actor_id, f"call.{event.event}", "call", call.id, call_id=event.call_id))
-            answers.append(answer(call, applied=True))
-        call_writes.insert_audit_events(conn, audits)
-        last_seq = append_change_log(conn, store.dialect, _feed_rows(conn, list(changed.values())), clock) \
+            at = event_time(event, now)
+            call = lookups.calls.get(event.call_id)
+            if call is None:
+                call = lookups.calls[event.call_id] = call_writes.new_call_row(new_call_values(event, at, now))
+            elif has_event(call, event.event):
+                pending.append(_answer_of(call, applied=False))
+                continue
+            for earlier in apply_event(call, event, at, now, lookups):
+                changed[earlier.call_id] = earlier
+            changed[call.call_id] = call
+            applied.append((actor_id, event, call))
+            pending.append(_answer_of(call, applied=True))
+        call_writes.save_calls(conn, list(changed.values()))
+        call_writes.insert_audit_events(conn, [audit_values(now, actor_id, f"call.{event.event}", "call", call.id,
+                                                            call_id=event.call_id)
+                                               for actor_id, event, call in applied])
+        references = call_writes.CallReferences(conn, lookups.known_logins())
+        last_seq = append_change_log(conn, store.dialect, _feed_rows(references, list(changed.values())), clock) \
             if changed else None
+        answers = [{**item[0], "customer_uid": references.customer_uid(item[1]),
+                    "case_key": references.case_key(item[2])} if item is not None else None for item in pending]
     store.announce(last_seq)
     return answers
 
 
-def _answer(conn, customer_uids: dict, case_keys: dict, call, *, applied: bool) -> dict:
-    """The route's answer for ``call``; ``customer_uids`` and ``case_keys`` keep what the group looked up."""
-    if call.customer_id is not None and call.customer_id not in customer_uids:
-        customer_uids[call.customer_id] = call_writes.customer_uid(conn, call.customer_id)
-    if call.case_id is not None and call.case_id not in case_keys:
-        case_keys[call.case_id] = call_writes.case_key(conn, call.case_id)
-    return {"call_id": call.call_id, "call_uid": call.uid, "applied": applied, "state": state_name(call),
-            "customer_uid": customer_uids.get(call.customer_id), "case_key": case_keys.get(call.case_id)}
+#: An event whose token or queue the route would refuse.
+_REFUSED = object()
 
 
-def _feed_rows(conn, calls: list) -> list[tuple[str, str, str, str | None]]:
+def _with_callers(conn, now, events: list) -> list:
+    """The events with each token replaced by its agent's id — checked as the app's ``caller`` dependency checks it
+    (valid, not revoked nor expired, an active account, no wallboard token) and allowed the event's queue — or by
+    ``_REFUSED``; each token looked up once, in the group's transaction."""
+    principals: dict[str, object] = {}
+    found = []
+    for actor, event in events:
+        if isinstance(actor, BearerToken):
+            if actor.token not in principals:
+                principals[actor.token] = principal_for(conn, actor.token, now)
+            principal = principals[actor.token]
+            refused = principal is None or principal.token_kind == "wallboard" or bool(
+                event.queue and not principal.may_see_queue(event.queue))
+            actor = _REFUSED if refused else principal.agent_id
+        found.append((actor, event))
+    return found
+
+
+def _answer_of(call, *, applied: bool) -> tuple[dict, int | None, int | None]:
+    """The route's answer for ``call`` as it stands now, its customer's and case's uids still to be looked up."""
+    return ({"call_id": call.call_id, "call_uid": call.uid, "applied": applied, "state": state_name(call)},
+            call.customer_id, call.case_id)
+
+
+def _feed_rows(references: call_writes.CallReferences, calls: list) -> list[tuple[str, str, str, str | None]]:
     """The feed's rows of the changed calls, byte for byte what ``server_feed.serialise_changes`` makes of them."""
-    wanted: dict[str, set[int]] = {}
     for call in calls:
-        for ref in _REFS:
-            value = getattr(call, ref.column)
-            if value is not None:
-                wanted.setdefault(ref.target, set()).add(value)
-    refs = lookup_references(conn, wanted)
+        references.add(call)
+    refs = references.refs
     rows = []
     for call in calls:
         data = row_dict(Call, partial(getattr, call), refs)
-        queue_name = refs.get("case_queue", {}).get(call.case_id) if call.case_id is not None else None
+        queue_name = refs["case_queue"].get(call.case_id) if call.case_id is not None else None
         rows.append((TRACKED[Call], call.uid, orjson.dumps(data).decode(), queue_name))
     return rows

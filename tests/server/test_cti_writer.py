@@ -135,9 +135,10 @@ def test_one_event_per_transaction_records_what_the_orm_path_records(databases, 
         fast_store.dispose()
 
 
-def test_a_group_in_one_transaction_gives_the_same_calls_and_feed(databases):
-    orm_store, orm_clock = _store(databases, "sqlite")
-    fast_store, fast_clock = _store(databases, "sqlite")
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_group_in_one_transaction_gives_the_same_calls_and_feed(databases, backend):
+    orm_store, orm_clock = _store(databases, backend)
+    fast_store, fast_clock = _store(databases, backend)
     try:
         with orm_store.session() as session:
             actor_id = account_by_login(session, "root").id
