@@ -101,7 +101,6 @@ def run(ctx: BenchContext):
     with store.transaction() as session:
         cursor = session.connection().connection.driver_connection.cursor()
         rows = search.fill_case_index(cursor)
-        search.optimize_case_index(cursor)
     build_ms = (time.perf_counter() - t0) * 1000
     yield Result(f"case_search: import {n:,} demo cases (index built once at the end)", seed_ms,
                  baseline=seed_ms - build_ms, baseline_label="the same import without the case index",

@@ -191,8 +191,6 @@ def suspend_search_triggers(conn) -> Callable[[], None] | None:
         if has_case_index:
             search.create_case_schema(conn.connection.driver_connection)
         search.create_schema(conn.connection.driver_connection)
-        if has_case_index:
-            search.optimize_case_index(conn.connection.driver_connection.cursor())
 
     return rebuild
 

@@ -66,7 +66,6 @@ from agent_console.store.search.replies import (  # noqa: F401
 )
 from agent_console.store.search.case_schema import (  # noqa: F401,E402
     CASE_DROP_STATEMENTS, CASE_TRIGGER_STATEMENTS, CASE_WEIGHTS, create_case_schema, fill_case_index,
-    optimize_case_index,
 )
 from agent_console.store.search.case_query import (  # noqa: F401,E402
     CaseMatch, CaseQuery, CaseSearchResult, FilterError, parse_case_query,

@@ -130,14 +130,6 @@ def fill_case_index(cursor: sqlite3.Cursor) -> int:
     return heads + cursor.rowcount
 
 
-def optimize_case_index(cursor: sqlite3.Cursor) -> None:
-    """Merge case_fts into one segment after a fill or a bulk load, which leave a dozen: a query looks each word (and
-    each case tag of a split match, see case_cross) up once per segment, so this halves those look-ups, for ~8 % of
-    the fill's time. Last thing on its connection in the transaction: until the next statement that reads the index
-    or the commit, SQLite refuses to (re)register functions on it."""
-    cursor.execute("INSERT INTO case_fts(case_fts) VALUES('optimize')")
-
-
 def index_rows(cursor: sqlite3.Cursor, case_ids: str, message_ids: str) -> None:
     """Re-index the head rows of the cases and the message rows whose ids the two SELECTs return (a bulk load
     that set the triggers aside calls this once at its end)."""
