@@ -1,4 +1,4 @@
-"""``scripts/bench [--quick] [--only NAME…] [--json FILE]``: measure, and compare with targets and baselines."""
+"""``scripts/bench [--quick] [--cases N] [--only NAME…] [--json FILE]``: measure, and compare with targets and baselines."""
 
 from __future__ import annotations
 
@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: finishes in under a minute")
     parser.add_argument("--only", nargs="+", metavar="NAME", choices=sorted(REGISTRY), help="run only these")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--cases", type=int, metavar="N",
+                        help="cases of the demo store case_search measures on (default 100,000; --quick 5,000)")
     parser.add_argument("--list", action="store_true", help="list the measurements and exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="agent-console-bench-") as tmp:
-        context = BenchContext(quick=args.quick, workdir=Path(tmp))
+        context = BenchContext(quick=args.quick, workdir=Path(tmp), cases=args.cases)
         for bench in selected:
             print(f"· {bench.name}: {bench.description}", file=sys.stderr, flush=True)
             t0 = time.perf_counter()

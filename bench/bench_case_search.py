@@ -83,15 +83,15 @@ def _tantivy_reference(store, limit: int):
     return build_ms, lambda q, snippets=True: search(q, limit, snippets)
 
 
-@benchmark("case_search", "Case search on the 100k-case demo store: p50/p99, index cost on import and per write, "
-                          "vs tantivy")
+@benchmark("case_search", "Case search on the 100k-case demo store (--cases N): p50/p99, index cost on import and "
+                          "per write, vs tantivy")
 def run(ctx: BenchContext):
     from agent_console.admin.seed import seed_demo
     from agent_console.domain.clock import FrozenClock
     from agent_console.store import search
     from agent_console.store.db import open_store
 
-    n = ctx.size(100_000, 5_000)
+    n = ctx.cases or ctx.size(100_000, 5_000)
     store = open_store(ctx.workdir / "cases.db")
     t0 = time.perf_counter()
     seed_demo(store, FrozenClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)), customers=max(300, n * 3 // 20),

@@ -54,6 +54,8 @@ class BenchContext:
     workdir: Path
     #: Shared, lazily built fixtures (e.g. a store with 100k cases) so benchmarks can reuse them.
     cache: dict = field(default_factory=dict)
+    #: ``--cases N``: the demo store's size for the sections that honour it (case_search) instead of their own.
+    cases: int | None = None
 
     def size(self, full: int, quick: int) -> int:
         return quick if self.quick else full

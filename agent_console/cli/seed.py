@@ -1,10 +1,14 @@
-"""``agent-console seed demo``: deterministic demo data (see agent_console/admin/seed.py)."""
+"""``agent-console seed demo``: deterministic demo data (see agent_console/admin/seed.py) — in this console's store,
+or as ``agent-console server seed demo`` in the team server's database (SQLite or PostgreSQL), whose change feed then
+carries it to the consoles."""
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
-from agent_console.cli.common import console, ctx_obj, fail
+from agent_console.cli.common import DB_HELP, console, ctx_obj, fail, local_or_server_command
 from agent_console.i18n import N_, _
 
 #: From this many cases on, a progress bar shows.
@@ -12,9 +16,16 @@ PROGRESS_FROM = 5000
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Fill the store with demo data.", no_args_is_help=True)
+    app.add_typer(build_group(for_server=False), name="seed")
 
-    @group.command("demo")
+
+def build_group(*, for_server: bool) -> typer.Typer:
+    """``seed demo`` over the local store, or (``for_server``) over the server database given by ``--db``."""
+    where = "the server's database" if for_server else "the store"
+    group = typer.Typer(help=f"Fill {where} with demo data.", no_args_is_help=True)
+    command = local_or_server_command(group, for_server)
+
+    @command("demo")
     def demo(
         ctx: typer.Context,
         customers: int = typer.Option(300, "--customers", min=0, help="Customers to create."),
@@ -22,6 +33,7 @@ def register(app: typer.Typer) -> None:
         kb: int = typer.Option(200, "--kb", min=0, help="Knowledge-base articles."),
         seed: int = typer.Option(42, "--seed", help="Random seed: the same seed gives the same data."),
         force: bool = typer.Option(False, "--force", help="Add demo data even though the store already has cases."),
+        db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         """Agents, customers, cases with threads, canned responses, KB articles, SLA policies, surveys.
 
@@ -30,18 +42,27 @@ def register(app: typer.Typer) -> None:
         import time
 
         from agent_console.admin.seed import SeedRefused, seed_demo
+        from agent_console.cli.server_db import target_store
 
         obj = ctx_obj(ctx)
-        store = obj.store()
         started = time.perf_counter()
-        try:
-            if cases >= PROGRESS_FROM:
-                result = _with_progress(store, obj.clock, customers, cases, kb, seed, force)
+        with target_store(ctx, db, for_server) as store:
+            try:
+                if cases >= PROGRESS_FROM:
+                    result = _with_progress(store, obj.clock, customers, cases, kb, seed, force)
+                else:
+                    result = seed_demo(store, obj.clock, customers=customers, cases=cases, kb=kb, seed=seed,
+                                       force=force)
+            except (SeedRefused, ValueError) as exc:
+                fail(str(exc))
+            if for_server:
+                from agent_console.server.feed import publish_missing
+                from agent_console.store.urls import display_url
+
+                publish_missing(store)
+                where = display_url(store.url)
             else:
-                result = seed_demo(store, obj.clock, customers=customers, cases=cases, kb=kb, seed=seed,
-                                   force=force)
-        except (SeedRefused, ValueError) as exc:
-            fail(str(exc))
+                where = obj.db_path
         elapsed = time.perf_counter() - started
         from agent_console.cli.common import new_table
 
@@ -54,9 +75,9 @@ def register(app: typer.Typer) -> None:
                               "automatic escalations are recorded").format(breached_cases=result.breached_cases))
         keys = f" ({result.first_case_key} … {result.last_case_key})" if result.first_case_key else ""
         console().print(_("seeded {db_path} in {elapsed:.1f} s{keys}; log in as `demo`, `sup` or `admin`").format(
-            db_path=obj.db_path, elapsed=elapsed, keys=keys))
+            db_path=where, elapsed=elapsed, keys=keys))
 
-    app.add_typer(group, name="seed")
+    return group
 
 
 def _with_progress(store, clock, customers, cases, kb, seed, force):

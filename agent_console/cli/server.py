@@ -361,9 +361,11 @@ def register(app: typer.Typer) -> None:
     group.add_typer(feed, name="feed")
     group.add_typer(users, name="users")
     from agent_console.cli.queues import build_group as queues_group
+    from agent_console.cli.seed import build_group as seed_group
     from agent_console.cli.sla import build_group as sla_group
 
     group.add_typer(queues_group(for_server=True), name="queues")
     group.add_typer(sla_group(for_server=True), name="sla")
     group.add_typer(tokens, name="tokens")
+    group.add_typer(seed_group(for_server=True), name="seed")
     app.add_typer(group, name="server")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from operator import itemgetter
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from agent_console.store.types import UTCDateTime
 
@@ -37,6 +37,16 @@ def next_id(conn, table) -> int:
     return (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
 
 
+def advance_id_sequence(conn, table) -> None:
+    """Move PostgreSQL's id sequence of ``table`` past the highest id, after rows were written with explicit ids
+    (``next_id``): the next row inserted without one (an ORM object, a trigger's row) would otherwise be given an id
+    already taken. SQLite takes the next id from the table itself and needs nothing."""
+    conn.execute(text(
+        "SELECT setval(pg_get_serial_sequence(:table, 'id'), max_id) "
+        f"FROM (SELECT max(id) AS max_id FROM {table.name}) AS top "
+        "WHERE max_id IS NOT NULL AND pg_get_serial_sequence(:table, 'id') IS NOT NULL"), {"table": table.name})
+
+
 def write_rows(cursor, sql: str, rows: Iterable[Sequence]) -> None:
     """One ``executemany`` of ``sql`` over rows already in their stored form, on a DB-API cursor of the caller's
     transaction (SQLite)."""
@@ -57,6 +67,12 @@ def insert_rows(conn, table, rows: list[dict]) -> int:
     groups: dict[tuple[str, ...], list[dict]] = {}
     for row in rows:
         groups.setdefault(tuple(row), []).append(row)
+    if conn.dialect.name == "postgresql":
+        for group in groups.values():
+            conn.execute(insert(table), group)
+        if "id" in table.c and any("id" in columns for columns in groups):
+            advance_id_sequence(conn, table)
+        return len(rows)
     for columns, group in groups.items():
         if conn.dialect.name != "sqlite" or any(
                 c.default is not None and c.name not in columns for c in table.columns if not c.primary_key):

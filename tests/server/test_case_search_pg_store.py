@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from agent_console.store.db import open_store
+from agent_console.store.search import search_case_index
 from tests.unit.test_case_search import (  # noqa: F401 — the tests and their fixture, run here over PostgreSQL
     cases, keys, test_any_input_is_safe, test_finds_the_case_despite_a_typo, test_a_word_in_very_many_rows_lists_the_newest_first,
     test_case_key_with_or_without_its_prefix_and_zeros, test_filters_combine_with_words, test_finds_the_case,
@@ -99,3 +100,35 @@ def test_a_write_after_a_deferred_load_is_indexed_by_the_triggers(store, clock, 
         bulk.defer_search(conn)()
     CaseService(store, clock, agents["anna"]).reply(cases["parcel"], "Das Paket liegt in der Packstation.")
     assert keys(store, "Packstation") == [cases["parcel"]]
+
+
+def test_a_word_written_as_one_or_apart_matches_every_spelling(store, clock, agents):
+    from agent_console.domain.cases import CaseService
+
+    service = CaseService(store, clock, agents["anna"])
+    spelled = {spelling: service.create_case(
+        customer=f"router{number}@example.com", customer_name=f"Robin Router{number}", channel="email",
+        queue="Technik", subject="Router", language="en", body=f"The router drops the {spelling} every hour.").key
+        for number, spelling in enumerate(("WiFi", "Wi-Fi", "wi fi"))}
+    for query in ("wifi", "WIFI", "Wi-Fi", "wi fi", "router wifi"):
+        assert sorted(keys(store, query, exact=True)) == sorted(spelled.values()), query
+    with store.session() as session:
+        match = search_case_index(session, "wifi", limit=5).matches[0]
+    assert match.snippet.spans  # the words it matched as are highlighted in the message
+
+
+def test_when_not_every_word_matches_the_rows_with_more_rare_words_rank_first(store, clock, agents):
+    from agent_console.domain.cases import CaseService
+
+    service = CaseService(store, clock, agents["anna"])
+    meant = service.create_case(customer="heini.textor@example.net", customer_name="Heini Textor", channel="email",
+                                queue="Logistik", subject="Lieferstatus", language="de",
+                                body="Wann kommt meine Bestellung? Ich bin nächste Woche im Urlaub.").key
+    for number in range(8):  # newer cases with the common word, many times and in the subject
+        service.create_case(customer=f"kunde{number}@example.net", customer_name=f"Kunde {number}", channel="email",
+                            queue="Logistik", subject="Lieferung Lieferung verspätet", language="de",
+                            body="Die Lieferung ist verspätet, die Lieferung fehlt, wo ist die Lieferung?")
+    with store.session() as session:
+        result = search_case_index(session, "Textor Urlaub Lieferung", limit=3)
+    assert result.mode == "any"
+    assert keys(store, "Textor Urlaub Lieferung", limit=3)[:1] == [meant]

@@ -63,24 +63,21 @@ def _case_rows(raw: sqlite3.Connection, match: str, filters: tuple[str, list[Any
         offset += step
         step *= 4
 
-#: Rows read per case asked for: the best rows of one case often come first together.
-_ROWS_PER_CASE = 4
 
-
-
-def _estimated_rows(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str) -> int:
-    """At most how many index rows the words match (every word: the rarest; any word: all of them), from the index's
-    own counts (case_fts_vocab)."""
+def _term_rows(raw: sqlite3.Connection, terms: list[QueryTerm]) -> list[int]:
+    """At most how many index rows each term matches (the sum over its variants), from the index's own counts
+    (case_fts_vocab), in one look-up for all of them."""
+    variants = sorted({variant for term in terms for variant in term.variants})
+    rows = dict(raw.execute(f"SELECT term, doc FROM case_fts_vocab WHERE term IN ({','.join('?' * len(variants))})",
+                            variants).fetchall()) if variants else {}
     counts = []
     for term in terms:
-        marks = ",".join("?" * len(term.variants))
-        count = raw.execute(f"SELECT coalesce(sum(doc), 0) FROM case_fts_vocab WHERE term IN ({marks})",
-                            term.variants).fetchone()[0]
+        count = sum(rows.get(variant, 0) for variant in term.variants)
         if term.prefix:  # the word still being typed: every indexed word it starts
             count += raw.execute("SELECT coalesce(sum(doc), 0) FROM case_fts_vocab WHERE term >= ? AND term < ?",
                                  (term.prefix, term.prefix + "\uffff")).fetchone()[0]
         counts.append(count)
-    return (min(counts) if operator == "AND" else sum(counts)) if counts else 0
+    return counts
 
 
 def _cases_of(raw: sqlite3.Connection, rowids: list[int], where: str, params: list[Any]) -> dict[int, int]:
@@ -103,14 +100,14 @@ def _cases_of(raw: sqlite3.Connection, rowids: list[int], where: str, params: li
 def _query(raw: sqlite3.Connection, terms: list[QueryTerm], operator: str, parsed: CaseQuery,
            filters: tuple[str, list[Any]], limit: int, snippets: bool = True) -> list[CaseMatch]:
     parts: list[QueryPart] = []
+    phone_terms = [phone_term(forms) for forms in parsed.phones if forms]
+    term_rows = _term_rows(raw, [*terms, *phone_terms])
     if terms:
         if operator == "AND":
-            parts += [QueryPart(term.expression(), rows=_estimated_rows(raw, [term], "AND")) for term in terms]
+            parts += [QueryPart(term.expression(), rows=rows) for term, rows in zip(terms, term_rows)]
         else:
-            parts.append(QueryPart("(" + match_expression(terms, operator) + ")",
-                                   rows=_estimated_rows(raw, terms, operator)))
-    phone_terms = [phone_term(forms) for forms in parsed.phones if forms]
-    parts += [QueryPart(term.expression(), rows=_estimated_rows(raw, [term], "AND")) for term in phone_terms]
+            parts.append(QueryPart("(" + match_expression(terms, operator) + ")", rows=sum(term_rows[:len(terms)])))
+    parts += [QueryPart(term.expression(), rows=rows) for term, rows in zip(phone_terms, term_rows[len(terms):])]
     if parsed.customer:
         customer_terms = parse_query(parsed.customer)
         phones = [phone_term(phone_query_forms(parsed.customer))] if phone_query_forms(parsed.customer) else []
