@@ -9,6 +9,7 @@ slugs of the articles read in the visit (for the contact form at ``/help/contact
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Annotated
 from urllib.parse import parse_qs, quote
 
@@ -77,16 +78,7 @@ async def help_home(request: Request, q: Annotated[str, Query(max_length=1000)] 
     with language_scope(language):
         query = q.strip()
         if query:
-            hits = await run_in_threadpool(_search, server, query, language, _visit(request))
-            if hits:
-                items = "".join(f'<li>{_article_link(hit.slug, hit.title)}<p class="snippet">{escape(hit.snippet)}'
-                                 f'</p></li>' for hit in hits)
-                listing = (f'<h2>{escape(_(ARTICLES_FOR_QUERY).format(query=query))}</h2>'
-                           f'<ul class="hits">{items}</ul>')
-            else:
-                listing = (f'<h2>{escape(_(ARTICLES_FOR_QUERY).format(query=query))}</h2>'
-                           f'<p>{escape(_(NO_MATCH))} '
-                           f'<a href="{CONTACT_PATH}">{escape(_(CONTACT_US))}</a></p>')
+            listing = await run_in_threadpool(_search, server, query, language, _visit(request))
         else:
             articles = await run_in_threadpool(_listing, server.store, language)
             items = "".join(f"<li>{_article_link(slug, title)}</li>" for slug, title in articles)
@@ -101,15 +93,21 @@ _listing = help_cache.listing
 _article = help_cache.article
 
 
-def _search(server, query: str, language: str, visit: str | None):
-    """The hits (cached per query and articles' stamp), and the search counted for the self-service figures (the
-    query normalised, no personal data)."""
-    from agent_console.domain.selfservice import record_search
+def _search(server, query: str, language: str, visit: str | None) -> str:
+    """The rendered hits (kept per query, language and articles' stamp), and the search counted for the
+    self-service figures (the query normalised, no personal data; written with the next group of searches)."""
+    hits, listing = help_cache.search_page(server.store, query, language, partial(_hits_html, query))
+    server.searches.record(query, hits, language, visit)
+    return listing
 
-    hits = help_cache.search(server.store, query, language)
-    with server.store.transaction() as session:
-        record_search(session, server.clock.now(), query, len(hits), language=language, visit=visit)
-    return hits
+
+def _hits_html(query: str, hits: list[help_center.HelpHit]) -> str:
+    heading = f'<h2>{escape(_(ARTICLES_FOR_QUERY).format(query=query))}</h2>'
+    if not hits:
+        return f'{heading}<p>{escape(_(NO_MATCH))} <a href="{CONTACT_PATH}">{escape(_(CONTACT_US))}</a></p>'
+    items = "".join(f'<li>{_article_link(hit.slug, hit.title)}<p class="snippet">{escape(hit.snippet)}</p></li>'
+                    for hit in hits)
+    return f'{heading}<ul class="hits">{items}</ul>'
 
 
 def _visit(request: Request) -> str | None:
