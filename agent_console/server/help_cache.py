@@ -25,6 +25,8 @@ from agent_console.store import kb_articles
 ARTICLES_KEPT = 2000
 SEARCHES_KEPT = 2000
 _MISSING = ("",)  # kept for a slug that is no public article (under the stamp, like a found one)
+#: Answer of the ``kept_…`` functions when the part is not kept under the current stamp (then: the full function).
+NOT_KEPT = object()
 
 
 class _Bounded:
@@ -74,6 +76,28 @@ def stamp(store) -> tuple:
 
         connection.close()
     return (dialect.name, *row)
+
+
+def kept_article(store, slug: str):
+    """What :func:`article` answers, when it is kept under the current stamp (one small read); else ``NOT_KEPT``."""
+    slug = (slug or "").strip().lower()
+    if not slug or len(slug) > 200:
+        return None
+    found = _heads.get((slug, stamp(store)))
+    return NOT_KEPT if found is None else None if found is _MISSING else found
+
+
+def kept_search_page(store, query: str, language: str):
+    """What :func:`search_page` answers, when it is kept under the current stamp (one small read); else
+    ``NOT_KEPT``."""
+    found = _search_pages.get((query, language, stamp(store)))
+    return NOT_KEPT if found is None else found
+
+
+def kept_listing(store, language: str):
+    """What :func:`listing` answers, when it is kept under the current stamp (one small read); else ``NOT_KEPT``."""
+    found = _listings.get((language, stamp(store)))
+    return NOT_KEPT if found is None else found
 
 
 def article(store, slug: str) -> tuple[str, str, str] | None:
