@@ -72,8 +72,20 @@ def register(app: typer.Typer) -> None:
                 "help center on http://{host}:{port}/help ({count} process of its own)",
                 "help center on http://{host}:{port}/help ({count} processes of its own)", help_workers).format(
                 host=host, port=help_port, count=help_workers))
-        run_server(url, host=host, port=port, workers=workers, log_level=log_level,
-                   forwarded_allow_ips=forwarded_allow_ips, help_workers=help_workers, help_port=help_port)
+        helpers = None
+        if help_workers:
+            from agent_console.server.help_workers import HelpWorkers
+
+            # Started first (their port is bound here: one in use fails the command now), stopped with the server.
+            helpers = HelpWorkers(url, host=host, port=help_port, count=help_workers, log_level=log_level,
+                                  forwarded_allow_ips=forwarded_allow_ips)
+            helpers.start()
+        try:
+            run_server(url, host=host, port=port, workers=workers, log_level=log_level,
+                       forwarded_allow_ips=forwarded_allow_ips)
+        finally:
+            if helpers is not None:
+                helpers.stop()
 
     db_group = typer.Typer(help="The server's database.", no_args_is_help=True)
 

@@ -326,27 +326,18 @@ class NoDelayConfig(uvicorn.Config):
 
 
 def serve(url: str, *, host: str, port: int, workers: int = 1, log_level: str = "info",
-          forwarded_allow_ips: str = "", help_workers: int = 0, help_port: int | None = None) -> None:
+          forwarded_allow_ips: str = "") -> None:
     """Run the server under uvicorn (``workers`` processes) until interrupted. ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` are believed only from the proxies in ``forwarded_allow_ips`` (comma-separated addresses
-    or networks); empty, the default, believes no one (uvicorn's own default trusts 127.0.0.1). With ``help_workers``,
-    the help center is also served by that many processes of its own on ``help_port`` (``server/help_workers.py``),
-    started first and stopped with the server."""
+    or networks); empty, the default, believes no one (uvicorn's own default trusts 127.0.0.1)."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
-
-    from agent_console.server.help_workers import HelpWorkers
 
     os.environ[ENV_DB] = url
     config = NoDelayConfig("agent_console.server.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level, timeout_graceful_shutdown=5,
                     proxy_headers=bool(forwarded_allow_ips.strip()), forwarded_allow_ips=forwarded_allow_ips.strip())
     server = uvicorn.Server(config)
-    helpers = None
-    if help_workers > 0:
-        helpers = HelpWorkers(host=host, port=help_port or port + 1, count=help_workers, log_level=log_level,
-                              forwarded_allow_ips=forwarded_allow_ips)
-        helpers.start()
     try:
         if workers > 1:
             Multiprocess(config, sockets=[config.bind_socket()]).run()
@@ -354,6 +345,3 @@ def serve(url: str, *, host: str, port: int, workers: int = 1, log_level: str = 
             server.run()
     except KeyboardInterrupt:
         pass
-    finally:
-        if helpers is not None:
-            helpers.stop()

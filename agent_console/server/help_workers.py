@@ -90,9 +90,11 @@ class HelpWorkers:
     """The help server's process (a supervisor of ``count`` uvicorn workers when more than one), on a socket bound
     here before it starts."""
 
-    def __init__(self, *, host: str, port: int, count: int, log_level: str, forwarded_allow_ips: str = "") -> None:
+    def __init__(self, url: str, *, host: str, port: int, count: int, log_level: str,
+                 forwarded_allow_ips: str = "") -> None:
         from agent_console.server.app import NoDelayConfig
 
+        self.url = url
         self.count = count
         # The proxies believed are the server's: the contact form's limit per client needs the visitor's address.
         self.config = NoDelayConfig("agent_console.server.help_workers:help_app_from_env", factory=True, host=host,
@@ -104,6 +106,9 @@ class HelpWorkers:
     def start(self) -> None:
         import multiprocessing
 
+        from agent_console.server.app import ENV_DB
+
+        os.environ[ENV_DB] = self.url  # read by the help processes' app factory (the server's workers do the same)
         sock = self.config.bind_socket()
         self.process = multiprocessing.get_context("spawn").Process(
             target=_run_help_server, args=(self.config, sock, os.getpid()), name="agent-console-help", daemon=False)
