@@ -17,7 +17,8 @@ import pytest
 
 from tests.helpers import wait_until
 from tests.server import pg
-from tests.server.help_site import feedback_rows, start_help_site
+from tests.server.conftest import prepare_database, start_server
+from tests.server.help_site import add_queues, feedback_rows, seed_articles, start_help_site
 from tests.server.test_help_search_groups import searches_in
 
 
@@ -71,6 +72,47 @@ def test_the_help_port_serves_the_help_center_and_nothing_of_the_api(help_site):
         for path in ("/api/v1/changes", "/api/v1/reports/selfservice", "/wallboard", "/docs"):
             assert client.get(path, headers=headers).status_code == 404, path
     assert (True, visit) in feedback_rows(help_site.db_url)
+
+
+def test_a_contact_form_and_a_survey_sent_on_the_help_port_reach_the_server(tmp_path):
+    from types import SimpleNamespace
+
+    from tests.server.test_survey_http import answer, resolved_case, survey_link, survey_rows
+
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    tokens = prepare_database(url)
+    seed_articles(url)
+    add_queues(url, "Returns", "General")
+    port = pg.free_port()
+    server = start_server("sqlite", url, tmp_path, "--help-workers", "1", "--help-port", str(port))
+    server.tokens.update(tokens)
+    server.db_file = tmp_path / "server.db"
+    help_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: answers(port), timeout=60)
+        with httpx.Client(base_url=help_url, headers={"Accept-Language": "de"}, timeout=30) as client:
+            client.get("/help/articles/ruecksendung")
+            form = client.get("/help/contact")
+            visit = re.search(r'name="visit" value="([^"]+)"', form.text).group(1)
+            sent = client.post("/help/contact", data={
+                "visit": visit, "name": "Carla Kundin", "email": "carla@example.com", "subject": "Paket beschädigt",
+                "message": "Der Karton war nass.", "website": ""})
+        assert sent.status_code == 200, sent.text
+        key = re.search(r"AC-\d+", sent.text.split('<main id="main">', 1)[1]).group(0)
+        case = httpx.get(f"{server.base_url}/api/v1/cases/{key}",
+                         headers={"Authorization": f"Bearer {server.token('sue')}"}).json()
+        assert (case["case"]["channel"], case["case"]["queue"]) == ("web", "Returns")
+        assert "ruecksendung" in case["case"]["help_articles"]
+        changes = httpx.get(f"{server.base_url}/api/v1/changes", params={"cursor": 0, "limit": 5000},
+                            headers={"Authorization": f"Bearer {server.token('sue')}"}).json()["changes"]
+        assert any(c["entity"] == "case" and c["data"]["key"] == key for c in changes)  # in the feed, in order
+
+        surveyed = resolved_case(server)
+        done = answer(SimpleNamespace(base_url=help_url), survey_link(server, surveyed), {"csat": 4, "nps": 8, "ces": 5})
+        assert done.status_code == 200
+        assert survey_rows(server)[surveyed] == (4, 8, 5)
+    finally:
+        server.stop()
 
 
 def test_an_edit_through_the_server_shows_at_once_on_the_help_port(help_site):
