@@ -82,7 +82,7 @@ def test_a_contact_form_and_a_survey_sent_on_the_help_port_reach_the_server(tmp_
     url = f"sqlite:///{tmp_path / 'server.db'}"
     tokens = prepare_database(url)
     seed_articles(url)
-    add_queues(url, "Returns", "General")
+    add_queues(url, "Returns", "General", "Billing")
     port = pg.free_port()
     server = start_server("sqlite", url, tmp_path, "--help-workers", "1", "--help-port", str(port))
     server.tokens.update(tokens)
