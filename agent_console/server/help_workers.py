@@ -18,6 +18,7 @@ help port (docs/help-center.md).
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from contextlib import asynccontextmanager
@@ -140,6 +141,9 @@ def _run_help_server(config, sock, parent_pid: int) -> None:
 
     threading.Thread(target=watch_parent, name="help-parent-watch", daemon=True).start()
     if config.workers > 1:
+        # uvicorn hands its workers the number of our stdin to reopen, but this process's stdin (multiprocessing's
+        # /dev/null) is not passed on to them: they would fail at start.
+        sys.stdin = None
         Multiprocess(config, sockets=[sock]).run()
     else:
         try:

@@ -174,3 +174,27 @@ def test_the_help_port_must_differ_from_the_servers_port(tmp_path):
                           env={k: v for k, v in os.environ.items() if not k.startswith("AGENT_CONSOLE_")})
     assert done.returncode != 0
     assert "--help-port" in done.stderr and "Traceback" not in done.stderr
+
+
+def descendants_of(pid: int) -> set[int]:
+    found = set()
+    for child in children_of(pid):
+        found |= {child} | descendants_of(child)
+    return found
+
+
+def test_several_help_processes_share_the_help_port_and_all_end_with_the_server(tmp_path):
+    port = pg.free_port()
+    server = start_help_site(tmp_path, None, "sqlite", "--help-workers", "2", "--help-port", str(port))
+    try:
+        wait_until(lambda: answers(port), timeout=60)
+        wait_until(lambda: len(descendants_of(server.process.pid)) >= 3, timeout=60)  # a supervisor, two workers
+        helpers = descendants_of(server.process.pid)
+        for _ in range(4):
+            found = httpx.get(f"http://127.0.0.1:{port}/help", params={"q": "Rücksendung"},
+                              headers={"Accept-Language": "de"}, timeout=30)
+            assert found.status_code == 200 and 'href="/help/articles/ruecksendung"' in found.text
+    finally:
+        server.stop()
+    wait_until(lambda: not any(_alive(pid) for pid in helpers), timeout=30)
+    assert not answers(port)
