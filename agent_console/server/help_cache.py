@@ -78,6 +78,18 @@ def stamp(store) -> tuple:
     return (dialect.name, *row)
 
 
+def warm(store, languages: tuple[str, ...]) -> int:
+    """Renders the lists of ``languages`` and the public articles (as many as are kept) before visitors ask: a
+    fresh help process then answers its first visitors from what it keeps. How many articles were rendered."""
+    for language in languages:
+        listing(store, language)
+    with store.session() as session:
+        slugs = [a.slug for a in help_center.public_articles(session, None)][:ARTICLES_KEPT]
+    for slug in slugs:
+        article(store, slug)
+    return len(slugs)
+
+
 def kept_article(store, slug: str):
     """What :func:`article` answers, when it is kept under the current stamp (one small read); else ``NOT_KEPT``."""
     slug = (slug or "").strip().lower()

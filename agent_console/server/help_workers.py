@@ -60,6 +60,15 @@ def create_help_app(db_url: str, *, clock: Clock | None = None, search_group_sec
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        from agent_console.i18n import LANGUAGES
+        from agent_console.server import help_cache
+        from agent_console.server.app import _settle_garbage_collector, _warm_up
+
+        _warm_up()
+        # The pages are rendered beside the first requests (a thread), so the port answers at once.
+        threading.Thread(target=help_cache.warm, args=(store, tuple(LANGUAGES)), name="help-warm-up",
+                         daemon=True).start()
+        _settle_garbage_collector()
         server.searches.start()
         try:
             yield
