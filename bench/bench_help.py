@@ -2,7 +2,8 @@
 push and pull (bench_server's floor), on one SQLite team server on loopback.
 
 Each visitor, every 2 s: a search on ``/help?q=…`` and one article page, in German or English — 200 visitors make
-~200 page requests/s on top of the floor's ~200 API requests/s. The floor runs twice for the same time: alone, then
+~200 page requests/s on top of the floor's ~200 API requests/s. The visitors go to the help center's own process
+(``--help-workers``, on its own port), as a deployment that follows docs/help-center.md does. The floor runs twice for the same time: alone, then
 with the visitors, so the report shows what the visitors cost the agents' ``/ops``. Bounded in count and time.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import random
 import sys
 import tempfile
@@ -23,6 +25,10 @@ from bench.core import BenchContext, Result, benchmark, summarise
 
 PERIOD_S = 2.0
 VISITOR_PROCESSES = 1
+#: The help center's own processes (``agent-console server --help-workers``, docs/help-center.md): the visitors
+#: reach them on the help port, as the reverse proxy in front of a server sends ``/help`` there. 0 (set
+#: ``AGENT_CONSOLE_BENCH_HELP_WORKERS=0``): the visitors on the server's own port, for a comparison.
+HELP_WORKERS = int(os.environ.get("AGENT_CONSOLE_BENCH_HELP_WORKERS", "1"))
 #: Searches as customers type them: stems, umlauts written out, typos, words no article has.
 QUERIES = ("Rücksendung", "Ruecksendung", "rucksendungen", "Rechnung", "Passwort vergessen", "Lieferung",
            "return", "invoice", "delivery late", "pasword", "refund", "Gutschein", "nichtvorhanden")
@@ -115,6 +121,20 @@ def _visitors_in_process(base_url: str, slugs: list[str], visitors: int, seconds
         return pool.apply(_visitors_part, ((base_url, slugs, visitors, seconds),))
 
 
+def _wait_for(base_url: str) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(base_url + "/readyz", timeout=2).raise_for_status()
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def _load() -> float:
     import os
 
@@ -129,6 +149,7 @@ def run(ctx: BenchContext):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bench.bench_server import _floor_in_processes, _process_tree_cpu
     from tests.server.conftest import new_case_op, prepare_database, start_server
+    from tests.server.pg import free_port
 
     agents = ctx.size(200, 20)
     visitors = ctx.size(200, 20)
@@ -138,8 +159,12 @@ def run(ctx: BenchContext):
     url = f"sqlite:///{tmp}/server.db"
     tokens_by_login = prepare_database(url)
     slugs = seed_help_articles(url, articles)
-    server = start_server("sqlite", url, tmp)
+    help_port = free_port()
+    helpers = ("--help-workers", str(HELP_WORKERS), "--help-port", str(help_port)) if HELP_WORKERS else ()
+    server = start_server("sqlite", url, tmp, *helpers)
+    help_url = f"http://127.0.0.1:{help_port}" if HELP_WORKERS else server.base_url
     try:
+        _wait_for(help_url)
         agent_tokens = [token for login, token in tokens_by_login.items() if login.startswith("racer")]
         admin = {"Authorization": f"Bearer {tokens_by_login['sue']}"}
         with httpx.Client(base_url=server.base_url, headers=admin, timeout=120) as client:
@@ -148,13 +173,13 @@ def run(ctx: BenchContext):
                 batch = [new_case_op("General") for _ in range(25)]
                 client.post("/api/v1/ops", json={"ops": batch}).raise_for_status()
                 case_uids += [op["payload"]["case"]["uid"] for op in batch]
-            for query in QUERIES:  # the first search loads the index's pages and the stemmer: not a visitor's wait
-                client.get("/help", params={"q": query}).raise_for_status()
+        for query in QUERIES:  # the first search loads the index's pages and the stemmer: not a visitor's wait
+            httpx.get(help_url + "/help", params={"q": query}, timeout=120).raise_for_status()
         cpu_before = _process_tree_cpu(server.process.pid)
         alone = _floor_in_processes(server.base_url, agent_tokens, case_uids, agents, seconds)
         cpu_alone = _process_tree_cpu(server.process.pid) - cpu_before
         with ThreadPoolExecutor(2) as pool:
-            visiting = pool.submit(_visitors_in_process, server.base_url, slugs, visitors, seconds)
+            visiting = pool.submit(_visitors_in_process, help_url, slugs, visitors, seconds)
             beside = pool.submit(_floor_in_processes, server.base_url, agent_tokens, case_uids, agents, seconds)
             seen, floor = visiting.result(), beside.result()
         cpu_both = _process_tree_cpu(server.process.pid) - cpu_before - cpu_alone
@@ -162,7 +187,8 @@ def run(ctx: BenchContext):
         # What the visitors cost the server: its CPU with them less its CPU for the floor alone (per floor request).
         floor_share = cpu_alone / max(1, len(alone["ops"]) + len(alone["changes"])) * (len(floor["ops"])
                                                                                         + len(floor["changes"]))
-        note = (f"{visitors} visitors, {len(slugs)} public articles, {agents} agents, {seconds} s; "
+        note = (f"{visitors} visitors on {HELP_WORKERS} help process(es), {len(slugs)} public articles, {agents} "
+                f"agents, {seconds} s; "
                 f"{pages / seconds:.0f} pages/s, server CPU {(cpu_both - floor_share) / max(1, pages) * 1000:.2f} "
                 f"ms/page; {len(seen['errors'])} visitor errors, {len(floor['errors'])} floor errors; "
                 f"shared machine (load {_load():.1f})")

@@ -36,6 +36,11 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (put a TLS proxy in front)."),
         port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port to listen on."),
         workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (PostgreSQL only)."),
+        help_workers: int = typer.Option(0, "--help-workers", min=0, max=64,
+                                         help="Also serve the public help center (/help, /survey) from N processes "
+                                              "of its own on --help-port (docs/help-center.md)."),
+        help_port: Optional[int] = typer.Option(None, "--help-port", min=1, max=65535,
+                                                help="Port of the help-center processes (default: --port + 1)."),
         log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
         forwarded_allow_ips: str = typer.Option(
             "", "--forwarded-allow-ips", envvar="AGENT_CONSOLE_FORWARDED_ALLOW_IPS",
@@ -51,6 +56,9 @@ def register(app: typer.Typer) -> None:
         url = _db_url(ctx, db)
         if workers > 1 and url.startswith("sqlite"):
             fail(_("several workers need PostgreSQL; on SQLite run one worker (--workers 1)"))
+        help_port = help_port or (port + 1 if port < 65535 else None)
+        if help_workers and help_port in (None, port):
+            fail(_("the help center's processes need a port of their own: give --help-port other than --port"))
         try:
             open_server_store(url, migrate=False).dispose()
         except StoreError as exc:
@@ -59,8 +67,25 @@ def register(app: typer.Typer) -> None:
             fail(_cannot_open(url, exc))
         console(stderr=True).print(_("agent-console server on http://{host}:{port} (API docs at /docs)").format(
             host=host, port=port))
-        run_server(url, host=host, port=port, workers=workers, log_level=log_level,
-                   forwarded_allow_ips=forwarded_allow_ips)
+        if help_workers:
+            console(stderr=True).print(ngettext(
+                "help center on http://{host}:{port}/help ({count} process of its own)",
+                "help center on http://{host}:{port}/help ({count} processes of its own)", help_workers).format(
+                host=host, port=help_port, count=help_workers))
+        helpers = None
+        if help_workers:
+            from agent_console.server.help_workers import HelpWorkers
+
+            # Started first (their port is bound here: one in use fails the command now), stopped with the server.
+            helpers = HelpWorkers(url, host=host, port=help_port, count=help_workers, log_level=log_level,
+                                  forwarded_allow_ips=forwarded_allow_ips)
+            helpers.start()
+        try:
+            run_server(url, host=host, port=port, workers=workers, log_level=log_level,
+                       forwarded_allow_ips=forwarded_allow_ips)
+        finally:
+            if helpers is not None:
+                helpers.stop()
 
     db_group = typer.Typer(help="The server's database.", no_args_is_help=True)
 

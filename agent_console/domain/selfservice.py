@@ -66,6 +66,16 @@ def record_search(session, now: datetime, query: str, hits: int, *, language: st
         help_records.record_search(session, now, normalised, hits, language, visit or "")
 
 
+def record_searches(session, searches: list[tuple[datetime, str, int, str, str | None]]) -> int:
+    """Several searches (time, query, hits, language, visit) in the session at once, as :func:`record_search` does
+    each; the number recorded (an empty query is not)."""
+    rows = [(at, normalised, hits, language, visit or "") for at, query, hits, language, visit in searches
+            if (normalised := normalise_query(query))]
+    if rows:
+        help_records.record_searches(session, rows)
+    return len(rows)
+
+
 def figures(session, start: datetime, end: datetime, *, top: int = TOP_SEARCHES) -> SelfServiceFigures:
     """The figures of ``start`` ≤ time < ``end`` (UTC)."""
     yes, no = help_records.answer_counts(session, start, end)

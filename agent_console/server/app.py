@@ -23,6 +23,7 @@ from agent_console.server.auth import SESSION_HOURS, StreamGuard, TokenChecker
 from agent_console.server.db import open_server_store
 from agent_console.store.server_db import ServerStore
 from agent_console.server.feed import FeedWatcher, broadcaster
+from agent_console.server.help_searches import SearchRecorder
 from agent_console.server.language import RequestLanguage, validation_problems
 from agent_console.store.server_feed import latest_seq
 from agent_console.server.ratelimit import LoginLimiter
@@ -33,6 +34,8 @@ from agent_console.server.writer import OpsWriter
 ENV_DB = "AGENT_CONSOLE_SERVER_DB"
 #: How often each worker checks the feed for changes made outside it that sent no notification (seconds).
 ENV_POLL = "AGENT_CONSOLE_SERVER_POLL_SECONDS"
+#: How often the help center's searches are written in one group (seconds; ``server/help_searches.py``).
+ENV_SEARCH_GROUP = "AGENT_CONSOLE_HELP_SEARCH_SECONDS"
 #: Bodies above this are refused with 413 before they are read (a full batch of 500 ops is far below it).
 MAX_BODY_BYTES = 8 * 1024 * 1024
 #: Routes whose bodies may be larger: a raw mail with its attachments (base64) for the mail gateway's intake.
@@ -54,6 +57,8 @@ class ServerState:
     tokens: TokenChecker | None = field(default=None)
     #: Ends /events streams whose token stopped being valid.
     streams: StreamGuard | None = field(default=None)
+    #: The help center's searches, written in groups (``server/help_searches.py``).
+    searches: SearchRecorder | None = field(default=None)
 
 
 class BodyLimit:
@@ -165,7 +170,8 @@ async def _refuse(send, status: int, detail: str) -> None:
 
 def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float = SESSION_HOURS,
                heartbeat_seconds: float = 15.0, login_failures: int = 5, login_window_seconds: float = 60.0,
-               migrate: bool = False, poll_seconds: float = 2.0, mail_from: str = "") -> FastAPI:
+               migrate: bool = False, poll_seconds: float = 2.0, mail_from: str = "",
+               search_group_seconds: float = 1.0) -> FastAPI:
     """The API over the database at ``db_url`` (a path or SQLAlchemy URL at the current schema, or migrated first
     when ``migrate``). Replies on e-mail cases are queued as mail from ``mail_from`` (empty: none are)."""
     from agent_console.store.db import head_revision
@@ -176,7 +182,8 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
     server = ServerState(store=store, clock=clock,
                          limiter=LoginLimiter(store, clock, login_failures, login_window_seconds),
                          session_lifetime=timedelta(hours=session_hours), heartbeat_seconds=heartbeat_seconds,
-                         schema_head=head_revision(), tokens=TokenChecker(store))
+                         schema_head=head_revision(), tokens=TokenChecker(store),
+                         searches=SearchRecorder(store, clock, every_seconds=search_group_seconds))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -192,9 +199,11 @@ def create_app(db_url: str, *, clock: Clock | None = None, session_hours: float 
         server.cti_writer.start()
         server.streams = StreamGuard(store, clock)
         server.streams.start(broadcaster.wake)
+        server.searches.start()
         try:
             yield
         finally:
+            server.searches.stop()
             await server.streams.stop()
             server.writer.stop()
             server.writer = None
@@ -289,9 +298,13 @@ def app_from_env() -> FastAPI:
     url = os.environ.get(ENV_DB)
     if not url:
         raise RuntimeError(f"set {ENV_DB} to the server's database URL")
-    poll = os.environ.get(ENV_POLL, "")
-    return create_app(url, poll_seconds=float(poll) if poll.replace(".", "", 1).isdigit() else 2.0,
-                      mail_from=_mail_from_settings())
+    return create_app(url, poll_seconds=_seconds(ENV_POLL, 2.0), mail_from=_mail_from_settings(),
+                      search_group_seconds=_seconds(ENV_SEARCH_GROUP, 1.0))
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "")
+    return float(value) if value.replace(".", "", 1).isdigit() and float(value) > 0 else default
 
 
 def _mail_from_settings() -> str:

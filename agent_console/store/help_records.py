@@ -21,6 +21,13 @@ def record_search(session, now: datetime, query: str, hits: int, language: str, 
     session.flush()
 
 
+def record_searches(session, rows: list[tuple[datetime, str, int, str, str]]) -> None:
+    """Many searches at once: (time, query, hits, language, visit) each, one flush."""
+    session.add_all([HelpSearch(query=query, hits=hits, language=language, visit=visit, created_at=at)
+                     for at, query, hits, language, visit in rows])
+    session.flush()
+
+
 def answer_counts(session, start: datetime, end: datetime) -> tuple[int, int]:
     """("yes" answers, "no" answers) in ``start`` ≤ time < ``end``."""
     rows = session.execute(select(HelpFeedback.solved, func.count()).where(

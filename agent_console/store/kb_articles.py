@@ -61,14 +61,14 @@ def public_article_by_slug(session, slug: str) -> KBArticle | None:
     return session.scalar(select(KBArticle).where(KBArticle.slug == slug, KBArticle.public.is_(True)))
 
 
-_STAMP = select(func.count(KBArticle.id), func.max(KBArticle.id), func.sum(KBArticle.version),
+STAMP = select(func.count(KBArticle.id), func.max(KBArticle.id), func.sum(KBArticle.version),
                 func.max(KBArticle.updated_at))
 
 
 def articles_stamp(session) -> tuple:
     """What changes whenever any article is added, edited, published, made internal or deleted (every write path
     bumps ``version`` or ``updated_at``): the key under which rendered help-center parts stay valid."""
-    return tuple(session.execute(_STAMP).one())
+    return tuple(session.execute(STAMP).one())
 
 
 def public_article_head(session, slug: str) -> tuple | None:

@@ -35,12 +35,14 @@ def seed_articles(db_url: str) -> None:
         store.dispose()
 
 
-def start_help_site(tmp: Path, url: str | None = None, backend: str = "sqlite") -> LiveServer:
-    """A server over ``url`` (default: a fresh SQLite file) with the test accounts and the articles above."""
+def start_help_site(tmp: Path, url: str | None = None, backend: str = "sqlite", *extra: str,
+                    env_extra: dict | None = None) -> LiveServer:
+    """A server over ``url`` (default: a fresh SQLite file) with the test accounts and the articles above; ``extra``
+    are more options of ``agent-console server``, ``env_extra`` more variables of its environment."""
     url = url or f"sqlite:///{tmp / 'server.db'}"
     tokens = prepare_database(url)
     seed_articles(url)
-    server = start_server(backend, url, tmp)
+    server = start_server(backend, url, tmp, *extra, env_extra=env_extra)
     server.tokens.update(tokens)
     return server
 

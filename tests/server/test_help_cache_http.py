@@ -49,3 +49,19 @@ def test_an_edit_shows_at_once_in_the_article_the_list_and_the_search(site):
     assert get(site, "/help/articles/voucher").status_code == 404
     assert "Gift cards" not in get(site, "/help").text
     assert 'href="/help/articles/voucher"' not in get(site, "/help", q="gift card").text
+
+
+def test_a_kept_search_page_shows_an_edit_and_an_article_made_internal_at_once(site):
+    uid = str(uuid.uuid4())
+    article = {"uid": uid, "slug": "parcel-locker", "title": "Parcel lockers", "tags": "", "language": "en",
+               "version": 1, "public": True, "body": "Collect your parcel from a locker with the code we send."}
+    upsert(site, **article)
+    for _ in range(2):  # the second page comes from what the first kept
+        assert ">Parcel lockers</a>" in get(site, "/help", q="locker").text
+
+    upsert(site, **dict(article, title="Pick-up stations", version=2))
+    page = get(site, "/help", q="locker").text
+    assert ">Pick-up stations</a>" in page and "Parcel lockers" not in page
+
+    upsert(site, **dict(article, title="Pick-up stations", version=3, public=False))
+    assert 'href="/help/articles/parcel-locker"' not in get(site, "/help", q="locker").text

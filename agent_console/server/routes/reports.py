@@ -75,12 +75,13 @@ async def selfservice(principal: Supervisor, request: Request,
         start, end = day_range(since, until, today=today, tz=tz)
     except MetricError as exc:
         raise HTTPException(422, str(exc)) from None
-    figures = await run_in_threadpool(_figures, server.store, start, end, top)
+    figures = await run_in_threadpool(_figures, server, start, end, top)
     return SelfService(zone=tz, **figures.as_json())
 
 
-def _figures(store, start, end, top: int):
+def _figures(server, start, end, top: int):
     from agent_console.domain.selfservice import figures
 
-    with store.session() as session:
+    server.searches.flush()  # the help center's searches still waiting to be written count too
+    with server.store.session() as session:
         return figures(session, start, end, top=top)
