@@ -97,7 +97,7 @@ class CallReferences:
 
     def add(self, call) -> None:
         """Looks up what ``call`` refers to (what is not known yet)."""
-        customers, cases, agents = self.refs["customers"], self.refs["cases"], self.refs["agents"]
+        customers, agents = self.refs["customers"], self.refs["agents"]
         if call.customer_id is not None and call.customer_id not in customers:
             customers[call.customer_id] = self.conn.execute(_CUSTOMER_UID,
                                                             {"customer_id": call.customer_id}).scalar()
