@@ -46,6 +46,7 @@ from agent_console.widgets.presence_line import PresenceLine
 from agent_console.widgets.reply_editor import ReplyEditor
 from agent_console.widgets.sla_badge import SLA_STYLE, local_time
 from agent_console.widgets.thread_view import ThreadView
+from agent_console.widgets.wrapping_option_list import WrappingOptionList
 
 
 #: Below this many rows, the header turns compact and the editor smaller while the agent writes (80×24 keeps the
@@ -82,7 +83,7 @@ class CaseDetailScreen(TranslatedBindings, CaseActions, CaseMergeActions, CaseDr
             yield ThreadView(id="thread")
             with Vertical(id="sidebar"):
                 yield Static(_("Customer's cases"), id="other-cases-title")
-                yield OptionList(id="other-cases")
+                yield WrappingOptionList(id="other-cases")
                 yield CaseHistory(id="case-history")
         yield ReplyEditor(id="editor")
         yield KeyFooter()
