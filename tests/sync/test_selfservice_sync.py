@@ -143,3 +143,28 @@ def test_a_contact_leaves_an_agents_console_with_its_case(floor):
     report = anna.sync()
     assert case["uid"] in report.pulled.dropped_case_uids
     assert console_figures(anna)["contact_forms"] == 0
+
+
+def test_an_answered_article_deleted_on_one_console_keeps_its_answers_everywhere(floor, cli):
+    publish_articles(floor.db_url)
+    sue = floor.console("sue")
+    visitor = Visitor(floor.server.base_url)
+    try:
+        visitor.answer("returns", solved=True)
+    finally:
+        visitor.close()
+    sue.sync()
+    before = report_figures(server_report(floor))
+    assert before["resolutions"] == 1 and console_figures(sue) == before
+
+    deleted = cli("kb", "delete", "returns", db=sue.path)
+    assert deleted.exit_code == 0, deleted.output
+    sue.sync()
+    assert sue.pending() == 0
+    with floor.server.client("sue") as client:
+        assert client.get("/help/articles/returns").status_code == 404
+    assert report_figures(server_report(floor)) == before
+    assert console_figures(sue) == before
+    late = floor.console("root")  # a first sync after the delete
+    late.sync()
+    assert console_figures(late) == before
