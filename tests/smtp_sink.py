@@ -10,6 +10,7 @@ import socket
 import ssl
 import subprocess
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -55,6 +56,16 @@ def start_sink(sink: SmtpSink, port: int | None = None, **options):
     controller = Controller(sink, hostname="127.0.0.1", port=port, **options)
     controller.start()
     return controller, port
+
+
+@contextmanager
+def sink_running(sink):
+    """``sink`` served by aiosmtpd on a free port (``sink.port``) for the block."""
+    controller, sink.port = start_sink(sink)
+    try:
+        yield sink
+    finally:
+        controller.stop()
 
 
 def self_signed_tls(directory: Path) -> tuple[ssl.SSLContext, Path]:

@@ -13,7 +13,7 @@ from agent_console.mail.gateway import MailSender, SendReport
 from agent_console.mail.smtp import smtp_target
 from agent_console.store.models import MailOutbox, Message, SyncState
 from tests.helpers import wait_until
-from tests.smtp_sink import SmtpSink, free_port, self_signed_tls, start_sink
+from tests.smtp_sink import SmtpSink, free_port, self_signed_tls, sink_running, start_sink
 
 MAIL_FROM = "Support <support@example.com>"
 CUSTOMER_MAIL_ID = "<CAF+karl.1@mail.example.de>"
@@ -21,11 +21,8 @@ CUSTOMER_MAIL_ID = "<CAF+karl.1@mail.example.de>"
 
 @pytest.fixture
 def sink():
-    sink = SmtpSink()
-    controller, port = start_sink(sink)
-    sink.port = port
-    yield sink
-    controller.stop()
+    with sink_running(SmtpSink()) as running:
+        yield running
 
 
 @pytest.fixture

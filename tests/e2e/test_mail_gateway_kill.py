@@ -15,7 +15,7 @@ from sqlmodel import select
 from agent_console.domain.cases import CaseService
 from agent_console.store.models import MailOutbox
 from tests.helpers import wait_until
-from tests.smtp_sink import SmtpSink, start_sink
+from tests.smtp_sink import SmtpSink, sink_running
 
 MAIL_FROM = "Support <support@example.com>"
 
@@ -55,11 +55,8 @@ def reply_on_new_case(store, clock, agent, body: str) -> str:
 
 @pytest.fixture
 def sink():
-    sink = KillingSink()
-    controller, port = start_sink(sink)
-    sink.port = port
-    yield sink
-    controller.stop()
+    with sink_running(KillingSink()) as running:
+        yield running
 
 
 def stop_cleanly(process: subprocess.Popen) -> str:

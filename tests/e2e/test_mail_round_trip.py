@@ -21,7 +21,7 @@ from agent_console.domain.cases import CaseService
 from agent_console.store.models import Case, MailOutbox, Message
 from tests.helpers import require_component, wait_until
 from tests.server import dovecot
-from tests.smtp_sink import SmtpSink, start_sink
+from tests.smtp_sink import SmtpSink, sink_running
 
 MAIL_FROM = "Support <support@shop.example>"
 PASSWORD = "mailbox pass"
@@ -40,11 +40,8 @@ def mailbox():
 
 @pytest.fixture
 def sink():
-    sink = SmtpSink()
-    controller, port = start_sink(sink)
-    sink.port = port
-    yield sink
-    controller.stop()
+    with sink_running(SmtpSink()) as running:
+        yield running
 
 
 def gateway(store_path, mailbox, sink, log_path) -> subprocess.Popen:

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from agent_console.cli.app import build_app
 from tests.server.help_site import start_contact_site
-from tests.smtp_sink import SmtpSink, start_sink
+from tests.smtp_sink import SmtpSink, sink_running
 
 MAIL_FROM = "Support <support@example.com>"
 
@@ -34,11 +34,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture
 def sink():
-    sink = SmtpSink()
-    controller, port = start_sink(sink)
-    sink.port = port
-    yield sink
-    controller.stop()
+    with sink_running(SmtpSink()) as running:
+        yield running
 
 
 def form_visit(page: httpx.Response) -> str:
